@@ -1,0 +1,25 @@
+import { PluginError, type ProvisioningPlugin } from './contract';
+import { createHttpVendorPlugin } from './http-vendor';
+
+/** The plugins this platform knows, by the name a service template uses. Plain map: no discovery magic. */
+export class PluginRegistry {
+  private readonly plugins = new Map<string, ProvisioningPlugin>();
+
+  constructor(plugins: ProvisioningPlugin[]) {
+    for (const plugin of plugins) this.plugins.set(plugin.name, plugin);
+  }
+
+  get(name: string): ProvisioningPlugin {
+    const plugin = this.plugins.get(name);
+    if (!plugin) throw new PluginError('permanent', `no plugin named "${name}" is installed`);
+    return plugin;
+  }
+
+  names(): string[] {
+    return [...this.plugins.keys()];
+  }
+}
+
+export function createDefaultPluginRegistry(): PluginRegistry {
+  return new PluginRegistry([createHttpVendorPlugin()]);
+}

@@ -1,0 +1,24 @@
+import type { Sql } from '../db/client';
+import type { TransactionSql } from 'postgres';
+
+export interface EventEntry {
+  /** Staff id, or null for "System". */
+  actorId: number | null;
+  viaApi?: boolean;
+  entityKind: string;
+  entityId: string | number;
+  action: string;
+  reason?: string | null;
+  changes?: Record<string, unknown> | null;
+  /** Set by activities so a retried write is recorded once. */
+  dedupeKey?: string | null;
+}
+
+export async function logEvent(sql: Sql | TransactionSql, e: EventEntry): Promise<void> {
+  await sql`
+    insert into event_log (actor_kind, actor_id, via_api, entity_kind, entity_id, action, reason, changes, dedupe_key)
+    values (${e.actorId === null ? 'system' : 'staff'}, ${e.actorId}, ${e.viaApi ?? false}, ${e.entityKind},
+            ${String(e.entityId)}, ${e.action}, ${e.reason ?? null},
+            ${e.changes ? JSON.stringify(e.changes) : null}::jsonb, ${e.dedupeKey ?? null})
+    on conflict (dedupe_key) do nothing`;
+}

@@ -1,0 +1,24 @@
+import type { Sql } from '../db/client';
+import { todayIn } from '../domain/dates';
+import type { PluginRegistry } from './adapters/registry';
+import { createOrderActivities } from './orders';
+import { createPluginActivities } from './plugin-calls';
+import { createScenarioRecorders } from './scenario-records';
+
+export interface ActivityDeps {
+  sql: Sql;
+  plugins: PluginRegistry;
+  timeZone: string;
+  /** Injected so tests can pin the business date; defaults to the wall clock. */
+  now?: () => Date;
+}
+
+/** Every activity the worker registers, built from its dependencies. */
+export function createActivities({ sql, plugins, timeZone, now = () => new Date() }: ActivityDeps) {
+  const today = () => todayIn(timeZone, now());
+  return {
+    ...createScenarioRecorders({ sql }),
+    ...createOrderActivities({ sql, today }),
+    ...createPluginActivities({ sql, plugins }),
+  };
+}

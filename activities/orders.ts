@@ -1,0 +1,338 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Sql } from '../db/client';
+import { firstExpirationDate } from '../domain/dates';
+import { logEvent } from './event-log';
+import { postLedgerEntry } from './ledger';
+
+export interface OrderActivityDeps {
+  sql: Sql;
+  /** Today's business date in the platform time zone (`YYYY-MM-DD`). */
+  today: () => string;
+}
+
+interface OrderRow {
+  id: number;
+  number: string;
+  status: string;
+  client_id: number;
+  subscription_id: number | null;
+  plan_id: number;
+  plan_period_id: number;
+  payment_model: 'prepay' | 'postpay';
+  currency: string;
+  amount: string;
+  subscription_name: string | null;
+}
+
+interface PaymentRow {
+  id: number;
+  number: string;
+  status: string;
+  amount: string;
+}
+
+const paidPaymentStatuses = ['completed', 'paid_from_balance'];
+
+function businessError(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/**
+ * Order-processing side effects in our own database. Every function is idempotent: it checks the state
+ * it would produce and does nothing when it is already there, and money moves carry business keys.
+ */
+export function createOrderActivities({ sql, today }: OrderActivityDeps) {
+  async function lockOrder(tx: Sql, orderId: number): Promise<OrderRow> {
+    const [order] = await tx<OrderRow[]>`select * from orders where id = ${orderId} for update`;
+    if (!order) throw businessError('order_not_found', `order ${orderId} does not exist`);
+    return order;
+  }
+
+  async function orderPayment(tx: Sql, orderId: number): Promise<PaymentRow | undefined> {
+    const [payment] = await tx<PaymentRow[]>`
+      select id, number, status, amount from payments where order_id = ${orderId} and type = 'order'
+      order by id desc limit 1 for update`;
+    return payment;
+  }
+
+  async function setOrderStatus(tx: Sql, orderId: number, status: string, reason: string | null = null) {
+    const closing = status === 'completed' || status === 'cancelled';
+    await tx`
+      update orders set status = ${status}, status_reason = ${reason}, updated_at = now(),
+             closed_at = case when ${closing} then coalesce(closed_at, now()) else closed_at end
+      where id = ${orderId}`;
+  }
+
+  return {
+    /**
+     * Pays a prepaid order from the client's balance when it covers the amount; a zero amount needs no
+     * payment at all (decision 27). Returns whether the order is paid.
+     */
+    async payOrderFromBalance({ orderId }: { orderId: number }): Promise<{ paid: boolean; via: string | null }> {
+      return sql.begin(async (tx) => {
+        const order = await lockOrder(tx as unknown as Sql, orderId);
+        if (order.status !== 'awaiting_payment') return { paid: order.status !== 'cancelled', via: 'already' };
+        const amount = Number(order.amount);
+        const payment = await orderPayment(tx as unknown as Sql, orderId);
+        if (amount === 0 || order.payment_model === 'postpay') {
+          await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+          return { paid: true, via: amount === 0 ? 'zero_amount' : 'postpay' };
+        }
+        if (!payment) throw businessError('payment_missing', `order ${order.number} has no payment`);
+        const [client] = await tx<Array<{ balance: string }>>`select balance from clients where id = ${order.client_id} for update`;
+        if (!client || Number(client.balance) < amount) return { paid: false, via: null };
+        const { balanceAfter } = await postLedgerEntry(tx, {
+          clientId: order.client_id,
+          kind: 'order_paid',
+          amount: -amount,
+          currency: order.currency,
+          description: `Order ${order.number} paid from balance`,
+          idempotencyKey: `order-paid/${orderId}`,
+          paymentId: payment.id,
+          orderId,
+        });
+        await tx`
+          update payments set status = 'paid_from_balance', balance_after = ${balanceAfter}, method = 'balance',
+                 closed_at = now(), updated_at = now()
+          where id = ${payment.id}`;
+        await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+        await logEvent(tx, {
+          actorId: null,
+          entityKind: 'order',
+          entityId: orderId,
+          action: 'paid_from_balance',
+          changes: { payment: payment.number, amount, balanceAfter },
+          dedupeKey: `order-paid-from-balance/${orderId}`,
+        });
+        return { paid: true, via: 'balance' };
+      });
+    },
+
+    /** An operator confirmed the order's payment (cash, bank transfer, ...): money in, order paid. */
+    async confirmOrderPayment({ orderId, method, by }: { orderId: number; method: string; by: number | null }) {
+      return sql.begin(async (tx) => {
+        const order = await lockOrder(tx as unknown as Sql, orderId);
+        const payment = await orderPayment(tx as unknown as Sql, orderId);
+        if (!payment) throw businessError('payment_missing', `order ${order.number} has no payment`);
+        if (paidPaymentStatuses.includes(payment.status)) return { paymentId: payment.id, status: payment.status };
+        if (payment.status === 'cancelled' || order.status !== 'awaiting_payment') {
+          throw businessError('payment_not_confirmable', `payment ${payment.number} is ${payment.status}`);
+        }
+        const amount = Number(payment.amount);
+        await postLedgerEntry(tx, {
+          clientId: order.client_id,
+          kind: 'payment_received',
+          amount,
+          currency: order.currency,
+          description: `Payment ${payment.number} received (${method})`,
+          idempotencyKey: `payment-received/${payment.id}`,
+          paymentId: payment.id,
+          orderId,
+        });
+        const { balanceAfter } = await postLedgerEntry(tx, {
+          clientId: order.client_id,
+          kind: 'order_paid',
+          amount: -amount,
+          currency: order.currency,
+          description: `Order ${order.number} paid by payment ${payment.number}`,
+          idempotencyKey: `order-paid/${orderId}`,
+          paymentId: payment.id,
+          orderId,
+        });
+        await tx`
+          update payments set status = 'completed', method = ${method}, confirmed_by = ${by},
+                 balance_after = ${balanceAfter}, closed_at = now(), updated_at = now()
+          where id = ${payment.id}`;
+        await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+        await logEvent(tx, {
+          actorId: by,
+          entityKind: 'payment',
+          entityId: payment.id,
+          action: 'confirmed',
+          changes: { status: ['waiting_for_payment', 'completed'], method, order: order.number },
+          dedupeKey: `payment-confirmed/${payment.id}`,
+        });
+        return { paymentId: payment.id, status: 'completed' };
+      });
+    },
+
+    /** An operator cancelled an order awaiting payment: the order and its payment end, nothing is provisioned. */
+    async cancelUnpaidOrder({ orderId, by, reason }: { orderId: number; by: number | null; reason: string | null }) {
+      await sql.begin(async (tx) => {
+        const order = await lockOrder(tx as unknown as Sql, orderId);
+        if (order.status === 'cancelled') return;
+        await setOrderStatus(tx as unknown as Sql, orderId, 'cancelled', reason);
+        await tx`
+          update payments set status = 'cancelled', closed_at = now(), updated_at = now()
+          where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
+        await logEvent(tx, {
+          actorId: by,
+          entityKind: 'order',
+          entityId: orderId,
+          action: 'cancelled',
+          reason,
+          changes: { status: [order.status, 'cancelled'] },
+          dedupeKey: `order-cancelled/${orderId}`,
+        });
+      });
+    },
+
+    /** Creates the order's subscription in `installing` (once). */
+    async createSubscriptionForOrder({ orderId }: { orderId: number }): Promise<{ subscriptionId: number }> {
+      return sql.begin(async (tx) => {
+        const order = await lockOrder(tx as unknown as Sql, orderId);
+        if (order.subscription_id !== null) return { subscriptionId: order.subscription_id };
+        const [created] = await tx<Array<{ id: number }>>`
+          insert into subscriptions (client_id, plan_id, plan_period_id, service_template_id, provisioning_rule_id, name,
+                                     status, billing_type, payment_model, trial, currency, auto_renew, lock_auto_renew,
+                                     auto_renew_point_days, manual_renew_point_days)
+          select o.client_id, p.id, pp.id, p.service_template_id, p.provisioning_rule_id,
+                 coalesce(o.subscription_name, p.name), 'installing', p.billing_type, o.payment_model, pp.trial,
+                 p.currency, p.auto_renew, p.lock_auto_renew, pr.auto_renew_point_days, pr.manual_renew_point_days
+          from orders o join plans p on p.id = o.plan_id join plan_periods pp on pp.id = o.plan_period_id
+               join provisioning_rules pr on pr.id = p.provisioning_rule_id
+          where o.id = ${orderId}
+          returning id`;
+        await tx`update orders set subscription_id = ${created!.id}, updated_at = now() where id = ${orderId}`;
+        await logEvent(tx, {
+          actorId: null,
+          entityKind: 'subscription',
+          entityId: created!.id,
+          action: 'created',
+          changes: { status: 'installing', order: order.number },
+          dedupeKey: `subscription-created/${orderId}`,
+        });
+        return { subscriptionId: created!.id };
+      });
+    },
+
+    async markProvisioningFailed({ orderId, subscriptionId, error }: { orderId: number; subscriptionId: number; error: string }) {
+      await sql.begin(async (tx) => {
+        await setOrderStatus(tx as unknown as Sql, orderId, 'activation_error', error);
+        await tx`update subscriptions set status = 'install_error', status_reason = ${error}, updated_at = now()
+                 where id = ${subscriptionId} and status in ('installing', 'install_error')`;
+        await logEvent(tx, { actorId: null, entityKind: 'order', entityId: orderId, action: 'activation_error', reason: error });
+      });
+    },
+
+    async markProvisioningRetried({ orderId, subscriptionId }: { orderId: number; subscriptionId: number }) {
+      await sql.begin(async (tx) => {
+        await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+        await tx`update subscriptions set status = 'installing', status_reason = null, updated_at = now()
+                 where id = ${subscriptionId} and status = 'install_error'`;
+      });
+    },
+
+    /** The vendor holds the resource: the subscription becomes active with its term (decision 12). */
+    async activateSubscription({ subscriptionId, vendorReference }: { subscriptionId: number; vendorReference: string | null }) {
+      return sql.begin(async (tx) => {
+        const [sub] = await tx<Array<{ status: string; start_date: string | null; expiration_date: string | null; duration: number; unit: 'day' | 'month' | 'year'; unlimited: boolean }>>`
+          select s.status, s.start_date::text, s.expiration_date::text, pp.duration, pp.unit, pp.unlimited
+          from subscriptions s join plan_periods pp on pp.id = s.plan_period_id
+          where s.id = ${subscriptionId} for update of s`;
+        if (!sub) throw businessError('subscription_not_found', `subscription ${subscriptionId} does not exist`);
+        if (sub.status === 'active') return { startDate: sub.start_date, expirationDate: sub.expiration_date };
+        const startDate = today();
+        const expirationDate = sub.unlimited ? null : firstExpirationDate(startDate, { duration: sub.duration, unit: sub.unit });
+        await tx`
+          update subscriptions set status = 'active', status_reason = null, start_date = ${startDate},
+                 expiration_date = ${expirationDate}, vendor_reference = coalesce(${vendorReference}, vendor_reference),
+                 updated_at = now()
+          where id = ${subscriptionId}`;
+        await logEvent(tx, {
+          actorId: null,
+          entityKind: 'subscription',
+          entityId: subscriptionId,
+          action: 'activated',
+          changes: { status: [sub.status, 'active'], startDate, expirationDate },
+          dedupeKey: `subscription-activated/${subscriptionId}/${startDate}`,
+        });
+        return { startDate, expirationDate };
+      });
+    },
+
+    async completeOrder({ orderId }: { orderId: number }) {
+      await sql.begin(async (tx) => {
+        const order = await lockOrder(tx as unknown as Sql, orderId);
+        if (order.status === 'completed') return;
+        await setOrderStatus(tx as unknown as Sql, orderId, 'completed');
+        await logEvent(tx, {
+          actorId: null,
+          entityKind: 'order',
+          entityId: orderId,
+          action: 'completed',
+          changes: { status: [order.status, 'completed'] },
+          dedupeKey: `order-completed/${orderId}`,
+        });
+      });
+    },
+
+    /** Compensation: money paid for an order that is cancelled goes back to the client's balance. */
+    async refundOrderPayment({ orderId }: { orderId: number }) {
+      return sql.begin(async (tx) => {
+        const order = await lockOrder(tx as unknown as Sql, orderId);
+        const payment = await orderPayment(tx as unknown as Sql, orderId);
+        if (!payment || !paidPaymentStatuses.includes(payment.status)) return { refunded: 0 };
+        const amount = Number(payment.amount);
+        const { applied, balanceAfter } = await postLedgerEntry(tx, {
+          clientId: order.client_id,
+          kind: 'order_refund',
+          amount,
+          currency: order.currency,
+          description: `Order ${order.number} cancelled: payment ${payment.number} returned to the balance`,
+          idempotencyKey: `order-refund/${orderId}`,
+          paymentId: payment.id,
+          orderId,
+        });
+        return { refunded: applied ? amount : 0, balanceAfter };
+      });
+    },
+
+    /** Compensation: a subscription that was never provisioned is removed with its order. */
+    async discardSubscription({ subscriptionId }: { subscriptionId: number }) {
+      await sql`
+        update subscriptions set status = 'deleted', status_reason = 'order cancelled before provisioning completed',
+               updated_at = now()
+        where id = ${subscriptionId} and status in ('new_order', 'installing', 'install_error')`;
+    },
+
+    /** After a cancel decision: the order ends `cancelled` with the reason. */
+    async closeCancelledOrder({ orderId, reason }: { orderId: number; reason: string | null }) {
+      await sql.begin(async (tx) => {
+        const order = await lockOrder(tx as unknown as Sql, orderId);
+        if (order.status === 'cancelled') return;
+        await setOrderStatus(tx as unknown as Sql, orderId, 'cancelled', reason);
+        await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now()
+                 where order_id = ${orderId} and status = 'waiting_for_payment'`;
+        await logEvent(tx, {
+          actorId: null,
+          entityKind: 'order',
+          entityId: orderId,
+          action: 'cancelled',
+          reason,
+          changes: { status: [order.status, 'cancelled'] },
+          dedupeKey: `order-cancelled/${orderId}`,
+        });
+      });
+    },
+
+    /** Which plugin and subscription a provisioning step acts on. */
+    async describeOrder({ orderId }: { orderId: number }) {
+      const [row] = await sql<Array<{ number: string; plugin: string; subscription_id: number | null; status: string; amount: string; payment_model: string }>>`
+        select o.number, t.plugin, o.subscription_id, o.status, o.amount, o.payment_model
+        from orders o join plans p on p.id = o.plan_id join service_templates t on t.id = p.service_template_id
+        where o.id = ${orderId}`;
+      if (!row) throw businessError('order_not_found', `order ${orderId} does not exist`);
+      return {
+        number: row.number,
+        plugin: row.plugin,
+        subscriptionId: row.subscription_id,
+        status: row.status,
+        amount: Number(row.amount),
+        paymentModel: row.payment_model,
+      };
+    },
+  };
+}
+
+export type OrderActivities = ReturnType<typeof createOrderActivities>;

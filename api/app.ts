@@ -1,0 +1,82 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { bearerAuth, type AppEnv } from './auth';
+import type { ApiDeps } from './deps';
+import { errorJson, toErrorResponse } from './errors';
+import { checkHealth } from './health';
+import { idempotency } from './idempotency';
+import { catalogRoutes } from './routes/catalog';
+import { clientRoutes } from './routes/clients';
+import { orderRoutes } from './routes/orders';
+import { paymentRoutes } from './routes/payments';
+import { scenarioRoutes } from './routes/scenarios';
+import { subscriptionRoutes } from './routes/subscriptions';
+
+export interface AppOptions extends ApiDeps {
+  logError?: (err: unknown, context: { method: string; path: string }) => void;
+}
+
+/** The HTTP application: `/health`, the API under `/api/v1`, its OpenAPI document and reference page. */
+export function createApp(options: AppOptions) {
+  const { logError = (err) => console.error(err) } = options;
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.onError((err, c) => {
+    const { status } = toErrorResponse(err);
+    if (status >= 500) logError(err, { method: c.req.method, path: c.req.path });
+    return errorJson(c, err);
+  });
+  app.notFound((c) => c.json({ code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+
+  app.get('/health', async (c) => {
+    const health = await checkHealth(options);
+    return c.json(health, health.status === 'ok' ? 200 : 503);
+  });
+
+  const v1 = new OpenAPIHono<AppEnv>();
+  v1.use('*', bearerAuth(options.sql));
+  v1.use('*', idempotency(options.sql));
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes]) {
+    v1.route('/', routes(options));
+  }
+  app.route('/api/v1', v1);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Billing and provisioning platform API',
+      version: '1',
+      description:
+        'All routes under /api/v1 need `Authorization: Bearer <token>`. POST routes that create something accept an ' +
+        '`Idempotency-Key` header. Errors are `{ code, message, details }`. Money is in integer minor units.',
+    },
+    security: [{ bearer: [] }],
+  });
+
+  app.get('/api/docs', (c) => c.html(referencePage));
+  app.get('/api/docs/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    if (!swaggerAssets.has(file)) return c.json({ code: 'not_found', message: 'no such asset' }, 404);
+    const body = await readFile(join(swaggerUiDir, file));
+    return c.body(body, 200, {
+      'content-type': file.endsWith('.css') ? 'text/css' : 'application/javascript',
+      'cache-control': 'public, max-age=86400',
+    });
+  });
+
+  return app;
+}
+
+// The reference page works offline: Swagger UI's assets come from the installed package, not a CDN.
+const swaggerUiDir = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json').replace(/package\.json$/, '');
+const swaggerAssets = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js']);
+const referencePage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>API reference</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui', deepLinking: true });</script>
+</body></html>`;

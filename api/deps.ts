@@ -1,0 +1,31 @@
+import type { Client } from '@temporalio/client';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Database, Sql } from '../db/client';
+import type { PluginRetryPolicy } from '../workflows/engine/types';
+import type { AppEnv } from './auth';
+import { zodDetails } from './errors';
+
+export interface ApiDeps {
+  db: Database;
+  sql: Sql;
+  temporal: Client;
+  taskQueue: string;
+  timeZone: string;
+  pluginRetryPolicy: PluginRetryPolicy;
+  /** Injected so tests can pin the business date. */
+  now?: () => Date;
+}
+
+/** A router whose validation failures answer like every other error: `{ code, message, details }`. */
+export function router() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return c.json(
+          { code: 'validation_failed', message: 'the request is invalid', details: zodDetails(result.error) },
+          400,
+        );
+      }
+    },
+  });
+}

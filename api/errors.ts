@@ -1,0 +1,71 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import { DomainValidationError } from '../domain/errors';
+
+/** The one error type handlers throw; `onError` turns it into `{ code, message, details }`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, id: string | number) => new ApiError(404, 'not_found', `${what} ${id} does not exist`);
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export function zodDetails(error: ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code }));
+}
+
+/** Maps every failure to a JSON answer; unknown errors are logged and answered as 500 without internals. */
+export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
+  if (err instanceof ApiError) return { status: err.status, body: { code: err.code, message: err.message, details: err.details } };
+  if (err instanceof ZodError) {
+    return { status: 400, body: { code: 'validation_failed', message: 'the request is invalid', details: zodDetails(err) } };
+  }
+  if (err instanceof DomainValidationError) {
+    return { status: 422, body: { code: err.code, message: err.message } };
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause as { message?: string } | undefined;
+    return { status: 422, body: { code: 'rejected_by_scenario', message: cause?.message ?? err.message } };
+  }
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    return { status: 409, body: { code: 'scenario_already_started', message: err.message } };
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return { status: 404, body: { code: 'scenario_not_found', message: 'the scenario is not running or does not exist' } };
+  }
+  if (err instanceof HTTPException) {
+    return { status: err.status, body: { code: err.status === 400 ? 'bad_request' : 'http_error', message: err.message } };
+  }
+  const pgCode = (err as { code?: string }).code;
+  if (pgCode === '23505') return { status: 409, body: { code: 'conflict', message: 'a record with these values already exists' } };
+  if (pgCode === '23503') return { status: 422, body: { code: 'invalid_reference', message: 'a referenced record does not exist' } };
+  if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003') {
+    return { status: 422, body: { code: 'invalid_value', message: 'a value is out of range or not allowed' } };
+  }
+  return { status: 500, body: { code: 'internal_error', message: 'an internal error occurred' } };
+}
+
+export function errorJson(c: Context, err: unknown) {
+  const { status, body } = toErrorResponse(err);
+  return c.json(body, status);
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Sql } from '../db/client';
+import type { AppEnv } from './auth';
+import { ApiError } from './errors';
+
+/**
+ * `Idempotency-Key` on a POST: the same key with the same body returns the first answer; the same key
+ * with another body is refused (422); a request still being processed under the key answers 409.
+ * Keys are per staff member. Only successful (2xx) answers are kept, so a failed attempt can be retried.
+ */
+export function idempotency(sql: Sql): MiddlewareHandler<AppEnv> {
+  return async function idempotent(c, next) {
+    const key = c.req.header('idempotency-key');
+    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 printable ASCII characters');
+    }
+    const staffId = c.get('staff').id;
+    const route = `${c.req.method} ${c.req.path}`;
+    const body = await c.req.text();
+    const requestHash = createHash('sha256').update(`${route}\n${body}`).digest('hex');
+
+    const claimed = await sql`
+      insert into idempotency_keys (staff_id, key, route, request_hash) values (${staffId}, ${key}, ${route}, ${requestHash})
+      on conflict (staff_id, key) do nothing returning key`;
+    if (claimed.length === 0) {
+      const [stored] = await sql<Array<{ request_hash: string; status_code: number | null; response_body: unknown }>>`
+        select request_hash, status_code, response_body from idempotency_keys where staff_id = ${staffId} and key = ${key}`;
+      if (stored && stored.request_hash !== requestHash) {
+        throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+      }
+      if (!stored || stored.status_code === null) {
+        throw new ApiError(409, 'idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
+      }
+      c.header('Idempotent-Replayed', 'true');
+      return c.json(stored.response_body as object, stored.status_code as 200);
+    }
+
+    try {
+      await next();
+    } catch (err) {
+      await sql`delete from idempotency_keys where staff_id = ${staffId} and key = ${key}`;
+      throw err;
+    }
+    if (c.res.status >= 200 && c.res.status < 300) {
+      const responseBody = await c.res.clone().json().catch(() => null);
+      await sql`update idempotency_keys set status_code = ${c.res.status}, response_body = ${sql.json(responseBody as never)}
+                where staff_id = ${staffId} and key = ${key}`;
+    } else {
+      await sql`delete from idempotency_keys where staff_id = ${staffId} and key = ${key}`;
+    }
+  };
+}

@@ -1,0 +1,265 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { planPeriods, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
+import { requirePermission, type Area } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
+
+const serviceRuleInput = z
+  .object({
+    key,
+    name,
+    color: z.string().max(32).optional(),
+    isDefault: z.boolean().default(false),
+    stopMode: z.enum(['automatic', 'manual']).default('automatic'),
+    deleteMode: z.enum(['automatic', 'manual']).default('automatic'),
+    defaultPaymentModel: z.enum(['prepay', 'postpay']).default('prepay'),
+    creditThreshold: money.default(0),
+    allowNegativeBalancePayment: z.boolean().default(false),
+    negativeBalanceDays: z.number().int().min(-1).max(3650).default(-1),
+    unpaidOrderCancelDays: z.number().int().min(0).max(3650).default(14),
+    subscriptionCreditLimit: money.default(0),
+    paymentDeferralDays: z.number().int().min(0).max(3650).default(0),
+    promisedPaymentLimit: money.default(0),
+    promisedPaymentDays: z.number().int().min(0).max(3650).default(0),
+    manualFirstPrepaidProvisioning: z.boolean().default(false),
+  })
+  .strict()
+  .openapi('ServiceRuleInput');
+
+const provisioningRuleInput = z
+  .object({
+    key,
+    name,
+    financialDay: z.number().int().min(1).max(28).default(1),
+    promisedPaymentAllowed: z.boolean().default(false),
+    manualRenewPointDays: z.number().int().min(-1).max(3650).default(-1),
+    autoRenewPointDays: z.number().int().min(0).max(3650).default(0),
+    unpaidStopAfterDays: z.number().int().min(0).max(3650).default(0),
+    blockingPeriodDays: z.number().int().min(0).max(3650).default(30),
+    clientTypes: z.array(z.enum(['individual', 'sole_proprietor', 'legal_entity'])).default([]),
+  })
+  .strict()
+  .refine((r) => r.manualRenewPointDays === -1 || r.manualRenewPointDays >= r.autoRenewPointDays, {
+    message: 'the manual renewal point must be -1 or at least the auto-renewal point',
+    path: ['manualRenewPointDays'],
+  })
+  .openapi('ProvisioningRuleInput');
+
+const productInput = z.object({ name, description: z.string().max(4000).optional() }).strict().openapi('ProductInput');
+
+const serviceTemplateInput = z
+  .object({
+    name,
+    plugin: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+    settings: looseObject.default({}),
+    capabilities: looseObject.default({}),
+  })
+  .strict()
+  .openapi('ServiceTemplateInput');
+
+const periodInput = z
+  .object({
+    duration: z.number().int().min(1).max(3650),
+    unit: z.enum(['day', 'month', 'year']),
+    trial: z.boolean().default(false),
+    unlimited: z.boolean().default(false),
+    published: z.boolean().default(true),
+    setupFee: money.default(0),
+    recurringFee: money.default(0),
+    renewalFee: money.default(0),
+    transferFee: money.default(0),
+    description: z.string().max(4000).optional(),
+  })
+  .strict()
+  .refine((p) => !(p.trial && p.unlimited), { message: 'a trial period cannot be unlimited', path: ['trial'] })
+  .openapi('PlanPeriodInput');
+
+const planInput = z
+  .object({
+    productId: z.number().int().positive(),
+    serviceTemplateId: z.number().int().positive(),
+    provisioningRuleId: z.number().int().positive(),
+    name,
+    sku: z.string().max(200).optional(),
+    description: z.string().max(4000).optional(),
+    billingType: z.enum(['prepaid_term', 'monthly_flexible']).default('prepaid_term'),
+    currency: currency.default('EUR'),
+    published: z.boolean().default(true),
+    single: z.boolean().default(false),
+    autoRenew: z.boolean().default(true),
+    lockAutoRenew: z.boolean().default(false),
+    periods: z.array(periodInput).min(1).max(50),
+  })
+  .strict()
+  .openapi('PlanInput');
+
+/** Secrets in plugin settings never leave the server. */
+export function maskSettings(settings: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([k, v]) => [k, /secret|password|token|api_?key/i.test(k) ? '********' : v]),
+  );
+}
+
+export function catalogRoutes({ db }: ApiDeps) {
+  const app = router();
+
+  /** Create, list and get for a plain reference table. */
+  function resource<T extends z.ZodType>(opts: {
+    path: string;
+    tag: string;
+    area: Area;
+    table: PgTable & { id: never };
+    input: T;
+    present?: (row: Record<string, unknown>) => Record<string, unknown>;
+  }) {
+    const present = opts.present ?? ((r) => r);
+    const table = opts.table as unknown as typeof products;
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: opts.path,
+        tags: [opts.tag],
+        middleware: [requirePermission(opts.area, true)] as const,
+        request: jsonBody(opts.input),
+        responses: jsonResponses(201, looseObject, 'created'),
+      }),
+      async (c) => {
+        const input = (c.req.valid as (target: 'json') => unknown)('json');
+        const [row] = await db.insert(table).values(input as never).returning();
+        return c.json(present(row as Record<string, unknown>), 201);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: opts.path,
+        tags: [opts.tag],
+        middleware: [requirePermission(opts.area, false)] as const,
+        request: { query: z.object(pageQuery) },
+        responses: jsonResponses(200, pageOf(looseObject), 'a page, newest first'),
+      }),
+      async (c) => {
+        const { limit, after } = c.req.valid('query');
+        const rows = await db
+          .select()
+          .from(table)
+          .where(after ? lt(table.id, after) : undefined)
+          .orderBy(desc(table.id))
+          .limit(limit + 1);
+        const result = page(rows, limit);
+        return c.json({ ...result, items: result.items.map((r) => present(r as Record<string, unknown>)) }, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: `${opts.path}/{id}`,
+        tags: [opts.tag],
+        middleware: [requirePermission(opts.area, false)] as const,
+        request: { params: idParam },
+        responses: jsonResponses(200, looseObject, 'the record'),
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const [row] = await db.select().from(table).where(eq(table.id, id));
+        if (!row) throw notFound(opts.tag, id);
+        return c.json(present(row as Record<string, unknown>), 200);
+      },
+    );
+  }
+
+  resource({ path: '/service-rules', tag: 'Service rules', area: 'billing_config', table: serviceRules as never, input: serviceRuleInput });
+  resource({ path: '/provisioning-rules', tag: 'Provisioning rules', area: 'catalog', table: provisioningRules as never, input: provisioningRuleInput });
+  resource({ path: '/products', tag: 'Products', area: 'catalog', table: products as never, input: productInput });
+  resource({
+    path: '/service-templates',
+    tag: 'Service templates',
+    area: 'catalog',
+    table: serviceTemplates as never,
+    input: serviceTemplateInput,
+    present: (r) => ({ ...r, settings: maskSettings(r.settings as Record<string, unknown>) }),
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/plans',
+      tags: ['Plans'],
+      middleware: [requirePermission('catalog', true)] as const,
+      request: jsonBody(planInput),
+      responses: jsonResponses(201, looseObject, 'the plan with its periods'),
+    }),
+    async (c) => {
+      const { periods, ...plan } = c.req.valid('json');
+      const created = await db.transaction(async (tx) => {
+        const [row] = await tx.insert(plans).values(plan).returning();
+        const periodRows = await tx
+          .insert(planPeriods)
+          .values(periods.map((p) => ({ ...p, planId: row!.id })))
+          .returning();
+        return { ...row!, periods: periodRows };
+      });
+      return c.json(created, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/plans/{id}/periods',
+      tags: ['Plans'],
+      middleware: [requirePermission('catalog', true)] as const,
+      request: { params: idParam, ...jsonBody(periodInput) },
+      responses: jsonResponses(201, looseObject, 'the new period'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const [plan] = await db.select({ id: plans.id }).from(plans).where(eq(plans.id, id));
+      if (!plan) throw notFound('plan', id);
+      const [row] = await db.insert(planPeriods).values({ ...c.req.valid('json'), planId: id }).returning();
+      return c.json(row!, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/plans',
+      tags: ['Plans'],
+      middleware: [requirePermission('catalog', false)] as const,
+      request: { query: z.object({ ...pageQuery, productId: z.coerce.number().int().positive().optional() }) },
+      responses: jsonResponses(200, pageOf(looseObject), 'a page of plans, newest first'),
+    }),
+    async (c) => {
+      const { limit, after, productId } = c.req.valid('query');
+      const rows = await db
+        .select()
+        .from(plans)
+        .where(and(after ? lt(plans.id, after) : undefined, productId ? eq(plans.productId, productId) : undefined))
+        .orderBy(desc(plans.id))
+        .limit(limit + 1);
+      return c.json(page(rows, limit), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/plans/{id}',
+      tags: ['Plans'],
+      middleware: [requirePermission('catalog', false)] as const,
+      request: { params: idParam },
+      responses: jsonResponses(200, looseObject, 'the plan with its periods'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const [plan] = await db.select().from(plans).where(eq(plans.id, id));
+      if (!plan) throw notFound('plan', id);
+      const periods = await db.select().from(planPeriods).where(eq(planPeriods.planId, id)).orderBy(planPeriods.id);
+      return c.json({ ...plan, periods }, 200);
+    },
+  );
+  return app;
+}
+
+export { ApiError };

@@ -1,0 +1,209 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { logEvent } from '../../activities/event-log';
+import { postLedgerEntry } from '../../activities/ledger';
+import { formatDocumentNumber, defaultDocumentMasks } from '../../domain/document-numbers';
+import { requirePermission } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
+
+const contactInput = z
+  .object({
+    name,
+    email: z.email().max(320).optional(),
+    phone: z.string().regex(/^\+?[0-9 ()-]{5,32}$/).optional(),
+    language: z.enum(['en', 'ru']).optional(),
+    role: z.enum(['owner', 'technical', 'financial', 'other']).default('owner'),
+  })
+  .strict()
+  .openapi('ContactInput');
+
+const clientInput = z
+  .object({
+    name,
+    clientType: z.enum(['individual', 'sole_proprietor', 'legal_entity']).default('legal_entity'),
+    serviceRuleId: z.number().int().positive(),
+    managerId: z.number().int().positive().optional(),
+    currency: currency.default('EUR'),
+    language: z.enum(['en', 'ru']).default('en'),
+    creditThresholdOverride: money.optional(),
+    subscriptionCreditLimitOverride: money.optional(),
+    contacts: z.array(contactInput).max(20).default([]),
+  })
+  .strict()
+  .openapi('ClientInput');
+
+const topUpInput = z
+  .object({
+    amount: money.refine((v) => v > 0, 'must be positive'),
+    method: z.string().trim().min(1).max(64).default('bank_transfer'),
+    comment: z.string().max(2000).optional(),
+  })
+  .strict()
+  .openapi('TopUpInput');
+
+export async function nextDocumentNumber(sql: ApiDeps['sql'], kind: keyof typeof defaultDocumentMasks): Promise<string> {
+  const [row] = await sql<Array<{ value: string; mask: unknown }>>`
+    select nextval(${`doc_seq_${kind}`}) as value,
+           (select value from settings where key = ${`document_mask.${kind}`}) as mask`;
+  const mask = typeof row!.mask === 'string' ? row!.mask : defaultDocumentMasks[kind];
+  return formatDocumentNumber(mask, Number(row!.value));
+}
+
+export function clientRoutes({ sql }: ApiDeps) {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients',
+      tags: ['Clients'],
+      middleware: [requirePermission('operations', true)] as const,
+      request: jsonBody(clientInput),
+      responses: jsonResponses(201, looseObject, 'the client'),
+    }),
+    async (c) => {
+      const { contacts, ...client } = c.req.valid('json');
+      const staff = c.get('staff');
+      const id = await sql.begin(async (tx) => {
+        const [rule] = await tx`select id from service_rules where id = ${client.serviceRuleId}`;
+        if (!rule) throw new ApiError(422, 'invalid_reference', `service rule ${client.serviceRuleId} does not exist`);
+        const [row] = await tx<Array<{ id: number }>>`
+          insert into clients (name, client_type, service_rule_id, manager_id, currency, language,
+                               credit_threshold_override, subscription_credit_limit_override)
+          values (${client.name}, ${client.clientType}, ${client.serviceRuleId}, ${client.managerId ?? null},
+                  ${client.currency}, ${client.language}, ${client.creditThresholdOverride ?? null},
+                  ${client.subscriptionCreditLimitOverride ?? null})
+          returning id`;
+        for (const contact of contacts) {
+          await tx`insert into client_contacts (client_id, name, email, phone, language, role)
+                   values (${row!.id}, ${contact.name}, ${contact.email ?? null}, ${contact.phone ?? null},
+                           ${contact.language ?? null}, ${contact.role})`;
+        }
+        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'client', entityId: row!.id, action: 'created' });
+        return row!.id;
+      });
+      return c.json(await loadClient(sql, id), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clients',
+      tags: ['Clients'],
+      middleware: [requirePermission('operations', false)] as const,
+      request: {
+        query: z.object({
+          ...pageQuery,
+          status: z.enum(['active', 'administratively_blocked', 'financially_blocked', 'deleted']).optional(),
+          q: z.string().trim().max(200).optional(),
+        }),
+      },
+      responses: jsonResponses(200, pageOf(looseObject), 'a page of clients, newest first'),
+    }),
+    async (c) => {
+      const { limit, after, status, q } = c.req.valid('query');
+      const rows = await sql<Array<{ id: number }>>`
+        select id, name, status, client_type as "clientType", balance::int8 as balance, currency, created_at as "createdAt"
+        from clients
+        where (${after ?? null}::int is null or id < ${after ?? null})
+          and (${status ?? null}::text is null or status = ${status ?? null})
+          and (${q ?? null}::text is null or name ilike ${'%' + (q ?? '') + '%'} or id::text = ${q ?? ''})
+        order by id desc limit ${limit + 1}`;
+      return c.json(page(rows.map((r) => ({ ...r, balance: Number((r as { balance?: unknown }).balance) })), limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clients/{id}',
+      tags: ['Clients'],
+      middleware: [requirePermission('operations', false)] as const,
+      request: { params: idParam },
+      responses: jsonResponses(200, looseObject, 'the client card'),
+    }),
+    async (c) => c.json(await loadClient(sql, c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/contacts',
+      tags: ['Clients'],
+      middleware: [requirePermission('operations', true)] as const,
+      request: { params: idParam, ...jsonBody(contactInput) },
+      responses: jsonResponses(201, looseObject, 'the contact'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const contact = c.req.valid('json');
+      await loadClient(sql, id);
+      const [row] = await sql`
+        insert into client_contacts (client_id, name, email, phone, language, role)
+        values (${id}, ${contact.name}, ${contact.email ?? null}, ${contact.phone ?? null}, ${contact.language ?? null}, ${contact.role})
+        returning id, name, email, phone, language, role`;
+      return c.json(row!, 201);
+    },
+  );
+
+  // A top-up is a payment confirmed on creation: money in, ledger credited, in one transaction.
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/top-ups',
+      tags: ['Clients', 'Payments'],
+      middleware: [requirePermission('finance', true)] as const,
+      request: { params: idParam, ...jsonBody(topUpInput) },
+      responses: jsonResponses(201, looseObject, 'the completed payment'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { amount, method, comment } = c.req.valid('json');
+      const staff = c.get('staff');
+      const client = await loadClient(sql, id);
+      if (client.status === 'deleted') throw new ApiError(422, 'client_deleted', `client ${id} is deleted`);
+      const number = await nextDocumentNumber(sql, 'payment');
+      const payment = await sql.begin(async (tx) => {
+        const [p] = await tx<Array<{ id: number }>>`
+          insert into payments (number, client_id, type, status, amount, currency, method, comment, confirmed_by, closed_at)
+          values (${number}, ${id}, 'manual_topup', 'completed', ${amount}, ${client.currency}, ${method}, ${comment ?? null}, ${staff.id}, now())
+          returning id`;
+        const { balanceAfter } = await postLedgerEntry(tx, {
+          clientId: id,
+          kind: 'payment_received',
+          amount,
+          currency: client.currency as string,
+          description: `Top-up ${number} (${method})`,
+          idempotencyKey: `payment-received/${p!.id}`,
+          paymentId: p!.id,
+        });
+        await tx`update payments set balance_after = ${balanceAfter} where id = ${p!.id}`;
+        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: p!.id, action: 'top_up', changes: { amount, balanceAfter } });
+        return { id: p!.id, number, status: 'completed', amount, balanceAfter };
+      });
+      return c.json(payment, 201);
+    },
+  );
+
+  return app;
+}
+
+export async function loadClient(sql: ApiDeps['sql'], id: number) {
+  const [client] = await sql<Array<Record<string, unknown> & { status: string; currency: string }>>`
+    select c.id, c.name, c.status, c.client_type as "clientType", c.service_rule_id as "serviceRuleId",
+           c.manager_id as "managerId", c.currency, c.language, c.balance, c.postpay_permission as "postpayPermission",
+           c.credit_threshold_override as "creditThresholdOverride", c.negative_since as "negativeSince",
+           c.created_at as "createdAt", c.updated_at as "updatedAt"
+    from clients c where c.id = ${id}`;
+  if (!client) throw notFound('client', id);
+  const contacts = await sql`
+    select id, name, email, phone, language, role from client_contacts where client_id = ${id} order by id`;
+  return {
+    ...client,
+    balance: Number(client.balance),
+    creditThresholdOverride: client.creditThresholdOverride === null ? null : Number(client.creditThresholdOverride),
+    contacts,
+  };
+}

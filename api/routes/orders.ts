@@ -1,0 +1,248 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { logEvent } from '../../activities/event-log';
+import { orderEndDate, todayIn } from '../../domain/dates';
+import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
+import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
+import { requirePermission } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
+import { nextDocumentNumber } from './clients';
+
+const orderInput = z
+  .object({
+    type: z.literal('purchase').default('purchase'),
+    clientId: z.number().int().positive(),
+    planPeriodId: z.number().int().positive(),
+    subscriptionName: z.string().trim().min(1).max(200).optional(),
+    paymentModel: z.literal('prepay').default('prepay').describe('postpay orders arrive with the money issue'),
+  })
+  .strict()
+  .openapi('OrderInput');
+
+const cancelInput = z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('CancelOrderInput');
+
+const orderStatuses = ['awaiting_payment', 'awaiting_provisioning', 'provisioning', 'activation_error', 'completed', 'cancelled'] as const;
+
+/** Starts the order's scenario; a start that was already done (retry, sweep) is not an error. */
+export async function startOrderScenario(deps: ApiDeps, orderId: number): Promise<void> {
+  try {
+    await deps.temporal.workflow.start(purchaseOrder, {
+      workflowId: purchaseOrderWorkflowId(orderId),
+      taskQueue: deps.taskQueue,
+      args: [{ orderId, policy: deps.pluginRetryPolicy }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  await deps.sql`update orders set scenario_started_at = coalesce(scenario_started_at, now()) where id = ${orderId}`;
+}
+
+/**
+ * Orders whose scenario start was lost (the process died between the insert and the start) are started
+ * here; run at API start and then every minute. Nothing else writes orders without a scenario.
+ */
+export async function startMissingOrderScenarios(deps: ApiDeps): Promise<number> {
+  const rows = await deps.sql<Array<{ id: number }>>`
+    select id from orders where scenario_started_at is null and created_at < now() - interval '30 seconds' order by id limit 500`;
+  for (const { id } of rows) await startOrderScenario(deps, id);
+  return rows.length;
+}
+
+export async function loadOrder(sql: ApiDeps['sql'], id: number) {
+  const [order] = await sql<Array<Record<string, unknown> & { status: string; number: string; clientId: number }>>`
+    select o.id, o.number, o.type, o.status, o.status_reason as "statusReason", o.client_id as "clientId",
+           o.subscription_id as "subscriptionId", o.plan_id as "planId", o.plan_period_id as "planPeriodId",
+           o.payment_model as "paymentModel", o.currency, o.amount, o.discount, o.end_date::text as "endDate",
+           o.provisioning_date::text as "provisioningDate", o.deferred, o.created_by as "createdBy",
+           o.workflow_id as "scenarioId", o.created_at as "createdAt", o.updated_at as "updatedAt", o.closed_at as "closedAt"
+    from orders o where o.id = ${id}`;
+  if (!order) throw notFound('order', id);
+  const items = await sql`
+    select id, kind, price_type as "priceType", description, quantity, period_months as "periodMonths",
+           unit_price::int8 as "unitPrice", discount::int8 as discount, amount::int8 as amount, status
+    from order_items where order_id = ${id} order by id`;
+  const payments = await sql`
+    select id, number, type, status, amount::int8 as amount, currency, method, closed_at as "closedAt"
+    from payments where order_id = ${id} order by id`;
+  const scenarios = await sql`
+    select id, type, status, current_step as "currentStep", started_at as "startedAt", finished_at as "finishedAt",
+           duration_ms as "durationMs"
+    from scenarios where subject_kind = 'order' and subject_id = ${String(id)} order by started_at`;
+  const numeric = (rows: Array<Record<string, unknown>>, keys: string[]) =>
+    rows.map((r) => ({ ...r, ...Object.fromEntries(keys.map((k) => [k, Number(r[k])])) }));
+  return {
+    ...order,
+    amount: Number(order.amount),
+    discount: Number(order.discount),
+    items: numeric(items, ['unitPrice', 'discount', 'amount']),
+    payments: numeric(payments, ['amount']),
+    scenarios,
+  };
+}
+
+export function orderRoutes(deps: ApiDeps) {
+  const { sql } = deps;
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/orders',
+      tags: ['Orders'],
+      summary: 'Create a purchase order and start its scenario',
+      middleware: [requirePermission('operations', true)] as const,
+      request: jsonBody(orderInput),
+      responses: jsonResponses(201, looseObject, 'the order card'),
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const staff = c.get('staff');
+      const [found] = await sql<
+        Array<{
+          client_status: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
+          currency: string; duration: number; unit: 'day' | 'month' | 'year'; trial: boolean; unlimited: boolean;
+          setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean;
+        }>
+      >`
+        select c.status as client_status, r.unpaid_order_cancel_days as cancel_days, p.id as plan_id, p.name as plan_name,
+               p.status as plan_status, p.currency, pp.duration, pp.unit, pp.trial, pp.unlimited, pp.setup_fee,
+               pp.recurring_fee, pp.renewal_fee, p.single
+        from clients c join service_rules r on r.id = c.service_rule_id, plan_periods pp join plans p on p.id = pp.plan_id
+        where c.id = ${input.clientId} and pp.id = ${input.planPeriodId}`;
+      if (!found) {
+        const [client] = await sql`select 1 from clients where id = ${input.clientId}`;
+        throw client
+          ? new ApiError(422, 'invalid_reference', `plan period ${input.planPeriodId} does not exist`)
+          : new ApiError(422, 'invalid_reference', `client ${input.clientId} does not exist`);
+      }
+      if (found.client_status === 'deleted') throw new ApiError(422, 'client_deleted', 'the client is deleted');
+      if (found.client_status === 'administratively_blocked') {
+        throw new ApiError(422, 'client_blocked', 'the client is administratively blocked and cannot order');
+      }
+      if (found.plan_status !== 'active') throw new ApiError(422, 'plan_inactive', `plan "${found.plan_name}" is not active`);
+      const period = {
+        duration: found.duration,
+        unit: found.unit,
+        trial: found.trial,
+        unlimited: found.unlimited,
+        setupFee: Number(found.setup_fee),
+        recurringFee: Number(found.recurring_fee),
+        renewalFee: Number(found.renewal_fee),
+      };
+      const amount = purchaseOrderAmount(period);
+      const lines = purchaseOrderLines(period, found.plan_name);
+      const today = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
+      const number = await nextDocumentNumber(sql, 'purchase_order');
+      const paymentNumber = amount > 0 ? await nextDocumentNumber(sql, 'payment') : null;
+
+      const orderId = await sql.begin(async (tx) => {
+        if (found.single) {
+          const [held] = await tx`select 1 from subscriptions where client_id = ${input.clientId} and plan_id = ${found.plan_id} and status <> 'deleted' limit 1`;
+          if (held) throw new ApiError(409, 'single_plan_held', `the client already holds a subscription on plan "${found.plan_name}"`);
+        }
+        const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`) as unknown as [{ id: number }];
+        await tx`
+          insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount,
+                              end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
+          values (${id}, ${number}, 'purchase', 'awaiting_payment', ${input.clientId}, ${found.plan_id}, ${input.planPeriodId},
+                  ${input.paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(today, found.cancel_days)}, ${today},
+                  ${input.subscriptionName ?? null}, ${c.req.header('x-forwarded-for') ?? null}, ${staff.id},
+                  ${purchaseOrderWorkflowId(id)})`;
+        for (const line of lines) {
+          await tx`
+            insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
+            values (${id}, 'subscription', ${line.kind.replace('_fee', '')}, ${line.description}, ${line.quantity},
+                    ${line.periodMonths ?? '0'}, ${line.unitPrice}, ${line.amount})`;
+        }
+        if (paymentNumber) {
+          await tx`
+            insert into payments (number, client_id, order_id, type, status, amount, currency)
+            values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;
+        }
+        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
+        return id;
+      });
+      await startOrderScenario(deps, orderId);
+      return c.json(await loadOrder(sql, orderId), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/orders',
+      tags: ['Orders'],
+      middleware: [requirePermission('operations', false)] as const,
+      request: {
+        query: z.object({
+          ...pageQuery,
+          status: z.enum(orderStatuses).optional(),
+          type: z.enum(['purchase', 'renewal', 'prolongation', 'resource_change', 'plan_switch']).optional(),
+          clientId: z.coerce.number().int().positive().optional(),
+          subscriptionId: z.coerce.number().int().positive().optional(),
+          createdFrom: isoDate.optional(),
+          createdTo: isoDate.optional(),
+          q: z.string().trim().max(200).optional().describe('order id, full order number or client name'),
+        }),
+      },
+      responses: jsonResponses(200, pageOf(looseObject), 'a page of orders, newest first'),
+    }),
+    async (c) => {
+      const f = c.req.valid('query');
+      const rows = await sql<Array<{ id: number; amount: string }>>`
+        select o.id, o.number, o.type, o.status, o.client_id as "clientId", c.name as "clientName",
+               o.subscription_id as "subscriptionId", o.amount, o.currency, o.created_at as "createdAt", o.closed_at as "closedAt"
+        from orders o join clients c on c.id = o.client_id
+        where (${f.after ?? null}::int is null or o.id < ${f.after ?? null})
+          and (${f.status ?? null}::text is null or o.status = ${f.status ?? null})
+          and (${f.type ?? null}::text is null or o.type = ${f.type ?? null})
+          and (${f.clientId ?? null}::int is null or o.client_id = ${f.clientId ?? null})
+          and (${f.subscriptionId ?? null}::int is null or o.subscription_id = ${f.subscriptionId ?? null})
+          and (${f.createdFrom ?? null}::date is null or o.created_at >= ${f.createdFrom ?? null}::date)
+          and (${f.createdTo ?? null}::date is null or o.created_at < ${f.createdTo ?? null}::date + 1)
+          and (${f.q ?? null}::text is null or o.number = ${f.q ?? ''} or o.id::text = ${f.q ?? ''} or c.name ilike ${'%' + (f.q ?? '') + '%'})
+        order by o.id desc limit ${f.limit + 1}`;
+      return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), f.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/orders/{id}',
+      tags: ['Orders'],
+      middleware: [requirePermission('operations', false)] as const,
+      request: { params: idParam },
+      responses: jsonResponses(200, looseObject, 'the order card with items, payments and scenarios'),
+    }),
+    async (c) => c.json(await loadOrder(sql, c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/orders/{id}/cancel',
+      tags: ['Orders'],
+      summary: 'Cancel an order awaiting payment (its payment is cancelled, nothing is provisioned)',
+      middleware: [requirePermission('operations', true)] as const,
+      request: { params: idParam, ...jsonBody(cancelInput) },
+      responses: jsonResponses(200, looseObject, 'the cancelled order'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const order = await loadOrder(sql, id);
+      if (order.status !== 'awaiting_payment') {
+        throw new ApiError(409, 'order_not_cancellable', `order ${String(order.number)} is ${String(order.status)}; only an order awaiting payment can be cancelled`);
+      }
+      await deps.temporal.workflow
+        .getHandle(purchaseOrderWorkflowId(id))
+        .executeUpdate(cancelOrderUpdate, { args: [{ reason, by: c.get('staff').id }] });
+      return c.json(await loadOrder(sql, id), 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,140 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { logEvent } from '../../activities/event-log';
+import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
+import { requirePermission } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
+
+const paymentStatuses = ['waiting_for_payment', 'completed', 'overdue', 'invoice_preparing', 'invoice_sent', 'cancelled', 'paid_from_balance'] as const;
+
+const confirmInput = z
+  .object({ method: z.enum(['bank_transfer', 'cash', 'card', 'other']), comment: z.string().max(2000).optional() })
+  .strict()
+  .openapi('ConfirmPaymentInput');
+const cancelInput = z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('CancelPaymentInput');
+
+async function loadPayment(sql: ApiDeps['sql'], id: number) {
+  const [p] = await sql<Array<Record<string, unknown> & { status: string; type: string; orderId: number | null; number: string }>>`
+    select id, number, client_id as "clientId", order_id as "orderId", type, status, amount::int8 as amount, currency, method,
+           comment, balance_after::int8 as "balanceAfter", confirmed_by as "confirmedBy", created_at as "createdAt",
+           closed_at as "closedAt"
+    from payments where id = ${id}`;
+  if (!p) throw notFound('payment', id);
+  return { ...p, amount: Number(p.amount), balanceAfter: p.balanceAfter === null ? null : Number(p.balanceAfter) };
+}
+
+export function paymentRoutes(deps: ApiDeps) {
+  const { sql } = deps;
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/payments',
+      tags: ['Payments'],
+      middleware: [requirePermission('finance', false)] as const,
+      request: {
+        query: z.object({
+          ...pageQuery,
+          status: z.enum(paymentStatuses).optional(),
+          type: z.enum(['order', 'manual_topup', 'postpay_services']).optional(),
+          clientId: z.coerce.number().int().positive().optional(),
+          orderId: z.coerce.number().int().positive().optional(),
+        }),
+      },
+      responses: jsonResponses(200, pageOf(looseObject), 'a page of payments, newest first'),
+    }),
+    async (c) => {
+      const f = c.req.valid('query');
+      const rows = await sql<Array<{ id: number; amount: string }>>`
+        select id, number, client_id as "clientId", order_id as "orderId", type, status, amount, currency, method,
+               created_at as "createdAt", closed_at as "closedAt"
+        from payments
+        where (${f.after ?? null}::int is null or id < ${f.after ?? null})
+          and (${f.status ?? null}::text is null or status = ${f.status ?? null})
+          and (${f.type ?? null}::text is null or type = ${f.type ?? null})
+          and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
+          and (${f.orderId ?? null}::int is null or order_id = ${f.orderId ?? null})
+        order by id desc limit ${f.limit + 1}`;
+      return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), f.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/payments/{id}',
+      tags: ['Payments'],
+      middleware: [requirePermission('finance', false)] as const,
+      request: { params: idParam },
+      responses: jsonResponses(200, looseObject, 'the payment'),
+    }),
+    async (c) => c.json(await loadPayment(sql, c.req.valid('param').id), 200),
+  );
+
+  // Confirming an order's payment is the order scenario's business: the API asks it and waits for the answer.
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/payments/{id}/confirm',
+      tags: ['Payments'],
+      summary: 'Confirm a payment received by cash or bank transfer',
+      middleware: [requirePermission('finance', true)] as const,
+      request: { params: idParam, ...jsonBody(confirmInput) },
+      responses: jsonResponses(200, looseObject, 'the payment after confirmation'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { method } = c.req.valid('json');
+      const payment = await loadPayment(sql, id);
+      if (payment.status !== 'waiting_for_payment' && payment.status !== 'invoice_sent' && payment.status !== 'invoice_preparing') {
+        throw new ApiError(409, 'payment_not_confirmable', `payment ${payment.number} is ${payment.status}`);
+      }
+      if (payment.type !== 'order' || payment.orderId === null) {
+        throw new ApiError(422, 'payment_type_not_confirmable', `payments of type ${payment.type} are confirmed on creation`);
+      }
+      await deps.temporal.workflow
+        .getHandle(purchaseOrderWorkflowId(payment.orderId))
+        .executeUpdate(confirmPaymentUpdate, { args: [{ method, by: c.get('staff').id }] });
+      return c.json(await loadPayment(sql, id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/payments/{id}/cancel',
+      tags: ['Payments'],
+      summary: 'Cancel a waiting payment (an order payment cancels its order)',
+      middleware: [requirePermission('finance', true)] as const,
+      request: { params: idParam, ...jsonBody(cancelInput) },
+      responses: jsonResponses(200, looseObject, 'the cancelled payment'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const staff = c.get('staff');
+      const payment = await loadPayment(sql, id);
+      if (payment.status !== 'waiting_for_payment') {
+        throw new ApiError(409, 'payment_not_cancellable', `payment ${payment.number} is ${payment.status}`);
+      }
+      if (payment.type === 'postpay_services') {
+        throw new ApiError(422, 'payment_type_not_cancellable', 'a payment for rendered services cannot be cancelled');
+      }
+      if (payment.orderId !== null) {
+        await deps.temporal.workflow
+          .getHandle(purchaseOrderWorkflowId(payment.orderId))
+          .executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
+      } else {
+        await sql.begin(async (tx) => {
+          await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where id = ${id} and status = 'waiting_for_payment'`;
+          await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: id, action: 'cancelled', reason });
+        });
+      }
+      return c.json(await loadPayment(sql, id), 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,149 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { decideUpdate } from '../../workflows/engine/messages';
+import { requirePermission } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { jsonBody, jsonResponses, looseObject, pageOf } from '../schemas';
+
+const scenarioIdParam = z.object({
+  id: z.string().regex(/^[\w.-]{1,200}$/).openapi({ param: { name: 'id', in: 'path' }, example: 'order-12' }),
+});
+
+const decisionInput = z
+  .object({
+    step: z.string().regex(/^\d+(\.\d+)*$/, 'a step path such as 5 or 2.1'),
+    decision: z.enum(['retry', 'skip', 'cancel']),
+    reason: z.string().trim().max(2000).optional(),
+    input: z.record(z.string(), z.unknown()).optional().describe('retry only: replaces the step input'),
+  })
+  .strict()
+  .openapi('DecisionInput');
+
+export function scenarioRoutes(deps: ApiDeps) {
+  const { sql } = deps;
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/scenarios',
+      tags: ['Scenarios'],
+      middleware: [requirePermission('scenarios', false)] as const,
+      request: {
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          before: z.iso.datetime({ offset: true }).optional().describe('paging: the startedAt of the last row of the previous page'),
+          type: z.string().max(100).optional(),
+          status: z.enum(['running', 'waiting', 'completed', 'failed', 'cancelled']).optional(),
+          subjectKind: z.enum(['order', 'subscription', 'client']).optional(),
+          subjectId: z.string().max(100).optional(),
+          minDurationMs: z.coerce.number().int().min(0).optional(),
+          maxDurationMs: z.coerce.number().int().min(0).optional(),
+        }),
+      },
+      responses: jsonResponses(200, pageOf(looseObject).extend({ nextCursor: z.string().nullable() }), 'scenarios, newest first'),
+    }),
+    async (c) => {
+      const f = c.req.valid('query');
+      const rows = await sql<Array<{ id: string; startedAt: Date }>>`
+        select s.id, s.type, s.status, s.subject_kind as "subjectKind", s.subject_id as "subjectId",
+               s.current_step as "currentStep", st.name as "currentStepName", s.error,
+               s.started_at as "startedAt", s.finished_at as "finishedAt", s.duration_ms as "durationMs"
+        from scenarios s left join scenario_steps st on st.scenario_id = s.id and st.path = s.current_step
+        where (${f.before ?? null}::timestamptz is null or s.started_at < ${f.before ?? null}::timestamptz)
+          and (${f.type ?? null}::text is null or s.type = ${f.type ?? null})
+          and (${f.status ?? null}::text is null or s.status = ${f.status ?? null})
+          and (${f.subjectKind ?? null}::text is null or s.subject_kind = ${f.subjectKind ?? null})
+          and (${f.subjectId ?? null}::text is null or s.subject_id = ${f.subjectId ?? null})
+          and (${f.minDurationMs ?? null}::int is null or s.duration_ms >= ${f.minDurationMs ?? null})
+          and (${f.maxDurationMs ?? null}::int is null or s.duration_ms <= ${f.maxDurationMs ?? null})
+        order by s.started_at desc, s.id limit ${f.limit + 1}`;
+      const items = rows.slice(0, f.limit);
+      const last = items[items.length - 1];
+      return c.json({ items, nextCursor: rows.length > f.limit && last ? new Date(last.startedAt).toISOString() : null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/scenarios/{id}',
+      tags: ['Scenarios'],
+      summary: 'A scenario with its step tree, attempts and decisions (from the read model)',
+      middleware: [requirePermission('scenarios', false)] as const,
+      request: { params: scenarioIdParam },
+      responses: jsonResponses(200, looseObject, 'the scenario and its tree'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const [scenario] = await sql`
+        select id, run_id as "runId", type, status, subject_kind as "subjectKind", subject_id as "subjectId",
+               current_step as "currentStep", error, started_at as "startedAt", finished_at as "finishedAt",
+               duration_ms as "durationMs"
+        from scenarios where id = ${id}`;
+      if (!scenario) throw notFound('scenario', id);
+      const steps = await sql<Array<{ path: string; parentPath: string | null }>>`
+        select path, parent_path as "parentPath", position, name, kind, status, plugin, operation,
+               idempotency_key as "idempotencyKey", input, output, error_class as "errorClass",
+               error_message as "errorMessage", rounds, started_at as "startedAt", finished_at as "finishedAt",
+               duration_ms as "durationMs"
+        from scenario_steps where scenario_id = ${id}`;
+      const attempts = await sql<Array<{ path: string }>>`
+        select path, round, attempt, status, error_class as "errorClass", error_message as "errorMessage",
+               response_excerpt as "responseExcerpt", started_at as "startedAt", finished_at as "finishedAt",
+               duration_ms as "durationMs"
+        from step_attempts where scenario_id = ${id} order by path, round, attempt`;
+      const decisions = await sql`
+        select path as step, decision, reason, input, decided_by as "decidedBy", decided_at as "decidedAt"
+        from scenario_decisions where scenario_id = ${id} order by id`;
+      return c.json({ ...scenario, tree: buildTree(steps, attempts), decisions }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/scenarios/{id}/decisions',
+      tags: ['Scenarios'],
+      summary: 'Retry (optionally with corrected input), skip (with a reason) or cancel a failed step',
+      middleware: [requirePermission('scenarios', true)] as const,
+      request: { params: scenarioIdParam, ...jsonBody(decisionInput) },
+      responses: jsonResponses(202, looseObject, 'the decision was taken in; the scenario goes on'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const [scenario] = await sql<Array<{ status: string }>>`select status from scenarios where id = ${id}`;
+      if (!scenario) throw notFound('scenario', id);
+      if (scenario.status !== 'waiting' && scenario.status !== 'running') {
+        throw new ApiError(409, 'scenario_finished', `scenario ${id} is ${scenario.status}`);
+      }
+      const result = await deps.temporal.workflow
+        .getHandle(id)
+        .executeUpdate(decideUpdate, { args: [{ ...body, by: c.get('staff').id }] });
+      return c.json(result, 202);
+    },
+  );
+
+  return app;
+}
+
+type Node = Record<string, unknown> & { path: string; parentPath: string | null; children: Node[]; attempts: unknown[] };
+
+/** Nests the flat step rows by path, in position order, each with its attempts. */
+export function buildTree(steps: Array<{ path: string; parentPath: string | null }>, attempts: Array<{ path: string }>): Node[] {
+  const byPath = new Map<string, Node>();
+  for (const s of steps) byPath.set(s.path, { ...s, children: [], attempts: [] });
+  for (const a of attempts) byPath.get(a.path)?.attempts.push(a);
+  const roots: Node[] = [];
+  for (const node of byPath.values()) {
+    const parent = node.parentPath ? byPath.get(node.parentPath) : undefined;
+    (parent ? parent.children : roots).push(node);
+  }
+  const order = (nodes: Node[]) => {
+    nodes.sort((a, b) => Number(a.position) - Number(b.position));
+    nodes.forEach((n) => order(n.children));
+  };
+  order(roots);
+  return roots;
+}

@@ -1,0 +1,74 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { subscriptionStatuses } from '../../domain/statuses';
+import { requirePermission } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { notFound } from '../errors';
+import { idParam, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
+
+export function subscriptionRoutes({ sql }: ApiDeps) {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/subscriptions',
+      tags: ['Subscriptions'],
+      middleware: [requirePermission('operations', false)] as const,
+      request: {
+        query: z.object({
+          ...pageQuery,
+          status: z.enum(subscriptionStatuses).optional(),
+          clientId: z.coerce.number().int().positive().optional(),
+          planId: z.coerce.number().int().positive().optional(),
+        }),
+      },
+      responses: jsonResponses(200, pageOf(looseObject), 'a page of subscriptions, newest first'),
+    }),
+    async (c) => {
+      const f = c.req.valid('query');
+      const rows = await sql<Array<{ id: number }>>`
+        select id, name, client_id as "clientId", plan_id as "planId", status, payment_model as "paymentModel",
+               start_date::text as "startDate", expiration_date::text as "expirationDate", created_at as "createdAt"
+        from subscriptions
+        where (${f.after ?? null}::int is null or id < ${f.after ?? null})
+          and (${f.status ?? null}::text is null or status = ${f.status ?? null})
+          and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
+          and (${f.planId ?? null}::int is null or plan_id = ${f.planId ?? null})
+        order by id desc limit ${f.limit + 1}`;
+      return c.json(page(rows, f.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/subscriptions/{id}',
+      tags: ['Subscriptions'],
+      middleware: [requirePermission('operations', false)] as const,
+      request: { params: idParam },
+      responses: jsonResponses(200, looseObject, 'the subscription card with its orders and event log'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const [sub] = await sql<Array<Record<string, unknown>>>`
+        select s.id, s.name, s.client_id as "clientId", s.plan_id as "planId", s.plan_period_id as "planPeriodId",
+               s.status, s.saved_status as "savedStatus", s.status_reason as "statusReason", s.billing_type as "billingType",
+               s.payment_model as "paymentModel", s.trial, s.currency, s.start_date::text as "startDate",
+               s.expiration_date::text as "expirationDate", s.prolonged_until::text as "prolongedUntil",
+               s.auto_renew as "autoRenew", s.auto_renew_point_days as "autoRenewPointDays",
+               s.manual_renew_point_days as "manualRenewPointDays", s.vendor_reference as "vendorReference",
+               s.created_at as "createdAt", s.updated_at as "updatedAt"
+        from subscriptions s where s.id = ${id}`;
+      if (!sub) throw notFound('subscription', id);
+      const orders = await sql`
+        select id, number, type, status, amount::int8 as amount, created_at as "createdAt"
+        from orders where subscription_id = ${id} order by id`;
+      const events = await sql`
+        select id, created_at as "createdAt", actor_kind as "actorKind", actor_id as "actorId", action, reason, changes
+        from event_log where entity_kind = 'subscription' and entity_id = ${String(id)} order by id`;
+      return c.json({ ...sub, orders: orders.map((o) => ({ ...o, amount: Number(o.amount) })), events }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,50 @@
+import { z } from '@hono/zod-openapi';
+
+export const errorSchema = z
+  .object({ code: z.string(), message: z.string(), details: z.unknown().optional() })
+  .openapi('Error');
+
+export const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+
+/** Keyset paging: `after` is the last id of the previous page (lists are newest first). */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: z.coerce.number().int().positive().optional(),
+};
+
+export const money = z.number().int().min(0).max(1e13).describe('integer minor units (cents)');
+export const currency = z.string().regex(/^[A-Z]{3}$/, 'a 3-letter ISO currency code');
+export const key = z.string().regex(/^[a-z0-9_]{1,64}$/, 'lower-case letters, digits and _');
+export const name = z.string().trim().min(1).max(200);
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+const errorResponses = {
+  400: { description: 'invalid request', content: { 'application/json': { schema: errorSchema } } },
+  401: { description: 'no valid token', content: { 'application/json': { schema: errorSchema } } },
+  403: { description: 'the role may not do this', content: { 'application/json': { schema: errorSchema } } },
+  404: { description: 'not found', content: { 'application/json': { schema: errorSchema } } },
+  409: { description: 'conflict', content: { 'application/json': { schema: errorSchema } } },
+  422: { description: 'refused by a business rule', content: { 'application/json': { schema: errorSchema } } },
+};
+
+export function jsonResponses<T extends z.ZodType>(status: 200 | 201 | 202, schema: T, description: string) {
+  return { [status]: { description, content: { 'application/json': { schema } } }, ...errorResponses } as {
+    [K in typeof status]: { description: string; content: { 'application/json': { schema: T } } };
+  } & typeof errorResponses;
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { required: true, content: { 'application/json': { schema } } } };
+}
+
+/** Lists answer `{ items, nextCursor }`. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.number().int().nullable() });
+}
+
+export function page<T extends { id: number }>(rows: T[], limit: number) {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+}
+
+export const looseObject = z.record(z.string(), z.unknown());

@@ -1,0 +1,243 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+
+  numeric,
+  pgSequence,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { planPeriods, plans, provisioningRules, serviceTemplates } from './catalog';
+import { clients, staff } from './parties';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+const money = (name: string) => bigint(name, { mode: 'number' });
+const businessDate = (name: string) => date(name, { mode: 'string' });
+
+/** One sequence per document kind feeds the document-number masks (spec 02 §13.2). */
+export const docSeqPurchaseOrder = pgSequence('doc_seq_purchase_order');
+export const docSeqRenewalOrder = pgSequence('doc_seq_renewal_order');
+export const docSeqProlongationOrder = pgSequence('doc_seq_prolongation_order');
+export const docSeqResourceChangeOrder = pgSequence('doc_seq_resource_change_order');
+export const docSeqPlanSwitchOrder = pgSequence('doc_seq_plan_switch_order');
+export const docSeqPayment = pgSequence('doc_seq_payment');
+export const docSeqPromisedPayment = pgSequence('doc_seq_promised_payment');
+export const docSeqAct = pgSequence('doc_seq_act');
+
+export const subscriptionStatusValues = [
+  'new_order',
+  'installing',
+  'install_error',
+  'activating',
+  'activation_error',
+  'active',
+  'updating',
+  'update_error',
+  'renewing',
+  'renewal_error',
+  'awaiting_manual_confirmation',
+  'payment_overdue',
+  'stopping',
+  'stop_error',
+  'stopped',
+  'blocked',
+  'deleting',
+  'delete_error',
+  'deleted',
+  'delivered',
+] as const;
+
+/** Spec 01 §6.1: the fields that apply to the platform today. */
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    planId: integer('plan_id').notNull().references(() => plans.id),
+    planPeriodId: integer('plan_period_id').notNull().references(() => planPeriods.id),
+    serviceTemplateId: integer('service_template_id').notNull().references(() => serviceTemplates.id),
+    provisioningRuleId: integer('provisioning_rule_id').notNull().references(() => provisioningRules.id),
+    name: text('name').notNull(),
+    status: text('status', { enum: subscriptionStatusValues }).notNull().default('new_order'),
+    /** The stable status to restore after a block or a rejected stop/delete (decision 14). */
+    savedStatus: text('saved_status', { enum: subscriptionStatusValues }),
+    statusReason: text('status_reason'),
+    billingType: text('billing_type', { enum: ['prepaid_term', 'monthly_flexible'] }).notNull(),
+    paymentModel: text('payment_model', { enum: ['prepay', 'postpay'] }).notNull(),
+    trial: boolean('trial').notNull().default(false),
+    currency: text('currency').notNull(),
+    startDate: businessDate('start_date'),
+    /** The last valid day, inclusive (decision 12). */
+    expirationDate: businessDate('expiration_date'),
+    prolongedUntil: businessDate('prolonged_until'),
+    autoRenew: boolean('auto_renew').notNull().default(true),
+    lockAutoRenew: boolean('lock_auto_renew').notNull().default(false),
+    autoRenewPointDays: integer('auto_renew_point_days').notNull().default(0),
+    manualRenewPointDays: integer('manual_renew_point_days').notNull().default(-1),
+    creditLimitOverride: money('credit_limit_override'),
+    individualPrice: boolean('individual_price').notNull().default(false),
+    promoCode: text('promo_code'),
+    managerId: integer('manager_id').references(() => staff.id),
+    vendorReference: text('vendor_reference'),
+    ...timestamps,
+  },
+  (t) => [
+    index('subscriptions_client_idx').on(t.clientId),
+    index('subscriptions_status_idx').on(t.status),
+    index('subscriptions_expiration_idx').on(t.expirationDate),
+    check(
+      'subscriptions_manual_point',
+      sql`${t.manualRenewPointDays} = -1 or ${t.manualRenewPointDays} >= ${t.autoRenewPointDays}`,
+    ),
+  ],
+);
+
+export const subscriptionResources = pgTable('subscription_resources', {
+  id: serial('id').primaryKey(),
+  subscriptionId: integer('subscription_id').notNull().references(() => subscriptions.id),
+  key: text('key').notNull(),
+  quantity: integer('quantity').notNull(),
+  ...timestamps,
+});
+
+export const orderStatusValues = [
+  'awaiting_payment',
+  'awaiting_provisioning',
+  'provisioning',
+  'activation_error',
+  'completed',
+  'cancelled',
+] as const;
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    type: text('type', { enum: ['purchase', 'renewal', 'prolongation', 'resource_change', 'plan_switch'] }).notNull(),
+    status: text('status', { enum: orderStatusValues }).notNull(),
+    statusReason: text('status_reason'),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    /** Null for a purchase order until its subscription is created. */
+    subscriptionId: integer('subscription_id').references(() => subscriptions.id),
+    planId: integer('plan_id').notNull().references(() => plans.id),
+    planPeriodId: integer('plan_period_id').notNull().references(() => planPeriods.id),
+    paymentModel: text('payment_model', { enum: ['prepay', 'postpay'] }).notNull(),
+    currency: text('currency').notNull(),
+    amount: money('amount').notNull(),
+    discount: money('discount').notNull().default(0),
+    /** Spec 01 §16.8: pay or activate by this date, else the order is cancelled. */
+    endDate: businessDate('end_date').notNull(),
+    provisioningDate: businessDate('provisioning_date'),
+    deferred: boolean('deferred').notNull().default(false),
+    subscriptionName: text('subscription_name'),
+    customerIp: text('customer_ip'),
+    /** Null means "System". */
+    createdBy: integer('created_by').references(() => staff.id),
+    workflowId: text('workflow_id').notNull().unique(),
+    /** Set once the scenario has been started; a sweep starts any order whose start was lost. */
+    scenarioStartedAt: timestamp('scenario_started_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('orders_client_idx').on(t.clientId, t.id),
+    index('orders_status_idx').on(t.status, t.id),
+    index('orders_subscription_idx').on(t.subscriptionId),
+    check('orders_amount_nonnegative', sql`${t.amount} >= 0 and ${t.discount} >= 0`),
+    // Spec 01 §16.3: at most one open order per subscription.
+    uniqueIndex('orders_one_open_per_subscription')
+      .on(t.subscriptionId)
+      .where(sql`${t.status} not in ('completed', 'cancelled') and ${t.subscriptionId} is not null`),
+  ],
+);
+
+/** Detail lines of an order (spec 01 §16.5). */
+export const orderItems = pgTable('order_items', {
+  id: serial('id').primaryKey(),
+  orderId: integer('order_id').notNull().references(() => orders.id),
+  kind: text('kind', { enum: ['subscription', 'resource'] }).notNull().default('subscription'),
+  priceType: text('price_type', { enum: ['setup', 'recurring', 'renewal', 'transfer'] }).notNull(),
+  description: text('description').notNull(),
+  quantity: integer('quantity').notNull().default(1),
+  periodMonths: numeric('period_months', { precision: 10, scale: 3 }).notNull(),
+  unitPrice: money('unit_price').notNull(),
+  discount: money('discount').notNull().default(0),
+  amount: money('amount').notNull(),
+  status: text('status').notNull().default('new'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    orderId: integer('order_id').references(() => orders.id),
+    type: text('type', { enum: ['order', 'manual_topup', 'postpay_services'] }).notNull(),
+    status: text('status', {
+      enum: [
+        'waiting_for_payment',
+        'completed',
+        'overdue',
+        'invoice_preparing',
+        'invoice_sent',
+        'cancelled',
+        'paid_from_balance',
+      ],
+    }).notNull(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    method: text('method'),
+    comment: text('comment'),
+    balanceAfter: money('balance_after'),
+    confirmedBy: integer('confirmed_by').references(() => staff.id),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('payments_client_idx').on(t.clientId, t.id),
+    index('payments_order_idx').on(t.orderId),
+    index('payments_status_idx').on(t.status, t.id),
+    check('payments_amount_nonnegative', sql`${t.amount} >= 0`),
+  ],
+);
+
+/**
+ * The balance ledger. Rows are immutable (a trigger refuses UPDATE and DELETE); `idempotency_key`
+ * makes every money movement happen at most once, whoever retries it.
+ */
+export const ledgerTransactions = pgTable(
+  'ledger_transactions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    kind: text('kind', {
+      enum: ['payment_received', 'order_paid', 'order_refund', 'adjustment', 'charge_closed', 'promised_payment'],
+    }).notNull(),
+    /** Signed: a credit to the client is positive, a debit negative. */
+    amount: money('amount').notNull(),
+    balanceAfter: money('balance_after').notNull(),
+    currency: text('currency').notNull(),
+    paymentId: integer('payment_id').references(() => payments.id),
+    orderId: integer('order_id').references(() => orders.id),
+    description: text('description').notNull(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('ledger_client_idx').on(t.clientId, t.id)],
+);
+

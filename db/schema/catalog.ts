@@ -1,0 +1,170 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+/** Money is always integer minor units (cents), never floating point. */
+const money = (name: string) => bigint(name, { mode: 'number' });
+
+/** Client-level policy (spec 02 §11). Every parameter is stored even where later issues use it. */
+export const serviceRules = pgTable(
+  'service_rules',
+  {
+    id: serial('id').primaryKey(),
+    key: text('key').notNull().unique(),
+    name: text('name').notNull(),
+    color: text('color'),
+    isDefault: boolean('is_default').notNull().default(false),
+    stopMode: text('stop_mode', { enum: ['automatic', 'manual'] }).notNull().default('automatic'),
+    deleteMode: text('delete_mode', { enum: ['automatic', 'manual'] }).notNull().default('automatic'),
+    defaultPaymentModel: text('default_payment_model', { enum: ['prepay', 'postpay'] }).notNull().default('prepay'),
+    creditThreshold: money('credit_threshold').notNull().default(0),
+    allowNegativeBalancePayment: boolean('allow_negative_balance_payment').notNull().default(false),
+    negativeBalanceDays: integer('negative_balance_days').notNull().default(-1),
+    unpaidOrderCancelDays: integer('unpaid_order_cancel_days').notNull().default(14),
+    subscriptionCreditLimit: money('subscription_credit_limit').notNull().default(0),
+    paymentDeferralDays: integer('payment_deferral_days').notNull().default(0),
+    promisedPaymentLimit: money('promised_payment_limit').notNull().default(0),
+    promisedPaymentDays: integer('promised_payment_days').notNull().default(0),
+    manualFirstPrepaidProvisioning: boolean('manual_first_prepaid_provisioning').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    check('service_rules_threshold_nonnegative', sql`${t.creditThreshold} >= 0`),
+    check('service_rules_negative_days', sql`${t.negativeBalanceDays} >= -1`),
+    check('service_rules_cancel_days', sql`${t.unpaidOrderCancelDays} >= 0`),
+    uniqueIndex('service_rules_one_default').on(t.isDefault).where(sql`${t.isDefault}`),
+  ],
+);
+
+/** Plan-level policy (spec 02 §9). */
+export const provisioningRules = pgTable(
+  'provisioning_rules',
+  {
+    id: serial('id').primaryKey(),
+    key: text('key').notNull().unique(),
+    name: text('name').notNull().unique(),
+    financialDay: integer('financial_day').notNull().default(1),
+    promisedPaymentAllowed: boolean('promised_payment_allowed').notNull().default(false),
+    manualRenewPointDays: integer('manual_renew_point_days').notNull().default(-1),
+    autoRenewPointDays: integer('auto_renew_point_days').notNull().default(0),
+    unpaidStopAfterDays: integer('unpaid_stop_after_days').notNull().default(0),
+    blockingPeriodDays: integer('blocking_period_days').notNull().default(30),
+    clientTypes: text('client_types').array().notNull().default(sql`'{}'::text[]`),
+    ...timestamps,
+  },
+  (t) => [
+    check('provisioning_rules_financial_day', sql`${t.financialDay} between 1 and 28`),
+    check('provisioning_rules_auto_point', sql`${t.autoRenewPointDays} >= 0`),
+    check(
+      'provisioning_rules_manual_point',
+      sql`${t.manualRenewPointDays} = -1 or ${t.manualRenewPointDays} >= ${t.autoRenewPointDays}`,
+    ),
+    check('provisioning_rules_periods', sql`${t.unpaidStopAfterDays} >= 0 and ${t.blockingPeriodDays} >= 0`),
+  ],
+);
+
+export const products = pgTable('products', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+  ...timestamps,
+});
+
+/** Which plugin provisions a plan's service, and that plugin's settings (secrets included; never echoed). */
+export const serviceTemplates = pgTable('service_templates', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  plugin: text('plugin').notNull(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  /** Capability flags, e.g. `{ trialRenewable: true, approvals: ['install'] }`. */
+  capabilities: jsonb('capabilities').$type<Record<string, unknown>>().notNull().default({}),
+  ...timestamps,
+});
+
+export const plans = pgTable('plans', {
+  id: serial('id').primaryKey(),
+  productId: integer('product_id').notNull().references(() => products.id),
+  serviceTemplateId: integer('service_template_id').notNull().references(() => serviceTemplates.id),
+  provisioningRuleId: integer('provisioning_rule_id').notNull().references(() => provisioningRules.id),
+  name: text('name').notNull(),
+  sku: text('sku'),
+  description: text('description'),
+  billingType: text('billing_type', { enum: ['prepaid_term', 'monthly_flexible'] })
+    .notNull()
+    .default('prepaid_term'),
+  currency: text('currency').notNull().default('EUR'),
+  status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+  published: boolean('published').notNull().default(true),
+  single: boolean('single').notNull().default(false),
+  autoRenew: boolean('auto_renew').notNull().default(true),
+  lockAutoRenew: boolean('lock_auto_renew').notNull().default(false),
+  ...timestamps,
+});
+
+/** An orderable term of a plan with its prices (spec 02 §8.2). `recurringFee` is per month. */
+export const planPeriods = pgTable(
+  'plan_periods',
+  {
+    id: serial('id').primaryKey(),
+    planId: integer('plan_id').notNull().references(() => plans.id),
+    duration: integer('duration').notNull(),
+    unit: text('unit', { enum: ['day', 'month', 'year'] }).notNull(),
+    trial: boolean('trial').notNull().default(false),
+    unlimited: boolean('unlimited').notNull().default(false),
+    published: boolean('published').notNull().default(true),
+    setupFee: money('setup_fee').notNull().default(0),
+    recurringFee: money('recurring_fee').notNull().default(0),
+    renewalFee: money('renewal_fee').notNull().default(0),
+    transferFee: money('transfer_fee').notNull().default(0),
+    description: text('description'),
+    ...timestamps,
+  },
+  (t) => [
+    check('plan_periods_duration', sql`${t.duration} > 0`),
+    check(
+      'plan_periods_prices',
+      sql`${t.setupFee} >= 0 and ${t.recurringFee} >= 0 and ${t.renewalFee} >= 0 and ${t.transferFee} >= 0`,
+    ),
+    check('plan_periods_trial_not_unlimited', sql`not (${t.trial} and ${t.unlimited})`),
+  ],
+);
+
+/** A countable item of a plan (spec 02 §8.3). */
+export const planResources = pgTable('plan_resources', {
+  id: serial('id').primaryKey(),
+  planId: integer('plan_id').notNull().references(() => plans.id),
+  key: text('key').notNull(),
+  name: text('name').notNull(),
+  unitType: text('unit_type', { enum: ['units', 'boolean'] }).notNull().default('units'),
+  included: integer('included').notNull().default(0),
+  minimum: integer('minimum').notNull().default(0),
+  maximum: integer('maximum'),
+  setupPrice: money('setup_price').notNull().default(0),
+  recurringPrice: money('recurring_price').notNull().default(0),
+  renewalPrice: money('renewal_price').notNull().default(0),
+  priority: integer('priority').notNull().default(0),
+  ...timestamps,
+});
+
+/** Platform settings (postpay mode, document number masks, ...), one JSON value per key. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

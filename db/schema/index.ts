@@ -1,0 +1,4 @@
+export * from './catalog';
+export * from './parties';
+export * from './billing';
+export * from './scenarios';

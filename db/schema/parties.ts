@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+import { serviceRules } from './catalog';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const staff = pgTable('staff', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  role: text('role', { enum: ['admin', 'product_manager', 'sales_manager', 'marketing'] }).notNull(),
+  status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+  language: text('language').notNull().default('en'),
+  passwordHash: text('password_hash'),
+  ...timestamps,
+});
+
+/** Only a SHA-256 of the token is stored; the token itself is shown once, at creation. */
+export const apiTokens = pgTable('api_tokens', {
+  id: serial('id').primaryKey(),
+  staffId: integer('staff_id').notNull().references(() => staff.id),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  /** The first characters of the token, to tell tokens apart in lists without revealing them. */
+  prefix: text('prefix').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const clients = pgTable(
+  'clients',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['active', 'administratively_blocked', 'financially_blocked', 'deleted'] })
+      .notNull()
+      .default('active'),
+    clientType: text('client_type', { enum: ['individual', 'sole_proprietor', 'legal_entity'] })
+      .notNull()
+      .default('legal_entity'),
+    serviceRuleId: integer('service_rule_id').notNull().references(() => serviceRules.id),
+    managerId: integer('manager_id').references(() => staff.id),
+    currency: text('currency').notNull().default('EUR'),
+    language: text('language').notNull().default('en'),
+    /** Written only together with a ledger transaction, under a row lock on the client. */
+    balance: bigint('balance', { mode: 'number' }).notNull().default(0),
+    /** Null = use the service rule's value (the "use from service rule" toggle). */
+    creditThresholdOverride: bigint('credit_threshold_override', { mode: 'number' }),
+    subscriptionCreditLimitOverride: bigint('subscription_credit_limit_override', { mode: 'number' }),
+    postpayPermission: text('postpay_permission', {
+      enum: ['not_checked', 'awaiting_approval', 'rejected', 'approved'],
+    })
+      .notNull()
+      .default('not_checked'),
+    /** The moment the balance first went below zero; null while it is ≥ 0 (decision 1). */
+    negativeSince: timestamp('negative_since', { withTimezone: true }),
+    trial: boolean('trial').notNull().default(false),
+    selfRegistered: boolean('self_registered').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    index('clients_status_idx').on(t.status),
+    check('clients_threshold_nonnegative', sql`${t.creditThresholdOverride} is null or ${t.creditThresholdOverride} >= 0`),
+  ],
+);
+
+export const clientContacts = pgTable('client_contacts', {
+  id: serial('id').primaryKey(),
+  clientId: integer('client_id').notNull().references(() => clients.id),
+  name: text('name').notNull(),
+  email: text('email'),
+  phone: text('phone'),
+  language: text('language'),
+  role: text('role', { enum: ['owner', 'technical', 'financial', 'other'] }).notNull().default('owner'),
+  ...timestamps,
+});
+
+/** Who did what to which entity, and why (spec 02 §15.1). Append-only. */
+export const eventLog = pgTable(
+  'event_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    actorKind: text('actor_kind', { enum: ['staff', 'system', 'client_user'] }).notNull(),
+    actorId: integer('actor_id'),
+    viaApi: boolean('via_api').notNull().default(false),
+    entityKind: text('entity_kind').notNull(),
+    entityId: text('entity_id').notNull(),
+    action: text('action').notNull(),
+    reason: text('reason'),
+    changes: jsonb('changes').$type<Record<string, unknown>>(),
+    /** Makes writes from retried activities idempotent; null for writes done once by the API. */
+    dedupeKey: text('dedupe_key').unique(),
+  },
+  (t) => [index('event_log_entity_idx').on(t.entityKind, t.entityId, t.id)],
+);
+
+/** Responses stored per (staff, Idempotency-Key) so a retried POST gets the same answer. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    staffId: integer('staff_id').notNull(),
+    key: text('key').notNull(),
+    route: text('route').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code'),
+    responseBody: jsonb('response_body'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.staffId, t.key] })],
+);

@@ -1,0 +1,115 @@
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const scenarioStatusValues = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
+export const stepStatusValues = ['pending', 'running', 'succeeded', 'failed', 'waiting', 'skipped', 'cancelled'] as const;
+
+/**
+ * The read model of scenario workflows. Written only by the workflow's own local activities, as
+ * idempotent upserts guarded by `seq`, so a replayed or re-executed write never moves state backwards.
+ */
+export const scenarios = pgTable(
+  'scenarios',
+  {
+    /** The Temporal workflow id, from a business key (`order-123`). */
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    type: text('type').notNull(),
+    subjectKind: text('subject_kind', { enum: ['order', 'subscription', 'client'] }).notNull(),
+    subjectId: text('subject_id').notNull(),
+    status: text('status', { enum: scenarioStatusValues }).notNull(),
+    /** The step path the scenario is at (the failed or waiting step while `waiting`). */
+    currentStep: text('current_step'),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    durationMs: integer('duration_ms'),
+    seq: integer('seq').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('scenarios_subject_idx').on(t.subjectKind, t.subjectId),
+    index('scenarios_status_idx').on(t.status, t.startedAt),
+    index('scenarios_type_idx').on(t.type, t.startedAt),
+  ],
+);
+
+export const scenarioSteps = pgTable(
+  'scenario_steps',
+  {
+    scenarioId: text('scenario_id')
+      .notNull()
+      .references(() => scenarios.id),
+    /** Position in the tree: `3`, `2.1`. Stable across retries; part of the plugin idempotency key. */
+    path: text('path').notNull(),
+    parentPath: text('parent_path'),
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['group', 'step', 'task', 'wait', 'manual', 'compensation'] }).notNull(),
+    status: text('status', { enum: stepStatusValues }).notNull(),
+    plugin: text('plugin'),
+    operation: text('operation'),
+    idempotencyKey: text('idempotency_key'),
+    input: jsonb('input'),
+    output: jsonb('output'),
+    errorClass: text('error_class'),
+    errorMessage: text('error_message'),
+    /** How many decision rounds (first run + retries) the step has had. */
+    rounds: integer('rounds').notNull().default(1),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    durationMs: integer('duration_ms'),
+    seq: integer('seq').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scenarioId, t.path] }), index('scenario_steps_status_idx').on(t.status)],
+);
+
+/** One row per activity attempt of a task step: what the task log shows. */
+export const stepAttempts = pgTable(
+  'step_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    scenarioId: text('scenario_id').notNull(),
+    path: text('path').notNull(),
+    /** Decision round (1 = first run, 2 = after the first retry decision, ...). */
+    round: integer('round').notNull(),
+    /** Temporal's attempt number within the round. */
+    attempt: integer('attempt').notNull(),
+    status: text('status', { enum: ['running', 'succeeded', 'failed', 'abandoned'] }).notNull(),
+    errorClass: text('error_class'),
+    errorMessage: text('error_message'),
+    responseExcerpt: text('response_excerpt'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [uniqueIndex('step_attempts_unique').on(t.scenarioId, t.path, t.round, t.attempt)],
+);
+
+/** Retry / skip / cancel decisions on failed steps, with who and why. */
+export const scenarioDecisions = pgTable(
+  'scenario_decisions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    scenarioId: text('scenario_id').notNull(),
+    path: text('path').notNull(),
+    decision: text('decision', { enum: ['retry', 'skip', 'cancel'] }).notNull(),
+    reason: text('reason'),
+    input: jsonb('input'),
+    decidedBy: integer('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+    /** `<scenarioId>/<path>/<round>`: a decision is recorded once even if its local activity re-runs. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+  },
+  (t) => [index('scenario_decisions_scenario_idx').on(t.scenarioId)],
+);

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * All configuration comes from environment variables, validated here once at start. A bad value stops
+ * the process with a message naming the variable, before anything connects anywhere.
+ */
+const configSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/billing'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
+  TEMPORAL_UI_URL: z.url().optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** The business day (billing dates, start and expiration dates) is counted in this IANA time zone. */
+  PLATFORM_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Moscow or UTC')
+    .default('UTC'),
+  /** First back-off of a failed plugin call; later ones double up to PLUGIN_RETRY_MAX_INTERVAL_MS. */
+  PLUGIN_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(2_000),
+  PLUGIN_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(10).default(60_000),
+  /** Attempts before a transient plugin failure stops at the step and waits for a decision. */
+  PLUGIN_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  /** How long an in-flight plugin call may go without a heartbeat before Temporal retries it elsewhere. */
+  PLUGIN_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** Upper bound on concurrent activities per worker process. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as they do in most shells and compose files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** For process entry points: print the problem and exit instead of throwing a stack trace. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,9 @@
+import { loadConfigOrExit } from './config';
+import { createLogger } from './logger';
+import { onShutdown, requireTemporalAddress, startWorker } from './processes';
+
+const config = requireTemporalAddress(loadConfigOrExit());
+const logger = createLogger(config.LOG_LEVEL);
+const worker = await startWorker(config, logger);
+onShutdown(logger, () => worker.stop());
+await worker.done;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One command for a newcomer: sets up, starts a Temporal dev server (unless TEMPORAL_ADDRESS points at a
+# cluster), migrates the database, runs a worker and the API, and prints the URLs and an admin token.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/billing}"
+mkdir -p .data
+temporal_pid=""
+cleanup() { [ -n "$temporal_pid" ] && kill "$temporal_pid" 2>/dev/null && wait "$temporal_pid" 2>/dev/null; return 0; }
+trap cleanup EXIT
+
+if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
+  port="${TEMPORAL_PORT:-7233}"
+  ui_port="${TEMPORAL_UI_PORT:-$((port + 1000))}"
+  data_dir="${TEMPORAL_DATA_DIR:-.data}"
+  mkdir -p "$data_dir"
+  .tools/bin/temporal server start-dev --ip 127.0.0.1 --port "$port" --ui-port "$ui_port" \
+    --db-filename "$data_dir/temporal.db" --log-level warn >"$data_dir/temporal.log" 2>&1 &
+  temporal_pid=$!
+  export TEMPORAL_ADDRESS="127.0.0.1:$port"
+  export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-http://127.0.0.1:$ui_port}"
+  for _ in $(seq 1 120); do
+    .tools/bin/temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1 && break
+    kill -0 "$temporal_pid" 2>/dev/null || { echo "Temporal dev server exited; see $data_dir/temporal.log" >&2; exit 1; }
+    sleep 0.5
+  done
+fi
+
+node --import tsx platform/run-all.ts &
+app_pid=$!
+trap 'kill -TERM $app_pid 2>/dev/null; wait $app_pid 2>/dev/null; cleanup' INT TERM
+wait "$app_pid"

@@ -1,0 +1,408 @@
+/**
+ * A real HTTP server playing an EXTERNAL vendor that speaks the `http-vendor` protocol. It is deliberately
+ * a separate process-like thing (own socket, own state) so tests exercise the wire, the signature and the
+ * idempotency behaviour exactly as production would, including the nasty cases: a vendor that acts even
+ * though the caller gave up, and a vendor that acts and then loses the connection.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { signVendorRequest } from '../../activities/adapters/http-vendor';
+
+export type FakeVendorOperation =
+  | 'create'
+  | 'renew'
+  | 'prolong'
+  | 'change_resources'
+  | 'switch_plan'
+  | 'stop'
+  | 'activate'
+  | 'delete'
+  | 'status';
+
+export interface FakeVendorCall {
+  method: string;
+  /** Pathname + search exactly as received (still percent-encoded). */
+  path: string;
+  /** The route the request matched; null for unknown routes. */
+  operation: FakeVendorOperation | null;
+  /** The resource addressed by the path (`/resources/:id...`), if any. */
+  resourceId: string | null;
+  idempotencyKey: string | null;
+  /** The raw body string. */
+  body: string;
+  /** The body parsed as JSON, or undefined when empty/invalid. */
+  json: unknown;
+  signatureValid: boolean;
+  authorization: string | null;
+  at: Date;
+  /** HTTP status answered; null while pending or when the socket was dropped / the client went away. */
+  status: number | null;
+  /** The connection was destroyed on purpose after processing (`dropAfterProcessingNext`). */
+  dropped: boolean;
+  /** A dedupe hit: the idempotency key had already been applied, nothing changed. */
+  replayed: boolean;
+}
+
+export interface FakeVendorOperationRecord {
+  operation: FakeVendorOperation;
+  idempotencyKey: string | null;
+  body: unknown;
+  at: Date;
+}
+
+export interface FakeVendorResource {
+  id: string;
+  /** The Idempotency-Key of the create that produced it. */
+  idempotencyKey: string;
+  state: 'active' | 'suspended' | 'deleted';
+  /** The create body, parsed. */
+  body: unknown;
+  createdAt: Date;
+  /** Every applied operation after create (renew, stop, ...), in order, deduplicated by key. */
+  operations: FakeVendorOperationRecord[];
+}
+
+export interface FakeVendorOptions {
+  secret: string;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>` or get 401. */
+  apiKey?: string;
+}
+
+export interface FakeVendor {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  readonly url: string;
+  /** Snapshot of the resources, in creation order. */
+  readonly resources: readonly Readonly<FakeVendorResource>[];
+  /** Snapshot of every received request, in arrival order. */
+  readonly calls: readonly Readonly<FakeVendorCall>[];
+  callsFor(filter: FakeVendorOperation | ((call: Readonly<FakeVendorCall>) => boolean)): Readonly<FakeVendorCall>[];
+  resource(id: string): Readonly<FakeVendorResource> | undefined;
+  resourceByKey(idempotencyKey: string): Readonly<FakeVendorResource> | undefined;
+  /** The next n requests answer `status` with a JSON error before anything else happens. */
+  failNext(n: number, status?: number): void;
+  /** The next n requests are rejected (a permanent-looking 4xx) with `{ error: message }`. */
+  rejectNext(n: number, status?: number, message?: string): void;
+  /** The next n requests are held `ms` before being processed and answered; they are processed even if the client left. */
+  delayNext(n: number, ms: number): void;
+  /** The next n requests are processed, then their connection is destroyed without an answer. */
+  dropAfterProcessingNext(n: number): void;
+  /** Resolves when no request is being held or processed (e.g. after a delayed request the client abandoned). */
+  whenIdle(): Promise<void>;
+  /** Forgets resources, calls and pending behaviours. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface InjectedFailure {
+  status: number;
+  error: string;
+}
+
+const ACTION_ROUTES: Record<string, FakeVendorOperation> = {
+  renew: 'renew',
+  prolong: 'prolong',
+  'change-resources': 'change_resources',
+  'switch-plan': 'switch_plan',
+  stop: 'stop',
+  activate: 'activate',
+};
+
+export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeVendor> {
+  let resources: FakeVendorResource[] = [];
+  let calls: FakeVendorCall[] = [];
+  let resourceByKey = new Map<string, FakeVendorResource>();
+  let nextId = 1;
+  // One queue for fail and reject so interleaved calls (failNext then rejectNext) happen in that order.
+  let failures: InjectedFailure[] = [];
+  let delays: number[] = [];
+  let drops = 0;
+  const inFlight = new Set<Promise<void>>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  const server = createServer((req, res) => {
+    const work = handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) send(res, 500, { error: `fake vendor crashed: ${String(err)}` });
+    });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = req.url ?? '/';
+    let body: string;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      body = Buffer.concat(chunks).toString('utf8');
+    } catch {
+      return; // The client went away before the request was complete: nothing reached the vendor.
+    }
+
+    const route = matchRoute(method, path);
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return typeof value === 'string' ? value : null;
+    };
+    const call: FakeVendorCall = {
+      method,
+      path,
+      operation: route?.operation ?? null,
+      resourceId: route?.resourceId ?? null,
+      idempotencyKey: header('idempotency-key'),
+      body,
+      json: parseJson(body),
+      signatureValid: verifySignature(options.secret, {
+        timestamp: header('x-timestamp'),
+        signature: header('x-signature'),
+        method,
+        path,
+        body,
+      }),
+      authorization: header('authorization'),
+      at: new Date(),
+      status: null,
+      dropped: false,
+      replayed: false,
+    };
+    calls.push(call);
+
+    const answer = (status: number, payload: unknown) => {
+      if (res.destroyed || res.socket?.destroyed) return; // The caller gave up; the vendor may still have acted.
+      call.status = status;
+      send(res, status, payload);
+    };
+
+    const failure = failures.shift();
+    if (failure) return answer(failure.status, { error: failure.error });
+
+    if (!call.signatureValid) return answer(401, { error: 'invalid signature' });
+    if (options.apiKey !== undefined && call.authorization !== `Bearer ${options.apiKey}`) {
+      return answer(401, { error: 'invalid api key' });
+    }
+    if (!route) return answer(404, { error: `no route for ${method} ${path.split('?')[0]}` });
+
+    const delay = delays.shift();
+    if (delay !== undefined) {
+      await sleep(delay);
+      if (closed) return;
+    }
+
+    const result = apply(route, call);
+    if (drops > 0) {
+      drops -= 1;
+      call.dropped = true;
+      req.socket.destroy();
+      return;
+    }
+    answer(result.status, result.payload);
+  }
+
+  function apply(
+    route: { operation: FakeVendorOperation; resourceId: string | null; key: string | null },
+    call: FakeVendorCall,
+  ): { status: number; payload: unknown } {
+    const { operation } = route;
+
+    if (operation === 'status') {
+      const found = route.key !== null ? resourceByKey.get(route.key) : findResource(route.resourceId);
+      if (!found) return { status: 404, payload: { error: 'resource not found' } };
+      return { status: 200, payload: describe(found) };
+    }
+
+    // A vendor that cannot deduplicate is exactly what the protocol exists to prevent, so insist on the key.
+    if (!call.idempotencyKey) return { status: 400, payload: { error: 'Idempotency-Key header is required' } };
+
+    if (operation === 'create') {
+      const existing = resourceByKey.get(call.idempotencyKey);
+      if (existing) {
+        call.replayed = true;
+        return { status: 200, payload: describe(existing) };
+      }
+      if (!call.json || typeof call.json !== 'object' || Array.isArray(call.json)) {
+        return { status: 400, payload: { error: 'body must be a JSON object' } };
+      }
+      const resource: FakeVendorResource = {
+        id: `res-${String(nextId++).padStart(6, '0')}`,
+        idempotencyKey: call.idempotencyKey,
+        state: 'active',
+        body: call.json,
+        createdAt: new Date(),
+        operations: [],
+      };
+      resources.push(resource);
+      resourceByKey.set(resource.idempotencyKey, resource);
+      return { status: 201, payload: describe(resource) };
+    }
+
+    const resource = findResource(route.resourceId);
+    if (!resource) return { status: 404, payload: { error: 'resource not found' } };
+
+    const applied = resource.operations.some(
+      (op) => op.operation === operation && op.idempotencyKey === call.idempotencyKey,
+    );
+    if (applied) {
+      call.replayed = true;
+      return { status: 200, payload: describe(resource) };
+    }
+    if (resource.state === 'deleted' && operation !== 'delete') {
+      return { status: 409, payload: { error: `resource ${resource.id} is deleted` } };
+    }
+
+    if (operation === 'stop') resource.state = 'suspended';
+    else if (operation === 'activate') resource.state = 'active';
+    else if (operation === 'delete') resource.state = 'deleted';
+    resource.operations.push({ operation, idempotencyKey: call.idempotencyKey, body: call.json, at: new Date() });
+    return { status: 200, payload: describe(resource) };
+  }
+
+  function findResource(id: string | null): FakeVendorResource | undefined {
+    return id === null ? undefined : resources.find((r) => r.id === id);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const snapshotResource = (r: FakeVendorResource): FakeVendorResource => ({
+    ...r,
+    operations: r.operations.map((op) => ({ ...op })),
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get resources() {
+      return resources.map(snapshotResource);
+    },
+    get calls() {
+      return calls.map((c) => ({ ...c }));
+    },
+    callsFor(filter) {
+      const predicate =
+        typeof filter === 'function' ? filter : (call: Readonly<FakeVendorCall>) => call.operation === filter;
+      return calls.filter(predicate).map((c) => ({ ...c }));
+    },
+    resource(id) {
+      const found = findResource(id);
+      return found && snapshotResource(found);
+    },
+    resourceByKey(key) {
+      const found = resourceByKey.get(key);
+      return found && snapshotResource(found);
+    },
+    failNext(n, status = 503) {
+      for (let i = 0; i < n; i++) failures.push({ status, error: `injected failure (HTTP ${status})` });
+    },
+    rejectNext(n, status = 422, message = 'request rejected by vendor') {
+      for (let i = 0; i < n; i++) failures.push({ status, error: message });
+    },
+    delayNext(n, ms) {
+      for (let i = 0; i < n; i++) delays.push(ms);
+    },
+    dropAfterProcessingNext(n) {
+      drops += n;
+    },
+    async whenIdle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    reset() {
+      resources = [];
+      calls = [];
+      resourceByKey = new Map();
+      nextId = 1;
+      failures = [];
+      delays = [];
+      drops = 0;
+    },
+    async close() {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function matchRoute(
+  method: string,
+  rawPath: string,
+): { operation: FakeVendorOperation; resourceId: string | null; key: string | null } | null {
+  const pathname = rawPath.split('?')[0] ?? '';
+  let segments: string[];
+  try {
+    // Split before decoding: an idempotency key like `wf-1/steps/0` arrives as one `%2F`-encoded segment.
+    segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+  if (segments[0] !== 'resources') return null;
+  const [, second, third, ...rest] = segments;
+  if (rest.length > 0) return null;
+
+  if (second === undefined) return method === 'POST' ? { operation: 'create', resourceId: null, key: null } : null;
+  if (second === 'by-key') {
+    return method === 'GET' && third !== undefined && segments.length === 3
+      ? { operation: 'status', resourceId: null, key: third }
+      : null;
+  }
+  if (third === undefined) {
+    if (method === 'GET') return { operation: 'status', resourceId: second, key: null };
+    if (method === 'DELETE') return { operation: 'delete', resourceId: second, key: null };
+    return null;
+  }
+  const action = ACTION_ROUTES[third];
+  return method === 'POST' && action ? { operation: action, resourceId: second, key: null } : null;
+}
+
+function verifySignature(
+  secret: string,
+  req: { timestamp: string | null; signature: string | null; method: string; path: string; body: string },
+): boolean {
+  if (!req.timestamp || !req.signature || !/^\d+$/.test(req.timestamp)) return false;
+  const expected = Buffer.from(
+    signVendorRequest({ secret, timestamp: req.timestamp, method: req.method, path: req.path, body: req.body }),
+  );
+  const given = Buffer.from(req.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+function describe(resource: FakeVendorResource) {
+  return {
+    id: resource.id,
+    state: resource.state,
+    idempotencyKey: resource.idempotencyKey,
+    createdAt: resource.createdAt.toISOString(),
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, payload: unknown): void {
+  const text = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

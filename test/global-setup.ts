@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { migrateDatabase } from '../db/migrate';
+import { bundleWorkflows } from '../platform/temporal';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    adminDatabaseUrl: string;
+    templateDatabase: string;
+    workflowBundlePath: string;
+  }
+}
+
+export const adminDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function databaseUrl(name: string): string {
+  const url = new URL(adminDatabaseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function waitForTemporal(address: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`Temporal dev server exited with ${server.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Temporal dev server did not answer in 60 s: ${String(err)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+/** One Temporal dev server, one migrated template database and one workflow bundle per test run. */
+export default async function setup(project: TestProject) {
+  const temporalPort = await freePort();
+  const address = `127.0.0.1:${temporalPort}`;
+  const server = spawn(
+    '.tools/bin/temporal',
+    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'error'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+
+  const templateDatabase = `bp_template_${process.pid}`;
+  const admin = postgres(adminDatabaseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${templateDatabase} with (force)`);
+  await admin.unsafe(`create database ${templateDatabase}`);
+  await migrateDatabase(databaseUrl(templateDatabase));
+
+  const dir = await mkdtemp(join(tmpdir(), 'bp-bundle-'));
+  const workflowBundlePath = join(dir, 'workflows.js');
+  const [bundle] = await Promise.all([bundleWorkflows(), waitForTemporal(address, server)]);
+  await writeFile(workflowBundlePath, bundle.code);
+
+  project.provide('temporalAddress', address);
+  project.provide('adminDatabaseUrl', adminDatabaseUrl);
+  project.provide('templateDatabase', templateDatabase);
+  project.provide('workflowBundlePath', workflowBundlePath);
+
+  return async () => {
+    server.kill('SIGTERM');
+    await admin.unsafe(`drop database if exists ${templateDatabase} with (force)`);
+    await admin.end();
+    await rm(dir, { recursive: true, force: true });
+  };
+}

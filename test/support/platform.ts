@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { createDefaultPluginRegistry } from '../../activities/adapters/registry';
+import { createApp } from '../../api/app';
+import { bootstrapAdmin } from '../../api/auth';
+import type { ApiDeps } from '../../api/deps';
+import { connectDatabase, type DatabaseHandle } from '../../db/client';
+import { createWorker } from '../../platform/temporal';
+import type { PluginRetryPolicy } from '../../workflows/engine/types';
+import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
+
+export const fastRetryPolicy: PluginRetryPolicy = {
+  initialIntervalMs: 50,
+  maximumIntervalMs: 200,
+  maximumAttempts: 4,
+  heartbeatTimeoutMs: 3_000,
+  startToCloseTimeoutMs: 60_000,
+};
+
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestPlatform {
+  name: string;
+  databaseName: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  sql: DatabaseHandle['sql'];
+  temporal: Client;
+  vendor: FakeVendor;
+  vendorSecret: string;
+  adminToken: string;
+  app: ReturnType<typeof createApp>;
+  api<T = any>(method: string, path: string, body?: unknown, options?: { token?: string | null; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function adminUrl(database: string): string {
+  const url = new URL(inject('adminDatabaseUrl'));
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/**
+ * A platform for one test file: its own database (from the migrated template), task queue, worker
+ * running the real workflows and activities, the real HTTP app, and a fake vendor (an external party).
+ */
+export async function createTestPlatform(
+  name: string,
+  options: { policy?: PluginRetryPolicy; runWorker?: boolean } = {},
+): Promise<TestPlatform> {
+  const suffix = randomBytes(4).toString('hex');
+  const databaseName = `bp_${name.replace(/\W/g, '_')}_${suffix}`;
+  const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${databaseName} template ${inject('templateDatabase')}`);
+  await admin.end();
+
+  const databaseUrl = adminUrl(databaseName);
+  const database = connectDatabase(databaseUrl, { applicationName: `test-${name}` });
+  const temporalAddress = inject('temporalAddress');
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const taskQueue = `test-${name}-${suffix}`;
+  const vendorSecret = `secret-${suffix}`;
+  const vendor = await startFakeVendor({ secret: vendorSecret });
+  const workflowBundle = { code: await readFile(inject('workflowBundlePath'), 'utf8') };
+
+  const deps: ApiDeps = {
+    db: database.db,
+    sql: database.sql,
+    temporal,
+    taskQueue,
+    timeZone: 'UTC',
+    pluginRetryPolicy: options.policy ?? fastRetryPolicy,
+  };
+  const app = createApp({ ...deps, logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
+  const { token: adminToken } = await bootstrapAdmin(database.sql);
+
+  let running: { worker: Worker; done: Promise<void>; close: () => Promise<void> } | null = null;
+  async function startWorker() {
+    if (running) return;
+    const { worker, connection: native } = await createWorker({
+      address: temporalAddress,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle,
+      sql: database.sql,
+      plugins: createDefaultPluginRegistry(),
+      timeZone: 'UTC',
+    });
+    const done = worker.run();
+    running = { worker, done, close: () => native.close() };
+  }
+  async function stopWorker() {
+    if (!running) return;
+    const current = running;
+    running = null;
+    current.worker.shutdown();
+    await current.done;
+    await current.close();
+  }
+  if (options.runWorker !== false) await startWorker();
+
+  return {
+    name,
+    databaseName,
+    databaseUrl,
+    temporalAddress,
+    taskQueue,
+    sql: database.sql,
+    temporal,
+    vendor,
+    vendorSecret,
+    adminToken,
+    app,
+    async api(method, path, body, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      const token = opts.token === undefined ? adminToken : opts.token;
+      if (token) headers.authorization = `Bearer ${token}`;
+      let payload: string | undefined;
+      if (body !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        payload = typeof body === 'string' ? body : JSON.stringify(body);
+      }
+      const res = await app.request(path, { method, headers, body: payload });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    },
+    startWorker,
+    stopWorker,
+    async close() {
+      await stopWorker();
+      await vendor.close();
+      await connection.close();
+      await database.close();
+      const cleanup = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${databaseName} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value, or fails with the last value seen. */
+export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface Catalog {
+  serviceRuleId: number;
+  provisioningRuleId: number;
+  productId: number;
+  serviceTemplateId: number;
+  planId: number;
+  monthlyPeriodId: number;
+  yearlyPeriodId: number;
+}
+
+/** A catalogue built through the API: a plan on the http-vendor plugin pointing at the fake vendor. */
+export async function seedCatalog(p: TestPlatform, { cancelDays = 14 } = {}): Promise<Catalog> {
+  const ok = <T>(answer: ApiAnswer<T>, what: string): T => {
+    if (answer.status !== 201) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  };
+  const suffix = randomBytes(3).toString('hex');
+  const serviceRule = ok(await p.api('POST', '/api/v1/service-rules', { key: `standard_${suffix}`, name: `Standard ${suffix}`, unpaidOrderCancelDays: cancelDays }), 'service rule');
+  const provisioningRule = ok(await p.api('POST', '/api/v1/provisioning-rules', { key: `monthly_${suffix}`, name: `Monthly ${suffix}` }), 'provisioning rule');
+  const product = ok(await p.api('POST', '/api/v1/products', { name: 'Cloud backup' }), 'product');
+  const template = ok(
+    await p.api('POST', '/api/v1/service-templates', {
+      name: 'Backup at Acme',
+      plugin: 'http-vendor',
+      settings: { baseUrl: p.vendor.url, secret: p.vendorSecret, timeoutMs: 5000 },
+    }),
+    'service template',
+  );
+  const plan = ok(
+    await p.api('POST', '/api/v1/plans', {
+      productId: product.id,
+      serviceTemplateId: template.id,
+      provisioningRuleId: provisioningRule.id,
+      name: 'Backup 100 GB',
+      sku: 'BK-100',
+      currency: 'EUR',
+      periods: [
+        { duration: 1, unit: 'month', setupFee: 500, recurringFee: 1000 },
+        { duration: 1, unit: 'year', setupFee: 0, recurringFee: 900 },
+      ],
+    }),
+    'plan',
+  );
+  return {
+    serviceRuleId: serviceRule.id,
+    provisioningRuleId: provisioningRule.id,
+    productId: product.id,
+    serviceTemplateId: template.id,
+    planId: plan.id,
+    monthlyPeriodId: plan.periods[0].id,
+    yearlyPeriodId: plan.periods[1].id,
+  };
+}
+
+export async function createClient(p: TestPlatform, catalog: Catalog, name = 'Acme Ltd'): Promise<number> {
+  const answer = await p.api('POST', '/api/v1/clients', {
+    name,
+    serviceRuleId: catalog.serviceRuleId,
+    contacts: [{ name: 'Olga Owner', email: 'olga@example.com', role: 'owner', language: 'en' }],
+  });
+  if (answer.status !== 201) throw new Error(`client: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body.id;
+}
+
+export async function scenarioOf(p: TestPlatform, orderId: number) {
+  return (await p.api('GET', `/api/v1/scenarios/order-${orderId}`)).body;
+}
+
+export async function waitForOrderStatus(p: TestPlatform, orderId: number, status: string, timeoutMs = 30_000) {
+  return eventually(
+    async () => {
+      const order = (await p.api('GET', `/api/v1/orders/${orderId}`)).body;
+      return order.status === status ? order : null;
+    },
+    { timeoutMs, what: `order ${orderId} to be ${status}` },
+  );
+}
+
+export async function waitForScenarioStatus(p: TestPlatform, scenarioId: string, status: string, timeoutMs = 30_000) {
+  return eventually(
+    async () => {
+      const s = (await p.api('GET', `/api/v1/scenarios/${scenarioId}`)).body;
+      return s?.status === status ? s : null;
+    },
+    { timeoutMs, what: `scenario ${scenarioId} to be ${status}` },
+  );
+}

@@ -1,0 +1,28 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { OrderActivities } from '../activities/orders';
+import type { PluginActivities } from '../activities/plugin-calls';
+import type { PluginRetryPolicy } from './engine/types';
+
+/**
+ * Activities as workflows see them. Database steps retry transient errors with back-off for a few
+ * minutes, then the step fails and waits for a decision; business errors are non-retryable.
+ */
+export const orderActivities = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/** Plugin calls follow the scenario's retry policy, which is part of its input (replays see the same values). */
+export function pluginActivities(policy: PluginRetryPolicy) {
+  return proxyActivities<PluginActivities>({
+    startToCloseTimeout: policy.startToCloseTimeoutMs,
+    heartbeatTimeout: policy.heartbeatTimeoutMs,
+    retry: {
+      initialInterval: policy.initialIntervalMs,
+      maximumInterval: policy.maximumIntervalMs,
+      backoffCoefficient: 2,
+      maximumAttempts: policy.maximumAttempts,
+      nonRetryableErrorTypes: ['permanent'],
+    },
+  });
+}

@@ -1,0 +1,104 @@
+/** Shapes shared by the engine, the activities that record it, and the API that reads it. */
+
+export type ScenarioStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'waiting' | 'skipped' | 'cancelled';
+export type StepKind = 'group' | 'step' | 'task' | 'wait' | 'manual' | 'compensation';
+export type SubjectKind = 'order' | 'subscription' | 'client';
+
+export interface ScenarioSubject {
+  kind: SubjectKind;
+  id: string;
+}
+
+export interface ScenarioRecord {
+  id: string;
+  runId: string;
+  type: string;
+  subjectKind: SubjectKind;
+  subjectId: string;
+  status: ScenarioStatus;
+  currentStep: string | null;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  seq: number;
+}
+
+export interface StepRecord {
+  scenarioId: string;
+  path: string;
+  parentPath: string | null;
+  position: number;
+  name: string;
+  kind: StepKind;
+  status: StepStatus;
+  plugin: string | null;
+  operation: string | null;
+  idempotencyKey: string | null;
+  input: unknown;
+  output: unknown;
+  errorClass: string | null;
+  errorMessage: string | null;
+  rounds: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  seq: number;
+}
+
+export type DecisionKind = 'retry' | 'skip' | 'cancel';
+
+export interface DecisionRequest {
+  /** The failed step's path, e.g. `5`. */
+  step: string;
+  decision: DecisionKind;
+  /** Mandatory for `skip`; recorded for every decision. */
+  reason?: string;
+  /** `retry` only: replaces the step's input for the next round. */
+  input?: Record<string, unknown>;
+  /** The staff member who decided (null = system). */
+  by: number | null;
+}
+
+export interface DecisionRecord {
+  scenarioId: string;
+  path: string;
+  round: number;
+  decision: DecisionKind;
+  reason: string | null;
+  input: unknown;
+  decidedBy: number | null;
+  decidedAt: number;
+}
+
+export interface ScenarioTree {
+  scenario: ScenarioRecord;
+  steps: StepRecord[];
+}
+
+/** Retry behaviour of plugin calls; part of a scenario's input so that replays see the same values. */
+export interface PluginRetryPolicy {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  maximumAttempts: number;
+  heartbeatTimeoutMs: number;
+  startToCloseTimeoutMs: number;
+}
+
+export const defaultPluginRetryPolicy: PluginRetryPolicy = {
+  initialIntervalMs: 2_000,
+  maximumIntervalMs: 60_000,
+  maximumAttempts: 8,
+  heartbeatTimeoutMs: 10_000,
+  startToCloseTimeoutMs: 300_000,
+};
+
+/** Input of a plugin call activity. */
+export interface PluginCallRequest {
+  scenarioId: string;
+  path: string;
+  round: number;
+  idempotencyKey: string;
+  subscriptionId: number;
+  operation: string;
+  input: Record<string, unknown>;
+}

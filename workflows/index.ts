@@ -1,0 +1,1 @@
+export { purchaseOrder } from './purchase-order';

@@ -1,0 +1,131 @@
+import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { orderActivities as acts, pluginActivities } from './activities';
+import { Scenario } from './engine/scenario';
+import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+
+export interface PurchaseOrderInput {
+  orderId: number;
+  policy?: Partial<PluginRetryPolicy>;
+}
+
+export interface ConfirmPaymentRequest {
+  method: string;
+  by: number | null;
+}
+export interface CancelOrderRequest {
+  reason: string | null;
+  by: number | null;
+}
+
+/** An operator confirmed the order's payment. Answers once the payment is recorded. */
+export const confirmPaymentUpdate = defineUpdate<{ paymentId: number; status: string }, [ConfirmPaymentRequest]>(
+  'confirmPayment',
+);
+/** An operator cancelled the order while it awaits payment. Answers once the order is cancelled. */
+export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelOrderRequest]>('cancelOrder');
+
+export const purchaseOrderWorkflowId = (orderId: number) => `order-${orderId}`;
+
+type PaymentOutcome =
+  | { kind: 'confirmed'; request: ConfirmPaymentRequest; result?: { paymentId: number; status: string } }
+  | { kind: 'cancelled'; request: CancelOrderRequest; done?: boolean };
+
+/**
+ * Spec 01 §7, §16: a prepaid purchase. Wait for payment (from the balance, or confirmed by an operator),
+ * create the subscription, provision it at the vendor, activate it, complete the order.
+ */
+export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Promise<{ status: string }> {
+  const s = new Scenario({ type: 'order_processing', subject: { kind: 'order', id: String(orderId) } });
+  const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
+  let awaitingPayment = false;
+  let outcome: PaymentOutcome | null = null;
+
+  setHandler(
+    confirmPaymentUpdate,
+    async (request) => {
+      const confirmed: PaymentOutcome = { kind: 'confirmed', request };
+      outcome = confirmed;
+      await condition(() => confirmed.result !== undefined);
+      return confirmed.result!;
+    },
+    { validator: (_request) => assertAwaitingPayment(awaitingPayment, outcome) },
+  );
+  setHandler(
+    cancelOrderUpdate,
+    async (request) => {
+      const cancelled: PaymentOutcome = { kind: 'cancelled', request };
+      outcome = cancelled;
+      await condition(() => cancelled.done === true);
+      return { status: 'cancelled' as const };
+    },
+    { validator: (_request) => assertAwaitingPayment(awaitingPayment, outcome) },
+  );
+
+  const result = await s.run(
+    async () => {
+      const order = (await s.step('Load order', () => acts.describeOrder({ orderId }), { skippable: false }))!;
+      const paid = await s.step('Pay from balance', () => acts.payOrderFromBalance({ orderId }), {
+        skippable: false,
+        compensate: { name: 'Return payment to balance', run: () => acts.refundOrderPayment({ orderId }) },
+      });
+      if (!paid?.paid) {
+        awaitingPayment = true;
+        await s.wait('Wait for payment', () => outcome !== null);
+        awaitingPayment = false;
+        const decided = outcome as PaymentOutcome | null;
+        if (decided?.kind === 'cancelled') {
+          await s.step('Cancel unpaid order', () =>
+            acts.cancelUnpaidOrder({ orderId, by: decided.request.by, reason: decided.request.reason }),
+          );
+          decided.done = true;
+          s.cancel(decided.request.reason ?? 'cancelled by operator before payment');
+        }
+        if (decided?.kind === 'confirmed') {
+          decided.result = await s.step(
+            'Confirm payment',
+            () => acts.confirmOrderPayment({ orderId, method: decided.request.method, by: decided.request.by }),
+            { skippable: false },
+          );
+        }
+      }
+
+      let subscriptionId = 0;
+      const created = await s.step('Create subscription', () => acts.createSubscriptionForOrder({ orderId }), {
+        skippable: false,
+        compensate: { name: 'Discard subscription', run: () => acts.discardSubscription({ subscriptionId }) },
+      });
+      subscriptionId = created!.subscriptionId;
+
+      const provisioned = await s.task(
+        'Provision at vendor',
+        ({ idempotencyKey, input, round, path }) =>
+          plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'create', input }),
+        {
+          plugin: order.plugin,
+          operation: 'create',
+          onFailure: ({ message }) => acts.markProvisioningFailed({ orderId, subscriptionId, error: message }),
+          onRetry: () => acts.markProvisioningRetried({ orderId, subscriptionId }),
+          compensate: {
+            name: 'Delete at vendor',
+            run: ({ idempotencyKey, path, round }) =>
+              plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'delete', input: {} }),
+          },
+        },
+      );
+
+      await s.step('Activate subscription', () =>
+        acts.activateSubscription({ subscriptionId, vendorReference: provisioned?.vendorReference ?? null }),
+      );
+      await s.step('Complete order', () => acts.completeOrder({ orderId }));
+      return { status: 'completed' };
+    },
+    { onCancel: (reason) => acts.closeCancelledOrder({ orderId, reason }) },
+  );
+  return result ?? { status: 'cancelled' };
+}
+
+function assertAwaitingPayment(awaitingPayment: boolean, outcome: PaymentOutcome | null): void {
+  if (!awaitingPayment || outcome !== null) {
+    throw new Error('the order is not awaiting payment');
+  }
+}
