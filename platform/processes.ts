@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
+import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { createDefaultPluginRegistry } from '../activities/adapters/registry';
 import { createApp } from '../api/app';
 import { bootstrapAdmin } from '../api/auth';
@@ -9,7 +10,7 @@ import { connectDatabase, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { connectClient, createWorker } from './temporal';
+import { bundleWorkflows, connectClient, createWorker } from './temporal';
 
 export function pluginRetryPolicyFrom(config: Config): PluginRetryPolicy {
   return {
@@ -77,8 +78,11 @@ export interface RunningWorker {
 
 /** A worker: runs workflows and activities until stopped, then drains in-flight work. */
 export async function startWorker(config: Config & { TEMPORAL_ADDRESS: string }, logger: Logger): Promise<RunningWorker> {
+  routeTemporalLogs(logger);
   const database = connectDatabase(config.DATABASE_URL, { applicationName: 'billing-worker', max: 20 });
   const { worker, connection } = await createWorker({
+    // Bundled with a quiet logger: the SDK's own bundling prints webpack statistics at INFO.
+    workflowBundle: await bundleWorkflows(),
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -101,13 +105,43 @@ export async function startWorker(config: Config & { TEMPORAL_ADDRESS: string },
   };
 }
 
-/** Stops everything once on SIGINT/SIGTERM; a second signal exits at once. */
+/**
+ * The Temporal SDK logs (worker state, bundling) through the process logger, so LOG_LEVEL applies to them.
+ * The runtime can be set up once per process, before the first worker; later calls keep the first setup.
+ */
+function routeTemporalLogs(logger: Logger): void {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
+    logger[level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error']({ temporal: meta }, message);
+  try {
+    Runtime.install({
+      logger: {
+        log,
+        trace: (message, meta) => log('TRACE', message, meta),
+        debug: (message, meta) => log('DEBUG', message, meta),
+        info: (message, meta) => log('INFO', message, meta),
+        warn: (message, meta) => log('WARN', message, meta),
+        error: (message, meta) => log('ERROR', message, meta),
+      },
+    });
+  } catch {
+    // Already installed or instantiated: keep it.
+  }
+}
+
+/**
+ * Stops everything once on SIGINT/SIGTERM; a second signal exits at once. Copies of the first signal that
+ * arrive within a second are not a second request: a terminal's Ctrl-C or a process-group SIGTERM reaches
+ * node and scripts/start.sh together, and the script passes it on again.
+ */
 export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (stopping) process.exit(130);
-      stopping = true;
+      if (stoppingSince !== undefined) {
+        if (Date.now() - stoppingSince < 1000) return;
+        process.exit(130);
+      }
+      stoppingSince = Date.now();
       logger.info({ signal }, 'shutting down');
       stop().then(
         () => process.exit(0),

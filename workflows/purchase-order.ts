@@ -1,4 +1,4 @@
-import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import { orderActivities as acts, pluginActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
@@ -37,28 +37,33 @@ type PaymentOutcome =
 export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Promise<{ status: string }> {
   const s = new Scenario({ type: 'order_processing', subject: { kind: 'order', id: String(orderId) } });
   const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
-  let awaitingPayment = false;
+  // Confirm and cancel are accepted from the start: an integrator may confirm right after creating the order.
+  let paidFromBalance = false;
   let outcome: PaymentOutcome | null = null;
+  const settledElsewhere = () =>
+    ApplicationFailure.create({ type: 'order_already_paid', message: 'the order was paid from the balance', nonRetryable: true });
 
   setHandler(
     confirmPaymentUpdate,
     async (request) => {
       const confirmed: PaymentOutcome = { kind: 'confirmed', request };
       outcome = confirmed;
-      await condition(() => confirmed.result !== undefined);
-      return confirmed.result!;
+      await condition(() => confirmed.result !== undefined || paidFromBalance);
+      if (!confirmed.result) throw settledElsewhere();
+      return confirmed.result;
     },
-    { validator: (_request) => assertAwaitingPayment(awaitingPayment, outcome) },
+    { validator: (_request) => assertAwaitingPayment(paidFromBalance, outcome) },
   );
   setHandler(
     cancelOrderUpdate,
     async (request) => {
       const cancelled: PaymentOutcome = { kind: 'cancelled', request };
       outcome = cancelled;
-      await condition(() => cancelled.done === true);
+      await condition(() => cancelled.done === true || paidFromBalance);
+      if (!cancelled.done) throw settledElsewhere();
       return { status: 'cancelled' as const };
     },
-    { validator: (_request) => assertAwaitingPayment(awaitingPayment, outcome) },
+    { validator: (_request) => assertAwaitingPayment(paidFromBalance, outcome) },
   );
 
   const result = await s.run(
@@ -68,10 +73,10 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
         skippable: false,
         compensate: { name: 'Return payment to balance', run: () => acts.refundOrderPayment({ orderId }) },
       });
-      if (!paid?.paid) {
-        awaitingPayment = true;
-        await s.wait('Wait for payment', () => outcome !== null);
-        awaitingPayment = false;
+      if (paid?.paid) {
+        paidFromBalance = true;
+      } else {
+        if (outcome === null) await s.wait('Wait for payment', () => outcome !== null);
         const decided = outcome as PaymentOutcome | null;
         if (decided?.kind === 'cancelled') {
           await s.step('Cancel unpaid order', () =>
@@ -124,8 +129,8 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
   return result ?? { status: 'cancelled' };
 }
 
-function assertAwaitingPayment(awaitingPayment: boolean, outcome: PaymentOutcome | null): void {
-  if (!awaitingPayment || outcome !== null) {
+function assertAwaitingPayment(paidFromBalance: boolean, outcome: PaymentOutcome | null): void {
+  if (paidFromBalance || outcome !== null) {
     throw new Error('the order is not awaiting payment');
   }
 }

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { decideUpdate } from '../../workflows/engine/messages';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -118,10 +119,16 @@ export function scenarioRoutes(deps: ApiDeps) {
       if (scenario.status !== 'waiting' && scenario.status !== 'running') {
         throw new ApiError(409, 'scenario_finished', `scenario ${id} is ${scenario.status}`);
       }
-      const result = await deps.temporal.workflow
-        .getHandle(id)
-        .executeUpdate(decideUpdate, { args: [{ ...body, by: c.get('staff').id }] });
-      return c.json(result, 202);
+      try {
+        const result = await deps.temporal.workflow
+          .getHandle(id)
+          .executeUpdate(decideUpdate, { args: [{ ...body, by: c.get('staff').id }] });
+        return c.json(result, 202);
+      } catch (err) {
+        // The read model can lag the workflow by a moment: a scenario that just ended is a conflict, not a 404.
+        if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'scenario_finished', `scenario ${id} has finished`);
+        throw err;
+      }
     },
   );
 

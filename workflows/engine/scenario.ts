@@ -208,6 +208,8 @@ export class Scenario {
         node.errorClass = failure.errorClass;
         node.errorMessage = failure.message;
         this.close(node, 'failed');
+        // Decisions are accepted from the moment the failure can be seen by anyone.
+        this.pending = { path: node.path };
         this.state.status = 'waiting';
         this.state.currentStep = node.path;
         await Promise.all([this.saveStep(node), this.saveScenario()]);
@@ -241,9 +243,8 @@ export class Scenario {
   }
 
   private async awaitDecision(node: StepRecord): Promise<DecisionRequest> {
-    this.pending = { path: node.path };
     await condition(() => this.pending?.request !== undefined);
-    const request = this.pending.request!;
+    const request = this.pending!.request!;
     await record.recordDecision({
       scenarioId: this.id,
       path: node.path,
