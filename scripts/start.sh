@@ -6,7 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/billing}"
-mkdir -p .data
 temporal_pid=""
 cleanup() { [ -n "$temporal_pid" ] && kill "$temporal_pid" 2>/dev/null && wait "$temporal_pid" 2>/dev/null; return 0; }
 trap cleanup EXIT
@@ -30,5 +29,10 @@ fi
 
 node --import tsx platform/run-all.ts &
 app_pid=$!
-trap 'kill -TERM $app_pid 2>/dev/null; wait $app_pid 2>/dev/null; cleanup' INT TERM
-wait "$app_pid"
+# INT/TERM go on to node, which drains the worker and closes the API. A trapped signal interrupts `wait`, so
+# wait until node has really exited; then exit with its status (the EXIT trap stops the dev server).
+trap 'kill -TERM "$app_pid" 2>/dev/null || true' INT TERM
+while kill -0 "$app_pid" 2>/dev/null; do wait "$app_pid" || true; done
+status=0
+wait "$app_pid" || status=$?
+exit "$status"

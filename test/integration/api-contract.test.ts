@@ -1,10 +1,567 @@
-import { afterAll, beforeAll, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { createTestPlatform, type TestPlatform } from '../support/platform';
+/**
+ * The API's contract at its edges, for every route the OpenAPI document lists (a new route is covered
+ * without touching this file, except for one valid sample body per POST route):
+ *  - no valid token → 401 `unauthenticated` on every /api/v1 route;
+ *  - a bad body or path id → 4xx `{ code, message }`, never 5xx, and not one row written anywhere;
+ *  - Idempotency-Key replays the first answer and refuses a different body;
+ *  - a role outside the permission matrix → 403 `forbidden`.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateToken, hashToken } from '../../api/auth';
+import {
+  createClient,
+  createTestPlatform,
+  seedCatalog,
+  waitForScenarioStatus,
+  type ApiAnswer,
+  type Catalog,
+  type TestPlatform,
+} from '../support/platform';
+
+type Schema = Record<string, any>;
+interface Operation {
+  method: string;
+  path: string;
+  /** The resolved JSON request body schema, if the route takes one. */
+  body?: Schema;
+  pathParams: Schema[];
+}
+
 let p: TestPlatform;
-beforeAll(async () => { p = await createTestPlatform('contract', { runWorker: false }); });
+let catalog: Catalog;
+let doc: Schema;
+let routes: Operation[];
+let clientId: number;
+let orderId: number;
+let paymentId: number;
+
+const SQL_INJECTION = "'; drop table orders; --";
+const hostileStrings: Array<[string, string]> = [
+  ['SQL injection', SQL_INJECTION],
+  ['100k characters', 'x'.repeat(100_000)],
+  ['unicode and emoji', 'Zoë 🚀 𝕳𝖊𝖑𝖑𝖔 中文 עברית \u202e\u200b'],
+  ['template injection', '{{constructor}}'],
+  ['prototype name', '__proto__'],
+  ['NUL byte', 'before\u0000after'],
+  ['lone surrogate', 'broken \ud800 pair'],
+];
+const hostileNumbers = [-1, 0, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER * 10];
+
+beforeAll(async () => {
+  p = await createTestPlatform('api-contract');
+  catalog = await seedCatalog(p);
+  clientId = await createClient(p, catalog);
+  const order = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId });
+  if (order.status !== 201) throw new Error(`order: ${order.status} ${JSON.stringify(order.body)}`);
+  orderId = order.body.id;
+  paymentId = order.body.payments[0].id;
+  // The scenario writes its read model asynchronously; once it waits for payment the database is still.
+  await waitForScenarioStatus(p, `order-${orderId}`, 'waiting');
+
+  const answer = await p.api('GET', '/api/openapi.json', undefined, { token: null });
+  expect(answer.status).toBe(200);
+  doc = answer.body;
+  routes = operationsOf(doc);
+});
 afterAll(async () => p?.close());
-it('dump', async () => {
-  const doc = await p.api('GET', '/api/openapi.json', undefined, { token: null });
-  writeFileSync('/tmp/openapi.json', JSON.stringify(doc.body, null, 1));
+
+// ---------------------------------------------------------------------------------------------
+// The OpenAPI document as the list of routes
+// ---------------------------------------------------------------------------------------------
+
+function resolve(schema: Schema | undefined): Schema {
+  if (!schema) return {};
+  if (typeof schema.$ref === 'string') {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    return resolve(doc.components.schemas[name]);
+  }
+  if (!schema.properties && Array.isArray(schema.allOf)) return resolve(schema.allOf[0]);
+  return schema;
+}
+
+function operationsOf(document: Schema): Operation[] {
+  const out: Operation[] = [];
+  for (const [path, item] of Object.entries<Schema>(document.paths)) {
+    for (const [method, op] of Object.entries<Schema>(item)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+      out.push({
+        method: method.toUpperCase(),
+        path,
+        body: bodySchema ? resolve(bodySchema) : undefined,
+        pathParams: (op.parameters ?? []).filter((x: Schema) => x.in === 'path'),
+      });
+    }
+  }
+  return out;
+}
+
+const label = (op: Operation) => `${op.method} ${op.path}`;
+const postRoutes = () => routes.filter((op) => op.method === 'POST' && op.path.startsWith('/api/v1/'));
+
+/** `/api/v1/orders/{id}/cancel` → `/api/v1/orders/12/cancel`, with the id chosen per path segment. */
+function fill(op: Operation, pick: (resource: string, param: Schema) => string | number): string {
+  return op.path.replace(/\/([^/]+)\/\{(\w+)\}/g, (_m, resource: string, name: string) => {
+    const param = op.pathParams.find((x) => x.name === name) ?? { schema: { type: 'integer' } };
+    return `/${resource}/${encodeURIComponent(String(pick(resource, param)))}`;
+  });
+}
+
+const placeholderId = (_resource: string, param: Schema) => (param.schema?.type === 'string' ? 'order-1' : 1);
+
+/** Ids of records that exist, so a 4xx is the body's fault and not a 404. */
+function existingId(resource: string, param: Schema): string | number {
+  const ids: Record<string, string | number> = {
+    'service-rules': catalog.serviceRuleId,
+    'provisioning-rules': catalog.provisioningRuleId,
+    products: catalog.productId,
+    'service-templates': catalog.serviceTemplateId,
+    plans: catalog.planId,
+    clients: clientId,
+    orders: orderId,
+    payments: paymentId,
+    scenarios: `order-${orderId}`,
+  };
+  return ids[resource] ?? placeholderId(resource, param);
+}
+
+function missingId(_resource: string, param: Schema): string | number {
+  return param.schema?.type === 'string' ? 'order-999999' : 999_999;
+}
+
+/**
+ * One valid body per POST route (checked below: each is refused only for the one thing a test breaks).
+ * A new POST route needs an entry here; the test "every POST route has a sample" says so.
+ */
+function validSample(op: Operation): Record<string, unknown> | undefined {
+  const samples: Record<string, Record<string, unknown>> = {
+    'POST /api/v1/service-rules': { key: 'contract_rule', name: 'Contract rule', unpaidOrderCancelDays: 7 },
+    'POST /api/v1/provisioning-rules': { key: 'contract_prov', name: 'Contract provisioning', financialDay: 3 },
+    'POST /api/v1/products': { name: 'Contract product', description: 'A product' },
+    'POST /api/v1/service-templates': { name: 'Contract template', plugin: 'http-vendor', settings: { timeoutMs: 5000 } },
+    'POST /api/v1/plans': {
+      productId: catalog.productId,
+      serviceTemplateId: catalog.serviceTemplateId,
+      provisioningRuleId: catalog.provisioningRuleId,
+      name: 'Contract plan',
+      currency: 'EUR',
+      periods: [{ duration: 1, unit: 'month', setupFee: 100, recurringFee: 200 }],
+    },
+    'POST /api/v1/plans/{id}/periods': { duration: 3, unit: 'month', recurringFee: 500 },
+    'POST /api/v1/clients': {
+      name: 'Contract client',
+      serviceRuleId: catalog.serviceRuleId,
+      contacts: [{ name: 'Carl Contact', email: 'carl@example.com', role: 'technical' }],
+    },
+    'POST /api/v1/clients/{id}/contacts': { name: 'Carl Contact', email: 'carl@example.com', phone: '+44 20 7946 0000' },
+    'POST /api/v1/clients/{id}/top-ups': { amount: 2500, method: 'cash', comment: 'at the desk' },
+    'POST /api/v1/orders': { clientId, planPeriodId: catalog.monthlyPeriodId, subscriptionName: 'Contract backup' },
+    'POST /api/v1/orders/{id}/cancel': { reason: 'the client changed their mind' },
+    'POST /api/v1/payments/{id}/confirm': { method: 'bank_transfer', comment: 'statement 12' },
+    'POST /api/v1/payments/{id}/cancel': { reason: 'duplicate' },
+    'POST /api/v1/scenarios/{id}/decisions': { step: '3', decision: 'retry', reason: 'vendor is back' },
+  };
+  return samples[label(op)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row counts of every table
+// ---------------------------------------------------------------------------------------------
+
+async function rowCounts(): Promise<Record<string, number>> {
+  const tables = await p.sql<Array<{ table_name: string }>>`
+    select table_name from information_schema.tables
+    where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`;
+  expect(tables.length).toBeGreaterThan(0);
+  const union = tables.map((t) => `select '${t.table_name}' as t, count(*)::int8 as n from public."${t.table_name}"`).join(' union all ');
+  const rows = await p.sql.unsafe<Array<{ t: string; n: string }>>(union);
+  return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad bodies, derived from each route's request schema
+// ---------------------------------------------------------------------------------------------
+
+interface BadRequest {
+  what: string;
+  /** A string is sent as it is (it may not be JSON); anything else is JSON-encoded. */
+  body: unknown;
+  /** Each zod issue must sit under this property (proves the rest of the sample is valid). */
+  onlyAt?: string;
+  /** The only issue is an unknown key (proves the sample is otherwise valid). */
+  unknownKeyOnly?: boolean;
+}
+
+function wrongTypeFor(schema: Schema): unknown {
+  const s = resolve(schema);
+  switch (s.type) {
+    case 'string':
+      return 12345;
+    case 'integer':
+    case 'number':
+      return '12345';
+    case 'boolean':
+      return 'true';
+    case 'array':
+      return { not: 'an array' };
+    case 'object':
+      return 'not an object';
+    default:
+      return undefined;
+  }
+}
+
+function schemaAt(schema: Schema, path: Array<string | number>): Schema {
+  let s = resolve(schema);
+  for (const segment of path) s = resolve(typeof segment === 'number' ? s.items : s.properties?.[segment]);
+  return s;
+}
+
+function leaves(value: unknown, path: Array<string | number> = []): Array<{ path: Array<string | number>; value: unknown }> {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
+  return [{ path, value }];
+}
+
+function setAt<T>(value: T, path: Array<string | number>, leaf: unknown): T {
+  const copy = structuredClone(value) as any;
+  let cursor = copy;
+  for (const segment of path.slice(0, -1)) cursor = cursor[segment];
+  cursor[path[path.length - 1]!] = leaf;
+  return copy;
+}
+
+/** Would this number pass the property's own bounds? Then it is not a bad value for that property. */
+function numberAllowed(schema: Schema, n: number): boolean {
+  if (schema.type !== 'integer' && schema.type !== 'number') return false;
+  if (schema.type === 'integer' && !Number.isSafeInteger(n)) return false;
+  if (schema.minimum !== undefined && n < schema.minimum) return false;
+  if (schema.exclusiveMinimum !== undefined && n <= schema.exclusiveMinimum) return false;
+  if (schema.maximum !== undefined && n > schema.maximum) return false;
+  if (schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum) return false;
+  return true;
+}
+
+function badBodies(op: Operation): BadRequest[] {
+  const schema = op.body ?? {};
+  const properties = Object.entries<Schema>(schema.properties ?? {});
+  const required: string[] = schema.required ?? [];
+  const sample = validSample(op);
+  const bad: BadRequest[] = [
+    { what: 'not JSON', body: '{' },
+    { what: 'truncated JSON', body: '{"name": "x"' },
+    { what: 'empty body', body: '' },
+    { what: 'JSON null', body: 'null' },
+    { what: 'an array', body: '[]' },
+    { what: 'an array of the sample', body: [sample ?? {}] },
+    { what: 'a string', body: '"text"' },
+    { what: 'a number', body: '42' },
+    { what: 'every property of a wrong type', body: Object.fromEntries(properties.map(([k, s]) => [k, wrongTypeFor(s)])) },
+    { what: 'only unknown properties', body: { unexpected: true, [SQL_INJECTION]: 1 } },
+    { what: 'a __proto__ key', body: `{"__proto__": {"admin": true}${sample ? `, ${JSON.stringify(sample).slice(1, -1)}` : ''}}` },
+  ];
+  if (required.length > 0) bad.push({ what: 'an empty object', body: {} });
+  for (const [name, value] of hostileStrings) {
+    bad.push({
+      what: `every property and an unknown key set to ${name}`,
+      body: { ...Object.fromEntries(properties.map(([k]) => [k, value])), [value]: value },
+    });
+  }
+  for (const n of hostileNumbers) {
+    const body = Object.fromEntries(properties.map(([k]) => [k, n]));
+    if (!properties.every(([, s]) => numberAllowed(resolve(s), n))) bad.push({ what: `every property set to ${n}`, body });
+  }
+  if (!sample) return bad;
+
+  bad.push({ what: 'the sample with an unknown property', body: { ...sample, unexpected: 'x' }, unknownKeyOnly: true });
+  bad.push({ what: 'the sample with a constructor key', body: { ...sample, constructor: { prototype: { admin: true } } }, unknownKeyOnly: true });
+  for (const [name, value] of hostileStrings) {
+    const strings = Object.fromEntries(properties.filter(([, s]) => resolve(s).type === 'string').map(([k]) => [k, value]));
+    bad.push({ what: `the sample with strings set to ${name} and an unknown key`, body: { ...sample, ...strings, [`x${value}`]: 1 } });
+  }
+  for (const [property, s] of properties) {
+    const wrong = wrongTypeFor(s);
+    if (wrong !== undefined) bad.push({ what: `the sample with ${property} of a wrong type`, body: { ...sample, [property]: wrong }, onlyAt: property });
+    if (required.includes(property)) {
+      const { [property]: _dropped, ...rest } = sample;
+      bad.push({ what: `the sample without required ${property}`, body: rest, onlyAt: property });
+    }
+  }
+  for (const leaf of leaves(sample).filter((l) => typeof l.value === 'number')) {
+    const where = leaf.path.join('.');
+    for (const n of hostileNumbers) {
+      if (numberAllowed(schemaAt(schema, leaf.path), n)) continue;
+      bad.push({ what: `the sample with ${where} = ${n}`, body: setAt(sample, leaf.path, n), onlyAt: String(leaf.path[0]) });
+    }
+  }
+  return bad;
+}
+
+async function send(method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
+  return p.api(method, path, typeof body === 'string' ? body : JSON.stringify(body), { headers });
+}
+
+/** A human-readable problem with the answer, or null when it is a proper 4xx error. */
+function problemWith(answer: ApiAnswer): string | null {
+  if (answer.status < 400 || answer.status > 499) return `status ${answer.status}`;
+  if (typeof answer.body?.code !== 'string' || answer.body.code === '') return 'no string code';
+  if (typeof answer.body?.message !== 'string' || answer.body.message === '') return 'no string message';
+  return null;
+}
+
+const shorten = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the OpenAPI document lists the routes', () => {
+  it('is non-empty and includes the known routes', () => {
+    const names = routes.map(label);
+    expect(routes.length).toBeGreaterThan(10);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/orders',
+        'GET /api/v1/orders/{id}',
+        'POST /api/v1/clients',
+        'POST /api/v1/payments/{id}/confirm',
+        'POST /api/v1/scenarios/{id}/decisions',
+        'GET /api/v1/products',
+      ]),
+    );
+    expect(postRoutes().length).toBeGreaterThanOrEqual(10);
+    for (const op of postRoutes()) expect(op.body, `${label(op)} has a JSON body schema`).toBeDefined();
+  });
+
+  it('every POST route has a valid sample body in this file', () => {
+    expect(postRoutes().filter((op) => !validSample(op)).map(label)).toEqual([]);
+  });
+});
+
+describe('authentication', () => {
+  async function revokedToken(): Promise<string> {
+    const token = generateToken();
+    const [admin] = await p.sql<Array<{ id: number }>>`select id from staff where role = 'admin' order by id limit 1`;
+    await p.sql`insert into api_tokens (staff_id, name, token_hash, prefix) values (${admin!.id}, 'second', ${hashToken(token)}, ${token.slice(0, 8)})`;
+    // The token works until it is revoked, so the 401 below is the revocation's doing.
+    expect((await p.api('GET', '/api/v1/products', undefined, { token })).status).toBe(200);
+    await p.sql`update api_tokens set revoked_at = now() where token_hash = ${hashToken(token)}`;
+    return token;
+  }
+
+  it('every /api/v1 route answers 401 unauthenticated with no token, a wrong token or a revoked token', async () => {
+    const revoked = await revokedToken();
+    const credentials: Array<[string, Record<string, string>]> = [
+      ['no Authorization header', {}],
+      ['an empty bearer', { authorization: 'Bearer ' }],
+      ['a Basic header', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` }],
+      ['a wrong token', { authorization: `Bearer ${generateToken()}` }],
+      ['an SQL-injection token', { authorization: `Bearer '||'1'='1` }],
+      ['a revoked token', { authorization: `Bearer ${revoked}` }],
+    ];
+    const v1 = routes.filter((op) => op.path.startsWith('/api/v1/'));
+    expect(v1.length).toBeGreaterThan(0);
+    const before = await rowCounts();
+    const failures: string[] = [];
+    for (const op of v1) {
+      const path = fill(op, placeholderId);
+      for (const [what, headers] of credentials) {
+        const body = op.method === 'GET' ? undefined : JSON.stringify(validSample(op) ?? {});
+        const res = await p.app.request(path, {
+          method: op.method,
+          headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'idempotency-key': `auth-${what}` },
+          body,
+        });
+        const json = (await res.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
+        if (res.status !== 401 || json?.code !== 'unauthenticated' || typeof json?.message !== 'string' || !json.message) {
+          failures.push(`${op.method} ${path} with ${what}: ${res.status} ${JSON.stringify(json)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('a token of a staff member who is no longer active answers 401', async () => {
+    const token = generateToken();
+    const [staff] = await p.sql<Array<{ id: number }>>`
+      insert into staff (name, email, role, status) values ('Gone', 'gone@example.com', 'admin', 'blocked') returning id`;
+    await p.sql`insert into api_tokens (staff_id, name, token_hash, prefix) values (${staff!.id}, 'old', ${hashToken(token)}, ${token.slice(0, 8)})`;
+    const answer = await p.api('GET', '/api/v1/orders', undefined, { token });
+    expect(answer.status).toBe(401);
+    expect(answer.body.code).toBe('unauthenticated');
+  });
+});
+
+describe('bad requests are refused with 4xx and write nothing', () => {
+  it('every POST route refuses every bad body with 4xx { code, message } and no row changes', async () => {
+    const before = await rowCounts();
+    const failures: string[] = [];
+    let sent = 0;
+    for (const op of postRoutes()) {
+      const path = fill(op, existingId);
+      for (const bad of badBodies(op)) {
+        // Each bad body twice: plainly, and under a fresh Idempotency-Key (which must not be kept).
+        for (const headers of [{}, { 'idempotency-key': `bad-${sent}` }]) {
+          sent += 1;
+          const answer = await send('POST', path, bad.body, headers);
+          const problem = problemWith(answer);
+          const issues: Array<{ path: string; code: string }> = Array.isArray(answer.body?.details) ? answer.body.details : [];
+          const where = `${label(op)} with ${bad.what}${'idempotency-key' in headers ? ' (with Idempotency-Key)' : ''}`;
+          if (problem) failures.push(`${where}: ${problem}: ${shorten(JSON.stringify(answer.body))}`);
+          else if (bad.onlyAt !== undefined && (answer.status !== 400 || !issues.length || !issues.every((i) => i.path.split('.')[0] === bad.onlyAt))) {
+            failures.push(`${where}: expected 400 only at ${bad.onlyAt}: ${answer.status} ${shorten(JSON.stringify(answer.body))}`);
+          } else if (bad.unknownKeyOnly && (answer.status !== 400 || issues.length !== 1 || issues[0]!.code !== 'unrecognized_keys')) {
+            failures.push(`${where}: expected 400 for the unknown key only: ${answer.status} ${shorten(JSON.stringify(answer.body))}`);
+          }
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(postRoutes().length * 20);
+    expect(failures).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('a valid body on a nonexistent id answers 404 not_found and writes nothing', async () => {
+    const before = await rowCounts();
+    const failures: string[] = [];
+    const withId = routes.filter((op) => op.path.startsWith('/api/v1/') && op.pathParams.length > 0);
+    expect(withId.map(label)).toEqual(expect.arrayContaining(['POST /api/v1/orders/{id}/cancel', 'GET /api/v1/clients/{id}']));
+    for (const op of withId) {
+      const path = fill(op, missingId);
+      const answer = op.method === 'GET' ? await p.api('GET', path) : await send(op.method, path, validSample(op) ?? {});
+      if (answer.status !== 404 || answer.body?.code !== 'not_found' || typeof answer.body?.message !== 'string') {
+        failures.push(`${op.method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('a malformed path id answers 4xx with a code, never 5xx, and writes nothing', async () => {
+    const before = await rowCounts();
+    const failures: string[] = [];
+    const badIds = ['0', '-1', 'abc', '1.5', '99999999999', '1e400', SQL_INJECTION, 'x'.repeat(300), '%00', '🚀'];
+    for (const op of routes.filter((r) => r.path.startsWith('/api/v1/') && r.pathParams.length > 0)) {
+      for (const id of badIds) {
+        const path = op.path.replace(/\{\w+\}/g, id === '%00' ? id : encodeURIComponent(id));
+        const answer = op.method === 'GET' ? await p.api('GET', path) : await send(op.method, path, validSample(op) ?? {});
+        const problem = problemWith(answer);
+        if (problem) failures.push(`${op.method} ${shorten(path)}: ${problem}: ${JSON.stringify(answer.body)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('property: arbitrary JSON on POST /orders and POST /clients never answers 5xx, and writes nothing unless 2xx', async () => {
+    const targets = ['POST /api/v1/orders', 'POST /api/v1/clients'].map((name) => {
+      const op = postRoutes().find((r) => label(r) === name);
+      expect(op, name).toBeDefined();
+      return op!;
+    });
+    const knownKeys = [...new Set(targets.flatMap((op) => Object.keys(op.body?.properties ?? {})))];
+    const enumValues = targets.flatMap((op) => Object.values<Schema>(op.body?.properties ?? {}).flatMap((s) => s.enum ?? []));
+    const ids = [clientId, catalog.monthlyPeriodId, catalog.yearlyPeriodId, catalog.serviceRuleId, orderId];
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.integer({ min: -3, max: 5 }),
+      fc.constantFrom(...ids, ...enumValues, 0, -1, 1e308, Number.MAX_SAFE_INTEGER, 'EUR', 'owner'),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.array(fc.dictionary(fc.constantFrom('name', 'email', 'role', 'phone', 'x'), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }), { maxLength: 3 }),
+    );
+    const body = fc.oneof(
+      { weight: 4, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom(...knownKeys), fc.string({ maxLength: 12 })), value, { maxKeys: 8 }) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+    );
+
+    let baseline = await rowCounts();
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...targets), body, async (op, input) => {
+        const answer = await send('POST', op.path, input);
+        expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+        if (answer.status >= 200 && answer.status < 300) {
+          // A valid random body did its job; an order's scenario writes on until it waits for payment.
+          accepted += 1;
+          if (op.path.endsWith('/orders')) await waitForScenarioStatus(p, `order-${answer.body.id}`, 'waiting');
+          baseline = await rowCounts();
+          return;
+        }
+        expect(problemWith(answer), JSON.stringify(answer.body)).toBeNull();
+        expect(await rowCounts()).toEqual(baseline);
+      }),
+      { numRuns: 300, endOnFailure: true },
+    );
+    expect(accepted).toBeLessThan(300);
+  }, 180_000);
+});
+
+describe('Idempotency-Key on POST /api/v1/orders', () => {
+  it('replays the first answer for the same key and body, refuses the key with another body, and a new key makes a new order', async () => {
+    const buyer = await createClient(p, catalog, 'Idempotent Ltd');
+    const input = { clientId: buyer, planPeriodId: catalog.monthlyPeriodId, subscriptionName: 'Once only' };
+    const ordersOfBuyer = async () => Number((await p.sql`select count(*)::int8 as n from orders where client_id = ${buyer}`)[0]!.n);
+
+    const first = await p.api('POST', '/api/v1/orders', input, { headers: { 'idempotency-key': 'order-key-1' } });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+
+    const second = await p.api('POST', '/api/v1/orders', input, { headers: { 'idempotency-key': 'order-key-1' } });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.body).toEqual(first.body);
+    expect(await ordersOfBuyer()).toBe(1);
+
+    const reused = await p.api('POST', '/api/v1/orders', { ...input, subscriptionName: 'Something else' }, { headers: { 'idempotency-key': 'order-key-1' } });
+    expect(reused.status, JSON.stringify(reused.body)).toBe(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+    expect(typeof reused.body.message).toBe('string');
+    expect(await ordersOfBuyer()).toBe(1);
+
+    const other = await p.api('POST', '/api/v1/orders', input, { headers: { 'idempotency-key': 'order-key-2' } });
+    expect(other.status, JSON.stringify(other.body)).toBe(201);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(await ordersOfBuyer()).toBe(2);
+
+    const keys = await p.sql`select key, status_code from idempotency_keys where key in ('order-key-1', 'order-key-2') order by key`;
+    expect(keys.map((k) => [k.key, k.status_code])).toEqual([['order-key-1', 201], ['order-key-2', 201]]);
+
+    await waitForScenarioStatus(p, `order-${first.body.id}`, 'waiting');
+    await waitForScenarioStatus(p, `order-${other.body.id}`, 'waiting');
+  });
+
+  it('refuses a malformed key with 400 invalid_idempotency_key and writes nothing', async () => {
+    const before = await rowCounts();
+    for (const key of ['', ' ', 'é', 'k'.repeat(201), 'tab\tkey']) {
+      const answer = await p.api('POST', '/api/v1/orders', validSample(postRoutes().find((r) => label(r) === 'POST /api/v1/orders')!), {
+        headers: { 'idempotency-key': key },
+      });
+      expect(answer.status, `key ${JSON.stringify(key.slice(0, 20))}: ${JSON.stringify(answer.body)}`).toBe(400);
+      expect(answer.body.code).toBe('invalid_idempotency_key');
+    }
+    expect(await rowCounts()).toEqual(before);
+  });
+});
+
+describe('permissions', () => {
+  it('a product manager gets 403 forbidden on POST /api/v1/orders and 200 on GET /api/v1/products', async () => {
+    const token = generateToken();
+    const [staff] = await p.sql<Array<{ id: number }>>`
+      insert into staff (name, email, role) values ('Paula Product', 'paula@example.com', 'product_manager') returning id`;
+    await p.sql`insert into api_tokens (staff_id, name, token_hash, prefix) values (${staff!.id}, 'pm', ${hashToken(token)}, ${token.slice(0, 8)})`;
+    const before = await rowCounts();
+
+    const order = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId }, { token, headers: { 'idempotency-key': 'pm-1' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(403);
+    expect(order.body.code).toBe('forbidden');
+    expect(typeof order.body.message).toBe('string');
+
+    const products = await p.api('GET', '/api/v1/products', undefined, { token });
+    expect(products.status, JSON.stringify(products.body)).toBe(200);
+    expect(products.body.items.map((i: { id: number }) => i.id)).toContain(catalog.productId);
+
+    expect(await rowCounts()).toEqual(before);
+  });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Health } from '../../api/health';
 import { adminDatabaseUrl, databaseUrl, freePort } from '../global-setup';
 
 /**
@@ -178,7 +179,7 @@ describe('the run command (npm start)', () => {
   it('reports all green on /health once the worker polls', async () => {
     const body = await until('/health all green', 30_000, async () => {
       const res = await get(banner.healthUrl);
-      const json = (await res.json()) as any;
+      const json = (await res.json()) as Health;
       return res.status === 200 && json.status === 'ok' ? json : undefined;
     });
     expect(body.database).toMatchObject({ ok: true });
