@@ -6,4 +6,6 @@ const config = requireTemporalAddress(loadConfigOrExit());
 const logger = createLogger(config.LOG_LEVEL);
 const api = await startApi(config, logger);
 logger.info({ url: api.url }, 'API listening');
+// The first start creates an administrator; its token is shown once, here (only a hash is stored).
+if (api.tokenCreated && !config.BOOTSTRAP_ADMIN_TOKEN) console.log(`Admin token (shown once): ${api.adminToken}`);
 onShutdown(logger, () => api.stop());
