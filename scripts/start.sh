@@ -27,6 +27,18 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   done
 fi
 
+# The admin token is kept (mode 600) beside the local data, so every start prints the same working token.
+if [ -z "${BOOTSTRAP_ADMIN_TOKEN:-}" ]; then
+  token_dir="${TEMPORAL_DATA_DIR:-.data}"
+  mkdir -p "$token_dir"
+  token_file="$token_dir/admin-token"
+  if [ ! -s "$token_file" ]; then
+    (umask 077; node -e "process.stdout.write('bpt_' + require('crypto').randomBytes(24).toString('base64url'))" >"$token_file")
+  fi
+  BOOTSTRAP_ADMIN_TOKEN="$(cat "$token_file")"
+  export BOOTSTRAP_ADMIN_TOKEN
+fi
+
 node --import tsx platform/run-all.ts &
 app_pid=$!
 # INT/TERM go on to node, which drains the worker and closes the API. A trapped signal interrupts `wait`, so
