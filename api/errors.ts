@@ -3,6 +3,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { DrizzleQueryError } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -56,10 +57,11 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
   if (err instanceof HTTPException) {
     return { status: err.status, body: { code: err.status === 400 ? 'bad_request' : 'http_error', message: err.message } };
   }
-  const pgCode = (err as { code?: string }).code;
+  // Drizzle wraps the driver's error in a DrizzleQueryError; the Postgres code is on its cause.
+  const pgCode = (err instanceof DrizzleQueryError ? (err.cause as { code?: string } | undefined) : (err as { code?: string }))?.code;
   if (pgCode === '23505') return { status: 409, body: { code: 'conflict', message: 'a record with these values already exists' } };
   if (pgCode === '23503') return { status: 422, body: { code: 'invalid_reference', message: 'a referenced record does not exist' } };
-  if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003') {
+  if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22021' || pgCode === '22P05') {
     return { status: 422, body: { code: 'invalid_value', message: 'a value is out of range or not allowed' } };
   }
   return { status: 500, body: { code: 'internal_error', message: 'an internal error occurred' } };

@@ -45,7 +45,7 @@ export function idempotency(sql: Sql): MiddlewareHandler<AppEnv> {
     }
     if (c.res.status >= 200 && c.res.status < 300) {
       const responseBody = await c.res.clone().json().catch(() => null);
-      await sql`update idempotency_keys set status_code = ${c.res.status}, response_body = ${sql.json(responseBody as never)}
+      await sql`update idempotency_keys set status_code = ${c.res.status}, response_body = ${JSON.stringify(responseBody)}::jsonb
                 where staff_id = ${staffId} and key = ${key}`;
     } else {
       await sql`delete from idempotency_keys where staff_id = ${staffId} and key = ${key}`;
