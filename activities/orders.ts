@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
 import { firstExpirationDate } from '../domain/dates';
 import { logEvent } from './event-log';
@@ -42,20 +43,20 @@ function businessError(type: string, message: string): ApplicationFailure {
  * it would produce and does nothing when it is already there, and money moves carry business keys.
  */
 export function createOrderActivities({ sql, today }: OrderActivityDeps) {
-  async function lockOrder(tx: Sql, orderId: number): Promise<OrderRow> {
+  async function lockOrder(tx: TransactionSql, orderId: number): Promise<OrderRow> {
     const [order] = await tx<OrderRow[]>`select * from orders where id = ${orderId} for update`;
     if (!order) throw businessError('order_not_found', `order ${orderId} does not exist`);
     return order;
   }
 
-  async function orderPayment(tx: Sql, orderId: number): Promise<PaymentRow | undefined> {
+  async function orderPayment(tx: TransactionSql, orderId: number): Promise<PaymentRow | undefined> {
     const [payment] = await tx<PaymentRow[]>`
       select id, number, status, amount from payments where order_id = ${orderId} and type = 'order'
       order by id desc limit 1 for update`;
     return payment;
   }
 
-  async function setOrderStatus(tx: Sql, orderId: number, status: string, reason: string | null = null) {
+  async function setOrderStatus(tx: TransactionSql, orderId: number, status: string, reason: string | null = null) {
     const closing = status === 'completed' || status === 'cancelled';
     await tx`
       update orders set status = ${status}, status_reason = ${reason}, updated_at = now(),
@@ -70,12 +71,12 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
      */
     async payOrderFromBalance({ orderId }: { orderId: number }): Promise<{ paid: boolean; via: string | null }> {
       return sql.begin(async (tx) => {
-        const order = await lockOrder(tx as unknown as Sql, orderId);
+        const order = await lockOrder(tx, orderId);
         if (order.status !== 'awaiting_payment') return { paid: order.status !== 'cancelled', via: 'already' };
         const amount = Number(order.amount);
-        const payment = await orderPayment(tx as unknown as Sql, orderId);
+        const payment = await orderPayment(tx, orderId);
         if (amount === 0 || order.payment_model === 'postpay') {
-          await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+          await setOrderStatus(tx, orderId, 'provisioning');
           return { paid: true, via: amount === 0 ? 'zero_amount' : 'postpay' };
         }
         if (!payment) throw businessError('payment_missing', `order ${order.number} has no payment`);
@@ -95,7 +96,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           update payments set status = 'paid_from_balance', balance_after = ${balanceAfter}, method = 'balance',
                  closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
-        await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+        await setOrderStatus(tx, orderId, 'provisioning');
         await logEvent(tx, {
           actorId: null,
           entityKind: 'order',
@@ -111,8 +112,8 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     /** An operator confirmed the order's payment (cash, bank transfer, ...): money in, order paid. */
     async confirmOrderPayment({ orderId, method, by }: { orderId: number; method: string; by: number | null }) {
       return sql.begin(async (tx) => {
-        const order = await lockOrder(tx as unknown as Sql, orderId);
-        const payment = await orderPayment(tx as unknown as Sql, orderId);
+        const order = await lockOrder(tx, orderId);
+        const payment = await orderPayment(tx, orderId);
         if (!payment) throw businessError('payment_missing', `order ${order.number} has no payment`);
         if (paidPaymentStatuses.includes(payment.status)) return { paymentId: payment.id, status: payment.status };
         if (payment.status === 'cancelled' || order.status !== 'awaiting_payment') {
@@ -143,7 +144,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           update payments set status = 'completed', method = ${method}, confirmed_by = ${by},
                  balance_after = ${balanceAfter}, closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
-        await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+        await setOrderStatus(tx, orderId, 'provisioning');
         await logEvent(tx, {
           actorId: by,
           entityKind: 'payment',
@@ -159,9 +160,9 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     /** An operator cancelled an order awaiting payment: the order and its payment end, nothing is provisioned. */
     async cancelUnpaidOrder({ orderId, by, reason }: { orderId: number; by: number | null; reason: string | null }) {
       await sql.begin(async (tx) => {
-        const order = await lockOrder(tx as unknown as Sql, orderId);
+        const order = await lockOrder(tx, orderId);
         if (order.status === 'cancelled') return;
-        await setOrderStatus(tx as unknown as Sql, orderId, 'cancelled', reason);
+        await setOrderStatus(tx, orderId, 'cancelled', reason);
         await tx`
           update payments set status = 'cancelled', closed_at = now(), updated_at = now()
           where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
@@ -180,7 +181,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     /** Creates the order's subscription in `installing` (once). */
     async createSubscriptionForOrder({ orderId }: { orderId: number }): Promise<{ subscriptionId: number }> {
       return sql.begin(async (tx) => {
-        const order = await lockOrder(tx as unknown as Sql, orderId);
+        const order = await lockOrder(tx, orderId);
         if (order.subscription_id !== null) return { subscriptionId: order.subscription_id };
         const [created] = await tx<Array<{ id: number }>>`
           insert into subscriptions (client_id, plan_id, plan_period_id, service_template_id, provisioning_rule_id, name,
@@ -208,7 +209,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
 
     async markProvisioningFailed({ orderId, subscriptionId, error }: { orderId: number; subscriptionId: number; error: string }) {
       await sql.begin(async (tx) => {
-        await setOrderStatus(tx as unknown as Sql, orderId, 'activation_error', error);
+        await setOrderStatus(tx, orderId, 'activation_error', error);
         await tx`update subscriptions set status = 'install_error', status_reason = ${error}, updated_at = now()
                  where id = ${subscriptionId} and status in ('installing', 'install_error')`;
         await logEvent(tx, { actorId: null, entityKind: 'order', entityId: orderId, action: 'activation_error', reason: error });
@@ -217,7 +218,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
 
     async markProvisioningRetried({ orderId, subscriptionId }: { orderId: number; subscriptionId: number }) {
       await sql.begin(async (tx) => {
-        await setOrderStatus(tx as unknown as Sql, orderId, 'provisioning');
+        await setOrderStatus(tx, orderId, 'provisioning');
         await tx`update subscriptions set status = 'installing', status_reason = null, updated_at = now()
                  where id = ${subscriptionId} and status = 'install_error'`;
       });
@@ -253,9 +254,9 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
 
     async completeOrder({ orderId }: { orderId: number }) {
       await sql.begin(async (tx) => {
-        const order = await lockOrder(tx as unknown as Sql, orderId);
+        const order = await lockOrder(tx, orderId);
         if (order.status === 'completed') return;
-        await setOrderStatus(tx as unknown as Sql, orderId, 'completed');
+        await setOrderStatus(tx, orderId, 'completed');
         await logEvent(tx, {
           actorId: null,
           entityKind: 'order',
@@ -270,8 +271,8 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     /** Compensation: money paid for an order that is cancelled goes back to the client's balance. */
     async refundOrderPayment({ orderId }: { orderId: number }) {
       return sql.begin(async (tx) => {
-        const order = await lockOrder(tx as unknown as Sql, orderId);
-        const payment = await orderPayment(tx as unknown as Sql, orderId);
+        const order = await lockOrder(tx, orderId);
+        const payment = await orderPayment(tx, orderId);
         if (!payment || !paidPaymentStatuses.includes(payment.status)) return { refunded: 0 };
         const amount = Number(payment.amount);
         const { applied, balanceAfter } = await postLedgerEntry(tx, {
@@ -299,9 +300,9 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     /** After a cancel decision: the order ends `cancelled` with the reason. */
     async closeCancelledOrder({ orderId, reason }: { orderId: number; reason: string | null }) {
       await sql.begin(async (tx) => {
-        const order = await lockOrder(tx as unknown as Sql, orderId);
+        const order = await lockOrder(tx, orderId);
         if (order.status === 'cancelled') return;
-        await setOrderStatus(tx as unknown as Sql, orderId, 'cancelled', reason);
+        await setOrderStatus(tx, orderId, 'cancelled', reason);
         await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now()
                  where order_id = ${orderId} and status = 'waiting_for_payment'`;
         await logEvent(tx, {

@@ -4,7 +4,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { planPeriods, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
 import { requirePermission, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 const serviceRuleInput = z
@@ -262,4 +262,3 @@ export function catalogRoutes({ db }: ApiDeps) {
   return app;
 }
 
-export { ApiError };

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
 import { postLedgerEntry } from '../../activities/ledger';
-import { formatDocumentNumber, defaultDocumentMasks } from '../../domain/document-numbers';
+import { nextDocumentNumber } from '../document-numbers';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
@@ -41,14 +41,6 @@ const topUpInput = z
   })
   .strict()
   .openapi('TopUpInput');
-
-export async function nextDocumentNumber(sql: ApiDeps['sql'], kind: keyof typeof defaultDocumentMasks): Promise<string> {
-  const [row] = await sql<Array<{ value: string; mask: unknown }>>`
-    select nextval(${`doc_seq_${kind}`}) as value,
-           (select value from settings where key = ${`document_mask.${kind}`}) as mask`;
-  const mask = typeof row!.mask === 'string' ? row!.mask : defaultDocumentMasks[kind];
-  return formatDocumentNumber(mask, Number(row!.value));
-}
 
 export function clientRoutes({ sql }: ApiDeps) {
   const app = router();

@@ -8,7 +8,7 @@ import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
-import { nextDocumentNumber } from './clients';
+import { nextDocumentNumber } from '../document-numbers';
 
 const orderInput = z
   .object({

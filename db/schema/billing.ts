@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint,
   bigserial,
   boolean,
   check,
-  date,
   index,
   integer,
 
@@ -16,15 +14,11 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { timestamps, money, businessDate } from './columns';
 import { planPeriods, plans, provisioningRules, serviceTemplates } from './catalog';
 import { clients, staff } from './parties';
+import { orderStatuses, orderTypes, paymentModels, paymentStatuses, paymentTypes, subscriptionStatuses } from '../../domain/statuses';
 
-const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-};
-const money = (name: string) => bigint(name, { mode: 'number' });
-const businessDate = (name: string) => date(name, { mode: 'string' });
 
 /** One sequence per document kind feeds the document-number masks (spec 02 §13.2). */
 export const docSeqPurchaseOrder = pgSequence('doc_seq_purchase_order');
@@ -36,28 +30,6 @@ export const docSeqPayment = pgSequence('doc_seq_payment');
 export const docSeqPromisedPayment = pgSequence('doc_seq_promised_payment');
 export const docSeqAct = pgSequence('doc_seq_act');
 
-export const subscriptionStatusValues = [
-  'new_order',
-  'installing',
-  'install_error',
-  'activating',
-  'activation_error',
-  'active',
-  'updating',
-  'update_error',
-  'renewing',
-  'renewal_error',
-  'awaiting_manual_confirmation',
-  'payment_overdue',
-  'stopping',
-  'stop_error',
-  'stopped',
-  'blocked',
-  'deleting',
-  'delete_error',
-  'deleted',
-  'delivered',
-] as const;
 
 /** Spec 01 §6.1: the fields that apply to the platform today. */
 export const subscriptions = pgTable(
@@ -70,12 +42,12 @@ export const subscriptions = pgTable(
     serviceTemplateId: integer('service_template_id').notNull().references(() => serviceTemplates.id),
     provisioningRuleId: integer('provisioning_rule_id').notNull().references(() => provisioningRules.id),
     name: text('name').notNull(),
-    status: text('status', { enum: subscriptionStatusValues }).notNull().default('new_order'),
+    status: text('status', { enum: subscriptionStatuses }).notNull().default('new_order'),
     /** The stable status to restore after a block or a rejected stop/delete (decision 14). */
-    savedStatus: text('saved_status', { enum: subscriptionStatusValues }),
+    savedStatus: text('saved_status', { enum: subscriptionStatuses }),
     statusReason: text('status_reason'),
     billingType: text('billing_type', { enum: ['prepaid_term', 'monthly_flexible'] }).notNull(),
-    paymentModel: text('payment_model', { enum: ['prepay', 'postpay'] }).notNull(),
+    paymentModel: text('payment_model', { enum: paymentModels }).notNull(),
     trial: boolean('trial').notNull().default(false),
     currency: text('currency').notNull(),
     startDate: businessDate('start_date'),
@@ -112,29 +84,21 @@ export const subscriptionResources = pgTable('subscription_resources', {
   ...timestamps,
 });
 
-export const orderStatusValues = [
-  'awaiting_payment',
-  'awaiting_provisioning',
-  'provisioning',
-  'activation_error',
-  'completed',
-  'cancelled',
-] as const;
 
 export const orders = pgTable(
   'orders',
   {
     id: serial('id').primaryKey(),
     number: text('number').notNull().unique(),
-    type: text('type', { enum: ['purchase', 'renewal', 'prolongation', 'resource_change', 'plan_switch'] }).notNull(),
-    status: text('status', { enum: orderStatusValues }).notNull(),
+    type: text('type', { enum: orderTypes }).notNull(),
+    status: text('status', { enum: orderStatuses }).notNull(),
     statusReason: text('status_reason'),
     clientId: integer('client_id').notNull().references(() => clients.id),
     /** Null for a purchase order until its subscription is created. */
     subscriptionId: integer('subscription_id').references(() => subscriptions.id),
     planId: integer('plan_id').notNull().references(() => plans.id),
     planPeriodId: integer('plan_period_id').notNull().references(() => planPeriods.id),
-    paymentModel: text('payment_model', { enum: ['prepay', 'postpay'] }).notNull(),
+    paymentModel: text('payment_model', { enum: paymentModels }).notNull(),
     currency: text('currency').notNull(),
     amount: money('amount').notNull(),
     discount: money('discount').notNull().default(0),
@@ -187,18 +151,8 @@ export const payments = pgTable(
     number: text('number').notNull().unique(),
     clientId: integer('client_id').notNull().references(() => clients.id),
     orderId: integer('order_id').references(() => orders.id),
-    type: text('type', { enum: ['order', 'manual_topup', 'postpay_services'] }).notNull(),
-    status: text('status', {
-      enum: [
-        'waiting_for_payment',
-        'completed',
-        'overdue',
-        'invoice_preparing',
-        'invoice_sent',
-        'cancelled',
-        'paid_from_balance',
-      ],
-    }).notNull(),
+    type: text('type', { enum: paymentTypes }).notNull(),
+    status: text('status', { enum: paymentStatuses }).notNull(),
     amount: money('amount').notNull(),
     currency: text('currency').notNull(),
     method: text('method'),

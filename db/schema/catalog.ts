@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint,
   boolean,
   check,
   integer,
@@ -11,14 +10,10 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { timestamps, money } from './columns';
+import { paymentModels } from '../../domain/statuses';
 
-const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-};
 
-/** Money is always integer minor units (cents), never floating point. */
-const money = (name: string) => bigint(name, { mode: 'number' });
 
 /** Client-level policy (spec 02 §11). Every parameter is stored even where later issues use it. */
 export const serviceRules = pgTable(
@@ -31,7 +26,7 @@ export const serviceRules = pgTable(
     isDefault: boolean('is_default').notNull().default(false),
     stopMode: text('stop_mode', { enum: ['automatic', 'manual'] }).notNull().default('automatic'),
     deleteMode: text('delete_mode', { enum: ['automatic', 'manual'] }).notNull().default('automatic'),
-    defaultPaymentModel: text('default_payment_model', { enum: ['prepay', 'postpay'] }).notNull().default('prepay'),
+    defaultPaymentModel: text('default_payment_model', { enum: paymentModels }).notNull().default('prepay'),
     creditThreshold: money('credit_threshold').notNull().default(0),
     allowNegativeBalancePayment: boolean('allow_negative_balance_payment').notNull().default(false),
     negativeBalanceDays: integer('negative_balance_days').notNull().default(-1),

@@ -13,18 +13,16 @@ import {
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
+import { clientStatuses, staffRoles } from '../../domain/statuses';
+import { timestamps } from './columns';
 import { serviceRules } from './catalog';
 
-const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-};
 
 export const staff = pgTable('staff', {
   id: serial('id').primaryKey(),
   name: text('name').notNull(),
   email: text('email').notNull().unique(),
-  role: text('role', { enum: ['admin', 'product_manager', 'sales_manager', 'marketing'] }).notNull(),
+  role: text('role', { enum: staffRoles }).notNull(),
   status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
   language: text('language').notNull().default('en'),
   passwordHash: text('password_hash'),
@@ -49,7 +47,7 @@ export const clients = pgTable(
   {
     id: serial('id').primaryKey(),
     name: text('name').notNull(),
-    status: text('status', { enum: ['active', 'administratively_blocked', 'financially_blocked', 'deleted'] })
+    status: text('status', { enum: clientStatuses })
       .notNull()
       .default('active'),
     clientType: text('client_type', { enum: ['individual', 'sole_proprietor', 'legal_entity'] })

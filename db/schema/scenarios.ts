@@ -9,9 +9,8 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { scenarioStatuses, stepStatuses } from '../../domain/statuses';
 
-export const scenarioStatusValues = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
-export const stepStatusValues = ['pending', 'running', 'succeeded', 'failed', 'waiting', 'skipped', 'cancelled'] as const;
 
 /**
  * The read model of scenario workflows. Written only by the workflow's own local activities, as
@@ -26,7 +25,7 @@ export const scenarios = pgTable(
     type: text('type').notNull(),
     subjectKind: text('subject_kind', { enum: ['order', 'subscription', 'client'] }).notNull(),
     subjectId: text('subject_id').notNull(),
-    status: text('status', { enum: scenarioStatusValues }).notNull(),
+    status: text('status', { enum: scenarioStatuses }).notNull(),
     /** The step path the scenario is at (the failed or waiting step while `waiting`). */
     currentStep: text('current_step'),
     error: text('error'),
@@ -55,7 +54,7 @@ export const scenarioSteps = pgTable(
     position: integer('position').notNull(),
     name: text('name').notNull(),
     kind: text('kind', { enum: ['group', 'step', 'task', 'wait', 'manual', 'compensation'] }).notNull(),
-    status: text('status', { enum: stepStatusValues }).notNull(),
+    status: text('status', { enum: stepStatuses }).notNull(),
     plugin: text('plugin'),
     operation: text('operation'),
     idempotencyKey: text('idempotency_key'),

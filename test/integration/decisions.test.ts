@@ -126,9 +126,10 @@ describe('decisions on a failed step', () => {
     expect(stepNamed(scenario, 'Provision at vendor').status).toBe('failed');
     // The real decision still works afterwards.
     expect((await p.api('POST', `/api/v1/scenarios/order-${order.id}/decisions`, { step: step.path, decision: 'retry' })).status).toBe(202);
-    await waitForOrderStatus(p, order.id, 'completed');
+    await waitForScenarioStatus(p, `order-${order.id}`, 'completed');
     const again = await p.api('POST', `/api/v1/scenarios/order-${order.id}/decisions`, { step: step.path, decision: 'retry' });
     expect(again.status).toBe(409);
+    expect(again.body.code).toBe('scenario_finished');
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createDefaultPluginRegistry } from '../../activities/adapters/registry';
@@ -12,6 +12,13 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorker } from '../../platform/temporal';
 import type { PluginRetryPolicy } from '../../workflows/engine/types';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
+
+// Worker chatter (state changes, retries we provoke on purpose) would drown the test report.
+try {
+  Runtime.install({ logger: new DefaultLogger(process.env.TEST_DEBUG ? 'INFO' : 'ERROR') });
+} catch {
+  // A runtime already exists in this process: keep it.
+}
 
 export const fastRetryPolicy: PluginRetryPolicy = {
   initialIntervalMs: 50,

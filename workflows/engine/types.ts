@@ -1,7 +1,8 @@
 /** Shapes shared by the engine, the activities that record it, and the API that reads it. */
 
-export type ScenarioStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'waiting' | 'skipped' | 'cancelled';
+import type { ScenarioStatus, StepStatus } from '../../domain/statuses';
+
+export type { ScenarioStatus, StepStatus };
 export type StepKind = 'group' | 'step' | 'task' | 'wait' | 'manual' | 'compensation';
 export type SubjectKind = 'order' | 'subscription' | 'client';
 
