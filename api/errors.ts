@@ -52,7 +52,7 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
     return { status: 409, body: { code: 'scenario_already_started', message: err.message } };
   }
   if (err instanceof WorkflowNotFoundError) {
-    return { status: 404, body: { code: 'scenario_not_found', message: 'the scenario is not running or does not exist' } };
+    return { status: 404, body: { code: 'not_found', message: 'the scenario does not exist' } };
   }
   if (err instanceof HTTPException) {
     return { status: err.status, body: { code: err.status === 400 ? 'bad_request' : 'http_error', message: err.message } };

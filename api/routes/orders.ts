@@ -70,6 +70,10 @@ export async function loadOrder(sql: ApiDeps['sql'], id: number) {
     select id, type, status, current_step as "currentStep", started_at as "startedAt", finished_at as "finishedAt",
            duration_ms as "durationMs"
     from scenarios where subject_kind = 'order' and subject_id = ${String(id)} order by started_at`;
+  const events = await sql`
+    select id, created_at as "createdAt", actor_kind as "actorKind", actor_id as "actorId", via_api as "viaApi",
+           action, reason, changes
+    from event_log where entity_kind = 'order' and entity_id = ${String(id)} order by id`;
   const numeric = (rows: Array<Record<string, unknown>>, keys: string[]) =>
     rows.map((r) => ({ ...r, ...Object.fromEntries(keys.map((k) => [k, Number(r[k])])) }));
   return {
@@ -79,6 +83,7 @@ export async function loadOrder(sql: ApiDeps['sql'], id: number) {
     items: numeric(items, ['unitPrice', 'discount', 'amount']),
     payments: numeric(payments, ['amount']),
     scenarios,
+    events,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { decideUpdate } from '../../workflows/engine/messages';
+import { decideUpdate, scenarioTreeQuery } from '../../workflows/engine/messages';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
@@ -98,6 +98,33 @@ export function scenarioRoutes(deps: ApiDeps) {
         select path as step, decision, reason, input, decided_by as "decidedBy", decided_at as "decidedAt"
         from scenario_decisions where scenario_id = ${id} order by id`;
       return c.json({ ...scenario, tree: buildTree(steps, attempts), decisions }, 200);
+    },
+  );
+
+  // The live tree comes from the workflow itself (a query), so it shows a step the moment it starts,
+  // even while the read model is catching up or the database is unreachable.
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/scenarios/{id}/live',
+      tags: ['Scenarios'],
+      summary: 'The step tree as the running workflow holds it (a Temporal query)',
+      middleware: [requirePermission('scenarios', false)] as const,
+      request: { params: scenarioIdParam },
+      responses: jsonResponses(200, looseObject, 'the live scenario and its tree'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const live = await deps.temporal.workflow.getHandle(id).query(scenarioTreeQuery);
+      const at = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      const steps = live.steps.map(({ scenarioId: _scenarioId, seq: _seq, ...step }) => ({
+        ...step,
+        startedAt: at(step.startedAt),
+        finishedAt: at(step.finishedAt),
+        durationMs: step.finishedAt !== null && step.startedAt !== null ? step.finishedAt - step.startedAt : null,
+      }));
+      const { seq: _seq, ...scenario } = live.scenario;
+      return c.json({ ...scenario, startedAt: at(scenario.startedAt), finishedAt: at(scenario.finishedAt), tree: buildTree(steps, []) }, 200);
     },
   );
 

@@ -37,6 +37,12 @@ describe('decisions on a failed step', () => {
   it('a permanent vendor error fails the step at once and leaves the order in activation_error', async () => {
     const { order, scenario, step } = await orderStuckAtProvisioning('Permanent Co');
     expect(order.statusReason).toContain('not sold in this region');
+    expect(order.events.map((e: any) => e.action)).toEqual(['created', 'paid_from_balance', 'activation_error']);
+    // The workflow's own view agrees with the read model.
+    const live = await p.api('GET', `/api/v1/scenarios/order-${order.id}/live`);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({ status: 'waiting', currentStep: step.path });
+    expect(flatten(live.body.tree).map((s) => [s.name, s.status])).toEqual(flatten(scenario.tree).map((s) => [s.name, s.status]));
     expect(scenario.currentStep).toBe(step.path);
     expect(step).toMatchObject({ status: 'failed', errorClass: 'permanent' });
     expect(step.attempts).toHaveLength(1); // permanent: no automatic retry
