@@ -4,6 +4,7 @@ import { postLedgerEntry } from '../../activities/ledger';
 import { nextDocumentNumber } from '../document-numbers';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
 import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
@@ -52,7 +53,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       tags: ['Clients'],
       middleware: [requirePermission('operations', true)] as const,
       request: jsonBody(clientInput),
-      responses: jsonResponses(201, looseObject, 'the client'),
+      responses: jsonResponses(201, entities.client, 'the client'),
     }),
     async (c) => {
       const { contacts, ...client } = c.req.valid('json');
@@ -114,7 +115,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       tags: ['Clients'],
       middleware: [requirePermission('operations', false)] as const,
       request: { params: idParam },
-      responses: jsonResponses(200, looseObject, 'the client card'),
+      responses: jsonResponses(200, entities.client, 'the client card'),
     }),
     async (c) => c.json(await loadClient(sql, c.req.valid('param').id), 200),
   );
@@ -192,10 +193,5 @@ export async function loadClient(sql: ApiDeps['sql'], id: number) {
   if (!client) throw notFound('client', id);
   const contacts = await sql`
     select id, name, email, phone, language, role from client_contacts where client_id = ${id} order by id`;
-  return {
-    ...client,
-    balance: Number(client.balance),
-    creditThresholdOverride: client.creditThresholdOverride === null ? null : Number(client.creditThresholdOverride),
-    contacts,
-  };
+  return entities.client.parse({ ...client, contacts });
 }

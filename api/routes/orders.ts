@@ -6,6 +6,7 @@ import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { nextDocumentNumber } from '../document-numbers';
@@ -76,15 +77,13 @@ export async function loadOrder(sql: ApiDeps['sql'], id: number) {
     from event_log where entity_kind = 'order' and entity_id = ${String(id)} order by id`;
   const numeric = (rows: Array<Record<string, unknown>>, keys: string[]) =>
     rows.map((r) => ({ ...r, ...Object.fromEntries(keys.map((k) => [k, Number(r[k])])) }));
-  return {
+  return entities.order.parse({
     ...order,
-    amount: Number(order.amount),
-    discount: Number(order.discount),
     items: numeric(items, ['unitPrice', 'discount', 'amount']),
     payments: numeric(payments, ['amount']),
     scenarios,
     events,
-  };
+  });
 }
 
 export function orderRoutes(deps: ApiDeps) {
@@ -99,7 +98,7 @@ export function orderRoutes(deps: ApiDeps) {
       summary: 'Create a purchase order and start its scenario',
       middleware: [requirePermission('operations', true)] as const,
       request: jsonBody(orderInput),
-      responses: jsonResponses(201, looseObject, 'the order card'),
+      responses: jsonResponses(201, entities.order, 'the order card'),
     }),
     async (c) => {
       const input = c.req.valid('json');
@@ -220,7 +219,7 @@ export function orderRoutes(deps: ApiDeps) {
       tags: ['Orders'],
       middleware: [requirePermission('operations', false)] as const,
       request: { params: idParam },
-      responses: jsonResponses(200, looseObject, 'the order card with items, payments and scenarios'),
+      responses: jsonResponses(200, entities.order, 'the order card with items, payments, scenarios and event log'),
     }),
     async (c) => c.json(await loadOrder(sql, c.req.valid('param').id), 200),
   );
@@ -233,7 +232,7 @@ export function orderRoutes(deps: ApiDeps) {
       summary: 'Cancel an order awaiting payment (its payment is cancelled, nothing is provisioned)',
       middleware: [requirePermission('operations', true)] as const,
       request: { params: idParam, ...jsonBody(cancelInput) },
-      responses: jsonResponses(200, looseObject, 'the cancelled order'),
+      responses: jsonResponses(200, entities.order, 'the cancelled order'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');

@@ -3,6 +3,7 @@ import { logEvent } from '../../activities/event-log';
 import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
@@ -21,7 +22,7 @@ async function loadPayment(sql: ApiDeps['sql'], id: number) {
            closed_at as "closedAt"
     from payments where id = ${id}`;
   if (!p) throw notFound('payment', id);
-  return { ...p, amount: Number(p.amount), balanceAfter: p.balanceAfter === null ? null : Number(p.balanceAfter) };
+  return entities.payment.parse(p);
 }
 
 export function paymentRoutes(deps: ApiDeps) {
@@ -68,7 +69,7 @@ export function paymentRoutes(deps: ApiDeps) {
       tags: ['Payments'],
       middleware: [requirePermission('finance', false)] as const,
       request: { params: idParam },
-      responses: jsonResponses(200, looseObject, 'the payment'),
+      responses: jsonResponses(200, entities.payment, 'the payment'),
     }),
     async (c) => c.json(await loadPayment(sql, c.req.valid('param').id), 200),
   );
@@ -82,7 +83,7 @@ export function paymentRoutes(deps: ApiDeps) {
       summary: 'Confirm a payment received by cash or bank transfer',
       middleware: [requirePermission('finance', true)] as const,
       request: { params: idParam, ...jsonBody(confirmInput) },
-      responses: jsonResponses(200, looseObject, 'the payment after confirmation'),
+      responses: jsonResponses(200, entities.payment, 'the payment after confirmation'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -109,7 +110,7 @@ export function paymentRoutes(deps: ApiDeps) {
       summary: 'Cancel a waiting payment (an order payment cancels its order)',
       middleware: [requirePermission('finance', true)] as const,
       request: { params: idParam, ...jsonBody(cancelInput) },
-      responses: jsonResponses(200, looseObject, 'the cancelled payment'),
+      responses: jsonResponses(200, entities.payment, 'the cancelled payment'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');

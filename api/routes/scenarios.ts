@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { decideUpdate, scenarioTreeQuery } from '../../workflows/engine/messages';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
 import { jsonBody, jsonResponses, looseObject, pageOf } from '../schemas';
 
@@ -73,7 +74,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       summary: 'A scenario with its step tree, attempts and decisions (from the read model)',
       middleware: [requirePermission('scenarios', false)] as const,
       request: { params: scenarioIdParam },
-      responses: jsonResponses(200, looseObject, 'the scenario and its tree'),
+      responses: jsonResponses(200, entities.scenario, 'the scenario, its step tree with attempts, and its decisions'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -97,7 +98,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       const decisions = await sql`
         select path as step, decision, reason, input, decided_by as "decidedBy", decided_at as "decidedAt"
         from scenario_decisions where scenario_id = ${id} order by id`;
-      return c.json({ ...scenario, tree: buildTree(steps, attempts), decisions }, 200);
+      return c.json(entities.scenario.parse({ ...scenario, tree: buildTree(steps, attempts), decisions }), 200);
     },
   );
 

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { subscriptionStatuses } from '../../domain/statuses';
 import { requirePermission } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import * as entities from '../entities';
 import { notFound } from '../errors';
 import { idParam, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
@@ -46,7 +47,7 @@ export function subscriptionRoutes({ sql }: ApiDeps) {
       tags: ['Subscriptions'],
       middleware: [requirePermission('operations', false)] as const,
       request: { params: idParam },
-      responses: jsonResponses(200, looseObject, 'the subscription card with its orders and event log'),
+      responses: jsonResponses(200, entities.subscription, 'the subscription card with its orders and event log'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -66,7 +67,7 @@ export function subscriptionRoutes({ sql }: ApiDeps) {
       const events = await sql`
         select id, created_at as "createdAt", actor_kind as "actorKind", actor_id as "actorId", action, reason, changes
         from event_log where entity_kind = 'subscription' and entity_id = ${String(id)} order by id`;
-      return c.json({ ...sub, orders: orders.map((o) => ({ ...o, amount: Number(o.amount) })), events }, 200);
+      return c.json(entities.subscription.parse({ ...sub, orders, events }), 200);
     },
   );
 
