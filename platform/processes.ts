@@ -59,7 +59,8 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
   void sweep();
   const timer = setInterval(() => void sweep(), 60_000);
   return {
-    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
+    // Behind a proxy the public address is the one to show; locally, where we listen.
+    url: config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
     adminToken: token,
     tokenCreated: created,
     async stop() {
