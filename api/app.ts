@@ -13,6 +13,7 @@ import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { scenarioRoutes } from './routes/scenarios';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { taskRoutes } from './routes/tasks';
 
 export interface AppOptions extends ApiDeps {
   logError?: (err: unknown, context: { method: string; path: string }) => void;
@@ -38,7 +39,7 @@ export function createApp(options: AppOptions) {
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use('*', bearerAuth(options.sql));
   v1.use('*', idempotency(options.sql));
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes, taskRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -23,7 +23,7 @@ export function generateToken(): string {
  * Areas of the permission matrix (spec 02 §14.1, decision 29). A route names the area it touches and
  * whether it writes; the matrix says which roles may do that.
  */
-export type Area = 'operations' | 'finance' | 'catalog' | 'billing_config' | 'scenarios' | 'staff';
+export type Area = 'operations' | 'finance' | 'catalog' | 'billing_config' | 'scenarios' | 'tasks' | 'staff';
 
 const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
   operations: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin', 'sales_manager', 'marketing'] },
@@ -32,6 +32,8 @@ const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
   billing_config: { read: ['admin', 'product_manager', 'sales_manager', 'marketing'], write: ['admin'] },
   // Decisions on failed steps are support work: the task queue belongs to administrators (spec 02 §14.1).
   scenarios: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin'] },
+  // The task queue is the root administrators' (spec 02 §14.1: "Task queue, resellers").
+  tasks: { read: ['admin'], write: ['admin'] },
   staff: { read: ['admin'], write: ['admin'] },
 };
 

@@ -45,6 +45,8 @@ export const scenarios = pgTable(
 export const scenarioSteps = pgTable(
   'scenario_steps',
   {
+    /** A stable number for the step: task ids in the task queue, keyset paging. */
+    id: bigserial('id', { mode: 'number' }).notNull().unique(),
     scenarioId: text('scenario_id')
       .notNull()
       .references(() => scenarios.id),
@@ -68,9 +70,16 @@ export const scenarioSteps = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     durationMs: integer('duration_ms'),
     seq: integer('seq').notNull(),
+    /** When the step first appeared; never moves (a retry changes `started_at`, not this). */
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.scenarioId, t.path] }), index('scenario_steps_status_idx').on(t.status)],
+  (t) => [
+    primaryKey({ columns: [t.scenarioId, t.path] }),
+    index('scenario_steps_status_idx').on(t.status),
+    // The task queue: leaves that call plugins, newest first, by status.
+    index('scenario_steps_tasks_idx').on(t.kind, t.status, t.id),
+  ],
 );
 
 /** One row per activity attempt of a task step: what the task log shows. */

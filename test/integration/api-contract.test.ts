@@ -161,6 +161,9 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/payments/{id}/confirm': { method: 'bank_transfer', comment: 'statement 12' },
     'POST /api/v1/payments/{id}/cancel': { reason: 'duplicate' },
     'POST /api/v1/scenarios/{id}/decisions': { step: '3', decision: 'retry', reason: 'vendor is back' },
+    'POST /api/v1/tasks/{id}/run': { reason: 'vendor fixed the region', input: { region: 'eu-west' } },
+    'POST /api/v1/tasks/{id}/cancel': { reason: 'provisioned by hand' },
+    'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };
   return samples[label(op)];
 }
