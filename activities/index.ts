@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client';
 import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from './adapters/registry';
+import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';
 import { createPluginActivities } from './plugin-calls';
 import { createScenarioRecorders } from './scenario-records';
@@ -20,5 +21,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createScenarioRecorders({ sql }),
     ...createOrderActivities({ sql, today }),
     ...createPluginActivities({ sql, plugins }),
+    ...createManualOperationActivities({ sql }),
   };
 }

@@ -317,10 +317,11 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
       });
     },
 
-    /** Which plugin and subscription a provisioning step acts on. */
+    /** What the order scenario needs to know: plugin, approvals the service template asks for, who it is for. */
     async describeOrder({ orderId }: { orderId: number }) {
-      const [row] = await sql<Array<{ number: string; plugin: string; subscription_id: number | null; status: string; amount: string; payment_model: string }>>`
-        select o.number, t.plugin, o.subscription_id, o.status, o.amount, o.payment_model
+      const [row] = await sql<Array<{ number: string; plugin: string; subscription_id: number | null; status: string; amount: string; payment_model: string; client_id: number; plan_name: string; approvals: unknown }>>`
+        select o.number, t.plugin, o.subscription_id, o.status, o.amount, o.payment_model, o.client_id, p.name as plan_name,
+               t.capabilities -> 'approvals' as approvals
         from orders o join plans p on p.id = o.plan_id join service_templates t on t.id = p.service_template_id
         where o.id = ${orderId}`;
       if (!row) throw businessError('order_not_found', `order ${orderId} does not exist`);
@@ -331,6 +332,10 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
         status: row.status,
         amount: Number(row.amount),
         paymentModel: row.payment_model,
+        clientId: row.client_id,
+        planName: row.plan_name,
+        /** Application operations the template wants a person to approve (`install`, `update`, ...). */
+        approvals: Array.isArray(row.approvals) ? row.approvals.filter((a): a is string => typeof a === 'string') : [],
       };
     },
   };

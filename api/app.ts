@@ -9,6 +9,7 @@ import { checkHealth } from './health';
 import { idempotency } from './idempotency';
 import { catalogRoutes } from './routes/catalog';
 import { clientRoutes } from './routes/clients';
+import { manualOperationRoutes } from './routes/manual-operations';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { scenarioRoutes } from './routes/scenarios';
@@ -39,7 +40,7 @@ export function createApp(options: AppOptions) {
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use('*', bearerAuth(options.sql));
   v1.use('*', idempotency(options.sql));
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes, taskRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -101,26 +101,47 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
       });
       subscriptionId = created!.subscriptionId;
 
-      const provisioned = await s.task(
-        'Provision at vendor',
-        ({ idempotencyKey, input, round, path }) =>
-          plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'create', input }),
-        {
-          plugin: order.plugin,
-          operation: 'create',
-          onFailure: ({ message }) => acts.markProvisioningFailed({ orderId, subscriptionId, error: message }),
-          onRetry: () => acts.markProvisioningRetried({ orderId, subscriptionId }),
-          compensate: {
-            name: 'Delete at vendor',
-            run: ({ idempotencyKey, path, round }) =>
-              plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'delete', input: {} }),
+      const provisioning = {
+        onFailure: ({ message }: { message: string }) => acts.markProvisioningFailed({ orderId, subscriptionId, error: message }),
+        onRetry: () => acts.markProvisioningRetried({ orderId, subscriptionId }),
+      };
+      const installation = {
+        type: 'install_application',
+        clientId: order.clientId,
+        subscriptionId,
+        orderId,
+        description: `Install ${order.planName} for subscription #${subscriptionId} (order ${order.number})`,
+      };
+      let vendorReference: string | null = null;
+      if (order.plugin === 'manual') {
+        // The manual plugin: a person provisions by hand and approves, optionally with the vendor's reference.
+        const done = await s.manual('Install application', installation, provisioning);
+        const reference = done?.output.vendorReference;
+        vendorReference = typeof reference === 'string' ? reference : null;
+      } else {
+        // Results recorded before approvals existed have no such field: treat them as "no approvals".
+        if ((order.approvals ?? []).includes('install')) {
+          await s.manual('Approve installation', { ...installation, description: `Approve: ${installation.description}` }, provisioning);
+        }
+        const provisioned = await s.task(
+          'Provision at vendor',
+          ({ idempotencyKey, input, round, path }) =>
+            plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'create', input }),
+          {
+            plugin: order.plugin,
+            operation: 'create',
+            ...provisioning,
+            compensate: {
+              name: 'Delete at vendor',
+              run: ({ idempotencyKey, path, round }) =>
+                plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'delete', input: {} }),
+            },
           },
-        },
-      );
+        );
+        vendorReference = provisioned?.vendorReference ?? null;
+      }
 
-      await s.step('Activate subscription', () =>
-        acts.activateSubscription({ subscriptionId, vendorReference: provisioned?.vendorReference ?? null }),
-      );
+      await s.step('Activate subscription', () => acts.activateSubscription({ subscriptionId, vendorReference }));
       await s.step('Complete order', () => acts.completeOrder({ orderId }));
       return { status: 'completed' };
     },

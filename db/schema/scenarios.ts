@@ -1,5 +1,6 @@
 import {
   bigserial,
+  serial,
   index,
   integer,
   jsonb,
@@ -120,4 +121,47 @@ export const scenarioDecisions = pgTable(
     dedupeKey: text('dedupe_key').notNull().unique(),
   },
   (t) => [index('scenario_decisions_scenario_idx').on(t.scenarioId)],
+);
+
+export const manualOperationTypes = [
+  'allow_postpay',
+  'stop_subscription',
+  'delete_subscription',
+  'install_application',
+  'start_application',
+  'stop_application',
+  'update_application',
+  'renew_application',
+  'delete_application',
+] as const;
+
+/**
+ * An operation that waits for a person (spec 01 §18): a `manual` step of a scenario. Created by the
+ * scenario's activity (once per step and round), decided through the scenario, never behind its back.
+ */
+export const manualOperations = pgTable(
+  'manual_operations',
+  {
+    id: serial('id').primaryKey(),
+    type: text('type', { enum: manualOperationTypes }).notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull().default('pending'),
+    scenarioId: text('scenario_id').notNull(),
+    stepPath: text('step_path').notNull(),
+    round: integer('round').notNull(),
+    clientId: integer('client_id').notNull(),
+    subscriptionId: integer('subscription_id'),
+    orderId: integer('order_id'),
+    description: text('description').notNull(),
+    comment: text('comment'),
+    output: jsonb('output'),
+    decidedBy: integer('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('manual_operations_step_round').on(t.scenarioId, t.stepPath, t.round),
+    index('manual_operations_status_idx').on(t.status, t.id),
+    index('manual_operations_client_idx').on(t.clientId, t.id),
+  ],
 );

@@ -163,6 +163,8 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/scenarios/{id}/decisions': { step: '3', decision: 'retry', reason: 'vendor is back' },
     'POST /api/v1/tasks/{id}/run': { reason: 'vendor fixed the region', input: { region: 'eu-west' } },
     'POST /api/v1/tasks/{id}/cancel': { reason: 'provisioned by hand' },
+    'POST /api/v1/manual-operations/{id}/approve': { comment: 'installed by hand', output: { vendorReference: 'ACME-1' } },
+    'POST /api/v1/manual-operations/{id}/reject': { comment: 'not allowed for this client' },
     'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };
   return samples[label(op)];

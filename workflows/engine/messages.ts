@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { DecisionRequest, ScenarioTree } from './types';
+import type { DecisionRequest, ManualDecisionRequest, ScenarioTree } from './types';
 
 /** Every scenario answers this: the live step tree. */
 export const scenarioTreeQuery = defineQuery<ScenarioTree>('scenarioTree');
@@ -7,4 +7,9 @@ export const scenarioTreeQuery = defineQuery<ScenarioTree>('scenarioTree');
 /** A decision on a failed step. The validator rejects it before it enters history when it does not apply. */
 export const decideUpdate = defineUpdate<{ accepted: true; step: string; decision: string }, [DecisionRequest]>(
   'decide',
+);
+
+/** Approve or reject a pending manual operation of this scenario. Answers once the decision is recorded. */
+export const manualDecisionUpdate = defineUpdate<{ operationId: number; status: 'approved' | 'rejected' }, [ManualDecisionRequest]>(
+  'decideManualOperation',
 );

@@ -4,14 +4,19 @@ import {
   ApplicationFailure,
   condition,
   isCancellation,
+  proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ManualOperationActivities } from '../../activities/manual-operations';
 import type { ScenarioRecorders } from '../../activities/scenario-records';
-import { decideUpdate, scenarioTreeQuery } from './messages';
+import { decideUpdate, manualDecisionUpdate, scenarioTreeQuery } from './messages';
 import type {
   DecisionRequest,
+  ManualDecisionRequest,
+  ManualOperationSpec,
+  ManualOutcome,
   ScenarioRecord,
   ScenarioStatus,
   ScenarioSubject,
@@ -23,6 +28,11 @@ const record = proxyLocalActivities<ScenarioRecorders>({
   startToCloseTimeout: '10s',
   // The read model must catch up eventually; a database outage only delays it.
   retry: { initialInterval: '200ms', maximumInterval: '10s', backoffCoefficient: 2 },
+});
+
+const manualOperations = proxyActivities<ManualOperationActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
 /** Thrown inside a scenario body when the scenario is cancelled; `run()` turns it into compensation. */
@@ -88,6 +98,8 @@ export class Scenario {
   private parentPath: string | null = null;
   private seq = 0;
   private pending: PendingDecision | null = null;
+  /** Manual operations this scenario is waiting on, by operation id. */
+  private readonly manualWaits = new Map<number, { request?: ManualDecisionRequest; recorded: boolean }>();
   private state: ScenarioRecord;
 
   constructor(private readonly options: ScenarioOptions) {
@@ -114,6 +126,22 @@ export class Scenario {
         return { accepted: true as const, step: request.step, decision: request.decision };
       },
       { validator: (request) => this.validateDecision(request) },
+    );
+    setHandler(
+      manualDecisionUpdate,
+      async (request) => {
+        const wait = this.manualWaits.get(request.operationId)!;
+        wait.request = request;
+        await condition(() => wait.recorded);
+        return { operationId: request.operationId, status: request.decision === 'approve' ? ('approved' as const) : ('rejected' as const) };
+      },
+      {
+        validator: (request) => {
+          const wait = this.manualWaits.get(request.operationId);
+          if (!wait) throw new Error(`manual operation ${request.operationId} is not awaiting a decision in this scenario`);
+          if (wait.request) throw new Error(`manual operation ${request.operationId} has already been decided`);
+        },
+      },
     );
   }
 
@@ -144,6 +172,54 @@ export class Scenario {
   /** A leaf that calls a plugin; it appears in the task queue and carries the idempotency key. */
   task<T>(name: string, fn: (ctx: LeafContext) => Promise<T>, options: LeafOptions = {}): Promise<T | undefined> {
     return this.leaf('task', name, fn, options);
+  }
+
+  /**
+   * A leaf that waits for a person: it opens a manual operation and waits for approve or reject.
+   * A rejection fails the step (error class `rejected`), so the usual decisions apply: retry opens a new
+   * manual operation, cancel runs the compensations, skip goes on without it.
+   */
+  manual(name: string, spec: ManualOperationSpec, options: LeafOptions = {}): Promise<ManualOutcome | undefined> {
+    return this.leaf(
+      'manual',
+      name,
+      async ({ path, round }) => {
+        const node = this.steps.get(path)!;
+        const { operationId } = await manualOperations.openManualOperation({ scenarioId: this.id, path, round, ...spec });
+        const wait: { request?: ManualDecisionRequest; recorded: boolean } = { recorded: false };
+        this.manualWaits.set(operationId, wait);
+        node.status = 'waiting';
+        node.output = { manualOperationId: operationId };
+        this.state.status = 'waiting';
+        this.state.currentStep = path;
+        await Promise.all([this.saveStep(node), this.saveScenario()]);
+
+        await condition(() => wait.request !== undefined);
+        const request = wait.request!;
+        await manualOperations.recordManualDecision({
+          operationId,
+          decision: request.decision === 'approve' ? 'approved' : 'rejected',
+          comment: request.comment ?? null,
+          output: request.output ?? null,
+          by: request.by,
+        });
+        wait.recorded = true;
+        this.manualWaits.delete(operationId);
+        node.status = 'running';
+        this.state.status = 'running';
+        this.state.currentStep = null;
+        await this.saveScenario();
+        if (request.decision === 'reject') {
+          throw ApplicationFailure.create({
+            type: 'rejected',
+            message: `manual operation ${operationId} rejected${request.comment ? `: ${request.comment}` : ''}`,
+            nonRetryable: true,
+          });
+        }
+        return { operationId, output: request.output ?? {}, comment: request.comment ?? null, by: request.by };
+      },
+      { summarize: (r) => (r ? { manualOperationId: (r as ManualOutcome).operationId, output: (r as ManualOutcome).output } : null), ...options },
+    );
   }
 
   /** A leaf that waits for something outside the scenario (a payment, an approval). */

@@ -103,3 +103,28 @@ export interface PluginCallRequest {
   operation: string;
   input: Record<string, unknown>;
 }
+
+export interface ManualDecisionRequest {
+  operationId: number;
+  decision: 'approve' | 'reject';
+  comment?: string;
+  /** What the person did, e.g. `{ vendorReference: 'ACME-42' }` after provisioning by hand. */
+  output?: Record<string, unknown>;
+  by: number | null;
+}
+
+/** What a manual step asks a person to do. */
+export interface ManualOperationSpec {
+  type: string;
+  clientId: number;
+  subscriptionId: number | null;
+  orderId: number | null;
+  description: string;
+}
+
+export interface ManualOutcome {
+  operationId: number;
+  output: Record<string, unknown>;
+  comment: string | null;
+  by: number | null;
+}
