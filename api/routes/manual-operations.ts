@@ -20,6 +20,8 @@ interface OperationRow {
   id: number;
   status: string;
   scenarioId: string;
+  step: string;
+  round: number;
   [key: string]: unknown;
 }
 
@@ -52,7 +54,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
     try {
       await deps.temporal.workflow
         .getHandle(op.scenarioId)
-        .executeUpdate(manualDecisionUpdate, { args: [{ operationId: id, decision, comment, output, by }] });
+        .executeUpdate(manualDecisionUpdate, { args: [{ operationId: id, step: op.step, round: op.round, decision, comment, output, by }] });
     } catch (err) {
       // Someone decided a moment earlier (the scenario refused the second decision) or the scenario ended.
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {

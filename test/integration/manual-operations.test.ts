@@ -105,6 +105,21 @@ describe('manual operations', () => {
     await waitForOrderStatus(p, order.id, 'completed');
   });
 
+  it('approving the instant the operation appears is accepted (the scenario waits before it writes the operation)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const clientId = await createClient(p, catalog, `Manual Quick Co ${i}`);
+      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1000 });
+      const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: manualPeriodId })).body;
+      const operation = await eventually(
+        async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}&status=pending`)).body.items[0],
+        { intervalMs: 2, what: 'the operation to appear' },
+      );
+      const approved = await p.api('POST', `/api/v1/manual-operations/${operation.id}/approve`, {});
+      expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+      await waitForOrderStatus(p, order.id, 'completed');
+    }
+  });
+
   it('approve and reject at the same moment: exactly one wins, the other answers 409', async () => {
     const { order, operation } = await orderFor(manualPeriodId, 'Manual Race Co');
     const answers = await Promise.all([

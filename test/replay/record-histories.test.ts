@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createClient,
   createTestPlatform,
+  eventually,
   seedCatalog,
   waitForOrderStatus,
   waitForScenarioStatus,
@@ -25,7 +27,9 @@ beforeAll(async () => {
 });
 afterAll(async () => p?.close());
 
+/** Existing histories are kept: they came from older code and prove that today's code still replays them. */
 async function save(name: string, workflowId: string) {
+  if (existsSync(`${dir}${name}.json`) && process.env.RECORD_OVERWRITE !== '1') return;
   // The CLI writes the canonical JSON form that historyFromJSON reads back.
   const { stdout } = await promisify(execFile)('.tools/bin/temporal', [
     'workflow', 'show', '--workflow-id', workflowId, '--address', p.temporalAddress, '--output', 'json',
@@ -59,6 +63,38 @@ describe.skipIf(!recording)('record workflow histories', () => {
       expect(answer.status).toBe(202);
       await waitForScenarioStatus(p, `order-${order.id}`, decision === 'retry' ? 'completed' : 'cancelled');
       await save(`purchase-order-${decision}`, `order-${order.id}`);
+    }
+
+    // The manual plugin: one order approved, one rejected then retried and approved.
+    const template = (await p.api('POST', '/api/v1/service-templates', { name: 'By hand', plugin: 'manual' })).body;
+    const plan = (
+      await p.api('POST', '/api/v1/plans', {
+        productId: catalog.productId,
+        serviceTemplateId: template.id,
+        provisioningRuleId: catalog.provisioningRuleId,
+        name: 'Managed server',
+        periods: [{ duration: 1, unit: 'month', recurringFee: 1000 }],
+      })
+    ).body;
+    const pendingOperation = () =>
+      eventually(async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}&status=pending`)).body.items[0], {
+        what: 'a pending manual operation',
+      });
+    for (const outcome of ['approved', 'rejected-then-approved'] as const) {
+      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1000 });
+      const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.periods[0].id })).body;
+      let op = await pendingOperation();
+      if (outcome === 'rejected-then-approved') {
+        await p.api('POST', `/api/v1/manual-operations/${op.id}/reject`, { comment: 'not yet' });
+        // The order's error status is written after the step is recorded failed, so wait for it first.
+        await waitForOrderStatus(p, order.id, 'activation_error');
+        const scenario = await waitForScenarioStatus(p, `order-${order.id}`, 'waiting');
+        await p.api('POST', `/api/v1/scenarios/order-${order.id}/decisions`, { step: scenario.currentStep, decision: 'retry' });
+        op = await pendingOperation();
+      }
+      await p.api('POST', `/api/v1/manual-operations/${op.id}/approve`, { output: { vendorReference: 'RACK-1' } });
+      await waitForScenarioStatus(p, `order-${order.id}`, 'completed');
+      await save(`purchase-order-manual-${outcome}`, `order-${order.id}`);
     }
   });
 });

@@ -98,8 +98,11 @@ export class Scenario {
   private parentPath: string | null = null;
   private seq = 0;
   private pending: PendingDecision | null = null;
-  /** Manual operations this scenario is waiting on, by operation id. */
-  private readonly manualWaits = new Map<number, { request?: ManualDecisionRequest; recorded: boolean }>();
+  /**
+   * Manual operations this scenario waits on, by `<step>/<round>`. A wait exists before its operation is
+   * written, so a person who approves the very moment the operation appears is never turned away.
+   */
+  private readonly manualWaits = new Map<string, { request?: ManualDecisionRequest; recorded: boolean }>();
   private state: ScenarioRecord;
 
   constructor(private readonly options: ScenarioOptions) {
@@ -130,14 +133,14 @@ export class Scenario {
     setHandler(
       manualDecisionUpdate,
       async (request) => {
-        const wait = this.manualWaits.get(request.operationId)!;
+        const wait = this.manualWaits.get(`${request.step}/${request.round}`)!;
         wait.request = request;
         await condition(() => wait.recorded);
         return { operationId: request.operationId, status: request.decision === 'approve' ? ('approved' as const) : ('rejected' as const) };
       },
       {
         validator: (request) => {
-          const wait = this.manualWaits.get(request.operationId);
+          const wait = this.manualWaits.get(`${request.step}/${request.round}`);
           if (!wait) throw new Error(`manual operation ${request.operationId} is not awaiting a decision in this scenario`);
           if (wait.request) throw new Error(`manual operation ${request.operationId} has already been decided`);
         },
@@ -185,9 +188,10 @@ export class Scenario {
       name,
       async ({ path, round }) => {
         const node = this.steps.get(path)!;
-        const { operationId } = await manualOperations.openManualOperation({ scenarioId: this.id, path, round, ...spec });
+        const key = `${path}/${round}`;
         const wait: { request?: ManualDecisionRequest; recorded: boolean } = { recorded: false };
-        this.manualWaits.set(operationId, wait);
+        this.manualWaits.set(key, wait);
+        const { operationId } = await manualOperations.openManualOperation({ scenarioId: this.id, path, round, ...spec });
         node.status = 'waiting';
         node.output = { manualOperationId: operationId };
         this.state.status = 'waiting';
@@ -204,7 +208,7 @@ export class Scenario {
           by: request.by,
         });
         wait.recorded = true;
-        this.manualWaits.delete(operationId);
+        this.manualWaits.delete(key);
         node.status = 'running';
         this.state.status = 'running';
         this.state.currentStep = null;

@@ -106,6 +106,9 @@ export interface PluginCallRequest {
 
 export interface ManualDecisionRequest {
   operationId: number;
+  /** The manual step's path and round, as stored on the operation: the scenario waits on these. */
+  step: string;
+  round: number;
   decision: 'approve' | 'reject';
   comment?: string;
   /** What the person did, e.g. `{ vendorReference: 'ACME-42' }` after provisioning by hand. */
