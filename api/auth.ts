@@ -8,6 +8,8 @@ export interface Staff {
   id: number;
   name: string;
   role: StaffRole;
+  /** The API token this request came with. */
+  tokenId: number;
 }
 
 export type AppEnv = { Variables: { staff: Staff; requestId: string } };
@@ -27,10 +29,10 @@ export type Area = 'operations' | 'finance' | 'catalog' | 'billing_config' | 'sc
 
 const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
   operations: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin', 'sales_manager', 'marketing'] },
-  finance: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin', 'sales_manager'] },
-  catalog: { read: ['admin', 'product_manager', 'marketing', 'sales_manager'], write: ['admin', 'product_manager', 'marketing'] },
-  billing_config: { read: ['admin', 'product_manager', 'sales_manager', 'marketing'], write: ['admin'] },
-  // Decisions on failed steps are support work: the task queue belongs to administrators (spec 02 §14.1).
+  finance: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin', 'sales_manager', 'marketing'] },
+  catalog: { read: ['admin', 'product_manager', 'marketing'], write: ['admin', 'product_manager', 'marketing'] },
+  billing_config: { read: ['admin'], write: ['admin'] },
+  // Scenarios are "operations" to read; deciding on a failed step is support work, like the task queue.
   scenarios: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin'] },
   // The task queue is the root administrators' (spec 02 §14.1: "Task queue, resellers").
   tasks: { read: ['admin'], write: ['admin'] },
@@ -46,11 +48,11 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError(401, 'unauthenticated', 'an API token is required: Authorization: Bearer <token>');
-    const [row] = await sql<Array<{ id: number; name: string; role: StaffRole }>>`
+    const [row] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number }>>`
       update api_tokens t set last_used_at = now()
       from staff s
       where t.token_hash = ${hashToken(match[1]!)} and t.revoked_at is null and s.id = t.staff_id and s.status = 'active'
-      returning s.id, s.name, s.role`;
+      returning s.id, s.name, s.role, t.id as "tokenId"`;
     if (!row) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
     c.set('staff', row);
     await next();
@@ -84,4 +86,15 @@ export async function bootstrapAdmin(sql: Sql, presetToken?: string): Promise<{ 
       values (${admin!.id}, 'bootstrap', ${hashToken(token)}, ${token.slice(0, 8)})`;
     return { token, created: true };
   });
+}
+
+/**
+ * A route's permission, enforced and documented from one place: the middleware checks the role, and the
+ * OpenAPI document carries `x-permission`, which the role-matrix test reads to try every route.
+ */
+export function guard(area: Area, write: boolean) {
+  return {
+    middleware: [requirePermission(area, write)],
+    'x-permission': { area, access: write ? ('write' as const) : ('read' as const) },
+  };
 }

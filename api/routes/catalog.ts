@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { planPeriods, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
-import { requirePermission, type Area } from '../auth';
+import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
@@ -122,7 +122,7 @@ export function catalogRoutes({ db }: ApiDeps) {
         method: 'post',
         path: opts.path,
         tags: [opts.tag],
-        middleware: [requirePermission(opts.area, true)] as const,
+        ...guard(opts.area, true),
         request: jsonBody(opts.input),
         responses: jsonResponses(201, looseObject, 'created'),
       }),
@@ -137,7 +137,7 @@ export function catalogRoutes({ db }: ApiDeps) {
         method: 'get',
         path: opts.path,
         tags: [opts.tag],
-        middleware: [requirePermission(opts.area, false)] as const,
+        ...guard(opts.area, false),
         request: { query: z.object(pageQuery) },
         responses: jsonResponses(200, pageOf(looseObject), 'a page, newest first'),
       }),
@@ -158,7 +158,7 @@ export function catalogRoutes({ db }: ApiDeps) {
         method: 'get',
         path: `${opts.path}/{id}`,
         tags: [opts.tag],
-        middleware: [requirePermission(opts.area, false)] as const,
+        ...guard(opts.area, false),
         request: { params: idParam },
         responses: jsonResponses(200, looseObject, 'the record'),
       }),
@@ -188,7 +188,7 @@ export function catalogRoutes({ db }: ApiDeps) {
       method: 'post',
       path: '/plans',
       tags: ['Plans'],
-      middleware: [requirePermission('catalog', true)] as const,
+      ...guard('catalog', true),
       request: jsonBody(planInput),
       responses: jsonResponses(201, looseObject, 'the plan with its periods'),
     }),
@@ -210,7 +210,7 @@ export function catalogRoutes({ db }: ApiDeps) {
       method: 'post',
       path: '/plans/{id}/periods',
       tags: ['Plans'],
-      middleware: [requirePermission('catalog', true)] as const,
+      ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(periodInput) },
       responses: jsonResponses(201, looseObject, 'the new period'),
     }),
@@ -227,7 +227,7 @@ export function catalogRoutes({ db }: ApiDeps) {
       method: 'get',
       path: '/plans',
       tags: ['Plans'],
-      middleware: [requirePermission('catalog', false)] as const,
+      ...guard('catalog', false),
       request: { query: z.object({ ...pageQuery, productId: z.coerce.number().int().positive().optional() }) },
       responses: jsonResponses(200, pageOf(looseObject), 'a page of plans, newest first'),
     }),
@@ -247,7 +247,7 @@ export function catalogRoutes({ db }: ApiDeps) {
       method: 'get',
       path: '/plans/{id}',
       tags: ['Plans'],
-      middleware: [requirePermission('catalog', false)] as const,
+      ...guard('catalog', false),
       request: { params: idParam },
       responses: jsonResponses(200, looseObject, 'the plan with its periods'),
     }),

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
 import { postLedgerEntry } from '../../activities/ledger';
 import { nextDocumentNumber } from '../document-numbers';
-import { requirePermission } from '../auth';
+import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -51,7 +51,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       method: 'post',
       path: '/clients',
       tags: ['Clients'],
-      middleware: [requirePermission('operations', true)] as const,
+      ...guard('operations', true),
       request: jsonBody(clientInput),
       responses: jsonResponses(201, entities.client, 'the client'),
     }),
@@ -85,7 +85,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       method: 'get',
       path: '/clients',
       tags: ['Clients'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: {
         query: z.object({
           ...pageQuery,
@@ -113,7 +113,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       method: 'get',
       path: '/clients/{id}',
       tags: ['Clients'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: { params: idParam },
       responses: jsonResponses(200, entities.client, 'the client card'),
     }),
@@ -125,7 +125,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       method: 'post',
       path: '/clients/{id}/contacts',
       tags: ['Clients'],
-      middleware: [requirePermission('operations', true)] as const,
+      ...guard('operations', true),
       request: { params: idParam, ...jsonBody(contactInput) },
       responses: jsonResponses(201, looseObject, 'the contact'),
     }),
@@ -147,7 +147,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       method: 'post',
       path: '/clients/{id}/top-ups',
       tags: ['Clients', 'Payments'],
-      middleware: [requirePermission('finance', true)] as const,
+      ...guard('finance', true),
       request: { params: idParam, ...jsonBody(topUpInput) },
       responses: jsonResponses(201, looseObject, 'the completed payment'),
     }),

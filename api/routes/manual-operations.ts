@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { manualOperationTypes } from '../../db/schema';
 import { manualDecisionUpdate } from '../../workflows/engine/messages';
-import { requirePermission } from '../auth';
+import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
@@ -71,7 +71,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/manual-operations',
       tags: ['Manual operations'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: {
         query: z.object({
           ...pageQuery,
@@ -111,7 +111,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/manual-operations/{id}',
       tags: ['Manual operations'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: { params: idParam },
       responses: jsonResponses(200, looseObject, 'the operation with its event log'),
     }),
@@ -129,7 +129,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/manual-operations/{id}/approve',
       tags: ['Manual operations'],
-      middleware: [requirePermission('operations', true)] as const,
+      ...guard('operations', true),
       request: { params: idParam, ...jsonBody(approveInput) },
       responses: jsonResponses(200, looseObject, 'the approved operation'),
     }),
@@ -144,7 +144,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/manual-operations/{id}/reject',
       tags: ['Manual operations'],
-      middleware: [requirePermission('operations', true)] as const,
+      ...guard('operations', true),
       request: { params: idParam, ...jsonBody(rejectInput) },
       responses: jsonResponses(200, looseObject, 'the rejected operation'),
     }),

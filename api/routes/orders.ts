@@ -4,7 +4,7 @@ import { logEvent } from '../../activities/event-log';
 import { orderEndDate, todayIn } from '../../domain/dates';
 import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
-import { requirePermission } from '../auth';
+import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -96,7 +96,7 @@ export function orderRoutes(deps: ApiDeps) {
       path: '/orders',
       tags: ['Orders'],
       summary: 'Create a purchase order and start its scenario',
-      middleware: [requirePermission('operations', true)] as const,
+      ...guard('operations', true),
       request: jsonBody(orderInput),
       responses: jsonResponses(201, entities.order, 'the order card'),
     }),
@@ -178,7 +178,7 @@ export function orderRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/orders',
       tags: ['Orders'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: {
         query: z.object({
           ...pageQuery,
@@ -217,7 +217,7 @@ export function orderRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/orders/{id}',
       tags: ['Orders'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: { params: idParam },
       responses: jsonResponses(200, entities.order, 'the order card with items, payments, scenarios and event log'),
     }),
@@ -230,7 +230,7 @@ export function orderRoutes(deps: ApiDeps) {
       path: '/orders/{id}/cancel',
       tags: ['Orders'],
       summary: 'Cancel an order awaiting payment (its payment is cancelled, nothing is provisioned)',
-      middleware: [requirePermission('operations', true)] as const,
+      ...guard('operations', true),
       request: { params: idParam, ...jsonBody(cancelInput) },
       responses: jsonResponses(200, entities.order, 'the cancelled order'),
     }),

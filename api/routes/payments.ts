@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
 import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
-import { requirePermission } from '../auth';
+import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -34,7 +34,7 @@ export function paymentRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/payments',
       tags: ['Payments'],
-      middleware: [requirePermission('finance', false)] as const,
+      ...guard('finance', false),
       request: {
         query: z.object({
           ...pageQuery,
@@ -67,7 +67,7 @@ export function paymentRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/payments/{id}',
       tags: ['Payments'],
-      middleware: [requirePermission('finance', false)] as const,
+      ...guard('finance', false),
       request: { params: idParam },
       responses: jsonResponses(200, entities.payment, 'the payment'),
     }),
@@ -81,7 +81,7 @@ export function paymentRoutes(deps: ApiDeps) {
       path: '/payments/{id}/confirm',
       tags: ['Payments'],
       summary: 'Confirm a payment received by cash or bank transfer',
-      middleware: [requirePermission('finance', true)] as const,
+      ...guard('finance', true),
       request: { params: idParam, ...jsonBody(confirmInput) },
       responses: jsonResponses(200, entities.payment, 'the payment after confirmation'),
     }),
@@ -108,7 +108,7 @@ export function paymentRoutes(deps: ApiDeps) {
       path: '/payments/{id}/cancel',
       tags: ['Payments'],
       summary: 'Cancel a waiting payment (an order payment cancels its order)',
-      middleware: [requirePermission('finance', true)] as const,
+      ...guard('finance', true),
       request: { params: idParam, ...jsonBody(cancelInput) },
       responses: jsonResponses(200, entities.payment, 'the cancelled payment'),
     }),

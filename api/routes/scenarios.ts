@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { decideUpdate, scenarioTreeQuery } from '../../workflows/engine/messages';
-import { requirePermission } from '../auth';
+import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -30,7 +30,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/scenarios',
       tags: ['Scenarios'],
-      middleware: [requirePermission('scenarios', false)] as const,
+      ...guard('scenarios', false),
       request: {
         query: z.object({
           limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -72,7 +72,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       path: '/scenarios/{id}',
       tags: ['Scenarios'],
       summary: 'A scenario with its step tree, attempts and decisions (from the read model)',
-      middleware: [requirePermission('scenarios', false)] as const,
+      ...guard('scenarios', false),
       request: { params: scenarioIdParam },
       responses: jsonResponses(200, entities.scenario, 'the scenario, its step tree with attempts, and its decisions'),
     }),
@@ -110,7 +110,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       path: '/scenarios/{id}/live',
       tags: ['Scenarios'],
       summary: 'The step tree as the running workflow holds it (a Temporal query)',
-      middleware: [requirePermission('scenarios', false)] as const,
+      ...guard('scenarios', false),
       request: { params: scenarioIdParam },
       responses: jsonResponses(200, looseObject, 'the live scenario and its tree'),
     }),
@@ -135,7 +135,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       path: '/scenarios/{id}/decisions',
       tags: ['Scenarios'],
       summary: 'Retry (optionally with corrected input), skip (with a reason) or cancel a failed step',
-      middleware: [requirePermission('scenarios', true)] as const,
+      ...guard('scenarios', true),
       request: { params: scenarioIdParam, ...jsonBody(decisionInput) },
       responses: jsonResponses(202, looseObject, 'the decision was taken in; the scenario goes on'),
     }),

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { subscriptionStatuses } from '../../domain/statuses';
-import { requirePermission } from '../auth';
+import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { notFound } from '../errors';
@@ -14,7 +14,7 @@ export function subscriptionRoutes({ sql }: ApiDeps) {
       method: 'get',
       path: '/subscriptions',
       tags: ['Subscriptions'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: {
         query: z.object({
           ...pageQuery,
@@ -45,7 +45,7 @@ export function subscriptionRoutes({ sql }: ApiDeps) {
       method: 'get',
       path: '/subscriptions/{id}',
       tags: ['Subscriptions'],
-      middleware: [requirePermission('operations', false)] as const,
+      ...guard('operations', false),
       request: { params: idParam },
       responses: jsonResponses(200, entities.subscription, 'the subscription card with its orders and event log'),
     }),

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideUpdate } from '../../workflows/engine/messages';
 import type { DecisionKind } from '../../workflows/engine/types';
-import { requirePermission } from '../auth';
+import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
@@ -133,7 +133,7 @@ export function taskRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/tasks',
       tags: ['Tasks'],
-      middleware: [requirePermission('tasks', false)] as const,
+      ...guard('tasks', false),
       request: { query: z.object({ ...pageQuery, ...taskFilter }) },
       responses: jsonResponses(200, pageOf(looseObject), 'a page of tasks, newest first'),
     }),
@@ -149,7 +149,7 @@ export function taskRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/tasks/{id}',
       tags: ['Tasks'],
-      middleware: [requirePermission('tasks', false)] as const,
+      ...guard('tasks', false),
       request: { params: idParam },
       responses: jsonResponses(200, looseObject, 'the task with its log: every attempt and every decision'),
     }),
@@ -173,7 +173,7 @@ export function taskRoutes(deps: ApiDeps) {
       path: '/tasks/{id}/run',
       tags: ['Tasks'],
       summary: 'Run a failed task again, optionally with corrected input',
-      middleware: [requirePermission('tasks', true)] as const,
+      ...guard('tasks', true),
       request: { params: idParam, ...jsonBody(runInput) },
       responses: jsonResponses(202, looseObject, 'the task is queued again'),
     }),
@@ -192,7 +192,7 @@ export function taskRoutes(deps: ApiDeps) {
       path: '/tasks/{id}/cancel',
       tags: ['Tasks'],
       summary: 'Cancel a failed task: its scenario runs its compensations and ends cancelled',
-      middleware: [requirePermission('tasks', true)] as const,
+      ...guard('tasks', true),
       request: { params: idParam, ...jsonBody(cancelInput) },
       responses: jsonResponses(202, looseObject, 'the cancellation was taken in'),
     }),
@@ -213,7 +213,7 @@ export function taskRoutes(deps: ApiDeps) {
       path: '/tasks/run',
       tags: ['Tasks'],
       summary: 'Run again every failed task that matches a filter; safe to call twice',
-      middleware: [requirePermission('tasks', true)] as const,
+      ...guard('tasks', true),
       request: jsonBody(bulkRunInput),
       responses: jsonResponses(200, z.object({ matched: z.number(), retried: z.number(), skipped: z.array(looseObject) }), 'what was retried'),
     }),

@@ -165,6 +165,9 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/tasks/{id}/cancel': { reason: 'provisioned by hand' },
     'POST /api/v1/manual-operations/{id}/approve': { comment: 'installed by hand', output: { vendorReference: 'ACME-1' } },
     'POST /api/v1/manual-operations/{id}/reject': { comment: 'not allowed for this client' },
+    'POST /api/v1/staff': { name: 'Sam Support', email: 'sam.contract@example.com', role: 'sales_manager' },
+    'POST /api/v1/staff/{id}/tokens': { name: 'integration' },
+    'POST /api/v1/staff/{id}/tokens/{tokenId}/revoke': { reason: 'laptop lost' },
     'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };
   return samples[label(op)];

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can, type Area } from '../../api/auth';
+import type { StaffRole } from '../../domain/statuses';
+import { staffRoles } from '../../domain/statuses';
+import { createTestPlatform, type TestPlatform } from '../support/platform';
+
+let p: TestPlatform;
+const tokens = {} as Record<StaffRole, string>;
+
+interface Route {
+  method: string;
+  path: string;
+  permission?: { area: Area; access: 'read' | 'write' };
+}
+let routes: Route[] = [];
+
+beforeAll(async () => {
+  p = await createTestPlatform('roles', { runWorker: false });
+  for (const role of staffRoles) {
+    const member = await p.api('POST', '/api/v1/staff', { name: `A ${role}`, email: `${role}@example.com`, role });
+    expect(member.status).toBe(201);
+    const token = await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'tests' });
+    expect(token.status).toBe(201);
+    tokens[role] = token.body.token;
+  }
+  const doc = (await p.api('GET', '/api/openapi.json')).body;
+  for (const [path, item] of Object.entries<any>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(item)) {
+      routes.push({ method: method.toUpperCase(), path, permission: op['x-permission'] });
+    }
+  }
+  routes = routes.filter((r) => r.path.startsWith('/api/v1/'));
+});
+afterAll(async () => p?.close());
+
+/** Ids that do not exist: the answer is about the role, never about a record. */
+const fill = (path: string) => path.replace(/\{id\}/g, path.startsWith('/api/v1/scenarios') ? 'order-999999' : '999999').replace(/\{\w+\}/g, '999999');
+
+describe('role matrix (spec 02 §14.1)', () => {
+  it('every /api/v1 route declares the permission it enforces', () => {
+    expect(routes.length).toBeGreaterThan(30);
+    expect(routes.filter((r) => !r.permission).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
+  it('every route has a role that may and a role that may not call it', () => {
+    for (const r of routes) {
+      const write = r.permission!.access === 'write';
+      const allowed = staffRoles.filter((role) => can(role, r.permission!.area, write));
+      expect(allowed.length, `${r.method} ${r.path}`).toBeGreaterThan(0);
+      expect(allowed.length, `${r.method} ${r.path}`).toBeLessThan(staffRoles.length);
+    }
+  });
+
+  it('each role gets 403 exactly where the matrix forbids it, and is let through where it allows', async () => {
+    const wrong: string[] = [];
+    for (const r of routes) {
+      for (const role of staffRoles) {
+        const answer = await p.api(r.method, fill(r.path), r.method === 'POST' ? {} : undefined, { token: tokens[role] });
+        const allowed = can(role, r.permission!.area, r.permission!.access === 'write');
+        const ok = allowed ? answer.status !== 403 && answer.status !== 401 && answer.status < 500 : answer.status === 403 && answer.body.code === 'forbidden';
+        if (!ok) wrong.push(`${role} ${r.method} ${r.path} → ${answer.status} (${allowed ? 'allowed' : 'forbidden'})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a revoked token stops working at once', async () => {
+    const member = await p.api('POST', '/api/v1/staff', { name: 'Temp', email: 'temp@example.com', role: 'marketing' });
+    const issued = await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'laptop' });
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(200);
+    const revoked = await p.api('POST', `/api/v1/staff/${member.body.id}/tokens/${issued.body.id}/revoke`, { reason: 'laptop lost' });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.tokens[0].revokedAt).not.toBeNull();
+    expect(JSON.stringify(revoked.body)).not.toContain(issued.body.token);
+    const after = await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token });
+    expect(after.status).toBe(401);
+  });
+});
