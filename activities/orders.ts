@@ -317,6 +317,56 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
       });
     },
 
+    /**
+     * Decides whether a postpay order needs an operator's "allow postpay" approval first (spec 01 §5) and,
+     * if so, marks the client awaiting approval. Idempotent: a re-run finds the client already waiting.
+     */
+    async admitPostpayOrder({ orderId }: { orderId: number }): Promise<{ needsApproval: boolean }> {
+      return sql.begin(async (tx) => {
+        const [row] = await tx<Array<{ client_id: number; permission: string; trial: boolean; mode: unknown }>>`
+          select o.client_id, c.postpay_permission as permission, pp.trial,
+                 (select value from settings where key = 'postpay_mode') as mode
+          from orders o join clients c on c.id = o.client_id join plan_periods pp on pp.id = o.plan_period_id
+          where o.id = ${orderId} for update of c`;
+        if (!row) throw businessError('order_not_found', `order ${orderId} does not exist`);
+        if (row.trial || row.mode !== 'manual' || row.permission === 'approved') return { needsApproval: false };
+        if (row.permission === 'rejected') throw businessError('postpay_rejected', 'postpay was refused for this client');
+        if (row.permission === 'not_checked') {
+          await tx`update clients set postpay_permission = 'awaiting_approval', updated_at = now() where id = ${row.client_id}`;
+          await logEvent(tx, {
+            actorId: null,
+            entityKind: 'client',
+            entityId: row.client_id,
+            action: 'postpay_permission_changed',
+            changes: { postpayPermission: ['not_checked', 'awaiting_approval'], order: orderId },
+            dedupeKey: `postpay-awaiting/${orderId}`,
+          });
+        }
+        return { needsApproval: true };
+      });
+    },
+
+    /** The operator's answer to "allow postpay" (approved, or rejected with the order in activation error). */
+    async settlePostpayPermission({ orderId, permission, by, reason }: { orderId: number; permission: 'approved' | 'rejected' | 'awaiting_approval'; by: number | null; reason: string | null }) {
+      await sql.begin(async (tx) => {
+        const order = await lockOrder(tx, orderId);
+        const [client] = await tx<Array<{ postpay_permission: string }>>`select postpay_permission from clients where id = ${order.client_id} for update`;
+        if (client!.postpay_permission !== permission) {
+          await tx`update clients set postpay_permission = ${permission}, updated_at = now() where id = ${order.client_id}`;
+          await logEvent(tx, {
+            actorId: by,
+            entityKind: 'client',
+            entityId: order.client_id,
+            action: 'postpay_permission_changed',
+            reason,
+            changes: { postpayPermission: [client!.postpay_permission, permission], order: order.number },
+          });
+        }
+        if (permission === 'rejected') await setOrderStatus(tx, orderId, 'activation_error', reason ?? 'postpay was not allowed');
+        if (permission === 'awaiting_approval') await setOrderStatus(tx, orderId, 'provisioning');
+      });
+    },
+
     /** What the order scenario needs to know: plugin, approvals the service template asks for, who it is for. */
     async describeOrder({ orderId }: { orderId: number }) {
       const [row] = await sql<Array<{ number: string; plugin: string; subscription_id: number | null; status: string; amount: string; payment_model: string; client_id: number; plan_name: string; approvals: unknown }>>`

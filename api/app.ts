@@ -13,6 +13,7 @@ import { manualOperationRoutes } from './routes/manual-operations';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { scenarioRoutes } from './routes/scenarios';
+import { settingsRoutes } from './routes/settings';
 import { staffRoutes } from './routes/staff';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { taskRoutes } from './routes/tasks';
@@ -41,7 +42,7 @@ export function createApp(options: AppOptions) {
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use('*', bearerAuth(options.sql));
   v1.use('*', idempotency(options.sql));
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

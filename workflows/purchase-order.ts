@@ -69,6 +69,29 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
   const result = await s.run(
     async () => {
       const order = (await s.step('Load order', () => acts.describeOrder({ orderId }), { skippable: false }))!;
+      if (order.paymentModel === 'postpay') {
+        const admission = await s.step('Check postpay permission', () => acts.admitPostpayOrder({ orderId }), { skippable: false });
+        if (admission?.needsApproval) {
+          const allowed = await s.manual(
+            'Allow postpay for client',
+            {
+              type: 'allow_postpay',
+              clientId: order.clientId,
+              subscriptionId: null,
+              orderId,
+              description: `Allow postpay for client #${order.clientId} (order ${order.number}, ${order.planName})`,
+            },
+            {
+              onFailure: ({ message }) => acts.settlePostpayPermission({ orderId, permission: 'rejected', by: null, reason: message }),
+              onRetry: () => acts.settlePostpayPermission({ orderId, permission: 'awaiting_approval', by: null, reason: null }),
+              skippable: false,
+            },
+          );
+          await s.step('Record postpay permission', () =>
+            acts.settlePostpayPermission({ orderId, permission: 'approved', by: allowed?.by ?? null, reason: allowed?.comment ?? null }),
+          );
+        }
+      }
       const paid = await s.step('Pay from balance', () => acts.payOrderFromBalance({ orderId }), {
         skippable: false,
         compensate: { name: 'Return payment to balance', run: () => acts.refundOrderPayment({ orderId }) },

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { logEvent } from '../../activities/event-log';
 import { orderEndDate, todayIn } from '../../domain/dates';
+import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
 import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
+import { paymentModels } from '../../domain/statuses';
 import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -17,7 +19,7 @@ const orderInput = z
     clientId: z.number().int().positive(),
     planPeriodId: z.number().int().positive(),
     subscriptionName: z.string().trim().min(1).max(200).optional(),
-    paymentModel: z.literal('prepay').default('prepay').describe('postpay orders arrive with the money issue'),
+    paymentModel: z.enum(paymentModels).optional().describe("default: the client's service rule"),
   })
   .strict()
   .openapi('OrderInput');
@@ -108,11 +110,14 @@ export function orderRoutes(deps: ApiDeps) {
           client_status: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
           currency: string; duration: number; unit: 'day' | 'month' | 'year'; trial: boolean; unlimited: boolean;
           setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean;
+          default_payment_model: 'prepay' | 'postpay'; credit_limit: string; postpay_permission: PostpayPermission; postpay_mode: unknown;
         }>
       >`
         select c.status as client_status, r.unpaid_order_cancel_days as cancel_days, p.id as plan_id, p.name as plan_name,
                p.status as plan_status, p.currency, pp.duration, pp.unit, pp.trial, pp.unlimited, pp.setup_fee,
-               pp.recurring_fee, pp.renewal_fee, p.single
+               pp.recurring_fee, pp.renewal_fee, p.single, r.default_payment_model,
+               coalesce(c.subscription_credit_limit_override, r.subscription_credit_limit) as credit_limit,
+               c.postpay_permission, (select value from settings where key = 'postpay_mode') as postpay_mode
         from clients c join service_rules r on r.id = c.service_rule_id, plan_periods pp join plans p on p.id = pp.plan_id
         where c.id = ${input.clientId} and pp.id = ${input.planPeriodId}`;
       if (!found) {
@@ -136,10 +141,18 @@ export function orderRoutes(deps: ApiDeps) {
         renewalFee: Number(found.renewal_fee),
       };
       const amount = purchaseOrderAmount(period);
+      const paymentModel = input.paymentModel ?? found.default_payment_model;
+      if (paymentModel === 'postpay') {
+        const mode: PostpayMode = found.postpay_mode === 'manual' ? 'manual' : 'automatic';
+        postpayAdmission(mode, found.postpay_permission, found.trial);
+        // A day period's recurring fee is the price of the whole period; otherwise it is per month.
+        if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, period.recurringFee);
+      }
       const lines = purchaseOrderLines(period, found.plan_name);
       const today = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
       const number = await nextDocumentNumber(sql, 'purchase_order');
-      const paymentNumber = amount > 0 ? await nextDocumentNumber(sql, 'payment') : null;
+      // Postpay orders are provisioned at once and billed with the act; only prepaid ones get a payment.
+      const paymentNumber = amount > 0 && paymentModel === 'prepay' ? await nextDocumentNumber(sql, 'payment') : null;
 
       const orderId = await sql.begin(async (tx) => {
         if (found.single) {
@@ -150,8 +163,8 @@ export function orderRoutes(deps: ApiDeps) {
         await tx`
           insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount,
                               end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
-          values (${id}, ${number}, 'purchase', 'awaiting_payment', ${input.clientId}, ${found.plan_id}, ${input.planPeriodId},
-                  ${input.paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(today, found.cancel_days)}, ${today},
+          values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
+                  ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(today, found.cancel_days)}, ${today},
                   ${input.subscriptionName ?? null}, ${c.req.header('x-forwarded-for') ?? null}, ${staff.id},
                   ${purchaseOrderWorkflowId(id)})`;
         for (const line of lines) {

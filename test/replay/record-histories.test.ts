@@ -96,5 +96,17 @@ describe.skipIf(!recording)('record workflow histories', () => {
       await waitForScenarioStatus(p, `order-${order.id}`, 'completed');
       await save(`purchase-order-manual-${outcome}`, `order-${order.id}`);
     }
+
+    // A postpay order held for the operator's "allow postpay" approval.
+    await p.api('POST', '/api/v1/settings/postpay-mode', { mode: 'manual' });
+    const rule = (await p.api('POST', '/api/v1/service-rules', { key: 'postpay_rec', name: 'Postpay', defaultPaymentModel: 'postpay', subscriptionCreditLimit: 100000 })).body;
+    const postpayClient = (await p.api('POST', '/api/v1/clients', { name: 'Postpay Co', serviceRuleId: rule.id })).body.id;
+    const held = (await p.api('POST', '/api/v1/orders', { clientId: postpayClient, planPeriodId: catalog.monthlyPeriodId })).body;
+    const allow = await eventually(async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${postpayClient}&status=pending`)).body.items[0], {
+      what: 'the allow-postpay operation',
+    });
+    await p.api('POST', `/api/v1/manual-operations/${allow.id}/approve`, { comment: 'approved for the recording' });
+    await waitForScenarioStatus(p, `order-${held.id}`, 'completed');
+    await save('purchase-order-postpay-approved', `order-${held.id}`);
   });
 });

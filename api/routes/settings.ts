@@ -1,0 +1,95 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { logEvent } from '../../activities/event-log';
+import { defaultDocumentMasks } from '../../domain/document-numbers';
+import { guard } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { notFound } from '../errors';
+import { idParam, jsonBody, jsonResponses, looseObject } from '../schemas';
+
+const postpayModeInput = z.object({ mode: z.enum(['automatic', 'manual']) }).strict().openapi('PostpayModeInput');
+const permissionInput = z
+  .object({ permission: z.enum(['not_checked', 'awaiting_approval', 'rejected', 'approved']), reason: z.string().trim().min(1).max(2000) })
+  .strict()
+  .openapi('PostpayPermissionInput');
+
+/** Platform settings (spec 02 §13) and the admin-only, audited override of a client's postpay permission (decision 18). */
+export function settingsRoutes({ sql }: ApiDeps) {
+  const app = router();
+
+  async function readSettings() {
+    const rows = await sql<Array<{ key: string; value: unknown }>>`select key, value from settings`;
+    const values = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    return {
+      postpayMode: values.postpay_mode === 'manual' ? 'manual' : 'automatic',
+      documentMasks: Object.fromEntries(
+        Object.entries(defaultDocumentMasks).map(([kind, mask]) => [kind, (values[`document_mask.${kind}`] as string | undefined) ?? mask]),
+      ),
+    };
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/settings',
+      tags: ['Settings'],
+      ...guard('billing_config', false),
+      responses: jsonResponses(200, looseObject, 'the platform settings'),
+    }),
+    async (c) => c.json(await readSettings(), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/settings/postpay-mode',
+      tags: ['Settings'],
+      summary: 'Allow postpay for clients automatically, or only after an operator approves the first postpay order',
+      ...guard('billing_config', true),
+      request: jsonBody(postpayModeInput),
+      responses: jsonResponses(200, looseObject, 'the platform settings'),
+    }),
+    async (c) => {
+      const { mode } = c.req.valid('json');
+      await sql.begin(async (tx) => {
+        await tx`insert into settings (key, value) values ('postpay_mode', ${JSON.stringify(mode)}::jsonb)
+                 on conflict (key) do update set value = excluded.value, updated_at = now()`;
+        await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'settings', entityId: 'postpay_mode', action: 'changed', changes: { mode } });
+      });
+      return c.json(await readSettings(), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/postpay-permission',
+      tags: ['Clients', 'Settings'],
+      summary: "Change a client's postpay permission afterwards (administrators only, audited)",
+      ...guard('billing_config', true),
+      request: { params: idParam, ...jsonBody(permissionInput) },
+      responses: jsonResponses(200, looseObject, 'the new permission'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { permission, reason } = c.req.valid('json');
+      const result = await sql.begin(async (tx) => {
+        const [before] = await tx<Array<{ postpay_permission: string }>>`select postpay_permission from clients where id = ${id} for update`;
+        if (!before) throw notFound('client', id);
+        await tx`update clients set postpay_permission = ${permission}, updated_at = now() where id = ${id}`;
+        await logEvent(tx, {
+          actorId: c.get('staff').id,
+          viaApi: true,
+          entityKind: 'client',
+          entityId: id,
+          action: 'postpay_permission_changed',
+          reason,
+          changes: { postpayPermission: [before.postpay_permission, permission] },
+        });
+        return { clientId: id, postpayPermission: permission };
+      });
+      return c.json(result, 200);
+    },
+  );
+
+  return app;
+}
