@@ -5,6 +5,7 @@ import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';
 import { createPluginActivities } from './plugin-calls';
 import { createScenarioRecorders } from './scenario-records';
+import { createSubscriptionActivities } from './subscriptions';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -22,5 +23,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createOrderActivities({ sql, today }),
     ...createPluginActivities({ sql, plugins }),
     ...createManualOperationActivities({ sql }),
+    ...createSubscriptionActivities({ sql }),
   };
 }

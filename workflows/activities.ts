@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
+import type { SubscriptionActivities } from '../activities/subscriptions';
 import type { PluginRetryPolicy } from './engine/types';
 
 /**
@@ -8,6 +9,11 @@ import type { PluginRetryPolicy } from './engine/types';
  * minutes, then the step fails and waits for a decision; business errors are non-retryable.
  */
 export const orderActivities = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+export const subscriptionActivities = proxyActivities<SubscriptionActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });

@@ -1,1 +1,2 @@
 export { purchaseOrder } from './purchase-order';
+export { stopSubscription } from './stop-subscription';

@@ -1,12 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { stopSubscription, stopSubscriptionWorkflowId } from '../../workflows/stop-subscription';
 import { subscriptionStatuses } from '../../domain/statuses';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { notFound } from '../errors';
-import { idParam, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
+import { ApiError, notFound } from '../errors';
+import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
-export function subscriptionRoutes({ sql }: ApiDeps) {
+const stopInput = z
+  .object({ reason: z.string().trim().min(1).max(500), comment: z.string().trim().max(2000).optional() })
+  .strict()
+  .openapi('StopSubscriptionInput');
+
+export function subscriptionRoutes(deps: ApiDeps) {
+  const { sql } = deps;
   const app = router();
 
   app.openapi(
@@ -68,6 +76,42 @@ export function subscriptionRoutes({ sql }: ApiDeps) {
         select id, created_at as "createdAt", actor_kind as "actorKind", actor_id as "actorId", action, reason, changes
         from event_log where entity_kind = 'subscription' and entity_id = ${String(id)} order by id`;
       return c.json(entities.subscription.parse({ ...sub, orders, events }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/stop',
+      tags: ['Subscriptions'],
+      summary: "Stop a subscription (through a manual operation when the client's service rule says so)",
+      ...guard('operations', true),
+      request: { params: idParam, ...jsonBody(stopInput) },
+      responses: jsonResponses(202, looseObject, 'the stop scenario has started'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason, comment } = c.req.valid('json');
+      const [sub] = await sql<Array<{ status: string }>>`select status from subscriptions where id = ${id}`;
+      if (!sub) throw notFound('subscription', id);
+      if (sub.status !== 'active' && sub.status !== 'payment_overdue') {
+        throw new ApiError(409, 'not_stoppable', `subscription ${id} is ${sub.status}; only an active or payment-overdue subscription can be stopped`);
+      }
+      const [{ n }] = (await sql`
+        select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(id)}
+          and type = 'subscription_stop'`) as unknown as [{ n: number }];
+      const scenarioId = stopSubscriptionWorkflowId(id, n + 1);
+      try {
+        await deps.temporal.workflow.start(stopSubscription, {
+          workflowId: scenarioId,
+          taskQueue: deps.taskQueue,
+          args: [{ subscriptionId: id, reason, comment, by: c.get('staff').id, policy: deps.pluginRetryPolicy }],
+        });
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'stop_in_progress', `a stop of subscription ${id} is already under way`);
+        throw err;
+      }
+      return c.json({ subscriptionId: id, scenarioId }, 202);
     },
   );
 

@@ -170,6 +170,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/staff/{id}/tokens/{tokenId}/revoke': { reason: 'laptop lost' },
     'POST /api/v1/settings/postpay-mode': { mode: 'automatic' },
     'POST /api/v1/clients/{id}/postpay-permission': { permission: 'approved', reason: 'contract signed' },
+    'POST /api/v1/subscriptions/{id}/stop': { reason: 'client request', comment: 'by phone' },
     'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };
   return samples[label(op)];

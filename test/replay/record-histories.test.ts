@@ -108,5 +108,21 @@ describe.skipIf(!recording)('record workflow histories', () => {
     await p.api('POST', `/api/v1/manual-operations/${allow.id}/approve`, { comment: 'approved for the recording' });
     await waitForScenarioStatus(p, `order-${held.id}`, 'completed');
     await save('purchase-order-postpay-approved', `order-${held.id}`);
+
+    // Stops under a manual stop mode: one approved (stopped at the vendor), one rejected (kept active).
+    const manualStop = (await p.api('POST', '/api/v1/service-rules', { key: 'manual_stop_rec', name: 'Manual stop', stopMode: 'manual' })).body;
+    for (const answer of ['approve', 'reject'] as const) {
+      const stopClient = (await p.api('POST', '/api/v1/clients', { name: `Stop ${answer}`, serviceRuleId: manualStop.id })).body.id;
+      await p.api('POST', `/api/v1/clients/${stopClient}/top-ups`, { amount: 1500 });
+      const bought = (await p.api('POST', '/api/v1/orders', { clientId: stopClient, planPeriodId: catalog.monthlyPeriodId })).body;
+      const done = await waitForOrderStatus(p, bought.id, 'completed');
+      const stop = (await p.api('POST', `/api/v1/subscriptions/${done.subscriptionId}/stop`, { reason: 'recording' })).body;
+      const op = await eventually(async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${stopClient}&status=pending`)).body.items[0], {
+        what: 'the stop operation',
+      });
+      await p.api('POST', `/api/v1/manual-operations/${op.id}/${answer}`, {});
+      await waitForScenarioStatus(p, stop.scenarioId, 'completed');
+      await save(`stop-subscription-manual-${answer}`, stop.scenarioId);
+    }
   });
 });

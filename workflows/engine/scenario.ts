@@ -182,7 +182,12 @@ export class Scenario {
    * A rejection fails the step (error class `rejected`), so the usual decisions apply: retry opens a new
    * manual operation, cancel runs the compensations, skip goes on without it.
    */
-  manual(name: string, spec: ManualOperationSpec, options: LeafOptions = {}): Promise<ManualOutcome | undefined> {
+  manual(
+    name: string,
+    spec: ManualOperationSpec,
+    options: LeafOptions & { rejection?: 'failure' | 'answer' } = {},
+  ): Promise<ManualOutcome | undefined> {
+    const { rejection = 'failure', ...leafOptions } = options;
     return this.leaf(
       'manual',
       name,
@@ -213,16 +218,28 @@ export class Scenario {
         this.state.status = 'running';
         this.state.currentStep = null;
         await this.saveScenario();
-        if (request.decision === 'reject') {
+        if (request.decision === 'reject' && rejection === 'failure') {
           throw ApplicationFailure.create({
             type: 'rejected',
             message: `manual operation ${operationId} rejected${request.comment ? `: ${request.comment}` : ''}`,
             nonRetryable: true,
           });
         }
-        return { operationId, output: request.output ?? {}, comment: request.comment ?? null, by: request.by };
+        return {
+          operationId,
+          approved: request.decision === 'approve',
+          output: request.output ?? {},
+          comment: request.comment ?? null,
+          by: request.by,
+        };
       },
-      { summarize: (r) => (r ? { manualOperationId: (r as ManualOutcome).operationId, output: (r as ManualOutcome).output } : null), ...options },
+      {
+        summarize: (r) => {
+          const outcome = r as ManualOutcome | undefined;
+          return outcome ? { manualOperationId: outcome.operationId, approved: outcome.approved, output: outcome.output } : null;
+        },
+        ...leafOptions,
+      },
     );
   }
 

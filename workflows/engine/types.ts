@@ -127,6 +127,8 @@ export interface ManualOperationSpec {
 
 export interface ManualOutcome {
   operationId: number;
+  /** False only for steps that take a rejection as an answer (`rejection: 'answer'`). */
+  approved: boolean;
   output: Record<string, unknown>;
   comment: string | null;
   by: number | null;

@@ -1,0 +1,66 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Sql } from '../db/client';
+import { logEvent } from './event-log';
+
+const stoppable = ['active', 'payment_overdue'];
+
+/** Subscription lifecycle side effects in our database. Each is idempotent: it checks the state it would produce. */
+export function createSubscriptionActivities({ sql }: { sql: Sql }) {
+  return {
+    /** What a stop needs to know, and a refusal when the subscription cannot be stopped now. */
+    async describeStop({ subscriptionId }: { subscriptionId: number }) {
+      const [row] = await sql<Array<{ status: string; client_id: number; name: string; plugin: string; stop_mode: 'automatic' | 'manual'; saved_status: string | null }>>`
+        select s.status, s.client_id, s.name, t.plugin, r.stop_mode, s.saved_status
+        from subscriptions s join service_templates t on t.id = s.service_template_id
+             join clients c on c.id = s.client_id join service_rules r on r.id = c.service_rule_id
+        where s.id = ${subscriptionId}`;
+      if (!row) throw ApplicationFailure.create({ type: 'subscription_not_found', message: `subscription ${subscriptionId} does not exist`, nonRetryable: true });
+      // A re-run after a crash finds the subscription already on its way: carry on from there.
+      const inProgress = ['awaiting_manual_confirmation', 'stopping', 'stop_error', 'stopped'].includes(row.status);
+      if (!stoppable.includes(row.status) && !inProgress) {
+        throw ApplicationFailure.create({ type: 'not_stoppable', message: `subscription ${subscriptionId} is ${row.status}`, nonRetryable: true });
+      }
+      return {
+        clientId: row.client_id,
+        name: row.name,
+        plugin: row.plugin,
+        stopMode: row.stop_mode,
+        previousStatus: inProgress ? (row.saved_status ?? 'active') : row.status,
+      };
+    },
+
+    /**
+     * Moves a subscription to a status, remembering the stable status it had (decision 14) when asked.
+     * `from` lists the statuses the move is allowed from; anything else is left alone (idempotent re-runs).
+     */
+    async setSubscriptionStatus(args: {
+      subscriptionId: number;
+      status: string;
+      from: string[];
+      saveStatus?: string;
+      reason?: string | null;
+      by?: number | null;
+      dedupeKey: string;
+    }) {
+      await sql.begin(async (tx) => {
+        const [sub] = await tx<Array<{ status: string }>>`select status from subscriptions where id = ${args.subscriptionId} for update`;
+        if (!sub || sub.status === args.status || !args.from.includes(sub.status)) return;
+        await tx`
+          update subscriptions set status = ${args.status}, status_reason = ${args.reason ?? null},
+                 saved_status = coalesce(${args.saveStatus ?? null}, saved_status), updated_at = now()
+          where id = ${args.subscriptionId}`;
+        await logEvent(tx, {
+          actorId: args.by ?? null,
+          entityKind: 'subscription',
+          entityId: args.subscriptionId,
+          action: `status_${args.status}`,
+          reason: args.reason ?? null,
+          changes: { status: [sub.status, args.status] },
+          dedupeKey: args.dedupeKey,
+        });
+      });
+    },
+  };
+}
+
+export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
