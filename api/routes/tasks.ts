@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { decideUpdate } from '../../workflows/engine/messages';
+import { cancelTaskUpdate, decideUpdate } from '../../workflows/engine/messages';
 import type { DecisionKind } from '../../workflows/engine/types';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -191,7 +191,7 @@ export function taskRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/tasks/{id}/cancel',
       tags: ['Tasks'],
-      summary: 'Cancel a failed task: its scenario runs its compensations and ends cancelled',
+      summary: 'Cancel a queued or failed task: its scenario runs its compensations and ends cancelled (a running task cannot be cancelled)',
       ...guard('tasks', true),
       request: { params: idParam, ...jsonBody(cancelInput) },
       responses: jsonResponses(202, looseObject, 'the cancellation was taken in'),
@@ -199,10 +199,23 @@ export function taskRoutes(deps: ApiDeps) {
     async (c) => {
       const task = await loadTask(c.req.valid('param').id);
       const { reason } = c.req.valid('json');
-      if (task.status !== 'failed') {
-        throw new ApiError(409, 'task_not_cancellable', `task ${task.id} is ${task.status}; a failed task can be cancelled (queued: not yet)`);
+      if (task.status === 'failed') {
+        await decide(task, 'cancel', c.get('staff').id, reason);
+      } else if (task.status === 'queued') {
+        try {
+          await deps.temporal.workflow
+            .getHandle(task.scenario_id)
+            .executeUpdate(cancelTaskUpdate, { args: [{ step: task.path, reason, by: c.get('staff').id }] });
+        } catch (err) {
+          // It started running (or ended) in the meantime: decision 10 says a running task is not cancelled.
+          if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+            throw new ApiError(409, 'task_not_cancellable', `task ${task.id} is no longer queued`);
+          }
+          throw err;
+        }
+      } else {
+        throw new ApiError(409, 'task_not_cancellable', `task ${task.id} is ${task.status}; only a queued or failed task can be cancelled`);
       }
-      await decide(task, 'cancel', c.get('staff').id, reason);
       return c.json(present(await loadTask(task.id)), 202);
     },
   );

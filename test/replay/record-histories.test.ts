@@ -27,8 +27,13 @@ beforeAll(async () => {
 });
 afterAll(async () => p?.close());
 
-/** Existing histories are kept: they came from older code and prove that today's code still replays them. */
-async function save(name: string, workflowId: string) {
+/**
+ * Existing histories are kept: they came from older code and prove that today's code still replays them.
+ * Bump the generation when a workflow change (behind `patched()`) should be covered by fresh histories too.
+ */
+const generation = 2;
+async function save(baseName: string, workflowId: string) {
+  const name = generation === 1 ? baseName : `${baseName}.g${generation}`;
   if (existsSync(`${dir}${name}.json`) && process.env.RECORD_OVERWRITE !== '1') return;
   // The CLI writes the canonical JSON form that historyFromJSON reads back.
   const { stdout } = await promisify(execFile)('.tools/bin/temporal', [

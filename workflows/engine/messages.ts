@@ -13,3 +13,8 @@ export const decideUpdate = defineUpdate<{ accepted: true; step: string; decisio
 export const manualDecisionUpdate = defineUpdate<{ operationId: number; status: 'approved' | 'rejected' }, [ManualDecisionRequest]>(
   'decideManualOperation',
 );
+
+/** Cancel a queued task (one not yet executing, or backing off between attempts): the scenario runs its cancel path. */
+export const cancelTaskUpdate = defineUpdate<{ accepted: true; step: string }, [{ step: string; reason: string; by: number | null }]>(
+  'cancelTask',
+);

@@ -2,8 +2,10 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -11,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { ManualOperationActivities } from '../../activities/manual-operations';
 import type { ScenarioRecorders } from '../../activities/scenario-records';
-import { decideUpdate, manualDecisionUpdate, scenarioTreeQuery } from './messages';
+import { cancelTaskUpdate, decideUpdate, manualDecisionUpdate, scenarioTreeQuery } from './messages';
 import type {
   DecisionRequest,
   ManualDecisionRequest,
@@ -103,6 +105,9 @@ export class Scenario {
    * written, so a person who approves the very moment the operation appears is never turned away.
    */
   private readonly manualWaits = new Map<string, { request?: ManualDecisionRequest; recorded: boolean }>();
+  /** Tasks in flight, by path: a queued task can be cancelled through its scope (decision 10). */
+  private readonly taskScopes = new Map<string, CancellationScope>();
+  private readonly cancelledTasks = new Map<string, { reason: string; by: number | null }>();
   private state: ScenarioRecord;
 
   constructor(private readonly options: ScenarioOptions) {
@@ -129,6 +134,25 @@ export class Scenario {
         return { accepted: true as const, step: request.step, decision: request.decision };
       },
       { validator: (request) => this.validateDecision(request) },
+    );
+    setHandler(
+      cancelTaskUpdate,
+      async ({ step, reason, by }) => {
+        this.cancelledTasks.set(step, { reason, by });
+        this.taskScopes.get(step)!.cancel();
+        await condition(() => this.steps.get(step)?.status === 'cancelled');
+        return { accepted: true as const, step };
+      },
+      {
+        validator: ({ step, reason }) => {
+          const node = this.steps.get(step);
+          if (!node || node.kind !== 'task') throw new Error(`scenario has no task step "${step}"`);
+          if (node.status !== 'running' || !this.taskScopes.has(step) || this.cancelledTasks.has(step)) {
+            throw new Error(`task step "${step}" is ${node.status}; only a queued task can be cancelled this way`);
+          }
+          if (!reason.trim()) throw new Error('a cancellation needs a reason');
+        },
+      },
     );
     setHandler(
       manualDecisionUpdate,
@@ -290,16 +314,38 @@ export class Scenario {
     let input = options.input ?? {};
     const node = this.open(kind, name, input, options);
     if (options.skippable === false) this.unskippable.add(node.path);
+    // Record that the step started, so the read model (and the task queue) shows running work. Executions
+    // that began before this was added replay without it.
+    if (patched('record-leaf-start')) await this.saveStep(node);
     for (;;) {
       const ctx: LeafContext = { idempotencyKey: node.idempotencyKey!, input, round: node.rounds, path: node.path };
       try {
-        const result = await fn(ctx);
+        const result = kind === 'task' ? await this.cancellableTask(node.path, () => fn(ctx)) : await fn(ctx);
         node.output = summarize(result, options.summarize);
         this.close(node, 'succeeded');
         await this.saveStep(node);
         if (options.compensate) this.compensations.push({ compensation: options.compensate, input });
         return result;
       } catch (err) {
+        const cancelled = this.cancelledTasks.get(node.path);
+        if (isCancellation(err) && cancelled) {
+          node.status = 'cancelled';
+          node.finishedAt = Date.now();
+          await Promise.all([
+            this.saveStep(node),
+            record.recordDecision({
+              scenarioId: this.id,
+              path: node.path,
+              round: node.rounds,
+              decision: 'cancel',
+              reason: cancelled.reason,
+              input: null,
+              decidedBy: cancelled.by,
+              decidedAt: Date.now(),
+            }),
+          ]);
+          throw new ScenarioCancelled(cancelled.reason);
+        }
         if (isCancellation(err)) throw err;
         const failure = describeFailure(err);
         node.errorClass = failure.errorClass;
@@ -336,6 +382,17 @@ export class Scenario {
         await Promise.all([this.saveStep(node), this.saveScenario()]);
         if (options.onRetry) await options.onRetry();
       }
+    }
+  }
+
+  /** Runs a task's work in a scope that a cancel request can cut short while the task is queued. */
+  private async cancellableTask<T>(path: string, work: () => Promise<T>): Promise<T> {
+    const scope = new CancellationScope({ cancellable: true });
+    this.taskScopes.set(path, scope);
+    try {
+      return await scope.run(work);
+    } finally {
+      this.taskScopes.delete(path);
     }
   }
 
