@@ -63,7 +63,7 @@ describe('manual operations', () => {
     const { order, operation } = await orderFor(manualPeriodId, 'Manual Approve Co');
     expect(operation).toMatchObject({ type: 'install_application', status: 'pending', orderId: order.id });
     expect((await p.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('provisioning');
-    expect((await p.api('GET', `/api/v1/scenarios/order-${order.id}`)).body.status).toBe('waiting');
+    await waitForScenarioStatus(p, `order-${order.id}`, 'waiting');
 
     const approved = await p.api('POST', `/api/v1/manual-operations/${operation.id}/approve`, {
       comment: 'server racked',
@@ -141,6 +141,21 @@ describe('manual operations', () => {
     expect((await p.api('POST', `/api/v1/manual-operations/${operation.id}/approve`, {})).status).toBe(200);
     await waitForOrderStatus(p, order.id, 'completed');
     expect(p.vendor.calls.filter((c) => c.operation === 'create' && c.idempotencyKey?.startsWith(`order-${order.id}/`))).toHaveLength(1);
+  });
+});
+
+describe('approvals named by the service template', () => {
+  it('with install and update approvals both set, a new subscription creates only the install operation (spec 01 §18 note)', async () => {
+    const periodId = await planOn(
+      { name: 'Both approvals', plugin: 'http-vendor', settings: { baseUrl: p.vendor.url, secret: p.vendorSecret }, capabilities: { approvals: ['install', 'update'] } },
+      'Backup (install+update approvals)',
+    );
+    const { clientId, order, operation } = await orderFor(periodId, 'Both Approvals Co');
+    expect(operation.type).toBe('install_application');
+    expect((await p.api('POST', `/api/v1/manual-operations/${operation.id}/approve`, {})).status).toBe(200);
+    await waitForOrderStatus(p, order.id, 'completed');
+    const all = (await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}`)).body.items;
+    expect(all.map((o: any) => o.type)).toEqual(['install_application']);
   });
 });
 
