@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client';
 import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from './adapters/registry';
+import { createBillingRunActivities } from './billing-runs';
 import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';
 import { createPluginActivities } from './plugin-calls';
@@ -24,5 +25,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createPluginActivities({ sql, plugins }),
     ...createManualOperationActivities({ sql }),
     ...createSubscriptionActivities({ sql }),
+    ...createBillingRunActivities({ sql }),
   };
 }

@@ -14,25 +14,33 @@ export function createScenarioRecorders({ sql }: { sql: Sql }) {
   return {
     async recordScenario(s: ScenarioRecord): Promise<void> {
       const duration = s.finishedAt === null ? null : s.finishedAt - s.startedAt;
-      await sql`
-        insert into scenarios (id, run_id, type, subject_kind, subject_id, status, current_step, error,
-                               started_at, finished_at, duration_ms, seq, updated_at)
-        values (${s.id}, ${s.runId}, ${s.type}, ${s.subjectKind}, ${s.subjectId}, ${s.status}, ${s.currentStep},
-                ${s.error}, ${at(s.startedAt)}::timestamptz, ${at(s.finishedAt)}::timestamptz, ${duration}, ${s.seq}, now())
-        on conflict (id) do update set
-          run_id = excluded.run_id, status = excluded.status, current_step = excluded.current_step,
-          error = excluded.error, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-          seq = excluded.seq, updated_at = now()
-        where scenarios.seq < excluded.seq or scenarios.run_id <> excluded.run_id`;
+      await sql.begin(async (tx) => {
+        const [previous] = await tx<Array<{ run_id: string }>>`select run_id from scenarios where id = ${s.id} for update`;
+        if (previous && previous.run_id !== s.runId) {
+          // A new run of the same scenario id (a billing date run again): its tree starts afresh.
+          await tx`delete from scenario_steps where scenario_id = ${s.id} and run_id <> ${s.runId}`;
+          await tx`delete from step_attempts where scenario_id = ${s.id}`;
+        }
+        await tx`
+          insert into scenarios (id, run_id, type, subject_kind, subject_id, status, current_step, error,
+                                 started_at, finished_at, duration_ms, seq, updated_at)
+          values (${s.id}, ${s.runId}, ${s.type}, ${s.subjectKind}, ${s.subjectId}, ${s.status}, ${s.currentStep},
+                  ${s.error}, ${at(s.startedAt)}::timestamptz, ${at(s.finishedAt)}::timestamptz, ${duration}, ${s.seq}, now())
+          on conflict (id) do update set
+            run_id = excluded.run_id, status = excluded.status, current_step = excluded.current_step,
+            error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at,
+            duration_ms = excluded.duration_ms, seq = excluded.seq, updated_at = now()
+          where scenarios.seq < excluded.seq or scenarios.run_id <> excluded.run_id`;
+      });
     },
 
     async recordStep(step: StepRecord): Promise<void> {
       const duration = step.finishedAt === null || step.startedAt === null ? null : step.finishedAt - step.startedAt;
       await sql`
-        insert into scenario_steps (scenario_id, path, parent_path, position, name, kind, status, plugin, operation,
+        insert into scenario_steps (scenario_id, run_id, path, parent_path, position, name, kind, status, plugin, operation,
                                     idempotency_key, input, output, error_class, error_message, rounds,
                                     started_at, finished_at, duration_ms, seq, updated_at)
-        values (${step.scenarioId}, ${step.path}, ${step.parentPath}, ${step.position}, ${step.name}, ${step.kind},
+        values (${step.scenarioId}, ${step.runId ?? ''}, ${step.path}, ${step.parentPath}, ${step.position}, ${step.name}, ${step.kind},
                 ${step.status}, ${step.plugin}, ${step.operation}, ${step.idempotencyKey},
                 ${json(step.input)}::jsonb, ${json(step.output)}::jsonb, ${step.errorClass}, ${step.errorMessage},
                 ${step.rounds}, ${at(step.startedAt)}::timestamptz, ${at(step.finishedAt)}::timestamptz, ${duration}, ${step.seq}, now())
@@ -40,8 +48,8 @@ export function createScenarioRecorders({ sql }: { sql: Sql }) {
           status = excluded.status, input = excluded.input, output = excluded.output,
           error_class = excluded.error_class, error_message = excluded.error_message, rounds = excluded.rounds,
           started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-          seq = excluded.seq, updated_at = now()
-        where scenario_steps.seq < excluded.seq`;
+          run_id = excluded.run_id, seq = excluded.seq, updated_at = now()
+        where scenario_steps.seq < excluded.seq or scenario_steps.run_id <> excluded.run_id`;
     },
 
     async recordDecision(d: DecisionRecord): Promise<void> {

@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
 import { checkHealth } from './health';
 import { idempotency } from './idempotency';
+import { billingRunRoutes } from './routes/billing-runs';
 import { catalogRoutes } from './routes/catalog';
 import { clientRoutes } from './routes/clients';
 import { manualOperationRoutes } from './routes/manual-operations';
@@ -42,7 +43,7 @@ export function createApp(options: AppOptions) {
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use('*', bearerAuth(options.sql));
   v1.use('*', idempotency(options.sql));
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

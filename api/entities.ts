@@ -221,7 +221,7 @@ export const step: z.ZodType<StepNode> = z
 export const scenario = scenarioSummary
   .extend({
     runId: z.string(),
-    subjectKind: z.enum(['order', 'subscription', 'client']),
+    subjectKind: z.enum(['order', 'subscription', 'client', 'billing_run']),
     subjectId: z.string(),
     error: z.string().nullable(),
     tree: z.array(step),

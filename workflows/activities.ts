@@ -1,4 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
+import type { BillingRunActivities } from '../activities/billing-runs';
 import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
 import type { SubscriptionActivities } from '../activities/subscriptions';
@@ -15,6 +16,11 @@ export const orderActivities = proxyActivities<OrderActivities>({
 
 export const subscriptionActivities = proxyActivities<SubscriptionActivities>({
   startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+export const billingRunActivities = proxyActivities<BillingRunActivities>({
+  startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
 import { orderActivities as acts, pluginActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
@@ -23,6 +23,12 @@ export const confirmPaymentUpdate = defineUpdate<{ paymentId: number; status: st
 );
 /** An operator cancelled the order while it awaits payment. Answers once the order is cancelled. */
 export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelOrderRequest]>('cancelOrder');
+
+/**
+ * The billing run found the order unpaid past its end date (spec 01 §16.8, decision 8). A signal, so the
+ * run never waits on an order; an order that is no longer awaiting payment ignores it.
+ */
+export const orderExpiredSignal = defineSignal<[{ businessDate: string }]>('orderExpired');
 
 export const purchaseOrderWorkflowId = (orderId: number) => `order-${orderId}`;
 
@@ -65,6 +71,11 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
     },
     { validator: (_request) => assertAwaitingPayment(paidFromBalance, outcome) },
   );
+
+  setHandler(orderExpiredSignal, ({ businessDate }) => {
+    if (paidFromBalance || outcome !== null) return;
+    outcome = { kind: 'cancelled', request: { reason: `not paid by its end date (billing run of ${businessDate})`, by: null } };
+  });
 
   const result = await s.run(
     async () => {

@@ -37,7 +37,7 @@ export function scenarioRoutes(deps: ApiDeps) {
           before: z.iso.datetime({ offset: true }).optional().describe('paging: the startedAt of the last row of the previous page'),
           type: z.string().max(100).optional(),
           status: z.enum(['running', 'waiting', 'completed', 'failed', 'cancelled']).optional(),
-          subjectKind: z.enum(['order', 'subscription', 'client']).optional(),
+          subjectKind: z.enum(['order', 'subscription', 'client', 'billing_run']).optional(),
           subjectId: z.string().max(100).optional(),
           minDurationMs: z.coerce.number().int().min(0).optional(),
           maxDurationMs: z.coerce.number().int().min(0).optional(),

@@ -2,3 +2,4 @@ export * from './catalog';
 export * from './parties';
 export * from './billing';
 export * from './scenarios';
+export * from './billing-runs';

@@ -24,7 +24,7 @@ export const scenarios = pgTable(
     id: text('id').primaryKey(),
     runId: text('run_id').notNull(),
     type: text('type').notNull(),
-    subjectKind: text('subject_kind', { enum: ['order', 'subscription', 'client'] }).notNull(),
+    subjectKind: text('subject_kind', { enum: ['order', 'subscription', 'client', 'billing_run'] }).notNull(),
     subjectId: text('subject_id').notNull(),
     status: text('status', { enum: scenarioStatuses }).notNull(),
     /** The step path the scenario is at (the failed or waiting step while `waiting`). */
@@ -51,6 +51,8 @@ export const scenarioSteps = pgTable(
     scenarioId: text('scenario_id')
       .notNull()
       .references(() => scenarios.id),
+    /** The Temporal run the step belongs to; a new run of the same scenario id starts a fresh tree. */
+    runId: text('run_id').notNull().default(''),
     /** Position in the tree: `3`, `2.1`. Stable across retries; part of the plugin idempotency key. */
     path: text('path').notNull(),
     parentPath: text('parent_path'),

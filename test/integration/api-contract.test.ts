@@ -108,7 +108,8 @@ function fill(op: Operation, pick: (resource: string, param: Schema) => string |
   });
 }
 
-const placeholderId = (_resource: string, param: Schema) => (param.schema?.type === 'string' ? 'order-1' : 1);
+const placeholderId = (resource: string, param: Schema) =>
+  resource === 'runs' ? '2099-12-30' : param.schema?.type === 'string' ? 'order-1' : 1;
 
 /** Ids of records that exist, so a 4xx is the body's fault and not a 404. */
 function existingId(resource: string, param: Schema): string | number {
@@ -126,7 +127,8 @@ function existingId(resource: string, param: Schema): string | number {
   return ids[resource] ?? placeholderId(resource, param);
 }
 
-function missingId(_resource: string, param: Schema): string | number {
+function missingId(resource: string, param: Schema): string | number {
+  if (resource === 'runs') return '2099-12-31';
   return param.schema?.type === 'string' ? 'order-999999' : 999_999;
 }
 
@@ -171,6 +173,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/settings/postpay-mode': { mode: 'automatic' },
     'POST /api/v1/clients/{id}/postpay-permission': { permission: 'approved', reason: 'contract signed' },
     'POST /api/v1/subscriptions/{id}/stop': { reason: 'client request', comment: 'by phone' },
+    'POST /api/v1/billing/runs': { date: '2027-01-31' },
     'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };
   return samples[label(op)];

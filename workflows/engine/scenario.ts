@@ -448,6 +448,7 @@ export class Scenario {
     const path = this.parentPath ? `${this.parentPath}.${position}` : String(position);
     const node: StepRecord = {
       scenarioId: this.id,
+      runId: this.runId,
       path,
       parentPath: this.parentPath,
       position,

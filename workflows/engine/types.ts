@@ -4,7 +4,7 @@ import type { ScenarioStatus, StepStatus } from '../../domain/statuses';
 
 export type { ScenarioStatus, StepStatus };
 export type StepKind = 'group' | 'step' | 'task' | 'wait' | 'manual' | 'compensation';
-export type SubjectKind = 'order' | 'subscription' | 'client';
+export type SubjectKind = 'order' | 'subscription' | 'client' | 'billing_run';
 
 export interface ScenarioSubject {
   kind: SubjectKind;
@@ -27,6 +27,8 @@ export interface ScenarioRecord {
 
 export interface StepRecord {
   scenarioId: string;
+  /** The Temporal run; a re-run of the same scenario id (a billing date run again) starts a fresh tree. */
+  runId: string;
   path: string;
   parentPath: string | null;
   position: number;
