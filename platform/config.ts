@@ -31,6 +31,10 @@ const configSchema = z.object({
       }
     }, 'must be an IANA time zone such as Europe/Moscow or UTC')
     .default('UTC'),
+  /** The hour (0-23, platform time zone) the daily billing run starts. */
+  BILLING_RUN_HOUR: z.coerce.number().int().min(0).max(23).default(1),
+  /** After an outage, missed billing runs within this many days are run, in date order. */
+  BILLING_CATCHUP_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   /** First back-off of a failed plugin call; later ones double up to PLUGIN_RETRY_MAX_INTERVAL_MS. */
   PLUGIN_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(2_000),
   PLUGIN_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(10).default(60_000),

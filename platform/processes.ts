@@ -9,6 +9,7 @@ import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
 import type { Config } from './config';
+import { ensureBillingSchedule } from './billing-schedule';
 import type { Logger } from './logger';
 import { bundleWorkflows, connectClient, createWorker } from './temporal';
 
@@ -42,6 +43,12 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
+  await ensureBillingSchedule(temporal, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    timeZone: config.PLATFORM_TIME_ZONE,
+    hour: config.BILLING_RUN_HOUR,
+    catchupDays: config.BILLING_CATCHUP_DAYS,
+  });
   const app = createApp({ ...deps, logError: (err, ctx) => logger.error({ err, ...ctx }, 'request failed') });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));

@@ -1,3 +1,4 @@
 export { purchaseOrder } from './purchase-order';
 export { stopSubscription } from './stop-subscription';
 export { billingDay } from './billing-day';
+export { billingDispatch } from './billing-dispatch';
