@@ -64,6 +64,25 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
       where id = ${orderId}`;
   }
 
+  /** Ends an order as cancelled with its unsettled payment; a second call changes nothing. */
+  async function cancelOrder(tx: TransactionSql, orderId: number, { by, reason }: { by: number | null; reason: string | null }) {
+    const order = await lockOrder(tx, orderId);
+    if (order.status === 'cancelled') return;
+    await setOrderStatus(tx, orderId, 'cancelled', reason);
+    await tx`
+      update payments set status = 'cancelled', closed_at = now(), updated_at = now()
+      where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
+    await logEvent(tx, {
+      actorId: by,
+      entityKind: 'order',
+      entityId: orderId,
+      action: 'cancelled',
+      reason,
+      changes: { status: [order.status, 'cancelled'] },
+      dedupeKey: `order-cancelled/${orderId}`,
+    });
+  }
+
   return {
     /**
      * Pays a prepaid order from the client's balance when it covers the amount; a zero amount needs no
@@ -159,23 +178,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
 
     /** An operator cancelled an order awaiting payment: the order and its payment end, nothing is provisioned. */
     async cancelUnpaidOrder({ orderId, by, reason }: { orderId: number; by: number | null; reason: string | null }) {
-      await sql.begin(async (tx) => {
-        const order = await lockOrder(tx, orderId);
-        if (order.status === 'cancelled') return;
-        await setOrderStatus(tx, orderId, 'cancelled', reason);
-        await tx`
-          update payments set status = 'cancelled', closed_at = now(), updated_at = now()
-          where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
-        await logEvent(tx, {
-          actorId: by,
-          entityKind: 'order',
-          entityId: orderId,
-          action: 'cancelled',
-          reason,
-          changes: { status: [order.status, 'cancelled'] },
-          dedupeKey: `order-cancelled/${orderId}`,
-        });
-      });
+      await sql.begin((tx) => cancelOrder(tx, orderId, { by, reason }));
     },
 
     /** Creates the order's subscription in `installing` (once). */
@@ -299,22 +302,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
 
     /** After a cancel decision: the order ends `cancelled` with the reason. */
     async closeCancelledOrder({ orderId, reason }: { orderId: number; reason: string | null }) {
-      await sql.begin(async (tx) => {
-        const order = await lockOrder(tx, orderId);
-        if (order.status === 'cancelled') return;
-        await setOrderStatus(tx, orderId, 'cancelled', reason);
-        await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now()
-                 where order_id = ${orderId} and status = 'waiting_for_payment'`;
-        await logEvent(tx, {
-          actorId: null,
-          entityKind: 'order',
-          entityId: orderId,
-          action: 'cancelled',
-          reason,
-          changes: { status: [order.status, 'cancelled'] },
-          dedupeKey: `order-cancelled/${orderId}`,
-        });
-      });
+      await sql.begin((tx) => cancelOrder(tx, orderId, { by: null, reason }));
     },
 
     /**

@@ -7,6 +7,7 @@ import {
   seedCatalog,
   waitForOrderStatus,
   type TestPlatform,
+  flattenTree,
 } from '../support/platform';
 
 let p: TestPlatform;
@@ -68,8 +69,7 @@ describe('crash safety', () => {
 
     // The task log shows the attempt the dead worker abandoned.
     const scenario = (await p.api('GET', `/api/v1/scenarios/order-${order.id}`)).body;
-    const flatten = (nodes: any[]): any[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
-    const provision = flatten(scenario.tree).find((s) => s.name === 'Provision at vendor');
+    const provision = flattenTree(scenario.tree).find((s) => s.name === 'Provision at vendor');
     expect(provision.attempts[0]).toMatchObject({ status: 'abandoned', errorClass: 'unknown_outcome' });
     expect(provision.attempts.at(-1).status).toBe('succeeded');
     // Money moved exactly once.

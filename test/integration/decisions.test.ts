@@ -7,6 +7,7 @@ import {
   waitForScenarioStatus,
   type Catalog,
   type TestPlatform,
+  flattenTree,
 } from '../support/platform';
 
 let p: TestPlatform;
@@ -18,8 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => p?.close());
 
-const flatten = (nodes: any[]): any[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
-const stepNamed = (scenario: any, name: string) => flatten(scenario.tree).find((s) => s.name === name);
+const stepNamed = (scenario: any, name: string) => flattenTree(scenario.tree).find((s) => s.name === name);
 
 /** A paid order whose vendor create is rejected permanently: it stops at "Provision at vendor". */
 async function orderStuckAtProvisioning(name: string) {
@@ -42,7 +42,7 @@ describe('decisions on a failed step', () => {
     const live = await p.api('GET', `/api/v1/scenarios/order-${order.id}/live`);
     expect(live.status).toBe(200);
     expect(live.body).toMatchObject({ status: 'waiting', currentStep: step.path });
-    expect(flatten(live.body.tree).map((s) => [s.name, s.status])).toEqual(flatten(scenario.tree).map((s) => [s.name, s.status]));
+    expect(flattenTree(live.body.tree).map((s) => [s.name, s.status])).toEqual(flattenTree(scenario.tree).map((s) => [s.name, s.status]));
     expect(scenario.currentStep).toBe(step.path);
     expect(step).toMatchObject({ status: 'failed', errorClass: 'permanent' });
     expect(step.attempts).toHaveLength(1); // permanent: no automatic retry
@@ -106,7 +106,7 @@ describe('decisions on a failed step', () => {
     const final = await waitForOrderStatus(p, order.id, 'cancelled');
     expect(final.statusReason).toBe('client withdrew the order');
     const scenario = await waitForScenarioStatus(p, `order-${order.id}`, 'cancelled');
-    const compensation = flatten(scenario.tree).find((s) => s.name === 'Compensation');
+    const compensation = flattenTree(scenario.tree).find((s) => s.name === 'Compensation');
     expect(compensation.children.map((c: any) => [c.name, c.status])).toEqual([
       ['Discard subscription', 'succeeded'],
       ['Return payment to balance', 'succeeded'],
@@ -151,7 +151,7 @@ describe('unpaid order cancelled by an operator', () => {
     expect(cancelled.body.payments[0].status).toBe('cancelled');
     expect(cancelled.body.subscriptionId).toBeNull();
     const scenario = await waitForScenarioStatus(p, `order-${order.id}`, 'cancelled');
-    expect(flatten(scenario.tree).map((s) => s.name)).not.toContain('Provision at vendor');
+    expect(flattenTree(scenario.tree).map((s) => s.name)).not.toContain('Provision at vendor');
     expect(p.vendor.calls.length).toBe(callsBefore);
     const again = await p.api('POST', `/api/v1/orders/${order.id}/cancel`, { reason: 'twice' });
     expect(again.status).toBe(409);

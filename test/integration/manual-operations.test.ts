@@ -8,6 +8,7 @@ import {
   waitForScenarioStatus,
   type Catalog,
   type TestPlatform,
+  flattenTree,
 } from '../support/platform';
 
 let p: TestPlatform;
@@ -15,7 +16,6 @@ let catalog: Catalog;
 let manualPeriodId: number;
 let approvalPeriodId: number;
 
-const flatten = (nodes: any[]): any[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
 
 async function planOn(templateBody: Record<string, unknown>, name: string): Promise<number> {
   const template = await p.api('POST', '/api/v1/service-templates', templateBody);
@@ -92,7 +92,7 @@ describe('manual operations', () => {
     expect(errored.statusReason).toContain('no rack space');
     expect((await p.api('GET', `/api/v1/subscriptions/${errored.subscriptionId}`)).body.status).toBe('install_error');
     const scenario = await waitForScenarioStatus(p, `order-${order.id}`, 'waiting');
-    const step = flatten(scenario.tree).find((s) => s.name === 'Install application');
+    const step = flattenTree(scenario.tree).find((s) => s.name === 'Install application');
     expect(step).toMatchObject({ status: 'failed', errorClass: 'rejected', kind: 'manual' });
 
     expect((await p.api('POST', `/api/v1/scenarios/order-${order.id}/decisions`, { step: step.path, decision: 'retry', reason: 'rack freed' })).status).toBe(202);

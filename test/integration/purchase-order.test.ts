@@ -9,6 +9,7 @@ import {
   waitForScenarioStatus,
   type Catalog,
   type TestPlatform,
+  flattenTree,
 } from '../support/platform';
 
 let p: TestPlatform;
@@ -26,9 +27,6 @@ async function placeOrder(clientId: number, periodId = catalog.monthlyPeriodId) 
   return answer.body;
 }
 
-function flatten(nodes: any[]): any[] {
-  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
-}
 
 describe('purchase order (prepaid)', () => {
   it('completes after the operator confirms payment: subscription active, one vendor create with the order key, tree all green', async () => {
@@ -63,7 +61,7 @@ describe('purchase order (prepaid)', () => {
     expect(sub.vendorReference).toBe(p.vendor.resourceByKey(mine[0]!.idempotencyKey!)?.id);
 
     const scenario = await waitForScenarioStatus(p, `order-${order.id}`, 'completed');
-    const steps = flatten(scenario.tree);
+    const steps = flattenTree(scenario.tree);
     expect(steps.map((s) => s.name)).toEqual([
       'Load order',
       'Pay from balance',
@@ -102,7 +100,7 @@ describe('purchase order (prepaid)', () => {
     expect(done.payments[0].status).toBe('paid_from_balance');
     expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(500);
     const scenario = await scenarioOf(p, order.id);
-    expect(flatten(scenario.tree).map((s) => s.name)).not.toContain('Wait for payment');
+    expect(flattenTree(scenario.tree).map((s) => s.name)).not.toContain('Wait for payment');
   });
 
   it('retries transient vendor failures by itself: two 503s, then success, three attempts on the step', async () => {
@@ -112,7 +110,7 @@ describe('purchase order (prepaid)', () => {
     const order = await placeOrder(clientId);
     await waitForOrderStatus(p, order.id, 'completed');
     const scenario = await waitForScenarioStatus(p, `order-${order.id}`, 'completed');
-    const provision = flatten(scenario.tree).find((s) => s.name === 'Provision at vendor');
+    const provision = flattenTree(scenario.tree).find((s) => s.name === 'Provision at vendor');
     expect(provision.attempts.map((a: any) => a.status)).toEqual(['failed', 'failed', 'succeeded']);
     expect(provision.attempts.slice(0, 2).every((a: any) => a.errorClass === 'transient')).toBe(true);
     expect(p.vendor.resources.filter((r) => r.idempotencyKey === provision.idempotencyKey)).toHaveLength(1);

@@ -266,3 +266,6 @@ export async function waitForScenarioStatus(p: TestPlatform, scenarioId: string,
     { timeoutMs, what: `scenario ${scenarioId} to be ${status}` },
   );
 }
+
+/** The step tree of a scenario answer, flattened in display order. */
+export const flattenTree = (nodes: any[]): any[] => nodes.flatMap((n) => [n, ...flattenTree(n.children)]);
