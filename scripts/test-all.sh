@@ -8,5 +8,14 @@ bash scripts/setup.sh
 bash scripts/check-compose.sh
 echo "== typecheck"; npx tsc --noEmit
 echo "== lint"; npx eslint . --max-warnings=0
-echo "== tests"; npx vitest run "$@"
+echo "== tests"
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json "$@" || status=$?
+# The plain closing line CI understands, from Vitest's own report.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
 echo "test-all: finished in $(( $(date +%s) - start ))s"
+exit "$status"
