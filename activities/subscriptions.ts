@@ -1,32 +1,43 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
+import { canStartOperation, subscriptionOperations, type SubscriptionOperation } from '../domain/subscription-operations';
 import { logEvent } from './event-log';
-
-const stoppable = ['active', 'payment_overdue'];
 
 /** Subscription lifecycle side effects in our database. Each is idempotent: it checks the state it would produce. */
 export function createSubscriptionActivities({ sql }: { sql: Sql }) {
+  async function describe(subscriptionId: number, operation: SubscriptionOperation) {
+    const spec = subscriptionOperations[operation];
+    const [row] = await sql<Array<{ status: string; client_id: number; name: string; plugin: string; stop_mode: 'automatic' | 'manual'; delete_mode: 'automatic' | 'manual'; saved_status: string | null }>>`
+      select s.status, s.client_id, s.name, t.plugin, r.stop_mode, r.delete_mode, s.saved_status
+      from subscriptions s join service_templates t on t.id = s.service_template_id
+           join clients c on c.id = s.client_id join service_rules r on r.id = c.service_rule_id
+      where s.id = ${subscriptionId}`;
+    if (!row) throw ApplicationFailure.create({ type: 'subscription_not_found', message: `subscription ${subscriptionId} does not exist`, nonRetryable: true });
+    // A re-run after a crash finds the subscription already on its way: carry on from there.
+    const inProgress = (spec.underWay as readonly string[]).includes(row.status);
+    if (!canStartOperation(operation, row.status) && !inProgress) {
+      throw ApplicationFailure.create({ type: spec.refusal, message: `subscription ${subscriptionId} is ${row.status}`, nonRetryable: true });
+    }
+    return {
+      clientId: row.client_id,
+      name: row.name,
+      plugin: row.plugin,
+      /** Whether the service rule wants a person to confirm (stop and delete modes). */
+      manualMode: spec.mode === null ? false : row[spec.mode] === 'manual',
+      stopMode: row.stop_mode,
+      previousStatus: inProgress ? (row.saved_status ?? 'active') : row.status,
+    };
+  }
+
   return {
-    /** What a stop needs to know, and a refusal when the subscription cannot be stopped now. */
+    /** What a stop needs to know (kept by this name: recorded stop histories call it). */
     async describeStop({ subscriptionId }: { subscriptionId: number }) {
-      const [row] = await sql<Array<{ status: string; client_id: number; name: string; plugin: string; stop_mode: 'automatic' | 'manual'; saved_status: string | null }>>`
-        select s.status, s.client_id, s.name, t.plugin, r.stop_mode, s.saved_status
-        from subscriptions s join service_templates t on t.id = s.service_template_id
-             join clients c on c.id = s.client_id join service_rules r on r.id = c.service_rule_id
-        where s.id = ${subscriptionId}`;
-      if (!row) throw ApplicationFailure.create({ type: 'subscription_not_found', message: `subscription ${subscriptionId} does not exist`, nonRetryable: true });
-      // A re-run after a crash finds the subscription already on its way: carry on from there.
-      const inProgress = ['awaiting_manual_confirmation', 'stopping', 'stop_error', 'stopped'].includes(row.status);
-      if (!stoppable.includes(row.status) && !inProgress) {
-        throw ApplicationFailure.create({ type: 'not_stoppable', message: `subscription ${subscriptionId} is ${row.status}`, nonRetryable: true });
-      }
-      return {
-        clientId: row.client_id,
-        name: row.name,
-        plugin: row.plugin,
-        stopMode: row.stop_mode,
-        previousStatus: inProgress ? (row.saved_status ?? 'active') : row.status,
-      };
+      return describe(subscriptionId, 'stop');
+    },
+
+    /** What a delete or activate needs to know, and a refusal when it cannot start now. */
+    async describeSubscriptionOperation({ subscriptionId, operation }: { subscriptionId: number; operation: SubscriptionOperation }) {
+      return describe(subscriptionId, operation);
     },
 
     /**

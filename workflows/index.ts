@@ -1,4 +1,4 @@
 export { purchaseOrder } from './purchase-order';
-export { stopSubscription } from './stop-subscription';
+export { activateStoppedSubscription, deleteSubscription, stopSubscription } from './subscription-operations';
 export { billingDay } from './billing-day';
 export { billingDispatch } from './billing-dispatch';

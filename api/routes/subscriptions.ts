@@ -1,6 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { stopSubscription, stopSubscriptionWorkflowId } from '../../workflows/stop-subscription';
+import { canStartOperation, subscriptionOperations, type SubscriptionOperation } from '../../domain/subscription-operations';
+import {
+  activateStoppedSubscription,
+  deleteSubscription,
+  stopSubscription,
+  subscriptionOperationWorkflowId,
+} from '../../workflows/subscription-operations';
 import { subscriptionStatuses } from '../../domain/statuses';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -8,10 +14,10 @@ import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
-const stopInput = z
+const operationInput = z
   .object({ reason: z.string().trim().min(1).max(500), comment: z.string().trim().max(2000).optional() })
   .strict()
-  .openapi('StopSubscriptionInput');
+  .openapi('SubscriptionOperationInput');
 
 export function subscriptionRoutes(deps: ApiDeps) {
   const { sql } = deps;
@@ -79,41 +85,50 @@ export function subscriptionRoutes(deps: ApiDeps) {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/subscriptions/{id}/stop',
-      tags: ['Subscriptions'],
-      summary: "Stop a subscription (through a manual operation when the client's service rule says so)",
-      ...guard('operations', true),
-      request: { params: idParam, ...jsonBody(stopInput) },
-      responses: jsonResponses(202, looseObject, 'the stop scenario has started'),
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const { reason, comment } = c.req.valid('json');
-      const [sub] = await sql<Array<{ status: string }>>`select status from subscriptions where id = ${id}`;
-      if (!sub) throw notFound('subscription', id);
-      if (sub.status !== 'active' && sub.status !== 'payment_overdue') {
-        throw new ApiError(409, 'not_stoppable', `subscription ${id} is ${sub.status}; only an active or payment-overdue subscription can be stopped`);
-      }
-      const [{ n }] = (await sql`
-        select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(id)}
-          and type = 'subscription_stop'`) as unknown as [{ n: number }];
-      const scenarioId = stopSubscriptionWorkflowId(id, n + 1);
-      try {
-        await deps.temporal.workflow.start(stopSubscription, {
-          workflowId: scenarioId,
-          taskQueue: deps.taskQueue,
-          args: [{ subscriptionId: id, reason, comment, by: c.get('staff').id, policy: deps.pluginRetryPolicy }],
-        });
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'stop_in_progress', `a stop of subscription ${id} is already under way`);
-        throw err;
-      }
-      return c.json({ subscriptionId: id, scenarioId }, 202);
-    },
-  );
+  const workflows = { stop: stopSubscription, delete: deleteSubscription, activate: activateStoppedSubscription };
+  const summaries: Record<SubscriptionOperation, string> = {
+    stop: "Stop a subscription (through a manual operation when the client's service rule says so)",
+    delete: "Delete a subscription (through a manual operation when the client's service rule says so)",
+    activate: 'Activate a stopped subscription',
+  };
+
+  for (const operation of ['stop', 'delete', 'activate'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/subscriptions/{id}/${operation}`,
+        tags: ['Subscriptions'],
+        summary: summaries[operation],
+        ...guard('operations', true),
+        request: { params: idParam, ...jsonBody(operationInput) },
+        responses: jsonResponses(202, looseObject, 'the scenario has started'),
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const { reason, comment } = c.req.valid('json');
+        const [sub] = await sql<Array<{ status: string }>>`select status from subscriptions where id = ${id}`;
+        if (!sub) throw notFound('subscription', id);
+        if (!canStartOperation(operation, sub.status)) {
+          throw new ApiError(409, subscriptionOperations[operation].refusal, `subscription ${id} is ${sub.status}; it cannot be ${operation === 'stop' ? 'stopped' : `${operation}d`} now`);
+        }
+        const [{ n }] = (await sql`
+          select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(id)}
+            and type = ${`subscription_${operation}`}`) as unknown as [{ n: number }];
+        const scenarioId = subscriptionOperationWorkflowId(id, operation, n + 1);
+        try {
+          await deps.temporal.workflow.start(workflows[operation], {
+            workflowId: scenarioId,
+            taskQueue: deps.taskQueue,
+            args: [{ subscriptionId: id, reason, comment, by: c.get('staff').id, policy: deps.pluginRetryPolicy }],
+          });
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, `${operation}_in_progress`, `a ${operation} of subscription ${id} is already under way`);
+          throw err;
+        }
+        return c.json({ subscriptionId: id, scenarioId }, 202);
+      },
+    );
+  }
 
   return app;
 }

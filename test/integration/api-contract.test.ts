@@ -173,6 +173,8 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/settings/postpay-mode': { mode: 'automatic' },
     'POST /api/v1/clients/{id}/postpay-permission': { permission: 'approved', reason: 'contract signed' },
     'POST /api/v1/subscriptions/{id}/stop': { reason: 'client request', comment: 'by phone' },
+    'POST /api/v1/subscriptions/{id}/delete': { reason: 'contract ended' },
+    'POST /api/v1/subscriptions/{id}/activate': { reason: 'paid', comment: 'bank transfer' },
     'POST /api/v1/billing/runs': { date: '2027-01-31' },
     'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };

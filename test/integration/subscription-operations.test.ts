@@ -12,12 +12,14 @@ import {
 let p: TestPlatform;
 let catalog: Catalog;
 let manualStopRuleId: number;
+let manualDeleteRuleId: number;
 
 beforeAll(async () => {
   p = await createTestPlatform('stop');
   catalog = await seedCatalog(p);
   const rule = await p.api('POST', '/api/v1/service-rules', { key: 'manual_stop', name: 'Manual stop', stopMode: 'manual' });
   manualStopRuleId = rule.body.id;
+  manualDeleteRuleId = (await p.api('POST', '/api/v1/service-rules', { key: 'manual_delete', name: 'Manual delete', deleteMode: 'manual' })).body.id;
 });
 afterAll(async () => p?.close());
 
@@ -32,7 +34,12 @@ async function activeSubscription(name: string, serviceRuleId: number) {
 const subscription = async (id: number) => (await p.api('GET', `/api/v1/subscriptions/${id}`)).body;
 const waitForSubscription = (id: number, status: string) =>
   eventually(async () => ((await subscription(id)).status === status ? subscription(id) : null), { what: `subscription ${id} to be ${status}` });
-const vendorStops = (vendorReference: string) => p.vendor.calls.filter((c) => c.operation === 'stop' && c.path.includes(vendorReference));
+const vendorCalls = (operation: string, vendorReference: string) => p.vendor.calls.filter((c) => c.operation === operation && c.path.includes(vendorReference));
+const vendorStops = (vendorReference: string) => vendorCalls('stop', vendorReference);
+const pendingOperation = (clientId: number) =>
+  eventually(async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}&status=pending`)).body.items[0], {
+    what: `a pending manual operation of client ${clientId}`,
+  });
 
 describe('stopping a subscription', () => {
   it('manual stop mode: the stop waits in awaiting_manual_confirmation for a stop operation; approve stops it at the vendor', async () => {
@@ -94,5 +101,71 @@ describe('stopping a subscription', () => {
     expect(task).toMatchObject({ operation: 'stop', description: `http-vendor: stop subscription #${subscriptionId}` });
     expect((await p.api('POST', `/api/v1/tasks/${task.id}/run`, { reason: 'unlocked at the vendor' })).status).toBe(202);
     await waitForSubscription(subscriptionId, 'stopped');
+  });
+});
+
+describe('deleting a subscription', () => {
+  it('manual delete mode: a delete operation is approved, then the vendor deletes the resource', async () => {
+    const { subscriptionId, clientId } = await activeSubscription('Manual Delete Co', manualDeleteRuleId);
+    const { vendorReference } = await subscription(subscriptionId);
+    const started = (await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/delete`, { reason: 'contract ended' })).body;
+    await waitForSubscription(subscriptionId, 'awaiting_manual_confirmation');
+    const operation = await pendingOperation(clientId);
+    expect(operation).toMatchObject({ type: 'delete_subscription', subscriptionId });
+    expect(vendorCalls('delete', vendorReference)).toEqual([]);
+    expect((await p.api('POST', `/api/v1/manual-operations/${operation.id}/approve`, {})).status).toBe(200);
+    await waitForSubscription(subscriptionId, 'deleted');
+    await waitForScenarioStatus(p, started.scenarioId, 'completed');
+    expect(vendorCalls('delete', vendorReference)).toHaveLength(1);
+    expect(p.vendor.resource(vendorReference)!.state).toBe('deleted');
+    expect((await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/delete`, { reason: 'again' })).body.code).toBe('not_deletable');
+  });
+
+  it('manual delete mode: reject keeps the subscription as it was', async () => {
+    const { subscriptionId, clientId } = await activeSubscription('Manual Keep Delete Co', manualDeleteRuleId);
+    const started = (await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/delete`, { reason: 'contract ended' })).body;
+    const operation = await pendingOperation(clientId);
+    expect((await p.api('POST', `/api/v1/manual-operations/${operation.id}/reject`, { comment: 'renewed instead' })).status).toBe(200);
+    await waitForScenarioStatus(p, started.scenarioId, 'completed');
+    expect((await subscription(subscriptionId)).status).toBe('active');
+  });
+
+  it('automatic delete mode deletes a stopped subscription at once', async () => {
+    const { subscriptionId } = await activeSubscription('Auto Delete Co', catalog.serviceRuleId);
+    await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/stop`, { reason: 'client request' });
+    await waitForSubscription(subscriptionId, 'stopped');
+    const started = (await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/delete`, { reason: 'client left' })).body;
+    await waitForSubscription(subscriptionId, 'deleted');
+    await waitForScenarioStatus(p, started.scenarioId, 'completed');
+  });
+});
+
+describe('activating a stopped subscription', () => {
+  it('activates through the plugin; an active subscription cannot be activated', async () => {
+    const { subscriptionId } = await activeSubscription('Activate Co', catalog.serviceRuleId);
+    const { vendorReference } = await subscription(subscriptionId);
+    expect((await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/activate`, { reason: 'paid' })).body.code).toBe('not_activatable');
+    await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/stop`, { reason: 'client request' });
+    await waitForSubscription(subscriptionId, 'stopped');
+    const started = (await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/activate`, { reason: 'paid', comment: 'bank transfer' })).body;
+    await waitForSubscription(subscriptionId, 'active');
+    await waitForScenarioStatus(p, started.scenarioId, 'completed');
+    expect(vendorCalls('activate', vendorReference)).toHaveLength(1);
+    expect(p.vendor.resource(vendorReference)!.state).toBe('active');
+  });
+
+  it('a vendor failure leaves activation_error and a failed task; running the task activates it', async () => {
+    const { subscriptionId } = await activeSubscription('Activate Error Co', catalog.serviceRuleId);
+    await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/stop`, { reason: 'client request' });
+    await waitForSubscription(subscriptionId, 'stopped');
+    p.vendor.rejectNext(1, 422, 'licence pool exhausted');
+    await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/activate`, { reason: 'paid' });
+    await waitForSubscription(subscriptionId, 'activation_error');
+    const task = await eventually(async () => (await p.api('GET', `/api/v1/tasks?subscriptionId=${subscriptionId}&status=failed`)).body.items[0], {
+      what: 'the failed activation task',
+    });
+    expect(task.operation).toBe('activate');
+    expect((await p.api('POST', `/api/v1/tasks/${task.id}/run`, {})).status).toBe(202);
+    await waitForSubscription(subscriptionId, 'active');
   });
 });

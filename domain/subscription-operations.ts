@@ -1,0 +1,47 @@
+/**
+ * Operator operations on a subscription (spec 01 §6.3-6.4, §13): the statuses each may start from, its
+ * transitional, error and stable statuses, and what a service rule's mode turns it into.
+ */
+export const subscriptionOperations = {
+  stop: {
+    startsFrom: ['active', 'payment_overdue'],
+    underWay: ['awaiting_manual_confirmation', 'stopping', 'stop_error', 'stopped'],
+    transitional: 'stopping',
+    error: 'stop_error',
+    done: 'stopped',
+    /** The service-rule column that can require a person's confirmation. */
+    mode: 'stop_mode',
+    manualType: 'stop_subscription',
+    applicationType: 'stop_application',
+    refusal: 'not_stoppable',
+  },
+  delete: {
+    startsFrom: ['active', 'payment_overdue', 'stopped', 'blocked', 'install_error', 'activation_error', 'update_error', 'renewal_error', 'stop_error'],
+    underWay: ['awaiting_manual_confirmation', 'deleting', 'delete_error', 'deleted'],
+    transitional: 'deleting',
+    error: 'delete_error',
+    done: 'deleted',
+    mode: 'delete_mode',
+    manualType: 'delete_subscription',
+    applicationType: 'delete_application',
+    refusal: 'not_deletable',
+  },
+  activate: {
+    startsFrom: ['stopped'],
+    underWay: ['activating', 'activation_error'],
+    transitional: 'activating',
+    error: 'activation_error',
+    done: 'active',
+    mode: null,
+    manualType: null,
+    applicationType: 'start_application',
+    refusal: 'not_activatable',
+  },
+} as const;
+
+export type SubscriptionOperation = keyof typeof subscriptionOperations;
+
+/** Whether an operator may start this operation on a subscription in this status. */
+export function canStartOperation(operation: SubscriptionOperation, status: string): boolean {
+  return (subscriptionOperations[operation].startsFrom as readonly string[]).includes(status);
+}

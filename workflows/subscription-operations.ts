@@ -1,0 +1,107 @@
+import { workflowInfo } from '@temporalio/workflow';
+import { subscriptionOperations, type SubscriptionOperation as Operation } from '../domain/subscription-operations';
+import { pluginActivities, subscriptionActivities as acts } from './activities';
+import { Scenario } from './engine/scenario';
+import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+
+export interface SubscriptionOperationInput {
+  subscriptionId: number;
+  reason: string;
+  comment?: string;
+  by: number | null;
+  policy?: Partial<PluginRetryPolicy>;
+}
+
+
+/** One request is one scenario: `subscription-<id>-<operation>-<n>`. */
+export const subscriptionOperationWorkflowId = (subscriptionId: number, operation: Operation, n: number) =>
+  `subscription-${subscriptionId}-${operation}-${n}`;
+
+const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
+
+/**
+ * An operator's stop, delete or activation of a subscription. Where the client's service rule says so
+ * (stop mode, delete mode), the subscription first waits in "awaiting manual confirmation" for a manual
+ * operation: approve goes on, reject returns it to the status it had (decision 14). Then the transitional
+ * status, the plugin's operation as a task (the error status when it fails, recovered by a task run), and
+ * the stable status. Cancelling a failed operation returns the subscription to where it was.
+ */
+async function runOperation(operation: Operation, { subscriptionId, reason, comment, by, policy }: SubscriptionOperationInput) {
+  const op = subscriptionOperations[operation];
+  const s = new Scenario({ type: `subscription_${operation}`, subject: { kind: 'subscription', id: String(subscriptionId) } });
+  const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
+  const key = workflowInfo().workflowId;
+  const why = comment ? `${reason}: ${comment}` : reason;
+  const move = (status: string, from: readonly string[], extra: { saveStatus?: string; reason?: string | null; by?: number | null; dedupe: string }) =>
+    acts.setSubscriptionStatus({ subscriptionId, status, from: [...from], saveStatus: extra.saveStatus, reason: extra.reason, by: extra.by, dedupeKey: `${key}/${extra.dedupe}` });
+
+  let previous = 'active';
+  const result = await s.run(
+    async () => {
+      const sub = (await s.step(
+        'Check subscription',
+        // Stop keeps its own activity: recorded stop histories name it.
+        () => (operation === 'stop' ? acts.describeStop({ subscriptionId }) : acts.describeSubscriptionOperation({ subscriptionId, operation })),
+        { skippable: false },
+      ))!;
+      previous = sub.previousStatus;
+      const manualMode = operation === 'stop' ? sub.stopMode === 'manual' : sub.manualMode;
+
+      if (manualMode && op.manualType) {
+        await s.step('Await manual confirmation', () =>
+          move('awaiting_manual_confirmation', op.startsFrom, { saveStatus: previous, reason: why, by, dedupe: 'awaiting' }),
+        );
+        const answer = await s.manual(
+          `Confirm ${operation}`,
+          { type: op.manualType, clientId: sub.clientId, subscriptionId, orderId: null, description: `${capitalized(operation)} subscription #${subscriptionId} "${sub.name}": ${why}` },
+          { rejection: 'answer', skippable: false },
+        );
+        if (!answer?.approved) {
+          await s.step('Restore previous status', () =>
+            move(previous, ['awaiting_manual_confirmation'], { reason: answer?.comment ?? `${operation} rejected`, by: answer?.by ?? null, dedupe: 'restored' }),
+          );
+          return { status: previous };
+        }
+      }
+
+      await s.step(`Start ${op.transitional}`, () =>
+        move(op.transitional, [...op.startsFrom, 'awaiting_manual_confirmation'], { saveStatus: previous, reason: why, by, dedupe: op.transitional }),
+      );
+      const failed = (message: string) => move(op.error, [op.transitional], { reason: message, dedupe: `${op.error}/${message.slice(0, 80)}` });
+      const retried = () => move(op.transitional, [op.error], { dedupe: `${op.transitional}-again` });
+      if (sub.plugin === 'manual') {
+        await s.manual(
+          `${capitalized(operation)} application`,
+          { type: op.applicationType, clientId: sub.clientId, subscriptionId, orderId: null, description: `${capitalized(operation)} the application of subscription #${subscriptionId}` },
+          { onFailure: ({ message }) => failed(message), onRetry: retried },
+        );
+      } else {
+        await s.task(
+          `${capitalized(operation)} at vendor`,
+          ({ idempotencyKey, input, round, path }) =>
+            plugin.callPlugin({ scenarioId: key, path, round, idempotencyKey, subscriptionId, operation, input: { reason, ...input } }),
+          { plugin: sub.plugin, operation, onFailure: ({ message }) => failed(message), onRetry: retried },
+        );
+      }
+      await s.step(`Mark ${op.done}`, () => move(op.done, [op.transitional, op.error], { reason: why, by, dedupe: op.done }));
+      return { status: op.done };
+    },
+    { onCancel: (cancelReason) => move(previous, [op.transitional, op.error, 'awaiting_manual_confirmation'], { reason: cancelReason ?? `${operation} cancelled`, dedupe: 'cancelled' }) },
+  );
+  return result ?? { status: 'cancelled' };
+}
+
+/** Spec 01 §13.1: stop (suspend) a subscription. */
+export function stopSubscription(input: SubscriptionOperationInput) {
+  return runOperation('stop', input);
+}
+
+/** Spec 01 §13.5: delete a subscription. */
+export function deleteSubscription(input: SubscriptionOperationInput) {
+  return runOperation('delete', input);
+}
+
+/** Spec 01 §13.2: activate a stopped subscription. */
+export function activateStoppedSubscription(input: SubscriptionOperationInput) {
+  return runOperation('activate', input);
+}
