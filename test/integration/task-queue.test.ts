@@ -61,6 +61,10 @@ describe('task queue', () => {
       [2, 'succeeded'],
     ]);
     expect(done.decisions).toEqual([expect.objectContaining({ decision: 'retry', reason: 'region set to eu', input: { region: 'eu' } })]);
+    const events = await p.sql`
+      select actor_kind, actor_id, action, reason from event_log
+      where entity_kind = 'scenario' and entity_id = ${`order-${order.id}`}`;
+    expect(events).toEqual([{ actor_kind: 'staff', actor_id: expect.any(Number), action: 'step_retry', reason: 'region set to eu' }]);
     const again = await p.api('POST', `/api/v1/tasks/${task.id}/run`, {});
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('task_not_failed');
