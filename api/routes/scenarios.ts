@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { decideUpdate, scenarioTreeQuery } from '../../workflows/engine/messages';
+import { scenarioTreeQuery } from '../../workflows/engine/messages';
 import { guard } from '../auth';
+import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -147,16 +147,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       if (scenario.status !== 'waiting' && scenario.status !== 'running') {
         throw new ApiError(409, 'scenario_finished', `scenario ${id} is ${scenario.status}`);
       }
-      try {
-        const result = await deps.temporal.workflow
-          .getHandle(id)
-          .executeUpdate(decideUpdate, { args: [{ ...body, by: c.get('staff').id }] });
-        return c.json(result, 202);
-      } catch (err) {
-        // The read model can lag the workflow by a moment: a scenario that just ended is a conflict, not a 404.
-        if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'scenario_finished', `scenario ${id} has finished`);
-        throw err;
-      }
+      return c.json(await decideStep(deps.temporal, id, { ...body, by: c.get('staff').id }), 202);
     },
   );
 

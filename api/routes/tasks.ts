@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { cancelTaskUpdate, decideUpdate } from '../../workflows/engine/messages';
+import { cancelTaskUpdate } from '../../workflows/engine/messages';
 import type { DecisionKind } from '../../workflows/engine/types';
 import { guard } from '../auth';
+import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
@@ -117,16 +118,8 @@ export function taskRoutes(deps: ApiDeps) {
     return task;
   }
 
-  async function decide(task: TaskRow, decision: DecisionKind, by: number, reason?: string, input?: Record<string, unknown>) {
-    try {
-      await deps.temporal.workflow
-        .getHandle(task.scenario_id)
-        .executeUpdate(decideUpdate, { args: [{ step: task.path, decision, reason, input, by }] });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'scenario_finished', `the scenario of task ${task.id} has finished`);
-      throw err;
-    }
-  }
+  const decide = (task: TaskRow, decision: DecisionKind, by: number, reason?: string, input?: Record<string, unknown>) =>
+    decideStep(deps.temporal, task.scenario_id, { step: task.path, decision, reason, input, by });
 
   app.openapi(
     createRoute({

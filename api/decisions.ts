@@ -1,0 +1,17 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { decideUpdate } from '../workflows/engine/messages';
+import type { DecisionRequest } from '../workflows/engine/types';
+import { ApiError } from './errors';
+
+/**
+ * Sends a retry / skip / cancel decision to a scenario and waits until it is taken in. The read model can
+ * lag the workflow by a moment, so a scenario that has just ended answers 409, not 404.
+ */
+export async function decideStep(temporal: Client, scenarioId: string, request: DecisionRequest) {
+  try {
+    return await temporal.workflow.getHandle(scenarioId).executeUpdate(decideUpdate, { args: [request] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'scenario_finished', `scenario ${scenarioId} has finished`);
+    throw err;
+  }
+}
