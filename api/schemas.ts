@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { isValidIsoDate } from '../domain/dates';
 
 export const errorSchema = z
   .object({ code: z.string(), message: z.string(), details: z.unknown().optional() })
@@ -16,7 +17,8 @@ export const money = z.number().int().min(0).max(1e13).describe('integer minor u
 export const currency = z.string().regex(/^[A-Z]{3}$/, 'a 3-letter ISO currency code');
 export const key = z.string().regex(/^[a-z0-9_]{1,64}$/, 'lower-case letters, digits and _');
 export const name = z.string().trim().min(1).max(200);
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** A calendar date `YYYY-MM-DD` that exists (2027-02-30 is refused here, not by the database). */
+export const isoDate = z.string().refine(isValidIsoDate, 'a calendar date YYYY-MM-DD');
 
 const errorResponses = {
   400: { description: 'invalid request', content: { 'application/json': { schema: errorSchema } } },

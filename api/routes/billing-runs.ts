@@ -1,15 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { isValidIsoDate } from '../../domain/dates';
 import { billingDay, billingDayWorkflowId } from '../../workflows/billing-day';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
-import { jsonBody, jsonResponses, looseObject, pageOf } from '../schemas';
+import { isoDate, jsonBody, jsonResponses, looseObject, pageOf } from '../schemas';
 
-const businessDate = z.string().refine(isValidIsoDate, 'a calendar date YYYY-MM-DD');
-const runInput = z.object({ date: businessDate }).strict().openapi('BillingRunInput');
-const dateParam = z.object({ date: businessDate.openapi({ param: { name: 'date', in: 'path' }, example: '2027-01-31' }) });
+const runInput = z.object({ date: isoDate }).strict().openapi('BillingRunInput');
+const dateParam = z.object({ date: isoDate.openapi({ param: { name: 'date', in: 'path' }, example: '2027-01-31' }) });
 
 /**
  * Billing runs: one per business date. Running a date starts `billing-day-<date>`; while it runs, asking
@@ -57,7 +55,7 @@ export function billingRunRoutes(deps: ApiDeps) {
       tags: ['Billing runs'],
       ...guard('finance', false),
       request: {
-        query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: businessDate.optional() }),
+        query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: isoDate.optional() }),
       },
       responses: jsonResponses(200, pageOf(looseObject).extend({ nextCursor: z.string().nullable() }), 'runs, latest date first'),
     }),

@@ -331,6 +331,25 @@ const shorten = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
 
 // ---------------------------------------------------------------------------------------------
 
+describe('date filters', () => {
+  it('every date query parameter refuses a date that does not exist with 400, never a database error', async () => {
+    const checked: string[] = [];
+    const wrong: string[] = [];
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      const params: any[] = item.get?.parameters ?? [];
+      for (const param of params.filter((x) => x.in === 'query' && /(From|To|before)$/.test(x.name))) {
+        for (const bad of ['2027-02-30', '2027-13-01', '0000-00-00']) {
+          const answer = await p.api('GET', `${path}?${param.name}=${bad}`);
+          checked.push(`${path} ${param.name}`);
+          if (answer.status !== 400 || answer.body.code !== 'validation_failed') wrong.push(`${path}?${param.name}=${bad} → ${answer.status}`);
+        }
+      }
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(10);
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('the OpenAPI document lists the routes', () => {
   it('is non-empty and includes the known routes', () => {
     const names = routes.map(label);
