@@ -1,11 +1,175 @@
 import type { Sql } from '../db/client';
+import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
+import { periodMonths } from '../domain/pricing';
+import { logEvent } from './event-log';
+import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from './lifecycle-orders';
+import { createOrderActivities } from './orders';
 
 /**
  * The billing run's reads and records. Selections are set-based and depend only on the business date and
  * the current state, so a re-run of a date finds only what is still due.
  */
-export function createBillingRunActivities({ sql }: { sql: Sql }) {
+export interface DueItem {
+  subscriptionId: number;
+  action: LifecycleAction;
+}
+
+export interface RunAction {
+  subscriptionId: number;
+  action: string;
+  orderId?: number | null;
+  outcome?: Record<string, unknown>;
+}
+
+export function createBillingRunActivities({ sql, today }: { sql: Sql; today: () => string }) {
+  const orders = createOrderActivities({ sql, today });
+
+  async function record(businessDate: string, actions: RunAction[]) {
+    for (const a of actions) {
+      await sql`
+        insert into billing_run_actions (business_date, subscription_id, action, order_id, outcome)
+        values (${businessDate}, ${a.subscriptionId}, ${a.action}, ${a.orderId ?? null}, ${JSON.stringify(a.outcome ?? {})}::jsonb)
+        on conflict (business_date, subscription_id, action) do nothing`;
+    }
+  }
+
   return {
+    /**
+     * One duty's due work on a date: a set-based load of the subscriptions near their dates, filtered by the
+     * duty's rule from `domain/lifecycle.ts` (the rule the forecast plays forward).
+     */
+    async findDue({ businessDate, duty, limit }: { businessDate: string; duty: Duty; limit: number }): Promise<DueItem[]> {
+      const rows = await loadLifecycleStates(sql, { due: businessDate });
+      const rule = dutyRules[duty];
+      const due: DueItem[] = [];
+      for (const row of rows) {
+        const action = rule(row.state, businessDate);
+        if (action) due.push({ subscriptionId: row.subscriptionId, action });
+        if (due.length >= limit) break;
+      }
+      return due;
+    },
+
+    /** Records what a duty did to each subscription (started a stop, a deletion, provisioning, ...). */
+    async recordRunActions({ businessDate, actions }: { businessDate: string; actions: RunAction[] }) {
+      await record(businessDate, actions);
+    },
+
+    /**
+     * Spec 01 §11.2, §12.2, §16.3: creates the due renewal and prolongation orders, each in its own
+     * transaction after re-checking the rule under a row lock. A change, switch or prolongation awaiting
+     * payment on the due date is cancelled first (its scenario is told afterwards). A re-run of the date
+     * creates nothing new: one automatic order per subscription, type and term.
+     */
+    async createAutomaticOrders({ businessDate, subscriptionIds }: { businessDate: string; subscriptionIds: number[] }) {
+      const created: Array<{ subscriptionId: number; orderId: number; workflowId: string }> = [];
+      const superseded: Array<{ workflowId: string; reason: string }> = [];
+      let blocked = 0;
+      for (const subscriptionId of subscriptionIds) {
+        try {
+          await sql.begin(async (tx) => {
+            const row = await lockLifecycleRow(tx, subscriptionId);
+            const action = row && automaticOrder(row.state, businessDate);
+            if (!row || !action) return;
+            if (action.kind === 'blocked_by_open_order') {
+              blocked += 1;
+              await tx`
+                insert into billing_run_actions (business_date, subscription_id, action, order_id)
+                values (${businessDate}, ${subscriptionId}, ${action.kind}, ${action.orderId}) on conflict do nothing`;
+              return;
+            }
+            if (action.kind !== 'create_renewal_order' && action.kind !== 'create_prolongation_order') return;
+            const renewal = action.kind === 'create_renewal_order';
+            if (action.supersedes !== null) {
+              const reason = `superseded by the automatic ${renewal ? 'renewal' : 'prolongation'} of ${businessDate}`;
+              const [old] = await tx<Array<{ workflow_id: string; status: string }>>`
+                update orders set status = 'cancelled', status_reason = ${reason}, closed_at = now(), updated_at = now()
+                where id = ${action.supersedes} and status = 'awaiting_payment' returning workflow_id, status`;
+              await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where order_id = ${action.supersedes} and status = 'waiting_for_payment'`;
+              await logEvent(tx, { actorId: null, entityKind: 'order', entityId: action.supersedes, action: 'cancelled', reason, dedupeKey: `order-cancelled/${action.supersedes}` });
+              if (old) superseded.push({ workflowId: old.workflow_id, reason });
+            }
+            const s = row.state;
+            const amount = renewal ? s.renewalAmount : s.prolongationAmount;
+            const months = renewal && s.billingType === 'prepaid_term' ? periodMonths(s.period) : '1';
+            const description = renewal
+              ? `${row.planName}: renewal after ${action.termKey}${action.kind === 'create_renewal_order' && action.deferred ? ` (deferred to ${action.provisioningDate})` : ''}`
+              : `${row.planName}: prolongation ${action.from} – ${action.to}`;
+            const { orderId, workflowId } = await insertSubscriptionOrder(tx, {
+              type: renewal ? 'renewal' : 'prolongation',
+              subscriptionId,
+              amount,
+              lines: [{ kind: 'subscription', priceType: renewal ? 'renewal' : 'recurring', description, quantity: 1, periodMonths: months, unitPrice: amount, amount }],
+              today: businessDate,
+              createdBy: null,
+              automatic: true,
+              autoPayDate: action.autoPayDate,
+              termKey: action.termKey,
+              deferred: renewal ? action.deferred : false,
+              provisioningDate: renewal ? action.provisioningDate : businessDate,
+              details: renewal ? { renewsAfter: action.termKey } : { from: action.from, to: action.to },
+            });
+            await tx`
+              insert into billing_run_actions (business_date, subscription_id, action, order_id)
+              values (${businessDate}, ${subscriptionId}, ${action.kind}, ${orderId}) on conflict do nothing`;
+            created.push({ subscriptionId, orderId, workflowId });
+          });
+        } catch (err) {
+          // Another run (or a retry of this one) created it first: nothing to do.
+          if (!isDuplicateAutomaticOrder(err)) throw err;
+        }
+      }
+      return { created, superseded, blocked };
+    },
+
+    /** Orders that exist but whose scenario has not been started (a run that died between the two). */
+    async findUnstartedOrders({ limit }: { limit: number }) {
+      return sql<Array<{ orderId: number; workflowId: string; type: string }>>`
+        select id as "orderId", workflow_id as "workflowId", type from orders
+        where scenario_started_at is null and automatic order by id limit ${limit}`;
+    },
+
+    async markScenariosStarted({ orderIds }: { orderIds: number[] }) {
+      if (orderIds.length === 0) return;
+      await sql`update orders set scenario_started_at = coalesce(scenario_started_at, now()) where id = any(${orderIds}::int[])`;
+    },
+
+    /**
+     * Spec 01 §12.2 step 2, §11.2: pays due automatic orders from the balance. Returns the scenarios to
+     * tell; an order the balance does not cover stays awaiting payment (the grace days follow).
+     */
+    async autoPayOrders({ businessDate, items }: { businessDate: string; items: DueItem[] }) {
+      const paid: string[] = [];
+      for (const item of items) {
+        const [row] = await loadLifecycleStates(sql, { ids: [item.subscriptionId] });
+        const action = row && autoPayment(row.state, businessDate);
+        if (!row || !action || action.kind !== 'auto_payment') continue;
+        const result = await orders.payOrderFromBalance({ orderId: action.orderId });
+        await record(businessDate, [{ subscriptionId: item.subscriptionId, action: 'auto_payment', orderId: action.orderId, outcome: { paid: result.paid, balance: row.balance, amount: row.state.openOrder?.amount } }]);
+        if (result.paid) paid.push(`order-${action.orderId}`);
+      }
+      return { paid };
+    },
+
+    /** Decision 5: the subscription keeps working in `payment_overdue` during the grace days. */
+    async markPaymentOverdue({ businessDate, subscriptionIds }: { businessDate: string; subscriptionIds: number[] }) {
+      let marked = 0;
+      for (const subscriptionId of subscriptionIds) {
+        await sql.begin(async (tx) => {
+          const row = await lockLifecycleRow(tx, subscriptionId);
+          if (!row || !paymentOverdue(row.state, businessDate)) return;
+          await tx`update subscriptions set status = 'payment_overdue', status_reason = ${`not paid (billing run of ${businessDate})`}, updated_at = now() where id = ${subscriptionId}`;
+          await logEvent(tx, { actorId: null, entityKind: 'subscription', entityId: subscriptionId, action: 'status_payment_overdue', reason: `billing run of ${businessDate}`, changes: { status: [row.state.status, 'payment_overdue'] }, dedupeKey: `overdue/${subscriptionId}/${businessDate}` });
+          await tx`
+            insert into billing_run_actions (business_date, subscription_id, action) values (${businessDate}, ${subscriptionId}, 'mark_payment_overdue')
+            on conflict do nothing`;
+          marked += 1;
+        });
+      }
+      return { marked };
+    },
+
+
     /** Idempotent per execution: a retried call changes nothing; a new run of the date counts once and resets the duties. */
     async beginBillingRun({ businessDate, scenarioId, runId }: { businessDate: string; scenarioId: string; runId: string }) {
       await sql`
@@ -17,6 +181,12 @@ export function createBillingRunActivities({ sql }: { sql: Sql }) {
 
     /** Spec 01 §16.8, decision 8: prepaid orders still awaiting payment after their end date. */
     async findUnpaidOrdersPastEndDate({ businessDate, limit }: { businessDate: string; limit: number }) {
+      // Recorded for the subscriptions they belong to (purchase orders have none yet).
+      await sql`
+        insert into billing_run_actions (business_date, subscription_id, action, order_id)
+        select ${businessDate}, subscription_id, 'cancel_unpaid_order', id from orders
+        where status = 'awaiting_payment' and end_date < ${businessDate}::date and scenario_started_at is not null and subscription_id is not null
+        on conflict do nothing`;
       const rows = await sql<Array<{ workflow_id: string }>>`
         select workflow_id from orders
         where status = 'awaiting_payment' and end_date < ${businessDate}::date and scenario_started_at is not null

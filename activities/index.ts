@@ -2,6 +2,7 @@ import type { Sql } from '../db/client';
 import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from './adapters/registry';
 import { createBillingRunActivities } from './billing-runs';
+import { createLifecycleOrderActivities } from './lifecycle-orders';
 import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';
 import { createPluginActivities } from './plugin-calls';
@@ -25,6 +26,7 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createPluginActivities({ sql, plugins }),
     ...createManualOperationActivities({ sql }),
     ...createSubscriptionActivities({ sql }),
-    ...createBillingRunActivities({ sql }),
+    ...createBillingRunActivities({ sql, today }),
+    ...createLifecycleOrderActivities({ sql, today }),
   };
 }

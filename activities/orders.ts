@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
 import { firstExpirationDate } from '../domain/dates';
+import { prolongedUntilAfter } from '../domain/lifecycle';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
 
@@ -23,7 +24,11 @@ interface OrderRow {
   currency: string;
   amount: string;
   subscription_name: string | null;
+  deferred: boolean;
 }
+
+/** Where a paid order goes: a deferred renewal waits for its provisioning date (spec 01 §12.4). */
+const paidStatus = (order: OrderRow) => (order.deferred ? 'awaiting_provisioning' : 'provisioning');
 
 interface PaymentRow {
   id: number;
@@ -95,7 +100,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
         const amount = Number(order.amount);
         const payment = await orderPayment(tx, orderId);
         if (amount === 0 || order.payment_model === 'postpay') {
-          await setOrderStatus(tx, orderId, 'provisioning');
+          await setOrderStatus(tx, orderId, paidStatus(order));
           return { paid: true, via: amount === 0 ? 'zero_amount' : 'postpay' };
         }
         if (!payment) throw businessError('payment_missing', `order ${order.number} has no payment`);
@@ -115,7 +120,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           update payments set status = 'paid_from_balance', balance_after = ${balanceAfter}, method = 'balance',
                  closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
-        await setOrderStatus(tx, orderId, 'provisioning');
+        await setOrderStatus(tx, orderId, paidStatus(order));
         await logEvent(tx, {
           actorId: null,
           entityKind: 'order',
@@ -163,7 +168,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           update payments set status = 'completed', method = ${method}, confirmed_by = ${by},
                  balance_after = ${balanceAfter}, closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
-        await setOrderStatus(tx, orderId, 'provisioning');
+        await setOrderStatus(tx, orderId, paidStatus(order));
         await logEvent(tx, {
           actorId: by,
           entityKind: 'payment',
@@ -198,6 +203,10 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           where o.id = ${orderId}
           returning id`;
         await tx`update orders set subscription_id = ${created!.id}, updated_at = now() where id = ${orderId}`;
+        // The plan's resources start at their included quantities; change orders move them (spec 01 §9).
+        await tx`
+          insert into subscription_resources (subscription_id, key, quantity)
+          select ${created!.id}, key, greatest(included, minimum) from plan_resources where plan_id = ${order.plan_id}`;
         await logEvent(tx, {
           actorId: null,
           entityKind: 'subscription',
@@ -230,17 +239,19 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     /** The vendor holds the resource: the subscription becomes active with its term (decision 12). */
     async activateSubscription({ subscriptionId, vendorReference }: { subscriptionId: number; vendorReference: string | null }) {
       return sql.begin(async (tx) => {
-        const [sub] = await tx<Array<{ status: string; start_date: string | null; expiration_date: string | null; duration: number; unit: 'day' | 'month' | 'year'; unlimited: boolean }>>`
-          select s.status, s.start_date::text, s.expiration_date::text, pp.duration, pp.unit, pp.unlimited
-          from subscriptions s join plan_periods pp on pp.id = s.plan_period_id
+        const [sub] = await tx<Array<{ status: string; start_date: string | null; expiration_date: string | null; duration: number; unit: 'day' | 'month' | 'year'; unlimited: boolean; billing_type: string; financial_day: number }>>`
+          select s.status, s.start_date::text, s.expiration_date::text, pp.duration, pp.unit, pp.unlimited, s.billing_type, pr.financial_day
+          from subscriptions s join plan_periods pp on pp.id = s.plan_period_id join provisioning_rules pr on pr.id = s.provisioning_rule_id
           where s.id = ${subscriptionId} for update of s`;
         if (!sub) throw businessError('subscription_not_found', `subscription ${subscriptionId} does not exist`);
         if (sub.status === 'active') return { startDate: sub.start_date, expirationDate: sub.expiration_date };
         const startDate = today();
         const expirationDate = sub.unlimited ? null : firstExpirationDate(startDate, { duration: sub.duration, unit: sub.unit });
+        // Per-period billing: the purchase paid the current financial period (spec 01 §11.1).
+        const prolongedUntil = sub.billing_type === 'monthly_flexible' && expirationDate ? prolongedUntilAfter(startDate, expirationDate, sub.financial_day) : null;
         await tx`
           update subscriptions set status = 'active', status_reason = null, start_date = ${startDate},
-                 expiration_date = ${expirationDate}, vendor_reference = coalesce(${vendorReference}, vendor_reference),
+                 expiration_date = ${expirationDate}, prolonged_until = ${prolongedUntil}, vendor_reference = coalesce(${vendorReference}, vendor_reference),
                  updated_at = now()
           where id = ${subscriptionId}`;
         await logEvent(tx, {

@@ -3,6 +3,8 @@ import { DomainValidationError } from './errors';
 import { periodUnits } from './dates';
 import {
   describePeriod,
+  extensionAmounts,
+  proratedAmount,
   periodMonths,
   PricingError,
   purchaseOrderAmount,
@@ -176,5 +178,28 @@ describe('property: line amounts always sum to the order total', () => {
         expect(sum(renewalOrderLines(p, 'Plan')), context).toBe(renewalOrderAmount(p));
       }
     }
+  });
+});
+
+describe('extension amounts and proration', () => {
+  const monthly: PlanPeriodPricing = { duration: 1, unit: 'month', trial: false, unlimited: false, setupFee: 500, recurringFee: 1000, renewalFee: 50 };
+  const yearly: PlanPeriodPricing = { ...monthly, duration: 1, unit: 'year', recurringFee: 900, renewalFee: 0 };
+
+  it('a term renewal pays the period with its additional resources; per-period billing pays one month', () => {
+    expect(extensionAmounts('prepaid_term', yearly, 100)).toEqual({ renewal: 900 * 12 + 100 * 12, prolongation: 1000 });
+    expect(extensionAmounts('prepaid_term', monthly, 0)).toEqual({ renewal: 1050, prolongation: 1000 });
+    expect(extensionAmounts('monthly_flexible', yearly, 100)).toEqual({ renewal: 1000, prolongation: 1000 });
+    expect(extensionAmounts('monthly_flexible', monthly, 0)).toEqual({ renewal: 1050, prolongation: 1000 });
+    expect(extensionAmounts('prepaid_term', { ...monthly, trial: true }, 100)).toEqual({ renewal: 0, prolongation: 0 });
+  });
+
+  it('prorates half-up to a minor unit and never beyond the whole term', () => {
+    expect(proratedAmount(1000, 15, 30)).toBe(500);
+    expect(proratedAmount(1000, 1, 3)).toBe(333);
+    expect(proratedAmount(1000, 2, 3)).toBe(667);
+    expect(proratedAmount(1000, 40, 30)).toBe(1000);
+    expect(proratedAmount(1000, 0, 30)).toBe(0);
+    expect(() => proratedAmount(1000, 1, 0)).toThrow(PricingError);
+    expect(() => proratedAmount(-1, 1, 3)).toThrow(PricingError);
   });
 });

@@ -167,3 +167,39 @@ export function renewalOrderLines(period: PlanPeriodPricing, planName: string): 
   }
   return lines;
 }
+
+/**
+ * What one extension of a subscription costs (spec 01 §11-12; OUR READING): a term renewal costs the
+ * period's renewal (recurring × months + renewal fee) plus the additional resources for as many months;
+ * per-financial-period billing (`monthly_flexible`) pays one month at a time, so its renewal is the new
+ * term's first month (+ renewal fee) and each prolongation is one month. `resourceMonthly` is the monthly
+ * price of the quantities above the plan's included ones. Trials cost nothing; unlimited terms never extend.
+ */
+export function extensionAmounts(
+  billingType: 'prepaid_term' | 'monthly_flexible',
+  period: PlanPeriodPricing,
+  resourceMonthly: MinorUnits,
+): { renewal: MinorUnits; prolongation: MinorUnits } {
+  requireValid(period);
+  if (period.unlimited || period.trial) return { renewal: 0, prolongation: 0 };
+  const monthly = sumMoney([period.recurringFee, resourceMonthly]);
+  if (billingType === 'monthly_flexible') return { renewal: sumMoney([monthly, period.renewalFee]), prolongation: monthly };
+  return {
+    renewal: sumMoney([renewalOrderAmount(period), multiplyByQuantity(resourceMonthly, recurringMultiplier(period))]),
+    prolongation: monthly,
+  };
+}
+
+/**
+ * The part of `fullAmount` (the price of a whole term of `termDays` days) that falls on the last
+ * `remainingDays` days, rounded half-up to a minor unit. Used for resource increases and plan switches
+ * in the middle of a term.
+ */
+export function proratedAmount(fullAmount: MinorUnits, remainingDays: number, termDays: number): MinorUnits {
+  if (!Number.isSafeInteger(fullAmount) || fullAmount < 0) throw new PricingError('invalid_price', `amount must be non-negative minor units, got ${fullAmount}`);
+  if (!Number.isInteger(termDays) || termDays < 1 || !Number.isInteger(remainingDays) || remainingDays < 0) {
+    throw new PricingError('invalid_period', `cannot prorate ${remainingDays} of ${termDays} days`);
+  }
+  const days = Math.min(remainingDays, termDays);
+  return Math.floor((fullAmount * days * 2 + termDays) / (termDays * 2));
+}

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { BillingRunActivities } from '../activities/billing-runs';
+import type { LifecycleOrderActivities } from '../activities/lifecycle-orders';
 import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
 import type { SubscriptionActivities } from '../activities/subscriptions';
@@ -10,6 +11,11 @@ import type { PluginRetryPolicy } from './engine/types';
  * minutes, then the step fails and waits for a decision; business errors are non-retryable.
  */
 export const orderActivities = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });

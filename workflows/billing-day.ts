@@ -1,11 +1,18 @@
-import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, startChild, workflowInfo, type Workflow } from '@temporalio/workflow';
+import type { DueItem, RunAction } from '../activities/billing-runs';
+import type { Duty } from '../domain/lifecycle';
 import { billingRunActivities as acts } from './activities';
 import { Scenario } from './engine/scenario';
+import type { PluginRetryPolicy } from './engine/types';
 import { orderExpiredSignal } from './purchase-order';
+import { orderPaidSignal, provisionOrderSignal, subscriptionOrder } from './subscription-order';
+import { deleteSubscription, stopSubscription } from './subscription-operations';
 
 export interface BillingDayInput {
   /** The business date this run is for (`YYYY-MM-DD`). */
   businessDate: string;
+  /** The plugin retry policy of the scenarios the run starts (tests shorten it). */
+  policy?: Partial<PluginRetryPolicy>;
 }
 
 /** One run per business date; re-running a date (through the API) is safe: duties select what is still due. */
@@ -13,17 +20,57 @@ export const billingDayWorkflowId = (businessDate: string) => `billing-day-${bus
 
 /** How many items one duty handles per run; the rest are found by the next run. */
 const dutyBatch = 5_000;
+/** How many scenarios the run starts or tells at once. */
+const concurrency = 20;
+
+async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += concurrency) await Promise.all(items.slice(i, i + concurrency).map(each));
+}
+
+/** Starts a scenario the run owns no further: it outlives the run, and a second start of its id is a no-op. */
+async function startDetached<W extends Workflow>(type: W, workflowId: string, args: Parameters<W>): Promise<boolean> {
+  try {
+    await startChild(type.name, {
+      workflowId,
+      args: args as unknown[],
+      parentClosePolicy: 'ABANDON',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    return true;
+  } catch {
+    // Already started (an earlier run of this date, or a retry): the scenario exists.
+    return false;
+  }
+}
 
 /**
  * The daily billing run (architecture rule 5, spec 01 §21, spec 02 §16). Each duty is a group of steps:
- * find what is due with one set-based query, then start or signal the scenarios that do the work.
- * Implemented so far: cancelling unpaid orders past their end date. Renewal, prolongation, expiry, stop
- * and deletion duties come with the lifecycle issue.
+ * find what is due with one set-based query filtered by the rules of `domain/lifecycle.ts`, then act or
+ * start the scenarios that do the work. Duties run in a fixed order, each seeing the previous ones' effects:
+ * cancel unpaid orders, create automatic orders, auto-pay, provision deferred orders, payment overdue,
+ * stop, delete.
  */
-export async function billingDay({ businessDate }: BillingDayInput): Promise<{ duties: Record<string, number> }> {
+export async function billingDay({ businessDate, policy }: BillingDayInput): Promise<{ duties: Record<string, number> }> {
   const s = new Scenario({ type: 'billing_run', subject: { kind: 'billing_run', id: businessDate } });
   const { workflowId: scenarioId, runId } = workflowInfo();
   const duties: Record<string, number> = {};
+  const tell = async (workflowIds: readonly string[], send: (id: string) => Promise<void>) => {
+    let told = 0;
+    await inBatches(workflowIds, async (id) => {
+      try {
+        await send(id);
+        told += 1;
+      } catch {
+        // The scenario ended in the meantime: nothing is due any more.
+      }
+    });
+    return told;
+  };
+  const find = (duty: Duty) => s.step(`Find due: ${duty.replaceAll('_', ' ')}`, () => acts.findDue({ businessDate, duty, limit: dutyBatch }), { skippable: false }) as Promise<DueItem[]>;
+  const record = (duty: string, found: number, done: number) => {
+    duties[duty] = done;
+    return s.step('Record duty', () => acts.recordDuty({ businessDate, duty, found, done }));
+  };
 
   await s.run(async () => {
     await s.step('Begin billing run', () => acts.beginBillingRun({ businessDate, scenarioId, runId }));
@@ -31,20 +78,87 @@ export async function billingDay({ businessDate }: BillingDayInput): Promise<{ d
     await s.group('Cancel unpaid orders past their end date', async () => {
       const due = (await s.step('Find unpaid orders', () => acts.findUnpaidOrdersPastEndDate({ businessDate, limit: dutyBatch }), { skippable: false }))!;
       const told = (await s.step('Tell each order', async () => {
-        let signalled = 0;
-        for (const workflowId of due) {
-          try {
-            await getExternalWorkflowHandle(workflowId).signal(orderExpiredSignal, { businessDate });
-            signalled += 1;
-          } catch {
-            // The order's scenario ended in the meantime (paid or cancelled): nothing is due any more.
-          }
-        }
+        const signalled = await tell(due, (id) => getExternalWorkflowHandle(id).signal(orderExpiredSignal, { businessDate }));
         return { signalled };
       }))!;
       duties.cancelUnpaidOrders = told.signalled;
       await s.step('Record duty', () => acts.recordDuty({ businessDate, duty: 'cancelUnpaidOrders', found: due.length, done: told.signalled }));
     });
+
+    if (patched('lifecycle-duties')) {
+      await s.group('Create renewal and prolongation orders', async () => {
+        const due = await find('create_order');
+        const made = (await s.step('Create orders', () => acts.createAutomaticOrders({ businessDate, subscriptionIds: due.map((d) => d.subscriptionId) }), { skippable: false }))!;
+        await s.step('Tell superseded orders', async () => ({
+          told: await tell(made.superseded.map((o) => o.workflowId), async (id) => {
+            const reason = made.superseded.find((o) => o.workflowId === id)!.reason;
+            await getExternalWorkflowHandle(id).signal(orderExpiredSignal, { businessDate, reason });
+          }),
+        }));
+        const unstarted = (await s.step('Find orders to start', () => acts.findUnstartedOrders({ limit: dutyBatch })))!;
+        await s.step('Start order scenarios', async () => {
+          await inBatches(unstarted, async (o) => {
+            await startDetached(subscriptionOrder, o.workflowId, [{ orderId: o.orderId, policy }]);
+          });
+          await acts.markScenariosStarted({ orderIds: unstarted.map((o) => o.orderId) });
+          return { started: unstarted.length };
+        });
+        await record('createOrders', due.length, made.created.length);
+      });
+
+      await s.group('Auto-pay from the balance', async () => {
+        const due = await find('auto_payment');
+        const result = (await s.step('Pay from balance', () => acts.autoPayOrders({ businessDate, items: due }), { skippable: false }))!;
+        await s.step('Tell paid orders', async () => ({ told: await tell(result.paid, (id) => getExternalWorkflowHandle(id).signal(orderPaidSignal, { businessDate })) }));
+        await record('autoPayments', due.length, result.paid.length);
+      });
+
+      await s.group('Provision deferred orders', async () => {
+        const due = await find('provision_deferred');
+        const ids = due.flatMap((d) => (d.action.kind === 'provision_deferred' ? [d.action.orderId] : []));
+        const told = (await s.step('Tell each order', async () => ({
+          told: await tell(ids.map((id) => `order-${id}`), (id) => getExternalWorkflowHandle(id).signal(provisionOrderSignal, { businessDate })),
+        })))!;
+        await s.step('Record actions', () => acts.recordRunActions({ businessDate, actions: due.map((d, i) => ({ subscriptionId: d.subscriptionId, action: 'provision_deferred', orderId: ids[i] })) }));
+        await record('provisionDeferred', due.length, told.told);
+      });
+
+      await s.group('Mark unpaid subscriptions payment overdue', async () => {
+        const due = await find('mark_payment_overdue');
+        const marked = (await s.step('Mark payment overdue', () => acts.markPaymentOverdue({ businessDate, subscriptionIds: due.map((d) => d.subscriptionId) }), { skippable: false }))!;
+        await record('paymentOverdue', due.length, marked.marked);
+      });
+
+      await s.group('Stop unpaid subscriptions', async () => {
+        const due = await find('stop');
+        const started = (await s.step('Start stop scenarios', async () => {
+          let n = 0;
+          await inBatches(due, async (d) => {
+            const args: Parameters<typeof stopSubscription> = [{ subscriptionId: d.subscriptionId, reason: `not paid (billing run of ${businessDate})`, by: null, origin: 'billing_run', policy }];
+            if (await startDetached(stopSubscription, `subscription-${d.subscriptionId}-stop-unpaid-${businessDate}`, args)) n += 1;
+          });
+          return { started: n };
+        }))!;
+        const actions: RunAction[] = due.map((d) => ({ subscriptionId: d.subscriptionId, action: 'stop' }));
+        await s.step('Record actions', () => acts.recordRunActions({ businessDate, actions }));
+        await record('stops', due.length, started.started);
+      });
+
+      await s.group('Delete expired subscriptions', async () => {
+        const due = await find('delete');
+        const started = (await s.step('Start delete scenarios', async () => {
+          let n = 0;
+          await inBatches(due, async (d) => {
+            const args: Parameters<typeof deleteSubscription> = [{ subscriptionId: d.subscriptionId, reason: `expired and not renewed (billing run of ${businessDate})`, by: null, origin: 'billing_run', policy }];
+            if (await startDetached(deleteSubscription, `subscription-${d.subscriptionId}-delete-expired-${businessDate}`, args)) n += 1;
+          });
+          return { started: n };
+        }))!;
+        const actions: RunAction[] = due.map((d) => ({ subscriptionId: d.subscriptionId, action: 'delete', outcome: d.action.kind === 'delete' ? { manual: d.action.manual } : {} }));
+        await s.step('Record actions', () => acts.recordRunActions({ businessDate, actions }));
+        await record('deletions', due.length, started.started);
+      });
+    }
 
     await s.step('Finish billing run', () => acts.finishBillingRun({ businessDate, status: 'completed' }));
   });

@@ -28,7 +28,7 @@ export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelOr
  * The billing run found the order unpaid past its end date (spec 01 §16.8, decision 8). A signal, so the
  * run never waits on an order; an order that is no longer awaiting payment ignores it.
  */
-export const orderExpiredSignal = defineSignal<[{ businessDate: string }]>('orderExpired');
+export const orderExpiredSignal = defineSignal<[{ businessDate: string; reason?: string }]>('orderExpired');
 
 export const purchaseOrderWorkflowId = (orderId: number) => `order-${orderId}`;
 
@@ -72,9 +72,9 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
     { validator: (_request) => assertAwaitingPayment(paidFromBalance, outcome) },
   );
 
-  setHandler(orderExpiredSignal, ({ businessDate }) => {
+  setHandler(orderExpiredSignal, ({ businessDate, reason }) => {
     if (paidFromBalance || outcome !== null) return;
-    outcome = { kind: 'cancelled', request: { reason: `not paid by its end date (billing run of ${businessDate})`, by: null } };
+    outcome = { kind: 'cancelled', request: { reason: reason ?? `not paid by its end date (billing run of ${businessDate})`, by: null } };
   });
 
   const result = await s.run(

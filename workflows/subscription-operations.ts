@@ -10,6 +10,8 @@ export interface SubscriptionOperationInput {
   comment?: string;
   by: number | null;
   policy?: Partial<PluginRetryPolicy>;
+  /** The billing run stops unpaid subscriptions itself: the stop mode (for blocks) does not apply to it. */
+  origin?: 'billing_run';
 }
 
 
@@ -26,7 +28,7 @@ const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
  * status, the plugin's operation as a task (the error status when it fails, recovered by a task run), and
  * the stable status. Cancelling a failed operation returns the subscription to where it was.
  */
-async function runOperation(operation: Operation, { subscriptionId, reason, comment, by, policy }: SubscriptionOperationInput) {
+async function runOperation(operation: Operation, { subscriptionId, reason, comment, by, policy, origin }: SubscriptionOperationInput) {
   const op = subscriptionOperations[operation];
   const s = new Scenario({ type: `subscription_${operation}`, subject: { kind: 'subscription', id: String(subscriptionId) } });
   const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
@@ -45,7 +47,7 @@ async function runOperation(operation: Operation, { subscriptionId, reason, comm
         { skippable: false },
       ))!;
       previous = sub.previousStatus;
-      const manualMode = operation === 'stop' ? sub.stopMode === 'manual' : sub.manualMode;
+      const manualMode = operation === 'stop' ? origin !== 'billing_run' && sub.stopMode === 'manual' : sub.manualMode;
 
       if (manualMode && op.manualType) {
         await s.step('Await manual confirmation', () =>

@@ -39,7 +39,7 @@ export function billingRunRoutes(deps: ApiDeps) {
       const { date } = c.req.valid('json');
       const scenarioId = billingDayWorkflowId(date);
       try {
-        await deps.temporal.workflow.start(billingDay, { workflowId: scenarioId, taskQueue: deps.taskQueue, args: [{ businessDate: date }] });
+        await deps.temporal.workflow.start(billingDay, { workflowId: scenarioId, taskQueue: deps.taskQueue, args: [{ businessDate: date, policy: deps.pluginRetryPolicy }] });
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'run_in_progress', `the billing run for ${date} is still running`);
         throw err;

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { planPeriods, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
+import { planPeriods, planResources, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -77,6 +77,23 @@ const periodInput = z
   .refine((p) => !(p.trial && p.unlimited), { message: 'a trial period cannot be unlimited', path: ['trial'] })
   .openapi('PlanPeriodInput');
 
+const resourceInput = z
+  .object({
+    key: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
+    name,
+    unitType: z.enum(['units', 'boolean']).default('units'),
+    included: z.number().int().min(0).max(1_000_000).default(0),
+    minimum: z.number().int().min(0).max(1_000_000).default(0),
+    maximum: z.number().int().min(0).max(1_000_000).optional(),
+    setupPrice: money.default(0),
+    recurringPrice: money.default(0).describe('per unit and month, above the included quantity'),
+    renewalPrice: money.default(0),
+    priority: z.number().int().min(0).max(1000).default(0),
+  })
+  .strict()
+  .refine((r) => r.maximum === undefined || (r.maximum >= r.minimum && r.maximum >= r.included), { message: 'maximum must be at least the minimum and the included quantity', path: ['maximum'] })
+  .openapi('PlanResourceInput');
+
 const planInput = z
   .object({
     productId: z.number().int().positive(),
@@ -92,8 +109,10 @@ const planInput = z
     autoRenew: z.boolean().default(true),
     lockAutoRenew: z.boolean().default(false),
     periods: z.array(periodInput).min(1).max(50),
+    resources: z.array(resourceInput).max(100).default([]),
   })
   .strict()
+  .refine((p) => new Set(p.resources.map((r) => r.key)).size === p.resources.length, { message: 'resource keys must be unique', path: ['resources'] })
   .openapi('PlanInput');
 
 /** Secrets in plugin settings never leave the server. */
@@ -193,14 +212,15 @@ export function catalogRoutes({ db }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the plan with its periods'),
     }),
     async (c) => {
-      const { periods, ...plan } = c.req.valid('json');
+      const { periods, resources, ...plan } = c.req.valid('json');
       const created = await db.transaction(async (tx) => {
         const [row] = await tx.insert(plans).values(plan).returning();
         const periodRows = await tx
           .insert(planPeriods)
           .values(periods.map((p) => ({ ...p, planId: row!.id })))
           .returning();
-        return { ...row!, periods: periodRows };
+        const resourceRows = resources.length ? await tx.insert(planResources).values(resources.map((r) => ({ ...r, planId: row!.id }))).returning() : [];
+        return { ...row!, periods: periodRows, resources: resourceRows };
       });
       return c.json(created, 201);
     },
@@ -256,7 +276,8 @@ export function catalogRoutes({ db }: ApiDeps) {
       const [plan] = await db.select().from(plans).where(eq(plans.id, id));
       if (!plan) throw notFound('plan', id);
       const periods = await db.select().from(planPeriods).where(eq(planPeriods.planId, id)).orderBy(planPeriods.id);
-      return c.json({ ...plan, periods }, 200);
+      const resources = await db.select().from(planResources).where(eq(planResources.planId, id)).orderBy(planResources.id);
+      return c.json({ ...plan, periods, resources }, 200);
     },
   );
   return app;

@@ -5,7 +5,8 @@ import { orderEndDate, todayIn } from '../../domain/dates';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
 import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import { paymentModels } from '../../domain/statuses';
-import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
+import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId, type PurchaseOrderInput } from '../../workflows/purchase-order';
+import { subscriptionOrder } from '../../workflows/subscription-order';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
@@ -29,13 +30,11 @@ const cancelInput = z.object({ reason: z.string().trim().min(1).max(2000) }).str
 const orderStatuses = ['awaiting_payment', 'awaiting_provisioning', 'provisioning', 'activation_error', 'completed', 'cancelled'] as const;
 
 /** Starts the order's scenario; a start that was already done (retry, sweep) is not an error. */
-export async function startOrderScenario(deps: ApiDeps, orderId: number): Promise<void> {
+export async function startOrderScenario(deps: ApiDeps, orderId: number, type = 'purchase'): Promise<void> {
   try {
-    await deps.temporal.workflow.start(purchaseOrder, {
-      workflowId: purchaseOrderWorkflowId(orderId),
-      taskQueue: deps.taskQueue,
-      args: [{ orderId, policy: deps.pluginRetryPolicy }],
-    });
+    const options = { workflowId: purchaseOrderWorkflowId(orderId), taskQueue: deps.taskQueue, args: [{ orderId, policy: deps.pluginRetryPolicy }] as [PurchaseOrderInput] };
+    if (type === 'purchase') await deps.temporal.workflow.start(purchaseOrder, options);
+    else await deps.temporal.workflow.start(subscriptionOrder, options);
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
@@ -47,9 +46,9 @@ export async function startOrderScenario(deps: ApiDeps, orderId: number): Promis
  * here; run at API start and then every minute. Nothing else writes orders without a scenario.
  */
 export async function startMissingOrderScenarios(deps: ApiDeps): Promise<number> {
-  const rows = await deps.sql<Array<{ id: number }>>`
-    select id from orders where scenario_started_at is null and created_at < now() - interval '30 seconds' order by id limit 500`;
-  for (const { id } of rows) await startOrderScenario(deps, id);
+  const rows = await deps.sql<Array<{ id: number; type: string }>>`
+    select id, type from orders where scenario_started_at is null and created_at < now() - interval '30 seconds' order by id limit 500`;
+  for (const { id, type } of rows) await startOrderScenario(deps, id, type);
   return rows.length;
 }
 
@@ -109,13 +108,13 @@ export function orderRoutes(deps: ApiDeps) {
         Array<{
           client_status: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
           currency: string; duration: number; unit: 'day' | 'month' | 'year'; trial: boolean; unlimited: boolean;
-          setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean;
+          setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean; billing_type: string;
           default_payment_model: 'prepay' | 'postpay'; credit_limit: string; postpay_permission: PostpayPermission; postpay_mode: unknown;
         }>
       >`
         select c.status as client_status, r.unpaid_order_cancel_days as cancel_days, p.id as plan_id, p.name as plan_name,
                p.status as plan_status, p.currency, pp.duration, pp.unit, pp.trial, pp.unlimited, pp.setup_fee,
-               pp.recurring_fee, pp.renewal_fee, p.single, r.default_payment_model,
+               pp.recurring_fee, pp.renewal_fee, p.single, p.billing_type, r.default_payment_model,
                coalesce(c.subscription_credit_limit_override, r.subscription_credit_limit) as credit_limit,
                c.postpay_permission, (select value from settings where key = 'postpay_mode') as postpay_mode
         from clients c join service_rules r on r.id = c.service_rule_id, plan_periods pp join plans p on p.id = pp.plan_id
@@ -140,7 +139,9 @@ export function orderRoutes(deps: ApiDeps) {
         recurringFee: Number(found.recurring_fee),
         renewalFee: Number(found.renewal_fee),
       };
-      const amount = purchaseOrderAmount(period);
+      // Per-financial-period billing pays the current period at purchase; prolongations pay the next ones (spec 01 §11).
+      const billedPeriod = found.billing_type === 'monthly_flexible' && !period.unlimited ? { ...period, duration: 1, unit: 'month' as const } : period;
+      const amount = purchaseOrderAmount(billedPeriod);
       const paymentModel = input.paymentModel ?? found.default_payment_model;
       if (paymentModel === 'postpay') {
         const mode: PostpayMode = found.postpay_mode === 'manual' ? 'manual' : 'automatic';
@@ -148,7 +149,7 @@ export function orderRoutes(deps: ApiDeps) {
         // A day period's recurring fee is the price of the whole period; otherwise it is per month.
         if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, period.recurringFee);
       }
-      const lines = purchaseOrderLines(period, found.plan_name);
+      const lines = purchaseOrderLines(billedPeriod, found.plan_name);
       const today = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
       const number = await nextDocumentNumber(sql, 'purchase_order');
       // Postpay orders are provisioned at once and billed with the act; only prepaid ones get a payment.
@@ -242,7 +243,7 @@ export function orderRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/orders/{id}/cancel',
       tags: ['Orders'],
-      summary: 'Cancel an order awaiting payment (its payment is cancelled, nothing is provisioned)',
+      summary: 'Cancel an order awaiting payment or awaiting provisioning (its payment is cancelled or returned to the balance)',
       ...guard('operations', true),
       request: { params: idParam, ...jsonBody(cancelInput) },
       responses: jsonResponses(200, entities.order, 'the cancelled order'),
@@ -251,8 +252,10 @@ export function orderRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       const order = await loadOrder(sql, id);
-      if (order.status !== 'awaiting_payment') {
-        throw new ApiError(409, 'order_not_cancellable', `order ${String(order.number)} is ${String(order.status)}; only an order awaiting payment can be cancelled`);
+      // Spec 01 §16.9: awaiting payment, or a deferred order awaiting its provisioning date (paid money returns to the balance).
+      const cancellable = order.status === 'awaiting_payment' || (order.status === 'awaiting_provisioning' && order.type !== 'purchase');
+      if (!cancellable) {
+        throw new ApiError(409, 'order_not_cancellable', `order ${String(order.number)} is ${String(order.status)}; only an order awaiting payment or awaiting provisioning can be cancelled`);
       }
       await deps.temporal.workflow
         .getHandle(purchaseOrderWorkflowId(id))

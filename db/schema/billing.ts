@@ -5,7 +5,7 @@ import {
   check,
   index,
   integer,
-
+  jsonb,
   numeric,
   pgSequence,
   pgTable,
@@ -106,6 +106,16 @@ export const orders = pgTable(
     endDate: businessDate('end_date').notNull(),
     provisioningDate: businessDate('provisioning_date'),
     deferred: boolean('deferred').notNull().default(false),
+    /** Created by the billing run (auto-renewal, prolongation) rather than by a person; "System" in the UI. */
+    automatic: boolean('automatic').notNull().default(false),
+    /** Automatic orders: the date the billing run pays it from the balance (spec 01 §12.2, §11.2). */
+    autoPayDate: businessDate('auto_pay_date'),
+    /** Renewal and prolongation: the paid-through date the order extends (one automatic order per term). */
+    termKey: businessDate('term_key'),
+    /** Type-specific parameters: target resources, the plan period switched from, the prolonged period, ... */
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    /** When the order's effect reached the subscription (the term moved, resources set): applied once. */
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
     subscriptionName: text('subscription_name'),
     customerIp: text('customer_ip'),
     /** Null means "System". */
@@ -125,6 +135,8 @@ export const orders = pgTable(
     uniqueIndex('orders_one_open_per_subscription')
       .on(t.subscriptionId)
       .where(sql`${t.status} not in ('completed', 'cancelled') and ${t.subscriptionId} is not null`),
+    // A billing run re-run for a date never creates a second automatic order for the same term.
+    uniqueIndex('orders_one_automatic_per_term').on(t.subscriptionId, t.type, t.termKey).where(sql`${t.automatic}`),
   ],
 );
 

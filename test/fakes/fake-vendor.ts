@@ -263,6 +263,8 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     if (operation === 'stop') resource.state = 'suspended';
     else if (operation === 'activate') resource.state = 'active';
     else if (operation === 'delete') resource.state = 'deleted';
+    // A renewal or prolongation of a suspended resource resumes it when asked to (as real vendors do).
+    else if ((operation === 'renew' || operation === 'prolong') && (call.json as { resume?: boolean } | null)?.resume === true) resource.state = 'active';
     resource.operations.push({ operation, idempotencyKey: call.idempotencyKey, body: call.json, at: new Date() });
     return { status: 200, payload: describe(resource) };
   }

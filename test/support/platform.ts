@@ -190,20 +190,33 @@ export interface Catalog {
 }
 
 /** A catalogue built through the API: a plan on the http-vendor plugin pointing at the fake vendor. */
-export async function seedCatalog(p: TestPlatform, { cancelDays = 14 } = {}): Promise<Catalog> {
+export interface CatalogOptions {
+  cancelDays?: number;
+  /** Overrides of the service rule (deleteMode, stopMode, ...). */
+  serviceRule?: Record<string, unknown>;
+  /** Overrides of the provisioning rule (autoRenewPointDays, unpaidStopAfterDays, ...). */
+  provisioningRule?: Record<string, unknown>;
+  /** Overrides of the plan (billingType, resources, ...). */
+  plan?: Record<string, unknown>;
+  /** Service-template capabilities. */
+  capabilities?: Record<string, unknown>;
+}
+
+export async function seedCatalog(p: TestPlatform, { cancelDays = 14, serviceRule: ruleOverrides = {}, provisioningRule: provisioningOverrides = {}, plan: planOverrides = {}, capabilities }: CatalogOptions = {}): Promise<Catalog> {
   const ok = <T>(answer: ApiAnswer<T>, what: string): T => {
     if (answer.status !== 201) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
   };
   const suffix = randomBytes(3).toString('hex');
-  const serviceRule = ok(await p.api('POST', '/api/v1/service-rules', { key: `standard_${suffix}`, name: `Standard ${suffix}`, unpaidOrderCancelDays: cancelDays }), 'service rule');
-  const provisioningRule = ok(await p.api('POST', '/api/v1/provisioning-rules', { key: `monthly_${suffix}`, name: `Monthly ${suffix}` }), 'provisioning rule');
+  const serviceRule = ok(await p.api('POST', '/api/v1/service-rules', { key: `standard_${suffix}`, name: `Standard ${suffix}`, unpaidOrderCancelDays: cancelDays, ...ruleOverrides }), 'service rule');
+  const provisioningRule = ok(await p.api('POST', '/api/v1/provisioning-rules', { key: `monthly_${suffix}`, name: `Monthly ${suffix}`, ...provisioningOverrides }), 'provisioning rule');
   const product = ok(await p.api('POST', '/api/v1/products', { name: 'Cloud backup' }), 'product');
   const template = ok(
     await p.api('POST', '/api/v1/service-templates', {
       name: 'Backup at Acme',
       plugin: 'http-vendor',
       settings: { baseUrl: p.vendor.url, secret: p.vendorSecret, timeoutMs: 5000 },
+      ...(capabilities ? { capabilities } : {}),
     }),
     'service template',
   );
@@ -219,6 +232,7 @@ export async function seedCatalog(p: TestPlatform, { cancelDays = 14 } = {}): Pr
         { duration: 1, unit: 'month', setupFee: 500, recurringFee: 1000 },
         { duration: 1, unit: 'year', setupFee: 0, recurringFee: 900 },
       ],
+      ...planOverrides,
     }),
     'plan',
   );

@@ -1,0 +1,327 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { insertSubscriptionOrder, isSecondOpenOrder, loadLifecycleStates, type NewSubscriptionOrder } from '../../activities/lifecycle-orders';
+import { logEvent } from '../../activities/event-log';
+import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, todayIn, type IsoDate, type PeriodUnit } from '../../domain/dates';
+import { forecast, manualRenewalOpen, prolongedUntilAfter } from '../../domain/lifecycle';
+import { orderEffects, type SubscriptionOrderType } from '../../domain/order-effects';
+import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
+import { extensionAmounts, periodMonths, proratedAmount, purchaseOrderAmount } from '../../domain/pricing';
+import { guard } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import * as entities from '../entities';
+import { ApiError, notFound } from '../errors';
+import { idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
+import { loadOrder, startOrderScenario } from './orders';
+
+const renewInput = z
+  .object({ planPeriodId: z.number().int().positive().optional().describe('a period of the same plan; default: the current one') })
+  .strict()
+  .openapi('RenewSubscriptionInput');
+const changeResourcesInput = z
+  .object({ resources: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.number().int().min(0).max(1_000_000)).refine((r) => Object.keys(r).length > 0, 'name at least one resource') })
+  .strict()
+  .openapi('ChangeResourcesInput');
+const switchPlanInput = z.object({ planPeriodId: z.number().int().positive() }).strict().openapi('SwitchPlanInput');
+const expirationInput = z
+  .object({ expirationDate: isoDate, comment: z.string().trim().min(1).max(2000) })
+  .strict()
+  .openapi('ChangeExpirationDateInput');
+
+interface SubscriptionRow {
+  id: number;
+  status: string;
+  client_id: number;
+  plan_id: number;
+  plan_name: string;
+  plan_period_id: number;
+  service_template_id: number;
+  billing_type: 'prepaid_term' | 'monthly_flexible';
+  trial: boolean;
+  trial_renewable: boolean | null;
+  start_date: string | null;
+  expiration_date: string | null;
+  prolonged_until: string | null;
+  manual_renew_point_days: number;
+  financial_day: number;
+  duration: number;
+  unit: PeriodUnit;
+  unlimited: boolean;
+  recurring_fee: string;
+  client_status: string;
+}
+
+const money = (v: string | number) => Number(v);
+
+export function subscriptionOrderRoutes(deps: ApiDeps) {
+  const { sql } = deps;
+  const app = router();
+  const today = (): IsoDate => todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
+
+  async function loadSubscription(id: number): Promise<SubscriptionRow> {
+    const [sub] = await sql<SubscriptionRow[]>`
+      select s.id, s.status, s.client_id, s.plan_id, p.name as plan_name, s.plan_period_id, s.service_template_id, s.billing_type, s.trial,
+             (t.capabilities ->> 'trialRenewable')::boolean as trial_renewable, s.start_date::text, s.expiration_date::text,
+             s.prolonged_until::text, s.manual_renew_point_days, pr.financial_day, pp.duration, pp.unit, pp.unlimited, pp.recurring_fee,
+             c.status as client_status
+      from subscriptions s join plans p on p.id = s.plan_id join plan_periods pp on pp.id = s.plan_period_id
+           join provisioning_rules pr on pr.id = s.provisioning_rule_id join service_templates t on t.id = s.service_template_id
+           join clients c on c.id = s.client_id
+      where s.id = ${id}`;
+    if (!sub) throw notFound('subscription', id);
+    return sub;
+  }
+
+  function requireStatus(sub: SubscriptionRow, type: SubscriptionOrderType, verb: string) {
+    if (!orderEffects[type].orderableFrom.includes(sub.status)) {
+      throw new ApiError(409, 'subscription_status', `subscription ${sub.id} is ${sub.status}; it cannot be ${verb} now`);
+    }
+    if (sub.client_status !== 'active') throw new ApiError(422, 'client_blocked', `the client is ${sub.client_status}`);
+  }
+
+  /** Writes the order and starts its scenario; a second open order on the subscription is a 409 (spec 01 §16.3). */
+  async function place(c: Context, order: Omit<NewSubscriptionOrder, 'today' | 'createdBy' | 'customerIp'>) {
+    let orderId: number;
+    try {
+      ({ orderId } = await sql.begin((tx) =>
+        insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: (c.get('staff') as { id: number }).id, customerIp: c.req.header('x-forwarded-for') ?? null }),
+      ));
+    } catch (err) {
+      if (!isSecondOpenOrder(err)) throw err;
+      const [open] = await sql<Array<{ number: string; type: string; status: string }>>`
+        select number, type, status from orders where subscription_id = ${order.subscriptionId} and status not in ('completed', 'cancelled') limit 1`;
+      throw new ApiError(
+        409,
+        'open_order_exists',
+        `subscription ${order.subscriptionId} already has an open ${open?.type ?? ''} order ${open?.number ?? ''} (${open?.status ?? 'open'}); the orders of a subscription are processed one at a time, so complete or cancel it first`,
+      );
+    }
+    await startOrderScenario(deps, orderId, order.type);
+    return c.json(await loadOrder(sql, orderId), 201);
+  }
+
+  const orderRoute = (path: string, summary: string, body: Parameters<typeof jsonBody>[0]) =>
+    createRoute({
+      method: 'post',
+      path: `/subscriptions/{id}/${path}`,
+      tags: ['Subscriptions'],
+      summary,
+      ...guard('operations', true),
+      request: { params: idParam, ...jsonBody(body) },
+      responses: jsonResponses(201, entities.order, 'the new order; its scenario has started'),
+    });
+
+  app.openapi(orderRoute('renew', 'Renew a subscription by hand, inside its manual-renewal window (spec 01 §12.3)', renewInput), async (c) => {
+    const { id } = c.req.valid('param');
+    const input = c.req.valid('json') as z.infer<typeof renewInput>;
+    const sub = await loadSubscription(id);
+    requireStatus(sub, 'renewal', 'renewed');
+    if (sub.unlimited || sub.expiration_date === null) throw new ApiError(422, 'not_renewable', 'unlimited subscriptions are never renewed');
+    if (sub.trial && sub.trial_renewable !== true) throw new ApiError(422, 'not_renewable', 'this service does not renew trials; switch to a paid plan instead');
+    const now = today();
+    if (!manualRenewalOpen(sub.manual_renew_point_days, sub.expiration_date, now)) {
+      const window = sub.manual_renew_point_days === 0 ? 'manual renewal is not available for this subscription' : `manual renewal opens on ${addDays(sub.expiration_date, -sub.manual_renew_point_days)}`;
+      throw new ApiError(409, 'renewal_window_closed', `subscription ${id} cannot be renewed on ${now}: ${window}`);
+    }
+    const periodId = input.planPeriodId ?? sub.plan_period_id;
+    const [period] = await sql<Array<{ plan_id: number; duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string }>>`
+      select plan_id, duration, unit, trial, unlimited, setup_fee, recurring_fee, renewal_fee from plan_periods where id = ${periodId}`;
+    if (!period || period.plan_id !== sub.plan_id) throw new ApiError(422, 'invalid_reference', `plan period ${periodId} is not a period of the subscription's plan`);
+    if (period.unlimited) throw new ApiError(422, 'not_renewable', 'a subscription cannot be renewed onto an unlimited period');
+    const [row] = await loadLifecycleStates(sql, { ids: [id] });
+    const resourceMonthly = row ? extensionResourceMonthly(row.state.renewalAmount, row.state, sub) : 0;
+    const amount = extensionAmounts(sub.billing_type, { ...period, setupFee: money(period.setup_fee), recurringFee: money(period.recurring_fee), renewalFee: money(period.renewal_fee) }, resourceMonthly).renewal;
+    // Spec 01 §12.4: per-period billing renews early as a deferred order, provisioned on the expiration date.
+    const deferred = sub.billing_type === 'monthly_flexible' && now < sub.expiration_date;
+    return place(c, {
+      type: 'renewal',
+      subscriptionId: id,
+      planPeriodId: periodId,
+      amount,
+      lines: [{ kind: 'subscription', priceType: 'renewal', description: `${sub.plan_name}: renewal after ${sub.expiration_date}${deferred ? ` (deferred to ${sub.expiration_date})` : ''}`, quantity: 1, periodMonths: sub.billing_type === 'prepaid_term' ? periodMonths(period) : '1', unitPrice: amount, amount }],
+      termKey: sub.expiration_date,
+      deferred,
+      provisioningDate: deferred ? sub.expiration_date : now,
+      details: { renewsAfter: sub.expiration_date },
+    });
+  });
+
+  app.openapi(orderRoute('prolong', 'Prolong a stopped per-period subscription by hand to the end of the current financial period (spec 01 §11.3)', z.object({}).strict().openapi('ProlongSubscriptionInput')), async (c) => {
+    const { id } = c.req.valid('param');
+    const sub = await loadSubscription(id);
+    if (sub.billing_type !== 'monthly_flexible') throw new ApiError(422, 'not_prolongable', 'only subscriptions billed per financial period are prolonged; renew this one');
+    if (sub.status !== 'stopped') throw new ApiError(409, 'subscription_status', `subscription ${id} is ${sub.status}; only a stopped subscription is prolonged by hand (active ones are prolonged by the billing run)`);
+    if (sub.client_status !== 'active') throw new ApiError(422, 'client_blocked', `the client is ${sub.client_status}`);
+    const now = today();
+    if (sub.expiration_date === null || now > sub.expiration_date) throw new ApiError(409, 'term_ended', `the term ended on ${sub.expiration_date}; renew the subscription instead`);
+    const [row] = await loadLifecycleStates(sql, { ids: [id] });
+    const until = prolongedUntilAfter(now, sub.expiration_date, sub.financial_day);
+    const amount = row?.state.prolongationAmount ?? money(sub.recurring_fee);
+    return place(c, {
+      type: 'prolongation',
+      subscriptionId: id,
+      amount,
+      lines: [{ kind: 'subscription', priceType: 'recurring', description: `${sub.plan_name}: prolongation ${now} – ${addDays(until, -1)}`, quantity: 1, periodMonths: '1', unitPrice: amount, amount }],
+      termKey: now,
+      details: { from: now, to: addDays(until, -1), prolongedUntil: until },
+    });
+  });
+
+  app.openapi(orderRoute('change-resources', 'Order new resource quantities (spec 01 §9); increases are charged for the rest of the paid period', changeResourcesInput), async (c) => {
+    const { id } = c.req.valid('param');
+    const { resources } = c.req.valid('json') as z.infer<typeof changeResourcesInput>;
+    const sub = await loadSubscription(id);
+    requireStatus(sub, 'resource_change', 'changed');
+    const planResources = await sql<Array<{ key: string; name: string; included: number; minimum: number; maximum: number | null; recurring_price: string }>>`
+      select key, name, included, minimum, maximum, recurring_price from plan_resources where plan_id = ${sub.plan_id}`;
+    const current = new Map((await sql<Array<{ key: string; quantity: number }>>`select key, quantity from subscription_resources where subscription_id = ${id}`).map((r) => [r.key, r.quantity]));
+    const lines: NewSubscriptionOrder['lines'] = [];
+    const now = today();
+    const paidTo = sub.billing_type === 'monthly_flexible' && sub.prolonged_until ? addDays(sub.prolonged_until, -1) : sub.expiration_date;
+    const months = sub.billing_type === 'monthly_flexible' ? 1 : (periodLengthInMonths(sub) ?? 1);
+    for (const [key, quantity] of Object.entries(resources)) {
+      const res = planResources.find((r) => r.key === key);
+      if (!res) throw new ApiError(422, 'unknown_resource', `the plan has no resource "${key}"`);
+      if (quantity < res.minimum || (res.maximum !== null && quantity > res.maximum)) {
+        throw new ApiError(422, 'quantity_out_of_range', `"${key}" must be between ${res.minimum} and ${res.maximum ?? 'unlimited'}, got ${quantity}`);
+      }
+      const before = current.get(key) ?? res.included;
+      const added = Math.max(0, quantity - Math.max(before, res.included));
+      let amount = 0;
+      if (added > 0 && paidTo && now <= paidTo) {
+        const termStart = addDays(sub.billing_type === 'monthly_flexible' ? addMonthsClamped(paidTo, -1) : addMonthsClamped(paidTo, -months), 1);
+        amount = proratedAmount(multiplyPeriodPrice(money(res.recurring_price) * added, months), daysBetween(now, paidTo) + 1, daysBetween(termStart, paidTo) + 1);
+      }
+      lines.push({ kind: 'resource', priceType: 'recurring', description: `${res.name}: ${before} → ${quantity}${amount > 0 ? ` (until ${paidTo})` : ''}`, quantity: Math.abs(quantity - before), periodMonths: String(months), unitPrice: money(res.recurring_price), amount });
+    }
+    if (lines.every((l) => l.quantity === 0)) throw new ApiError(422, 'nothing_to_change', 'the quantities are the current ones');
+    return place(c, { type: 'resource_change', subscriptionId: id, amount: lines.reduce((sum, l) => sum + l.amount, 0), lines, details: { resources } });
+  });
+
+  app.openapi(orderRoute('switch-plan', 'Switch to another plan of the same service (spec 01 §10); the unused part of the paid term counts towards the new plan', switchPlanInput), async (c) => {
+    const { id } = c.req.valid('param');
+    const { planPeriodId } = c.req.valid('json') as z.infer<typeof switchPlanInput>;
+    const sub = await loadSubscription(id);
+    requireStatus(sub, 'plan_switch', 'switched');
+    const [target] = await sql<Array<{ plan_id: number; plan_name: string; plan_status: string; service_template_id: number; billing_type: 'prepaid_term' | 'monthly_flexible'; duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string }>>`
+      select pp.plan_id, p.name as plan_name, p.status as plan_status, p.service_template_id, p.billing_type, pp.duration, pp.unit, pp.trial,
+             pp.unlimited, pp.setup_fee, pp.recurring_fee, pp.renewal_fee
+      from plan_periods pp join plans p on p.id = pp.plan_id where pp.id = ${planPeriodId}`;
+    if (!target) throw new ApiError(422, 'invalid_reference', `plan period ${planPeriodId} does not exist`);
+    if (target.plan_id === sub.plan_id) throw new ApiError(422, 'same_plan', 'the subscription is already on this plan; renew it to change the period');
+    if (target.plan_status !== 'active') throw new ApiError(422, 'plan_inactive', `plan "${target.plan_name}" is not active`);
+    if (target.service_template_id !== sub.service_template_id) throw new ApiError(422, 'plan_not_switchable', `plan "${target.plan_name}" is provided by another service; order it instead`);
+    const pricing = { ...target, setupFee: money(target.setup_fee), recurringFee: money(target.recurring_fee), renewalFee: money(target.renewal_fee) };
+    const price = purchaseOrderAmount(target.billing_type === 'monthly_flexible' ? { ...pricing, duration: 1, unit: 'month' } : pricing);
+    const now = today();
+    const paidTo = sub.billing_type === 'monthly_flexible' && sub.prolonged_until ? addDays(sub.prolonged_until, -1) : sub.expiration_date;
+    let credit = 0;
+    if (paidTo && now <= paidTo && !sub.trial) {
+      const months = sub.billing_type === 'monthly_flexible' ? 1 : (periodLengthInMonths(sub) ?? 1);
+      const termStart = addDays(addMonthsClamped(paidTo, -months), 1);
+      credit = proratedAmount(multiplyPeriodPrice(money(sub.recurring_fee), months), daysBetween(now, paidTo) + 1, daysBetween(termStart, paidTo) + 1);
+    }
+    const amount = Math.max(0, price - credit);
+    return place(c, {
+      type: 'plan_switch',
+      subscriptionId: id,
+      planPeriodId,
+      amount,
+      lines: [
+        { kind: 'subscription', priceType: 'recurring', description: `${sub.plan_name}: unused part until ${paidTo}`, quantity: 1, periodMonths: '0', unitPrice: -credit, amount: -credit },
+        { kind: 'subscription', priceType: 'recurring', description: `${target.plan_name}: purchase`, quantity: 1, periodMonths: periodMonths(target), unitPrice: price, amount: price },
+      ],
+      details: { fromPlanPeriodId: sub.plan_period_id, toPlanPeriodId: planPeriodId, credit: Math.max(0, credit - price) },
+    });
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/expiration-date',
+      tags: ['Subscriptions'],
+      summary: 'Service operation: set the expiration date by hand (spec 01 §13.3). Creates no charges and may break the billing of the subscription.',
+      ...guard('operations', true),
+      request: { params: idParam, ...jsonBody(expirationInput) },
+      responses: jsonResponses(200, z.object({ subscriptionId: z.number(), expirationDate: z.string(), previous: z.string().nullable(), warning: z.string() }), 'the new expiration date'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { expirationDate, comment } = c.req.valid('json') as z.infer<typeof expirationInput>;
+      const staff = c.get('staff') as { id: number };
+      const previous = await sql.begin(async (tx) => {
+        const [sub] = await tx<Array<{ status: string; expiration_date: string | null; start_date: string | null; billing_type: string; prolonged_until: string | null; financial_day: number }>>`
+          select s.status, s.expiration_date::text, s.start_date::text, s.billing_type, s.prolonged_until::text, pr.financial_day
+          from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${id} for update of s`;
+        if (!sub) throw notFound('subscription', id);
+        if (sub.expiration_date === null) throw new ApiError(422, 'unlimited_period', 'an unlimited subscription has no expiration date');
+        if (['deleted', 'deleting', 'new_order', 'installing', 'install_error'].includes(sub.status)) {
+          throw new ApiError(409, 'subscription_status', `subscription ${id} is ${sub.status}; its expiration date cannot be changed`);
+        }
+        if (sub.start_date && expirationDate < sub.start_date) throw new ApiError(422, 'before_start', `the expiration date cannot be before the start date ${sub.start_date}`);
+        // Per-period billing: "prolonged until" never passes the day after the term.
+        const cap = addDays(expirationDate, 1);
+        const prolongedUntil = sub.billing_type === 'monthly_flexible' && sub.prolonged_until && sub.prolonged_until > cap ? cap : sub.prolonged_until;
+        await tx`update subscriptions set expiration_date = ${expirationDate}, prolonged_until = ${prolongedUntil}, updated_at = now() where id = ${id}`;
+        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'subscription', entityId: id, action: 'expiration_date_changed', reason: comment, changes: { expirationDate: [sub.expiration_date, expirationDate] } });
+        return sub.expiration_date;
+      });
+      return c.json({ subscriptionId: id, expirationDate, previous, warning: 'no charges were created or changed; check the subscription billing' }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/subscriptions/{id}/forecast',
+      tags: ['Subscriptions'],
+      summary: 'What the billing runs of the next N days will do to this subscription, by the rules the runs use',
+      ...guard('operations', false),
+      request: { params: idParam, query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }) },
+      responses: jsonResponses(
+        200,
+        z.object({
+          subscriptionId: z.number(),
+          from: z.string(),
+          days: z.number(),
+          balance: z.number(),
+          assumptions: z.string(),
+          entries: z.array(z.object({ date: z.string(), action: z.string(), detail: z.string(), expectedPaid: z.boolean().optional() })),
+        }),
+        'the forecast, in date order',
+      ),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { days } = c.req.valid('query');
+      const [exists] = await sql`select 1 from subscriptions where id = ${id}`;
+      if (!exists) throw notFound('subscription', id);
+      const from = today();
+      const [row] = await loadLifecycleStates(sql, { ids: [id] });
+      const entries = row ? forecast(row.state, row.balance, from, days) : [];
+      return c.json(
+        {
+          subscriptionId: id,
+          from,
+          days,
+          balance: row?.balance ?? 0,
+          assumptions: 'each scenario a run starts finishes before the next run; no payments, top-ups or other orders of the client in between',
+          entries,
+        },
+        200,
+      );
+    },
+  );
+
+  return app;
+}
+
+/** The monthly price of additional resources, recovered from the state the rules load (renewal amount minus the period's own price). */
+function extensionResourceMonthly(renewalAmount: number, state: { billingType: string; period: { duration: number; unit: PeriodUnit } }, sub: SubscriptionRow): number {
+  if (sub.trial) return 0;
+  const months = state.billingType === 'monthly_flexible' ? 1 : (periodLengthInMonths(state.period) ?? 1);
+  const own = multiplyPeriodPrice(money(sub.recurring_fee), months);
+  const extra = renewalAmount - own;
+  return extra > 0 ? Math.floor(extra / months) : 0;
+}
+

@@ -1,0 +1,143 @@
+import { ApplicationFailure, condition, defineSignal, setHandler } from '@temporalio/workflow';
+import { orderEffects } from '../domain/order-effects';
+import { lifecycleOrderActivities as acts, orderActivities, pluginActivities } from './activities';
+import { Scenario } from './engine/scenario';
+import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+import { cancelOrderUpdate, confirmPaymentUpdate, orderExpiredSignal, type CancelOrderRequest, type ConfirmPaymentRequest } from './purchase-order';
+
+export interface SubscriptionOrderInput {
+  orderId: number;
+  policy?: Partial<PluginRetryPolicy>;
+}
+
+/** The billing run paid the order from the balance (auto-payment): go on to provisioning. */
+export const orderPaidSignal = defineSignal<[{ businessDate: string }]>('orderPaid');
+/** The billing run found a deferred order's provisioning date reached (spec 01 §12.4). */
+export const provisionOrderSignal = defineSignal<[{ businessDate: string }]>('provisionOrder');
+
+type Outcome =
+  | { kind: 'paid' }
+  | { kind: 'confirmed'; request: ConfirmPaymentRequest; result?: { paymentId: number; status: string } }
+  | { kind: 'cancelled'; request: CancelOrderRequest; done?: boolean };
+
+/**
+ * Renewal, prolongation, resource-change and plan-switch orders (spec 01 §9-12): one scenario per order,
+ * `order-<id>` like purchases. Wait for payment (from the balance at once for a person's order; from the
+ * billing run's auto-payment on its date for automatic ones; or confirmed by an operator); a deferred
+ * renewal then waits for its provisioning date; then the subscription goes through its transitional
+ * status, the plugin is called as a task (error status on failure, recovered by a task run), the effect
+ * is applied once (term moved, resources set, plan switched) and the order completes.
+ */
+export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderInput): Promise<{ status: string }> {
+  const s = new Scenario({ type: 'order_processing', subject: { kind: 'order', id: String(orderId) } });
+  const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
+  let phase: 'payment' | 'deferred' | 'provisioning' = 'payment';
+  let outcome: Outcome | null = null;
+  let provisionNow = false;
+  const notNow = () => ApplicationFailure.create({ type: 'order_already_paid', message: 'the order was paid in the meantime', nonRetryable: true });
+
+  setHandler(
+    confirmPaymentUpdate,
+    async (request) => {
+      const confirmed: Outcome = { kind: 'confirmed', request };
+      outcome = confirmed;
+      await condition(() => confirmed.result !== undefined || phase !== 'payment');
+      if (!confirmed.result) throw notNow();
+      return confirmed.result;
+    },
+    { validator: (_request) => { if (phase !== 'payment' || outcome !== null) throw new Error('the order is not awaiting payment'); } },
+  );
+  setHandler(
+    cancelOrderUpdate,
+    async (request) => {
+      const cancelled: Outcome = { kind: 'cancelled', request };
+      outcome = cancelled;
+      await condition(() => cancelled.done === true || phase === 'provisioning');
+      if (!cancelled.done) throw notNow();
+      return { status: 'cancelled' as const };
+    },
+    {
+      validator: (_request) => {
+        const cancellable = (phase === 'payment' && outcome === null) || (phase === 'deferred' && outcome?.kind !== 'cancelled');
+        if (!cancellable) throw new Error('the order is neither awaiting payment nor awaiting its provisioning date');
+      },
+    },
+  );
+  setHandler(orderPaidSignal, () => {
+    if (phase === 'payment' && outcome === null) outcome = { kind: 'paid' };
+  });
+  setHandler(orderExpiredSignal, ({ businessDate, reason }) => {
+    if (phase !== 'payment' || outcome !== null) return;
+    outcome = { kind: 'cancelled', request: { reason: reason ?? `not paid by its end date (billing run of ${businessDate})`, by: null } };
+  });
+  setHandler(provisionOrderSignal, () => {
+    provisionNow = true;
+  });
+
+  const cancelHere = async (request: CancelOrderRequest, decided: { done?: boolean }) => {
+    await s.step('Return payment to balance', () => orderActivities.refundOrderPayment({ orderId }));
+    await s.step('Cancel order', () => orderActivities.cancelUnpaidOrder({ orderId, by: request.by, reason: request.reason }));
+    decided.done = true;
+    s.cancel(request.reason ?? 'cancelled');
+  };
+
+  const result = await s.run(
+    async () => {
+      const order = (await s.step('Load order', () => acts.describeSubscriptionOrder({ orderId }), { skippable: false }))!;
+      const effect = orderEffects[order.type];
+
+      if (order.status === 'awaiting_payment') {
+        if (!order.automatic) {
+          const paid = await s.step('Pay from balance', () => orderActivities.payOrderFromBalance({ orderId }), { skippable: false });
+          if (paid?.paid) outcome = { kind: 'paid' };
+        }
+        if (outcome === null) await s.wait(order.automatic ? `Wait for payment (auto-payment on ${order.autoPayDate})` : 'Wait for payment', () => outcome !== null);
+        const decided = outcome as Outcome | null;
+        if (decided?.kind === 'cancelled') await cancelHere(decided.request, decided);
+        if (decided?.kind === 'confirmed') {
+          decided.result = await s.step(
+            'Confirm payment',
+            () => orderActivities.confirmOrderPayment({ orderId, method: decided.request.method, by: decided.request.by }),
+            { skippable: false },
+          );
+        }
+      }
+
+      if (order.deferred) {
+        phase = 'deferred';
+        const deferredCancel = () => outcome?.kind === 'cancelled' && outcome.done !== true;
+        await s.wait(`Wait for provisioning date ${order.provisioningDate}`, () => provisionNow || deferredCancel());
+        const decided = outcome as Outcome | null;
+        if (!provisionNow && decided?.kind === 'cancelled') await cancelHere(decided.request, decided);
+        await s.step('Start provisioning', () => acts.beginOrderProvisioning({ orderId }));
+      }
+      phase = 'provisioning';
+
+      await s.step(`Start ${effect.transitional}`, () => acts.startSubscriptionOrder({ orderId }), { skippable: false });
+      await s.task(
+        `${effect.label} at vendor`,
+        ({ idempotencyKey, input, round, path }) =>
+          plugin.callPlugin({
+            scenarioId: `order-${orderId}`,
+            path,
+            round,
+            idempotencyKey,
+            subscriptionId: order.subscriptionId,
+            operation: effect.operation,
+            input: { ...order.pluginInput, ...input },
+          }),
+        {
+          plugin: order.plugin,
+          operation: effect.operation,
+          onFailure: ({ message }) => acts.markSubscriptionOrderFailed({ orderId, error: message }),
+          onRetry: () => acts.markSubscriptionOrderRetried({ orderId }),
+        },
+      );
+      await s.step(`Apply ${effect.label.toLowerCase()}`, () => acts.applySubscriptionOrder({ orderId }), { skippable: false });
+      await s.step('Complete order', () => orderActivities.completeOrder({ orderId }));
+      return { status: 'completed' };
+    },
+    { onCancel: (reason) => acts.closeCancelledSubscriptionOrder({ orderId, reason }) },
+  );
+  return result ?? { status: 'cancelled' };
+}
