@@ -232,9 +232,9 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
   return {
     /** What the order scenario needs: type, payment state, plugin and the input for the plugin call. */
     async describeSubscriptionOrder({ orderId }: { orderId: number }) {
-      const [row] = await sql<Array<OrderOnSubscription & { plugin: string; sku: string | null; expiration_date: string | null; subscription_status: string; saved_status: string | null }>>`
+      const [row] = await sql<Array<OrderOnSubscription & { plugin: string; sku: string | null; expiration_date: string | null }>>`
         select o.id, o.number, o.type, o.status, o.subscription_id, o.amount, o.deferred, o.automatic, o.auto_pay_date::text,
-               o.provisioning_date::text, o.details, t.plugin, p.sku, s.expiration_date::text, s.status as subscription_status, s.saved_status
+               o.provisioning_date::text, o.details, t.plugin, p.sku, s.expiration_date::text
         from orders o join subscriptions s on s.id = o.subscription_id join plans p on p.id = o.plan_id
              join service_templates t on t.id = s.service_template_id
         where o.id = ${orderId}`;
@@ -244,8 +244,7 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
           ? { resources: row.details.resources }
           : row.type === 'plan_switch'
             ? { planSku: row.sku, planPeriodId: row.details.toPlanPeriodId }
-            : // A stopped subscription is resumed by its renewal or prolongation (spec 01 §6.4, §11.3).
-              { order: row.number, resume: row.subscription_status === 'stopped' || (row.subscription_status !== 'active' && row.saved_status === 'stopped') };
+            : { order: row.number };
       return {
         type: row.type,
         number: row.number,
@@ -272,11 +271,15 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
     },
 
     /** The subscription enters the order's transitional status, remembering where it was. */
-    async startSubscriptionOrder({ orderId }: { orderId: number }) {
-      await sql.begin(async (tx) => {
+    async startSubscriptionOrder({ orderId }: { orderId: number }): Promise<{ resume: boolean }> {
+      return sql.begin(async (tx) => {
         const order = await lockOrder(tx, orderId);
         const effect = orderEffects[order.type];
+        const [before] = await tx<Array<{ status: string; saved_status: string | null }>>`select status, saved_status from subscriptions where id = ${order.subscription_id}`;
         await moveSubscription(tx, order.subscription_id, effect.transitional, effect.orderableFrom, { save: true, reason: `order ${order.number}`, dedupeKey: `order-start/${orderId}` });
+        // A stopped subscription is resumed by its renewal or prolongation (spec 01 §6.4, §11.3); a re-run finds it already moved.
+        const moved = before?.status === effect.transitional || before?.status === effect.error;
+        return { resume: before?.status === 'stopped' || (moved && before?.saved_status === 'stopped') };
       });
     },
 

@@ -113,7 +113,8 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
       }
       phase = 'provisioning';
 
-      await s.step(`Start ${effect.transitional}`, () => acts.startSubscriptionOrder({ orderId }), { skippable: false });
+      const started = await s.step(`Start ${effect.transitional}`, () => acts.startSubscriptionOrder({ orderId }), { skippable: false });
+      const resume = order.type === 'renewal' || order.type === 'prolongation' ? { resume: started?.resume === true } : {};
       await s.task(
         `${effect.label} at vendor`,
         ({ idempotencyKey, input, round, path }) =>
@@ -124,7 +125,7 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
             idempotencyKey,
             subscriptionId: order.subscriptionId,
             operation: effect.operation,
-            input: { ...order.pluginInput, ...input },
+            input: { ...order.pluginInput, ...resume, ...input },
           }),
         {
           plugin: order.plugin,

@@ -88,5 +88,33 @@ export function billingRunRoutes(deps: ApiDeps) {
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/billing/runs/{date}/actions',
+      tags: ['Billing runs'],
+      summary: 'What the run of that date did to each subscription (the forecast names the same actions)',
+      ...guard('finance', false),
+      request: { params: dateParam, query: z.object({ subscriptionId: z.coerce.number().int().positive().optional() }) },
+      responses: jsonResponses(
+        200,
+        z.object({ items: z.array(z.object({ subscriptionId: z.number(), action: z.string(), orderId: z.number().nullable(), outcome: looseObject, createdAt: z.string() })) }),
+        'actions of the run, by subscription',
+      ),
+    }),
+    async (c) => {
+      const { date } = c.req.valid('param');
+      const { subscriptionId } = c.req.valid('query');
+      if (!(await loadRun(date))) throw notFound('billing run', date);
+      const items = await sql<Array<{ subscriptionId: number; action: string; orderId: number | null; outcome: Record<string, unknown>; createdAt: string }>>`
+        select subscription_id as "subscriptionId", action, order_id as "orderId", outcome, created_at::text as "createdAt"
+        from billing_run_actions
+        where business_date = ${date} and (${subscriptionId ?? null}::int is null or subscription_id = ${subscriptionId ?? null})
+        order by subscription_id, created_at
+        limit 10000`;
+      return c.json({ items }, 200);
+    },
+  );
+
   return app;
 }

@@ -175,6 +175,11 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/subscriptions/{id}/stop': { reason: 'client request', comment: 'by phone' },
     'POST /api/v1/subscriptions/{id}/delete': { reason: 'contract ended' },
     'POST /api/v1/subscriptions/{id}/activate': { reason: 'paid', comment: 'bank transfer' },
+    'POST /api/v1/subscriptions/{id}/renew': { planPeriodId: catalog.monthlyPeriodId },
+    'POST /api/v1/subscriptions/{id}/prolong': {},
+    'POST /api/v1/subscriptions/{id}/change-resources': { resources: { storage: 20 } },
+    'POST /api/v1/subscriptions/{id}/switch-plan': { planPeriodId: catalog.yearlyPeriodId },
+    'POST /api/v1/subscriptions/{id}/expiration-date': { expirationDate: '2027-03-31', comment: 'corrected after the vendor audit' },
     'POST /api/v1/billing/runs': { date: '2027-01-31' },
     'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };

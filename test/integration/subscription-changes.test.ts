@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, todayIn } from '../../domain/dates';
+import { nextFinancialDay } from '../../domain/lifecycle';
+import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+
+let p: TestPlatform;
+let catalog: Catalog;
+const today = () => todayIn('UTC', new Date());
+
+beforeAll(async () => {
+  p = await createTestPlatform('subscription_changes');
+  catalog = await seedCatalog(p, {
+    plan: { resources: [{ key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 30 }] },
+  });
+});
+afterAll(async () => p?.close());
+
+const subscription = async (id: number) => (await p.api('GET', `/api/v1/subscriptions/${id}`)).body;
+const waitForSubscription = (id: number, status: string) =>
+  eventually(async () => ((await subscription(id)).status === status ? subscription(id) : null), { what: `subscription ${id} to be ${status}` });
+const failedTask = (subscriptionId: number) =>
+  eventually(async () => (await p.api('GET', `/api/v1/tasks?subscriptionId=${subscriptionId}&status=failed`)).body.items[0], { what: 'a failed task' });
+const vendorCalls = (operation: string, reference: string) => p.vendor.calls.filter((c) => c.operation === operation && c.path.includes(reference) && !c.replayed);
+
+async function activeSubscription(name: string, topUp: number, periodId = catalog.monthlyPeriodId) {
+  const clientId = await createClient(p, catalog, name);
+  await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: topUp });
+  const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: periodId })).body;
+  const done = await waitForOrderStatus(p, order.id, 'completed');
+  return { clientId, sub: await subscription(done.subscriptionId) };
+}
+
+async function runDay(date: string) {
+  const started = await p.api('POST', '/api/v1/billing/runs', { date });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  await p.temporal.workflow.getHandle(started.body.scenarioId).result();
+  await eventually(async () => {
+    const [row] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios where status = 'running'`;
+    return row?.n === 0;
+  }, { what: 'scenarios to settle', timeoutMs: 60_000 });
+}
+
+describe('change resources (spec 01 §9)', () => {
+  it('an increase is charged for the rest of the term, paid from the balance, sent to the vendor and applied', async () => {
+    const { clientId, sub } = await activeSubscription('Grow Co', 1500 + 5000);
+    const order = await p.api('POST', `/api/v1/subscriptions/${sub.id}/change-resources`, { resources: { storage: 30 } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    // 20 more GB × 30 a month, for the whole remaining month of the term (bought today).
+    expect(order.body).toMatchObject({ type: 'resource_change', amount: 600 });
+    await waitForOrderStatus(p, order.body.id, 'completed');
+    const changed = await subscription(sub.id);
+    expect(changed.status).toBe('active');
+    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(5000 - 600);
+    const calls = vendorCalls('change_resources', sub.vendorReference);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.json).toMatchObject({ resources: { storage: 30 } });
+    const [row] = await p.sql<Array<{ quantity: number }>>`select quantity from subscription_resources where subscription_id = ${sub.id} and key = 'storage'`;
+    expect(row!.quantity).toBe(30);
+    // The renewal now includes the additional resources: (30 − 10) × 30 a month.
+    const forecast = (await p.api('GET', `/api/v1/subscriptions/${sub.id}/forecast?days=40`)).body;
+    expect(forecast.entries[0].detail).toContain(`of ${1000 + 600}`);
+  });
+
+  it('refuses unknown resources, out-of-range quantities and no change, changing nothing', async () => {
+    const { sub } = await activeSubscription('Careful Co', 1500);
+    const cases: Array<[unknown, number, string]> = [
+      [{ resources: { cpu: 2 } }, 422, 'unknown_resource'],
+      [{ resources: { storage: 101 } }, 422, 'quantity_out_of_range'],
+      [{ resources: { storage: 4 } }, 422, 'quantity_out_of_range'],
+      [{ resources: { storage: 10 } }, 422, 'nothing_to_change'],
+      [{ resources: {} }, 400, 'validation_failed'],
+    ];
+    for (const [body, status, code] of cases) {
+      const answer = await p.api('POST', `/api/v1/subscriptions/${sub.id}/change-resources`, body);
+      expect([answer.status, answer.body.code], JSON.stringify(body)).toEqual([status, code]);
+    }
+    expect((await p.api('GET', `/api/v1/orders?subscriptionId=${sub.id}&type=resource_change`)).body.items).toEqual([]);
+  });
+
+  it('a vendor failure leaves update_error and a failed task; running the task applies the change', async () => {
+    const { sub } = await activeSubscription('Flaky Grow Co', 1500 + 1000);
+    p.vendor.rejectNext(1, 422, 'quota service unavailable');
+    const order = (await p.api('POST', `/api/v1/subscriptions/${sub.id}/change-resources`, { resources: { storage: 12 } })).body;
+    await waitForSubscription(sub.id, 'update_error');
+    expect((await p.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('activation_error');
+    const task = await failedTask(sub.id);
+    expect(task).toMatchObject({ operation: 'change_resources' });
+    expect((await p.api('POST', `/api/v1/tasks/${task.id}/run`, { reason: 'quota service back' })).status).toBe(202);
+    await waitForOrderStatus(p, order.id, 'completed');
+    expect((await subscription(sub.id)).status).toBe('active');
+    const [row] = await p.sql<Array<{ quantity: number }>>`select quantity from subscription_resources where subscription_id = ${sub.id} and key = 'storage'`;
+    expect(row!.quantity).toBe(12);
+  });
+});
+
+describe('switch plan (spec 01 §10)', () => {
+  async function targetPlan() {
+    const plan = await p.api('POST', '/api/v1/plans', {
+      productId: catalog.productId,
+      serviceTemplateId: catalog.serviceTemplateId,
+      provisioningRuleId: catalog.provisioningRuleId,
+      name: 'Backup 500 GB',
+      sku: 'BK-500',
+      periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 2500 }],
+    });
+    expect(plan.status).toBe(201);
+    return plan.body.periods[0].id as number;
+  }
+
+  it('switches to another plan of the service: the unused term counts, the vendor switches, a new term starts', async () => {
+    const target = await targetPlan();
+    const { clientId, sub } = await activeSubscription('Switch Co', 1500 + 3000);
+    const order = await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    // 2500 for the new plan minus the unused 1000 of the term bought today.
+    expect(order.body).toMatchObject({ type: 'plan_switch', amount: 1500 });
+    await waitForOrderStatus(p, order.body.id, 'completed');
+    const switched = await subscription(sub.id);
+    expect(switched).toMatchObject({ status: 'active', planPeriodId: target, startDate: today() });
+    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(3000 - 1500);
+    expect(vendorCalls('switch_plan', sub.vendorReference)[0]!.json).toMatchObject({ planSku: 'BK-500' });
+    expect((await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target })).body.code).toBe('same_plan');
+  });
+
+  it('a vendor failure leaves update_error; running the task completes the switch', async () => {
+    const target = await targetPlan();
+    const { sub } = await activeSubscription('Flaky Switch Co', 1500 + 1500);
+    p.vendor.rejectNext(1, 409, 'plan locked');
+    const order = (await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target })).body;
+    await waitForSubscription(sub.id, 'update_error');
+    expect((await subscription(sub.id)).planPeriodId).toBe(catalog.monthlyPeriodId);
+    const task = await failedTask(sub.id);
+    expect((await p.api('POST', `/api/v1/tasks/${task.id}/run`, {})).status).toBe(202);
+    await waitForOrderStatus(p, order.id, 'completed');
+    expect(await subscription(sub.id)).toMatchObject({ status: 'active', planPeriodId: target });
+  });
+});
+
+describe('delete failing at the vendor (acceptance 8)', () => {
+  it('leaves delete_error and a failed task; running the task deletes it', async () => {
+    const { sub } = await activeSubscription('Stubborn Co', 1500);
+    p.vendor.rejectNext(1, 409, 'resource is locked');
+    expect((await p.api('POST', `/api/v1/subscriptions/${sub.id}/delete`, { reason: 'client left' })).status).toBe(202);
+    await waitForSubscription(sub.id, 'delete_error');
+    const task = await failedTask(sub.id);
+    expect(task).toMatchObject({ operation: 'delete' });
+    expect((await p.api('POST', `/api/v1/tasks/${task.id}/run`, {})).status).toBe(202);
+    await waitForSubscription(sub.id, 'deleted');
+    expect(p.vendor.resource(sub.vendorReference)!.state).toBe('deleted');
+  });
+});
+
+describe('prolongation (acceptance 6)', () => {
+  it('creates the next-period order, pays it on "prolonged until", stops the unpaid one; paying later resumes it', async () => {
+    // A financial day that is not today's, so the first paid period ends before the term does.
+    const dayOfMonth = Number(today().slice(8));
+    const financialDay = dayOfMonth >= 28 ? 1 : dayOfMonth + 1;
+    const flexible = await seedCatalog(p, {
+      cancelDays: 40,
+      provisioningRule: { financialDay, autoRenewPointDays: 2, manualRenewPointDays: 2 },
+      plan: { billingType: 'monthly_flexible' },
+    });
+    const buy = async (name: string, extra: number) => {
+      const clientId = await createClient(p, flexible, name);
+      // A yearly period billed per month: the purchase pays the current financial period only (900).
+      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 900 + extra });
+      const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: flexible.yearlyPeriodId })).body;
+      expect(order.amount).toBe(900);
+      const done = await waitForOrderStatus(p, order.id, 'completed');
+      return { clientId, sub: await subscription(done.subscriptionId) };
+    };
+    const paying = await buy('Monthly Payer Co', 900);
+    const broke = await buy('Monthly Broke Co', 0);
+    const until = nextFinancialDay(today(), financialDay);
+    expect(paying.sub.prolongedUntil).toBe(until);
+
+    await runDay(addDays(until, -3));
+    expect((await p.api('GET', `/api/v1/orders?subscriptionId=${paying.sub.id}&type=prolongation`)).body.items).toEqual([]);
+    await runDay(addDays(until, -2));
+    const [prolong] = (await p.api('GET', `/api/v1/orders?subscriptionId=${paying.sub.id}&type=prolongation`)).body.items;
+    expect(prolong).toMatchObject({ status: 'awaiting_payment', amount: 900 });
+    const [unpaid] = (await p.api('GET', `/api/v1/orders?subscriptionId=${broke.sub.id}&type=prolongation`)).body.items;
+
+    await runDay(until);
+    await waitForOrderStatus(p, prolong.id, 'completed');
+    const prolonged = await subscription(paying.sub.id);
+    expect(prolonged).toMatchObject({ status: 'active', prolongedUntil: nextFinancialDay(until, financialDay) });
+    expect((await p.api('GET', `/api/v1/clients/${paying.clientId}`)).body.balance).toBe(0);
+    expect(vendorCalls('prolong', paying.sub.vendorReference)).toHaveLength(1);
+
+    // Grace 0: the unpaid one is stopped on the "prolonged until" date; its order waits for payment.
+    const stopped = await waitForSubscription(broke.sub.id, 'stopped');
+    expect(stopped.prolongedUntil).toBe(until);
+    expect((await p.api('GET', `/api/v1/orders/${unpaid.id}`)).body.status).toBe('awaiting_payment');
+    expect(p.vendor.resource(broke.sub.vendorReference)!.state).toBe('suspended');
+
+    // The client pays by bank transfer: the order completes and the subscription resumes.
+    const payment = (await p.api('GET', `/api/v1/orders/${unpaid.id}`)).body.payments[0];
+    expect((await p.api('POST', `/api/v1/payments/${payment.id}/confirm`, { method: 'bank_transfer' })).status).toBe(200);
+    await waitForOrderStatus(p, unpaid.id, 'completed');
+    expect(await subscription(broke.sub.id)).toMatchObject({ status: 'active', prolongedUntil: nextFinancialDay(until, financialDay) });
+    expect(p.vendor.resource(broke.sub.vendorReference)!.state).toBe('active');
+  }, 90_000);
+});
