@@ -95,6 +95,10 @@ export function paymentRoutes(deps: ApiDeps) {
       if (payment.type !== 'order' || payment.orderId === null) {
         throw new ApiError(422, 'payment_type_not_confirmable', `payments of type ${payment.type} are confirmed on creation`);
       }
+      // An order on a subscription deleted in the meantime (expired and not renewed) can no longer be provided.
+      const [gone] = await sql`
+        select 1 from orders o join subscriptions s on s.id = o.subscription_id where o.id = ${payment.orderId} and s.status in ('deleting', 'deleted')`;
+      if (gone) throw new ApiError(409, 'subscription_deleted', `the subscription of this order is deleted; cancel payment ${payment.number} instead`);
       await deps.temporal.workflow
         .getHandle(purchaseOrderWorkflowId(payment.orderId))
         .executeUpdate(confirmPaymentUpdate, { args: [{ method, by: c.get('staff').id }] });

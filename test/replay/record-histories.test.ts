@@ -31,7 +31,7 @@ afterAll(async () => p?.close());
  * Existing histories are kept: they came from older code and prove that today's code still replays them.
  * Bump the generation when a workflow change (behind `patched()`) should be covered by fresh histories too.
  */
-const generation: number = 2;
+const generation: number = 3;
 async function save(baseName: string, workflowId: string) {
   const name = generation === 1 ? baseName : `${baseName}.g${generation}`;
   if (existsSync(`${dir}${name}.json`) && process.env.RECORD_OVERWRITE !== '1') return;
@@ -129,5 +129,50 @@ describe.skipIf(!recording)('record workflow histories', () => {
       await waitForScenarioStatus(p, stop.scenarioId, 'completed');
       await save(`stop-subscription-manual-${answer}`, stop.scenarioId);
     }
+  });
+
+  it('records lifecycle orders and a billing run with its duties', async () => {
+    const runDay = async (date: string) => {
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date })).body;
+      await p.temporal.workflow.getHandle(started.scenarioId).result();
+    };
+    const catalog = await seedCatalog(p, {
+      provisioningRule: { autoRenewPointDays: 1 },
+      plan: { resources: [{ key: 'storage', name: 'Storage', included: 10, maximum: 100, recurringPrice: 30 }] },
+    });
+    const clientId = await createClient(p, catalog, 'Lifecycle Co');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 10_000 });
+    const bought = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+    const subscriptionId = (await waitForOrderStatus(p, bought.id, 'completed')).subscriptionId;
+
+    // A resource change refused by the vendor, run again from the task queue.
+    p.vendor.rejectNext(1, 422, 'rejected for the recording');
+    const change = (await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 20 } })).body;
+    const task = await eventually(async () => (await p.api('GET', `/api/v1/tasks?subscriptionId=${subscriptionId}&status=failed`)).body.items[0], { what: 'the failed task' });
+    await p.api('POST', `/api/v1/tasks/${task.id}/run`, { reason: 'recording' });
+    await waitForOrderStatus(p, change.id, 'completed');
+    await save('resource-change-retry', `order-${change.id}`);
+
+    // The automatic renewal: created by one run, paid from the balance by the next.
+    const exp: string = (await p.api('GET', `/api/v1/subscriptions/${subscriptionId}`)).body.expirationDate;
+    const { addDays } = await import('../../domain/dates');
+    await runDay(addDays(exp, -1));
+    await runDay(exp);
+    const renewal = (await p.api('GET', `/api/v1/orders?subscriptionId=${subscriptionId}&type=renewal`)).body.items[0];
+    await waitForOrderStatus(p, renewal.id, 'completed');
+    await save('renewal-order-auto-paid', `order-${renewal.id}`);
+    await save('billing-day-lifecycle', `billing-day-${exp}`);
+
+    // A deferred renewal of per-period billing, provisioned by the run of its date.
+    const flexible = await seedCatalog(p, { plan: { billingType: 'monthly_flexible' } });
+    const flexClient = await createClient(p, flexible, 'Deferred Co');
+    await p.api('POST', `/api/v1/clients/${flexClient}/top-ups`, { amount: 10_000 });
+    const flexOrder = (await p.api('POST', '/api/v1/orders', { clientId: flexClient, planPeriodId: flexible.monthlyPeriodId })).body;
+    const flexSub = (await waitForOrderStatus(p, flexOrder.id, 'completed')).subscriptionId;
+    const deferred = (await p.api('POST', `/api/v1/subscriptions/${flexSub}/renew`, {})).body;
+    await waitForOrderStatus(p, deferred.id, 'awaiting_provisioning');
+    await runDay(deferred.provisioningDate);
+    await waitForOrderStatus(p, deferred.id, 'completed');
+    await save('renewal-order-deferred', `order-${deferred.id}`);
   });
 });
