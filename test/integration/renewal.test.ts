@@ -144,6 +144,7 @@ describe('expiry without payment (acceptance 2)', () => {
     await runDay(addDays(exp, 14));
     expect((await statusOf(a.sub.id)).status).toBe('deleted');
     expect(vendorOps(a.sub.vendorReference, 'stop')).toHaveLength(1);
+    expect(vendorOps(a.sub.vendorReference, 'delete')).toHaveLength(1);
     expect(p.vendor.resources.find((r) => r.id === a.sub.vendorReference)!.state).toBe('deleted');
 
     // Manual delete mode: a delete manual operation waits for a person; the vendor is not touched.
@@ -155,6 +156,7 @@ describe('expiry without payment (acceptance 2)', () => {
     // Later runs neither stop, delete nor ask again.
     await runDay(addDays(exp, 15));
     expect(vendorOps(a.sub.vendorReference, 'stop')).toHaveLength(1);
+    expect(vendorOps(a.sub.vendorReference, 'delete')).toHaveLength(1);
     expect((await p.api('GET', `/api/v1/manual-operations?subscriptionId=${m.sub.id}`)).body.items).toHaveLength(1);
   }, 180_000);
 });
