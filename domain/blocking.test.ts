@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { financialBlockReason, nextNegativeSince } from './blocking';
+
+const base = { balance: 0, threshold: 200, negativeSince: null, allowedNegativeDays: -1, today: '2027-03-10' };
+
+describe('financial block predicate (decisions 1-2)', () => {
+  it('holds below −threshold, not at it', () => {
+    expect(financialBlockReason({ ...base, balance: -200, negativeSince: '2027-03-10' })).toBeNull();
+    expect(financialBlockReason({ ...base, balance: -201, negativeSince: '2027-03-10' })).toBe('threshold');
+    expect(financialBlockReason({ ...base, threshold: 0, balance: -1, negativeSince: '2027-03-10' })).toBe('threshold');
+  });
+
+  it('the allowed negative period: −1 never blocks, 0 blocks at once, P blocks on the P-th day', () => {
+    const negative = { ...base, balance: -10, negativeSince: '2027-03-07' };
+    expect(financialBlockReason({ ...negative, allowedNegativeDays: -1 })).toBeNull();
+    expect(financialBlockReason({ ...negative, allowedNegativeDays: 0, negativeSince: '2027-03-10' })).toBe('negative_period');
+    expect(financialBlockReason({ ...negative, allowedNegativeDays: 4 })).toBeNull();
+    expect(financialBlockReason({ ...negative, allowedNegativeDays: 3 })).toBe('negative_period');
+  });
+
+  it('a client blocked by the period leaves only at a balance ≥ 0', () => {
+    const blocked = { ...base, allowedNegativeDays: 1, negativeSince: '2027-03-01' };
+    expect(financialBlockReason({ ...blocked, balance: -1 })).toBe('negative_period');
+    expect(financialBlockReason({ ...blocked, balance: 0, negativeSince: null })).toBeNull();
+  });
+
+  it('negative since starts with the first transaction below 0 and resets at ≥ 0', () => {
+    expect(nextNegativeSince(null, -5, '2027-03-10')).toBe('2027-03-10');
+    expect(nextNegativeSince('2027-03-01', -50, '2027-03-10')).toBe('2027-03-01');
+    expect(nextNegativeSince('2027-03-01', 0, '2027-03-10')).toBeNull();
+    expect(nextNegativeSince(null, 10, '2027-03-10')).toBeNull();
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { financialPeriodOf, firstTermChargeSpan, proratedFee, recurringCharges } from './charges';
+import { firstExpirationDate } from './dates';
+
+describe('recurring charges of a term (spec 02 §4.6)', () => {
+  it('the worked example: ordered 10 Nov, financial day 1, 30.00 a month', () => {
+    const exp = firstExpirationDate('2026-11-10', { duration: 3, unit: 'month' });
+    expect(exp).toBe('2027-02-10');
+    const span = firstTermChargeSpan('2026-11-10', exp);
+    const charges = recurringCharges(span.from, span.to, 1, 3000);
+    expect(charges.map((c) => [c.from, c.to, c.days, c.amount])).toEqual([
+      ['2026-11-10', '2026-11-30', 21, 2100],
+      ['2026-12-01', '2026-12-31', 31, 3000],
+      ['2027-01-01', '2027-01-31', 31, 3000],
+      // 9 × 30 / 28 = 9.642…
+      ['2027-02-01', '2027-02-09', 9, 964],
+    ]);
+  });
+
+  it('N + 1 charges for a term started between financial days, N when started on one', () => {
+    for (const months of [1, 3, 12]) {
+      const between = firstTermChargeSpan('2026-11-10', firstExpirationDate('2026-11-10', { duration: months, unit: 'month' }));
+      expect(recurringCharges(between.from, between.to, 1, 3000), `${months} months from 10 Nov`).toHaveLength(months + 1);
+      const onDay = firstTermChargeSpan('2026-11-01', firstExpirationDate('2026-11-01', { duration: months, unit: 'month' }));
+      expect(recurringCharges(onDay.from, onDay.to, 1, 3000), `${months} months from 1 Nov`).toHaveLength(months);
+    }
+  });
+
+  it('the charges of N months cost N monthly fees plus at most one fee of rounding, whatever the start', () => {
+    for (let day = 1; day <= 28; day++) {
+      const start = `2027-01-${String(day).padStart(2, '0')}`;
+      const span = firstTermChargeSpan(start, firstExpirationDate(start, { duration: 12, unit: 'month' }));
+      const total = recurringCharges(span.from, span.to, 5, 3000).reduce((sum, c) => sum + c.amount, 0);
+      expect(Math.abs(total - 12 * 3000), start).toBeLessThanOrEqual(3000);
+    }
+  });
+
+  it('financial periods run from the financial day to the day before the next one', () => {
+    expect(financialPeriodOf('2027-02-10', 15)).toEqual({ from: '2027-01-15', to: '2027-02-14' });
+    expect(financialPeriodOf('2027-02-15', 15)).toEqual({ from: '2027-02-15', to: '2027-03-14' });
+    expect(financialPeriodOf('2027-12-31', 1)).toEqual({ from: '2027-12-01', to: '2027-12-31' });
+    // A span from 14 Feb to 14 Mar with financial day 15: one day of the 15 Jan – 14 Feb period, then a full one.
+    const renewed = recurringCharges('2027-02-14', '2027-03-14', 15, 3100);
+    expect(renewed.map((c) => [c.days, c.periodDays, c.full, c.amount])).toEqual([
+      [1, 31, false, 100],
+      [28, 28, true, 3100],
+    ]);
+  });
+
+  it('prorates half-up and refuses impossible inputs', () => {
+    expect(proratedFee(3000, 21, 30)).toBe(2100);
+    expect(proratedFee(1000, 1, 3)).toBe(333);
+    expect(proratedFee(1000, 2, 3)).toBe(667);
+    expect(() => proratedFee(1000, 4, 3)).toThrow(expect.objectContaining({ code: 'invalid_period' }));
+    expect(() => proratedFee(-1, 1, 3)).toThrow(expect.objectContaining({ code: 'invalid_price' }));
+    expect(() => recurringCharges('2027-02-10', '2027-02-09', 1, 1000)).toThrow(expect.objectContaining({ code: 'invalid_period' }));
+  });
+});
