@@ -17,10 +17,12 @@ export interface LedgerEntry {
 
 /**
  * Posts one money movement inside the caller's transaction. Locks the client row first, so concurrent
- * movements on one client serialise and `balance_after` is exact. Returns whether this call applied it.
+ * movements on one client serialise and `balance_after` is exact. The lock is FOR NO KEY UPDATE: it
+ * serialises balance changes without waiting on the key-share locks that inserting a payment or an order
+ * of the client takes (FOR UPDATE there deadlocked two concurrent top-ups). Returns whether this call applied it.
  */
 export async function postLedgerEntry(tx: TransactionSql, entry: LedgerEntry): Promise<{ applied: boolean; balanceAfter: number }> {
-  const [client] = await tx<Array<{ balance: string }>>`select balance from clients where id = ${entry.clientId} for update`;
+  const [client] = await tx<Array<{ balance: string }>>`select balance from clients where id = ${entry.clientId} for no key update`;
   if (!client) throw new Error(`client ${entry.clientId} does not exist`);
   const balanceAfter = Number(client.balance) + entry.amount;
   const inserted = await tx`

@@ -104,7 +104,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           return { paid: true, via: amount === 0 ? 'zero_amount' : 'postpay' };
         }
         if (!payment) throw businessError('payment_missing', `order ${order.number} has no payment`);
-        const [client] = await tx<Array<{ balance: string }>>`select balance from clients where id = ${order.client_id} for update`;
+        const [client] = await tx<Array<{ balance: string }>>`select balance from clients where id = ${order.client_id} for no key update`;
         if (!client || Number(client.balance) < amount) return { paid: false, via: null };
         const { balanceAfter } = await postLedgerEntry(tx, {
           clientId: order.client_id,

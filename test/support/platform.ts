@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { checkLedger } from '../../activities/ledger-check';
 import { createDefaultPluginRegistry } from '../../activities/adapters/registry';
 import { createApp } from '../../api/app';
 import { bootstrapAdmin } from '../../api/auth';
@@ -157,6 +158,14 @@ export async function createTestPlatform(
     stopWorker,
     async close() {
       await stopWorker();
+      // Every test file's data must leave a ledger that agrees with itself (recomputed from its history).
+      const { discrepancies } = await checkLedger(database.sql);
+      if (discrepancies.length > 0) {
+        await vendor.close();
+        await connection.close();
+        await database.close();
+        throw new Error(`ledger check of ${databaseName}: ${JSON.stringify(discrepancies.slice(0, 5))}`);
+      }
       await vendor.close();
       await connection.close();
       await database.close();

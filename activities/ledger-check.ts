@@ -1,0 +1,56 @@
+import type { Sql } from '../db/client';
+
+export interface LedgerDiscrepancy {
+  clientId: number;
+  check: 'balance_is_sum_of_transactions' | 'balance_is_last_balance_after' | 'balance_after_chain' | 'negative_since' | 'paid_order_has_debit';
+  expected: string | null;
+  actual: string | null;
+  detail?: string;
+}
+
+/**
+ * Recomputes every figure the ledger stores from its history and reports what disagrees: the balance
+ * against the sum of the client's transactions and against the last `balance_after`; each `balance_after`
+ * against the previous one plus the amount; the negative-since mark against the sign of the balance; and
+ * every order paid from the balance or by a confirmed payment against its debit. Read-only.
+ */
+export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } = {}): Promise<{ clients: number; transactions: number; discrepancies: LedgerDiscrepancy[] }> {
+  const only = clientId ?? null;
+  const discrepancies: LedgerDiscrepancy[] = [];
+
+  const balances = await sql<Array<{ id: number; balance: string; negative: boolean; total: string | null; last: string | null; n: number }>>`
+    select c.id, c.balance::text, c.negative_since is not null as negative, t.total::text, t.last::text, coalesce(t.n, 0)::int as n
+    from clients c
+    left join lateral (
+      select sum(amount) as total, count(*) as n,
+             (select balance_after from ledger_transactions l2 where l2.client_id = c.id order by id desc limit 1) as last
+      from ledger_transactions l where l.client_id = c.id
+    ) t on true
+    where ${only}::int is null or c.id = ${only}`;
+  let transactions = 0;
+  for (const b of balances) {
+    transactions += b.n;
+    const total = b.total ?? '0';
+    if (BigInt(total) !== BigInt(b.balance)) discrepancies.push({ clientId: b.id, check: 'balance_is_sum_of_transactions', expected: total, actual: b.balance });
+    if ((b.last ?? '0') !== b.balance) discrepancies.push({ clientId: b.id, check: 'balance_is_last_balance_after', expected: b.last ?? '0', actual: b.balance });
+    if (b.negative !== BigInt(b.balance) < 0n) discrepancies.push({ clientId: b.id, check: 'negative_since', expected: String(BigInt(b.balance) < 0n), actual: String(b.negative) });
+  }
+
+  const broken = await sql<Array<{ client_id: number; id: string; expected: string; actual: string }>>`
+    select client_id, id::text, (coalesce(previous, 0) + amount)::text as expected, balance_after::text as actual
+    from (select client_id, id, amount, balance_after, lag(balance_after) over (partition by client_id order by id) as previous
+          from ledger_transactions where ${only}::int is null or client_id = ${only}) chain
+    where coalesce(previous, 0) + amount <> balance_after
+    limit 1000`;
+  for (const r of broken) discrepancies.push({ clientId: r.client_id, check: 'balance_after_chain', expected: r.expected, actual: r.actual, detail: `transaction ${r.id}` });
+
+  const unpaid = await sql<Array<{ client_id: number; order_id: number; amount: string; debited: string | null }>>`
+    select p.client_id, p.order_id, p.amount::text, (select sum(-l.amount) from ledger_transactions l where l.order_id = p.order_id and l.kind = 'order_paid')::text as debited
+    from payments p
+    where p.type = 'order' and p.status in ('paid_from_balance', 'completed') and (${only}::int is null or p.client_id = ${only})
+      and p.amount <> coalesce((select sum(-l.amount) from ledger_transactions l where l.order_id = p.order_id and l.kind = 'order_paid'), 0)
+    limit 1000`;
+  for (const r of unpaid) discrepancies.push({ clientId: r.client_id, check: 'paid_order_has_debit', expected: r.amount, actual: r.debited, detail: `order ${r.order_id}` });
+
+  return { clients: balances.length, transactions, discrepancies };
+}
