@@ -2,6 +2,7 @@ import type { Sql } from '../db/client';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
 import { logEvent } from './event-log';
+import { evaluateFinancialBlock } from './ledger';
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from './lifecycle-orders';
 import { createOrderActivities } from './orders';
 
@@ -120,6 +121,23 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
         }
       }
       return { created, superseded, blocked };
+    },
+
+    /**
+     * Decision 1: a balance that stays negative blocks the client once the allowed negative period has
+     * passed, which no transaction notices; the run re-evaluates every client with a negative balance.
+     */
+    async evaluateFinancialBlocks({ businessDate }: { businessDate: string }) {
+      const candidates = await sql<Array<{ id: number }>>`select id from clients where status = 'active' and negative_since is not null order by id`;
+      let blocked = 0;
+      for (const { id } of candidates) {
+        await sql.begin(async (tx) => {
+          await tx`select 1 from clients where id = ${id} for no key update`;
+          const result = await evaluateFinancialBlock(tx, id, businessDate);
+          if (result.changed && result.status === 'financially_blocked') blocked += 1;
+        });
+      }
+      return { found: candidates.length, blocked };
     },
 
     /** Orders that exist but whose scenario has not been started (a run that died between the two). */

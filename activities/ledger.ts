@@ -1,4 +1,6 @@
 import type { TransactionSql } from 'postgres';
+import { financialBlockReason } from '../domain/blocking';
+import { logEvent } from './event-log';
 
 export type LedgerKind = 'payment_received' | 'order_paid' | 'order_refund' | 'adjustment' | 'charge_closed' | 'promised_payment';
 
@@ -37,5 +39,39 @@ export async function postLedgerEntry(tx: TransactionSql, entry: LedgerEntry): P
       negative_since = case when ${balanceAfter} < 0 then coalesce(negative_since, now()) else null end,
       updated_at = now()
     where id = ${entry.clientId}`;
+  await evaluateFinancialBlock(tx, entry.clientId);
   return { applied: true, balanceAfter };
+}
+
+/**
+ * Decision 1: the financial block predicate, evaluated after every balance change (inside its
+ * transaction) and by the billing run for the allowed negative period. The client's status follows the
+ * predicate exactly: `active` ↔ `financially_blocked` (an administrative block is left alone). Dates are
+ * UTC days. Stopping and restoring the client's subscriptions on these transitions is not built yet.
+ */
+export async function evaluateFinancialBlock(tx: TransactionSql, clientId: number, today = new Date().toISOString().slice(0, 10)) {
+  const [c] = await tx<Array<{ status: string; balance: string; negative_since: string | null; threshold: string; negative_days: number }>>`
+    select c.status, c.balance::text, to_char(c.negative_since at time zone 'UTC', 'YYYY-MM-DD') as negative_since,
+           coalesce(c.credit_threshold_override, r.credit_threshold)::text as threshold, r.negative_balance_days as negative_days
+    from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${clientId}`;
+  if (!c || (c.status !== 'active' && c.status !== 'financially_blocked')) return { status: c?.status ?? null, changed: false };
+  const reason = financialBlockReason({
+    balance: Number(c.balance),
+    threshold: Number(c.threshold),
+    negativeSince: c.negative_since,
+    allowedNegativeDays: c.negative_days,
+    today,
+  });
+  const next = reason ? 'financially_blocked' : 'active';
+  if (next === c.status) return { status: c.status, changed: false };
+  await tx`update clients set status = ${next}, updated_at = now() where id = ${clientId}`;
+  await logEvent(tx, {
+    actorId: null,
+    entityKind: 'client',
+    entityId: clientId,
+    action: reason ? 'financially_blocked' : 'financial_block_lifted',
+    reason: reason === 'threshold' ? `balance ${c.balance} is below the threshold −${c.threshold}` : reason === 'negative_period' ? `balance negative since ${c.negative_since}` : `balance ${c.balance}`,
+    changes: { status: [c.status, next] },
+  });
+  return { status: next, changed: true };
 }

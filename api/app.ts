@@ -16,6 +16,7 @@ import { paymentRoutes } from './routes/payments';
 import { scenarioRoutes } from './routes/scenarios';
 import { settingsRoutes } from './routes/settings';
 import { staffRoutes } from './routes/staff';
+import { adjustmentRoutes } from './routes/adjustments';
 import { ledgerRoutes } from './routes/ledger';
 import { subscriptionOrderRoutes } from './routes/subscription-orders';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -45,7 +46,7 @@ export function createApp(options: AppOptions) {
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use('*', bearerAuth(options.sql));
   v1.use('*', idempotency(options.sql));
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

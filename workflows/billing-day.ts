@@ -160,6 +160,13 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
       });
     }
 
+    if (patched('financial-block-duty')) {
+      await s.group('Evaluate financial blocks', async () => {
+        const result = (await s.step('Evaluate negative balances', () => acts.evaluateFinancialBlocks({ businessDate }), { skippable: false }))!;
+        await record('financialBlocks', result.found, result.blocked);
+      });
+    }
+
     await s.step('Finish billing run', () => acts.finishBillingRun({ businessDate, status: 'completed' }));
   });
   return { duties };

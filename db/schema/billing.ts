@@ -207,3 +207,34 @@ export const ledgerTransactions = pgTable(
   (t) => [index('ledger_client_idx').on(t.clientId, t.id)],
 );
 
+
+/**
+ * A staff member's correction of a client's balance (spec 02 §5): created, then approved (the ledger
+ * moves) or declined (nothing moves). The direction is explicit instead of a signed amount (decision 21).
+ */
+export const adjustments = pgTable(
+  'adjustments',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    subscriptionId: integer('subscription_id').references(() => subscriptions.id),
+    direction: text('direction', { enum: ['credit', 'debit'] }).notNull(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    comment: text('comment').notNull(),
+    includeInAct: boolean('include_in_act').notNull().default(false),
+    periodFrom: businessDate('period_from'),
+    periodTo: businessDate('period_to'),
+    status: text('status', { enum: ['approval_required', 'approved', 'declined'] }).notNull().default('approval_required'),
+    createdBy: integer('created_by').references(() => staff.id),
+    decidedBy: integer('decided_by').references(() => staff.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionComment: text('decision_comment'),
+    ...timestamps,
+  },
+  (t) => [
+    index('adjustments_client_idx').on(t.clientId, t.id),
+    index('adjustments_status_idx').on(t.status, t.id),
+    check('adjustments_amount_positive', sql`${t.amount} > 0`),
+  ],
+);

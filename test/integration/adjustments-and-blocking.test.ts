@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { todayIn } from '../../domain/dates';
+import { createTestPlatform, type TestPlatform } from '../support/platform';
+
+let p: TestPlatform;
+const today = () => todayIn('UTC', new Date());
+
+beforeAll(async () => {
+  p = await createTestPlatform('adjustments');
+});
+afterAll(async () => p?.close());
+
+let ruleSeq = 0;
+async function clientUnder(rule: Record<string, unknown>, name: string) {
+  ruleSeq += 1;
+  const serviceRule = (await p.api('POST', '/api/v1/service-rules', { key: `block_rule_${ruleSeq}`, name: `Block rule ${ruleSeq}`, ...rule })).body;
+  const client = await p.api('POST', '/api/v1/clients', { name, serviceRuleId: serviceRule.id });
+  expect(client.status).toBe(201);
+  return client.body.id as number;
+}
+const clientCard = async (id: number) => (await p.api('GET', `/api/v1/clients/${id}`)).body;
+async function adjust(clientId: number, direction: 'credit' | 'debit', amount: number) {
+  const created = await p.api('POST', `/api/v1/clients/${clientId}/adjustments`, { direction, amount, comment: `${direction} ${amount}` });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const approved = await p.api('POST', `/api/v1/adjustments/${created.body.id}/approve`, {});
+  expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+  return approved.body;
+}
+
+describe('adjustments (spec 02 §5)', () => {
+  it('change nothing until approved; approval moves the balance once; declined ones never', async () => {
+    const clientId = await clientUnder({}, 'Adjusted Co');
+    const created = (await p.api('POST', `/api/v1/clients/${clientId}/adjustments`, { direction: 'credit', amount: 500, comment: 'goodwill', periodFrom: '2027-01-01', periodTo: '2027-01-31' })).body;
+    expect(created).toMatchObject({ status: 'approval_required', amount: 500, direction: 'credit', periodFrom: '2027-01-01' });
+    expect((await clientCard(clientId)).balance).toBe(0);
+
+    const approved = (await p.api('POST', `/api/v1/adjustments/${created.id}/approve`, { comment: 'ok' })).body;
+    expect(approved).toMatchObject({ status: 'approved', decisionComment: 'ok' });
+    expect((await clientCard(clientId)).balance).toBe(500);
+    const again = await p.api('POST', `/api/v1/adjustments/${created.id}/approve`, {});
+    expect([again.status, again.body.code]).toEqual([409, 'adjustment_decided']);
+    expect((await p.api('POST', `/api/v1/adjustments/${created.id}/decline`, {})).status).toBe(409);
+
+    const declined = (await p.api('POST', `/api/v1/clients/${clientId}/adjustments`, { direction: 'debit', amount: 300, comment: 'mistake' })).body;
+    expect((await p.api('POST', `/api/v1/adjustments/${declined.id}/decline`, { comment: 'not owed' })).body.status).toBe('declined');
+    await adjust(clientId, 'debit', 200);
+    expect((await clientCard(clientId)).balance).toBe(300);
+    const ledger = (await p.api('GET', `/api/v1/ledger/check?clientId=${clientId}`)).body;
+    expect(ledger).toMatchObject({ transactions: 2, discrepancies: [] });
+    const listed = (await p.api('GET', `/api/v1/adjustments?clientId=${clientId}`)).body.items.map((a: any) => a.status);
+    expect(listed).toEqual(['approved', 'declined', 'approved']);
+  });
+
+  it('refuses bad input with 4xx and a code', async () => {
+    const clientId = await clientUnder({}, 'Strict Co');
+    const cases: Array<[string, unknown, number, string]> = [
+      [`/api/v1/clients/${clientId}/adjustments`, { direction: 'credit', amount: 0, comment: 'zero' }, 400, 'validation_failed'],
+      [`/api/v1/clients/${clientId}/adjustments`, { direction: 'sideways', amount: 5, comment: 'x' }, 400, 'validation_failed'],
+      [`/api/v1/clients/${clientId}/adjustments`, { direction: 'credit', amount: 5, comment: 'x', periodFrom: '2027-02-01', periodTo: '2027-01-01' }, 400, 'validation_failed'],
+      [`/api/v1/clients/${clientId}/adjustments`, { direction: 'credit', amount: 5, comment: 'x', subscriptionId: 999999 }, 422, 'invalid_reference'],
+      ['/api/v1/clients/999999/adjustments', { direction: 'credit', amount: 5, comment: 'x' }, 404, 'not_found'],
+    ];
+    for (const [path, body, status, code] of cases) {
+      const answer = await p.api('POST', path, body);
+      expect([answer.status, answer.body.code], JSON.stringify(body)).toEqual([status, code]);
+    }
+    expect((await p.api('GET', `/api/v1/adjustments?clientId=${clientId}`)).body.items).toEqual([]);
+  });
+});
+
+describe('financial block predicate on every balance change (decisions 1-2)', () => {
+  it('below −threshold the client is financially blocked; a top-up that brings it back lifts the block', async () => {
+    const clientId = await clientUnder({ creditThreshold: 200 }, 'Threshold Co');
+    await adjust(clientId, 'debit', 150);
+    expect(await clientCard(clientId)).toMatchObject({ balance: -150, status: 'active' });
+    await adjust(clientId, 'debit', 51);
+    expect(await clientCard(clientId)).toMatchObject({ balance: -201, status: 'financially_blocked' });
+    expect((await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1 })).status).toBe(201);
+    expect(await clientCard(clientId)).toMatchObject({ balance: -200, status: 'active' });
+    const events = (await p.sql<Array<{ action: string }>>`select action from event_log where entity_kind = 'client' and entity_id = ${String(clientId)} and action like 'financ%' order by id`).map((e) => e.action);
+    expect(events).toEqual(['financially_blocked', 'financial_block_lifted']);
+  });
+
+  it('allowed negative period 0 blocks at any negative balance; −1 never blocks inside the threshold', async () => {
+    const strict = await clientUnder({ negativeBalanceDays: 0, creditThreshold: 1000 }, 'Strict Period Co');
+    await adjust(strict, 'debit', 1);
+    expect((await clientCard(strict)).status).toBe('financially_blocked');
+    await adjust(strict, 'credit', 1);
+    expect((await clientCard(strict)).status).toBe('active');
+
+    const lenient = await clientUnder({ negativeBalanceDays: -1, creditThreshold: 1000 }, 'Lenient Co');
+    await adjust(lenient, 'debit', 999);
+    expect((await clientCard(lenient)).status).toBe('active');
+  });
+
+  it('the billing run blocks a client negative for longer than the allowed period', async () => {
+    const clientId = await clientUnder({ negativeBalanceDays: 2, creditThreshold: 1000 }, 'Slow Payer Co');
+    await adjust(clientId, 'debit', 10);
+    expect((await clientCard(clientId)).status).toBe('active');
+    const run = async (date: string) => {
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date })).body;
+      await p.temporal.workflow.getHandle(started.scenarioId).result();
+      return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;
+    };
+    // One day negative: within the period.
+    await p.sql`update clients set negative_since = now() - interval '1 day' where id = ${clientId}`;
+    await run(today());
+    expect((await clientCard(clientId)).status).toBe('active');
+    // Two days negative: no transaction happened, the run notices.
+    await p.sql`update clients set negative_since = now() - interval '2 days' where id = ${clientId}`;
+    const second = await run(today());
+    expect(second.duties.financialBlocks).toMatchObject({ done: 1 });
+    expect((await clientCard(clientId)).status).toBe('financially_blocked');
+    // Leaving a block by the period takes a balance ≥ 0.
+    await adjust(clientId, 'credit', 9);
+    expect((await clientCard(clientId)).status).toBe('financially_blocked');
+    await adjust(clientId, 'credit', 1);
+    expect((await clientCard(clientId)).status).toBe('active');
+  });
+});
