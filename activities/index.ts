@@ -2,6 +2,7 @@ import type { Sql } from '../db/client';
 import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from './adapters/registry';
 import { createBillingRunActivities } from './billing-runs';
+import { createClientBlockActivities } from './client-blocks';
 import { createLifecycleOrderActivities } from './lifecycle-orders';
 import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';
@@ -28,5 +29,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createSubscriptionActivities({ sql }),
     ...createBillingRunActivities({ sql, today }),
     ...createLifecycleOrderActivities({ sql, today }),
+    ...createClientBlockActivities({ sql }),
   };
 }

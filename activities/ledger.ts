@@ -47,7 +47,7 @@ export async function postLedgerEntry(tx: TransactionSql, entry: LedgerEntry): P
  * Decision 1: the financial block predicate, evaluated after every balance change (inside its
  * transaction) and by the billing run for the allowed negative period. The client's status follows the
  * predicate exactly: `active` ↔ `financially_blocked` (an administrative block is left alone). Dates are
- * UTC days. Stopping and restoring the client's subscriptions on these transitions is not built yet.
+ * UTC days. Each block is a `client_blocks` row whose scenarios stop and restore the subscriptions.
  */
 export async function evaluateFinancialBlock(tx: TransactionSql, clientId: number, today = new Date().toISOString().slice(0, 10)) {
   const [c] = await tx<Array<{ status: string; balance: string; negative_since: string | null; threshold: string; negative_days: number }>>`
@@ -65,6 +65,14 @@ export async function evaluateFinancialBlock(tx: TransactionSql, clientId: numbe
   const next = reason ? 'financially_blocked' : 'active';
   if (next === c.status) return { status: c.status, changed: false };
   await tx`update clients set status = ${next}, updated_at = now() where id = ${clientId}`;
+  // The block period: its scenarios stop and later restore the subscriptions (started after commit, or by the sweep).
+  if (reason) {
+    await tx`
+      insert into client_blocks (client_id, kind, n, reason)
+      select ${clientId}, 'financial', coalesce(max(n), 0) + 1, ${reason} from client_blocks where client_id = ${clientId} and kind = 'financial'`;
+  } else {
+    await tx`update client_blocks set ended_at = now() where client_id = ${clientId} and kind = 'financial' and ended_at is null`;
+  }
   await logEvent(tx, {
     actorId: null,
     entityKind: 'client',

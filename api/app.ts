@@ -16,6 +16,7 @@ import { paymentRoutes } from './routes/payments';
 import { scenarioRoutes } from './routes/scenarios';
 import { settingsRoutes } from './routes/settings';
 import { staffRoutes } from './routes/staff';
+import { startPendingBlockScenarios } from './client-blocks';
 import { adjustmentRoutes } from './routes/adjustments';
 import { ledgerRoutes } from './routes/ledger';
 import { subscriptionOrderRoutes } from './routes/subscription-orders';
@@ -46,6 +47,13 @@ export function createApp(options: AppOptions) {
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use('*', bearerAuth(options.sql));
   v1.use('*', idempotency(options.sql));
+  // A request that moved a balance may have begun or ended a financial block: start its scenario now.
+  v1.use('*', async (c, next) => {
+    await next();
+    if (c.req.method === 'POST' && c.res.status < 400) {
+      await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
+    }
+  });
   for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes]) {
     v1.route('/', routes(options));
   }

@@ -5,6 +5,7 @@ import { createDefaultPluginRegistry } from '../activities/adapters/registry';
 import { createApp } from '../api/app';
 import { bootstrapAdmin } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
+import { startPendingBlockScenarios } from '../api/client-blocks';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
@@ -65,6 +66,8 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
   };
   void sweep();
   const timer = setInterval(() => void sweep(), 60_000);
+  // Blocks begun or ended by scenarios (a payment from the balance, a refund) are picked up within seconds.
+  const blocks = setInterval(() => void startPendingBlockScenarios(deps).catch((err) => logger.error({ err }, 'starting block scenarios failed')), 5_000);
   return {
     // Behind a proxy the public address is the one to show; locally, where we listen.
     url: config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
@@ -72,6 +75,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     tokenCreated: created,
     async stop() {
       clearInterval(timer);
+      clearInterval(blocks);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await temporal.connection.close();
       await database.close();

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { BillingRunActivities } from '../activities/billing-runs';
+import type { ClientBlockActivities } from '../activities/client-blocks';
 import type { LifecycleOrderActivities } from '../activities/lifecycle-orders';
 import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
@@ -16,6 +17,11 @@ export const orderActivities = proxyActivities<OrderActivities>({
 });
 
 export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+export const clientBlockActivities = proxyActivities<ClientBlockActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });

@@ -1,7 +1,8 @@
-import { getExternalWorkflowHandle, patched, startChild, workflowInfo, type Workflow } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/workflow';
 import type { DueItem, RunAction } from '../activities/billing-runs';
 import type { Duty } from '../domain/lifecycle';
 import { billingRunActivities as acts } from './activities';
+import { startDetached } from './detached';
 import { Scenario } from './engine/scenario';
 import type { PluginRetryPolicy } from './engine/types';
 import { orderExpiredSignal } from './purchase-order';
@@ -27,21 +28,6 @@ async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void
   for (let i = 0; i < items.length; i += concurrency) await Promise.all(items.slice(i, i + concurrency).map(each));
 }
 
-/** Starts a scenario the run owns no further: it outlives the run, and a second start of its id is a no-op. */
-async function startDetached<W extends Workflow>(type: W, workflowId: string, args: Parameters<W>): Promise<boolean> {
-  try {
-    await startChild(type.name, {
-      workflowId,
-      args: args as unknown[],
-      parentClosePolicy: 'ABANDON',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    return true;
-  } catch {
-    // Already started (an earlier run of this date, or a retry): the scenario exists.
-    return false;
-  }
-}
 
 /**
  * The daily billing run (architecture rule 5, spec 01 §21, spec 02 §16). Each duty is a group of steps:

@@ -12,6 +12,7 @@ import {
   serial,
   text,
   timestamp,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { clientStatuses, staffRoles } from '../../domain/statuses';
 import { timestamps } from './columns';
@@ -123,4 +124,28 @@ export const idempotencyKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.staffId, t.key] })],
+);
+
+/**
+ * One period of a client's financial or administrative block (spec 01 §4.4-4.5): opened when the client
+ * enters the block, closed when it leaves. Its scenarios (`financial-block-<client>-<n>`, and the unblock
+ * one) stop and restore the client's subscriptions; a sweep starts any whose start was lost.
+ */
+export const clientBlocks = pgTable(
+  'client_blocks',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    kind: text('kind', { enum: ['financial', 'administrative'] }).notNull(),
+    n: integer('n').notNull(),
+    reason: text('reason'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    blockScenarioStartedAt: timestamp('block_scenario_started_at', { withTimezone: true }),
+    unblockScenarioStartedAt: timestamp('unblock_scenario_started_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('client_blocks_n').on(t.clientId, t.kind, t.n),
+    uniqueIndex('client_blocks_one_open').on(t.clientId, t.kind).where(sql`${t.endedAt} is null`),
+  ],
 );

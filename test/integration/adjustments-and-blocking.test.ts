@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../domain/dates';
-import { createTestPlatform, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 const today = () => todayIn('UTC', new Date());
@@ -117,4 +117,64 @@ describe('financial block predicate on every balance change (decisions 1-2)', ()
     await adjust(clientId, 'credit', 1);
     expect((await clientCard(clientId)).status).toBe('active');
   });
+});
+
+describe('financial block scenarios (spec 01 §4.5.2, §4.5.5; acceptance 4)', () => {
+  const subscription = async (id: number) => (await p.api('GET', `/api/v1/subscriptions/${id}`)).body;
+  const waitFor = (id: number, status: string) =>
+    eventually(async () => ((await subscription(id)).status === status ? subscription(id) : null), { what: `subscription ${id} to be ${status}` });
+
+  async function clientWithSubscriptions(stopMode: 'automatic' | 'manual', count: number) {
+    const catalog = await seedCatalog(p, { serviceRule: { creditThreshold: 100, stopMode } });
+    const clientId = await createClient(p, catalog, `Blocked ${stopMode} Co`);
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1500 * count });
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+      ids.push((await waitForOrderStatus(p, order.id, 'completed')).subscriptionId);
+    }
+    return { clientId, ids };
+  }
+
+  it('automatic stop mode: entering stops every working subscription at the vendor; a top-up restores them', async () => {
+    const { clientId, ids } = await clientWithSubscriptions('automatic', 2);
+    await adjust(clientId, 'debit', 150);
+    expect((await clientCard(clientId)).status).toBe('financially_blocked');
+    await waitForScenarioStatus(p, `financial-block-${clientId}-1`, 'completed');
+    for (const id of ids) {
+      const stopped = await waitFor(id, 'stopped');
+      expect(stopped.savedStatus).toBe('active');
+      expect(p.vendor.resource(stopped.vendorReference)!.state).toBe('suspended');
+    }
+
+    expect((await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 150 })).status).toBe(201);
+    expect((await clientCard(clientId)).status).toBe('active');
+    await waitForScenarioStatus(p, `financial-unblock-${clientId}-1`, 'completed');
+    for (const id of ids) {
+      const restored = await waitFor(id, 'active');
+      expect(p.vendor.resource(restored.vendorReference)!.state).toBe('active');
+    }
+    // A second block is the client's second period, with its own scenarios.
+    await adjust(clientId, 'debit', 101);
+    await waitForScenarioStatus(p, `financial-block-${clientId}-2`, 'completed');
+    for (const id of ids) await waitFor(id, 'stopped');
+  }, 60_000);
+
+  it('manual stop mode: each subscription waits for a stop operation; leaving the block rejects them with the spec\'s comment', async () => {
+    const { clientId, ids } = await clientWithSubscriptions('manual', 1);
+    const id = ids[0]!;
+    const { vendorReference } = await subscription(id);
+    await adjust(clientId, 'debit', 101);
+    await waitFor(id, 'awaiting_manual_confirmation');
+    const op = await eventually(async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}&status=pending`)).body.items[0], { what: 'the stop operation' });
+    expect(op).toMatchObject({ type: 'stop_subscription', subscriptionId: id });
+
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 101 });
+    await waitForScenarioStatus(p, `financial-unblock-${clientId}-1`, 'completed');
+    const restored = await waitFor(id, 'active');
+    expect(restored.statusReason).toBe('Account was moved from credit hold');
+    const rejected = (await p.api('GET', `/api/v1/manual-operations/${op.id}`)).body;
+    expect(rejected).toMatchObject({ status: 'rejected', comment: 'Account was moved from credit hold' });
+    expect(p.vendor.calls.filter((c) => c.operation === 'stop' && c.path.includes(vendorReference))).toEqual([]);
+  }, 60_000);
 });

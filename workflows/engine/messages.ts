@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionRequest, ManualDecisionRequest, ScenarioTree } from './types';
 
 /** Every scenario answers this: the live step tree. */
@@ -18,3 +18,9 @@ export const manualDecisionUpdate = defineUpdate<{ operationId: number; status: 
 export const cancelTaskUpdate = defineUpdate<{ accepted: true; step: string }, [{ step: string; reason: string; by: number | null }]>(
   'cancelTask',
 );
+
+/**
+ * The same decision sent by another scenario (workflows cannot send updates): e.g. leaving a financial
+ * block rejects the pending stop operations. Ignored when the operation is no longer awaited or decided.
+ */
+export const manualDecisionSignal = defineSignal<[ManualDecisionRequest]>('decideManualOperationBySystem');

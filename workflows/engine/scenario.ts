@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { ManualOperationActivities } from '../../activities/manual-operations';
 import type { ScenarioRecorders } from '../../activities/scenario-records';
-import { cancelTaskUpdate, decideUpdate, manualDecisionUpdate, scenarioTreeQuery } from './messages';
+import { cancelTaskUpdate, decideUpdate, manualDecisionSignal, manualDecisionUpdate, scenarioTreeQuery } from './messages';
 import type {
   DecisionRequest,
   ManualDecisionRequest,
@@ -170,6 +170,10 @@ export class Scenario {
         },
       },
     );
+    setHandler(manualDecisionSignal, (request) => {
+      const wait = this.manualWaits.get(`${request.step}/${request.round}`);
+      if (wait && !wait.request) wait.request = request;
+    });
   }
 
   /** Runs the scenario body, then records the outcome; a cancel decision runs the compensations. */
