@@ -10,22 +10,26 @@ export function createClientBlockActivities({ sql }: { sql: Sql }) {
       return rows.map((r) => r.id);
     },
 
-    /** Spec 01 §4.5.5: subscriptions this block stopped that were working before it, oldest first (decision 4). */
-    async subscriptionsToRestore({ clientId, n }: { clientId: number; n: number }) {
+    /**
+     * Spec 01 §4.5.5: stopped subscriptions whose latest stop was a block's and that were working before
+     * it, oldest first (decision 4); none while the client is still blocked.
+     */
+    async subscriptionsToRestore({ clientId }: { clientId: number }) {
       const rows = await sql<Array<{ id: number }>>`
-        select s.id from subscriptions s
-        where s.client_id = ${clientId} and s.status = 'stopped' and s.saved_status in ('active', 'payment_overdue')
-          and exists (select 1 from scenarios sc where sc.id = 'subscription-' || s.id || '-stop-financial-block-' || ${n}::int and sc.status = 'completed')
+        select s.id from subscriptions s join clients c on c.id = s.client_id
+        where s.client_id = ${clientId} and c.status = 'active' and s.status = 'stopped' and s.saved_status in ('active', 'payment_overdue')
+          and (select sc.id from scenarios sc where sc.subject_kind = 'subscription' and sc.subject_id = s.id::text and sc.type = 'subscription_stop'
+               order by sc.started_at desc limit 1) ~ '^subscription-[0-9]+-stop-(financial|administrative)-block-[0-9]+$'
         order by s.id`;
       return rows.map((r) => r.id);
     },
 
     /** Stop operations of this block still waiting for a person (manual stop mode). */
-    async pendingBlockStopOperations({ clientId, n }: { clientId: number; n: number }) {
+    async pendingBlockStopOperations({ clientId, kind, n }: { clientId: number; kind: 'financial' | 'administrative'; n: number }) {
       return sql<Array<{ operationId: number; scenarioId: string; step: string; round: number }>>`
         select id as "operationId", scenario_id as "scenarioId", step_path as step, round from manual_operations
         where client_id = ${clientId} and type = 'stop_subscription' and status = 'pending'
-          and scenario_id like ${`subscription-%-stop-financial-block-${n}`}
+          and scenario_id like ${`subscription-%-stop-${kind}-block-${n}`}
         order by id`;
     },
   };

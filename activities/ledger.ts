@@ -50,11 +50,30 @@ export async function postLedgerEntry(tx: TransactionSql, entry: LedgerEntry): P
  * UTC days. Each block is a `client_blocks` row whose scenarios stop and restore the subscriptions.
  */
 export async function evaluateFinancialBlock(tx: TransactionSql, clientId: number, today = new Date().toISOString().slice(0, 10)) {
+  const state = await financialBlockState(tx, clientId, today);
+  if (!state || (state.status !== 'active' && state.status !== 'financially_blocked')) return { status: state?.status ?? null, changed: false };
+  const next = state.reason ? 'financially_blocked' : 'active';
+  if (next === state.status) return { status: state.status, changed: false };
+  await tx`update clients set status = ${next}, updated_at = now() where id = ${clientId}`;
+  await setFinancialBlockPeriod(tx, clientId, state.reason ? state.description : null);
+  await logEvent(tx, {
+    actorId: null,
+    entityKind: 'client',
+    entityId: clientId,
+    action: state.reason ? 'financially_blocked' : 'financial_block_lifted',
+    reason: state.description,
+    changes: { status: [state.status, next] },
+  });
+  return { status: next, changed: true };
+}
+
+/** The predicate's inputs for a client, and why it holds (null reason: it does not). */
+export async function financialBlockState(tx: TransactionSql, clientId: number, today: string) {
   const [c] = await tx<Array<{ status: string; balance: string; negative_since: string | null; threshold: string; negative_days: number }>>`
     select c.status, c.balance::text, to_char(c.negative_since at time zone 'UTC', 'YYYY-MM-DD') as negative_since,
            coalesce(c.credit_threshold_override, r.credit_threshold)::text as threshold, r.negative_balance_days as negative_days
     from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${clientId}`;
-  if (!c || (c.status !== 'active' && c.status !== 'financially_blocked')) return { status: c?.status ?? null, changed: false };
+  if (!c) return null;
   const reason = financialBlockReason({
     balance: Number(c.balance),
     threshold: Number(c.threshold),
@@ -62,24 +81,22 @@ export async function evaluateFinancialBlock(tx: TransactionSql, clientId: numbe
     allowedNegativeDays: c.negative_days,
     today,
   });
-  const next = reason ? 'financially_blocked' : 'active';
-  if (next === c.status) return { status: c.status, changed: false };
-  await tx`update clients set status = ${next}, updated_at = now() where id = ${clientId}`;
-  // The block period: its scenarios stop and later restore the subscriptions (started after commit, or by the sweep).
+  const description =
+    reason === 'threshold' ? `balance ${c.balance} is below the threshold −${c.threshold}` : reason === 'negative_period' ? `balance negative since ${c.negative_since}` : `balance ${c.balance}`;
+  return { status: c.status, reason, description };
+}
+
+/**
+ * Opens (reason given) or closes (null) the client's financial block period. The block period's scenarios
+ * stop and later restore the subscriptions; they are started after commit, or by the sweep.
+ */
+export async function setFinancialBlockPeriod(tx: TransactionSql, clientId: number, reason: string | null) {
   if (reason) {
     await tx`
       insert into client_blocks (client_id, kind, n, reason)
-      select ${clientId}, 'financial', coalesce(max(n), 0) + 1, ${reason} from client_blocks where client_id = ${clientId} and kind = 'financial'`;
+      select ${clientId}, 'financial', coalesce(max(n), 0) + 1, ${reason} from client_blocks where client_id = ${clientId} and kind = 'financial'
+      on conflict do nothing`;
   } else {
     await tx`update client_blocks set ended_at = now() where client_id = ${clientId} and kind = 'financial' and ended_at is null`;
   }
-  await logEvent(tx, {
-    actorId: null,
-    entityKind: 'client',
-    entityId: clientId,
-    action: reason ? 'financially_blocked' : 'financial_block_lifted',
-    reason: reason === 'threshold' ? `balance ${c.balance} is below the threshold −${c.threshold}` : reason === 'negative_period' ? `balance negative since ${c.negative_since}` : `balance ${c.balance}`,
-    changes: { status: [c.status, next] },
-  });
-  return { status: next, changed: true };
 }

@@ -8,49 +8,47 @@ import { activateStoppedSubscription, stopSubscription } from './subscription-op
 
 export interface ClientBlockInput {
   clientId: number;
-  /** The client's n-th financial block. */
+  /** The client's n-th block of this kind. */
   n: number;
   policy?: Partial<PluginRetryPolicy>;
 }
 
-export const financialBlockWorkflowId = (clientId: number, n: number) => `financial-block-${clientId}-${n}`;
-export const financialUnblockWorkflowId = (clientId: number, n: number) => `financial-unblock-${clientId}-${n}`;
+export type BlockKind = 'financial' | 'administrative';
+export const blockWorkflowId = (kind: BlockKind, clientId: number, n: number) => `${kind}-block-${clientId}-${n}`;
+export const unblockWorkflowId = (kind: BlockKind, clientId: number, n: number) => `${kind}-unblock-${clientId}-${n}`;
 
 /** Spec 01 §4.5.5: the comment of the stop operations rejected when the client leaves the block. */
 export const leftBlockComment = 'Account was moved from credit hold';
 
-/**
- * Spec 01 §4.5.2: the client entered a financial block. Each working prepaid subscription gets a stop
- * scenario (`subscription-<id>-stop-financial-block-<n>`): stopped through the plugin with its status saved
- * in the automatic stop mode, or waiting in "awaiting manual confirmation" for a stop operation in the manual
- * one (the stop scenario follows the client's service rule).
- */
-export async function financialBlock({ clientId, n, policy }: ClientBlockInput): Promise<{ stopping: number }> {
-  const s = new Scenario({ type: 'financial_block', subject: { kind: 'client', id: String(clientId) } });
+/** Stops every working prepaid subscription, each through its own stop scenario. */
+async function block(kind: BlockKind, { clientId, n, policy }: ClientBlockInput): Promise<{ stopping: number }> {
+  const s = new Scenario({ type: `${kind}_block`, subject: { kind: 'client', id: String(clientId) } });
   const result = await s.run(async () => {
     const ids = (await s.step('Find working prepaid subscriptions', () => acts.subscriptionsToStop({ clientId }), { skippable: false }))!;
-    const started = (await s.step('Start stop scenarios', async () => {
-      let count = 0;
+    await s.step('Start stop scenarios', async () => {
       for (const subscriptionId of ids) {
-        const args: Parameters<typeof stopSubscription> = [{ subscriptionId, reason: `financial block #${n}`, by: null, policy }];
-        if (await startDetached(stopSubscription, `subscription-${subscriptionId}-stop-financial-block-${n}`, args)) count += 1;
+        const args: Parameters<typeof stopSubscription> = [
+          // Decision 3: an administrative block stops whatever the stop mode.
+          { subscriptionId, reason: `${kind} block #${n}`, by: null, policy, ...(kind === 'administrative' ? { origin: 'administrative_block' as const } : {}) },
+        ];
+        await startDetached(stopSubscription, `subscription-${subscriptionId}-stop-${kind}-block-${n}`, args);
       }
-      return { started: count, subscriptions: ids };
-    }))!;
-    return { stopping: started.subscriptions.length };
+      return { subscriptions: ids };
+    });
+    return { stopping: ids.length };
   });
   return result ?? { stopping: 0 };
 }
 
 /**
- * Spec 01 §4.5.5: the client left the financial block. Stop operations of the block still pending are
- * rejected with the spec's comment (their subscriptions return to their saved status); subscriptions the
- * block stopped that were working before it are activated again, oldest first, through the plugin.
+ * Rejects the block's pending stop operations (their subscriptions return to their saved status) and
+ * activates the subscriptions a block stopped that were working before it, oldest first. Nothing is
+ * restored while the client is still blocked (an administrative block lifted into a financial one).
  */
-export async function financialUnblock({ clientId, n, policy }: ClientBlockInput): Promise<{ restoring: number }> {
-  const s = new Scenario({ type: 'financial_unblock', subject: { kind: 'client', id: String(clientId) } });
+async function unblock(kind: BlockKind, { clientId, n, policy }: ClientBlockInput): Promise<{ restoring: number }> {
+  const s = new Scenario({ type: `${kind}_unblock`, subject: { kind: 'client', id: String(clientId) } });
   const result = await s.run(async () => {
-    const pending = (await s.step('Find pending stop operations', () => acts.pendingBlockStopOperations({ clientId, n }), { skippable: false }))!;
+    const pending = (await s.step('Find pending stop operations', () => acts.pendingBlockStopOperations({ clientId, kind, n }), { skippable: false }))!;
     await s.step('Reject pending stop operations', async () => {
       for (const op of pending) {
         await getExternalWorkflowHandle(op.scenarioId).signal(manualDecisionSignal, {
@@ -64,15 +62,43 @@ export async function financialUnblock({ clientId, n, policy }: ClientBlockInput
       }
       return { rejected: pending.length };
     });
-    const ids = (await s.step('Find subscriptions to restore', () => acts.subscriptionsToRestore({ clientId, n }), { skippable: false }))!;
+    const ids = (await s.step('Find subscriptions to restore', () => acts.subscriptionsToRestore({ clientId }), { skippable: false }))!;
     await s.step('Start activation scenarios', async () => {
       for (const subscriptionId of ids) {
-        const args: Parameters<typeof activateStoppedSubscription> = [{ subscriptionId, reason: `financial block #${n} lifted`, by: null, policy }];
-        await startDetached(activateStoppedSubscription, `subscription-${subscriptionId}-activate-financial-unblock-${n}`, args);
+        const args: Parameters<typeof activateStoppedSubscription> = [{ subscriptionId, reason: `${kind} block #${n} lifted`, by: null, policy }];
+        await startDetached(activateStoppedSubscription, `subscription-${subscriptionId}-activate-${kind}-unblock-${n}`, args);
       }
       return { subscriptions: ids };
     });
     return { restoring: ids.length };
   });
   return result ?? { restoring: 0 };
+}
+
+/**
+ * Spec 01 §4.5.2: the client entered a financial block. Each working prepaid subscription gets a stop
+ * scenario (`subscription-<id>-stop-financial-block-<n>`): stopped through the plugin with its status saved
+ * in the automatic stop mode, or waiting in "awaiting manual confirmation" for a stop operation in the manual
+ * one (the stop scenario follows the client's service rule).
+ */
+export function financialBlock(input: ClientBlockInput) {
+  return block('financial', input);
+}
+
+/**
+ * Spec 01 §4.5.5: the client left the financial block. Stop operations still pending are rejected with the
+ * spec's comment; subscriptions a block stopped that were working before it are activated again.
+ */
+export function financialUnblock(input: ClientBlockInput) {
+  return unblock('financial', input);
+}
+
+/** Spec 01 §4.4: an operator blocked the client; its working subscriptions are stopped whatever the stop mode. */
+export function administrativeBlock(input: ClientBlockInput) {
+  return block('administrative', input);
+}
+
+/** Spec 01 §4.4, decision 3: the client was activated; unless that landed it in a financial block, its subscriptions come back. */
+export function administrativeUnblock(input: ClientBlockInput) {
+  return unblock('administrative', input);
 }

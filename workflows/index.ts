@@ -3,4 +3,4 @@ export { activateStoppedSubscription, deleteSubscription, stopSubscription } fro
 export { billingDay } from './billing-day';
 export { billingDispatch } from './billing-dispatch';
 export { subscriptionOrder } from './subscription-order';
-export { financialBlock, financialUnblock } from './client-blocks';
+export { administrativeBlock, administrativeUnblock, financialBlock, financialUnblock } from './client-blocks';

@@ -10,8 +10,11 @@ export interface SubscriptionOperationInput {
   comment?: string;
   by: number | null;
   policy?: Partial<PluginRetryPolicy>;
-  /** The billing run stops unpaid subscriptions itself: the stop mode (for blocks) does not apply to it. */
-  origin?: 'billing_run';
+  /**
+   * Who asked, when not a person: the billing run stops unpaid subscriptions and an administrative block
+   * stops every subscription (decision 3) whatever the client's stop mode.
+   */
+  origin?: 'billing_run' | 'administrative_block';
 }
 
 
@@ -47,7 +50,7 @@ async function runOperation(operation: Operation, { subscriptionId, reason, comm
         { skippable: false },
       ))!;
       previous = sub.previousStatus;
-      const manualMode = operation === 'stop' ? origin !== 'billing_run' && sub.stopMode === 'manual' : sub.manualMode;
+      const manualMode = operation === 'stop' ? origin === undefined && sub.stopMode === 'manual' : sub.manualMode;
 
       if (manualMode && op.manualType) {
         await s.step('Await manual confirmation', () =>

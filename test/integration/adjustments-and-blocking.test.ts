@@ -178,3 +178,54 @@ describe('financial block scenarios (spec 01 §4.5.2, §4.5.5; acceptance 4)', (
     expect(p.vendor.calls.filter((c) => c.operation === 'stop' && c.path.includes(vendorReference))).toEqual([]);
   }, 60_000);
 });
+
+describe('administrative block (spec 01 §4.4, decision 3; acceptance 5)', () => {
+  const subscription = async (id: number) => (await p.api('GET', `/api/v1/subscriptions/${id}`)).body;
+  const waitFor = (id: number, status: string) =>
+    eventually(async () => ((await subscription(id)).status === status ? subscription(id) : null), { what: `subscription ${id} to be ${status}` });
+  async function clientWithSubscription(name: string, rule: Record<string, unknown>) {
+    const catalog = await seedCatalog(p, { serviceRule: rule });
+    const clientId = await createClient(p, catalog, name);
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1500 });
+    const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+    return { clientId, subscriptionId: (await waitForOrderStatus(p, order.id, 'completed')).subscriptionId as number };
+  }
+
+  it('stops working subscriptions whatever the stop mode; activation restores them', async () => {
+    const { clientId, subscriptionId } = await clientWithSubscription('Investigated Co', { stopMode: 'manual' });
+    const blocked = await p.api('POST', `/api/v1/clients/${clientId}/administrative-block`, { reason: 'fraud check' });
+    expect(blocked.body).toEqual({ clientId, status: 'administratively_blocked', block: { kind: 'administrative', n: 1 } });
+    const stopped = await waitFor(subscriptionId, 'stopped');
+    expect(stopped.savedStatus).toBe('active');
+    expect(p.vendor.resource(stopped.vendorReference)!.state).toBe('suspended');
+    expect((await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}`)).body.items).toEqual([]);
+    expect((await p.api('POST', `/api/v1/clients/${clientId}/administrative-block`, { reason: 'twice' })).body.code).toBe('client_status');
+
+    const activated = await p.api('POST', `/api/v1/clients/${clientId}/activate`, { reason: 'cleared' });
+    expect(activated.body).toEqual({ clientId, status: 'active', block: null });
+    await waitForScenarioStatus(p, `administrative-unblock-${clientId}-1`, 'completed');
+    const restored = await waitFor(subscriptionId, 'active');
+    expect(p.vendor.resource(restored.vendorReference)!.state).toBe('active');
+  }, 60_000);
+
+  it('activation with a balance below the threshold lands in a financial block, in one event; a top-up then restores', async () => {
+    const { clientId, subscriptionId } = await clientWithSubscription('Owing Co', { creditThreshold: 0 });
+    await p.api('POST', `/api/v1/clients/${clientId}/administrative-block`, { reason: 'unpaid invoices' });
+    await waitFor(subscriptionId, 'stopped');
+    await adjust(clientId, 'debit', 10);
+    expect((await clientCard(clientId)).status).toBe('administratively_blocked');
+
+    const activated = await p.api('POST', `/api/v1/clients/${clientId}/activate`, { reason: 'manager asked' });
+    expect(activated.body).toEqual({ clientId, status: 'financially_blocked', block: { kind: 'financial', n: 1 } });
+    const events = (await p.sql<Array<{ action: string; changes: any }>>`
+      select action, changes from event_log where entity_kind = 'client' and entity_id = ${String(clientId)} and actor_kind = 'staff' order by id`);
+    expect(events.at(-1)).toMatchObject({ action: 'activated', changes: { status: ['administratively_blocked', 'financially_blocked'] } });
+    await waitForScenarioStatus(p, `administrative-unblock-${clientId}-1`, 'completed');
+    expect((await subscription(subscriptionId)).status).toBe('stopped');
+
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 10 });
+    expect((await clientCard(clientId)).status).toBe('active');
+    await waitForScenarioStatus(p, `financial-unblock-${clientId}-1`, 'completed');
+    await waitFor(subscriptionId, 'active');
+  }, 60_000);
+});

@@ -35,8 +35,10 @@ describe('cancelling a queued task (decision 10)', () => {
       },
       { intervalMs: 50, what: 'the task to be queued after a failed attempt' },
     );
-    // A task retrying by itself says why, and can be found by that.
-    expect(task.errorClass).toBe('transient');
+    // A task retrying by itself says why, and can be found by that (read again: the list item above may
+    // predate the attempt's record).
+    const listed = (await p.api('GET', `/api/v1/tasks?orderId=${order.id}`)).body.items[0];
+    expect(listed.errorClass).toBe('transient');
     const retrying = (await p.api('GET', `/api/v1/tasks?status=queued&errorClass=transient&orderId=${order.id}`)).body.items;
     expect(retrying.map((t: any) => t.id)).toEqual([task.id]);
     const cancelled = await p.api('POST', `/api/v1/tasks/${task.id}/cancel`, { reason: 'vendor outage, client withdrew' });
