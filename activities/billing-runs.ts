@@ -3,6 +3,7 @@ import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type
 import { periodMonths } from '../domain/pricing';
 import { logEvent } from './event-log';
 import { evaluateFinancialBlock } from './ledger';
+import { expiredPromisedPayments, revokePromisedPayment } from './promised-payments';
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from './lifecycle-orders';
 import { createOrderActivities } from './orders';
 
@@ -138,6 +139,33 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
         });
       }
       return { found: candidates.length, blocked };
+    },
+
+    /** Block periods whose scenario has not been started (the run's own revocations and evaluations open some). */
+    async pendingBlockScenarios() {
+      return sql<Array<{ id: number; clientId: number; kind: 'financial' | 'administrative'; n: number; scenario: 'block' | 'unblock' }>>`
+        select id, client_id as "clientId", kind, n, case when block_scenario_started_at is null then 'block' else 'unblock' end as scenario
+        from client_blocks
+        where block_scenario_started_at is null or (ended_at is not null and unblock_scenario_started_at is null)
+        order by id limit 500`;
+    },
+
+    async markBlockScenarioStarted({ id, scenario }: { id: number; scenario: 'block' | 'unblock' }) {
+      if (scenario === 'block') await sql`update client_blocks set block_scenario_started_at = coalesce(block_scenario_started_at, now()) where id = ${id}`;
+      else await sql`update client_blocks set unblock_scenario_started_at = coalesce(unblock_scenario_started_at, now()) where id = ${id}`;
+    },
+
+    /** Spec 02 §3.5 (a): promised payments past their last day are revoked; their amount leaves the balance. */
+    async revokeExpiredPromisedPayments({ businessDate }: { businessDate: string }) {
+      const ids = await expiredPromisedPayments(sql, businessDate);
+      let revoked = 0;
+      for (const id of ids) {
+        await sql.begin(async (tx) => {
+          await tx`select 1 from clients where id = (select client_id from promised_payments where id = ${id}) for no key update`;
+          if (await revokePromisedPayment(tx, id, { reason: `expired (billing run of ${businessDate})`, by: null })) revoked += 1;
+        });
+      }
+      return { found: ids.length, revoked };
     },
 
     /** Orders that exist but whose scenario has not been started (a run that died between the two). */

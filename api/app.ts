@@ -19,6 +19,7 @@ import { staffRoutes } from './routes/staff';
 import { startPendingBlockScenarios } from './client-blocks';
 import { adjustmentRoutes } from './routes/adjustments';
 import { clientBlockRoutes } from './routes/client-blocks';
+import { promisedPaymentRoutes } from './routes/promised-payments';
 import { ledgerRoutes } from './routes/ledger';
 import { subscriptionOrderRoutes } from './routes/subscription-orders';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -55,7 +56,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -2,6 +2,7 @@ import { getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/wo
 import type { DueItem, RunAction } from '../activities/billing-runs';
 import type { Duty } from '../domain/lifecycle';
 import { billingRunActivities as acts } from './activities';
+import { administrativeBlock, administrativeUnblock, financialBlock, financialUnblock } from './client-blocks';
 import { startDetached } from './detached';
 import { Scenario } from './engine/scenario';
 import type { PluginRetryPolicy } from './engine/types';
@@ -146,9 +147,26 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
       });
     }
 
+    if (patched('promised-payment-expiry')) {
+      await s.group('Revoke expired promised payments', async () => {
+        const result = (await s.step('Revoke promised payments', () => acts.revokeExpiredPromisedPayments({ businessDate }), { skippable: false }))!;
+        await record('promisedPaymentsRevoked', result.found, result.revoked);
+      });
+    }
+
     if (patched('financial-block-duty')) {
       await s.group('Evaluate financial blocks', async () => {
         const result = (await s.step('Evaluate negative balances', () => acts.evaluateFinancialBlocks({ businessDate }), { skippable: false }))!;
+        const pending = (await s.step('Find block periods to act on', () => acts.pendingBlockScenarios()))!;
+        await s.step('Start block scenarios', async () => {
+          for (const b of pending) {
+            const input: Parameters<typeof financialBlock> = [{ clientId: b.clientId, n: b.n, policy }];
+            const type = { financial: { block: financialBlock, unblock: financialUnblock }, administrative: { block: administrativeBlock, unblock: administrativeUnblock } }[b.kind][b.scenario];
+            await startDetached(type, `${b.kind}-${b.scenario}-${b.clientId}-${b.n}`, input);
+            await acts.markBlockScenarioStarted({ id: b.id, scenario: b.scenario });
+          }
+          return { started: pending.length };
+        });
         await record('financialBlocks', result.found, result.blocked);
       });
     }

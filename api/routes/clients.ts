@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
+import { coverPromisedPaymentsByTopUp } from '../../activities/promised-payments';
 import { postLedgerEntry } from '../../activities/ledger';
 import { nextDocumentNumber } from '../document-numbers';
 import { guard } from '../auth';
@@ -173,6 +174,8 @@ export function clientRoutes({ sql }: ApiDeps) {
           paymentId: p!.id,
         });
         await tx`update payments set balance_after = ${balanceAfter} where id = ${p!.id}`;
+        // Spec 02 §3.5: the top-up covers promised payments first, oldest first.
+        await coverPromisedPaymentsByTopUp(tx, { clientId: id, amount, by: staff.id });
         await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: p!.id, action: 'top_up', changes: { amount, balanceAfter } });
         return { id: p!.id, number, status: 'completed', amount, balanceAfter };
       });

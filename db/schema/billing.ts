@@ -238,3 +238,31 @@ export const adjustments = pgTable(
     check('adjustments_amount_positive', sql`${t.amount} > 0`),
   ],
 );
+
+/**
+ * Virtual money credited to a client's balance until a real payment covers it (spec 02 §3). Statuses:
+ * provided → revoked (by hand, at expiry, by a top-up that covers it) or revoked_by_topup (a smaller top-up;
+ * replaced by a provided_by_topup one for the rest, with the same expiry).
+ */
+export const promisedPayments = pgTable(
+  'promised_payments',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: ['provided', 'provided_by_topup', 'revoked', 'revoked_by_topup'] }).notNull(),
+    /** The last day it may be used: the billing run of the next day revokes it. */
+    expiresOn: businessDate('expires_on').notNull(),
+    comment: text('comment'),
+    replacesId: integer('replaces_id'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedReason: text('revoked_reason'),
+    createdBy: integer('created_by').references(() => staff.id),
+    /** Created beyond the service rule's limit or period by an administrator (decision 24). */
+    overridden: boolean('overridden').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [index('promised_payments_client_idx').on(t.clientId, t.id), check('promised_payments_amount_positive', sql`${t.amount} > 0`)],
+);

@@ -75,10 +75,13 @@ export async function createTestPlatform(
 
   const databaseUrl = adminUrl(databaseName);
   const database = connectDatabase(databaseUrl, { applicationName: `test-${name}` });
-  // Test files share one Temporal namespace and scenario ids come from order ids (`order-<id>`): give each
-  // database its own range of order ids so two files never address the same workflow.
-  const orderIdBase = (randomBytes(4).readUInt32BE(0) % 1_000_000) * 1000 + 1;
-  await database.sql`select setval(pg_get_serial_sequence('orders', 'id'), ${orderIdBase})`;
+  // Test files share one Temporal namespace and scenario ids come from record ids (`order-<id>`): give each
+  // database its own range of ids so two files never address the same workflow.
+  // Subscription and client ids name scenarios too (`subscription-<id>-stop-…`, `financial-block-<client>-<n>`).
+  for (const table of ['orders', 'subscriptions', 'clients']) {
+    const base = (randomBytes(4).readUInt32BE(0) % 1_000_000) * 1000 + 1;
+    await database.sql`select setval(pg_get_serial_sequence(${table}, 'id'), ${base})`;
+  }
   const temporalAddress = inject('temporalAddress');
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });

@@ -1,0 +1,135 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { grantPromisedPayment, revokePromisedPayment } from '../../activities/promised-payments';
+import { addDays, todayIn } from '../../domain/dates';
+import { guard } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { idParam, isoDate, jsonBody, jsonResponses, money, page, pageOf, pageQuery } from '../schemas';
+
+const promisedInput = z
+  .object({
+    amount: money.refine((v) => v > 0, 'the amount must be positive'),
+    expiresOn: isoDate.describe('the last day it may be used; the next billing run revokes it'),
+    comment: z.string().trim().max(2000).optional(),
+    override: z.boolean().default(false).describe("administrators only: beyond the service rule's limit or period (audited)"),
+  })
+  .strict()
+  .openapi('PromisedPaymentInput');
+const revokeInput = z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('RevokePromisedPaymentInput');
+
+const statuses = ['provided', 'provided_by_topup', 'revoked', 'revoked_by_topup'] as const;
+const promised = z
+  .object({
+    id: z.number(),
+    number: z.string(),
+    clientId: z.number(),
+    amount: z.number(),
+    currency: z.string(),
+    status: z.enum(statuses),
+    expiresOn: z.string(),
+    comment: z.string().nullable(),
+    replacesId: z.number().nullable(),
+    revokedAt: z.coerce.string().nullable(),
+    revokedReason: z.string().nullable(),
+    overridden: z.boolean(),
+    createdAt: z.coerce.string(),
+  })
+  .openapi('PromisedPayment');
+
+/** Spec 02 §3, decision 24: promised payments within the client's service rule, revoked by hand, expiry or top-up. */
+export function promisedPaymentRoutes(deps: ApiDeps) {
+  const { sql } = deps;
+  const app = router();
+  const columns = sql`
+    id, number, client_id as "clientId", amount::int8 as amount, currency, status, expires_on::text as "expiresOn", comment,
+    replaces_id as "replacesId", revoked_at as "revokedAt", revoked_reason as "revokedReason", overridden, created_at as "createdAt"`;
+  const load = async (id: number) => {
+    const [row] = await sql<Array<Record<string, unknown>>>`select ${columns} from promised_payments where id = ${id}`;
+    if (!row) throw notFound('promised payment', id);
+    return promised.parse({ ...row, amount: Number(row.amount) });
+  };
+  const today = () => todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/promised-payments',
+      tags: ['Promised payments'],
+      summary: "Credit virtual money until a date, within the service rule's limit and period",
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(promisedInput) },
+      responses: jsonResponses(201, promised, 'the promised payment; its amount is on the balance'),
+    }),
+    async (c) => {
+      const { id: clientId } = c.req.valid('param');
+      const input = c.req.valid('json') as z.infer<typeof promisedInput>;
+      const staff = c.get('staff');
+      if (input.override && staff.role !== 'admin') throw new ApiError(403, 'forbidden', 'only administrators may go beyond the service rule');
+      const now = today();
+      if (input.expiresOn < now) throw new ApiError(422, 'promised_payment_period', `the expiry date ${input.expiresOn} has passed`);
+      const created = await sql.begin(async (tx) => {
+        const [client] = await tx<Array<{ status: string; currency: string; limit: string; days: number; used: string }>>`
+          select c.status, c.currency, r.promised_payment_limit::text as limit, r.promised_payment_days as days,
+                 (select coalesce(sum(amount), 0) from promised_payments where client_id = c.id and status in ('provided', 'provided_by_topup'))::text as used
+          from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${clientId} for no key update of c`;
+        if (!client) throw notFound('client', clientId);
+        if (client.status === 'deleted') throw new ApiError(422, 'client_deleted', `client ${clientId} is deleted`);
+        if (!input.override) {
+          if (Number(client.used) + input.amount > Number(client.limit)) {
+            throw new ApiError(422, 'promised_payment_limit', `the service rule allows promised payments up to ${client.limit} in all; ${client.used} is in use`);
+          }
+          const last = addDays(now, client.days);
+          if (input.expiresOn > last) throw new ApiError(422, 'promised_payment_period', `the service rule allows promised payments for ${client.days} days, until ${last}`);
+        }
+        return grantPromisedPayment(tx, { clientId, amount: input.amount, currency: client.currency, expiresOn: input.expiresOn, comment: input.comment ?? null, by: staff.id, overridden: input.override });
+      });
+      return c.json(await load(created.id), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/promised-payments',
+      tags: ['Promised payments'],
+      ...guard('finance', false),
+      request: { query: z.object({ ...pageQuery, clientId: z.coerce.number().int().positive().optional(), status: z.enum(statuses).optional() }) },
+      responses: jsonResponses(200, pageOf(promised), 'a page of promised payments, newest first'),
+    }),
+    async (c) => {
+      const f = c.req.valid('query');
+      const rows = await sql<Array<Record<string, unknown>>>`
+        select ${columns} from promised_payments
+        where (${f.after ?? null}::int is null or id < ${f.after ?? null})
+          and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
+          and (${f.status ?? null}::text is null or status = ${f.status ?? null})
+        order by id desc limit ${f.limit + 1}`;
+      return c.json(page(rows.map((r) => promised.parse({ ...r, amount: Number(r.amount) })), f.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/promised-payments/{id}/revoke',
+      tags: ['Promised payments'],
+      summary: 'Revoke: its amount leaves the balance',
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(revokeInput) },
+      responses: jsonResponses(200, promised, 'the revoked promised payment'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json') as z.infer<typeof revokeInput>;
+      const current = await load(id);
+      if (current.status !== 'provided' && current.status !== 'provided_by_topup') throw new ApiError(409, 'promised_payment_revoked', `promised payment ${current.number} is ${current.status}`);
+      await sql.begin(async (tx) => {
+        await tx`select 1 from clients where id = ${current.clientId} for no key update`;
+        await revokePromisedPayment(tx, id, { reason, by: c.get('staff').id });
+      });
+      return c.json(await load(id), 200);
+    },
+  );
+
+  return app;
+}
