@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { financialPeriodOf, firstTermChargeSpan, proratedFee, recurringCharges } from './charges';
+import { financialPeriodOf, firstTermChargeSpan, orderCharges, proratedFee, recurringCharges } from './charges';
 import { firstExpirationDate } from './dates';
 
 describe('recurring charges of a term (spec 02 §4.6)', () => {
@@ -54,5 +54,34 @@ describe('recurring charges of a term (spec 02 §4.6)', () => {
     expect(() => proratedFee(1000, 4, 3)).toThrow(expect.objectContaining({ code: 'invalid_period' }));
     expect(() => proratedFee(-1, 1, 3)).toThrow(expect.objectContaining({ code: 'invalid_price' }));
     expect(() => recurringCharges('2027-02-10', '2027-02-09', 1, 1000)).toThrow(expect.objectContaining({ code: 'invalid_period' }));
+  });
+});
+
+describe('charges of an order add up to its total (spec 02 §4.14)', () => {
+  it('the rounding difference goes to the recurring charge with the longest period', () => {
+    // One month bought on 23 Nov, financial day 1: 8 days of November and 22 of December for 10.00.
+    const charges = orderCharges({ span: { from: '2026-11-23', to: '2026-12-22' }, financialDay: 1, monthlyFee: 1000, oneOff: { kind: 'setup', amount: 500 }, total: 1500 });
+    expect(charges.map((c) => [c.kind, c.from, c.to, c.closeDate, c.amount])).toEqual([
+      ['setup', '2026-11-23', '2026-12-22', '2026-11-23', 500],
+      ['recurring', '2026-11-23', '2026-11-30', '2026-12-01', 267],
+      // 22 × 1000 / 31 = 710, corrected by 1000 − 267 − 710 = 23.
+      ['recurring', '2026-12-01', '2026-12-22', '2026-12-23', 733],
+    ]);
+    expect(charges.reduce((s, c) => s + c.amount, 0)).toBe(1500);
+  });
+
+  it('adds up for every start day and term, and carries a correction below zero to the next charge', () => {
+    for (let day = 1; day <= 28; day++) {
+      const start = `2027-03-${String(day).padStart(2, '0')}`;
+      for (const months of [1, 3, 12]) {
+        const span = firstTermChargeSpan(start, firstExpirationDate(start, { duration: months, unit: 'month' }));
+        const charges = orderCharges({ span, financialDay: 10, monthlyFee: 999, total: 999 * months });
+        expect(charges.reduce((s, c) => s + c.amount, 0), `${start} ${months}`).toBe(999 * months);
+        expect(charges.every((c) => c.amount >= 0)).toBe(true);
+      }
+    }
+    const carried = orderCharges({ span: { from: '2027-03-01', to: '2027-03-31' }, financialDay: 15, monthlyFee: 1000, total: 100 });
+    // 14 days (500) and 17 days (548): the longer one goes to 0, the rest of the correction to the other.
+    expect(carried.map((c) => c.amount)).toEqual([100, 0]);
   });
 });

@@ -64,3 +64,43 @@ export function firstTermChargeSpan(startDate: IsoDate, expirationDate: IsoDate)
   const to = addDays(expirationDate, -1);
   return compareDates(to, startDate) < 0 ? { from: startDate, to: startDate } : { from: startDate, to };
 }
+
+export interface PlannedCharge {
+  kind: 'setup' | 'renewal' | 'recurring';
+  from: IsoDate;
+  to: IsoDate;
+  /** When the charge is closed: one-off fees on payment (the order's day), recurring ones the day after their period. */
+  closeDate: IsoDate;
+  amount: MinorUnits;
+}
+
+/**
+ * The charges of one order (spec 02 §4.6, §4.14): a one-off fee, then one recurring charge per financial
+ * period of the span, prorated. The order's total is the price list's (months × monthly fee), so the
+ * difference proration leaves is corrected on the recurring charges: added to the one with the longest
+ * period (the last of equals); a correction that would make it negative sets it to 0 and carries the rest
+ * to the next longest. Σ amounts = `total` always.
+ */
+export function orderCharges(o: {
+  span: { from: IsoDate; to: IsoDate };
+  financialDay: number;
+  monthlyFee: MinorUnits;
+  oneOff?: { kind: 'setup' | 'renewal'; amount: MinorUnits };
+  total: MinorUnits;
+}): PlannedCharge[] {
+  const planned: PlannedCharge[] = [];
+  if (o.oneOff && o.oneOff.amount > 0) planned.push({ kind: o.oneOff.kind, from: o.span.from, to: o.span.to, closeDate: o.span.from, amount: o.oneOff.amount });
+  const recurring = o.monthlyFee > 0 || o.total > (o.oneOff?.amount ?? 0) ? recurringCharges(o.span.from, o.span.to, o.financialDay, o.monthlyFee) : [];
+  const recurringPlanned = recurring.map((c) => ({ kind: 'recurring' as const, from: c.from, to: c.to, closeDate: addDays(c.to, 1), amount: c.amount, days: c.days }));
+  let correction = o.total - planned.reduce((s, c) => s + c.amount, 0) - recurringPlanned.reduce((s, c) => s + c.amount, 0);
+  // Longest period first; among equals the later one.
+  const order = recurringPlanned.map((c, i) => ({ c, i })).sort((a, b) => b.c.days - a.c.days || b.i - a.i);
+  for (const { c } of order) {
+    if (correction === 0) break;
+    const corrected = c.amount + correction;
+    c.amount = Math.max(0, corrected);
+    correction = Math.min(0, corrected);
+  }
+  if (correction !== 0) throw new DomainValidationError('invalid_price', `charges cannot add up to ${o.total}`);
+  return [...planned, ...recurringPlanned.map(({ days: _days, ...c }) => c)];
+}

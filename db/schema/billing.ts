@@ -266,3 +266,37 @@ export const promisedPayments = pgTable(
   },
   (t) => [index('promised_payments_client_idx').on(t.clientId, t.id), check('promised_payments_amount_positive', sql`${t.amount} > 0`)],
 );
+
+/**
+ * What an order's money pays for, period by period (spec 02 §4). The order payment takes the money out
+ * of the available balance (ledger `order_paid`); its charges are `blocked` while their period is paid but
+ * not yet consumed and `closed` by the billing run once it is (OUR MODEL: blocked funds = Σ blocked
+ * charges; the spec's balance = available balance + blocked funds). Charges of an order cancelled unpaid
+ * are `deleted`. Σ charges of an order = its amount.
+ */
+export const charges = pgTable(
+  'charges',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    orderId: integer('order_id').notNull().references(() => orders.id),
+    subscriptionId: integer('subscription_id').references(() => subscriptions.id),
+    kind: text('kind', { enum: ['setup', 'renewal', 'recurring'] }).notNull(),
+    status: text('status', { enum: ['new', 'open', 'blocked', 'closed', 'deleted'] }).notNull().default('new'),
+    description: text('description').notNull(),
+    periodFrom: businessDate('period_from').notNull(),
+    periodTo: businessDate('period_to').notNull(),
+    /** The financial day after the period (or the order's day for one-off fees): when the billing run closes it. */
+    closeDate: businessDate('close_date').notNull(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('charges_order_idx').on(t.orderId),
+    index('charges_client_status_idx').on(t.clientId, t.status),
+    index('charges_close_idx').on(t.status, t.closeDate),
+    check('charges_amount_nonnegative', sql`${t.amount} >= 0`),
+  ],
+);
