@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
+import { deleteOrderCharges } from './charges';
 import { logEvent } from './event-log';
 import { evaluateFinancialBlock } from './ledger';
 import { expiredPromisedPayments, revokePromisedPayment } from './promised-payments';
@@ -88,6 +89,7 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
                 update orders set status = 'cancelled', status_reason = ${reason}, closed_at = now(), updated_at = now()
                 where id = ${action.supersedes} and status = 'awaiting_payment' returning workflow_id, status`;
               await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where order_id = ${action.supersedes} and status = 'waiting_for_payment'`;
+              await deleteOrderCharges(tx, action.supersedes);
               await logEvent(tx, { actorId: null, entityKind: 'order', entityId: action.supersedes, action: 'cancelled', reason, dedupeKey: `order-cancelled/${action.supersedes}` });
               if (old) superseded.push({ workflowId: old.workflow_id, reason });
             }
@@ -139,6 +141,18 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
         });
       }
       return { found: candidates.length, blocked };
+    },
+
+    /**
+     * Spec 02 §4.7: on the financial day after its period a blocked recurring charge is closed: its money,
+     * taken from the available balance when the order was paid, is now consumed.
+     */
+    async closeCharges({ businessDate }: { businessDate: string }) {
+      const closed = await sql`
+        update charges set status = 'closed', closed_at = now(), updated_at = now()
+        where status = 'blocked' and close_date <= ${businessDate}::date
+        returning id`;
+      return { closed: closed.count };
     },
 
     /** Block periods whose scenario has not been started (the run's own revocations and evaluations open some). */

@@ -2,7 +2,7 @@ import type { Sql } from '../db/client';
 
 export interface LedgerDiscrepancy {
   clientId: number;
-  check: 'balance_is_sum_of_transactions' | 'balance_is_last_balance_after' | 'balance_after_chain' | 'negative_since' | 'paid_order_has_debit';
+  check: 'balance_is_sum_of_transactions' | 'balance_is_last_balance_after' | 'balance_after_chain' | 'negative_since' | 'paid_order_has_debit' | 'order_charges_add_up';
   expected: string | null;
   actual: string | null;
   detail?: string;
@@ -12,7 +12,8 @@ export interface LedgerDiscrepancy {
  * Recomputes every figure the ledger stores from its history and reports what disagrees: the balance
  * against the sum of the client's transactions and against the last `balance_after`; each `balance_after`
  * against the previous one plus the amount; the negative-since mark against the sign of the balance; and
- * every order paid from the balance or by a confirmed payment against its debit. Read-only.
+ * every order paid from the balance or by a confirmed payment against its debit; and the charges of every
+ * order against its amount. Read-only.
  */
 export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } = {}): Promise<{ clients: number; transactions: number; discrepancies: LedgerDiscrepancy[] }> {
   const only = clientId ?? null;
@@ -51,6 +52,17 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
       and p.amount <> coalesce((select sum(-l.amount) from ledger_transactions l where l.order_id = p.order_id and l.kind = 'order_paid'), 0)
     limit 1000`;
   for (const r of unpaid) discrepancies.push({ clientId: r.client_id, check: 'paid_order_has_debit', expected: r.amount, actual: r.debited, detail: `order ${r.order_id}` });
+
+  // An order's charges add up to its amount; a cancelled order keeps none.
+  const uneven = await sql<Array<{ client_id: number; order_id: number; expected: string; actual: string }>>`
+    select o.client_id, o.id as order_id, (case when o.status = 'cancelled' then 0 else o.amount end)::text as expected,
+           coalesce(sum(c.amount) filter (where c.status <> 'deleted'), 0)::text as actual
+    from orders o join charges c on c.order_id = o.id
+    where ${only}::int is null or o.client_id = ${only}
+    group by o.id
+    having coalesce(sum(c.amount) filter (where c.status <> 'deleted'), 0) <> case when o.status = 'cancelled' then 0 else o.amount end
+    limit 1000`;
+  for (const r of uneven) discrepancies.push({ clientId: r.client_id, check: 'order_charges_add_up', expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` });
 
   return { clients: balances.length, transactions, discrepancies };
 }

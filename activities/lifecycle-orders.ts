@@ -6,6 +6,7 @@ import { prolongedUntilAfter, type BillingType, type LifecycleState, type OpenOr
 import { orderEffects, type SubscriptionOrderType } from '../domain/order-effects';
 import { extensionAmounts } from '../domain/pricing';
 import { nextDocumentNumber } from '../api/document-numbers';
+import { deleteOrderCharges } from './charges';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
 
@@ -388,6 +389,7 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
         if (order.status !== 'cancelled') {
           await tx`update orders set status = 'cancelled', status_reason = ${reason}, closed_at = coalesce(closed_at, now()), updated_at = now() where id = ${orderId}`;
           await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where order_id = ${orderId} and status = 'waiting_for_payment'`;
+          await deleteOrderCharges(tx, orderId);
           await logEvent(tx, { actorId: null, entityKind: 'order', entityId: orderId, action: 'cancelled', reason, changes: { status: [order.status, 'cancelled'] }, dedupeKey: `order-cancelled/${orderId}` });
         }
         const [sub] = await tx<Array<{ status: string; saved_status: string | null }>>`select status, saved_status from subscriptions where id = ${order.subscription_id} for update`;

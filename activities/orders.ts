@@ -3,6 +3,7 @@ import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
 import { firstExpirationDate } from '../domain/dates';
 import { prolongedUntilAfter } from '../domain/lifecycle';
+import { chargesPaid, deleteOrderCharges } from './charges';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
 
@@ -77,6 +78,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     await tx`
       update payments set status = 'cancelled', closed_at = now(), updated_at = now()
       where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
+    await deleteOrderCharges(tx, orderId);
     await logEvent(tx, {
       actorId: by,
       entityKind: 'order',
@@ -120,6 +122,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           update payments set status = 'paid_from_balance', balance_after = ${balanceAfter}, method = 'balance',
                  closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
+        await chargesPaid(tx, orderId);
         await setOrderStatus(tx, orderId, paidStatus(order));
         await logEvent(tx, {
           actorId: null,
@@ -168,6 +171,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           update payments set status = 'completed', method = ${method}, confirmed_by = ${by},
                  balance_after = ${balanceAfter}, closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
+        await chargesPaid(tx, orderId);
         await setOrderStatus(tx, orderId, paidStatus(order));
         await logEvent(tx, {
           actorId: by,
@@ -203,6 +207,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           where o.id = ${orderId}
           returning id`;
         await tx`update orders set subscription_id = ${created!.id}, updated_at = now() where id = ${orderId}`;
+        await tx`update charges set subscription_id = ${created!.id} where order_id = ${orderId}`;
         // The plan's resources start at their included quantities; change orders move them (spec 01 §9).
         await tx`
           insert into subscription_resources (subscription_id, key, quantity)
@@ -299,6 +304,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           paymentId: payment.id,
           orderId,
         });
+        await deleteOrderCharges(tx, orderId);
         return { refunded: applied ? amount : 0, balanceAfter };
       });
     },

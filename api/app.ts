@@ -18,6 +18,7 @@ import { settingsRoutes } from './routes/settings';
 import { staffRoutes } from './routes/staff';
 import { startPendingBlockScenarios } from './client-blocks';
 import { adjustmentRoutes } from './routes/adjustments';
+import { chargeRoutes } from './routes/charges';
 import { clientBlockRoutes } from './routes/client-blocks';
 import { promisedPaymentRoutes } from './routes/promised-payments';
 import { ledgerRoutes } from './routes/ledger';
@@ -56,7 +57,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -147,6 +147,13 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
       });
     }
 
+    if (patched('close-charges')) {
+      await s.group('Close charges of past periods', async () => {
+        const result = (await s.step('Close blocked charges', () => acts.closeCharges({ businessDate }), { skippable: false }))!;
+        await record('chargesClosed', result.closed, result.closed);
+      });
+    }
+
     if (patched('promised-payment-expiry')) {
       await s.group('Revoke expired promised payments', async () => {
         const result = (await s.step('Revoke promised payments', () => acts.revokeExpiredPromisedPayments({ businessDate }), { skippable: false }))!;

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { insertOrderCharges, purchaseCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { orderEndDate, todayIn } from '../../domain/dates';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
@@ -108,13 +109,13 @@ export function orderRoutes(deps: ApiDeps) {
         Array<{
           client_status: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
           currency: string; duration: number; unit: 'day' | 'month' | 'year'; trial: boolean; unlimited: boolean;
-          setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean; billing_type: string;
+          setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean; billing_type: string; financial_day: number;
           default_payment_model: 'prepay' | 'postpay'; credit_limit: string; postpay_permission: PostpayPermission; postpay_mode: unknown;
         }>
       >`
         select c.status as client_status, r.unpaid_order_cancel_days as cancel_days, p.id as plan_id, p.name as plan_name,
                p.status as plan_status, p.currency, pp.duration, pp.unit, pp.trial, pp.unlimited, pp.setup_fee,
-               pp.recurring_fee, pp.renewal_fee, p.single, p.billing_type, r.default_payment_model,
+               pp.recurring_fee, pp.renewal_fee, p.single, p.billing_type, (select financial_day from provisioning_rules where id = p.provisioning_rule_id) as financial_day, r.default_payment_model,
                coalesce(c.subscription_credit_limit_override, r.subscription_credit_limit) as credit_limit,
                c.postpay_permission, (select value from settings where key = 'postpay_mode') as postpay_mode
         from clients c join service_rules r on r.id = c.service_rule_id, plan_periods pp join plans p on p.id = pp.plan_id
@@ -178,6 +179,11 @@ export function orderRoutes(deps: ApiDeps) {
           await tx`
             insert into payments (number, client_id, order_id, type, status, amount, currency)
             values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;
+        }
+        // Prepaid orders: what the money pays for, period by period (spec 02 §4.6); postpay charges come with acts.
+        if (paymentNumber) {
+          const planned = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount });
+          await insertOrderCharges(tx, { orderId: id, clientId: input.clientId, subscriptionId: null, currency: found.currency, label: `${found.plan_name}, order ${number}`, planned });
         }
         await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
         return id;

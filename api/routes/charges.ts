@@ -1,0 +1,84 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { clientFunds } from '../../activities/charges';
+import { guard } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { notFound } from '../errors';
+import { idParam, jsonResponses, page, pageOf, pageQuery } from '../schemas';
+
+const charge = z
+  .object({
+    id: z.number(),
+    clientId: z.number(),
+    orderId: z.number(),
+    subscriptionId: z.number().nullable(),
+    kind: z.enum(['setup', 'renewal', 'recurring']),
+    status: z.enum(['new', 'open', 'blocked', 'closed', 'deleted']),
+    description: z.string(),
+    periodFrom: z.string(),
+    periodTo: z.string(),
+    closeDate: z.string(),
+    amount: z.number(),
+    currency: z.string(),
+    closedAt: z.coerce.string().nullable(),
+  })
+  .openapi('Charge');
+
+/** Spec 02 §4: charges and the funds they block. */
+export function chargeRoutes(deps: ApiDeps) {
+  const { sql } = deps;
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clients/{id}/funds',
+      tags: ['Clients', 'Charges'],
+      summary: 'Balance, blocked and available funds (available = the ledger balance; blocked = Σ blocked charges)',
+      ...guard('finance', false),
+      request: { params: idParam },
+      responses: jsonResponses(200, z.object({ balance: z.number(), blocked: z.number(), available: z.number() }), 'the funds'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const funds = await clientFunds(sql, id);
+      if (!funds) throw notFound('client', id);
+      return c.json(funds, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/charges',
+      tags: ['Charges'],
+      ...guard('finance', false),
+      request: {
+        query: z.object({
+          ...pageQuery,
+          clientId: z.coerce.number().int().positive().optional(),
+          orderId: z.coerce.number().int().positive().optional(),
+          subscriptionId: z.coerce.number().int().positive().optional(),
+          status: z.enum(['new', 'open', 'blocked', 'closed', 'deleted']).optional(),
+        }),
+      },
+      responses: jsonResponses(200, pageOf(charge), 'a page of charges, by period'),
+    }),
+    async (c) => {
+      const f = c.req.valid('query');
+      const rows = await sql<Array<Record<string, unknown>>>`
+        select id, client_id as "clientId", order_id as "orderId", subscription_id as "subscriptionId", kind, status, description,
+               period_from::text as "periodFrom", period_to::text as "periodTo", close_date::text as "closeDate", amount::int8 as amount,
+               currency, closed_at as "closedAt"
+        from charges
+        where (${f.after ?? null}::int is null or id > ${f.after ?? null})
+          and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
+          and (${f.orderId ?? null}::int is null or order_id = ${f.orderId ?? null})
+          and (${f.subscriptionId ?? null}::int is null or subscription_id = ${f.subscriptionId ?? null})
+          and (${f.status ?? null}::text is null or status = ${f.status ?? null})
+        order by id limit ${f.limit + 1}`;
+      return c.json(page(rows.map((r) => charge.parse({ ...r, amount: Number(r.amount) })), f.limit), 200);
+    },
+  );
+
+  return app;
+}
