@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client';
+import { loadLifecycleStates } from './lifecycle-orders';
 
-/** What the block and unblock scenarios need from the database. Read-only except where named. */
+/** What the block and unblock scenarios need from the database. Read-only except the reasons written on subscriptions left stopped. */
 export function createClientBlockActivities({ sql }: { sql: Sql }) {
   return {
     /** Spec 01 §4.5.2: the prepaid subscriptions a financial block stops (working ones), oldest first. */
@@ -11,17 +12,32 @@ export function createClientBlockActivities({ sql }: { sql: Sql }) {
     },
 
     /**
-     * Spec 01 §4.5.5: stopped subscriptions whose latest stop was a block's and that were working before
-     * it, oldest first (decision 4); none while the client is still blocked.
+     * Spec 01 §4.5.5, decision 4: stopped subscriptions whose latest stop was a block's and that were working
+     * before it, oldest first; none while the client is still blocked. Per-period billing (`monthly_flexible`)
+     * comes back only while the available funds cover its current-period price, counted cumulatively; those
+     * left stopped say why.
      */
     async subscriptionsToRestore({ clientId }: { clientId: number }) {
-      const rows = await sql<Array<{ id: number }>>`
-        select s.id from subscriptions s join clients c on c.id = s.client_id
+      const rows = await sql<Array<{ id: number; billing_type: string; balance: string }>>`
+        select s.id, s.billing_type, c.balance::text from subscriptions s join clients c on c.id = s.client_id
         where s.client_id = ${clientId} and c.status = 'active' and s.status = 'stopped' and s.saved_status in ('active', 'payment_overdue')
           and (select sc.id from scenarios sc where sc.subject_kind = 'subscription' and sc.subject_id = s.id::text and sc.type = 'subscription_stop'
                order by sc.started_at desc limit 1) ~ '^subscription-[0-9]+-stop-(financial|administrative)-block-[0-9]+$'
         order by s.id`;
-      return rows.map((r) => r.id);
+      if (rows.length === 0) return [];
+      const prices = new Map((await loadLifecycleStates(sql, { ids: rows.map((r) => r.id) })).map((r) => [r.subscriptionId, r.state.prolongationAmount]));
+      let available = Number(rows[0]!.balance);
+      const restore: number[] = [];
+      for (const row of rows) {
+        const price = row.billing_type === 'monthly_flexible' ? (prices.get(row.id) ?? 0) : 0;
+        if (price > available) {
+          await sql`update subscriptions set status_reason = ${`not restored: the available balance ${available} does not cover ${price} for the current period`}, updated_at = now() where id = ${row.id}`;
+          continue;
+        }
+        available -= price;
+        restore.push(row.id);
+      }
+      return restore;
     },
 
     /** Stop operations of this block still waiting for a person (manual stop mode). */

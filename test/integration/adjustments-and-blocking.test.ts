@@ -229,3 +229,38 @@ describe('administrative block (spec 01 §4.4, decision 3; acceptance 5)', () =>
     await waitFor(subscriptionId, 'active');
   }, 60_000);
 });
+
+describe('restoring after a financial block (decision 4)', () => {
+  it('per-period billing comes back only when the available funds cover its current period; the others always', async () => {
+    const catalog = await seedCatalog(p, { serviceRule: { creditThreshold: 0 } });
+    const flexible = await p.api('POST', '/api/v1/plans', {
+      productId: catalog.productId,
+      serviceTemplateId: catalog.serviceTemplateId,
+      provisioningRuleId: catalog.provisioningRuleId,
+      name: 'Backup monthly billing',
+      billingType: 'monthly_flexible',
+      periods: [{ duration: 1, unit: 'year', recurringFee: 900 }],
+    });
+    const clientId = await createClient(p, catalog, 'Two Kinds Co');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1500 + 900 });
+    const subscriptionIds: number[] = [];
+    for (const planPeriodId of [catalog.monthlyPeriodId, flexible.body.periods[0].id]) {
+      const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId })).body;
+      subscriptionIds.push((await waitForOrderStatus(p, order.id, 'completed')).subscriptionId);
+    }
+    const [term, perPeriod] = subscriptionIds as [number, number];
+    const subscription = async (id: number) => (await p.api('GET', `/api/v1/subscriptions/${id}`)).body;
+    const waitFor = (id: number, status: string) =>
+      eventually(async () => ((await subscription(id)).status === status ? subscription(id) : null), { what: `subscription ${id} to be ${status}` });
+
+    await adjust(clientId, 'debit', 10);
+    await waitFor(term, 'stopped');
+    await waitFor(perPeriod, 'stopped');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 10 });
+    await waitForScenarioStatus(p, `financial-unblock-${clientId}-1`, 'completed');
+    await waitFor(term, 'active');
+    const left = await subscription(perPeriod);
+    expect(left.status).toBe('stopped');
+    expect(left.statusReason).toBe('not restored: the available balance 0 does not cover 900 for the current period');
+  }, 60_000);
+});
