@@ -2,6 +2,7 @@ import type { Sql } from '../db/client';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
 import { deleteOrderCharges } from './charges';
+import { creditLimitActions } from './credit-limits';
 import { logEvent } from './event-log';
 import { evaluateFinancialBlock } from './ledger';
 import { expiredPromisedPayments, revokePromisedPayment } from './promised-payments';
@@ -152,7 +153,17 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
         update charges set status = 'closed', closed_at = now(), updated_at = now()
         where status = 'blocked' and close_date <= ${businessDate}::date
         returning id`;
-      return { closed: closed.count };
+      // Postpay (spec 02 §4.11): an open charge blocks (becomes debt) when its period starts.
+      const opened = await sql`
+        update charges set status = 'blocked', updated_at = now()
+        where status = 'open' and period_from <= ${businessDate}::date
+        returning id`;
+      return { closed: closed.count, blocked: opened.count };
+    },
+
+    /** Spec 01 §15.4: the daily credit-limit comparison of postpay subscriptions. */
+    async creditLimitActions() {
+      return creditLimitActions(sql);
     },
 
     /** Block periods whose scenario has not been started (the run's own revocations and evaluations open some). */

@@ -7,16 +7,19 @@ import { addDays } from '../domain/dates';
 
 type Db = Sql | TransactionSql;
 
-/** Writes an order's charges, all `new` (spec 02 §4.7): nothing is blocked until the order is paid. */
+/**
+ * Writes an order's charges: prepaid ones `new` (spec 02 §4.7: nothing is blocked until the order is paid);
+ * postpay ones as `statusOf` says (spec 02 §4.11).
+ */
 export async function insertOrderCharges(
   tx: Db,
-  o: { orderId: number; clientId: number; subscriptionId: number | null; currency: string; label: string; planned: PlannedCharge[] },
+  o: { orderId: number; clientId: number; subscriptionId: number | null; currency: string; label: string; planned: PlannedCharge[]; statusOf?: (c: PlannedCharge) => 'new' | 'open' | 'blocked' },
 ) {
   for (const c of o.planned) {
     const what = c.kind === 'recurring' ? 'recurring fee' : `${c.kind} fee`;
     await tx`
       insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency)
-      values (${o.clientId}, ${o.orderId}, ${o.subscriptionId}, ${c.kind}, 'new', ${`${o.label} (${what}) from ${c.from} to ${c.to}`},
+      values (${o.clientId}, ${o.orderId}, ${o.subscriptionId}, ${c.kind}, ${o.statusOf?.(c) ?? 'new'}, ${`${o.label} (${what}) from ${c.from} to ${c.to}`},
               ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${o.currency})`;
   }
 }
@@ -61,14 +64,26 @@ export async function deleteOrderCharges(tx: TransactionSql, orderId: number) {
   await tx`update charges set status = 'deleted', updated_at = now() where order_id = ${orderId} and status <> 'deleted'`;
 }
 
-/** Funds in the spec's terms: available = the ledger balance; blocked = Σ blocked charges; balance = both. */
+/** Funds in the spec's terms: available = the ledger balance; blocked = Σ blocked prepaid charges (spec 02 §4.12); balance = both. */
 export async function clientFunds(sql: Db, clientId: number) {
   const [row] = await sql<Array<{ available: string; blocked: string }>>`
     select c.balance::text as available,
-           (select coalesce(sum(amount), 0) from charges where client_id = c.id and status = 'blocked')::text as blocked
+           (select coalesce(sum(ch.amount), 0) from charges ch join orders o on o.id = ch.order_id
+            where ch.client_id = c.id and ch.status = 'blocked' and o.payment_model = 'prepay')::text as blocked
     from clients c where c.id = ${clientId}`;
   if (!row) return null;
   const available = Number(row.available);
   const blocked = Number(row.blocked);
   return { balance: available + blocked, blocked, available };
+}
+
+/** Spec 02 §4.11: postpay one-off fees and the current period's recurring charge are blocked at once (debt); later periods open. */
+export const postpayChargeStatus = (today: IsoDate) => (c: PlannedCharge): 'open' | 'blocked' =>
+  c.kind !== 'recurring' || c.from <= today ? 'blocked' : 'open';
+
+/** Spec 01 §15.2: a postpay subscription's current debt is the sum of its blocked charges. */
+export async function currentDebt(sql: Db, subscriptionId: number): Promise<number> {
+  const [row] = await sql<Array<{ debt: string }>>`
+    select coalesce(sum(amount), 0)::text as debt from charges where subscription_id = ${subscriptionId} and status = 'blocked'`;
+  return Number(row!.debt);
 }

@@ -37,7 +37,34 @@ export const subscriptionOperations = {
     applicationType: 'start_application',
     refusal: 'not_activatable',
   },
+  /** Spec 01 §15.2: a postpay subscription over its credit limit is blocked like a stop (plugin `stop`). */
+  block: {
+    startsFrom: ['active', 'payment_overdue', 'stopped'],
+    underWay: ['stopping', 'stop_error', 'blocked'],
+    transitional: 'stopping',
+    error: 'stop_error',
+    done: 'blocked',
+    mode: null,
+    manualType: null,
+    applicationType: 'stop_application',
+    refusal: 'not_blockable',
+  },
+  /** Spec 01 §15.4: back to work once the debt fits the limit again (plugin `activate`). */
+  unblock: {
+    startsFrom: ['blocked'],
+    underWay: ['activating', 'activation_error', 'active'],
+    transitional: 'activating',
+    error: 'activation_error',
+    done: 'active',
+    mode: null,
+    manualType: null,
+    applicationType: 'start_application',
+    refusal: 'not_unblockable',
+  },
 } as const;
+
+/** The plugin operation each subscription operation calls. */
+export const pluginOperationOf = { stop: 'stop', delete: 'delete', activate: 'activate', block: 'stop', unblock: 'activate' } as const;
 
 export type SubscriptionOperation = keyof typeof subscriptionOperations;
 

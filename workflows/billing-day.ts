@@ -8,7 +8,7 @@ import { Scenario } from './engine/scenario';
 import type { PluginRetryPolicy } from './engine/types';
 import { orderExpiredSignal } from './purchase-order';
 import { orderPaidSignal, provisionOrderSignal, subscriptionOrder } from './subscription-order';
-import { deleteSubscription, stopSubscription } from './subscription-operations';
+import { blockSubscription, deleteSubscription, stopSubscription, unblockSubscription } from './subscription-operations';
 
 export interface BillingDayInput {
   /** The business date this run is for (`YYYY-MM-DD`). */
@@ -148,9 +148,19 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
     }
 
     if (patched('close-charges')) {
-      await s.group('Close charges of past periods', async () => {
+      await s.group('Charges and credit limits', async () => {
         const result = (await s.step('Close blocked charges', () => acts.closeCharges({ businessDate }), { skippable: false }))!;
         await record('chargesClosed', result.closed, result.closed);
+        const due = (await s.step('Compare debts with credit limits', () => acts.creditLimitActions(), { skippable: false }))!;
+        const started = (await s.step('Start block and unblock scenarios', async () => {
+          let n = 0;
+          for (const a of due) {
+            const args: Parameters<typeof blockSubscription> = [{ subscriptionId: a.subscriptionId, reason: a.operation === 'block' ? 'credit limit exceeded' : 'debt within the credit limit', comment: `debt ${a.debt}, limit ${a.limit}`, by: null, policy }];
+            if (await startDetached(a.operation === 'block' ? blockSubscription : unblockSubscription, `subscription-${a.subscriptionId}-${a.operation}-credit-${businessDate}`, args)) n += 1;
+          }
+          return { started: n };
+        }))!;
+        await record('creditLimits', due.length, started.started);
       });
     }
 

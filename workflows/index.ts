@@ -1,5 +1,5 @@
 export { purchaseOrder } from './purchase-order';
-export { activateStoppedSubscription, deleteSubscription, stopSubscription } from './subscription-operations';
+export { activateStoppedSubscription, blockSubscription, deleteSubscription, stopSubscription, unblockSubscription } from './subscription-operations';
 export { billingDay } from './billing-day';
 export { billingDispatch } from './billing-dispatch';
 export { subscriptionOrder } from './subscription-order';

@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { subscriptionOperations, type SubscriptionOperation as Operation } from '../domain/subscription-operations';
+import { pluginOperationOf, subscriptionOperations, type SubscriptionOperation as Operation } from '../domain/subscription-operations';
 import { pluginActivities, subscriptionActivities as acts } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
@@ -84,8 +84,8 @@ async function runOperation(operation: Operation, { subscriptionId, reason, comm
         await s.task(
           `${capitalized(operation)} at vendor`,
           ({ idempotencyKey, input, round, path }) =>
-            plugin.callPlugin({ scenarioId: key, path, round, idempotencyKey, subscriptionId, operation, input: { reason, ...input } }),
-          { plugin: sub.plugin, operation, onFailure: ({ message }) => failed(message), onRetry: retried },
+            plugin.callPlugin({ scenarioId: key, path, round, idempotencyKey, subscriptionId, operation: pluginOperationOf[operation], input: { reason, ...input } }),
+          { plugin: sub.plugin, operation: pluginOperationOf[operation], onFailure: ({ message }) => failed(message), onRetry: retried },
         );
       }
       await s.step(`Mark ${op.done}`, () => move(op.done, [op.transitional, op.error], { reason: why, by, dedupe: op.done }));
@@ -109,4 +109,14 @@ export function deleteSubscription(input: SubscriptionOperationInput) {
 /** Spec 01 §13.2: activate a stopped subscription. */
 export function activateStoppedSubscription(input: SubscriptionOperationInput) {
   return runOperation('activate', input);
+}
+
+/** Spec 01 §15.2: block a postpay subscription whose current debt exceeds its credit limit. */
+export function blockSubscription(input: SubscriptionOperationInput) {
+  return runOperation('block', input);
+}
+
+/** Spec 01 §15.4: unblock it once the debt fits the limit again. */
+export function unblockSubscription(input: SubscriptionOperationInput) {
+  return runOperation('unblock', input);
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { insertOrderCharges, purchaseCharges } from '../../activities/charges';
+import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { orderEndDate, todayIn } from '../../domain/dates';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
@@ -180,10 +180,18 @@ export function orderRoutes(deps: ApiDeps) {
             insert into payments (number, client_id, order_id, type, status, amount, currency)
             values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;
         }
-        // Prepaid orders: what the money pays for, period by period (spec 02 §4.6); postpay charges come with acts.
-        if (paymentNumber) {
+        // What the order's money pays for, period by period (spec 02 §4.6); postpay charges are the debt (§4.11).
+        if (amount > 0) {
           const planned = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount });
-          await insertOrderCharges(tx, { orderId: id, clientId: input.clientId, subscriptionId: null, currency: found.currency, label: `${found.plan_name}, order ${number}`, planned });
+          await insertOrderCharges(tx, {
+            orderId: id,
+            clientId: input.clientId,
+            subscriptionId: null,
+            currency: found.currency,
+            label: `${found.plan_name}, order ${number}`,
+            planned,
+            statusOf: paymentModel === 'postpay' ? postpayChargeStatus(today) : undefined,
+          });
         }
         await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
         return id;

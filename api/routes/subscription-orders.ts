@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { insertSubscriptionOrder, isSecondOpenOrder, loadLifecycleStates, type NewSubscriptionOrder } from '../../activities/lifecycle-orders';
+import { currentDebt } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
+import { applyCreditLimits } from '../credit-limits';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, todayIn, type IsoDate, type PeriodUnit } from '../../domain/dates';
 import { forecast, manualRenewalOpen, prolongedUntilAfter } from '../../domain/lifecycle';
 import { orderEffects, type SubscriptionOrderType } from '../../domain/order-effects';
@@ -23,6 +25,10 @@ const changeResourcesInput = z
   .strict()
   .openapi('ChangeResourcesInput');
 const switchPlanInput = z.object({ planPeriodId: z.number().int().positive() }).strict().openapi('SwitchPlanInput');
+const creditLimitInput = z
+  .object({ creditLimit: z.number().int().min(0).max(1e13).nullable().describe('minor units; null = inherit') })
+  .strict()
+  .openapi('CreditLimitInput');
 const expirationInput = z
   .object({ expirationDate: isoDate, comment: z.string().trim().min(1).max(2000) })
   .strict()
@@ -267,6 +273,32 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
         return sub.expiration_date;
       });
       return c.json({ subscriptionId: id, expirationDate, previous, warning: 'no charges were created or changed; check the subscription billing' }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/credit-limit',
+      tags: ['Subscriptions'],
+      summary: "Set a postpay subscription's credit limit (null: inherit the client's, else the service rule's); the subscription is blocked or unblocked at once when its debt says so",
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(creditLimitInput) },
+      responses: jsonResponses(200, z.object({ subscriptionId: z.number(), creditLimit: z.number().nullable(), currentDebt: z.number(), action: z.enum(['block', 'unblock']).nullable() }), 'the limit and what follows from it'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { creditLimit } = c.req.valid('json') as z.infer<typeof creditLimitInput>;
+      const staff = c.get('staff') as { id: number };
+      await sql.begin(async (tx) => {
+        const [sub] = await tx<Array<{ payment_model: string; credit_limit_override: string | null }>>`select payment_model, credit_limit_override::text from subscriptions where id = ${id} for update`;
+        if (!sub) throw notFound('subscription', id);
+        if (sub.payment_model !== 'postpay') throw new ApiError(422, 'not_postpay', 'credit limits apply to postpay subscriptions only');
+        await tx`update subscriptions set credit_limit_override = ${creditLimit}, updated_at = now() where id = ${id}`;
+        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'subscription', entityId: id, action: 'credit_limit_changed', changes: { creditLimit: [sub.credit_limit_override === null ? null : Number(sub.credit_limit_override), creditLimit] } });
+      });
+      const [action] = await applyCreditLimits(deps, { subscriptionIds: [id] });
+      return c.json({ subscriptionId: id, creditLimit, currentDebt: await currentDebt(sql, id), action: action?.operation ?? null }, 200);
     },
   );
 

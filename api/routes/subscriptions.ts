@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { canStartOperation, subscriptionOperations, type SubscriptionOperation } from '../../domain/subscription-operations';
+import { canStartOperation, subscriptionOperations } from '../../domain/subscription-operations';
 import {
   activateStoppedSubscription,
   deleteSubscription,
@@ -86,7 +86,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
   );
 
   const workflows = { stop: stopSubscription, delete: deleteSubscription, activate: activateStoppedSubscription };
-  const summaries: Record<SubscriptionOperation, string> = {
+  const summaries: Record<'stop' | 'delete' | 'activate', string> = {
     stop: "Stop a subscription (through a manual operation when the client's service rule says so)",
     delete: "Delete a subscription (through a manual operation when the client's service rule says so)",
     activate: 'Activate a stopped subscription',

@@ -182,6 +182,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/clients/{id}/adjustments': { direction: 'credit', amount: 500, comment: 'goodwill', periodFrom: '2027-01-01', periodTo: '2027-01-31' },
     'POST /api/v1/adjustments/{id}/approve': { comment: 'checked' },
     'POST /api/v1/adjustments/{id}/decline': { comment: 'not owed' },
+    'POST /api/v1/subscriptions/{id}/credit-limit': { creditLimit: 50_000 },
     'POST /api/v1/subscriptions/{id}/renew': { planPeriodId: catalog.monthlyPeriodId },
     'POST /api/v1/subscriptions/{id}/prolong': {},
     'POST /api/v1/subscriptions/{id}/change-resources': { resources: { storage: 20 } },
