@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
+import { issueActs, markOverduePayments, overdueUnblockCandidates } from './acts';
 import { deleteOrderCharges } from './charges';
 import { creditLimitActions } from './credit-limits';
 import { logEvent } from './event-log';
@@ -159,6 +160,17 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
         where status = 'open' and period_from <= ${businessDate}::date
         returning id`;
       return { closed: closed.count, blocked: opened.count };
+    },
+
+    /** Spec 02 §7: acts and payments for rendered services the day after a financial day. */
+    async issueActs({ businessDate }: { businessDate: string }) {
+      return issueActs(sql, businessDate);
+    },
+
+    /** Spec 01 §15.2 (1), §15.4: overdue payments for rendered services, what they block and what paid ones release. */
+    async overduePayments({ businessDate }: { businessDate: string }) {
+      const { overdue, toBlock } = await markOverduePayments(sql, businessDate);
+      return { overdue, toBlock, toUnblock: await overdueUnblockCandidates(sql) };
     },
 
     /** Spec 01 §15.4: the daily credit-limit comparison of postpay subscriptions. */

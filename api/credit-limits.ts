@@ -3,22 +3,29 @@ import { creditLimitActions, creditLimitReason } from '../activities/credit-limi
 import { blockSubscription, unblockSubscription } from '../workflows/subscription-operations';
 import type { ApiDeps } from './deps';
 
-/** Runs the credit-limit comparison for some subscriptions and starts the block or unblock scenarios it asks for. */
-export async function applyCreditLimits(deps: ApiDeps, filter: { subscriptionIds?: number[]; clientId?: number }) {
-  const actions = await creditLimitActions(deps.sql, filter);
-  for (const a of actions) {
+/** Starts block or unblock scenarios of subscriptions (`subscription-<id>-<operation>-<n>`). */
+export async function startBlockScenarios(deps: ApiDeps, requests: Array<{ subscriptionId: number; operation: 'block' | 'unblock'; reason: string; comment?: string }>) {
+  for (const r of requests) {
     const [{ n }] = (await deps.sql`
-      select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(a.subscriptionId)} and type = ${`subscription_${a.operation}`}`) as unknown as [{ n: number }];
-    const input = { subscriptionId: a.subscriptionId, reason: a.operation === 'block' ? creditLimitReason : 'debt within the credit limit', comment: `debt ${a.debt}, limit ${a.limit}`, by: null, policy: deps.pluginRetryPolicy };
+      select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(r.subscriptionId)} and type = ${`subscription_${r.operation}`}`) as unknown as [{ n: number }];
     try {
-      await deps.temporal.workflow.start(a.operation === 'block' ? blockSubscription : unblockSubscription, {
-        workflowId: `subscription-${a.subscriptionId}-${a.operation}-${n + 1}`,
+      await deps.temporal.workflow.start(r.operation === 'block' ? blockSubscription : unblockSubscription, {
+        workflowId: `subscription-${r.subscriptionId}-${r.operation}-${n + 1}`,
         taskQueue: deps.taskQueue,
-        args: [input],
+        args: [{ subscriptionId: r.subscriptionId, reason: r.reason, comment: r.comment, by: null, policy: deps.pluginRetryPolicy }],
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
+}
+
+/** Runs the credit-limit comparison for some subscriptions and starts the block or unblock scenarios it asks for. */
+export async function applyCreditLimits(deps: ApiDeps, filter: { subscriptionIds?: number[]; clientId?: number }) {
+  const actions = await creditLimitActions(deps.sql, filter);
+  await startBlockScenarios(
+    deps,
+    actions.map((a) => ({ subscriptionId: a.subscriptionId, operation: a.operation, reason: a.operation === 'block' ? creditLimitReason : 'debt within the credit limit', comment: `debt ${a.debt}, limit ${a.limit}` })),
+  );
   return actions;
 }

@@ -161,6 +161,21 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
           return { started: n };
         }))!;
         await record('creditLimits', due.length, started.started);
+        const acts_ = (await s.step('Issue acts', () => acts.issueActs({ businessDate }), { skippable: false }))!;
+        await record('acts', acts_.found, acts_.issued);
+        const overdue = (await s.step('Mark overdue payments', () => acts.overduePayments({ businessDate }), { skippable: false }))!;
+        await s.step('Start overdue block and unblock scenarios', async () => {
+          for (const b of overdue.toBlock) {
+            const args: Parameters<typeof blockSubscription> = [{ subscriptionId: b.subscriptionId, reason: 'payment overdue', comment: `act ${b.act}`, by: null, policy }];
+            await startDetached(blockSubscription, `subscription-${b.subscriptionId}-block-overdue-${businessDate}`, args);
+          }
+          for (const subscriptionId of overdue.toUnblock) {
+            const args: Parameters<typeof unblockSubscription> = [{ subscriptionId, reason: 'overdue payment paid', by: null, policy }];
+            await startDetached(unblockSubscription, `subscription-${subscriptionId}-unblock-overdue-${businessDate}`, args);
+          }
+          return { blocking: overdue.toBlock.length, unblocking: overdue.toUnblock.length };
+        });
+        await record('overduePayments', overdue.overdue, overdue.toBlock.length);
       });
     }
 

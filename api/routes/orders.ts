@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { orderEndDate, todayIn } from '../../domain/dates';
+import { nextFinancialDay } from '../../domain/lifecycle';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
 import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import { paymentModels } from '../../domain/statuses';
@@ -182,7 +183,9 @@ export function orderRoutes(deps: ApiDeps) {
         }
         // What the order's money pays for, period by period (spec 02 §4.6); postpay charges are the debt (§4.11).
         if (amount > 0) {
-          const planned = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount });
+          const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount });
+          // Postpay one-off fees are debt until the nearest financial day, when they close into the act (spec 02 §4.11).
+          const planned = paymentModel === 'postpay' ? charged.map((ch) => (ch.kind === 'recurring' ? ch : { ...ch, closeDate: nextFinancialDay(today, found.financial_day) })) : charged;
           await insertOrderCharges(tx, {
             orderId: id,
             clientId: input.clientId,

@@ -1,5 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { overdueUnblockCandidates } from '../../activities/acts';
 import { logEvent } from '../../activities/event-log';
+import { postLedgerEntry } from '../../activities/ledger';
+import { startBlockScenarios } from '../credit-limits';
 import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -75,6 +78,26 @@ export function paymentRoutes(deps: ApiDeps) {
   );
 
   // Confirming an order's payment is the order scenario's business: the API asks it and waits for the answer.
+  /**
+   * Spec 01 §15.4: a payment for rendered services arrived. The money comes in and pays the act at once
+   * (two ledger rows, the balance unchanged); subscriptions blocked for that overdue payment come back
+   * unless another blocking condition holds.
+   */
+  async function confirmPostpayPayment(id: number, method: string, by: number) {
+    await sql.begin(async (tx) => {
+      const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
+        select client_id, amount::text, currency, status, number from payments where id = ${id} for update`;
+      if (!p || (p.status !== 'waiting_for_payment' && p.status !== 'overdue')) throw new ApiError(409, 'payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
+      const amount = Number(p.amount);
+      await postLedgerEntry(tx, { clientId: p.client_id, kind: 'payment_received', amount, currency: p.currency, description: `Payment ${p.number} received (${method})`, idempotencyKey: `payment-received/${id}`, paymentId: id });
+      const { balanceAfter } = await postLedgerEntry(tx, { clientId: p.client_id, kind: 'charge_closed', amount: -amount, currency: p.currency, description: `Payment for postpay services ${p.number}`, idempotencyKey: `postpay-paid/${id}`, paymentId: id });
+      await tx`update payments set status = 'completed', method = ${method}, confirmed_by = ${by}, balance_after = ${balanceAfter}, closed_at = now(), updated_at = now() where id = ${id}`;
+      await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'payment', entityId: id, action: 'confirmed', changes: { status: [p.status, 'completed'], method } });
+    });
+    const released = await overdueUnblockCandidates(sql);
+    await startBlockScenarios(deps, released.map((subscriptionId) => ({ subscriptionId, operation: 'unblock' as const, reason: 'overdue payment paid' })));
+  }
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -89,6 +112,11 @@ export function paymentRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       const { method } = c.req.valid('json');
       const payment = await loadPayment(sql, id);
+      // An overdue payment for rendered services can still be paid (and releases its subscriptions).
+      if (payment.type === 'postpay_services') {
+        await confirmPostpayPayment(id, method, c.get('staff').id);
+        return c.json(await loadPayment(sql, id), 200);
+      }
       if (payment.status !== 'waiting_for_payment' && payment.status !== 'invoice_sent' && payment.status !== 'invoice_preparing') {
         throw new ApiError(409, 'payment_not_confirmable', `payment ${payment.number} is ${payment.status}`);
       }

@@ -171,6 +171,8 @@ export const payments = pgTable(
     comment: text('comment'),
     balanceAfter: money('balance_after'),
     confirmedBy: integer('confirmed_by').references(() => staff.id),
+    /** Payments for rendered services: the last day to pay before they become overdue (spec 01 §15.1). */
+    payBy: businessDate('pay_by'),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     ...timestamps,
   },
@@ -291,6 +293,8 @@ export const charges = pgTable(
     amount: money('amount').notNull(),
     currency: text('currency').notNull(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** Postpay: the act the closed charge was billed in. */
+    actId: integer('act_id'),
     ...timestamps,
   },
   (t) => [
@@ -299,4 +303,24 @@ export const charges = pgTable(
     index('charges_close_idx').on(t.status, t.closeDate),
     check('charges_amount_nonnegative', sql`${t.amount} >= 0`),
   ],
+);
+
+/**
+ * A postpay act (spec 02 §7): the charges of a client's financial period closed on its financial day,
+ * issued the day after with a payment for rendered services due after the payment deferral period.
+ */
+export const acts = pgTable(
+  'acts',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    /** The financial day that closed the period (one act per client and financial day). */
+    financialDay: businessDate('financial_day').notNull(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    paymentId: integer('payment_id').references(() => payments.id),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('acts_client_day').on(t.clientId, t.financialDay)],
 );

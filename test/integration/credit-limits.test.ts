@@ -60,3 +60,56 @@ describe('postpay credit limits (spec 01 §15.2, §15.4; acceptance 7, first par
     expect([answer.status, answer.body.code]).toEqual([422, 'not_postpay']);
   });
 });
+
+describe('acts and overdue payments (spec 01 §15.1-15.4; acceptance 7, second part)', () => {
+  it('the act after the financial day gets a payment; once overdue it blocks every subscription of the act; paying it unblocks them', async () => {
+    const { addDays } = await import('../../domain/dates');
+    const today = todayIn('UTC', new Date());
+    const dayOfMonth = Number(today.slice(8));
+    const financialDay = dayOfMonth >= 28 ? 1 : dayOfMonth + 1;
+    const postpay = await seedCatalog(p, {
+      serviceRule: { defaultPaymentModel: 'postpay', subscriptionCreditLimit: 100_000, paymentDeferralDays: 3 },
+      provisioningRule: { financialDay },
+    });
+    const clientId = await createClient(p, postpay, 'Slow Postpay Co');
+    const ids: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: postpay.monthlyPeriodId })).body;
+      ids.push((await waitForOrderStatus(p, order.id, 'completed')).subscriptionId);
+    }
+    const run = async (date: string) => {
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date })).body;
+      await p.temporal.workflow.getHandle(started.scenarioId).result();
+      return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;
+    };
+    const { nextFinancialDay } = await import('../../domain/lifecycle');
+    const fDay = nextFinancialDay(today, financialDay);
+    await run(fDay);
+    const closedBefore = (await p.api('GET', `/api/v1/charges?clientId=${clientId}&status=closed`)).body.items;
+    expect(closedBefore.length).toBeGreaterThanOrEqual(4); // two setup fees and two partial first periods
+    const billed = closedBefore.reduce((s: number, c: any) => s + c.amount, 0);
+
+    const issuing = await run(addDays(fDay, 1));
+    expect(issuing.duties.acts).toEqual({ found: 1, done: 1 });
+    const payment = (await p.api('GET', `/api/v1/payments?clientId=${clientId}`)).body.items.find((x: any) => x.type === 'postpay_services');
+    expect(payment).toMatchObject({ status: 'waiting_for_payment', amount: billed });
+    expect((await run(addDays(fDay, 1))).duties.acts).toEqual({ found: 0, done: 0 });
+
+    await run(addDays(fDay, 4));
+    for (const id of ids) expect((await subscription(id)).status).toBe('active');
+    await run(addDays(fDay, 5));
+    for (const id of ids) {
+      const blocked = await waitFor(id, 'blocked');
+      expect(blocked.statusReason).toMatch(/^payment overdue: act /);
+      expect(p.vendor.resource(blocked.vendorReference)!.state).toBe('suspended');
+    }
+    expect((await p.api('GET', `/api/v1/payments/${payment.id}`)).body.status).toBe('overdue');
+
+    expect((await p.api('POST', `/api/v1/payments/${payment.id}/confirm`, { method: 'bank_transfer' })).status).toBe(200);
+    for (const id of ids) {
+      const back = await waitFor(id, 'active');
+      expect(p.vendor.resource(back.vendorReference)!.state).toBe('active');
+    }
+    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(0);
+  }, 90_000);
+});
