@@ -2,7 +2,7 @@ import type { Sql } from '../db/client';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
 import { issueActs, markOverduePayments, overdueUnblockCandidates } from './acts';
-import { deleteOrderCharges } from './charges';
+import { deleteOrderCharges, extensionCharges } from './charges';
 import { creditLimitActions } from './credit-limits';
 import { logEvent } from './event-log';
 import { evaluateFinancialBlock } from './ledger';
@@ -114,6 +114,16 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
               deferred: renewal ? action.deferred : false,
               provisioningDate: renewal ? action.provisioningDate : businessDate,
               details: renewal ? { renewsAfter: action.termKey } : { from: action.from, to: action.to },
+              charges: extensionCharges({
+                type: renewal ? 'renewal' : 'prolongation',
+                billingType: s.billingType,
+                expirationDate: s.expirationDate!,
+                period: s.period,
+                financialDay: s.financialDay,
+                renewalFee: row.renewalFee,
+                amount,
+                prolonged: renewal ? undefined : { from: action.from, to: action.to },
+              }),
             });
             await tx`
               insert into billing_run_actions (business_date, subscription_id, action, order_id)

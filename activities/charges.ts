@@ -1,6 +1,6 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
-import { firstExpirationDate, type IsoDate, type PeriodUnit } from '../domain/dates';
+import { firstExpirationDate, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../domain/dates';
 import { firstTermChargeSpan, orderCharges, type PlannedCharge } from '../domain/charges';
 import { prolongedUntilAfter } from '../domain/lifecycle';
 import { addDays } from '../domain/dates';
@@ -86,4 +86,38 @@ export async function currentDebt(sql: Db, subscriptionId: number): Promise<numb
   const [row] = await sql<Array<{ debt: string }>>`
     select coalesce(sum(amount), 0)::text as debt from charges where subscription_id = ${subscriptionId} and status = 'blocked'`;
   return Number(row!.debt);
+}
+
+/**
+ * The charges of a renewal or prolongation order (spec 02 §4.6 point 4): the renewal fee, then the recurring
+ * fee per financial period of the new term ([expiration + 1, new expiration]; for per-period billing its
+ * first period) or of the prolonged period. They start after the current term, so they stay blocked
+ * (paid, not consumed) until their periods pass.
+ */
+export function extensionCharges(o: {
+  type: 'renewal' | 'prolongation';
+  billingType: string;
+  expirationDate: IsoDate;
+  period: { duration: number; unit: PeriodUnit };
+  financialDay: number;
+  renewalFee: number;
+  amount: number;
+  prolonged?: { from: IsoDate; to: IsoDate };
+}): PlannedCharge[] {
+  if (o.amount === 0) return [];
+  if (o.type === 'prolongation') {
+    const span = o.prolonged!;
+    return orderCharges({ span, financialDay: o.financialDay, monthlyFee: o.amount, total: o.amount });
+  }
+  const from = addDays(o.expirationDate, 1);
+  const next = nextExpirationDate(o.expirationDate, o.period);
+  const perPeriod = o.billingType === 'monthly_flexible';
+  const span = { from, to: perPeriod ? addDays(prolongedUntilAfter(from, next, o.financialDay), -1) : next };
+  const renewalFee = Math.min(o.renewalFee, o.amount);
+  if (o.period.unit === 'day' && !perPeriod) {
+    const oneOff: PlannedCharge[] = renewalFee > 0 ? [{ kind: 'renewal', from: span.from, to: span.to, closeDate: span.from, amount: renewalFee }] : [];
+    return [...oneOff, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: o.amount - renewalFee }];
+  }
+  const months = perPeriod ? 1 : (periodLengthInMonths(o.period) ?? 1);
+  return orderCharges({ span, financialDay: o.financialDay, monthlyFee: Math.floor((o.amount - renewalFee) / months), oneOff: { kind: 'renewal', amount: renewalFee }, total: o.amount });
 }

@@ -6,7 +6,8 @@ import { prolongedUntilAfter, type BillingType, type LifecycleState, type OpenOr
 import { orderEffects, type SubscriptionOrderType } from '../domain/order-effects';
 import { extensionAmounts } from '../domain/pricing';
 import { nextDocumentNumber } from '../api/document-numbers';
-import { deleteOrderCharges } from './charges';
+import { deleteOrderCharges, insertOrderCharges } from './charges';
+import type { PlannedCharge } from '../domain/charges';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
 
@@ -16,6 +17,8 @@ const businessError = (type: string, message: string) => ApplicationFailure.crea
 
 export interface LifecycleRow {
   subscriptionId: number;
+  /** The plan period's renewal fee (charged once per renewal). */
+  renewalFee: number;
   clientId: number;
   balance: number;
   planName: string;
@@ -82,6 +85,7 @@ export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?
     const amounts = extensionAmounts(r.billing_type, period, Number(r.resource_monthly));
     return {
       subscriptionId: r.id,
+      renewalFee: Number(r.renewal_fee),
       clientId: r.client_id,
       balance: Number(r.balance),
       planName: r.plan_name,
@@ -139,6 +143,8 @@ export interface NewSubscriptionOrder {
   provisioningDate?: IsoDate;
   details?: Record<string, unknown>;
   customerIp?: string | null;
+  /** What the order pays for, period by period (prepaid renewals and prolongations). */
+  charges?: PlannedCharge[];
 }
 
 /**
@@ -173,6 +179,9 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
     await tx`
       insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
       values (${id}, ${line.kind}, ${line.priceType}, ${line.description}, ${line.quantity}, ${line.periodMonths}, ${line.unitPrice}, ${line.amount})`;
+  }
+  if (needsPayment && o.charges?.length) {
+    await insertOrderCharges(tx, { orderId: id, clientId: sub.client_id, subscriptionId: o.subscriptionId, currency: sub.currency, label: `${sub.name}, order ${number}`, planned: o.charges });
   }
   if (needsPayment) {
     const paymentNumber = await nextDocumentNumber(tx as unknown as Sql, 'payment');

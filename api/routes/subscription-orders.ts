@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { insertSubscriptionOrder, isSecondOpenOrder, loadLifecycleStates, type NewSubscriptionOrder } from '../../activities/lifecycle-orders';
-import { currentDebt } from '../../activities/charges';
+import { currentDebt, extensionCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { applyCreditLimits } from '../credit-limits';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, todayIn, type IsoDate, type PeriodUnit } from '../../domain/dates';
@@ -149,6 +149,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       deferred,
       provisioningDate: deferred ? sub.expiration_date : now,
       details: { renewsAfter: sub.expiration_date },
+      charges: extensionCharges({ type: 'renewal', billingType: sub.billing_type, expirationDate: sub.expiration_date, period, financialDay: sub.financial_day, renewalFee: money(period.renewal_fee), amount }),
     });
   });
 
@@ -170,6 +171,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       lines: [{ kind: 'subscription', priceType: 'recurring', description: `${sub.plan_name}: prolongation ${now} – ${addDays(until, -1)}`, quantity: 1, periodMonths: '1', unitPrice: amount, amount }],
       termKey: now,
       details: { from: now, to: addDays(until, -1), prolongedUntil: until },
+      charges: extensionCharges({ type: 'prolongation', billingType: sub.billing_type, expirationDate: sub.expiration_date, period: sub, financialDay: sub.financial_day, renewalFee: 0, amount, prolonged: { from: now, to: addDays(until, -1) } }),
     });
   });
 

@@ -76,6 +76,11 @@ describe('automatic renewal (acceptance 1)', () => {
     expect(card.payments).toHaveLength(1);
     expect(card.payments[0].status).toBe('waiting_for_payment');
     expect(card.createdBy).toBeNull();
+    // Its charges cover the next term (spec 02 §4.6 point 4), new until paid.
+    const renewalCharges = (await p.api('GET', `/api/v1/charges?orderId=${renewal.id}`)).body.items;
+    expect(renewalCharges[0].periodFrom).toBe(addDays(exp, 1));
+    expect(renewalCharges.reduce((sum: number, c: any) => sum + c.amount, 0)).toBe(1000);
+    expect(renewalCharges.every((c: any) => c.status === 'new')).toBe(true);
 
     // Running the same date again creates nothing; the balance is untouched until the expiration date.
     const again = await runDay(addDays(exp, -5));
@@ -90,6 +95,7 @@ describe('automatic renewal (acceptance 1)', () => {
     expect(onExpiry.duties.autoPayments).toEqual({ found: 1, done: 1 });
     const paid = await waitForOrderStatus(p, renewal.id, 'completed');
     expect(paid.payments[0].status).toBe('paid_from_balance');
+    expect((await p.api('GET', `/api/v1/charges?orderId=${renewal.id}`)).body.items.every((c: any) => c.status === 'blocked')).toBe(true);
     expect(await balanceOf(clientId)).toBe(0);
     const renewed = await statusOf(sub.id);
     expect(renewed.status).toBe('active');
