@@ -131,6 +131,10 @@ export function orderRoutes(deps: ApiDeps) {
       if (found.client_status === 'administratively_blocked') {
         throw new ApiError(422, 'client_blocked', 'the client is administratively blocked and cannot order');
       }
+      // Decision 27: a financially blocked client may order paid subscriptions, not trials.
+      if (found.client_status === 'financially_blocked' && found.trial) {
+        throw new ApiError(422, 'client_financially_blocked', 'the client is financially blocked and cannot order trials');
+      }
       if (found.plan_status !== 'active') throw new ApiError(422, 'plan_inactive', `plan "${found.plan_name}" is not active`);
       const period = {
         duration: found.duration,

@@ -2,6 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { overdueUnblockCandidates } from '../../activities/acts';
 import { logEvent } from '../../activities/event-log';
 import { postLedgerEntry } from '../../activities/ledger';
+import { coverPromisedPaymentsByTopUp } from '../../activities/promised-payments';
+import { nextDocumentNumber } from '../document-numbers';
 import { startBlockScenarios } from '../credit-limits';
 import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
 import { guard } from '../auth';
@@ -27,6 +29,11 @@ async function loadPayment(sql: ApiDeps['sql'], id: number) {
   if (!p) throw notFound('payment', id);
   return entities.payment.parse(p);
 }
+
+const waitingTopUpInput = z
+  .object({ amount: z.number().int().min(1).max(1e13), comment: z.string().trim().max(2000).optional() })
+  .strict()
+  .openapi('WaitingTopUpInput');
 
 export function paymentRoutes(deps: ApiDeps) {
   const { sql } = deps;
@@ -78,6 +85,20 @@ export function paymentRoutes(deps: ApiDeps) {
   );
 
   // Confirming an order's payment is the order scenario's business: the API asks it and waits for the answer.
+  /** Spec 02 §2.5-2.6: a waiting top-up is confirmed: the balance is credited and promised payments are covered first. */
+  async function confirmTopUp(id: number, method: string, by: number) {
+    await sql.begin(async (tx) => {
+      const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
+        select client_id, amount::text, currency, status, number from payments where id = ${id} for update`;
+      if (!p || p.status !== 'waiting_for_payment') throw new ApiError(409, 'payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
+      const amount = Number(p.amount);
+      const { balanceAfter } = await postLedgerEntry(tx, { clientId: p.client_id, kind: 'payment_received', amount, currency: p.currency, description: `Top-up ${p.number} (${method})`, idempotencyKey: `payment-received/${id}`, paymentId: id });
+      await tx`update payments set status = 'completed', method = ${method}, confirmed_by = ${by}, balance_after = ${balanceAfter}, closed_at = now(), updated_at = now() where id = ${id}`;
+      await coverPromisedPaymentsByTopUp(tx, { clientId: p.client_id, amount, by });
+      await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'payment', entityId: id, action: 'confirmed', changes: { status: ['waiting_for_payment', 'completed'], method } });
+    });
+  }
+
   /**
    * Spec 01 §15.4: a payment for rendered services arrived. The money comes in and pays the act at once
    * (two ledger rows, the balance unchanged); subscriptions blocked for that overdue payment come back
@@ -101,6 +122,32 @@ export function paymentRoutes(deps: ApiDeps) {
   app.openapi(
     createRoute({
       method: 'post',
+      path: '/clients/{id}/payments',
+      tags: ['Payments'],
+      summary: 'Create a top-up payment that waits for the money (spec 02 §2.5); confirm it when the money arrives',
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(waitingTopUpInput) },
+      responses: jsonResponses(201, entities.payment, 'the waiting payment'),
+    }),
+    async (c) => {
+      const { id: clientId } = c.req.valid('param');
+      const { amount, comment } = c.req.valid('json') as z.infer<typeof waitingTopUpInput>;
+      const staff = c.get('staff');
+      const [client] = await sql<Array<{ status: string; currency: string }>>`select status, currency from clients where id = ${clientId}`;
+      if (!client) throw notFound('client', clientId);
+      if (client.status === 'deleted') throw new ApiError(422, 'client_deleted', `client ${clientId} is deleted`);
+      const number = await nextDocumentNumber(sql, 'payment');
+      const [row] = await sql<Array<{ id: number }>>`
+        insert into payments (number, client_id, type, status, amount, currency, comment)
+        values (${number}, ${clientId}, 'manual_topup', 'waiting_for_payment', ${amount}, ${client.currency}, ${comment ?? null}) returning id`;
+      await logEvent(sql, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: row!.id, action: 'created', changes: { number, amount } });
+      return c.json(await loadPayment(sql, row!.id), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
       path: '/payments/{id}/confirm',
       tags: ['Payments'],
       summary: 'Confirm a payment received by cash or bank transfer',
@@ -115,6 +162,10 @@ export function paymentRoutes(deps: ApiDeps) {
       // An overdue payment for rendered services can still be paid (and releases its subscriptions).
       if (payment.type === 'postpay_services') {
         await confirmPostpayPayment(id, method, c.get('staff').id);
+        return c.json(await loadPayment(sql, id), 200);
+      }
+      if (payment.type === 'manual_topup') {
+        await confirmTopUp(id, method, c.get('staff').id);
         return c.json(await loadPayment(sql, id), 200);
       }
       if (payment.status !== 'waiting_for_payment' && payment.status !== 'invoice_sent' && payment.status !== 'invoice_preparing') {

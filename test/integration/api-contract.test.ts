@@ -177,6 +177,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/subscriptions/{id}/activate': { reason: 'paid', comment: 'bank transfer' },
     'POST /api/v1/clients/{id}/administrative-block': { reason: 'fraud investigation' },
     'POST /api/v1/clients/{id}/activate': { reason: 'investigation closed' },
+    'POST /api/v1/clients/{id}/payments': { amount: 700, comment: 'wire announced' },
     'POST /api/v1/clients/{id}/promised-payments': { amount: 500, expiresOn: '2099-01-10', comment: 'until the transfer arrives', override: true },
     'POST /api/v1/promised-payments/{id}/revoke': { reason: 'client paid' },
     'POST /api/v1/clients/{id}/adjustments': { direction: 'credit', amount: 500, comment: 'goodwill', periodFrom: '2027-01-01', periodTo: '2027-01-31' },

@@ -107,3 +107,33 @@ describe('promised payments (spec 02 §3; acceptance 6)', () => {
     await eventually(async () => (await p.api('GET', `/api/v1/subscriptions/${done.subscriptionId}`)).body.status === 'stopped', { what: 'the subscription to be stopped' });
   }, 60_000);
 });
+
+describe('waiting top-ups and ordering while blocked (spec 02 §2.5-2.6, decision 27)', () => {
+  it('a top-up created to wait changes nothing until confirmed; confirming covers promised payments first', async () => {
+    const clientId = await createClient(p, catalog, 'Transfer Coming Co');
+    await promise(clientId, 300);
+    const waiting = await p.api('POST', `/api/v1/clients/${clientId}/payments`, { amount: 500, comment: 'wire announced' });
+    expect(waiting.status, JSON.stringify(waiting.body)).toBe(201);
+    expect(waiting.body).toMatchObject({ type: 'manual_topup', status: 'waiting_for_payment', amount: 500 });
+    expect(await balance(clientId)).toBe(300);
+    const confirmed = await p.api('POST', `/api/v1/payments/${waiting.body.id}/confirm`, { method: 'bank_transfer' });
+    expect(confirmed.body.status).toBe('completed');
+    expect(await balance(clientId)).toBe(500);
+    expect((await promisedOf(clientId))[0].status).toBe('revoked');
+    expect((await p.api('POST', `/api/v1/payments/${waiting.body.id}/confirm`, { method: 'bank_transfer' })).status).toBe(409);
+    const cancelled = await p.api('POST', `/api/v1/clients/${clientId}/payments`, { amount: 100 });
+    expect((await p.api('POST', `/api/v1/payments/${cancelled.body.id}/cancel`, { reason: 'duplicate' })).body.status).toBe('cancelled');
+    expect(await balance(clientId)).toBe(500);
+  });
+
+  it('a financially blocked client may not order a trial', async () => {
+    const strict = await seedCatalog(p, { serviceRule: { negativeBalanceDays: 0 } });
+    const trial = (await p.api('POST', `/api/v1/plans/${strict.planId}/periods`, { duration: 14, unit: 'day', trial: true })).body;
+    const clientId = await createClient(p, strict, 'Blocked Trial Co');
+    const debit = (await p.api('POST', `/api/v1/clients/${clientId}/adjustments`, { direction: 'debit', amount: 1, comment: 'owed' })).body;
+    await p.api('POST', `/api/v1/adjustments/${debit.id}/approve`, {});
+    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.status).toBe('financially_blocked');
+    const refused = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: trial.id });
+    expect([refused.status, refused.body.code]).toEqual([422, 'client_financially_blocked']);
+  });
+});
