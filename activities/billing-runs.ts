@@ -2,13 +2,13 @@ import type { Sql } from '../db/client';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
 import { issueActs, markOverduePayments, overdueUnblockCandidates } from './acts';
-import { deleteOrderCharges, extensionCharges } from './charges';
+import { extensionCharges } from './charges';
 import { creditLimitActions } from './credit-limits';
-import { logEvent } from './event-log';
 import { evaluateFinancialBlock } from './ledger';
 import { expiredPromisedPayments, revokePromisedPayment } from './promised-payments';
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from './lifecycle-orders';
-import { createOrderActivities } from './orders';
+import { cancelOrder, createOrderActivities } from './orders';
+import { moveSubscriptionStatus } from './subscriptions';
 
 /**
  * The billing run's reads and records. Selections are set-based and depend only on the business date and
@@ -87,13 +87,9 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
             const renewal = action.kind === 'create_renewal_order';
             if (action.supersedes !== null) {
               const reason = `superseded by the automatic ${renewal ? 'renewal' : 'prolongation'} of ${businessDate}`;
-              const [old] = await tx<Array<{ workflow_id: string; status: string }>>`
-                update orders set status = 'cancelled', status_reason = ${reason}, closed_at = now(), updated_at = now()
-                where id = ${action.supersedes} and status = 'awaiting_payment' returning workflow_id, status`;
-              await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where order_id = ${action.supersedes} and status = 'waiting_for_payment'`;
-              await deleteOrderCharges(tx, action.supersedes);
-              await logEvent(tx, { actorId: null, entityKind: 'order', entityId: action.supersedes, action: 'cancelled', reason, dedupeKey: `order-cancelled/${action.supersedes}` });
-              if (old) superseded.push({ workflowId: old.workflow_id, reason });
+              if (await cancelOrder(tx, action.supersedes, { by: null, reason, onlyFrom: ['awaiting_payment'] })) {
+                superseded.push({ workflowId: `order-${action.supersedes}`, reason });
+              }
             }
             const s = row.state;
             const amount = renewal ? s.renewalAmount : s.prolongationAmount;
@@ -251,8 +247,7 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
         await sql.begin(async (tx) => {
           const row = await lockLifecycleRow(tx, subscriptionId);
           if (!row || !paymentOverdue(row.state, businessDate)) return;
-          await tx`update subscriptions set status = 'payment_overdue', status_reason = ${`not paid (billing run of ${businessDate})`}, updated_at = now() where id = ${subscriptionId}`;
-          await logEvent(tx, { actorId: null, entityKind: 'subscription', entityId: subscriptionId, action: 'status_payment_overdue', reason: `billing run of ${businessDate}`, changes: { status: [row.state.status, 'payment_overdue'] }, dedupeKey: `overdue/${subscriptionId}/${businessDate}` });
+          await moveSubscriptionStatus(tx, { subscriptionId, status: 'payment_overdue', from: ['active'], reason: `not paid (billing run of ${businessDate})`, dedupeKey: `overdue/${subscriptionId}/${businessDate}` });
           await tx`
             insert into billing_run_actions (business_date, subscription_id, action) values (${businessDate}, ${subscriptionId}, 'mark_payment_overdue')
             on conflict do nothing`;

@@ -6,10 +6,12 @@ import { prolongedUntilAfter, type BillingType, type LifecycleState, type OpenOr
 import { orderEffects, type SubscriptionOrderType } from '../domain/order-effects';
 import { extensionAmounts } from '../domain/pricing';
 import { nextDocumentNumber } from '../api/document-numbers';
-import { deleteOrderCharges, insertOrderCharges } from './charges';
+import { insertOrderCharges } from './charges';
 import type { PlannedCharge } from '../domain/charges';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
+import { cancelOrder } from './orders';
+import { moveSubscriptionStatus } from './subscriptions';
 
 type Db = Sql | TransactionSql;
 
@@ -229,15 +231,6 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
     return order;
   }
 
-  async function moveSubscription(tx: TransactionSql, subscriptionId: number, to: string, from: readonly string[], extra: { save?: boolean; reason?: string | null; dedupeKey: string }) {
-    const [sub] = await tx<Array<{ status: string }>>`select status from subscriptions where id = ${subscriptionId} for update`;
-    if (!sub || sub.status === to || !from.includes(sub.status)) return;
-    await tx`
-      update subscriptions set status = ${to}, status_reason = ${extra.reason ?? null},
-             saved_status = case when ${extra.save ?? false} then ${sub.status} else saved_status end, updated_at = now()
-      where id = ${subscriptionId}`;
-    await logEvent(tx, { actorId: null, entityKind: 'subscription', entityId: subscriptionId, action: `status_${to}`, reason: extra.reason ?? null, changes: { status: [sub.status, to] }, dedupeKey: extra.dedupeKey });
-  }
 
   return {
     /** What the order scenario needs: type, payment state, plugin and the input for the plugin call. */
@@ -286,7 +279,7 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
         const order = await lockOrder(tx, orderId);
         const effect = orderEffects[order.type];
         const [before] = await tx<Array<{ status: string; saved_status: string | null }>>`select status, saved_status from subscriptions where id = ${order.subscription_id}`;
-        await moveSubscription(tx, order.subscription_id, effect.transitional, effect.orderableFrom, { save: true, reason: `order ${order.number}`, dedupeKey: `order-start/${orderId}` });
+        await moveSubscriptionStatus(tx, { subscriptionId: order.subscription_id, status: effect.transitional, from: effect.orderableFrom, saveCurrent: true, reason: `order ${order.number}`, dedupeKey: `order-start/${orderId}` });
         // A stopped subscription is resumed by its renewal or prolongation (spec 01 §6.4, §11.3); a re-run finds it already moved.
         const moved = before?.status === effect.transitional || before?.status === effect.error;
         return { resume: before?.status === 'stopped' || (moved && before?.saved_status === 'stopped') };
@@ -298,7 +291,7 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
         const order = await lockOrder(tx, orderId);
         const effect = orderEffects[order.type];
         await tx`update orders set status = 'activation_error', status_reason = ${error}, updated_at = now() where id = ${orderId} and status = 'provisioning'`;
-        await moveSubscription(tx, order.subscription_id, effect.error, [effect.transitional], { reason: error, dedupeKey: `order-failed/${orderId}/${error.slice(0, 80)}` });
+        await moveSubscriptionStatus(tx, { subscriptionId: order.subscription_id, status: effect.error, from: [effect.transitional], reason: error, dedupeKey: `order-failed/${orderId}/${error.slice(0, 80)}` });
         await logEvent(tx, { actorId: null, entityKind: 'order', entityId: orderId, action: 'activation_error', reason: error });
       });
     },
@@ -384,7 +377,7 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
           await tx`update orders set applied_at = now(), updated_at = now() where id = ${orderId}`;
           await logEvent(tx, { actorId: null, entityKind: 'subscription', entityId: order.subscription_id, action: `${order.type}_applied`, changes: { order: order.number, ...changes }, dedupeKey: `order-applied/${orderId}` });
         }
-        await moveSubscription(tx, order.subscription_id, 'active', [effect.transitional, effect.error], { reason: `order ${order.number}`, dedupeKey: `order-active/${orderId}` });
+        await moveSubscriptionStatus(tx, { subscriptionId: order.subscription_id, status: 'active', from: [effect.transitional, effect.error], reason: `order ${order.number}`, dedupeKey: `order-active/${orderId}` });
         await tx`update subscriptions set saved_status = null, updated_at = now() where id = ${order.subscription_id} and status = 'active'`;
         return { applied: true };
       });
@@ -395,15 +388,10 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
       await sql.begin(async (tx) => {
         const order = await lockOrder(tx, orderId);
         const effect = orderEffects[order.type];
-        if (order.status !== 'cancelled') {
-          await tx`update orders set status = 'cancelled', status_reason = ${reason}, closed_at = coalesce(closed_at, now()), updated_at = now() where id = ${orderId}`;
-          await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where order_id = ${orderId} and status = 'waiting_for_payment'`;
-          await deleteOrderCharges(tx, orderId);
-          await logEvent(tx, { actorId: null, entityKind: 'order', entityId: orderId, action: 'cancelled', reason, changes: { status: [order.status, 'cancelled'] }, dedupeKey: `order-cancelled/${orderId}` });
-        }
+        await cancelOrder(tx, orderId, { by: null, reason });
         const [sub] = await tx<Array<{ status: string; saved_status: string | null }>>`select status, saved_status from subscriptions where id = ${order.subscription_id} for update`;
         if (sub && (sub.status === effect.transitional || sub.status === effect.error)) {
-          await moveSubscription(tx, order.subscription_id, sub.saved_status ?? 'active', [effect.transitional, effect.error], { reason: reason ?? `order ${order.number} cancelled`, dedupeKey: `order-restore/${orderId}` });
+          await moveSubscriptionStatus(tx, { subscriptionId: order.subscription_id, status: sub.saved_status ?? 'active', from: [effect.transitional, effect.error], reason: reason ?? `order ${order.number} cancelled`, dedupeKey: `order-restore/${orderId}` });
         }
       });
     },

@@ -44,52 +44,61 @@ function businessError(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
+async function lockOrder(tx: TransactionSql, orderId: number): Promise<OrderRow> {
+  const [order] = await tx<OrderRow[]>`select * from orders where id = ${orderId} for update`;
+  if (!order) throw businessError('order_not_found', `order ${orderId} does not exist`);
+  return order;
+}
+
+async function orderPayment(tx: TransactionSql, orderId: number): Promise<PaymentRow | undefined> {
+  const [payment] = await tx<PaymentRow[]>`
+    select id, number, status, amount from payments where order_id = ${orderId} and type = 'order'
+    order by id desc limit 1 for update`;
+  return payment;
+}
+
+async function setOrderStatus(tx: TransactionSql, orderId: number, status: string, reason: string | null = null) {
+  const closing = status === 'completed' || status === 'cancelled';
+  await tx`
+    update orders set status = ${status}, status_reason = ${reason}, updated_at = now(),
+           closed_at = case when ${closing} then coalesce(closed_at, now()) else closed_at end
+    where id = ${orderId}`;
+}
+
+/**
+ * Ends an order as cancelled with its unsettled payment and its charges; a second call changes nothing.
+ * `onlyFrom` cancels it only from those statuses (an order paid a moment ago is left alone). Returns
+ * whether this call cancelled it.
+ */
+export async function cancelOrder(
+  tx: TransactionSql,
+  orderId: number,
+  { by, reason, onlyFrom }: { by: number | null; reason: string | null; onlyFrom?: readonly string[] },
+): Promise<boolean> {
+  const order = await lockOrder(tx, orderId);
+  if (order.status === 'cancelled' || (onlyFrom && !onlyFrom.includes(order.status))) return false;
+  await setOrderStatus(tx, orderId, 'cancelled', reason);
+  await tx`
+    update payments set status = 'cancelled', closed_at = now(), updated_at = now()
+    where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
+  await deleteOrderCharges(tx, orderId);
+  await logEvent(tx, {
+    actorId: by,
+    entityKind: 'order',
+    entityId: orderId,
+    action: 'cancelled',
+    reason,
+    changes: { status: [order.status, 'cancelled'] },
+    dedupeKey: `order-cancelled/${orderId}`,
+  });
+  return true;
+}
+
 /**
  * Order-processing side effects in our own database. Every function is idempotent: it checks the state
  * it would produce and does nothing when it is already there, and money moves carry business keys.
  */
 export function createOrderActivities({ sql, today }: OrderActivityDeps) {
-  async function lockOrder(tx: TransactionSql, orderId: number): Promise<OrderRow> {
-    const [order] = await tx<OrderRow[]>`select * from orders where id = ${orderId} for update`;
-    if (!order) throw businessError('order_not_found', `order ${orderId} does not exist`);
-    return order;
-  }
-
-  async function orderPayment(tx: TransactionSql, orderId: number): Promise<PaymentRow | undefined> {
-    const [payment] = await tx<PaymentRow[]>`
-      select id, number, status, amount from payments where order_id = ${orderId} and type = 'order'
-      order by id desc limit 1 for update`;
-    return payment;
-  }
-
-  async function setOrderStatus(tx: TransactionSql, orderId: number, status: string, reason: string | null = null) {
-    const closing = status === 'completed' || status === 'cancelled';
-    await tx`
-      update orders set status = ${status}, status_reason = ${reason}, updated_at = now(),
-             closed_at = case when ${closing} then coalesce(closed_at, now()) else closed_at end
-      where id = ${orderId}`;
-  }
-
-  /** Ends an order as cancelled with its unsettled payment; a second call changes nothing. */
-  async function cancelOrder(tx: TransactionSql, orderId: number, { by, reason }: { by: number | null; reason: string | null }) {
-    const order = await lockOrder(tx, orderId);
-    if (order.status === 'cancelled') return;
-    await setOrderStatus(tx, orderId, 'cancelled', reason);
-    await tx`
-      update payments set status = 'cancelled', closed_at = now(), updated_at = now()
-      where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
-    await deleteOrderCharges(tx, orderId);
-    await logEvent(tx, {
-      actorId: by,
-      entityKind: 'order',
-      entityId: orderId,
-      action: 'cancelled',
-      reason,
-      changes: { status: [order.status, 'cancelled'] },
-      dedupeKey: `order-cancelled/${orderId}`,
-    });
-  }
-
   return {
     /**
      * Pays a prepaid order from the client's balance when it covers the amount; a zero amount needs no
