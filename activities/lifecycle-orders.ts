@@ -21,6 +21,8 @@ export interface LifecycleRow {
   subscriptionId: number;
   /** The plan period's renewal fee (charged once per renewal). */
   renewalFee: number;
+  /** The monthly price of the resource quantities above the plan's included ones. */
+  resourceMonthly: number;
   clientId: number;
   balance: number;
   planName: string;
@@ -88,6 +90,7 @@ export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?
     return {
       subscriptionId: r.id,
       renewalFee: Number(r.renewal_fee),
+      resourceMonthly: Number(r.resource_monthly),
       clientId: r.client_id,
       balance: Number(r.balance),
       planName: r.plan_name,

@@ -135,7 +135,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     if (!period || period.plan_id !== sub.plan_id) throw new ApiError(422, 'invalid_reference', `plan period ${periodId} is not a period of the subscription's plan`);
     if (period.unlimited) throw new ApiError(422, 'not_renewable', 'a subscription cannot be renewed onto an unlimited period');
     const [row] = await loadLifecycleStates(sql, { ids: [id] });
-    const resourceMonthly = row ? extensionResourceMonthly(row.state.renewalAmount, row.state, sub) : 0;
+    const resourceMonthly = row?.resourceMonthly ?? 0;
     const amount = extensionAmounts(sub.billing_type, { ...period, setupFee: money(period.setup_fee), recurringFee: money(period.recurring_fee), renewalFee: money(period.renewal_fee) }, resourceMonthly).renewal;
     // Spec 01 §12.4: per-period billing renews early as a deferred order, provisioned on the expiration date.
     const deferred = sub.billing_type === 'monthly_flexible' && now < sub.expiration_date;
@@ -350,12 +350,4 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
   return app;
 }
 
-/** The monthly price of additional resources, recovered from the state the rules load (renewal amount minus the period's own price). */
-function extensionResourceMonthly(renewalAmount: number, state: { billingType: string; period: { duration: number; unit: PeriodUnit } }, sub: SubscriptionRow): number {
-  if (sub.trial) return 0;
-  const months = state.billingType === 'monthly_flexible' ? 1 : (periodLengthInMonths(state.period) ?? 1);
-  const own = multiplyPeriodPrice(money(sub.recurring_fee), months);
-  const extra = renewalAmount - own;
-  return extra > 0 ? Math.floor(extra / months) : 0;
-}
 
