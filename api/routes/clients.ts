@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
-import { coverPromisedPaymentsByTopUp } from '../../activities/promised-payments';
-import { postLedgerEntry } from '../../activities/ledger';
+import { receiveTopUp } from '../../activities/top-ups';
 import { nextDocumentNumber } from '../document-numbers';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -161,21 +160,10 @@ export function clientRoutes({ sql }: ApiDeps) {
       const number = await nextDocumentNumber(sql, 'payment');
       const payment = await sql.begin(async (tx) => {
         const [p] = await tx<Array<{ id: number }>>`
-          insert into payments (number, client_id, type, status, amount, currency, method, comment, confirmed_by, closed_at)
-          values (${number}, ${id}, 'manual_topup', 'completed', ${amount}, ${client.currency}, ${method}, ${comment ?? null}, ${staff.id}, now())
+          insert into payments (number, client_id, type, status, amount, currency, comment)
+          values (${number}, ${id}, 'manual_topup', 'waiting_for_payment', ${amount}, ${client.currency}, ${comment ?? null})
           returning id`;
-        const { balanceAfter } = await postLedgerEntry(tx, {
-          clientId: id,
-          kind: 'payment_received',
-          amount,
-          currency: client.currency as string,
-          description: `Top-up ${number} (${method})`,
-          idempotencyKey: `payment-received/${p!.id}`,
-          paymentId: p!.id,
-        });
-        await tx`update payments set balance_after = ${balanceAfter} where id = ${p!.id}`;
-        // Spec 02 §3.5: the top-up covers promised payments first, oldest first.
-        await coverPromisedPaymentsByTopUp(tx, { clientId: id, amount, by: staff.id });
+        const { balanceAfter } = await receiveTopUp(tx, { paymentId: p!.id, number, clientId: id, amount, currency: client.currency as string, method, by: staff.id });
         await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: p!.id, action: 'top_up', changes: { amount, balanceAfter } });
         return { id: p!.id, number, status: 'completed', amount, balanceAfter };
       });

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { overdueUnblockCandidates } from '../../activities/acts';
 import { logEvent } from '../../activities/event-log';
 import { postLedgerEntry } from '../../activities/ledger';
-import { coverPromisedPaymentsByTopUp } from '../../activities/promised-payments';
+import { receiveTopUp } from '../../activities/top-ups';
 import { nextDocumentNumber } from '../document-numbers';
 import { startBlockScenarios } from '../credit-limits';
 import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
@@ -91,10 +91,7 @@ export function paymentRoutes(deps: ApiDeps) {
       const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
         select client_id, amount::text, currency, status, number from payments where id = ${id} for update`;
       if (!p || p.status !== 'waiting_for_payment') throw new ApiError(409, 'payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
-      const amount = Number(p.amount);
-      const { balanceAfter } = await postLedgerEntry(tx, { clientId: p.client_id, kind: 'payment_received', amount, currency: p.currency, description: `Top-up ${p.number} (${method})`, idempotencyKey: `payment-received/${id}`, paymentId: id });
-      await tx`update payments set status = 'completed', method = ${method}, confirmed_by = ${by}, balance_after = ${balanceAfter}, closed_at = now(), updated_at = now() where id = ${id}`;
-      await coverPromisedPaymentsByTopUp(tx, { clientId: p.client_id, amount, by });
+      await receiveTopUp(tx, { paymentId: id, number: p.number, clientId: p.client_id, amount: Number(p.amount), currency: p.currency, method, by });
       await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'payment', entityId: id, action: 'confirmed', changes: { status: ['waiting_for_payment', 'completed'], method } });
     });
   }
