@@ -11,30 +11,17 @@ import type { PluginRetryPolicy } from './engine/types';
  * Activities as workflows see them. Database steps retry transient errors with back-off for a few
  * minutes, then the step fails and waits for a decision; business errors are non-retryable.
  */
-export const orderActivities = proxyActivities<OrderActivities>({
+const databaseSteps = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
+} as const;
 
-export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
-
-export const clientBlockActivities = proxyActivities<ClientBlockActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
-
-export const subscriptionActivities = proxyActivities<SubscriptionActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
-
-export const billingRunActivities = proxyActivities<BillingRunActivities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
+export const orderActivities = proxyActivities<OrderActivities>(databaseSteps);
+export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>(databaseSteps);
+export const clientBlockActivities = proxyActivities<ClientBlockActivities>(databaseSteps);
+export const subscriptionActivities = proxyActivities<SubscriptionActivities>(databaseSteps);
+/** The billing run's set-based steps may take longer. */
+export const billingRunActivities = proxyActivities<BillingRunActivities>({ ...databaseSteps, startToCloseTimeout: '2m' });
 
 /** Plugin calls follow the scenario's retry policy, which is part of its input (replays see the same values). */
 export function pluginActivities(policy: PluginRetryPolicy) {

@@ -59,6 +59,23 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
     return s.step('Record duty', () => acts.recordDuty({ businessDate, duty, found, done }));
   };
 
+  /** The stop and delete duties: each due subscription gets its operation scenario, `subscription-<id>-<kind>-<date>`. */
+  const operationDuty = (group: string, duty: 'stop' | 'delete', workflow: typeof stopSubscription, kind: string, reason: string, counter: string) =>
+    s.group(group, async () => {
+      const due = await find(duty);
+      const started = (await s.step(`Start ${duty} scenarios`, async () => {
+        let n = 0;
+        await inBatches(due, async (d) => {
+          const args: Parameters<typeof stopSubscription> = [{ subscriptionId: d.subscriptionId, reason, by: null, origin: 'billing_run', policy }];
+          if (await startDetached(workflow, `subscription-${d.subscriptionId}-${kind}-${businessDate}`, args)) n += 1;
+        });
+        return { started: n };
+      }))!;
+      const actions: RunAction[] = due.map((d) => ({ subscriptionId: d.subscriptionId, action: duty, outcome: d.action.kind === 'delete' ? { manual: d.action.manual } : {} }));
+      await s.step('Record actions', () => acts.recordRunActions({ businessDate, actions }));
+      await record(counter, due.length, started.started);
+    });
+
   await s.run(async () => {
     await s.step('Begin billing run', () => acts.beginBillingRun({ businessDate, scenarioId, runId }));
 
@@ -116,35 +133,8 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
         await record('paymentOverdue', due.length, marked.marked);
       });
 
-      await s.group('Stop unpaid subscriptions', async () => {
-        const due = await find('stop');
-        const started = (await s.step('Start stop scenarios', async () => {
-          let n = 0;
-          await inBatches(due, async (d) => {
-            const args: Parameters<typeof stopSubscription> = [{ subscriptionId: d.subscriptionId, reason: `not paid (billing run of ${businessDate})`, by: null, origin: 'billing_run', policy }];
-            if (await startDetached(stopSubscription, `subscription-${d.subscriptionId}-stop-unpaid-${businessDate}`, args)) n += 1;
-          });
-          return { started: n };
-        }))!;
-        const actions: RunAction[] = due.map((d) => ({ subscriptionId: d.subscriptionId, action: 'stop' }));
-        await s.step('Record actions', () => acts.recordRunActions({ businessDate, actions }));
-        await record('stops', due.length, started.started);
-      });
-
-      await s.group('Delete expired subscriptions', async () => {
-        const due = await find('delete');
-        const started = (await s.step('Start delete scenarios', async () => {
-          let n = 0;
-          await inBatches(due, async (d) => {
-            const args: Parameters<typeof deleteSubscription> = [{ subscriptionId: d.subscriptionId, reason: `expired and not renewed (billing run of ${businessDate})`, by: null, origin: 'billing_run', policy }];
-            if (await startDetached(deleteSubscription, `subscription-${d.subscriptionId}-delete-expired-${businessDate}`, args)) n += 1;
-          });
-          return { started: n };
-        }))!;
-        const actions: RunAction[] = due.map((d) => ({ subscriptionId: d.subscriptionId, action: 'delete', outcome: d.action.kind === 'delete' ? { manual: d.action.manual } : {} }));
-        await s.step('Record actions', () => acts.recordRunActions({ businessDate, actions }));
-        await record('deletions', due.length, started.started);
-      });
+      await operationDuty('Stop unpaid subscriptions', 'stop', stopSubscription, 'stop-unpaid', `not paid (billing run of ${businessDate})`, 'stops');
+      await operationDuty('Delete expired subscriptions', 'delete', deleteSubscription, 'delete-expired', `expired and not renewed (billing run of ${businessDate})`, 'deletions');
     }
 
     if (patched('close-charges')) {
