@@ -1,6 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { administrativeBlock, administrativeUnblock, blockWorkflowId, financialBlock, financialUnblock, unblockWorkflowId, type BlockKind } from '../workflows/client-blocks';
 import type { ApiDeps } from './deps';
+import { startOnce } from './start-once';
 
 /**
  * Starts the scenarios of block periods that changed: `<kind>-block-<client>-<n>` when a block began,
@@ -17,21 +17,13 @@ export async function startPendingBlockScenarios(deps: ApiDeps): Promise<number>
   for (const row of rows) {
     const args = [{ clientId: row.client_id, n: row.n, policy: deps.pluginRetryPolicy }] as const;
     if (!row.block_started) {
-      await start(() => deps.temporal.workflow.start(workflows[row.kind][0], { workflowId: blockWorkflowId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, args: [...args] }));
+      await startOnce(deps.temporal.workflow.start(workflows[row.kind][0], { workflowId: blockWorkflowId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, args: [...args] }));
       await deps.sql`update client_blocks set block_scenario_started_at = coalesce(block_scenario_started_at, now()) where id = ${row.id}`;
     }
     if (row.ended) {
-      await start(() => deps.temporal.workflow.start(workflows[row.kind][1], { workflowId: unblockWorkflowId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, args: [...args] }));
+      await startOnce(deps.temporal.workflow.start(workflows[row.kind][1], { workflowId: unblockWorkflowId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, args: [...args] }));
       await deps.sql`update client_blocks set unblock_scenario_started_at = coalesce(unblock_scenario_started_at, now()) where id = ${row.id}`;
     }
   }
   return rows.length;
-}
-
-async function start(run: () => Promise<unknown>) {
-  try {
-    await run();
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
 }

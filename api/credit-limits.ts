@@ -1,22 +1,20 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { creditLimitActions, creditLimitReason } from '../activities/credit-limits';
 import { blockSubscription, unblockSubscription } from '../workflows/subscription-operations';
 import type { ApiDeps } from './deps';
+import { startOnce } from './start-once';
 
 /** Starts block or unblock scenarios of subscriptions (`subscription-<id>-<operation>-<n>`). */
 export async function startBlockScenarios(deps: ApiDeps, requests: Array<{ subscriptionId: number; operation: 'block' | 'unblock'; reason: string; comment?: string }>) {
   for (const r of requests) {
     const [{ n }] = (await deps.sql`
       select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(r.subscriptionId)} and type = ${`subscription_${r.operation}`}`) as unknown as [{ n: number }];
-    try {
-      await deps.temporal.workflow.start(r.operation === 'block' ? blockSubscription : unblockSubscription, {
+    await startOnce(
+      deps.temporal.workflow.start(r.operation === 'block' ? blockSubscription : unblockSubscription, {
         workflowId: `subscription-${r.subscriptionId}-${r.operation}-${n + 1}`,
         taskQueue: deps.taskQueue,
         args: [{ subscriptionId: r.subscriptionId, reason: r.reason, comment: r.comment, by: null, policy: deps.pluginRetryPolicy }],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
+      }),
+    );
   }
 }
 

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { orderEndDate, todayIn } from '../../domain/dates';
@@ -15,6 +14,7 @@ import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { nextDocumentNumber } from '../document-numbers';
+import { startOnce } from '../start-once';
 
 const orderInput = z
   .object({
@@ -33,13 +33,8 @@ const orderStatuses = ['awaiting_payment', 'awaiting_provisioning', 'provisionin
 
 /** Starts the order's scenario; a start that was already done (retry, sweep) is not an error. */
 export async function startOrderScenario(deps: ApiDeps, orderId: number, type = 'purchase'): Promise<void> {
-  try {
-    const options = { workflowId: purchaseOrderWorkflowId(orderId), taskQueue: deps.taskQueue, args: [{ orderId, policy: deps.pluginRetryPolicy }] as [PurchaseOrderInput] };
-    if (type === 'purchase') await deps.temporal.workflow.start(purchaseOrder, options);
-    else await deps.temporal.workflow.start(subscriptionOrder, options);
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  const options = { workflowId: purchaseOrderWorkflowId(orderId), taskQueue: deps.taskQueue, args: [{ orderId, policy: deps.pluginRetryPolicy }] as [PurchaseOrderInput] };
+  await startOnce(type === 'purchase' ? deps.temporal.workflow.start(purchaseOrder, options) : deps.temporal.workflow.start(subscriptionOrder, options));
   await deps.sql`update orders set scenario_started_at = coalesce(scenario_started_at, now()) where id = ${orderId}`;
 }
 
