@@ -7,6 +7,7 @@ import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../db/migrate';
+import { testNamespaces } from './support/namespaces';
 import { bundleWorkflows } from '../platform/temporal';
 
 declare module 'vitest' {
@@ -58,7 +59,12 @@ export default async function setup(project: TestProject) {
   const address = `127.0.0.1:${temporalPort}`;
   const server = spawn(
     '.tools/bin/temporal',
-    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'error'],
+    [
+      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'error',
+      // One namespace per vitest worker (see testNamespace): business-keyed ids such as `billing-day-<date>`
+      // would otherwise collide between two files running the same date at the same time.
+      ...testNamespaces.flatMap((namespace) => ['--namespace', namespace]),
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 

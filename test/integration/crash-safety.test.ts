@@ -28,6 +28,7 @@ function startWorkerProcess(): ChildProcess {
       ...process.env,
       DATABASE_URL: p.databaseUrl,
       TEMPORAL_ADDRESS: p.temporalAddress,
+      TEMPORAL_NAMESPACE: p.temporalNamespace,
       TEMPORAL_TASK_QUEUE: p.taskQueue,
       LOG_LEVEL: 'warn',
     },

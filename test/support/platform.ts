@@ -13,6 +13,7 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorker } from '../../platform/temporal';
 import type { PluginRetryPolicy } from '../../workflows/engine/types';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
+import { testNamespace } from './namespaces';
 
 // Worker chatter (state changes, retries we provoke on purpose) would drown the test report.
 try {
@@ -40,6 +41,8 @@ export interface TestPlatform {
   databaseName: string;
   databaseUrl: string;
   temporalAddress: string;
+  /** This file's Temporal namespace (one per vitest worker, see namespaces.ts). */
+  temporalNamespace: string;
   taskQueue: string;
   sql: DatabaseHandle['sql'];
   temporal: Client;
@@ -75,8 +78,8 @@ export async function createTestPlatform(
 
   const databaseUrl = adminUrl(databaseName);
   const database = connectDatabase(databaseUrl, { applicationName: `test-${name}` });
-  // Test files share one Temporal namespace and scenario ids come from record ids (`order-<id>`): give each
-  // database its own range of ids so two files never address the same workflow.
+  // Files that follow each other in a vitest worker share its Temporal namespace and scenario ids come from
+  // record ids (`order-<id>`): give each database its own range of ids so two files never address one workflow.
   // Subscription and client ids name scenarios too (`subscription-<id>-stop-…`, `financial-block-<client>-<n>`).
   for (const table of ['orders', 'subscriptions', 'clients']) {
     const base = (randomBytes(4).readUInt32BE(0) % 1_000_000) * 1000 + 1;
@@ -84,7 +87,8 @@ export async function createTestPlatform(
   }
   const temporalAddress = inject('temporalAddress');
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const namespace = testNamespace();
+  const temporal = new Client({ connection, namespace });
   const taskQueue = `test-${name}-${suffix}`;
   const vendorSecret = `secret-${suffix}`;
   const vendor = await startFakeVendor({ secret: vendorSecret });
@@ -106,7 +110,7 @@ export async function createTestPlatform(
     if (running) return;
     const { worker, connection: native } = await createWorker({
       address: temporalAddress,
-      namespace: 'default',
+      namespace,
       taskQueue,
       workflowBundle,
       sql: database.sql,
@@ -131,6 +135,7 @@ export async function createTestPlatform(
     databaseName,
     databaseUrl,
     temporalAddress,
+    temporalNamespace: namespace,
     taskQueue,
     sql: database.sql,
     temporal,
