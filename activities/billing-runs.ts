@@ -5,6 +5,7 @@ import { issueActs, markOverduePayments, overdueUnblockCandidates } from './acts
 import { extensionCharges } from './charges';
 import { creditLimitActions } from './credit-limits';
 import { evaluateFinancialBlock } from './ledger';
+import { mergeWaitingPayments } from './payment-merges';
 import { expiredPromisedPayments, revokePromisedPayment } from './promised-payments';
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from './lifecycle-orders';
 import { cancelOrder, createOrderActivities } from './orders';
@@ -169,6 +170,11 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
     },
 
     /** Spec 02 §7: acts and payments for rendered services the day after a financial day. */
+    /** Spec 02 §2.11: the nightly merge of waiting renewal and prolongation payments (when the setting is on). */
+    async mergeWaitingPayments(_: { businessDate: string }) {
+      return mergeWaitingPayments(sql);
+    },
+
     async issueActs({ businessDate }: { businessDate: string }) {
       return issueActs(sql, businessDate);
     },
@@ -234,10 +240,11 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
         const action = row && autoPayment(row.state, businessDate);
         if (!row || !action || action.kind !== 'auto_payment') continue;
         const result = await orders.payOrderFromBalance({ orderId: action.orderId });
-        await record(businessDate, [{ subscriptionId: item.subscriptionId, action: 'auto_payment', orderId: action.orderId, outcome: { paid: result.paid, balance: row.balance, amount: row.state.openOrder?.amount } }]);
-        if (result.paid) paid.push(`order-${action.orderId}`);
+        await record(businessDate, [{ subscriptionId: item.subscriptionId, action: 'auto_payment', orderId: action.orderId, outcome: { paid: result.paid, via: result.via, balance: row.balance, amount: row.state.openOrder?.amount } }]);
+        // A merged payment pays its other orders too; each of their scenarios is told.
+        if (result.paid) for (const orderId of result.orderIds ?? [action.orderId]) paid.push(`order-${orderId}`);
       }
-      return { paid };
+      return { paid: [...new Set(paid)] };
     },
 
     /** Decision 5: the subscription keeps working in `payment_overdue` during the grace days. */

@@ -1,68 +1,17 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
 import { firstExpirationDate } from '../domain/dates';
 import { prolongedUntilAfter } from '../domain/lifecycle';
-import { chargesPaid, deleteOrderCharges } from './charges';
+import { deleteOrderCharges } from './charges';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
+import { businessError, lockOrder, orderPayment, paidPaymentStatuses, payingPayment, paidStatus, setOrderStatus, settleOrder } from './order-settlement';
+import { payMergedPayment, shrinkMergedPayment } from './payment-merges';
 
 export interface OrderActivityDeps {
   sql: Sql;
   /** Today's business date in the platform time zone (`YYYY-MM-DD`). */
   today: () => string;
-}
-
-interface OrderRow {
-  id: number;
-  number: string;
-  status: string;
-  client_id: number;
-  subscription_id: number | null;
-  plan_id: number;
-  plan_period_id: number;
-  payment_model: 'prepay' | 'postpay';
-  currency: string;
-  amount: string;
-  subscription_name: string | null;
-  deferred: boolean;
-}
-
-/** Where a paid order goes: a deferred renewal waits for its provisioning date (spec 01 §12.4). */
-const paidStatus = (order: OrderRow) => (order.deferred ? 'awaiting_provisioning' : 'provisioning');
-
-interface PaymentRow {
-  id: number;
-  number: string;
-  status: string;
-  amount: string;
-}
-
-const paidPaymentStatuses = ['completed', 'paid_from_balance'];
-
-function businessError(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
-async function lockOrder(tx: TransactionSql, orderId: number): Promise<OrderRow> {
-  const [order] = await tx<OrderRow[]>`select * from orders where id = ${orderId} for update`;
-  if (!order) throw businessError('order_not_found', `order ${orderId} does not exist`);
-  return order;
-}
-
-async function orderPayment(tx: TransactionSql, orderId: number): Promise<PaymentRow | undefined> {
-  const [payment] = await tx<PaymentRow[]>`
-    select id, number, status, amount from payments where order_id = ${orderId} and type = 'order'
-    order by id desc limit 1 for update`;
-  return payment;
-}
-
-async function setOrderStatus(tx: TransactionSql, orderId: number, status: string, reason: string | null = null) {
-  const closing = status === 'completed' || status === 'cancelled';
-  await tx`
-    update orders set status = ${status}, status_reason = ${reason}, updated_at = now(),
-           closed_at = case when ${closing} then coalesce(closed_at, now()) else closed_at end
-    where id = ${orderId}`;
 }
 
 /**
@@ -82,6 +31,7 @@ export async function cancelOrder(
     update payments set status = 'cancelled', closed_at = now(), updated_at = now()
     where order_id = ${orderId} and status in ('waiting_for_payment', 'invoice_preparing', 'invoice_sent')`;
   await deleteOrderCharges(tx, orderId);
+  await shrinkMergedPayment(tx, orderId);
   await logEvent(tx, {
     actorId: by,
     entityKind: 'order',
@@ -104,7 +54,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
      * Pays a prepaid order from the client's balance when it covers the amount; a zero amount needs no
      * payment at all (decision 27). Returns whether the order is paid.
      */
-    async payOrderFromBalance({ orderId }: { orderId: number }): Promise<{ paid: boolean; via: string | null }> {
+    async payOrderFromBalance({ orderId }: { orderId: number }): Promise<{ paid: boolean; via: string | null; orderIds?: number[] }> {
       return sql.begin(async (tx) => {
         const order = await lockOrder(tx, orderId);
         if (order.status !== 'awaiting_payment') return { paid: order.status !== 'cancelled', via: 'already' };
@@ -115,24 +65,18 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           return { paid: true, via: amount === 0 ? 'zero_amount' : 'postpay' };
         }
         if (!payment) throw businessError('payment_missing', `order ${order.number} has no payment`);
+        if (payment.status === 'cancelled' && payment.merged_into_id !== null) {
+          // Spec 02 §2.11: the order's payment was merged; paying it pays the merged payment with all its orders.
+          const merged = await payMergedPayment(tx, { paymentId: payment.merged_into_id, via: { kind: 'balance' } });
+          return { paid: merged.paid, via: merged.paid ? 'merged_payment' : null, orderIds: merged.orderIds };
+        }
         const [client] = await tx<Array<{ balance: string }>>`select balance from clients where id = ${order.client_id} for no key update`;
         if (!client || Number(client.balance) < amount) return { paid: false, via: null };
-        const { balanceAfter } = await postLedgerEntry(tx, {
-          clientId: order.client_id,
-          kind: 'order_paid',
-          amount: -amount,
-          currency: order.currency,
-          description: `Order ${order.number} paid from balance`,
-          idempotencyKey: `order-paid/${orderId}`,
-          paymentId: payment.id,
-          orderId,
-        });
+        const { balanceAfter } = await settleOrder(tx, order, { paymentId: payment.id, description: `Order ${order.number} paid from balance` });
         await tx`
           update payments set status = 'paid_from_balance', balance_after = ${balanceAfter}, method = 'balance',
                  closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
-        await chargesPaid(tx, orderId);
-        await setOrderStatus(tx, orderId, paidStatus(order));
         await logEvent(tx, {
           actorId: null,
           entityKind: 'order',
@@ -166,22 +110,11 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
           paymentId: payment.id,
           orderId,
         });
-        const { balanceAfter } = await postLedgerEntry(tx, {
-          clientId: order.client_id,
-          kind: 'order_paid',
-          amount: -amount,
-          currency: order.currency,
-          description: `Order ${order.number} paid by payment ${payment.number}`,
-          idempotencyKey: `order-paid/${orderId}`,
-          paymentId: payment.id,
-          orderId,
-        });
+        const { balanceAfter } = await settleOrder(tx, order, { paymentId: payment.id, amount, description: `Order ${order.number} paid by payment ${payment.number}` });
         await tx`
           update payments set status = 'completed', method = ${method}, confirmed_by = ${by},
                  balance_after = ${balanceAfter}, closed_at = now(), updated_at = now()
           where id = ${payment.id}`;
-        await chargesPaid(tx, orderId);
-        await setOrderStatus(tx, orderId, paidStatus(order));
         await logEvent(tx, {
           actorId: by,
           entityKind: 'payment',
@@ -300,7 +233,7 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
     async refundOrderPayment({ orderId }: { orderId: number }) {
       return sql.begin(async (tx) => {
         const order = await lockOrder(tx, orderId);
-        const payment = await orderPayment(tx, orderId);
+        const payment = await payingPayment(tx, orderId);
         if (!payment || !paidPaymentStatuses.includes(payment.status)) return { refunded: 0 };
         const amount = Number(payment.amount);
         const { applied, balanceAfter } = await postLedgerEntry(tx, {

@@ -78,6 +78,11 @@ export const payment = paymentSummary
     balanceAfter: amount.nullable(),
     confirmedBy: z.number().nullable(),
     createdAt: timestamp,
+    /** A merged payment (spec 02 §2.11) and the orders it pays for. */
+    merged: z.boolean(),
+    mergedOrderIds: z.array(z.number()),
+    /** Set on a payment cancelled by a merge: the merged payment that carries it now. */
+    mergedIntoId: z.number().nullable(),
   })
   .openapi('Payment');
 

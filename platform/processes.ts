@@ -6,6 +6,7 @@ import { createApp } from '../api/app';
 import { bootstrapAdmin } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/client-blocks';
+import { resendPaidSignals } from '../api/routes/payments';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
@@ -60,6 +61,8 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     try {
       const started = await startMissingOrderScenarios(deps);
       if (started > 0) logger.warn({ started }, 'started order scenarios whose start had been lost');
+      const told = await resendPaidSignals(deps);
+      if (told > 0) logger.warn({ told }, 'told order scenarios of a merged payment paid while they were not told');
     } catch (err) {
       logger.error({ err }, 'sweep for lost order scenarios failed');
     }

@@ -137,6 +137,14 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
       await operationDuty('Delete expired subscriptions', 'delete', deleteSubscription, 'delete-expired', `expired and not renewed (billing run of ${businessDate})`, 'deletions');
     }
 
+    if (patched('merge-payments')) {
+      // Spec 02 §2.11: after the orders are made and auto-payment was tried, merge what is still waiting.
+      await s.group('Merge waiting payments', async () => {
+        const result = (await s.step('Merge payments per client', () => acts.mergeWaitingPayments({ businessDate }), { skippable: false }))!;
+        await record('mergedPayments', result.clients, result.merged);
+      });
+    }
+
     if (patched('close-charges')) {
       await s.group('Charges and credit limits', async () => {
         const result = (await s.step('Close blocked charges', () => acts.closeCharges({ businessDate }), { skippable: false }))!;

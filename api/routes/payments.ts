@@ -2,10 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { overdueUnblockCandidates } from '../../activities/acts';
 import { logEvent } from '../../activities/event-log';
 import { postLedgerEntry } from '../../activities/ledger';
+import { mergedOrderIds, mergePayments, payMergedPayment } from '../../activities/payment-merges';
 import { receiveTopUp } from '../../activities/top-ups';
+import { todayIn } from '../../domain/dates';
 import { nextDocumentNumber } from '../document-numbers';
 import { startBlockScenarios } from '../credit-limits';
 import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
+import { orderPaidSignal } from '../../workflows/subscription-order';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
@@ -21,14 +24,19 @@ const confirmInput = z
 const cancelInput = z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('CancelPaymentInput');
 
 async function loadPayment(sql: ApiDeps['sql'], id: number) {
-  const [p] = await sql<Array<Record<string, unknown> & { status: string; type: string; orderId: number | null; number: string }>>`
+  const [p] = await sql<Array<Record<string, unknown> & { status: string; type: string; orderId: number | null; number: string; merged: boolean }>>`
     select id, number, client_id as "clientId", order_id as "orderId", type, status, amount::int8 as amount, currency, method,
            comment, balance_after::int8 as "balanceAfter", confirmed_by as "confirmedBy", created_at as "createdAt",
-           closed_at as "closedAt"
+           closed_at as "closedAt", merged, merged_into_id as "mergedIntoId"
     from payments where id = ${id}`;
   if (!p) throw notFound('payment', id);
-  return entities.payment.parse(p);
+  return entities.payment.parse({ ...p, mergedOrderIds: p.merged ? await mergedOrderIds(sql, id) : [] });
 }
+
+const mergeInput = z
+  .object({ paymentIds: z.array(z.number().int().positive()).min(2).max(100) })
+  .strict()
+  .openapi('MergePaymentsInput');
 
 const waitingTopUpInput = z
   .object({ amount: z.number().int().min(1).max(1e13), comment: z.string().trim().max(2000).optional() })
@@ -116,6 +124,39 @@ export function paymentRoutes(deps: ApiDeps) {
     await startBlockScenarios(deps, released.map((subscriptionId) => ({ subscriptionId, operation: 'unblock' as const, reason: 'overdue payment paid' })));
   }
 
+  /**
+   * Spec 02 §2.11: the merged payment's money arrives; every order in it is paid in the same transaction,
+   * then each order's scenario is told (a lost signal is sent again by the platform's sweep).
+   */
+  async function confirmMergedPayment(id: number, method: string, by: number) {
+    const result = await sql.begin(async (tx) => {
+      const [p] = await tx<Array<{ status: string; number: string }>>`select status, number from payments where id = ${id} for update`;
+      if (p!.status !== 'waiting_for_payment') throw new ApiError(409, 'payment_not_confirmable', `payment ${p!.number} is ${p!.status}`);
+      return payMergedPayment(tx, { paymentId: id, via: { kind: 'confirmed', method, by } });
+    });
+    await tellPaidOrders(deps, result.orderIds);
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/payments/merge',
+      tags: ['Payments'],
+      summary: "Merge a client's waiting payments into one payment for their sum (spec 02 §2.11)",
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(mergeInput) },
+      responses: jsonResponses(201, entities.payment, 'the merged payment, waiting for payment'),
+    }),
+    async (c) => {
+      const { id: clientId } = c.req.valid('param');
+      const { paymentIds } = c.req.valid('json');
+      const [client] = await sql<Array<{ id: number }>>`select id from clients where id = ${clientId}`;
+      if (!client) throw notFound('client', clientId);
+      const merged = await sql.begin((tx) => mergePayments(tx, { clientId, paymentIds, by: c.get('staff').id, automatic: false }));
+      return c.json(await loadPayment(sql, merged.paymentId), 201);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -168,6 +209,10 @@ export function paymentRoutes(deps: ApiDeps) {
       if (payment.status !== 'waiting_for_payment' && payment.status !== 'invoice_sent' && payment.status !== 'invoice_preparing') {
         throw new ApiError(409, 'payment_not_confirmable', `payment ${payment.number} is ${payment.status}`);
       }
+      if (payment.merged) {
+        await confirmMergedPayment(id, method, c.get('staff').id);
+        return c.json(await loadPayment(sql, id), 200);
+      }
       if (payment.type !== 'order' || payment.orderId === null) {
         throw new ApiError(422, 'payment_type_not_confirmable', `payments of type ${payment.type} are confirmed on creation`);
       }
@@ -207,6 +252,17 @@ export function paymentRoutes(deps: ApiDeps) {
         await deps.temporal.workflow
           .getHandle(purchaseOrderWorkflowId(payment.orderId))
           .executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
+      } else if (payment.merged) {
+        // Cancelling a merged payment cancels its orders (spec 02 §2.10); the last one cancels the payment.
+        for (const orderId of payment.mergedOrderIds) {
+          const [order] = await sql<Array<{ status: string }>>`select status from orders where id = ${orderId}`;
+          if (order?.status !== 'awaiting_payment') continue;
+          await deps.temporal.workflow.getHandle(purchaseOrderWorkflowId(orderId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
+        }
+        await sql.begin(async (tx) => {
+          await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where id = ${id} and status = 'waiting_for_payment'`;
+          await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: id, action: 'cancelled', reason });
+        });
       } else {
         await sql.begin(async (tx) => {
           await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where id = ${id} and status = 'waiting_for_payment'`;
@@ -218,4 +274,31 @@ export function paymentRoutes(deps: ApiDeps) {
   );
 
   return app;
+}
+
+/**
+ * Tells the scenarios of orders paid outside them (a merged payment) that they are paid. The signal is
+ * idempotent; an order whose scenario missed it is found again by `resendPaidSignals`.
+ */
+export async function tellPaidOrders(deps: Pick<ApiDeps, 'temporal' | 'timeZone' | 'now'>, orderIds: number[]) {
+  const businessDate = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
+  for (const orderId of orderIds) {
+    await deps.temporal.workflow.getHandle(purchaseOrderWorkflowId(orderId)).signal(orderPaidSignal, { businessDate });
+  }
+}
+
+/**
+ * The sweep's half of `tellPaidOrders`: orders paid by a merged payment whose scenario still waits for
+ * payment (the API stopped between the payment and the signal) are told again.
+ */
+export async function resendPaidSignals(deps: Pick<ApiDeps, 'sql' | 'temporal' | 'timeZone' | 'now'>): Promise<number> {
+  const rows = await deps.sql<Array<{ id: number }>>`
+    select o.id from orders o
+      join payments s on s.order_id = o.id and s.merged_into_id is not null
+      join payments m on m.id = s.merged_into_id and m.status in ('completed', 'paid_from_balance')
+      join scenario_steps st on st.scenario_id = o.workflow_id and st.kind = 'wait' and st.status = 'waiting' and st.name like 'Wait for payment%'
+    where o.status in ('provisioning', 'awaiting_provisioning') and m.updated_at < now() - interval '30 seconds'
+    order by o.id limit 500`;
+  await tellPaidOrders(deps, rows.map((r) => r.id));
+  return rows.length;
 }

@@ -6,6 +6,7 @@ import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject } from '../schemas';
 
+const mergePaymentsInput = z.object({ enabled: z.boolean() }).strict().openapi('MergePaymentsSettingInput');
 const postpayModeInput = z.object({ mode: z.enum(['automatic', 'manual']) }).strict().openapi('PostpayModeInput');
 const permissionInput = z
   .object({ permission: z.enum(['not_checked', 'awaiting_approval', 'rejected', 'approved']), reason: z.string().trim().min(1).max(2000) })
@@ -21,10 +22,21 @@ export function settingsRoutes({ sql }: ApiDeps) {
     const values = Object.fromEntries(rows.map((r) => [r.key, r.value]));
     return {
       postpayMode: values.postpay_mode === 'manual' ? 'manual' : 'automatic',
+      /** Spec 02 §2.11, §13.5: merge waiting renewal and prolongation payments each night (default off). */
+      mergePayments: values.merge_payments === true,
       documentMasks: Object.fromEntries(
         Object.entries(defaultDocumentMasks).map(([kind, mask]) => [kind, (values[`document_mask.${kind}`] as string | undefined) ?? mask]),
       ),
     };
+  }
+
+  /** Stores one setting and logs who changed it. */
+  async function saveSetting(key: string, value: unknown, staffId: number, changes: Record<string, unknown>) {
+    await sql.begin(async (tx) => {
+      await tx`insert into settings (key, value) values (${key}, ${JSON.stringify(value)}::jsonb)
+               on conflict (key) do update set value = excluded.value, updated_at = now()`;
+      await logEvent(tx, { actorId: staffId, viaApi: true, entityKind: 'settings', entityId: key, action: 'changed', changes });
+    });
   }
 
   app.openapi(
@@ -50,11 +62,24 @@ export function settingsRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { mode } = c.req.valid('json');
-      await sql.begin(async (tx) => {
-        await tx`insert into settings (key, value) values ('postpay_mode', ${JSON.stringify(mode)}::jsonb)
-                 on conflict (key) do update set value = excluded.value, updated_at = now()`;
-        await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'settings', entityId: 'postpay_mode', action: 'changed', changes: { mode } });
-      });
+      await saveSetting('postpay_mode', mode, c.get('staff').id, { mode });
+      return c.json(await readSettings(), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/settings/merge-payments',
+      tags: ['Settings'],
+      summary: 'Merge the waiting payments of prolongation and renewal orders into one payment per client each night',
+      ...guard('billing_config', true),
+      request: jsonBody(mergePaymentsInput),
+      responses: jsonResponses(200, looseObject, 'the platform settings'),
+    }),
+    async (c) => {
+      const { enabled } = c.req.valid('json');
+      await saveSetting('merge_payments', enabled, c.get('staff').id, { enabled });
       return c.json(await readSettings(), 200);
     },
   );

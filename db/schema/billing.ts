@@ -13,6 +13,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { timestamps, money, businessDate } from './columns';
 import { planPeriods, plans, provisioningRules, serviceTemplates } from './catalog';
@@ -173,6 +174,10 @@ export const payments = pgTable(
     confirmedBy: integer('confirmed_by').references(() => staff.id),
     /** Payments for rendered services: the last day to pay before they become overdue (spec 01 §15.1). */
     payBy: businessDate('pay_by'),
+    /** A merged payment (spec 02 §2.11): one payment for the orders and top-ups of the payments merged into it. */
+    merged: boolean('merged').notNull().default(false),
+    /** A payment cancelled by a merge points at the merged payment that took it over. */
+    mergedIntoId: integer('merged_into_id').references((): AnyPgColumn => payments.id),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     ...timestamps,
   },
@@ -180,6 +185,7 @@ export const payments = pgTable(
     index('payments_client_idx').on(t.clientId, t.id),
     index('payments_order_idx').on(t.orderId),
     index('payments_status_idx').on(t.status, t.id),
+    index('payments_merged_into_idx').on(t.mergedIntoId),
     check('payments_amount_nonnegative', sql`${t.amount} >= 0`),
   ],
 );
