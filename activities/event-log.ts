@@ -2,8 +2,10 @@ import type { Sql } from '../db/client';
 import type { TransactionSql } from 'postgres';
 
 export interface EventEntry {
-  /** Staff id, or null for "System". */
+  /** Staff id (or the client user's, with `actorKind`), or null for "System". */
   actorId: number | null;
+  /** Set when a client user acted through the client-panel API. */
+  actorKind?: 'client_user';
   viaApi?: boolean;
   entityKind: string;
   entityId: string | number;
@@ -17,7 +19,7 @@ export interface EventEntry {
 export async function logEvent(sql: Sql | TransactionSql, e: EventEntry): Promise<void> {
   await sql`
     insert into event_log (actor_kind, actor_id, via_api, entity_kind, entity_id, action, reason, changes, dedupe_key)
-    values (${e.actorId === null ? 'system' : 'staff'}, ${e.actorId}, ${e.viaApi ?? false}, ${e.entityKind},
+    values (${e.actorId === null ? 'system' : (e.actorKind ?? 'staff')}, ${e.actorId}, ${e.viaApi ?? false}, ${e.entityKind},
             ${String(e.entityId)}, ${e.action}, ${e.reason ?? null},
             ${e.changes ? JSON.stringify(e.changes) : null}::jsonb, ${e.dedupeKey ?? null})
     on conflict (dedupe_key) do nothing`;

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/client';
-import type { StaffRole } from '../domain/statuses';
+import { clientCapability } from '../domain/client-capabilities';
+import type { ClientAccessLevel, ClientStatus, StaffRole } from '../domain/statuses';
+import type { ClientAccess } from './client-access';
 import { ApiError } from './errors';
 
 export interface Staff {
@@ -12,13 +14,30 @@ export interface Staff {
   tokenId: number;
 }
 
-export type AppEnv = { Variables: { staff: Staff; requestId: string } };
+/** A client user signed in with a client-panel token (spec 01 §4.2). */
+export interface ClientUser {
+  id: number;
+  name: string;
+  tokenId: number;
+}
+
+/** The client a client user's request acts on, and the user's access level there (set by the guard). */
+export interface ClientScope {
+  clientId: number;
+  accessLevel: ClientAccessLevel;
+}
+
+/**
+ * `staff` is set for staff tokens; `clientUser` for client-panel tokens. A client user only reaches routes
+ * whose guard names a client access rule (see client-access.ts), so other handlers may read `staff`.
+ */
+export type AppEnv = { Variables: { staff: Staff; clientUser?: ClientUser; clientScope?: ClientScope; requestId: string } };
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** A new API token: shown once, stored only as a hash. */
-export function generateToken(): string {
-  return `bpt_${randomBytes(24).toString('base64url')}`;
+/** A new API token: shown once, stored only as a hash. Staff tokens start `bpt_`, client-panel tokens `bpc_`. */
+export function generateToken(kind: 'staff' | 'client_user' = 'staff'): string {
+  return `${kind === 'staff' ? 'bpt' : 'bpc'}_${randomBytes(24).toString('base64url')}`;
 }
 
 /**
@@ -48,10 +67,21 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError(401, 'unauthenticated', 'an API token is required: Authorization: Bearer <token>');
+    const token = match[1]!;
+    if (token.startsWith('bpc_')) {
+      const [user] = await sql<Array<ClientUser>>`
+        update client_user_tokens t set last_used_at = now()
+        from client_users u
+        where t.token_hash = ${hashToken(token)} and t.revoked_at is null and u.id = t.client_user_id and u.status = 'active'
+        returning u.id, u.name, t.id as "tokenId"`;
+      if (!user) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+      c.set('clientUser', user);
+      return next();
+    }
     const [row] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number }>>`
       update api_tokens t set last_used_at = now()
       from staff s
-      where t.token_hash = ${hashToken(match[1]!)} and t.revoked_at is null and s.id = t.staff_id and s.status = 'active'
+      where t.token_hash = ${hashToken(token)} and t.revoked_at is null and s.id = t.staff_id and s.status = 'active'
       returning s.id, s.name, s.role, t.id as "tokenId"`;
     if (!row) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
     c.set('staff', row);
@@ -59,8 +89,14 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
   };
 }
 
-export function requirePermission(area: Area, write: boolean): MiddlewareHandler<AppEnv> {
+export function requirePermission(area: Area, write: boolean, client?: ClientAccess): MiddlewareHandler<AppEnv> {
   return async function authorize(c, next) {
+    const clientUser = c.get('clientUser');
+    if (clientUser) {
+      if (!client) throw new ApiError(403, 'forbidden', 'client-panel tokens may not use this route');
+      c.set('clientScope', await authorizeClientUser(c, clientUser, client));
+      return next();
+    }
     const staff = c.get('staff');
     if (!can(staff.role, area, write)) {
       throw new ApiError(403, 'forbidden', `the role ${staff.role} may not ${write ? 'change' : 'read'} ${area.replace('_', ' ')}`);
@@ -92,9 +128,36 @@ export async function bootstrapAdmin(sql: Sql, presetToken?: string): Promise<{ 
  * A route's permission, enforced and documented from one place: the middleware checks the role, and the
  * OpenAPI document carries `x-permission`, which the role-matrix test reads to try every route.
  */
-export function guard(area: Area, write: boolean) {
+export function guard(area: Area, write: boolean, client?: ClientAccess) {
   return {
-    middleware: [requirePermission(area, write)],
-    'x-permission': { area, access: write ? ('write' as const) : ('read' as const) },
+    middleware: [requirePermission(area, write, client)],
+    'x-permission': { area, access: write ? ('write' as const) : ('read' as const), ...(client ? { clientUsers: client.label } : {}) },
   };
 }
+
+/**
+ * A client user's request: it must name one of the user's clients, and the client's status and the
+ * user's access level there must allow what the route does (spec 01 §4.2, domain/client-capabilities.ts).
+ */
+async function authorizeClientUser(c: Context<AppEnv>, user: ClientUser, access: ClientAccess): Promise<ClientScope | undefined> {
+  if (access.unscoped) return undefined;
+  const clientId = await access.clientOf(c);
+  if (clientId === null) throw new ApiError(403, 'client_scope_required', 'a client-panel request must name one of your clients');
+  const [link] = await access.sql<Array<{ access_level: ClientAccessLevel; status: ClientStatus }>>`
+    select l.access_level, c.status from client_user_links l join clients c on c.id = l.client_id
+    where l.client_user_id = ${user.id} and l.client_id = ${clientId}`;
+  if (!link) throw new ApiError(403, 'not_your_client', `this token has no access to client ${clientId}`);
+  const capability = typeof access.capability === 'function' ? await access.capability(c, clientId) : access.capability;
+  const answer = clientCapability(link.status, link.access_level, capability);
+  if (!answer.allowed) throw new ApiError(403, answer.code, answer.message);
+  return { clientId, accessLevel: link.access_level };
+}
+
+/** Who acts, for the event log: a staff member or a client user. */
+export function eventActor(c: Context<AppEnv>): { actorId: number; actorKind?: 'client_user' } {
+  const user = c.get('clientUser');
+  return user ? { actorId: user.id, actorKind: 'client_user' } : { actorId: c.get('staff').id };
+}
+
+/** The staff member behind the request, or null for a client user (records such as `created_by` name staff only). */
+export const staffIdOf = (c: Context<AppEnv>): number | null => c.get('staff')?.id ?? null;

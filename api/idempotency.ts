@@ -7,7 +7,8 @@ import { ApiError } from './errors';
 /**
  * `Idempotency-Key` on a POST: the same key with the same body returns the first answer; the same key
  * with another body is refused (422); a request still being processed under the key answers 409.
- * Keys are per staff member. Only successful (2xx) answers are kept, so a failed attempt can be retried.
+ * Keys are per staff member (client users' keys are kept under their id negated, so the two never meet).
+ * Only successful (2xx) answers are kept, so a failed attempt can be retried.
  */
 export function idempotency(sql: Sql): MiddlewareHandler<AppEnv> {
   return async function idempotent(c, next) {
@@ -16,7 +17,8 @@ export function idempotency(sql: Sql): MiddlewareHandler<AppEnv> {
     if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
       throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 printable ASCII characters');
     }
-    const staffId = c.get('staff').id;
+    const clientUser = c.get('clientUser');
+    const staffId = clientUser ? -clientUser.id : c.get('staff').id;
     const route = `${c.req.method} ${c.req.path}`;
     const body = await c.req.text();
     const requestHash = createHash('sha256').update(`${route}\n${body}`).digest('hex');

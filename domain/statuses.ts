@@ -63,6 +63,10 @@ export type PaymentStatus = (typeof paymentStatuses)[number];
 export const clientStatuses = ['active', 'administratively_blocked', 'financially_blocked', 'deleted'] as const;
 export type ClientStatus = (typeof clientStatuses)[number];
 
+/** A client user's access level in the client panel (spec 01 §2): one owner per client. */
+export const clientAccessLevels = ['owner', 'admin', 'user'] as const;
+export type ClientAccessLevel = (typeof clientAccessLevels)[number];
+
 /** Scenario runs (spec 01 §19) and their steps. */
 export const scenarioStatuses = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 export type ScenarioStatus = (typeof scenarioStatuses)[number];

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { clientFunds } from '../../activities/charges';
+import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -34,7 +35,7 @@ export function chargeRoutes(deps: ApiDeps) {
       path: '/clients/{id}/funds',
       tags: ['Clients', 'Charges'],
       summary: 'Balance, blocked and available funds (available = the ledger balance; blocked = Σ blocked charges)',
-      ...guard('finance', false),
+      ...guard('finance', false, clientAccess.clientPath(sql, 'view_balance')),
       request: { params: idParam },
       responses: jsonResponses(200, z.object({ balance: z.number(), blocked: z.number(), available: z.number() }), 'the funds'),
     }),
@@ -51,7 +52,7 @@ export function chargeRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/charges',
       tags: ['Charges'],
-      ...guard('finance', false),
+      ...guard('finance', false, clientAccess.clientQuery(sql, 'view_charges')),
       request: {
         query: z.object({
           ...pageQuery,

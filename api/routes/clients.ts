@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
 import { receiveTopUp } from '../../activities/top-ups';
 import { nextDocumentNumber } from '../document-numbers';
+import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
@@ -113,7 +114,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       method: 'get',
       path: '/clients/{id}',
       tags: ['Clients'],
-      ...guard('operations', false),
+      ...guard('operations', false, clientAccess.clientPath(sql, 'view_balance')),
       request: { params: idParam },
       responses: jsonResponses(200, entities.client, 'the client card'),
     }),

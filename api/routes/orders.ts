@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { TransactionSql } from 'postgres';
 import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { orderEndDate, todayIn } from '../../domain/dates';
@@ -8,7 +10,8 @@ import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import { paymentModels } from '../../domain/statuses';
 import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId, type PurchaseOrderInput } from '../../workflows/purchase-order';
 import { subscriptionOrder } from '../../workflows/subscription-order';
-import { guard } from '../auth';
+import { clientAccess } from '../client-access';
+import { eventActor, guard, staffIdOf, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -84,6 +87,21 @@ export async function loadOrder(sql: ApiDeps['sql'], id: number) {
   });
 }
 
+/** A waiting top-up for what the client owes, unless one is already waiting for it. */
+async function debtTopUp(tx: TransactionSql, clientId: number, currency: string, c: Context<AppEnv>) {
+  const [client] = await tx<Array<{ balance: string }>>`select balance::text from clients where id = ${clientId} for no key update`;
+  const debt = -Number(client!.balance);
+  if (debt <= 0) return;
+  const comment = 'the debt to pay to leave the financial block';
+  const [waiting] = await tx`select 1 from payments where client_id = ${clientId} and type = 'manual_topup' and status = 'waiting_for_payment' and comment = ${comment}`;
+  if (waiting) return;
+  const number = await nextDocumentNumber(tx as unknown as ApiDeps['sql'], 'payment');
+  const [row] = await tx<Array<{ id: number }>>`
+    insert into payments (number, client_id, type, status, amount, currency, comment)
+    values (${number}, ${clientId}, 'manual_topup', 'waiting_for_payment', ${debt}, ${currency}, ${comment}) returning id`;
+  await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'payment', entityId: row!.id, action: 'created', changes: { number, amount: debt } });
+}
+
 export function orderRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();
@@ -94,13 +112,12 @@ export function orderRoutes(deps: ApiDeps) {
       path: '/orders',
       tags: ['Orders'],
       summary: 'Create a purchase order and start its scenario',
-      ...guard('operations', true),
+      ...guard('operations', true, clientAccess.newOrder(sql)),
       request: jsonBody(orderInput),
       responses: jsonResponses(201, entities.order, 'the order card'),
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const staff = c.get('staff');
       const [found] = await sql<
         Array<{
           client_status: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
@@ -167,7 +184,7 @@ export function orderRoutes(deps: ApiDeps) {
                               end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
           values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
                   ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(today, found.cancel_days)}, ${today},
-                  ${input.subscriptionName ?? null}, ${c.req.header('x-forwarded-for') ?? null}, ${staff.id},
+                  ${input.subscriptionName ?? null}, ${c.req.header('x-forwarded-for') ?? null}, ${staffIdOf(c)},
                   ${purchaseOrderWorkflowId(id)})`;
         for (const line of lines) {
           await tx`
@@ -195,7 +212,9 @@ export function orderRoutes(deps: ApiDeps) {
             statusOf: paymentModel === 'postpay' ? postpayChargeStatus(today) : undefined,
           });
         }
-        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
+        await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
+        // Spec 02 §2.13, 01 §4.5.3: a financially blocked client ordering in the client panel also gets a top-up for the debt.
+        if (c.get('clientUser') && found.client_status === 'financially_blocked' && paymentNumber) await debtTopUp(tx, input.clientId, found.currency, c);
         return id;
       });
       await startOrderScenario(deps, orderId);
@@ -208,7 +227,7 @@ export function orderRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/orders',
       tags: ['Orders'],
-      ...guard('operations', false),
+      ...guard('operations', false, clientAccess.clientQuery(sql, 'sign_in')),
       request: {
         query: z.object({
           ...pageQuery,
@@ -247,7 +266,7 @@ export function orderRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/orders/{id}',
       tags: ['Orders'],
-      ...guard('operations', false),
+      ...guard('operations', false, clientAccess.recordPath(sql, 'orders')),
       request: { params: idParam },
       responses: jsonResponses(200, entities.order, 'the order card with items, payments, scenarios and event log'),
     }),

@@ -9,7 +9,8 @@ import { nextDocumentNumber } from '../document-numbers';
 import { startBlockScenarios } from '../credit-limits';
 import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
 import { orderPaidSignal } from '../../workflows/subscription-order';
-import { guard } from '../auth';
+import { clientAccess } from '../client-access';
+import { eventActor, guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -52,7 +53,7 @@ export function paymentRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/payments',
       tags: ['Payments'],
-      ...guard('finance', false),
+      ...guard('finance', false, clientAccess.clientQuery(sql, 'view_balance')),
       request: {
         query: z.object({
           ...pageQuery,
@@ -85,7 +86,7 @@ export function paymentRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/payments/{id}',
       tags: ['Payments'],
-      ...guard('finance', false),
+      ...guard('finance', false, clientAccess.recordPath(sql, 'payments')),
       request: { params: idParam },
       responses: jsonResponses(200, entities.payment, 'the payment'),
     }),
@@ -163,14 +164,13 @@ export function paymentRoutes(deps: ApiDeps) {
       path: '/clients/{id}/payments',
       tags: ['Payments'],
       summary: 'Create a top-up payment that waits for the money (spec 02 §2.5); confirm it when the money arrives',
-      ...guard('finance', true),
+      ...guard('finance', true, clientAccess.clientPath(sql, 'top_up')),
       request: { params: idParam, ...jsonBody(waitingTopUpInput) },
       responses: jsonResponses(201, entities.payment, 'the waiting payment'),
     }),
     async (c) => {
       const { id: clientId } = c.req.valid('param');
       const { amount, comment } = c.req.valid('json') as z.infer<typeof waitingTopUpInput>;
-      const staff = c.get('staff');
       const [client] = await sql<Array<{ status: string; currency: string }>>`select status, currency from clients where id = ${clientId}`;
       if (!client) throw notFound('client', clientId);
       if (client.status === 'deleted') throw new ApiError(422, 'client_deleted', `client ${clientId} is deleted`);
@@ -178,7 +178,7 @@ export function paymentRoutes(deps: ApiDeps) {
       const [row] = await sql<Array<{ id: number }>>`
         insert into payments (number, client_id, type, status, amount, currency, comment)
         values (${number}, ${clientId}, 'manual_topup', 'waiting_for_payment', ${amount}, ${client.currency}, ${comment ?? null}) returning id`;
-      await logEvent(sql, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: row!.id, action: 'created', changes: { number, amount } });
+      await logEvent(sql, { ...eventActor(c), viaApi: true, entityKind: 'payment', entityId: row!.id, action: 'created', changes: { number, amount } });
       return c.json(await loadPayment(sql, row!.id), 201);
     },
   );

@@ -9,7 +9,8 @@ import { forecast, manualRenewalOpen, prolongedUntilAfter } from '../../domain/l
 import { orderEffects, type SubscriptionOrderType } from '../../domain/order-effects';
 import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
 import { extensionAmounts, periodMonths, proratedAmount, purchaseOrderAmount } from '../../domain/pricing';
-import { guard } from '../auth';
+import { clientAccess } from '../client-access';
+import { guard, staffIdOf } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -55,6 +56,7 @@ interface SubscriptionRow {
   unlimited: boolean;
   recurring_fee: string;
   client_status: string;
+  payment_model: 'prepay' | 'postpay';
 }
 
 const money = (v: string | number) => Number(v);
@@ -69,7 +71,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       select s.id, s.status, s.client_id, s.plan_id, p.name as plan_name, s.plan_period_id, s.service_template_id, s.billing_type, s.trial,
              (t.capabilities ->> 'trialRenewable')::boolean as trial_renewable, s.start_date::text, s.expiration_date::text,
              s.prolonged_until::text, s.manual_renew_point_days, pr.financial_day, pp.duration, pp.unit, pp.unlimited, pp.recurring_fee,
-             c.status as client_status
+             c.status as client_status, s.payment_model
       from subscriptions s join plans p on p.id = s.plan_id join plan_periods pp on pp.id = s.plan_period_id
            join provisioning_rules pr on pr.id = s.provisioning_rule_id join service_templates t on t.id = s.service_template_id
            join clients c on c.id = s.client_id
@@ -82,6 +84,12 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     if (!orderEffects[type].orderableFrom.includes(sub.status)) {
       throw new ApiError(409, 'subscription_status', `subscription ${sub.id} is ${sub.status}; it cannot be ${verb} now`);
     }
+    requireClientOpen(sub);
+  }
+
+  /** Spec 01 §4.2: a blocked client's subscriptions are not changed; in a financial block, postpay ones still are. */
+  function requireClientOpen(sub: SubscriptionRow) {
+    if (sub.client_status === 'financially_blocked' && sub.payment_model === 'postpay') return;
     if (sub.client_status !== 'active') throw new ApiError(422, 'client_blocked', `the client is ${sub.client_status}`);
   }
 
@@ -90,7 +98,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     let orderId: number;
     try {
       ({ orderId } = await sql.begin((tx) =>
-        insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: (c.get('staff') as { id: number }).id, customerIp: c.req.header('x-forwarded-for') ?? null }),
+        insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), customerIp: c.req.header('x-forwarded-for') ?? null }),
       ));
     } catch (err) {
       if (!isSecondOpenOrder(err)) throw err;
@@ -112,7 +120,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       path: `/subscriptions/{id}/${path}`,
       tags: ['Subscriptions'],
       summary,
-      ...guard('operations', true),
+      ...guard('operations', true, clientAccess.subscriptionPath(sql, 'manage')),
       request: { params: idParam, ...jsonBody(body) },
       responses: jsonResponses(201, entities.order, 'the new order; its scenario has started'),
     });
@@ -158,7 +166,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     const sub = await loadSubscription(id);
     if (sub.billing_type !== 'monthly_flexible') throw new ApiError(422, 'not_prolongable', 'only subscriptions billed per financial period are prolonged; renew this one');
     if (sub.status !== 'stopped') throw new ApiError(409, 'subscription_status', `subscription ${id} is ${sub.status}; only a stopped subscription is prolonged by hand (active ones are prolonged by the billing run)`);
-    if (sub.client_status !== 'active') throw new ApiError(422, 'client_blocked', `the client is ${sub.client_status}`);
+    requireClientOpen(sub);
     const now = today();
     if (sub.expiration_date === null || now > sub.expiration_date) throw new ApiError(409, 'term_ended', `the term ended on ${sub.expiration_date}; renew the subscription instead`);
     const [row] = await loadLifecycleStates(sql, { ids: [id] });

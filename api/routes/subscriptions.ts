@@ -8,6 +8,7 @@ import {
   subscriptionOperationWorkflowId,
 } from '../../workflows/subscription-operations';
 import { subscriptionStatuses } from '../../domain/statuses';
+import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
@@ -28,7 +29,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/subscriptions',
       tags: ['Subscriptions'],
-      ...guard('operations', false),
+      ...guard('operations', false, clientAccess.clientQuery(sql, 'sign_in')),
       request: {
         query: z.object({
           ...pageQuery,
@@ -59,7 +60,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/subscriptions/{id}',
       tags: ['Subscriptions'],
-      ...guard('operations', false),
+      ...guard('operations', false, clientAccess.subscriptionPath(sql, 'view')),
       request: { params: idParam },
       responses: jsonResponses(200, entities.subscription, 'the subscription card with its orders and event log'),
     }),

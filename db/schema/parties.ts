@@ -14,7 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { clientStatuses, staffRoles } from '../../domain/statuses';
+import { clientAccessLevels, clientStatuses, staffRoles } from '../../domain/statuses';
 import { timestamps } from './columns';
 import { serviceRules } from './catalog';
 
@@ -149,3 +149,42 @@ export const clientBlocks = pgTable(
     uniqueIndex('client_blocks_one_open').on(t.clientId, t.kind).where(sql`${t.endedAt} is null`),
   ],
 );
+
+/** Spec 01 §2, §4.2: a person who uses the client panel, linked to one or more clients. */
+export const clientUsers = pgTable('client_users', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+  language: text('language').notNull().default('en'),
+  ...timestamps,
+});
+
+/** A client user's access to one client: one owner per client (a new owner makes the previous one an administrator). */
+export const clientUserLinks = pgTable(
+  'client_user_links',
+  {
+    clientUserId: integer('client_user_id').notNull().references(() => clientUsers.id),
+    clientId: integer('client_id').notNull().references(() => clients.id),
+    accessLevel: text('access_level', { enum: clientAccessLevels }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientUserId, t.clientId] }),
+    index('client_user_links_client_idx').on(t.clientId),
+    uniqueIndex('client_user_links_one_owner').on(t.clientId).where(sql`${t.accessLevel} = 'owner'`),
+  ],
+);
+
+/** Client users' API tokens; like staff tokens, only a SHA-256 is stored. */
+export const clientUserTokens = pgTable('client_user_tokens', {
+  id: serial('id').primaryKey(),
+  clientUserId: integer('client_user_id').notNull().references(() => clientUsers.id),
+  /** Where the token is used ("client panel", "billing script"), to tell tokens apart. */
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  prefix: text('prefix').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});

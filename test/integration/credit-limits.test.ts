@@ -90,7 +90,10 @@ describe('acts and overdue payments (spec 01 §15.1-15.4; acceptance 7, second p
     const billed = closedBefore.reduce((s: number, c: any) => s + c.amount, 0);
 
     const issuing = await run(addDays(fDay, 1));
-    expect(issuing.duties.acts).toEqual({ found: 1, done: 1 });
+    // Other postpay clients of this file may close on the same financial day (at the end of a month they do).
+    expect(issuing.duties.acts.done).toBeGreaterThanOrEqual(1);
+    const acts = await p.sql<Array<{ amount: string }>>`select amount::text from acts where client_id = ${clientId}`;
+    expect(acts.map((a) => Number(a.amount))).toEqual([billed]);
     const payment = (await p.api('GET', `/api/v1/payments?clientId=${clientId}`)).body.items.find((x: any) => x.type === 'postpay_services');
     expect(payment).toMatchObject({ status: 'waiting_for_payment', amount: billed });
     expect((await run(addDays(fDay, 1))).duties.acts).toEqual({ found: 0, done: 0 });

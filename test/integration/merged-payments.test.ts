@@ -164,8 +164,8 @@ describe('the nightly automatic merge (spec 02 §2.11)', () => {
     // A second run of the date merges nothing more.
     await runDay(addDays(exp, -5));
     expect(await payment(merged.id)).toMatchObject({ status: 'waiting_for_payment' });
-    const [{ n }] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from payments where client_id = ${two.clientId} and merged`;
-    expect(n).toBe(1);
+    const [count] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from payments where client_id = ${two.clientId} and merged`;
+    expect(count?.n).toBe(1);
 
     await p.api('POST', `/api/v1/clients/${two.clientId}/top-ups`, { amount: merged.amount });
     await runDay(exp);

@@ -1,0 +1,172 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { logEvent } from '../../activities/event-log';
+import { statusLabels } from '../../domain/client-capabilities';
+import { blockedMessage, deletedMessage } from '../../domain/client-capabilities';
+import { clientAccessLevels, type ClientStatus } from '../../domain/statuses';
+import { generateToken, guard, hashToken } from '../auth';
+import { clientAccess } from '../client-access';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
+
+const clientUserInput = z
+  .object({ name, email: z.email().max(320), language: z.enum(['en', 'ru']).default('en') })
+  .strict()
+  .openapi('ClientUserInput');
+const tokenInput = z.object({ name: z.string().trim().min(1).max(100) }).strict().openapi('ClientUserTokenInput');
+const linkInput = z
+  .object({ clientUserId: z.number().int().positive(), accessLevel: z.enum(clientAccessLevels) })
+  .strict()
+  .openapi('ClientUserLinkInput');
+
+/**
+ * Client users (spec 01 §2, §4.2): people who use the client panel, each linked to one or more clients
+ * with an access level. Staff create them, link them and issue their tokens; a client user's token opens
+ * only the routes marked for client users, for their own clients, as far as the client's status allows.
+ */
+export function clientUserRoutes({ sql }: ApiDeps) {
+  const app = router();
+
+  async function loadClientUser(id: number) {
+    const [user] = await sql<Array<{ id: number; name: string; email: string; status: string; language: string; createdAt: Date }>>`
+      select id, name, email, status, language, created_at as "createdAt" from client_users where id = ${id}`;
+    if (!user) throw notFound('client user', id);
+    const clients = await sql<Array<{ id: number; name: string; status: ClientStatus; accessLevel: string }>>`
+      select c.id, c.name, c.status, l.access_level as "accessLevel"
+      from client_user_links l join clients c on c.id = l.client_id where l.client_user_id = ${id} order by c.id`;
+    const tokens = await sql`
+      select id, name, prefix, created_at as "createdAt", last_used_at as "lastUsedAt", revoked_at as "revokedAt"
+      from client_user_tokens where client_user_id = ${id} order by id`;
+    return { ...user, clients: clients.map((c) => ({ ...c, statusLabel: statusLabels[c.status] })), tokens };
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/client-users',
+      tags: ['Client users'],
+      ...guard('operations', true),
+      request: jsonBody(clientUserInput),
+      responses: jsonResponses(201, looseObject, 'the client user'),
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const [row] = await sql<Array<{ id: number }>>`
+        insert into client_users (name, email, language) values (${input.name}, ${input.email.toLowerCase()}, ${input.language})
+        on conflict (email) do nothing returning id`;
+      if (!row) throw new ApiError(409, 'email_taken', `a client user with e-mail ${input.email} already exists`);
+      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: row.id, action: 'created' });
+      return c.json(await loadClientUser(row.id), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/client-users',
+      tags: ['Client users'],
+      ...guard('operations', false),
+      request: { query: z.object(pageQuery) },
+      responses: jsonResponses(200, pageOf(looseObject), 'client users, newest first'),
+    }),
+    async (c) => {
+      const { limit, after } = c.req.valid('query');
+      const rows = await sql<Array<{ id: number }>>`
+        select id, name, email, status, created_at as "createdAt" from client_users
+        where (${after ?? null}::int is null or id < ${after ?? null}) order by id desc limit ${limit + 1}`;
+      return c.json(page(rows, limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/client-users/{id}',
+      tags: ['Client users'],
+      ...guard('operations', false),
+      request: { params: idParam },
+      responses: jsonResponses(200, looseObject, 'the client user with their clients and token metadata'),
+    }),
+    async (c) => c.json(await loadClientUser(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/users',
+      tags: ['Client users', 'Clients'],
+      summary: "Give a client user access to the client, or change their level; a new owner makes the previous one an administrator",
+      ...guard('operations', true),
+      request: { params: idParam, ...jsonBody(linkInput) },
+      responses: jsonResponses(200, looseObject, 'the client user'),
+    }),
+    async (c) => {
+      const { id: clientId } = c.req.valid('param');
+      const { clientUserId, accessLevel } = c.req.valid('json');
+      await sql.begin(async (tx) => {
+        const [client] = await tx`select id from clients where id = ${clientId} for no key update`;
+        if (!client) throw notFound('client', clientId);
+        const [user] = await tx`select id from client_users where id = ${clientUserId}`;
+        if (!user) throw new ApiError(422, 'invalid_reference', `client user ${clientUserId} does not exist`);
+        if (accessLevel === 'owner') {
+          await tx`update client_user_links set access_level = 'admin' where client_id = ${clientId} and access_level = 'owner' and client_user_id <> ${clientUserId}`;
+        }
+        await tx`
+          insert into client_user_links (client_user_id, client_id, access_level) values (${clientUserId}, ${clientId}, ${accessLevel})
+          on conflict (client_user_id, client_id) do update set access_level = excluded.access_level`;
+        await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client', entityId: clientId, action: 'user_linked', changes: { clientUserId, accessLevel } });
+      });
+      return c.json(await loadClientUser(clientUserId), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/client-users/{id}/tokens',
+      tags: ['Client users'],
+      summary: 'Issue a client-panel token for the user (shown once)',
+      ...guard('operations', true),
+      request: { params: idParam, ...jsonBody(tokenInput) },
+      responses: jsonResponses(201, looseObject, 'the token, shown only now'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { name: tokenName } = c.req.valid('json');
+      const [user] = await sql<Array<{ status: string }>>`select status from client_users where id = ${id}`;
+      if (!user) throw notFound('client user', id);
+      if (user.status !== 'active') throw new ApiError(422, 'client_user_inactive', `client user ${id} is ${user.status}`);
+      const token = generateToken('client_user');
+      const [row] = await sql<Array<{ id: number }>>`
+        insert into client_user_tokens (client_user_id, name, token_hash, prefix) values (${id}, ${tokenName}, ${hashToken(token)}, ${token.slice(0, 8)}) returning id`;
+      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: id, action: 'token_issued', changes: { tokenId: row!.id } });
+      return c.json({ id: row!.id, token }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/me',
+      tags: ['Client users'],
+      summary: "Who the token belongs to; for a client user, the account switcher: each client with its status label (spec 01 §4.2)",
+      ...guard('operations', false, clientAccess.self(sql)),
+      responses: jsonResponses(200, looseObject, 'the signed-in staff member or client user'),
+    }),
+    async (c) => {
+      const clientUser = c.get('clientUser');
+      if (!clientUser) {
+        const staff = c.get('staff');
+        return c.json({ kind: 'staff', id: staff.id, name: staff.name, role: staff.role }, 200);
+      }
+      const me = await loadClientUser(clientUser.id);
+      // A user of one client only is turned away when it is blocked or deleted, with the spec's message.
+      const [only] = me.clients;
+      if (me.clients.length === 1 && only!.status === 'administratively_blocked') throw new ApiError(403, 'client_blocked', blockedMessage);
+      if (me.clients.length === 1 && only!.status === 'deleted') throw new ApiError(403, 'client_deleted', deletedMessage);
+      return c.json({ kind: 'client_user', id: me.id, name: me.name, clients: me.clients }, 200);
+    },
+  );
+
+  return app;
+}
