@@ -150,6 +150,8 @@ export interface NewSubscriptionOrder {
   customerIp?: string | null;
   /** What the order pays for, period by period (prepaid renewals and prolongations). */
   charges?: PlannedCharge[];
+  /** A client user placed the order through the client-panel API (`createdBy` is then null). */
+  clientUserId?: number;
 }
 
 /**
@@ -195,8 +197,8 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
       values (${paymentNumber}, ${sub.client_id}, ${id}, 'order', 'waiting_for_payment', ${o.amount}, ${sub.currency})`;
   }
   await logEvent(tx, {
-    actorId: o.createdBy,
-    viaApi: o.createdBy !== null,
+    ...(o.clientUserId ? { actorId: o.clientUserId, actorKind: 'client_user' as const } : { actorId: o.createdBy }),
+    viaApi: o.createdBy !== null || o.clientUserId !== undefined,
     entityKind: 'order',
     entityId: id,
     action: 'created',

@@ -5,12 +5,13 @@ import { currentDebt, extensionCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { applyCreditLimits } from '../credit-limits';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, todayIn, type IsoDate, type PeriodUnit } from '../../domain/dates';
+import { orderCharges } from '../../domain/charges';
 import { forecast, manualRenewalOpen, prolongedUntilAfter } from '../../domain/lifecycle';
 import { orderEffects, type SubscriptionOrderType } from '../../domain/order-effects';
 import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
 import { extensionAmounts, periodMonths, proratedAmount, purchaseOrderAmount } from '../../domain/pricing';
 import { clientAccess } from '../client-access';
-import { guard, staffIdOf } from '../auth';
+import { guard, staffIdOf, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
@@ -94,11 +95,11 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
   }
 
   /** Writes the order and starts its scenario; a second open order on the subscription is a 409 (spec 01 §16.3). */
-  async function place(c: Context, order: Omit<NewSubscriptionOrder, 'today' | 'createdBy' | 'customerIp'>) {
+  async function place(c: Context<AppEnv>, order: Omit<NewSubscriptionOrder, 'today' | 'createdBy' | 'customerIp' | 'clientUserId'>) {
     let orderId: number;
     try {
       ({ orderId } = await sql.begin((tx) =>
-        insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), customerIp: c.req.header('x-forwarded-for') ?? null }),
+        insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), clientUserId: c.get('clientUser')?.id, customerIp: c.req.header('x-forwarded-for') ?? null }),
       ));
     } catch (err) {
       if (!isSecondOpenOrder(err)) throw err;
@@ -192,6 +193,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       select key, name, included, minimum, maximum, recurring_price from plan_resources where plan_id = ${sub.plan_id}`;
     const current = new Map((await sql<Array<{ key: string; quantity: number }>>`select key, quantity from subscription_resources where subscription_id = ${id}`).map((r) => [r.key, r.quantity]));
     const lines: NewSubscriptionOrder['lines'] = [];
+    let addedMonthly = 0;
     const now = today();
     const paidTo = sub.billing_type === 'monthly_flexible' && sub.prolonged_until ? addDays(sub.prolonged_until, -1) : sub.expiration_date;
     const months = sub.billing_type === 'monthly_flexible' ? 1 : (periodLengthInMonths(sub) ?? 1);
@@ -207,11 +209,17 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       if (added > 0 && paidTo && now <= paidTo) {
         const termStart = addDays(sub.billing_type === 'monthly_flexible' ? addMonthsClamped(paidTo, -1) : addMonthsClamped(paidTo, -months), 1);
         amount = proratedAmount(multiplyPeriodPrice(money(res.recurring_price) * added, months), daysBetween(now, paidTo) + 1, daysBetween(termStart, paidTo) + 1);
+        addedMonthly += money(res.recurring_price) * added;
       }
       lines.push({ kind: 'resource', priceType: 'recurring', description: `${res.name}: ${before} → ${quantity}${amount > 0 ? ` (until ${paidTo})` : ''}`, quantity: Math.abs(quantity - before), periodMonths: String(months), unitPrice: money(res.recurring_price), amount });
     }
     if (lines.every((l) => l.quantity === 0)) throw new ApiError(422, 'nothing_to_change', 'the quantities are the current ones');
-    return place(c, { type: 'resource_change', subscriptionId: id, amount: lines.reduce((sum, l) => sum + l.amount, 0), lines, details: { resources } });
+    const amount = lines.reduce((sum, l) => sum + l.amount, 0);
+    // Spec 02 §4.8: an increase is charged per financial period for the rest of the paid period ("Resource increase (recurring)").
+    // A term's charges end the day before its expiration date, like the purchase's (firstTermChargeSpan).
+    const chargedTo = paidTo && sub.billing_type === 'prepaid_term' ? addDays(paidTo, -1) : paidTo;
+    const charges = amount > 0 && chargedTo ? orderCharges({ span: { from: now, to: chargedTo < now ? now : chargedTo }, financialDay: sub.financial_day, monthlyFee: addedMonthly, total: amount }) : [];
+    return place(c, { type: 'resource_change', subscriptionId: id, amount, lines, details: { resources }, charges });
   });
 
   app.openapi(orderRoute('switch-plan', 'Switch to another plan of the same service (spec 01 §10); the unused part of the paid term counts towards the new plan', switchPlanInput), async (c) => {

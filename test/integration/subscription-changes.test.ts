@@ -51,6 +51,13 @@ describe('change resources (spec 01 §9)', () => {
     const changed = await subscription(sub.id);
     expect(changed.status).toBe('active');
     expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(5000 - 600);
+    // Its charges (spec 02 §4.8): the increase per financial period until the end of the paid term, blocked once paid.
+    const charges = (await p.api('GET', `/api/v1/charges?orderId=${order.body.id}`)).body.items.sort((a: any, b: any) => a.periodFrom.localeCompare(b.periodFrom));
+    expect(charges.length).toBeGreaterThanOrEqual(1);
+    expect(charges.reduce((sum: number, c: any) => sum + c.amount, 0)).toBe(600);
+    expect(charges.every((c: any) => c.kind === 'recurring' && c.status === 'blocked')).toBe(true);
+    expect(charges[0].periodFrom).toBe(today());
+    expect(charges.at(-1).periodTo).toBe(addDays(sub.expirationDate, -1));
     const calls = vendorCalls('change_resources', sub.vendorReference);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.json).toMatchObject({ resources: { storage: 30 } });
