@@ -31,13 +31,13 @@ afterAll(async () => p?.close());
  * Existing histories are kept: they came from older code and prove that today's code still replays them.
  * Bump the generation when a workflow change (behind `patched()`) should be covered by fresh histories too.
  */
-const generation: number = 3;
+const generation: number = 4;
 async function save(baseName: string, workflowId: string) {
   const name = generation === 1 ? baseName : `${baseName}.g${generation}`;
   if (existsSync(`${dir}${name}.json`) && process.env.RECORD_OVERWRITE !== '1') return;
   // The CLI writes the canonical JSON form that historyFromJSON reads back.
   const { stdout } = await promisify(execFile)('.tools/bin/temporal', [
-    'workflow', 'show', '--workflow-id', workflowId, '--address', p.temporalAddress, '--output', 'json',
+    'workflow', 'show', '--workflow-id', workflowId, '--address', p.temporalAddress, '--namespace', p.temporalNamespace, '--output', 'json',
   ], { maxBuffer: 64 * 1024 * 1024 });
   await writeFile(`${dir}${name}.json`, stdout);
 }
