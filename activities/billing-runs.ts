@@ -5,6 +5,7 @@ import { issueActs, markOverduePayments, overdueUnblockCandidates } from './acts
 import { extensionCharges } from './charges';
 import { creditLimitActions } from './credit-limits';
 import { evaluateFinancialBlock } from './ledger';
+import { emitDailyNotificationEvents } from './notifications';
 import { mergeWaitingPayments } from './payment-merges';
 import { expiredPromisedPayments, revokePromisedPayment } from './promised-payments';
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from './lifecycle-orders';
@@ -173,6 +174,11 @@ export function createBillingRunActivities({ sql, today }: { sql: Sql; today: ()
     /** Spec 02 §2.11: the nightly merge of waiting renewal and prolongation payments (when the setting is on). */
     async mergeWaitingPayments(_: { businessDate: string }) {
       return mergeWaitingPayments(sql);
+    },
+
+    /** Spec 03 §6.3: the daily notification events of the date (expiry before/after, payment due, promised payment expiring). */
+    async emitDailyNotificationEvents({ businessDate }: { businessDate: string }) {
+      return emitDailyNotificationEvents(sql, businessDate);
     },
 
     async issueActs({ businessDate }: { businessDate: string }) {

@@ -3,6 +3,8 @@ import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from './adapters/registry';
 import { createBillingRunActivities } from './billing-runs';
 import { createClientBlockActivities } from './client-blocks';
+import { createNotificationActivities } from './notifications';
+import type { MailConfig } from './notifications/channels';
 import { createLifecycleOrderActivities } from './lifecycle-orders';
 import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';
@@ -16,10 +18,12 @@ export interface ActivityDeps {
   timeZone: string;
   /** Injected so tests can pin the business date; defaults to the wall clock. */
   now?: () => Date;
+  /** Outgoing e-mail (notifications). */
+  mail?: MailConfig;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
-export function createActivities({ sql, plugins, timeZone, now = () => new Date() }: ActivityDeps) {
+export function createActivities({ sql, plugins, timeZone, now = () => new Date(), mail = { from: 'billing@localhost' } }: ActivityDeps) {
   const today = () => todayIn(timeZone, now());
   return {
     ...createScenarioRecorders({ sql }),
@@ -30,5 +34,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createBillingRunActivities({ sql, today }),
     ...createLifecycleOrderActivities({ sql, today }),
     ...createClientBlockActivities({ sql }),
+    ...createNotificationActivities({ sql, timeZone, now, mail }),
   };
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { bearerAuth, type AppEnv } from './auth';
 import { clientUserRoutes } from './routes/client-users';
+import { notificationRoutes } from './routes/notifications';
 import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
 import { checkHealth } from './health';
@@ -58,7 +59,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

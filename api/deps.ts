@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database, Sql } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
+import type { NotificationRetryPolicy } from '../workflows/notifications';
 import type { AppEnv } from './auth';
 import { zodDetails } from './errors';
 
@@ -14,6 +15,8 @@ export interface ApiDeps {
   pluginRetryPolicy: PluginRetryPolicy;
   /** Injected so tests can pin the business date. */
   now?: () => Date;
+  /** How hard notifications started from the API (resends) are tried; default: the workflow's. */
+  notificationPolicy?: NotificationRetryPolicy;
 }
 
 /** A router whose validation failures answer like every other error: `{ code, message, details }`. */

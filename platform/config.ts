@@ -44,6 +44,9 @@ const configSchema = z.object({
   PLUGIN_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   /** Upper bound on concurrent activities per worker process. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  /** Outgoing e-mail for notifications: `smtp://user:password@host:587` (unset: e-mail notifications fail, logged). */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('billing@localhost'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,6 +7,8 @@ import { bootstrapAdmin } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/client-blocks';
 import { resendPaidSignals } from '../api/routes/payments';
+import { installDefaultTemplates } from '../activities/notifications/defaults';
+import { startNotificationDispatcher } from './notification-dispatcher';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
@@ -45,6 +47,8 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
+  const templates = await installDefaultTemplates(database.sql);
+  if (templates.created + templates.updated > 0) logger.info(templates, 'notification templates installed');
   await ensureBillingSchedule(temporal, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     timeZone: config.PLATFORM_TIME_ZONE,
@@ -71,6 +75,8 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
   const timer = setInterval(() => void sweep(), 60_000);
   // Blocks begun or ended by scenarios (a payment from the balance, a refund) are picked up within seconds.
   const blocks = setInterval(() => void startPendingBlockScenarios(deps).catch((err) => logger.error({ err }, 'starting block scenarios failed')), 5_000);
+  // Notification events wait in the outbox until their scenario starts (within about a second).
+  const notifications = startNotificationDispatcher({ sql: deps.sql, temporal, taskQueue: deps.taskQueue, onError: (err) => logger.error({ err }, 'dispatching notification events failed') });
   return {
     // Behind a proxy the public address is the one to show; locally, where we listen.
     url: config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
@@ -79,6 +85,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     async stop() {
       clearInterval(timer);
       clearInterval(blocks);
+      await notifications.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await temporal.connection.close();
       await database.close();
@@ -105,6 +112,7 @@ export async function startWorker(config: Config & { TEMPORAL_ADDRESS: string },
     plugins: createDefaultPluginRegistry(),
     timeZone: config.PLATFORM_TIME_ZONE,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    mail: { url: config.SMTP_URL, from: config.MAIL_FROM },
   });
   const done = worker.run().finally(async () => {
     await connection.close();

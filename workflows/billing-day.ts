@@ -201,6 +201,13 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
       });
     }
 
+    if (patched('notification-events')) {
+      await s.group('Daily notification events', async () => {
+        const result = (await s.step('Emit daily events', () => acts.emitDailyNotificationEvents({ businessDate }), { skippable: false }))!;
+        await record('notificationEvents', result.found, result.emitted);
+      });
+    }
+
     await s.step('Finish billing run', () => acts.finishBillingRun({ businessDate, status: 'completed' }));
   });
   return { duties };

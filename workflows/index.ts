@@ -4,3 +4,4 @@ export { billingDay } from './billing-day';
 export { billingDispatch } from './billing-dispatch';
 export { subscriptionOrder } from './subscription-order';
 export { administrativeBlock, administrativeUnblock, financialBlock, financialUnblock } from './client-blocks';
+export { notifyEvent, sendNotification } from './notifications';

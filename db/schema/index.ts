@@ -3,3 +3,4 @@ export * from './parties';
 export * from './billing';
 export * from './scenarios';
 export * from './billing-runs';
+export * from './notifications';

@@ -14,6 +14,10 @@ import { createWorker } from '../../platform/temporal';
 import type { PluginRetryPolicy } from '../../workflows/engine/types';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { testNamespace } from './namespaces';
+import type { MailConfig } from '../../activities/notifications/channels';
+import { startNotificationDispatcher } from '../../platform/notification-dispatcher';
+import { installDefaultTemplates } from '../../activities/notifications/defaults';
+import type { NotificationRetryPolicy } from '../../workflows/notifications';
 
 // Worker chatter (state changes, retries we provoke on purpose) would drown the test report.
 try {
@@ -21,6 +25,9 @@ try {
 } catch {
   // A runtime already exists in this process: keep it.
 }
+
+/** Notification delivery in tests: four attempts within about two seconds. */
+export const fastNotificationPolicy: NotificationRetryPolicy = { attempts: 4, initialIntervalMs: 300, maxIntervalMs: 1_000 };
 
 export const fastRetryPolicy: PluginRetryPolicy = {
   initialIntervalMs: 50,
@@ -68,7 +75,14 @@ function adminUrl(database: string): string {
  */
 export async function createTestPlatform(
   name: string,
-  options: { policy?: PluginRetryPolicy; runWorker?: boolean } = {},
+  options: {
+    policy?: PluginRetryPolicy;
+    runWorker?: boolean;
+    /** Outgoing e-mail (an in-process SMTP receiver in the notification tests). */
+    mail?: MailConfig;
+    /** The worker's clock (sending hours are tested with an offset clock, not by waiting an hour). */
+    now?: () => Date;
+  } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString('hex');
   const databaseName = `bp_${name.replace(/\W/g, '_')}_${suffix}`;
@@ -80,8 +94,9 @@ export async function createTestPlatform(
   const database = connectDatabase(databaseUrl, { applicationName: `test-${name}` });
   // Files that follow each other in a vitest worker share its Temporal namespace and scenario ids come from
   // record ids (`order-<id>`): give each database its own range of ids so two files never address one workflow.
-  // Subscription and client ids name scenarios too (`subscription-<id>-stop-…`, `financial-block-<client>-<n>`).
-  for (const table of ['orders', 'subscriptions', 'clients']) {
+  // Subscription and client ids name scenarios too (`subscription-<id>-stop-…`, `financial-block-<client>-<n>`),
+  // and so do notification events and notifications (`notify-event-<id>`, `notification-<id>`).
+  for (const table of ['orders', 'subscriptions', 'clients', 'notification_events', 'notifications']) {
     const base = (randomBytes(4).readUInt32BE(0) % 1_000_000) * 1000 + 1;
     await database.sql`select setval(pg_get_serial_sequence(${table}, 'id'), ${base})`;
   }
@@ -101,9 +116,12 @@ export async function createTestPlatform(
     taskQueue,
     timeZone: 'UTC',
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
+    notificationPolicy: fastNotificationPolicy,
   };
   const app = createApp({ ...deps, logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
   const { token: adminToken } = await bootstrapAdmin(database.sql);
+  // As the API process does at start.
+  await installDefaultTemplates(database.sql);
 
   let running: { worker: Worker; done: Promise<void>; close: () => Promise<void> } | null = null;
   async function startWorker() {
@@ -116,6 +134,8 @@ export async function createTestPlatform(
       sql: database.sql,
       plugins: createDefaultPluginRegistry(),
       timeZone: 'UTC',
+      ...(options.mail ? { mail: options.mail } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     const done = worker.run();
     running = { worker, done, close: () => native.close() };
@@ -129,6 +149,15 @@ export async function createTestPlatform(
     await current.close();
   }
   if (options.runWorker !== false) await startWorker();
+  // Notification events leave the outbox as in the API process (errors are the test's to see).
+  const notifications = startNotificationDispatcher({
+    sql: database.sql,
+    temporal,
+    taskQueue,
+    policy: fastNotificationPolicy,
+    intervalMs: 200,
+    onError: (err) => console.error('notification dispatch failed', err),
+  });
 
   return {
     name,
@@ -165,6 +194,7 @@ export async function createTestPlatform(
     startWorker,
     stopWorker,
     async close() {
+      await notifications.stop();
       await stopWorker();
       // Every test file's data must leave a ledger that agrees with itself (recomputed from its history).
       const { discrepancies } = await checkLedger(database.sql);

@@ -1,0 +1,103 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+
+/**
+ * Delivery channels (spec 03 §9): e-mail through SMTP (nodemailer, configured by URL), SMS through an HTTP
+ * gateway (URL, method, body template, authorization), client-panel messages stored in our database. A
+ * channel either returns the provider's message id or throws; the caller records the attempt.
+ */
+
+export interface MailConfig {
+  /** `smtp://user:pass@host:port` or `smtps://…`; unset: e-mails fail with a clear error. */
+  url?: string;
+  from: string;
+}
+
+export interface MailMessage {
+  to: string;
+  cc?: string | null;
+  bcc?: string | null;
+  subject: string;
+  text: string;
+  html?: string | null;
+}
+
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    /** False when trying again cannot help (no configuration, no recipient). */
+    readonly retryable = true,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+const transports = new Map<string, Transporter>();
+
+export async function sendMail(config: MailConfig, message: MailMessage): Promise<string> {
+  if (!config.url) throw new DeliveryError('SMTP is not configured (set SMTP_URL)', false);
+  let transport = transports.get(config.url);
+  if (!transport) {
+    // Short timeouts: a dead server is an attempt that fails and is retried, not a hung activity.
+    transport = nodemailer.createTransport(config.url, { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 });
+    transports.set(config.url, transport);
+  }
+  try {
+    const info = await transport.sendMail({
+      from: config.from,
+      to: message.to,
+      cc: message.cc || undefined,
+      bcc: message.bcc || undefined,
+      subject: message.subject,
+      text: message.text,
+      html: message.html || undefined,
+    });
+    return String(info.messageId);
+  } catch (err) {
+    throw new DeliveryError(`SMTP: ${(err as Error).message}`);
+  }
+}
+
+/** The HTTP SMS gateway's settings (stored as the `sms_gateway` setting). */
+export interface SmsGatewayConfig {
+  url: string;
+  method: 'POST' | 'PUT' | 'GET';
+  /** The request body with `{phone}` and `{text}` markers, JSON-escaped where the content type is JSON. */
+  body: string;
+  contentType: string;
+  /** An Authorization header value, if the gateway needs one. */
+  authorization?: string;
+  /** Where the gateway's message id is in a JSON answer (a top-level field name). */
+  messageIdField?: string;
+  timeoutMs?: number;
+}
+
+export async function sendSms(config: SmsGatewayConfig | null, phone: string, text: string): Promise<string> {
+  if (!config) throw new DeliveryError('no SMS gateway is configured', false);
+  const json = config.contentType.includes('json');
+  const escape = (v: string) => (json ? JSON.stringify(v).slice(1, -1) : encodeURIComponent(v));
+  const fill = (template: string) => template.replaceAll('{phone}', escape(phone)).replaceAll('{text}', escape(text));
+  const url = config.method === 'GET' ? fill(config.url) : config.url;
+  let answer: Response;
+  try {
+    answer = await fetch(url, {
+      method: config.method,
+      headers: { 'content-type': config.contentType, ...(config.authorization ? { authorization: config.authorization } : {}) },
+      body: config.method === 'GET' ? undefined : fill(config.body),
+      signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+    });
+  } catch (err) {
+    throw new DeliveryError(`SMS gateway unreachable: ${(err as Error).message}`);
+  }
+  const body = await answer.text();
+  if (!answer.ok) throw new DeliveryError(`SMS gateway answered ${answer.status}: ${body.slice(0, 300)}`);
+  if (config.messageIdField) {
+    try {
+      const id = (JSON.parse(body) as Record<string, unknown>)[config.messageIdField];
+      if (id !== undefined && id !== null) return String(id);
+    } catch {
+      // Not JSON: the answer's status is what counts.
+    }
+  }
+  return `http-${answer.status}`;
+}

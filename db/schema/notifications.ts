@@ -1,0 +1,116 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { notificationChannels, notificationEventKeys, notificationLanguages } from '../../domain/notifications/catalog';
+import { timestamps } from './columns';
+import { clients } from './parties';
+
+export const notificationStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
+
+/**
+ * A notification template (spec 03 §4): one channel, the event whose placeholders it uses, recipients and
+ * one version per language. Templates shipped with the platform carry `default_key`; an operator's edit
+ * sets `modified`, and an upgrade never overwrites a modified template.
+ */
+export const notificationTemplates = pgTable('notification_templates', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  channel: text('channel', { enum: notificationChannels }).notNull(),
+  event: text('event', { enum: notificationEventKeys as [string, ...string[]] }).notNull(),
+  recipients: jsonb('recipients').notNull(),
+  versions: jsonb('versions').notNull(),
+  fallbackLanguage: text('fallback_language', { enum: notificationLanguages }).notNull().default('en'),
+  defaultKey: text('default_key').unique(),
+  modified: boolean('modified').notNull().default(false),
+  ...timestamps,
+});
+
+/** An event handler (spec 03 §5): event + template + rule + sending hour + active flag. */
+export const notificationHandlers = pgTable(
+  'notification_handlers',
+  {
+    id: serial('id').primaryKey(),
+    event: text('event', { enum: notificationEventKeys as [string, ...string[]] }).notNull(),
+    templateId: integer('template_id').notNull().references(() => notificationTemplates.id),
+    /** The rule's text ('' = always); parsed and checked on save. */
+    rule: text('rule').notNull().default(''),
+    /** Null: send at once; otherwise hold until this hour (0-23) in the platform's time zone. */
+    sendHour: integer('send_hour'),
+    active: boolean('active').notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('notification_handlers_unique').on(t.event, t.templateId, t.rule),
+    check('notification_handlers_hour', sql`${t.sendHour} is null or ${t.sendHour} between 0 and 23`),
+  ],
+);
+
+/**
+ * The outbox of notification events: written in the same transaction as the business change, so an event
+ * is never lost; `dedupe_key` (event, record, transition or business date) makes it happen once.
+ */
+export const notificationEvents = pgTable(
+  'notification_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    event: text('event', { enum: notificationEventKeys as [string, ...string[]] }).notNull(),
+    subjectKind: text('subject_kind').notNull(),
+    subjectId: text('subject_id').notNull(),
+    clientId: integer('client_id').references(() => clients.id),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    /** The event's own facts (previous values, days left, ...); the rest is read from the records when it is handled. */
+    facts: jsonb('facts').notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When its scenario was started; null ones are picked up by the sweep. */
+    startedAt: timestamp('started_at', { withTimezone: true }),
+  },
+  (t) => [index('notification_events_unstarted_idx').on(t.id).where(sql`${t.startedAt} is null`)],
+);
+
+/** The notification log (spec 03 §10): one row per message to one recipient through one channel. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: bigint('event_id', { mode: 'number' }).references(() => notificationEvents.id),
+    handlerId: integer('handler_id').references(() => notificationHandlers.id),
+    templateId: integer('template_id').references(() => notificationTemplates.id),
+    event: text('event').notNull(),
+    channel: text('channel', { enum: notificationChannels }).notNull(),
+    clientId: integer('client_id').references(() => clients.id),
+    language: text('language').notNull(),
+    recipient: text('recipient').notNull(),
+    /** The subject, or the start of the text for SMS. */
+    summary: text('summary').notNull(),
+    /** The rendered message: subject, html, text, cc, bcc. */
+    content: jsonb('content').notNull(),
+    sendHour: integer('send_hour'),
+    /** Held until then (the handler's sending hour). */
+    sendAt: timestamp('send_at', { withTimezone: true }).notNull(),
+    status: text('status', { enum: notificationStatuses }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    providerMessageId: text('provider_message_id'),
+    resentFromId: bigint('resent_from_id', { mode: 'number' }).references((): AnyPgColumn => notifications.id),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    /** Client-panel notifications: when the user read it. */
+    readAt: timestamp('read_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('notifications_client_idx').on(t.clientId, t.id),
+    index('notifications_status_idx').on(t.status, t.id),
+    index('notifications_event_idx').on(t.eventId),
+  ],
+);
+
+/** Every delivery attempt of a notification, with its error. */
+export const notificationAttempts = pgTable('notification_attempts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  notificationId: bigint('notification_id', { mode: 'number' }).notNull().references(() => notifications.id),
+  attempt: integer('attempt').notNull(),
+  status: text('status', { enum: ['sent', 'failed'] }).notNull(),
+  error: text('error'),
+  providerMessageId: text('provider_message_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
