@@ -19,7 +19,7 @@ export async function dispatchNotificationEvents({ sql, temporal, taskQueue, pol
   // An event no active handler listens to needs no scenario: it is closed here (handlers act on events from
   // the moment they are active).
   await sql`
-    update notification_events e set started_at = now()
+    update notification_events e set started_at = now(), handled_at = now()
     where e.started_at is null and not exists (select 1 from notification_handlers h where h.event = e.event and h.active)`;
   const pending = await sql<Array<{ id: string }>>`select id::text from notification_events where started_at is null order by id limit ${limit}`;
   for (const { id } of pending) {

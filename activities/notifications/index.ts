@@ -73,6 +73,7 @@ export function createNotificationActivities({ sql, timeZone, now, mail }: Notif
             on conflict (dedupe_key) do nothing`;
         }
       }
+      await sql`update notification_events set handled_at = coalesce(handled_at, now()) where id = ${e.id}`;
       const queued = await sql<Array<{ id: string; send_at_ms: string }>>`
         select id::text, (extract(epoch from send_at) * 1000)::bigint::text as send_at_ms
         from notifications where event_id = ${e.id} and status in ('queued', 'sending') order by id`;

@@ -462,8 +462,9 @@ export function notificationRoutes(deps: ApiDeps) {
       const input = c.req.valid('json');
       await sql`insert into settings (key, value) values ('sms_gateway', ${JSON.stringify(input)}::jsonb)
                 on conflict (key) do update set value = excluded.value, updated_at = now()`;
+      // The authorization is a secret: it is stored, never shown again.
       const { authorization, ...shown } = input;
-      return c.json({ ...shown, authorization: authorization ? '***' : null }, 200);
+      return c.json({ ...shown, authorizationSet: authorization !== undefined }, 200);
     },
   );
 

@@ -62,6 +62,8 @@ export const notificationEvents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** When its scenario was started; null ones are picked up by the sweep. */
     startedAt: timestamp('started_at', { withTimezone: true }),
+    /** When its handlers were matched and its notifications written (or it was closed for having no handler). */
+    handledAt: timestamp('handled_at', { withTimezone: true }),
   },
   (t) => [index('notification_events_unstarted_idx').on(t.id).where(sql`${t.startedAt} is null`)],
 );

@@ -68,7 +68,7 @@ async function runDay(date: string) {
 async function settled() {
   await eventually(async () => {
     const [row] = await p.sql<Array<{ n: number }>>`
-      select (select count(*) from notification_events where started_at is null)::int
+      select (select count(*) from notification_events where handled_at is null)::int
            + (select count(*) from notifications where status in ('queued', 'sending'))::int as n`;
     return row?.n === 0;
   }, { what: 'notifications to settle', timeoutMs: 30_000 });
@@ -237,6 +237,23 @@ describe('notifications (spec 03; issue 6)', () => {
       clockOffsetMs = 0;
       await p.api('POST', `/api/v1/notification-handlers/${(await p.api('GET', '/api/v1/notification-handlers')).body.items.find((h: any) => h.event === 'account_created').id}`, { active: false });
     }
+  });
+
+  it('client-panel notifications are stored for the client and listed in its panel', async () => {
+    const template = await defaultTemplate('promised_payment_created.panel');
+    await handler({ event: 'promised_payment_created', templateId: template });
+    const owner = await client('en');
+    const user = (await p.api('POST', '/api/v1/client-users', { name: 'Panel Owner', email: `panel-${owner.email}` })).body;
+    await p.api('POST', `/api/v1/clients/${owner.id}/users`, { clientUserId: user.id, accessLevel: 'owner' });
+    const token = (await p.api('POST', `/api/v1/client-users/${user.id}/tokens`, { name: 'panel' })).body.token;
+    const expiresOn = addDays(new Date().toISOString().slice(0, 10), 5);
+    expect((await p.api('POST', `/api/v1/clients/${owner.id}/promised-payments`, { amount: 500, expiresOn, override: true })).status).toBe(201);
+    await settled();
+    const listed = await p.api('GET', `/api/v1/clients/${owner.id}/panel-notifications`, undefined, { token });
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0]).toMatchObject({ event: 'promised_payment_created', clientUserId: String(user.id) });
+    expect(listed.body.items[0].body).toContain('5.00 EUR');
   });
 
   it('an edited shipped template is never overwritten by an upgrade', async () => {

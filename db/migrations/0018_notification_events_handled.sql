@@ -1,0 +1,1 @@
+ALTER TABLE "notification_events" ADD COLUMN "handled_at" timestamp with time zone;
