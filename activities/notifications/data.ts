@@ -219,6 +219,7 @@ export async function loadEventVariables(sql: Sql, e: EventRow, today: IsoDate):
         select u.id, u.name, u.email, u.language from client_user_links l join client_users u on u.id = l.client_user_id
         where l.client_id = ${c.id} and l.access_level = 'owner'`;
       const owner = contact('owner');
+      const [manager] = await sql<Array<{ name: string; email: string }>>`select name, email from staff where id = ${c.manager_id ?? 0}`;
       Object.assign(vars, {
         'owner.id': ownerUser?.id ?? null,
         'owner.email': owner?.email ?? ownerUser?.email ?? null,
@@ -240,6 +241,8 @@ export async function loadEventVariables(sql: Sql, e: EventRow, today: IsoDate):
         'account.bill_user_name': contact('financial')?.name ?? null,
         'account.tech_user_email': contact('technical')?.email ?? null,
         'account.tech_user_name': contact('technical')?.name ?? null,
+        'account.manager.name': manager?.name ?? null,
+        'account.manager.email': manager?.email ?? null,
       });
     }
   }

@@ -33,6 +33,8 @@ export const blocks = {
     'account.bill_user_name': 'string',
     'account.tech_user_email': 'string',
     'account.tech_user_name': 'string',
+    'account.manager.name': 'string',
+    'account.manager.email': 'string',
   },
   order: {
     'order.id': 'integer',

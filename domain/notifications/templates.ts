@@ -695,6 +695,8 @@ const samples: Record<string, unknown> = {
   'account.bill_user_name': 'Boris Ivanov',
   'account.tech_user_email': 'it@northwind.example',
   'account.tech_user_name': 'Carla Mendes',
+  'account.manager.name': 'Maria Manager',
+  'account.manager.email': 'maria.manager@example.com',
   'order.id': 5123,
   'order.number': 'SO-2026-000123',
   'order.type': 'purchase',
