@@ -1,5 +1,7 @@
 import { PluginError, type ProvisioningPlugin } from './contract';
+import type { Sql } from '../../db/client';
 import { createHttpVendorPlugin } from './http-vendor';
+import { createLicensingPlugin } from './licensing';
 
 /** The plugins this platform knows, by the name a service template uses. Plain map: no discovery magic. */
 export class PluginRegistry {
@@ -20,6 +22,7 @@ export class PluginRegistry {
   }
 }
 
-export function createDefaultPluginRegistry(): PluginRegistry {
-  return new PluginRegistry([createHttpVendorPlugin()]);
+/** The built-in plugins; the licensing plugin keeps its records in the platform's database. */
+export function createDefaultPluginRegistry({ sql }: { sql: Sql }): PluginRegistry {
+  return new PluginRegistry([createHttpVendorPlugin(), createLicensingPlugin(sql)]);
 }

@@ -4,3 +4,4 @@ export * from './billing';
 export * from './scenarios';
 export * from './billing-runs';
 export * from './notifications';
+export * from './licensing';

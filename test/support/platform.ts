@@ -132,7 +132,7 @@ export async function createTestPlatform(
       taskQueue,
       workflowBundle,
       sql: database.sql,
-      plugins: createDefaultPluginRegistry(),
+      plugins: createDefaultPluginRegistry({ sql: database.sql }),
       timeZone: 'UTC',
       ...(options.mail ? { mail: options.mail } : {}),
       ...(options.now ? { now: options.now } : {}),
