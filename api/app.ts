@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { bearerAuth, type AppEnv } from './auth';
 import { clientUserRoutes } from './routes/client-users';
+import { licensingRoutes } from './routes/licensing';
+import { licensingPublicApi } from './licensing-public';
 import { notificationRoutes } from './routes/notifications';
 import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
@@ -30,6 +32,8 @@ import { taskRoutes } from './routes/tasks';
 
 export interface AppOptions extends ApiDeps {
   logError?: (err: unknown, context: { method: string; path: string }) => void;
+  /** Requests per minute per source address and per key on the public licensing API (default 60). */
+  licensingRateLimit?: number;
 }
 
 /** The HTTP application: `/health`, the API under `/api/v1`, its OpenAPI document and reference page. */
@@ -59,10 +63,12 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes, licensingRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);
+  // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
+  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, now: options.now }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {

@@ -6,6 +6,10 @@ CREATE TABLE "activation_accounts" (
 	"first_activated_at" timestamp with time zone,
 	"policy_reference" jsonb,
 	"transfer_state" jsonb,
+	"upgrade_seq" integer DEFAULT 0 NOT NULL,
+	"custom_license" jsonb,
+	"last_upgrade_at" timestamp with time zone,
+	"reactivation_allowed" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

@@ -95,6 +95,11 @@ export const activationAccounts = pgTable(
     /** The signatures the next hardware check compares with (spec 04 §6.3). */
     policyReference: jsonb('policy_reference'),
     transferState: jsonb('transfer_state'),
+    /** Upgrades (spec 04 §6.5-6.6): the account's own licence replaces the master licence. */
+    upgradeSeq: integer('upgrade_seq').notNull().default(0),
+    customLicense: jsonb('custom_license'),
+    lastUpgradeAt: timestamp('last_upgrade_at', { withTimezone: true }),
+    reactivationAllowed: boolean('reactivation_allowed').notNull().default(false),
     ...timestamps,
   },
   (t) => [uniqueIndex('activation_accounts_slot').on(t.entitlementId, t.slotNo)],

@@ -189,6 +189,8 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/notification-handlers/{id}': { active: false },
     'POST /api/v1/notifications/{id}/resend': {},
     'POST /api/v1/settings/sms-gateway': { url: 'http://127.0.0.1:9/send', method: 'POST', contentType: 'application/json' },
+    'POST /api/v1/licensing/vendors': { name: 'Contract Software', prefix: 'CNTR' },
+    'POST /api/v1/licensing/products': { vendorPrefix: 'CNTR', code: 'contract-app', name: 'Contract app', maxActivations: 3, activationPolicy: 'Medium' },
     'POST /api/v1/client-users': { name: 'Petra Panel', email: 'petra.contract@example.com', language: 'en' },
     'POST /api/v1/client-users/{id}/tokens': { name: 'client panel' },
     'POST /api/v1/clients/{id}/users': { clientUserId: 1, accessLevel: 'admin' },

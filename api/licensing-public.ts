@@ -1,0 +1,311 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { Sql } from '../db/client';
+import {
+  ACTIVATION_ERROR_HTTP_STATUS,
+  decideActivation,
+  transferStateToSave,
+  type ActivationAccountState,
+  type ActivationErrorCode,
+  type ActivationPolicy,
+  type IssuedLimits,
+  type LicenseLimits,
+  type SignatureComponent,
+} from '../domain/licensing/activation';
+import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
+import { signLicense } from '../domain/licensing/documents';
+
+/**
+ * The public licensing API (spec 04 §7.1) that protected applications call, under its own base path
+ * `/licensing/v1`. Callers prove themselves with the licence key; every call is rate limited per source
+ * address and per key against guessing. Errors are `{ error: { code, message, details } }` with the §7.4
+ * codes; validation always answers 200 with `valid: false` and a code, so a client can tell "licence gone"
+ * from "server unreachable". Each call is one PostgreSQL transaction, no Temporal (spec 04 §7.3).
+ */
+
+export class LicensingApiError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 410 | 422 | 429,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** A fixed-window counter per bucket (source address, key): enough to make guessing keys pointless. */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts a request; false when the bucket is over its limit in the current window. */
+  take(bucket: string): boolean {
+    const now = this.now();
+    const w = this.windows.get(bucket);
+    if (!w || now - w.start >= this.windowMs) {
+      if (this.windows.size > 100_000) this.prune(now);
+      this.windows.set(bucket, { start: now, count: 1 });
+      return true;
+    }
+    w.count += 1;
+    return w.count <= this.limit;
+  }
+
+  private prune(now: number) {
+    for (const [bucket, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(bucket);
+  }
+}
+
+const signatures = z
+  .object({ hdd: z.string().max(200).optional(), cpu: z.string().max(200).optional(), bios: z.string().max(200).optional(), ethernet: z.string().max(200).optional() })
+  .strict();
+const activationInput = z
+  .object({
+    key: z.string().max(64),
+    productCode: z.string().max(64),
+    machine: z.object({ signatures, hostname: z.string().max(255).optional(), ip: z.string().max(64).optional() }).strict(),
+    clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional(),
+  })
+  .strict();
+const validateInput = z.object({ key: z.string().max(64), machineId: z.string().max(128) }).strict();
+const deactivateInput = z
+  .object({ key: z.string().max(64), clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional() })
+  .strict();
+const statusInput = z.object({ key: z.string().max(64), productCode: z.string().max(64) }).strict();
+
+interface EntitlementRow {
+  id: number;
+  status: 'active' | 'suspended' | 'expired' | 'deleted';
+  seats: number;
+  expires_at: string | null;
+  key_code: string;
+  vendor_prefix: string;
+  private_key: string;
+  product_code: string;
+  license_model: 'fixed' | 'floating';
+  max_activations: number;
+  activation_policy: ActivationPolicy;
+  signature_components: SignatureComponent[];
+  managed_expiration: boolean;
+  managed_execution: boolean;
+  non_transferable: boolean;
+  master_license: LicenseLimits & { features?: Record<string, unknown> };
+  client_name: string | null;
+}
+
+const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
+
+export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date() }: { sql: Sql; rateLimit?: number; now?: () => Date }) {
+  const app = new Hono();
+  const limiter = new RateLimiter(rateLimit);
+
+  app.onError((err, c) => {
+    if (err instanceof LicensingApiError) return c.json({ error: { code: err.code, message: err.message, details: err.details ?? null } }, err.status);
+    if (err instanceof z.ZodError) return c.json({ error: { code: 'VALIDATION_FAILED', message: 'the request is invalid', details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } }, 400);
+    if (err instanceof LicensingCodeError) return c.json({ error: { code: err.code, message: err.message, details: { reason: err.reason } } }, 400);
+    console.error('licensing api error', err);
+    return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again' } }, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+  const source = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
+
+  /** Parses the body, counts the call against the source address and the key, and checks the key's format. */
+  async function admit<T extends { key: string }>(c: Context, schema: z.ZodType<T>): Promise<T & { code: string }> {
+    if (!limiter.take(`ip:${source(c)}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests from this address; wait a minute');
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      throw new LicensingApiError(400, 'VALIDATION_FAILED', 'the body is not JSON');
+    }
+    const body = schema.parse(raw);
+    if (!limiter.take(`key:${body.key.toUpperCase()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests for this key; wait a minute');
+    const { code } = parseLicenseKey(body.key);
+    return { ...body, code };
+  }
+
+  async function entitlementFor(tx: Sql, code: string, productCode: string, lock: boolean): Promise<EntitlementRow> {
+    const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
+    if (!key) throw new LicensingApiError(404, 'KEY_NOT_FOUND', 'no such licence key');
+    const rows = await tx<EntitlementRow[]>`
+      select e.id, e.status, e.seats, e.expires_at, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
+             p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
+             p.non_transferable, p.master_license, c.name as client_name
+      from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
+           join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id
+      where e.key_id = ${key.id} and p.code = ${productCode}
+      order by (e.status <> 'deleted') desc, e.id desc limit 1
+      ${lock ? tx`for update of e` : tx``}`;
+    if (!rows[0]) throw new LicensingApiError(404, 'PRODUCT_NOT_IN_KEY', `the key holds no ${productCode} licence`);
+    return rows[0];
+  }
+
+  app.get('/vendors/:prefix/public-key', async (c) => {
+    const [vendor] = await sql<Array<{ public_key: string }>>`select public_key from licensing_vendors where prefix = ${c.req.param('prefix').toUpperCase()}`;
+    if (!vendor) throw new LicensingApiError(404, 'VENDOR_NOT_FOUND', 'no such vendor');
+    return c.json({ prefix: c.req.param('prefix').toUpperCase(), algorithm: 'Ed25519', publicKey: vendor.public_key });
+  });
+
+  /** Activates a fixed entitlement on a machine (spec 04 §6.2-6.3): one transaction, the entitlement locked. */
+  app.post('/activations', async (c) => {
+    const input = await admit(c, activationInput);
+    const at = now();
+    const outcome = await sql.begin(async (tx) => {
+      const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
+      const accounts = await tx<Array<{ id: number; slot_no: number; activation_count: number; first_activated_at: string | null; policy_reference: ActivationAccountState['policyReference']; transfer_state: { remainingDays?: number | null; execCount?: number | null; savedAt: string } | null; upgrade_seq: number; custom_license: LicenseLimits | null; last_upgrade_at: string | null; reactivation_allowed: boolean }>>`
+        select * from activation_accounts where entitlement_id = ${ent.id} order by slot_no`;
+      const bindings = await tx<Array<{ id: number; account_id: number; machine_id: string; status: 'active'; activated_at: string; last_seen_at: string | null; issued: (IssuedLimits & { expiresAt: string | null }) | null }>>`
+        select b.id, b.account_id, b.machine_id, b.status, b.activated_at, b.last_seen_at, b.issued from machine_bindings b
+        where b.status = 'active' and b.account_id in (select id from activation_accounts where entitlement_id = ${ent.id})`;
+      const decision = decideActivation({
+        product: {
+          maxActivations: ent.max_activations,
+          activationPolicy: ent.activation_policy,
+          signatureComponents: ent.signature_components,
+          nonTransferable: ent.non_transferable,
+          managedExpiration: ent.managed_expiration,
+          managedExecution: ent.managed_execution,
+          masterLicense: { maxDayPeriod: ent.master_license.maxDayPeriod ?? null, maxExec: ent.master_license.maxExec ?? null, expiresAt: date(ent.expires_at) },
+        },
+        entitlement: { status: ent.status, seats: ent.seats, expiresAt: date(ent.expires_at) },
+        accounts: accounts.map((a) => ({
+          slotNo: a.slot_no,
+          activationCount: a.activation_count,
+          firstActivatedAt: date(a.first_activated_at),
+          policyReference: a.policy_reference,
+          transferState: a.transfer_state ? { ...a.transfer_state, savedAt: new Date(a.transfer_state.savedAt) } : null,
+          upgradeSeq: a.upgrade_seq,
+          customLicense: a.custom_license,
+          lastUpgradeAt: date(a.last_upgrade_at),
+          reactivationAllowed: a.reactivation_allowed,
+          bindings: bindings
+            .filter((b) => b.account_id === a.id)
+            .map((b) => ({ id: String(b.id), machineId: b.machine_id, status: b.status, activatedAt: new Date(b.activated_at), lastSeenAt: date(b.last_seen_at), issued: b.issued ? { ...b.issued, expiresAt: date(b.issued.expiresAt) } : null })),
+        })),
+        request: { signatures: input.machine.signatures, ip: input.machine.ip ?? null, clientState: input.clientState ?? null },
+        now: at,
+      });
+      const accountOf = (slot: number | undefined) => accounts.find((a) => a.slot_no === slot);
+      if (decision.outcome === 'refused') {
+        await tx`
+          insert into activation_logs (entitlement_id, account_id, action, error_code, signatures)
+          values (${ent.id}, ${accountOf(decision.accountSlot)?.id ?? null}, 'Refused', ${decision.errorCode ?? null}, ${JSON.stringify(input.machine.signatures)}::jsonb)`;
+        return { refused: decision, granted: null };
+      }
+      let account = accountOf(decision.accountSlot);
+      if (!account) {
+        [account] = await tx<typeof accounts>`insert into activation_accounts (entitlement_id, slot_no) values (${ent.id}, ${decision.accountSlot!}) returning *`;
+      }
+      if (decision.account) {
+        await tx`
+          update activation_accounts set activation_count = ${decision.account.activationCount}, first_activated_at = ${decision.account.firstActivatedAt.toISOString()},
+                 policy_reference = ${JSON.stringify(decision.account.policyReference)}::jsonb, transfer_state = null, reactivation_allowed = false, updated_at = now()
+          where id = ${account!.id}`;
+      }
+      if (decision.replacesBindingIds?.length) {
+        await tx`update machine_bindings set status = 'replaced', deactivated_at = now() where id = any(${decision.replacesBindingIds.map(Number)}::int[])`;
+      }
+      let bindingId: number;
+      if (decision.outcome === 'reissued') {
+        bindingId = Number(decision.reissuesBindingId);
+        await tx`update machine_bindings set issued = ${JSON.stringify(decision.issued ?? null)}::jsonb, last_seen_at = now() where id = ${bindingId}`;
+      } else {
+        const [binding] = await tx<Array<{ id: number }>>`
+          insert into machine_bindings (account_id, machine_id, signatures, hostname, issued)
+          values (${account!.id}, ${decision.machineId}, ${JSON.stringify(input.machine.signatures)}::jsonb, ${input.machine.hostname ?? null}, ${JSON.stringify(decision.issued ?? null)}::jsonb)
+          returning id`;
+        bindingId = binding!.id;
+      }
+      await tx`
+        insert into activation_logs (entitlement_id, account_id, binding_id, action, signatures)
+        values (${ent.id}, ${account!.id}, ${bindingId}, ${decision.logAction}, ${JSON.stringify(input.machine.signatures)}::jsonb)`;
+      const document = signLicense(
+        {
+          vendor: ent.vendor_prefix,
+          key: ent.key_code,
+          product: ent.product_code,
+          licensee: { user: null, organization: ent.client_name },
+          model: ent.license_model,
+          seats: ent.seats,
+          machineId: decision.machineId,
+          issuedAt: at.toISOString(),
+          expiresAt: decision.issued?.expiresAt?.toISOString() ?? ent.expires_at ?? null,
+          maxDayPeriod: decision.issued?.maxDayPeriod ?? null,
+          maxExec: decision.issued?.maxExec ?? null,
+          initExec: typeof decision.issued?.initExec === 'number' ? decision.issued.initExec : null,
+          maxMajor: null,
+          features: ent.master_license.features ?? {},
+          supportUntil: null,
+        },
+        ent.private_key,
+      );
+      return { refused: null, granted: { activationId: bindingId, action: decision.logAction, outcome: decision.outcome, document } };
+    });
+    if (!outcome.granted) {
+      const code = outcome.refused!.errorCode as ActivationErrorCode;
+      throw new LicensingApiError(ACTIVATION_ERROR_HTTP_STATUS[code] as 400 | 403 | 409, code, outcome.refused!.reason ?? code);
+    }
+    return c.json(outcome.granted, outcome.granted.outcome === 'reissued' ? 200 : 201);
+  });
+
+  /** The periodic online check: always 200; `valid: false` carries why (suspended, expired, replaced, revoked). */
+  app.post('/activations/:id/validate', async (c) => {
+    const input = await admit(c, validateInput);
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id) || id <= 0) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation');
+    const [row] = await sql<Array<{ status: string; machine_id: string; ent_status: string; expires_at: string | null }>>`
+      select b.status, b.machine_id, e.status as ent_status, e.expires_at from machine_bindings b
+        join activation_accounts a on a.id = b.account_id join entitlements e on e.id = a.entitlement_id join license_keys k on k.id = e.key_id
+      where b.id = ${id} and k.code = ${input.code}`;
+    if (!row) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation for this key');
+    await sql`update machine_bindings set last_seen_at = now() where id = ${id}`;
+    const expired = row.expires_at !== null && new Date(row.expires_at) <= now();
+    const code =
+      row.ent_status === 'deleted' || row.status === 'revoked' ? 'revoked'
+      : row.status === 'replaced' ? 'replaced'
+      : row.status === 'deactivated' ? 'deactivated'
+      : row.ent_status === 'suspended' ? 'suspended'
+      : row.ent_status === 'expired' || expired ? 'expired'
+      : row.machine_id !== input.machineId ? 'machine_mismatch'
+      : null;
+    return c.json({ valid: code === null, status: code ?? 'active', expiresAt: row.expires_at, ...(code ? { code } : {}) });
+  });
+
+  /** Releases a binding (spec 04 §6.4): the account keeps the state the client hands back, unless the product is non-transferable. */
+  app.post('/activations/:id/deactivate', async (c) => {
+    const input = await admit(c, deactivateInput);
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id) || id <= 0) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation');
+    await sql.begin(async (tx) => {
+      const [row] = await tx<Array<{ account_id: number; entitlement_id: number; status: string; activation_policy: ActivationPolicy; non_transferable: boolean }>>`
+        select b.account_id, a.entitlement_id, b.status, p.activation_policy, p.non_transferable from machine_bindings b
+          join activation_accounts a on a.id = b.account_id join entitlements e on e.id = a.entitlement_id
+          join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id
+        where b.id = ${id} and k.code = ${input.code} for update of b`;
+      if (!row) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation for this key');
+      if (row.status !== 'active') return;
+      const state = transferStateToSave({ activationPolicy: row.activation_policy, nonTransferable: row.non_transferable }, input.clientState ?? null, now());
+      await tx`update machine_bindings set status = 'deactivated', deactivated_at = now() where id = ${id}`;
+      await tx`update activation_accounts set transfer_state = ${state ? JSON.stringify(state) : null}::jsonb, updated_at = now() where id = ${row.account_id}`;
+      await tx`insert into activation_logs (entitlement_id, account_id, binding_id, action) values (${row.entitlement_id}, ${row.account_id}, ${id}, 'Deactivated')`;
+    });
+    return c.json({ status: 'deactivated' });
+  });
+
+  /** What the key holds for a product, with the activations used (the key stays out of URLs and logs). */
+  app.post('/product-status', async (c) => {
+    const input = await admit(c, statusInput);
+    const ent = await entitlementFor(sql, input.code, input.productCode, false);
+    const [used] = await sql<Array<{ n: number }>>`
+      select count(*)::int as n from machine_bindings b join activation_accounts a on a.id = b.account_id where a.entitlement_id = ${ent.id} and b.status = 'active'`;
+    return c.json({ entitlement: { status: ent.status, seats: ent.seats, expiresAt: ent.expires_at }, activations: { active: used!.n, maxActivations: ent.max_activations } });
+  });
+
+  return app;
+}

@@ -1,0 +1,144 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
+import { formatLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
+import { generateSigningKeys } from '../../domain/licensing/documents';
+import { guard } from '../auth';
+import { router, type ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
+
+const vendorInput = z
+  .object({ name, prefix: z.string().refine(isValidPrefix, 'exactly four letters A-Z') })
+  .strict()
+  .openapi('LicensingVendorInput');
+const productInput = z
+  .object({
+    vendorPrefix: z.string().refine(isValidPrefix, 'exactly four letters A-Z'),
+    code: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/),
+    name,
+    licenseModel: z.enum(['fixed', 'floating']).default('fixed'),
+    termType: z.enum(['term', 'perpetual']).default('term'),
+    maxActivations: z.number().int().min(-1).max(1_000_000).refine((n) => n !== 0, 'use -1 for unlimited').default(-1),
+    activationPolicy: z.enum(ACTIVATION_POLICIES).default('Medium'),
+    managedExpiration: z.boolean().default(false),
+    managedExecution: z.boolean().default(false),
+    nonTransferable: z.boolean().default(false),
+    masterLicense: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .openapi('LicensingProductInput');
+
+/**
+ * Staff side of the licensing plugin (spec 04 §7.1 "vendor/staff API"): vendors with their prefix and
+ * signing key, products with their activation settings, and the keys issued to clients.
+ */
+export function licensingRoutes({ sql }: ApiDeps) {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/vendors',
+      tags: ['Licensing'],
+      summary: 'Register a software vendor with its key prefix; its Ed25519 signing key is generated here and never leaves',
+      ...guard('catalog', true),
+      request: jsonBody(vendorInput),
+      responses: jsonResponses(201, looseObject, 'the vendor with its public key'),
+    }),
+    async (c) => {
+      const { name: vendorName, prefix } = c.req.valid('json');
+      const keys = generateSigningKeys();
+      const [row] = await sql<Array<{ id: number; name: string; prefix: string; publicKey: string }>>`
+        insert into licensing_vendors (name, prefix, public_key, private_key) values (${vendorName}, ${prefix}, ${keys.publicKey}, ${keys.privateKey})
+        on conflict (prefix) do nothing returning id, name, prefix, public_key as "publicKey"`;
+      if (!row) throw new ApiError(409, 'prefix_taken', `the prefix ${prefix} belongs to another vendor`);
+      return c.json(row, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/licensing/vendors',
+      tags: ['Licensing'],
+      ...guard('catalog', false),
+      request: { query: z.object(pageQuery) },
+      responses: jsonResponses(200, pageOf(looseObject), 'vendors, newest first'),
+    }),
+    async (c) => {
+      const { limit, after } = c.req.valid('query');
+      const rows = await sql<Array<{ id: number }>>`
+        select id, name, prefix, status, public_key as "publicKey" from licensing_vendors
+        where (${after ?? null}::int is null or id < ${after ?? null}) order by id desc limit ${limit + 1}`;
+      return c.json(page(rows, limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/products',
+      tags: ['Licensing'],
+      summary: "A licensing product: the model, MaxActivation (-1 unlimited), the activation policy and the master licence",
+      ...guard('catalog', true),
+      request: jsonBody(productInput),
+      responses: jsonResponses(201, looseObject, 'the product'),
+    }),
+    async (c) => {
+      const p = c.req.valid('json');
+      const [vendor] = await sql<Array<{ id: number }>>`select id from licensing_vendors where prefix = ${p.vendorPrefix}`;
+      if (!vendor) throw new ApiError(422, 'invalid_reference', `no vendor with prefix ${p.vendorPrefix}`);
+      const [row] = await sql<Array<{ id: number }>>`
+        insert into licensing_products (vendor_id, code, name, license_model, term_type, max_activations, activation_policy,
+                                        managed_expiration, managed_execution, non_transferable, master_license)
+        values (${vendor.id}, ${p.code}, ${p.name}, ${p.licenseModel}, ${p.termType}, ${p.maxActivations}, ${p.activationPolicy},
+                ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${JSON.stringify(p.masterLicense)}::jsonb)
+        on conflict (vendor_id, code) do nothing returning id`;
+      if (!row) throw new ApiError(409, 'product_code_taken', `the vendor already has a product ${p.code}`);
+      return c.json({ id: row.id, ...p }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/licensing/keys',
+      tags: ['Licensing'],
+      summary: 'Licence keys with their entitlements (the key card), by client',
+      ...guard('catalog', false),
+      request: { query: z.object({ ...pageQuery, clientId: z.coerce.number().int().positive().optional() }) },
+      responses: jsonResponses(200, pageOf(looseObject), 'keys, newest first'),
+    }),
+    async (c) => {
+      const { limit, after, clientId } = c.req.valid('query');
+      const rows = await sql<Array<{ id: number; code: string }>>`
+        select k.id, k.code, v.prefix as "vendorPrefix", k.client_id as "clientId", k.status, k.created_via as "createdVia",
+               coalesce((select json_agg(json_build_object('id', e.id, 'product', p.code, 'subscriptionId', e.subscription_id, 'seats', e.seats,
+                                                          'status', e.status) order by e.id)
+                         from entitlements e join licensing_products p on p.id = e.product_id where e.key_id = k.id), '[]') as entitlements
+        from license_keys k join licensing_vendors v on v.id = k.vendor_id
+        where (${after ?? null}::int is null or k.id < ${after ?? null}) and (${clientId ?? null}::int is null or k.client_id = ${clientId ?? null})
+        order by k.id desc limit ${limit + 1}`;
+      return c.json(page(rows.map((r) => ({ ...r, displayCode: formatLicenseKey(r.code) })), limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/licensing/keys/{code}',
+      tags: ['Licensing'],
+      ...guard('catalog', false),
+      request: { params: z.object({ code: z.string().max(64).openapi({ param: { name: 'code', in: 'path' } }) }) },
+      responses: jsonResponses(200, looseObject, 'the key card'),
+    }),
+    async (c) => {
+      const code = c.req.valid('param').code.toUpperCase().replace(/[\s-]/g, '');
+      const [key] = await sql`select id, code, client_id as "clientId", status from license_keys where code = ${code}`;
+      if (!key) throw notFound('licence key', code);
+      return c.json(key, 200);
+    },
+  );
+
+  return app;
+}
