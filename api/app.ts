@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { bearerAuth, type AppEnv } from './auth';
 import { clientUserRoutes } from './routes/client-users';
 import { licensingRoutes } from './routes/licensing';
+import { licensingCouponRoutes } from './routes/licensing-coupons';
+import { licensingEntitlementRoutes } from './routes/licensing-entitlements';
+import { licensingTransferRoutes } from './routes/licensing-transfers';
 import { licensingPublicApi } from './licensing-public';
 import { notificationRoutes } from './routes/notifications';
 import type { ApiDeps } from './deps';
@@ -63,7 +66,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes, licensingRoutes]) {
+  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../db/client';
 import {
@@ -12,8 +12,11 @@ import {
   type LicenseLimits,
   type SignatureComponent,
 } from '../domain/licensing/activation';
-import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
+import { formatLicenseKey, generateLicenseKey } from '../domain/licensing/codes';
 import { signLicense } from '../domain/licensing/documents';
+import { licensingCouponsPublic } from './licensing-coupons';
+import { licensingLeasesPublic } from './licensing-leases';
+import { admitter, countSource, LicensingApiError, licensingErrorResponse, RateLimiter, readJson } from './licensing-common';
 
 /**
  * The public licensing API (spec 04 §7.1) that protected applications call, under its own base path
@@ -22,44 +25,6 @@ import { signLicense } from '../domain/licensing/documents';
  * codes; validation always answers 200 with `valid: false` and a code, so a client can tell "licence gone"
  * from "server unreachable". Each call is one PostgreSQL transaction, no Temporal (spec 04 §7.3).
  */
-
-export class LicensingApiError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 410 | 422 | 429,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/** A fixed-window counter per bucket (source address, key): enough to make guessing keys pointless. */
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Counts a request; false when the bucket is over its limit in the current window. */
-  take(bucket: string): boolean {
-    const now = this.now();
-    const w = this.windows.get(bucket);
-    if (!w || now - w.start >= this.windowMs) {
-      if (this.windows.size > 100_000) this.prune(now);
-      this.windows.set(bucket, { start: now, count: 1 });
-      return true;
-    }
-    w.count += 1;
-    return w.count <= this.limit;
-  }
-
-  private prune(now: number) {
-    for (const [bucket, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(bucket);
-  }
-}
 
 const signatures = z
   .object({ hdd: z.string().max(200).optional(), cpu: z.string().max(200).optional(), bios: z.string().max(200).optional(), ethernet: z.string().max(200).optional() })
@@ -77,6 +42,14 @@ const deactivateInput = z
   .object({ key: z.string().max(64), clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional() })
   .strict();
 const statusInput = z.object({ key: z.string().max(64), productCode: z.string().max(64) }).strict();
+const registerInput = z
+  .object({
+    vendorPrefix: z.string().regex(/^[A-Za-z]{4}$/),
+    productCode: z.string().max(64),
+    customer: z.object({ companyName: z.string().max(200).optional(), contactName: z.string().max(200).optional(), email: z.email().max(320).optional(), legalForm: z.enum(['organization', 'individual']).default('individual') }).strict(),
+    trial: z.boolean().default(false),
+  })
+  .strict();
 
 interface EntitlementRow {
   id: number;
@@ -104,31 +77,13 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
   const app = new Hono();
   const limiter = new RateLimiter(rateLimit);
 
-  app.onError((err, c) => {
-    if (err instanceof LicensingApiError) return c.json({ error: { code: err.code, message: err.message, details: err.details ?? null } }, err.status);
-    if (err instanceof z.ZodError) return c.json({ error: { code: 'VALIDATION_FAILED', message: 'the request is invalid', details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } }, 400);
-    if (err instanceof LicensingCodeError) return c.json({ error: { code: err.code, message: err.message, details: { reason: err.reason } } }, 400);
-    console.error('licensing api error', err);
-    return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again' } }, 500);
-  });
+  app.onError(licensingErrorResponse);
+  // Coupons and floating leases share the limiter, so guessing through them is counted too.
+  app.route('/', licensingCouponsPublic({ sql, now, limiter }));
+  app.route('/', licensingLeasesPublic({ sql, now, limiter }));
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
-  const source = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
-
-  /** Parses the body, counts the call against the source address and the key, and checks the key's format. */
-  async function admit<T extends { key: string }>(c: Context, schema: z.ZodType<T>): Promise<T & { code: string }> {
-    if (!limiter.take(`ip:${source(c)}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests from this address; wait a minute');
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new LicensingApiError(400, 'VALIDATION_FAILED', 'the body is not JSON');
-    }
-    const body = schema.parse(raw);
-    if (!limiter.take(`key:${body.key.toUpperCase()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests for this key; wait a minute');
-    const { code } = parseLicenseKey(body.key);
-    return { ...body, code };
-  }
+  const admit = admitter(limiter);
 
   async function entitlementFor(tx: Sql, code: string, productCode: string, lock: boolean): Promise<EntitlementRow> {
     const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
@@ -145,6 +100,36 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
     if (!rows[0]) throw new LicensingApiError(404, 'PRODUCT_NOT_IN_KEY', `the key holds no ${productCode} licence`);
     return rows[0];
   }
+
+  /**
+   * First run (spec 04 §7.1 POST /v1/keys): a protected application registers its user and gets a key, with
+   * a trial of the product when the product offers one. Limited per source address like every call.
+   */
+  app.post('/keys', async (c) => {
+    countSource(limiter, c);
+    const input = registerInput.parse(await readJson(c));
+    const at = now();
+    const made = await sql.begin(async (tx) => {
+      const [product] = await tx<Array<{ id: number; vendor_id: number; trial_days: number; code: string }>>`
+        select p.id, p.vendor_id, p.trial_days, p.code from licensing_products p join licensing_vendors v on v.id = p.vendor_id
+        where v.prefix = ${input.vendorPrefix.toUpperCase()} and p.code = ${input.productCode} and v.status = 'active'`;
+      if (!product) throw new LicensingApiError(404, 'PRODUCT_NOT_FOUND', `no product ${input.productCode} of vendor ${input.vendorPrefix}`);
+      const code = generateLicenseKey(input.vendorPrefix.toUpperCase());
+      const [key] = await tx<Array<{ id: number }>>`
+        insert into license_keys (vendor_id, code, customer, created_via) values (${product.vendor_id}, ${code}, ${JSON.stringify(input.customer)}::jsonb, 'first_run')
+        returning id`;
+      const entitlements: Array<{ product: string; kind: string; expiresAt: string }> = [];
+      if (input.trial && product.trial_days > 0) {
+        const expiresAt = new Date(at.getTime() + product.trial_days * 86_400_000).toISOString();
+        await tx`
+          insert into entitlements (key_id, product_id, seats, status, source, kind, starts_at, expires_at, created_by)
+          values (${key!.id}, ${product.id}, 1, 'active', 'trial', 'trial', ${at.toISOString()}, ${expiresAt}, ${`first-run/${key!.id}`})`;
+        entitlements.push({ product: product.code, kind: 'trial', expiresAt });
+      }
+      return { key: formatLicenseKey(code), entitlements };
+    });
+    return c.json(made, 201);
+  });
 
   app.get('/vendors/:prefix/public-key', async (c) => {
     const [vendor] = await sql<Array<{ public_key: string }>>`select public_key from licensing_vendors where prefix = ${c.req.param('prefix').toUpperCase()}`;

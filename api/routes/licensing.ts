@@ -24,9 +24,22 @@ const productInput = z
     managedExecution: z.boolean().default(false),
     nonTransferable: z.boolean().default(false),
     masterLicense: z.record(z.string(), z.unknown()).default({}),
+    trialDays: z.number().int().min(0).max(365).default(0),
   })
   .strict()
   .openapi('LicensingProductInput');
+
+const codeParam = z.object({ code: z.string().max(64).openapi({ param: { name: 'code', in: 'path' } }) });
+const grantInput = z
+  .object({
+    productCode: z.string().max(64),
+    kind: z.enum(['paid', 'trial']).default('paid'),
+    periodDays: z.number().int().min(1).max(3650).nullable().describe('null = perpetual'),
+    seats: z.number().int().min(1).max(100_000).default(1),
+    boundIp: z.string().max(64).optional(),
+  })
+  .strict()
+  .openapi('LicensingGrantInput');
 
 /**
  * Staff side of the licensing plugin (spec 04 §7.1 "vendor/staff API"): vendors with their prefix and
@@ -90,9 +103,9 @@ export function licensingRoutes({ sql }: ApiDeps) {
       if (!vendor) throw new ApiError(422, 'invalid_reference', `no vendor with prefix ${p.vendorPrefix}`);
       const [row] = await sql<Array<{ id: number }>>`
         insert into licensing_products (vendor_id, code, name, license_model, term_type, max_activations, activation_policy,
-                                        managed_expiration, managed_execution, non_transferable, master_license)
+                                        managed_expiration, managed_execution, non_transferable, master_license, trial_days)
         values (${vendor.id}, ${p.code}, ${p.name}, ${p.licenseModel}, ${p.termType}, ${p.maxActivations}, ${p.activationPolicy},
-                ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${JSON.stringify(p.masterLicense)}::jsonb)
+                ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${JSON.stringify(p.masterLicense)}::jsonb, ${p.trialDays})
         on conflict (vendor_id, code) do nothing returning id`;
       if (!row) throw new ApiError(409, 'product_code_taken', `the vendor already has a product ${p.code}`);
       return c.json({ id: row.id, ...p }, 201);
@@ -129,16 +142,44 @@ export function licensingRoutes({ sql }: ApiDeps) {
       path: '/licensing/keys/{code}',
       tags: ['Licensing'],
       ...guard('catalog', false),
-      request: { params: z.object({ code: z.string().max(64).openapi({ param: { name: 'code', in: 'path' } }) }) },
+      request: { params: codeParam },
       responses: jsonResponses(200, looseObject, 'the key card'),
     }),
     async (c) => {
-      const code = c.req.valid('param').code.toUpperCase().replace(/[\s-]/g, '');
+      const code = canonical(c.req.valid('param').code);
       const [key] = await sql`select id, code, client_id as "clientId", status from license_keys where code = ${code}`;
       if (!key) throw notFound('licence key', code);
       return c.json(key, 200);
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/keys/{code}/entitlements',
+      tags: ['Licensing'],
+      summary: 'Give a key a product by hand (staff): paid or trial, for a number of days or perpetual',
+      ...guard('catalog', true),
+      request: { params: codeParam, ...jsonBody(grantInput) },
+      responses: jsonResponses(201, looseObject, 'the entitlement'),
+    }),
+    async (c) => {
+      const code = canonical(c.req.valid('param').code);
+      const g = c.req.valid('json');
+      const [key] = await sql<Array<{ id: number; vendor_id: number }>>`select id, vendor_id from license_keys where code = ${code} and status = 'active'`;
+      if (!key) throw notFound('licence key', code);
+      const [product] = await sql<Array<{ id: number }>>`select id from licensing_products where vendor_id = ${key.vendor_id} and code = ${g.productCode}`;
+      if (!product) throw new ApiError(422, 'invalid_reference', `the key's vendor has no product ${g.productCode}`);
+      const [row] = await sql`
+        insert into entitlements (key_id, product_id, seats, status, source, kind, expires_at, bound_ip, created_by)
+        values (${key.id}, ${product.id}, ${g.seats}, 'active', 'admin', ${g.kind},
+                ${g.periodDays === null ? null : new Date(Date.now() + g.periodDays * 86_400_000).toISOString()}, ${g.boundIp ?? null}, ${`admin/${crypto.randomUUID()}`})
+        returning id, status, kind, seats, expires_at as "expiresAt", bound_ip as "boundIp"`;
+      return c.json(row, 201);
+    },
+  );
+
   return app;
 }
+
+const canonical = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');

@@ -38,6 +38,8 @@ export const licensingProducts = pgTable(
     managedExpiration: boolean('managed_expiration').notNull().default(false),
     managedExecution: boolean('managed_execution').notNull().default(false),
     nonTransferable: boolean('non_transferable').notNull().default(false),
+    /** 0 = no trial; a first-run registration may start a trial of this many days (spec 04 §1.2). */
+    trialDays: integer('trial_days').notNull().default(0),
     /** The master licence (spec 04 §6.1): limits and features every issued licence starts from. */
     masterLicense: jsonb('master_license').notNull().default({}),
     ...timestamps,
@@ -53,6 +55,8 @@ export const licenseKeys = pgTable(
     /** Canonical form (spec 04 §2), without separators. */
     code: text('code').notNull().unique(),
     clientId: integer('client_id').references(() => clients.id),
+    /** Registration data of a key made outside billing (first run): company, contact, e-mail, legal form. */
+    customer: jsonb('customer'),
     status: text('status', { enum: ['active', 'deleted'] }).notNull().default('active'),
     createdVia: text('created_via', { enum: ['first_run', 'billing', 'vendor_portal'] }).notNull(),
     ...timestamps,
@@ -69,11 +73,20 @@ export const entitlements = pgTable(
     productId: integer('product_id').notNull().references(() => licensingProducts.id),
     subscriptionId: integer('subscription_id').references(() => subscriptions.id),
     seats: integer('seats').notNull().default(1),
-    status: text('status', { enum: ['active', 'suspended', 'expired', 'deleted'] }).notNull().default('active'),
+    status: text('status', { enum: ['ordered', 'in_progress', 'active', 'suspended', 'expired', 'superseded', 'deleted'] }).notNull().default('active'),
+    /** What created it (spec 04 §1.2): billing, a coupon, a first-run trial, staff. */
+    source: text('source', { enum: ['subscription', 'coupon', 'trial', 'admin'] }).notNull().default('subscription'),
+    kind: text('kind', { enum: ['trial', 'paid'] }).notNull().default('paid'),
+    /** Activations must declare this address when set (spec 04 §7.4 IP_MISMATCH). */
+    boundIp: text('bound_ip'),
+    /** The product that replaced it by a composition change (spec 04 §3.2). */
+    supersededBy: integer('superseded_by'),
+    /** The partner that owns it now (spec 04 §4.2 import). */
+    partnerId: integer('partner_id'),
     startsAt: timestamp('starts_at', { withTimezone: true }).notNull().defaultNow(),
     /** Null: perpetual. */
     expiresAt: timestamp('expires_at', { withTimezone: true }),
-    /** The plugin call that created it (its idempotency key). */
+    /** The plugin call, coupon activation or request that created it (unique: a retry creates nothing more). */
     createdBy: text('created_by').notNull().unique(),
     ...timestamps,
   },
@@ -132,3 +145,120 @@ export const activationLogs = pgTable('activation_logs', {
   signatures: jsonb('signatures'),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Coupons (spec 04 §3): single-purpose codes that change a key's entitlements when applied with it. */
+export const couponBatches = pgTable('coupon_batches', {
+  id: serial('id').primaryKey(),
+  vendorId: integer('vendor_id').notNull().references(() => licensingVendors.id),
+  count: integer('count').notNull(),
+  parameters: jsonb('parameters').notNull(),
+  createdBy: integer('created_by'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const coupons = pgTable(
+  'coupons',
+  {
+    id: serial('id').primaryKey(),
+    vendorId: integer('vendor_id').notNull().references(() => licensingVendors.id),
+    code: text('code').notNull().unique(),
+    type: text('type', { enum: ['add_product', 'extend_trial', 'change_composition'] }).notNull(),
+    /** The partner the product is distributed through (statistics). */
+    distributorId: integer('distributor_id'),
+    /** add_product / change_composition: [{ productCode, periodDays | null (perpetual), seats }]; extend_trial: [{ productCode, remainingDays }]. */
+    items: jsonb('items').notNull(),
+    reusable: boolean('reusable').notNull().default(false),
+    targetKeyId: integer('target_key_id').references(() => licenseKeys.id),
+    batchId: integer('batch_id').references(() => couponBatches.id),
+    comment: text('comment'),
+    status: text('status', { enum: ['unused', 'used', 'void'] }).notNull().default('unused'),
+    createdBy: integer('created_by'),
+    ...timestamps,
+  },
+  (t) => [index('coupons_batch_idx').on(t.batchId)],
+);
+
+export const couponActivations = pgTable(
+  'coupon_activations',
+  {
+    id: serial('id').primaryKey(),
+    couponId: integer('coupon_id').notNull().references(() => coupons.id),
+    keyId: integer('key_id').notNull().references(() => licenseKeys.id),
+    channel: text('channel', { enum: ['in_app', 'customer_portal', 'vendor_portal', 'billing'] }).notNull(),
+    actor: text('actor'),
+    /** Every entitlement the activation touched, before and after (for reversal, spec 04 §3.5). */
+    before: jsonb('before').notNull(),
+    after: jsonb('after').notNull(),
+    status: text('status', { enum: ['applied', 'reversed'] }).notNull().default('applied'),
+    reversedAt: timestamp('reversed_at', { withTimezone: true }),
+    reversedBy: integer('reversed_by'),
+    reversalReason: text('reversal_reason'),
+    activatedAt: timestamp('activated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // A reusable coupon works once per key.
+  (t) => [uniqueIndex('coupon_activations_once_per_key').on(t.couponId, t.keyId).where(sql`${t.status} = 'applied'`)],
+);
+
+/** Floating seats (spec 04 §5.1): a lease holds one seat while its heartbeats keep coming. */
+export const leases = pgTable(
+  'leases',
+  {
+    id: serial('id').primaryKey(),
+    entitlementId: integer('entitlement_id').notNull().references(() => entitlements.id),
+    machineId: text('machine_id').notNull(),
+    userName: text('user_name').notNull(),
+    hostname: text('hostname'),
+    status: text('status', { enum: ['active', 'released', 'expired', 'revoked'] }).notNull().default('active'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    lastHeartbeatAt: timestamp('last_heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('leases_entitlement_idx').on(t.entitlementId, t.status)],
+);
+
+/** Upgrade templates (spec 04 §1.2, §6.5-6.6): deltas added to an account's licence. */
+export const upgradeTemplates = pgTable('upgrade_templates', {
+  id: serial('id').primaryKey(),
+  productId: integer('product_id').notNull().references(() => licensingProducts.id),
+  name: text('name').notNull(),
+  maxDayPeriod: integer('max_day_period'),
+  maxExec: integer('max_exec'),
+  addToExisting: boolean('add_to_existing').notNull().default(true),
+  ...timestamps,
+});
+
+export const upgradeLogs = pgTable('upgrade_logs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  entitlementId: integer('entitlement_id').notNull().references(() => entitlements.id),
+  accountId: integer('account_id').notNull().references(() => activationAccounts.id),
+  upgradeSeq: integer('upgrade_seq').notNull(),
+  templateId: integer('template_id').notNull().references(() => upgradeTemplates.id),
+  customLicense: jsonb('custom_license').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Partners (spec 04 §1.2): distributors and resellers; licences move between them by transfers (§4.2). */
+export const licensingPartners = pgTable('licensing_partners', {
+  id: serial('id').primaryKey(),
+  publicId: text('public_id').notNull().unique(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['distributor', 'reseller', 'direct'] }).notNull(),
+  ...timestamps,
+});
+
+export const licenseTransfers = pgTable(
+  'license_transfers',
+  {
+    id: serial('id').primaryKey(),
+    entitlementId: integer('entitlement_id').notNull().references(() => entitlements.id),
+    fromPartnerId: integer('from_partner_id').references(() => licensingPartners.id),
+    toPartnerId: integer('to_partner_id').notNull().references(() => licensingPartners.id),
+    secretHash: text('secret_hash').notNull(),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    status: text('status', { enum: ['pending', 'approved', 'rejected', 'cancelled', 'expired'] }).notNull().default('pending'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  // At most one pending transfer per licence (TRANSFER_ALREADY_PENDING).
+  (t) => [uniqueIndex('license_transfers_one_pending').on(t.entitlementId).where(sql`${t.status} = 'pending'`)],
+);

@@ -1,0 +1,82 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
+
+/** Shared pieces of the public licensing API: its error, rate limiting and request admission. */
+
+export class LicensingApiError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 410 | 422 | 429,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** A fixed-window counter per bucket (source address, key): enough to make guessing keys pointless. */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts a request; false when the bucket is over its limit in the current window. */
+  take(bucket: string): boolean {
+    const now = this.now();
+    const w = this.windows.get(bucket);
+    if (!w || now - w.start >= this.windowMs) {
+      if (this.windows.size > 100_000) this.prune(now);
+      this.windows.set(bucket, { start: now, count: 1 });
+      return true;
+    }
+    w.count += 1;
+    return w.count <= this.limit;
+  }
+
+  private prune(now: number) {
+    for (const [bucket, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(bucket);
+  }
+}
+
+/** `{ error: { code, message, details } }` for every failure of the public licensing API (spec 04 §7.1). */
+export function licensingErrorResponse(err: Error, c: Context) {
+  if (err instanceof LicensingApiError) return c.json({ error: { code: err.code, message: err.message, details: err.details ?? null } }, err.status);
+  if (err instanceof z.ZodError) return c.json({ error: { code: 'VALIDATION_FAILED', message: 'the request is invalid', details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } }, 400);
+  if (err instanceof LicensingCodeError) return c.json({ error: { code: err.code, message: err.message, details: { reason: err.reason } } }, 400);
+  console.error('licensing api error', err);
+  return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again' } }, 500);
+}
+
+/** The caller's address: the first forwarded-for address (behind the platform's proxy), else "local". */
+export const sourceOf = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
+
+/** Counts a call against its source address. */
+export function countSource(limiter: RateLimiter, c: Context) {
+  if (!limiter.take(`ip:${sourceOf(c)}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests from this address; wait a minute');
+}
+
+export async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new LicensingApiError(400, 'VALIDATION_FAILED', 'the body is not JSON');
+  }
+}
+
+/**
+ * Admission of a call authenticated by a licence key: counted per source address, the body parsed, counted
+ * per key, and the key's format checked (before any database access).
+ */
+export function admitter(limiter: RateLimiter) {
+  return async function admit<T extends { key: string }>(c: Context, schema: z.ZodType<T>): Promise<T & { code: string }> {
+    countSource(limiter, c);
+    const body = schema.parse(await readJson(c));
+    if (!limiter.take(`key:${body.key.toUpperCase()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests for this key; wait a minute');
+    const { code } = parseLicenseKey(body.key);
+    return { ...body, code };
+  };
+}
