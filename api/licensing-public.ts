@@ -8,6 +8,7 @@ import {
   type ActivationAccountState,
   type ActivationErrorCode,
   type ActivationPolicy,
+  type EntitlementStatus,
   type IssuedLimits,
   type LicenseLimits,
   type SignatureComponent,
@@ -53,9 +54,10 @@ const registerInput = z
 
 interface EntitlementRow {
   id: number;
-  status: 'active' | 'suspended' | 'expired' | 'deleted';
+  status: EntitlementStatus;
   seats: number;
   expires_at: string | null;
+  bound_ip: string | null;
   key_code: string;
   vendor_prefix: string;
   private_key: string;
@@ -67,6 +69,7 @@ interface EntitlementRow {
   managed_expiration: boolean;
   managed_execution: boolean;
   non_transferable: boolean;
+  transfer_time_mode: 'managed' | 'preserve';
   master_license: LicenseLimits & { features?: Record<string, unknown> };
   client_name: string | null;
 }
@@ -89,9 +92,9 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
     const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
     if (!key) throw new LicensingApiError(404, 'KEY_NOT_FOUND', 'no such licence key');
     const rows = await tx<EntitlementRow[]>`
-      select e.id, e.status, e.seats, e.expires_at, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
+      select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
              p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
-             p.non_transferable, p.master_license, c.name as client_name
+             p.non_transferable, p.transfer_time_mode, p.master_license, c.name as client_name
       from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
            join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id
       where e.key_id = ${key.id} and p.code = ${productCode}
@@ -154,11 +157,12 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
           activationPolicy: ent.activation_policy,
           signatureComponents: ent.signature_components,
           nonTransferable: ent.non_transferable,
+          transferTimeMode: ent.transfer_time_mode,
           managedExpiration: ent.managed_expiration,
           managedExecution: ent.managed_execution,
           masterLicense: { maxDayPeriod: ent.master_license.maxDayPeriod ?? null, maxExec: ent.master_license.maxExec ?? null, expiresAt: date(ent.expires_at) },
         },
-        entitlement: { status: ent.status, seats: ent.seats, expiresAt: date(ent.expires_at) },
+        entitlement: { status: ent.status, seats: ent.seats, expiresAt: date(ent.expires_at), boundIp: ent.bound_ip },
         accounts: accounts.map((a) => ({
           slotNo: a.slot_no,
           activationCount: a.activation_count,
@@ -244,22 +248,34 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
     const input = await admit(c, validateInput);
     const id = Number(c.req.param('id'));
     if (!Number.isSafeInteger(id) || id <= 0) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation');
-    const [row] = await sql<Array<{ status: string; machine_id: string; ent_status: string; expires_at: string | null }>>`
-      select b.status, b.machine_id, e.status as ent_status, e.expires_at from machine_bindings b
+    const [row] = await sql<Array<{ status: string; machine_id: string; ent_status: string; expires_at: string | null; replacement: string | null }>>`
+      select b.status, b.machine_id, e.status as ent_status, e.expires_at,
+             (select p.code from entitlements r join licensing_products p on p.id = r.product_id where r.id = e.superseded_by) as replacement
+      from machine_bindings b
         join activation_accounts a on a.id = b.account_id join entitlements e on e.id = a.entitlement_id join license_keys k on k.id = e.key_id
       where b.id = ${id} and k.code = ${input.code}`;
     if (!row) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation for this key');
     await sql`update machine_bindings set last_seen_at = now() where id = ${id}`;
     const expired = row.expires_at !== null && new Date(row.expires_at) <= now();
+    // The §7.4 codes, as the spec's validation answers them (ACTIVATION_REVOKED / _DEACTIVATED are ours: a binding
+    // ended by "delete all registrations" or by the client itself).
     const code =
-      row.ent_status === 'deleted' || row.status === 'revoked' ? 'revoked'
-      : row.status === 'replaced' ? 'replaced'
-      : row.status === 'deactivated' ? 'deactivated'
-      : row.ent_status === 'suspended' ? 'suspended'
-      : row.ent_status === 'expired' || expired ? 'expired'
-      : row.machine_id !== input.machineId ? 'machine_mismatch'
+      row.ent_status === 'deleted' || row.ent_status === 'ordered' ? 'ENTITLEMENT_INACTIVE'
+      : row.ent_status === 'superseded' ? 'ENTITLEMENT_SUPERSEDED'
+      : row.status === 'revoked' ? 'ACTIVATION_REVOKED'
+      : row.status === 'replaced' ? 'ACTIVATION_REPLACED'
+      : row.status === 'deactivated' ? 'ACTIVATION_DEACTIVATED'
+      : row.ent_status === 'suspended' ? 'ENTITLEMENT_SUSPENDED'
+      : row.ent_status === 'expired' || expired ? 'ENTITLEMENT_EXPIRED'
+      : row.machine_id !== input.machineId ? 'HARDWARE_MISMATCH'
       : null;
-    return c.json({ valid: code === null, status: code ?? 'active', expiresAt: row.expires_at, ...(code ? { code } : {}) });
+    return c.json({
+      valid: code === null,
+      status: code === null ? 'active' : row.ent_status,
+      expiresAt: row.expires_at,
+      ...(code ? { code } : {}),
+      ...(code === 'ENTITLEMENT_SUPERSEDED' ? { replacement: row.replacement } : {}),
+    });
   });
 
   /** Releases a binding (spec 04 §6.4): the account keeps the state the client hands back, unless the product is non-transferable. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
-import { formatLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
+import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { generateSigningKeys } from '../../domain/licensing/documents';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -23,6 +23,7 @@ const productInput = z
     managedExpiration: z.boolean().default(false),
     managedExecution: z.boolean().default(false),
     nonTransferable: z.boolean().default(false),
+    transferTimeMode: z.enum(['managed', 'preserve']).default('managed'),
     masterLicense: z.record(z.string(), z.unknown()).default({}),
     trialDays: z.number().int().min(0).max(365).default(0),
   })
@@ -103,9 +104,9 @@ export function licensingRoutes({ sql }: ApiDeps) {
       if (!vendor) throw new ApiError(422, 'invalid_reference', `no vendor with prefix ${p.vendorPrefix}`);
       const [row] = await sql<Array<{ id: number }>>`
         insert into licensing_products (vendor_id, code, name, license_model, term_type, max_activations, activation_policy,
-                                        managed_expiration, managed_execution, non_transferable, master_license, trial_days)
+                                        managed_expiration, managed_execution, non_transferable, transfer_time_mode, master_license, trial_days)
         values (${vendor.id}, ${p.code}, ${p.name}, ${p.licenseModel}, ${p.termType}, ${p.maxActivations}, ${p.activationPolicy},
-                ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${JSON.stringify(p.masterLicense)}::jsonb, ${p.trialDays})
+                ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${p.transferTimeMode}, ${JSON.stringify(p.masterLicense)}::jsonb, ${p.trialDays})
         on conflict (vendor_id, code) do nothing returning id`;
       if (!row) throw new ApiError(409, 'product_code_taken', `the vendor already has a product ${p.code}`);
       return c.json({ id: row.id, ...p }, 201);
@@ -176,6 +177,74 @@ export function licensingRoutes({ sql }: ApiDeps) {
                 ${g.periodDays === null ? null : new Date(Date.now() + g.periodDays * 86_400_000).toISOString()}, ${g.boundIp ?? null}, ${`admin/${crypto.randomUUID()}`})
         returning id, status, kind, seats, expires_at as "expiresAt", bound_ip as "boundIp"`;
       return c.json(row, 201);
+    },
+  );
+
+  const entitlementParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+
+  async function loadEntitlement(id: number) {
+    const [row] = await sql`
+      select e.id, e.status, e.seats, e.kind, e.source, e.expires_at as "expiresAt", e.bound_ip as "boundIp", k.code as "keyCode", p.code as "product"
+      from entitlements e join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id where e.id = ${id}`;
+    if (!row) throw notFound('entitlement', id);
+    return row;
+  }
+
+  /** Enable / disable (spec 04 §4.2, §7.2 resume / suspend): bindings stay, and validate again once resumed. */
+  for (const [path, to, from] of [['suspend', 'suspended', ['active']], ['resume', 'active', ['suspended']]] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/licensing/entitlements/{id}/${path}`,
+        tags: ['Licensing'],
+        summary: path === 'suspend' ? 'Disable a licence: its activations stop validating, nothing is deleted' : 'Enable a disabled licence: its activations validate again without re-activation',
+        ...guard('catalog', true),
+        request: { params: entitlementParam, ...jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi(`LicensingEntitlement${path === 'suspend' ? 'Suspend' : 'Resume'}Input`)) },
+        responses: jsonResponses(200, looseObject, 'the entitlement'),
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const current = (await loadEntitlement(id)) as { status: string };
+        if (current.status === 'in_progress') throw new ApiError(409, 'OPERATION_IN_PROGRESS', 'an operation on this licence is running');
+        if (current.status !== to && !(from as readonly string[]).includes(current.status)) {
+          throw new ApiError(409, 'entitlement_status', `the licence is ${current.status}`);
+        }
+        await sql`update entitlements set status = ${to}, updated_at = now() where id = ${id} and status = any(${from as unknown as string[]}::text[])`;
+        return c.json(await loadEntitlement(id), 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/entitlements/{id}/reset-registrations',
+      tags: ['Licensing'],
+      summary: 'Delete all existing registrations (spec 04 §4.2): bindings revoked, counters and hardware references cleared; optionally a new key',
+      ...guard('catalog', true),
+      request: { params: entitlementParam, ...jsonBody(z.object({ regenerateKey: z.boolean().default(false) }).strict().openapi('LicensingResetInput')) },
+      responses: jsonResponses(200, looseObject, 'the entitlement (with the new key when regenerated)'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { regenerateKey } = c.req.valid('json');
+      await loadEntitlement(id);
+      await sql.begin(async (tx) => {
+        const [e] = await tx<Array<{ key_id: number; prefix: string }>>`
+          select e.key_id, v.prefix from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
+          where e.id = ${id} for update of e`;
+        await tx`
+          update machine_bindings set status = 'revoked', deactivated_at = now()
+          where status = 'active' and account_id in (select id from activation_accounts where entitlement_id = ${id})`;
+        await tx`update leases set status = 'revoked' where entitlement_id = ${id} and status = 'active'`;
+        // The ManagedExpiration anchor (first_activated_at) is kept: the time-limited period does not restart.
+        await tx`
+          update activation_accounts set activation_count = 0, policy_reference = null, transfer_state = null, updated_at = now()
+          where entitlement_id = ${id}`;
+        await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
+        if (regenerateKey) await tx`update license_keys set code = ${generateLicenseKey(e!.prefix)}, updated_at = now() where id = ${e!.key_id}`;
+      });
+      return c.json(await loadEntitlement(id), 200);
     },
   );
 

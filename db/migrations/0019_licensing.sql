@@ -149,6 +149,7 @@ CREATE TABLE "licensing_products" (
 	"managed_expiration" boolean DEFAULT false NOT NULL,
 	"managed_execution" boolean DEFAULT false NOT NULL,
 	"non_transferable" boolean DEFAULT false NOT NULL,
+	"transfer_time_mode" text DEFAULT 'managed' NOT NULL,
 	"trial_days" integer DEFAULT 0 NOT NULL,
 	"master_license" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

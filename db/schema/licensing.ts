@@ -38,6 +38,8 @@ export const licensingProducts = pgTable(
     managedExpiration: boolean('managed_expiration').notNull().default(false),
     managedExecution: boolean('managed_execution').notNull().default(false),
     nonTransferable: boolean('non_transferable').notNull().default(false),
+    /** Whether a reissued transfer state is recomputed from server time (`managed`) or kept (`preserve`), spec 04 §6.4. */
+    transferTimeMode: text('transfer_time_mode', { enum: ['managed', 'preserve'] }).notNull().default('managed'),
     /** 0 = no trial; a first-run registration may start a trial of this many days (spec 04 §1.2). */
     trialDays: integer('trial_days').notNull().default(0),
     /** The master licence (spec 04 §6.1): limits and features every issued licence starts from. */

@@ -68,7 +68,7 @@ describe('licensing plugin and public API (spec 04; issue 7)', () => {
 
     expect((await p.api('POST', `/api/v1/subscriptions/${bought.subscriptionId}/stop`, { reason: 'client request' })).status).toBeLessThan(300);
     await eventually(async () => (await subscriptionStatus(bought.subscriptionId)) === 'stopped', { what: 'the stop' });
-    expect(await validate()).toMatchObject({ valid: false, code: 'suspended' });
+    expect(await validate()).toMatchObject({ valid: false, code: 'ENTITLEMENT_SUSPENDED' });
     const refused = await publicApi('/activations', { key: bought.key, productCode: plan.code, machine: machine(2) }, '198.51.100.10');
     expect([refused.status, refused.body.error.code]).toEqual([403, 'ENTITLEMENT_SUSPENDED']);
 
@@ -80,7 +80,7 @@ describe('licensing plugin and public API (spec 04; issue 7)', () => {
     await eventually(async () => (await subscriptionStatus(bought.subscriptionId)) === 'stopped', { what: 'the second stop' });
     expect((await p.api('POST', `/api/v1/subscriptions/${bought.subscriptionId}/delete`, { reason: 'contract ended' })).status).toBeLessThan(300);
     await eventually(async () => (await subscriptionStatus(bought.subscriptionId)) === 'deleted', { what: 'the deletion' });
-    expect(await validate()).toMatchObject({ valid: false, code: 'revoked' });
+    expect(await validate()).toMatchObject({ valid: false, code: 'ENTITLEMENT_INACTIVE' });
   });
 
   it('a licence document verifies with the vendor public key and fails after any byte is changed (acceptance 3)', async () => {
