@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/client';
 import { daysBetween, type IsoDate } from '../../domain/dates';
+import { formatLicenseKey } from '../../domain/licensing/codes';
 import { formatMoney } from '../../domain/money';
 import { notificationEvents, type EventDefinition, type NotificationEvent } from '../../domain/notifications/catalog';
 import type { RuleValue } from '../../domain/notifications/rules';
@@ -59,6 +60,25 @@ export async function loadEventVariables(sql: Sql, e: EventRow, today: IsoDate):
         'order.plans_ids': [o.plan_id],
         'order.renewal_is_positive': !(o.automatic && o.auto_pay_date !== null && iso(o.created_at) === iso(o.auto_pay_date)),
       });
+    }
+  }
+  if (e.subject_kind === 'license') {
+    const [l] = await sql`
+      select e.seats, e.expires_at, e.subscription_id, k.code, k.client_id, p.code as product, p.name as product_name, v.prefix
+      from entitlements e join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id
+           join licensing_vendors v on v.id = k.vendor_id
+      where e.id = ${subjectId}`;
+    if (l) {
+      Object.assign(vars, {
+        'license.key': formatLicenseKey(l.code),
+        'license.product': l.product,
+        'license.product_name': l.product_name,
+        'license.vendor': l.prefix,
+        'license.seats': l.seats,
+        'license.expiration_date': iso(l.expires_at),
+      });
+      ids.subscription = l.subscription_id;
+      ids.client ??= l.client_id;
     }
   }
   if (e.subject_kind === 'subscription') ids.subscription = subjectId;

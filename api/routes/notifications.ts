@@ -52,7 +52,7 @@ const handlerUpdate = z
   .openapi('NotificationHandlerUpdate');
 const previewInput = z
   .object({
-    subject: z.object({ kind: z.enum(['order', 'subscription', 'payment', 'client', 'promised_payment', 'manual_operation', 'task']), id: z.number().int().positive() }).strict().optional(),
+    subject: z.object({ kind: z.enum(['order', 'subscription', 'payment', 'client', 'promised_payment', 'manual_operation', 'task', 'license']), id: z.number().int().positive() }).strict().optional(),
     language: z.enum(notificationLanguages).optional(),
   })
   .strict()
@@ -264,9 +264,9 @@ export function notificationRoutes(deps: ApiDeps) {
       if (subject) {
         const expected = notificationEvents[t.event].subject;
         if (subject.kind !== expected) throw new ApiError(422, 'preview_subject', `a ${t.event} template previews a ${expected}, not a ${subject.kind}`);
-        const table = { order: 'orders', subscription: 'subscriptions', payment: 'payments', client: 'clients', promised_payment: 'promised_payments', manual_operation: 'manual_operations', task: 'scenario_steps' }[subject.kind];
-        const [row] = await sql<Array<{ client_id: number | null }>>`
-          select ${subject.kind === 'client' ? sql`id` : subject.kind === 'task' ? sql`null::int` : sql`client_id`} as client_id from ${sql(table)} where id = ${subject.id}`;
+        const table = { order: 'orders', subscription: 'subscriptions', payment: 'payments', client: 'clients', promised_payment: 'promised_payments', manual_operation: 'manual_operations', task: 'scenario_steps', license: 'entitlements' }[subject.kind];
+        const clientColumn = { client: sql`id`, task: sql`null::int`, license: sql`(select client_id from license_keys k where k.id = key_id)` }[subject.kind as 'client' | 'task' | 'license'] ?? sql`client_id`;
+        const [row] = await sql<Array<{ client_id: number | null }>>`select ${clientColumn} as client_id from ${sql(table)} where id = ${subject.id}`;
         if (!row) throw notFound(subject.kind.replace('_', ' '), subject.id);
         const today = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
         vars = await loadEventVariables(sql, { id: 0, event: t.event, subject_kind: subject.kind, subject_id: String(subject.id), client_id: row.client_id, dedupe_key: 'preview', facts: {} }, today);

@@ -111,6 +111,14 @@ export const blocks = {
     'invoice.total_with_currency': 'string',
     'invoice.financial_day': 'date',
   },
+  license: {
+    'license.key': 'string',
+    'license.product': 'string',
+    'license.product_name': 'string',
+    'license.vendor': 'string',
+    'license.seats': 'integer',
+    'license.expiration_date': 'date',
+  },
   task: {
     'task.id': 'integer',
     'task.scenario_id': 'string',
@@ -129,7 +137,7 @@ export interface EventDefinition {
   /** When it fires, in the operator's words. */
   fires: string;
   /** The record the event is about; notifications are deduplicated per event, record and transition or date. */
-  subject: 'client' | 'order' | 'subscription' | 'payment' | 'promised_payment' | 'manual_operation' | 'task';
+  subject: 'client' | 'order' | 'subscription' | 'payment' | 'promised_payment' | 'manual_operation' | 'task' | 'license';
   blocks: readonly BlockName[];
   /** Variables with a previous value (`.was`). */
   was?: readonly string[];
@@ -267,6 +275,13 @@ export const notificationEvents = {
     blocks: ['common', 'account', 'manualOperation', 'subscription'],
     was: ['operation.status'],
     audience: 'staff',
+  },
+  license_issued: {
+    name: 'Licence issued',
+    fires: 'the licensing plugin issues a licence for a subscription (the key and its product: the licence delivery mail of spec 04 §5.5)',
+    subject: 'license',
+    blocks: ['common', 'account', 'license', 'subscription'],
+    audience: 'client',
   },
   task_failed: {
     name: 'Task failed',

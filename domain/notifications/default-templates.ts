@@ -402,6 +402,22 @@ const emails: Record<NotificationEvent, Localized<Email>> = {
       ],
     },
   },
+  license_issued: {
+    en: {
+      subject: 'Your licence key for {{license.product_name}}',
+      paragraphs: [
+        'Your licence key for {{license.product_name}} is {{license.key}}.',
+        'Enter it when the application asks for it; it activates {{license.seats}} {{plural license.seats "computer" "computers" "computers"}}{{#if license.expiration_date}} and is valid through {{date license.expiration_date \'long\'}}{{/if}}.',
+      ],
+    },
+    ru: {
+      subject: 'Лицензионный ключ для {{license.product_name}}',
+      paragraphs: [
+        'Ваш лицензионный ключ для {{license.product_name}}: {{license.key}}.',
+        'Введите его, когда программа попросит; он активирует {{license.seats}} {{plural license.seats "компьютер" "компьютера" "компьютеров"}}{{#if license.expiration_date}} и действует до {{date license.expiration_date \'long\'}}{{/if}}.',
+      ],
+    },
+  },
   task_failed: {
     en: {
       subject: 'Task {{task.id}} failed: {{task.plugin}} {{task.operation}}',

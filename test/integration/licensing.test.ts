@@ -57,6 +57,15 @@ describe('licensing plugin and public API (spec 04; issue 7)', () => {
     expect(bought.key).toMatch(/^MIKO(-[0-9A-Z]{5}){4}$/);
     expect(bought.keyRow.entitlements).toEqual([expect.objectContaining({ product: plan.code, subscriptionId: bought.subscriptionId, status: 'active', seats: 1 })]);
 
+    // The delivery mail (spec 04 §5.5) is the notification event license_issued; its shipped template carries the key.
+    const entitlementId = bought.keyRow.entitlements[0].id as number;
+    const [event] = await p.sql<Array<{ client_id: number }>>`select client_id from notification_events where event = 'license_issued' and subject_id = ${String(entitlementId)}`;
+    expect(event?.client_id).toBe(bought.clientId);
+    const template = (await p.api('GET', '/api/v1/notification-templates?event=license_issued')).body.items.find((t: any) => t.defaultKey === 'license_issued.email');
+    const mail = await p.api('POST', `/api/v1/notification-templates/${template.id}/preview`, { subject: { kind: 'license', id: entitlementId }, language: 'en' });
+    expect(mail.status, JSON.stringify(mail.body)).toBe(200);
+    expect(mail.body.text).toContain(bought.key);
+
     const activated = await publicApi('/activations', { key: bought.key.toLowerCase(), productCode: plan.code, machine: machine(1) }, '198.51.100.10');
     expect(activated.status, JSON.stringify(activated.body)).toBe(201);
     expect(activated.body).toMatchObject({ action: 'Activated' });
