@@ -146,6 +146,8 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
     const at = now();
     const outcome = await sql.begin(async (tx) => {
       const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
+      // Floating licences are used through leases (spec 04 §5.1), never bound to machines.
+      if (ent.license_model === 'floating') throw new LicensingApiError(409, 'LICENSE_NOT_FIXED', 'a floating licence is used through leases: POST /licensing/v1/leases');
       const accounts = await tx<Array<{ id: number; slot_no: number; activation_count: number; first_activated_at: string | null; policy_reference: ActivationAccountState['policyReference']; transfer_state: { remainingDays?: number | null; execCount?: number | null; savedAt: string } | null; upgrade_seq: number; custom_license: LicenseLimits | null; last_upgrade_at: string | null; reactivation_allowed: boolean }>>`
         select * from activation_accounts where entitlement_id = ${ent.id} order by slot_no`;
       const bindings = await tx<Array<{ id: number; account_id: number; machine_id: string; status: 'active'; activated_at: string; last_seen_at: string | null; issued: (IssuedLimits & { expiresAt: string | null }) | null }>>`
@@ -227,7 +229,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
           expiresAt: decision.issued?.expiresAt?.toISOString() ?? ent.expires_at ?? null,
           maxDayPeriod: decision.issued?.maxDayPeriod ?? null,
           maxExec: decision.issued?.maxExec ?? null,
-          initExec: typeof decision.issued?.initExec === 'number' ? decision.issued.initExec : null,
+          initExec: decision.issued?.initExec ?? null,
           maxMajor: null,
           features: ent.master_license.features ?? {},
           supportUntil: null,

@@ -46,7 +46,7 @@ const grantInput = z
  * Staff side of the licensing plugin (spec 04 §7.1 "vendor/staff API"): vendors with their prefix and
  * signing key, products with their activation settings, and the keys issued to clients.
  */
-export function licensingRoutes({ sql }: ApiDeps) {
+export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
 
   app.openapi(
@@ -174,7 +174,7 @@ export function licensingRoutes({ sql }: ApiDeps) {
       const [row] = await sql`
         insert into entitlements (key_id, product_id, seats, status, source, kind, expires_at, bound_ip, created_by)
         values (${key.id}, ${product.id}, ${g.seats}, 'active', 'admin', ${g.kind},
-                ${g.periodDays === null ? null : new Date(Date.now() + g.periodDays * 86_400_000).toISOString()}, ${g.boundIp ?? null}, ${`admin/${crypto.randomUUID()}`})
+                ${g.periodDays === null ? null : new Date(now().getTime() + g.periodDays * 86_400_000).toISOString()}, ${g.boundIp ?? null}, ${`admin/${crypto.randomUUID()}`})
         returning id, status, kind, seats, expires_at as "expiresAt", bound_ip as "boundIp"`;
       return c.json(row, 201);
     },

@@ -19,7 +19,8 @@ export interface LicenseDocument {
   expiresAt: string | null;
   maxDayPeriod: number | null;
   maxExec: number | null;
-  initExec: number | null;
+  /** The client's execution counter instruction (spec 04 §6.6): reset to 0, leave it, or set it. */
+  initExec: number | 'reset' | 'none' | null;
   maxMajor: number | null;
   features: Record<string, unknown>;
   supportUntil: string | null;
