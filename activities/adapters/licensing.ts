@@ -1,6 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../../db/client';
 import { formatLicenseKey, generateLicenseKey } from '../../domain/licensing/codes';
+import { legalFormOf, perpetualOrderRefusal, type ClientType } from '../../domain/licensing/commercial';
 import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from './contract';
 
 /**
@@ -79,10 +80,14 @@ export function createLicensingPlugin(sql: Sql): ProvisioningPlugin {
         const [done] = await tx<EntitlementRow[]>`
           select e.id, e.status, e.seats, k.code from entitlements e join license_keys k on k.id = e.key_id where e.created_by = ${ctx.idempotencyKey}`;
         if (done) return done;
-        const [product] = await tx<Array<{ id: number; vendor_id: number }>>`
-          select p.id, p.vendor_id from licensing_products p join licensing_vendors v on v.id = p.vendor_id
+        const [product] = await tx<Array<{ id: number; vendor_id: number; term_type: 'term' | 'perpetual'; client_type: ClientType | null }>>`
+          select p.id, p.vendor_id, p.term_type, (select client_type from clients where id = ${ctx.subscription.clientId}) as client_type
+          from licensing_products p join licensing_vendors v on v.id = p.vendor_id
           where v.prefix = ${vendorPrefix} and p.code = ${productCode} and v.status = 'active'`;
         if (!product) throw new PluginError('permanent', `no licensing product ${vendorPrefix}/${productCode}`, { code: 'UNKNOWN_EXTERNAL_PRODUCT' });
+        // Spec 04 §5.2: perpetual licences are sold to organisations only.
+        const refusal = perpetualOrderRefusal({ termType: product.term_type, legalForm: legalFormOf({ clientType: product.client_type }) });
+        if (refusal) throw new PluginError('permanent', refusal.message, { code: refusal.code });
         // One active key per client and vendor (spec 04 §1.2): lock the client so two purchases do not race.
         await tx`select id from clients where id = ${ctx.subscription.clientId} for no key update`;
         let [key] = await tx<Array<{ id: number; code: string }>>`

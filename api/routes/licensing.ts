@@ -3,6 +3,7 @@ import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { generateSigningKeys } from '../../domain/licensing/documents';
 import { guard } from '../auth';
+import { refusePerpetualForIndividuals } from './licensing-transfers';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
@@ -171,6 +172,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       if (!key) throw notFound('licence key', code);
       const [product] = await sql<Array<{ id: number }>>`select id from licensing_products where vendor_id = ${key.vendor_id} and code = ${g.productCode}`;
       if (!product) throw new ApiError(422, 'invalid_reference', `the key's vendor has no product ${g.productCode}`);
+      await refusePerpetualForIndividuals(sql, key.id, product.id);
       const [row] = await sql`
         insert into entitlements (key_id, product_id, seats, status, source, kind, expires_at, bound_ip, created_by)
         values (${key.id}, ${product.id}, ${g.seats}, 'active', 'admin', ${g.kind},
