@@ -14,7 +14,7 @@ import {
   type SignatureComponent,
 } from '../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey } from '../domain/licensing/codes';
-import { signLicense } from '../domain/licensing/documents';
+import { licenseFile, signLicense } from '../domain/licensing/documents';
 import { licensingCouponsPublic } from './licensing-coupons';
 import { licensingLeasesPublic } from './licensing-leases';
 import { admitter, countSource, LicensingApiError, licensingErrorResponse, RateLimiter, readJson } from './licensing-common';
@@ -38,6 +38,9 @@ const activationInput = z
     clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional(),
   })
   .strict();
+const offlineMachine = z.object({ signatures, hostname: z.string().max(255).optional(), ip: z.string().max(64).optional() }).strict();
+/** An offline request: the key, the product and the machine's request file (base64 of its JSON). */
+const offlineInput = z.object({ key: z.string().max(64), productCode: z.string().max(64), requestFile: z.string().max(20_000) }).strict();
 const validateInput = z.object({ key: z.string().max(64), machineId: z.string().max(128) }).strict();
 const deactivateInput = z
   .object({ key: z.string().max(64), clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional() })
@@ -141,8 +144,11 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
   });
 
   /** Activates a fixed entitlement on a machine (spec 04 §6.2-6.3): one transaction, the entitlement locked. */
-  app.post('/activations', async (c) => {
-    const input = await admit(c, activationInput);
+  /**
+   * Activates a machine (spec 04 §6.2-6.3) in one transaction with the entitlement locked, so MaxActivation and
+   * seats hold under concurrency: the decision, the account, bindings replaced, the log, the signed document.
+   */
+  async function activateMachine(input: z.infer<typeof activationInput> & { code: string }, channel: 'online' | 'offline') {
     const at = now();
     const outcome = await sql.begin(async (tx) => {
       const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
@@ -240,9 +246,33 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
     });
     if (!outcome.granted) {
       const code = outcome.refused!.errorCode as ActivationErrorCode;
-      throw new LicensingApiError(ACTIVATION_ERROR_HTTP_STATUS[code] as 400 | 403 | 409, code, outcome.refused!.reason ?? code);
+      throw new LicensingApiError(ACTIVATION_ERROR_HTTP_STATUS[code] as 400 | 403 | 409, code, outcome.refused!.reason ?? code, { channel });
     }
-    return c.json(outcome.granted, outcome.granted.outcome === 'reissued' ? 200 : 201);
+    return outcome.granted;
+  }
+
+  app.post('/activations', async (c) => {
+    const granted = await activateMachine(await admit(c, activationInput), 'online');
+    return c.json(granted, granted.outcome === 'reissued' ? 200 : 201);
+  });
+
+  /**
+   * Offline activation (spec 04 §5.5): the machine's request file (its signatures, as the protected
+   * application writes them) is uploaded from another computer; the answer is the signed licence file to
+   * carry back. Same rules and limits as online activation.
+   */
+  app.post('/offline/requests', async (c) => {
+    const input = await admit(c, offlineInput);
+    let machine: unknown;
+    try {
+      machine = JSON.parse(Buffer.from(input.requestFile, 'base64').toString('utf8'));
+    } catch {
+      throw new LicensingApiError(400, 'INVALID_REQUEST_FILE', 'the request file is not base64-encoded JSON');
+    }
+    const parsed = offlineMachine.safeParse(machine);
+    if (!parsed.success) throw new LicensingApiError(400, 'INVALID_REQUEST_FILE', 'the request file does not hold the machine signatures', parsed.error.issues.map((i) => i.message));
+    const granted = await activateMachine({ key: input.key, code: input.code, productCode: input.productCode, machine: parsed.data }, 'offline');
+    return c.body(licenseFile(granted.document), granted.outcome === 'reissued' ? 200 : 201, { 'content-type': 'text/plain; charset=utf-8', 'x-activation-id': String(granted.activationId) });
   });
 
   /** The periodic online check: always 200; `valid: false` carries why (suspended, expired, replaced, revoked). */

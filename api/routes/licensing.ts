@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { TransactionSql } from 'postgres';
+import type { Sql } from '../../db/client';
 import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { generateSigningKeys } from '../../domain/licensing/documents';
@@ -6,7 +8,7 @@ import { guard } from '../auth';
 import { refusePerpetualForIndividuals } from './licensing-transfers';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
-import { jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
+import { isoDate, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const vendorInput = z
   .object({ name, prefix: z.string().refine(isValidPrefix, 'exactly four letters A-Z') })
@@ -217,6 +219,126 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     );
   }
 
+  /** Revokes what uses an entitlement: its machine bindings and its leases. */
+  async function revokeUse(tx: Sql | TransactionSql, entitlementIds: number[]) {
+    await tx`
+      update machine_bindings set status = 'revoked', deactivated_at = now()
+      where status = 'active' and account_id in (select id from activation_accounts where entitlement_id = any(${entitlementIds}::int[]))`;
+    await tx`update leases set status = 'revoked' where status = 'active' and entitlement_id = any(${entitlementIds}::int[])`;
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/licensing/entitlements',
+      tags: ['Licensing'],
+      summary: 'Licences with filters (spec 04 §4.2 list): status, product, key, bound IP, client, validity range',
+      ...guard('catalog', false),
+      request: {
+        query: z.object({
+          ...pageQuery,
+          status: z.enum(['ordered', 'in_progress', 'active', 'suspended', 'expired', 'superseded', 'deleted']).optional(),
+          product: z.string().max(64).optional(),
+          key: z.string().max(64).optional(),
+          boundIp: z.string().max(64).optional(),
+          clientId: z.coerce.number().int().positive().optional(),
+          validFrom: isoDate.optional().describe('valid until on or after this date'),
+          validTo: isoDate.optional().describe('valid until on or before this date'),
+        }),
+      },
+      responses: jsonResponses(200, pageOf(looseObject), 'licences, newest first'),
+    }),
+    async (c) => {
+      const f = c.req.valid('query');
+      const key = f.key ? canonical(f.key) : null;
+      const rows = await sql<Array<{ id: number }>>`
+        select e.id, e.status, e.kind, e.source, e.seats, e.bound_ip as "boundIp", e.expires_at as "expiresAt", e.subscription_id as "subscriptionId",
+               p.code as product, k.code as "keyCode", k.client_id as "clientId"
+        from entitlements e join licensing_products p on p.id = e.product_id join license_keys k on k.id = e.key_id
+        where (${f.after ?? null}::int is null or e.id < ${f.after ?? null})
+          and (${f.status ?? null}::text is null or e.status = ${f.status ?? null})
+          and (${f.product ?? null}::text is null or p.code = ${f.product ?? null})
+          and (${key}::text is null or k.code = ${key})
+          and (${f.boundIp ?? null}::text is null or e.bound_ip = ${f.boundIp ?? null})
+          and (${f.clientId ?? null}::int is null or k.client_id = ${f.clientId ?? null})
+          and (${f.validFrom ?? null}::date is null or e.expires_at >= ${f.validFrom ?? null}::date)
+          and (${f.validTo ?? null}::date is null or e.expires_at < ${f.validTo ?? null}::date + 1)
+        order by e.id desc limit ${f.limit + 1}`;
+      return c.json(page(rows, f.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/entitlements/{id}',
+      tags: ['Licensing'],
+      summary: 'Edit a licence (spec 04 §4.2): the IP address activations must declare (null: any)',
+      ...guard('catalog', true),
+      request: { params: entitlementParam, ...jsonBody(z.object({ boundIp: z.string().trim().min(3).max(64).nullable() }).strict().openapi('LicensingEntitlementEdit')) },
+      responses: jsonResponses(200, looseObject, 'the entitlement'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { boundIp } = c.req.valid('json');
+      const current = (await loadEntitlement(id)) as { status: string };
+      if (current.status === 'in_progress') throw new ApiError(409, 'OPERATION_IN_PROGRESS', 'an operation on this licence is running');
+      await sql`update entitlements set bound_ip = ${boundIp}, updated_at = now() where id = ${id}`;
+      return c.json(await loadEntitlement(id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/entitlements/{id}/delete',
+      tags: ['Licensing'],
+      summary: 'Delete a licence given by hand or by a coupon (spec 04 §4.2): its activations and leases are revoked, its history kept',
+      ...guard('catalog', true),
+      request: { params: entitlementParam, ...jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('LicensingEntitlementDelete')) },
+      responses: jsonResponses(200, looseObject, 'the entitlement'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const current = (await loadEntitlement(id)) as { status: string };
+      const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.id = ${id} and s.status <> 'deleted'`;
+      if (linked) throw new ApiError(409, 'LICENSE_HAS_SUBSCRIPTION', 'this licence is billed by a subscription: delete the subscription, and the licence goes with it');
+      if (current.status !== 'deleted') {
+        await sql.begin(async (tx) => {
+          await tx`update entitlements set status = 'deleted', updated_at = now() where id = ${id}`;
+          await revokeUse(tx, [id]);
+          await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
+        });
+      }
+      return c.json(await loadEntitlement(id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/keys/{code}/delete',
+      tags: ['Licensing'],
+      summary: 'Delete a key (spec 04 §3.6): all its licences deleted and their activations revoked; refused while a subscription bills one',
+      ...guard('catalog', true),
+      request: { params: codeParam, ...jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('LicensingKeyDelete')) },
+      responses: jsonResponses(200, looseObject, 'the deleted key'),
+    }),
+    async (c) => {
+      const code = canonical(c.req.valid('param').code);
+      const [key] = await sql<Array<{ id: number; status: string }>>`select id, status from license_keys where code = ${code}`;
+      if (!key) throw notFound('licence key', code);
+      const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.key_id = ${key.id} and e.status <> 'deleted' and s.status <> 'deleted'`;
+      if (linked) throw new ApiError(422, 'KEY_HAS_ACTIVE_SUBSCRIPTIONS', 'a subscription still bills a licence of this key');
+      await sql.begin(async (tx) => {
+        const ids = (await tx<Array<{ id: number }>>`update entitlements set status = 'deleted', updated_at = now() where key_id = ${key.id} and status <> 'deleted' returning id`).map((r) => r.id);
+        await revokeUse(tx, ids);
+        await tx`update license_keys set status = 'deleted', updated_at = now() where id = ${key.id}`;
+      });
+      return c.json({ code, status: 'deleted' }, 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -235,10 +357,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
         const [e] = await tx<Array<{ key_id: number; prefix: string }>>`
           select e.key_id, v.prefix from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
           where e.id = ${id} for update of e`;
-        await tx`
-          update machine_bindings set status = 'revoked', deactivated_at = now()
-          where status = 'active' and account_id in (select id from activation_accounts where entitlement_id = ${id})`;
-        await tx`update leases set status = 'revoked' where entitlement_id = ${id} and status = 'active'`;
+        await revokeUse(tx, [id]);
         // The ManagedExpiration anchor (first_activated_at) is kept: the time-limited period does not restart.
         await tx`
           update activation_accounts set activation_count = 0, policy_reference = null, transfer_state = null, updated_at = now()

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLicensingPlugin } from '../../activities/adapters/licensing';
 import { licensingPublicApi } from '../../api/licensing-public';
 import { generateLicenseKey, formatLicenseKey } from '../../domain/licensing/codes';
+import { parseLicenseFile, verifyLicense } from '../../domain/licensing/documents';
 import { createClient, createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 /**
@@ -236,6 +237,42 @@ describe('licensing scenarios (spec 04 §8)', () => {
     const other = await activate(l, sig('H1', 'C1', 'B1', 'E1'), { ip: '203.0.113.8' });
     expect([other.status, other.body.error.code]).toEqual([403, 'IP_MISMATCH']);
     expect((await activate(l, sig('H1', 'C1', 'B1', 'E1'), { ip: '203.0.113.7' })).status).toBe(201);
+  });
+
+  it('offline activation: a request file from the machine gives a signed licence file that verifies offline (spec 04 §5.5)', async () => {
+    const l = await licence({ activationPolicy: 'Medium', maxActivations: 2 });
+    const requestFile = Buffer.from(JSON.stringify({ signatures: sig('H1', 'C1', 'B1', 'E1'), hostname: 'air-gapped-pc' })).toString('base64');
+    const res = await api.request('/offline/requests', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.78' }, body: JSON.stringify({ key: l.key, productCode: l.product, requestFile }) });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const file = parseLicenseFile(await res.text());
+    const { publicKey } = (await call('GET', `/vendors/${prefix}/public-key`)).body;
+    expect(file && verifyLicense(file, publicKey)).toBe(true);
+    expect(file!.document).toMatchObject({ key: l.key.replaceAll('-', ''), product: l.product, seats: 1 });
+    // The same binding rules as online: it counts, and a garbled request file is refused with a clear code.
+    const activationId = Number(res.headers.get('x-activation-id'));
+    expect((await validate(l, { body: { activationId, document: { document: file!.document } } })).body).toMatchObject({ valid: true });
+    const garbled = await call('POST', '/offline/requests', { key: l.key, productCode: l.product, requestFile: 'not-base64-json' });
+    expect([garbled.status, garbled.body.error.code]).toEqual([400, 'INVALID_REQUEST_FILE']);
+  });
+
+  it('staff list licences with filters, bind one to an address, delete it, and delete its key (spec 04 §3.6, §4.2)', async () => {
+    const l = await licence({ activationPolicy: 'AcceptAllSingleMachine' });
+    const listed = (await p.api('GET', `/api/v1/licensing/entitlements?key=${l.key}&status=active`)).body.items;
+    expect(listed.map((e: any) => [e.id, e.product])).toEqual([[l.entitlementId, l.product]]);
+    expect((await p.api('GET', `/api/v1/licensing/entitlements?key=${l.key}&status=suspended`)).body.items).toEqual([]);
+
+    expect((await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}`, { boundIp: '203.0.113.7' })).body.boundIp).toBe('203.0.113.7');
+    const elsewhere = await activate(l, sig('H1', 'C1', 'B1', 'E1'), { ip: '198.51.100.1' });
+    expect(elsewhere.body.error.code).toBe('IP_MISMATCH');
+    const bound = await activate(l, sig('H1', 'C1', 'B1', 'E1'), { ip: '203.0.113.7' });
+    expect(bound.status).toBe(201);
+
+    expect((await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/delete`, { reason: 'refunded' })).body.status).toBe('deleted');
+    expect((await validate(l, bound)).body).toMatchObject({ valid: false, code: 'ENTITLEMENT_INACTIVE' });
+    expect((await p.api('POST', `/api/v1/licensing/keys/${l.key}/delete`, { reason: 'customer left' })).status).toBe(200);
+    const gone = await activate(l, sig('H1', 'C1', 'B1', 'E1'));
+    expect([gone.status, gone.body.error.code]).toEqual([404, 'KEY_NOT_FOUND']);
   });
 
   it('a key that does not exist is KEY_NOT_FOUND after the format check', async () => {
