@@ -1,7 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../../db/client';
 import { formatLicenseKey, generateLicenseKey } from '../../domain/licensing/codes';
-import { legalFormOf, perpetualOrderRefusal, type ClientType } from '../../domain/licensing/commercial';
+import { legalFormOf, perpetualOrderRefusal, supportUntilAtPurchase, type ClientType } from '../../domain/licensing/commercial';
 import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from './contract';
 
 /**
@@ -97,9 +97,12 @@ export function createLicensingPlugin(sql: Sql): ProvisioningPlugin {
             insert into license_keys (vendor_id, code, client_id, created_via) values (${product.vendor_id}, ${generateLicenseKey(vendorPrefix)}, ${ctx.subscription.clientId}, 'billing')
             returning id, code`;
         }
+        const at = new Date();
+        const supportUntil = supportUntilAtPurchase({ termType: product.term_type, purchasedAt: at, expiresAt: null });
         const [created] = await tx<Array<{ id: number; status: string; seats: number }>>`
-          insert into entitlements (key_id, product_id, subscription_id, seats, created_by)
-          values (${key!.id}, ${product.id}, ${ctx.subscription.id}, ${seatsOf(ctx.subscription.resources, input)}, ${ctx.idempotencyKey})
+          insert into entitlements (key_id, product_id, subscription_id, seats, starts_at, support_until, update_anchor_at, created_by)
+          values (${key!.id}, ${product.id}, ${ctx.subscription.id}, ${seatsOf(ctx.subscription.resources, input)}, ${at.toISOString()},
+                  ${supportUntil?.toISOString() ?? null}, ${at.toISOString()}, ${ctx.idempotencyKey})
           returning id, status, seats`;
         return { ...created!, code: key!.code };
       });

@@ -5,6 +5,7 @@ import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { generateSigningKeys } from '../../domain/licensing/documents';
 import { guard } from '../auth';
+import { extendSupport, supportUntilAtPurchase } from '../../domain/licensing/commercial';
 import { refusePerpetualForIndividuals } from './licensing-transfers';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
@@ -172,14 +173,18 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       const g = c.req.valid('json');
       const [key] = await sql<Array<{ id: number; vendor_id: number }>>`select id, vendor_id from license_keys where code = ${code} and status = 'active'`;
       if (!key) throw notFound('licence key', code);
-      const [product] = await sql<Array<{ id: number }>>`select id from licensing_products where vendor_id = ${key.vendor_id} and code = ${g.productCode}`;
+      const [product] = await sql<Array<{ id: number; term_type: 'term' | 'perpetual' }>>`
+        select id, term_type from licensing_products where vendor_id = ${key.vendor_id} and code = ${g.productCode}`;
       if (!product) throw new ApiError(422, 'invalid_reference', `the key's vendor has no product ${g.productCode}`);
       await refusePerpetualForIndividuals(sql, key.id, product.id);
+      const at = now();
+      const expiresAt = g.periodDays === null ? null : new Date(at.getTime() + g.periodDays * 86_400_000);
+      const supportUntil = supportUntilAtPurchase({ termType: product.term_type, purchasedAt: at, expiresAt });
       const [row] = await sql`
-        insert into entitlements (key_id, product_id, seats, status, source, kind, expires_at, bound_ip, created_by)
-        values (${key.id}, ${product.id}, ${g.seats}, 'active', 'admin', ${g.kind},
-                ${g.periodDays === null ? null : new Date(now().getTime() + g.periodDays * 86_400_000).toISOString()}, ${g.boundIp ?? null}, ${`admin/${crypto.randomUUID()}`})
-        returning id, status, kind, seats, expires_at as "expiresAt", bound_ip as "boundIp"`;
+        insert into entitlements (key_id, product_id, seats, status, source, kind, starts_at, expires_at, bound_ip, support_until, update_anchor_at, created_by)
+        values (${key.id}, ${product.id}, ${g.seats}, 'active', 'admin', ${g.kind}, ${at.toISOString()}, ${expiresAt?.toISOString() ?? null}, ${g.boundIp ?? null},
+                ${supportUntil?.toISOString() ?? null}, ${at.toISOString()}, ${`admin/${crypto.randomUUID()}`})
+        returning id, status, kind, seats, expires_at as "expiresAt", bound_ip as "boundIp", support_until as "supportUntil"`;
       return c.json(row, 201);
     },
   );
@@ -188,7 +193,8 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
 
   async function loadEntitlement(id: number) {
     const [row] = await sql`
-      select e.id, e.status, e.seats, e.kind, e.source, e.expires_at as "expiresAt", e.bound_ip as "boundIp", k.code as "keyCode", p.code as "product"
+      select e.id, e.status, e.seats, e.kind, e.source, e.starts_at as "startsAt", e.expires_at as "expiresAt", e.bound_ip as "boundIp",
+             e.support_until as "supportUntil", k.code as "keyCode", p.code as "product"
       from entitlements e join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id where e.id = ${id}`;
     if (!row) throw notFound('entitlement', id);
     return row;
@@ -336,6 +342,29 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
         await tx`update license_keys set status = 'deleted', updated_at = now() where id = ${key.id}`;
       });
       return c.json({ code, status: 'deleted' }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/entitlements/{id}/support-extensions',
+      tags: ['Licensing'],
+      summary: 'Extend the support of a perpetual licence by 12 months from the later of its end and today (spec 04 §5.4)',
+      ...guard('catalog', true),
+      request: { params: entitlementParam, ...jsonBody(z.object({ months: z.number().int().min(1).max(60).default(12) }).strict().openapi('LicensingSupportExtension')) },
+      responses: jsonResponses(200, looseObject, 'the entitlement with its new support end'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { months } = c.req.valid('json');
+      await loadEntitlement(id);
+      const [e] = await sql<Array<{ support_until: string | null; term_type: string }>>`
+        select e.support_until, p.term_type from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
+      if (e!.term_type !== 'perpetual' || e!.support_until === null) throw new ApiError(422, 'SUPPORT_FOLLOWS_TERM', 'a term licence is supported for its whole term: renew it instead');
+      const supportUntil = extendSupport({ supportUntil: new Date(e!.support_until), now: now(), months });
+      await sql`update entitlements set support_until = ${supportUntil.toISOString()}, updated_at = now() where id = ${id}`;
+      return c.json(await loadEntitlement(id), 200);
     },
   );
 

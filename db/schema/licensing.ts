@@ -85,6 +85,11 @@ export const entitlements = pgTable(
     supersededBy: integer('superseded_by'),
     /** The partner that owns it now (spec 04 §4.2 import). */
     partnerId: integer('partner_id'),
+    /** Support (spec 04 §5.4): the term for term licences, 12 months from purchase for perpetual ones, extendable. */
+    supportUntil: timestamp('support_until', { withTimezone: true }),
+    /** Perpetual licences (spec 04 §5.3): the major release they are entitled to and the date of the last update. */
+    entitledMajor: integer('entitled_major').notNull().default(1),
+    updateAnchorAt: timestamp('update_anchor_at', { withTimezone: true }),
     startsAt: timestamp('starts_at', { withTimezone: true }).notNull().defaultNow(),
     /** Null: perpetual. */
     expiresAt: timestamp('expires_at', { withTimezone: true }),

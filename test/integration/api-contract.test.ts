@@ -194,6 +194,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/licensing/entitlements/{id}/suspend': { reason: 'abuse report' },
     'POST /api/v1/licensing/entitlements/{id}': { boundIp: '203.0.113.7' },
     'POST /api/v1/licensing/entitlements/{id}/delete': { reason: 'refunded' },
+    'POST /api/v1/licensing/entitlements/{id}/support-extensions': { months: 12 },
     'POST /api/v1/licensing/keys/{code}/delete': { reason: 'customer left' },
     'POST /api/v1/licensing/entitlements/{id}/resume': { reason: 'cleared' },
     'POST /api/v1/licensing/entitlements/{id}/reset-registrations': { regenerateKey: false },

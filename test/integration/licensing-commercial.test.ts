@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors';
 import { refusePerpetualForIndividuals } from '../../api/routes/licensing-transfers';
-import { addCalendarMonths, extendSupport, supportUntilAtPurchase } from '../../domain/licensing/commercial';
+import { addCalendarMonths } from '../../domain/licensing/commercial';
 import { createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 /**
@@ -284,17 +284,23 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #35 support: bought 2024-01-10 → supportUntil 2025-01-10; an extension bought 2024-12-01 → 2026-01-10', async () => {
-    // The schema has no supportUntil column yet, so there is no support-extension route: the §5.4 rules are
-    // applied to the purchase date stored for a real perpetual licence. A grant starts today, so the purchase
-    // date of 2024-01-10 is written with SQL.
-    const l = await licence({ product: { termType: 'perpetual' }, customer: { legalForm: 'organization' } });
-    await p.sql`update entitlements set starts_at = '2024-01-10T00:00:00Z' where id = ${l.entitlementId}`;
-    const row = await entitlementRow(l.entitlementId);
-    const [productRow] = await p.sql<Array<{ term_type: 'term' | 'perpetual' }>>`select term_type from licensing_products where id = ${l.productId}`;
-    expect(productRow!.term_type).toBe('perpetual');
-    const supportUntil = supportUntilAtPurchase({ termType: productRow!.term_type, purchasedAt: row.starts_at, expiresAt: row.expires_at });
-    expect(supportUntil).toEqual(new Date('2025-01-10T00:00:00Z'));
-    expect(extendSupport({ supportUntil: supportUntil!, now: new Date('2024-12-01T00:00:00Z') })).toEqual(new Date('2026-01-10T00:00:00Z'));
+    // The staff routes with the clock at the purchase date, then at the extension date.
+    let clock = new Date('2024-01-10T00:00:00Z');
+    const staff = p.withClock(() => clock);
+    const perpetual = await product({ termType: 'perpetual' });
+    const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: perpetual.code, customer: { companyName: 'Supported Ltd', legalForm: 'organization' } });
+    const granted = await staff('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: perpetual.code, periodDays: null });
+    expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+    expect(new Date(granted.body.supportUntil).toISOString()).toBe('2025-01-10T00:00:00.000Z');
+    clock = new Date('2024-12-01T00:00:00Z');
+    const extended = await staff('POST', `/api/v1/licensing/entitlements/${granted.body.id}/support-extensions`, {});
+    expect(extended.status, JSON.stringify(extended.body)).toBe(200);
+    expect(new Date(extended.body.supportUntil).toISOString()).toBe('2026-01-10T00:00:00.000Z');
+    // A term licence is supported for its term: there is nothing to extend.
+    const term = await product();
+    const termGrant = await staff('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: term.code, periodDays: 365 });
+    const refused = await staff('POST', `/api/v1/licensing/entitlements/${termGrant.body.id}/support-extensions`, {});
+    expect([refused.status, refused.body.code]).toEqual([422, 'SUPPORT_FOLLOWS_TERM']);
   });
 
   it('§8 #36 perpetual for individuals: a perpetual product for a customer with legalForm = individual → PERPETUAL_REQUIRES_ORGANIZATION', async () => {

@@ -58,6 +58,8 @@ export interface TestPlatform {
   adminToken: string;
   app: ReturnType<typeof createApp>;
   api<T = any>(method: string, path: string, body?: unknown, options?: { token?: string | null; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
+  /** The same app (routes, middleware, database, Temporal) with an injected clock, for rules that count days. */
+  withClock(now: () => Date): TestPlatform['api'];
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -123,6 +125,29 @@ export async function createTestPlatform(
   // As the API process does at start.
   await installDefaultTemplates(database.sql);
 
+  /** Calls an app as an API client would, with the admin token unless told otherwise. */
+  function caller(target: ReturnType<typeof createApp>): TestPlatform['api'] {
+    return async (method, path, body, opts = {}) => {
+      const headers: Record<string, string> = { ...opts.headers };
+      const token = opts.token === undefined ? adminToken : opts.token;
+      if (token) headers.authorization = `Bearer ${token}`;
+      let payload: string | undefined;
+      if (body !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        payload = typeof body === 'string' ? body : JSON.stringify(body);
+      }
+      const res = await target.request(path, { method, headers, body: payload });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    };
+  }
+
   let running: { worker: Worker; done: Promise<void>; close: () => Promise<void> } | null = null;
   async function startWorker() {
     if (running) return;
@@ -172,24 +197,9 @@ export async function createTestPlatform(
     vendorSecret,
     adminToken,
     app,
-    async api(method, path, body, opts = {}) {
-      const headers: Record<string, string> = { ...opts.headers };
-      const token = opts.token === undefined ? adminToken : opts.token;
-      if (token) headers.authorization = `Bearer ${token}`;
-      let payload: string | undefined;
-      if (body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        payload = typeof body === 'string' ? body : JSON.stringify(body);
-      }
-      const res = await app.request(path, { method, headers, body: payload });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed as any, headers: res.headers };
+    api: caller(app),
+    withClock(now) {
+      return caller(createApp({ ...deps, now, logError: () => {} }));
     },
     startWorker,
     stopWorker,
