@@ -5,6 +5,7 @@ import {
   applyUpgrade,
   decideActivation,
   entitlementRefusal,
+  freshAccount,
   machineIdOf,
   managedExecution,
   managedExecutionUpgrade,
@@ -56,19 +57,7 @@ function product(over: Partial<ActivationProduct> = {}): ActivationProduct {
 const activeEntitlement = (over: Partial<ActivationEntitlement> = {}): ActivationEntitlement => ({ status: 'active', seats: 1, expiresAt: null, ...over });
 
 function account(slotNo: number, over: Partial<ActivationAccountState> = {}): ActivationAccountState {
-  return {
-    slotNo,
-    activationCount: 0,
-    firstActivatedAt: null,
-    policyReference: null,
-    transferState: null,
-    upgradeSeq: 0,
-    customLicense: null,
-    lastUpgradeAt: null,
-    reactivationAllowed: false,
-    bindings: [],
-    ...over,
-  };
+  return { ...freshAccount(slotNo), ...over };
 }
 
 interface Sim {

@@ -568,7 +568,8 @@ export function ipMismatch(boundIp: string | null | undefined, requestIp: string
   return (requestIp ?? '').trim().toLowerCase() !== boundIp.trim().toLowerCase();
 }
 
-function freshAccount(slotNo: number): ActivationAccountState {
+/** An account never activated (a missing slot, or one after a reset of its counters). */
+export function freshAccount(slotNo: number): ActivationAccountState {
   return {
     slotNo,
     activationCount: 0,
