@@ -144,6 +144,21 @@ describe('licensing plugin and public API (spec 04; issue 7)', () => {
     expect([...codes].sort()).toEqual(['ACTIVATION_NOT_FOUND', 'INVALID_KEY_FORMAT', 'RATE_LIMITED']);
   });
 
+  it('property: arbitrary JSON on every public licensing route never answers 5xx', async () => {
+    const fc = (await import('fast-check')).default;
+    const routes = ['/keys', '/activations', '/activations/1/validate', '/activations/1/deactivate', '/leases', '/leases/1/heartbeat', '/coupons/apply', '/product-status', '/offline/requests'];
+    const key = formatLicenseKey(generateLicenseKey(prefix));
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(fc.jsonValue(), fc.record({ key: fc.oneof(fc.constant(key), fc.string()), productCode: fc.string(), machine: fc.jsonValue(), coupon: fc.string() })), async (route, body) => {
+        n += 1;
+        const answer = await publicApi(route, body, `192.0.2.${n % 200}`);
+        return answer.status >= 200 && answer.status < 500 && (answer.status < 400 || typeof answer.body?.error?.code === 'string');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses malformed and unknown keys with the spec codes, changing nothing', async () => {
     const plan = await licensingPlan({});
     const bad = await publicApi('/activations', { key: 'MIKO-7K3QX-M2H9D-RT4WB-8NFB8', productCode: plan.code, machine: machine(1) }, '198.51.100.30');
