@@ -9,6 +9,7 @@ import { licensingCouponRoutes } from './routes/licensing-coupons';
 import { licensingEntitlementRoutes } from './routes/licensing-entitlements';
 import { licensingTransferRoutes } from './routes/licensing-transfers';
 import { licensingPublicApi } from './licensing-public';
+import { webApp } from '../web/app';
 import { notificationRoutes } from './routes/notifications';
 import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
@@ -72,6 +73,8 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1', v1);
   // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
   app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, now: options.now }));
+  // The operator UI, rendered on the server (web/).
+  app.route('/', webApp({ sql: options.sql, now: options.now }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {

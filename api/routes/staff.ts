@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
 import { staffRoles } from '../../domain/statuses';
 import { generateToken, guard, hashToken } from '../auth';
+import { hashPassword } from '../../web/passwords';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
@@ -10,6 +11,7 @@ const staffInput = z
   .object({ name, email: z.email().max(320), role: z.enum(staffRoles), language: z.enum(['en', 'ru']).default('en') })
   .strict()
   .openapi('StaffInput');
+const passwordInput = z.object({ password: z.string().min(12, 'at least 12 characters').max(200) }).strict().openapi('StaffPasswordInput');
 const tokenInput = z.object({ name: z.string().trim().min(1).max(100) }).strict().openapi('TokenInput');
 const tokenParams = z.object({
   id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }),
@@ -121,6 +123,26 @@ export function staffRoutes({ sql }: ApiDeps) {
         update api_tokens set revoked_at = coalesce(revoked_at, now()) where id = ${tokenId} and staff_id = ${id} returning id`;
       if (revoked.length === 0) throw notFound('token', tokenId);
       await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'staff', entityId: id, action: 'token_revoked', reason, changes: { tokenId } });
+      return c.json(await loadStaff(id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/staff/{id}/password',
+      tags: ['Staff'],
+      summary: "Set a staff member's password for the operator UI (stored as a scrypt hash; unlocks a locked account)",
+      ...guard('staff', true),
+      request: { params: idParam, ...jsonBody(passwordInput) },
+      responses: jsonResponses(200, looseObject, 'the staff member'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { password } = c.req.valid('json');
+      await loadStaff(id);
+      await sql`update staff set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, updated_at = now() where id = ${id}`;
+      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'staff', entityId: id, action: 'password_set' });
       return c.json(await loadStaff(id), 200);
     },
   );

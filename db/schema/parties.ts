@@ -27,7 +27,22 @@ export const staff = pgTable('staff', {
   status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
   language: text('language').notNull().default('en'),
   passwordHash: text('password_hash'),
+  /** Failed sign-ins in a row; at five the account is locked for a while (`locked_until`). */
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
   ...timestamps,
+});
+
+/** Operator UI sessions: the cookie holds a random id whose SHA-256 is stored, with the form (CSRF) token. */
+export const staffSessions = pgTable('staff_sessions', {
+  id: serial('id').primaryKey(),
+  staffId: integer('staff_id').notNull().references(() => staff.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  csrfToken: text('csrf_token').notNull(),
+  language: text('language').notNull().default('en'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  endedAt: timestamp('ended_at', { withTimezone: true }),
 });
 
 /** Only a SHA-256 of the token is stored; the token itself is shown once, at creation. */
