@@ -18,6 +18,7 @@ import {
   type PeriodItem,
   type TrialItem,
 } from '../domain/licensing/coupons';
+import { revokeLicenceUse } from '../activities/adapters/licensing';
 import { parseLicenseKey } from '../domain/licensing/codes';
 import { countSource, LicensingApiError, licensingErrorResponse, readJson, sourceOf, type RateLimiter } from './licensing-common';
 
@@ -76,16 +77,9 @@ async function snapshots(tx: Tx, keyId: number, ids?: number[]): Promise<Entitle
  * reversal removes or shortens them, §3.2, §3.5); each revoked binding gets a `Revoked` log row (§6.7).
  */
 async function revokeBindings(tx: Tx, entitlementIds: number[]): Promise<void> {
-  if (entitlementIds.length === 0) return;
-  const revoked = await tx<Array<{ id: number; account_id: number; entitlement_id: number }>>`
-    update machine_bindings b set status = 'revoked', deactivated_at = now()
-    from activation_accounts a
-    where a.id = b.account_id and a.entitlement_id = any(${entitlementIds}::int[]) and b.status = 'active'
-    returning b.id, b.account_id, a.entitlement_id`;
-  for (const b of revoked) {
+  for (const b of await revokeLicenceUse(tx, entitlementIds)) {
     await tx`insert into activation_logs (entitlement_id, account_id, binding_id, action) values (${b.entitlement_id}, ${b.account_id}, ${b.id}, 'Revoked')`;
   }
-  await tx`update leases set status = 'revoked' where entitlement_id = any(${entitlementIds}::int[]) and status = 'active'`;
 }
 
 interface CouponRow {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Sql } from '../db/client';
 import { ACTIVATION_ERROR_HTTP_STATUS, entitlementRefusal, type ActivationErrorCode, type EntitlementStatus } from '../domain/licensing/activation';
 import { signLicense, type SignedLicense } from '../domain/licensing/documents';
-import { admitter, LicensingApiError, licensingErrorResponse, type RateLimiter } from './licensing-common';
+import { admitter, entitlementFor, LicensingApiError, licensingErrorResponse, type EntitlementRow, type RateLimiter } from './licensing-common';
 
 /**
  * Public floating-licence routes (spec 04 §5.1, §7.1 leases): a protected application takes a seat of a
@@ -41,20 +41,6 @@ const checkoutInput = z
   .strict();
 const keyOnlyInput = z.object({ key: z.string().max(64) }).strict();
 
-interface LeaseEntitlement {
-  id: number;
-  status: EntitlementStatus;
-  seats: number;
-  expires_at: string | null;
-  key_code: string;
-  vendor_prefix: string;
-  private_key: string;
-  product_code: string;
-  license_model: 'fixed' | 'floating';
-  master_license: { features?: Record<string, unknown> } | null;
-  organization: string | null;
-}
-
 interface LeaseRow {
   id: number;
   entitlement_id: number;
@@ -77,7 +63,7 @@ function leaseIdOf(c: Context): number {
 }
 
 /** The §4.1 refusal of an entitlement at `now`, with its §7.4 HTTP status, or null when leases may be held. */
-function statusRefusal(ent: Pick<LeaseEntitlement, 'status' | 'expires_at'>, now: Date): Refusal | null {
+function statusRefusal(ent: Pick<EntitlementRow, 'status' | 'expires_at'>, now: Date): Refusal | null {
   const code: ActivationErrorCode | null = entitlementRefusal({ status: ent.status, expiresAt: ent.expires_at ? new Date(ent.expires_at) : null }, now);
   if (!code) return null;
   return { status: ACTIVATION_ERROR_HTTP_STATUS[code] as 403 | 409, code, message: `the licence is ${ent.status === 'active' ? 'expired' : ent.status}` };
@@ -107,22 +93,6 @@ export function licensingLeasesPublic({
   const admit = admitter(limiter);
   const leaseEnd = (at: Date) => new Date(at.getTime() + ttlSeconds * 1000);
 
-  /** The key's entitlement for the product, locked (KEY_NOT_FOUND / PRODUCT_NOT_IN_KEY otherwise). */
-  async function lockedEntitlement(tx: TransactionSql, code: string, productCode: string): Promise<LeaseEntitlement> {
-    const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
-    if (!key) throw new LicensingApiError(404, 'KEY_NOT_FOUND', 'no such licence key');
-    const [ent] = await tx<LeaseEntitlement[]>`
-      select e.id, e.status, e.seats, e.expires_at, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
-             p.license_model, p.master_license, coalesce(c.name, k.customer->>'companyName') as organization
-      from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
-           join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id
-      where e.key_id = ${key.id} and p.code = ${productCode}
-      order by (e.status <> 'deleted') desc, e.id desc limit 1
-      for update of e`;
-    if (!ent) throw new LicensingApiError(404, 'PRODUCT_NOT_IN_KEY', `the key holds no ${productCode} licence`);
-    return ent;
-  }
-
   /** Marks the entitlement's lapsed leases `expired` (their seats are free from `expires_at` on). */
   async function expireLapsed(tx: TransactionSql, entitlementId: number, at: Date) {
     await tx`update leases set status = 'expired' where entitlement_id = ${entitlementId} and status = 'active' and expires_at <= ${at.toISOString()}`;
@@ -137,7 +107,7 @@ export function licensingLeasesPublic({
   }
 
   /** The signed licence a lease holder runs under: floating, not bound to a machine (§6.8 `machineId: null`). */
-  function leaseDocument(ent: LeaseEntitlement, userName: string, at: Date): SignedLicense {
+  function leaseDocument(ent: EntitlementRow, userName: string, at: Date): SignedLicense {
     return signLicense(
       {
         vendor: ent.vendor_prefix,
@@ -165,9 +135,9 @@ export function licensingLeasesPublic({
   app.post('/leases', async (c) => {
     const input = await admit(c, checkoutInput);
     const at = now();
-    type Checkout = { exhausted: { seats: number; active: number } } | { created: boolean; leaseId: number; expiresAt: Date; ent: LeaseEntitlement };
+    type Checkout = { exhausted: { seats: number; active: number } } | { created: boolean; leaseId: number; expiresAt: Date; ent: EntitlementRow };
     const outcome = await sql.begin(async (tx): Promise<Checkout> => {
-      const ent = await lockedEntitlement(tx, input.code, input.productCode);
+      const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
       if (ent.license_model !== 'floating') {
         fail({ status: 409, code: 'LICENSE_NOT_FLOATING', message: `${ent.product_code} is a fixed licence: activate it on a machine instead of leasing a seat` });
       }

@@ -8,16 +8,14 @@ import {
   type ActivationAccountState,
   type ActivationErrorCode,
   type ActivationPolicy,
-  type EntitlementStatus,
   type IssuedLimits,
   type LicenseLimits,
-  type SignatureComponent,
 } from '../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey } from '../domain/licensing/codes';
 import { licenseFile, signLicense } from '../domain/licensing/documents';
 import { licensingCouponsPublic } from './licensing-coupons';
 import { licensingLeasesPublic } from './licensing-leases';
-import { admitter, countSource, LicensingApiError, licensingErrorResponse, RateLimiter, readJson } from './licensing-common';
+import { admitter, countSource, entitlementFor, LicensingApiError, licensingErrorResponse, RateLimiter, readJson } from './licensing-common';
 
 /**
  * The public licensing API (spec 04 §7.1) that protected applications call, under its own base path
@@ -55,28 +53,6 @@ const registerInput = z
   })
   .strict();
 
-interface EntitlementRow {
-  id: number;
-  status: EntitlementStatus;
-  seats: number;
-  expires_at: string | null;
-  bound_ip: string | null;
-  key_code: string;
-  vendor_prefix: string;
-  private_key: string;
-  product_code: string;
-  license_model: 'fixed' | 'floating';
-  max_activations: number;
-  activation_policy: ActivationPolicy;
-  signature_components: SignatureComponent[];
-  managed_expiration: boolean;
-  managed_execution: boolean;
-  non_transferable: boolean;
-  transfer_time_mode: 'managed' | 'preserve';
-  master_license: LicenseLimits & { features?: Record<string, unknown> };
-  client_name: string | null;
-}
-
 const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
 
 export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date() }: { sql: Sql; rateLimit?: number; now?: () => Date }) {
@@ -90,22 +66,6 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
   const admit = admitter(limiter);
-
-  async function entitlementFor(tx: Sql, code: string, productCode: string, lock: boolean): Promise<EntitlementRow> {
-    const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
-    if (!key) throw new LicensingApiError(404, 'KEY_NOT_FOUND', 'no such licence key');
-    const rows = await tx<EntitlementRow[]>`
-      select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
-             p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
-             p.non_transferable, p.transfer_time_mode, p.master_license, c.name as client_name
-      from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
-           join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id
-      where e.key_id = ${key.id} and p.code = ${productCode}
-      order by (e.status <> 'deleted') desc, e.id desc limit 1
-      ${lock ? tx`for update of e` : tx``}`;
-    if (!rows[0]) throw new LicensingApiError(404, 'PRODUCT_NOT_IN_KEY', `the key holds no ${productCode} licence`);
-    return rows[0];
-  }
 
   /**
    * First run (spec 04 §7.1 POST /v1/keys): a protected application registers its user and gets a key, with

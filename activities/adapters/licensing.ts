@@ -23,6 +23,24 @@ interface EntitlementRow {
 
 const reference = (id: number) => `ent-${id}`;
 
+/**
+ * Ends what uses licences (spec 04 §3.2, §3.5, §4.2, §7.2 delete): their active machine bindings and leases
+ * are revoked. Returns the bindings it revoked, for callers that log each one.
+ */
+export async function revokeLicenceUse(
+  tx: Sql | TransactionSql,
+  entitlementIds: number[],
+): Promise<Array<{ id: number; account_id: number; entitlement_id: number }>> {
+  if (entitlementIds.length === 0) return [];
+  const revoked = await tx<Array<{ id: number; account_id: number; entitlement_id: number }>>`
+    update machine_bindings b set status = 'revoked', deactivated_at = now()
+    from activation_accounts a
+    where a.id = b.account_id and a.entitlement_id = any(${entitlementIds}::int[]) and b.status = 'active'
+    returning b.id, b.account_id, a.entitlement_id`;
+  await tx`update leases set status = 'revoked' where entitlement_id = any(${entitlementIds}::int[]) and status = 'active'`;
+  return revoked;
+}
+
 function settingsOf(ctx: PluginCallContext): { vendorPrefix: string; productCode: string } {
   const { vendorPrefix, productCode } = ctx.settings as { vendorPrefix?: unknown; productCode?: unknown };
   if (typeof vendorPrefix !== 'string' || typeof productCode !== 'string') {
@@ -62,11 +80,7 @@ export function createLicensingPlugin(sql: Sql): ProvisioningPlugin {
     const row = await requireEntitlement(ctx);
     await sql.begin(async (tx) => {
       await tx`update entitlements set status = ${status}, updated_at = now() where id = ${row.id} and status = any(${from}::text[])`;
-      if (status === 'deleted') {
-        await tx`
-          update machine_bindings set status = 'revoked', deactivated_at = now()
-          where status = 'active' and account_id in (select id from activation_accounts where entitlement_id = ${row.id})`;
-      }
+      if (status === 'deleted') await revokeLicenceUse(tx, [row.id]);
     });
     return result({ ...row, status }, status);
   }

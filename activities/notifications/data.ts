@@ -28,6 +28,35 @@ const humanStatus: Record<string, string> = {
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+interface PlanRow {
+  id: number;
+  name: string;
+  status: string;
+  duration: number;
+  unit: string;
+  trial: boolean;
+  setup_fee: string;
+  recurring_fee: string;
+  renewal_fee: string;
+  product_id: number;
+  product_name: string;
+}
+
+/** The plan block (spec 03 §8.9, §8.15): the plan, its period and its product. */
+const planVariables = (p: PlanRow): Vars => ({
+  'plan.id': p.id,
+  'plan.name': p.name,
+  'plan.status': p.status,
+  'plan_period.duration_value': p.duration,
+  'plan_period.duration_type': p.unit,
+  'plan_period.trial': p.trial,
+  'plan_period.setup_fee': num(p.setup_fee),
+  'plan_period.recurring_fee': num(p.recurring_fee),
+  'plan_period.renewal_fee': num(p.renewal_fee),
+  'product.id': p.product_id,
+  'product.name': p.product_name,
+});
+
 /**
  * The event's variables (spec 03 §7-8 names), read from the records when the event is handled and
  * merged with the facts the event carried (previous values, business date). One flat map of dotted
@@ -184,21 +213,7 @@ export async function loadEventVariables(sql: Sql, e: EventRow, today: IsoDate):
         'subscription.days_passed': exp && exp < currentDate ? daysBetween(exp, currentDate) : null,
         'subscription.renewal_amount': num(facts['subscription.renewal_amount']) ?? num(s.recurring_fee),
       });
-      if (def.blocks.includes('plan')) {
-        Object.assign(vars, {
-          'plan.id': s.plan_id,
-          'plan.name': s.plan_name,
-          'plan.status': s.plan_status,
-          'plan_period.duration_value': s.duration,
-          'plan_period.duration_type': s.unit,
-          'plan_period.trial': s.period_trial,
-          'plan_period.setup_fee': num(s.setup_fee),
-          'plan_period.recurring_fee': num(s.recurring_fee),
-          'plan_period.renewal_fee': num(s.renewal_fee),
-          'product.id': s.product_id,
-          'product.name': s.product_name,
-        });
-      }
+      if (def.blocks.includes('plan')) Object.assign(vars, planVariables({ ...s, id: s.plan_id, name: s.plan_name, status: s.plan_status, trial: s.period_trial } as PlanRow));
       ids.client ??= s.client_id;
     }
   }
@@ -210,19 +225,7 @@ export async function loadEventVariables(sql: Sql, e: EventRow, today: IsoDate):
       from orders o join plans p on p.id = o.plan_id join products pr on pr.id = p.product_id join plan_periods pp on pp.id = o.plan_period_id
       where o.id = ${ids.order}`;
     if (p) {
-      Object.assign(vars, {
-        'plan.id': p.id,
-        'plan.name': p.name,
-        'plan.status': p.status,
-        'plan_period.duration_value': p.duration,
-        'plan_period.duration_type': p.unit,
-        'plan_period.trial': p.trial,
-        'plan_period.setup_fee': num(p.setup_fee),
-        'plan_period.recurring_fee': num(p.recurring_fee),
-        'plan_period.renewal_fee': num(p.renewal_fee),
-        'product.id': p.product_id,
-        'product.name': p.product_name,
-      });
+      Object.assign(vars, planVariables(p as PlanRow));
       vars['subscription.name'] ??= p.subscription_name ?? p.name;
     }
   }

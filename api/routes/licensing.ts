@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { TransactionSql } from 'postgres';
-import type { Sql } from '../../db/client';
+import { revokeLicenceUse } from '../../activities/adapters/licensing';
 import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { generateSigningKeys } from '../../domain/licensing/documents';
@@ -225,14 +224,6 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     );
   }
 
-  /** Revokes what uses an entitlement: its machine bindings and its leases. */
-  async function revokeUse(tx: Sql | TransactionSql, entitlementIds: number[]) {
-    await tx`
-      update machine_bindings set status = 'revoked', deactivated_at = now()
-      where status = 'active' and account_id in (select id from activation_accounts where entitlement_id = any(${entitlementIds}::int[]))`;
-    await tx`update leases set status = 'revoked' where status = 'active' and entitlement_id = any(${entitlementIds}::int[])`;
-  }
-
   app.openapi(
     createRoute({
       method: 'get',
@@ -312,7 +303,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       if (current.status !== 'deleted') {
         await sql.begin(async (tx) => {
           await tx`update entitlements set status = 'deleted', updated_at = now() where id = ${id}`;
-          await revokeUse(tx, [id]);
+          await revokeLicenceUse(tx, [id]);
           await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
         });
       }
@@ -338,7 +329,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       if (linked) throw new ApiError(422, 'KEY_HAS_ACTIVE_SUBSCRIPTIONS', 'a subscription still bills a licence of this key');
       await sql.begin(async (tx) => {
         const ids = (await tx<Array<{ id: number }>>`update entitlements set status = 'deleted', updated_at = now() where key_id = ${key.id} and status <> 'deleted' returning id`).map((r) => r.id);
-        await revokeUse(tx, ids);
+        await revokeLicenceUse(tx, ids);
         await tx`update license_keys set status = 'deleted', updated_at = now() where id = ${key.id}`;
       });
       return c.json({ code, status: 'deleted' }, 200);
@@ -386,7 +377,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
         const [e] = await tx<Array<{ key_id: number; prefix: string }>>`
           select e.key_id, v.prefix from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
           where e.id = ${id} for update of e`;
-        await revokeUse(tx, [id]);
+        await revokeLicenceUse(tx, [id]);
         // The ManagedExpiration anchor (first_activated_at) is kept: the time-limited period does not restart.
         await tx`
           update activation_accounts set activation_count = 0, policy_reference = null, transfer_state = null, updated_at = now()

@@ -20,6 +20,7 @@ import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 import { startOnce } from '../start-once';
+import { saveSetting } from './settings';
 
 const field = z.string().max(100_000);
 const contentInput = z.object({ subject: field.optional(), html: field.optional(), text: field }).strict();
@@ -460,8 +461,7 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const input = c.req.valid('json');
-      await sql`insert into settings (key, value) values ('sms_gateway', ${JSON.stringify(input)}::jsonb)
-                on conflict (key) do update set value = excluded.value, updated_at = now()`;
+      await saveSetting(sql, 'sms_gateway', input, c.get('staff').id, { url: input.url, method: input.method });
       // The authorization is a secret: it is stored, never shown again.
       const { authorization, ...shown } = input;
       return c.json({ ...shown, authorizationSet: authorization !== undefined }, 200);

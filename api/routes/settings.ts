@@ -13,6 +13,15 @@ const permissionInput = z
   .strict()
   .openapi('PostpayPermissionInput');
 
+/** Stores one platform setting and logs who changed it (`changes` must not hold secrets). */
+export async function saveSetting(sql: ApiDeps['sql'], key: string, value: unknown, staffId: number, changes: Record<string, unknown>) {
+  await sql.begin(async (tx) => {
+    await tx`insert into settings (key, value) values (${key}, ${JSON.stringify(value)}::jsonb)
+             on conflict (key) do update set value = excluded.value, updated_at = now()`;
+    await logEvent(tx, { actorId: staffId, viaApi: true, entityKind: 'settings', entityId: key, action: 'changed', changes });
+  });
+}
+
 /** Platform settings (spec 02 §13) and the admin-only, audited override of a client's postpay permission (decision 18). */
 export function settingsRoutes({ sql }: ApiDeps) {
   const app = router();
@@ -28,15 +37,6 @@ export function settingsRoutes({ sql }: ApiDeps) {
         Object.entries(defaultDocumentMasks).map(([kind, mask]) => [kind, (values[`document_mask.${kind}`] as string | undefined) ?? mask]),
       ),
     };
-  }
-
-  /** Stores one setting and logs who changed it. */
-  async function saveSetting(key: string, value: unknown, staffId: number, changes: Record<string, unknown>) {
-    await sql.begin(async (tx) => {
-      await tx`insert into settings (key, value) values (${key}, ${JSON.stringify(value)}::jsonb)
-               on conflict (key) do update set value = excluded.value, updated_at = now()`;
-      await logEvent(tx, { actorId: staffId, viaApi: true, entityKind: 'settings', entityId: key, action: 'changed', changes });
-    });
   }
 
   app.openapi(
@@ -62,7 +62,7 @@ export function settingsRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { mode } = c.req.valid('json');
-      await saveSetting('postpay_mode', mode, c.get('staff').id, { mode });
+      await saveSetting(sql, 'postpay_mode', mode, c.get('staff').id, { mode });
       return c.json(await readSettings(), 200);
     },
   );
@@ -79,7 +79,7 @@ export function settingsRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { enabled } = c.req.valid('json');
-      await saveSetting('merge_payments', enabled, c.get('staff').id, { enabled });
+      await saveSetting(sql, 'merge_payments', enabled, c.get('staff').id, { enabled });
       return c.json(await readSettings(), 200);
     },
   );

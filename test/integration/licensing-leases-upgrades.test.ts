@@ -4,41 +4,27 @@
  * #24, #27, #28).
  *
  * Time travel. Scenarios #22 (days after the first activation) and #27 (lease TTL of 900 s) need a clock the
- * test controls. `createTestPlatform` builds its app with the real clock, so this file builds a second app
- * with `createApp({ ...deps, now: () => clock })` on the test platform's own database connection and Temporal
- * client: it is the real application code (routes, middleware, public licensing API) with only the clock
- * injected, which `createApp` supports for that purpose (`ApiDeps.now`; the public licensing API reads it).
+ * test controls: `p.withClock` is the platform's own app (routes, middleware, public licensing API, database,
+ * Temporal) with only the clock injected (`ApiDeps.now`; the public licensing API reads it).
  * The clock starts at the real time of the test, so rows the database timestamps itself (bindings'
  * `activated_at`) and staff-granted expiries (real now + 365 d) stay consistent with it. Scenarios that need
  * no clock use the platform's own app (`p.api`).
  */
-import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app';
-import * as schema from '../../db/schema';
 import { verifyLicense } from '../../domain/licensing/documents';
-import { createTestPlatform, fastRetryPolicy, type ApiAnswer, type TestPlatform } from '../support/platform';
+import { createTestPlatform, type ApiAnswer, type TestPlatform } from '../support/platform';
 
 const DAY = 86_400_000;
 const prefix = 'MIKO';
 
 let p: TestPlatform;
-let clocked: ReturnType<typeof createApp>;
 let clock = new Date();
 let publicKey: string;
 
 type Call = (method: string, path: string, body?: unknown, options?: { token?: string | null; headers?: Record<string, string> }) => Promise<ApiAnswer>;
 
 /** Calls the app with the injected clock, exactly as `p.api` calls the platform's app. */
-const atClock: Call = async (method, path, body, options = {}) => {
-  const headers: Record<string, string> = { ...options.headers };
-  const token = options.token === undefined ? p.adminToken : options.token;
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const res = await clocked.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-};
+let atClock: Call;
 const real: Call = (...args) => p.api(...args);
 
 /** Sets the clock to the start of a test (whole seconds) and returns a function that moves it to t0 + offset. */
@@ -56,18 +42,7 @@ function startClock() {
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing-leases-upgrades', { runWorker: false });
-  clocked = createApp({
-    db: drizzle(p.sql, { schema }),
-    sql: p.sql,
-    temporal: p.temporal,
-    taskQueue: p.taskQueue,
-    timeZone: 'UTC',
-    pluginRetryPolicy: fastRetryPolicy,
-    now: () => clock,
-    logError: (err) => {
-      if (process.env.TEST_DEBUG) console.error(err);
-    },
-  });
+  atClock = p.withClock(() => clock);
   const vendor = await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix });
   expect(vendor.status, JSON.stringify(vendor.body)).toBe(201);
   publicKey = vendor.body.publicKey;
