@@ -46,9 +46,9 @@ export const staffSessions = pgTable('staff_sessions', {
 });
 
 /** Only a SHA-256 of the token is stored; the token itself is shown once, at creation. */
-export const apiTokens = pgTable('api_tokens', {
-  id: serial('id').primaryKey(),
-  staffId: integer('staff_id').notNull().references(() => staff.id),
+/** The columns of an API token table (staff and client users): a name, the hash, the visible prefix, its use. */
+const tokenColumns = () => ({
+  /** Where the token is used ("laptop", "client panel"), to tell tokens apart. */
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull().unique(),
   /** The first characters of the token, to tell tokens apart in lists without revealing them. */
@@ -56,6 +56,12 @@ export const apiTokens = pgTable('api_tokens', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const apiTokens = pgTable('api_tokens', {
+  id: serial('id').primaryKey(),
+  staffId: integer('staff_id').notNull().references(() => staff.id),
+  ...tokenColumns(),
 });
 
 export const clients = pgTable(
@@ -195,11 +201,5 @@ export const clientUserLinks = pgTable(
 export const clientUserTokens = pgTable('client_user_tokens', {
   id: serial('id').primaryKey(),
   clientUserId: integer('client_user_id').notNull().references(() => clientUsers.id),
-  /** Where the token is used ("client panel", "billing script"), to tell tokens apart. */
-  name: text('name').notNull(),
-  tokenHash: text('token_hash').notNull().unique(),
-  prefix: text('prefix').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
-  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  ...tokenColumns(),
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockedMessage } from '../../domain/client-capabilities';
-import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, eventually, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
@@ -10,7 +10,7 @@ beforeAll(async () => {
   p = await createTestPlatform('client_users');
   catalog = await seedCatalog(p, {
     serviceRule: { creditThreshold: 200 },
-    plan: { resources: [{ key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 30 }] },
+    plan: { resources: [storageResource] },
   });
   trialPeriodId = (await p.api('POST', `/api/v1/plans/${catalog.planId}/periods`, { duration: 14, unit: 'day', trial: true, recurringFee: 0 })).body.id;
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonthsClamped } from '../../domain/dates';
-import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, eventually, seedCatalog, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
@@ -8,7 +8,7 @@ let catalog: Catalog;
 beforeAll(async () => {
   p = await createTestPlatform('merged_payments');
   catalog = await seedCatalog(p, {
-    plan: { resources: [{ key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 30 }] },
+    plan: { resources: [storageResource] },
   });
 });
 afterAll(async () => p?.close());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../domain/dates';
 import { nextFinancialDay } from '../../domain/lifecycle';
-import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, eventually, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
@@ -10,7 +10,7 @@ const today = () => todayIn('UTC', new Date());
 beforeAll(async () => {
   p = await createTestPlatform('subscription_changes');
   catalog = await seedCatalog(p, {
-    plan: { resources: [{ key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 30 }] },
+    plan: { resources: [storageResource] },
   });
 });
 afterAll(async () => p?.close());

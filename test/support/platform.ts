@@ -259,6 +259,9 @@ export interface CatalogOptions {
   capabilities?: Record<string, unknown>;
 }
 
+/** A plan resource the change-resources tests order: 10 GB included, 5-100, 30 a month per extra GB. */
+export const storageResource = { key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 30 };
+
 export async function seedCatalog(p: TestPlatform, { cancelDays = 14, serviceRule: ruleOverrides = {}, provisioningRule: provisioningOverrides = {}, plan: planOverrides = {}, capabilities }: CatalogOptions = {}): Promise<Catalog> {
   const ok = <T>(answer: ApiAnswer<T>, what: string): T => {
     if (answer.status !== 201) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
