@@ -38,6 +38,8 @@ export interface AppOptions extends ApiDeps {
   logError?: (err: unknown, context: { method: string; path: string }) => void;
   /** Requests per minute per source address and per key on the public licensing API (default 60). */
   licensingRateLimit?: number;
+  /** The Temporal Web UI the operator UI links scenarios to (TEMPORAL_UI_URL). */
+  temporalUiUrl?: string;
 }
 
 /** The HTTP application: `/health`, the API under `/api/v1`, its OpenAPI document and reference page. */
@@ -74,7 +76,15 @@ export function createApp(options: AppOptions) {
   // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
   app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, now: options.now }));
   // The operator UI, rendered on the server (web/).
-  app.route('/', webApp({ sql: options.sql, now: options.now }));
+  app.route(
+    '/',
+    webApp({
+      sql: options.sql,
+      now: options.now,
+      fetchApi: (path, init) => app.request(path, init),
+      temporalUi: { url: options.temporalUiUrl ?? null, namespace: options.temporal.options.namespace },
+    }),
+  );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {

@@ -10,7 +10,7 @@ export interface Staff {
   id: number;
   name: string;
   role: StaffRole;
-  /** The API token this request came with. */
+  /** The API token this request came with (negative: the operator UI session's id). */
   tokenId: number;
 }
 
@@ -33,6 +33,9 @@ export interface ClientScope {
  */
 export type AppEnv = { Variables: { staff: Staff; clientUser?: ClientUser; clientScope?: ClientScope; requestId: string } };
 
+/** Operator UI sessions (web/): the cookie's value, also accepted as a bearer token by the in-process API calls. */
+export const SESSION_TOKEN_PREFIX = 'bps_';
+
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** A new API token: shown once, stored only as a hash. Staff tokens start `bpt_`, client-panel tokens `bpc_`. */
@@ -47,14 +50,14 @@ export function generateToken(kind: 'staff' | 'client_user' = 'staff'): string {
 export type Area = 'operations' | 'finance' | 'catalog' | 'billing_config' | 'scenarios' | 'tasks' | 'staff';
 
 const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
-  operations: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin', 'sales_manager', 'marketing'] },
-  finance: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin', 'sales_manager', 'marketing'] },
+  operations: { read: ['admin', 'sales_manager', 'marketing', 'support'], write: ['admin', 'sales_manager', 'marketing'] },
+  finance: { read: ['admin', 'sales_manager', 'marketing', 'support'], write: ['admin', 'sales_manager', 'marketing'] },
   catalog: { read: ['admin', 'product_manager', 'marketing'], write: ['admin', 'product_manager', 'marketing'] },
   billing_config: { read: ['admin'], write: ['admin'] },
   // Scenarios are "operations" to read; deciding on a failed step is support work, like the task queue.
-  scenarios: { read: ['admin', 'sales_manager', 'marketing'], write: ['admin'] },
-  // The task queue is the root administrators' (spec 02 §14.1: "Task queue, resellers").
-  tasks: { read: ['admin'], write: ['admin'] },
+  scenarios: { read: ['admin', 'sales_manager', 'marketing', 'support'], write: ['admin', 'support'] },
+  // The task queue is the root administrators' (spec 02 §14.1: "Task queue, resellers") and support's.
+  tasks: { read: ['admin', 'support'], write: ['admin', 'support'] },
   staff: { read: ['admin'], write: ['admin'] },
 };
 
@@ -76,6 +79,16 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
         returning u.id, u.name, t.id as "tokenId"`;
       if (!user) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
       c.set('clientUser', user);
+      return next();
+    }
+    if (token.startsWith(SESSION_TOKEN_PREFIX)) {
+      // The operator UI calls the API in-process with the signed-in staff member's session (web/api-bridge.ts).
+      const [member] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number }>>`
+        select s.id, s.name, s.role, -ss.id as "tokenId"
+        from staff_sessions ss join staff s on s.id = ss.staff_id
+        where ss.token_hash = ${hashToken(token)} and ss.ended_at is null and ss.expires_at > now() and s.status = 'active'`;
+      if (!member) throw new ApiError(401, 'unauthenticated', 'the session has ended: sign in again');
+      c.set('staff', member);
       return next();
     }
     const [row] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number }>>`

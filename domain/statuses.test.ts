@@ -44,7 +44,8 @@ describe('status enumerations', () => {
     expect(clientStatuses).toEqual(['active', 'administratively_blocked', 'financially_blocked', 'deleted']);
     expect(scenarioStatuses).toEqual(['running', 'waiting', 'completed', 'failed', 'cancelled']);
     expect(stepStatuses).toEqual(['pending', 'running', 'succeeded', 'failed', 'waiting', 'skipped', 'cancelled']);
-    expect(staffRoles).toEqual(['admin', 'product_manager', 'sales_manager', 'marketing']);
+    // The four roles of spec 02 §14.1, and support (issue 8).
+    expect(staffRoles).toEqual(['admin', 'product_manager', 'sales_manager', 'marketing', 'support']);
     expect(paymentModels).toEqual(['prepay', 'postpay']);
   });
 

@@ -74,8 +74,12 @@ export type ScenarioStatus = (typeof scenarioStatuses)[number];
 export const stepStatuses = ['pending', 'running', 'succeeded', 'failed', 'waiting', 'skipped', 'cancelled'] as const;
 export type StepStatus = (typeof stepStatuses)[number];
 
-/** Spec 02 §14.1; fixed for now (decision 29). */
-export const staffRoles = ['admin', 'product_manager', 'sales_manager', 'marketing'] as const;
+/**
+ * Spec 02 §14.1's four roles (decision 29), and `support` (issue 8): the support engineer who gets failed
+ * scenarios moving. Support reads operations and finance, retries and skips steps and runs tasks, but does
+ * not decide manual operations or change clients, subscriptions or money.
+ */
+export const staffRoles = ['admin', 'product_manager', 'sales_manager', 'marketing', 'support'] as const;
 export type StaffRole = (typeof staffRoles)[number];
 
 export const paymentModels = ['prepay', 'postpay'] as const;

@@ -4,6 +4,7 @@ import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { createDefaultPluginRegistry } from '../activities/adapters/registry';
 import { createApp } from '../api/app';
 import { bootstrapAdmin } from '../api/auth';
+import { hashPassword } from '../web/passwords';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/client-blocks';
 import { resendPaidSignals } from '../api/routes/payments';
@@ -47,6 +48,11 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
+  // The operator UI needs a password: the first administrator gets the configured one, only while it has none.
+  if (config.BOOTSTRAP_ADMIN_PASSWORD) {
+    await database.sql`update staff set password_hash = ${await hashPassword(config.BOOTSTRAP_ADMIN_PASSWORD)}, updated_at = now()
+                       where email = 'admin@localhost' and password_hash is null`;
+  }
   const templates = await installDefaultTemplates(database.sql);
   if (templates.created + templates.updated > 0) logger.info(templates, 'notification templates installed');
   await ensureBillingSchedule(temporal, {
@@ -55,7 +61,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     hour: config.BILLING_RUN_HOUR,
     catchupDays: config.BILLING_CATCHUP_DAYS,
   });
-  const app = createApp({ ...deps, logError: (err, ctx) => logger.error({ err, ...ctx }, 'request failed') });
+  const app = createApp({ ...deps, temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233', logError: (err, ctx) => logger.error({ err, ...ctx }, 'request failed') });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
   });

@@ -17,8 +17,9 @@ console.log(`
     API reference  ${api.url}/api/docs
     Health         ${api.url}/health
     Temporal UI    ${ui}
+    Operator UI    ${api.url}/
     Admin token    ${api.adminToken}
-`);
+${config.BOOTSTRAP_ADMIN_PASSWORD ? `    Sign in as     admin@localhost (password in ${process.env.ADMIN_PASSWORD_FILE ?? 'BOOTSTRAP_ADMIN_PASSWORD'})\n` : ''}`);
 onShutdown(logger, async () => {
   await api.stop();
   await worker.stop();

@@ -24,6 +24,16 @@ if [ ! -x .tools/bin/temporal ] || ! .tools/bin/temporal --version 2>/dev/null |
   echo "setup: Temporal CLI built in $(( $(date +%s) - start ))s"
 fi
 
+# The browser tests of the operator UI drive Chromium from Debian (playwright-core downloads nothing).
+if ! command -v chromium >/dev/null && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Chromium from Debian for the browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+  else
+    echo "setup: the browser tests need Chromium: apt-get install chromium (or set CHROMIUM_PATH)" >&2
+  fi
+fi
+
 if [ "${1:-}" = "--db" ]; then
   npx tsx db/migrate-cli.ts
 fi

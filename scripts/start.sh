@@ -27,16 +27,20 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   done
 fi
 
-# The admin token is kept (mode 600) beside the local data, so every start prints the same working token.
-if [ -z "${BOOTSTRAP_ADMIN_TOKEN:-}" ]; then
-  token_dir="${TEMPORAL_DATA_DIR:-.data}"
-  mkdir -p "$token_dir"
-  token_file="$token_dir/admin-token"
-  if [ ! -s "$token_file" ]; then
-    (umask 077; node -e "process.stdout.write('bpt_' + require('crypto').randomBytes(24).toString('base64url'))" >"$token_file")
+# The admin token and the first administrator's operator UI password are made once and kept (mode 600) beside
+# the local data, so every start prints the same working ones; set the variables to choose your own.
+keep_secret() { # variable, file name, prefix, random bytes
+  local file="${TEMPORAL_DATA_DIR:-.data}/$2"
+  mkdir -p "$(dirname "$file")"
+  if [ ! -s "$file" ]; then
+    (umask 077; node -e "process.stdout.write('$3' + require('crypto').randomBytes($4).toString('base64url'))" >"$file")
   fi
-  BOOTSTRAP_ADMIN_TOKEN="$(cat "$token_file")"
-  export BOOTSTRAP_ADMIN_TOKEN
+  export "$1=$(cat "$file")"
+}
+[ -n "${BOOTSTRAP_ADMIN_TOKEN:-}" ] || keep_secret BOOTSTRAP_ADMIN_TOKEN admin-token bpt_ 24
+if [ -z "${BOOTSTRAP_ADMIN_PASSWORD:-}" ]; then
+  keep_secret BOOTSTRAP_ADMIN_PASSWORD admin-password '' 15
+  export ADMIN_PASSWORD_FILE="${TEMPORAL_DATA_DIR:-.data}/admin-password"
 fi
 
 node --import tsx platform/run-all.ts &

@@ -1,102 +1,73 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { createMiddleware } from 'hono/factory';
-import type { Child } from 'hono/jsx';
+import { SESSION_TOKEN_PREFIX } from '../api/auth';
+import { logEvent } from '../activities/event-log';
 import type { Sql } from '../db/client';
+import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';
+import { listDefinitions } from './list-definitions';
+import { mountList, mountListPreferences } from './lists';
+import { dateTime, mayRead, Page, Status } from './layout';
+import { operationPages } from './pages/operations';
+import { recordPages } from './pages/records';
+import { scenarioPages } from './pages/scenario';
+import { settingsPages } from './pages/settings';
 import { verifyPassword } from './passwords';
+import { SESSION_COOKIE, sameToken, sessions, sha256, type WebEnv } from './session';
 
 /**
- * The operator UI (issue 8), rendered on the server with hono/jsx. This part: staff sign-in with a
- * memory-hard password hash and lock-out, sessions in a `HttpOnly`, `SameSite=Strict` cookie, a CSRF token on
- * every form, English and Russian, and the home page of what needs attention.
+ * The operator UI (issue 8), rendered on the server with hono/jsx: staff sign-in with a memory-hard password
+ * hash and lock-out, sessions in a `HttpOnly`, `SameSite=Strict` cookie, a CSRF token on every form, English
+ * and Russian. Pages read the database; every action goes through the API as the signed-in staff member, so
+ * the role matrix, validation and audit are the API's. This file: sign-in and the home page; the lists are
+ * in lists.tsx, the detail pages in pages/.
  */
-const SESSION_COOKIE = 'bp_session';
 const LOGIN_CSRF_COOKIE = 'bp_login_csrf';
 const SESSION_HOURS = 8;
 const LOCK_AFTER = 5;
 const LOCK_MINUTES = 15;
 
-interface Session {
-  id: number;
-  staffId: number;
-  name: string;
-  role: string;
-  csrfToken: string;
-  language: Language;
-}
-
-type WebEnv = { Variables: { session: Session } };
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
+const assetsDir = join(dirname(fileURLToPath(import.meta.url)), 'assets');
+const assets: Record<string, string> = { 'ui.css': 'text/css; charset=utf-8', 'ui.js': 'application/javascript; charset=utf-8' };
 
-function Page({ title, language, session, children }: { title: string; language: Language; session?: Session; children: Child }) {
-  const t = translator(language);
-  return (
-    <html lang={language}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · ${t('app.title')}`}</title>
-        <style>{`body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2330}header{display:flex;gap:1rem;align-items:center;padding:.6rem 1.2rem;background:#1d2330;color:#fff}header a,header button{color:#fff;background:none;border:0;font:inherit;cursor:pointer;text-decoration:underline}main{padding:1.2rem;max-width:60rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}.counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.8rem}.count{border:1px solid #ccd;border-radius:6px;padding:.8rem}.count b{font-size:1.6rem;display:block}.error{color:#a00}form.inline{display:inline}`}</style>
-      </head>
-      <body>
-        <header>
-          <strong>{t('app.title')}</strong>
-          {session ? (
-            <>
-              <a href="/">{t('nav.home')}</a>
-              <span style="flex:1" />
-              <span>
-                {t('home.signedInAs')} {session.name}
-              </span>
-              <form class="inline" method="post" action="/language">
-                <input type="hidden" name="_csrf" value={session.csrfToken} />
-                <input type="hidden" name="language" value={language === 'en' ? 'ru' : 'en'} />
-                <button type="submit">{t('nav.language')}</button>
-              </form>
-              <form class="inline" method="post" action="/logout">
-                <input type="hidden" name="_csrf" value={session.csrfToken} />
-                <button type="submit">{t('nav.logout')}</button>
-              </form>
-            </>
-          ) : null}
-        </header>
-        <main>{children}</main>
-      </body>
-    </html>
-  );
+export interface WebOptions {
+  sql: Sql;
+  now?: () => Date;
+  /** The API, called in-process as the signed-in staff member (api-bridge.ts). */
+  fetchApi: ApiFetch;
+  /** The Temporal Web UI, for the scenario page's link; none when not set. */
+  temporalUi?: { url: string | null; namespace: string };
 }
 
-export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => Date }) {
+export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { url: null, namespace: 'default' } }: WebOptions) {
   const app = new Hono<WebEnv>();
+  const { signedIn } = sessions(sql, now);
+  const callApi = apiBridge(fetchApi);
 
-  /** The signed-in staff member, or null (expired, ended, unknown or inactive). */
-  async function sessionOf(c: Context): Promise<Session | null> {
-    const token = getCookie(c, SESSION_COOKIE);
-    if (!token) return null;
-    const [row] = await sql<Session[]>`
-      select ss.id, ss.staff_id as "staffId", s.name, s.role, ss.csrf_token as "csrfToken", ss.language
-      from staff_sessions ss join staff s on s.id = ss.staff_id
-      where ss.token_hash = ${sha256(token)} and ss.ended_at is null and ss.expires_at > ${now().toISOString()} and s.status = 'active'`;
-    return row ?? null;
-  }
-
-  /** Pages behind sign-in; POSTs must carry the session's form token (CSRF). Attached per route, so the API is untouched. */
-  const signedIn = createMiddleware<WebEnv>(async (c, next) => {
-    const session = await sessionOf(c);
-    if (!session) return c.redirect('/login', 303);
-    if (c.req.method === 'POST') {
-      const form = await c.req.parseBody();
-      const token = typeof form._csrf === 'string' ? form._csrf : '';
-      if (!sameToken(token, session.csrfToken)) return c.html(<Page title="403" language={session.language}>{<p class="error">{translator(session.language)('error.forbidden')}</p>}</Page>, 403);
-    }
-    c.set('session', session);
+  // Every page: nothing loads from anywhere but this server, and no page may be framed by another site.
+  app.use('*', async (c, next) => {
     await next();
+    if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/licensing/') || c.req.path === '/health') return;
+    c.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-src 'self' about:; frame-ancestors 'none'; form-action 'self'");
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'same-origin');
   });
+
+  app.get('/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    const type = assets[file];
+    if (!type) return c.text('no such asset', 404);
+    return c.body(await readFile(join(assetsDir, file)), 200, { 'content-type': type, 'cache-control': 'public, max-age=300' });
+  });
+
+  /** After sign-in: the page the staff member was sent away from, if it is a page of this UI. */
+  const nextPath = (value: unknown) => (typeof value === 'string' && /^\/[^/\\]/.test(value) && !value.startsWith('/login') ? value : '/');
+  const sourceIp = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? c.env?.incoming?.socket?.remoteAddress ?? null;
 
   const loginPage = (c: Context, language: Language, csrf: string, message: MessageKey | null, status: 200 | 401 | 403 | 429 = 200) => {
     const t = translator(language);
@@ -106,6 +77,7 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
         {message ? <p class="error">{t(message)}</p> : null}
         <form method="post" action="/login">
           <input type="hidden" name="_csrf" value={csrf} />
+          <input type="hidden" name="next" value={nextPath(c.req.query('next') ?? c.req.header('x-next'))} />
           <p>
             <label>
               {t('login.email')} <input name="email" type="email" autocomplete="username" required />
@@ -143,10 +115,17 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
     const at = now();
     const [member] = await sql<Array<{ id: number; password_hash: string | null; failed_logins: number; locked_until: string | null; language: string }>>`
       select id, password_hash, failed_logins, locked_until, language from staff where email = ${email} and status = 'active'`;
-    if (member?.locked_until && new Date(member.locked_until) > at) return loginPage(c, language, cookieToken, 'login.locked', 429);
+    // Spec 02 §15.1: every sign-in attempt is logged with its source address.
+    const attempt = (action: string) =>
+      logEvent(sql, { actorId: member?.id ?? null, entityKind: 'staff', entityId: member?.id ?? 0, action, changes: { email, ip: sourceIp(c) } });
+    if (member?.locked_until && new Date(member.locked_until) > at) {
+      await attempt('sign_in_locked');
+      return loginPage(c, language, cookieToken, 'login.locked', 429);
+    }
     // The hash is computed even for an unknown e-mail, so timing does not tell which e-mails exist.
     const ok = await verifyPassword(password, member?.password_hash ?? 'scrypt$32768$8$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     if (!member || !ok) {
+      await attempt('sign_in_failed');
       if (member) {
         const failures = member.failed_logins + 1;
         const lockedUntil = failures >= LOCK_AFTER ? new Date(at.getTime() + LOCK_MINUTES * 60_000).toISOString() : null;
@@ -155,7 +134,7 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
       }
       return loginPage(c, language, cookieToken, 'login.failed', 401);
     }
-    const token = randomBytes(32).toString('base64url');
+    const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     await sql.begin(async (tx) => {
       await tx`update staff set failed_logins = 0, locked_until = null where id = ${member.id}`;
       await tx`
@@ -165,7 +144,8 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
     });
     setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: secure(c), maxAge: SESSION_HOURS * 3600 });
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
-    return c.redirect('/', 303);
+    await attempt('signed_in');
+    return c.redirect(nextPath(form.next), 303);
   });
 
   app.post('/logout', signedIn, async (c) => {
@@ -177,7 +157,9 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
   app.post('/language', signedIn, async (c) => {
     const form = await c.req.parseBody();
     if (isLanguage(form.language)) await sql`update staff_sessions set language = ${form.language} where id = ${c.get('session').id}`;
-    return c.redirect('/', 303);
+    const referer = c.req.header('referer');
+    const back = referer && new URL(referer, c.req.url).origin === new URL(c.req.url).origin ? new URL(referer, c.req.url) : null;
+    return c.redirect(back ? nextPath(`${back.pathname}${back.search}`) : '/', 303);
   });
 
   app.get('/', signedIn, async (c) => {
@@ -189,20 +171,58 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
              (select count(*) from scenarios where status = 'waiting')::int as "waitingScenarios",
              (select count(*) from orders where status = 'activation_error')::int as "activationErrors",
              (select count(*) from notifications where status = 'failed')::int as "failedNotifications"`;
-    const runs = await sql<Array<{ date: string; status: string; runs: number }>>`
-      select business_date::text as date, status, runs from billing_runs order by business_date desc limit 5`;
-    const tiles: MessageKey[] = ['home.failedTasks', 'home.pendingOperations', 'home.waitingScenarios', 'home.activationErrors', 'home.failedNotifications'];
+    const runs = await sql<Array<{ date: string; status: string; runs: number; duties: number }>>`
+      select business_date::text as date, status, runs, (select count(*) from jsonb_object_keys(duties))::int as duties
+      from billing_runs order by business_date desc limit 5`;
+    const waiting = await sql<Array<{ id: string; type: string; step: string | null; error: string | null; startedAt: string }>>`
+      select s.id, s.type, st.path || ' ' || st.name as step, coalesce(st.error_message, s.error) as error, s.started_at as "startedAt"
+      from scenarios s left join scenario_steps st on st.scenario_id = s.id and st.path = s.current_step
+      where s.status = 'waiting' order by s.started_at desc limit 10`;
+    const tiles: Array<{ key: MessageKey; count: number; href: string; area: Parameters<typeof mayRead>[1] }> = [
+      { key: 'home.failedTasks', count: counts!.failedTasks, href: '/tasks?f.status=failed', area: 'tasks' },
+      { key: 'home.pendingOperations', count: counts!.pendingOperations, href: '/manual-operations?f.status=pending', area: 'operations' },
+      { key: 'home.waitingScenarios', count: counts!.waitingScenarios, href: '/scenarios?f.status=waiting', area: 'scenarios' },
+      { key: 'home.activationErrors', count: counts!.activationErrors, href: '/orders?f.status=activation_error', area: 'operations' },
+      { key: 'home.failedNotifications', count: counts!.failedNotifications, href: '/notifications?f.status=failed', area: 'operations' },
+    ];
     return c.html(
-      <Page title={t('nav.home')} language={session.language} session={session}>
+      <Page title={t('nav.home')} session={session}>
         <h1>{t('home.title')}</h1>
         <div class="counts">
-          {tiles.map((key) => (
-            <div class="count" data-count={key}>
-              <b>{counts![key.slice(5) as keyof typeof counts]}</b>
-              {t(key)}
-            </div>
-          ))}
+          {tiles
+            .filter((tile) => mayRead(session, tile.area))
+            .map((tile) => (
+              <a class="count" data-count={tile.key} href={tile.href}>
+                <b>{String(tile.count)}</b>
+                {t(tile.key)}
+              </a>
+            ))}
         </div>
+        {mayRead(session, 'scenarios') && waiting.length ? (
+          <>
+            <h2>{t('home.waitingScenarios')}</h2>
+            <table id="waiting-scenarios">
+              <tr>
+                <th>{t('col.id')}</th>
+                <th>{t('col.type')}</th>
+                <th>{t('col.currentStep')}</th>
+                <th>{t('col.error')}</th>
+                <th>{t('col.startedAt')}</th>
+              </tr>
+              {waiting.map((w) => (
+                <tr>
+                  <td>
+                    <a href={`/scenarios/${encodeURIComponent(w.id)}`}>{w.id}</a>
+                  </td>
+                  <td>{w.type}</td>
+                  <td>{w.step ?? ''}</td>
+                  <td class="error">{w.error ?? ''}</td>
+                  <td>{dateTime(w.startedAt)}</td>
+                </tr>
+              ))}
+            </table>
+          </>
+        ) : null}
         <h2>{t('home.billingRuns')}</h2>
         {runs.length === 0 ? (
           <p>{t('home.noRuns')}</p>
@@ -211,13 +231,19 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
             <tr>
               <th>{t('home.date')}</th>
               <th>{t('home.status')}</th>
+              <th>{t('home.progress')}</th>
               <th>{t('home.runs')}</th>
             </tr>
             {runs.map((r) => (
               <tr>
-                <td>{r.date}</td>
-                <td>{r.status}</td>
-                <td>{r.runs}</td>
+                <td>{mayRead(session, 'finance') ? <a href={`/billing-runs/${r.date}`}>{r.date}</a> : r.date}</td>
+                <td>
+                  <Status t={t} value={r.status} />
+                </td>
+                <td>
+                  {String(r.duties)} {t('billing.dutiesDone')}
+                </td>
+                <td>{String(r.runs)}</td>
               </tr>
             ))}
           </table>
@@ -225,6 +251,14 @@ export function webApp({ sql, now = () => new Date() }: { sql: Sql; now?: () => 
       </Page>,
     );
   });
+
+  const context = { app, sql, callApi, signedIn, temporalUi, now };
+  for (const def of listDefinitions) mountList(app, sql, def, signedIn);
+  mountListPreferences(app, sql, listDefinitions, signedIn);
+  scenarioPages(context);
+  operationPages(context);
+  recordPages(context);
+  settingsPages(context);
 
   return app;
 }

@@ -45,6 +45,19 @@ export const staffSessions = pgTable('staff_sessions', {
   endedAt: timestamp('ended_at', { withTimezone: true }),
 });
 
+/** What a staff member chose on a list page of the operator UI (spec 02 §15.2): the columns and the page size. */
+export const staffListPreferences = pgTable(
+  'staff_list_preferences',
+  {
+    staffId: integer('staff_id').notNull().references(() => staff.id),
+    list: text('list').notNull(),
+    columns: text('columns').array().notNull(),
+    pageSize: integer('page_size'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.staffId, t.list] })],
+);
+
 /** Only a SHA-256 of the token is stored; the token itself is shown once, at creation. */
 /** The columns of an API token table (staff and client users): a name, the hash, the visible prefix, its use. */
 const tokenColumns = () => ({

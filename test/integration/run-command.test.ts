@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,7 +121,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   };
   // The run command must start its own Temporal dev server and use the defaults for everything else.
-  for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'PUBLIC_URL', 'BOOTSTRAP_ADMIN_TOKEN']) {
+  for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'PUBLIC_URL', 'BOOTSTRAP_ADMIN_TOKEN', 'BOOTSTRAP_ADMIN_PASSWORD']) {
     delete env[name];
   }
 
@@ -199,6 +199,27 @@ describe('the run command (npm start)', () => {
 
     const wrong = await get(`${banner.apiUrl}/products`, 'bpt_not-a-real-token-at-all-000000');
     expect(wrong.status).toBe(401);
+  });
+
+  it('serves the operator UI: the first administrator signs in with the password kept beside the data', async () => {
+    expect(output).toMatch(/Operator UI\s+http:\/\/127\.0\.0\.1:\d+\//);
+    const passwordFile = join(dataDir, 'admin-password');
+    expect(output).toContain(passwordFile);
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    const form = await get(`${banner.baseUrl}/login`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const signedIn = await fetch(`${banner.baseUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, email: 'admin@localhost', password }).toString(),
+    });
+    expect(signedIn.status).toBe(303);
+    const session = signedIn.headers.getSetCookie().find((c) => c.startsWith('bp_session='))!.split(';')[0]!;
+    const home = await fetch(`${banner.baseUrl}/`, { headers: { cookie: session } });
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('data-count="home.failedTasks"');
   });
 
   it('serves the OpenAPI document and an offline API reference page', async () => {

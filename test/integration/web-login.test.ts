@@ -48,7 +48,9 @@ describe('operator UI sign-in (issue 8)', () => {
     const html = await home.text();
     expect(home.status).toBe(200);
     expect(html).toContain('Что требует внимания');
-    expect(html).toContain('data-count="home.failedTasks"');
+    expect(html).toContain('data-count="home.pendingOperations"');
+    // The task queue is not a sales manager's: its count is not shown either.
+    expect(html).not.toContain('data-count="home.failedTasks"');
     expect(html).not.toContain('⟦');
     // The password is stored as a scrypt hash, never as sent.
     const [row] = await p.sql<Array<{ password_hash: string }>>`select password_hash from staff where id = ${staffId}`;
@@ -58,7 +60,7 @@ describe('operator UI sign-in (issue 8)', () => {
 
   it('without a session every page sends the browser to sign in, and the API is not affected', async () => {
     const res = await p.app.request('/');
-    expect([res.status, res.headers.get('location')]).toEqual([303, '/login']);
+    expect([res.status, res.headers.get('location')]).toEqual([303, '/login?next=%2F']);
     expect((await p.api('GET', '/api/v1/orders')).status).toBe(200);
     expect((await p.app.request('/health')).status).not.toBe(303);
   });
@@ -94,5 +96,30 @@ describe('operator UI sign-in (issue 8)', () => {
     const out = await p.app.request('/logout', { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${csrf!}` });
     expect([out.status, out.headers.get('location')]).toEqual([303, '/login']);
     expect((await p.app.request('/', { headers: { cookie } })).status).toBe(303);
+  });
+
+  it("the pages reach the API with the session's own token, as that staff member, and not after sign-out", async () => {
+    const ok = await login(password);
+    const token = cookieValue(ok, 'bp_session')!;
+    expect(token.startsWith('bps_')).toBe(true);
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token })).status).toBe(200);
+    // A sales manager may not read the task queue, through the pages or the API.
+    const tasks = await p.api('GET', '/api/v1/tasks', undefined, { token });
+    expect([tasks.status, tasks.body.code]).toEqual([403, 'forbidden']);
+    await p.sql`update staff_sessions set ended_at = now() where token_hash = encode(sha256(${token}::bytea), 'hex')`;
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token })).status).toBe(401);
+  });
+
+  it('logs every sign-in attempt with its source address (spec 02 §15.1)', async () => {
+    const before = await p.sql`select count(*)::int as n from event_log where entity_kind = 'staff' and action = 'sign_in_failed'`;
+    await login('wrong password');
+    await login(password);
+    const rows = await p.sql<Array<{ action: string; changes: { email: string; ip: string | null } }>>`
+      select action, changes from event_log where entity_kind = 'staff' and entity_id = ${String(staffId)} order by id desc limit 2`;
+    expect(rows.map((r) => r.action)).toEqual(['signed_in', 'sign_in_failed']);
+    expect(rows[0]!.changes.email).toBe(email);
+    expect(rows[0]!.changes).toHaveProperty('ip');
+    const after = await p.sql`select count(*)::int as n from event_log where entity_kind = 'staff' and action = 'sign_in_failed'`;
+    expect(after[0]!.n).toBe(before[0]!.n + 1);
   });
 });

@@ -120,7 +120,7 @@ export async function createTestPlatform(
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
     notificationPolicy: fastNotificationPolicy,
   };
-  const app = createApp({ ...deps, logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
+  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
   const { token: adminToken } = await bootstrapAdmin(database.sql);
   // As the API process does at start.
   await installDefaultTemplates(database.sql);

@@ -1,0 +1,305 @@
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { Area } from '../api/auth';
+import type { Sql } from '../db/client';
+import { translator, type MessageKey, type Translate } from './i18n';
+import { Csrf, dateTime, mayRead, money, Page, Status } from './layout';
+import type { Session, WebEnv } from './session';
+
+/**
+ * The standard list page (spec 02 §15.2), one engine for every table: search by id or across the list's
+ * fields, filters, sort by a column (click again for descending), paging with "from–to of total" and
+ * 50 / 100 / 150 rows, a column chooser remembered per staff member, and CSV export of the filtered list.
+ */
+export interface ListColumn {
+  key: string;
+  label: MessageKey;
+  /** A SQL expression over the list's `from`; static text from the definitions, never from a request. */
+  expr: string;
+  sortable?: boolean;
+  /** Hidden until the staff member chooses it. */
+  hidden?: boolean;
+  kind?: 'text' | 'money' | 'date' | 'status' | 'code';
+  /** For money: the column holding the currency. */
+  currency?: string;
+  link?: (row: Row) => string | null;
+}
+
+export interface ListFilter {
+  key: string;
+  label: MessageKey;
+  expr: string;
+  /** enum: one of `options`; text: partial match; number: equals; from / to: a date range bound. */
+  kind: 'enum' | 'text' | 'number' | 'from' | 'to';
+  options?: readonly string[];
+}
+
+export interface ListDefinition {
+  name: string;
+  path: string;
+  title: MessageKey;
+  area: Area;
+  from: string;
+  id: string;
+  columns: ListColumn[];
+  filters: ListFilter[];
+  sort: { key: string; dir: 'asc' | 'desc' };
+  /** Buttons at the end of a row (the manual-operation list's approve / reject). */
+  actions?: (row: Row, ctx: { session: Session; t: Translate; back: string }) => Child;
+}
+
+export type Row = Record<string, unknown>;
+
+export const pageSizes = [50, 100, 150] as const;
+const CSV_LIMIT = 100_000;
+
+interface Query {
+  q: string;
+  filters: Record<string, string>;
+  sort: string;
+  dir: 'asc' | 'desc';
+  page: number;
+  size: number;
+}
+
+function parseQuery(def: ListDefinition, c: Context, savedSize: number | null): Query {
+  const get = (k: string) => (c.req.query(k) ?? '').trim();
+  const filters: Record<string, string> = {};
+  for (const f of def.filters) {
+    const v = get(`f.${f.key}`);
+    if (!v) continue;
+    if (f.kind === 'enum' && !f.options?.includes(v)) continue;
+    if (f.kind === 'number' && !/^\d{1,15}$/.test(v)) continue;
+    if ((f.kind === 'from' || f.kind === 'to') && !/^\d{4}-\d{2}-\d{2}$/.test(v)) continue;
+    filters[f.key] = v.slice(0, 200);
+  }
+  const sortKey = get('sort');
+  const sort = def.columns.some((col) => col.key === sortKey && col.sortable) ? sortKey : def.sort.key;
+  const dir = get('dir') === 'asc' ? 'asc' : get('dir') === 'desc' ? 'desc' : sortKey ? 'asc' : def.sort.dir;
+  const size = Number(get('size'));
+  const page = Math.max(1, Math.min(1_000_000, Number.parseInt(get('page'), 10) || 1));
+  return { q: get('q').slice(0, 200), filters, sort, dir, page, size: (pageSizes as readonly number[]).includes(size) ? size : savedSize ?? pageSizes[0] };
+}
+
+/** The WHERE clause and its parameters; every value is a bound parameter. */
+function whereOf(def: ListDefinition, q: Query): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const conditions: string[] = [];
+  for (const f of def.filters) {
+    const v = q.filters[f.key];
+    if (v === undefined) continue;
+    if (f.kind === 'text') conditions.push(`(${f.expr})::text ilike ${p(`%${escapeLike(v)}%`)}`);
+    else if (f.kind === 'from') conditions.push(`(${f.expr}) >= ${p(v)}::date`);
+    else if (f.kind === 'to') conditions.push(`(${f.expr}) < ${p(v)}::date + 1`);
+    else conditions.push(`(${f.expr})::text = ${p(v)}`);
+  }
+  if (q.q) {
+    const all = def.columns.map((col) => `coalesce((${col.expr})::text, '')`).join(` || ' ' || `);
+    conditions.push(`((${def.id})::text = ${p(q.q)} or (${all}) ilike ${p(`%${escapeLike(q.q)}%`)})`);
+  }
+  return { text: conditions.length ? `where ${conditions.join(' and ')}` : '', params };
+}
+
+const escapeLike = (v: string) => v.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+async function fetchRows(sql: Sql, def: ListDefinition, q: Query, limit: number, offset: number) {
+  const where = whereOf(def, q);
+  const sortColumn = def.columns.find((col) => col.key === q.sort)!;
+  const select = [`(${def.id}) as "__id"`, ...def.columns.map((col) => `(${col.expr}) as "${col.key}"`)].join(', ');
+  const rows = await sql.unsafe<Row[]>(
+    `select ${select} from ${def.from} ${where.text}
+     order by (${sortColumn.expr}) ${q.dir} nulls last, (${def.id}) ${q.dir}
+     limit ${Math.floor(limit)} offset ${Math.floor(offset)}`,
+    where.params as never[],
+  );
+  return rows;
+}
+
+async function countRows(sql: Sql, def: ListDefinition, q: Query): Promise<number> {
+  const where = whereOf(def, q);
+  const [row] = await sql.unsafe<Array<{ n: number }>>(`select count(*)::int as n from ${def.from} ${where.text}`, where.params as never[]);
+  return row?.n ?? 0;
+}
+
+async function preferences(sql: Sql, staffId: number, list: string) {
+  const [row] = await sql<Array<{ columns: string[]; page_size: number | null }>>`
+    select columns, page_size from staff_list_preferences where staff_id = ${staffId} and list = ${list}`;
+  return row ?? null;
+}
+
+function cellText(t: Translate, col: ListColumn, row: Row): string {
+  const v = row[col.key];
+  if (v === null || v === undefined) return '';
+  if (col.kind === 'money') return money(v, col.currency ? row[col.currency] : undefined);
+  if (col.kind === 'date') return dateTime(v);
+  if (col.kind === 'status') return t.value(String(v));
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with an apostrophe. */
+export function csvCell(value: string): string {
+  const safe = /^[=+@\t\r]/.test(value) || /^-[^\d]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function urlWith(c: Context, changes: Record<string, string | null>): string {
+  const url = new URL(c.req.url);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
+  return `${url.pathname}${url.search}`;
+}
+
+export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, signedIn: MiddlewareHandler<WebEnv>) {
+  app.get(def.path, signedIn, async (c) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    if (!mayRead(session, def.area)) return c.html(<Page title="403" session={session}><p class="error">{t('error.noAccess')}</p></Page>, 403);
+    const prefs = await preferences(sql, session.staffId, def.name);
+    const q = parseQuery(def, c, prefs?.page_size ?? null);
+    const chosen = prefs?.columns?.filter((k) => def.columns.some((col) => col.key === k));
+    const visible = def.columns.filter((col) => (chosen && chosen.length ? chosen.includes(col.key) : !col.hidden));
+
+    if (c.req.query('format') === 'csv') {
+      const rows = await fetchRows(sql, def, q, CSV_LIMIT, 0);
+      const lines = [visible.map((col) => csvCell(t(col.label))).join(','), ...rows.map((r) => visible.map((col) => csvCell(cellText(t, col, r))).join(','))];
+      return c.body(`${lines.join('\r\n')}\r\n`, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${def.name}-${new Date().toISOString().slice(0, 10)}.csv"`,
+      });
+    }
+
+    const total = await countRows(sql, def, q);
+    const pages = Math.max(1, Math.ceil(total / q.size));
+    const pageNo = Math.min(q.page, pages);
+    const rows = await fetchRows(sql, def, q, q.size, (pageNo - 1) * q.size);
+    const from = total === 0 ? 0 : (pageNo - 1) * q.size + 1;
+    const to = Math.min(total, pageNo * q.size);
+    const back = urlWith(c, {});
+    const pageLinks = [...new Set([1, pageNo - 2, pageNo - 1, pageNo, pageNo + 1, pageNo + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+
+    return c.html(
+      <Page title={t(def.title)} session={session}>
+        <h1>{t(def.title)}</h1>
+        <form method="get" action={def.path} class="filters" data-list={def.name}>
+          <label>
+            {t('list.search')} <input type="search" name="q" value={q.q} placeholder={t('list.searchHint')} />
+          </label>
+          {def.filters.map((f) => (
+            <label>
+              {t(f.label)}{' '}
+              {f.kind === 'enum' ? (
+                <select name={`f.${f.key}`}>
+                  <option value="">{t('list.any')}</option>
+                  {f.options!.map((o) => (
+                    <option value={o} selected={q.filters[f.key] === o}>
+                      {t.value(o)}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input name={`f.${f.key}`} type={f.kind === 'from' || f.kind === 'to' ? 'date' : f.kind === 'number' ? 'number' : 'text'} value={q.filters[f.key] ?? ''} />
+              )}
+            </label>
+          ))}
+          <input type="hidden" name="sort" value={q.sort} />
+          <input type="hidden" name="dir" value={q.dir} />
+          <label>
+            {t('list.pageSize')}{' '}
+            <select name="size">
+              {pageSizes.map((s) => (
+                <option value={String(s)} selected={s === q.size}>
+                  {String(s)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">{t('list.apply')}</button> <a href={def.path}>{t('list.clear')}</a>{' '}
+          <a href={urlWith(c, { format: 'csv', page: null })} class="export" download>
+            {t('list.exportCsv')}
+          </a>
+        </form>
+        <details class="columns">
+          <summary>{t('list.columns')}</summary>
+          <form method="post" action={`/lists/${def.name}/columns`} data-autosubmit>
+            <Csrf session={session} />
+            <input type="hidden" name="back" value={back} />
+            {def.columns.map((col) => (
+              <label>
+                <input type="checkbox" name="column" value={col.key} checked={visible.includes(col)} /> {t(col.label)}
+              </label>
+            ))}
+            <button type="submit">{t('list.saveColumns')}</button>
+          </form>
+        </details>
+        <p class="counter" data-total={String(total)}>
+          {t('list.shown')} {String(from)}–{String(to)} {t('list.of')} {String(total)}
+        </p>
+        <table class="list" data-list={def.name}>
+          <thead>
+            <tr>
+              {visible.map((col) => (
+                <th data-column={col.key}>
+                  {col.sortable ? (
+                    <a href={urlWith(c, { sort: col.key, dir: q.sort === col.key && q.dir === 'asc' ? 'desc' : 'asc', page: null })}>
+                      {t(col.label)}
+                      {q.sort === col.key ? (q.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                    </a>
+                  ) : (
+                    t(col.label)
+                  )}
+                </th>
+              ))}
+              {def.actions ? <th>{t('list.actions')}</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr data-id={String(r.__id)}>
+                {visible.map((col) => {
+                  const text = cellText(t, col, r);
+                  const href = col.link?.(r);
+                  const content = col.kind === 'status' ? <Status t={t} value={r[col.key]} /> : col.kind === 'code' ? <code>{text}</code> : text;
+                  return <td data-column={col.key}>{href ? <a href={href}>{content}</a> : content}</td>;
+                })}
+                {def.actions ? <td>{def.actions(r, { session, t, back })}</td> : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {rows.length === 0 ? <p class="muted">{t('list.empty')}</p> : null}
+        <nav class="pager">
+          {pageNo > 1 ? <a href={urlWith(c, { page: String(pageNo - 1) })} rel="prev">{t('list.previous')}</a> : null}
+          {pageLinks.map((n) => (n === pageNo ? <b>{String(n)}</b> : <a href={urlWith(c, { page: String(n) })}>{String(n)}</a>))}
+          {pageNo < pages ? <a href={urlWith(c, { page: String(pageNo + 1) })} rel="next">{t('list.next')}</a> : null}
+        </nav>
+      </Page>,
+    );
+  });
+}
+
+/** The column chooser's form: the chosen columns (and the page size, if given) are remembered per staff member. */
+export function mountListPreferences(app: Hono<WebEnv>, sql: Sql, definitions: ListDefinition[], signedIn: MiddlewareHandler<WebEnv>) {
+  app.post('/lists/:name/columns', signedIn, async (c) => {
+    const session = c.get('session');
+    const def = definitions.find((d) => d.name === c.req.param('name'));
+    if (!def) return c.text('no such list', 404);
+    const form = await c.req.parseBody({ all: true });
+    const raw = form.column;
+    const wanted = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+    const columns = def.columns.map((col) => col.key).filter((k) => wanted.includes(k));
+    const size = Number(form.size);
+    const pageSize = (pageSizes as readonly number[]).includes(size) ? size : null;
+    await sql`
+      insert into staff_list_preferences (staff_id, list, columns, page_size) values (${session.staffId}, ${def.name}, ${columns}, ${pageSize})
+      on conflict (staff_id, list) do update set columns = excluded.columns, page_size = coalesce(excluded.page_size, staff_list_preferences.page_size), updated_at = now()`;
+    const back = typeof form.back === 'string' && form.back.startsWith(def.path) ? form.back : def.path;
+    return c.redirect(back, 303);
+  });
+}

@@ -1,0 +1,236 @@
+import type { Context } from 'hono';
+import type { ApiRecord, ApiResult } from '../api-bridge';
+import { formOf, statusOf, type WebContext } from '../context';
+import { translator } from '../i18n';
+import { Csrf, dateTime, ErrorBox, mayWrite, Page, Status, Table } from '../layout';
+import type { WebEnv } from '../session';
+import { version } from './scenario';
+
+const languages = ['en', 'ru'] as const;
+const parts = ['subject', 'text', 'html'] as const;
+const recipientFields = ['to', 'cc', 'bcc', 'phone', 'clientUserId'] as const;
+
+/** Notification templates (edit with the validation errors shown at the field, preview) and the billing run page. */
+export function settingsPages({ app, callApi, signedIn }: WebContext) {
+  const failure = (c: Context<WebEnv>, r: ApiResult) => c.html(<Page title={String(r.status)} session={c.get('session')}><ErrorBox error={r.error} /></Page>, statusOf(r));
+
+  app.get('/notification-templates', signedIn, async (c) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    const r = await callApi(session, 'GET', '/notification-templates?limit=200');
+    if (!r.ok) return failure(c, r);
+    return c.html(
+      <Page title={t('nav.templates')} session={session}>
+        <h1>{t('nav.templates')}</h1>
+        <Table
+          id="templates"
+          head={[t('col.id'), t('col.name'), t('col.event'), t('col.channel'), t('template.modified'), t('template.updatedAt')]}
+          rows={r.body.items as Array<ApiRecord>}
+          empty={t('common.none')}
+          cells={(x) => [String(x.id), <a href={`/notification-templates/${String(x.id)}`}>{x.name}</a>, <code>{x.event}</code>, t.value(x.channel), x.modified ? '✓' : '', dateTime(x.updatedAt)]}
+        />
+      </Page>,
+    );
+  });
+
+  /** The edit form; after a refused save it shows what was typed, with the refusal next to the fields it names. */
+  const renderTemplate = async (c: Context<WebEnv>, id: string, opts: { error?: ApiResult['error']; draft?: ApiRecord; preview?: ApiRecord; saved?: boolean; status?: number } = {}) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    const found = await callApi(session, 'GET', `/notification-templates/${encodeURIComponent(id)}`);
+    if (!found.ok) return failure(c, found);
+    const tpl = opts.draft ? { ...found.body, ...opts.draft } : found.body;
+    const write = mayWrite(session, 'billing_config');
+    const unknown: string[] = ((opts.error?.details as { unknown?: string[] } | undefined)?.unknown ?? []).map(String);
+    return c.html(
+      <Page title={`${t('template.title')} ${tpl.name}`} session={session}>
+        <h1>
+          {t('template.title')} · {tpl.name}
+        </h1>
+        {opts.saved ? <p class="notice" role="status">{t('template.saved')}</p> : null}
+        <ErrorBox error={opts.error} />
+        <p>
+          {t('col.event')}: <code>{tpl.event}</code> · {t('col.channel')}: {t.value(tpl.channel)}
+        </p>
+        <form method="post" action={`/notification-templates/${id}`} class="template-form">
+          <Csrf session={session} />
+          <label>
+            {t('col.name')} <input name="name" value={tpl.name} required />
+          </label>
+          <fieldset>
+            <legend>{t('template.recipients')}</legend>
+            {recipientFields.map((f) => (
+              <label>
+                {f} <input name={`recipients.${f}`} value={tpl.recipients?.[f] ?? ''} />
+              </label>
+            ))}
+          </fieldset>
+          {languages.map((lang) => (
+            <fieldset>
+              <legend>{t(lang === 'en' ? 'template.english' : 'template.russian')}</legend>
+              {parts.map((part) => {
+                const value = tpl.versions?.[lang]?.[part] ?? '';
+                const bad = unknown.filter((u) => value.includes(u));
+                return (
+                  <label class={bad.length ? 'invalid' : ''}>
+                    {t(`template.${part}`)}
+                    {part === 'subject' ? <input name={`${lang}.${part}`} value={value} /> : <textarea name={`${lang}.${part}`} rows={part === 'html' ? 8 : 5} cols={80}>{value}</textarea>}
+                    {bad.length ? <span class="field-error error">{`${t('template.unknownPlaceholders')}: ${bad.join(', ')}`}</span> : null}
+                  </label>
+                );
+              })}
+            </fieldset>
+          ))}
+          <label>
+            {t('template.fallback')}{' '}
+            <select name="fallbackLanguage">
+              {languages.map((l) => (
+                <option value={l} selected={tpl.fallbackLanguage === l}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </label>
+          {write ? <button type="submit">{t('action.save')}</button> : null}
+        </form>
+        <form method="post" action={`/notification-templates/${id}/preview`} class="preview-form">
+          <Csrf session={session} />
+          <select name="language">
+            {languages.map((l) => (
+              <option value={l}>{l}</option>
+            ))}
+          </select>
+          <button type="submit">{t('action.preview')}</button>
+        </form>
+        {opts.preview ? (
+          <section class="preview">
+            <h2>{t('template.preview')}</h2>
+            {opts.preview.subject ? <p><b>{opts.preview.subject}</b></p> : null}
+            <pre>{opts.preview.text ?? ''}</pre>
+            {opts.preview.html ? <iframe sandbox="" srcdoc={String(opts.preview.html)} title={t('template.preview')} /> : null}
+          </section>
+        ) : null}
+      </Page>,
+      (opts.status ?? 200) as 200,
+    );
+  };
+
+  app.get('/notification-templates/:id', signedIn, (c) => renderTemplate(c, c.req.param('id')));
+  app.post('/notification-templates/:id', signedIn, async (c) => {
+    const id = c.req.param('id');
+    const session = c.get('session');
+    const form = await formOf(c);
+    const current = await callApi(session, 'GET', `/notification-templates/${encodeURIComponent(id)}`);
+    if (!current.ok) return failure(c, current);
+    const versions: Record<string, Record<string, string>> = {};
+    for (const lang of languages) {
+      const text = form[`${lang}.text`] ?? '';
+      if (!text.trim() && !form[`${lang}.subject`]?.trim() && !form[`${lang}.html`]?.trim()) continue;
+      versions[lang] = { text };
+      for (const part of ['subject', 'html'] as const) if (form[`${lang}.${part}`]?.trim()) versions[lang][part] = form[`${lang}.${part}`]!;
+    }
+    const recipients: Record<string, string> = {};
+    for (const f of recipientFields) if (form[`recipients.${f}`]?.trim()) recipients[f] = form[`recipients.${f}`]!.trim();
+    const draft = { name: form.name ?? '', channel: current.body.channel, event: current.body.event, recipients, versions, fallbackLanguage: form.fallbackLanguage ?? 'en' };
+    const r = await callApi(session, 'POST', `/notification-templates/${encodeURIComponent(id)}`, draft);
+    if (!r.ok) return renderTemplate(c, id, { error: r.error, draft, status: statusOf(r) });
+    return renderTemplate(c, id, { saved: true });
+  });
+  app.post('/notification-templates/:id/preview', signedIn, async (c) => {
+    const id = c.req.param('id');
+    const form = await formOf(c);
+    const r = await callApi(c.get('session'), 'POST', `/notification-templates/${encodeURIComponent(id)}/preview`, { language: form.language === 'ru' ? 'ru' : 'en' });
+    return r.ok ? renderTemplate(c, id, { preview: r.body }) : renderTemplate(c, id, { error: r.error, status: statusOf(r) });
+  });
+
+  // ── Billing runs: run a date, watch its duties progress.
+  app.get('/billing-runs', signedIn, async (c) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    const r = await callApi(session, 'GET', '/billing/runs?limit=50');
+    if (!r.ok) return failure(c, r);
+    return c.html(
+      <Page title={t('nav.billingRuns')} session={session}>
+        <h1>{t('nav.billingRuns')}</h1>
+        {mayWrite(session, 'finance') ? <RunForm session={session} t={t} /> : null}
+        <Table
+          head={[t('home.date'), t('col.status'), t('home.runs'), t('col.startedAt'), t('scenario.finishedAt')]}
+          rows={r.body.items as Array<ApiRecord>}
+          empty={t('home.noRuns')}
+          cells={(x) => [<a href={`/billing-runs/${x.date}`}>{x.date}</a>, <Status t={t} value={x.status} />, String(x.runs), dateTime(x.startedAt), dateTime(x.finishedAt)]}
+        />
+      </Page>,
+    );
+  });
+
+  const RunForm = ({ session, t }: { session: WebEnv['Variables']['session']; t: ReturnType<typeof translator> }) => (
+    <form method="post" action="/billing-runs" class="run-form">
+      <Csrf session={session} />
+      <label>
+        {t('home.date')} <input type="date" name="date" required />
+      </label>
+      <button type="submit">{t('action.runBilling')}</button>
+    </form>
+  );
+
+  app.post('/billing-runs', signedIn, async (c) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    const form = await formOf(c);
+    const r = await callApi(session, 'POST', '/billing/runs', { date: form.date ?? '' });
+    if (r.ok) return c.redirect(`/billing-runs/${r.body.date}`, 303);
+    return c.html(
+      <Page title={t('nav.billingRuns')} session={session}>
+        <h1>{t('nav.billingRuns')}</h1>
+        <ErrorBox error={r.error} />
+        <RunForm session={session} t={t} />
+      </Page>,
+      statusOf(r),
+    );
+  });
+
+  app.get('/billing-runs/:date', signedIn, async (c) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    const date = c.req.param('date');
+    const r = await callApi(session, 'GET', `/billing/runs/${encodeURIComponent(date)}`);
+    if (!r.ok && c.req.query('fragment')) return c.html(<div id="run" data-version="none" data-live={`/billing-runs/${date}?fragment=run`} data-final="0"><p class="muted">{t('billing.starting')}</p></div>);
+    if (!r.ok && r.status !== 404) return failure(c, r);
+    const run = r.ok ? r.body : null;
+    const duties = Object.entries((run?.duties ?? {}) as Record<string, { found: number; done: number }>);
+    const fragment = (
+      <div id="run" data-version={version(run)} data-live={`/billing-runs/${date}?fragment=run`} data-final={run && run.status !== 'running' ? '1' : '0'}>
+        {run ? (
+          <>
+            <p>
+              {t('col.status')}: <Status t={t} value={run.status} /> · {t('billing.duties')}: {String(duties.length)} · {t('home.runs')}: {String(run.runs)}
+              {run.scenarioId ? (
+                <>
+                  {' '}
+                  · <a href={`/scenarios/${encodeURIComponent(run.scenarioId)}`}>{t('scenario.title')}</a>
+                </>
+              ) : null}
+            </p>
+            <Table
+              head={[t('billing.duty'), t('billing.found'), t('billing.done')]}
+              rows={duties}
+              empty={t('billing.starting')}
+              cells={([duty, d]) => [<code>{duty}</code>, String(d.found), String(d.done)]}
+            />
+          </>
+        ) : (
+          <p class="muted">{t('billing.starting')}</p>
+        )}
+      </div>
+    );
+    if (c.req.query('fragment')) return c.html(fragment);
+    return c.html(
+      <Page title={`${t('nav.billingRuns')} ${date}`} session={session}>
+        <h1>
+          {t('billing.title')} {date}
+        </h1>
+        {fragment}
+      </Page>,
+    );
+  });
+}
