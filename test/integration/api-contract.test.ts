@@ -617,6 +617,144 @@ describe('bad requests are refused with 4xx and write nothing', () => {
   }, 180_000);
 });
 
+describe('fuzzing every write route (issue 9)', () => {
+  /** The JSON types a schema allows (OpenAPI 3.1 writes a nullable one as a list of types). */
+  const typesOf = (s: Schema): string[] => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []);
+
+  /**
+   * Values the property's schema refuses for certain: wrong types, out-of-bounds and fractional numbers,
+   * over-long, empty or unparseable strings, values outside an enum, too many or wrong items, unknown keys in
+   * a strict object. Properties whose schema is a union (anyOf / oneOf) get none: their refusals are not certain.
+   */
+  function refusedValues(schema: Schema): unknown[] {
+    const s = resolve(schema);
+    const types = typesOf(s);
+    if (types.length === 0) return [];
+    const out: unknown[] = [];
+    if (!types.includes('null')) out.push(null);
+    if (!types.includes('string')) out.push('12345', SQL_INJECTION, '{{constructor}}');
+    if (!types.includes('number') && !types.includes('integer')) out.push(42, -1e308);
+    if (!types.includes('boolean')) out.push(true);
+    if (!types.includes('object')) out.push({ [SQL_INJECTION]: 1, __proto__: { admin: true } });
+    if (!types.includes('array')) out.push(['x', 1]);
+    if (types.includes('string')) {
+      if (typeof s.maxLength === 'number') out.push('x'.repeat(s.maxLength + 1), '🚀'.repeat(s.maxLength + 1));
+      if (typeof s.minLength === 'number' && s.minLength > 0) out.push('');
+      if (Array.isArray(s.enum)) out.push(`${String(s.enum[0])}${SQL_INJECTION}`, 'ADMIN', '{{constructor}}');
+      if (s.format === 'date') out.push('2027-02-30', '2027-13-01', "2027-01-01'; drop table orders; --");
+      if (s.format === 'email') out.push('not an e-mail', `${SQL_INJECTION}@`);
+      if (s.format === 'uri') out.push('javascript:alert(1)', 'not a url');
+    }
+    if (types.includes('integer') || types.includes('number')) {
+      if (types.includes('integer')) out.push(1.5, Number.MAX_SAFE_INTEGER * 10);
+      if (typeof s.minimum === 'number') out.push(s.minimum - 1, -1e308);
+      if (typeof s.exclusiveMinimum === 'number') out.push(s.exclusiveMinimum);
+      if (typeof s.maximum === 'number') out.push(s.maximum + 1, 1e308);
+      if (typeof s.exclusiveMaximum === 'number') out.push(s.exclusiveMaximum);
+    }
+    if (types.includes('array')) {
+      if (typeof s.maxItems === 'number') out.push(Array.from({ length: s.maxItems + 1 }, () => null));
+      if (typeof s.minItems === 'number' && s.minItems > 0) out.push([]);
+      const item = s.items ? refusedValues(s.items)[0] : undefined;
+      if (item !== undefined) out.push([item]);
+    }
+    if (types.includes('object') && (s.additionalProperties === false || (s.required ?? []).length > 0)) out.push({ [`x${SQL_INJECTION}`]: '{{constructor}}' });
+    return out.filter((v) => !(typeof v === 'number' && numberAllowed(s, v)));
+  }
+
+  const hostileText = fc.constantFrom(...hostileStrings.map(([, h]) => h), '{{#each this}}{{/each}}', '${process.exit()}', '<script>alert(1)</script>', "' or '1'='1");
+
+  /** The route's valid sample with one property made certainly invalid, and (sometimes) hostile strings in the others. */
+  function refusedBody(op: Operation): fc.Arbitrary<unknown> {
+    const schema = op.body ?? {};
+    const sample = validSample(op) ?? {};
+    const required: string[] = schema.required ?? [];
+    const spots = [
+      ...leaves(sample).map((l) => l.path),
+      ...Object.keys(schema.properties ?? {}).filter((k) => !(k in sample)).map((k) => [k]),
+    ].filter((path) => refusedValues(schemaAt(schema, path)).length > 0);
+    const variants: Array<fc.Arbitrary<unknown>> = [
+      fc.constantFrom('{', '', 'null', '[]', '"text"', '42', '{"a":', '\u0000', '{"__proto__": {"admin": true}}').map((raw) => ({ raw })),
+      fc.constantFrom([sample], `${JSON.stringify(sample)}garbage`).map((raw) => ({ raw })),
+    ];
+    if (spots.length > 0) {
+      variants.push(
+        fc.tuple(fc.constantFrom(...spots), fc.nat(), fc.boolean(), hostileText).map(([path, n, spoil, text]) => {
+          const values = refusedValues(schemaAt(schema, path));
+          let body = setAt(sample, path, values[n % values.length]);
+          // Hostile strings in the other string leaves: the request stays refused for the one invalid property.
+          if (spoil) for (const leaf of leaves(sample)) if (typeof leaf.value === 'string' && leaf.path.join('.') !== path.join('.')) body = setAt(body, leaf.path, text);
+          return body;
+        }),
+      );
+    }
+    if (required.length > 0) variants.push(fc.constantFrom(...required).map((k) => Object.fromEntries(Object.entries(sample).filter(([key]) => key !== k))));
+    if (schema.additionalProperties === false) variants.push(fc.tuple(hostileText, hostileText).map(([k, v]) => ({ ...sample, [`x${k}`]: v })));
+    return fc.oneof(...variants);
+  }
+
+  /** Path ids that name nothing: malformed, hostile, out of range, or well-formed and missing. */
+  const hostilePathIds = fc.constantFrom('-1', '0', '1.5', '1e3', '99999999999999999999', "1' or '1'='1", 'null', '%00', '..%2F..%2Fetc', '１２', ' 999998', '999999');
+
+  it('sends 10,000+ generated invalid and hostile requests across every POST route: never 5xx, always { code, message }, and not one row written', async () => {
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
+    const targets = postRoutes();
+    const perRoute = Math.ceil(10_000 / targets.length);
+    const failures: string[] = [];
+    const codes = new Map<number, number>();
+    let sent = 0;
+    const baseline = await rowCounts();
+    for (const op of targets) {
+      const withPath = op.pathParams.length > 0;
+      const request = fc.record({
+        body: refusedBody(op),
+        // Mostly real ids, so the body is what is judged; sometimes a hostile id with the valid sample.
+        hostileId: withPath ? fc.option(hostilePathIds, { freq: 6 }) : fc.constant(null),
+      });
+      for (const [i, { body, hostileId }] of fc.sample(request, { numRuns: perRoute, seed: seed + targets.indexOf(op) }).entries()) {
+        const path = hostileId === null ? fill(op, existingId) : fill(op, () => hostileId);
+        const payload = hostileId === null ? body : (validSample(op) ?? {});
+        const answer = await send('POST', path.replace(/%25/g, '%'), typeof payload === 'object' && payload !== null && 'raw' in payload ? (payload as { raw: unknown }).raw : payload);
+        sent += 1;
+        codes.set(answer.status, (codes.get(answer.status) ?? 0) + 1);
+        const problem = problemWith(answer);
+        if (problem) failures.push(`${label(op)} #${i} (seed ${seed}) ${path}: ${problem} for ${shorten(JSON.stringify(payload) ?? String(payload))} → ${shorten(JSON.stringify(answer.body))}`);
+      }
+      // Nothing partial: after each route's requests, every table holds exactly the rows it held before.
+      const counts = await rowCounts();
+      const changed = Object.keys(counts).filter((t) => counts[t] !== baseline[t]);
+      if (changed.length > 0) failures.push(`${label(op)} (seed ${seed}) wrote rows in ${changed.map((t) => `${t}: ${baseline[t]} → ${counts[t]}`).join(', ')}`);
+    }
+    expect(sent).toBeGreaterThanOrEqual(10_000);
+    expect(failures.slice(0, 20)).toEqual([]);
+    // Every answer was a refusal: 400 (validation), 404 (nothing there), 409/422 (the record's state or a business rule).
+    expect([...codes.keys()].every((status) => status >= 400 && status < 500)).toBe(true);
+  }, 900_000);
+
+  it('list and card routes answer hostile query strings and path ids with 2xx or a coded 4xx, never 5xx', async () => {
+    const gets = routes.filter((op) => op.method === 'GET' && op.path.startsWith('/api/v1/'));
+    const query = fc.dictionary(
+      fc.constantFrom('limit', 'after', 'before', 'status', 'type', 'clientId', 'q', 'createdFrom', 'createdTo', 'subscriptionId', 'event', 'days', 'x'),
+      fc.oneof(hostileText, fc.constantFrom('-1', '0', '1e308', '2027-02-30', '', '%', '_', 'true', '[]')),
+      { maxKeys: 4 },
+    );
+    const failures: string[] = [];
+    let sent = 0;
+    const baseline = await rowCounts();
+    for (const op of gets) {
+      for (const [params, hostileId] of fc.sample(fc.tuple(query, fc.option(hostilePathIds, { freq: 3 })), { numRuns: 25, seed: 42 + gets.indexOf(op) })) {
+        const path = hostileId === null || op.pathParams.length === 0 ? fill(op, existingId) : fill(op, () => hostileId);
+        const answer = await p.api('GET', `${path.replace(/%25/g, '%')}?${new URLSearchParams(params).toString()}`);
+        sent += 1;
+        if (answer.status >= 500 || (answer.status >= 400 && problemWith(answer))) failures.push(`GET ${path} ${JSON.stringify(params)} → ${answer.status} ${shorten(JSON.stringify(answer.body))}`);
+      }
+    }
+    expect(sent).toBeGreaterThan(1000);
+    expect(failures.slice(0, 20)).toEqual([]);
+    expect(await rowCounts()).toEqual(baseline);
+  }, 600_000);
+});
+
 describe('hostile strings in otherwise valid bodies', () => {
   it('every creating POST route stores a hostile string as sent or refuses it with 4xx, never 5xx', async () => {
     const creating = postRoutes().filter((op) => op.pathParams.length === 0);
