@@ -15,6 +15,9 @@ import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
 import { checkHealth } from './health';
 import { idempotency } from './idempotency';
+import { HttpMetrics, metricsHandler } from './metrics';
+import { requestLog } from './request-log';
+import type { Logger } from '../platform/logger';
 import { billingRunRoutes } from './routes/billing-runs';
 import { catalogRoutes } from './routes/catalog';
 import { clientRoutes } from './routes/clients';
@@ -35,7 +38,11 @@ import { subscriptionRoutes } from './routes/subscriptions';
 import { taskRoutes } from './routes/tasks';
 
 export interface AppOptions extends ApiDeps {
-  logError?: (err: unknown, context: { method: string; path: string }) => void;
+  logError?: (err: unknown, context: { method: string; path: string; requestId?: string }) => void;
+  /** The process logger: one access log line per request (tests leave it out). */
+  logger?: Logger;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>` (METRICS_TOKEN). */
+  metricsToken?: string;
   /** Requests per minute per source address and per key on the public licensing API (default 60). */
   licensingRateLimit?: number;
   /** The Temporal Web UI the operator UI links scenarios to (TEMPORAL_UI_URL). */
@@ -46,13 +53,18 @@ export interface AppOptions extends ApiDeps {
 export function createApp(options: AppOptions) {
   const { logError = (err) => console.error(err) } = options;
   const app = new OpenAPIHono<AppEnv>();
+  const http = new HttpMetrics();
 
   app.onError((err, c) => {
     const { status } = toErrorResponse(err);
-    if (status >= 500) logError(err, { method: c.req.method, path: c.req.path });
+    if (status >= 500) logError(err, { method: c.req.method, path: c.req.path, requestId: c.get('requestId') });
     return errorJson(c, err);
   });
   app.notFound((c) => c.json({ code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+
+  // First of all: the request id (into workflows too), the access log line and the HTTP metrics.
+  app.use('*', requestLog({ logger: options.logger, http }));
+  app.get('/metrics', metricsHandler({ sql: options.sql, http, token: options.metricsToken, logError }));
 
   app.get('/health', async (c) => {
     const health = await checkHealth(options);

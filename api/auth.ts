@@ -31,7 +31,16 @@ export interface ClientScope {
  * `staff` is set for staff tokens; `clientUser` for client-panel tokens. A client user only reaches routes
  * whose guard names a client access rule (see client-access.ts), so other handlers may read `staff`.
  */
-export type AppEnv = { Variables: { staff: Staff; clientUser?: ClientUser; clientScope?: ClientScope; requestId: string } };
+export type AppEnv = {
+  Variables: {
+    staff: Staff;
+    clientUser?: ClientUser;
+    clientScope?: ClientScope;
+    requestId: string;
+    /** The Idempotency-Key this request claimed (see api/idempotency.ts). */
+    idempotencyClaim?: { staffId: number; key: string };
+  };
+};
 
 /** Operator UI sessions (web/): the cookie's value, also accepted as a bearer token by the in-process API calls. */
 export const SESSION_TOKEN_PREFIX = 'bps_';

@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
     ['PLATFORM_TIME_ZONE', 'Mars/Olympus'],
     ['LOG_LEVEL', 'loud'],
     ['BOOTSTRAP_ADMIN_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'short'],
   ])('a bad %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

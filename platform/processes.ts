@@ -61,7 +61,13 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     hour: config.BILLING_RUN_HOUR,
     catchupDays: config.BILLING_CATCHUP_DAYS,
   });
-  const app = createApp({ ...deps, temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233', logError: (err, ctx) => logger.error({ err, ...ctx }, 'request failed') });
+  const app = createApp({
+    ...deps,
+    temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
+    logger,
+    metricsToken: config.METRICS_TOKEN,
+    logError: (err, ctx) => logger.error({ err, ...ctx }, 'request failed'),
+  });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
   });
@@ -119,6 +125,7 @@ export async function startWorker(config: Config & { TEMPORAL_ADDRESS: string },
     timeZone: config.PLATFORM_TIME_ZONE,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     mail: { url: config.SMTP_URL, from: config.MAIL_FROM },
+    logger,
   });
   const done = worker.run().finally(async () => {
     await connection.close();

@@ -3,17 +3,21 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../activities';
 import { createActivities } from '../activities';
+import type { Logger } from './logger';
+import { activityInterceptors, clientInterceptors } from './request-context';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Workflow interceptors (the request id's way through a scenario); bundled with the workflows. */
+export const workflowInterceptorsPath = fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url));
 
 export async function connectClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, interceptors: clientInterceptors() });
 }
 
 /** Bundles workflow code once; tests share one bundle across many workers. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowInterceptorsPath], logger: quietBundlerLogger });
 }
 
 export interface CreateWorkerOptions extends ActivityDeps {
@@ -22,6 +26,8 @@ export interface CreateWorkerOptions extends ActivityDeps {
   taskQueue: string;
   workflowBundle?: WorkflowBundle;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Gets a debug line per finished activity, with the request id that started its scenario. */
+  logger?: Logger;
 }
 
 export async function createWorker({
@@ -30,6 +36,7 @@ export async function createWorker({
   taskQueue,
   workflowBundle,
   maxConcurrentActivityTaskExecutions = 100,
+  logger,
   ...deps
 }: CreateWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address });
@@ -38,7 +45,9 @@ export async function createWorker({
     namespace,
     taskQueue,
     activities: createActivities(deps),
+    // A prebuilt bundle carries its workflow interceptors (bundleWorkflows); workflowModules is for the unbundled path.
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    interceptors: { activity: [activityInterceptors(logger)], ...(workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }) },
     maxConcurrentActivityTaskExecutions,
     // Drain in-flight activities on shutdown; Temporal retries whatever does not finish in time.
     shutdownGraceTime: '10s',

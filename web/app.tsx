@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_TOKEN_PREFIX } from '../api/auth';
 import { logEvent } from '../activities/event-log';
+import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
 import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';
@@ -165,12 +166,8 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
   app.get('/', signedIn, async (c) => {
     const session = c.get('session');
     const t = translator(session.language);
-    const [counts] = await sql<Array<Record<'failedTasks' | 'pendingOperations' | 'waitingScenarios' | 'activationErrors' | 'failedNotifications', number>>>`
-      select (select count(*) from tasks where status = 'failed')::int as "failedTasks",
-             (select count(*) from manual_operations where status = 'pending')::int as "pendingOperations",
-             (select count(*) from scenarios where status = 'waiting')::int as "waitingScenarios",
-             (select count(*) from orders where status = 'activation_error')::int as "activationErrors",
-             (select count(*) from notifications where status = 'failed')::int as "failedNotifications"`;
+    // The same figures `GET /metrics` exposes (api/metrics.ts), read the same way.
+    const counts = attentionCounts(await readOperationalCounts(sql));
     const runs = await sql<Array<{ date: string; status: string; runs: number; duties: number }>>`
       select business_date::text as date, status, runs, (select count(*) from jsonb_object_keys(duties))::int as duties
       from billing_runs order by business_date desc limit 5`;
@@ -179,11 +176,11 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
       from scenarios s left join scenario_steps st on st.scenario_id = s.id and st.path = s.current_step
       where s.status = 'waiting' order by s.started_at desc limit 10`;
     const tiles: Array<{ key: MessageKey; count: number; href: string; area: Parameters<typeof mayRead>[1] }> = [
-      { key: 'home.failedTasks', count: counts!.failedTasks, href: '/tasks?f.status=failed', area: 'tasks' },
-      { key: 'home.pendingOperations', count: counts!.pendingOperations, href: '/manual-operations?f.status=pending', area: 'operations' },
-      { key: 'home.waitingScenarios', count: counts!.waitingScenarios, href: '/scenarios?f.status=waiting', area: 'scenarios' },
-      { key: 'home.activationErrors', count: counts!.activationErrors, href: '/orders?f.status=activation_error', area: 'operations' },
-      { key: 'home.failedNotifications', count: counts!.failedNotifications, href: '/notifications?f.status=failed', area: 'operations' },
+      { key: 'home.failedTasks', count: counts.failedTasks, href: '/tasks?f.status=failed', area: 'tasks' },
+      { key: 'home.pendingOperations', count: counts.pendingOperations, href: '/manual-operations?f.status=pending', area: 'operations' },
+      { key: 'home.waitingScenarios', count: counts.waitingScenarios, href: '/scenarios?f.status=waiting', area: 'scenarios' },
+      { key: 'home.activationErrors', count: counts.activationErrors, href: '/orders?f.status=activation_error', area: 'operations' },
+      { key: 'home.failedNotifications', count: counts.failedNotifications, href: '/notifications?f.status=failed', area: 'operations' },
     ];
     return c.html(
       <Page title={t('nav.home')} session={session}>

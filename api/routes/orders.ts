@@ -18,6 +18,7 @@ import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { nextDocumentNumber } from '../document-numbers';
 import { startOnce } from '../start-once';
+import { storeIdempotentAnswer } from '../idempotency';
 
 const orderInput = z
   .object({
@@ -173,7 +174,7 @@ export function orderRoutes(deps: ApiDeps) {
       // Postpay orders are provisioned at once and billed with the act; only prepaid ones get a payment.
       const paymentNumber = amount > 0 && paymentModel === 'prepay' ? await nextDocumentNumber(sql, 'payment') : null;
 
-      const orderId = await sql.begin(async (tx) => {
+      const order = await sql.begin(async (tx) => {
         if (found.single) {
           const [held] = await tx`select 1 from subscriptions where client_id = ${input.clientId} and plan_id = ${found.plan_id} and status <> 'deleted' limit 1`;
           if (held) throw new ApiError(409, 'single_plan_held', `the client already holds a subscription on plan "${found.plan_name}"`);
@@ -215,10 +216,15 @@ export function orderRoutes(deps: ApiDeps) {
         await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
         // Spec 02 §2.13, 01 §4.5.3: a financially blocked client ordering in the client panel also gets a top-up for the debt.
         if (c.get('clientUser') && found.client_status === 'financially_blocked' && paymentNumber) await debtTopUp(tx, input.clientId, found.currency, c);
-        return id;
+        const card = await loadOrder(tx as unknown as ApiDeps['sql'], id);
+        await storeIdempotentAnswer(tx, c, 201, card);
+        return card;
       });
-      await startOrderScenario(deps, orderId);
-      return c.json(await loadOrder(sql, orderId), 201);
+      // The order and its answer are committed: a retry under the same Idempotency-Key gets this answer, not a
+      // second order. A scenario whose start fails here (Temporal or the database unreachable) is started by
+      // the sweep (startMissingOrderScenarios) instead, so the request does not fail for it.
+      await startOrderScenario(deps, order.id).catch(() => {});
+      return c.json(order, 201);
     },
   );
 

@@ -70,6 +70,9 @@ export const subscriptions = pgTable(
     index('subscriptions_client_idx').on(t.clientId),
     index('subscriptions_status_idx').on(t.status),
     index('subscriptions_expiration_idx').on(t.expirationDate),
+    // The task queue view joins scenarios to their subject by text id (`sub.id::text = sc.subject_id`); without
+    // this the planner hashes every subscription and sorts every task before it can page (bench/api-load.ts).
+    index('subscriptions_id_text_idx').on(sql`(${t.id}::text)`),
     check(
       'subscriptions_manual_point',
       sql`${t.manualRenewPointDays} = -1 or ${t.manualRenewPointDays} >= ${t.autoRenewPointDays}`,
@@ -131,6 +134,8 @@ export const orders = pgTable(
     index('orders_client_idx').on(t.clientId, t.id),
     index('orders_status_idx').on(t.status, t.id),
     index('orders_subscription_idx').on(t.subscriptionId),
+    // The order list's createdFrom / createdTo filters.
+    index('orders_created_idx').on(t.createdAt),
     check('orders_amount_nonnegative', sql`${t.amount} >= 0 and ${t.discount} >= 0`),
     // Spec 01 §16.3: at most one open order per subscription.
     uniqueIndex('orders_one_open_per_subscription')

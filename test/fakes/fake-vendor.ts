@@ -42,6 +42,8 @@ export interface FakeVendorCall {
   dropped: boolean;
   /** A dedupe hit: the idempotency key had already been applied, nothing changed. */
   replayed: boolean;
+  /** A random fault (`FakeVendorOptions.faults`) hit this request: a 5xx answer or a slow one. */
+  fault: 'error' | 'slow' | null;
 }
 
 export interface FakeVendorOperationRecord {
@@ -67,6 +69,24 @@ export interface FakeVendorOptions {
   secret: string;
   /** When set, requests must carry `Authorization: Bearer <apiKey>` or get 401. */
   apiKey?: string;
+  /** Random faults on any request, for chaos tests; off unless given. */
+  faults?: FakeVendorFaults;
+}
+
+/**
+ * A vendor that fails a share of all requests: half of the failures (by default) answer 500/502/503/504
+ * before anything happens, the other half are held past the caller's timeout and then processed anyway
+ * (the vendor acted, the caller never heard).
+ */
+export interface FakeVendorFaults {
+  /** Share of requests that fail, 0..1. */
+  rate: number;
+  /** How long a slow request is held before it is processed and answered. */
+  slowMs: number;
+  /** Share of the failures that are slow rather than 5xx, 0..1 (default 0.5). */
+  slowShare?: number;
+  /** Source of randomness in [0, 1); a seeded one makes a run repeatable. Default Math.random. */
+  random?: () => number;
 }
 
 export interface FakeVendor {
@@ -99,6 +119,8 @@ interface InjectedFailure {
   error: string;
 }
 
+const FAULT_STATUSES = [500, 502, 503, 504];
+
 const ACTION_ROUTES: Record<string, FakeVendorOperation> = {
   renew: 'renew',
   prolong: 'prolong',
@@ -118,6 +140,7 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
   let delays: number[] = [];
   let drops = 0;
   const inFlight = new Set<Promise<void>>();
+  const random = options.faults?.random ?? Math.random;
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
@@ -175,6 +198,7 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
       status: null,
       dropped: false,
       replayed: false,
+      fault: null,
     };
     calls.push(call);
 
@@ -186,6 +210,11 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
 
     const failure = failures.shift();
     if (failure) return answer(failure.status, { error: failure.error });
+    call.fault = randomFault();
+    if (call.fault === 'error') {
+      const status = FAULT_STATUSES[Math.floor(random() * FAULT_STATUSES.length)] ?? 503;
+      return answer(status, { error: `injected fault (HTTP ${status})` });
+    }
 
     if (!call.signatureValid) return answer(401, { error: 'invalid signature' });
     if (options.apiKey !== undefined && call.authorization !== `Bearer ${options.apiKey}`) {
@@ -193,7 +222,8 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     }
     if (!route) return answer(404, { error: `no route for ${method} ${path.split('?')[0]}` });
 
-    const delay = delays.shift();
+    const queued = delays.shift();
+    const delay = call.fault === 'slow' ? Math.max(queued ?? 0, options.faults?.slowMs ?? 0) : queued;
     if (delay !== undefined) {
       await sleep(delay);
       if (closed) return;
@@ -267,6 +297,12 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     else if ((operation === 'renew' || operation === 'prolong') && (call.json as { resume?: boolean } | null)?.resume === true) resource.state = 'active';
     resource.operations.push({ operation, idempotencyKey: call.idempotencyKey, body: call.json, at: new Date() });
     return { status: 200, payload: describe(resource) };
+  }
+
+  function randomFault(): FakeVendorCall['fault'] {
+    const faults = options.faults;
+    if (!faults || random() >= faults.rate) return null;
+    return random() < (faults.slowShare ?? 0.5) ? 'slow' : 'error';
   }
 
   function findResource(id: string | null): FakeVendorResource | undefined {

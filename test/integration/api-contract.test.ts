@@ -520,7 +520,7 @@ describe('bad requests are refused with 4xx and write nothing', () => {
     expect(sent).toBeGreaterThan(postRoutes().length * 20);
     expect(failures).toEqual([]);
     expect(await rowCounts()).toEqual(before);
-  });
+  }, 240_000);
 
   it('a valid body on a nonexistent id answers 404 not_found and writes nothing', async () => {
     const before = await rowCounts();

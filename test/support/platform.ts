@@ -11,6 +11,8 @@ import { bootstrapAdmin } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorker } from '../../platform/temporal';
+import type { Logger } from '../../platform/logger';
+import { clientInterceptors } from '../../platform/request-context';
 import type { PluginRetryPolicy } from '../../workflows/engine/types';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { testNamespace } from './namespaces';
@@ -84,6 +86,8 @@ export async function createTestPlatform(
     mail?: MailConfig;
     /** The worker's clock (sending hours are tested with an offset clock, not by waiting an hour). */
     now?: () => Date;
+    /** The process logger of the API and the worker (access log, activity lines); none by default. */
+    logger?: Logger;
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString('hex');
@@ -105,7 +109,7 @@ export async function createTestPlatform(
   const temporalAddress = inject('temporalAddress');
   const connection = await Connection.connect({ address: temporalAddress });
   const namespace = testNamespace();
-  const temporal = new Client({ connection, namespace });
+  const temporal = new Client({ connection, namespace, interceptors: clientInterceptors() });
   const taskQueue = `test-${name}-${suffix}`;
   const vendorSecret = `secret-${suffix}`;
   const vendor = await startFakeVendor({ secret: vendorSecret });
@@ -120,7 +124,7 @@ export async function createTestPlatform(
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
     notificationPolicy: fastNotificationPolicy,
   };
-  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
+  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', ...(options.logger ? { logger: options.logger } : {}), logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
   const { token: adminToken } = await bootstrapAdmin(database.sql);
   // As the API process does at start.
   await installDefaultTemplates(database.sql);
@@ -161,6 +165,7 @@ export async function createTestPlatform(
       timeZone: 'UTC',
       ...(options.mail ? { mail: options.mail } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     const done = worker.run();
     running = { worker, done, close: () => native.close() };
@@ -257,12 +262,17 @@ export interface CatalogOptions {
   plan?: Record<string, unknown>;
   /** Service-template capabilities. */
   capabilities?: Record<string, unknown>;
+  /** The http-vendor plugin's timeout for calls to the fake vendor (default 5000 ms). */
+  vendorTimeoutMs?: number;
 }
 
 /** A plan resource the change-resources tests order: 10 GB included, 5-100, 30 a month per extra GB. */
 export const storageResource = { key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 30 };
 
-export async function seedCatalog(p: TestPlatform, { cancelDays = 14, serviceRule: ruleOverrides = {}, provisioningRule: provisioningOverrides = {}, plan: planOverrides = {}, capabilities }: CatalogOptions = {}): Promise<Catalog> {
+/** What the catalogue and client helpers need of a platform: its API and the fake vendor it provisions at. */
+export type PlatformApi = Pick<TestPlatform, 'api' | 'vendor' | 'vendorSecret'>;
+
+export async function seedCatalog(p: PlatformApi, { cancelDays = 14, serviceRule: ruleOverrides = {}, provisioningRule: provisioningOverrides = {}, plan: planOverrides = {}, capabilities, vendorTimeoutMs = 5000 }: CatalogOptions = {}): Promise<Catalog> {
   const ok = <T>(answer: ApiAnswer<T>, what: string): T => {
     if (answer.status !== 201) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
@@ -275,7 +285,7 @@ export async function seedCatalog(p: TestPlatform, { cancelDays = 14, serviceRul
     await p.api('POST', '/api/v1/service-templates', {
       name: 'Backup at Acme',
       plugin: 'http-vendor',
-      settings: { baseUrl: p.vendor.url, secret: p.vendorSecret, timeoutMs: 5000 },
+      settings: { baseUrl: p.vendor.url, secret: p.vendorSecret, timeoutMs: vendorTimeoutMs },
       ...(capabilities ? { capabilities } : {}),
     }),
     'service template',
@@ -307,7 +317,7 @@ export async function seedCatalog(p: TestPlatform, { cancelDays = 14, serviceRul
   };
 }
 
-export async function createClient(p: TestPlatform, catalog: Catalog, name = 'Acme Ltd'): Promise<number> {
+export async function createClient(p: Pick<PlatformApi, 'api'>, catalog: Catalog, name = 'Acme Ltd'): Promise<number> {
   const answer = await p.api('POST', '/api/v1/clients', {
     name,
     serviceRuleId: catalog.serviceRuleId,
