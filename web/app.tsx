@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { SESSION_TOKEN_PREFIX } from '../api/auth';
+import { hashToken, SESSION_TOKEN_PREFIX } from '../api/auth';
 import { logEvent } from '../activities/event-log';
 import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
@@ -18,7 +18,7 @@ import { recordPages } from './pages/records';
 import { scenarioPages } from './pages/scenario';
 import { settingsPages } from './pages/settings';
 import { verifyPassword } from './passwords';
-import { SESSION_COOKIE, sameToken, sessions, sha256, type WebEnv } from './session';
+import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
 
 /**
  * The operator UI (issue 8), rendered on the server with hono/jsx: staff sign-in with a memory-hard password
@@ -140,7 +140,7 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
       await tx`update staff set failed_logins = 0, locked_until = null where id = ${member.id}`;
       await tx`
         insert into staff_sessions (staff_id, token_hash, csrf_token, language, expires_at)
-        values (${member.id}, ${sha256(token)}, ${randomBytes(24).toString('base64url')}, ${isLanguage(member.language) ? member.language : language},
+        values (${member.id}, ${hashToken(token)}, ${randomBytes(24).toString('base64url')}, ${isLanguage(member.language) ? member.language : language},
                 ${new Date(at.getTime() + SESSION_HOURS * 3_600_000).toISOString()})`;
     });
     setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: secure(c), maxAge: SESSION_HOURS * 3600 });

@@ -1,7 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
+import { hashToken } from '../api/auth';
 import type { Sql } from '../db/client';
 import type { StaffRole } from '../domain/statuses';
 import type { Language } from './i18n';
@@ -22,7 +23,6 @@ export interface Session {
 
 export type WebEnv = { Variables: { session: Session } };
 
-export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 export const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function sessions(sql: Sql, now: () => Date) {
@@ -33,7 +33,7 @@ export function sessions(sql: Sql, now: () => Date) {
     const [row] = await sql<Array<Omit<Session, 'token'>>>`
       select ss.id, ss.staff_id as "staffId", s.name, s.role, ss.csrf_token as "csrfToken", ss.language
       from staff_sessions ss join staff s on s.id = ss.staff_id
-      where ss.token_hash = ${sha256(token)} and ss.ended_at is null and ss.expires_at > ${now().toISOString()} and s.status = 'active'`;
+      where ss.token_hash = ${hashToken(token)} and ss.ended_at is null and ss.expires_at > ${now().toISOString()} and s.status = 'active'`;
     return row ? { ...row, token } : null;
   }
 
