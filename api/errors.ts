@@ -64,8 +64,19 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
   if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22021' || pgCode === '22P05') {
     return { status: 422, body: { code: 'invalid_value', message: 'a value is out of range or not allowed' } };
   }
+  // The statement timeout of the API's connections (db/client.ts): the work was cancelled, nothing was changed.
+  if (pgCode === '57014') {
+    return { status: 503, body: { code: 'query_timeout', message: 'the query took longer than the API allows; narrow the filters or try again' } };
+  }
+  // The database went away under the request (restarted, connection terminated): its transaction was rolled back.
+  if (pgCode !== undefined && (databaseGoneCodes.has(pgCode) || pgCode.startsWith('08'))) {
+    return { status: 503, body: { code: 'database_unavailable', message: 'the database connection was lost; nothing was changed, try again' } };
+  }
   return { status: 500, body: { code: 'internal_error', message: 'an internal error occurred' } };
 }
+
+/** The driver's codes for a lost connection, and PostgreSQL's for a server shutting down or terminating the backend. */
+const databaseGoneCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03']);
 
 export function errorJson(c: Context, err: unknown) {
   const { status, body } = toErrorResponse(err);

@@ -15,13 +15,37 @@ export interface ConnectOptions {
   max?: number;
   /** Shown in pg_stat_activity, which helps when a test or an operator hunts a connection. */
   applicationName?: string;
+  /**
+   * Cancel any statement running longer (PostgreSQL `statement_timeout`). The API sets one, so a request its
+   * client abandoned cannot keep a connection of the pool busy; the worker does not (a billing run's queries
+   * over every subscription are long by nature, and an activity has its own timeout).
+   */
+  statementTimeoutMs?: number;
+  /** Parallel query for this handle's sessions; off for the API, whose list pages read a few rows each. */
+  parallelQuery?: boolean;
 }
 
-export function connectDatabase(url: string, { max = 10, applicationName = 'billing' }: ConnectOptions = {}): DatabaseHandle {
+/**
+ * Session settings every connection gets (measured in BENCHMARKS.md, "API: what is slow"): statements are prepared
+ * by the driver, and the list queries are written `($1 is null or col = $1)`, so a generic plan cannot know which
+ * filters are used and may pick a plan over the whole table; custom plans are always chosen instead. JIT compiles
+ * dozens of functions for queries whose estimated cost is over the whole table but which stop after one page.
+ */
+const sessionSettings = { plan_cache_mode: 'force_custom_plan', jit: 'off' } as const;
+
+export function connectDatabase(
+  url: string,
+  { max = 10, applicationName = 'billing', statementTimeoutMs, parallelQuery = true }: ConnectOptions = {},
+): DatabaseHandle {
   const sql = postgres(url, {
     max,
     onnotice: () => {},
-    connection: { application_name: applicationName },
+    connection: {
+      application_name: applicationName,
+      ...sessionSettings,
+      ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
+      ...(parallelQuery ? {} : { max_parallel_workers_per_gather: '0' }),
+    },
   });
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };

@@ -21,6 +21,8 @@ const configSchema = z.object({
   BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** When set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The API's database statement timeout: a longer query is cancelled and answered 503 `query_timeout`; 0 turns it off. */
+  API_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   /** The first administrator's operator UI password, set only while that administrator has none. */
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** The business day (billing dates, start and expiration dates) is counted in this IANA time zone. */

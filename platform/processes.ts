@@ -37,7 +37,11 @@ export interface RunningApi {
 
 /** The HTTP API: connects, makes sure an admin token exists, serves, sweeps lost order starts. */
 export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, logger: Logger): Promise<RunningApi> {
-  const database: DatabaseHandle = connectDatabase(config.DATABASE_URL, { applicationName: 'billing-api' });
+  const database: DatabaseHandle = connectDatabase(config.DATABASE_URL, {
+    applicationName: 'billing-api',
+    statementTimeoutMs: config.API_STATEMENT_TIMEOUT_MS || undefined,
+    parallelQuery: false,
+  });
   const temporal: Client = await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const deps: ApiDeps = {
     db: database.db,

@@ -2,6 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Area } from '../api/auth';
 import type { Sql } from '../db/client';
+import { escapeLike } from '../db/like';
 import { translator, type MessageKey, type Translate } from './i18n';
 import { Csrf, dateTime, mayRead, money, Page, Status } from './layout';
 import type { Session, WebEnv } from './session';
@@ -104,7 +105,6 @@ function whereOf(def: ListDefinition, q: Query): { text: string; params: unknown
   return { text: conditions.length ? `where ${conditions.join(' and ')}` : '', params };
 }
 
-const escapeLike = (v: string) => v.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 async function fetchRows(sql: Sql, def: ListDefinition, q: Query, limit: number, offset: number) {
   const where = whereOf(def, q);

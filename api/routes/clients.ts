@@ -7,6 +7,7 @@ import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
+import { escapeLike } from '../../db/like';
 import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 const contactInput = z
@@ -103,7 +104,7 @@ export function clientRoutes({ sql }: ApiDeps) {
         from clients
         where (${after ?? null}::int is null or id < ${after ?? null})
           and (${status ?? null}::text is null or status = ${status ?? null})
-          and (${q ?? null}::text is null or name ilike ${'%' + (q ?? '') + '%'} or id::text = ${q ?? ''})
+          and (${q ?? null}::text is null or name ilike ${`%${escapeLike(q ?? '')}%`} or id::text = ${q ?? ''})
         order by id desc limit ${limit + 1}`;
       return c.json(page(rows.map((r) => ({ ...r, balance: Number((r as { balance?: unknown }).balance) })), limit), 200);
     },
