@@ -9,6 +9,7 @@ import { createLifecycleOrderActivities } from './lifecycle-orders';
 import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';
 import { createPluginActivities } from './plugin-calls';
+import { createScenarioDispatchActivities } from './scenario-dispatch';
 import { createScenarioRecorders } from './scenario-records';
 import { createSubscriptionActivities } from './subscriptions';
 
@@ -32,6 +33,7 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createManualOperationActivities({ sql }),
     ...createSubscriptionActivities({ sql }),
     ...createBillingRunActivities({ sql, today }),
+    ...createScenarioDispatchActivities({ sql }),
     ...createLifecycleOrderActivities({ sql, today }),
     ...createClientBlockActivities({ sql }),
     ...createNotificationActivities({ sql, timeZone, now, mail }),

@@ -4,6 +4,7 @@ import type { ClientBlockActivities } from '../activities/client-blocks';
 import type { LifecycleOrderActivities } from '../activities/lifecycle-orders';
 import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
+import type { ScenarioDispatchActivities } from '../activities/scenario-dispatch';
 import type { SubscriptionActivities } from '../activities/subscriptions';
 import type { PluginRetryPolicy } from './engine/types';
 
@@ -22,6 +23,12 @@ export const clientBlockActivities = proxyActivities<ClientBlockActivities>(data
 export const subscriptionActivities = proxyActivities<SubscriptionActivities>(databaseSteps);
 /** The billing run's set-based steps may take longer. */
 export const billingRunActivities = proxyActivities<BillingRunActivities>({ ...databaseSteps, startToCloseTimeout: '2m' });
+/** Starting or telling thousands of scenarios: long, so it heartbeats its progress and a retry resumes from there. */
+export const scenarioDispatchActivities = proxyActivities<ScenarioDispatchActivities>({
+  ...databaseSteps,
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '1m',
+});
 
 /** Plugin calls follow the scenario's retry policy, which is part of its input (replays see the same values). */
 export function pluginActivities(policy: PluginRetryPolicy) {

@@ -1,7 +1,8 @@
-import { getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, workflowInfo, type SignalDefinition, type Workflow } from '@temporalio/workflow';
 import type { DueItem, RunAction } from '../activities/billing-runs';
+import type { ScenarioStart } from '../activities/scenario-dispatch';
 import type { Duty } from '../domain/lifecycle';
-import { billingRunActivities as acts } from './activities';
+import { billingRunActivities as acts, scenarioDispatchActivities as dispatchActs } from './activities';
 import { administrativeBlock, administrativeUnblock, financialBlock, financialUnblock } from './client-blocks';
 import { startDetached } from './detached';
 import { Scenario } from './engine/scenario';
@@ -17,12 +18,14 @@ export interface BillingDayInput {
   policy?: Partial<PluginRetryPolicy>;
 }
 
+type OrderExpired = { businessDate: string; reason?: string };
+
 /** One run per business date; re-running a date (through the API) is safe: duties select what is still due. */
 export const billingDayWorkflowId = (businessDate: string) => `billing-day-${businessDate}`;
 
 /** How many items one duty handles per run; the rest are found by the next run. */
 const dutyBatch = 5_000;
-/** How many scenarios the run starts or tells at once. */
+/** How many scenarios a run started before the dispatch activity starts or tells at once from the workflow. */
 const concurrency = 20;
 
 async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
@@ -41,6 +44,26 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
   const s = new Scenario({ type: 'billing_run', subject: { kind: 'billing_run', id: businessDate } });
   const { workflowId: scenarioId, runId } = workflowInfo();
   const duties: Record<string, number> = {};
+  // Runs from this version on start and tell their scenarios from an activity (scenario-dispatch.ts), in bulk: a
+  // start or a signal sent from here is a command with events in this run's history, which a date with thousands
+  // of them would take past Temporal's limit. Runs recorded before keep the old commands when they are replayed.
+  const dispatch = patched('scenario-dispatch-activity');
+  /** Starts the scenarios through the dispatch activity; returns how many it started (the others existed). */
+  const startAll = async (starts: ScenarioStart[]) => (starts.length === 0 ? 0 : (await dispatchActs.startScenarios({ starts })).started);
+  const scenarioStart = <W extends Workflow>(type: W, workflowId: string, args: Parameters<W>, blockPeriod?: ScenarioStart['blockPeriod']): ScenarioStart => ({
+    workflowType: type.name,
+    workflowId,
+    args,
+    ...(blockPeriod ? { blockPeriod } : {}),
+  });
+  /** Tells each scenario the signal with its arguments; returns how many were still running to be told. */
+  const tellAll = async <A extends unknown[]>(workflowIds: readonly string[], signal: SignalDefinition<A>, argsFor: (id: string) => A): Promise<number> => {
+    if (dispatch) {
+      if (workflowIds.length === 0) return 0;
+      return (await dispatchActs.signalScenarios({ signal: signal.name, signals: workflowIds.map((workflowId) => ({ workflowId, args: argsFor(workflowId) })) })).told;
+    }
+    return tell(workflowIds, (id) => getExternalWorkflowHandle(id).signal(signal, ...argsFor(id)));
+  };
   const tell = async (workflowIds: readonly string[], send: (id: string) => Promise<void>) => {
     let told = 0;
     await inBatches(workflowIds, async (id) => {
@@ -64,6 +87,10 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
     s.group(group, async () => {
       const due = await find(duty);
       const started = (await s.step(`Start ${duty} scenarios`, async () => {
+        if (dispatch) {
+          const reasonArgs = (subscriptionId: number): Parameters<typeof stopSubscription> => [{ subscriptionId, reason, by: null, origin: 'billing_run', policy }];
+          return { started: await startAll(due.map((d) => scenarioStart(workflow, `subscription-${d.subscriptionId}-${kind}-${businessDate}`, reasonArgs(d.subscriptionId)))) };
+        }
         let n = 0;
         await inBatches(due, async (d) => {
           const args: Parameters<typeof stopSubscription> = [{ subscriptionId: d.subscriptionId, reason, by: null, origin: 'billing_run', policy }];
@@ -82,7 +109,7 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
     await s.group('Cancel unpaid orders past their end date', async () => {
       const due = (await s.step('Find unpaid orders', () => acts.findUnpaidOrdersPastEndDate({ businessDate, limit: dutyBatch }), { skippable: false }))!;
       const told = (await s.step('Tell each order', async () => {
-        const signalled = await tell(due, (id) => getExternalWorkflowHandle(id).signal(orderExpiredSignal, { businessDate }));
+        const signalled = await tellAll(due, orderExpiredSignal, () => [{ businessDate }]);
         return { signalled };
       }))!;
       duties.cancelUnpaidOrders = told.signalled;
@@ -94,16 +121,18 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
         const due = await find('create_order');
         const made = (await s.step('Create orders', () => acts.createAutomaticOrders({ businessDate, subscriptionIds: due.map((d) => d.subscriptionId) }), { skippable: false }))!;
         await s.step('Tell superseded orders', async () => ({
-          told: await tell(made.superseded.map((o) => o.workflowId), async (id) => {
-            const reason = made.superseded.find((o) => o.workflowId === id)!.reason;
-            await getExternalWorkflowHandle(id).signal(orderExpiredSignal, { businessDate, reason });
-          }),
+          told: await tellAll(made.superseded.map((o) => o.workflowId), orderExpiredSignal, (id): [OrderExpired] => [
+            { businessDate, reason: made.superseded.find((o) => o.workflowId === id)!.reason },
+          ]),
         }));
         const unstarted = (await s.step('Find orders to start', () => acts.findUnstartedOrders({ limit: dutyBatch })))!;
         await s.step('Start order scenarios', async () => {
-          await inBatches(unstarted, async (o) => {
-            await startDetached(subscriptionOrder, o.workflowId, [{ orderId: o.orderId, policy }]);
-          });
+          if (dispatch) await startAll(unstarted.map((o) => scenarioStart(subscriptionOrder, o.workflowId, [{ orderId: o.orderId, policy }])));
+          else {
+            await inBatches(unstarted, async (o) => {
+              await startDetached(subscriptionOrder, o.workflowId, [{ orderId: o.orderId, policy }]);
+            });
+          }
           await acts.markScenariosStarted({ orderIds: unstarted.map((o) => o.orderId) });
           return { started: unstarted.length };
         });
@@ -113,7 +142,7 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
       await s.group('Auto-pay from the balance', async () => {
         const due = await find('auto_payment');
         const result = (await s.step('Pay from balance', () => acts.autoPayOrders({ businessDate, items: due }), { skippable: false }))!;
-        await s.step('Tell paid orders', async () => ({ told: await tell(result.paid, (id) => getExternalWorkflowHandle(id).signal(orderPaidSignal, { businessDate })) }));
+        await s.step('Tell paid orders', async () => ({ told: await tellAll(result.paid, orderPaidSignal, () => [{ businessDate }]) }));
         await record('autoPayments', due.length, result.paid.length);
       });
 
@@ -121,7 +150,7 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
         const due = await find('provision_deferred');
         const ids = due.flatMap((d) => (d.action.kind === 'provision_deferred' ? [d.action.orderId] : []));
         const told = (await s.step('Tell each order', async () => ({
-          told: await tell(ids.map((id) => `order-${id}`), (id) => getExternalWorkflowHandle(id).signal(provisionOrderSignal, { businessDate })),
+          told: await tellAll(ids.map((id) => `order-${id}`), provisionOrderSignal, () => [{ businessDate }]),
         })))!;
         await s.step('Record actions', () => acts.recordRunActions({ businessDate, actions: due.map((d, i) => ({ subscriptionId: d.subscriptionId, action: 'provision_deferred', orderId: ids[i] })) }));
         await record('provisionDeferred', due.length, told.told);
@@ -151,10 +180,15 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
         await record('chargesClosed', result.closed, result.closed);
         const due = (await s.step('Compare debts with credit limits', () => acts.creditLimitActions(), { skippable: false }))!;
         const started = (await s.step('Start block and unblock scenarios', async () => {
+          const creditArgs = (a: (typeof due)[number]): Parameters<typeof blockSubscription> => [
+            { subscriptionId: a.subscriptionId, reason: a.operation === 'block' ? 'credit limit exceeded' : 'debt within the credit limit', comment: `debt ${a.debt}, limit ${a.limit}`, by: null, policy },
+          ];
+          if (dispatch) {
+            return { started: await startAll(due.map((a) => scenarioStart(a.operation === 'block' ? blockSubscription : unblockSubscription, `subscription-${a.subscriptionId}-${a.operation}-credit-${businessDate}`, creditArgs(a)))) };
+          }
           let n = 0;
           for (const a of due) {
-            const args: Parameters<typeof blockSubscription> = [{ subscriptionId: a.subscriptionId, reason: a.operation === 'block' ? 'credit limit exceeded' : 'debt within the credit limit', comment: `debt ${a.debt}, limit ${a.limit}`, by: null, policy }];
-            if (await startDetached(a.operation === 'block' ? blockSubscription : unblockSubscription, `subscription-${a.subscriptionId}-${a.operation}-credit-${businessDate}`, args)) n += 1;
+            if (await startDetached(a.operation === 'block' ? blockSubscription : unblockSubscription, `subscription-${a.subscriptionId}-${a.operation}-credit-${businessDate}`, creditArgs(a))) n += 1;
           }
           return { started: n };
         }))!;
@@ -163,13 +197,16 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
         await record('acts', acts_.found, acts_.issued);
         const overdue = (await s.step('Mark overdue payments', () => acts.overduePayments({ businessDate }), { skippable: false }))!;
         await s.step('Start overdue block and unblock scenarios', async () => {
-          for (const b of overdue.toBlock) {
-            const args: Parameters<typeof blockSubscription> = [{ subscriptionId: b.subscriptionId, reason: 'payment overdue', comment: `act ${b.act}`, by: null, policy }];
-            await startDetached(blockSubscription, `subscription-${b.subscriptionId}-block-overdue-${businessDate}`, args);
-          }
-          for (const subscriptionId of overdue.toUnblock) {
-            const args: Parameters<typeof unblockSubscription> = [{ subscriptionId, reason: 'overdue payment paid', by: null, policy }];
-            await startDetached(unblockSubscription, `subscription-${subscriptionId}-unblock-overdue-${businessDate}`, args);
+          const blockArgs = (b: (typeof overdue.toBlock)[number]): Parameters<typeof blockSubscription> => [{ subscriptionId: b.subscriptionId, reason: 'payment overdue', comment: `act ${b.act}`, by: null, policy }];
+          const unblockArgs = (subscriptionId: number): Parameters<typeof unblockSubscription> => [{ subscriptionId, reason: 'overdue payment paid', by: null, policy }];
+          if (dispatch) {
+            await startAll([
+              ...overdue.toBlock.map((b) => scenarioStart(blockSubscription, `subscription-${b.subscriptionId}-block-overdue-${businessDate}`, blockArgs(b))),
+              ...overdue.toUnblock.map((id) => scenarioStart(unblockSubscription, `subscription-${id}-unblock-overdue-${businessDate}`, unblockArgs(id))),
+            ]);
+          } else {
+            for (const b of overdue.toBlock) await startDetached(blockSubscription, `subscription-${b.subscriptionId}-block-overdue-${businessDate}`, blockArgs(b));
+            for (const subscriptionId of overdue.toUnblock) await startDetached(unblockSubscription, `subscription-${subscriptionId}-unblock-overdue-${businessDate}`, unblockArgs(subscriptionId));
           }
           return { blocking: overdue.toBlock.length, unblocking: overdue.toUnblock.length };
         });
@@ -189,11 +226,15 @@ export async function billingDay({ businessDate, policy }: BillingDayInput): Pro
         const result = (await s.step('Evaluate negative balances', () => acts.evaluateFinancialBlocks({ businessDate }), { skippable: false }))!;
         const pending = (await s.step('Find block periods to act on', () => acts.pendingBlockScenarios()))!;
         await s.step('Start block scenarios', async () => {
-          for (const b of pending) {
-            const input: Parameters<typeof financialBlock> = [{ clientId: b.clientId, n: b.n, policy }];
-            const type = { financial: { block: financialBlock, unblock: financialUnblock }, administrative: { block: administrativeBlock, unblock: administrativeUnblock } }[b.kind][b.scenario];
-            await startDetached(type, `${b.kind}-${b.scenario}-${b.clientId}-${b.n}`, input);
-            await acts.markBlockScenarioStarted({ id: b.id, scenario: b.scenario });
+          const typeOf = (b: (typeof pending)[number]) => ({ financial: { block: financialBlock, unblock: financialUnblock }, administrative: { block: administrativeBlock, unblock: administrativeUnblock } })[b.kind][b.scenario];
+          const inputOf = (b: (typeof pending)[number]): Parameters<typeof financialBlock> => [{ clientId: b.clientId, n: b.n, policy }];
+          if (dispatch) {
+            await startAll(pending.map((b) => scenarioStart(typeOf(b), `${b.kind}-${b.scenario}-${b.clientId}-${b.n}`, inputOf(b), { id: b.id, scenario: b.scenario })));
+          } else {
+            for (const b of pending) {
+              await startDetached(typeOf(b), `${b.kind}-${b.scenario}-${b.clientId}-${b.n}`, inputOf(b));
+              await acts.markBlockScenarioStarted({ id: b.id, scenario: b.scenario });
+            }
           }
           return { started: pending.length };
         });
