@@ -12,9 +12,8 @@
  *
  * Load: autocannon in a child process (bench/load-child.ts) at a fixed `--rate` (200 requests/s) for
  * `--duration` seconds per phase, over a mix of list requests with filters and keyset paging
- * (`?after=<cursor>` anywhere in the history). Phases: `mixed` (every kind of request of the three lists),
- * `mixed-indexed` (the same without the two kinds that scan the whole history whatever the indexes), each
- * list alone, and `scans` (only those two, slowly, for their latency). Between phases the API's database
+ * (`?after=<cursor>` anywhere in the history). Phases: `mixed` (every kind of request of the three lists)
+ * and each list alone. Between phases the API's database
  * sessions must go idle. Latency is per response, p50/p90/p99 overall and per kind.
  * `--reuse` keeps the generated database for the next run (`--keep` keeps it at the end).
  */
@@ -38,10 +37,8 @@ bench/api-load.ts: list endpoints under load (issue 9, benchmark 3)
   --connections C   autocannon connections (default 20)
   --duration S      seconds per phase (default 60)
   --warmup S        seconds of load before the phases, not recorded (default 10)
-  --phases LIST     comma-separated, in order (default all): mixed (every kind of request), mixed-indexed
-                    (without the two kinds that scan the whole history), orders, subscriptions, tasks
-                    (each list alone, without those two), scans (only those two, at --scan-rate)
-  --scan-rate R     requests per second of the scans phase (default 2)
+  --phases LIST     comma-separated, in order (default all): mixed (every kind of request), orders,
+                    subscriptions, tasks (each list alone)
   --pg-set LIST     comma-separated name=value PostgreSQL settings for bench_api's sessions, for experiments
                     (e.g. max_parallel_workers_per_gather=0); default none
   --reuse           reuse bench_api when it already holds --orders orders (implies keeping it)
@@ -58,8 +55,7 @@ const options = {
   connections: Math.max(1, intOption('connections', 20)),
   duration: Math.max(1, intOption('duration', 60)),
   warmup: intOption('warmup', 10),
-  phases: stringOption('phases', 'mixed,mixed-indexed,orders,subscriptions,tasks,scans').split(',').filter(Boolean),
-  scanRate: Math.max(1, intOption('scan-rate', 2)),
+  phases: stringOption('phases', 'mixed,orders,subscriptions,tasks').split(',').filter(Boolean),
   pgSet: stringOption('pg-set', '').split(',').filter(Boolean),
   reuse: boolOption('reuse'),
   keep: boolOption('keep') || boolOption('reuse'),
@@ -301,6 +297,7 @@ await runBenchmark(bench, async () => {
       'orders: created on a day': (i) => `/api/v1/orders?createdFrom=${day(1 + (i % 700))}&createdTo=${day(1 + (i % 700))}&limit=50`,
       'orders: subscriptionId': (i) => `/api/v1/orders?subscriptionId=${pick(someSubscriptions, i)}`,
       'orders: q=order number': (i) => `/api/v1/orders?q=BN-${String(pick(someOrders, i)).padStart(8, '0')}`,
+      'orders: q=client name': (i) => `/api/v1/orders?q=${encodeURIComponent(` ${pick(someClients, i)} Ltd`)}&limit=50`,
     },
     subscriptions: {
       'subscriptions: first page': () => '/api/v1/subscriptions?limit=50',
@@ -320,19 +317,12 @@ await runBenchmark(bench, async () => {
       'tasks: operation=renew': () => '/api/v1/tasks?operation=renew&limit=50',
     },
   };
-  /**
-   * Kinds no index can serve with today's queries (an OR across orders and clients; a client id coalesced
-   * over three joined tables): each is a scan of the whole history. BENCHMARKS.md says what would fix them.
-   */
-  const scans = new Set(['orders: q=order number', 'tasks: clientId']);
-  /** What each phase sends: every kind of its lists, with or without the scans. */
+  /** What each phase sends: every kind, or every kind of one list. */
   const phaseKinds: Record<string, (kind: string) => boolean> = {
     mixed: () => true,
-    'mixed-indexed': (k) => !scans.has(k),
-    orders: (k) => k.startsWith('orders:') && !scans.has(k),
+    orders: (k) => k.startsWith('orders:'),
     subscriptions: (k) => k.startsWith('subscriptions:'),
-    tasks: (k) => k.startsWith('tasks:') && !scans.has(k),
-    scans: (k) => scans.has(k),
+    tasks: (k) => k.startsWith('tasks:'),
   };
   /** An interleaved list of requests (every kind in turn, with varying parameters). */
   const requestsOf = (keep: (kind: string) => boolean) => {
@@ -351,14 +341,13 @@ await runBenchmark(bench, async () => {
   const planOf = (phase: string, durationSeconds: number): LoadPlan => {
     const keep = phaseKinds[phase];
     if (!keep) throw new Error(`--phases: unknown phase "${phase}" (known: ${Object.keys(phaseKinds).join(', ')})`);
-    // The scans alone run slowly on purpose: their latency, not the API's collapse under them.
-    const rate = phase === 'scans' ? options.scanRate : options.rate;
+    const rate = options.rate;
     return { url: platform.api.url, token: platform.api.token, rate, connections: Math.min(options.connections, rate), durationSeconds, requests: requestsOf(keep) };
   };
-  if (options.warmup > 0) await runLoad('mixed-indexed', planOf('mixed-indexed', options.warmup), false);
+  if (options.warmup > 0) await runLoad('mixed', planOf('mixed', options.warmup), false);
   /**
-   * Queries of requests the load generator gave up on keep running in PostgreSQL (the API has no statement
-   * timeout); the next phase starts once the API's sessions are idle (or after two minutes, noted).
+   * Queries of requests the load generator gave up on keep running in PostgreSQL until the API's statement
+   * timeout; the next phase starts once the API's sessions are idle (or after two minutes, noted).
    */
   const drain = async (after: string) => {
     const deadline = Date.now() + 120_000;
@@ -383,7 +372,7 @@ await runBenchmark(bench, async () => {
   const row = (name: string, f: KindFigures) => [name, fmt.int(f.count), fmt.ms(f.p50), fmt.ms(f.p90), fmt.ms(f.p99), fmt.ms(f.max), fmt.int(f.non2xx)];
   const sections: Section[] = [
     {
-      title: `Phases (${options.rate} requests/s target, scans ${options.scanRate}/s; ${options.connections} connections; ${options.duration} s each)`,
+      title: `Phases (${options.rate} requests/s target; ${options.connections} connections; ${options.duration} s each)`,
       columns: ['phase', 'requests', 'achieved/s', 'p50', 'p90', 'p99', 'max', 'errors', 'timeouts', 'non-2xx'],
       rows: results.map((r) => [r.phase, fmt.int(r.requests), fmt.num(r.achievedRate), fmt.ms(r.all.p50), fmt.ms(r.all.p90), fmt.ms(r.all.p99), fmt.ms(r.all.max), fmt.int(r.errors), fmt.int(r.timeouts), fmt.int(r.non2xx)]),
     },
@@ -401,7 +390,6 @@ await runBenchmark(bench, async () => {
     },
   ];
   const targets = results
-    .filter((r) => r.phase !== 'scans')
     .flatMap((r) => [
       { target: `p99 < 50 ms at 200 rps: ${r.phase}`, measured: `p99 ${fmt.ms(r.all.p99)} at ${r.achievedRate.toFixed(0)}/s`, met: (r.all.p99 ?? Infinity) < 50 && r.achievedRate >= 0.98 * 200 && options.rate >= 200 },
       { target: `no errors: ${r.phase}`, measured: `${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`, met: r.errors + r.timeouts + r.non2xx === 0 },
