@@ -17,6 +17,7 @@ import * as entities from '../entities';
 import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
 import { loadOrder, startOrderScenario } from './orders';
+import { storeIdempotentAnswer } from '../idempotency';
 
 const renewInput = z
   .object({ planPeriodId: z.number().int().positive().optional().describe('a period of the same plan; default: the current one') })
@@ -97,10 +98,15 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
   /** Writes the order and starts its scenario; a second open order on the subscription is a 409 (spec 01 §16.3). */
   async function place(c: Context<AppEnv>, order: Omit<NewSubscriptionOrder, 'today' | 'createdBy' | 'customerIp' | 'clientUserId'>) {
     let orderId: number;
+    let card: Awaited<ReturnType<typeof loadOrder>>;
     try {
-      ({ orderId } = await sql.begin((tx) =>
-        insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), clientUserId: c.get('clientUser')?.id, customerIp: c.req.header('x-forwarded-for') ?? null }),
-      ));
+      ({ orderId, card } = await sql.begin(async (tx) => {
+        const placed = await insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), clientUserId: c.get('clientUser')?.id, customerIp: c.req.header('x-forwarded-for') ?? null });
+        const answer = await loadOrder(tx as unknown as ApiDeps['sql'], placed.orderId);
+        // The answer to the Idempotency-Key commits with the order (as POST /orders): a retry gets it, not a 409.
+        await storeIdempotentAnswer(tx, c, 201, answer);
+        return { orderId: placed.orderId, card: answer };
+      }));
     } catch (err) {
       if (!isSecondOpenOrder(err)) throw err;
       const [open] = await sql<Array<{ number: string; type: string; status: string }>>`
@@ -111,8 +117,9 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
         `subscription ${order.subscriptionId} already has an open ${open?.type ?? ''} order ${open?.number ?? ''} (${open?.status ?? 'open'}); the orders of a subscription are processed one at a time, so complete or cancel it first`,
       );
     }
-    await startOrderScenario(deps, orderId, order.type);
-    return c.json(await loadOrder(sql, orderId), 201);
+    // A scenario whose start fails here (Temporal unreachable) is started by the sweep (startMissingOrderScenarios).
+    await startOrderScenario(deps, orderId, order.type).catch(() => {});
+    return c.json(card, 201);
   }
 
   const orderRoute = (path: string, summary: string, body: Parameters<typeof jsonBody>[0]) =>

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { startMissingOrderScenarios } from '../../api/routes/orders';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
-import { createClient, createTestPlatform, fastRetryPolicy, seedCatalog, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, fastRetryPolicy, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 // Found by the chaos tests (test/chaos): a failure after the order had committed made the integrator's retry
 // under the same Idempotency-Key create a second order, and a key whose request lost the database stayed
@@ -55,6 +55,36 @@ describe('Idempotency-Key on POST /api/v1/orders when something fails after the 
     expect(await p.sql`select id, scenario_started_at from orders where client_id = ${clientId}`).toEqual([{ id: first.body.id, scenario_started_at: null }]);
 
     // The sweep starts scenarios of orders older than 30 s that have none.
+    await p.sql`update orders set created_at = now() - interval '1 minute' where id = ${first.body.id}`;
+    expect(await startMissingOrderScenarios({ ...deps, temporal: p.temporal })).toBe(1);
+    await waitForOrderStatus(p, first.body.id, 'completed');
+  });
+
+  it('the same for an order on a subscription (change-resources): 201, a retry gets that order and not 409 open_order_exists', async () => {
+    const withStorage = await seedCatalog(p, { plan: { resources: [storageResource] } });
+    const clientId = await createClient(p, withStorage, 'Unreachable Temporal Changes Ltd');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 10_000 });
+    const purchase = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: withStorage.monthlyPeriodId });
+    const subscriptionId = (await waitForOrderStatus(p, purchase.body.id, 'completed')).subscriptionId as number;
+    const unreachable = new Client({
+      connection: p.temporal.connection,
+      namespace: p.temporalNamespace,
+      interceptors: { workflow: [{ start: () => Promise.reject(new Error('Temporal is unreachable')) }] },
+    });
+    const deps = { db: database.db, sql: p.sql, temporal: unreachable, taskQueue: p.taskQueue, timeZone: 'UTC', pluginRetryPolicy: fastRetryPolicy };
+    const app = createApp({ ...deps, logError: () => {} });
+    const path = `/api/v1/subscriptions/${subscriptionId}/change-resources`;
+
+    const first = await post(app, path, { resources: { storage: 20 } }, 'lost-start-change-1');
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const retried = await post(app, path, { resources: { storage: 20 } }, 'lost-start-change-1');
+    expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+    expect(retried.replayed).toBe('true');
+    expect(retried.body).toEqual(first.body);
+    expect(await p.sql`select id, scenario_started_at from orders where subscription_id = ${subscriptionId} and type = 'resource_change'`).toEqual([
+      { id: first.body.id, scenario_started_at: null },
+    ]);
+
     await p.sql`update orders set created_at = now() - interval '1 minute' where id = ${first.body.id}`;
     expect(await startMissingOrderScenarios({ ...deps, temporal: p.temporal })).toBe(1);
     await waitForOrderStatus(p, first.body.id, 'completed');
