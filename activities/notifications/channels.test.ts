@@ -12,7 +12,7 @@ describe('SMTP transport settings', () => {
       socketTimeout: '30000',
       'tls.rejectUnauthorized': 'false',
       pool: 'true',
-      maxConnections: '3',
+      maxConnections: '10',
       maxMessages: '500',
       connectionTimeout: '5000',
       greetingTimeout: '5000',

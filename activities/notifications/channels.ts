@@ -36,13 +36,13 @@ const transports = new Map<string, Transporter>();
 
 /**
  * Transport settings, as query parameters of the SMTP URL (how nodemailer reads a URL's options; the URL's own
- * win). Pooled: a few connections are kept and reused instead of a connection and handshake per e-mail
- * (BENCHMARKS.md: about three times the rate). Short timeouts: a dead server is an attempt that fails and is
+ * win). Pooled: up to 10 connections are kept and reused instead of a connection and handshake per e-mail
+ * (BENCHMARKS.md); `?maxConnections=` in SMTP_URL lowers that for a relay that allows fewer. Short timeouts: a dead server is an attempt that fails and is
  * retried, not a hung activity.
  */
 const transportDefaults: Record<string, string> = {
   pool: 'true',
-  maxConnections: '3',
+  maxConnections: '10',
   maxMessages: '500',
   connectionTimeout: '5000',
   greetingTimeout: '5000',
