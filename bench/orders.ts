@@ -31,7 +31,8 @@ bench/orders.ts: order throughput and the Temporal floor (issue 9, benchmark 1)
   --clients N        clients the orders are spread over (default 60; each is topped up to pay its share)
   --plugin P         http-vendor (default, the fake vendor over HTTP) or licensing (built in)
   --temporal T       file (default: SQLite file, as npm start) or memory
-  --sqlite-pragmas   comma-separated PRAGMA=VALUE for the dev server's SQLite file, for experiments
+  --sqlite-pragmas   comma-separated PRAGMA=VALUE for the dev server's SQLite file (default
+                     journal_mode=wal,synchronous=normal, as npm start; none: SQLite's defaults)
                      (e.g. journal_mode=wal,synchronous=normal); default none, as npm start
   --floor B          run the floor phase (default true)
   --timeout-seconds  an order not finished after this long counts as failed (default 300)
@@ -46,7 +47,7 @@ const options = {
   clients: Math.max(1, intOption('clients', 60)),
   plugin: stringOption('plugin', 'http-vendor', ['http-vendor', 'licensing'] as const),
   temporal: stringOption('temporal', 'file', ['file', 'memory'] as const),
-  sqlitePragmas: stringOption('sqlite-pragmas', '').split(',').filter(Boolean),
+  sqlitePragmas: stringOption('sqlite-pragmas', 'journal_mode=wal,synchronous=normal').split(',').filter((p) => p && p !== 'none'),
   floor: boolOption('floor', true),
   timeoutSeconds: intOption('timeout-seconds', 300),
   keep: boolOption('keep'),

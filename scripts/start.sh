@@ -15,8 +15,12 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   ui_port="${TEMPORAL_UI_PORT:-$((port + 1000))}"
   data_dir="${TEMPORAL_DATA_DIR:-.data}"
   mkdir -p "$data_dir"
+  # SQLite in WAL mode without a sync per commit: what is committed survives the server process being killed
+  # (the OS keeps it; an OS crash or power cut may lose the last moments), and the server keeps up under load
+  # (BENCHMARKS.md). A deployment runs Temporal on PostgreSQL instead (docker-compose.yml).
   .tools/bin/temporal server start-dev --ip 127.0.0.1 --port "$port" --ui-port "$ui_port" \
-    --db-filename "$data_dir/temporal.db" --log-level warn >"$data_dir/temporal.log" 2>&1 &
+    --db-filename "$data_dir/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
+    --log-level warn >"$data_dir/temporal.log" 2>&1 &
   temporal_pid=$!
   export TEMPORAL_ADDRESS="127.0.0.1:$port"
   export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-http://127.0.0.1:$ui_port}"

@@ -20,6 +20,9 @@ import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate';
 import { say } from './progress';
 
+/** The dev server's SQLite settings in `npm start` (scripts/start.sh), the default here too. */
+const npmStartPragmas = ['journal_mode=wal', 'synchronous=normal'];
+
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const temporalBinary = join(root, '.tools/bin/temporal');
 /** A connection to the server's maintenance database (creates and drops `bench_*` databases). */
@@ -144,7 +147,7 @@ export class Bench {
   }
 
   /** A Temporal dev server of our own, on free ports; its history store is a SQLite file here, or memory. */
-  async temporal({ persistence = 'file', pragmas = [] }: { persistence?: 'file' | 'memory'; pragmas?: string[] } = {}): Promise<string> {
+  async temporal({ persistence = 'file', pragmas = npmStartPragmas }: { persistence?: 'file' | 'memory'; pragmas?: string[] } = {}): Promise<string> {
     const port = await freePort();
     const uiPort = await freePort();
     const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'error'];
