@@ -1,5 +1,5 @@
-import { ApplicationFailure, condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
-import { orderActivities as acts, pluginActivities } from './activities';
+import { ApplicationFailure, condition, defineSignal, defineUpdate, patched, setHandler } from '@temporalio/workflow';
+import { localOrderActivities, orderActivities, pluginActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
 
@@ -41,6 +41,8 @@ type PaymentOutcome =
  * create the subscription, provision it at the vendor, activate it, complete the order.
  */
 export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Promise<{ status: string }> {
+  // Orders started from this version run their database steps as local activities; older ones replay as they ran.
+  const acts = patched('local-database-steps') ? localOrderActivities : orderActivities;
   const s = new Scenario({ type: 'order_processing', subject: { kind: 'order', id: String(orderId) } });
   const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
   // Confirm and cancel are accepted from the start: an integrator may confirm right after creating the order.
