@@ -75,18 +75,24 @@ export function can(role: StaffRole, area: Area, write: boolean): boolean {
 }
 
 export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
+  /**
+   * A token's `last_used_at` is written when it is over a minute old: writing it on every request made every read
+   * a write transaction with a commit to flush, and requests with the same token queue on its row lock.
+   */
+  const staleUse = () => sql`(t.last_used_at is null or t.last_used_at < now() - interval '1 minute')`;
   return async function authenticate(c, next) {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError(401, 'unauthenticated', 'an API token is required: Authorization: Bearer <token>');
     const token = match[1]!;
     if (token.startsWith('bpc_')) {
-      const [user] = await sql<Array<ClientUser>>`
-        update client_user_tokens t set last_used_at = now()
-        from client_users u
-        where t.token_hash = ${hashToken(token)} and t.revoked_at is null and u.id = t.client_user_id and u.status = 'active'
-        returning u.id, u.name, t.id as "tokenId"`;
-      if (!user) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+      const [found] = await sql<Array<ClientUser & { stale: boolean }>>`
+        select u.id, u.name, t.id as "tokenId", ${staleUse()} as stale
+        from client_user_tokens t join client_users u on u.id = t.client_user_id
+        where t.token_hash = ${hashToken(token)} and t.revoked_at is null and u.status = 'active'`;
+      if (!found) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+      if (found.stale) await sql`update client_user_tokens set last_used_at = now() where id = ${found.tokenId}`;
+      const { stale: _stale, ...user } = found;
       c.set('clientUser', user);
       return next();
     }
@@ -100,12 +106,13 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
       c.set('staff', member);
       return next();
     }
-    const [row] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number }>>`
-      update api_tokens t set last_used_at = now()
-      from staff s
-      where t.token_hash = ${hashToken(token)} and t.revoked_at is null and s.id = t.staff_id and s.status = 'active'
-      returning s.id, s.name, s.role, t.id as "tokenId"`;
-    if (!row) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+    const [found] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number; stale: boolean }>>`
+      select s.id, s.name, s.role, t.id as "tokenId", ${staleUse()} as stale
+      from api_tokens t join staff s on s.id = t.staff_id
+      where t.token_hash = ${hashToken(token)} and t.revoked_at is null and s.status = 'active'`;
+    if (!found) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+    if (found.stale) await sql`update api_tokens set last_used_at = now() where id = ${found.tokenId}`;
+    const { stale: _stale, ...row } = found;
     c.set('staff', row);
     await next();
   };

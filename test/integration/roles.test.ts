@@ -75,4 +75,21 @@ describe('role matrix (spec 02 §14.1)', () => {
     const after = await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token });
     expect(after.status).toBe(401);
   });
+
+  it("a token's last use is recorded at most once a minute, so reads do not write on every request", async () => {
+    const member = await p.api('POST', '/api/v1/staff', { name: 'Reader', email: 'reader@example.com', role: 'marketing' });
+    const issued = await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'dashboard' });
+    const lastUse = async () => (await p.sql<Array<{ at: string | null }>>`select last_used_at as at from api_tokens where id = ${issued.body.id}`)[0]!.at;
+    expect(await lastUse()).toBeNull();
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(200);
+    const first = await lastUse();
+    expect(first).not.toBeNull();
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(200);
+    expect(await lastUse()).toEqual(first);
+    // Over a minute later, the next request records it again.
+    await p.sql`update api_tokens set last_used_at = now() - interval '2 minutes' where id = ${issued.body.id}`;
+    const old = await lastUse();
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(200);
+    expect(new Date((await lastUse())!).getTime()).toBeGreaterThan(new Date(old!).getTime() + 60_000);
+  });
 });
