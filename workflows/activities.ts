@@ -19,16 +19,20 @@ const databaseSteps = {
 
 export const orderActivities = proxyActivities<OrderActivities>(databaseSteps);
 /**
- * The same steps as local activities: run by the worker inside the workflow task that schedules them, without a
+ * The same database steps as local activities (orders and subscription operations started from the version with
+ * `patched('local-database-steps')`): run by the worker inside the workflow task that schedules them, without a
  * round trip through the Temporal server and a new workflow task each (BENCHMARKS.md: the purchase spent most of
  * its time there). Fit for short, idempotent writes to our own database; a plugin call stays a full activity.
  */
-export const localOrderActivities = proxyLocalActivities<OrderActivities>({
+const localDatabaseSteps = {
   startToCloseTimeout: databaseSteps.startToCloseTimeout,
   retry: databaseSteps.retry,
   // Retries further apart than this wait on a workflow timer instead of holding the workflow task.
   localRetryThreshold: '10s',
-});
+} as const;
+export const localOrderActivities = proxyLocalActivities<OrderActivities>(localDatabaseSteps);
+export const localLifecycleOrderActivities = proxyLocalActivities<LifecycleOrderActivities>(localDatabaseSteps);
+export const localSubscriptionActivities = proxyLocalActivities<SubscriptionActivities>(localDatabaseSteps);
 export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>(databaseSteps);
 export const clientBlockActivities = proxyActivities<ClientBlockActivities>(databaseSteps);
 export const subscriptionActivities = proxyActivities<SubscriptionActivities>(databaseSteps);

@@ -1,6 +1,6 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import { pluginOperationOf, subscriptionOperations, type SubscriptionOperation as Operation } from '../domain/subscription-operations';
-import { pluginActivities, subscriptionActivities as acts } from './activities';
+import { localSubscriptionActivities, pluginActivities, subscriptionActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
 
@@ -32,6 +32,8 @@ const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
  * the stable status. Cancelling a failed operation returns the subscription to where it was.
  */
 async function runOperation(operation: Operation, { subscriptionId, reason, comment, by, policy, origin }: SubscriptionOperationInput) {
+  // Operations started from this version run their database steps as local activities (see workflows/activities.ts).
+  const acts = patched('local-database-steps') ? localSubscriptionActivities : subscriptionActivities;
   const op = subscriptionOperations[operation];
   const s = new Scenario({ type: `subscription_${operation}`, subject: { kind: 'subscription', id: String(subscriptionId) } });
   const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });

@@ -1,6 +1,6 @@
-import { ApplicationFailure, condition, defineSignal, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
 import { orderEffects } from '../domain/order-effects';
-import { lifecycleOrderActivities as acts, orderActivities, pluginActivities } from './activities';
+import { lifecycleOrderActivities, localLifecycleOrderActivities, localOrderActivities, orderActivities, pluginActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
 import { cancelOrderUpdate, confirmPaymentUpdate, orderExpiredSignal, type CancelOrderRequest, type ConfirmPaymentRequest } from './purchase-order';
@@ -29,6 +29,10 @@ type Outcome =
  * is applied once (term moved, resources set, plan switched) and the order completes.
  */
 export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderInput): Promise<{ status: string }> {
+  // Orders started from this version run their database steps as local activities (see workflows/activities.ts).
+  const local = patched('local-database-steps');
+  const acts = local ? localLifecycleOrderActivities : lifecycleOrderActivities;
+  const orderActs = local ? localOrderActivities : orderActivities;
   const s = new Scenario({ type: 'order_processing', subject: { kind: 'order', id: String(orderId) } });
   const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
   let phase: 'payment' | 'deferred' | 'provisioning' = 'payment';
@@ -75,8 +79,8 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
   });
 
   const cancelHere = async (request: CancelOrderRequest, decided: { done?: boolean }) => {
-    await s.step('Return payment to balance', () => orderActivities.refundOrderPayment({ orderId }));
-    await s.step('Cancel order', () => orderActivities.cancelUnpaidOrder({ orderId, by: request.by, reason: request.reason }));
+    await s.step('Return payment to balance', () => orderActs.refundOrderPayment({ orderId }));
+    await s.step('Cancel order', () => orderActs.cancelUnpaidOrder({ orderId, by: request.by, reason: request.reason }));
     decided.done = true;
     s.cancel(request.reason ?? 'cancelled');
   };
@@ -88,7 +92,7 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
 
       if (order.status === 'awaiting_payment') {
         if (!order.automatic) {
-          const paid = await s.step('Pay from balance', () => orderActivities.payOrderFromBalance({ orderId }), { skippable: false });
+          const paid = await s.step('Pay from balance', () => orderActs.payOrderFromBalance({ orderId }), { skippable: false });
           if (paid?.paid) outcome = { kind: 'paid' };
         }
         if (outcome === null) await s.wait(order.automatic ? `Wait for payment (auto-payment on ${order.autoPayDate})` : 'Wait for payment', () => outcome !== null);
@@ -97,7 +101,7 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
         if (decided?.kind === 'confirmed') {
           decided.result = await s.step(
             'Confirm payment',
-            () => orderActivities.confirmOrderPayment({ orderId, method: decided.request.method, by: decided.request.by }),
+            () => orderActs.confirmOrderPayment({ orderId, method: decided.request.method, by: decided.request.by }),
             { skippable: false },
           );
         }
@@ -135,7 +139,7 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
         },
       );
       await s.step(`Apply ${effect.label.toLowerCase()}`, () => acts.applySubscriptionOrder({ orderId }), { skippable: false });
-      await s.step('Complete order', () => orderActivities.completeOrder({ orderId }));
+      await s.step('Complete order', () => orderActs.completeOrder({ orderId }));
       return { status: 'completed' };
     },
     { onCancel: (reason) => acts.closeCancelledSubscriptionOrder({ orderId, reason }) },

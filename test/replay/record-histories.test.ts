@@ -31,7 +31,7 @@ afterAll(async () => p?.close());
  * Existing histories are kept: they came from older code and prove that today's code still replays them.
  * Bump the generation when a workflow change (behind `patched()`) should be covered by fresh histories too.
  */
-const generation: number = 7;
+const generation: number = 8;
 async function save(baseName: string, workflowId: string) {
   const name = generation === 1 ? baseName : `${baseName}.g${generation}`;
   if (existsSync(`${dir}${name}.json`) && process.env.RECORD_OVERWRITE !== '1') return;
