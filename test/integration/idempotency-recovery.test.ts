@@ -23,6 +23,17 @@ afterAll(async () => {
   await p?.close();
 });
 
+/** The API with a Temporal client that refuses every start, as when Temporal is down. */
+function withUnreachableTemporal() {
+  const unreachable = new Client({
+    connection: p.temporal.connection,
+    namespace: p.temporalNamespace,
+    interceptors: { workflow: [{ start: () => Promise.reject(new Error('Temporal is unreachable')) }] },
+  });
+  const deps = { db: database.db, sql: p.sql, temporal: unreachable, taskQueue: p.taskQueue, timeZone: 'UTC', pluginRetryPolicy: fastRetryPolicy };
+  return { deps, app: createApp({ ...deps, logError: () => {} }) };
+}
+
 async function post(app: ReturnType<typeof createApp>, path: string, body: unknown, key: string) {
   const res = await app.request(path, {
     method: 'POST',
@@ -36,14 +47,7 @@ describe('Idempotency-Key on POST /api/v1/orders when something fails after the 
   it('answers 201 although the scenario cannot be started, a retry gets that order and not a second one, and the sweep starts the scenario', async () => {
     const clientId = await createClient(p, catalog, 'Unreachable Temporal Ltd');
     await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1500 });
-    // Temporal refuses every start, as when it is down.
-    const unreachable = new Client({
-      connection: p.temporal.connection,
-      namespace: p.temporalNamespace,
-      interceptors: { workflow: [{ start: () => Promise.reject(new Error('Temporal is unreachable')) }] },
-    });
-    const deps = { db: database.db, sql: p.sql, temporal: unreachable, taskQueue: p.taskQueue, timeZone: 'UTC', pluginRetryPolicy: fastRetryPolicy };
-    const app = createApp({ ...deps, logError: () => {} });
+    const { deps, app } = withUnreachableTemporal();
     const input = { clientId, planPeriodId: catalog.monthlyPeriodId };
 
     const first = await post(app, '/api/v1/orders', input, 'lost-start-1');
@@ -66,13 +70,7 @@ describe('Idempotency-Key on POST /api/v1/orders when something fails after the 
     await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 10_000 });
     const purchase = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: withStorage.monthlyPeriodId });
     const subscriptionId = (await waitForOrderStatus(p, purchase.body.id, 'completed')).subscriptionId as number;
-    const unreachable = new Client({
-      connection: p.temporal.connection,
-      namespace: p.temporalNamespace,
-      interceptors: { workflow: [{ start: () => Promise.reject(new Error('Temporal is unreachable')) }] },
-    });
-    const deps = { db: database.db, sql: p.sql, temporal: unreachable, taskQueue: p.taskQueue, timeZone: 'UTC', pluginRetryPolicy: fastRetryPolicy };
-    const app = createApp({ ...deps, logError: () => {} });
+    const { deps, app } = withUnreachableTemporal();
     const path = `/api/v1/subscriptions/${subscriptionId}/change-resources`;
 
     const first = await post(app, path, { resources: { storage: 20 } }, 'lost-start-change-1');
