@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chaosSeed, expectConsistent, orderCount, placeOrders, repeatFault, say, seededRandom, sleep, startChaosPlatform, waitForOrdersCompleted, type ChaosPlatform, type RepeatedFault } from './harness';
+import { chaosSeed, expectConsistent, orderCount, placeOrders, say, seededRandom, sleep, startChaosPlatform, waitForOrdersCompleted, type ChaosPlatform } from './harness';
 
 let p: ChaosPlatform;
 beforeAll(async () => {
@@ -9,41 +9,49 @@ afterAll(async () => {
   await p?.close();
 });
 
+/** How many of the orders are completed. */
+async function completedOf(orderIds: number[]): Promise<number> {
+  const [row] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from orders where id = any(${orderIds}::int[]) and status = 'completed'`;
+  return row?.n ?? 0;
+}
+
 describe('chaos: the Temporal server is stopped and started again mid-run', () => {
   it('every order completes once after SIGTERM and SIGKILL restarts of the file-backed dev server', async () => {
     const random = seededRandom(chaosSeed(p.name));
     const started = Date.now();
-    let restarts: RepeatedFault | undefined;
-    try {
-      const placed = await placeOrders(p, {
-        orders: orderCount(100),
-        concurrency: 10,
-        // Stopped while orders are still arriving (placing them takes several seconds), then three more times,
-        // by SIGTERM and SIGKILL in turn; down 2-5 s each time.
-        beforeOrders: () => {
-          restarts = repeatFault(
-            async () => {
-              if (p.temporal.stops.length >= 4) return;
-              const signal = p.temporal.stops.length % 2 === 0 ? 'SIGTERM' : 'SIGKILL';
-              const down = Date.now();
-              await p.temporal.stop(signal);
-              await sleep(2_000 + random() * 3_000);
-              await p.temporal.start();
-              say(p.name, `Temporal stopped by ${signal}, serving again after ${Math.round((Date.now() - down) / 1000)} s`);
-            },
-            { firstMs: 1_500, minMs: 3_000, maxMs: 12_000, random },
-          );
-        },
-      });
-      say(p.name, `${placed.orderIds.length} orders placed in ${Math.round(placed.placedMs / 1000)} s`);
-      await waitForOrdersCompleted(p, placed.orderIds, { progress: () => `Temporal restarts ${p.temporal.stops.length}` });
-      await restarts?.stop();
-      say(p.name, `all completed in ${Math.round((Date.now() - started) / 1000)} s with ${p.temporal.stops.length} Temporal restarts (${p.temporal.stops.join(', ')})`);
-
-      expect(p.temporal.stops.length).toBeGreaterThan(0);
-      await expectConsistent(p, placed);
-    } finally {
-      await restarts?.stop().catch(() => {});
+    const restart = async (signal: 'SIGTERM' | 'SIGKILL', when: string) => {
+      const down = Date.now();
+      await p.temporal.stop(signal);
+      await sleep(2_000 + random() * 3_000);
+      await p.temporal.start();
+      say(p.name, `Temporal stopped by ${signal} ${when}, serving again after ${Math.round((Date.now() - down) / 1000)} s`);
+    };
+    // Driven by progress rather than by a timer, so that both stops find orders in flight however fast they go:
+    // SIGTERM while orders are still arriving, SIGKILL once a quarter of them has completed after that.
+    let firstStop: Promise<void> | undefined;
+    const placed = await placeOrders(p, {
+      orders: orderCount(200),
+      concurrency: 10,
+      beforeOrders: () => {
+        firstStop = sleep(500).then(() => restart('SIGTERM', 'while orders are arriving'));
+      },
+    });
+    say(p.name, `${placed.orderIds.length} orders placed in ${Math.round(placed.placedMs / 1000)} s`);
+    await firstStop;
+    const total = placed.orderIds.length;
+    const afterFirst = await completedOf(placed.orderIds);
+    expect(afterFirst, 'orders still in flight after the first restart').toBeLessThan(total);
+    let completed = afterFirst;
+    while (completed < afterFirst + Math.ceil((total - afterFirst) / 4)) {
+      await sleep(200);
+      completed = await completedOf(placed.orderIds);
     }
+    expect(completed, 'orders still in flight at the second stop').toBeLessThan(total);
+    await restart('SIGKILL', `with ${total - completed} orders unfinished`);
+
+    await waitForOrdersCompleted(p, placed.orderIds, { progress: () => `Temporal restarts ${p.temporal.stops.length}` });
+    say(p.name, `all completed in ${Math.round((Date.now() - started) / 1000)} s with ${p.temporal.stops.length} Temporal restarts (${p.temporal.stops.join(', ')})`);
+    expect(p.temporal.stops).toEqual(['SIGTERM', 'SIGKILL']);
+    await expectConsistent(p, placed);
   });
 });
