@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import { isConnectionLoss } from '../db/client';
 import { DomainValidationError } from '../domain/errors';
 
 /** The one error type handlers throw; `onError` turns it into `{ code, message, details }`. */
@@ -69,14 +70,11 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
     return { status: 503, body: { code: 'query_timeout', message: 'the query took longer than the API allows; narrow the filters or try again' } };
   }
   // The database went away under the request (restarted, connection terminated): its transaction was rolled back.
-  if (pgCode !== undefined && (databaseGoneCodes.has(pgCode) || pgCode.startsWith('08'))) {
+  if (isConnectionLoss(pgCode)) {
     return { status: 503, body: { code: 'database_unavailable', message: 'the database connection was lost; nothing was changed, try again' } };
   }
   return { status: 500, body: { code: 'internal_error', message: 'an internal error occurred' } };
 }
-
-/** The driver's codes for a lost connection, and PostgreSQL's for a server shutting down or terminating the backend. */
-const databaseGoneCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03']);
 
 export function errorJson(c: Context, err: unknown) {
   const { status, body } = toErrorResponse(err);

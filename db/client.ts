@@ -50,3 +50,11 @@ export function connectDatabase(
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
+
+/** The driver's codes for a lost connection, and PostgreSQL's for a server shutting down or terminating the backend. */
+const connectionLossCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03']);
+
+/** Whether a database error means the connection went away (nothing of the failed statement was committed). */
+export function isConnectionLoss(code: string | undefined): boolean {
+  return code !== undefined && (connectionLossCodes.has(code) || code.startsWith('08'));
+}

@@ -1,11 +1,12 @@
 import { ensureDatabase, migrateDatabase } from '../db/migrate';
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
-import { onShutdown, requireTemporalAddress, startApi, startWorker } from './processes';
+import { onShutdown, requireTemporalAddress, startApi, startWorker, tolerateLostDatabaseConnections } from './processes';
 
 /** One process for a newcomer: migrations, a worker and the API (scripts/start.sh starts Temporal first). */
 const config = requireTemporalAddress(loadConfigOrExit());
 const logger = createLogger(config.LOG_LEVEL);
+tolerateLostDatabaseConnections(logger);
 await ensureDatabase(config.DATABASE_URL);
 await migrateDatabase(config.DATABASE_URL);
 const worker = await startWorker(config, logger);

@@ -1,9 +1,10 @@
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
-import { onShutdown, requireTemporalAddress, startApi } from './processes';
+import { onShutdown, requireTemporalAddress, tolerateLostDatabaseConnections, startApi } from './processes';
 
 const config = requireTemporalAddress(loadConfigOrExit());
 const logger = createLogger(config.LOG_LEVEL);
+tolerateLostDatabaseConnections(logger);
 const api = await startApi(config, logger);
 logger.info({ url: api.url }, 'API listening');
 // The first start creates an administrator; its token is shown once, here (only a hash is stored).

@@ -1,9 +1,10 @@
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
-import { onShutdown, requireTemporalAddress, startWorker } from './processes';
+import { onShutdown, requireTemporalAddress, tolerateLostDatabaseConnections, startWorker } from './processes';
 
 const config = requireTemporalAddress(loadConfigOrExit());
 const logger = createLogger(config.LOG_LEVEL);
+tolerateLostDatabaseConnections(logger);
 const worker = await startWorker(config, logger);
 onShutdown(logger, () => worker.stop());
 await worker.done;
