@@ -47,7 +47,13 @@ export async function createWorker({
     activities: createActivities(deps),
     // A prebuilt bundle carries its workflow interceptors (bundleWorkflows); workflowModules is for the unbundled path.
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
-    interceptors: { activity: [activityInterceptors(logger)], ...(workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }) },
+    // The worker's own client (what activities get from `getClient()`: the billing run's dispatch) carries the
+    // request id into the workflows it starts, as the API's client does.
+    interceptors: {
+      activity: [activityInterceptors(logger)],
+      client: clientInterceptors(),
+      ...(workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }),
+    },
     maxConcurrentActivityTaskExecutions,
     // Drain in-flight activities on shutdown; Temporal retries whatever does not finish in time.
     shutdownGraceTime: '10s',
