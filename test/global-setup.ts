@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../db/migrate';
+import { freePort, withDatabase } from './support/local-services';
 import { testNamespaces } from './support/namespaces';
 import { bundleWorkflows } from '../platform/temporal';
 
@@ -21,20 +21,8 @@ declare module 'vitest' {
 
 export const adminDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export function databaseUrl(name: string): string {
-  const url = new URL(adminDatabaseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return withDatabase(adminDatabaseUrl, name);
 }
 
 async function waitForTemporal(address: string, server: ChildProcess): Promise<void> {

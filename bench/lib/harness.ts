@@ -11,13 +11,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate';
+import { freePort, withDatabase } from '../../test/support/local-services';
 import { say } from './progress';
 
 /** The dev server's SQLite settings in `npm start` (scripts/start.sh), the default here too. */
@@ -29,19 +29,7 @@ export const temporalBinary = join(root, '.tools/bin/temporal');
 export const adminDatabaseUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function databaseUrl(name: string): string {
-  const url = new URL(adminDatabaseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
+  return withDatabase(adminDatabaseUrl, name);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

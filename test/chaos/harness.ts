@@ -14,7 +14,8 @@ import { expect } from 'vitest';
 import { checkLedger } from '../../activities/ledger-check';
 import { migrateDatabase } from '../../db/migrate';
 import { startFakeVendor, type FakeVendor, type FakeVendorFaults } from '../fakes/fake-vendor';
-import { adminDatabaseUrl, databaseUrl, freePort } from '../global-setup';
+import { adminDatabaseUrl, databaseUrl } from '../global-setup';
+import { freePort } from '../support/local-services';
 import { createClient, seedCatalog, type ApiAnswer, type Catalog, type TestPlatform } from '../support/platform';
 import { PlatformProcess, TemporalDevServer } from './processes';
 

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health } from '../../api/health';
-import { adminDatabaseUrl, databaseUrl, freePort } from '../global-setup';
+import { adminDatabaseUrl, databaseUrl } from '../global-setup';
+import { freePort } from '../support/local-services';
 
 /**
  * Acceptance: "The run command starts everything; /health reports all green; the printed token works."

@@ -19,6 +19,7 @@ import { testNamespace } from './namespaces';
 import type { MailConfig } from '../../activities/notifications/channels';
 import { startNotificationDispatcher } from '../../platform/notification-dispatcher';
 import { installDefaultTemplates } from '../../activities/notifications/defaults';
+import { withDatabase } from './local-services';
 import type { NotificationRetryPolicy } from '../../workflows/notifications';
 
 // Worker chatter (state changes, retries we provoke on purpose) would drown the test report.
@@ -68,9 +69,7 @@ export interface TestPlatform {
 }
 
 function adminUrl(database: string): string {
-  const url = new URL(inject('adminDatabaseUrl'));
-  url.pathname = `/${database}`;
-  return url.toString();
+  return withDatabase(inject('adminDatabaseUrl'), database);
 }
 
 /**
