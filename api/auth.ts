@@ -74,6 +74,11 @@ export function can(role: StaffRole, area: Area, write: boolean): boolean {
   return matrix[area][write ? 'write' : 'read'].includes(role);
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? null;
+}
+
 export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
   /**
    * A token's `last_used_at` is written when it is over a minute old: writing it on every request made every read
@@ -81,10 +86,8 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
    */
   const staleUse = () => sql`(t.last_used_at is null or t.last_used_at < now() - interval '1 minute')`;
   return async function authenticate(c, next) {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new ApiError(401, 'unauthenticated', 'an API token is required: Authorization: Bearer <token>');
-    const token = match[1]!;
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token) throw new ApiError(401, 'unauthenticated', 'an API token is required: Authorization: Bearer <token>');
     if (token.startsWith('bpc_')) {
       const [found] = await sql<Array<ClientUser & { stale: boolean }>>`
         select u.id, u.name, t.id as "tokenId", ${staleUse()} as stale

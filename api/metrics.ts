@@ -4,6 +4,7 @@ import type { Sql } from '../db/client';
 import { notificationStatuses } from '../db/schema/notifications';
 import { notificationChannels } from '../domain/notifications/catalog';
 import { orderStatuses, scenarioStatuses } from '../domain/statuses';
+import { bearerToken } from './auth';
 import { Exposition, HistogramSet, histogramOf, METRICS_CONTENT_TYPE, type HistogramValue, type Labels } from './exposition';
 
 /**
@@ -200,8 +201,8 @@ export function metricsHandler(options: MetricsOptions): Handler {
   const expected = options.token ? digest(options.token) : null;
   return async function scrapeMetrics(c) {
     if (expected) {
-      const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-      if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+      const token = bearerToken(c.req.header('authorization'));
+      if (!token || !timingSafeEqual(digest(token), expected)) {
         return c.json({ code: 'unauthenticated', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' }, 401, { 'www-authenticate': 'Bearer' });
       }
     }
