@@ -25,7 +25,7 @@ import { fmt, percentiles, printResult, type Section } from './lib/report';
 
 helpRequested(`
 bench/orders.ts: order throughput and the Temporal floor (issue 9, benchmark 1)
-  --orders N         measured purchase orders (default 2000; the record uses 3000)
+  --orders N         measured purchase orders (default 2000, as BENCHMARKS.md records)
   --concurrency C    orders in flight (default 30)
   --warmup N         orders before measuring, also used to count the scenario's history (default 50)
   --clients N        clients the orders are spread over (default 60; each is topped up to pay its share)
@@ -33,7 +33,6 @@ bench/orders.ts: order throughput and the Temporal floor (issue 9, benchmark 1)
   --temporal T       file (default: SQLite file, as npm start) or memory
   --sqlite-pragmas   comma-separated PRAGMA=VALUE for the dev server's SQLite file (default
                      journal_mode=wal,synchronous=normal, as npm start; none: SQLite's defaults)
-                     (e.g. journal_mode=wal,synchronous=normal); default none, as npm start
   --floor B          run the floor phase (default true)
   --timeout-seconds  an order not finished after this long counts as failed (default 300)
   --keep             keep the database and the temp dir (logs)
