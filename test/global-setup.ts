@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../db/migrate';
-import { freePort, withDatabase } from './support/local-services';
+import { freePort, waitForTemporal, withDatabase } from './support/local-services';
 import { testNamespaces } from './support/namespaces';
 import { bundleWorkflows } from '../platform/temporal';
 
@@ -23,22 +22,6 @@ export const adminDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://pos
 
 export function databaseUrl(name: string): string {
   return withDatabase(adminDatabaseUrl, name);
-}
-
-async function waitForTemporal(address: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`Temporal dev server exited with ${server.exitCode}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal dev server did not answer in 60 s: ${String(err)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
 }
 
 /** One Temporal dev server, one migrated template database and one workflow bundle per test run. */
@@ -64,7 +47,7 @@ export default async function setup(project: TestProject) {
 
   const dir = await mkdtemp(join(tmpdir(), 'bp-bundle-'));
   const workflowBundlePath = join(dir, 'workflows.js');
-  const [bundle] = await Promise.all([bundleWorkflows(), waitForTemporal(address, server)]);
+  const [bundle] = await Promise.all([bundleWorkflows(), waitForTemporal(address, server, { timeoutMs: 60_000 })]);
   await writeFile(workflowBundlePath, bundle.code);
 
   project.provide('temporalAddress', address);

@@ -14,10 +14,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate';
-import { freePort, withDatabase } from '../../test/support/local-services';
+import { freePort, waitForTemporal, withDatabase } from '../../test/support/local-services';
 import { say } from './progress';
 
 /** The dev server's SQLite settings in `npm start` (scripts/start.sh), the default here too. */
@@ -144,19 +143,7 @@ export class Bench {
     const log = join(this.dir, 'temporal.log');
     const child = this.spawnLogged('temporal', temporalBinary, args, {}, log);
     const address = `127.0.0.1:${port}`;
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with ${child.exitCode}; see ${log}`);
-      try {
-        const connection = await Connection.connect({ address, connectTimeout: 1000 });
-        await connection.workflowService.getSystemInfo({});
-        await connection.close();
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer in 90 s: ${String(err)}`);
-        await sleep(300);
-      }
-    }
+    await waitForTemporal(address, child, { log });
     say(`[${this.name}] Temporal dev server ${address} (${persistence}${pragmas.length ? `, ${pragmas.join(', ')}` : ''})`);
     return address;
   }

@@ -5,9 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Connection } from '@temporalio/client';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { waitForTemporal } from '../support/local-services';
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
@@ -33,7 +31,7 @@ export class TemporalDevServer {
   constructor(
     readonly port: number,
     readonly dbFile: string,
-    logFile: string,
+    readonly logFile: string,
   ) {
     this.log = createWriteStream(logFile, { flags: 'a' });
   }
@@ -57,7 +55,7 @@ export class TemporalDevServer {
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
     this.child = child;
-    await this.waitUntilServing(child);
+    await waitForTemporal(this.address, child, { log: this.logFile });
   }
 
   /** Stops the server with `signal` and waits until the process is gone (its port is free again). */
@@ -77,24 +75,6 @@ export class TemporalDevServer {
     this.log.end();
   }
 
-  private async waitUntilServing(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`Temporal dev server exited with ${child.exitCode} (see its log)`);
-      try {
-        const connection = await Connection.connect({ address: this.address, connectTimeout: 1000 });
-        try {
-          await connection.workflowService.describeNamespace({ namespace: 'default' });
-        } finally {
-          await connection.close();
-        }
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`Temporal dev server did not answer on ${this.address} in 90 s: ${String(err)}`);
-        await sleep(300);
-      }
-    }
-  }
 }
 
 export interface ProcessExit {

@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Connection } from '@temporalio/client';
 
 /**
  * Shared by the test setup, the chaos tests and the benchmarks, which all start their own servers and databases
@@ -21,4 +23,28 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/**
+ * Waits until the Temporal dev server started as `server` answers on `address` with its `default` namespace
+ * ready; fails at once if the process exits, or after `timeoutMs`.
+ */
+export async function waitForTemporal(address: string, server: ChildProcess, { timeoutMs = 90_000, log }: { timeoutMs?: number; log?: string } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const see = log ? `; see ${log}` : '';
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`the Temporal dev server exited with ${server.exitCode}${see}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+      } finally {
+        await connection.close();
+      }
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer on ${address} in ${timeoutMs / 1000} s: ${String(err)}${see}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
 }
