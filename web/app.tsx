@@ -8,6 +8,7 @@ import { hashToken, SESSION_TOKEN_PREFIX } from '../api/auth';
 import { logEvent } from '../activities/event-log';
 import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
+import { isStorableText } from '../domain/text';
 import { currentOrigin } from '../platform/request-context';
 import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';
@@ -119,6 +120,8 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
     const next = form.next === undefined || form.next === '' ? '/' : localPath(form.next);
     if (next === null) return loginPage(c, language, cookieToken, 'login.invalidNext', 400, 'invalid_next');
     const email = typeof form.email === 'string' ? form.email.trim().toLowerCase() : '';
+    // No account has such an e-mail, and PostgreSQL could not even look it up: refused before it is counted.
+    if (email.length > 320 || !isStorableText(email)) return loginPage(c, language, cookieToken, 'login.failed', 400, 'invalid_email');
     const password = typeof form.password === 'string' ? form.password : '';
     const at = now();
     const { address } = currentOrigin();

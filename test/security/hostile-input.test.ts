@@ -115,13 +115,19 @@ describe('hostile input answers a coded 4xx and writes nothing (issue 17, class 
     expect(await rowCounts()).toEqual(before);
   });
 
-  it('a sign-in whose next holds a line break is refused with 400 before a session or an event is written', async () => {
+  it('a sign-in whose next holds a line break, or whose e-mail cannot be stored, is refused with 400 before anything is counted or written', async () => {
     const before = await rowCounts();
     for (const next of ['/\n/evil.example', '/%0A/x', '/\r\nSet-Cookie: a=b', '/ok\u0000']) {
       const res = await signInOverHttp(server.url, { email, password, next: decodeURIComponent(next.replace(/%(?![0-9A-F]{2})/g, '%25')) });
       expect(res.status, next).toBe(400);
       expect(await res.text()).toContain('invalid_next');
       expect(res.headers.getSetCookie().some((c) => c.startsWith('bp_session='))).toBe(false);
+    }
+    // An e-mail no account can have (a NUL, longer than an e-mail can be) is refused before it reaches a query or a counter.
+    for (const hostileEmail of ['hana\u0000@example.com', `${'x'.repeat(400)}@example.com`]) {
+      const res = await signInOverHttp(server.url, { email: hostileEmail, password });
+      expect(res.status, JSON.stringify(hostileEmail)).toBe(400);
+      expect(await res.text()).toContain('invalid_email');
     }
     expect(await rowCounts()).toEqual(before);
   });
