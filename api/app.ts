@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { checkHealth } from './health';
 import { idempotency } from './idempotency';
 import { HttpMetrics, metricsHandler } from './metrics';
 import { requestLog } from './request-log';
+import { TrustedProxies } from '../platform/client-address';
 import type { Logger } from '../platform/logger';
 import { billingRunRoutes } from './routes/billing-runs';
 import { catalogRoutes } from './routes/catalog';
@@ -45,6 +47,10 @@ export interface AppOptions extends ApiDeps {
   metricsToken?: string;
   /** Requests per minute per source address and per key on the public licensing API (default 60). */
   licensingRateLimit?: number;
+  /** Anonymous trial registrations per product per hour on the public licensing API (LICENSING_TRIALS_PER_HOUR). */
+  licensingTrialsPerHour?: number;
+  /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (TRUST_PROXY: addresses and CIDRs); none by default. */
+  trustProxy?: string;
   /** The Temporal Web UI the operator UI links scenarios to (TEMPORAL_UI_URL). */
   temporalUiUrl?: string;
 }
@@ -62,8 +68,8 @@ export function createApp(options: AppOptions) {
   });
   app.notFound((c) => c.json({ code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
 
-  // First of all: the request id (into workflows too), the access log line and the HTTP metrics.
-  app.use('*', requestLog({ logger: options.logger, http }));
+  // First of all: the request id (into workflows too), the request's origin, the access log line and the HTTP metrics.
+  app.use('*', requestLog({ logger: options.logger, http, trustedProxies: TrustedProxies.parse(options.trustProxy) }));
   app.get('/metrics', metricsHandler({ sql: options.sql, http, token: options.metricsToken, logError }));
 
   app.get('/health', async (c) => {
@@ -86,7 +92,7 @@ export function createApp(options: AppOptions) {
   }
   app.route('/api/v1', v1);
   // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
-  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, now: options.now }));
+  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, now: options.now }));
   // The operator UI, rendered on the server (web/).
   app.route(
     '/',
@@ -111,9 +117,13 @@ export function createApp(options: AppOptions) {
     security: [{ bearer: [] }],
   });
 
+  // The reference page runs Swagger UI: scripts from this server only (its start-up is a file too, not inline).
+  app.use('/api/docs', referencePageHeaders);
+  app.use('/api/docs/*', referencePageHeaders);
   app.get('/api/docs', (c) => c.html(referencePage));
   app.get('/api/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
+    if (file === 'start.js') return c.body(referenceStart, 200, { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' });
     if (!swaggerAssets.has(file)) return c.json({ code: 'not_found', message: 'no such asset' }, 404);
     const body = await readFile(join(swaggerUiDir, file));
     return c.body(body, 200, {
@@ -133,5 +143,17 @@ const referencePage = `<!doctype html>
 <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div>
 <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui', deepLinking: true });</script>
+<script src="/api/docs/assets/start.js"></script>
 </body></html>`;
+const referenceStart = "window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui', deepLinking: true });\n";
+
+/**
+ * The operator UI's policy (web/app.tsx), except that Swagger UI sets style attributes and shows data: images;
+ * nothing loads from elsewhere, no inline or evaluated script runs, and no other site may frame the page.
+ */
+const referencePageHeaders = createMiddleware(async (c, next) => {
+  await next();
+  c.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+  c.header('x-content-type-options', 'nosniff');
+  c.header('referrer-policy', 'same-origin');
+});

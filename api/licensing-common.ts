@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Sql } from '../db/client';
 import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureComponent } from '../domain/licensing/activation';
 import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
+import { isStorableText, storableTextMessage } from '../domain/text';
+import { currentOrigin } from '../platform/request-context';
 
 /** Shared pieces of the public licensing API: its error, rate limiting and request admission. */
 
@@ -53,13 +55,20 @@ export function licensingErrorResponse(err: Error, c: Context) {
   return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again' } }, 500);
 }
 
-/** The caller's address: the first forwarded-for address (behind the platform's proxy), else "local". */
-export const sourceOf = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
+/**
+ * The caller's address, as the request log worked it out (platform/client-address.ts): X-Forwarded-For counts
+ * only from a proxy named in TRUST_PROXY, so a caller cannot step out of its limit by writing the header.
+ */
+export const sourceOf = () => currentOrigin().address ?? 'unknown';
 
 /** Counts a call against its source address. */
-export function countSource(limiter: RateLimiter, c: Context) {
-  if (!limiter.take(`ip:${sourceOf(c)}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests from this address; wait a minute');
+export function countSource(limiter: RateLimiter) {
+  if (!limiter.take(`ip:${sourceOf()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests from this address; wait a minute');
 }
+
+/** A string a caller sends, storable as sent (domain/text.ts): NUL or broken Unicode is a 400, not a failed query. */
+export const storable = (schema: z.ZodString) => schema.refine(isStorableText, storableTextMessage);
+export const text = (max: number) => storable(z.string().max(max));
 
 export async function readJson(c: Context): Promise<unknown> {
   try {
@@ -75,7 +84,7 @@ export async function readJson(c: Context): Promise<unknown> {
  */
 export function admitter(limiter: RateLimiter) {
   return async function admit<T extends { key: string }>(c: Context, schema: z.ZodType<T>): Promise<T & { code: string }> {
-    countSource(limiter, c);
+    countSource(limiter);
     const body = schema.parse(await readJson(c));
     if (!limiter.take(`key:${body.key.toUpperCase()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests for this key; wait a minute');
     const { code } = parseLicenseKey(body.key);

@@ -20,7 +20,7 @@ import {
 } from '../domain/licensing/coupons';
 import { revokeLicenceUse } from '../activities/adapters/licensing';
 import { parseLicenseKey } from '../domain/licensing/codes';
-import { countSource, LicensingApiError, licensingErrorResponse, readJson, sourceOf, type RateLimiter } from './licensing-common';
+import { countSource, LicensingApiError, licensingErrorResponse, readJson, sourceOf, text, type RateLimiter } from './licensing-common';
 
 /**
  * Coupons of the licensing plugin (spec 04 §3): the public route protected applications and the customer
@@ -225,39 +225,47 @@ export async function reverseCouponActivation(sql: Sql, input: { activationId: n
 
 /**
  * Failed coupon attempts per key (§3.3: more than 10 within an hour answer RATE_LIMITED). Kept in memory
- * per API process, a sliding window of failure times per canonical key code: once a key has 10 failures in
- * the last hour, every further attempt with it is refused with 429 until the oldest failure is an hour old.
- * A success does not clear earlier failures (so guesses cannot be interleaved with a known coupon). Several
- * API processes would each keep their own count; a shared limit would need a table.
+ * per API process, a sliding window of attempt times per canonical key code. An attempt is counted when it
+ * starts (`take`), in the same synchronous step that checks the limit, and handed back when it succeeds, so
+ * forty attempts sent at once are judged ten at most; once a key has 10 failures in the last hour, every further
+ * attempt with it is refused with 429 until the oldest is an hour old. A success does not clear earlier
+ * failures (so guesses cannot be interleaved with a known coupon). Several API processes would each keep their
+ * own count; a shared limit would need a table.
  */
 export class FailedCouponAttempts {
-  private readonly failures = new Map<string, number[]>();
+  private readonly attempts = new Map<string, number[]>();
   constructor(
     private readonly clock: () => number,
     private readonly limit = 10,
     private readonly windowMs = 3_600_000,
   ) {}
 
-  /** True when the key has used up its failed attempts. */
-  blocked(keyCode: string): boolean {
-    return this.recent(keyCode).length >= this.limit;
+  /** Counts an attempt with the key, as a failure until it is handed back; null when the key has none left. */
+  take(keyCode: string): number | null {
+    const times = this.recent(keyCode);
+    if (times.length >= this.limit) return null;
+    const at = this.clock();
+    times.push(at);
+    this.attempts.set(keyCode, times);
+    if (this.attempts.size > 100_000) for (const key of [...this.attempts.keys()]) if (this.recent(key).length === 0) this.attempts.delete(key);
+    return at;
   }
 
-  record(keyCode: string): void {
-    const times = this.recent(keyCode);
-    times.push(this.clock());
-    this.failures.set(keyCode, times);
-    if (this.failures.size > 100_000) for (const key of [...this.failures.keys()]) if (this.recent(key).length === 0) this.failures.delete(key);
+  /** The attempt taken at `at` did not fail (it succeeded, or the service failed): it no longer counts. */
+  giveBack(keyCode: string, at: number): void {
+    const times = this.attempts.get(keyCode) ?? [];
+    const i = times.lastIndexOf(at);
+    if (i >= 0) times.splice(i, 1);
   }
 
   private recent(keyCode: string): number[] {
     const since = this.clock() - this.windowMs;
-    return (this.failures.get(keyCode) ?? []).filter((t) => t > since);
+    return (this.attempts.get(keyCode) ?? []).filter((t) => t > since);
   }
 }
 
 const applyInput = z
-  .object({ key: z.string().max(64), coupon: z.string().max(64), channel: z.enum(['in_app', 'customer_portal']) })
+  .object({ key: text(64), coupon: text(64), channel: z.enum(['in_app', 'customer_portal']) })
   .strict();
 
 /** A refusal of the domain as the public API's error (`{ error: { code, message, details } }`, §7.4 status). */
@@ -284,19 +292,26 @@ export function licensingCouponsPublic({ sql, now, limiter }: { sql: Sql; now: (
    * and per key like every call; failed attempts are also counted per key (§3.3 rate limit).
    */
   app.post('/coupons/apply', async (c) => {
-    countSource(limiter, c);
+    countSource(limiter);
     const input = applyInput.parse(await readJson(c));
     if (!limiter.take(`key:${input.key.toUpperCase()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests for this key; wait a minute');
     const keyCode = keyCodeOrNull(input.key);
-    if (keyCode !== null && failed.blocked(keyCode)) {
+    const attempt = keyCode === null ? null : failed.take(keyCode);
+    if (keyCode !== null && attempt === null) {
       throw new LicensingApiError(429, 'RATE_LIMITED', 'too many failed coupon attempts with this key; try again within the hour');
     }
+    const notFailed = () => {
+      if (keyCode !== null && attempt !== null) failed.giveBack(keyCode, attempt);
+    };
     try {
-      const applied = await applyCoupon(sql, { key: input.key, coupon: input.coupon, channel: input.channel, actor: `end_user@${sourceOf(c)}`, now: now() });
+      const applied = await applyCoupon(sql, { key: input.key, coupon: input.coupon, channel: input.channel, actor: `end_user@${sourceOf()}`, now: now() });
+      notFailed();
       return c.json(applied, 200);
     } catch (err) {
-      if (!(err instanceof CouponError)) throw err;
-      if (keyCode !== null) failed.record(keyCode);
+      if (!(err instanceof CouponError)) {
+        notFailed();
+        throw err;
+      }
       throw asLicensingError(err);
     }
   });

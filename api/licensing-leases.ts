@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Sql } from '../db/client';
 import { ACTIVATION_ERROR_HTTP_STATUS, entitlementRefusal, type ActivationErrorCode, type EntitlementStatus } from '../domain/licensing/activation';
 import { signLicense, type SignedLicense } from '../domain/licensing/documents';
-import { admitter, entitlementFor, LicensingApiError, licensingErrorResponse, type EntitlementRow, type RateLimiter } from './licensing-common';
+import { admitter, entitlementFor, LicensingApiError, licensingErrorResponse, storable, text, type EntitlementRow, type RateLimiter } from './licensing-common';
 
 /**
  * Public floating-licence routes (spec 04 §5.1, §7.1 leases): a protected application takes a seat of a
@@ -32,14 +32,14 @@ import { admitter, entitlementFor, LicensingApiError, licensingErrorResponse, ty
 
 const checkoutInput = z
   .object({
-    key: z.string().max(64),
-    productCode: z.string().max(64),
-    machineId: z.string().trim().min(1).max(128),
-    userName: z.string().trim().min(1).max(200),
-    hostname: z.string().max(255).optional(),
+    key: text(64),
+    productCode: text(64),
+    machineId: storable(z.string().trim().min(1).max(128)),
+    userName: storable(z.string().trim().min(1).max(200)),
+    hostname: text(255).optional(),
   })
   .strict();
-const keyOnlyInput = z.object({ key: z.string().max(64) }).strict();
+const keyOnlyInput = z.object({ key: text(64) }).strict();
 
 interface LeaseRow {
   id: number;

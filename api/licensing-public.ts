@@ -11,11 +11,11 @@ import {
   type IssuedLimits,
   type LicenseLimits,
 } from '../domain/licensing/activation';
-import { formatLicenseKey, generateLicenseKey } from '../domain/licensing/codes';
+import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../domain/licensing/codes';
 import { licenseFile, signLicense } from '../domain/licensing/documents';
 import { licensingCouponsPublic } from './licensing-coupons';
 import { licensingLeasesPublic } from './licensing-leases';
-import { admitter, countSource, entitlementFor, LicensingApiError, licensingErrorResponse, RateLimiter, readJson } from './licensing-common';
+import { admitter, countSource, entitlementFor, LicensingApiError, licensingErrorResponse, RateLimiter, readJson, text } from './licensing-common';
 
 /**
  * The public licensing API (spec 04 §7.1) that protected applications call, under its own base path
@@ -26,36 +26,45 @@ import { admitter, countSource, entitlementFor, LicensingApiError, licensingErro
  */
 
 const signatures = z
-  .object({ hdd: z.string().max(200).optional(), cpu: z.string().max(200).optional(), bios: z.string().max(200).optional(), ethernet: z.string().max(200).optional() })
+  .object({ hdd: text(200).optional(), cpu: text(200).optional(), bios: text(200).optional(), ethernet: text(200).optional() })
   .strict();
 const activationInput = z
   .object({
-    key: z.string().max(64),
-    productCode: z.string().max(64),
-    machine: z.object({ signatures, hostname: z.string().max(255).optional(), ip: z.string().max(64).optional() }).strict(),
+    key: text(64),
+    productCode: text(64),
+    machine: z.object({ signatures, hostname: text(255).optional(), ip: text(64).optional() }).strict(),
     clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional(),
   })
   .strict();
-const offlineMachine = z.object({ signatures, hostname: z.string().max(255).optional(), ip: z.string().max(64).optional() }).strict();
+const offlineMachine = z.object({ signatures, hostname: text(255).optional(), ip: text(64).optional() }).strict();
 /** An offline request: the key, the product and the machine's request file (base64 of its JSON). */
-const offlineInput = z.object({ key: z.string().max(64), productCode: z.string().max(64), requestFile: z.string().max(20_000) }).strict();
-const validateInput = z.object({ key: z.string().max(64), machineId: z.string().max(128) }).strict();
+const offlineInput = z.object({ key: text(64), productCode: text(64), requestFile: text(20_000) }).strict();
+const validateInput = z.object({ key: text(64), machineId: text(128) }).strict();
 const deactivateInput = z
-  .object({ key: z.string().max(64), clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional() })
+  .object({ key: text(64), clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional() })
   .strict();
-const statusInput = z.object({ key: z.string().max(64), productCode: z.string().max(64) }).strict();
+const statusInput = z.object({ key: text(64), productCode: text(64) }).strict();
 const registerInput = z
   .object({
     vendorPrefix: z.string().regex(/^[A-Za-z]{4}$/),
-    productCode: z.string().max(64),
-    customer: z.object({ companyName: z.string().max(200).optional(), contactName: z.string().max(200).optional(), email: z.email().max(320).optional(), legalForm: z.enum(['organization', 'individual']).default('individual') }).strict(),
+    productCode: text(64),
+    customer: z.object({ companyName: text(200).optional(), contactName: text(200).optional(), email: z.email().max(320).optional(), legalForm: z.enum(['organization', 'individual']).default('individual') }).strict(),
     trial: z.boolean().default(false),
   })
   .strict();
 
 const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
 
-export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date() }: { sql: Sql; rateLimit?: number; now?: () => Date }) {
+export interface LicensingPublicOptions {
+  sql: Sql;
+  /** Requests per minute per source address and per key. */
+  rateLimit?: number;
+  /** Anonymous trial registrations per product per hour, from all addresses together (LICENSING_TRIALS_PER_HOUR). */
+  trialsPerHour?: number;
+  now?: () => Date;
+}
+
+export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, now = () => new Date() }: LicensingPublicOptions) {
   const app = new Hono();
   const limiter = new RateLimiter(rateLimit);
 
@@ -69,17 +78,22 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
 
   /**
    * First run (spec 04 §7.1 POST /v1/keys): a protected application registers its user and gets a key, with
-   * a trial of the product when the product offers one. Limited per source address like every call.
+   * a trial of the product when the product offers one. Limited per source address like every call, and trials
+   * per product: anyone may register, so without a limit of its own a crowd of addresses could take trials
+   * without end. The product row is locked while the trials of the last hour are counted, so registrations
+   * that arrive together are counted one after another.
    */
   app.post('/keys', async (c) => {
-    countSource(limiter, c);
+    countSource(limiter);
     const input = registerInput.parse(await readJson(c));
     const at = now();
     const made = await sql.begin(async (tx) => {
       const [product] = await tx<Array<{ id: number; vendor_id: number; trial_days: number; code: string }>>`
         select p.id, p.vendor_id, p.trial_days, p.code from licensing_products p join licensing_vendors v on v.id = p.vendor_id
-        where v.prefix = ${input.vendorPrefix.toUpperCase()} and p.code = ${input.productCode} and v.status = 'active'`;
+        where v.prefix = ${input.vendorPrefix.toUpperCase()} and p.code = ${input.productCode} and v.status = 'active'
+        ${input.trial ? tx`for no key update of p` : tx``}`;
       if (!product) throw new LicensingApiError(404, 'PRODUCT_NOT_FOUND', `no product ${input.productCode} of vendor ${input.vendorPrefix}`);
+      if (input.trial && product.trial_days > 0) await refuseTrialOverLimit(tx as unknown as Sql, product.id, at);
       const code = generateLicenseKey(input.vendorPrefix.toUpperCase());
       const [key] = await tx<Array<{ id: number }>>`
         insert into license_keys (vendor_id, code, customer, created_via) values (${product.vendor_id}, ${code}, ${JSON.stringify(input.customer)}::jsonb, 'first_run')
@@ -97,10 +111,22 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
     return c.json(made, 201);
   });
 
+  /** Anonymous trials of a product in the hour before `at` (the caller holds the product's row lock). */
+  async function refuseTrialOverLimit(tx: Sql, productId: number, at: Date) {
+    const [trials] = await tx<Array<{ n: number }>>`
+      select count(*)::int as n from entitlements
+      where product_id = ${productId} and source = 'trial' and created_by like 'first-run/%' and starts_at > ${new Date(at.getTime() - 3_600_000).toISOString()}`;
+    if (trials!.n >= trialsPerHour) {
+      throw new LicensingApiError(429, 'TRIAL_REGISTRATION_LIMITED', 'too many trials of this product were registered in the last hour; try again later', { perHour: trialsPerHour });
+    }
+  }
+
   app.get('/vendors/:prefix/public-key', async (c) => {
-    const [vendor] = await sql<Array<{ public_key: string }>>`select public_key from licensing_vendors where prefix = ${c.req.param('prefix').toUpperCase()}`;
+    const prefix = c.req.param('prefix').toUpperCase();
+    // A prefix is four letters: anything else names no vendor and goes no further than here.
+    const [vendor] = isValidPrefix(prefix) ? await sql<Array<{ public_key: string }>>`select public_key from licensing_vendors where prefix = ${prefix}` : [];
     if (!vendor) throw new LicensingApiError(404, 'VENDOR_NOT_FOUND', 'no such vendor');
-    return c.json({ prefix: c.req.param('prefix').toUpperCase(), algorithm: 'Ed25519', publicKey: vendor.public_key });
+    return c.json({ prefix, algorithm: 'Ed25519', publicKey: vendor.public_key });
   });
 
   /** Activates a fixed entitlement on a machine (spec 04 §6.2-6.3): one transaction, the entitlement locked. */

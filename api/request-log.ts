@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import { requestOrigin, type TrustedProxies } from '../platform/client-address';
 import type { Logger } from '../platform/logger';
-import { currentRequestId, isValidRequestId, newRequestId, requestContext } from '../platform/request-context';
+import { currentOrigin, currentRequestId, isValidRequestId, newRequestId, requestContext } from '../platform/request-context';
 import type { Session } from '../web/session';
 import type { AppEnv } from './auth';
 import type { HttpMetrics } from './metrics';
@@ -12,6 +13,8 @@ type RequestLogEnv = { Variables: AppEnv['Variables'] & { session?: Session } };
 export interface RequestLogOptions {
   logger?: Logger;
   http: HttpMetrics;
+  /** Whose forwarding headers are believed (TRUST_PROXY). */
+  trustedProxies: TrustedProxies;
 }
 
 /** Scrapes, probes and static assets: logged at debug so they do not drown the access log. */
@@ -29,15 +32,19 @@ function routeOf(c: Context): string {
  * Every request: an id (a plain incoming `x-request-id`, the id of the request that makes this in-process
  * call — the operator UI calls the API through `app.request` — or a new one) set as `requestId`, echoed in
  * the `x-request-id` answer header and carried by `requestContext` into the workflows the request starts;
- * one access log line without headers or tokens; the HTTP metrics.
+ * its origin (client address, HTTPS), worked out once here by the trusted-proxy rule and read by everything
+ * else through `currentOrigin()` (an in-process call keeps its caller's); one access log line without headers
+ * or tokens; the HTTP metrics.
  */
-export function requestLog({ logger, http }: RequestLogOptions): MiddlewareHandler<RequestLogEnv> {
+export function requestLog({ logger, http, trustedProxies }: RequestLogOptions): MiddlewareHandler<RequestLogEnv> {
   return async function logRequest(c, next) {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && isValidRequestId(incoming) ? incoming : (currentRequestId() ?? newRequestId());
     c.set('requestId', requestId);
+    const own = requestOrigin(c, trustedProxies);
+    const origin = own.address === null ? currentOrigin() : own;
     const started = performance.now();
-    await requestContext.run({ requestId }, next);
+    await requestContext.run({ requestId, origin }, next);
     const seconds = (performance.now() - started) / 1000;
     c.header('x-request-id', requestId);
     const status = c.res.status;
@@ -53,6 +60,7 @@ export function requestLog({ logger, http }: RequestLogOptions): MiddlewareHandl
           path: c.req.path,
           route,
           status,
+          ip: origin.address,
           durationMs: Math.round(seconds * 10_000) / 10,
           ...(staffId !== undefined ? { staffId } : {}),
           ...(clientUserId !== undefined ? { clientUserId } : {}),

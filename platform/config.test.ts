@@ -8,6 +8,10 @@ describe('configuration from the environment', () => {
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
   });
 
+  it('reads TRUST_PROXY as addresses and CIDRs, IPv4 and IPv6', () => {
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1 , fd00::/8' }).TRUST_PROXY).toBe('127.0.0.1, 10.0.0.0/8,::1 , fd00::/8');
+  });
+
   it('treats empty strings as unset, as compose files and shells produce them', () => {
     expect(loadConfig({ BOOTSTRAP_ADMIN_TOKEN: '', PORT: '' }).PORT).toBe(3000);
   });
@@ -21,6 +25,9 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud'],
     ['BOOTSTRAP_ADMIN_TOKEN', 'short'],
     ['METRICS_TOKEN', 'short'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '127.0.0.1, proxy.internal'],
+    ['LICENSING_TRIALS_PER_HOUR', '-1'],
   ])('a bad %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

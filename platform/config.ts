@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrustedProxies } from './client-address';
 
 /**
  * All configuration comes from environment variables, validated here once at start. A bad value stops
@@ -19,6 +20,22 @@ const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /**
+   * Proxies in front of the API whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses and CIDRs,
+   * comma-separated. Unset: none, and the connection's own address is the client's.
+   */
+  TRUST_PROXY: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        TrustedProxies.parse(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+  /** Anonymous trial registrations (`POST /licensing/v1/keys` with a trial) per product per hour, from all addresses together. */
+  LICENSING_TRIALS_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(30),
   /** When set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The API's database statement timeout: a longer query is cancelled and answered 503 `query_timeout`; 0 turns it off. */

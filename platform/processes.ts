@@ -70,6 +70,8 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
     logger,
     metricsToken: config.METRICS_TOKEN,
+    trustProxy: config.TRUST_PROXY,
+    licensingTrialsPerHour: config.LICENSING_TRIALS_PER_HOUR,
     logError: (err, ctx) => logger.error({ err, ...ctx }, 'request failed'),
   });
   const server: ServerType = await new Promise((resolve) => {

@@ -5,6 +5,7 @@ import type { ClientInterceptors, WorkflowClientInterceptor } from '@temporalio/
 import { defaultPayloadConverter, type Headers } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { REQUEST_ID_HEADER } from '../workflows/interceptors';
+import type { RequestOrigin } from './client-address';
 import type { Logger } from './logger';
 
 /**
@@ -16,11 +17,16 @@ import type { Logger } from './logger';
  */
 export interface RequestContext {
   requestId: string;
+  /** Where the HTTP request came from (client-address.ts); in-process calls of the API inherit it. */
+  origin?: RequestOrigin;
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();
 
 export const currentRequestId = (): string | undefined => requestContext.getStore()?.requestId;
+
+/** The origin of the request being served: its client address and whether it came over HTTPS. */
+export const currentOrigin = (): RequestOrigin => requestContext.getStore()?.origin ?? { address: null, https: false };
 
 /** An incoming `x-request-id` is kept when it is short and plain (it lands in logs and headers as is). */
 export const isValidRequestId = (value: string): boolean => /^[A-Za-z0-9._:-]{1,128}$/.test(value);

@@ -8,6 +8,8 @@ import { hashToken, SESSION_TOKEN_PREFIX } from '../api/auth';
 import { logEvent } from '../activities/event-log';
 import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
+import { isStorableText } from '../domain/text';
+import { currentOrigin } from '../platform/request-context';
 import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';
 import { listDefinitions } from './list-definitions';
@@ -17,7 +19,9 @@ import { operationPages } from './pages/operations';
 import { recordPages } from './pages/records';
 import { scenarioPages } from './pages/scenario';
 import { settingsPages } from './pages/settings';
+import { localPath } from './local-path';
 import { verifyPassword } from './passwords';
+import { countAccountAttempt, countAddressAttempt, signedInFrom } from './sign-in';
 import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
 
 /**
@@ -29,10 +33,9 @@ import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
  */
 const LOGIN_CSRF_COOKIE = 'bp_login_csrf';
 const SESSION_HOURS = 8;
-const LOCK_AFTER = 5;
-const LOCK_MINUTES = 15;
 
-const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
+/** Cookies are `Secure` when the browser came over HTTPS: TLS here, or a trusted proxy's X-Forwarded-Proto. */
+const secure = () => currentOrigin().https;
 const assetsDir = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 const assets: Record<string, string> = { 'ui.css': 'text/css; charset=utf-8', 'ui.js': 'application/javascript; charset=utf-8' };
 
@@ -66,16 +69,18 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
     return c.body(await readFile(join(assetsDir, file)), 200, { 'content-type': type, 'cache-control': 'public, max-age=300' });
   });
 
-  /** After sign-in: the page the staff member was sent away from, if it is a page of this UI. */
-  const nextPath = (value: unknown) => (typeof value === 'string' && /^\/[^/\\]/.test(value) && !value.startsWith('/login') ? value : '/');
-  const sourceIp = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? c.env?.incoming?.socket?.remoteAddress ?? null;
+  /** After sign-in: the page the staff member was sent away from, if it is a page of this UI (else home). */
+  const nextPath = (value: unknown) => {
+    const path = localPath(value);
+    return path && !path.startsWith('/login') ? path : '/';
+  };
 
-  const loginPage = (c: Context, language: Language, csrf: string, message: MessageKey | null, status: 200 | 401 | 403 | 429 = 200) => {
+  const loginPage = (c: Context, language: Language, csrf: string, message: MessageKey | null, status: 200 | 400 | 401 | 403 | 429 = 200, code?: string) => {
     const t = translator(language);
     return c.html(
       <Page title={t('login.title')} language={language}>
         <h1>{t('login.title')}</h1>
-        {message ? <p class="error">{t(message)}</p> : null}
+        {message ? <p class="error" data-code={code}>{t(message)}</p> : null}
         <form method="post" action="/login">
           <input type="hidden" name="_csrf" value={csrf} />
           <input type="hidden" name="next" value={nextPath(c.req.query('next') ?? c.req.header('x-next'))} />
@@ -101,7 +106,7 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
   // Before a session exists, the login form's token is a cookie of its own (double submit).
   app.get('/login', (c) => {
     const csrf = randomBytes(24).toString('base64url');
-    setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Strict', path: '/login', secure: secure(c), maxAge: 3600 });
+    setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Strict', path: '/login', secure: secure(), maxAge: 3600 });
     return loginPage(c, requestLanguage(c), csrf, null);
   });
 
@@ -111,47 +116,54 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
     const cookieToken = getCookie(c, LOGIN_CSRF_COOKIE) ?? '';
     const csrf = typeof form._csrf === 'string' ? form._csrf : '';
     if (!cookieToken || !sameToken(csrf, cookieToken)) return loginPage(c, language, cookieToken, 'error.forbidden', 403);
+    // Where to go afterwards is settled before anything is counted or written: a forged `next` changes nothing.
+    const next = form.next === undefined || form.next === '' ? '/' : localPath(form.next);
+    if (next === null) return loginPage(c, language, cookieToken, 'login.invalidNext', 400, 'invalid_next');
     const email = typeof form.email === 'string' ? form.email.trim().toLowerCase() : '';
+    // No account has such an e-mail, and PostgreSQL could not even look it up: refused before it is counted.
+    if (email.length > 320 || !isStorableText(email)) return loginPage(c, language, cookieToken, 'login.failed', 400, 'invalid_email');
     const password = typeof form.password === 'string' ? form.password : '';
     const at = now();
-    const [member] = await sql<Array<{ id: number; password_hash: string | null; failed_logins: number; locked_until: string | null; language: string }>>`
-      select id, password_hash, failed_logins, locked_until, language from staff where email = ${email} and status = 'active'`;
+    const { address } = currentOrigin();
+    const source = address ?? 'unknown';
     // Spec 02 §15.1: every sign-in attempt is logged with its source address.
-    const attempt = (action: string) =>
-      logEvent(sql, { actorId: member?.id ?? null, entityKind: 'staff', entityId: member?.id ?? 0, action, changes: { email, ip: sourceIp(c) } });
-    if (member?.locked_until && new Date(member.locked_until) > at) {
-      await attempt('sign_in_locked');
+    const attempt = (staffId: number | null, action: string, lock?: 'account' | 'address') =>
+      logEvent(sql, { actorId: staffId, entityKind: 'staff', entityId: staffId ?? 0, action, changes: { email, ip: address, ...(lock ? { lock } : {}) } });
+    const fromAddress = await countAddressAttempt(sql, source, at);
+    if (fromAddress.refused) {
+      await attempt(null, 'sign_in_locked', 'address');
+      return loginPage(c, language, cookieToken, 'login.addressLocked', 429);
+    }
+    const member = await countAccountAttempt(sql, email, at);
+    if (member?.refused) {
+      await attempt(member.staffId, 'sign_in_locked', 'account');
       return loginPage(c, language, cookieToken, 'login.locked', 429);
     }
     // The hash is computed even for an unknown e-mail, so timing does not tell which e-mails exist.
-    const ok = await verifyPassword(password, member?.password_hash ?? 'scrypt$32768$8$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    const ok = await verifyPassword(password, member?.passwordHash ?? 'scrypt$32768$8$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     if (!member || !ok) {
-      await attempt('sign_in_failed');
-      if (member) {
-        const failures = member.failed_logins + 1;
-        const lockedUntil = failures >= LOCK_AFTER ? new Date(at.getTime() + LOCK_MINUTES * 60_000).toISOString() : null;
-        await sql`update staff set failed_logins = ${lockedUntil ? 0 : failures}, locked_until = ${lockedUntil}, updated_at = now() where id = ${member.id}`;
-        if (lockedUntil) return loginPage(c, language, cookieToken, 'login.locked', 429);
-      }
+      await attempt(member?.staffId ?? null, 'sign_in_failed');
+      if (member?.last) return loginPage(c, language, cookieToken, 'login.locked', 429);
+      if (fromAddress.last) return loginPage(c, language, cookieToken, 'login.addressLocked', 429);
       return loginPage(c, language, cookieToken, 'login.failed', 401);
     }
     const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     await sql.begin(async (tx) => {
-      await tx`update staff set failed_logins = 0, locked_until = null where id = ${member.id}`;
+      await signedInFrom(tx, member.staffId, source);
       await tx`
         insert into staff_sessions (staff_id, token_hash, csrf_token, language, expires_at)
-        values (${member.id}, ${hashToken(token)}, ${randomBytes(24).toString('base64url')}, ${isLanguage(member.language) ? member.language : language},
+        values (${member.staffId}, ${hashToken(token)}, ${randomBytes(24).toString('base64url')}, ${isLanguage(member.language) ? member.language : language},
                 ${new Date(at.getTime() + SESSION_HOURS * 3_600_000).toISOString()})`;
     });
-    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: secure(c), maxAge: SESSION_HOURS * 3600 });
-    deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
-    await attempt('signed_in');
-    return c.redirect(nextPath(form.next), 303);
+    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: secure(), maxAge: SESSION_HOURS * 3600 });
+    deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login', secure: secure() });
+    await attempt(member.staffId, 'signed_in');
+    return c.redirect(next.startsWith('/login') ? '/' : next, 303);
   });
 
   app.post('/logout', signedIn, async (c) => {
     await sql`update staff_sessions set ended_at = now() where id = ${c.get('session').id}`;
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure() });
     return c.redirect('/login', 303);
   });
 

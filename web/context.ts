@@ -1,6 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/client';
 import type { CallApi, ApiResult } from './api-bridge';
+import { localPath } from './local-path';
 import type { WebEnv } from './session';
 
 /** What every page module gets: the app to mount on, read access to the database, and the API bridge for writes. */
@@ -21,8 +22,8 @@ export async function formOf(c: Context<WebEnv>): Promise<Record<string, string>
   return out;
 }
 
-/** Where to go back after a form: a path of this UI named by the form, or the fallback. */
-export const backTo = (form: Record<string, string>, fallback: string) => (form.back && /^\/[^/\\]/.test(form.back) ? form.back : fallback);
+/** Where to go back after a form: a path of this UI named by the form (local-path.ts), or the fallback. */
+export const backTo = (form: Record<string, string>, fallback: string) => localPath(form.back) ?? fallback;
 
 /** A fetch-posted form (ui.js) gets JSON; a plain form post gets the page. */
 export const wantsJson = (c: Context) => c.req.header('x-requested-with') === 'fetch';

@@ -3,8 +3,11 @@ import type { Child } from 'hono/jsx';
 import type { Area } from '../api/auth';
 import type { Sql } from '../db/client';
 import { escapeLike } from '../db/like';
+import { isValidIsoDate } from '../domain/dates';
+import { isStorableText } from '../domain/text';
 import { translator, type MessageKey, type Translate } from './i18n';
 import { Csrf, dateTime, mayRead, money, Page, Status } from './layout';
+import { localPath } from './local-path';
 import type { Session, WebEnv } from './session';
 
 /**
@@ -63,23 +66,63 @@ interface Query {
   size: number;
 }
 
-function parseQuery(def: ListDefinition, c: Context, savedSize: number | null): Query {
+/** Why a filter value was refused: which field, and what it takes (the page shows it; the CSV answers it as JSON). */
+interface InvalidFilter {
+  field: MessageKey;
+  expected: MessageKey;
+}
+
+const MAX_TEXT = 200;
+
+/**
+ * The one check of a list filter's value, for the page and the CSV export alike, before any SQL sees it: an
+ * option of the list, a whole number, a calendar date that exists, or plain text (no NUL, no broken Unicode,
+ * at most 200 characters). A value that fails is refused with 400 `invalid_filter`, never passed on.
+ */
+export function filterProblem(kind: ListFilter['kind'] | 'search', value: string, options?: readonly string[]): MessageKey | null {
+  if (kind === 'enum') return options?.includes(value) ? null : 'list.expectOption';
+  if (kind === 'number') return /^\d{1,15}$/.test(value) ? null : 'list.expectNumber';
+  if (kind === 'from' || kind === 'to') return isValidIsoDate(value) ? null : 'list.expectDate';
+  return value.length <= MAX_TEXT && isStorableText(value) ? null : 'list.expectText';
+}
+
+function parseQuery(def: ListDefinition, c: Context, savedSize: number | null): { query: Query } | { invalid: InvalidFilter } {
   const get = (k: string) => (c.req.query(k) ?? '').trim();
   const filters: Record<string, string> = {};
   for (const f of def.filters) {
     const v = get(`f.${f.key}`);
     if (!v) continue;
-    if (f.kind === 'enum' && !f.options?.includes(v)) continue;
-    if (f.kind === 'number' && !/^\d{1,15}$/.test(v)) continue;
-    if ((f.kind === 'from' || f.kind === 'to') && !/^\d{4}-\d{2}-\d{2}$/.test(v)) continue;
-    filters[f.key] = v.slice(0, 200);
+    const expected = filterProblem(f.kind, v, f.options);
+    if (expected) return { invalid: { field: f.label, expected } };
+    filters[f.key] = v;
   }
+  const search = get('q');
+  const searchProblem = filterProblem('search', search);
+  if (searchProblem) return { invalid: { field: 'list.search', expected: searchProblem } };
   const sortKey = get('sort');
   const sort = def.columns.some((col) => col.key === sortKey && col.sortable) ? sortKey : def.sort.key;
   const dir = get('dir') === 'asc' ? 'asc' : get('dir') === 'desc' ? 'desc' : sortKey ? 'asc' : def.sort.dir;
   const size = Number(get('size'));
   const page = Math.max(1, Math.min(1_000_000, Number.parseInt(get('page'), 10) || 1));
-  return { q: get('q').slice(0, 200), filters, sort, dir, page, size: (pageSizes as readonly number[]).includes(size) ? size : savedSize ?? pageSizes[0] };
+  return { query: { q: search, filters, sort, dir, page, size: (pageSizes as readonly number[]).includes(size) ? size : savedSize ?? pageSizes[0] } };
+}
+
+/** A refused filter: 400 `invalid_filter`, as JSON for the CSV export and as a page with a way back otherwise. */
+function refuseFilter(c: Context<WebEnv>, def: ListDefinition, t: Translate, session: Session, csv: boolean, { field, expected }: InvalidFilter) {
+  const message = `${t('list.invalidFilter')} «${t(field)}»: ${t(expected)}`;
+  if (csv) return c.json({ code: 'invalid_filter', message }, 400);
+  return c.html(
+    <Page title={t(def.title)} session={session}>
+      <h1>{t(def.title)}</h1>
+      <p class="error" data-code="invalid_filter">
+        {message}
+      </p>
+      <p>
+        <a href={def.path}>{t('list.clear')}</a>
+      </p>
+    </Page>,
+    400,
+  );
 }
 
 /** The WHERE clause and its parameters; every value is a bound parameter. */
@@ -162,7 +205,9 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
     const t = translator(session.language);
     if (!mayRead(session, def.area)) return c.html(<Page title="403" session={session}><p class="error">{t('error.noAccess')}</p></Page>, 403);
     const prefs = await preferences(sql, session.staffId, def.name);
-    const q = parseQuery(def, c, prefs?.page_size ?? null);
+    const parsed = parseQuery(def, c, prefs?.page_size ?? null);
+    if ('invalid' in parsed) return refuseFilter(c, def, t, session, c.req.query('format') === 'csv', parsed.invalid);
+    const q = parsed.query;
     const chosen = prefs?.columns?.filter((k) => def.columns.some((col) => col.key === k));
     const visible = def.columns.filter((col) => (chosen && chosen.length ? chosen.includes(col.key) : !col.hidden));
 
@@ -299,7 +344,7 @@ export function mountListPreferences(app: Hono<WebEnv>, sql: Sql, definitions: L
     await sql`
       insert into staff_list_preferences (staff_id, list, columns, page_size) values (${session.staffId}, ${def.name}, ${columns}, ${pageSize})
       on conflict (staff_id, list) do update set columns = excluded.columns, page_size = coalesce(excluded.page_size, staff_list_preferences.page_size), updated_at = now()`;
-    const back = typeof form.back === 'string' && form.back.startsWith(def.path) ? form.back : def.path;
-    return c.redirect(back, 303);
+    const back = localPath(form.back);
+    return c.redirect(back?.startsWith(def.path) ? back : def.path, 303);
   });
 }

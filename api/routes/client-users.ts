@@ -14,6 +14,15 @@ const clientUserInput = z
   .strict()
   .openapi('ClientUserInput');
 const tokenInput = z.object({ name: z.string().trim().min(1).max(100) }).strict().openapi('ClientUserTokenInput');
+const reasonInput = (name: string) => z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi(name);
+const tokenParams = z.object({
+  id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }),
+  tokenId: z.coerce.number().int().positive().openapi({ param: { name: 'tokenId', in: 'path' } }),
+});
+const linkParams = z.object({
+  id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }),
+  clientUserId: z.coerce.number().int().positive().openapi({ param: { name: 'clientUserId', in: 'path' } }),
+});
 const linkInput = z
   .object({ clientUserId: z.number().int().positive(), accessLevel: z.enum(clientAccessLevels) })
   .strict()
@@ -141,6 +150,57 @@ export function clientUserRoutes({ sql }: ApiDeps) {
         insert into client_user_tokens (client_user_id, name, token_hash, prefix) values (${id}, ${tokenName}, ${hashToken(token)}, ${token.slice(0, 8)}) returning id`;
       await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: id, action: 'token_issued', changes: { tokenId: row!.id } });
       return c.json({ id: row!.id, token }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/client-users/{id}/tokens/{tokenId}/revoke',
+      tags: ['Client users'],
+      summary: "Revoke a client user's token: its next request is refused",
+      ...guard('operations', true),
+      request: { params: tokenParams, ...jsonBody(reasonInput('RevokeClientUserTokenInput')) },
+      responses: jsonResponses(200, looseObject, 'the client user'),
+    }),
+    async (c) => {
+      const { id, tokenId } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      // Every request reads the token's row (api/auth.ts), so the revocation holds from the next one on.
+      const revoked = await sql.begin(async (tx) => {
+        const [row] = await tx`update client_user_tokens set revoked_at = coalesce(revoked_at, now()) where id = ${tokenId} and client_user_id = ${id} returning id`;
+        if (row) await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: id, action: 'token_revoked', reason, changes: { tokenId } });
+        return Boolean(row);
+      });
+      if (!revoked) throw notFound(`token of client user ${id}`, tokenId);
+      return c.json(await loadClientUser(id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/users/{clientUserId}/unlink',
+      tags: ['Client users', 'Clients'],
+      summary: 'Take a client user’s access to the client away: their next request for it is refused',
+      ...guard('operations', true),
+      request: { params: linkParams, ...jsonBody(reasonInput('UnlinkClientUserInput')) },
+      responses: jsonResponses(200, looseObject, 'the client user, with the clients left'),
+    }),
+    async (c) => {
+      const { id: clientId, clientUserId } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      // A client user's every request looks the link up (api/auth.ts), so it is gone from the next one on.
+      const removed = await sql.begin(async (tx) => {
+        const [link] = await tx<Array<{ access_level: string }>>`
+          delete from client_user_links where client_user_id = ${clientUserId} and client_id = ${clientId} returning access_level`;
+        if (link) {
+          await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client', entityId: clientId, action: 'user_unlinked', reason, changes: { clientUserId, accessLevel: link.access_level } });
+        }
+        return Boolean(link);
+      });
+      if (!removed) throw notFound(`link of client ${clientId} to client user`, clientUserId);
+      return c.json(await loadClientUser(clientUserId), 200);
     },
   );
 

@@ -20,6 +20,7 @@ import { nextDocumentNumber } from '../document-numbers';
 import { startOnce } from '../start-once';
 import { storeIdempotentAnswer } from '../idempotency';
 import { escapeLike } from '../../db/like';
+import { currentOrigin } from '../../platform/request-context';
 
 const orderInput = z
   .object({
@@ -189,7 +190,7 @@ export function orderRoutes(deps: ApiDeps) {
                               end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
           values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
                   ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(today, found.cancel_days)}, ${today},
-                  ${input.subscriptionName ?? null}, ${c.req.header('x-forwarded-for') ?? null}, ${staffIdOf(c)},
+                  ${input.subscriptionName ?? null}, ${currentOrigin().address}, ${staffIdOf(c)},
                   ${purchaseOrderWorkflowId(id)})`;
         for (const line of lines) {
           await tx`

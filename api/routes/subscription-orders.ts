@@ -18,6 +18,7 @@ import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
 import { loadOrder, startOrderScenario } from './orders';
 import { storeIdempotentAnswer } from '../idempotency';
+import { currentOrigin } from '../../platform/request-context';
 
 const renewInput = z
   .object({ planPeriodId: z.number().int().positive().optional().describe('a period of the same plan; default: the current one') })
@@ -101,7 +102,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     let card: Awaited<ReturnType<typeof loadOrder>>;
     try {
       ({ orderId, card } = await sql.begin(async (tx) => {
-        const placed = await insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), clientUserId: c.get('clientUser')?.id, customerIp: c.req.header('x-forwarded-for') ?? null });
+        const placed = await insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), clientUserId: c.get('clientUser')?.id, customerIp: currentOrigin().address });
         const answer = await loadOrder(tx as unknown as ApiDeps['sql'], placed.orderId);
         // The answer to the Idempotency-Key commits with the order (as POST /orders): a retry gets it, not a 409.
         await storeIdempotentAnswer(tx, c, 201, answer);

@@ -100,6 +100,8 @@ export const entitlements = pgTable(
   (t) => [
     uniqueIndex('entitlements_subscription').on(t.subscriptionId).where(sql`${t.subscriptionId} is not null and ${t.status} <> 'deleted'`),
     index('entitlements_key_idx').on(t.keyId),
+    // The public API's limit on anonymous trial registrations counts a product's trials of the last hour.
+    index('entitlements_trials_idx').on(t.productId, t.startsAt).where(sql`${t.source} = 'trial'`),
     check('entitlements_seats', sql`${t.seats} >= 1`),
   ],
 );

@@ -27,11 +27,26 @@ export const staff = pgTable('staff', {
   status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
   language: text('language').notNull().default('en'),
   passwordHash: text('password_hash'),
-  /** Failed sign-ins in a row; at five the account is locked for a while (`locked_until`). */
+  /** Sign-in attempts since the last success, counted when they start; the fifth locks the account for a while (`locked_until`). */
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: timestamp('locked_until', { withTimezone: true }),
   ...timestamps,
 });
+
+/**
+ * Sign-in attempts per source address (web/sign-in.ts): counted when they start, in windows of 15 minutes;
+ * too many lock the address out for a while, whichever accounts they tried. Stale rows are pruned as attempts come.
+ */
+export const signInSources = pgTable(
+  'sign_in_sources',
+  {
+    address: text('address').primaryKey(),
+    attempts: integer('attempts').notNull(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  },
+  (t) => [index('sign_in_sources_window_idx').on(t.windowStartedAt)],
+);
 
 /** Operator UI sessions: the cookie holds a random id whose SHA-256 is stored, with the form (CSRF) token. */
 export const staffSessions = pgTable('staff_sessions', {

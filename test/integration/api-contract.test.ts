@@ -217,6 +217,8 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/client-users': { name: 'Petra Panel', email: 'petra.contract@example.com', language: 'en' },
     'POST /api/v1/client-users/{id}/tokens': { name: 'client panel' },
     'POST /api/v1/clients/{id}/users': { clientUserId: 1, accessLevel: 'admin' },
+    'POST /api/v1/clients/{id}/users/{clientUserId}/unlink': { reason: 'left the company' },
+    'POST /api/v1/client-users/{id}/tokens/{tokenId}/revoke': { reason: 'phone lost' },
     'POST /api/v1/staff/{id}/tokens': { name: 'integration' },
     'POST /api/v1/staff/{id}/tokens/{tokenId}/revoke': { reason: 'laptop lost' },
     'POST /api/v1/settings/postpay-mode': { mode: 'automatic' },

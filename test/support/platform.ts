@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { checkLedger } from '../../activities/ledger-check';
 import { createDefaultPluginRegistry } from '../../activities/adapters/registry';
-import { createApp } from '../../api/app';
+import { createApp, type AppOptions } from '../../api/app';
 import { bootstrapAdmin } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
@@ -63,10 +63,16 @@ export interface TestPlatform {
   api<T = any>(method: string, path: string, body?: unknown, options?: { token?: string | null; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
   /** The same app (routes, middleware, database, Temporal) with an injected clock, for rules that count days. */
   withClock(now: () => Date): TestPlatform['api'];
+  /** Another app on the same database and Temporal, configured as a deployment would be (trusted proxies, limits). */
+  appWith(options?: Partial<AppOptions>): ReturnType<typeof createApp>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What the Node server hands the app for a connection from the loopback (platform/client-address.ts reads it). */
+const LOOPBACK_PROXY = '127.0.0.1';
+const viaLoopbackProxy = { incoming: { socket: { remoteAddress: LOOPBACK_PROXY } } };
 
 function adminUrl(database: string): string {
   return withDatabase(inject('adminDatabaseUrl'), database);
@@ -123,7 +129,9 @@ export async function createTestPlatform(
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
     notificationPolicy: fastNotificationPolicy,
   };
-  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', ...(options.logger ? { logger: options.logger } : {}), logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
+  // Calls come "through a proxy on the loopback" that the app trusts (see `caller`), so a test may give a call the
+  // client address it stands for with X-Forwarded-For, as the public licensing tests do to keep to their limits.
+  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', trustProxy: LOOPBACK_PROXY, ...(options.logger ? { logger: options.logger } : {}), logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
   const { token: adminToken } = await bootstrapAdmin(database.sql);
   // As the API process does at start.
   await installDefaultTemplates(database.sql);
@@ -139,7 +147,7 @@ export async function createTestPlatform(
         headers['content-type'] ??= 'application/json';
         payload = typeof body === 'string' ? body : JSON.stringify(body);
       }
-      const res = await target.request(path, { method, headers, body: payload });
+      const res = await target.request(path, { method, headers, body: payload }, viaLoopbackProxy);
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -203,7 +211,10 @@ export async function createTestPlatform(
     app,
     api: caller(app),
     withClock(now) {
-      return caller(createApp({ ...deps, now, logError: () => {} }));
+      return caller(createApp({ ...deps, now, trustProxy: LOOPBACK_PROXY, logError: () => {} }));
+    },
+    appWith(overrides = {}) {
+      return createApp({ ...deps, logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); }, ...overrides });
     },
     startWorker,
     stopWorker,
