@@ -20,8 +20,8 @@ describe('a taken unique value', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'conflict', details: [{ path: 'key', code: 'unique' }] });
     expect(again.body.message).toMatch(/\bkey\b/);
-    const [{ count }] = await p.sql<Array<{ count: number }>>`select count(*)::int as count from service_rules where key = 'standard'`;
-    expect(count).toBe(1);
+    const [row] = await p.sql<Array<{ count: number }>>`select count(*)::int as count from service_rules where key = 'standard'`;
+    expect(row?.count).toBe(1);
   });
 
   it('tells a taken provisioning rule name from a taken key', async () => {
