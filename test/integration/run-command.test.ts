@@ -216,11 +216,30 @@ describe('the run command (npm start)', () => {
 });
 
 describe('a second start while a port it needs is taken stops at once, says which and by whom, and starts nothing (issue 16, point 6)', () => {
-  /** Starts the script with `env` and expects it to give up: exit 1 with exactly one "npm start:" line, no stack. */
-  async function refusedStart(env: Record<string, string>): Promise<string> {
-    const run = await spawnRunCommand({ via: 'script', databaseUrl: newDatabaseUrl(), env: { BILLING_RUN_HOUR: '5', ...env } });
-    runs.push(run);
-    const exit = await exitWithin(run, 60_000);
+  /** Each refused start's run and exit; they run side by side (each takes seconds to start node and give up). */
+  const refused = new Map<string, { run: RunCommand; exit: Exit | 'timeout' }>();
+  let unreachable: string;
+
+  beforeAll(async () => {
+    unreachable = `127.0.0.1:${await freePort()}`;
+    const cases: Record<string, Record<string, string>> = {
+      TEMPORAL_PORT: { TEMPORAL_PORT: String(a.run.ports.temporal) },
+      TEMPORAL_UI_PORT: { TEMPORAL_UI_PORT: String(a.run.ports.temporalUi) },
+      PORT: { PORT: String(a.run.ports.api) },
+      TEMPORAL_ADDRESS: { TEMPORAL_ADDRESS: unreachable },
+    };
+    await Promise.all(
+      Object.entries(cases).map(async ([name, env]) => {
+        const run = await spawnRunCommand({ via: 'script', databaseUrl: newDatabaseUrl(), env: { BILLING_RUN_HOUR: '5', ...env } });
+        runs.push(run);
+        refused.set(name, { run, exit: await exitWithin(run, 60_000) });
+      }),
+    );
+  }, 90_000);
+
+  /** The start gave up: exit 1 with exactly one "npm start:" line and no stack, and started nothing. */
+  function refusalLine(name: string): string {
+    const { run, exit } = refused.get(name)!;
     expect(exit, tail(run)).toEqual({ code: 1, signal: null });
     const lines = run.output().split('\n').filter((line) => line.startsWith('npm start:'));
     expect(lines, run.output()).toHaveLength(1);
@@ -233,7 +252,7 @@ describe('a second start while a port it needs is taken stops at once, says whic
 
   it("TEMPORAL_PORT held by another installation's dev server: names it and both ways out, and leaves its billing schedule alone", async () => {
     const port = a.run.ports.temporal;
-    const line = await refusedStart({ TEMPORAL_PORT: String(port) });
+    const line = refusalLine('TEMPORAL_PORT');
     expect(line).toContain(`port ${port} (TEMPORAL_PORT) is in use by pid ${devServerOf(a).pid} (`);
     expect(line).toContain('temporal server start-dev');
     expect(line).toContain(`set TEMPORAL_PORT to another port, or TEMPORAL_ADDRESS=127.0.0.1:${port} to use the Temporal server there`);
@@ -248,20 +267,19 @@ describe('a second start while a port it needs is taken stops at once, says whic
     }
   });
 
-  it('TEMPORAL_UI_PORT taken: names that variable', async () => {
-    const line = await refusedStart({ TEMPORAL_UI_PORT: String(a.run.ports.temporalUi) });
+  it('TEMPORAL_UI_PORT taken: names that variable', () => {
+    const line = refusalLine('TEMPORAL_UI_PORT');
     expect(line).toMatch(new RegExp(`port ${a.run.ports.temporalUi} \\(TEMPORAL_UI_PORT\\) is in use by pid ${devServerOf(a).pid} .*; set TEMPORAL_UI_PORT to another port$`));
   });
 
-  it("the API's PORT taken: names PORT and the process holding it", async () => {
-    const line = await refusedStart({ PORT: String(a.run.ports.api) });
+  it("the API's PORT taken: names PORT and the process holding it", () => {
+    const line = refusalLine('PORT');
     expect(line).toMatch(new RegExp(`port ${a.run.ports.api} \\(PORT\\) is in use by pid ${platformProcessOf(a).pid} \\(.*platform/run-all\\.ts\\); set PORT to another port$`));
   });
 
-  it('an unreachable TEMPORAL_ADDRESS: one line naming it', async () => {
-    const address = `127.0.0.1:${await freePort()}`;
-    const line = await refusedStart({ TEMPORAL_ADDRESS: address });
-    expect(line).toMatch(new RegExp(`^npm start: TEMPORAL_ADDRESS ${address}: no Temporal server answers there`));
+  it('an unreachable TEMPORAL_ADDRESS: one line naming it', () => {
+    const line = refusalLine('TEMPORAL_ADDRESS');
+    expect(line).toMatch(new RegExp(`^npm start: TEMPORAL_ADDRESS ${unreachable}: no Temporal server answers there`));
   });
 });
 
