@@ -10,8 +10,10 @@ ENV NODE_ENV=production \
 
 WORKDIR /app
 
-# Dependencies first so that source-only changes reuse this layer.
+# Dependencies first so that source-only changes reuse this layer. patches/ must be in place before the install:
+# its postinstall (patch-package) patches the PostgreSQL driver from there (scripts/check-dockerfile.ts checks it).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev && npm cache clean --force
 
 COPY --chown=node:node . .

@@ -59,8 +59,9 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
     return { status: err.status, body: { code: err.status === 400 ? 'bad_request' : 'http_error', message: err.message } };
   }
   // Drizzle wraps the driver's error in a DrizzleQueryError; the Postgres code is on its cause.
-  const pgCode = (err instanceof DrizzleQueryError ? (err.cause as { code?: string } | undefined) : (err as { code?: string }))?.code;
-  if (pgCode === '23505') return { status: 409, body: { code: 'conflict', message: 'a record with these values already exists' } };
+  const pgError = (err instanceof DrizzleQueryError ? err.cause : err) as { code?: string; detail?: string } | undefined;
+  const pgCode = pgError?.code;
+  if (pgCode === '23505') return { status: 409, body: uniqueConflict(pgError?.detail) };
   if (pgCode === '23503') return { status: 422, body: { code: 'invalid_reference', message: 'a referenced record does not exist' } };
   if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22021' || pgCode === '22P05') {
     return { status: 422, body: { code: 'invalid_value', message: 'a value is out of range or not allowed' } };
@@ -74,6 +75,19 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
     return { status: 503, body: { code: 'database_unavailable', message: 'the database connection was lost; nothing was changed, try again' } };
   }
   return { status: 500, body: { code: 'internal_error', message: 'an internal error occurred' } };
+}
+
+/**
+ * A unique value already taken: `details` names the request fields that clashed (`[{ path, code: 'unique' }]`, the
+ * shape of validation details), read from PostgreSQL's "Key (col, ...)=(...) already exists." and camel-cased
+ * as the API spells them.
+ */
+function uniqueConflict(detail: string | undefined): ErrorBody {
+  const columns = /^Key \((.+?)\)=\(/.exec(detail ?? '')?.[1]?.split(', ') ?? [];
+  const fields = columns.filter((c) => /^[a-z_][a-z0-9_]*$/.test(c)).map((c) => c.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase()));
+  if (fields.length === 0) return { code: 'conflict', message: 'a record with these values already exists' };
+  const message = `another record already has this ${fields.join(' and ')}`;
+  return { code: 'conflict', message, details: fields.map((path) => ({ path, code: 'unique', message })) };
 }
 
 export function errorJson(c: Context, err: unknown) {

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfigOrExit } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { onShutdown, requireTemporalAddress, startWorker } from '../platform/processes';
+import { onShutdown, requireTemporal, startWorker } from '../platform/processes';
 import { floorActivities } from './floor-activities';
 
-const config = requireTemporalAddress(loadConfigOrExit());
+const config = await requireTemporal(loadConfigOrExit());
 const logger = createLogger(config.LOG_LEVEL);
 const platform = await startWorker(config, logger);
 

@@ -70,12 +70,24 @@ const configSchema = z.object({
   /** Outgoing e-mail for notifications: `smtp://user:password@host:587` (unset: e-mail notifications fail, logged). */
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('billing@localhost'),
+  /** `npm start` only, when it starts its own Temporal dev server: gRPC port, Web UI port (default + 1000), data. */
+  TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  TEMPORAL_DATA_DIR: z.string().min(1).default('.data'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/**
+ * Something outside the platform stops it from starting (a taken port, an unreachable Temporal): entry points print
+ * its message as one line, without a stack, and exit 1.
+ */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -13,7 +13,8 @@ import { startNotificationDispatcher } from './notification-dispatcher';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, isConnectionLoss, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
-import type { Config } from './config';
+import { StartupError, type Config } from './config';
+import { probeTemporal } from './local-temporal';
 import { ensureBillingSchedule } from './billing-schedule';
 import type { Logger } from './logger';
 import { bundleWorkflows, connectClient, createWorker } from './temporal';
@@ -74,8 +75,11 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     licensingTrialsPerHour: config.LICENSING_TRIALS_PER_HOUR,
     logError: (err, ctx) => logger.error({ err, ...ctx }, 'request failed'),
   });
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new StartupError(`port ${config.PORT} (PORT) is in use on ${config.HOST}; set PORT to another port`) : err),
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -214,10 +218,21 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   }
 }
 
-export function requireTemporalAddress(config: Config): Config & { TEMPORAL_ADDRESS: string } {
+/** The configuration with a TEMPORAL_ADDRESS that answers (exit 78 without one; a StartupError when it does not answer). */
+export async function requireTemporal(config: Config): Promise<Config & { TEMPORAL_ADDRESS: string }> {
   if (!config.TEMPORAL_ADDRESS) {
     console.error('TEMPORAL_ADDRESS: required (host:port of the Temporal frontend)');
     process.exit(78);
   }
+  await probeTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   return config as Config & { TEMPORAL_ADDRESS: string };
+}
+
+/** Runs a process entry point: a StartupError ends it with its one-line message and exit 1, anything else with its stack. */
+export function runEntryPoint(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    if (!(err instanceof StartupError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  });
 }

@@ -1,10 +1,12 @@
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
-import { onShutdown, requireTemporalAddress, tolerateLostDatabaseConnections, startWorker } from './processes';
+import { onShutdown, requireTemporal, runEntryPoint, startWorker, tolerateLostDatabaseConnections } from './processes';
 
-const config = requireTemporalAddress(loadConfigOrExit());
-const logger = createLogger(config.LOG_LEVEL);
-tolerateLostDatabaseConnections(logger);
-const worker = await startWorker(config, logger);
-onShutdown(logger, () => worker.stop());
-await worker.done;
+runEntryPoint(async () => {
+  const config = await requireTemporal(loadConfigOrExit());
+  const logger = createLogger(config.LOG_LEVEL);
+  tolerateLostDatabaseConnections(logger);
+  const worker = await startWorker(config, logger);
+  onShutdown(logger, () => worker.stop());
+  await worker.done;
+});
