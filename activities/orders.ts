@@ -229,25 +229,30 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
       });
     },
 
-    /** Compensation: money paid for an order that is cancelled goes back to the client's balance. */
+    /**
+     * Compensation: money paid for an order that is cancelled goes back to the client's balance, once (by the
+     * order's key), less what charges the billing run has already closed keep (see `deleteOrderCharges`).
+     * The order's other charges are deleted. A re-run finds the refund posted and moves nothing.
+     */
     async refundOrderPayment({ orderId }: { orderId: number }) {
       return sql.begin(async (tx) => {
         const order = await lockOrder(tx, orderId);
         const payment = await payingPayment(tx, orderId);
         if (!payment || !paidPaymentStatuses.includes(payment.status)) return { refunded: 0 };
-        const amount = Number(payment.amount);
+        const consumed = await deleteOrderCharges(tx, orderId);
+        const amount = Number(payment.amount) - consumed;
+        if (amount <= 0) return { refunded: 0, consumed };
         const { applied, balanceAfter } = await postLedgerEntry(tx, {
           clientId: order.client_id,
           kind: 'order_refund',
           amount,
           currency: order.currency,
-          description: `Order ${order.number} cancelled: payment ${payment.number} returned to the balance`,
+          description: `Order ${order.number} cancelled: payment ${payment.number} returned to the balance${consumed > 0 ? ` less ${consumed} of charges already closed` : ''}`,
           idempotencyKey: `order-refund/${orderId}`,
           paymentId: payment.id,
           orderId,
         });
-        await deleteOrderCharges(tx, orderId);
-        return { refunded: applied ? amount : 0, balanceAfter };
+        return { refunded: applied ? amount : 0, consumed, balanceAfter };
       });
     },
 
