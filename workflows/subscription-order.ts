@@ -122,7 +122,11 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
 
       // From here the order is paid (or needs no payment): a cancel gives the money back to the balance (spec 02
       // §4.9). Cancels recorded before this compensation existed replay without it.
-      const refund = { name: 'Return payment to balance', run: () => orderActs.refundOrderPayment({ orderId }), when: () => patched('subscription-order-refund-on-cancel') };
+      const refund = {
+        name: 'Return payment to balance',
+        run: () => orderActs.refundOrderPayment({ orderId }),
+        when: () => patched('subscription-order-refund-on-cancel'),
+      };
       const started = await s.step(`Start ${effect.transitional}`, () => acts.startSubscriptionOrder({ orderId }), { skippable: false, compensate: refund });
       const resume = order.type === 'renewal' || order.type === 'prolongation' ? { resume: started?.resume === true } : {};
       await performPluginOperation(s, {
