@@ -252,6 +252,7 @@ export function createLifecycleOrderActivities({ sql, today, plugins }: { sql: S
              join service_templates t on t.id = s.service_template_id
         where o.id = ${orderId}`;
       if (!row || row.type === ('purchase' as string)) throw businessError('order_not_found', `order ${orderId} is not an order on a subscription`);
+      const lines = await sql<Array<{ description: string }>>`select description from order_items where order_id = ${orderId} order by id`;
       const pluginInput: Record<string, unknown> =
         row.type === 'resource_change'
           ? { resources: row.details.resources }
@@ -265,6 +266,8 @@ export function createLifecycleOrderActivities({ sql, today, plugins }: { sql: S
         clientId: row.client_id,
         subscriptionId: row.subscription_id,
         subscriptionName: row.subscription_name,
+        /** What the order asks for, in its lines' words, for a person who approves or performs it. */
+        summary: lines.map((l) => l.description).join('; '),
         amount: Number(row.amount),
         automatic: row.automatic,
         deferred: row.deferred,

@@ -138,7 +138,7 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
         policy: { ...defaultPluginRetryPolicy, ...policy },
         clientId: order.clientId,
         orderId,
-        description: `${effect.label} (order ${order.number}): subscription #${order.subscriptionId} "${order.subscriptionName}"`,
+        description: `${effect.label} (order ${order.number}): subscription #${order.subscriptionId} "${order.subscriptionName}": ${order.summary}`,
         steps: { vendor: `${effect.label} at vendor`, person: `${effect.label} application` },
         onFailure: ({ message }) => acts.markSubscriptionOrderFailed({ orderId, error: message }),
         onRetry: () => acts.markSubscriptionOrderRetried({ orderId }),

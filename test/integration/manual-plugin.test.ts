@@ -82,11 +82,13 @@ async function boughtByHand(name: string, periodId: number, balance: number) {
 }
 
 /** An order on the subscription, done by a person through the operation of `type`. */
-async function orderedByHand(clientId: number, path: string, body: unknown, type: string) {
+async function orderedByHand(clientId: number, path: string, body: unknown, type: string, says?: string) {
   const placed = await p.api('POST', path, body);
   expect(placed.status, JSON.stringify(placed.body)).toBe(201);
   const operation = await approve(clientId, type);
   expect(operation).toMatchObject({ orderId: placed.body.id, subscriptionId: placed.body.subscriptionId });
+  // The person reads what to do in the operation: the order's lines.
+  if (says) expect(operation.description).toContain(says);
   return waitForOrderStatus(p, placed.body.id, 'completed');
 }
 
@@ -108,7 +110,7 @@ describe('the manual plugin: every operation performed by a person (issue 16 poi
     expect(renewed.status).toBe('active');
     expect(renewed.expirationDate > sub.expirationDate).toBe(true);
 
-    await orderedByHand(clientId, `/api/v1/subscriptions/${sub.id}/change-resources`, { resources: { storage: 15 } }, 'update_application');
+    await orderedByHand(clientId, `/api/v1/subscriptions/${sub.id}/change-resources`, { resources: { storage: 15 } }, 'update_application', `${storageResource.name}: 10 → 15`);
     const [row] = await p.sql<Array<{ quantity: number }>>`select quantity from subscription_resources where subscription_id = ${sub.id} and key = 'storage'`;
     expect(row!.quantity).toBe(15);
 
