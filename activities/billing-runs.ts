@@ -1,4 +1,5 @@
 import type { Sql } from '../db/client';
+import type { PluginRegistry } from './adapters/registry';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
 import { issueActs, markOverduePayments, overdueUnblockCandidates } from './acts';
@@ -28,8 +29,8 @@ export interface RunAction {
   outcome?: Record<string, unknown>;
 }
 
-export function createBillingRunActivities({ sql, today }: { sql: Sql; today: () => string }) {
-  const orders = createOrderActivities({ sql, today });
+export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; today: () => string; plugins: PluginRegistry }) {
+  const orders = createOrderActivities({ sql, today, plugins });
 
   async function record(businessDate: string, actions: RunAction[]) {
     for (const a of actions) {

@@ -59,9 +59,20 @@ export async function chargesPaid(tx: TransactionSql, orderId: number) {
     where order_id = ${orderId} and status = 'new'`;
 }
 
-/** Cancelled unpaid, or cancelled and refunded: the order's charges are deleted (decision 8). */
-export async function deleteOrderCharges(tx: TransactionSql, orderId: number) {
-  await tx`update charges set status = 'deleted', updated_at = now() where order_id = ${orderId} and status <> 'deleted'`;
+/**
+ * Cancelled unpaid, or cancelled and refunded: the order's charges are deleted (decision 8, spec 02 §4.9), the
+ * new, open and blocked ones (blocked money is released) and the one-off fees its payment closed (the order's
+ * effect never reached the subscription, so they paid for nothing). A recurring charge the billing run has
+ * closed is final: its period has passed and its money is consumed (spec 02 §4.4), so it stays closed. Returns
+ * the amount of the charges that stay: the part of the order's money a refund keeps back (decision 40).
+ */
+export async function deleteOrderCharges(tx: TransactionSql, orderId: number): Promise<number> {
+  await tx`
+    update charges set status = 'deleted', updated_at = now()
+    where order_id = ${orderId} and status <> 'deleted' and not (status = 'closed' and kind = 'recurring')`;
+  const [kept] = await tx<Array<{ amount: string }>>`
+    select coalesce(sum(amount), 0)::text as amount from charges where order_id = ${orderId} and status <> 'deleted'`;
+  return Number(kept!.amount);
 }
 
 /** Funds in the spec's terms: available = the ledger balance; blocked = Σ blocked prepaid charges (spec 02 §4.12); balance = both. */

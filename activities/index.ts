@@ -28,13 +28,13 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
   const today = () => todayIn(timeZone, now());
   return {
     ...createScenarioRecorders({ sql }),
-    ...createOrderActivities({ sql, today }),
+    ...createOrderActivities({ sql, today, plugins }),
     ...createPluginActivities({ sql, plugins }),
     ...createManualOperationActivities({ sql }),
-    ...createSubscriptionActivities({ sql }),
-    ...createBillingRunActivities({ sql, today }),
+    ...createSubscriptionActivities({ sql, plugins }),
+    ...createBillingRunActivities({ sql, today, plugins }),
     ...createScenarioDispatchActivities({ sql }),
-    ...createLifecycleOrderActivities({ sql, today }),
+    ...createLifecycleOrderActivities({ sql, today, plugins }),
     ...createClientBlockActivities({ sql }),
     ...createNotificationActivities({ sql, timeZone, now, mail }),
   };

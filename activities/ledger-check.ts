@@ -13,7 +13,7 @@ export interface LedgerDiscrepancy {
  * against the sum of the client's transactions and against the last `balance_after`; each `balance_after`
  * against the previous one plus the amount; the negative-since mark against the sign of the balance; and
  * every order paid from the balance or by a confirmed payment against its debit; and the charges of every
- * order against its amount. Read-only.
+ * order against its amount (of a cancelled one, against the money it kept). Read-only.
  */
 export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } = {}): Promise<{ clients: number; transactions: number; discrepancies: LedgerDiscrepancy[] }> {
   const only = clientId ?? null;
@@ -63,14 +63,22 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
     limit 1000`;
   for (const r of unpaidMerged) discrepancies.push({ clientId: r.client_id, check: 'paid_order_has_debit', expected: r.expected, actual: r.debited, detail: `merged payment ${r.id}` });
 
-  // An order's charges add up to its amount; a cancelled order keeps none.
+  // An order's charges add up to its amount. A cancelled order keeps only what it did not give back: a prepaid
+  // one the money it paid less its refund (charges the billing run closed before the cancel), a postpay one only
+  // closed charges (debt already billed).
   const uneven = await sql<Array<{ client_id: number; order_id: number; expected: string; actual: string }>>`
-    select o.client_id, o.id as order_id, (case when o.status = 'cancelled' then 0 else o.amount end)::text as expected,
-           coalesce(sum(c.amount) filter (where c.status <> 'deleted'), 0)::text as actual
-    from orders o join charges c on c.order_id = o.id
-    where ${only}::int is null or o.client_id = ${only}
-    group by o.id
-    having coalesce(sum(c.amount) filter (where c.status <> 'deleted'), 0) <> case when o.status = 'cancelled' then 0 else o.amount end
+    select client_id, order_id, expected::text, actual::text from (
+      select o.id as order_id, o.client_id, coalesce(sum(c.amount) filter (where c.status <> 'deleted'), 0) as actual,
+             case when o.status <> 'cancelled' then o.amount
+                  when o.payment_model = 'postpay' then coalesce(sum(c.amount) filter (where c.status = 'closed'), 0)
+                  else coalesce((select -sum(l.amount) from ledger_transactions l
+                                 where l.order_id = o.id and (l.kind = 'order_paid' or l.idempotency_key = 'order-refund/' || o.id)), 0)
+             end as expected
+      from orders o join charges c on c.order_id = o.id
+      where ${only}::int is null or o.client_id = ${only}
+      group by o.id
+    ) per_order
+    where actual <> expected
     limit 1000`;
   for (const r of uneven) discrepancies.push({ clientId: r.client_id, check: 'order_charges_add_up', expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` });
 

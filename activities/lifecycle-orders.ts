@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
+import { approvalsOf } from '../domain/application-operations';
+import type { PluginRegistry } from './adapters/registry';
 import { addDays, firstExpirationDate, nextExpirationDate, type IsoDate, type PeriodUnit } from '../domain/dates';
 import { prolongedUntilAfter, type BillingType, type LifecycleState, type OpenOrder } from '../domain/lifecycle';
 import { orderEffects, type SubscriptionOrderType } from '../domain/order-effects';
@@ -226,7 +228,7 @@ interface OrderOnSubscription {
 }
 
 /** Side effects of orders on existing subscriptions. Each is idempotent: it checks the state it would produce. */
-export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today: () => IsoDate }) {
+export function createLifecycleOrderActivities({ sql, today, plugins }: { sql: Sql; today: () => IsoDate; plugins: PluginRegistry }) {
   async function lockOrder(tx: TransactionSql, orderId: number): Promise<OrderOnSubscription> {
     const [order] = await tx<OrderOnSubscription[]>`
       select id, number, type, status, client_id, subscription_id, plan_period_id, amount, currency, deferred, automatic,
@@ -238,15 +240,19 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
 
 
   return {
-    /** What the order scenario needs: type, payment state, plugin and the input for the plugin call. */
+    /**
+     * What the order scenario needs: type, payment state, the plugin (who performs it, the approvals its service
+     * template asks for) and the input for the plugin call.
+     */
     async describeSubscriptionOrder({ orderId }: { orderId: number }) {
-      const [row] = await sql<Array<OrderOnSubscription & { plugin: string; sku: string | null; expiration_date: string | null }>>`
-        select o.id, o.number, o.type, o.status, o.subscription_id, o.amount, o.deferred, o.automatic, o.auto_pay_date::text,
-               o.provisioning_date::text, o.details, t.plugin, p.sku, s.expiration_date::text
+      const [row] = await sql<Array<OrderOnSubscription & { plugin: string; capabilities: unknown; sku: string | null; expiration_date: string | null; subscription_name: string }>>`
+        select o.id, o.number, o.type, o.status, o.client_id, o.subscription_id, o.amount, o.deferred, o.automatic, o.auto_pay_date::text,
+               o.provisioning_date::text, o.details, t.plugin, t.capabilities, p.sku, s.expiration_date::text, s.name as subscription_name
         from orders o join subscriptions s on s.id = o.subscription_id join plans p on p.id = o.plan_id
              join service_templates t on t.id = s.service_template_id
         where o.id = ${orderId}`;
       if (!row || row.type === ('purchase' as string)) throw businessError('order_not_found', `order ${orderId} is not an order on a subscription`);
+      const lines = await sql<Array<{ description: string }>>`select description from order_items where order_id = ${orderId} order by id`;
       const pluginInput: Record<string, unknown> =
         row.type === 'resource_change'
           ? { resources: row.details.resources }
@@ -257,13 +263,19 @@ export function createLifecycleOrderActivities({ sql, today }: { sql: Sql; today
         type: row.type,
         number: row.number,
         status: row.status,
+        clientId: row.client_id,
         subscriptionId: row.subscription_id,
+        subscriptionName: row.subscription_name,
+        /** What the order asks for, in its lines' words, for a person who approves or performs it. */
+        summary: lines.map((l) => l.description).join('; '),
         amount: Number(row.amount),
         automatic: row.automatic,
         deferred: row.deferred,
         autoPayDate: row.auto_pay_date,
         provisioningDate: row.provisioning_date,
         plugin: row.plugin,
+        performedBy: plugins.performedBy(row.plugin),
+        approvals: approvalsOf(row.capabilities),
         pluginInput,
       };
     },

@@ -1,5 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
+import { approvalsOf } from '../domain/application-operations';
+import type { PluginRegistry } from './adapters/registry';
 import { firstExpirationDate } from '../domain/dates';
 import { prolongedUntilAfter } from '../domain/lifecycle';
 import { deleteOrderCharges } from './charges';
@@ -12,6 +14,8 @@ export interface OrderActivityDeps {
   sql: Sql;
   /** Today's business date in the platform time zone (`YYYY-MM-DD`). */
   today: () => string;
+  /** Who performs each plugin's operations (the scenario asks before it provisions). */
+  plugins: PluginRegistry;
 }
 
 /**
@@ -48,7 +52,7 @@ export async function cancelOrder(
  * Order-processing side effects in our own database. Every function is idempotent: it checks the state
  * it would produce and does nothing when it is already there, and money moves carry business keys.
  */
-export function createOrderActivities({ sql, today }: OrderActivityDeps) {
+export function createOrderActivities({ sql, today, plugins }: OrderActivityDeps) {
   return {
     /**
      * Pays a prepaid order from the client's balance when it covers the amount; a zero amount needs no
@@ -229,25 +233,30 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
       });
     },
 
-    /** Compensation: money paid for an order that is cancelled goes back to the client's balance. */
+    /**
+     * Compensation: money paid for an order that is cancelled goes back to the client's balance, once (by the
+     * order's key), less what charges the billing run has already closed keep (see `deleteOrderCharges`).
+     * The order's other charges are deleted. A re-run finds the refund posted and moves nothing.
+     */
     async refundOrderPayment({ orderId }: { orderId: number }) {
       return sql.begin(async (tx) => {
         const order = await lockOrder(tx, orderId);
         const payment = await payingPayment(tx, orderId);
         if (!payment || !paidPaymentStatuses.includes(payment.status)) return { refunded: 0 };
-        const amount = Number(payment.amount);
+        const consumed = await deleteOrderCharges(tx, orderId);
+        const amount = Number(payment.amount) - consumed;
+        if (amount <= 0) return { refunded: 0, consumed };
         const { applied, balanceAfter } = await postLedgerEntry(tx, {
           clientId: order.client_id,
           kind: 'order_refund',
           amount,
           currency: order.currency,
-          description: `Order ${order.number} cancelled: payment ${payment.number} returned to the balance`,
+          description: `Order ${order.number} cancelled: payment ${payment.number} returned to the balance${consumed > 0 ? ` less ${consumed} of charges already closed` : ''}`,
           idempotencyKey: `order-refund/${orderId}`,
           paymentId: payment.id,
           orderId,
         });
-        await deleteOrderCharges(tx, orderId);
-        return { refunded: applied ? amount : 0, balanceAfter };
+        return { refunded: applied ? amount : 0, consumed, balanceAfter };
       });
     },
 
@@ -314,17 +323,24 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
       });
     },
 
-    /** What the order scenario needs to know: plugin, approvals the service template asks for, who it is for. */
+    /**
+     * What the order scenario needs to know: the plugin (who performs it, the approvals its service template asks
+     * for), whether the client's service rule wants a person to confirm this provisioning, who it is for.
+     */
     async describeOrder({ orderId }: { orderId: number }) {
-      const [row] = await sql<Array<{ number: string; plugin: string; subscription_id: number | null; status: string; amount: string; payment_model: string; client_id: number; plan_name: string; approvals: unknown }>>`
-        select o.number, t.plugin, o.subscription_id, o.status, o.amount, o.payment_model, o.client_id, p.name as plan_name,
-               t.capabilities -> 'approvals' as approvals
+      const [row] = await sql<Array<{ number: string; plugin: string; subscription_id: number | null; status: string; amount: string; payment_model: string; client_id: number; plan_name: string; capabilities: unknown; first_prepaid: boolean }>>`
+        select o.number, t.plugin, o.subscription_id, o.status, o.amount, o.payment_model, o.client_id, p.name as plan_name, t.capabilities,
+               (r.manual_first_prepaid_provisioning and o.payment_model = 'prepay'
+                and not exists (select 1 from subscriptions s where s.client_id = o.client_id and s.payment_model = 'prepay'
+                                and s.start_date is not null and s.id is distinct from o.subscription_id)) as first_prepaid
         from orders o join plans p on p.id = o.plan_id join service_templates t on t.id = p.service_template_id
+             join clients c on c.id = o.client_id join service_rules r on r.id = c.service_rule_id
         where o.id = ${orderId}`;
       if (!row) throw businessError('order_not_found', `order ${orderId} does not exist`);
       return {
         number: row.number,
         plugin: row.plugin,
+        performedBy: plugins.performedBy(row.plugin),
         subscriptionId: row.subscription_id,
         status: row.status,
         amount: Number(row.amount),
@@ -332,7 +348,12 @@ export function createOrderActivities({ sql, today }: OrderActivityDeps) {
         clientId: row.client_id,
         planName: row.plan_name,
         /** Application operations the template wants a person to approve (`install`, `update`, ...). */
-        approvals: Array.isArray(row.approvals) ? row.approvals.filter((a): a is string => typeof a === 'string') : [],
+        approvals: approvalsOf(row.capabilities),
+        /**
+         * Decision 15: the service rule's `manual_first_prepaid_provisioning` is on and the client has no prepaid
+         * subscription provisioned yet: a person confirms this installation before the plugin is called.
+         */
+        firstPrepaidProvisioning: row.first_prepaid,
       };
     },
   };

@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
+import { approvalsOf } from '../domain/application-operations';
+import type { PluginRegistry } from './adapters/registry';
 import { canStartOperation, subscriptionOperations, type SubscriptionOperation } from '../domain/subscription-operations';
 import type { TransactionSql } from 'postgres';
 import { logEvent } from './event-log';
@@ -38,11 +40,11 @@ export async function moveSubscriptionStatus(tx: TransactionSql, args: Subscript
 }
 
 /** Subscription lifecycle side effects in our database. Each is idempotent: it checks the state it would produce. */
-export function createSubscriptionActivities({ sql }: { sql: Sql }) {
+export function createSubscriptionActivities({ sql, plugins }: { sql: Sql; plugins: PluginRegistry }) {
   async function describe(subscriptionId: number, operation: SubscriptionOperation) {
     const spec = subscriptionOperations[operation];
-    const [row] = await sql<Array<{ status: string; client_id: number; name: string; plugin: string; stop_mode: 'automatic' | 'manual'; delete_mode: 'automatic' | 'manual'; saved_status: string | null }>>`
-      select s.status, s.client_id, s.name, t.plugin, r.stop_mode, r.delete_mode, s.saved_status
+    const [row] = await sql<Array<{ status: string; client_id: number; name: string; plugin: string; capabilities: unknown; stop_mode: 'automatic' | 'manual'; delete_mode: 'automatic' | 'manual'; saved_status: string | null }>>`
+      select s.status, s.client_id, s.name, t.plugin, t.capabilities, r.stop_mode, r.delete_mode, s.saved_status
       from subscriptions s join service_templates t on t.id = s.service_template_id
            join clients c on c.id = s.client_id join service_rules r on r.id = c.service_rule_id
       where s.id = ${subscriptionId}`;
@@ -56,6 +58,9 @@ export function createSubscriptionActivities({ sql }: { sql: Sql }) {
       clientId: row.client_id,
       name: row.name,
       plugin: row.plugin,
+      performedBy: plugins.performedBy(row.plugin),
+      /** Application operations the service template wants a person to approve (`stop`, `delete`, `start`, ...). */
+      approvals: approvalsOf(row.capabilities),
       /** Whether the service rule wants a person to confirm (stop and delete modes). */
       manualMode: spec.mode === null ? false : row[spec.mode] === 'manual',
       stopMode: row.stop_mode,

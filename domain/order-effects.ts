@@ -2,7 +2,7 @@
 // status the subscription passes through, the error status a failed plugin call leaves, and the plugin
 // operation. Shared by the order scenario, its activities and the API.
 
-import type { PluginOperation } from '../activities/adapters/contract';
+import type { PerformedOperation } from './application-operations';
 
 export const subscriptionOrderTypes = ['renewal', 'prolongation', 'resource_change', 'plan_switch'] as const;
 export type SubscriptionOrderType = (typeof subscriptionOrderTypes)[number];
@@ -11,7 +11,7 @@ export interface OrderEffect {
   label: string;
   transitional: 'renewing' | 'updating';
   error: 'renewal_error' | 'update_error';
-  operation: PluginOperation;
+  operation: PerformedOperation;
   /** Statuses a person may place this order from. */
   orderableFrom: readonly string[];
 }

@@ -12,7 +12,6 @@ export const subscriptionOperations = {
     /** The service-rule column that can require a person's confirmation. */
     mode: 'stop_mode',
     manualType: 'stop_subscription',
-    applicationType: 'stop_application',
     refusal: 'not_stoppable',
   },
   delete: {
@@ -23,7 +22,6 @@ export const subscriptionOperations = {
     done: 'deleted',
     mode: 'delete_mode',
     manualType: 'delete_subscription',
-    applicationType: 'delete_application',
     refusal: 'not_deletable',
   },
   activate: {
@@ -34,7 +32,6 @@ export const subscriptionOperations = {
     done: 'active',
     mode: null,
     manualType: null,
-    applicationType: 'start_application',
     refusal: 'not_activatable',
   },
   /** Spec 01 §15.2: a postpay subscription over its credit limit is blocked like a stop (plugin `stop`). */
@@ -46,7 +43,6 @@ export const subscriptionOperations = {
     done: 'blocked',
     mode: null,
     manualType: null,
-    applicationType: 'stop_application',
     refusal: 'not_blockable',
   },
   /** Spec 01 §15.4: back to work once the debt fits the limit again (plugin `activate`). */
@@ -58,7 +54,6 @@ export const subscriptionOperations = {
     done: 'active',
     mode: null,
     manualType: null,
-    applicationType: 'start_application',
     refusal: 'not_unblockable',
   },
 } as const;

@@ -1,7 +1,9 @@
 import { ApplicationFailure, condition, defineSignal, defineUpdate, patched, setHandler } from '@temporalio/workflow';
-import { localOrderActivities, orderActivities, pluginActivities } from './activities';
+import { recordedPerformedBy } from '../domain/application-operations';
+import { localOrderActivities, orderActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+import { performPluginOperation } from './plugin-operation';
 
 export interface PurchaseOrderInput {
   orderId: number;
@@ -38,13 +40,14 @@ type PaymentOutcome =
 
 /**
  * Spec 01 §7, §16: a prepaid purchase. Wait for payment (from the balance, or confirmed by an operator),
- * create the subscription, provision it at the vendor, activate it, complete the order.
+ * create the subscription, provision it (workflows/plugin-operation.ts: at the vendor, or by a person for a
+ * plugin performed by people; first confirmed by a person where the template asks for install approval or the
+ * client's service rule for its first prepaid subscription, decision 15), activate it, complete the order.
  */
 export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Promise<{ status: string }> {
   // Orders started from this version run their database steps as local activities; older ones replay as they ran.
   const acts = patched('local-database-steps') ? localOrderActivities : orderActivities;
   const s = new Scenario({ type: 'order_processing', subject: { kind: 'order', id: String(orderId) } });
-  const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
   // Confirm and cancel are accepted from the start: an integrator may confirm right after creating the order.
   let paidFromBalance = false;
   let outcome: PaymentOutcome | null = null;
@@ -137,45 +140,25 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
       });
       subscriptionId = created!.subscriptionId;
 
-      const provisioning = {
-        onFailure: ({ message }: { message: string }) => acts.markProvisioningFailed({ orderId, subscriptionId, error: message }),
-        onRetry: () => acts.markProvisioningRetried({ orderId, subscriptionId }),
-      };
-      const installation = {
-        type: 'install_application',
-        clientId: order.clientId,
+      const installation = `Install ${order.planName} for subscription #${subscriptionId} (order ${order.number})`;
+      const installed = await performPluginOperation(s, {
+        scenarioId: `order-${orderId}`,
         subscriptionId,
+        operation: 'create',
+        input: {},
+        plugin: { name: order.plugin, performedBy: recordedPerformedBy(order), approvals: order.approvals ?? [] },
+        policy: { ...defaultPluginRetryPolicy, ...policy },
+        clientId: order.clientId,
         orderId,
-        description: `Install ${order.planName} for subscription #${subscriptionId} (order ${order.number})`,
-      };
-      let vendorReference: string | null = null;
-      if (order.plugin === 'manual') {
-        // The manual plugin: a person provisions by hand and approves, optionally with the vendor's reference.
-        const done = await s.manual('Install application', installation, provisioning);
-        const reference = done?.output.vendorReference;
-        vendorReference = typeof reference === 'string' ? reference : null;
-      } else {
-        // Results recorded before approvals existed have no such field: treat them as "no approvals".
-        if ((order.approvals ?? []).includes('install')) {
-          await s.manual('Approve installation', { ...installation, description: `Approve: ${installation.description}` }, provisioning);
-        }
-        const provisioned = await s.task(
-          'Provision at vendor',
-          ({ idempotencyKey, input, round, path }) =>
-            plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'create', input }),
-          {
-            plugin: order.plugin,
-            operation: 'create',
-            ...provisioning,
-            compensate: {
-              name: 'Delete at vendor',
-              run: ({ idempotencyKey, path, round }) =>
-                plugin.callPlugin({ scenarioId: `order-${orderId}`, path, round, idempotencyKey, subscriptionId, operation: 'delete', input: {} }),
-            },
-          },
-        );
-        vendorReference = provisioned?.vendorReference ?? null;
-      }
+        description: installation,
+        steps: { vendor: 'Provision at vendor', person: 'Install application' },
+        // Results recorded before decision 15 was honoured have no such field.
+        ...(order.firstPrepaidProvisioning ? { confirmBecause: 'the first prepaid subscription of the client' } : {}),
+        onFailure: ({ message }) => acts.markProvisioningFailed({ orderId, subscriptionId, error: message }),
+        onRetry: () => acts.markProvisioningRetried({ orderId, subscriptionId }),
+        undo: { operation: 'delete', name: 'Delete at vendor' },
+      });
+      const vendorReference = (installed.done && installed.result?.vendorReference) || null;
 
       await s.step('Activate subscription', () => acts.activateSubscription({ subscriptionId, vendorReference }));
       await s.step('Complete order', () => acts.completeOrder({ orderId }));

@@ -1,8 +1,10 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
 import { pluginOperationOf, subscriptionOperations, type SubscriptionOperation as Operation } from '../domain/subscription-operations';
-import { localSubscriptionActivities, pluginActivities, subscriptionActivities } from './activities';
+import { recordedPerformedBy } from '../domain/application-operations';
+import { localSubscriptionActivities, subscriptionActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+import { performPluginOperation } from './plugin-operation';
 
 export interface SubscriptionOperationInput {
   subscriptionId: number;
@@ -28,15 +30,16 @@ const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
  * An operator's stop, delete or activation of a subscription. Where the client's service rule says so
  * (stop mode, delete mode), the subscription first waits in "awaiting manual confirmation" for a manual
  * operation: approve goes on, reject returns it to the status it had (decision 14). Then the transitional
- * status, the plugin's operation as a task (the error status when it fails, recovered by a task run), and
- * the stable status. Cancelling a failed operation returns the subscription to where it was.
+ * status, the plugin's operation (workflows/plugin-operation.ts: after the approval its service template may
+ * ask for, whose refusal also returns the subscription to where it was; a task, or a manual operation for a
+ * plugin performed by people; the error status when it fails, recovered by a run or retry), and the stable
+ * status. Cancelling a failed operation returns the subscription to where it was.
  */
 async function runOperation(operation: Operation, { subscriptionId, reason, comment, by, policy, origin }: SubscriptionOperationInput) {
   // Operations started from this version run their database steps as local activities (see workflows/activities.ts).
   const acts = patched('local-database-steps') ? localSubscriptionActivities : subscriptionActivities;
   const op = subscriptionOperations[operation];
   const s = new Scenario({ type: `subscription_${operation}`, subject: { kind: 'subscription', id: String(subscriptionId) } });
-  const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
   const key = workflowInfo().workflowId;
   const why = comment ? `${reason}: ${comment}` : reason;
   const move = (status: string, from: readonly string[], extra: { saveStatus?: string; reason?: string | null; by?: number | null; dedupe: string }) =>
@@ -76,19 +79,29 @@ async function runOperation(operation: Operation, { subscriptionId, reason, comm
       );
       const failed = (message: string) => move(op.error, [op.transitional], { reason: message, dedupe: `${op.error}/${message.slice(0, 80)}` });
       const retried = () => move(op.transitional, [op.error], { dedupe: `${op.transitional}-again` });
-      if (sub.plugin === 'manual') {
-        await s.manual(
-          `${capitalized(operation)} application`,
-          { type: op.applicationType, clientId: sub.clientId, subscriptionId, orderId: null, description: `${capitalized(operation)} the application of subscription #${subscriptionId}` },
-          { onFailure: ({ message }) => failed(message), onRetry: retried },
+      const performed = await performPluginOperation(s, {
+        scenarioId: key,
+        subscriptionId,
+        operation: pluginOperationOf[operation],
+        input: { reason },
+        // Results recorded before these fields existed: as the scenario then did, by people only for the manual plugin.
+        plugin: { name: sub.plugin, performedBy: recordedPerformedBy(sub), approvals: sub.approvals ?? [] },
+        policy: { ...defaultPluginRetryPolicy, ...policy },
+        clientId: sub.clientId,
+        orderId: null,
+        description: `${capitalized(operation)} the application of subscription #${subscriptionId}`,
+        steps: { vendor: `${capitalized(operation)} at vendor`, person: `${capitalized(operation)} application` },
+        refusal: 'answer',
+        onFailure: ({ message }) => failed(message),
+        onRetry: retried,
+      });
+      if (!performed.done) {
+        // Decision 14: a refused stop or delete (and so a refused start) returns the subscription to where it was.
+        const { comment, by: refusedBy } = performed.refused;
+        await s.step('Restore previous status', () =>
+          move(previous, [op.transitional], { reason: comment ?? `${operation} refused`, by: refusedBy, dedupe: 'refused' }),
         );
-      } else {
-        await s.task(
-          `${capitalized(operation)} at vendor`,
-          ({ idempotencyKey, input, round, path }) =>
-            plugin.callPlugin({ scenarioId: key, path, round, idempotencyKey, subscriptionId, operation: pluginOperationOf[operation], input: { reason, ...input } }),
-          { plugin: sub.plugin, operation: pluginOperationOf[operation], onFailure: ({ message }) => failed(message), onRetry: retried },
-        );
+        return { status: previous };
       }
       await s.step(`Mark ${op.done}`, () => move(op.done, [op.transitional, op.error], { reason: why, by, dedupe: op.done }));
       return { status: op.done };

@@ -1,8 +1,10 @@
 import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
 import { orderEffects } from '../domain/order-effects';
-import { lifecycleOrderActivities, localLifecycleOrderActivities, localOrderActivities, orderActivities, pluginActivities } from './activities';
+import type { PluginProfile } from '../domain/application-operations';
+import { lifecycleOrderActivities, localLifecycleOrderActivities, localOrderActivities, orderActivities } from './activities';
 import { Scenario } from './engine/scenario';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+import { performPluginOperation } from './plugin-operation';
 import { cancelOrderUpdate, confirmPaymentUpdate, orderExpiredSignal, type CancelOrderRequest, type ConfirmPaymentRequest } from './purchase-order';
 
 export interface SubscriptionOrderInput {
@@ -25,8 +27,10 @@ type Outcome =
  * `order-<id>` like purchases. Wait for payment (from the balance at once for a person's order; from the
  * billing run's auto-payment on its date for automatic ones; or confirmed by an operator); a deferred
  * renewal then waits for its provisioning date; then the subscription goes through its transitional
- * status, the plugin is called as a task (error status on failure, recovered by a task run), the effect
- * is applied once (term moved, resources set, plan switched) and the order completes.
+ * status, the plugin performs the operation (workflows/plugin-operation.ts: after the approval the service
+ * template may ask for; a task, or a manual operation for a plugin performed by people; error status on
+ * failure or refusal, recovered by a run or retry), the effect is applied once (term moved, resources set,
+ * plan switched) and the order completes. A cancel after payment returns the money (spec 02 §4.9).
  */
 export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderInput): Promise<{ status: string }> {
   // Orders started from this version run their database steps as local activities (see workflows/activities.ts).
@@ -34,7 +38,6 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
   const acts = local ? localLifecycleOrderActivities : lifecycleOrderActivities;
   const orderActs = local ? localOrderActivities : orderActivities;
   const s = new Scenario({ type: 'order_processing', subject: { kind: 'order', id: String(orderId) } });
-  const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
   let phase: 'payment' | 'deferred' | 'provisioning' = 'payment';
   let outcome: Outcome | null = null;
   let provisionNow = false;
@@ -117,27 +120,29 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
       }
       phase = 'provisioning';
 
-      const started = await s.step(`Start ${effect.transitional}`, () => acts.startSubscriptionOrder({ orderId }), { skippable: false });
+      // From here the order is paid (or needs no payment): a cancel gives the money back to the balance (spec 02
+      // §4.9). Cancels recorded before this compensation existed replay without it.
+      const refund = {
+        name: 'Return payment to balance',
+        run: () => orderActs.refundOrderPayment({ orderId }),
+        when: () => patched('subscription-order-refund-on-cancel'),
+      };
+      const started = await s.step(`Start ${effect.transitional}`, () => acts.startSubscriptionOrder({ orderId }), { skippable: false, compensate: refund });
       const resume = order.type === 'renewal' || order.type === 'prolongation' ? { resume: started?.resume === true } : {};
-      await s.task(
-        `${effect.label} at vendor`,
-        ({ idempotencyKey, input, round, path }) =>
-          plugin.callPlugin({
-            scenarioId: `order-${orderId}`,
-            path,
-            round,
-            idempotencyKey,
-            subscriptionId: order.subscriptionId,
-            operation: effect.operation,
-            input: { ...order.pluginInput, ...resume, ...input },
-          }),
-        {
-          plugin: order.plugin,
-          operation: effect.operation,
-          onFailure: ({ message }) => acts.markSubscriptionOrderFailed({ orderId, error: message }),
-          onRetry: () => acts.markSubscriptionOrderRetried({ orderId }),
-        },
-      );
+      await performPluginOperation(s, {
+        scenarioId: `order-${orderId}`,
+        subscriptionId: order.subscriptionId,
+        operation: effect.operation,
+        input: { ...order.pluginInput, ...resume },
+        plugin: pluginOf(order),
+        policy: { ...defaultPluginRetryPolicy, ...policy },
+        clientId: order.clientId,
+        orderId,
+        description: `${effect.label} (order ${order.number}): subscription #${order.subscriptionId} "${order.subscriptionName}": ${order.summary}`,
+        steps: { vendor: `${effect.label} at vendor`, person: `${effect.label} application` },
+        onFailure: ({ message }) => acts.markSubscriptionOrderFailed({ orderId, error: message }),
+        onRetry: () => acts.markSubscriptionOrderRetried({ orderId }),
+      });
       await s.step(`Apply ${effect.label.toLowerCase()}`, () => acts.applySubscriptionOrder({ orderId }), { skippable: false });
       await s.step('Complete order', () => orderActs.completeOrder({ orderId }));
       return { status: 'completed' };
@@ -145,4 +150,12 @@ export async function subscriptionOrder({ orderId, policy }: SubscriptionOrderIn
     { onCancel: (reason) => acts.closeCancelledSubscriptionOrder({ orderId, reason }) },
   );
   return result ?? { status: 'cancelled' };
+}
+
+/**
+ * The plugin of the order's subscription. Results recorded before plugins said who performs them (or which
+ * approvals their template asks for) come from executions that called the plugin whatever it was: they go on so.
+ */
+function pluginOf(order: { plugin: string; performedBy?: PluginProfile['performedBy']; approvals?: PluginProfile['approvals'] }): PluginProfile {
+  return { name: order.plugin, performedBy: order.performedBy ?? 'vendor', approvals: order.approvals ?? [] };
 }

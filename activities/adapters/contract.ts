@@ -63,6 +63,13 @@ export type OperationInput = Record<string, unknown>;
 
 export interface ProvisioningPlugin {
   readonly name: string;
+  /**
+   * Who performs the operations: the vendor's system, which the plugin calls (the default), or people. A
+   * plugin performed by people is never called to act: the scenario opens the manual operation of each
+   * operation (`install_application`, `renew_application`, ...) and takes a person's approval, with what they
+   * report (`{ vendorReference }`), as the plugin's result (domain/application-operations.ts).
+   */
+  readonly performedBy?: 'vendor' | 'people';
   create(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;
   renew(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;
   prolong(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;

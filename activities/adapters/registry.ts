@@ -2,6 +2,7 @@ import { PluginError, type ProvisioningPlugin } from './contract';
 import type { Sql } from '../../db/client';
 import { createHttpVendorPlugin } from './http-vendor';
 import { createLicensingPlugin } from './licensing';
+import { createManualPlugin } from './manual';
 
 /** The plugins this platform knows, by the name a service template uses. Plain map: no discovery magic. */
 export class PluginRegistry {
@@ -20,9 +21,14 @@ export class PluginRegistry {
   names(): string[] {
     return [...this.plugins.keys()];
   }
+
+  /** Who performs the named plugin's operations; an unknown name is left to fail when it is called. */
+  performedBy(name: string): 'vendor' | 'people' {
+    return this.plugins.get(name)?.performedBy ?? 'vendor';
+  }
 }
 
-/** The built-in plugins; the licensing plugin keeps its records in the platform's database. */
+/** The built-in plugins; the licensing plugin keeps its records in the platform's database, the manual one's people act. */
 export function createDefaultPluginRegistry({ sql }: { sql: Sql }): PluginRegistry {
-  return new PluginRegistry([createHttpVendorPlugin(), createLicensingPlugin(sql)]);
+  return new PluginRegistry([createHttpVendorPlugin(), createLicensingPlugin(sql), createManualPlugin()]);
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import { applicationOperations } from '../../domain/application-operations';
 import { planPeriods, planResources, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -55,7 +56,14 @@ const serviceTemplateInput = z
     name,
     plugin: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
     settings: looseObject.default({}),
-    capabilities: looseObject.default({}),
+    capabilities: z
+      .looseObject({
+        approvals: z
+          .array(z.enum(applicationOperations))
+          .optional()
+          .describe('application operations a person approves before the plugin performs them (spec 01 §18)'),
+      })
+      .default({}),
   })
   .strict()
   .openapi('ServiceTemplateInput');

@@ -31,7 +31,7 @@ afterAll(async () => p?.close());
  * Existing histories are kept: they came from older code and prove that today's code still replays them.
  * Bump the generation when a workflow change (behind `patched()`) should be covered by fresh histories too.
  */
-const generation: number = 8;
+const generation: number = 9;
 async function save(baseName: string, workflowId: string) {
   const name = generation === 1 ? baseName : `${baseName}.g${generation}`;
   if (existsSync(`${dir}${name}.json`) && process.env.RECORD_OVERWRITE !== '1') return;
@@ -174,5 +174,65 @@ describe.skipIf(!recording)('record workflow histories', () => {
     await runDay(deferred.provisioningDate);
     await waitForOrderStatus(p, deferred.id, 'completed');
     await save('renewal-order-deferred', `order-${deferred.id}`);
+  });
+
+  it('records a refunded cancel, operations performed by people, a refused approval and a first prepaid purchase', async () => {
+    const pending = (clientId: number) =>
+      eventually(async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}&status=pending`)).body.items[0], {
+        what: 'a pending manual operation',
+      });
+    const catalog = await seedCatalog(p, { plan: { resources: [{ key: 'storage', name: 'Storage', included: 10, maximum: 100, recurringPrice: 30 }] } });
+    const clientId = await createClient(p, catalog, 'Refund Co');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 10_000 });
+    const bought = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+    const subscriptionId = (await waitForOrderStatus(p, bought.id, 'completed')).subscriptionId;
+
+    // A paid resource change refused by the vendor and cancelled by support: the payment returns to the balance.
+    p.vendor.rejectNext(1, 422, 'rejected for the recording');
+    const change = (await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 20 } })).body;
+    await waitForOrderStatus(p, change.id, 'activation_error');
+    const failed = await waitForScenarioStatus(p, `order-${change.id}`, 'waiting');
+    await p.api('POST', `/api/v1/scenarios/order-${change.id}/decisions`, { step: failed.currentStep, decision: 'cancel', reason: 'recording' });
+    await waitForScenarioStatus(p, `order-${change.id}`, 'cancelled');
+    await save('resource-change-cancel-refund', `order-${change.id}`);
+
+    // A renewal on the manual plugin, performed by a person.
+    const template = (await p.api('POST', '/api/v1/service-templates', { name: 'By hand', plugin: 'manual' })).body;
+    const plan = (
+      await p.api('POST', '/api/v1/plans', {
+        productId: catalog.productId,
+        serviceTemplateId: template.id,
+        provisioningRuleId: catalog.provisioningRuleId,
+        name: 'Managed server',
+        periods: [{ duration: 1, unit: 'month', recurringFee: 1000 }],
+      })
+    ).body;
+    const byHand = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.periods[0].id })).body;
+    await p.api('POST', `/api/v1/manual-operations/${(await pending(clientId)).id}/approve`, { output: { vendorReference: 'RACK-2' } });
+    const handSubscription = (await waitForOrderStatus(p, byHand.id, 'completed')).subscriptionId;
+    const renewal = (await p.api('POST', `/api/v1/subscriptions/${handSubscription}/renew`, {})).body;
+    await p.api('POST', `/api/v1/manual-operations/${(await pending(clientId)).id}/approve`, {});
+    await waitForScenarioStatus(p, `order-${renewal.id}`, 'completed');
+    await save('renewal-order-by-hand', `order-${renewal.id}`);
+
+    // A stop whose approval, asked by the service template, is refused: the subscription stays active.
+    const approving = await seedCatalog(p, { capabilities: { approvals: ['stop'] } });
+    const stopClient = await createClient(p, approving, 'Approval Co');
+    await p.api('POST', `/api/v1/clients/${stopClient}/top-ups`, { amount: 1500 });
+    const stopOrder = (await p.api('POST', '/api/v1/orders', { clientId: stopClient, planPeriodId: approving.monthlyPeriodId })).body;
+    const stopSubscription = (await waitForOrderStatus(p, stopOrder.id, 'completed')).subscriptionId;
+    const stop = (await p.api('POST', `/api/v1/subscriptions/${stopSubscription}/stop`, { reason: 'recording' })).body;
+    await p.api('POST', `/api/v1/manual-operations/${(await pending(stopClient)).id}/reject`, { comment: 'keep it' });
+    await waitForScenarioStatus(p, stop.scenarioId, 'completed');
+    await save('stop-subscription-approval-refused', stop.scenarioId);
+
+    // Decision 15: the first prepaid purchase of a client waits for an install operation.
+    const firstPrepaid = await seedCatalog(p, { serviceRule: { manualFirstPrepaidProvisioning: true } });
+    const newcomer = await createClient(p, firstPrepaid, 'Newcomer Co');
+    await p.api('POST', `/api/v1/clients/${newcomer}/top-ups`, { amount: 1500 });
+    const first = (await p.api('POST', '/api/v1/orders', { clientId: newcomer, planPeriodId: firstPrepaid.monthlyPeriodId })).body;
+    await p.api('POST', `/api/v1/manual-operations/${(await pending(newcomer)).id}/approve`, {});
+    await waitForScenarioStatus(p, `order-${first.id}`, 'completed');
+    await save('purchase-order-first-prepaid', `order-${first.id}`);
   });
 });

@@ -58,6 +58,13 @@ export interface LeafContext {
 export interface Compensation {
   name: string;
   run: (ctx: LeafContext) => Promise<unknown>;
+  /**
+   * Asked when the scenario is cancelled, before the compensation opens its step: false leaves it out. For
+   * compensations added to a workflow later, `() => patched('<id>')` keeps cancels recorded before the change
+   * replaying as they ran, while an execution already past the step that registered it is compensated when
+   * it is cancelled from now on.
+   */
+  when?: () => boolean;
 }
 
 export interface LeafOptions {
@@ -434,11 +441,12 @@ export class Scenario {
   }
 
   private async compensate(): Promise<void> {
-    if (this.compensations.length === 0) return;
+    const due = this.compensations.filter(({ compensation }) => compensation.when?.() ?? true);
+    if (due.length === 0) return;
     await this.group(
       'Compensation',
       async () => {
-        for (const { compensation, input } of [...this.compensations].reverse()) {
+        for (const { compensation, input } of [...due].reverse()) {
           await this.leaf('compensation', compensation.name, compensation.run, { input });
         }
       },
