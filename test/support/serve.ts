@@ -25,3 +25,20 @@ export async function serveOverHttp(app: { fetch: (request: Request, ...rest: ne
       }),
   };
 }
+
+/** Calls a served API over HTTP as an API client would, with a bearer token; the answer's JSON (or text) body. */
+export function httpApi(base: string, token: string | null) {
+  return async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as any };
+  };
+}
