@@ -8,7 +8,7 @@ import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
 
 export class LicensingApiError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 410 | 422 | 429,
+    readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 422 | 429,
     readonly code: string,
     message: string,
     readonly details?: unknown,

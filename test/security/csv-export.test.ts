@@ -47,10 +47,14 @@ function cells(line: string): string[] {
   let quoted = false;
   for (let i = 0; i < line.length; i += 1) {
     const ch = line[i]!;
-    if (quoted && ch === '"' && line[i + 1] === '"') (cell += '"'), (i += 1);
-    else if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) out.push(cell), (cell = '');
-    else cell += ch;
+    if (quoted && ch === '"' && line[i + 1] === '"') {
+      cell += '"';
+      i += 1;
+    } else if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      out.push(cell);
+      cell = '';
+    } else cell += ch;
   }
   out.push(cell);
   return out;
