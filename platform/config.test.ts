@@ -21,8 +21,15 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud'],
     ['BOOTSTRAP_ADMIN_TOKEN', 'short'],
     ['METRICS_TOKEN', 'short'],
+    ['EGRESS_ALLOW_HOSTS', 'http://vendor.internal'],
+    ['EGRESS_ALLOW_HOSTS', 'vendor.internal:99999'],
   ])('a bad %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('reads EGRESS_ALLOW_HOSTS as host and host:port entries, normalised, none by default', () => {
+    expect(loadConfig({}).EGRESS_ALLOW_HOSTS).toEqual([]);
+    expect(loadConfig({ EGRESS_ALLOW_HOSTS: 'Vendor.Internal:8443, 10.0.0.5 [::1]:9000' }).EGRESS_ALLOW_HOSTS).toEqual(['vendor.internal:8443', '10.0.0.5', '[::1]:9000']);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowHosts, type EgressPolicy } from './egress';
 
 /**
  * All configuration comes from environment variables, validated here once at start. A bad value stops
@@ -53,9 +54,27 @@ const configSchema = z.object({
   /** Outgoing e-mail for notifications: `smtp://user:password@host:587` (unset: e-mail notifications fail, logged). */
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('billing@localhost'),
+  /**
+   * Hosts inside the network (loopback, private, link-local addresses) that vendor and SMS gateway URLs may name:
+   * `host` or `host:port`, separated by commas. Unset: outbound calls reach public addresses only.
+   */
+  EGRESS_ALLOW_HOSTS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseAllowHosts(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected host or host:port entries separated by commas` });
+        return z.NEVER;
+      }
+    })
+    .default([]),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The egress policy of the API (checks when URLs are saved) and the worker (every outbound call). */
+export const egressPolicyFrom = (config: Config): EgressPolicy => ({ allowHosts: config.EGRESS_ALLOW_HOSTS });
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
