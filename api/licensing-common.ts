@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Sql } from '../db/client';
 import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureComponent } from '../domain/licensing/activation';
 import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
+import { toErrorResponse } from './errors';
 
 /** Shared pieces of the public licensing API: its error, rate limiting and request admission. */
 
@@ -49,6 +50,9 @@ export function licensingErrorResponse(err: Error, c: Context) {
   if (err instanceof LicensingApiError) return c.json({ error: { code: err.code, message: err.message, details: err.details ?? null } }, err.status);
   if (err instanceof z.ZodError) return c.json({ error: { code: 'VALIDATION_FAILED', message: 'the request is invalid', details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } }, 400);
   if (err instanceof LicensingCodeError) return c.json({ error: { code: err.code, message: err.message, details: { reason: err.reason } } }, 400);
+  // What the platform's error policy knows (a NUL byte or a lone surrogate PostgreSQL refuses, a lost database), in this API's shape.
+  const known = toErrorResponse(err);
+  if (known.status !== 500) return c.json({ error: { code: known.body.code.toUpperCase(), message: known.body.message } }, known.status);
   console.error('licensing api error', err);
   return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again' } }, 500);
 }

@@ -99,6 +99,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, now = () => new Date()
   });
 
   app.get('/vendors/:prefix/public-key', async (c) => {
+    if (!/^[A-Za-z]{4}$/.test(c.req.param('prefix'))) throw new LicensingApiError(404, 'VENDOR_NOT_FOUND', 'no such vendor');
     const [vendor] = await sql<Array<{ public_key: string }>>`select public_key from licensing_vendors where prefix = ${c.req.param('prefix').toUpperCase()}`;
     if (!vendor) throw new LicensingApiError(404, 'VENDOR_NOT_FOUND', 'no such vendor');
     return c.json({ prefix: c.req.param('prefix').toUpperCase(), algorithm: 'Ed25519', publicKey: vendor.public_key });

@@ -92,6 +92,8 @@ export async function createTestPlatform(
      * 127.0.0.1, which the egress policy refuses unless allow-listed: by default the tests allow-list it.
      */
     egressAllowHosts?: string[];
+    /** Requests per minute per source address and per key on the public licensing API (the app's default: 60). */
+    licensingRateLimit?: number;
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString('hex');
@@ -130,7 +132,7 @@ export async function createTestPlatform(
     notificationPolicy: fastNotificationPolicy,
     egress,
   };
-  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', ...(options.logger ? { logger: options.logger } : {}), logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
+  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', ...(options.logger ? { logger: options.logger } : {}), ...(options.licensingRateLimit ? { licensingRateLimit: options.licensingRateLimit } : {}), logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
   const { token: adminToken } = await bootstrapAdmin(database.sql);
   // As the API process does at start.
   await installDefaultTemplates(database.sql);
