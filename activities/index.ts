@@ -1,4 +1,5 @@
 import type { Sql } from '../db/client';
+import { publicEgressOnly, type EgressPolicy } from '../platform/egress';
 import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from './adapters/registry';
 import { createBillingRunActivities } from './billing-runs';
@@ -21,10 +22,12 @@ export interface ActivityDeps {
   now?: () => Date;
   /** Outgoing e-mail (notifications). */
   mail?: MailConfig;
+  /** Which hosts inside the network outbound calls may reach (EGRESS_ALLOW_HOSTS); default: none. */
+  egress?: EgressPolicy;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
-export function createActivities({ sql, plugins, timeZone, now = () => new Date(), mail = { from: 'billing@localhost' } }: ActivityDeps) {
+export function createActivities({ sql, plugins, timeZone, now = () => new Date(), mail = { from: 'billing@localhost' }, egress = publicEgressOnly }: ActivityDeps) {
   const today = () => todayIn(timeZone, now());
   return {
     ...createScenarioRecorders({ sql }),
@@ -36,6 +39,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createScenarioDispatchActivities({ sql }),
     ...createLifecycleOrderActivities({ sql, today, plugins }),
     ...createClientBlockActivities({ sql }),
-    ...createNotificationActivities({ sql, timeZone, now, mail }),
+    ...createNotificationActivities({ sql, timeZone, now, mail, egress }),
   };
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { bearerAuth, type AppEnv } from './auth';
+import { limitRequestBodies, refuseInRouteShape } from './body-limits';
 import { clientUserRoutes } from './routes/client-users';
 import { licensingRoutes } from './routes/licensing';
 import { licensingCouponRoutes } from './routes/licensing-coupons';
@@ -70,6 +71,8 @@ export function createApp(options: AppOptions) {
 
   // First of all: the request id (into workflows too), the request's origin, the access log line and the HTTP metrics.
   app.use('*', requestLog({ logger: options.logger, http, trustedProxies: TrustedProxies.parse(options.trustProxy) }));
+  // Then, before anything reads a body: each route's size limit and the JSON nesting cap (api/body-limits.ts).
+  app.use('*', limitRequestBodies({ refuse: refuseInRouteShape }));
   app.get('/metrics', metricsHandler({ sql: options.sql, http, token: options.metricsToken, logError }));
 
   app.get('/health', async (c) => {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database, Sql } from '../db/client';
+import type { EgressPolicy } from '../platform/egress';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
 import type { NotificationRetryPolicy } from '../workflows/notifications';
 import type { AppEnv } from './auth';
@@ -17,6 +18,8 @@ export interface ApiDeps {
   now?: () => Date;
   /** How hard notifications started from the API (resends) are tried; default: the workflow's. */
   notificationPolicy?: NotificationRetryPolicy;
+  /** Which hosts inside the network configured URLs may name (EGRESS_ALLOW_HOSTS); default: none. */
+  egress?: EgressPolicy;
 }
 
 /** A router whose validation failures answer like every other error: `{ code, message, details }`. */

@@ -5,12 +5,13 @@ import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureCompo
 import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
 import { isStorableText, storableTextMessage } from '../domain/text';
 import { currentOrigin } from '../platform/request-context';
+import { toErrorResponse } from './errors';
 
 /** Shared pieces of the public licensing API: its error, rate limiting and request admission. */
 
 export class LicensingApiError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 410 | 422 | 429,
+    readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 422 | 429,
     readonly code: string,
     message: string,
     readonly details?: unknown,
@@ -51,6 +52,9 @@ export function licensingErrorResponse(err: Error, c: Context) {
   if (err instanceof LicensingApiError) return c.json({ error: { code: err.code, message: err.message, details: err.details ?? null } }, err.status);
   if (err instanceof z.ZodError) return c.json({ error: { code: 'VALIDATION_FAILED', message: 'the request is invalid', details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } }, 400);
   if (err instanceof LicensingCodeError) return c.json({ error: { code: err.code, message: err.message, details: { reason: err.reason } } }, 400);
+  // What the platform's error policy knows (a NUL byte or a lone surrogate PostgreSQL refuses, a lost database), in this API's shape.
+  const known = toErrorResponse(err);
+  if (known.status !== 500) return c.json({ error: { code: known.body.code.toUpperCase(), message: known.body.message } }, known.status);
   console.error('licensing api error', err);
   return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again' } }, 500);
 }

@@ -13,6 +13,7 @@ import {
 } from '../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../domain/licensing/codes';
 import { licenseFile, signLicense } from '../domain/licensing/documents';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './body-limits';
 import { licensingCouponsPublic } from './licensing-coupons';
 import { licensingLeasesPublic } from './licensing-leases';
 import { admitter, countSource, entitlementFor, LicensingApiError, licensingErrorResponse, RateLimiter, readJson, text } from './licensing-common';
@@ -251,7 +252,10 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
     const input = await admit(c, offlineInput);
     let machine: unknown;
     try {
-      machine = JSON.parse(Buffer.from(input.requestFile, 'base64').toString('utf8'));
+      const file = Buffer.from(input.requestFile, 'base64');
+      // The file is JSON inside the body: the same nesting cap as for bodies (api/body-limits.ts).
+      if (jsonDepthExceeds(file, MAX_JSON_DEPTH)) throw new Error('nested too deep');
+      machine = JSON.parse(file.toString('utf8'));
     } catch {
       throw new LicensingApiError(400, 'INVALID_REQUEST_FILE', 'the request file is not base64-encoded JSON');
     }

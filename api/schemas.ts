@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { isIsoCurrency } from '../domain/currencies';
 import { isValidIsoDate } from '../domain/dates';
 
 export const errorSchema = z
@@ -14,7 +15,11 @@ export const pageQuery = {
 };
 
 export const money = z.number().int().min(0).max(1e13).describe('integer minor units (cents)');
-export const currency = z.string().regex(/^[A-Z]{3}$/, 'a 3-letter ISO currency code');
+/** An ISO 4217 code of a currency in circulation (domain/currencies.ts): 'XYZ' has the right shape and is refused. */
+export const currency = z
+  .string()
+  .refine(isIsoCurrency, 'an ISO 4217 code of a currency in circulation, such as EUR')
+  .openapi({ example: 'EUR', description: 'ISO 4217 currency code (upper case)' });
 export const key = z.string().regex(/^[a-z0-9_]{1,64}$/, 'lower-case letters, digits and _');
 export const name = z.string().trim().min(1).max(200);
 /** A calendar date `YYYY-MM-DD` that exists (2027-02-30 is refused here, not by the database). */

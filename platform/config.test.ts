@@ -28,8 +28,15 @@ describe('configuration from the environment', () => {
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', '127.0.0.1, proxy.internal'],
     ['LICENSING_TRIALS_PER_HOUR', '-1'],
+    ['EGRESS_ALLOW_HOSTS', 'http://vendor.internal'],
+    ['EGRESS_ALLOW_HOSTS', 'vendor.internal:99999'],
   ])('a bad %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('reads EGRESS_ALLOW_HOSTS as host and host:port entries, normalised, none by default', () => {
+    expect(loadConfig({}).EGRESS_ALLOW_HOSTS).toEqual([]);
+    expect(loadConfig({ EGRESS_ALLOW_HOSTS: 'Vendor.Internal:8443, 10.0.0.5 [::1]:9000' }).EGRESS_ALLOW_HOSTS).toEqual(['vendor.internal:8443', '10.0.0.5', '[::1]:9000']);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TrustedProxies } from './client-address';
+import { parseAllowHosts, type EgressPolicy } from './egress';
 
 /**
  * All configuration comes from environment variables, validated here once at start. A bad value stops
@@ -74,9 +75,27 @@ const configSchema = z.object({
   TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   TEMPORAL_DATA_DIR: z.string().min(1).default('.data'),
+  /**
+   * Hosts inside the network (loopback, private, link-local addresses) that vendor and SMS gateway URLs may name:
+   * `host` or `host:port`, separated by commas. Unset: outbound calls reach public addresses only.
+   */
+  EGRESS_ALLOW_HOSTS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseAllowHosts(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected host or host:port entries separated by commas` });
+        return z.NEVER;
+      }
+    })
+    .default([]),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The egress policy of the API (checks when URLs are saved) and the worker (every outbound call). */
+export const egressPolicyFrom = (config: Config): EgressPolicy => ({ allowHosts: config.EGRESS_ALLOW_HOSTS });
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

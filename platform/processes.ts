@@ -13,7 +13,7 @@ import { startNotificationDispatcher } from './notification-dispatcher';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, isConnectionLoss, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../workflows/engine/types';
-import { StartupError, type Config } from './config';
+import { egressPolicyFrom, StartupError, type Config } from './config';
 import { probeTemporal } from './local-temporal';
 import { ensureBillingSchedule } from './billing-schedule';
 import type { Logger } from './logger';
@@ -51,6 +51,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     timeZone: config.PLATFORM_TIME_ZONE,
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
+    egress: egressPolicyFrom(config),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
   // The operator UI needs a password: the first administrator gets the configured one, only while it has none.
@@ -131,7 +132,8 @@ export async function startWorker(config: Config & { TEMPORAL_ADDRESS: string },
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     sql: database.sql,
-    plugins: createDefaultPluginRegistry({ sql: database.sql }),
+    plugins: createDefaultPluginRegistry({ sql: database.sql, egress: egressPolicyFrom(config) }),
+    egress: egressPolicyFrom(config),
     timeZone: config.PLATFORM_TIME_ZONE,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     mail: { url: config.SMTP_URL, from: config.MAIL_FROM },

@@ -5,6 +5,7 @@ import type { Sql } from '../db/client';
 import { escapeLike } from '../db/like';
 import { isValidIsoDate } from '../domain/dates';
 import { isStorableText } from '../domain/text';
+import { csvCell } from './csv';
 import { translator, type MessageKey, type Translate } from './i18n';
 import { Csrf, dateTime, mayRead, money, Page, Status } from './layout';
 import { localPath } from './local-path';
@@ -182,12 +183,6 @@ function cellText(t: Translate, col: ListColumn, row: Row): string {
   if (col.kind === 'status') return t.value(String(v));
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
-}
-
-/** RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with an apostrophe. */
-export function csvCell(value: string): string {
-  const safe = /^[=+@\t\r]/.test(value) || /^-[^\d]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function urlWith(c: Context, changes: Record<string, string | null>): string {

@@ -8,7 +8,8 @@ import { createHttpVendorPlugin, signVendorRequest } from './http-vendor';
 const SECRET = 'test-secret-0f3c9a';
 
 let vendor: FakeVendor;
-const plugin = createHttpVendorPlugin();
+// The fake vendor listens on 127.0.0.1, which the egress policy refuses unless allow-listed.
+const plugin = createHttpVendorPlugin({ egress: { allowHosts: ['127.0.0.1'] } });
 
 beforeAll(async () => {
   vendor = await startFakeVendor({ secret: SECRET });

@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { createOutboundFetch, EgressRefusedError, literalAddressRefusal, publicEgressOnly, urlShapeProblem, type EgressPolicy, type OutboundFetch } from '../../platform/egress';
 import {
   PluginError,
   excerpt,
@@ -38,7 +39,11 @@ export function signVendorRequest(input: VendorSignatureInput): string {
 }
 
 export const httpVendorSettingsSchema = z.object({
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  // Paths are appended to it, so it has no query or fragment (platform/egress.ts).
+  baseUrl: z.string().superRefine((value, ctx) => {
+    const problem = urlShapeProblem(value, { base: true });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   secret: z.string().min(1),
   timeoutMs: z.number().int().positive().default(10_000),
   apiKey: z.string().min(1).optional(),
@@ -46,8 +51,10 @@ export const httpVendorSettingsSchema = z.object({
 export type HttpVendorSettings = z.infer<typeof httpVendorSettingsSchema>;
 
 export interface HttpVendorPluginOptions {
-  /** Injected for tests or custom agents; defaults to the global `fetch` at call time. */
-  fetch?: typeof fetch;
+  /** Which vendor addresses may be called (EGRESS_ALLOW_HOSTS); default: public addresses only. */
+  egress?: EgressPolicy;
+  /** Injected for tests; defaults to the egress policy's fetch. */
+  fetch?: OutboundFetch;
 }
 
 const vendorResourceSchema = z.object({
@@ -71,8 +78,23 @@ export function parseHttpVendorSettings(raw: Record<string, unknown>): HttpVendo
   return parsed.data;
 }
 
+/**
+ * Settings a service template may be saved with (the API asks when one is created): the protocol's settings,
+ * and a base URL the egress policy does not refuse outright (an IP literal inside the network that is not
+ * allow-listed). A name is resolved, and checked again, only when the vendor is called.
+ */
+export function httpVendorSettingsRefusal(raw: Record<string, unknown>, egress: EgressPolicy): { code: 'invalid_settings' | 'egress_refused'; message: string; details?: unknown } | null {
+  const parsed = httpVendorSettingsSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    return { code: 'invalid_settings', message: `http-vendor settings: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details };
+  }
+  const refusal = literalAddressRefusal(egress, new URL(parsed.data.baseUrl));
+  return refusal ? { code: 'egress_refused', message: `baseUrl: ${refusal}` } : null;
+}
+
 export function createHttpVendorPlugin(options: HttpVendorPluginOptions = {}): ProvisioningPlugin {
-  const doFetch: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
+  const doFetch = options.fetch ?? createOutboundFetch(options.egress ?? publicEgressOnly);
 
   function requireReference(ctx: PluginCallContext, operation: string): string {
     const ref = ctx.subscription.vendorReference;
@@ -243,7 +265,7 @@ function toResult(response: VendorResponse, ref: string): PluginResult {
 }
 
 async function send(
-  doFetch: typeof fetch,
+  doFetch: OutboundFetch,
   settings: HttpVendorSettings,
   ctx: PluginCallContext,
   request: VendorRequest,
@@ -291,6 +313,7 @@ async function send(
       redirect: 'manual',
     });
   } catch (err) {
+    if (err instanceof EgressRefusedError) throw new PluginError('permanent', `${what}: egress refused: ${err.message}`, { code: err.code });
     throw networkError(err, what, { timeoutSignal, ctxSignal: ctx.signal, mayHaveActed, redact, settings });
   }
 
@@ -313,8 +336,8 @@ async function send(
     );
   }
 
-  const responseExcerpt = excerpt(redact(text));
   const json = parseJson(text);
+  const responseExcerpt = vendorShaped(json) || text === '' ? excerpt(redact(text)) : unshownAnswer(text, res.headers.get('content-type'));
 
   if (res.ok || (request.acceptNotFound && res.status === 404)) {
     return { status: res.status, json, excerpt: responseExcerpt };
@@ -406,6 +429,20 @@ function extractVendorMessage(json: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether an answer speaks the protocol: a JSON object naming a resource (`id`, `state`) or an error (`error`,
+ * `message`). Only such answers are kept in the task log: whatever else a URL answers (a database banner, an
+ * internal page, someone's JSON) stays out of it, so a wrong base URL cannot read internal services through it.
+ */
+function vendorShaped(json: unknown): boolean {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return false;
+  const rec = json as Record<string, unknown>;
+  return vendorResourceSchema.safeParse(rec).success || typeof rec.state === 'string' || extractVendorMessage(rec) !== undefined;
+}
+
+const unshownAnswer = (text: string, contentType: string | null) =>
+  `(${text.length} characters${contentType ? ` of ${contentType.split(';')[0]}` : ''} not shown: not an answer of the vendor protocol)`;
 
 function parseJson(text: string): unknown {
   if (!text) return undefined;

@@ -1,5 +1,6 @@
 import { PluginError, type ProvisioningPlugin } from './contract';
 import type { Sql } from '../../db/client';
+import type { EgressPolicy } from '../../platform/egress';
 import { createHttpVendorPlugin } from './http-vendor';
 import { createLicensingPlugin } from './licensing';
 import { createManualPlugin } from './manual';
@@ -29,6 +30,6 @@ export class PluginRegistry {
 }
 
 /** The built-in plugins; the licensing plugin keeps its records in the platform's database, the manual one's people act. */
-export function createDefaultPluginRegistry({ sql }: { sql: Sql }): PluginRegistry {
-  return new PluginRegistry([createHttpVendorPlugin(), createLicensingPlugin(sql), createManualPlugin()]);
+export function createDefaultPluginRegistry({ sql, egress }: { sql: Sql; egress: EgressPolicy }): PluginRegistry {
+  return new PluginRegistry([createHttpVendorPlugin({ egress }), createLicensingPlugin(sql), createManualPlugin()]);
 }

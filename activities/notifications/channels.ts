@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { EgressRefusedError, type OutboundFetch } from '../../platform/egress';
 
 /**
  * Delivery channels (spec 03 §9): e-mail through SMTP (nodemailer, configured by URL), SMS through an HTTP
@@ -94,25 +95,32 @@ export interface SmsGatewayConfig {
   timeoutMs?: number;
 }
 
-export async function sendSms(config: SmsGatewayConfig | null, phone: string, text: string): Promise<string> {
+/**
+ * Sends one SMS through the configured gateway, with the egress policy's fetch: the gateway URL (and every
+ * redirect it answers) must not lead inside the network unless allow-listed. A refusal is not retried.
+ */
+export async function sendSms(config: SmsGatewayConfig | null, phone: string, text: string, outboundFetch: OutboundFetch): Promise<string> {
   if (!config) throw new DeliveryError('no SMS gateway is configured', false);
   const json = config.contentType.includes('json');
   const escape = (v: string) => (json ? JSON.stringify(v).slice(1, -1) : encodeURIComponent(v));
   const fill = (template: string) => template.replaceAll('{phone}', escape(phone)).replaceAll('{text}', escape(text));
   const url = config.method === 'GET' ? fill(config.url) : config.url;
   let answer: Response;
+  let body: string;
   try {
-    answer = await fetch(url, {
+    answer = await outboundFetch(url, {
       method: config.method,
       headers: { 'content-type': config.contentType, ...(config.authorization ? { authorization: config.authorization } : {}) },
       body: config.method === 'GET' ? undefined : fill(config.body),
       signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+      redirect: 'follow',
     });
+    body = await answer.text();
   } catch (err) {
+    if (err instanceof EgressRefusedError) throw new DeliveryError(`SMS gateway: egress refused: ${err.message}`, false);
     throw new DeliveryError(`SMS gateway unreachable: ${(err as Error).message}`);
   }
-  const body = await answer.text();
-  if (!answer.ok) throw new DeliveryError(`SMS gateway answered ${answer.status}: ${body.slice(0, 300)}`);
+  if (!answer.ok) throw new DeliveryError(`SMS gateway answered ${answer.status}${gatewayText(body)}`);
   if (config.messageIdField) {
     try {
       const id = (JSON.parse(body) as Record<string, unknown>)[config.messageIdField];
@@ -122,4 +130,14 @@ export async function sendSms(config: SmsGatewayConfig | null, phone: string, te
     }
   }
   return `http-${answer.status}`;
+}
+
+/** A gateway's error answer in the notification log: its JSON, shortened; any other text (a page) is not shown. */
+function gatewayText(body: string): string {
+  try {
+    JSON.parse(body);
+    return `: ${body.slice(0, 300)}`;
+  } catch {
+    return body ? ` (${body.length} characters, not JSON, not shown)` : '';
+  }
 }

@@ -4,6 +4,7 @@ import { todayIn } from '../../domain/dates';
 import { evaluateRule, parseRule } from '../../domain/notifications/rules';
 import { holdUntil } from '../../domain/notifications/schedule';
 import { nestVariables, renderTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
+import { createOutboundFetch, type EgressPolicy } from '../../platform/egress';
 import { DeliveryError, sendMail, sendSms, type MailConfig, type SmsGatewayConfig } from './channels';
 import { loadEventVariables, type EventRow } from './data';
 
@@ -12,6 +13,8 @@ export interface NotificationActivityDeps {
   timeZone: string;
   now: () => Date;
   mail: MailConfig;
+  /** The SMS gateway is called under the egress policy (platform/egress.ts). */
+  egress: EgressPolicy;
 }
 
 interface HandlerRow {
@@ -33,7 +36,8 @@ const recipientField: Record<TemplateDefinition['channel'], 'to' | 'phone' | 'cl
  * rules and rendered into log rows (once per event and handler, whoever retries), then each row is
  * delivered through its channel with every attempt recorded.
  */
-export function createNotificationActivities({ sql, timeZone, now, mail }: NotificationActivityDeps) {
+export function createNotificationActivities({ sql, timeZone, now, mail, egress }: NotificationActivityDeps) {
+  const outboundFetch = createOutboundFetch(egress);
   return {
     /** Returns the event's queued notifications and how long each is held (its sending hour, by the platform clock). */
     async prepareNotifications({ eventId }: { eventId: number }): Promise<Array<{ id: number; delayMs: number }>> {
@@ -96,7 +100,7 @@ export function createNotificationActivities({ sql, timeZone, now, mail }: Notif
           providerMessageId = await sendMail(mail, { to: n.recipient, cc: n.content.cc, bcc: n.content.bcc, subject: n.content.subject ?? '', text: n.content.text, html: n.content.html });
         } else if (n.channel === 'sms') {
           const [setting] = await sql<Array<{ value: SmsGatewayConfig }>>`select value from settings where key = 'sms_gateway'`;
-          providerMessageId = await sendSms(setting?.value ?? null, n.recipient, n.content.text);
+          providerMessageId = await sendSms(setting?.value ?? null, n.recipient, n.content.text, outboundFetch);
         } else {
           // Client-panel notifications are delivered by being stored; the panel lists them.
           providerMessageId = `panel-${notificationId}`;

@@ -5,7 +5,9 @@ import { applicationOperations } from '../../domain/application-operations';
 import { planPeriods, planResources, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { notFound } from '../errors';
+import { ApiError, notFound } from '../errors';
+import { HTTP_VENDOR_PLUGIN_NAME, httpVendorSettingsRefusal } from '../../activities/adapters/http-vendor';
+import { publicEgressOnly } from '../../platform/egress';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 const serviceRuleInput = z
@@ -130,7 +132,7 @@ export function maskSettings(settings: Record<string, unknown>): Record<string, 
   );
 }
 
-export function catalogRoutes({ db }: ApiDeps) {
+export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
   const app = router();
 
   /** Create, list and get for a plain reference table. */
@@ -141,6 +143,8 @@ export function catalogRoutes({ db }: ApiDeps) {
     table: PgTable & { id: never };
     input: T;
     present?: (row: Record<string, unknown>) => Record<string, unknown>;
+    /** Refuses an input the schema alone cannot judge (throws an ApiError). */
+    check?: (input: z.infer<T>) => void;
   }) {
     const present = opts.present ?? ((r) => r);
     const table = opts.table as unknown as typeof products;
@@ -154,7 +158,8 @@ export function catalogRoutes({ db }: ApiDeps) {
         responses: jsonResponses(201, looseObject, 'created'),
       }),
       async (c) => {
-        const input = (c.req.valid as (target: 'json') => unknown)('json');
+        const input = (c.req.valid as (target: 'json') => z.infer<T>)('json');
+        opts.check?.(input);
         const [row] = await db.insert(table).values(input as never).returning();
         return c.json(present(row as Record<string, unknown>), 201);
       },
@@ -208,6 +213,11 @@ export function catalogRoutes({ db }: ApiDeps) {
     table: serviceTemplates as never,
     input: serviceTemplateInput,
     present: (r) => ({ ...r, settings: maskSettings(r.settings as Record<string, unknown>) }),
+    // A plugin's settings are checked when they are saved, not first when a scenario calls the plugin.
+    check: ({ plugin, settings }) => {
+      const refusal = plugin === HTTP_VENDOR_PLUGIN_NAME ? httpVendorSettingsRefusal(settings, egress) : null;
+      if (refusal) throw new ApiError(422, refusal.code, refusal.message, refusal.details);
+    },
   });
 
   app.openapi(

@@ -13,6 +13,7 @@ import {
 } from '../../domain/notifications/catalog';
 import { RuleSyntaxError, RuleVariableError, validateRule } from '../../domain/notifications/rules';
 import { nestVariables, renderTemplate, sampleVariables, TemplateError, validateTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
+import { literalAddressRefusal, publicEgressOnly, urlShapeProblem } from '../../platform/egress';
 import { sendNotification, sendNotificationWorkflowId } from '../../workflows/notifications';
 import { guard } from '../auth';
 import { clientAccess } from '../client-access';
@@ -60,7 +61,15 @@ const previewInput = z
   .openapi('NotificationPreviewInput');
 const smsGatewayInput = z
   .object({
-    url: z.url({ protocol: /^https?$/ }),
+    // A GET gateway carries {phone} and {text} in its query; they are filled in, encoded, when an SMS is sent.
+    url: z
+      .string()
+      .max(2000)
+      .superRefine((value, ctx) => {
+        const problem = urlShapeProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .openapi({ format: 'uri' }),
     method: z.enum(['POST', 'PUT', 'GET']).default('POST'),
     body: z.string().max(10_000).default('{"to":"{phone}","text":"{text}"}'),
     contentType: z.string().max(200).default('application/json'),
@@ -461,6 +470,8 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const input = c.req.valid('json');
+      const refusal = literalAddressRefusal(deps.egress ?? publicEgressOnly, new URL(input.url));
+      if (refusal) throw new ApiError(422, 'egress_refused', `url: ${refusal}`);
       await saveSetting(sql, 'sms_gateway', input, c.get('staff').id, { url: input.url, method: input.method });
       // The authorization is a secret: it is stored, never shown again.
       const { authorization, ...shown } = input;

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { TransactionSql } from 'postgres';
 import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
+import { requirePayableCurrency } from '../../domain/currencies';
 import { orderEndDate, todayIn } from '../../domain/dates';
 import { nextFinancialDay } from '../../domain/lifecycle';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
@@ -126,13 +127,13 @@ export function orderRoutes(deps: ApiDeps) {
       const input = c.req.valid('json');
       const [found] = await sql<
         Array<{
-          client_status: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
+          client_status: string; client_currency: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
           currency: string; duration: number; unit: 'day' | 'month' | 'year'; trial: boolean; unlimited: boolean;
           setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean; billing_type: string; financial_day: number;
           default_payment_model: 'prepay' | 'postpay'; credit_limit: string; postpay_permission: PostpayPermission; postpay_mode: unknown;
         }>
       >`
-        select c.status as client_status, r.unpaid_order_cancel_days as cancel_days, p.id as plan_id, p.name as plan_name,
+        select c.status as client_status, c.currency as client_currency, r.unpaid_order_cancel_days as cancel_days, p.id as plan_id, p.name as plan_name,
                p.status as plan_status, p.currency, pp.duration, pp.unit, pp.trial, pp.unlimited, pp.setup_fee,
                pp.recurring_fee, pp.renewal_fee, p.single, p.billing_type, (select financial_day from provisioning_rules where id = p.provisioning_rule_id) as financial_day, r.default_payment_model,
                coalesce(c.subscription_credit_limit_override, r.subscription_credit_limit) as credit_limit,
@@ -154,6 +155,7 @@ export function orderRoutes(deps: ApiDeps) {
         throw new ApiError(422, 'client_financially_blocked', 'the client is financially blocked and cannot order trials');
       }
       if (found.plan_status !== 'active') throw new ApiError(422, 'plan_inactive', `plan "${found.plan_name}" is not active`);
+      requirePayableCurrency(found.client_currency, found.currency);
       const period = {
         duration: found.duration,
         unit: found.unit,

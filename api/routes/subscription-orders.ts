@@ -4,6 +4,7 @@ import { insertSubscriptionOrder, isSecondOpenOrder, loadLifecycleStates, type N
 import { currentDebt, extensionCharges } from '../../activities/charges';
 import { logEvent } from '../../activities/event-log';
 import { applyCreditLimits } from '../credit-limits';
+import { requirePayableCurrency } from '../../domain/currencies';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, todayIn, type IsoDate, type PeriodUnit } from '../../domain/dates';
 import { orderCharges } from '../../domain/charges';
 import { forecast, manualRenewalOpen, prolongedUntilAfter } from '../../domain/lifecycle';
@@ -60,6 +61,7 @@ interface SubscriptionRow {
   recurring_fee: string;
   client_status: string;
   payment_model: 'prepay' | 'postpay';
+  client_currency: string;
 }
 
 const money = (v: string | number) => Number(v);
@@ -74,7 +76,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       select s.id, s.status, s.client_id, s.plan_id, p.name as plan_name, s.plan_period_id, s.service_template_id, s.billing_type, s.trial,
              (t.capabilities ->> 'trialRenewable')::boolean as trial_renewable, s.start_date::text, s.expiration_date::text,
              s.prolonged_until::text, s.manual_renew_point_days, pr.financial_day, pp.duration, pp.unit, pp.unlimited, pp.recurring_fee,
-             c.status as client_status, s.payment_model
+             c.status as client_status, s.payment_model, c.currency as client_currency
       from subscriptions s join plans p on p.id = s.plan_id join plan_periods pp on pp.id = s.plan_period_id
            join provisioning_rules pr on pr.id = s.provisioning_rule_id join service_templates t on t.id = s.service_template_id
            join clients c on c.id = s.client_id
@@ -235,14 +237,15 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     const { planPeriodId } = c.req.valid('json') as z.infer<typeof switchPlanInput>;
     const sub = await loadSubscription(id);
     requireStatus(sub, 'plan_switch', 'switched');
-    const [target] = await sql<Array<{ plan_id: number; plan_name: string; plan_status: string; service_template_id: number; billing_type: 'prepaid_term' | 'monthly_flexible'; duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string }>>`
-      select pp.plan_id, p.name as plan_name, p.status as plan_status, p.service_template_id, p.billing_type, pp.duration, pp.unit, pp.trial,
+    const [target] = await sql<Array<{ plan_id: number; plan_name: string; plan_status: string; currency: string; service_template_id: number; billing_type: 'prepaid_term' | 'monthly_flexible'; duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string }>>`
+      select pp.plan_id, p.name as plan_name, p.status as plan_status, p.currency, p.service_template_id, p.billing_type, pp.duration, pp.unit, pp.trial,
              pp.unlimited, pp.setup_fee, pp.recurring_fee, pp.renewal_fee
       from plan_periods pp join plans p on p.id = pp.plan_id where pp.id = ${planPeriodId}`;
     if (!target) throw new ApiError(422, 'invalid_reference', `plan period ${planPeriodId} does not exist`);
     if (target.plan_id === sub.plan_id) throw new ApiError(422, 'same_plan', 'the subscription is already on this plan; renew it to change the period');
     if (target.plan_status !== 'active') throw new ApiError(422, 'plan_inactive', `plan "${target.plan_name}" is not active`);
     if (target.service_template_id !== sub.service_template_id) throw new ApiError(422, 'plan_not_switchable', `plan "${target.plan_name}" is provided by another service; order it instead`);
+    requirePayableCurrency(sub.client_currency, target.currency);
     const pricing = { ...target, setupFee: money(target.setup_fee), recurringFee: money(target.recurring_fee), renewalFee: money(target.renewal_fee) };
     const price = purchaseOrderAmount(target.billing_type === 'monthly_flexible' ? { ...pricing, duration: 1, unit: 'month' } : pricing);
     const now = today();

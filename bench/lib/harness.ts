@@ -197,6 +197,8 @@ export class Bench {
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_TASK_QUEUE: 'billing',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      // The benchmark's vendor listens on loopback, which the egress policy refuses unless allow-listed.
+      EGRESS_ALLOW_HOSTS: '127.0.0.1',
     };
     let vendor: PlatformProcesses['vendor'];
     if (options.vendor) {

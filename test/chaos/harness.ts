@@ -114,6 +114,8 @@ export async function startChaosPlatform(name: string, options: ChaosPlatformOpt
       // The daily billing run stays out of the way: its hour is half a day from now, and nothing is caught up.
       BILLING_RUN_HOUR: String((new Date().getUTCHours() + 12) % 24),
       BILLING_CATCHUP_DAYS: '0',
+      // The fake vendor listens on loopback, which the egress policy refuses unless allow-listed.
+      EGRESS_ALLOW_HOSTS: '127.0.0.1',
       ...options.env,
     };
     const worker = new PlatformProcess('platform/run-worker.ts', 'worker started', env, join(logDir, 'worker.log'));

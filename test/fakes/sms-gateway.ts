@@ -1,6 +1,7 @@
 /**
  * A real HTTP server playing an EXTERNAL SMS gateway: it accepts JSON `{ to, text }`, answers
- * `{ id }`, and can be told to answer 500 for a while, like a gateway that is down.
+ * `{ id }`, can be told to answer 500 for a while, like a gateway that is down, and to redirect the next
+ * request elsewhere, like a gateway that moved (or one that tries to send us to an internal address).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,18 +11,24 @@ export interface FakeSmsGateway {
   messages: Array<{ to: string; text: string; authorization: string | null }>;
   /** Every request answers 500 until `failing(false)`. */
   failing(on: boolean): void;
+  /** The next request is answered `307 Location: <location>` (a redirect that keeps the method and body). */
+  redirectNext(location: string): void;
   requests: number;
   close(): Promise<void>;
 }
 
 export async function startFakeSmsGateway(): Promise<FakeSmsGateway> {
   let fail = false;
+  let redirect: string | null = null;
   const gateway: FakeSmsGateway = {
     url: '',
     messages: [],
     requests: 0,
     failing(on) {
       fail = on;
+    },
+    redirectNext(location) {
+      redirect = location;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -30,6 +37,11 @@ export async function startFakeSmsGateway(): Promise<FakeSmsGateway> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       gateway.requests += 1;
+      if (redirect) {
+        res.writeHead(307, { location: redirect }).end();
+        redirect = null;
+        return;
+      }
       if (fail) {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"gateway overloaded"}');
         return;

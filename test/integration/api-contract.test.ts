@@ -49,7 +49,8 @@ const hostileStrings: Array<[string, string]> = [
 const hostileNumbers = [-1, 0, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER * 10];
 
 beforeAll(async () => {
-  p = await createTestPlatform('api-contract');
+  // The public licensing API's rate limit would answer most of its fuzzing with 429 (licensing.test.ts tests the limit).
+  p = await createTestPlatform('api-contract', { licensingRateLimit: 1_000_000 });
   catalog = await seedCatalog(p);
   clientId = await createClient(p, catalog);
   const order = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId });
@@ -141,7 +142,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/service-rules': { key: 'contract_rule', name: 'Contract rule', unpaidOrderCancelDays: 7 },
     'POST /api/v1/provisioning-rules': { key: 'contract_prov', name: 'Contract provisioning', financialDay: 3 },
     'POST /api/v1/products': { name: 'Contract product', description: 'A product' },
-    'POST /api/v1/service-templates': { name: 'Contract template', plugin: 'http-vendor', settings: { timeoutMs: 5000 } },
+    'POST /api/v1/service-templates': { name: 'Contract template', plugin: 'http-vendor', settings: { baseUrl: 'http://127.0.0.1:9', secret: 'contract-secret', timeoutMs: 5000 } },
     'POST /api/v1/plans': {
       productId: catalog.productId,
       serviceTemplateId: catalog.serviceTemplateId,
@@ -863,4 +864,107 @@ describe('permissions', () => {
 
     expect(await rowCounts()).toEqual(before);
   });
+});
+
+describe('fuzzing the public licensing API (issue 17)', () => {
+  /** The public API's own error shape: `{ error: { code, message } }`. */
+  const licensingProblem = (answer: ApiAnswer): string | null => {
+    if (answer.status >= 500) return `status ${answer.status}`;
+    if (answer.status < 400) return null;
+    if (typeof answer.body?.error?.code !== 'string' || answer.body.error.code === '') return 'no string error.code';
+    if (typeof answer.body?.error?.message !== 'string' || answer.body.error.message === '') return 'no string error.message';
+    return null;
+  };
+
+  /** Rows of the licensing tables (what the public API can write). */
+  async function licensingRows(): Promise<Record<string, number>> {
+    const tables = await p.sql<Array<{ table_name: string }>>`
+      select table_name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE'
+        and (table_name like '%licen%' or table_name like '%activation%' or table_name like '%lease%' or table_name like '%coupon%'
+             or table_name like '%entitlement%' or table_name like 'machine_%')`;
+    const union = tables.map((t) => `select '${t.table_name}' as t, count(*)::int8 as n from public."${t.table_name}"`).join(' union all ');
+    return Object.fromEntries((await p.sql.unsafe<Array<{ t: string; n: string }>>(union)).map((r) => [r.t, Number(r.n)]));
+  }
+
+  interface PublicRoute {
+    method: 'GET' | 'POST' | 'DELETE';
+    /** With `:id` or `:prefix` where the route names a record. */
+    path: string;
+    sample?: Record<string, unknown>;
+  }
+
+  const prefix = 'FUZZ';
+  const productCode = 'fuzz-app';
+  let routes: PublicRoute[];
+
+  beforeAll(async () => {
+    expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Fuzz Software', prefix })).status).toBe(201);
+    expect((await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code: productCode, name: 'Fuzz App', trialDays: 30, maxActivations: 3 })).status).toBe(201);
+    const registered = await p.api('POST', '/licensing/v1/keys', { vendorPrefix: prefix, productCode, customer: { companyName: 'Fuzz Ltd' }, trial: true }, { token: null });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const key = registered.body.key as string;
+    const machine = { signatures: { hdd: 'HDD-1', cpu: 'CPU-1', bios: 'BIOS-1', ethernet: '00:11:22:33:44:55' }, hostname: 'pc-1' };
+    const activated = await p.api('POST', '/licensing/v1/activations', { key, productCode, machine }, { token: null });
+    expect(activated.status, JSON.stringify(activated.body)).toBe(201);
+    routes = [
+      { method: 'POST', path: '/keys', sample: { vendorPrefix: prefix, productCode, customer: { companyName: 'Fuzz Ltd', contactName: 'Fay', email: 'fay@example.com', legalForm: 'organization' }, trial: false } },
+      { method: 'GET', path: `/vendors/:prefix/public-key` },
+      { method: 'POST', path: '/activations', sample: { key, productCode, machine, clientState: { remainingDays: 3, execCount: 1 } } },
+      { method: 'POST', path: '/offline/requests', sample: { key, productCode, requestFile: Buffer.from(JSON.stringify(machine)).toString('base64') } },
+      { method: 'POST', path: `/activations/:id/validate`, sample: { key, machineId: activated.body.document.document.machineId } },
+      { method: 'POST', path: `/activations/:id/deactivate`, sample: { key, clientState: { remainingDays: 3 } } },
+      { method: 'POST', path: '/product-status', sample: { key, productCode } },
+      { method: 'POST', path: '/leases', sample: { key, productCode, machineId: 'm-1', userName: 'fay', hostname: 'pc-1' } },
+      { method: 'POST', path: `/leases/:id/heartbeat`, sample: { key } },
+      { method: 'DELETE', path: `/leases/:id`, sample: { key } },
+      { method: 'POST', path: '/coupons/apply', sample: { key, coupon: 'FUZZ-AAAAA-BBBBB', channel: 'in_app' } },
+    ];
+    routes.forEach((r) => (r.path = r.path.replace(':prefix', prefix).replace(':id', String(activated.body.activationId))));
+  });
+
+  const hostileText = fc.constantFrom(...hostileStrings.map(([, h]) => h), '{{constructor}}', '<script>alert(1)</script>', "' or '1'='1", 'MIKO-7K3QX-M2H9D-RT4WB-8NFB8', '', ' ');
+  const hostileValue = fc.oneof(hostileText, fc.constantFrom<unknown>(null, true, -1, 1.5, 1e308, Number.MAX_SAFE_INTEGER * 10, [], {}, ['x', 1], { __proto__: { admin: true } }, 'x'.repeat(70_000)));
+  const rawBodies = fc.constantFrom('{', '', 'null', '[]', '"text"', '42', '{"a":', '\u0000', '{"__proto__": {"admin": true}}', `${'['.repeat(5_000)}${']'.repeat(5_000)}`, '\ud800');
+  const hostileSegment = fc.constantFrom('-1', '0', '1.5', '1e3', '99999999999999999999', "1' or '1'='1", 'null', '%00', '..%2F..%2Fetc', '１２', '%20999998', 'abc');
+  const contentTypes = fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1');
+
+  /** The route's sample with one leaf replaced, a key missing or added, or a raw body that is no JSON object. */
+  function hostileBody(route: PublicRoute): fc.Arbitrary<string> {
+    const sample = route.sample ?? {};
+    const spots = leaves(sample).map((l) => l.path);
+    const variants: Array<fc.Arbitrary<string>> = [rawBodies, fc.tuple(hostileText, hostileValue).map(([k, v]) => JSON.stringify({ ...sample, [k || 'x']: v }))];
+    if (spots.length > 0) variants.push(fc.tuple(fc.constantFrom(...spots), hostileValue).map(([path, value]) => JSON.stringify(setAt(sample, path, value))));
+    if (Object.keys(sample).length > 0) variants.push(fc.constantFrom(...Object.keys(sample)).map((k) => JSON.stringify(Object.fromEntries(Object.entries(sample).filter(([key]) => key !== k)))));
+    return fc.oneof(...variants);
+  }
+
+  it('sends thousands of hostile requests to every public licensing route: never 5xx, always { error: { code, message } }, nothing written unless accepted', async () => {
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    let sent = 0;
+    for (const [index, route] of routes.entries()) {
+      const request = fc.record({ body: hostileBody(route), contentType: contentTypes, segment: fc.option(hostileSegment, { freq: 4 }), from: fc.integer({ min: 1, max: 250 }) });
+      for (const { body, contentType, segment, from } of fc.sample(request, { numRuns: 200, seed: seed + index })) {
+        const path = `/licensing/v1${segment === null ? route.path : route.path.replace(/\/(\d+|FUZZ)(?=\/|$)/, `/${segment}`)}`;
+        const before = await licensingRows();
+        const answer = await p.api(route.method, path, route.method === 'GET' ? undefined : body, { token: null, headers: { 'content-type': contentType, 'x-forwarded-for': `198.51.100.${from}` } });
+        sent += 1;
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        const problem = licensingProblem(answer);
+        if (problem) failures.push(`${route.method} ${path} (seed ${seed}) ${problem} for ${shorten(body)} → ${shorten(JSON.stringify(answer.body) ?? '')}`);
+        if (answer.status >= 400) {
+          const after = await licensingRows();
+          // A refused activation is logged on purpose (spec 04 §6: the activation log keeps refusals with their code).
+          const changed = Object.keys(after).filter((t) => after[t] !== before[t] && !(t === 'activation_logs' && ['/activations', '/offline/requests'].includes(route.path)));
+          if (changed.length > 0) failures.push(`${route.method} ${path} (seed ${seed}) answered ${answer.status} but wrote ${changed.join(', ')} for ${shorten(body)}`);
+        }
+      }
+    }
+    expect(sent).toBeGreaterThanOrEqual(2_000);
+    expect(failures.slice(0, 20)).toEqual([]);
+    // The generator reaches past the body checks: refusals by the routes' own rules, not only by validation.
+    expect([...statuses.keys()].filter((s) => s >= 400).length).toBeGreaterThan(3);
+  }, 600_000);
 });

@@ -31,6 +31,8 @@ function startWorkerProcess(): ChildProcess {
       TEMPORAL_NAMESPACE: p.temporalNamespace,
       TEMPORAL_TASK_QUEUE: p.taskQueue,
       LOG_LEVEL: 'warn',
+      // As createTestPlatform's worker: the fake vendor listens on loopback.
+      EGRESS_ALLOW_HOSTS: '127.0.0.1',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

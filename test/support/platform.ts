@@ -93,6 +93,13 @@ export async function createTestPlatform(
     now?: () => Date;
     /** The process logger of the API and the worker (access log, activity lines); none by default. */
     logger?: Logger;
+    /**
+     * EGRESS_ALLOW_HOSTS of the API and the worker. The fake vendor and SMS gateways of the tests listen on
+     * 127.0.0.1, which the egress policy refuses unless allow-listed: by default the tests allow-list it.
+     */
+    egressAllowHosts?: string[];
+    /** Requests per minute per source address and per key on the public licensing API (the app's default: 60). */
+    licensingRateLimit?: number;
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString('hex');
@@ -120,6 +127,7 @@ export async function createTestPlatform(
   const vendor = await startFakeVendor({ secret: vendorSecret });
   const workflowBundle = { code: await readFile(inject('workflowBundlePath'), 'utf8') };
 
+  const egress = { allowHosts: options.egressAllowHosts ?? ['127.0.0.1'] };
   const deps: ApiDeps = {
     db: database.db,
     sql: database.sql,
@@ -128,10 +136,11 @@ export async function createTestPlatform(
     timeZone: 'UTC',
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
     notificationPolicy: fastNotificationPolicy,
+    egress,
   };
   // Calls come "through a proxy on the loopback" that the app trusts (see `caller`), so a test may give a call the
   // client address it stands for with X-Forwarded-For, as the public licensing tests do to keep to their limits.
-  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', trustProxy: LOOPBACK_PROXY, ...(options.logger ? { logger: options.logger } : {}), logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
+  const app = createApp({ ...deps, temporalUiUrl: 'http://127.0.0.1:8233', trustProxy: LOOPBACK_PROXY, ...(options.logger ? { logger: options.logger } : {}), ...(options.licensingRateLimit ? { licensingRateLimit: options.licensingRateLimit } : {}), logError: (err) => { if (process.env.TEST_DEBUG) console.error(err); } });
   const { token: adminToken } = await bootstrapAdmin(database.sql);
   // As the API process does at start.
   await installDefaultTemplates(database.sql);
@@ -168,7 +177,8 @@ export async function createTestPlatform(
       taskQueue,
       workflowBundle,
       sql: database.sql,
-      plugins: createDefaultPluginRegistry({ sql: database.sql }),
+      plugins: createDefaultPluginRegistry({ sql: database.sql, egress }),
+      egress,
       timeZone: 'UTC',
       ...(options.mail ? { mail: options.mail } : {}),
       ...(options.now ? { now: options.now } : {}),
@@ -274,6 +284,8 @@ export interface CatalogOptions {
   capabilities?: Record<string, unknown>;
   /** The http-vendor plugin's timeout for calls to the fake vendor (default 5000 ms). */
   vendorTimeoutMs?: number;
+  /** Another vendor than the platform's fake one (its base URL). */
+  vendorUrl?: string;
 }
 
 /** A plan resource the change-resources tests order: 10 GB included, 5-100, 30 a month per extra GB. */
@@ -282,7 +294,7 @@ export const storageResource = { key: 'storage', name: 'Storage, GB', included: 
 /** What the catalogue and client helpers need of a platform: its API and the fake vendor it provisions at. */
 export type PlatformApi = Pick<TestPlatform, 'api' | 'vendor' | 'vendorSecret'>;
 
-export async function seedCatalog(p: PlatformApi, { cancelDays = 14, serviceRule: ruleOverrides = {}, provisioningRule: provisioningOverrides = {}, plan: planOverrides = {}, capabilities, vendorTimeoutMs = 5000 }: CatalogOptions = {}): Promise<Catalog> {
+export async function seedCatalog(p: PlatformApi, { cancelDays = 14, serviceRule: ruleOverrides = {}, provisioningRule: provisioningOverrides = {}, plan: planOverrides = {}, capabilities, vendorTimeoutMs = 5000, vendorUrl = p.vendor.url }: CatalogOptions = {}): Promise<Catalog> {
   const ok = <T>(answer: ApiAnswer<T>, what: string): T => {
     if (answer.status !== 201) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
@@ -295,7 +307,7 @@ export async function seedCatalog(p: PlatformApi, { cancelDays = 14, serviceRule
     await p.api('POST', '/api/v1/service-templates', {
       name: 'Backup at Acme',
       plugin: 'http-vendor',
-      settings: { baseUrl: p.vendor.url, secret: p.vendorSecret, timeoutMs: vendorTimeoutMs },
+      settings: { baseUrl: vendorUrl, secret: p.vendorSecret, timeoutMs: vendorTimeoutMs },
       ...(capabilities ? { capabilities } : {}),
     }),
     'service template',

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DomainValidationError } from './errors';
+import { isIsoCurrency, isoCurrencyCodes, requirePayableCurrency } from './currencies';
+
+describe('isIsoCurrency', () => {
+  it('takes the ISO 4217 codes of currencies in circulation', () => {
+    for (const code of ['EUR', 'USD', 'RUB', 'GBP', 'JPY', 'CHF', 'XCG', 'ZWG', 'SLE']) expect(isIsoCurrency(code), code).toBe(true);
+  });
+
+  it('refuses made-up, lower-case, withdrawn and non-payable codes', () => {
+    for (const code of ['XYZ', 'ZZZ', 'AAA', 'eur', 'EURO', '', 'HRK', 'SLL', 'ZWL', 'ANG', 'XXX', 'XTS', 'XAU', 'XDR', 'CHE']) expect(isIsoCurrency(code), code).toBe(false);
+  });
+
+  it('holds each code once, as three capital letters', () => {
+    expect(new Set(isoCurrencyCodes).size).toBe(isoCurrencyCodes.length);
+    for (const code of isoCurrencyCodes) expect(code).toMatch(/^[A-Z]{3}$/);
+  });
+});
+
+describe('requirePayableCurrency', () => {
+  it('lets a client order in its own currency', () => {
+    expect(() => requirePayableCurrency('EUR', 'EUR')).not.toThrow();
+  });
+
+  it('refuses an order in another currency, or in a code that names none, with currency_mismatch', () => {
+    for (const [client, order] of [['EUR', 'USD'], ['EUR', 'ZZZ'], ['ZZZ', 'ZZZ']] as const) {
+      const err = (() => {
+        try {
+          requirePayableCurrency(client, order);
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(err, `${client} → ${order}`).toBeInstanceOf(DomainValidationError);
+      expect((err as DomainValidationError).code).toBe('currency_mismatch');
+    }
+  });
+});
