@@ -83,8 +83,11 @@ export interface FakeVendorOptions {
 export interface FakeVendorHold {
   /** Resolves with the held request once it arrives. */
   readonly arrived: Promise<Readonly<FakeVendorCall>>;
-  /** Lets the request go on: the vendor acts on it and answers, if the caller is still there. */
-  release(): void;
+  /**
+   * Lets the request go on: the vendor acts on it and answers, if the caller is still there. With `refuse` it
+   * answers that error instead and does nothing (a vendor that took its time, then said no).
+   */
+  release(refuse?: { status: number; error: string }): void;
 }
 
 /**
@@ -163,7 +166,8 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
   let failures: InjectedFailure[] = [];
   let delays: number[] = [];
   let drops = 0;
-  let holds: Array<{ match: (call: Readonly<FakeVendorCall>) => boolean; arrive: (call: Readonly<FakeVendorCall>) => void; released: Promise<void> }> = [];
+  type Refusal = { status: number; error: string } | undefined;
+  let holds: Array<{ match: (call: Readonly<FakeVendorCall>) => boolean; arrive: (call: Readonly<FakeVendorCall>) => void; released: Promise<Refusal> }> = [];
   const releases = new Set<() => void>();
   const inFlight = new Set<Promise<void>>();
   const random = options.faults?.random ?? Math.random;
@@ -252,8 +256,9 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     if (held >= 0) {
       const [hold] = holds.splice(held, 1);
       hold!.arrive({ ...call });
-      await hold!.released;
+      const refusal = await hold!.released;
       if (closed) return;
+      if (refusal) return answer(refusal.status, { error: refusal.error });
     }
 
     const queued = delays.shift();
@@ -400,16 +405,17 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     },
     hold(match) {
       let arrive: (call: Readonly<FakeVendorCall>) => void = () => {};
-      let release: () => void = () => {};
+      let release: (refusal: Refusal) => void = () => {};
       const arrived = new Promise<Readonly<FakeVendorCall>>((resolve) => (arrive = resolve));
-      const released = new Promise<void>((resolve) => (release = resolve));
-      releases.add(release);
+      const released = new Promise<Refusal>((resolve) => (release = resolve));
+      const onClose = () => release(undefined);
+      releases.add(onClose);
       holds.push({ match, arrive, released });
       return {
         arrived,
-        release() {
-          releases.delete(release);
-          release();
+        release(refuse) {
+          releases.delete(onClose);
+          release(refuse);
         },
       };
     },

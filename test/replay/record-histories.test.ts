@@ -202,4 +202,24 @@ describe.skipIf(!recording)('record workflow histories', () => {
     await save('administrative-block', `administrative-block-${clientId}-1`);
     await save('administrative-unblock', `administrative-unblock-${clientId}-1`);
   });
+
+  it('records blocks that meet a renewal in flight: one waits and stops it, one stops it after the renewal failed', async () => {
+    const catalog = await seedCatalog(p, { serviceRule: { creditThreshold: 0 }, provisioningRule: { manualRenewPointDays: -1 } });
+    for (const outcome of ['renewed', 'failed'] as const) {
+      const clientId = await createClient(p, catalog, `Renewing ${outcome} Co`);
+      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 2500 });
+      const bought = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+      const subscriptionId = (await waitForOrderStatus(p, bought.id, 'completed')).subscriptionId;
+      const { vendorReference } = (await p.api('GET', `/api/v1/subscriptions/${subscriptionId}`)).body;
+      const renew = p.vendor.hold((c) => c.operation === 'renew' && c.resourceId === vendorReference);
+      await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/renew`, {});
+      await renew.arrived;
+      const debit = (await p.api('POST', `/api/v1/clients/${clientId}/adjustments`, { direction: 'debit', amount: 10, comment: 'recording' })).body;
+      await p.api('POST', `/api/v1/adjustments/${debit.id}/approve`, {});
+      await waitForScenarioStatus(p, `financial-block-${clientId}-1`, 'running');
+      renew.release(outcome === 'failed' ? { status: 422, error: 'refused for the recording' } : undefined);
+      await waitForScenarioStatus(p, `financial-block-${clientId}-1`, 'completed');
+      await save(`financial-block-renewal-${outcome}`, `financial-block-${clientId}-1`);
+    }
+  });
 });
