@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/dates';
 import type { FakeVendorCall } from '../fakes/fake-vendor';
-import { createClient, createTestPlatform, eventually, flattenTree, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
+import { stopSubscription } from '../../workflows/subscription-operations';
+import { createClient, createTestPlatform, eventually, fastRetryPolicy, flattenTree, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 16 point 1, decision 19: a block that meets a subscription in the middle of an operation waits for it, then
@@ -133,6 +134,45 @@ describe('a block meets an operation in flight (issue 16 point 1, decision 19)',
     await waitForSubscription(stopping, 'stopped');
     expect(vendorOperations(refs[0]!)).toEqual(['stop', 'activate', 'stop']);
     expect(vendorOperations(refs[1]!)).toEqual(['stop']);
+  }, 60_000);
+
+  it('an activation and a block that reach the worker together, in either order, leave the subscription stopped', async () => {
+    const { clientId, ids, refs } = await clientWith(1, 0, 'Racing Activation Co');
+    await p.api('POST', `/api/v1/subscriptions/${ids[0]}/stop`, { reason: 'paused' });
+    await waitForSubscription(ids[0]!, 'stopped');
+    // Both scenarios are started while no worker runs; which one the worker takes up first is not ours to say.
+    await p.stopWorker();
+    try {
+      expect((await p.api('POST', `/api/v1/subscriptions/${ids[0]}/activate`, { reason: 'resumed' })).status).toBe(202);
+      await debit(clientId, 1);
+    } finally {
+      await p.startWorker();
+    }
+    await waitForScenarioStatus(p, `financial-block-${clientId}-1`, 'completed');
+    await eventually(async () => !['running'].includes(await scenarioStatus(`subscription-${ids[0]}-activate-1`)), { what: 'the activation to settle' });
+    const sub = await waitForSubscription(ids[0]!, 'stopped');
+    expect(p.vendor.resource(refs[0]!)!.state).toBe('suspended');
+    expect(sub.status).toBe('stopped');
+  }, 60_000);
+
+  it("a block's stop that finds a renewal just started waits for it instead of failing", async () => {
+    const { ids, refs } = await clientWith(1, 1000, 'Busy Co');
+    const renew = holdAt('renew', refs[0]!);
+    const order = (await p.api('POST', `/api/v1/subscriptions/${ids[0]}/renew`, {})).body;
+    await renew.arrived;
+    // As a block's stop started a moment before the renewal moved the subscription to renewing.
+    const stopId = `subscription-${ids[0]}-stop-race-1`;
+    await p.temporal.workflow.start(stopSubscription, {
+      workflowId: stopId,
+      taskQueue: p.taskQueue,
+      args: [{ subscriptionId: ids[0]!, reason: 'financial block #1', by: null, policy: fastRetryPolicy }],
+    });
+    await eventually(async () => (await scenarioStatus(stopId)) === 'running', { what: 'the stop to start' });
+    renew.release();
+    await waitForOrderStatus(p, order.id, 'completed');
+    await waitForScenarioStatus(p, stopId, 'completed');
+    await waitForSubscription(ids[0]!, 'stopped');
+    expect(vendorOperations(refs[0]!)).toEqual(['renew', 'stop']);
   }, 60_000);
 
   it('a renewal that ends in renewal_error is stopped anyway, by the block itself', async () => {
