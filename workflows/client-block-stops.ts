@@ -60,7 +60,7 @@ async function startStopScenarios(kind: BlockKind, { n, policy }: ClientBlockInp
 }
 
 /** Polling backs off from the first interval to the longest; past the limit a person decides (retry waits again). */
-export const blockWaitTiming = { firstMs: 1_000, longestMs: 5 * 60_000, limitMs: 24 * 3_600_000 };
+const blockWaitTiming = { firstMs: 1_000, longestMs: 5 * 60_000, limitMs: 24 * 3_600_000 };
 
 /**
  * Decision 19, spec 01 §6.3: looks again at subscriptions with an operation in flight, on a backing-off timer (the
