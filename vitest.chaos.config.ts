@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Chaos tests (`npm run test:chaos`): orders under killed workers, a restarted Temporal server, terminated
- * database connections and a failing vendor. Each file starts its own database, Temporal server, worker and
- * API, and keeps both cores busy, so files run one after another and outside the normal `vitest run`.
+ * database connections and a failing vendor; renewals, plan switches and financial blocks under killed workers.
+ * Each file starts its own database, Temporal server, worker and API, and keeps both cores busy, so files run
+ * one after another and outside the normal `vitest run`.
  */
 export default defineConfig({
   test: {

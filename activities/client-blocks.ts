@@ -1,14 +1,48 @@
 import type { Sql } from '../db/client';
+import { blockActionFor, type BlockAction } from '../domain/blocking';
+import type { SubscriptionStatus } from '../domain/statuses';
 import { loadLifecycleStates } from './lifecycle-orders';
+
+export type BlockKind = 'financial' | 'administrative';
+
+/** A prepaid subscription a block acts on, and how (see `blockActionFor`). */
+export interface BlockTarget {
+  subscriptionId: number;
+  status: SubscriptionStatus;
+  /** The service template's plugin: a block stops a `manual` one through a person. */
+  plugin: string;
+  action: Exclude<BlockAction, 'leave'>;
+}
 
 /** What the block and unblock scenarios need from the database. Read-only except the reasons written on subscriptions left stopped. */
 export function createClientBlockActivities({ sql }: { sql: Sql }) {
   return {
-    /** Spec 01 §4.5.2: the prepaid subscriptions a financial block stops (working ones), oldest first. */
+    /** The working prepaid subscriptions, oldest first (blocks started before `blockTargets` existed call this). */
     async subscriptionsToStop({ clientId }: { clientId: number }) {
       const rows = await sql<Array<{ id: number }>>`
         select id from subscriptions where client_id = ${clientId} and payment_model = 'prepay' and status in ('active', 'payment_overdue') order by id`;
       return rows.map((r) => r.id);
+    },
+
+    /**
+     * Spec 01 §4.4, §4.5.2, decision 19: the client's prepaid subscriptions (or those of `ids`) the block has to act
+     * on, oldest first, each with what to do now (`blockActionFor`). An operation is in flight on a subscription while
+     * an order on it is paid and being provisioned (it is about to enter, or is in, its transitional status) or a
+     * scenario other than this block's own stop is running on it (an activation, a stop or a deletion, also before it
+     * moved the status).
+     */
+    async blockTargets({ clientId, kind, n, ids }: { clientId: number; kind: BlockKind; n: number; ids?: number[] }): Promise<BlockTarget[]> {
+      const rows = await sql<Array<{ id: number; status: SubscriptionStatus; plugin: string; in_flight: boolean }>>`
+        select s.id, s.status, t.plugin,
+               exists (select 1 from orders o where o.subscription_id = s.id and o.status = 'provisioning')
+               or exists (select 1 from scenarios sc where sc.subject_kind = 'subscription' and sc.subject_id = s.id::text
+                            and sc.status = 'running' and sc.id <> 'subscription-' || s.id || ${`-stop-${kind}-block-${n}`}) as in_flight
+        from subscriptions s join service_templates t on t.id = s.service_template_id
+        where s.client_id = ${clientId} and s.payment_model = 'prepay' ${ids ? sql`and s.id = any(${ids}::int[])` : sql``}
+        order by s.id`;
+      return rows
+        .map((r) => ({ subscriptionId: r.id, status: r.status, plugin: r.plugin, action: blockActionFor({ status: r.status, operationInFlight: r.in_flight }) }))
+        .filter((t): t is BlockTarget => t.action !== 'leave');
     },
 
     /**
@@ -41,7 +75,7 @@ export function createClientBlockActivities({ sql }: { sql: Sql }) {
     },
 
     /** Stop operations of this block still waiting for a person (manual stop mode). */
-    async pendingBlockStopOperations({ clientId, kind, n }: { clientId: number; kind: 'financial' | 'administrative'; n: number }) {
+    async pendingBlockStopOperations({ clientId, kind, n }: { clientId: number; kind: BlockKind; n: number }) {
       return sql<Array<{ operationId: number; scenarioId: string; step: string; round: number }>>`
         select id as "operationId", scenario_id as "scenarioId", step_path as step, round from manual_operations
         where client_id = ${clientId} and type = 'stop_subscription' and status = 'pending'

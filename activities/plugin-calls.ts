@@ -20,9 +20,11 @@ export interface PluginCallDeps {
 
 /**
  * Calls a subscription's plugin. Idempotent by `request.idempotencyKey`, which the plugin must honour.
- * Each attempt is written to `step_attempts` (the task log). A retried `create` first asks the plugin's
- * `status` whether the vendor already acted for this key, so an unknown outcome never makes a second
- * resource.
+ * Each attempt is written to `step_attempts` (the task log). Every call but the first of a step (a retry after a
+ * failure, a lost answer or a dead worker; a retry decision) first asks the plugin's `status` whether the vendor
+ * already acted under this key: a `create` by the resource it made, any other operation by that operation's
+ * effect. If it did, its answer is the result and nothing is sent again, so an unknown outcome never makes a
+ * second resource, a second renewal or a second stop.
  */
 export function createPluginActivities({ sql, plugins }: PluginCallDeps) {
   async function loadContext(request: PluginCallRequest, signal: AbortSignal) {
@@ -100,10 +102,16 @@ export function createPluginActivities({ sql, plugins }: PluginCallDeps) {
         and round = ${request.round} and attempt = ${attempt}`;
   }
 
-  async function reconcileCreate(plugin: ProvisioningPlugin, ctx: PluginCallContext): Promise<PluginResult | null> {
-    if (ctx.subscription.vendorReference) return { vendorReference: ctx.subscription.vendorReference, state: 'active' };
-    const status = await plugin.status(ctx);
-    return status.exists ? { ...status, data: { ...status.data, reconciled: true } } : null;
+  /** What the vendor already did under this step's key, or null when it did nothing (or cannot tell). */
+  async function reconcile(plugin: ProvisioningPlugin, operation: PluginOperation, ctx: PluginCallContext): Promise<PluginResult | null> {
+    if (operation === 'status') return null;
+    if (operation === 'create') {
+      if (ctx.subscription.vendorReference) return { vendorReference: ctx.subscription.vendorReference, state: 'active' };
+      const status = await plugin.status(ctx);
+      return status.exists ? { ...status, data: { ...status.data, reconciled: true } } : null;
+    }
+    const { applied, exists: _exists, ...status } = await plugin.status(ctx, { operation });
+    return applied === true ? { ...status, data: { ...status.data, reconciled: true } } : null;
   }
 
   return {
@@ -120,7 +128,7 @@ export function createPluginActivities({ sql, plugins }: PluginCallDeps) {
         const { ctx, pluginName } = await loadContext(request, activity.cancellationSignal);
         const plugin = plugins.get(pluginName);
         const firstTry = attempt === 1 && request.round === 1;
-        const reconciled = operation === 'create' && !firstTry ? await reconcileCreate(plugin, ctx) : null;
+        const reconciled = firstTry ? null : await reconcile(plugin, operation, ctx);
         const result = reconciled ?? (await invokePlugin(plugin, operation, ctx, request.input));
         await finishAttempt(request, attempt, { status: 'succeeded', excerpt: result.responseExcerpt });
         return { ...result, responseExcerpt: undefined };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { financialBlockReason, nextNegativeSince } from './blocking';
+import { blockActionFor, financialBlockReason, nextNegativeSince } from './blocking';
 
 const base = { balance: 0, threshold: 200, negativeSince: null, allowedNegativeDays: -1, today: '2027-03-10' };
 
@@ -29,5 +29,35 @@ describe('financial block predicate (decisions 1-2)', () => {
     expect(nextNegativeSince('2027-03-01', -50, '2027-03-10')).toBe('2027-03-01');
     expect(nextNegativeSince('2027-03-01', 0, '2027-03-10')).toBeNull();
     expect(nextNegativeSince(null, 10, '2027-03-10')).toBeNull();
+  });
+});
+
+describe('what a block does with a prepaid subscription (spec 01 §4.4, §4.5.2, §6.3; decision 19)', () => {
+  const idle = { operationInFlight: false };
+  it('stops working subscriptions', () => {
+    expect(blockActionFor({ ...idle, status: 'active' })).toBe('stop');
+    expect(blockActionFor({ ...idle, status: 'payment_overdue' })).toBe('stop');
+  });
+
+  it('waits for an operation in flight, whatever the status shows, before deciding', () => {
+    for (const status of ['installing', 'activating', 'updating', 'renewing', 'stopping', 'deleting'] as const) {
+      expect(blockActionFor({ ...idle, status })).toBe('wait');
+    }
+    // A paid renewal not yet renewing, an activation not yet activating.
+    expect(blockActionFor({ status: 'active', operationInFlight: true })).toBe('wait');
+    expect(blockActionFor({ status: 'stopped', operationInFlight: true })).toBe('wait');
+  });
+
+  it('stops anyway after an operation ended in its error status, except a failed deletion', () => {
+    for (const status of ['install_error', 'activation_error', 'update_error', 'renewal_error', 'stop_error'] as const) {
+      expect(blockActionFor({ ...idle, status })).toBe('stop_after_error');
+    }
+    expect(blockActionFor({ ...idle, status: 'delete_error' })).toBe('leave');
+  });
+
+  it('leaves everything else unchanged', () => {
+    for (const status of ['stopped', 'blocked', 'awaiting_manual_confirmation', 'deleted', 'new_order', 'delivered'] as const) {
+      expect(blockActionFor({ ...idle, status })).toBe('leave');
+    }
   });
 });

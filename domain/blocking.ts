@@ -2,6 +2,7 @@
 // balance-changing transaction and by every billing run; the client is blocked exactly while it holds.
 
 import { daysBetween, type IsoDate } from './dates';
+import { isOneOf, isTransitionalSubscriptionStatus, type SubscriptionStatus } from './statuses';
 
 export interface BlockInputs {
   /** Minor units; negative when the client owes. */
@@ -34,4 +35,31 @@ export function financialBlockReason(i: BlockInputs): BlockReason | null {
 export function nextNegativeSince(previous: IsoDate | null, balanceAfter: number, today: IsoDate): IsoDate | null {
   if (balanceAfter >= 0) return null;
   return previous ?? today;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a block does with each prepaid subscription (spec 01 §4.4, §4.5.2, §6.3; decision 19)
+
+/**
+ * Error statuses a block stops anyway (decision 19): the operation that failed may be retried later and must not
+ * bring the subscription back to work while the client is blocked. A failed deletion is left to its own scenario:
+ * stopping it would leave a subscription shown as stopped that a retried deletion removed at the vendor.
+ */
+export const errorStatusesStoppedByBlock = ['install_error', 'activation_error', 'update_error', 'renewal_error', 'stop_error'] as const satisfies readonly SubscriptionStatus[];
+
+/**
+ * - `stop`: working (active, payment overdue): its stop scenario, which follows the stop mode;
+ * - `wait`: an operation is in flight (a transitional status, a paid order being provisioned, a running operation
+ *   scenario): look again once it has finished, whatever it ends in;
+ * - `stop_after_error`: the operation ended in an error status: the block stops it itself, or leaves a failed step
+ *   for support when the plugin cannot;
+ * - `leave`: anything else (stopped, blocked, awaiting a person, deleted, a failed deletion).
+ */
+export type BlockAction = 'stop' | 'wait' | 'stop_after_error' | 'leave';
+
+export function blockActionFor(s: { status: SubscriptionStatus; operationInFlight: boolean }): BlockAction {
+  if (s.operationInFlight || isTransitionalSubscriptionStatus(s.status)) return 'wait';
+  if (s.status === 'active' || s.status === 'payment_overdue') return 'stop';
+  if (isOneOf(errorStatusesStoppedByBlock, s.status)) return 'stop_after_error';
+  return 'leave';
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every check: compose file, Dockerfile (patches/ in place before npm ci), types, lint, and all
-# tests (unit, integration against a real Temporal dev server and PostgreSQL, replay, browser), then the four chaos
-# tests (about 2 minutes; each starts its own platform and faults it). Arguments go to the main Vitest run; CHAOS=0
+# tests (unit, integration against a real Temporal dev server and PostgreSQL, replay, browser), then the chaos
+# tests (a few minutes; each starts its own platform and faults it). Arguments go to the main Vitest run; CHAOS=0
 # leaves the chaos tests out.
 set -euo pipefail
 cd "$(dirname "$0")/.."

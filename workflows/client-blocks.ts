@@ -1,10 +1,12 @@
-import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
+import type { BlockKind } from '../activities/client-blocks';
 import { clientBlockActivities as acts } from './activities';
+import { stopPrepaidSubscriptions, stopWorkingSubscriptions } from './client-block-stops';
 import { startDetached } from './detached';
 import { manualDecisionSignal } from './engine/messages';
 import { Scenario } from './engine/scenario';
 import type { PluginRetryPolicy } from './engine/types';
-import { activateStoppedSubscription, stopSubscription } from './subscription-operations';
+import { activateStoppedSubscription } from './subscription-operations';
 
 export interface ClientBlockInput {
   clientId: number;
@@ -13,30 +15,22 @@ export interface ClientBlockInput {
   policy?: Partial<PluginRetryPolicy>;
 }
 
-export type BlockKind = 'financial' | 'administrative';
+export type { BlockKind };
 export const blockWorkflowId = (kind: BlockKind, clientId: number, n: number) => `${kind}-block-${clientId}-${n}`;
 export const unblockWorkflowId = (kind: BlockKind, clientId: number, n: number) => `${kind}-unblock-${clientId}-${n}`;
 
 /** Spec 01 §4.5.5: the comment of the stop operations rejected when the client leaves the block. */
 export const leftBlockComment = 'Account was moved from credit hold';
 
-/** Stops every working prepaid subscription, each through its own stop scenario. */
-async function block(kind: BlockKind, { clientId, n, policy }: ClientBlockInput): Promise<{ stopping: number }> {
-  const s = new Scenario({ type: `${kind}_block`, subject: { kind: 'client', id: String(clientId) } });
-  const result = await s.run(async () => {
-    const ids = (await s.step('Find working prepaid subscriptions', () => acts.subscriptionsToStop({ clientId }), { skippable: false }))!;
-    await s.step('Start stop scenarios', async () => {
-      for (const subscriptionId of ids) {
-        const args: Parameters<typeof stopSubscription> = [
-          // Decision 3: an administrative block stops whatever the stop mode.
-          { subscriptionId, reason: `${kind} block #${n}`, by: null, policy, ...(kind === 'administrative' ? { origin: 'administrative_block' as const } : {}) },
-        ];
-        await startDetached(stopSubscription, `subscription-${subscriptionId}-stop-${kind}-block-${n}`, args);
-      }
-      return { subscriptions: ids };
-    });
-    return { stopping: ids.length };
-  });
+/**
+ * Spec 01 §4.4, §4.5.2, decision 19: stops the client's prepaid subscriptions. Working ones get their stop scenario
+ * at once; one with an operation in flight is looked at again when that operation has finished (stopped if it
+ * ended working); one whose operation ended in an error status is stopped by the block itself, or is a failed
+ * step for support when the plugin cannot stop it.
+ */
+async function block(kind: BlockKind, input: ClientBlockInput): Promise<{ stopping: number }> {
+  const s = new Scenario({ type: `${kind}_block`, subject: { kind: 'client', id: String(input.clientId) } });
+  const result = await s.run(() => (patched('block-waits-for-operations') ? stopPrepaidSubscriptions(s, kind, input) : stopWorkingSubscriptions(s, kind, input)));
   return result ?? { stopping: 0 };
 }
 
@@ -79,7 +73,8 @@ async function unblock(kind: BlockKind, { clientId, n, policy }: ClientBlockInpu
  * Spec 01 §4.5.2: the client entered a financial block. Each working prepaid subscription gets a stop
  * scenario (`subscription-<id>-stop-financial-block-<n>`): stopped through the plugin with its status saved
  * in the automatic stop mode, or waiting in "awaiting manual confirmation" for a stop operation in the manual
- * one (the stop scenario follows the client's service rule).
+ * one (the stop scenario follows the client's service rule). A subscription in the middle of an operation gets
+ * it once the operation has finished working; decision 19 for one that ended in an error status.
  */
 export function financialBlock(input: ClientBlockInput) {
   return block('financial', input);

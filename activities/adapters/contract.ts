@@ -57,6 +57,23 @@ export interface PluginResult {
 export interface PluginStatus extends PluginResult {
   /** Whether the vendor holds a resource for this subscription (or for this idempotency key). */
   exists: boolean;
+  /**
+   * Asked with an operation (`PluginStatusQuery`): whether that operation, sent under the context's idempotency
+   * key, already took effect. Undefined when the plugin cannot tell: the caller then sends the operation again and
+   * relies on the plugin honouring the key.
+   */
+  applied?: boolean;
+}
+
+/** The operations whose lost answer `status` can reconcile (`create` is reconciled by the resource it made). */
+export type ReconcilableOperation = Exclude<PluginOperation, 'create' | 'status'>;
+
+export interface PluginStatusQuery {
+  /**
+   * Reconciliation before an operation is sent again: did `operation`, sent under `ctx.idempotencyKey`, take effect?
+   * Without it, `status` describes the subscription's resource (by reference, else by the create's key).
+   */
+  operation?: ReconcilableOperation;
 }
 
 export type OperationInput = Record<string, unknown>;
@@ -78,7 +95,7 @@ export interface ProvisioningPlugin {
   stop(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;
   activate(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;
   delete(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;
-  status(ctx: PluginCallContext): Promise<PluginStatus>;
+  status(ctx: PluginCallContext, query?: PluginStatusQuery): Promise<PluginStatus>;
 }
 
 /**

@@ -320,4 +320,24 @@ describe('http-vendor lifecycle', () => {
       exists: false,
     });
   });
+
+  it('reports whether an operation sent under a key took effect (the reconciliation of a lost answer)', async () => {
+    const { vendorReference } = await plugin.create(ctx(), {});
+    const renewal = ctx({ idempotencyKey: 'order-9/3', sub: { vendorReference: vendorReference! } });
+    await expect(plugin.status(renewal, { operation: 'renew' })).resolves.toMatchObject({ applied: false });
+
+    await plugin.renew(renewal, {});
+    await expect(plugin.status(renewal, { operation: 'renew' })).resolves.toMatchObject({ applied: true, exists: true, vendorReference, state: 'active' });
+    // The key is the renewal's: another operation under it, or another key, took no effect.
+    await expect(plugin.status(renewal, { operation: 'stop' })).resolves.toMatchObject({ applied: false });
+    await expect(plugin.status({ ...renewal, idempotencyKey: 'order-9/4' }, { operation: 'renew' })).resolves.toMatchObject({ applied: false });
+    // Without a vendor reference nothing can have been sent; the vendor is not asked.
+    const before = vendor.calls.length;
+    await expect(plugin.status(ctx({ idempotencyKey: 'order-9/3' }), { operation: 'renew' })).resolves.toMatchObject({ applied: false });
+    expect(vendor.calls).toHaveLength(before);
+    expect(vendor.callsFor('status').map((c) => c.path)).toContain(
+      `/resources/${vendorReference}/operations/${encodeURIComponent('order-9/3')}?operation=renew`,
+    );
+    expect(vendor.callsFor('status').every((c) => c.method === 'GET' && c.signatureValid)).toBe(true);
+  });
 });

@@ -14,6 +14,7 @@ import {
   type PluginResult,
   type PluginStatus,
   type ProvisioningPlugin,
+  type ReconcilableOperation,
 } from './contract';
 
 export const HTTP_VENDOR_PLUGIN_NAME = 'http-vendor';
@@ -125,6 +126,26 @@ export function createHttpVendorPlugin(options: HttpVendorPluginOptions = {}): P
     return toResult(response, ref);
   }
 
+  /**
+   * `GET /resources/{id}/operations/{key}?operation=<op>`: 200 when the operation sent under that key took effect,
+   * 404 when not (a vendor that does not know this route answers 404 too: the operation is sent again, under the
+   * same key, as before this route existed). With an operation query `exists` says whether that effect exists.
+   */
+  async function operationStatus(ctx: PluginCallContext, settings: HttpVendorSettings, operation: ReconcilableOperation): Promise<PluginStatus> {
+    const ref = ctx.subscription.vendorReference;
+    // Without a reference no operation can have been sent; the operation itself reports the missing reference.
+    if (!ref) return { exists: false, applied: false };
+    const response = await send(doFetch, settings, ctx, {
+      method: 'GET',
+      path: `/resources/${encodeURIComponent(ref)}/operations/${encodeURIComponent(ctx.idempotencyKey)}?operation=${encodeURIComponent(operation)}`,
+      body: undefined,
+      operation: 'status',
+      acceptNotFound: true,
+    });
+    if (response.status === 404) return { exists: false, applied: false, data: { httpStatus: 404 }, responseExcerpt: response.excerpt };
+    return { exists: true, applied: true, ...toResult(response, ref) };
+  }
+
   return {
     name: HTTP_VENDOR_PLUGIN_NAME,
 
@@ -203,9 +224,10 @@ export function createHttpVendorPlugin(options: HttpVendorPluginOptions = {}): P
       return toResult(response, ref);
     },
 
-    async status(ctx): Promise<PluginStatus> {
+    async status(ctx, query = {}): Promise<PluginStatus> {
       const settings = parseHttpVendorSettings(ctx.settings);
       const ref = ctx.subscription.vendorReference;
+      if (query.operation) return operationStatus(ctx, settings, query.operation);
       const path = ref
         ? `/resources/${encodeURIComponent(ref)}`
         : `/resources/by-key/${encodeURIComponent(ctx.idempotencyKey)}`;

@@ -154,6 +154,8 @@ export function createLicensingPlugin(sql: Sql): ProvisioningPlugin {
       return setStatus(ctx, 'deleted', ['active', 'suspended', 'expired']);
     },
 
+    // Asked whether an operation took effect it cannot tell (`applied` stays undefined): its operations set a state,
+    // so the caller sending one again changes nothing.
     async status(ctx): Promise<PluginStatus> {
       const row = await entitlementOf(sql, ctx);
       return row ? { exists: true, ...result(row, row.status) } : { exists: false };

@@ -16,7 +16,7 @@ import { migrateDatabase } from '../../db/migrate';
 import { startFakeVendor, type FakeVendor, type FakeVendorFaults } from '../fakes/fake-vendor';
 import { adminDatabaseUrl, databaseUrl } from '../global-setup';
 import { freePort } from '../support/local-services';
-import { createClient, seedCatalog, type ApiAnswer, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, seedCatalog, type ApiAnswer, type Catalog, type CatalogOptions, type TestPlatform } from '../support/platform';
 import { PlatformProcess, TemporalDevServer } from './processes';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -27,6 +27,8 @@ export const ORDER_AMOUNT = 1500;
 export interface ChaosPlatformOptions {
   /** Random faults of the fake vendor. */
   vendorFaults?: FakeVendorFaults;
+  /** `create`: a vendor that deduplicates only creates, so an operation sent twice shows as a double effect. */
+  vendorDeduplicates?: 'all' | 'create';
   /** More configuration for the worker and the API (names from platform/config.ts). */
   env?: Record<string, string>;
 }
@@ -93,7 +95,7 @@ export async function startChaosPlatform(name: string, options: ChaosPlatformOpt
     const temporal = new TemporalDevServer(await freePort(), join(temporalDir, 'temporal.db'), join(logDir, 'temporal.log'));
     cleanups.push(() => temporal.close());
     const vendorSecret = `chaos-secret-${suffix}`;
-    const vendor = await startFakeVendor({ secret: vendorSecret, faults: options.vendorFaults });
+    const vendor = await startFakeVendor({ secret: vendorSecret, faults: options.vendorFaults, deduplicates: options.vendorDeduplicates });
     cleanups.push(() => vendor.close());
     await temporal.start();
 
@@ -162,7 +164,7 @@ export async function startChaosPlatform(name: string, options: ChaosPlatformOpt
  * Calls the API until it answers something other than a network failure, a 5xx or "still in progress",
  * always with the same Idempotency-Key: what a careful integrator does while the platform is having a bad day.
  */
-async function callUntilAnswered(p: ChaosPlatform, method: string, path: string, body: unknown, key: string, timeoutMs = 300_000): Promise<ApiAnswer> {
+export async function callUntilAnswered(p: ChaosPlatform, method: string, path: string, body: unknown, key: string, timeoutMs = 300_000): Promise<ApiAnswer> {
   const deadline = Date.now() + timeoutMs;
   let last = 'nothing';
   for (let attempt = 1; ; attempt++) {
@@ -193,9 +195,9 @@ export interface PlacedOrders {
  */
 export async function placeOrders(
   p: ChaosPlatform,
-  { orders, perClient = 4, concurrency = 20, vendorTimeoutMs = 5000, beforeOrders }: { orders: number; perClient?: number; concurrency?: number; vendorTimeoutMs?: number; beforeOrders?: () => void },
+  { orders, perClient = 4, concurrency = 20, vendorTimeoutMs = 5000, catalog: catalogOptions = {}, beforeOrders }: { orders: number; perClient?: number; concurrency?: number; vendorTimeoutMs?: number; catalog?: CatalogOptions; beforeOrders?: () => void },
 ): Promise<PlacedOrders> {
-  const catalog = await seedCatalog(p, { vendorTimeoutMs });
+  const catalog = await seedCatalog(p, { vendorTimeoutMs, ...catalogOptions });
   const clientIds: number[] = [];
   for (let i = 0; i < Math.ceil(orders / perClient); i++) {
     const clientId = await createClient(p, catalog, `Chaos client ${i + 1}`);

@@ -71,6 +71,23 @@ export interface FakeVendorOptions {
   apiKey?: string;
   /** Random faults on any request, for chaos tests; off unless given. */
   faults?: FakeVendorFaults;
+  /**
+   * `create` only: the vendor deduplicates creates by their Idempotency-Key but acts on every other request it
+   * receives, so a renew or stop sent twice acts twice (an effect listed twice under one key in `operations`).
+   * Such a vendor relies on the caller asking `status` before it sends an operation again. Default `all`.
+   */
+  deduplicates?: 'all' | 'create';
+}
+
+/** A request held by `hold()` before the vendor acts on it. */
+export interface FakeVendorHold {
+  /** Resolves with the held request once it arrives. */
+  readonly arrived: Promise<Readonly<FakeVendorCall>>;
+  /**
+   * Lets the request go on: the vendor acts on it and answers, if the caller is still there. With `refuse` it
+   * answers that error instead and does nothing (a vendor that took its time, then said no).
+   */
+  release(refuse?: { status: number; error: string }): void;
 }
 
 /**
@@ -107,6 +124,16 @@ export interface FakeVendor {
   delayNext(n: number, ms: number): void;
   /** The next n requests are processed, then their connection is destroyed without an answer. */
   dropAfterProcessingNext(n: number): void;
+  /**
+   * Holds the next request `match` accepts (after the checks, before the vendor acts) until `release()`: a vendor
+   * that takes its time. A held request is acted on when released even if its caller has gone.
+   */
+  hold(match: (call: Readonly<FakeVendorCall>) => boolean): FakeVendorHold;
+  /**
+   * Effects applied more than once: an operation listed twice under one key on a resource (only a vendor that
+   * `deduplicates: 'create'` can show one), and requests the vendor recognised as repeats of an applied key.
+   */
+  doubleEffects(): Array<{ resourceId: string | null; operation: FakeVendorOperation | null; idempotencyKey: string | null }>;
   /** Resolves when no request is being held or processed (e.g. after a delayed request the client abandoned). */
   whenIdle(): Promise<void>;
   /** Forgets resources, calls and pending behaviours. */
@@ -139,6 +166,9 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
   let failures: InjectedFailure[] = [];
   let delays: number[] = [];
   let drops = 0;
+  type Refusal = { status: number; error: string } | undefined;
+  let holds: Array<{ match: (call: Readonly<FakeVendorCall>) => boolean; arrive: (call: Readonly<FakeVendorCall>) => void; released: Promise<Refusal> }> = [];
+  const releases = new Set<() => void>();
   const inFlight = new Set<Promise<void>>();
   const random = options.faults?.random ?? Math.random;
   const timers = new Set<NodeJS.Timeout>();
@@ -222,6 +252,15 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     }
     if (!route) return answer(404, { error: `no route for ${method} ${path.split('?')[0]}` });
 
+    const held = holds.findIndex((h) => h.match(call));
+    if (held >= 0) {
+      const [hold] = holds.splice(held, 1);
+      hold!.arrive({ ...call });
+      const refusal = await hold!.released;
+      if (closed) return;
+      if (refusal) return answer(refusal.status, { error: refusal.error });
+    }
+
     const queued = delays.shift();
     const delay = call.fault === 'slow' ? Math.max(queued ?? 0, options.faults?.slowMs ?? 0) : queued;
     if (delay !== undefined) {
@@ -245,6 +284,14 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
   ): { status: number; payload: unknown } {
     const { operation } = route;
 
+    if (operation === 'status' && route.resourceId !== null && route.key !== null) {
+      // Reconciliation of an operation: did the one sent under this key take effect?
+      const resource = findResource(route.resourceId);
+      const asked = new URLSearchParams(call.path.split('?')[1] ?? '').get('operation');
+      const applied = resource?.operations.find((op) => op.idempotencyKey === route.key && (asked === null || op.operation === asked));
+      if (!resource || !applied) return { status: 404, payload: { error: 'no operation under this key' } };
+      return { status: 200, payload: { ...describe(resource), operation: applied.operation, idempotencyKey: applied.idempotencyKey, appliedAt: applied.at.toISOString() } };
+    }
     if (operation === 'status') {
       const found = route.key !== null ? resourceByKey.get(route.key) : findResource(route.resourceId);
       if (!found) return { status: 404, payload: { error: 'resource not found' } };
@@ -282,7 +329,7 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     const applied = resource.operations.some(
       (op) => op.operation === operation && op.idempotencyKey === call.idempotencyKey,
     );
-    if (applied) {
+    if (applied && options.deduplicates !== 'create') {
       call.replayed = true;
       return { status: 200, payload: describe(resource) };
     }
@@ -356,6 +403,35 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     dropAfterProcessingNext(n) {
       drops += n;
     },
+    hold(match) {
+      let arrive: (call: Readonly<FakeVendorCall>) => void = () => {};
+      let release: (refusal: Refusal) => void = () => {};
+      const arrived = new Promise<Readonly<FakeVendorCall>>((resolve) => (arrive = resolve));
+      const released = new Promise<Refusal>((resolve) => (release = resolve));
+      const onClose = () => release(undefined);
+      releases.add(onClose);
+      holds.push({ match, arrive, released });
+      return {
+        arrived,
+        release(refuse) {
+          releases.delete(onClose);
+          release(refuse);
+        },
+      };
+    },
+    doubleEffects() {
+      const doubles: ReturnType<FakeVendor['doubleEffects']> = [];
+      for (const r of resources) {
+        const seen = new Set<string>();
+        for (const op of r.operations) {
+          const key = `${op.operation} ${op.idempotencyKey}`;
+          if (seen.has(key)) doubles.push({ resourceId: r.id, operation: op.operation, idempotencyKey: op.idempotencyKey });
+          seen.add(key);
+        }
+      }
+      for (const c of calls) if (c.replayed) doubles.push({ resourceId: c.resourceId, operation: c.operation, idempotencyKey: c.idempotencyKey });
+      return doubles;
+    },
     async whenIdle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
@@ -367,9 +443,11 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
       failures = [];
       delays = [];
       drops = 0;
+      holds = [];
     },
     async close() {
       closed = true;
+      for (const release of releases) release();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       server.closeAllConnections();
@@ -392,13 +470,17 @@ function matchRoute(
   }
   if (segments[0] !== 'resources') return null;
   const [, second, third, ...rest] = segments;
-  if (rest.length > 0) return null;
+  if (rest.length > 0 && third !== 'operations') return null;
 
   if (second === undefined) return method === 'POST' ? { operation: 'create', resourceId: null, key: null } : null;
   if (second === 'by-key') {
     return method === 'GET' && third !== undefined && segments.length === 3
       ? { operation: 'status', resourceId: null, key: third }
       : null;
+  }
+  if (third === 'operations') {
+    // `GET /resources/:id/operations/:key[?operation=renew]`: whether the operation sent under that key took effect.
+    return method === 'GET' && rest.length === 1 ? { operation: 'status', resourceId: second, key: rest[0]! } : null;
   }
   if (third === undefined) {
     if (method === 'GET') return { operation: 'status', resourceId: second, key: null };

@@ -235,4 +235,51 @@ describe.skipIf(!recording)('record workflow histories', () => {
     await waitForScenarioStatus(p, `order-${first.id}`, 'completed');
     await save('purchase-order-first-prepaid', `order-${first.id}`);
   });
+
+  it('records a financial block and unblock, and an administrative block and unblock', async () => {
+    const catalog = await seedCatalog(p, { serviceRule: { creditThreshold: 0 } });
+    const clientId = await createClient(p, catalog, 'Blocked Co');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1500 });
+    const bought = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+    const subscriptionId = (await waitForOrderStatus(p, bought.id, 'completed')).subscriptionId;
+    const status = async () => (await p.api('GET', `/api/v1/subscriptions/${subscriptionId}`)).body.status;
+
+    const debit = (await p.api('POST', `/api/v1/clients/${clientId}/adjustments`, { direction: 'debit', amount: 10, comment: 'recording' })).body;
+    await p.api('POST', `/api/v1/adjustments/${debit.id}/approve`, {});
+    await waitForScenarioStatus(p, `financial-block-${clientId}-1`, 'completed');
+    await eventually(async () => (await status()) === 'stopped', { what: 'the block to stop the subscription' });
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 10 });
+    await waitForScenarioStatus(p, `financial-unblock-${clientId}-1`, 'completed');
+    await eventually(async () => (await status()) === 'active', { what: 'the unblock to restore the subscription' });
+    await save('financial-block', `financial-block-${clientId}-1`);
+    await save('financial-unblock', `financial-unblock-${clientId}-1`);
+
+    await p.api('POST', `/api/v1/clients/${clientId}/administrative-block`, { reason: 'recording' });
+    await waitForScenarioStatus(p, `administrative-block-${clientId}-1`, 'completed');
+    await eventually(async () => (await status()) === 'stopped', { what: 'the administrative block to stop the subscription' });
+    await p.api('POST', `/api/v1/clients/${clientId}/activate`, { reason: 'recording' });
+    await waitForScenarioStatus(p, `administrative-unblock-${clientId}-1`, 'completed');
+    await save('administrative-block', `administrative-block-${clientId}-1`);
+    await save('administrative-unblock', `administrative-unblock-${clientId}-1`);
+  });
+
+  it('records blocks that meet a renewal in flight: one waits and stops it, one stops it after the renewal failed', async () => {
+    const catalog = await seedCatalog(p, { serviceRule: { creditThreshold: 0 }, provisioningRule: { manualRenewPointDays: -1 } });
+    for (const outcome of ['renewed', 'failed'] as const) {
+      const clientId = await createClient(p, catalog, `Renewing ${outcome} Co`);
+      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 2500 });
+      const bought = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+      const subscriptionId = (await waitForOrderStatus(p, bought.id, 'completed')).subscriptionId;
+      const { vendorReference } = (await p.api('GET', `/api/v1/subscriptions/${subscriptionId}`)).body;
+      const renew = p.vendor.hold((c) => c.operation === 'renew' && c.resourceId === vendorReference);
+      await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/renew`, {});
+      await renew.arrived;
+      const debit = (await p.api('POST', `/api/v1/clients/${clientId}/adjustments`, { direction: 'debit', amount: 10, comment: 'recording' })).body;
+      await p.api('POST', `/api/v1/adjustments/${debit.id}/approve`, {});
+      await waitForScenarioStatus(p, `financial-block-${clientId}-1`, 'running');
+      renew.release(outcome === 'failed' ? { status: 422, error: 'refused for the recording' } : undefined);
+      await waitForScenarioStatus(p, `financial-block-${clientId}-1`, 'completed');
+      await save(`financial-block-renewal-${outcome}`, `financial-block-${clientId}-1`);
+    }
+  });
 });
