@@ -107,7 +107,7 @@ export function billingRunRoutes(deps: ApiDeps) {
       const { subscriptionId } = c.req.valid('query');
       if (!(await loadRun(date))) throw notFound('billing run', date);
       const items = await sql<Array<{ subscriptionId: number; action: string; orderId: number | null; outcome: Record<string, unknown>; createdAt: string }>>`
-        select subscription_id as "subscriptionId", action, order_id as "orderId", outcome, created_at::text as "createdAt"
+        select subscription_id as "subscriptionId", action, order_id as "orderId", outcome, created_at as "createdAt"
         from billing_run_actions
         where business_date = ${date} and (${subscriptionId ?? null}::int is null or subscription_id = ${subscriptionId ?? null})
         order by subscription_id, created_at
