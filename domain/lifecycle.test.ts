@@ -9,6 +9,8 @@ import {
   paidThrough,
   paymentOverdue,
   prolongedUntilAfter,
+  runDay,
+  runsAheadOfSchedule,
   unpaidOrderCancellation,
   unpaidStop,
   type ForecastEntry,
@@ -369,6 +371,44 @@ describe('forecast', () => {
       expect(() => forecast(state(), 0, '2027-03-21', days), String(days)).toThrow(expect.objectContaining({ code: 'invalid_days' }));
     }
     expect(forecast(state(), 0, '2027-03-21', 1)).toEqual([]);
+  });
+});
+
+describe('runDay: one billing run for one subscription (the forecast step and the dry run)', () => {
+  it('works the duties in order, each seeing the ones before: the order created on the expiration date is paid the same day', () => {
+    const wallet = { balance: 1500 };
+    const day = runDay(state(), EXP, wallet);
+    expect(day.steps.map((s) => [s.duty, s.action.kind])).toEqual([
+      ['create_order', 'create_renewal_order'],
+      ['auto_payment', 'auto_payment'],
+    ]);
+    expect(day.steps[1]!.entry.expectedPaid).toBe(true);
+    expect(day.state.expirationDate).toBe('2027-04-30');
+    // The wallet is the client's: a second subscription of the same client finds what the first one left.
+    expect(wallet.balance).toBe(500);
+    expect(runDay(state(), EXP, wallet).steps[1]!.entry.expectedPaid).toBe(false);
+  });
+
+  it('assumes what a duty starts is done before the next duty: long after expiration, stopped and deleted in one run', () => {
+    const day = runDay(state({ expirationDate: '2027-01-31' }), '2027-06-01', { balance: 0 });
+    expect(day.steps.map((s) => s.action.kind)).toEqual(['stop', 'delete']);
+    expect(day.state.status).toBe('deleted');
+  });
+
+  it('changes nothing it is given', () => {
+    const s = state({ openOrder: order() });
+    const before = structuredClone(s);
+    runDay(s, '2027-04-20', { balance: 0 });
+    expect(s).toEqual(before);
+  });
+});
+
+describe('runsAheadOfSchedule: a billing date after the next due one (today by the platform clock)', () => {
+  it('today and earlier dates are due; tomorrow and later are ahead', () => {
+    expect(runsAheadOfSchedule('2026-12-07', '2026-12-07')).toBe(false);
+    expect(runsAheadOfSchedule('2026-01-15', '2026-12-07')).toBe(false);
+    expect(runsAheadOfSchedule('2026-12-08', '2026-12-07')).toBe(true);
+    expect(runsAheadOfSchedule('2030-01-01', '2026-12-07')).toBe(true);
   });
 });
 

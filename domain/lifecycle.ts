@@ -317,17 +317,50 @@ export function forecast(state: LifecycleState, balance: number, from: IsoDate, 
   const wallet = { balance };
   let s = state;
   for (let i = 0; i < days; i++) {
-    const date = addDays(from, i);
-    for (const duty of dutyOrder) {
-      const action = dutyRules[duty](s, date);
-      if (!action) continue;
-      const applied = applyAction(s, action, date, wallet);
-      s = applied.state;
-      entries.push(applied.entry);
-    }
+    const day = runDay(s, addDays(from, i), wallet);
+    s = day.state;
+    entries.push(...day.steps.map((step) => step.entry));
     if (s.status === 'deleted') break;
   }
   return entries;
+}
+
+export interface RunDayStep {
+  duty: Duty;
+  action: LifecycleAction;
+  entry: ForecastEntry;
+}
+
+/**
+ * One billing run's duties on `date` for one subscription, in the run's order, each seeing the expected effect
+ * of the ones before: a step of the forecast, and what the dry run of a billing run reports. `wallet` is the
+ * client's balance, spent by the auto-payments it expects (share it between a client's subscriptions). Like the
+ * forecast it assumes the scenarios a duty starts finish before the next duty looks: a subscription the run
+ * stops long after its expiration is deleted by the same run when its stop scenario is that quick, which is
+ * the worst case the dry run should show.
+ */
+export function runDay(state: LifecycleState, date: IsoDate, wallet: { balance: number }): { state: LifecycleState; steps: RunDayStep[] } {
+  const steps: RunDayStep[] = [];
+  let s = state;
+  for (const duty of dutyOrder) {
+    const action = dutyRules[duty](s, date);
+    if (!action) continue;
+    const applied = applyAction(s, action, date, wallet);
+    s = applied.state;
+    steps.push({ duty, action, entry: applied.entry });
+  }
+  return { state: s, steps };
+}
+
+/**
+ * The daily billing schedule (platform/billing-schedule.ts) runs each business date on that day in the
+ * platform time zone, so the next business date it is due to run is today's (still to come before the run
+ * hour, just done after it). Running that date or an earlier one by hand repeats or catches up the schedule's
+ * work, and its duties find only what is still due; a later date acts ahead of the calendar: it stops, deletes
+ * and cancels what is not due yet, which POST /billing/runs does only when the date is confirmed.
+ */
+export function runsAheadOfSchedule(date: IsoDate, nextDueDate: IsoDate): boolean {
+  return compareDates(date, nextDueDate) > 0;
 }
 
 /**
