@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { financialBlockReason, nextNegativeSince } from './blocking';
+import { canStartClientOperation, financialBlockReason, nextNegativeSince } from './blocking';
 
 const base = { balance: 0, threshold: 200, negativeSince: null, allowedNegativeDays: -1, today: '2027-03-10' };
 
@@ -29,5 +29,13 @@ describe('financial block predicate (decisions 1-2)', () => {
     expect(nextNegativeSince('2027-03-01', -50, '2027-03-10')).toBe('2027-03-01');
     expect(nextNegativeSince('2027-03-01', 0, '2027-03-10')).toBeNull();
     expect(nextNegativeSince(null, 10, '2027-03-10')).toBeNull();
+  });
+});
+
+describe('client operations (decision 3)', () => {
+  it('blocks an active or financially blocked client, and activates only an administratively blocked one', () => {
+    const from = (op: 'administrative_block' | 'activate') => ['active', 'administratively_blocked', 'financially_blocked', 'deleted'].filter((st) => canStartClientOperation(op, st));
+    expect(from('administrative_block')).toEqual(['active', 'financially_blocked']);
+    expect(from('activate')).toEqual(['administratively_blocked']);
   });
 });

@@ -2,6 +2,7 @@
 // balance-changing transaction and by every billing run; the client is blocked exactly while it holds.
 
 import { daysBetween, type IsoDate } from './dates';
+import type { ClientStatus } from './statuses';
 
 export interface BlockInputs {
   /** Minor units; negative when the client owes. */
@@ -34,4 +35,19 @@ export function financialBlockReason(i: BlockInputs): BlockReason | null {
 export function nextNegativeSince(previous: IsoDate | null, balanceAfter: number, today: IsoDate): IsoDate | null {
   if (balanceAfter >= 0) return null;
   return previous ?? today;
+}
+
+/**
+ * Decision 3, spec 01 §4.4: the statuses an operator's client operations start from. The administrative block
+ * takes over from a financial one; activation lifts only an administrative block. The API refuses by this
+ * table and the operator UI offers only what it allows.
+ */
+export const clientOperations = {
+  administrative_block: ['active', 'financially_blocked'],
+  activate: ['administratively_blocked'],
+} as const satisfies Record<string, readonly ClientStatus[]>;
+export type ClientOperation = keyof typeof clientOperations;
+
+export function canStartClientOperation(operation: ClientOperation, status: string): boolean {
+  return (clientOperations[operation] as readonly string[]).includes(status);
 }

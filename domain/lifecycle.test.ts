@@ -5,6 +5,7 @@ import {
   expiredDeletion,
   forecast,
   manualRenewalOpen,
+  manualRenewalRefusal,
   nextFinancialDay,
   paidThrough,
   paymentOverdue,
@@ -16,6 +17,7 @@ import {
   type ForecastEntry,
   type LifecycleAction,
   type LifecycleState,
+  type ManualRenewalSubject,
   type OpenOrder,
 } from './lifecycle';
 
@@ -429,5 +431,25 @@ describe('manualRenewalOpen (§12.3)', () => {
   it('is closed for unlimited periods', () => {
     expect(manualRenewalOpen(-1, null, EXP)).toBe(false);
     expect(manualRenewalOpen(5, null, EXP)).toBe(false);
+  });
+});
+
+describe('manualRenewalRefusal (§12.3, §16): one rule for the API and the UI', () => {
+  const sub: ManualRenewalSubject = { id: 7, status: 'active', clientStatus: 'active', paymentModel: 'prepay', expirationDate: EXP, unlimited: false, trial: false, trialRenewable: false, manualRenewPointDays: -1 };
+  it('allows an active subscription of an active client inside the window', () => {
+    expect(manualRenewalRefusal(sub, '2027-03-01')).toBeNull();
+    expect(manualRenewalRefusal({ ...sub, status: 'stopped' }, '2027-03-01')).toBeNull();
+  });
+
+  it('refuses by status, client, period, trial and window, with the code the API answers', () => {
+    const code = (over: Partial<ManualRenewalSubject>, today = '2027-03-01') => manualRenewalRefusal({ ...sub, ...over }, today)?.code;
+    expect(code({ status: 'deleting' })).toBe('subscription_status');
+    expect(code({ clientStatus: 'administratively_blocked' })).toBe('client_blocked');
+    expect(code({ clientStatus: 'financially_blocked', paymentModel: 'postpay' })).toBeUndefined();
+    expect(code({ unlimited: true })).toBe('not_renewable');
+    expect(code({ trial: true })).toBe('not_renewable');
+    expect(code({ trial: true, trialRenewable: true })).toBeUndefined();
+    expect(code({ manualRenewPointDays: 10 }, '2027-03-20')).toBe('renewal_window_closed');
+    expect(code({ manualRenewPointDays: 0 })).toBe('renewal_window_closed');
   });
 });

@@ -17,6 +17,7 @@
 
 import { addDays, addMonthsClamped, compareDates, nextExpirationDate, type IsoDate, type PeriodLength } from './dates';
 import { DomainValidationError } from './errors';
+import { orderRefusal, type OrderSubject, type Refusal } from './order-effects';
 
 export type BillingType = 'prepaid_term' | 'monthly_flexible';
 
@@ -371,4 +372,30 @@ export function manualRenewalOpen(manualRenewPointDays: number, expirationDate: 
   if (expirationDate === null || manualRenewPointDays === 0) return false;
   if (manualRenewPointDays === -1) return true;
   return compareDates(today, addDays(expirationDate, -manualRenewPointDays)) >= 0;
+}
+
+export interface ManualRenewalSubject extends OrderSubject {
+  expirationDate: IsoDate | null;
+  /** The current period is unlimited: never renewed. */
+  unlimited: boolean;
+  trial: boolean;
+  /** Service-template capability (decision 17). */
+  trialRenewable: boolean;
+  manualRenewPointDays: number;
+}
+
+/**
+ * Spec 01 §12.3, §16: why a person may not renew the subscription on `today`, or null when they may. The API
+ * refuses a renewal with this answer, and the operator UI offers "Renew" only when it is null.
+ */
+export function manualRenewalRefusal(s: ManualRenewalSubject, today: IsoDate): Refusal | null {
+  const refused = orderRefusal('renewal', s, 'renewed');
+  if (refused) return refused;
+  if (s.unlimited || s.expirationDate === null) return { status: 422, code: 'not_renewable', message: 'unlimited subscriptions are never renewed' };
+  if (s.trial && !s.trialRenewable) return { status: 422, code: 'not_renewable', message: 'this service does not renew trials; switch to a paid plan instead' };
+  if (!manualRenewalOpen(s.manualRenewPointDays, s.expirationDate, today)) {
+    const window = s.manualRenewPointDays === 0 ? 'manual renewal is not available for this subscription' : `manual renewal opens on ${addDays(s.expirationDate, -s.manualRenewPointDays)}`;
+    return { status: 409, code: 'renewal_window_closed', message: `subscription ${s.id} cannot be renewed on ${today}: ${window}` };
+  }
+  return null;
 }
