@@ -8,6 +8,7 @@ import { hashToken, SESSION_TOKEN_PREFIX } from '../api/auth';
 import { logEvent } from '../activities/event-log';
 import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
+import { todayIn } from '../domain/dates';
 import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';
 import { listDefinitions } from './list-definitions';
@@ -17,6 +18,7 @@ import { operationPages } from './pages/operations';
 import { recordPages } from './pages/records';
 import { scenarioPages } from './pages/scenario';
 import { settingsPages } from './pages/settings';
+import { subscriptionPages } from './pages/subscription';
 import { verifyPassword } from './passwords';
 import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
 
@@ -43,9 +45,11 @@ export interface WebOptions {
   fetchApi: ApiFetch;
   /** The Temporal Web UI, for the scenario page's link; none when not set. */
   temporalUi?: { url: string | null; namespace: string };
+  /** PLATFORM_TIME_ZONE: business dates (what may be renewed today) are counted in it. */
+  timeZone?: string;
 }
 
-export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { url: null, namespace: 'default' } }: WebOptions) {
+export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { url: null, namespace: 'default' }, timeZone = 'UTC' }: WebOptions) {
   const app = new Hono<WebEnv>();
   const { signedIn } = sessions(sql, now);
   const callApi = apiBridge(fetchApi);
@@ -249,12 +253,13 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
     );
   });
 
-  const context = { app, sql, callApi, signedIn, temporalUi, now };
+  const context = { app, sql, callApi, signedIn, temporalUi, now, today: () => todayIn(timeZone, now()) };
   for (const def of listDefinitions) mountList(app, sql, def, signedIn);
   mountListPreferences(app, sql, listDefinitions, signedIn);
   scenarioPages(context);
   operationPages(context);
   recordPages(context);
+  subscriptionPages(context);
   settingsPages(context);
 
   return app;
