@@ -7,6 +7,8 @@ import type { WebEnv } from '../session';
 import { version } from './scenario';
 
 const languages = ['en', 'ru'] as const;
+const parts = ['subject', 'text', 'html'] as const;
+const recipientFields = ['to', 'cc', 'bcc', 'phone', 'clientUserId'] as const;
 
 /** One duty of a dry run (activities/billing-run-preview.ts): how many, and the records concerned. */
 interface DutyPreview {
@@ -51,8 +53,6 @@ function Concerned({ t, d }: { t: Translate; d: DutyPreview }) {
     </span>
   );
 }
-const parts = ['subject', 'text', 'html'] as const;
-const recipientFields = ['to', 'cc', 'bcc', 'phone', 'clientUserId'] as const;
 
 /** Notification templates (edit with the validation errors shown at the field, preview) and the billing run page. */
 export function settingsPages({ app, callApi, signedIn }: WebContext) {
