@@ -29,6 +29,25 @@ export interface RunAction {
   outcome?: Record<string, unknown>;
 }
 
+/**
+ * Spec 01 §16.8, decision 8: the prepaid orders still awaiting payment after their end date, whose scenarios
+ * the run tells to cancel (the run and its dry run select them here).
+ */
+export async function unpaidOrdersPastEndDate(sql: Sql, businessDate: string, limit = 100_000) {
+  return sql<Array<{ orderId: number; subscriptionId: number | null; clientId: number; workflowId: string }>>`
+    select id as "orderId", subscription_id as "subscriptionId", client_id as "clientId", workflow_id as "workflowId" from orders
+    where status = 'awaiting_payment' and end_date < ${businessDate}::date and scenario_started_at is not null
+    order by id limit ${limit}`;
+}
+
+/** The charges the run of a date closes (spec 02 §4.7) and the postpay ones whose period opens (spec 02 §4.11). */
+export function dueCharges(sql: Sql, businessDate: string) {
+  return {
+    closing: sql`status = 'blocked' and close_date <= ${businessDate}::date`,
+    opening: sql`status = 'open' and period_from <= ${businessDate}::date`,
+  };
+}
+
 export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; today: () => string; plugins: PluginRegistry }) {
   const orders = createOrderActivities({ sql, today, plugins });
 
@@ -159,15 +178,10 @@ export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; 
      * taken from the available balance when the order was paid, is now consumed.
      */
     async closeCharges({ businessDate }: { businessDate: string }) {
-      const closed = await sql`
-        update charges set status = 'closed', closed_at = now(), updated_at = now()
-        where status = 'blocked' and close_date <= ${businessDate}::date
-        returning id`;
+      const due = dueCharges(sql, businessDate);
+      const closed = await sql`update charges set status = 'closed', closed_at = now(), updated_at = now() where ${due.closing} returning id`;
       // Postpay (spec 02 §4.11): an open charge blocks (becomes debt) when its period starts.
-      const opened = await sql`
-        update charges set status = 'blocked', updated_at = now()
-        where status = 'open' and period_from <= ${businessDate}::date
-        returning id`;
+      const opened = await sql`update charges set status = 'blocked', updated_at = now() where ${due.opening} returning id`;
       return { closed: closed.count, blocked: opened.count };
     },
 
@@ -283,17 +297,15 @@ export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; 
 
     /** Spec 01 §16.8, decision 8: prepaid orders still awaiting payment after their end date. */
     async findUnpaidOrdersPastEndDate({ businessDate, limit }: { businessDate: string; limit: number }) {
+      const due = await unpaidOrdersPastEndDate(sql, businessDate, limit);
       // Recorded for the subscriptions they belong to (purchase orders have none yet).
+      const owned = due.filter((o) => o.subscriptionId !== null);
       await sql`
         insert into billing_run_actions (business_date, subscription_id, action, order_id)
-        select ${businessDate}, subscription_id, 'cancel_unpaid_order', id from orders
-        where status = 'awaiting_payment' and end_date < ${businessDate}::date and scenario_started_at is not null and subscription_id is not null
+        select ${businessDate}, subscription_id, 'cancel_unpaid_order', order_id
+        from unnest(${owned.map((o) => o.subscriptionId!)}::int[], ${owned.map((o) => o.orderId)}::int[]) as t(subscription_id, order_id)
         on conflict do nothing`;
-      const rows = await sql<Array<{ workflow_id: string }>>`
-        select workflow_id from orders
-        where status = 'awaiting_payment' and end_date < ${businessDate}::date and scenario_started_at is not null
-        order by id limit ${limit}`;
-      return rows.map((r) => r.workflow_id);
+      return due.map((o) => o.workflowId);
     },
 
     async recordDuty({ businessDate, duty, found, done }: { businessDate: string; duty: string; found: number; done: number }) {

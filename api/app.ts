@@ -104,6 +104,7 @@ export function createApp(options: AppOptions) {
       now: options.now,
       fetchApi: (path, init) => app.request(path, init),
       temporalUi: { url: options.temporalUiUrl ?? null, namespace: options.temporal.options.namespace },
+      timeZone: options.timeZone,
     }),
   );
 

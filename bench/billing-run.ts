@@ -296,7 +296,7 @@ await runBenchmark(bench, async () => {
   await sleep(2000);
   const before = await rowCounters(sql);
   const runStart = Date.now();
-  await api('POST', '/api/v1/billing/runs', { date: D });
+  await api('POST', '/api/v1/billing/runs', { date: D, confirmDate: D });
   const progress = new Progress(`billing run ${D}`, undefined);
   let run: { status: string; duties: Record<string, { found: number; done: number }> };
   for (;;) {

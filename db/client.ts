@@ -1,6 +1,7 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema';
+import { isoTimestamp, TIMESTAMPTZ_OID } from './timestamps';
 
 export type Database = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;
@@ -48,6 +49,8 @@ export function connectDatabase(
     },
   });
   const db = drizzle(sql, { schema });
+  // After drizzle(), which resets this type's parser to hand the text through (db/timestamps.ts says why).
+  sql.options.parsers[TIMESTAMPTZ_OID] = isoTimestamp;
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 

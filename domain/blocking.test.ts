@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockActionFor, financialBlockReason, nextNegativeSince } from './blocking';
+import { blockActionFor, canStartClientOperation, financialBlockReason, nextNegativeSince } from './blocking';
 
 const base = { balance: 0, threshold: 200, negativeSince: null, allowedNegativeDays: -1, today: '2027-03-10' };
 
@@ -59,5 +59,13 @@ describe('what a block does with a prepaid subscription (spec 01 §4.4, §4.5.2,
     for (const status of ['stopped', 'blocked', 'awaiting_manual_confirmation', 'deleted', 'new_order', 'delivered'] as const) {
       expect(blockActionFor({ ...idle, status })).toBe('leave');
     }
+  });
+});
+
+describe('client operations (decision 3)', () => {
+  it('blocks an active or financially blocked client, and activates only an administratively blocked one', () => {
+    const from = (op: 'administrative_block' | 'activate') => ['active', 'administratively_blocked', 'financially_blocked', 'deleted'].filter((st) => canStartClientOperation(op, st));
+    expect(from('administrative_block')).toEqual(['active', 'financially_blocked']);
+    expect(from('activate')).toEqual(['administratively_blocked']);
   });
 });

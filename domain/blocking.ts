@@ -3,6 +3,7 @@
 
 import { daysBetween, type IsoDate } from './dates';
 import { isOneOf, isTransitionalSubscriptionStatus, type SubscriptionStatus } from './statuses';
+import type { ClientStatus } from './statuses';
 
 export interface BlockInputs {
   /** Minor units; negative when the client owes. */
@@ -62,4 +63,19 @@ export function blockActionFor(s: { status: SubscriptionStatus; operationInFligh
   if (s.status === 'active' || s.status === 'payment_overdue') return 'stop';
   if (isOneOf(errorStatusesStoppedByBlock, s.status)) return 'stop_after_error';
   return 'leave';
+}
+
+/**
+ * Decision 3, spec 01 §4.4: the statuses an operator's client operations start from. The administrative block
+ * takes over from a financial one; activation lifts only an administrative block. The API refuses by this
+ * table and the operator UI offers only what it allows.
+ */
+export const clientOperations = {
+  administrative_block: ['active', 'financially_blocked'],
+  activate: ['administratively_blocked'],
+} as const satisfies Record<string, readonly ClientStatus[]>;
+export type ClientOperation = keyof typeof clientOperations;
+
+export function canStartClientOperation(operation: ClientOperation, status: string): boolean {
+  return (clientOperations[operation] as readonly string[]).includes(status);
 }

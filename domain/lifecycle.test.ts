@@ -5,15 +5,19 @@ import {
   expiredDeletion,
   forecast,
   manualRenewalOpen,
+  manualRenewalRefusal,
   nextFinancialDay,
   paidThrough,
   paymentOverdue,
   prolongedUntilAfter,
+  runDay,
+  runsAheadOfSchedule,
   unpaidOrderCancellation,
   unpaidStop,
   type ForecastEntry,
   type LifecycleAction,
   type LifecycleState,
+  type ManualRenewalSubject,
   type OpenOrder,
 } from './lifecycle';
 
@@ -372,6 +376,44 @@ describe('forecast', () => {
   });
 });
 
+describe('runDay: one billing run for one subscription (the forecast step and the dry run)', () => {
+  it('works the duties in order, each seeing the ones before: the order created on the expiration date is paid the same day', () => {
+    const wallet = { balance: 1500 };
+    const day = runDay(state(), EXP, wallet);
+    expect(day.steps.map((s) => [s.duty, s.action.kind])).toEqual([
+      ['create_order', 'create_renewal_order'],
+      ['auto_payment', 'auto_payment'],
+    ]);
+    expect(day.steps[1]!.entry.expectedPaid).toBe(true);
+    expect(day.state.expirationDate).toBe('2027-04-30');
+    // The wallet is the client's: a second subscription of the same client finds what the first one left.
+    expect(wallet.balance).toBe(500);
+    expect(runDay(state(), EXP, wallet).steps[1]!.entry.expectedPaid).toBe(false);
+  });
+
+  it('assumes what a duty starts is done before the next duty: long after expiration, stopped and deleted in one run', () => {
+    const day = runDay(state({ expirationDate: '2027-01-31' }), '2027-06-01', { balance: 0 });
+    expect(day.steps.map((s) => s.action.kind)).toEqual(['stop', 'delete']);
+    expect(day.state.status).toBe('deleted');
+  });
+
+  it('changes nothing it is given', () => {
+    const s = state({ openOrder: order() });
+    const before = structuredClone(s);
+    runDay(s, '2027-04-20', { balance: 0 });
+    expect(s).toEqual(before);
+  });
+});
+
+describe('runsAheadOfSchedule: a billing date after the next due one (today by the platform clock)', () => {
+  it('today and earlier dates are due; tomorrow and later are ahead', () => {
+    expect(runsAheadOfSchedule('2026-12-07', '2026-12-07')).toBe(false);
+    expect(runsAheadOfSchedule('2026-01-15', '2026-12-07')).toBe(false);
+    expect(runsAheadOfSchedule('2026-12-08', '2026-12-07')).toBe(true);
+    expect(runsAheadOfSchedule('2030-01-01', '2026-12-07')).toBe(true);
+  });
+});
+
 describe('manualRenewalOpen (§12.3)', () => {
   it('−1 is always open, 0 never', () => {
     expect(manualRenewalOpen(-1, EXP, '2020-01-01')).toBe(true);
@@ -389,5 +431,25 @@ describe('manualRenewalOpen (§12.3)', () => {
   it('is closed for unlimited periods', () => {
     expect(manualRenewalOpen(-1, null, EXP)).toBe(false);
     expect(manualRenewalOpen(5, null, EXP)).toBe(false);
+  });
+});
+
+describe('manualRenewalRefusal (§12.3, §16): one rule for the API and the UI', () => {
+  const sub: ManualRenewalSubject = { id: 7, status: 'active', clientStatus: 'active', paymentModel: 'prepay', expirationDate: EXP, unlimited: false, trial: false, trialRenewable: false, manualRenewPointDays: -1 };
+  it('allows an active subscription of an active client inside the window', () => {
+    expect(manualRenewalRefusal(sub, '2027-03-01')).toBeNull();
+    expect(manualRenewalRefusal({ ...sub, status: 'stopped' }, '2027-03-01')).toBeNull();
+  });
+
+  it('refuses by status, client, period, trial and window, with the code the API answers', () => {
+    const code = (over: Partial<ManualRenewalSubject>, today = '2027-03-01') => manualRenewalRefusal({ ...sub, ...over }, today)?.code;
+    expect(code({ status: 'deleting' })).toBe('subscription_status');
+    expect(code({ clientStatus: 'administratively_blocked' })).toBe('client_blocked');
+    expect(code({ clientStatus: 'financially_blocked', paymentModel: 'postpay' })).toBeUndefined();
+    expect(code({ unlimited: true })).toBe('not_renewable');
+    expect(code({ trial: true })).toBe('not_renewable');
+    expect(code({ trial: true, trialRenewable: true })).toBeUndefined();
+    expect(code({ manualRenewPointDays: 10 }, '2027-03-20')).toBe('renewal_window_closed');
+    expect(code({ manualRenewPointDays: 0 })).toBe('renewal_window_closed');
   });
 });

@@ -17,6 +17,7 @@
 
 import { addDays, addMonthsClamped, compareDates, nextExpirationDate, type IsoDate, type PeriodLength } from './dates';
 import { DomainValidationError } from './errors';
+import { orderRefusal, type OrderSubject, type Refusal } from './order-effects';
 
 export type BillingType = 'prepaid_term' | 'monthly_flexible';
 
@@ -317,17 +318,50 @@ export function forecast(state: LifecycleState, balance: number, from: IsoDate, 
   const wallet = { balance };
   let s = state;
   for (let i = 0; i < days; i++) {
-    const date = addDays(from, i);
-    for (const duty of dutyOrder) {
-      const action = dutyRules[duty](s, date);
-      if (!action) continue;
-      const applied = applyAction(s, action, date, wallet);
-      s = applied.state;
-      entries.push(applied.entry);
-    }
+    const day = runDay(s, addDays(from, i), wallet);
+    s = day.state;
+    entries.push(...day.steps.map((step) => step.entry));
     if (s.status === 'deleted') break;
   }
   return entries;
+}
+
+export interface RunDayStep {
+  duty: Duty;
+  action: LifecycleAction;
+  entry: ForecastEntry;
+}
+
+/**
+ * One billing run's duties on `date` for one subscription, in the run's order, each seeing the expected effect
+ * of the ones before: a step of the forecast, and what the dry run of a billing run reports. `wallet` is the
+ * client's balance, spent by the auto-payments it expects (share it between a client's subscriptions). Like the
+ * forecast it assumes the scenarios a duty starts finish before the next duty looks: a subscription the run
+ * stops long after its expiration is deleted by the same run when its stop scenario is that quick, which is
+ * the worst case the dry run should show.
+ */
+export function runDay(state: LifecycleState, date: IsoDate, wallet: { balance: number }): { state: LifecycleState; steps: RunDayStep[] } {
+  const steps: RunDayStep[] = [];
+  let s = state;
+  for (const duty of dutyOrder) {
+    const action = dutyRules[duty](s, date);
+    if (!action) continue;
+    const applied = applyAction(s, action, date, wallet);
+    s = applied.state;
+    steps.push({ duty, action, entry: applied.entry });
+  }
+  return { state: s, steps };
+}
+
+/**
+ * The daily billing schedule (platform/billing-schedule.ts) runs each business date on that day in the
+ * platform time zone, so the next business date it is due to run is today's (still to come before the run
+ * hour, just done after it). Running that date or an earlier one by hand repeats or catches up the schedule's
+ * work, and its duties find only what is still due; a later date acts ahead of the calendar: it stops, deletes
+ * and cancels what is not due yet, which POST /billing/runs does only when the date is confirmed.
+ */
+export function runsAheadOfSchedule(date: IsoDate, nextDueDate: IsoDate): boolean {
+  return compareDates(date, nextDueDate) > 0;
 }
 
 /**
@@ -338,4 +372,30 @@ export function manualRenewalOpen(manualRenewPointDays: number, expirationDate: 
   if (expirationDate === null || manualRenewPointDays === 0) return false;
   if (manualRenewPointDays === -1) return true;
   return compareDates(today, addDays(expirationDate, -manualRenewPointDays)) >= 0;
+}
+
+export interface ManualRenewalSubject extends OrderSubject {
+  expirationDate: IsoDate | null;
+  /** The current period is unlimited: never renewed. */
+  unlimited: boolean;
+  trial: boolean;
+  /** Service-template capability (decision 17). */
+  trialRenewable: boolean;
+  manualRenewPointDays: number;
+}
+
+/**
+ * Spec 01 §12.3, §16: why a person may not renew the subscription on `today`, or null when they may. The API
+ * refuses a renewal with this answer, and the operator UI offers "Renew" only when it is null.
+ */
+export function manualRenewalRefusal(s: ManualRenewalSubject, today: IsoDate): Refusal | null {
+  const refused = orderRefusal('renewal', s, 'renewed');
+  if (refused) return refused;
+  if (s.unlimited || s.expirationDate === null) return { status: 422, code: 'not_renewable', message: 'unlimited subscriptions are never renewed' };
+  if (s.trial && !s.trialRenewable) return { status: 422, code: 'not_renewable', message: 'this service does not renew trials; switch to a paid plan instead' };
+  if (!manualRenewalOpen(s.manualRenewPointDays, s.expirationDate, today)) {
+    const window = s.manualRenewPointDays === 0 ? 'manual renewal is not available for this subscription' : `manual renewal opens on ${addDays(s.expirationDate, -s.manualRenewPointDays)}`;
+    return { status: 409, code: 'renewal_window_closed', message: `subscription ${s.id} cannot be renewed on ${today}: ${window}` };
+  }
+  return null;
 }

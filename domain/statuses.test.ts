@@ -113,11 +113,12 @@ describe('order guards', () => {
     expect(open).toEqual(['awaiting_payment', 'awaiting_provisioning', 'provisioning', 'activation_error']);
   });
 
-  it('only prepay orders awaiting payment or any order awaiting provisioning can be cancelled (spec 01 §16.9)', () => {
-    const cancellable = (paymentModel: 'prepay' | 'postpay') =>
-      orderStatuses.filter((status) => canCancelOrder({ status, paymentModel }));
+  it('only prepay orders awaiting payment or any order awaiting provisioning but a purchase can be cancelled (spec 01 §16.9)', () => {
+    const cancellable = (paymentModel: 'prepay' | 'postpay', type: 'renewal' | 'purchase' = 'renewal') =>
+      orderStatuses.filter((status) => canCancelOrder({ status, paymentModel, type }));
     expect(cancellable('prepay')).toEqual(['awaiting_payment', 'awaiting_provisioning']);
     expect(cancellable('postpay')).toEqual(['awaiting_provisioning']);
+    expect(cancellable('prepay', 'purchase')).toEqual(['awaiting_payment']);
   });
 
   it('modify has the cancel preconditions and is never offered for prolongation orders (spec 01 §16.10)', () => {

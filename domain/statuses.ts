@@ -158,10 +158,12 @@ export function isOrderOpen(status: OrderStatus): boolean {
 
 /**
  * Spec 01 §16.9: only unpaid prepay orders and orders waiting for (deferred) provisioning can be
- * cancelled. Postpay orders never wait for payment, so `awaiting_payment` must come with prepay.
+ * cancelled. Postpay orders never wait for payment, so `awaiting_payment` must come with prepay. A purchase
+ * is provisioned as soon as it is paid: its scenario takes no cancellation after payment. The API refuses a
+ * cancellation by this rule and the operator UI offers one only when it holds.
  */
-export function canCancelOrder(order: { status: OrderStatus; paymentModel: PaymentModel }): boolean {
-  return (order.status === 'awaiting_payment' && order.paymentModel === 'prepay') || order.status === 'awaiting_provisioning';
+export function canCancelOrder(order: { status: OrderStatus; paymentModel: PaymentModel; type: OrderType }): boolean {
+  return (order.status === 'awaiting_payment' && order.paymentModel === 'prepay') || (order.status === 'awaiting_provisioning' && order.type !== 'purchase');
 }
 
 /** Spec 01 §16.10: "Modify" has the same preconditions as cancel, and never applies to prolongation orders. */

@@ -67,3 +67,13 @@ export type SubscriptionOperation = keyof typeof subscriptionOperations;
 export function canStartOperation(operation: SubscriptionOperation, status: string): boolean {
   return (subscriptionOperations[operation].startsFrom as readonly string[]).includes(status);
 }
+
+/** Spec 01 §13.3: statuses in which the expiration date is not set by hand (nothing at the vendor yet, or gone). */
+const expirationDateFixedIn = ['deleted', 'deleting', 'new_order', 'installing', 'install_error'];
+
+/** Whether the expiration-date service operation may change this subscription's date (it needs a term: not unlimited). */
+export function expirationDateRefusal(s: { status: string; expirationDate: string | null }): { status: 409 | 422; code: string; message: string } | null {
+  if (s.expirationDate === null) return { status: 422, code: 'unlimited_period', message: 'an unlimited subscription has no expiration date' };
+  if (expirationDateFixedIn.includes(s.status)) return { status: 409, code: 'subscription_status', message: `the subscription is ${s.status}; its expiration date cannot be changed` };
+  return null;
+}

@@ -10,6 +10,7 @@ import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
 import { isStorableText } from '../domain/text';
 import { currentOrigin } from '../platform/request-context';
+import { todayIn } from '../domain/dates';
 import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';
 import { listDefinitions } from './list-definitions';
@@ -20,6 +21,7 @@ import { recordPages } from './pages/records';
 import { scenarioPages } from './pages/scenario';
 import { settingsPages } from './pages/settings';
 import { localPath } from './local-path';
+import { subscriptionPages } from './pages/subscription';
 import { verifyPassword } from './passwords';
 import { countAccountAttempt, countAddressAttempt, signedInFrom } from './sign-in';
 import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
@@ -46,9 +48,11 @@ export interface WebOptions {
   fetchApi: ApiFetch;
   /** The Temporal Web UI, for the scenario page's link; none when not set. */
   temporalUi?: { url: string | null; namespace: string };
+  /** PLATFORM_TIME_ZONE: business dates (what may be renewed today) are counted in it. */
+  timeZone?: string;
 }
 
-export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { url: null, namespace: 'default' } }: WebOptions) {
+export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { url: null, namespace: 'default' }, timeZone = 'UTC' }: WebOptions) {
   const app = new Hono<WebEnv>();
   const { signedIn } = sessions(sql, now);
   const callApi = apiBridge(fetchApi);
@@ -261,12 +265,13 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
     );
   });
 
-  const context = { app, sql, callApi, signedIn, temporalUi, now };
+  const context = { app, sql, callApi, signedIn, temporalUi, now, today: () => todayIn(timeZone, now()) };
   for (const def of listDefinitions) mountList(app, sql, def, signedIn);
   mountListPreferences(app, sql, listDefinitions, signedIn);
   scenarioPages(context);
   operationPages(context);
   recordPages(context);
+  subscriptionPages(context);
   settingsPages(context);
 
   return app;

@@ -12,6 +12,8 @@ export interface WebContext {
   signedIn: MiddlewareHandler<WebEnv>;
   temporalUi: { url: string | null; namespace: string };
   now: () => Date;
+  /** Today's business date in the platform time zone. */
+  today: () => string;
 }
 
 /** The form's fields as strings (repeated names: the last one). */

@@ -172,3 +172,18 @@ export function actorLabel(t: Translate, e: ApiRecord): string {
   const who = name ?? `#${id}`;
   return `${who}${(e.viaApi ?? e.via_api) ? ' (API)' : ''}`;
 }
+
+/** A form with a required reason (and optional extra fields) that posts one action of a card. */
+export function ReasonForm({ session, t, action, label, name = 'reason', extra, cls }: { session: Session; t: Translate; action: string; label: string; name?: string; extra?: unknown; cls: string }) {
+  return (
+    <form method="post" action={action} class={`action ${cls}`}>
+      <Csrf session={session} />
+      {extra as never}
+      <label>
+        {t(name === 'comment' ? 'col.comment' : 'col.reason')} <input name={name} required />
+      </label>
+      <button type="submit">{label}</button>
+    </form>
+  );
+}
+

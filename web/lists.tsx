@@ -175,11 +175,12 @@ async function preferences(sql: Sql, staffId: number, list: string) {
   return row ?? null;
 }
 
-function cellText(t: Translate, col: ListColumn, row: Row): string {
+/** A cell as the page shows it, or as the CSV export writes it (points in time in ISO 8601 with Z, as the API answers). */
+function cellText(t: Translate, col: ListColumn, row: Row, format: 'page' | 'csv' = 'page'): string {
   const v = row[col.key];
   if (v === null || v === undefined) return '';
   if (col.kind === 'money') return money(v, col.currency ? row[col.currency] : undefined);
-  if (col.kind === 'date') return dateTime(v);
+  if (col.kind === 'date') return format === 'csv' ? (v instanceof Date ? v.toISOString() : String(v)) : dateTime(v);
   if (col.kind === 'status') return t.value(String(v));
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
@@ -208,7 +209,7 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
 
     if (c.req.query('format') === 'csv') {
       const rows = await fetchRows(sql, def, q, CSV_LIMIT, 0);
-      const lines = [visible.map((col) => csvCell(t(col.label))).join(','), ...rows.map((r) => visible.map((col) => csvCell(cellText(t, col, r))).join(','))];
+      const lines = [visible.map((col) => csvCell(t(col.label))).join(','), ...rows.map((r) => visible.map((col) => csvCell(cellText(t, col, r, 'csv'))).join(','))];
       return c.body(`${lines.join('\r\n')}\r\n`, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${def.name}-${new Date().toISOString().slice(0, 10)}.csv"`,

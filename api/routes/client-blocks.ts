@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
 import { financialBlockState, setFinancialBlockPeriod } from '../../activities/ledger';
+import { canStartClientOperation } from '../../domain/blocking';
 import { todayIn } from '../../domain/dates';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -33,7 +34,7 @@ export function clientBlockRoutes(deps: ApiDeps) {
       const n = await sql.begin(async (tx) => {
         const [client] = await tx<Array<{ status: string }>>`select status from clients where id = ${id} for no key update`;
         if (!client) throw notFound('client', id);
-        if (client.status !== 'active' && client.status !== 'financially_blocked') {
+        if (!canStartClientOperation('administrative_block', client.status)) {
           throw new ApiError(409, 'client_status', `client ${id} is ${client.status}; only an active or financially blocked client can be blocked`);
         }
         // The administrative block takes over: a financial block period ends (its subscriptions stay stopped).
@@ -67,7 +68,7 @@ export function clientBlockRoutes(deps: ApiDeps) {
       const result = await sql.begin(async (tx) => {
         const [client] = await tx<Array<{ status: string }>>`select status from clients where id = ${id} for no key update`;
         if (!client) throw notFound('client', id);
-        if (client.status !== 'administratively_blocked') throw new ApiError(409, 'client_status', `client ${id} is ${client.status}, not administratively blocked`);
+        if (!canStartClientOperation('activate', client.status)) throw new ApiError(409, 'client_status', `client ${id} is ${client.status}, not administratively blocked`);
         await tx`update client_blocks set ended_at = now() where client_id = ${id} and kind = 'administrative' and ended_at is null`;
         const state = (await financialBlockState(tx, id, today()))!;
         const next = state.reason ? 'financially_blocked' : 'active';

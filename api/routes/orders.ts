@@ -8,7 +8,7 @@ import { orderEndDate, todayIn } from '../../domain/dates';
 import { nextFinancialDay } from '../../domain/lifecycle';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
 import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
-import { paymentModels } from '../../domain/statuses';
+import { canCancelOrder, paymentModels } from '../../domain/statuses';
 import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId, type PurchaseOrderInput } from '../../workflows/purchase-order';
 import { subscriptionOrder } from '../../workflows/subscription-order';
 import { clientAccess } from '../client-access';
@@ -312,8 +312,7 @@ export function orderRoutes(deps: ApiDeps) {
       const { reason } = c.req.valid('json');
       const order = await loadOrder(sql, id);
       // Spec 01 §16.9: awaiting payment, or a deferred order awaiting its provisioning date (paid money returns to the balance).
-      const cancellable = order.status === 'awaiting_payment' || (order.status === 'awaiting_provisioning' && order.type !== 'purchase');
-      if (!cancellable) {
+      if (!canCancelOrder(order)) {
         throw new ApiError(409, 'order_not_cancellable', `order ${String(order.number)} is ${String(order.status)}; only an order awaiting payment or awaiting provisioning can be cancelled`);
       }
       await deps.temporal.workflow

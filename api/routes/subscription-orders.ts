@@ -7,8 +7,9 @@ import { applyCreditLimits } from '../credit-limits';
 import { requirePayableCurrency } from '../../domain/currencies';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, todayIn, type IsoDate, type PeriodUnit } from '../../domain/dates';
 import { orderCharges } from '../../domain/charges';
-import { forecast, manualRenewalOpen, prolongedUntilAfter } from '../../domain/lifecycle';
-import { orderEffects, type SubscriptionOrderType } from '../../domain/order-effects';
+import { forecast, manualRenewalRefusal, prolongedUntilAfter } from '../../domain/lifecycle';
+import { expirationDateRefusal } from '../../domain/subscription-operations';
+import { clientRefusal, orderRefusal, type OrderSubject, type Refusal, type SubscriptionOrderType } from '../../domain/order-effects';
 import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
 import { extensionAmounts, periodMonths, proratedAmount, purchaseOrderAmount } from '../../domain/pricing';
 import { clientAccess } from '../client-access';
@@ -85,17 +86,18 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     return sub;
   }
 
+  const subjectOf = (sub: SubscriptionRow): OrderSubject => ({ id: sub.id, status: sub.status, clientStatus: sub.client_status, paymentModel: sub.payment_model });
+  const refuse = (refusal: Refusal | null) => {
+    if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
+  };
+
   function requireStatus(sub: SubscriptionRow, type: SubscriptionOrderType, verb: string) {
-    if (!orderEffects[type].orderableFrom.includes(sub.status)) {
-      throw new ApiError(409, 'subscription_status', `subscription ${sub.id} is ${sub.status}; it cannot be ${verb} now`);
-    }
-    requireClientOpen(sub);
+    refuse(orderRefusal(type, subjectOf(sub), verb));
   }
 
   /** Spec 01 §4.2: a blocked client's subscriptions are not changed; in a financial block, postpay ones still are. */
   function requireClientOpen(sub: SubscriptionRow) {
-    if (sub.client_status === 'financially_blocked' && sub.payment_model === 'postpay') return;
-    if (sub.client_status !== 'active') throw new ApiError(422, 'client_blocked', `the client is ${sub.client_status}`);
+    refuse(clientRefusal(subjectOf(sub)));
   }
 
   /** Writes the order and starts its scenario; a second open order on the subscription is a 409 (spec 01 §16.3). */
@@ -140,14 +142,9 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json') as z.infer<typeof renewInput>;
     const sub = await loadSubscription(id);
-    requireStatus(sub, 'renewal', 'renewed');
-    if (sub.unlimited || sub.expiration_date === null) throw new ApiError(422, 'not_renewable', 'unlimited subscriptions are never renewed');
-    if (sub.trial && sub.trial_renewable !== true) throw new ApiError(422, 'not_renewable', 'this service does not renew trials; switch to a paid plan instead');
     const now = today();
-    if (!manualRenewalOpen(sub.manual_renew_point_days, sub.expiration_date, now)) {
-      const window = sub.manual_renew_point_days === 0 ? 'manual renewal is not available for this subscription' : `manual renewal opens on ${addDays(sub.expiration_date, -sub.manual_renew_point_days)}`;
-      throw new ApiError(409, 'renewal_window_closed', `subscription ${id} cannot be renewed on ${now}: ${window}`);
-    }
+    refuse(manualRenewalRefusal({ ...subjectOf(sub), expirationDate: sub.expiration_date, unlimited: sub.unlimited, trial: sub.trial, trialRenewable: sub.trial_renewable === true, manualRenewPointDays: sub.manual_renew_point_days }, now));
+    const expirationDate = sub.expiration_date!; // the rule refused an unlimited subscription (no expiration date)
     const periodId = input.planPeriodId ?? sub.plan_period_id;
     const [period] = await sql<Array<{ plan_id: number; duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string }>>`
       select plan_id, duration, unit, trial, unlimited, setup_fee, recurring_fee, renewal_fee from plan_periods where id = ${periodId}`;
@@ -157,18 +154,18 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     const resourceMonthly = row?.resourceMonthly ?? 0;
     const amount = extensionAmounts(sub.billing_type, { ...period, setupFee: money(period.setup_fee), recurringFee: money(period.recurring_fee), renewalFee: money(period.renewal_fee) }, resourceMonthly).renewal;
     // Spec 01 §12.4: per-period billing renews early as a deferred order, provisioned on the expiration date.
-    const deferred = sub.billing_type === 'monthly_flexible' && now < sub.expiration_date;
+    const deferred = sub.billing_type === 'monthly_flexible' && now < expirationDate;
     return place(c, {
       type: 'renewal',
       subscriptionId: id,
       planPeriodId: periodId,
       amount,
-      lines: [{ kind: 'subscription', priceType: 'renewal', description: `${sub.plan_name}: renewal after ${sub.expiration_date}${deferred ? ` (deferred to ${sub.expiration_date})` : ''}`, quantity: 1, periodMonths: sub.billing_type === 'prepaid_term' ? periodMonths(period) : '1', unitPrice: amount, amount }],
-      termKey: sub.expiration_date,
+      lines: [{ kind: 'subscription', priceType: 'renewal', description: `${sub.plan_name}: renewal after ${expirationDate}${deferred ? ` (deferred to ${expirationDate})` : ''}`, quantity: 1, periodMonths: sub.billing_type === 'prepaid_term' ? periodMonths(period) : '1', unitPrice: amount, amount }],
+      termKey: expirationDate,
       deferred,
-      provisioningDate: deferred ? sub.expiration_date : now,
-      details: { renewsAfter: sub.expiration_date },
-      charges: extensionCharges({ type: 'renewal', billingType: sub.billing_type, expirationDate: sub.expiration_date, period, financialDay: sub.financial_day, renewalFee: money(period.renewal_fee), amount }),
+      provisioningDate: deferred ? expirationDate : now,
+      details: { renewsAfter: expirationDate },
+      charges: extensionCharges({ type: 'renewal', billingType: sub.billing_type, expirationDate: expirationDate, period, financialDay: sub.financial_day, renewalFee: money(period.renewal_fee), amount }),
     });
   });
 
@@ -289,10 +286,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
           select s.status, s.expiration_date::text, s.start_date::text, s.billing_type, s.prolonged_until::text, pr.financial_day
           from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${id} for update of s`;
         if (!sub) throw notFound('subscription', id);
-        if (sub.expiration_date === null) throw new ApiError(422, 'unlimited_period', 'an unlimited subscription has no expiration date');
-        if (['deleted', 'deleting', 'new_order', 'installing', 'install_error'].includes(sub.status)) {
-          throw new ApiError(409, 'subscription_status', `subscription ${id} is ${sub.status}; its expiration date cannot be changed`);
-        }
+        refuse(expirationDateRefusal({ status: sub.status, expirationDate: sub.expiration_date }));
         if (sub.start_date && expirationDate < sub.start_date) throw new ApiError(422, 'before_start', `the expiration date cannot be before the start date ${sub.start_date}`);
         // Per-period billing: "prolonged until" never passes the day after the term.
         const cap = addDays(expirationDate, 1);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, todayIn } from '../../domain/dates';
 import { translator, type MessageKey } from '../../web/i18n';
 import { listDefinitions } from '../../web/list-definitions';
 import { createClient, createTestPlatform, eventually, flattenTree, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
@@ -282,6 +283,7 @@ describe('operator UI in a browser (issue 8)', () => {
       `/notification-templates/${templateId}`,
       '/billing-runs',
       '/billing-runs/2026-01-15',
+      '/billing-runs/preview?date=2026-01-15',
     ];
     for (const language of ['en', 'ru'] as const) {
       const t = translator(language);
@@ -365,7 +367,10 @@ describe('operator UI in a browser (issue 8)', () => {
     await shot(page, 'template-preview');
 
     await page.goto('/billing-runs');
-    await page.fill('form.run-form input[name=date]', '2026-02-01');
+    await page.fill('form.preview-form input[name=date]', '2026-02-01');
+    await navigating(page, () => page.click('form.preview-form button'));
+    // A past date: the dry run, then the run without typing the date again.
+    expect(await page.locator('form.run-form input[name=confirmDate]').count()).toBe(0);
     await Promise.all([page.waitForURL(`${base}/billing-runs/2026-02-01`), page.click('form.run-form button')]);
     await page.waitForSelector('#run[data-final="1"]', { timeout: 45_000 });
     expect(await page.locator('#run table tr').count()).toBeGreaterThan(10);
@@ -374,6 +379,7 @@ describe('operator UI in a browser (issue 8)', () => {
     await page.goto(`/clients/${stuck.clientId}`);
     await page.fill('form.block input[name=reason]', 'contract review');
     await navigating(page, () => page.click('form.block button'));
+    await navigating(page, () => page.click('form.confirm-form button.confirm'));
     expect(await page.locator('h1 .status').getAttribute('class')).toContain('s-administratively_blocked');
     await page.fill('form.activate input[name=reason]', 'review done');
     await navigating(page, () => page.click('form.activate button'));
@@ -391,6 +397,135 @@ describe('operator UI in a browser (issue 8)', () => {
 
   it('acceptance 7: no page requested anything outside this server', () => {
     expect(outside).toEqual([]);
+  });
+});
+
+/** A paid purchase whose subscription is active at the vendor. */
+async function activeSubscription(name: string) {
+  const clientId = await createClient(p, catalog, name);
+  await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 5000 });
+  const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
+  const done = await waitForOrderStatus(p, order.id, 'completed');
+  return { clientId, subscriptionId: done.subscriptionId as number };
+}
+
+const subscriptionStatus = async (id: number) => (await p.api('GET', `/api/v1/subscriptions/${id}`)).body.status as string;
+const scenariosOf = async (subscriptionId: number) => (await p.sql`select id from scenarios where subject_kind = 'subscription' and subject_id = ${String(subscriptionId)}`).length;
+
+describe('nothing irreversible on one click (issue 16)', () => {
+  it('point 11: the billing run page shows the dry run first; a date ahead of the schedule runs only when typed again', async () => {
+    const { context, page } = await signIn('admin');
+    const ahead = addDays(todayIn('UTC', new Date()), 1);
+    await page.goto('/billing-runs');
+    await page.fill('form.preview-form input[name=date]', ahead);
+    await navigating(page, () => page.click('form.preview-form button'));
+    expect(page.url()).toBe(`${base}/billing-runs/preview?date=${ahead}`);
+    // What the run would do, per duty, and nothing done yet.
+    expect(await page.locator('#preview-duties b[data-duty=stops]').count()).toBe(1);
+    expect(await page.locator('#preview-duties b[data-duty=cancelUnpaidOrders]').count()).toBe(1);
+    expect(await page.locator('p.warning[data-ahead="1"]').textContent()).toContain(ahead);
+    await shot(page, 'billing-run-dry-run');
+    expect(await p.sql`select 1 from billing_runs where business_date = ${ahead}`).toHaveLength(0);
+
+    // Ahead of the schedule: the date must be typed again; a wrong one is refused with the API's code and runs nothing.
+    const confirm = page.locator('form.run-form input[name=confirmDate]');
+    expect(await confirm.getAttribute('required')).not.toBeNull();
+    await confirm.fill(addDays(ahead, 1));
+    await navigating(page, () => page.click('form.run-form button'));
+    expect(await page.locator('p.error').getAttribute('data-code')).toBe('confirmation_required');
+    expect(await p.sql`select 1 from billing_runs where business_date = ${ahead}`).toHaveLength(0);
+    // A form posted without having shown the dry run shows it instead of running.
+    const csrf = await page.locator('header form[action="/logout"] input[name=_csrf]').getAttribute('value');
+    const direct = await page.request.post('/billing-runs', { form: { _csrf: csrf!, date: ahead, confirmDate: ahead }, maxRedirects: 0 });
+    expect([direct.status(), direct.headers().location]).toEqual([303, `/billing-runs/preview?date=${ahead}`]);
+    expect(await p.sql`select 1 from billing_runs where business_date = ${ahead}`).toHaveLength(0);
+
+    await page.locator('form.run-form input[name=confirmDate]').fill(ahead);
+    await Promise.all([page.waitForURL(`${base}/billing-runs/${ahead}`), page.click('form.run-form button')]);
+    await page.waitForSelector('#run[data-final="1"]', { timeout: 45_000 });
+    await context.close();
+  });
+
+  it('point 12: delete asks first, saying what will happen; Back changes nothing; after confirming, the page follows the deletion to its end', async () => {
+    const { subscriptionId } = await activeSubscription('Delete Me Ltd');
+    const { context, page } = await signIn('admin');
+    await page.goto(`/subscriptions/${subscriptionId}`);
+    // Only what an active subscription allows: stop, renew, delete, the expiration date; not activate.
+    for (const action of ['stop', 'renew', 'delete', 'expiration']) expect(await page.locator(`#state form.${action}`).count(), action).toBe(1);
+    expect(await page.locator('#state form.activate').count()).toBe(0);
+
+    await page.fill('#state form.delete input[name=reason]', 'contract ended');
+    await navigating(page, () => page.click('#state form.delete button'));
+    expect(await page.locator('section.confirm h1').textContent()).toContain(`#${subscriptionId}`);
+    expect(await page.locator('ul.consequences').textContent()).toContain('cannot be undone');
+    expect(await page.locator('section.confirm dd').first().textContent()).toBe('contract ended');
+    await shot(page, 'confirm-delete');
+    expect([await subscriptionStatus(subscriptionId), await scenariosOf(subscriptionId)]).toEqual(['active', 0]);
+    await navigating(page, () => page.click('section.confirm a.back'));
+    expect(page.url()).toBe(`${base}/subscriptions/${subscriptionId}`);
+    expect([await subscriptionStatus(subscriptionId), await scenariosOf(subscriptionId)]).toEqual(['active', 0]);
+
+    await page.fill('#state form.delete input[name=reason]', 'contract ended');
+    await navigating(page, () => page.click('#state form.delete button'));
+    await navigating(page, () => page.click('form.confirm-form button.confirm'));
+    expect(page.url()).toContain(`/subscriptions/${subscriptionId}?scenario=`);
+    // The page does not stay on "Active": it follows the deletion (live) and then offers nothing more.
+    await page.waitForSelector('#state[data-status=deleted][data-final="1"]', { timeout: 45_000 });
+    expect(await page.locator('#state .operation .status').getAttribute('class')).toContain('s-completed');
+    expect(await page.locator('#state form').count()).toBe(0);
+    expect(await subscriptionStatus(subscriptionId)).toBe('deleted');
+    await shot(page, 'subscription-deleted');
+    await context.close();
+  });
+
+  it('point 12: a client block says what it stops, and Back changes nothing; renew says it creates an order paid from the balance, then shows that order', async () => {
+    const { clientId, subscriptionId } = await activeSubscription('Renew Me Ltd');
+    const { context, page } = await signIn('admin');
+    await page.goto(`/clients/${clientId}`);
+    await page.fill('form.block input[name=reason]', 'fraud check');
+    await navigating(page, () => page.click('form.block button'));
+    expect(await page.locator('ul.consequences').textContent()).toContain('(1)');
+    await navigating(page, () => page.click('section.confirm a.back'));
+    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.status).toBe('active');
+
+    await page.goto(`/subscriptions/${subscriptionId}`);
+    await navigating(page, () => page.click('#state form.renew button'));
+    expect(await page.locator('ul.consequences').textContent()).toContain('35.00 EUR');
+    const renewals = async () => (await p.sql`select id from orders where subscription_id = ${subscriptionId} and type = 'renewal'`).map((r) => r.id as number);
+    expect(await renewals()).toEqual([]);
+    await navigating(page, () => page.click('form.confirm-form button.confirm'));
+    const [renewal] = await renewals();
+    expect(page.url()).toBe(`${base}/orders/${renewal}`);
+    expect(await page.locator('h1').textContent()).toContain('Order');
+    // The renewal is paid from the balance and renewed at the vendor (before the next test scripts the vendor).
+    await waitForOrderStatus(p, renewal!, 'completed');
+    await context.close();
+  });
+
+  it('point 12: skipping a vendor step warns that the resource may not exist; the actions follow the role', async () => {
+    const failed = await orderStuckAtProvisioning('Skip Me Ltd');
+    const { context, page } = await signIn('admin');
+    await page.goto(`/scenarios/${failed.scenarioId}`);
+    const step = page.locator('li.step[data-status=failed]');
+    await step.locator('form.skip input[name=reason]').fill('made by hand at the vendor');
+    await navigating(page, () => step.locator('form.skip button').click());
+    expect(await page.locator('section.confirm p.warning').textContent()).toContain('may not exist');
+    expect(await page.locator('section.confirm p.warning').textContent()).toContain('http-vendor.create');
+    expect((await p.api('GET', `/api/v1/scenarios/${failed.scenarioId}`)).body.status).toBe('waiting');
+    await shot(page, 'confirm-skip');
+    await navigating(page, () => page.click('form.confirm-form button.confirm'));
+    expect(page.url()).toBe(`${base}/scenarios/${failed.scenarioId}`);
+    await page.waitForSelector('#tree[data-scenario-status=completed]', { timeout: 45_000 });
+    expect(await page.locator('li.step[data-status=skipped]').count()).toBe(1);
+    await context.close();
+
+    // Support may read the subscription and the client but change neither: no action is offered.
+    const support = await signIn('support');
+    await support.page.goto(`/subscriptions/${failed.subscriptionId}`);
+    expect(await support.page.locator('#state form').count()).toBe(0);
+    await support.page.goto(`/clients/${failed.clientId}`);
+    expect(await support.page.locator('form.block, form.activate').count()).toBe(0);
+    await support.context.close();
   });
 });
 

@@ -98,7 +98,7 @@ describe('financial block predicate on every balance change (decisions 1-2)', ()
     await adjust(clientId, 'debit', 10);
     expect((await clientCard(clientId)).status).toBe('active');
     const run = async (date: string) => {
-      const started = (await p.api('POST', '/api/v1/billing/runs', { date })).body;
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date })).body;
       await p.temporal.workflow.getHandle(started.scenarioId).result();
       return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;
     };

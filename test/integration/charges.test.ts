@@ -41,7 +41,7 @@ describe('charges of a pre-order purchase (spec 02 §4.6-4.7; acceptance 2)', ()
     // Each financial day closes the period that ended the day before.
     let consumed = 0;
     for (const charge of paid.slice(0, 3)) {
-      const started = (await p.api('POST', '/api/v1/billing/runs', { date: charge.closeDate })).body;
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date: charge.closeDate, confirmDate: charge.closeDate })).body;
       await p.temporal.workflow.getHandle(started.scenarioId).result();
       consumed += charge.amount;
       const now = await chargesOf(order.id);

@@ -78,7 +78,7 @@ describe('acts and overdue payments (spec 01 §15.1-15.4; acceptance 7, second p
       ids.push((await waitForOrderStatus(p, order.id, 'completed')).subscriptionId);
     }
     const run = async (date: string) => {
-      const started = (await p.api('POST', '/api/v1/billing/runs', { date })).body;
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date })).body;
       await p.temporal.workflow.getHandle(started.scenarioId).result();
       return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;
     };

@@ -27,7 +27,7 @@ describe('request ids through the billing run', () => {
     const date = addDays(subscription.expirationDate as string, -5);
 
     const requestId = 'renewal-run-7f3a';
-    const run = await p.api('POST', '/api/v1/billing/runs', { date }, { headers: { 'x-request-id': requestId } });
+    const run = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date }, { headers: { 'x-request-id': requestId } });
     expect(run.status, JSON.stringify(run.body)).toBe(202);
     await p.temporal.workflow.getHandle(run.body.scenarioId).result();
     // The renewal order the run made, its scenario started by the run's dispatch activity.

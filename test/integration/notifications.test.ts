@@ -58,7 +58,7 @@ const mailsTo = (address: string) => smtp.received.filter((m) => m.to.includes(a
 const logOf = async (query: string) => (await p.api('GET', `/api/v1/notifications?${query}`)).body.items;
 
 async function runDay(date: string) {
-  const started = await p.api('POST', '/api/v1/billing/runs', { date });
+  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   await p.temporal.workflow.getHandle(started.body.scenarioId).result();
   return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;

@@ -195,7 +195,7 @@ describe('GET /metrics', () => {
 
   it('a finished billing run has its duration', async () => {
     const date = '2019-03-13';
-    expect((await p.api('POST', '/api/v1/billing/runs', { date })).status).toBeLessThan(300);
+    expect((await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date })).status).toBeLessThan(300);
     await waitForScenarioStatus(p, `billing-day-${date}`, 'completed');
     const [run] = await p.sql<Array<{ seconds: number }>>`
       select extract(epoch from finished_at - started_at)::float8 as seconds from billing_runs where business_date = ${date}`;

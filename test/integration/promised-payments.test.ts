@@ -93,7 +93,7 @@ describe('promised payments (spec 02 §3; acceptance 6)', () => {
     expect(await balance(clientId)).toBe(0);
 
     const run = async (date: string) => {
-      const started = (await p.api('POST', '/api/v1/billing/runs', { date })).body;
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date })).body;
       await p.temporal.workflow.getHandle(started.scenarioId).result();
     };
     await run(lastDay);

@@ -20,7 +20,7 @@ afterAll(async () => p?.close());
 
 /** Runs the billing day for `date` and waits for it and every scenario it started to settle. */
 async function runDay(date: string) {
-  const started = await p.api('POST', '/api/v1/billing/runs', { date });
+  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   await p.temporal.workflow.getHandle(started.body.scenarioId).result();
   await settle();

@@ -31,7 +31,7 @@ async function activeSubscription(name: string, topUp: number, periodId = catalo
 }
 
 async function runDay(date: string) {
-  const started = await p.api('POST', '/api/v1/billing/runs', { date });
+  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   await p.temporal.workflow.getHandle(started.body.scenarioId).result();
   await eventually(async () => {

@@ -133,7 +133,7 @@ describe.skipIf(!recording)('record workflow histories', () => {
 
   it('records lifecycle orders and a billing run with its duties', async () => {
     const runDay = async (date: string) => {
-      const started = (await p.api('POST', '/api/v1/billing/runs', { date })).body;
+      const started = (await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date })).body;
       await p.temporal.workflow.getHandle(started.scenarioId).result();
     };
     const catalog = await seedCatalog(p, {

@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { ApiRecord, ApiResult } from '../api-bridge';
 import { backTo, formOf, invalidJson, jsonObjectField, statusOf, type WebContext } from '../context';
-import { translator } from '../i18n';
+import { carried, ConfirmPage, isConfirmed } from '../confirm';
+import { fill, translator } from '../i18n';
 import { Csrf, dateTime, ErrorBox, Fields, mayWrite, Page, Status, Table } from '../layout';
 import type { WebEnv } from '../session';
 
@@ -49,7 +50,7 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
           </form>
         ) : null}
         {write && (task.status === 'failed' || task.status === 'queued') ? (
-          <form method="post" action={`/tasks/${String(task.id)}/cancel`} class="task-cancel" data-confirm={t('action.confirmCancel')}>
+          <form method="post" action={`/tasks/${String(task.id)}/cancel`} class="task-cancel">
             <Csrf session={session} />
             <label>
               {t('col.reason')} <input name="reason" required />
@@ -88,6 +89,13 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
   });
   app.post('/tasks/:id/cancel', signedIn, async (c) => {
     const form = await formOf(c);
+    if (!isConfirmed(form)) {
+      const session = c.get('session');
+      const t = translator(session.language);
+      const back = `/tasks/${encodeURIComponent(c.req.param('id'))}`;
+      const confirmation = { title: fill(t('confirm.cancelTask.title'), { id: c.req.param('id') }), consequences: [t('confirm.cancelTask.what')], shown: { reason: t('col.reason') } };
+      return c.html(<ConfirmPage session={session} confirmation={{ ...confirmation, action: `${back}/cancel`, fields: carried(form), confirmLabel: t('confirm.cancelTask.button'), back }} />);
+    }
     const r = await callApi(c.get('session'), 'POST', `/tasks/${encodeURIComponent(c.req.param('id'))}/cancel`, { reason: form.reason ?? '' });
     return r.ok ? c.redirect(`/tasks/${c.req.param('id')}`, 303) : renderTask(c, c.req.param('id'), r.error, statusOf(r));
   });

@@ -1,25 +1,15 @@
 import type { Context } from 'hono';
+import { createClientBlockActivities } from '../../activities/client-blocks';
+import { canStartClientOperation } from '../../domain/blocking';
+import { canCancelOrder } from '../../domain/statuses';
 import type { ApiRecord, ApiResult } from '../api-bridge';
+import { carried, ConfirmPage, isConfirmed } from '../confirm';
 import { formOf, statusOf, type WebContext } from '../context';
-import { translator, type Translate } from '../i18n';
-import { Csrf, dateTime, ErrorBox, EventLog, Fields, mayRead, mayWrite, money, Page, Status, Table } from '../layout';
-import type { Session, WebEnv } from '../session';
+import { fill, translator } from '../i18n';
+import { dateTime, ErrorBox, EventLog, Fields, mayRead, mayWrite, money, Page, ReasonForm, Status, Table } from '../layout';
+import type { WebEnv } from '../session';
 
-/** A form with a required reason (and optional extra fields) that posts one action of a card. */
-function ReasonForm({ session, t, action, label, name = 'reason', extra, cls }: { session: Session; t: Translate; action: string; label: string; name?: string; extra?: unknown; cls: string }) {
-  return (
-    <form method="post" action={action} class={`action ${cls}`}>
-      <Csrf session={session} />
-      {extra as never}
-      <label>
-        {t(name === 'comment' ? 'col.comment' : 'col.reason')} <input name={name} required />
-      </label>
-      <button type="submit">{label}</button>
-    </form>
-  );
-}
-
-/** The order, subscription and client cards with their tabs and actions. */
+/** The order and client cards with their tabs and actions (the subscription card is in subscription.tsx). */
 export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
   const failure = (c: Context<WebEnv>, r: ApiResult) => c.html(<Page title={String(r.status)} session={c.get('session')}><ErrorBox error={r.error} /></Page>, statusOf(r));
 
@@ -31,7 +21,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
     if (!found.ok) return failure(c, found);
     const o = found.body;
     const [plan] = await sql<Array<{ name: string }>>`select name from plans where id = ${o.planId}`;
-    const cancellable = mayWrite(session, 'operations') && (o.status === 'awaiting_payment' || (o.status === 'awaiting_provisioning' && o.type !== 'purchase'));
+    const cancellable = mayWrite(session, 'operations') && canCancelOrder({ status: o.status, paymentModel: o.paymentModel, type: o.type });
     return c.html(
       <Page title={`${t('order.title')} ${o.number}`} session={session}>
         <h1>
@@ -98,112 +88,23 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
   };
   app.get('/orders/:id', signedIn, (c) => renderOrder(c, c.req.param('id')));
   app.post('/orders/:id/cancel', signedIn, async (c) => {
+    const session = c.get('session');
     const form = await formOf(c);
-    const r = await callApi(c.get('session'), 'POST', `/orders/${encodeURIComponent(c.req.param('id'))}/cancel`, { reason: form.reason ?? '' });
+    if (!isConfirmed(form)) {
+      const found = await callApi(session, 'GET', `/orders/${encodeURIComponent(c.req.param('id'))}`);
+      if (!found.ok) return failure(c, found);
+      const t = translator(session.language);
+      const back = `/orders/${String(found.body.id)}`;
+      return c.html(
+        <ConfirmPage
+          session={session}
+          confirmation={{ title: fill(t('confirm.cancelOrder.title'), { number: found.body.number }), consequences: [t('confirm.cancelOrder.what')], shown: { reason: t('col.reason') }, action: `${back}/cancel`, fields: carried(form), confirmLabel: t('confirm.cancelOrder.button'), back }}
+        />,
+      );
+    }
+    const r = await callApi(session, 'POST', `/orders/${encodeURIComponent(c.req.param('id'))}/cancel`, { reason: form.reason ?? '' });
     return r.ok ? c.redirect(`/orders/${c.req.param('id')}`, 303) : renderOrder(c, c.req.param('id'), r.error, statusOf(r));
   });
-
-  // ── Subscription card: orders, resources, charges, transactions, event log; stop / activate / renew / delete / expiration.
-  const renderSubscription = async (c: Context<WebEnv>, id: string, error?: ApiResult['error'], status = 200) => {
-    const session = c.get('session');
-    const t = translator(session.language);
-    const found = await callApi(session, 'GET', `/subscriptions/${encodeURIComponent(id)}`);
-    if (!found.ok) return failure(c, found);
-    const s = found.body;
-    const [resources, charges, transactions, [plan]] = await Promise.all([
-      sql<Array<{ key: string; quantity: number }>>`select key, quantity from subscription_resources where subscription_id = ${s.id} order by key`,
-      sql<Array<ApiRecord>>`
-        select id, kind, status, description, period_from::text as "periodFrom", period_to::text as "periodTo", amount::int8 as amount, currency
-        from charges where subscription_id = ${s.id} order by period_from, id limit 200`,
-      sql<Array<ApiRecord>>`
-        select l.id, l.kind, l.amount::int8 as amount, l.balance_after::int8 as "balanceAfter", l.currency, l.description, l.created_at as "createdAt"
-        from ledger_transactions l join orders o on o.id = l.order_id where o.subscription_id = ${s.id} order by l.id desc limit 200`,
-      sql<Array<{ name: string }>>`select name from plans where id = ${s.planId}`,
-    ]);
-    const write = mayWrite(session, 'operations');
-    const action = (name: string) => `/subscriptions/${String(s.id)}/${name}`;
-    return c.html(
-      <Page title={`${t('subscription.title')} ${s.name}`} session={session}>
-        <h1>
-          {t('subscription.title')} #{String(s.id)} · {s.name} <Status t={t} value={s.status} />
-        </h1>
-        <ErrorBox error={error} />
-        <Fields
-          rows={[
-            [t('col.client'), <a href={`/clients/${String(s.clientId)}`}>#{String(s.clientId)}</a>],
-            [t('col.plan'), plan?.name ?? `#${s.planId}`],
-            [t('col.status'), <Status t={t} value={s.status} />],
-            [t('col.statusReason'), s.statusReason ?? ''],
-            [t('col.paymentModel'), t.value(s.paymentModel)],
-            [t('col.startDate'), s.startDate ?? ''],
-            [t('col.expirationDate'), s.expirationDate ?? ''],
-            [t('col.autoRenew'), s.autoRenew ? '✓' : '—'],
-            [t('subscription.vendorReference'), s.vendorReference ?? ''],
-          ]}
-        />
-        {write ? (
-          <div class="actions">
-            <ReasonForm session={session} t={t} action={action('stop')} label={t('action.stop')} cls="stop" />
-            <ReasonForm session={session} t={t} action={action('activate')} label={t('action.activate')} cls="activate" />
-            <form method="post" action={action('renew')} class="action renew">
-              <Csrf session={session} />
-              <button type="submit">{t('action.renew')}</button>
-            </form>
-            <ReasonForm session={session} t={t} action={action('delete')} label={t('action.delete')} cls="delete" />
-            <ReasonForm
-              session={session}
-              t={t}
-              action={action('expiration-date')}
-              label={t('action.changeExpiration')}
-              name="comment"
-              cls="expiration"
-              extra={
-                <label>
-                  {t('col.expirationDate')} <input type="date" name="expirationDate" required value={s.expirationDate ?? ''} />
-                </label>
-              }
-            />
-          </div>
-        ) : null}
-        <h2>{t('nav.orders')}</h2>
-        <Table
-          head={[t('col.number'), t('col.type'), t('col.status'), t('col.amount'), t('col.createdAt')]}
-          rows={s.orders as Array<ApiRecord>}
-          empty={t('common.none')}
-          cells={(o) => [<a href={`/orders/${String(o.id)}`}>{o.number}</a>, t.value(o.type), <Status t={t} value={o.status} />, money(o.amount, s.currency), dateTime(o.createdAt)]}
-        />
-        <h2>{t('subscription.resources')}</h2>
-        <Table head={[t('subscription.resource'), t('order.quantity')]} rows={resources} empty={t('common.none')} cells={(r) => [r.key, String(r.quantity)]} />
-        <h2>{t('subscription.charges')}</h2>
-        <Table
-          head={[t('col.id'), t('col.description'), t('subscription.period'), t('col.status'), t('col.amount')]}
-          rows={charges}
-          empty={t('common.none')}
-          cells={(ch) => [String(ch.id), ch.description, `${ch.periodFrom} – ${ch.periodTo}`, t.value(ch.status), money(ch.amount, ch.currency)]}
-        />
-        <h2>{t('subscription.transactions')}</h2>
-        <Table
-          head={[t('col.createdAt'), t('col.type'), t('col.description'), t('col.amount'), t('col.balance')]}
-          rows={transactions}
-          empty={t('common.none')}
-          cells={(l) => [dateTime(l.createdAt), l.kind, l.description ?? '', money(l.amount, l.currency), money(l.balanceAfter, l.currency)]}
-        />
-        <h2>{t('common.eventLog')}</h2>
-        <EventLog t={t} events={s.events} />
-      </Page>,
-      status as 200,
-    );
-  };
-  app.get('/subscriptions/:id', signedIn, (c) => renderSubscription(c, c.req.param('id')));
-  for (const op of ['stop', 'activate', 'delete', 'renew', 'expiration-date'] as const) {
-    app.post(`/subscriptions/:id/${op}`, signedIn, async (c) => {
-      const id = c.req.param('id');
-      const form = await formOf(c);
-      const body = op === 'renew' ? {} : op === 'expiration-date' ? { expirationDate: form.expirationDate ?? '', comment: form.comment ?? '' } : { reason: form.reason ?? '' };
-      const r = await callApi(c.get('session'), 'POST', `/subscriptions/${encodeURIComponent(id)}/${op}`, body);
-      return r.ok ? c.redirect(`/subscriptions/${id}`, 303) : renderSubscription(c, id, r.error, statusOf(r));
-    });
-  }
 
   // ── Client card: balance, debt, status with block / activate, contacts, subscriptions, payments.
   const renderClient = async (c: Context<WebEnv>, id: string, error?: ApiResult['error'], status = 200) => {
@@ -235,13 +136,12 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
             [t('col.createdAt'), dateTime(cl.createdAt)],
           ]}
         />
-        {write && cl.status !== 'deleted' ? (
+        {write && (canStartClientOperation('activate', cl.status) || canStartClientOperation('administrative_block', cl.status)) ? (
           <div class="actions">
-            {cl.status === 'administratively_blocked' ? (
-              <ReasonForm session={session} t={t} action={`/clients/${String(cl.id)}/activate`} label={t('action.activate')} cls="activate" />
-            ) : (
+            {canStartClientOperation('activate', cl.status) ? <ReasonForm session={session} t={t} action={`/clients/${String(cl.id)}/activate`} label={t('action.activate')} cls="activate" /> : null}
+            {canStartClientOperation('administrative_block', cl.status) ? (
               <ReasonForm session={session} t={t} action={`/clients/${String(cl.id)}/administrative-block`} label={t('action.block')} cls="block" />
-            )}
+            ) : null}
           </div>
         ) : null}
         <h2>{t('client.contacts')}</h2>
@@ -270,11 +170,38 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
     );
   };
   app.get('/clients/:id', signedIn, (c) => renderClient(c, c.req.param('id')));
+
+  /** A block stops every working subscription of the client: the page says how many before it acts. */
+  const confirmBlock = async (c: Context<WebEnv>, id: string, form: Record<string, string>) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    const found = await callApi(session, 'GET', `/clients/${encodeURIComponent(id)}`);
+    if (!found.ok) return failure(c, found);
+    // The block scenario's own selection: the working prepaid subscriptions it stops.
+    const working = await createClientBlockActivities({ sql }).subscriptionsToStop({ clientId: found.body.id });
+    const back = `/clients/${String(found.body.id)}`;
+    return c.html(
+      <ConfirmPage
+        session={session}
+        confirmation={{
+          title: fill(t('confirm.block.title'), { name: `#${found.body.id} · ${found.body.name}` }),
+          consequences: [fill(t('confirm.block.what'), { count: working.length }), t('confirm.block.orders')],
+          shown: { reason: t('col.reason') },
+          action: `${back}/administrative-block`,
+          fields: carried(form),
+          confirmLabel: t('confirm.block.button'),
+          back,
+        }}
+      />,
+    );
+  };
   for (const op of ['activate', 'administrative-block'] as const) {
     app.post(`/clients/:id/${op}`, signedIn, async (c) => {
+      const session = c.get('session');
       const id = c.req.param('id');
       const form = await formOf(c);
-      const r = await callApi(c.get('session'), 'POST', `/clients/${encodeURIComponent(id)}/${op}`, { reason: form.reason ?? '' });
+      if (op === 'administrative-block' && !isConfirmed(form)) return confirmBlock(c, id, form);
+      const r = await callApi(session, 'POST', `/clients/${encodeURIComponent(id)}/${op}`, { reason: form.reason ?? '' });
       return r.ok ? c.redirect(`/clients/${id}`, 303) : renderClient(c, id, r.error, statusOf(r));
     });
   }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ApiRecord, ApiResult } from '../api-bridge';
+import { carried, ConfirmPage, isConfirmed, type Confirmation } from '../confirm';
 import { formOf, invalidJson, jsonObjectField, statusOf, wantsJson, type WebContext } from '../context';
-import { translator, type Translate } from '../i18n';
+import { fill, translator, type Translate } from '../i18n';
 import { Csrf, dateTime, ErrorBox, Fields, mayWrite, Page, Status } from '../layout';
 import type { Session, WebEnv } from '../session';
 
@@ -14,6 +15,8 @@ const icons: Record<string, string> = { succeeded: '✓', failed: '✗', waiting
 const finished = (status: string) => status === 'completed' || status === 'failed' || status === 'cancelled';
 
 type Step = ApiRecord & { path: string; name: string; status: string; children: Step[]; attempts: Array<ApiRecord> };
+
+const flatten = (steps: Step[]): Step[] => steps.flatMap((s) => [s, ...flatten(s.children)]);
 
 const duration = (ms: unknown) => (typeof ms === 'number' ? (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`) : '');
 
@@ -109,7 +112,7 @@ function Decisions({ step, t, session, scenario }: { step: Step; t: Translate; s
         <button type="submit">{t('action.retry')}</button>
         <output class="form-error error" />
       </form>
-      <form method="post" action={action} data-fetch class="decision skip">
+      <form method="post" action={action} class="decision skip">
         {hidden('skip')}
         <label>
           {t('col.reason')} <input name="reason" required />
@@ -117,7 +120,7 @@ function Decisions({ step, t, session, scenario }: { step: Step; t: Translate; s
         <button type="submit">{t('action.skip')}</button>
         <output class="form-error error" />
       </form>
-      <form method="post" action={action} data-fetch class="decision cancel" data-confirm={t('action.confirmCancel')}>
+      <form method="post" action={action} class="decision cancel">
         {hidden('cancel')}
         <label>
           {t('col.reason')} <input name="reason" required />
@@ -210,6 +213,39 @@ export function scenarioPages({ app, callApi, signedIn, temporalUi }: WebContext
 
   app.get('/scenarios/:id', signedIn, (c) => render(c, c.req.param('id')));
 
+  /** What a skip or a cancel will do, before it does it; skipping a vendor step warns that the resource may not exist. */
+  const confirmDecision = async (c: Context<WebEnv>, id: string, form: Record<string, string>) => {
+    const session = c.get('session');
+    const t = translator(session.language);
+    if (wantsJson(c)) return c.json({ ok: false, error: { code: 'confirmation_required', message: 'skip and cancel are confirmed on their own page' } }, 409);
+    const found = await callApi(session, 'GET', `/scenarios/${encodeURIComponent(id)}`);
+    if (!found.ok) return c.html(<Page title={String(found.status)} session={session}><ErrorBox error={found.error} /></Page>, statusOf(found));
+    const step = flatten(found.body.tree as Step[]).find((s) => s.path === form.step);
+    const back = `/scenarios/${encodeURIComponent(id)}`;
+    const skip = form.decision === 'skip';
+    const confirmation: Confirmation = skip
+      ? {
+          title: fill(t('confirm.skip.title'), { step: `${form.step ?? ''} · ${step?.name ?? ''}` }),
+          consequences: [t('confirm.skip.what')],
+          ...(step?.plugin ? { warning: fill(t('confirm.skip.vendor'), { call: `${step.plugin}.${step.operation ?? ''}` }) } : {}),
+          shown: { reason: t('col.reason') },
+          confirmLabel: t('confirm.skip.button'),
+          action: `${back}/decisions`,
+          fields: carried(form),
+          back,
+        }
+      : {
+          title: fill(t('confirm.cancelScenario.title'), { id }),
+          consequences: [t('confirm.cancelScenario.what')],
+          shown: { reason: t('col.reason') },
+          confirmLabel: t('confirm.cancelScenario.button'),
+          action: `${back}/decisions`,
+          fields: carried(form),
+          back,
+        };
+    return c.html(<ConfirmPage session={session} confirmation={confirmation} />);
+  };
+
   app.post('/scenarios/:id/decisions', signedIn, async (c) => {
     const session = c.get('session');
     const id = c.req.param('id');
@@ -219,6 +255,8 @@ export function scenarioPages({ app, callApi, signedIn, temporalUi }: WebContext
     const body: Record<string, unknown> = { step: form.step ?? '', decision };
     if (form.reason?.trim()) body.reason = form.reason.trim();
     if (decision === 'retry' && input.value) body.input = input.value;
+    // Skip and cancel cannot be taken back: they ask first (retry can be decided again).
+    if ((decision === 'skip' || decision === 'cancel') && !isConfirmed(form)) return confirmDecision(c, id, form);
     const result = input.error && decision === 'retry' ? invalidJson(input.error) : await callApi(session, 'POST', `/scenarios/${encodeURIComponent(id)}/decisions`, body);
     if (wantsJson(c)) return c.json(result.ok ? { ok: true } : { ok: false, error: result.error }, result.ok ? 200 : statusOf(result));
     if (!result.ok) return render(c, id, result.error, statusOf(result));

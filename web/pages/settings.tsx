@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ApiRecord, ApiResult } from '../api-bridge';
 import { formOf, statusOf, type WebContext } from '../context';
-import { translator } from '../i18n';
+import { fill, translator, type MessageKey, type Translate } from '../i18n';
 import { Csrf, dateTime, ErrorBox, mayWrite, Page, Status, Table } from '../layout';
 import type { WebEnv } from '../session';
 import { version } from './scenario';
@@ -9,6 +9,50 @@ import { version } from './scenario';
 const languages = ['en', 'ru'] as const;
 const parts = ['subject', 'text', 'html'] as const;
 const recipientFields = ['to', 'cc', 'bcc', 'phone', 'clientUserId'] as const;
+
+/** One duty of a dry run (activities/billing-run-preview.ts): how many, and the records concerned. */
+interface DutyPreview {
+  count: number;
+  subscriptionIds: number[];
+  orderIds: number[];
+  clientIds: number[];
+}
+
+const dutyLabels: Record<string, MessageKey> = {
+  cancelUnpaidOrders: 'billing.duty.cancelUnpaidOrders',
+  createOrders: 'billing.duty.createOrders',
+  autoPayments: 'billing.duty.autoPayments',
+  provisionDeferred: 'billing.duty.provisionDeferred',
+  paymentOverdue: 'billing.duty.paymentOverdue',
+  stops: 'billing.duty.stops',
+  deletions: 'billing.duty.deletions',
+  chargesClosed: 'billing.duty.chargesClosed',
+  promisedPaymentsRevoked: 'billing.duty.promisedPaymentsRevoked',
+  financialBlocks: 'billing.duty.financialBlocks',
+};
+const dutyLabel = (t: Translate, duty: string) => (dutyLabels[duty] ? t(dutyLabels[duty]) : duty);
+
+/** Links to the records a duty concerns, the first few of each kind. */
+function Concerned({ t, d }: { t: Translate; d: DutyPreview }) {
+  const shown = 20;
+  const links = (ids: number[], path: string) => (
+    <>
+      {ids.slice(0, shown).map((id) => (
+        <>
+          <a href={`${path}/${String(id)}`}>#{String(id)}</a>{' '}
+        </>
+      ))}
+      {ids.length > shown ? <span class="muted">{fill(t('billing.andMore'), { n: ids.length - shown })}</span> : null}
+    </>
+  );
+  return (
+    <span class="concerned">
+      {d.subscriptionIds.length ? <span data-kind="subscriptions">{t('nav.subscriptions')}: {links(d.subscriptionIds, '/subscriptions')} </span> : null}
+      {d.orderIds.length ? <span data-kind="orders">{t('nav.orders')}: {links(d.orderIds, '/orders')} </span> : null}
+      {d.clientIds.length ? <span data-kind="clients">{t('nav.clients')}: {links(d.clientIds, '/clients')}</span> : null}
+    </span>
+  );
+}
 
 /** Notification templates (edit with the validation errors shown at the field, preview) and the billing run page. */
 export function settingsPages({ app, callApi, signedIn }: WebContext) {
@@ -152,7 +196,7 @@ export function settingsPages({ app, callApi, signedIn }: WebContext) {
     return c.html(
       <Page title={t('nav.billingRuns')} session={session}>
         <h1>{t('nav.billingRuns')}</h1>
-        {mayWrite(session, 'finance') ? <RunForm session={session} t={t} /> : null}
+        {mayWrite(session, 'finance') ? <PreviewForm t={t} /> : null}
         <Table
           head={[t('home.date'), t('col.status'), t('home.runs'), t('col.startedAt'), t('scenario.finishedAt')]}
           rows={r.body.items as Array<ApiRecord>}
@@ -163,30 +207,93 @@ export function settingsPages({ app, callApi, signedIn }: WebContext) {
     );
   });
 
-  const RunForm = ({ session, t }: { session: WebEnv['Variables']['session']; t: ReturnType<typeof translator> }) => (
-    <form method="post" action="/billing-runs" class="run-form">
-      <Csrf session={session} />
+  /** The way into a run: the dry run of the date first, never a run on one click. */
+  const PreviewForm = ({ t }: { t: Translate }) => (
+    <form method="get" action="/billing-runs/preview" class="preview-form">
       <label>
         {t('home.date')} <input type="date" name="date" required />
       </label>
-      <button type="submit">{t('action.runBilling')}</button>
+      <button type="submit">{t('billing.preview')}</button>
     </form>
   );
 
-  app.post('/billing-runs', signedIn, async (c) => {
+  /**
+   * The dry run of a date (POST /billing/runs with dryRun): what each duty would do and to which records, then
+   * the form that runs it. A date ahead of the schedule is run only when typed again (the API's confirmDate).
+   */
+  const renderPreview = async (c: Context<WebEnv>, date: string, error?: ApiResult['error'], status = 200) => {
     const session = c.get('session');
     const t = translator(session.language);
-    const form = await formOf(c);
-    const r = await callApi(session, 'POST', '/billing/runs', { date: form.date ?? '' });
-    if (r.ok) return c.redirect(`/billing-runs/${r.body.date}`, 303);
+    const r = await callApi(session, 'POST', '/billing/runs', { date, dryRun: true });
+    if (!r.ok) {
+      return c.html(<Page title={t('nav.billingRuns')} session={session}><h1>{t('nav.billingRuns')}</h1><ErrorBox error={r.error} /><PreviewForm t={t} /></Page>, statusOf(r));
+    }
+    const preview = r.body;
+    const duties = Object.entries(preview.duties as Record<string, DutyPreview>);
+    const actions = preview.actions as Array<ApiRecord>;
     return c.html(
-      <Page title={t('nav.billingRuns')} session={session}>
-        <h1>{t('nav.billingRuns')}</h1>
-        <ErrorBox error={r.error} />
-        <RunForm session={session} t={t} />
+      <Page title={fill(t('billing.previewTitle'), { date })} session={session}>
+        <h1>{fill(t('billing.previewTitle'), { date })}</h1>
+        <p class="notice" role="status">{t('billing.previewNote')}</p>
+        <ErrorBox error={error} />
+        {preview.aheadOfSchedule ? (
+          <p class="warning" role="alert" data-ahead="1">
+            {fill(t('billing.aheadWarning'), { date, next: preview.nextDueDate })}
+          </p>
+        ) : null}
+        <Table
+          id="preview-duties"
+          head={[t('billing.duty'), t('billing.count'), t('billing.concerned')]}
+          rows={duties}
+          empty={t('billing.nothingDue')}
+          cells={([duty, d]) => [dutyLabel(t, duty), <b data-duty={duty}>{String(d.count)}</b>, <Concerned t={t} d={d} />]}
+        />
+        <h2>{t('billing.perSubscription')}</h2>
+        <Table
+          id="preview-actions"
+          head={[t('col.subscription'), t('billing.duty'), t('col.description')]}
+          rows={actions.slice(0, 500)}
+          empty={t('billing.nothingDue')}
+          cells={(a) => [<a href={`/subscriptions/${String(a.subscriptionId)}`}>#{String(a.subscriptionId)}</a>, dutyLabel(t, a.duty), a.detail]}
+        />
+        {actions.length > 500 ? <p class="muted">{fill(t('billing.andMore'), { n: actions.length - 500 })}</p> : null}
+        {mayWrite(session, 'finance') ? (
+          <form method="post" action="/billing-runs" class="run-form">
+            <Csrf session={session} />
+            <input type="hidden" name="date" value={date} />
+            <input type="hidden" name="previewed" value={date} />
+            {preview.aheadOfSchedule ? (
+              <label>
+                {t('billing.confirmDate')} <input type="date" name="confirmDate" required autocomplete="off" />
+              </label>
+            ) : null}
+            <button type="submit" class="danger">
+              {t('action.runBilling')}
+            </button>{' '}
+            <a href="/billing-runs" class="back">
+              {t('confirm.back')}
+            </a>
+          </form>
+        ) : null}
       </Page>,
-      statusOf(r),
+      status as 200,
     );
+  };
+
+  app.get('/billing-runs/preview', signedIn, async (c) => {
+    const date = c.req.query('date') ?? '';
+    return renderPreview(c, date);
+  });
+
+  app.post('/billing-runs', signedIn, async (c) => {
+    const session = c.get('session');
+    const form = await formOf(c);
+    const date = form.date ?? '';
+    // The dry run comes first, always: a run posted without having shown it shows it instead.
+    if (!date || form.previewed !== date) return c.redirect(`/billing-runs/preview?date=${encodeURIComponent(date)}`, 303);
+    const r = await callApi(session, 'POST', '/billing/runs', { date, ...(form.confirmDate ? { confirmDate: form.confirmDate } : {}) });
+    if (r.ok) return c.redirect(`/billing-runs/${r.body.date}`, 303);
+    return renderPreview(c, date, r.error, statusOf(r));
   });
 
   app.get('/billing-runs/:date', signedIn, async (c) => {
