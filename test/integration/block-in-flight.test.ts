@@ -45,7 +45,7 @@ async function debit(clientId: number, amount: number) {
 }
 
 async function runDay(date: string) {
-  const started = await p.api('POST', '/api/v1/billing/runs', { date });
+  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   await p.temporal.workflow.getHandle(started.body.scenarioId).result();
 }

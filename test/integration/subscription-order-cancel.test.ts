@@ -137,7 +137,7 @@ describe('cancelling a failed, paid order on a subscription returns the money (i
     expect(charges.length).toBeGreaterThan(1);
     const first = charges[0];
     // The financial day after its period: the billing run closes it (spec 02 §4.7), the order still failed.
-    const started = await p.api('POST', '/api/v1/billing/runs', { date: first.closeDate });
+    const started = await p.api('POST', '/api/v1/billing/runs', { date: first.closeDate, confirmDate: first.closeDate });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     await p.temporal.workflow.getHandle(started.body.scenarioId).result();
     expect((await p.api('GET', `/api/v1/charges?orderId=${order.id}`)).body.items.find((c: any) => c.id === first.id).status).toBe('closed');
