@@ -6,7 +6,8 @@ import { startDemoVendor, type DemoVendor } from './vendor';
 /** The demo vendor answers the platform's own http-vendor plugin as the protocol says a vendor must. */
 const secret = 'demo-secret';
 let vendor: DemoVendor;
-const plugin = createHttpVendorPlugin();
+// The demo vendor listens on 127.0.0.1, which the egress policy refuses unless allow-listed.
+const plugin = createHttpVendorPlugin({ egress: { allowHosts: ['127.0.0.1'] } });
 
 beforeAll(async () => {
   vendor = await startDemoVendor({ secret });

@@ -9,7 +9,7 @@ bash scripts/setup.sh
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/billing}"
 # A local installation may call the demo vendor (npm run vendor:demo) on this machine, and nothing else inside the
 # network: the egress policy refuses loopback and private addresses unless a host is allow-listed (SECURITY.md).
-export EGRESS_ALLOW_HOSTS="${EGRESS_ALLOW_HOSTS:-127.0.0.1:9099}"
+export EGRESS_ALLOW_HOSTS="${EGRESS_ALLOW_HOSTS:-127.0.0.1:${DEMO_VENDOR_PORT:-9099}}"
 
 # The admin token and the first administrator's operator UI password are made once and kept (mode 600) beside
 # the local data, so every start prints the same working ones; set the variables to choose your own.

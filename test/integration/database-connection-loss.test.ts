@@ -1,3 +1,4 @@
+import { isConnectionLoss } from '../../db/client';
 import { spawn } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -45,7 +46,9 @@ describe('database connections terminated under the platform', () => {
     expect(['CONNECTION_CLOSED', '57P01']).toContain(result.singleOutcome);
     expect(result.laterTerminated).toBeGreaterThan(0);
     expect(result.outcomes).toHaveLength(20);
-    for (const outcome of result.outcomes) expect(['committed', 'CONNECTION_CLOSED', '57P01', 'CONNECTION_DESTROYED']).toContain(outcome);
+    // Each either committed or lost its connection, by whichever code the driver saw (a reset socket on a loaded
+    // machine is ECONNRESET); never another error.
+    for (const outcome of result.outcomes) expect(outcome === 'committed' || isConnectionLoss(outcome), outcome).toBe(true);
     expect(result.outcomes.some((o) => o !== 'committed')).toBe(true);
     expect(result.after).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   }, 60_000);

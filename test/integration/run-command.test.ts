@@ -68,8 +68,11 @@ interface Started {
   processes: ProcessInfo[];
 }
 
+/** The port of the walkthrough's demo vendor: every start allow-lists it, as `npm start` does for the default 9099. */
+const demoVendorPort = freePort();
+
 async function start(via: 'npm' | 'script', databaseUrl: string | Promise<string>): Promise<Started> {
-  const run = await spawnRunCommand({ via, databaseUrl: await databaseUrl });
+  const run = await spawnRunCommand({ via, databaseUrl: await databaseUrl, env: { DEMO_VENDOR_PORT: String(await demoVendorPort) } });
   runs.push(run);
   const banner = await waitForBanner(run, 200_000);
   return { run, banner, processes: descendants(run.pid) };
@@ -315,7 +318,7 @@ describe('the README walkthrough against the demo vendor (issue 16, point 9)', (
   let workDir: string;
 
   beforeAll(async () => {
-    vendorPort = await freePort();
+    vendorPort = await demoVendorPort;
     workDir = await mkdtemp(join(tmpdir(), 'bp-walkthrough-'));
     // `npm run vendor:demo` as the README says, on a free port.
     vendor = spawn('npm', ['run', 'vendor:demo'], { cwd: repoRoot, env: { ...process.env, DEMO_VENDOR_PORT: String(vendorPort) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
