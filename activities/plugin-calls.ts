@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
-import type { PluginCallRequest } from '../workflows/engine/types';
+import type { PluginCallRequest } from '../contracts/plugin-calls';
 import {
   invokePlugin,
   PluginError,

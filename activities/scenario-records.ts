@@ -1,5 +1,5 @@
 import type { Sql } from '../db/client';
-import type { DecisionRecord, ScenarioRecord, StepRecord } from '../workflows/engine/types';
+import type { DecisionRecord, ScenarioRecord, StepRecord } from '../contracts/scenario-records';
 
 // ISO strings with explicit casts: no dependence on how the driver recognises Date objects.
 const at = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -1,4 +1,5 @@
-import { administrativeBlock, administrativeUnblock, blockWorkflowId, financialBlock, financialUnblock, unblockWorkflowId, type BlockKind } from '../workflows/client-blocks';
+import { startScenario } from '../contracts/scenario-client';
+import { blockScenarioId, blockScenarioType, unblockScenarioId, type BlockKind } from '../contracts/scenarios';
 import type { ApiDeps } from './deps';
 import { startOnce } from './start-once';
 
@@ -13,15 +14,15 @@ export async function startPendingBlockScenarios(deps: ApiDeps): Promise<number>
     select id, client_id, kind, n, ended_at is not null as ended, block_scenario_started_at is not null as block_started from client_blocks
     where block_scenario_started_at is null or (ended_at is not null and unblock_scenario_started_at is null)
     order by id limit 500`;
-  const workflows = { financial: [financialBlock, financialUnblock], administrative: [administrativeBlock, administrativeUnblock] } as const;
   for (const row of rows) {
-    const args = [{ clientId: row.client_id, n: row.n, policy: deps.pluginRetryPolicy }] as const;
+    const input = { clientId: row.client_id, n: row.n, policy: deps.pluginRetryPolicy };
+    const { block, unblock } = blockScenarioType[row.kind];
     if (!row.block_started) {
-      await startOnce(deps.temporal.workflow.start(workflows[row.kind][0], { workflowId: blockWorkflowId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, args: [...args] }));
+      await startOnce(startScenario(deps.temporal, block, { workflowId: blockScenarioId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, input }));
       await deps.sql`update client_blocks set block_scenario_started_at = coalesce(block_scenario_started_at, now()) where id = ${row.id}`;
     }
     if (row.ended) {
-      await startOnce(deps.temporal.workflow.start(workflows[row.kind][1], { workflowId: unblockWorkflowId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, args: [...args] }));
+      await startOnce(startScenario(deps.temporal, unblock, { workflowId: unblockScenarioId(row.kind, row.client_id, row.n), taskQueue: deps.taskQueue, input }));
       await deps.sql`update client_blocks set unblock_scenario_started_at = coalesce(unblock_scenario_started_at, now()) where id = ${row.id}`;
     }
   }

@@ -1,5 +1,6 @@
 import { creditLimitActions, creditLimitReason } from '../activities/credit-limits';
-import { blockSubscription, unblockSubscription } from '../workflows/subscription-operations';
+import { startScenario } from '../contracts/scenario-client';
+import { subscriptionOperationScenarioId, subscriptionOperationScenarioType } from '../contracts/scenarios';
 import type { ApiDeps } from './deps';
 import { startOnce } from './start-once';
 
@@ -9,10 +10,10 @@ export async function startBlockScenarios(deps: ApiDeps, requests: Array<{ subsc
     const [{ n }] = (await deps.sql`
       select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(r.subscriptionId)} and type = ${`subscription_${r.operation}`}`) as unknown as [{ n: number }];
     await startOnce(
-      deps.temporal.workflow.start(r.operation === 'block' ? blockSubscription : unblockSubscription, {
-        workflowId: `subscription-${r.subscriptionId}-${r.operation}-${n + 1}`,
+      startScenario(deps.temporal, subscriptionOperationScenarioType[r.operation], {
+        workflowId: subscriptionOperationScenarioId(r.subscriptionId, r.operation, n + 1),
         taskQueue: deps.taskQueue,
-        args: [{ subscriptionId: r.subscriptionId, reason: r.reason, comment: r.comment, by: null, policy: deps.pluginRetryPolicy }],
+        input: { subscriptionId: r.subscriptionId, reason: r.reason, comment: r.comment, by: null, policy: deps.pluginRetryPolicy },
       }),
     );
   }

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { decideUpdate } from '../workflows/engine/messages';
-import type { DecisionRequest } from '../workflows/engine/types';
+import { decideUpdate } from '../contracts/messages';
+import type { DecisionRequest } from '../contracts/scenario-records';
 import { ApiError } from './errors';
 
 /**

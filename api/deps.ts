@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database, Sql } from '../db/client';
 import type { EgressPolicy } from '../platform/egress';
-import type { PluginRetryPolicy } from '../workflows/engine/types';
-import type { NotificationRetryPolicy } from '../workflows/notifications';
+import type { PluginRetryPolicy } from '../contracts/plugin-calls';
+import type { NotificationRetryPolicy } from '../contracts/scenarios';
 import type { AppEnv } from './auth';
 import { zodDetails } from './errors';
 

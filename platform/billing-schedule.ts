@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { billingDispatch, billingScheduleId } from '../workflows/billing-dispatch';
+import { billingScheduleId } from '../contracts/scenarios';
 
 export interface BillingScheduleOptions {
   taskQueue: string;
@@ -19,7 +19,7 @@ export async function ensureBillingSchedule(client: Client, { taskQueue, timeZon
   const spec = { calendars: [{ hour, minute: 0 }], timezone: timeZone };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: billingDispatch,
+    workflowType: 'billingDispatch',
     workflowId: `${scheduleId}-dispatch`,
     taskQueue,
     args: [{ timeZone }] as [{ timeZone: string }],

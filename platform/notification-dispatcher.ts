@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { startOnce } from '../api/start-once';
 import type { Sql } from '../db/client';
-import { notifyEvent, notifyEventWorkflowId, type NotificationRetryPolicy } from '../workflows/notifications';
+import { startScenario } from '../contracts/scenario-client';
+import { notifyEventScenarioId, type NotificationRetryPolicy } from '../contracts/scenarios';
 
 export interface NotificationDispatchDeps {
   sql: Sql;
@@ -24,7 +25,7 @@ export async function dispatchNotificationEvents({ sql, temporal, taskQueue, pol
   const pending = await sql<Array<{ id: string }>>`select id::text from notification_events where started_at is null order by id limit ${limit}`;
   for (const { id } of pending) {
     const eventId = Number(id);
-    await startOnce(temporal.workflow.start(notifyEvent, { workflowId: notifyEventWorkflowId(eventId), taskQueue, args: [{ eventId, ...(policy ? { policy } : {}) }] }));
+    await startOnce(startScenario(temporal, 'notifyEvent', { workflowId: notifyEventScenarioId(eventId), taskQueue, input: { eventId, ...(policy ? { policy } : {}) } }));
     await sql`update notification_events set started_at = now() where id = ${eventId} and started_at is null`;
   }
   return pending.length;

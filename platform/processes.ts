@@ -12,7 +12,7 @@ import { installDefaultTemplates } from '../activities/notifications/defaults';
 import { startNotificationDispatcher } from './notification-dispatcher';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, isConnectionLoss, type DatabaseHandle } from '../db/client';
-import type { PluginRetryPolicy } from '../workflows/engine/types';
+import type { PluginRetryPolicy } from '../contracts/plugin-calls';
 import { egressPolicyFrom, StartupError, type Config } from './config';
 import { probeTemporal } from './local-temporal';
 import { ensureBillingSchedule } from './billing-schedule';

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { ClientInterceptors, WorkflowClientInterceptor } from '@temporalio/client';
 import { defaultPayloadConverter, type Headers } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { REQUEST_ID_HEADER } from '../workflows/interceptors';
+import { REQUEST_ID_HEADER } from '../contracts/scenarios';
 import type { RequestOrigin } from './client-address';
 import type { Logger } from './logger';
 

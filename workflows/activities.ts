@@ -6,7 +6,7 @@ import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
 import type { ScenarioDispatchActivities } from '../activities/scenario-dispatch';
 import type { SubscriptionActivities } from '../activities/subscriptions';
-import type { PluginRetryPolicy } from './engine/types';
+import type { PluginRetryPolicy } from '../contracts/plugin-calls';
 
 /**
  * Activities as workflows see them. Database steps retry transient errors with back-off for a few

@@ -6,22 +6,12 @@ import { billingRunActivities as acts, scenarioDispatchActivities as dispatchAct
 import { administrativeBlock, administrativeUnblock, financialBlock, financialUnblock } from './client-blocks';
 import { startDetached } from './detached';
 import { Scenario } from './engine/scenario';
-import type { PluginRetryPolicy } from './engine/types';
-import { orderExpiredSignal } from './purchase-order';
-import { orderPaidSignal, provisionOrderSignal, subscriptionOrder } from './subscription-order';
+import { orderExpiredSignal, orderPaidSignal, provisionOrderSignal } from '../contracts/messages';
+import type { BillingDayInput } from '../contracts/scenarios';
+import { subscriptionOrder } from './subscription-order';
 import { blockSubscription, deleteSubscription, stopSubscription, unblockSubscription } from './subscription-operations';
 
-export interface BillingDayInput {
-  /** The business date this run is for (`YYYY-MM-DD`). */
-  businessDate: string;
-  /** The plugin retry policy of the scenarios the run starts (tests shorten it). */
-  policy?: Partial<PluginRetryPolicy>;
-}
-
 type OrderExpired = { businessDate: string; reason?: string };
-
-/** One run per business date; re-running a date (through the API) is safe: duties select what is still due. */
-export const billingDayWorkflowId = (businessDate: string) => `billing-day-${businessDate}`;
 
 /** How many items one duty handles per run; the rest are found by the next run. */
 const dutyBatch = 5_000;

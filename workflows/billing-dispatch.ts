@@ -1,17 +1,10 @@
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { todayIn } from '../domain/dates';
-import { billingDay, billingDayWorkflowId } from './billing-day';
-
-export interface BillingDispatchInput {
-  /** The platform time zone the business day is counted in. */
-  timeZone: string;
-}
+import { billingDayScenarioId, type BillingDispatchInput } from '../contracts/scenarios';
+import { billingDay } from './billing-day';
 
 const scheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
-
-/** The schedule that starts a billing run every day, with catch-up after an outage. */
-export const billingScheduleId = 'billing-daily';
 
 /**
  * Started by the daily schedule. Turns the time the run was scheduled for (not the time it started: a
@@ -23,7 +16,7 @@ export async function billingDispatch({ timeZone }: BillingDispatchInput): Promi
   const scheduledFor = info.typedSearchAttributes.get(scheduledStartTime) ?? info.startTime;
   const businessDate = todayIn(timeZone, scheduledFor);
   try {
-    await executeChild(billingDay, { workflowId: billingDayWorkflowId(businessDate), args: [{ businessDate }] });
+    await executeChild(billingDay, { workflowId: billingDayScenarioId(businessDate), args: [{ businessDate }] });
     return { businessDate, started: true };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { businessDate, started: false };

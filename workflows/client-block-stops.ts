@@ -1,11 +1,11 @@
 import { ApplicationFailure, sleep, workflowInfo } from '@temporalio/workflow';
-import type { BlockKind, BlockTarget } from '../activities/client-blocks';
+import type { BlockTarget } from '../activities/client-blocks';
 import { errorStatusesStoppedByBlock } from '../domain/blocking';
 import { clientBlockActivities as acts, localSubscriptionActivities, pluginActivities } from './activities';
-import type { ClientBlockInput } from './client-blocks';
 import { startDetached } from './detached';
 import type { Scenario } from './engine/scenario';
-import { defaultPluginRetryPolicy } from './engine/types';
+import { defaultPluginRetryPolicy } from '../contracts/plugin-calls';
+import type { BlockKind, ClientBlockInput } from '../contracts/scenarios';
 import { stopSubscription } from './subscription-operations';
 
 /**

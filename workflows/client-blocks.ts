@@ -1,26 +1,11 @@
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
-import type { BlockKind } from '../activities/client-blocks';
 import { clientBlockActivities as acts } from './activities';
 import { stopPrepaidSubscriptions, stopWorkingSubscriptions } from './client-block-stops';
 import { startDetached } from './detached';
-import { manualDecisionSignal } from './engine/messages';
+import { manualDecisionSignal } from '../contracts/messages';
+import { leftBlockComment, type BlockKind, type ClientBlockInput } from '../contracts/scenarios';
 import { Scenario } from './engine/scenario';
-import type { PluginRetryPolicy } from './engine/types';
 import { activateStoppedSubscription } from './subscription-operations';
-
-export interface ClientBlockInput {
-  clientId: number;
-  /** The client's n-th block of this kind. */
-  n: number;
-  policy?: Partial<PluginRetryPolicy>;
-}
-
-export type { BlockKind };
-export const blockWorkflowId = (kind: BlockKind, clientId: number, n: number) => `${kind}-block-${clientId}-${n}`;
-export const unblockWorkflowId = (kind: BlockKind, clientId: number, n: number) => `${kind}-unblock-${clientId}-${n}`;
-
-/** Spec 01 §4.5.5: the comment of the stop operations rejected when the client leaves the block. */
-export const leftBlockComment = 'Account was moved from credit hold';
 
 /**
  * Spec 01 §4.4, §4.5.2, decision 19: stops the client's prepaid subscriptions. Working ones get their stop scenario

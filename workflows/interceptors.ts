@@ -1,11 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/workflow';
 import type { Headers, WorkflowInterceptorsFactory } from '@temporalio/workflow';
-
-/**
- * The header that carries the id of the HTTP request that started a scenario (see platform/request-context.ts
- * for the client and activity sides). Workflows carry it on, they never decide anything by it.
- */
-export const REQUEST_ID_HEADER = 'request-id';
+import { REQUEST_ID_HEADER } from '../contracts/scenarios';
 
 /**
  * Registered in the workflow bundle (platform/temporal.ts). The factory runs once per workflow execution, so

@@ -1,37 +1,31 @@
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { NotificationActivities } from '../activities/notifications';
+import {
+  defaultNotificationRetryPolicy,
+  sendNotificationScenarioId,
+  type NotifyEventInput,
+  type SendNotificationInput,
+} from '../contracts/scenarios';
 import { startDetached } from './detached';
-
-/** How hard a notification is tried before it is `failed` (part of the input, so replays see the same values). */
-export interface NotificationRetryPolicy {
-  attempts: number;
-  initialIntervalMs: number;
-  maxIntervalMs: number;
-}
-
-export const defaultNotificationRetryPolicy: NotificationRetryPolicy = { attempts: 6, initialIntervalMs: 10_000, maxIntervalMs: 10 * 60_000 };
 
 const db = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
-export const notifyEventWorkflowId = (eventId: number) => `notify-event-${eventId}`;
-export const sendNotificationWorkflowId = (notificationId: number) => `notification-${notificationId}`;
-
 /**
  * One notification event (spec 03 §1.3): its handlers are matched and rendered into log rows, and each
  * row is sent by its own `notification-<id>` workflow. Business scenarios never wait for this and are
  * never failed by it: events reach it through the outbox.
  */
-export async function notifyEvent({ eventId, policy = defaultNotificationRetryPolicy }: { eventId: number; policy?: NotificationRetryPolicy }): Promise<{ notifications: number }> {
+export async function notifyEvent({ eventId, policy = defaultNotificationRetryPolicy }: NotifyEventInput): Promise<{ notifications: number }> {
   const prepared = await db.prepareNotifications({ eventId });
-  for (const n of prepared) await startDetached(sendNotification, sendNotificationWorkflowId(n.id), [{ notificationId: n.id, delayMs: n.delayMs, policy }]);
+  for (const n of prepared) await startDetached(sendNotification, sendNotificationScenarioId(n.id), [{ notificationId: n.id, delayMs: n.delayMs, policy }]);
   return { notifications: prepared.length };
 }
 
 /** Holds a notification until its sending hour, then delivers it with retries; spent retries leave it `failed`. */
-export async function sendNotification({ notificationId, delayMs, policy = defaultNotificationRetryPolicy }: { notificationId: number; delayMs: number; policy?: NotificationRetryPolicy }): Promise<{ status: string }> {
+export async function sendNotification({ notificationId, delayMs, policy = defaultNotificationRetryPolicy }: SendNotificationInput): Promise<{ status: string }> {
   if (delayMs > 0) await sleep(delayMs);
   const delivery = proxyActivities<NotificationActivities>({
     startToCloseTimeout: '2m',

@@ -8,7 +8,8 @@ import {
 } from '../domain/application-operations';
 import { pluginActivities } from './activities';
 import type { Compensation, LeafOptions, Scenario } from './engine/scenario';
-import type { ManualOperationSpec, ManualOutcome, PluginRetryPolicy } from './engine/types';
+import type { PluginRetryPolicy } from '../contracts/plugin-calls';
+import type { ManualOperationSpec, ManualOutcome } from '../contracts/scenario-records';
 
 /** Step names of one operation: called at the vendor, or done by a person. */
 export interface OperationSteps {

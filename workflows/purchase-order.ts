@@ -1,38 +1,11 @@
-import { ApplicationFailure, condition, defineSignal, defineUpdate, patched, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import { recordedPerformedBy } from '../domain/application-operations';
 import { localOrderActivities, orderActivities } from './activities';
 import { Scenario } from './engine/scenario';
-import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+import { cancelOrderUpdate, confirmPaymentUpdate, orderExpiredSignal, type CancelOrderRequest, type ConfirmPaymentRequest } from '../contracts/messages';
+import { defaultPluginRetryPolicy } from '../contracts/plugin-calls';
+import type { PurchaseOrderInput } from '../contracts/scenarios';
 import { performPluginOperation } from './plugin-operation';
-
-export interface PurchaseOrderInput {
-  orderId: number;
-  policy?: Partial<PluginRetryPolicy>;
-}
-
-export interface ConfirmPaymentRequest {
-  method: string;
-  by: number | null;
-}
-export interface CancelOrderRequest {
-  reason: string | null;
-  by: number | null;
-}
-
-/** An operator confirmed the order's payment. Answers once the payment is recorded. */
-export const confirmPaymentUpdate = defineUpdate<{ paymentId: number; status: string }, [ConfirmPaymentRequest]>(
-  'confirmPayment',
-);
-/** An operator cancelled the order while it awaits payment. Answers once the order is cancelled. */
-export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelOrderRequest]>('cancelOrder');
-
-/**
- * The billing run found the order unpaid past its end date (spec 01 §16.8, decision 8). A signal, so the
- * run never waits on an order; an order that is no longer awaiting payment ignores it.
- */
-export const orderExpiredSignal = defineSignal<[{ businessDate: string; reason?: string }]>('orderExpired');
-
-export const purchaseOrderWorkflowId = (orderId: number) => `order-${orderId}`;
 
 type PaymentOutcome =
   | { kind: 'confirmed'; request: ConfirmPaymentRequest; result?: { paymentId: number; status: string } }

@@ -3,26 +3,9 @@ import { pluginOperationOf, subscriptionOperations, type SubscriptionOperation a
 import { recordedPerformedBy } from '../domain/application-operations';
 import { localSubscriptionActivities, subscriptionActivities } from './activities';
 import { Scenario } from './engine/scenario';
-import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
+import { defaultPluginRetryPolicy } from '../contracts/plugin-calls';
+import type { SubscriptionOperationInput } from '../contracts/scenarios';
 import { performPluginOperation } from './plugin-operation';
-
-export interface SubscriptionOperationInput {
-  subscriptionId: number;
-  reason: string;
-  comment?: string;
-  by: number | null;
-  policy?: Partial<PluginRetryPolicy>;
-  /**
-   * Who asked, when not a person: the billing run stops unpaid subscriptions and an administrative block
-   * stops every subscription (decision 3) whatever the client's stop mode.
-   */
-  origin?: 'billing_run' | 'administrative_block';
-}
-
-
-/** One request is one scenario: `subscription-<id>-<operation>-<n>`. */
-export const subscriptionOperationWorkflowId = (subscriptionId: number, operation: Operation, n: number) =>
-  `subscription-${subscriptionId}-${operation}-${n}`;
 
 const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
 

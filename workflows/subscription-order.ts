@@ -1,21 +1,12 @@
-import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import { orderEffects } from '../domain/order-effects';
 import type { PluginProfile } from '../domain/application-operations';
 import { lifecycleOrderActivities, localLifecycleOrderActivities, localOrderActivities, orderActivities } from './activities';
 import { Scenario } from './engine/scenario';
-import { defaultPluginRetryPolicy, type PluginRetryPolicy } from './engine/types';
 import { performPluginOperation } from './plugin-operation';
-import { cancelOrderUpdate, confirmPaymentUpdate, orderExpiredSignal, type CancelOrderRequest, type ConfirmPaymentRequest } from './purchase-order';
-
-export interface SubscriptionOrderInput {
-  orderId: number;
-  policy?: Partial<PluginRetryPolicy>;
-}
-
-/** The billing run paid the order from the balance (auto-payment): go on to provisioning. */
-export const orderPaidSignal = defineSignal<[{ businessDate: string }]>('orderPaid');
-/** The billing run found a deferred order's provisioning date reached (spec 01 §12.4). */
-export const provisionOrderSignal = defineSignal<[{ businessDate: string }]>('provisionOrder');
+import { cancelOrderUpdate, confirmPaymentUpdate, orderExpiredSignal, orderPaidSignal, provisionOrderSignal, type CancelOrderRequest, type ConfirmPaymentRequest } from '../contracts/messages';
+import { defaultPluginRetryPolicy } from '../contracts/plugin-calls';
+import type { SubscriptionOrderInput } from '../contracts/scenarios';
 
 type Outcome =
   | { kind: 'paid' }

@@ -3,7 +3,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { previewBillingRun } from '../../activities/billing-run-preview';
 import { todayIn } from '../../domain/dates';
 import { runsAheadOfSchedule } from '../../domain/lifecycle';
-import { billingDay, billingDayWorkflowId } from '../../workflows/billing-day';
+import { startScenario } from '../../contracts/scenario-client';
+import { billingDayScenarioId } from '../../contracts/scenarios';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
@@ -100,9 +101,9 @@ export function billingRunRoutes(deps: ApiDeps) {
         return c.json(runPreview.parse({ date, dryRun: true, nextDueDate, aheadOfSchedule: runsAheadOfSchedule(date, nextDueDate), ...preview }), 200);
       }
       requireConfirmation(date, confirmDate, nextDueDate);
-      const scenarioId = billingDayWorkflowId(date);
+      const scenarioId = billingDayScenarioId(date);
       try {
-        await deps.temporal.workflow.start(billingDay, { workflowId: scenarioId, taskQueue: deps.taskQueue, args: [{ businessDate: date, policy: deps.pluginRetryPolicy }] });
+        await startScenario(deps.temporal, 'billingDay', { workflowId: scenarioId, taskQueue: deps.taskQueue, input: { businessDate: date, policy: deps.pluginRetryPolicy } });
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'run_in_progress', `the billing run for ${date} is still running`);
         throw err;

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { manualOperationTypes } from '../../db/schema';
-import { manualDecisionUpdate } from '../../workflows/engine/messages';
+import { manualDecisionUpdate } from '../../contracts/messages';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';

@@ -14,7 +14,8 @@ import {
 import { RuleSyntaxError, RuleVariableError, validateRule } from '../../domain/notifications/rules';
 import { nestVariables, renderTemplate, sampleVariables, TemplateError, validateTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
 import { literalAddressRefusal, publicEgressOnly, urlShapeProblem } from '../../platform/egress';
-import { sendNotification, sendNotificationWorkflowId } from '../../workflows/notifications';
+import { startScenario } from '../../contracts/scenario-client';
+import { sendNotificationScenarioId } from '../../contracts/scenarios';
 import { guard } from '../auth';
 import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
@@ -452,7 +453,7 @@ export function notificationRoutes(deps: ApiDeps) {
         returning id::text`;
       const newId = Number(copy!.id);
       await startOnce(
-        deps.temporal.workflow.start(sendNotification, { workflowId: sendNotificationWorkflowId(newId), taskQueue: deps.taskQueue, args: [{ notificationId: newId, delayMs: 0, ...(deps.notificationPolicy ? { policy: deps.notificationPolicy } : {}) }] }),
+        startScenario(deps.temporal, 'sendNotification', { workflowId: sendNotificationScenarioId(newId), taskQueue: deps.taskQueue, input: { notificationId: newId, delayMs: 0, ...(deps.notificationPolicy ? { policy: deps.notificationPolicy } : {}) } }),
       );
       return c.json(await loadNotification(newId), 201);
     },

@@ -9,8 +9,9 @@ import { nextFinancialDay } from '../../domain/lifecycle';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
 import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import { canCancelOrder, paymentModels } from '../../domain/statuses';
-import { cancelOrderUpdate, purchaseOrder, purchaseOrderWorkflowId, type PurchaseOrderInput } from '../../workflows/purchase-order';
-import { subscriptionOrder } from '../../workflows/subscription-order';
+import { cancelOrderUpdate } from '../../contracts/messages';
+import { startScenario } from '../../contracts/scenario-client';
+import { orderScenarioId, orderScenarioType } from '../../contracts/scenarios';
 import { clientAccess } from '../client-access';
 import { eventActor, guard, staffIdOf, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -40,8 +41,7 @@ const orderStatuses = ['awaiting_payment', 'awaiting_provisioning', 'provisionin
 
 /** Starts the order's scenario; a start that was already done (retry, sweep) is not an error. */
 export async function startOrderScenario(deps: ApiDeps, orderId: number, type = 'purchase'): Promise<void> {
-  const options = { workflowId: purchaseOrderWorkflowId(orderId), taskQueue: deps.taskQueue, args: [{ orderId, policy: deps.pluginRetryPolicy }] as [PurchaseOrderInput] };
-  await startOnce(type === 'purchase' ? deps.temporal.workflow.start(purchaseOrder, options) : deps.temporal.workflow.start(subscriptionOrder, options));
+  await startOnce(startScenario(deps.temporal, orderScenarioType(type), { workflowId: orderScenarioId(orderId), taskQueue: deps.taskQueue, input: { orderId, policy: deps.pluginRetryPolicy } }));
   await deps.sql`update orders set scenario_started_at = coalesce(scenario_started_at, now()) where id = ${orderId}`;
 }
 
@@ -193,7 +193,7 @@ export function orderRoutes(deps: ApiDeps) {
           values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
                   ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(today, found.cancel_days)}, ${today},
                   ${input.subscriptionName ?? null}, ${currentOrigin().address}, ${staffIdOf(c)},
-                  ${purchaseOrderWorkflowId(id)})`;
+                  ${orderScenarioId(id)})`;
         for (const line of lines) {
           await tx`
             insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
@@ -316,7 +316,7 @@ export function orderRoutes(deps: ApiDeps) {
         throw new ApiError(409, 'order_not_cancellable', `order ${String(order.number)} is ${String(order.status)}; only an order awaiting payment or awaiting provisioning can be cancelled`);
       }
       await deps.temporal.workflow
-        .getHandle(purchaseOrderWorkflowId(id))
+        .getHandle(orderScenarioId(id))
         .executeUpdate(cancelOrderUpdate, { args: [{ reason, by: c.get('staff').id }] });
       return c.json(await loadOrder(sql, id), 200);
     },

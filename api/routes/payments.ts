@@ -7,8 +7,8 @@ import { receiveTopUp } from '../../activities/top-ups';
 import { todayIn } from '../../domain/dates';
 import { nextDocumentNumber } from '../document-numbers';
 import { startBlockScenarios } from '../credit-limits';
-import { cancelOrderUpdate, confirmPaymentUpdate, purchaseOrderWorkflowId } from '../../workflows/purchase-order';
-import { orderPaidSignal } from '../../workflows/subscription-order';
+import { cancelOrderUpdate, confirmPaymentUpdate, orderPaidSignal } from '../../contracts/messages';
+import { orderScenarioId } from '../../contracts/scenarios';
 import { clientAccess } from '../client-access';
 import { eventActor, guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -221,7 +221,7 @@ export function paymentRoutes(deps: ApiDeps) {
         select 1 from orders o join subscriptions s on s.id = o.subscription_id where o.id = ${payment.orderId} and s.status in ('deleting', 'deleted')`;
       if (gone) throw new ApiError(409, 'subscription_deleted', `the subscription of this order is deleted; cancel payment ${payment.number} instead`);
       await deps.temporal.workflow
-        .getHandle(purchaseOrderWorkflowId(payment.orderId))
+        .getHandle(orderScenarioId(payment.orderId))
         .executeUpdate(confirmPaymentUpdate, { args: [{ method, by: c.get('staff').id }] });
       return c.json(await loadPayment(sql, id), 200);
     },
@@ -250,14 +250,14 @@ export function paymentRoutes(deps: ApiDeps) {
       }
       if (payment.orderId !== null) {
         await deps.temporal.workflow
-          .getHandle(purchaseOrderWorkflowId(payment.orderId))
+          .getHandle(orderScenarioId(payment.orderId))
           .executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
       } else if (payment.merged) {
         // Cancelling a merged payment cancels its orders (spec 02 §2.10); the last one cancels the payment.
         for (const orderId of payment.mergedOrderIds) {
           const [order] = await sql<Array<{ status: string }>>`select status from orders where id = ${orderId}`;
           if (order?.status !== 'awaiting_payment') continue;
-          await deps.temporal.workflow.getHandle(purchaseOrderWorkflowId(orderId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
+          await deps.temporal.workflow.getHandle(orderScenarioId(orderId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
         }
         await sql.begin(async (tx) => {
           await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where id = ${id} and status = 'waiting_for_payment'`;
@@ -283,7 +283,7 @@ export function paymentRoutes(deps: ApiDeps) {
 export async function tellPaidOrders(deps: Pick<ApiDeps, 'temporal' | 'timeZone' | 'now'>, orderIds: number[]) {
   const businessDate = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
   for (const orderId of orderIds) {
-    await deps.temporal.workflow.getHandle(purchaseOrderWorkflowId(orderId)).signal(orderPaidSignal, { businessDate });
+    await deps.temporal.workflow.getHandle(orderScenarioId(orderId)).signal(orderPaidSignal, { businessDate });
   }
 }
 

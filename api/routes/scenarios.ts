@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { scenarioTreeQuery } from '../../workflows/engine/messages';
+import { scenarioTreeQuery } from '../../contracts/messages';
 import { guard } from '../auth';
 import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';

@@ -1,12 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { canStartOperation, subscriptionOperations } from '../../domain/subscription-operations';
-import {
-  activateStoppedSubscription,
-  deleteSubscription,
-  stopSubscription,
-  subscriptionOperationWorkflowId,
-} from '../../workflows/subscription-operations';
+import { startScenario } from '../../contracts/scenario-client';
+import { subscriptionOperationScenarioId, subscriptionOperationScenarioType } from '../../contracts/scenarios';
 import { subscriptionStatuses } from '../../domain/statuses';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
@@ -86,7 +82,6 @@ export function subscriptionRoutes(deps: ApiDeps) {
     },
   );
 
-  const workflows = { stop: stopSubscription, delete: deleteSubscription, activate: activateStoppedSubscription };
   const summaries: Record<'stop' | 'delete' | 'activate', string> = {
     stop: "Stop a subscription (through a manual operation when the client's service rule says so)",
     delete: "Delete a subscription (through a manual operation when the client's service rule says so)",
@@ -115,12 +110,12 @@ export function subscriptionRoutes(deps: ApiDeps) {
         const [{ n }] = (await sql`
           select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(id)}
             and type = ${`subscription_${operation}`}`) as unknown as [{ n: number }];
-        const scenarioId = subscriptionOperationWorkflowId(id, operation, n + 1);
+        const scenarioId = subscriptionOperationScenarioId(id, operation, n + 1);
         try {
-          await deps.temporal.workflow.start(workflows[operation], {
+          await startScenario(deps.temporal, subscriptionOperationScenarioType[operation], {
             workflowId: scenarioId,
             taskQueue: deps.taskQueue,
-            args: [{ subscriptionId: id, reason, comment, by: c.get('staff').id, policy: deps.pluginRetryPolicy }],
+            input: { subscriptionId: id, reason, comment, by: c.get('staff').id, policy: deps.pluginRetryPolicy },
           });
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, `${operation}_in_progress`, `a ${operation} of subscription ${id} is already under way`);

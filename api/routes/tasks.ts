@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { cancelTaskUpdate } from '../../workflows/engine/messages';
-import type { DecisionKind } from '../../workflows/engine/types';
+import { cancelTaskUpdate } from '../../contracts/messages';
+import type { DecisionKind } from '../../contracts/scenario-records';
 import { guard } from '../auth';
 import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';

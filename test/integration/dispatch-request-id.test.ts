@@ -1,7 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/dates';
-import { REQUEST_ID_HEADER } from '../../workflows/interceptors';
+import { REQUEST_ID_HEADER } from '../../contracts/scenarios';
 import { createClient, createTestPlatform, seedCatalog, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 /**

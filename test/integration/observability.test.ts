@@ -6,7 +6,7 @@ import { createApp } from '../../api/app';
 import { connectDatabase } from '../../db/client';
 import { createLogger } from '../../platform/logger';
 import { requestContext } from '../../platform/request-context';
-import { REQUEST_ID_HEADER } from '../../workflows/interceptors';
+import { REQUEST_ID_HEADER } from '../../contracts/scenarios';
 import { parseExposition, seriesSum, seriesValue, type Family } from '../support/prometheus';
 import {
   createClient,

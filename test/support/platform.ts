@@ -13,14 +13,14 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorker } from '../../platform/temporal';
 import type { Logger } from '../../platform/logger';
 import { clientInterceptors } from '../../platform/request-context';
-import type { PluginRetryPolicy } from '../../workflows/engine/types';
+import type { PluginRetryPolicy } from '../../contracts/plugin-calls';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { testNamespace } from './namespaces';
 import type { MailConfig } from '../../activities/notifications/channels';
 import { startNotificationDispatcher } from '../../platform/notification-dispatcher';
 import { installDefaultTemplates } from '../../activities/notifications/defaults';
 import { withDatabase } from './local-services';
-import type { NotificationRetryPolicy } from '../../workflows/notifications';
+import type { NotificationRetryPolicy } from '../../contracts/scenarios';
 
 // Worker chatter (state changes, retries we provoke on purpose) would drown the test report.
 try {

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { ManualOperationActivities } from '../../activities/manual-operations';
 import type { ScenarioRecorders } from '../../activities/scenario-records';
-import { cancelTaskUpdate, decideUpdate, manualDecisionSignal, manualDecisionUpdate, scenarioTreeQuery } from './messages';
+import { cancelTaskUpdate, decideUpdate, manualDecisionSignal, manualDecisionUpdate, scenarioTreeQuery } from '../../contracts/messages';
 import type {
   DecisionRequest,
   ManualDecisionRequest,
@@ -24,7 +24,7 @@ import type {
   ScenarioSubject,
   StepKind,
   StepRecord,
-} from './types';
+} from '../../contracts/scenario-records';
 
 const record = proxyLocalActivities<ScenarioRecorders>({
   startToCloseTimeout: '10s',

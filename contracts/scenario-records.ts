@@ -1,6 +1,6 @@
-/** Shapes shared by the engine, the activities that record it, and the API that reads it. */
+/** The scenario read model's shapes: shared by the engine, the activities that record it, and the API that reads it. */
 
-import type { ScenarioStatus, StepStatus } from '../../domain/statuses';
+import type { ScenarioStatus, StepStatus } from '../domain/statuses';
 
 export type { ScenarioStatus, StepStatus };
 export type StepKind = 'group' | 'step' | 'task' | 'wait' | 'manual' | 'compensation';
@@ -76,34 +76,6 @@ export interface DecisionRecord {
 export interface ScenarioTree {
   scenario: ScenarioRecord;
   steps: StepRecord[];
-}
-
-/** Retry behaviour of plugin calls; part of a scenario's input so that replays see the same values. */
-export interface PluginRetryPolicy {
-  initialIntervalMs: number;
-  maximumIntervalMs: number;
-  maximumAttempts: number;
-  heartbeatTimeoutMs: number;
-  startToCloseTimeoutMs: number;
-}
-
-export const defaultPluginRetryPolicy: PluginRetryPolicy = {
-  initialIntervalMs: 2_000,
-  maximumIntervalMs: 60_000,
-  maximumAttempts: 8,
-  heartbeatTimeoutMs: 10_000,
-  startToCloseTimeoutMs: 300_000,
-};
-
-/** Input of a plugin call activity. */
-export interface PluginCallRequest {
-  scenarioId: string;
-  path: string;
-  round: number;
-  idempotencyKey: string;
-  subscriptionId: number;
-  operation: string;
-  input: Record<string, unknown>;
 }
 
 export interface ManualDecisionRequest {
