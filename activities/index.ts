@@ -1,5 +1,5 @@
 import type { Sql } from '../db/client';
-import { publicEgressOnly, type EgressPolicy } from '../platform/egress';
+import { publicEgressOnly, type EgressPolicy } from '../infra/egress';
 import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from './adapters/registry';
 import { createBillingRunActivities } from './billing-runs';

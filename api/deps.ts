@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database, Sql } from '../db/client';
-import type { EgressPolicy } from '../platform/egress';
+import type { EgressPolicy } from '../infra/egress';
 import type { PluginRetryPolicy } from '../contracts/plugin-calls';
 import type { NotificationRetryPolicy } from '../contracts/scenarios';
 import type { AppEnv } from './auth';

@@ -4,7 +4,7 @@ import type { Sql } from '../db/client';
 import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureComponent } from '../domain/licensing/activation';
 import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
 import { isStorableText, storableTextMessage } from '../domain/text';
-import { currentOrigin } from '../platform/request-context';
+import { currentOrigin } from '../infra/request-context';
 import { toErrorResponse } from './errors';
 
 /** Shared pieces of the public licensing API: its error, rate limiting and request admission. */
@@ -60,7 +60,7 @@ export function licensingErrorResponse(err: Error, c: Context) {
 }
 
 /**
- * The caller's address, as the request log worked it out (platform/client-address.ts): X-Forwarded-For counts
+ * The caller's address, as the request log worked it out (infra/client-address.ts): X-Forwarded-For counts
  * only from a proxy named in TRUST_PROXY, so a caller cannot step out of its limit by writing the header.
  */
 export const sourceOf = () => currentOrigin().address ?? 'unknown';

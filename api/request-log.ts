@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import { requestOrigin, type TrustedProxies } from '../platform/client-address';
-import type { Logger } from '../platform/logger';
-import { currentOrigin, currentRequestId, isValidRequestId, newRequestId, requestContext } from '../platform/request-context';
+import { requestOrigin, type TrustedProxies } from '../infra/client-address';
+import type { Logger } from '../infra/logger';
+import { currentOrigin, currentRequestId, isValidRequestId, newRequestId, requestContext } from '../infra/request-context';
 import type { Session } from '../web/session';
 import type { AppEnv } from './auth';
 import type { HttpMetrics } from './metrics';

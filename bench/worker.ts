@@ -6,8 +6,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { loadConfigOrExit } from '../platform/config';
-import { createLogger } from '../platform/logger';
+import { loadConfigOrExit } from '../infra/config';
+import { createLogger } from '../infra/logger';
 import { onShutdown, requireTemporal, startWorker } from '../platform/processes';
 import { floorActivities } from './floor-activities';
 

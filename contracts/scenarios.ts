@@ -142,7 +142,7 @@ export const notifyEventScenarioId = (eventId: number) => `notify-event-${eventI
 export const sendNotificationScenarioId = (notificationId: number) => `notification-${notificationId}`;
 
 /**
- * The header that carries the id of the HTTP request that started a scenario (platform/request-context.ts for the
+ * The header that carries the id of the HTTP request that started a scenario (infra/request-context.ts for the
  * client and activity sides, workflows/interceptors.ts for the workflow side). Nothing decides anything by it.
  */
 export const REQUEST_ID_HEADER = 'request-id';

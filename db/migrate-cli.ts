@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../platform/config';
+import { loadConfigOrExit } from '../infra/config';
 import { ensureDatabase, migrateDatabase } from './migrate';
 
 const config = loadConfigOrExit();

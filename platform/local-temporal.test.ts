@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StartupError } from './config';
+import { StartupError } from '../infra/config';
 import { spawnDevServer } from './local-temporal';
 import { freePort } from '../test/support/local-services';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { StartupError } from './config';
+import { StartupError } from '../infra/config';
 import { portHolder } from './ports';
 
 /** Resolves once a Temporal frontend at `address` serves `namespace`; else a StartupError saying which variable is wrong. */

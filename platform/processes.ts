@@ -13,10 +13,10 @@ import { startNotificationDispatcher } from './notification-dispatcher';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, isConnectionLoss, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../contracts/plugin-calls';
-import { egressPolicyFrom, StartupError, type Config } from './config';
+import { egressPolicyFrom, StartupError, type Config } from '../infra/config';
 import { probeTemporal } from './local-temporal';
 import { ensureBillingSchedule } from './billing-schedule';
-import type { Logger } from './logger';
+import type { Logger } from '../infra/logger';
 import { bundleWorkflows, connectClient, createWorker } from './temporal';
 
 export function pluginRetryPolicyFrom(config: Config): PluginRetryPolicy {

@@ -1,6 +1,6 @@
 import { ensureDatabase, migrateDatabase } from '../db/migrate';
-import { loadConfigOrExit } from './config';
-import { createLogger } from './logger';
+import { loadConfigOrExit } from '../infra/config';
+import { createLogger } from '../infra/logger';
 import { onShutdown, requireTemporal, runEntryPoint, startApi, startWorker, tolerateLostDatabaseConnections } from './processes';
 
 /** One process for a newcomer: migrations, a worker and the API (`npm start` runs it; platform/run-local.ts). */

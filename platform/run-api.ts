@@ -1,5 +1,5 @@
-import { loadConfigOrExit } from './config';
-import { createLogger } from './logger';
+import { loadConfigOrExit } from '../infra/config';
+import { createLogger } from '../infra/logger';
 import { onShutdown, requireTemporal, runEntryPoint, startApi, tolerateLostDatabaseConnections } from './processes';
 
 runEntryPoint(async () => {

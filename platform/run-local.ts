@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit, StartupError, type Config } from './config';
+import { loadConfigOrExit, StartupError, type Config } from '../infra/config';
 import { probeTemporal, spawnDevServer, stopWhenParentDies, type DevServer } from './local-temporal';
 import { portProblems, type PortToCheck } from './ports';
 

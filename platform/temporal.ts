@@ -3,8 +3,8 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../activities';
 import { createActivities } from '../activities';
-import type { Logger } from './logger';
-import { activityInterceptors, clientInterceptors } from './request-context';
+import type { Logger } from '../infra/logger';
+import { activityInterceptors, clientInterceptors } from '../infra/request-context';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Workflow interceptors (the request id's way through a scenario); bundled with the workflows. */

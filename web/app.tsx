@@ -9,7 +9,7 @@ import { logEvent } from '../activities/event-log';
 import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
 import { isStorableText } from '../domain/text';
-import { currentOrigin } from '../platform/request-context';
+import { currentOrigin } from '../infra/request-context';
 import { todayIn } from '../domain/dates';
 import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';

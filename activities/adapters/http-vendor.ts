@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { createOutboundFetch, EgressRefusedError, literalAddressRefusal, publicEgressOnly, urlShapeProblem, type EgressPolicy, type OutboundFetch } from '../../platform/egress';
+import { createOutboundFetch, EgressRefusedError, literalAddressRefusal, publicEgressOnly, urlShapeProblem, type EgressPolicy, type OutboundFetch } from '../../infra/egress';
 import {
   PluginError,
   excerpt,
@@ -40,7 +40,7 @@ export function signVendorRequest(input: VendorSignatureInput): string {
 }
 
 export const httpVendorSettingsSchema = z.object({
-  // Paths are appended to it, so it has no query or fragment (platform/egress.ts).
+  // Paths are appended to it, so it has no query or fragment (infra/egress.ts).
   baseUrl: z.string().superRefine((value, ctx) => {
     const problem = urlShapeProblem(value, { base: true });
     if (problem) ctx.addIssue({ code: 'custom', message: problem });

@@ -1,6 +1,6 @@
 import { PluginError, type ProvisioningPlugin } from './contract';
 import type { Sql } from '../../db/client';
-import type { EgressPolicy } from '../../platform/egress';
+import type { EgressPolicy } from '../../infra/egress';
 import { createHttpVendorPlugin } from './http-vendor';
 import { createLicensingPlugin } from './licensing';
 import { createManualPlugin } from './manual';

@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import { EgressRefusedError, type OutboundFetch } from '../../platform/egress';
+import { EgressRefusedError, type OutboundFetch } from '../../infra/egress';
 
 /**
  * Delivery channels (spec 03 §9): e-mail through SMTP (nodemailer, configured by URL), SMS through an HTTP

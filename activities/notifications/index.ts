@@ -4,7 +4,7 @@ import { todayIn } from '../../domain/dates';
 import { evaluateRule, parseRule } from '../../domain/notifications/rules';
 import { holdUntil } from '../../domain/notifications/schedule';
 import { nestVariables, renderTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
-import { createOutboundFetch, type EgressPolicy } from '../../platform/egress';
+import { createOutboundFetch, type EgressPolicy } from '../../infra/egress';
 import { DeliveryError, sendMail, sendSms, type MailConfig, type SmsGatewayConfig } from './channels';
 import { loadEventVariables, type EventRow } from './data';
 
@@ -13,7 +13,7 @@ export interface NotificationActivityDeps {
   timeZone: string;
   now: () => Date;
   mail: MailConfig;
-  /** The SMS gateway is called under the egress policy (platform/egress.ts). */
+  /** The SMS gateway is called under the egress policy (infra/egress.ts). */
   egress: EgressPolicy;
 }
 

@@ -7,7 +7,7 @@ import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { HTTP_VENDOR_PLUGIN_NAME, httpVendorSettingsRefusal } from '../../activities/adapters/http-vendor';
-import { publicEgressOnly } from '../../platform/egress';
+import { publicEgressOnly } from '../../infra/egress';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 const serviceRuleInput = z

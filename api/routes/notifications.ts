@@ -13,7 +13,7 @@ import {
 } from '../../domain/notifications/catalog';
 import { RuleSyntaxError, RuleVariableError, validateRule } from '../../domain/notifications/rules';
 import { nestVariables, renderTemplate, sampleVariables, TemplateError, validateTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
-import { literalAddressRefusal, publicEgressOnly, urlShapeProblem } from '../../platform/egress';
+import { literalAddressRefusal, publicEgressOnly, urlShapeProblem } from '../../infra/egress';
 import { startScenario } from '../../contracts/scenario-client';
 import { sendNotificationScenarioId } from '../../contracts/scenarios';
 import { guard } from '../auth';

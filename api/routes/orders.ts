@@ -22,7 +22,7 @@ import { nextDocumentNumber } from '../document-numbers';
 import { startOnce } from '../start-once';
 import { storeIdempotentAnswer } from '../idempotency';
 import { escapeLike } from '../../db/like';
-import { currentOrigin } from '../../platform/request-context';
+import { currentOrigin } from '../../infra/request-context';
 
 const orderInput = z
   .object({

@@ -20,7 +20,7 @@ import { ApiError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
 import { loadOrder, startOrderScenario } from './orders';
 import { storeIdempotentAnswer } from '../idempotency';
-import { currentOrigin } from '../../platform/request-context';
+import { currentOrigin } from '../../infra/request-context';
 
 const renewInput = z
   .object({ planPeriodId: z.number().int().positive().optional().describe('a period of the same plan; default: the current one') })

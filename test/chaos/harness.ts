@@ -29,7 +29,7 @@ export interface ChaosPlatformOptions {
   vendorFaults?: FakeVendorFaults;
   /** `create`: a vendor that deduplicates only creates, so an operation sent twice shows as a double effect. */
   vendorDeduplicates?: 'all' | 'create';
-  /** More configuration for the worker and the API (names from platform/config.ts). */
+  /** More configuration for the worker and the API (names from infra/config.ts). */
   env?: Record<string, string>;
 }
 

@@ -4,8 +4,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { connectDatabase } from '../../db/client';
-import { createLogger } from '../../platform/logger';
-import { requestContext } from '../../platform/request-context';
+import { createLogger } from '../../infra/logger';
+import { requestContext } from '../../infra/request-context';
 import { REQUEST_ID_HEADER } from '../../contracts/scenarios';
 import { parseExposition, seriesSum, seriesValue, type Family } from '../support/prometheus';
 import {

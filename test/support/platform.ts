@@ -11,8 +11,8 @@ import { bootstrapAdmin } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorker } from '../../platform/temporal';
-import type { Logger } from '../../platform/logger';
-import { clientInterceptors } from '../../platform/request-context';
+import type { Logger } from '../../infra/logger';
+import { clientInterceptors } from '../../infra/request-context';
 import type { PluginRetryPolicy } from '../../contracts/plugin-calls';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { testNamespace } from './namespaces';
@@ -70,7 +70,7 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-/** What the Node server hands the app for a connection from the loopback (platform/client-address.ts reads it). */
+/** What the Node server hands the app for a connection from the loopback (infra/client-address.ts reads it). */
 const LOOPBACK_PROXY = '127.0.0.1';
 const viaLoopbackProxy = { incoming: { socket: { remoteAddress: LOOPBACK_PROXY } } };
 

@@ -3,7 +3,7 @@
  * unhandled-rejection policy, then leaves one rejection unhandled, of a lost database connection (`lost`) or of
  * anything else (`other`), and says whether it is still alive a moment later.
  */
-import { createLogger } from '../../platform/logger';
+import { createLogger } from '../../infra/logger';
 import { tolerateLostDatabaseConnections } from '../../platform/processes';
 
 tolerateLostDatabaseConnections(createLogger('warn'));
