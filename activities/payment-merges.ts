@@ -1,7 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import { nextDocumentNumber } from '../api/document-numbers';
 import type { Sql } from '../db/client';
-import { DomainValidationError } from '../domain/errors';
+import { AppError } from '../domain/errors';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
 import { lockOrder, paidPaymentStatuses, settleOrder } from './order-settlement';
@@ -17,7 +17,7 @@ import { coverPromisedPaymentsByTopUp } from './promised-payments';
 /** Orders whose scenario waits for a payment signal; a purchase is paid through its own scenario. */
 const mergeableOrderTypes = ['renewal', 'prolongation', 'resource_change', 'plan_switch'];
 
-export class PaymentMergeError extends DomainValidationError {}
+export class PaymentMergeError extends AppError {}
 
 interface Candidate {
   id: number;

@@ -4,7 +4,7 @@ import type { Sql } from '../db/client';
 import { clientCapability } from '../domain/client-capabilities';
 import type { ClientAccessLevel, ClientStatus, StaffRole } from '../domain/statuses';
 import type { ClientAccess } from './client-access';
-import { ApiError } from './errors';
+import { AppError } from './errors';
 
 export interface Staff {
   id: number;
@@ -87,13 +87,13 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
   const staleUse = () => sql`(t.last_used_at is null or t.last_used_at < now() - interval '1 minute')`;
   return async function authenticate(c, next) {
     const token = bearerToken(c.req.header('authorization'));
-    if (!token) throw new ApiError(401, 'unauthenticated', 'an API token is required: Authorization: Bearer <token>');
+    if (!token) throw new AppError('unauthenticated', 'an API token is required: Authorization: Bearer <token>');
     if (token.startsWith('bpc_')) {
       const [found] = await sql<Array<ClientUser & { stale: boolean }>>`
         select u.id, u.name, t.id as "tokenId", ${staleUse()} as stale
         from client_user_tokens t join client_users u on u.id = t.client_user_id
         where t.token_hash = ${hashToken(token)} and t.revoked_at is null and u.status = 'active'`;
-      if (!found) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+      if (!found) throw new AppError('unauthenticated', 'the API token is unknown or revoked');
       if (found.stale) await sql`update client_user_tokens set last_used_at = now() where id = ${found.tokenId}`;
       const { stale: _stale, ...user } = found;
       c.set('clientUser', user);
@@ -105,7 +105,7 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
         select s.id, s.name, s.role, -ss.id as "tokenId"
         from staff_sessions ss join staff s on s.id = ss.staff_id
         where ss.token_hash = ${hashToken(token)} and ss.ended_at is null and ss.expires_at > now() and s.status = 'active'`;
-      if (!member) throw new ApiError(401, 'unauthenticated', 'the session has ended: sign in again');
+      if (!member) throw new AppError('unauthenticated', 'the session has ended: sign in again');
       c.set('staff', member);
       return next();
     }
@@ -113,7 +113,7 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
       select s.id, s.name, s.role, t.id as "tokenId", ${staleUse()} as stale
       from api_tokens t join staff s on s.id = t.staff_id
       where t.token_hash = ${hashToken(token)} and t.revoked_at is null and s.status = 'active'`;
-    if (!found) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+    if (!found) throw new AppError('unauthenticated', 'the API token is unknown or revoked');
     if (found.stale) await sql`update api_tokens set last_used_at = now() where id = ${found.tokenId}`;
     const { stale: _stale, ...row } = found;
     c.set('staff', row);
@@ -125,13 +125,13 @@ export function requirePermission(area: Area, write: boolean, client?: ClientAcc
   return async function authorize(c, next) {
     const clientUser = c.get('clientUser');
     if (clientUser) {
-      if (!client) throw new ApiError(403, 'forbidden', 'client-panel tokens may not use this route');
+      if (!client) throw new AppError('forbidden', 'client-panel tokens may not use this route');
       c.set('clientScope', await authorizeClientUser(c, clientUser, client));
       return next();
     }
     const staff = c.get('staff');
     if (!can(staff.role, area, write)) {
-      throw new ApiError(403, 'forbidden', `the role ${staff.role} may not ${write ? 'change' : 'read'} ${area.replace('_', ' ')}`);
+      throw new AppError('forbidden', `the role ${staff.role} may not ${write ? 'change' : 'read'} ${area.replace('_', ' ')}`);
     }
     await next();
   };
@@ -174,14 +174,14 @@ export function guard(area: Area, write: boolean, client?: ClientAccess) {
 async function authorizeClientUser(c: Context<AppEnv>, user: ClientUser, access: ClientAccess): Promise<ClientScope | undefined> {
   if (access.unscoped) return undefined;
   const clientId = await access.clientOf(c);
-  if (clientId === null) throw new ApiError(403, 'client_scope_required', 'a client-panel request must name one of your clients');
+  if (clientId === null) throw new AppError('client_scope_required', 'a client-panel request must name one of your clients');
   const [link] = await access.sql<Array<{ access_level: ClientAccessLevel; status: ClientStatus }>>`
     select l.access_level, c.status from client_user_links l join clients c on c.id = l.client_id
     where l.client_user_id = ${user.id} and l.client_id = ${clientId}`;
-  if (!link) throw new ApiError(403, 'not_your_client', `this token has no access to client ${clientId}`);
+  if (!link) throw new AppError('not_your_client', `this token has no access to client ${clientId}`);
   const capability = typeof access.capability === 'function' ? await access.capability(c, clientId) : access.capability;
   const answer = clientCapability(link.status, link.access_level, capability);
-  if (!answer.allowed) throw new ApiError(403, answer.code, answer.message);
+  if (!answer.allowed) throw new AppError(answer.code, answer.message);
   return { clientId, accessLevel: link.access_level };
 }
 

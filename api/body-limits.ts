@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { ApiError, errorJson } from './errors';
-import { LicensingApiError, licensingErrorResponse } from './licensing-common';
+import { AppError, errorJson } from './errors';
+import { licensingErrorResponse } from './licensing-common';
 
 /**
  * Request bodies are limited before they are read (issue 17): a body larger than its route allows is refused
@@ -30,7 +30,6 @@ export function bodyLimitFor(path: string): number {
 }
 
 export interface BodyRefusal {
-  status: 413 | 400;
   code: 'payload_too_large' | 'json_too_deep';
   message: string;
 }
@@ -52,13 +51,13 @@ export function limitRequestBodies({ limitFor = bodyLimitFor, maxJsonDepth = MAX
     const raw = c.req.raw;
     if (!raw.body) return next();
     const limit = limitFor(c.req.path);
-    const tooLarge = (): BodyRefusal => ({ status: 413, code: 'payload_too_large', message: `the request body is larger than this route takes (${limit} bytes)` });
+    const tooLarge = (): BodyRefusal => ({ code: 'payload_too_large', message: `the request body is larger than this route takes (${limit} bytes)` });
     const declared = raw.headers.get('content-length');
     if (declared !== null && !raw.headers.has('transfer-encoding') && Number(declared) > limit) return refuse(c, tooLarge());
     const body = await readUpTo(raw.body, limit);
     if (body === null) return refuse(c, tooLarge());
     if (!isFormPost(raw.headers.get('content-type')) && jsonDepthExceeds(body, maxJsonDepth)) {
-      return refuse(c, { status: 400, code: 'json_too_deep', message: `the JSON body is nested deeper than ${maxJsonDepth} levels` });
+      return refuse(c, { code: 'json_too_deep', message: `the JSON body is nested deeper than ${maxJsonDepth} levels` });
     }
     c.req.raw = new Request(raw, { body });
     return next();
@@ -111,7 +110,7 @@ export function jsonDepthExceeds(bytes: Uint8Array, max: number): boolean {
 }
 
 /** The refusal in the usual error shape of the path: the public licensing API has its own (`{ error: { code } }`). */
-export function refuseInRouteShape(c: Context, { status, code, message }: BodyRefusal): Response {
-  if (c.req.path.startsWith('/licensing/v1/')) return licensingErrorResponse(new LicensingApiError(status, code.toUpperCase(), message), c);
-  return errorJson(c, new ApiError(status, code, message));
+export function refuseInRouteShape(c: Context, { code, message }: BodyRefusal): Response {
+  const error = new AppError(code, message);
+  return c.req.path.startsWith('/licensing/v1/') ? licensingErrorResponse(error, c) : errorJson(c, error);
 }

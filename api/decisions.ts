@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decideUpdate } from '../contracts/messages';
 import type { DecisionRequest } from '../contracts/scenario-records';
-import { ApiError } from './errors';
+import { AppError } from './errors';
 
 /**
  * Sends a retry / skip / cancel decision to a scenario and waits until it is taken in. The read model can
@@ -11,7 +11,7 @@ export async function decideStep(temporal: Client, scenarioId: string, request: 
   try {
     return await temporal.workflow.getHandle(scenarioId).executeUpdate(decideUpdate, { args: [request] });
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'scenario_finished', `scenario ${scenarioId} has finished`);
+    if (err instanceof WorkflowNotFoundError) throw new AppError('scenario_finished', `scenario ${scenarioId} has finished`);
     throw err;
   }
 }

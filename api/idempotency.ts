@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
 import type { AppEnv } from './auth';
-import { ApiError } from './errors';
+import { AppError } from './errors';
 
 /**
  * `Idempotency-Key` on a POST: the same key with the same body returns the first answer; the same key
@@ -18,7 +18,7 @@ export function idempotency(sql: Sql): MiddlewareHandler<AppEnv> {
     const key = c.req.header('idempotency-key');
     if (c.req.method !== 'POST' || key === undefined) return next();
     if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 printable ASCII characters');
+      throw new AppError('invalid_idempotency_key', 'Idempotency-Key must be 1-200 printable ASCII characters');
     }
     const clientUser = c.get('clientUser');
     const staffId = clientUser ? -clientUser.id : c.get('staff').id;
@@ -36,10 +36,10 @@ export function idempotency(sql: Sql): MiddlewareHandler<AppEnv> {
       const [stored] = await sql<Array<{ request_hash: string; status_code: number | null; response_body: unknown }>>`
         select request_hash, status_code, response_body from idempotency_keys where staff_id = ${staffId} and key = ${key}`;
       if (stored && stored.request_hash !== requestHash) {
-        throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+        throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
       }
       if (!stored || stored.status_code === null) {
-        throw new ApiError(409, 'idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
+        throw new AppError('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
       }
       c.header('Idempotent-Replayed', 'true');
       return c.json(stored.response_body as object, stored.status_code as 200);

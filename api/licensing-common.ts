@@ -5,20 +5,9 @@ import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureCompo
 import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
 import { isStorableText, storableTextMessage } from '../domain/text';
 import { currentOrigin } from '../infra/request-context';
-import { toErrorResponse } from './errors';
+import { AppError, toAppError } from './errors';
 
 /** Shared pieces of the public licensing API: its error, rate limiting and request admission. */
-
-export class LicensingApiError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 422 | 429,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
 
 /** A fixed-window counter per bucket (source address, key): enough to make guessing keys pointless. */
 export class RateLimiter {
@@ -49,14 +38,13 @@ export class RateLimiter {
 
 /** `{ error: { code, message, details } }` for every failure of the public licensing API (spec 04 §7.1). */
 export function licensingErrorResponse(err: Error, c: Context) {
-  if (err instanceof LicensingApiError) return c.json({ error: { code: err.code, message: err.message, details: err.details ?? null } }, err.status);
-  if (err instanceof z.ZodError) return c.json({ error: { code: 'VALIDATION_FAILED', message: 'the request is invalid', details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } }, 400);
-  if (err instanceof LicensingCodeError) return c.json({ error: { code: err.code, message: err.message, details: { reason: err.reason } } }, 400);
-  // What the platform's error policy knows (a NUL byte or a lone surrogate PostgreSQL refuses, a lost database), in this API's shape.
-  const known = toErrorResponse(err);
-  if (known.status !== 500) return c.json({ error: { code: known.body.code.toUpperCase(), message: known.body.message } }, known.status);
-  console.error('licensing api error', err);
-  return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again' } }, 500);
+  const error = toAppError(err);
+  if (error.status === 500) {
+    console.error('licensing api error', err);
+    return c.json({ error: { code: 'INTERNAL', message: 'the licensing service failed; try again', details: null } }, 500);
+  }
+  const details = error instanceof LicensingCodeError ? { reason: error.reason } : (error.details ?? null);
+  return c.json({ error: { code: error.code.toUpperCase(), message: error.message, details } }, error.status);
 }
 
 /**
@@ -67,7 +55,7 @@ export const sourceOf = () => currentOrigin().address ?? 'unknown';
 
 /** Counts a call against its source address. */
 export function countSource(limiter: RateLimiter) {
-  if (!limiter.take(`ip:${sourceOf()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests from this address; wait a minute');
+  if (!limiter.take(`ip:${sourceOf()}`)) throw new AppError('RATE_LIMITED', 'too many requests from this address; wait a minute');
 }
 
 /** A string a caller sends, storable as sent (domain/text.ts): NUL or broken Unicode is a 400, not a failed query. */
@@ -78,7 +66,7 @@ export async function readJson(c: Context): Promise<unknown> {
   try {
     return await c.req.json();
   } catch {
-    throw new LicensingApiError(400, 'VALIDATION_FAILED', 'the body is not JSON');
+    throw new AppError('VALIDATION_FAILED', 'the body is not JSON');
   }
 }
 
@@ -90,7 +78,7 @@ export function admitter(limiter: RateLimiter) {
   return async function admit<T extends { key: string }>(c: Context, schema: z.ZodType<T>): Promise<T & { code: string }> {
     countSource(limiter);
     const body = schema.parse(await readJson(c));
-    if (!limiter.take(`key:${body.key.toUpperCase()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests for this key; wait a minute');
+    if (!limiter.take(`key:${body.key.toUpperCase()}`)) throw new AppError('RATE_LIMITED', 'too many requests for this key; wait a minute');
     const { code } = parseLicenseKey(body.key);
     return { ...body, code };
   };
@@ -128,7 +116,7 @@ export interface EntitlementRow {
  */
 export async function entitlementFor(tx: Sql, code: string, productCode: string, lock: boolean): Promise<EntitlementRow> {
   const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
-  if (!key) throw new LicensingApiError(404, 'KEY_NOT_FOUND', 'no such licence key');
+  if (!key) throw new AppError('KEY_NOT_FOUND', 'no such licence key');
   const rows = await tx<EntitlementRow[]>`
     select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
            p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
@@ -139,6 +127,6 @@ export async function entitlementFor(tx: Sql, code: string, productCode: string,
     where e.key_id = ${key.id} and p.code = ${productCode}
     order by (e.status <> 'deleted') desc, e.id desc limit 1
     ${lock ? tx`for update of e` : tx``}`;
-  if (!rows[0]) throw new LicensingApiError(404, 'PRODUCT_NOT_IN_KEY', `the key holds no ${productCode} licence`);
+  if (!rows[0]) throw new AppError('PRODUCT_NOT_IN_KEY', `the key holds no ${productCode} licence`);
   return rows[0];
 }

@@ -20,7 +20,8 @@ import {
 } from '../domain/licensing/coupons';
 import { revokeLicenceUse } from '../activities/adapters/licensing';
 import { parseLicenseKey } from '../domain/licensing/codes';
-import { countSource, LicensingApiError, licensingErrorResponse, readJson, sourceOf, text, type RateLimiter } from './licensing-common';
+import { countSource, licensingErrorResponse, readJson, sourceOf, text, type RateLimiter } from './licensing-common';
+import { AppError } from './errors';
 
 /**
  * Coupons of the licensing plugin (spec 04 §3): the public route protected applications and the customer
@@ -268,9 +269,6 @@ const applyInput = z
   .object({ key: text(64), coupon: text(64), channel: z.enum(['in_app', 'customer_portal']) })
   .strict();
 
-/** A refusal of the domain as the public API's error (`{ error: { code, message, details } }`, §7.4 status). */
-const asLicensingError = (err: CouponError) => new LicensingApiError(err.httpStatus, err.code, err.message, err.details);
-
 /** The canonical key code, or null when the key is not well formed (then failures cannot be counted per key). */
 function keyCodeOrNull(input: string): string | null {
   try {
@@ -294,11 +292,11 @@ export function licensingCouponsPublic({ sql, now, limiter }: { sql: Sql; now: (
   app.post('/coupons/apply', async (c) => {
     countSource(limiter);
     const input = applyInput.parse(await readJson(c));
-    if (!limiter.take(`key:${input.key.toUpperCase()}`)) throw new LicensingApiError(429, 'RATE_LIMITED', 'too many requests for this key; wait a minute');
+    if (!limiter.take(`key:${input.key.toUpperCase()}`)) throw new AppError('RATE_LIMITED', 'too many requests for this key; wait a minute');
     const keyCode = keyCodeOrNull(input.key);
     const attempt = keyCode === null ? null : failed.take(keyCode);
     if (keyCode !== null && attempt === null) {
-      throw new LicensingApiError(429, 'RATE_LIMITED', 'too many failed coupon attempts with this key; try again within the hour');
+      throw new AppError('RATE_LIMITED', 'too many failed coupon attempts with this key; try again within the hour');
     }
     const notFailed = () => {
       if (keyCode !== null && attempt !== null) failed.giveBack(keyCode, attempt);
@@ -308,11 +306,9 @@ export function licensingCouponsPublic({ sql, now, limiter }: { sql: Sql; now: (
       notFailed();
       return c.json(applied, 200);
     } catch (err) {
-      if (!(err instanceof CouponError)) {
-        notFailed();
-        throw err;
-      }
-      throw asLicensingError(err);
+      // Only a refused coupon counts as a failed attempt (§3.3); anything else gives the attempt back.
+      if (!(err instanceof CouponError)) notFailed();
+      throw err;
     }
   });
 

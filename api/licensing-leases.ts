@@ -2,9 +2,11 @@ import { Hono, type Context } from 'hono';
 import type { TransactionSql } from 'postgres';
 import { z } from 'zod';
 import type { Sql } from '../db/client';
-import { ACTIVATION_ERROR_HTTP_STATUS, entitlementRefusal, type ActivationErrorCode, type EntitlementStatus } from '../domain/licensing/activation';
+import { entitlementRefusal, type ActivationErrorCode, type EntitlementStatus } from '../domain/licensing/activation';
 import { signLicense, type SignedLicense } from '../domain/licensing/documents';
-import { admitter, entitlementFor, LicensingApiError, licensingErrorResponse, storable, text, type EntitlementRow, type RateLimiter } from './licensing-common';
+import { admitter, entitlementFor, licensingErrorResponse, storable, text, type EntitlementRow, type RateLimiter } from './licensing-common';
+import { AppError } from './errors';
+import type { ErrorCode } from '../domain/errors';
 
 /**
  * Public floating-licence routes (spec 04 §5.1, §7.1 leases): a protected application takes a seat of a
@@ -52,25 +54,25 @@ interface LeaseRow {
 }
 
 /** A refusal decided inside a transaction whose writes (lease revoked or expired) must still be committed. */
-type Refusal = { status: 403 | 409 | 410; code: string; message: string; details?: unknown };
+type Refusal = { code: ErrorCode; message: string; details?: unknown };
 
 const MAX_ID = 2_147_483_647;
 
 function leaseIdOf(c: Context): number {
   const id = Number(c.req.param('id'));
-  if (!Number.isSafeInteger(id) || id <= 0 || id > MAX_ID) throw new LicensingApiError(404, 'LEASE_NOT_FOUND', 'no such lease');
+  if (!Number.isSafeInteger(id) || id <= 0 || id > MAX_ID) throw new AppError('LEASE_NOT_FOUND', 'no such lease');
   return id;
 }
 
-/** The §4.1 refusal of an entitlement at `now`, with its §7.4 HTTP status, or null when leases may be held. */
+/** The §4.1 refusal of an entitlement at `now`, or null when leases may be held. */
 function statusRefusal(ent: Pick<EntitlementRow, 'status' | 'expires_at'>, now: Date): Refusal | null {
   const code: ActivationErrorCode | null = entitlementRefusal({ status: ent.status, expiresAt: ent.expires_at ? new Date(ent.expires_at) : null }, now);
   if (!code) return null;
-  return { status: ACTIVATION_ERROR_HTTP_STATUS[code] as 403 | 409, code, message: `the licence is ${ent.status === 'active' ? 'expired' : ent.status}` };
+  return { code, message: `the licence is ${ent.status === 'active' ? 'expired' : ent.status}` };
 }
 
 function fail(r: Refusal): never {
-  throw new LicensingApiError(r.status, r.code, r.message, r.details);
+  throw new AppError(r.code, r.message, r.details);
 }
 
 export function licensingLeasesPublic({
@@ -139,7 +141,7 @@ export function licensingLeasesPublic({
     const outcome = await sql.begin(async (tx): Promise<Checkout> => {
       const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
       if (ent.license_model !== 'floating') {
-        fail({ status: 409, code: 'LICENSE_NOT_FLOATING', message: `${ent.product_code} is a fixed licence: activate it on a machine instead of leasing a seat` });
+        fail({ code: 'LICENSE_NOT_FLOATING', message: `${ent.product_code} is a fixed licence: activate it on a machine instead of leasing a seat` });
       }
       const refused = statusRefusal(ent, at);
       if (refused) fail(refused);
@@ -166,7 +168,7 @@ export function licensingLeasesPublic({
       return { created: true, leaseId: lease!.id, expiresAt, ent };
     });
     if ('exhausted' in outcome) {
-      throw new LicensingApiError(409, 'SEATS_EXHAUSTED', `all ${outcome.exhausted.seats} seats are in use`, outcome.exhausted);
+      throw new AppError('SEATS_EXHAUSTED', `all ${outcome.exhausted.seats} seats are in use`, outcome.exhausted);
     }
     const document = leaseDocument(outcome.ent, input.userName, at);
     return c.json({ leaseId: outcome.leaseId, expiresAt: outcome.expiresAt.toISOString(), heartbeatSeconds, document }, outcome.created ? 201 : 200);
@@ -179,31 +181,31 @@ export function licensingLeasesPublic({
     const at = now();
     const outcome = await sql.begin(async (tx): Promise<{ refused: Refusal } | { expiresAt: Date }> => {
       const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${input.code} and status = 'active'`;
-      if (!key) throw new LicensingApiError(404, 'KEY_NOT_FOUND', 'no such licence key');
+      if (!key) throw new AppError('KEY_NOT_FOUND', 'no such licence key');
       const [lease] = await tx<Array<LeaseRow & { ent_status: EntitlementStatus; seats: number; ent_expires_at: string | null }>>`
         select l.id, l.entitlement_id, l.machine_id, l.user_name, l.status, l.started_at, l.expires_at,
                e.status as ent_status, e.seats, e.expires_at as ent_expires_at
         from leases l join entitlements e on e.id = l.entitlement_id
         where l.id = ${id} and e.key_id = ${key.id}
         for update of e`;
-      if (!lease) throw new LicensingApiError(404, 'LEASE_NOT_FOUND', 'no such lease for this key');
+      if (!lease) throw new AppError('LEASE_NOT_FOUND', 'no such lease for this key');
       const refused = statusRefusal({ status: lease.ent_status, expires_at: lease.ent_expires_at }, at);
       if (refused) {
         if (lease.status === 'active') await tx`update leases set status = 'revoked' where id = ${id}`;
         return { refused };
       }
       if (lease.status !== 'active') {
-        return { refused: { status: 410, code: 'LEASE_EXPIRED', message: `the lease is ${lease.status}; check out a new one`, details: { status: lease.status } } };
+        return { refused: { code: 'LEASE_EXPIRED', message: `the lease is ${lease.status}; check out a new one`, details: { status: lease.status } } };
       }
       if (new Date(lease.expires_at).getTime() <= at.getTime()) {
         await tx`update leases set status = 'expired' where id = ${id}`;
-        return { refused: { status: 410, code: 'LEASE_EXPIRED', message: 'the lease lapsed without heartbeats; check out a new one', details: { status: 'expired', expiredAt: new Date(lease.expires_at).toISOString() } } };
+        return { refused: { code: 'LEASE_EXPIRED', message: 'the lease lapsed without heartbeats; check out a new one', details: { status: 'expired', expiredAt: new Date(lease.expires_at).toISOString() } } };
       }
       const live = await liveLeases(tx, lease.entitlement_id, at);
       const rank = live.findIndex((l) => l.id === id) + 1;
       if (rank > lease.seats) {
         await tx`update leases set status = 'revoked' where id = ${id}`;
-        return { refused: { status: 409, code: 'SEATS_REDUCED', message: `the licence now has ${lease.seats} seats and this is one of the newest leases above them`, details: { seats: lease.seats, rank } } };
+        return { refused: { code: 'SEATS_REDUCED', message: `the licence now has ${lease.seats} seats and this is one of the newest leases above them`, details: { seats: lease.seats, rank } } };
       }
       const expiresAt = leaseEnd(at);
       await tx`update leases set last_heartbeat_at = ${at.toISOString()}, expires_at = ${expiresAt.toISOString()} where id = ${id}`;
@@ -218,10 +220,10 @@ export function licensingLeasesPublic({
     const input = await admit(c, keyOnlyInput);
     const id = leaseIdOf(c);
     const [key] = await sql<Array<{ id: number }>>`select id from license_keys where code = ${input.code} and status = 'active'`;
-    if (!key) throw new LicensingApiError(404, 'KEY_NOT_FOUND', 'no such licence key');
+    if (!key) throw new AppError('KEY_NOT_FOUND', 'no such licence key');
     const [lease] = await sql<Array<{ id: number }>>`
       select l.id from leases l join entitlements e on e.id = l.entitlement_id where l.id = ${id} and e.key_id = ${key.id}`;
-    if (!lease) throw new LicensingApiError(404, 'LEASE_NOT_FOUND', 'no such lease for this key');
+    if (!lease) throw new AppError('LEASE_NOT_FOUND', 'no such lease for this key');
     await sql`update leases set status = 'released' where id = ${id} and status = 'active'`;
     return c.body(null, 204);
   });

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../db/client';
 import {
-  ACTIVATION_ERROR_HTTP_STATUS,
   decideActivation,
   transferStateToSave,
   type ActivationAccountState,
@@ -16,7 +15,8 @@ import { licenseFile, signLicense } from '../domain/licensing/documents';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './body-limits';
 import { licensingCouponsPublic } from './licensing-coupons';
 import { licensingLeasesPublic } from './licensing-leases';
-import { admitter, countSource, entitlementFor, LicensingApiError, licensingErrorResponse, RateLimiter, readJson, text } from './licensing-common';
+import { admitter, countSource, entitlementFor, licensingErrorResponse, RateLimiter, readJson, text } from './licensing-common';
+import { AppError } from './errors';
 
 /**
  * The public licensing API (spec 04 §7.1) that protected applications call, under its own base path
@@ -93,7 +93,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
         select p.id, p.vendor_id, p.trial_days, p.code from licensing_products p join licensing_vendors v on v.id = p.vendor_id
         where v.prefix = ${input.vendorPrefix.toUpperCase()} and p.code = ${input.productCode} and v.status = 'active'
         ${input.trial ? tx`for no key update of p` : tx``}`;
-      if (!product) throw new LicensingApiError(404, 'PRODUCT_NOT_FOUND', `no product ${input.productCode} of vendor ${input.vendorPrefix}`);
+      if (!product) throw new AppError('PRODUCT_NOT_FOUND', `no product ${input.productCode} of vendor ${input.vendorPrefix}`);
       if (input.trial && product.trial_days > 0) await refuseTrialOverLimit(tx as unknown as Sql, product.id, at);
       const code = generateLicenseKey(input.vendorPrefix.toUpperCase());
       const [key] = await tx<Array<{ id: number }>>`
@@ -118,7 +118,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
       select count(*)::int as n from entitlements
       where product_id = ${productId} and source = 'trial' and created_by like 'first-run/%' and starts_at > ${new Date(at.getTime() - 3_600_000).toISOString()}`;
     if (trials!.n >= trialsPerHour) {
-      throw new LicensingApiError(429, 'TRIAL_REGISTRATION_LIMITED', 'too many trials of this product were registered in the last hour; try again later', { perHour: trialsPerHour });
+      throw new AppError('TRIAL_REGISTRATION_LIMITED', 'too many trials of this product were registered in the last hour; try again later', { perHour: trialsPerHour });
     }
   }
 
@@ -126,7 +126,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
     const prefix = c.req.param('prefix').toUpperCase();
     // A prefix is four letters: anything else names no vendor and goes no further than here.
     const [vendor] = isValidPrefix(prefix) ? await sql<Array<{ public_key: string }>>`select public_key from licensing_vendors where prefix = ${prefix}` : [];
-    if (!vendor) throw new LicensingApiError(404, 'VENDOR_NOT_FOUND', 'no such vendor');
+    if (!vendor) throw new AppError('VENDOR_NOT_FOUND', 'no such vendor');
     return c.json({ prefix, algorithm: 'Ed25519', publicKey: vendor.public_key });
   });
 
@@ -140,7 +140,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
     const outcome = await sql.begin(async (tx) => {
       const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
       // Floating licences are used through leases (spec 04 §5.1), never bound to machines.
-      if (ent.license_model === 'floating') throw new LicensingApiError(409, 'LICENSE_NOT_FIXED', 'a floating licence is used through leases: POST /licensing/v1/leases');
+      if (ent.license_model === 'floating') throw new AppError('LICENSE_NOT_FIXED', 'a floating licence is used through leases: POST /licensing/v1/leases');
       const accounts = await tx<Array<{ id: number; slot_no: number; activation_count: number; first_activated_at: string | null; policy_reference: ActivationAccountState['policyReference']; transfer_state: { remainingDays?: number | null; execCount?: number | null; savedAt: string } | null; upgrade_seq: number; custom_license: LicenseLimits | null; last_upgrade_at: string | null; reactivation_allowed: boolean }>>`
         select * from activation_accounts where entitlement_id = ${ent.id} order by slot_no`;
       const bindings = await tx<Array<{ id: number; account_id: number; machine_id: string; status: 'active'; activated_at: string; last_seen_at: string | null; issued: (IssuedLimits & { expiresAt: string | null }) | null }>>`
@@ -233,7 +233,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
     });
     if (!outcome.granted) {
       const code = outcome.refused!.errorCode as ActivationErrorCode;
-      throw new LicensingApiError(ACTIVATION_ERROR_HTTP_STATUS[code] as 400 | 403 | 409, code, outcome.refused!.reason ?? code, { channel });
+      throw new AppError(code, outcome.refused!.reason ?? code, { channel });
     }
     return outcome.granted;
   }
@@ -257,10 +257,10 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
       if (jsonDepthExceeds(file, MAX_JSON_DEPTH)) throw new Error('nested too deep');
       machine = JSON.parse(file.toString('utf8'));
     } catch {
-      throw new LicensingApiError(400, 'INVALID_REQUEST_FILE', 'the request file is not base64-encoded JSON');
+      throw new AppError('INVALID_REQUEST_FILE', 'the request file is not base64-encoded JSON');
     }
     const parsed = offlineMachine.safeParse(machine);
-    if (!parsed.success) throw new LicensingApiError(400, 'INVALID_REQUEST_FILE', 'the request file does not hold the machine signatures', parsed.error.issues.map((i) => i.message));
+    if (!parsed.success) throw new AppError('INVALID_REQUEST_FILE', 'the request file does not hold the machine signatures', parsed.error.issues.map((i) => i.message));
     const granted = await activateMachine({ key: input.key, code: input.code, productCode: input.productCode, machine: parsed.data }, 'offline');
     return c.body(licenseFile(granted.document), granted.outcome === 'reissued' ? 200 : 201, { 'content-type': 'text/plain; charset=utf-8', 'x-activation-id': String(granted.activationId) });
   });
@@ -269,14 +269,14 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
   app.post('/activations/:id/validate', async (c) => {
     const input = await admit(c, validateInput);
     const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id) || id <= 0) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation');
+    if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('ACTIVATION_NOT_FOUND', 'no such activation');
     const [row] = await sql<Array<{ status: string; machine_id: string; ent_status: string; expires_at: string | null; replacement: string | null }>>`
       select b.status, b.machine_id, e.status as ent_status, e.expires_at,
              (select p.code from entitlements r join licensing_products p on p.id = r.product_id where r.id = e.superseded_by) as replacement
       from machine_bindings b
         join activation_accounts a on a.id = b.account_id join entitlements e on e.id = a.entitlement_id join license_keys k on k.id = e.key_id
       where b.id = ${id} and k.code = ${input.code}`;
-    if (!row) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation for this key');
+    if (!row) throw new AppError('ACTIVATION_NOT_FOUND', 'no such activation for this key');
     await sql`update machine_bindings set last_seen_at = now() where id = ${id}`;
     const expired = row.expires_at !== null && new Date(row.expires_at) <= now();
     // The §7.4 codes, as the spec's validation answers them (ACTIVATION_REVOKED / _DEACTIVATED are ours: a binding
@@ -304,14 +304,14 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
   app.post('/activations/:id/deactivate', async (c) => {
     const input = await admit(c, deactivateInput);
     const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id) || id <= 0) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation');
+    if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('ACTIVATION_NOT_FOUND', 'no such activation');
     await sql.begin(async (tx) => {
       const [row] = await tx<Array<{ account_id: number; entitlement_id: number; status: string; activation_policy: ActivationPolicy; non_transferable: boolean }>>`
         select b.account_id, a.entitlement_id, b.status, p.activation_policy, p.non_transferable from machine_bindings b
           join activation_accounts a on a.id = b.account_id join entitlements e on e.id = a.entitlement_id
           join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id
         where b.id = ${id} and k.code = ${input.code} for update of b`;
-      if (!row) throw new LicensingApiError(404, 'ACTIVATION_NOT_FOUND', 'no such activation for this key');
+      if (!row) throw new AppError('ACTIVATION_NOT_FOUND', 'no such activation for this key');
       if (row.status !== 'active') return;
       const state = transferStateToSave({ activationPolicy: row.activation_policy, nonTransferable: row.non_transferable }, input.clientState ?? null, now());
       await tx`update machine_bindings set status = 'deactivated', deactivated_at = now() where id = ${id}`;

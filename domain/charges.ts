@@ -12,7 +12,7 @@
 //   N charges. A renewed term [previous expiration + 1, new expiration] is N months long as it stands.
 
 import { addDays, addMonthsClamped, compareDates, daysBetween, type IsoDate } from './dates';
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 import { nextFinancialDay } from './lifecycle';
 import type { MinorUnits } from './money';
 
@@ -35,16 +35,16 @@ export function financialPeriodOf(date: IsoDate, financialDay: number): { from: 
 
 /** Days × fee / periodDays, rounded half-up to a minor unit; a full period is exactly the fee. */
 export function proratedFee(monthlyFee: MinorUnits, days: number, periodDays: number): MinorUnits {
-  if (!Number.isSafeInteger(monthlyFee) || monthlyFee < 0) throw new DomainValidationError('invalid_price', `monthly fee must be non-negative minor units, got ${monthlyFee}`);
+  if (!Number.isSafeInteger(monthlyFee) || monthlyFee < 0) throw new AppError('invalid_price', `monthly fee must be non-negative minor units, got ${monthlyFee}`);
   if (!Number.isInteger(days) || !Number.isInteger(periodDays) || days < 0 || periodDays < 1 || days > periodDays) {
-    throw new DomainValidationError('invalid_period', `cannot prorate ${days} of ${periodDays} days`);
+    throw new AppError('invalid_period', `cannot prorate ${days} of ${periodDays} days`);
   }
   return Math.floor((monthlyFee * days * 2 + periodDays) / (periodDays * 2));
 }
 
 /** The charges of the span [from, to] (inclusive), one per financial period touched, in date order. */
 export function recurringCharges(from: IsoDate, to: IsoDate, financialDay: number, monthlyFee: MinorUnits): ChargePeriod[] {
-  if (compareDates(from, to) > 0) throw new DomainValidationError('invalid_period', `the span ${from} – ${to} is empty`);
+  if (compareDates(from, to) > 0) throw new AppError('invalid_period', `the span ${from} – ${to} is empty`);
   const charges: ChargePeriod[] = [];
   let cursor = from;
   while (compareDates(cursor, to) <= 0) {
@@ -101,6 +101,6 @@ export function orderCharges(o: {
     c.amount = Math.max(0, corrected);
     correction = Math.min(0, corrected);
   }
-  if (correction !== 0) throw new DomainValidationError('invalid_price', `charges cannot add up to ${o.total}`);
+  if (correction !== 0) throw new AppError('invalid_price', `charges cannot add up to ${o.total}`);
   return [...planned, ...recurringPlanned.map(({ days: _days, ...c }) => c)];
 }

@@ -18,14 +18,14 @@ describe('client users in each client status (spec 01 §4.2)', () => {
       order_postpay: true, manage_postpay: true, view_charges: true, open_services: true,
     };
     for (const capability of clientCapabilities) expect(allowed('financially_blocked', capability), capability).toBe(table[capability]);
-    expect(clientCapability('financially_blocked', 'admin', 'manage_prepay')).toMatchObject({ code: 'client_financially_blocked' });
-    expect(clientCapability('financially_blocked', 'owner', 'order_trial')).toMatchObject({ code: 'client_financially_blocked' });
+    expect(clientCapability('financially_blocked', 'admin', 'manage_prepay')).toMatchObject({ code: 'account_financially_blocked' });
+    expect(clientCapability('financially_blocked', 'owner', 'order_trial')).toMatchObject({ code: 'account_financially_blocked' });
   });
 
   it('administrative block and deletion: nothing at all, with the spec wording', () => {
     for (const capability of clientCapabilities) {
-      expect(clientCapability('administratively_blocked', 'owner', capability)).toEqual({ allowed: false, code: 'client_blocked', message: blockedMessage });
-      expect(clientCapability('deleted', 'owner', capability)).toEqual({ allowed: false, code: 'client_deleted', message: deletedMessage });
+      expect(clientCapability('administratively_blocked', 'owner', capability)).toEqual({ allowed: false, code: 'account_blocked', message: blockedMessage });
+      expect(clientCapability('deleted', 'owner', capability)).toEqual({ allowed: false, code: 'account_deleted', message: deletedMessage });
     }
   });
 

@@ -1,3 +1,4 @@
+import type { Refusal } from './errors';
 import type { ClientAccessLevel, ClientStatus } from './statuses';
 
 /**
@@ -18,7 +19,7 @@ export const clientCapabilities = [
 ] as const;
 export type ClientCapability = (typeof clientCapabilities)[number];
 
-export type CapabilityAnswer = { allowed: true } | { allowed: false; code: string; message: string };
+export type CapabilityAnswer = { allowed: true } | ({ allowed: false } & Refusal);
 
 /** The spec's wording for a user whose client is blocked or deleted (spec 01 §4.2, first row). */
 export const blockedMessage = 'Client is blocked. Any operations are forbidden. Contact the administrator.';
@@ -59,13 +60,13 @@ const financialBlockRefusals: Partial<Record<ClientCapability, string>> = {
 };
 
 export function clientCapability(status: ClientStatus, level: ClientAccessLevel, capability: ClientCapability): CapabilityAnswer {
-  if (status === 'administratively_blocked') return { allowed: false, code: 'client_blocked', message: blockedMessage };
-  if (status === 'deleted') return { allowed: false, code: 'client_deleted', message: deletedMessage };
+  if (status === 'administratively_blocked') return { allowed: false, code: 'account_blocked', message: blockedMessage };
+  if (status === 'deleted') return { allowed: false, code: 'account_deleted', message: deletedMessage };
   if (level === 'user' && !readOnly.has(capability)) {
     return { allowed: false, code: 'access_level', message: `the "user" access level may not ${capability.replace('_', ' ')}; ask the client's owner or an administrator` };
   }
   if (status === 'financially_blocked' && !inFinancialBlock[capability]) {
-    return { allowed: false, code: 'client_financially_blocked', message: financialBlockRefusals[capability] ?? 'the client is financially blocked' };
+    return { allowed: false, code: 'account_financially_blocked', message: financialBlockRefusals[capability] ?? 'the client is financially blocked' };
   }
   return { allowed: true };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 import { isIsoCurrency, isoCurrencyCodes, requirePayableCurrency } from './currencies';
 
 describe('isIsoCurrency', () => {
@@ -32,8 +32,8 @@ describe('requirePayableCurrency', () => {
         }
         return null;
       })();
-      expect(err, `${client} → ${order}`).toBeInstanceOf(DomainValidationError);
-      expect((err as DomainValidationError).code).toBe('currency_mismatch');
+      expect(err, `${client} → ${order}`).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe('currency_mismatch');
     }
   });
 });

@@ -5,7 +5,7 @@
 // ICU's list (Intl.supportedValuesOf('currency')) still carries withdrawn codes such as HRK and SLL. Update
 // it with ISO 4217 amendments.
 
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 
 /**
  * ISO 4217 list one, the currencies in circulation (as of the amendments of 2025: XCG replaced ANG, ZWG replaced
@@ -41,7 +41,7 @@ export function isIsoCurrency(code: string): boolean {
  */
 export function requirePayableCurrency(clientCurrency: string, orderCurrency: string): void {
   if (orderCurrency !== clientCurrency || !isIsoCurrency(orderCurrency)) {
-    throw new DomainValidationError(
+    throw new AppError(
       'currency_mismatch',
       `the client pays in ${clientCurrency} and the plan is priced in ${orderCurrency}; without exchange rates it cannot be paid from the client's balance`,
     );

@@ -5,7 +5,7 @@
 // with the server's time zone. The only time-zone-aware function is `todayIn`, which turns an
 // instant the caller supplies into the calendar date of a given zone.
 
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 
 export type IsoDate = string;
 
@@ -16,7 +16,7 @@ export type DateErrorCode =
   | 'invalid_time_zone'
   | 'invalid_period';
 
-export class InvalidDateError extends DomainValidationError {
+export class InvalidDateError extends AppError {
   constructor(
     override readonly code: DateErrorCode,
     message: string,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 import { defaultDocumentMasks, DocumentMaskError, documentKinds, formatDocumentNumber, parseDocumentMask } from './document-numbers';
 
 describe('parseDocumentMask (spec 02 §13.2)', () => {
@@ -32,13 +32,13 @@ describe('parseDocumentMask (spec 02 §13.2)', () => {
     expect(() => parseDocumentMask(`${'A'.repeat(70)}%6`)).toThrow(/longer than/);
   });
 
-  it('throws a typed DocumentMaskError (a DomainValidationError) with a readable message', () => {
+  it('throws a typed DocumentMaskError (a AppError) with a readable message', () => {
     try {
       parseDocumentMask('SO%3');
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(DocumentMaskError);
-      expect(error).toBeInstanceOf(DomainValidationError);
+      expect(error).toBeInstanceOf(AppError);
       expect((error as DocumentMaskError).code).toBe('invalid_document_mask');
       expect((error as Error).message).toContain('"SO%3"');
     }

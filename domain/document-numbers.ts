@@ -9,9 +9,9 @@
 //   with a digit (it would read as part of N).
 // Other placeholders the manual mentions (dates and the like) are not supported yet.
 
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 
-export class DocumentMaskError extends DomainValidationError {
+export class DocumentMaskError extends AppError {
   constructor(message: string) {
     super('invalid_document_mask', message);
   }

@@ -1,12 +1,221 @@
-// Typed errors of the pure business rules. Callers (API handlers, activities) can map any
-// DomainValidationError to a 4xx answer by `code` without parsing messages.
+/**
+ * The platform's one error type and its catalogue. Every refusal anywhere (a pure rule, an operation, the API, the
+ * public licensing API) is an `AppError` with a code of this catalogue; the code decides the HTTP status, here and
+ * nowhere else, so the same refusal answers the same way on every route. Codes are part of the API contract
+ * (README "Idempotency and errors"): add one rather than reuse one with another meaning. The public licensing API
+ * (spec 04 §7.1) keeps its upper-case codes.
+ */
+export const errorStatus = {
+  // 400: the request itself is malformed
+  validation_failed: 400,
+  bad_request: 400,
+  json_too_deep: 400,
+  invalid_idempotency_key: 400,
+  invalid_filter: 400,
+  invalid_next: 400,
+  invalid_email: 400,
+  // 401, 403: who asks
+  unauthenticated: 401,
+  forbidden: 403,
+  client_scope_required: 403,
+  not_your_client: 403,
+  access_level: 403,
+  account_blocked: 403,
+  account_deleted: 403,
+  account_financially_blocked: 403,
+  invalid_credentials: 401,
+  // 404
+  not_found: 404,
+  // 409: conflicts with the current state
+  conflict: 409,
+  adjustment_decided: 409,
+  already_decided: 409,
+  already_reversed: 409,
+  client_status: 409,
+  confirmation_required: 409,
+  email_taken: 409,
+  entitlement_status: 409,
+  handler_exists: 409,
+  idempotency_key_in_progress: 409,
+  notification_in_flight: 409,
+  open_order_exists: 409,
+  order_not_cancellable: 409,
+  own_token: 409,
+  payment_not_cancellable: 409,
+  payment_not_confirmable: 409,
+  prefix_taken: 409,
+  product_code_taken: 409,
+  promised_payment_revoked: 409,
+  renewal_window_closed: 409,
+  run_in_progress: 409,
+  scenario_already_started: 409,
+  scenario_finished: 409,
+  single_plan_held: 409,
+  subscription_deleted: 409,
+  subscription_status: 409,
+  task_not_cancellable: 409,
+  task_not_failed: 409,
+  template_in_use: 409,
+  term_ended: 409,
+  transfer_status: 409,
+  not_stoppable: 409,
+  not_deletable: 409,
+  not_activatable: 409,
+  not_blockable: 409,
+  not_unblockable: 409,
+  stop_in_progress: 409,
+  delete_in_progress: 409,
+  activate_in_progress: 409,
+  // 413
+  payload_too_large: 413,
+  // 422: valid, but refused by a business rule
+  before_start: 422,
+  client_blocked: 422,
+  client_deleted: 422,
+  client_financially_blocked: 422,
+  client_not_found: 422,
+  client_user_inactive: 422,
+  credit_limit_insufficient: 422,
+  currency_mismatch: 422,
+  egress_refused: 422,
+  idempotency_key_reused: 422,
+  invalid_argument: 422,
+  invalid_currency: 422,
+  invalid_date: 422,
+  invalid_days: 422,
+  invalid_financial_day: 422,
+  invalid_format: 422,
+  invalid_period: 422,
+  invalid_price: 422,
+  invalid_reference: 422,
+  invalid_settings: 422,
+  invalid_time_zone: 422,
+  invalid_value: 422,
+  merge_needs_an_order: 422,
+  merge_needs_two_payments: 422,
+  negative_not_allowed: 422,
+  not_postpay: 422,
+  not_prolongable: 422,
+  not_renewable: 422,
+  nothing_to_change: 422,
+  out_of_range: 422,
+  payment_not_found: 422,
+  payment_not_mergeable: 422,
+  payment_not_merged: 422,
+  payment_not_waiting: 422,
+  payment_of_another_client: 422,
+  payment_type_not_cancellable: 422,
+  payment_type_not_confirmable: 422,
+  plan_inactive: 422,
+  plan_not_switchable: 422,
+  postpay_adjustment_unsupported: 422,
+  postpay_permission_pending: 422,
+  postpay_rejected: 422,
+  preview_subject: 422,
+  promised_payment_limit: 422,
+  promised_payment_period: 422,
+  quantity_out_of_range: 422,
+  rejected_by_scenario: 422,
+  renew_through_subscription: 422,
+  rule_required: 422,
+  same_plan: 422,
+  staff_inactive: 422,
+  template_event: 422,
+  template_incomplete: 422,
+  template_syntax: 422,
+  too_many_decimals: 422,
+  transfer_to_owner: 422,
+  unknown_resource: 422,
+  unlimited_period: 422,
+  invalid_document_mask: 422,
+  rule_syntax: 422,
+  rule_unknown_variable: 422,
+  template_unknown_placeholders: 422,
+  // 429, 5xx
+  too_many_attempts: 429,
+  internal_error: 500,
+  query_timeout: 503,
+  database_unavailable: 503,
 
-export class DomainValidationError extends Error {
+  // The public licensing API (spec 04 §7.1) and the licensing routes of the staff API
+  VALIDATION_FAILED: 400,
+  INVALID_REQUEST_FILE: 400,
+  SIGNATURES_REQUIRED: 400,
+  COUPON_INVALID_FORMAT: 400,
+  INVALID_KEY_FORMAT: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  TRANSFER_SECRET_MISMATCH: 403,
+  ENTITLEMENT_INACTIVE: 403,
+  ENTITLEMENT_SUSPENDED: 403,
+  ENTITLEMENT_EXPIRED: 403,
+  ENTITLEMENT_SUPERSEDED: 403,
+  IP_MISMATCH: 403,
+  HARDWARE_MISMATCH: 403,
+  SAME_MACHINE_NOT_ALLOWED: 403,
+  PERIOD_EXHAUSTED: 403,
+  ACTIVATION_NOT_FOUND: 404,
+  KEY_NOT_FOUND: 404,
+  LEASE_NOT_FOUND: 404,
+  PRODUCT_NOT_FOUND: 404,
+  PRODUCT_NOT_IN_KEY: 404,
+  VENDOR_NOT_FOUND: 404,
+  COUPON_NOT_FOUND: 404,
+  COUPON_ALREADY_USED: 409,
+  COUPON_ALREADY_USED_BY_KEY: 409,
+  COUPON_REVERSAL_CONFLICT: 409,
+  COUPON_KEY_MISMATCH: 409,
+  COUPON_VOID: 409,
+  ENTITLEMENT_NOT_RENEWABLE: 409,
+  LICENSE_HAS_SUBSCRIPTION: 409,
+  LICENSE_NOT_FIXED: 409,
+  MAX_ACTIVATIONS_REACHED: 409,
+  OPERATION_IN_PROGRESS: 409,
+  SEATS_EXHAUSTED: 409,
+  SEATS_IN_USE: 409,
+  LICENSE_NOT_FLOATING: 409,
+  SEATS_REDUCED: 409,
+  TRANSFER_ALREADY_PENDING: 409,
+  COUPON_NOT_APPLICABLE: 422,
+  COUPON_VENDOR_MISMATCH: 422,
+  KEY_HAS_ACTIVE_SUBSCRIPTIONS: 422,
+  INSUFFICIENT_BALANCE: 422,
+  MAJOR_NOT_RELEASED: 422,
+  PERPETUAL_NOT_RENEWABLE: 422,
+  PERPETUAL_REQUIRES_ORGANIZATION: 422,
+  SUPPORT_FOLLOWS_TERM: 422,
+  UPGRADE_TEMPLATE_INVALID: 422,
+  LEASE_EXPIRED: 410,
+  RATE_LIMITED: 429,
+  TRIAL_REGISTRATION_LIMITED: 429,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+export type ErrorStatus = (typeof errorStatus)[ErrorCode];
+
+export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = new.target.name;
   }
+
+  /** The HTTP status this refusal answers with, from the catalogue. */
+  get status(): ErrorStatus {
+    return errorStatus[this.code];
+  }
 }
+
+/** A refusal as a value, for rules that answer "may this be done?" without throwing (the UI shows it, the API throws it). */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export const refuse = (refusal: Refusal): AppError => new AppError(refusal.code, refusal.message, refusal.details);
+
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(errorStatus, code);

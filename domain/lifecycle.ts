@@ -16,7 +16,7 @@
 //   (spec 01 §12.4): provisioned on the expiration date.
 
 import { addDays, addMonthsClamped, compareDates, nextExpirationDate, type IsoDate, type PeriodLength } from './dates';
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 import { orderRefusal, type OrderSubject, type Refusal } from './order-effects';
 
 export type BillingType = 'prepaid_term' | 'monthly_flexible';
@@ -90,7 +90,7 @@ const working = ['active', 'payment_overdue'];
 /** The first financial day strictly after `date` (financial days are 1-28, so every month has one). */
 export function nextFinancialDay(date: IsoDate, financialDay: number): IsoDate {
   if (!Number.isInteger(financialDay) || financialDay < 1 || financialDay > 28) {
-    throw new DomainValidationError('invalid_financial_day', `financial day must be 1-28, got ${financialDay}`);
+    throw new AppError('invalid_financial_day', `financial day must be 1-28, got ${financialDay}`);
   }
   const sameMonth = `${date.slice(0, 8)}${String(financialDay).padStart(2, '0')}`;
   return compareDates(sameMonth, date) > 0 ? sameMonth : addMonthsClamped(sameMonth, 1);
@@ -313,7 +313,7 @@ function applyAction(s: LifecycleState, a: LifecycleAction, date: IsoDate, walle
  * balance now (other subscriptions' payments are not foreseen).
  */
 export function forecast(state: LifecycleState, balance: number, from: IsoDate, days: number): ForecastEntry[] {
-  if (!Number.isInteger(days) || days < 1 || days > 1000) throw new DomainValidationError('invalid_days', `days must be 1-1000, got ${days}`);
+  if (!Number.isInteger(days) || days < 1 || days > 1000) throw new AppError('invalid_days', `days must be 1-1000, got ${days}`);
   const entries: ForecastEntry[] = [];
   const wallet = { balance };
   let s = state;
@@ -391,11 +391,11 @@ export interface ManualRenewalSubject extends OrderSubject {
 export function manualRenewalRefusal(s: ManualRenewalSubject, today: IsoDate): Refusal | null {
   const refused = orderRefusal('renewal', s, 'renewed');
   if (refused) return refused;
-  if (s.unlimited || s.expirationDate === null) return { status: 422, code: 'not_renewable', message: 'unlimited subscriptions are never renewed' };
-  if (s.trial && !s.trialRenewable) return { status: 422, code: 'not_renewable', message: 'this service does not renew trials; switch to a paid plan instead' };
+  if (s.unlimited || s.expirationDate === null) return { code: 'not_renewable', message: 'unlimited subscriptions are never renewed' };
+  if (s.trial && !s.trialRenewable) return { code: 'not_renewable', message: 'this service does not renew trials; switch to a paid plan instead' };
   if (!manualRenewalOpen(s.manualRenewPointDays, s.expirationDate, today)) {
     const window = s.manualRenewPointDays === 0 ? 'manual renewal is not available for this subscription' : `manual renewal opens on ${addDays(s.expirationDate, -s.manualRenewPointDays)}`;
-    return { status: 409, code: 'renewal_window_closed', message: `subscription ${s.id} cannot be renewed on ${today}: ${window}` };
+    return { code: 'renewal_window_closed', message: `subscription ${s.id} cannot be renewed on ${today}: ${window}` };
   }
   return null;
 }

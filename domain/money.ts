@@ -5,7 +5,7 @@
 // formatted by string slicing, so "0.1 + 0.2" problems cannot occur. Two decimals for every
 // currency (spec 02 §0: amounts are stored and displayed with 2 decimals).
 
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 
 /** Integer number of minor units (hundredths of the currency). */
 export type MinorUnits = number;
@@ -18,7 +18,7 @@ export type MoneyErrorCode =
   | 'invalid_currency'
   | 'invalid_argument';
 
-export class MoneyError extends DomainValidationError {
+export class MoneyError extends AppError {
   constructor(
     override readonly code: MoneyErrorCode,
     message: string,

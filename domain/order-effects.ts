@@ -4,6 +4,8 @@
 
 import type { PerformedOperation } from './application-operations';
 
+import type { Refusal } from './errors';
+
 export const subscriptionOrderTypes = ['renewal', 'prolongation', 'resource_change', 'plan_switch'] as const;
 export type SubscriptionOrderType = (typeof subscriptionOrderTypes)[number];
 
@@ -29,11 +31,7 @@ export const orderEffects: Record<SubscriptionOrderType, OrderEffect> = {
 export const orderWorkflowName = (type: string): 'purchaseOrder' | 'subscriptionOrder' => (type === 'purchase' ? 'purchaseOrder' : 'subscriptionOrder');
 
 /** A rule's refusal, as the API answers it (status, machine code, human message) and the UI hides the action. */
-export interface Refusal {
-  status: 409 | 422;
-  code: string;
-  message: string;
-}
+export type { Refusal };
 
 export interface OrderSubject {
   id: number;
@@ -47,12 +45,12 @@ export interface OrderSubject {
  * order, and a blocked client's subscriptions are not changed (in a financial block, postpay ones still are).
  */
 export function orderRefusal(type: SubscriptionOrderType, s: OrderSubject, verb: string): Refusal | null {
-  if (!orderEffects[type].orderableFrom.includes(s.status)) return { status: 409, code: 'subscription_status', message: `subscription ${s.id} is ${s.status}; it cannot be ${verb} now` };
+  if (!orderEffects[type].orderableFrom.includes(s.status)) return { code: 'subscription_status', message: `subscription ${s.id} is ${s.status}; it cannot be ${verb} now` };
   return clientRefusal(s);
 }
 
 /** Spec 01 §4.2: a blocked client's subscriptions are not changed; in a financial block, postpay ones still are. */
 export function clientRefusal(s: Pick<OrderSubject, 'clientStatus' | 'paymentModel'>): Refusal | null {
   if (s.clientStatus === 'financially_blocked' && s.paymentModel === 'postpay') return null;
-  return s.clientStatus === 'active' ? null : { status: 422, code: 'client_blocked', message: `the client is ${s.clientStatus}` };
+  return s.clientStatus === 'active' ? null : { code: 'client_blocked', message: `the client is ${s.clientStatus}` };
 }

@@ -1,9 +1,9 @@
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 
 export type PostpayMode = 'automatic' | 'manual';
 export type PostpayPermission = 'not_checked' | 'awaiting_approval' | 'rejected' | 'approved';
 
-export class PostpayError extends DomainValidationError {}
+export class PostpayError extends AppError {}
 
 /**
  * Whether a postpay order may be placed (spec 01 §5, spec 02 §11.3, §13.4). Trials are never restricted.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 import { periodUnits } from './dates';
 import {
   describePeriod,
@@ -100,8 +100,8 @@ describe('period validation', () => {
   });
 
   it('rejects an invalid duration for limited periods with a domain validation error', () => {
-    expect(() => purchaseOrderAmount(period({ duration: 0 }))).toThrow(DomainValidationError);
-    expect(() => purchaseOrderAmount(period({ duration: 1.5, unit: 'day' }))).toThrow(DomainValidationError);
+    expect(() => purchaseOrderAmount(period({ duration: 0 }))).toThrow(AppError);
+    expect(() => purchaseOrderAmount(period({ duration: 1.5, unit: 'day' }))).toThrow(AppError);
   });
 });
 

@@ -16,7 +16,7 @@
 // months is exact. Discounts and per-charge rounding (spec 02 §4.14) belong elsewhere.
 
 import { periodLengthInMonths, type PeriodLength } from './dates';
-import { DomainValidationError } from './errors';
+import { AppError } from './errors';
 import { multiplyByQuantity, sumMoney, type MinorUnits } from './money';
 
 export interface PlanPeriodPricing extends PeriodLength {
@@ -30,7 +30,7 @@ export interface PlanPeriodPricing extends PeriodLength {
 
 export type PricingErrorCode = 'invalid_period' | 'invalid_price' | 'not_renewable';
 
-export class PricingError extends DomainValidationError {
+export class PricingError extends AppError {
   constructor(
     override readonly code: PricingErrorCode,
     message: string,

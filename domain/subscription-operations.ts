@@ -1,3 +1,5 @@
+import type { Refusal } from './errors';
+
 /**
  * Operator operations on a subscription (spec 01 §6.3-6.4, §13): the statuses each may start from, its
  * transitional, error and stable statuses, and what a service rule's mode turns it into.
@@ -72,8 +74,8 @@ export function canStartOperation(operation: SubscriptionOperation, status: stri
 const expirationDateFixedIn = ['deleted', 'deleting', 'new_order', 'installing', 'install_error'];
 
 /** Whether the expiration-date service operation may change this subscription's date (it needs a term: not unlimited). */
-export function expirationDateRefusal(s: { status: string; expirationDate: string | null }): { status: 409 | 422; code: string; message: string } | null {
-  if (s.expirationDate === null) return { status: 422, code: 'unlimited_period', message: 'an unlimited subscription has no expiration date' };
-  if (expirationDateFixedIn.includes(s.status)) return { status: 409, code: 'subscription_status', message: `the subscription is ${s.status}; its expiration date cannot be changed` };
+export function expirationDateRefusal(s: { status: string; expirationDate: string | null }): Refusal | null {
+  if (s.expirationDate === null) return { code: 'unlimited_period', message: 'an unlimited subscription has no expiration date' };
+  if (expirationDateFixedIn.includes(s.status)) return { code: 'subscription_status', message: `the subscription is ${s.status}; its expiration date cannot be changed` };
   return null;
 }

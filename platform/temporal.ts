@@ -3,6 +3,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../activities';
 import { createActivities } from '../activities';
+import { businessRefusalsAreFinal } from '../activities/failures';
 import type { Logger } from '../infra/logger';
 import { activityInterceptors, clientInterceptors } from '../infra/request-context';
 
@@ -50,7 +51,7 @@ export async function createWorker({
     // The worker's own client (what activities get from `getClient()`: the billing run's dispatch) carries the
     // request id into the workflows it starts, as the API's client does.
     interceptors: {
-      activity: [activityInterceptors(logger)],
+      activity: [activityInterceptors(logger), businessRefusalsAreFinal],
       client: clientInterceptors(),
       ...(workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }),
     },

@@ -3,7 +3,7 @@ import { logEvent } from '../../activities/event-log';
 import { postLedgerEntry } from '../../activities/ledger';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, money, page, pageOf, pageQuery } from '../schemas';
 
 const adjustmentInput = z
@@ -74,8 +74,8 @@ export function adjustmentRoutes(deps: ApiDeps) {
       if (!client) throw notFound('client', clientId);
       if (input.subscriptionId !== undefined) {
         const [sub] = await sql<Array<{ client_id: number; payment_model: string }>>`select client_id, payment_model from subscriptions where id = ${input.subscriptionId}`;
-        if (!sub || sub.client_id !== clientId) throw new ApiError(422, 'invalid_reference', `subscription ${input.subscriptionId} is not a subscription of client ${clientId}`);
-        if (sub.payment_model === 'postpay') throw new ApiError(422, 'postpay_adjustment_unsupported', 'adjustments of a postpay subscription\'s debt arrive with acts; adjust the balance instead');
+        if (!sub || sub.client_id !== clientId) throw new AppError('invalid_reference', `subscription ${input.subscriptionId} is not a subscription of client ${clientId}`);
+        if (sub.payment_model === 'postpay') throw new AppError('postpay_adjustment_unsupported', 'adjustments of a postpay subscription\'s debt arrive with acts; adjust the balance instead');
       }
       const staff = c.get('staff');
       const [row] = await sql<Array<{ id: number }>>`
@@ -128,7 +128,7 @@ export function adjustmentRoutes(deps: ApiDeps) {
           const [row] = await tx<Array<{ client_id: number; direction: 'credit' | 'debit'; amount: string; currency: string; status: string; comment: string }>>`
             select client_id, direction, amount, currency, status, comment from adjustments where id = ${id} for update`;
           if (!row) throw notFound('adjustment', id);
-          if (row.status !== 'approval_required') throw new ApiError(409, 'adjustment_decided', `adjustment ${id} is already ${row.status}`);
+          if (row.status !== 'approval_required') throw new AppError('adjustment_decided', `adjustment ${id} is already ${row.status}`);
           const status = decision === 'approve' ? 'approved' : 'declined';
           await tx`update adjustments set status = ${status}, decided_by = ${staff.id}, decided_at = now(), decision_comment = ${comment ?? null}, updated_at = now() where id = ${id}`;
           if (decision === 'approve') {

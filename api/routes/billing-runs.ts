@@ -7,7 +7,7 @@ import { startScenario } from '../../contracts/scenario-client';
 import { billingDayScenarioId } from '../../contracts/scenarios';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, pageOf } from '../schemas';
 
 /** The field that confirms a run ahead of the schedule: the date typed again. */
@@ -67,13 +67,10 @@ export function billingRunRoutes(deps: ApiDeps) {
   /** A run ahead of the schedule acts on what is not due yet: it needs the date confirmed. */
   function requireConfirmation(date: string, confirmDate: string | undefined, nextDueDate: string) {
     if (confirmDate !== undefined && confirmDate !== date) {
-      throw new ApiError(409, 'confirmation_required', `${CONFIRM_FIELD} ${confirmDate} does not repeat the date ${date}`, { field: CONFIRM_FIELD, nextDueDate });
+      throw new AppError('confirmation_required', `${CONFIRM_FIELD} ${confirmDate} does not repeat the date ${date}`, { field: CONFIRM_FIELD, nextDueDate });
     }
     if (runsAheadOfSchedule(date, nextDueDate) && confirmDate === undefined) {
-      throw new ApiError(
-        409,
-        'confirmation_required',
-        `${date} is after the next due business date ${nextDueDate}: the run would stop, delete and cancel what is not due yet. Send "${CONFIRM_FIELD}": "${date}" to run it ahead of the schedule (or "dryRun": true to see what it would do)`,
+      throw new AppError('confirmation_required', `${date} is after the next due business date ${nextDueDate}: the run would stop, delete and cancel what is not due yet. Send "${CONFIRM_FIELD}": "${date}" to run it ahead of the schedule (or "dryRun": true to see what it would do)`,
         { field: CONFIRM_FIELD, nextDueDate },
       );
     }
@@ -105,7 +102,7 @@ export function billingRunRoutes(deps: ApiDeps) {
       try {
         await startScenario(deps.temporal, 'billingDay', { workflowId: scenarioId, taskQueue: deps.taskQueue, input: { businessDate: date, policy: deps.pluginRetryPolicy } });
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'run_in_progress', `the billing run for ${date} is still running`);
+        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('run_in_progress', `the billing run for ${date} is still running`);
         throw err;
       }
       return c.json({ date, scenarioId }, 202);

@@ -5,7 +5,7 @@ import { applicationOperations } from '../../domain/application-operations';
 import { planPeriods, planResources, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { HTTP_VENDOR_PLUGIN_NAME, httpVendorSettingsRefusal } from '../../activities/adapters/http-vendor';
 import { publicEgressOnly } from '../../infra/egress';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
@@ -143,7 +143,7 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
     table: PgTable & { id: never };
     input: T;
     present?: (row: Record<string, unknown>) => Record<string, unknown>;
-    /** Refuses an input the schema alone cannot judge (throws an ApiError). */
+    /** Refuses an input the schema alone cannot judge (throws an AppError). */
     check?: (input: z.infer<T>) => void;
   }) {
     const present = opts.present ?? ((r) => r);
@@ -216,7 +216,7 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
     // A plugin's settings are checked when they are saved, not first when a scenario calls the plugin.
     check: ({ plugin, settings }) => {
       const refusal = plugin === HTTP_VENDOR_PLUGIN_NAME ? httpVendorSettingsRefusal(settings, egress) : null;
-      if (refusal) throw new ApiError(422, refusal.code, refusal.message, refusal.details);
+      if (refusal) throw new AppError(refusal.code, refusal.message, refusal.details);
     },
   });
 

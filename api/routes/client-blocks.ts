@@ -5,7 +5,7 @@ import { canStartClientOperation } from '../../domain/blocking';
 import { todayIn } from '../../domain/dates';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses } from '../schemas';
 
 const reasonInput = z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('ClientBlockInput');
@@ -35,7 +35,7 @@ export function clientBlockRoutes(deps: ApiDeps) {
         const [client] = await tx<Array<{ status: string }>>`select status from clients where id = ${id} for no key update`;
         if (!client) throw notFound('client', id);
         if (!canStartClientOperation('administrative_block', client.status)) {
-          throw new ApiError(409, 'client_status', `client ${id} is ${client.status}; only an active or financially blocked client can be blocked`);
+          throw new AppError('client_status', `client ${id} is ${client.status}; only an active or financially blocked client can be blocked`);
         }
         // The administrative block takes over: a financial block period ends (its subscriptions stay stopped).
         await setFinancialBlockPeriod(tx, id, null);
@@ -68,7 +68,7 @@ export function clientBlockRoutes(deps: ApiDeps) {
       const result = await sql.begin(async (tx) => {
         const [client] = await tx<Array<{ status: string }>>`select status from clients where id = ${id} for no key update`;
         if (!client) throw notFound('client', id);
-        if (!canStartClientOperation('activate', client.status)) throw new ApiError(409, 'client_status', `client ${id} is ${client.status}, not administratively blocked`);
+        if (!canStartClientOperation('activate', client.status)) throw new AppError('client_status', `client ${id} is ${client.status}, not administratively blocked`);
         await tx`update client_blocks set ended_at = now() where client_id = ${id} and kind = 'administrative' and ended_at is null`;
         const state = (await financialBlockState(tx, id, today()))!;
         const next = state.reason ? 'financially_blocked' : 'active';

@@ -6,7 +6,7 @@ import { clientAccessLevels, type ClientStatus } from '../../domain/statuses';
 import { generateToken, guard, hashToken } from '../auth';
 import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const clientUserInput = z
@@ -63,7 +63,7 @@ export function clientUserRoutes({ sql }: ApiDeps) {
       const [row] = await sql<Array<{ id: number }>>`
         insert into client_users (name, email, language) values (${input.name}, ${input.email.toLowerCase()}, ${input.language})
         on conflict (email) do nothing returning id`;
-      if (!row) throw new ApiError(409, 'email_taken', `a client user with e-mail ${input.email} already exists`);
+      if (!row) throw new AppError('email_taken', `a client user with e-mail ${input.email} already exists`);
       await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: row.id, action: 'created' });
       return c.json(await loadClientUser(row.id), 201);
     },
@@ -116,7 +116,7 @@ export function clientUserRoutes({ sql }: ApiDeps) {
         const [client] = await tx`select id from clients where id = ${clientId} for no key update`;
         if (!client) throw notFound('client', clientId);
         const [user] = await tx`select id from client_users where id = ${clientUserId}`;
-        if (!user) throw new ApiError(422, 'invalid_reference', `client user ${clientUserId} does not exist`);
+        if (!user) throw new AppError('invalid_reference', `client user ${clientUserId} does not exist`);
         if (accessLevel === 'owner') {
           await tx`update client_user_links set access_level = 'admin' where client_id = ${clientId} and access_level = 'owner' and client_user_id <> ${clientUserId}`;
         }
@@ -144,7 +144,7 @@ export function clientUserRoutes({ sql }: ApiDeps) {
       const { name: tokenName } = c.req.valid('json');
       const [user] = await sql<Array<{ status: string }>>`select status from client_users where id = ${id}`;
       if (!user) throw notFound('client user', id);
-      if (user.status !== 'active') throw new ApiError(422, 'client_user_inactive', `client user ${id} is ${user.status}`);
+      if (user.status !== 'active') throw new AppError('client_user_inactive', `client user ${id} is ${user.status}`);
       const token = generateToken('client_user');
       const [row] = await sql<Array<{ id: number }>>`
         insert into client_user_tokens (client_user_id, name, token_hash, prefix) values (${id}, ${tokenName}, ${hashToken(token)}, ${token.slice(0, 8)}) returning id`;
@@ -222,8 +222,8 @@ export function clientUserRoutes({ sql }: ApiDeps) {
       const me = await loadClientUser(clientUser.id);
       // A user of one client only is turned away when it is blocked or deleted, with the spec's message.
       const [only] = me.clients;
-      if (me.clients.length === 1 && only!.status === 'administratively_blocked') throw new ApiError(403, 'client_blocked', blockedMessage);
-      if (me.clients.length === 1 && only!.status === 'deleted') throw new ApiError(403, 'client_deleted', deletedMessage);
+      if (me.clients.length === 1 && only!.status === 'administratively_blocked') throw new AppError('account_blocked', blockedMessage);
+      if (me.clients.length === 1 && only!.status === 'deleted') throw new AppError('account_deleted', deletedMessage);
       return c.json({ kind: 'client_user', id: me.id, name: me.name, clients: me.clients }, 200);
     },
   );

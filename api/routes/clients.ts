@@ -6,7 +6,7 @@ import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { escapeLike } from '../../db/like';
 import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
@@ -62,7 +62,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       const staff = c.get('staff');
       const id = await sql.begin(async (tx) => {
         const [rule] = await tx`select id from service_rules where id = ${client.serviceRuleId}`;
-        if (!rule) throw new ApiError(422, 'invalid_reference', `service rule ${client.serviceRuleId} does not exist`);
+        if (!rule) throw new AppError('invalid_reference', `service rule ${client.serviceRuleId} does not exist`);
         const [row] = await tx<Array<{ id: number }>>`
           insert into clients (name, client_type, service_rule_id, manager_id, currency, language,
                                credit_threshold_override, subscription_credit_limit_override)
@@ -158,7 +158,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       const { amount, method, comment } = c.req.valid('json');
       const staff = c.get('staff');
       const client = await loadClient(sql, id);
-      if (client.status === 'deleted') throw new ApiError(422, 'client_deleted', `client ${id} is deleted`);
+      if (client.status === 'deleted') throw new AppError('client_deleted', `client ${id} is deleted`);
       const number = await nextDocumentNumber(sql, 'payment');
       const payment = await sql.begin(async (tx) => {
         const [p] = await tx<Array<{ id: number }>>`

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { formatCoupon, formatLicenseKey, generateCoupon, isValidPrefix, parseLicenseKey } from '../../domain/licensing/codes';
-import { COUPON_LIMITS, COUPON_TYPES, CouponError, couponParamsProblems, storedItems } from '../../domain/licensing/coupons';
+import { COUPON_LIMITS, COUPON_TYPES, couponParamsProblems, storedItems } from '../../domain/licensing/coupons';
 import { guard, staffIdOf } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { applyCoupon, applyCouponInTransaction, reverseCouponActivation } from '../licensing-coupons';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
@@ -50,16 +50,6 @@ const voidInput = z.object({}).strict().openapi('LicensingCouponVoidInput');
 const applyInput = z.object({ key: z.string().max(64), coupon: z.string().max(64) }).strict().openapi('LicensingCouponApplyInput');
 const reverseInput = z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('LicensingCouponReverseInput');
 
-/** A refusal of the coupon rules as a staff API error, with the §7.4 code and status. */
-async function staffAnswer<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof CouponError) throw new ApiError(err.httpStatus, err.code, err.message, err.details);
-    throw err;
-  }
-}
-
 const display = <T extends { code: string }>(row: T) => ({ ...row, code: formatCoupon(row.code) });
 
 /**
@@ -85,56 +75,54 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
       const input = c.req.valid('json');
       const staffId = staffIdOf(c);
       const at = now();
-      const made = await staffAnswer(() =>
-        sql.begin(async (tx) => {
-          const [vendor] = await tx<Array<{ id: number; prefix: string }>>`select id, prefix from licensing_vendors where prefix = ${input.vendorPrefix}`;
-          if (!vendor) throw new ApiError(422, 'invalid_reference', `no vendor with prefix ${input.vendorPrefix}`);
-          if (input.distributorId !== undefined) {
-            const [partner] = await tx`select id from licensing_partners where id = ${input.distributorId}`;
-            if (!partner) throw new ApiError(422, 'invalid_reference', `no partner ${input.distributorId}`);
-          }
-          const wanted = input.items.map((i) => i.productCode);
-          const products = await tx<Array<{ code: string }>>`select code from licensing_products where vendor_id = ${vendor.id} and code = any(${wanted}::text[])`;
-          const missing = wanted.filter((code) => !products.some((p) => p.code === code));
-          if (missing.length) throw new ApiError(422, 'invalid_reference', `the vendor ${vendor.prefix} has no product ${missing.join(', ')}`);
-          let target: { id: number; code: string } | null = null;
-          if (input.targetKey !== undefined) {
-            const code = parseLicenseKey(input.targetKey).code;
-            [target = null] = await tx<Array<{ id: number; code: string }>>`
-              select id, code from license_keys where code = ${code} and vendor_id = ${vendor.id} and status = 'active'`;
-            if (!target) throw new ApiError(422, 'invalid_reference', `no active key ${formatLicenseKey(code)} of vendor ${vendor.prefix}`);
-          }
+      const made = await sql.begin(async (tx) => {
+        const [vendor] = await tx<Array<{ id: number; prefix: string }>>`select id, prefix from licensing_vendors where prefix = ${input.vendorPrefix}`;
+        if (!vendor) throw new AppError('invalid_reference', `no vendor with prefix ${input.vendorPrefix}`);
+        if (input.distributorId !== undefined) {
+          const [partner] = await tx`select id from licensing_partners where id = ${input.distributorId}`;
+          if (!partner) throw new AppError('invalid_reference', `no partner ${input.distributorId}`);
+        }
+        const wanted = input.items.map((i) => i.productCode);
+        const products = await tx<Array<{ code: string }>>`select code from licensing_products where vendor_id = ${vendor.id} and code = any(${wanted}::text[])`;
+        const missing = wanted.filter((code) => !products.some((p) => p.code === code));
+        if (missing.length) throw new AppError('invalid_reference', `the vendor ${vendor.prefix} has no product ${missing.join(', ')}`);
+        let target: { id: number; code: string } | null = null;
+        if (input.targetKey !== undefined) {
+          const code = parseLicenseKey(input.targetKey).code;
+          [target = null] = await tx<Array<{ id: number; code: string }>>`
+            select id, code from license_keys where code = ${code} and vendor_id = ${vendor.id} and status = 'active'`;
+          if (!target) throw new AppError('invalid_reference', `no active key ${formatLicenseKey(code)} of vendor ${vendor.prefix}`);
+        }
 
-          const count = input.type === 'add_product' ? (input.count ?? 1) : 1;
-          const items = storedItems(input);
-          const reusable = input.type === 'extend_trial' && input.reusable === true;
-          const parameters = { type: input.type, items, reusable, targetKey: target?.code ?? null, activateImmediately: input.activateImmediately === true, distributorId: input.distributorId ?? null, comment: input.comment ?? null };
-          const [batch] = await tx<Array<{ id: number }>>`
-            insert into coupon_batches (vendor_id, count, parameters, created_by) values (${vendor.id}, ${count}, ${JSON.stringify(parameters)}::jsonb, ${staffId}) returning id`;
-          const coupons: Array<{ id: number; code: string; status: string }> = [];
-          // 60 random bits per code: a collision with an existing code is all but impossible, and is simply retried.
-          while (coupons.length < count) {
-            const codes = Array.from({ length: count - coupons.length }, () => generateCoupon(vendor.prefix, input.type));
-            coupons.push(
-              ...(await tx<Array<{ id: number; code: string; status: string }>>`
-                insert into coupons (vendor_id, code, type, distributor_id, items, reusable, target_key_id, batch_id, comment, status, created_by)
-                select ${vendor.id}::int, code, ${input.type}::text, ${input.distributorId ?? null}::int, ${JSON.stringify(items)}::jsonb, ${reusable}::boolean,
-                       ${target?.id ?? null}::int, ${batch!.id}::int, ${input.comment ?? null}::text, 'unused', ${staffId}::int
-                from unnest(${codes}::text[]) as code
-                on conflict (code) do nothing
-                returning id, code, status`),
-            );
-          }
-          let activation = null;
-          if (input.activateImmediately === true && target) {
-            // §3.1: activated in the same transaction as its generation; a refusal leaves no coupon behind.
-            const coupon = coupons[0]!;
-            activation = await applyCouponInTransaction(tx, { couponCode: coupon.code, couponType: input.type, keyCode: target.code, prefix: vendor.prefix }, { channel: 'vendor_portal', actor: `staff:${staffId ?? 'unknown'}`, now: at });
-            coupon.status = 'used';
-          }
-          return { batchId: batch!.id, type: input.type, coupons: coupons.map(display), ...(activation ? { activation } : {}) };
-        }),
-      );
+        const count = input.type === 'add_product' ? (input.count ?? 1) : 1;
+        const items = storedItems(input);
+        const reusable = input.type === 'extend_trial' && input.reusable === true;
+        const parameters = { type: input.type, items, reusable, targetKey: target?.code ?? null, activateImmediately: input.activateImmediately === true, distributorId: input.distributorId ?? null, comment: input.comment ?? null };
+        const [batch] = await tx<Array<{ id: number }>>`
+          insert into coupon_batches (vendor_id, count, parameters, created_by) values (${vendor.id}, ${count}, ${JSON.stringify(parameters)}::jsonb, ${staffId}) returning id`;
+        const coupons: Array<{ id: number; code: string; status: string }> = [];
+        // 60 random bits per code: a collision with an existing code is all but impossible, and is simply retried.
+        while (coupons.length < count) {
+          const codes = Array.from({ length: count - coupons.length }, () => generateCoupon(vendor.prefix, input.type));
+          coupons.push(
+            ...(await tx<Array<{ id: number; code: string; status: string }>>`
+              insert into coupons (vendor_id, code, type, distributor_id, items, reusable, target_key_id, batch_id, comment, status, created_by)
+              select ${vendor.id}::int, code, ${input.type}::text, ${input.distributorId ?? null}::int, ${JSON.stringify(items)}::jsonb, ${reusable}::boolean,
+                     ${target?.id ?? null}::int, ${batch!.id}::int, ${input.comment ?? null}::text, 'unused', ${staffId}::int
+              from unnest(${codes}::text[]) as code
+              on conflict (code) do nothing
+              returning id, code, status`),
+          );
+        }
+        let activation = null;
+        if (input.activateImmediately === true && target) {
+          // §3.1: activated in the same transaction as its generation; a refusal leaves no coupon behind.
+          const coupon = coupons[0]!;
+          activation = await applyCouponInTransaction(tx, { couponCode: coupon.code, couponType: input.type, keyCode: target.code, prefix: vendor.prefix }, { channel: 'vendor_portal', actor: `staff:${staffId ?? 'unknown'}`, now: at });
+          coupon.status = 'used';
+        }
+        return { batchId: batch!.id, type: input.type, coupons: coupons.map(display), ...(activation ? { activation } : {}) };
+      });
       return c.json(made, 201);
     },
   );
@@ -191,7 +179,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
       if (voided) return c.json(display(voided), 200);
       const [coupon] = await sql<Array<{ id: number; code: string; status: string }>>`select id, code, status from coupons where id = ${id}`;
       if (!coupon) throw notFound('coupon', id);
-      if (coupon.status === 'used') throw new ApiError(409, 'COUPON_ALREADY_USED', 'a used coupon cannot be voided; reverse its activation first');
+      if (coupon.status === 'used') throw new AppError('COUPON_ALREADY_USED', 'a used coupon cannot be voided; reverse its activation first');
       return c.json(display(coupon), 200);
     },
   );
@@ -208,7 +196,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     }),
     async (c) => {
       const { key, coupon } = c.req.valid('json');
-      const applied = await staffAnswer(() => applyCoupon(sql, { key, coupon, channel: 'vendor_portal', actor: `staff:${staffIdOf(c) ?? 'unknown'}`, now: now() }));
+      const applied = await applyCoupon(sql, { key, coupon, channel: 'vendor_portal', actor: `staff:${staffIdOf(c) ?? 'unknown'}`, now: now() });
       return c.json(applied, 201);
     },
   );
@@ -259,9 +247,9 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      const reversed = await staffAnswer(() => reverseCouponActivation(sql, { activationId: id, staffId: staffIdOf(c), reason, now: now() }));
+      const reversed = await reverseCouponActivation(sql, { activationId: id, staffId: staffIdOf(c), reason, now: now() });
       if (reversed === null) throw notFound('coupon activation', id);
-      if (reversed === 'already_reversed') throw new ApiError(409, 'already_reversed', `coupon activation ${id} is already reversed`);
+      if (reversed === 'already_reversed') throw new AppError('already_reversed', `coupon activation ${id} is already reversed`);
       return c.json(reversed, 200);
     },
   );

@@ -3,7 +3,7 @@ import type { TransactionSql } from 'postgres';
 import { applyUpgrade, type LicenseLimits } from '../../domain/licensing/activation';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { jsonBody, jsonResponses, looseObject, name } from '../schemas';
 
 /** Largest id a Postgres `integer` holds: bigger ids are refused by validation, not by the database. */
@@ -57,8 +57,8 @@ async function lockEntitlement(tx: TransactionSql, id: number): Promise<LockedEn
     from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id} for update of e`;
   if (!row) throw notFound('entitlement', id);
   // §4.1: a running operation refuses others; deleted and superseded licences are history.
-  if (row.status === 'in_progress') throw new ApiError(409, 'OPERATION_IN_PROGRESS', 'an operation on this licence is running');
-  if (row.status === 'deleted' || row.status === 'superseded') throw new ApiError(409, 'entitlement_status', `the licence is ${row.status}`);
+  if (row.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
+  if (row.status === 'deleted' || row.status === 'superseded') throw new AppError('entitlement_status', `the licence is ${row.status}`);
   return row;
 }
 
@@ -95,10 +95,10 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
         select id, managed_expiration, managed_execution from licensing_products where id = ${id}`;
       if (!product) throw notFound('licensing product', id);
       if ((product.managed_expiration || product.managed_execution) && !t.addToExisting) {
-        throw new ApiError(422, 'UPGRADE_TEMPLATE_INVALID', 'a product with ManagedExpiration or ManagedExecution only takes upgrade templates with addToExisting (spec 04 §6.6)');
+        throw new AppError('UPGRADE_TEMPLATE_INVALID', 'a product with ManagedExpiration or ManagedExecution only takes upgrade templates with addToExisting (spec 04 §6.6)');
       }
       if (t.maxDayPeriod === undefined && t.maxExec === undefined) {
-        throw new ApiError(422, 'UPGRADE_TEMPLATE_INVALID', 'an upgrade template must change maxDayPeriod, maxExec or both');
+        throw new AppError('UPGRADE_TEMPLATE_INVALID', 'an upgrade template must change maxDayPeriod, maxExec or both');
       }
       const [row] = await sql`
         insert into upgrade_templates (product_id, name, max_day_period, max_exec, add_to_existing)
@@ -131,14 +131,14 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
       const result = await sql.begin(async (tx) => {
         const ent = await lockEntitlement(tx, id);
         if (ent.license_model !== 'fixed') {
-          throw new ApiError(409, 'LICENSE_NOT_FIXED', 'upgrades change activation accounts; a floating licence has none (spec 04 §5.1)');
+          throw new AppError('LICENSE_NOT_FIXED', 'upgrades change activation accounts; a floating licence has none (spec 04 §5.1)');
         }
         const [template] = await tx<Array<{ id: number; product_id: number; max_day_period: number | null; max_exec: number | null; add_to_existing: boolean }>>`
           select id, product_id, max_day_period, max_exec, add_to_existing from upgrade_templates where id = ${templateId}`;
         if (!template || template.product_id !== ent.product_id) {
-          throw new ApiError(422, 'invalid_reference', `upgrade template ${templateId} is not a template of this licence's product`);
+          throw new AppError('invalid_reference', `upgrade template ${templateId} is not a template of this licence's product`);
         }
-        if (slot > ent.seats) throw new ApiError(422, 'invalid_value', `the licence has ${ent.seats} seats; there is no slot ${slot}`);
+        if (slot > ent.seats) throw new AppError('invalid_value', `the licence has ${ent.seats} seats; there is no slot ${slot}`);
         await tx`insert into activation_accounts (entitlement_id, slot_no) values (${id}, ${slot}) on conflict (entitlement_id, slot_no) do nothing`;
         const [account] = await tx<Array<{ id: number; upgrade_seq: number; custom_license: LicenseLimits | null; last_upgrade_at: string | null; reactivation_allowed: boolean; first_activated_at: string | null }>>`
           select id, upgrade_seq, custom_license, last_upgrade_at, reactivation_allowed, first_activated_at
@@ -161,7 +161,7 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
           template: { maxDayPeriod: template.max_day_period, maxExec: template.max_exec, addToExisting: template.add_to_existing },
           now: at,
         });
-        if (!decision.ok) throw new ApiError(422, decision.errorCode, decision.reason);
+        if (!decision.ok) throw new AppError(decision.errorCode, decision.reason);
         // Stored as plain limits with no absolute end: the activation route reads this JSON as the account's template.
         const customLicense = { maxDayPeriod: decision.customLicense.maxDayPeriod ?? null, maxExec: decision.customLicense.maxExec ?? null, expiresAt: null };
         await tx`
@@ -221,7 +221,7 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
           inUse = active.length;
           if (active.length > seats) {
             if (!force) {
-              throw new ApiError(409, 'SEATS_IN_USE', `${active.length} machines hold an active activation; deactivate some or use force to revoke the newest`, { activeBindings: active.length, seats });
+              throw new AppError('SEATS_IN_USE', `${active.length} machines hold an active activation; deactivate some or use force to revoke the newest`, { activeBindings: active.length, seats });
             }
             const revoked = active.slice(0, active.length - seats);
             revokedBindingIds = revoked.map((b) => b.id);

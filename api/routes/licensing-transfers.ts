@@ -5,8 +5,6 @@ import { logEvent } from '../../activities/event-log';
 import type { Sql } from '../../db/client';
 import { ALPHABET } from '../../domain/licensing/codes';
 import {
-  COMMERCIAL_ERROR_HTTP_STATUS,
-  CommercialRuleError,
   legalFormOf,
   MAX_RENEWAL_MONTHS,
   perpetualOrderRefusal,
@@ -21,7 +19,7 @@ import {
 } from '../../domain/licensing/commercial';
 import { eventActor, guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 /** Largest id a Postgres `integer` holds: bigger ids are refused by validation, not by the database. */
@@ -125,7 +123,7 @@ export async function refusePerpetualForIndividuals(sql: Sql | TransactionSql, k
   if (refusal) throw refusalError(refusal);
 }
 
-const refusalError = (refusal: CommercialRefusal) => new ApiError(COMMERCIAL_ERROR_HTTP_STATUS[refusal.code], refusal.code, refusal.message);
+const refusalError = (refusal: CommercialRefusal) => new AppError(refusal.code, refusal.message);
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -233,17 +231,17 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         select e.id, e.status, e.bound_ip, e.expires_at, p.code as product
         from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
       if (!ent) throw notFound('entitlement', id);
-      if (ent.status === 'deleted' || ent.status === 'superseded') throw new ApiError(409, 'entitlement_status', `the licence is ${ent.status}`);
+      if (ent.status === 'deleted' || ent.status === 'superseded') throw new AppError('entitlement_status', `the licence is ${ent.status}`);
       const [to] = await sql<Array<{ id: number; name: string; public_id: string }>>`
         select id, name, public_id from licensing_partners where public_id = ${canonicalPublicId(input.toPartnerPublicId)}`;
-      if (!to) throw new ApiError(422, 'invalid_reference', 'no partner has this publicId');
+      if (!to) throw new AppError('invalid_reference', 'no partner has this publicId');
       const secret = input.secret ?? randomBytes(12).toString('base64url');
       const secretHash = await hashSecret(secret);
       const { transfer, fromPartnerId } = await sql.begin(async (tx) => {
         // The owner is read under the licence's lock, so an approval committing meanwhile cannot leave a stale `from`.
         const [locked] = await tx<Array<{ partner_id: number | null }>>`select partner_id from entitlements where id = ${id} for update`;
         const owner = locked!.partner_id;
-        if (to.id === owner) throw new ApiError(422, 'transfer_to_owner', 'the licence already belongs to this partner');
+        if (to.id === owner) throw new AppError('transfer_to_owner', 'the licence already belongs to this partner');
         // A pending transfer past its 14 days no longer blocks a new one.
         await tx`
           update license_transfers set status = 'expired', decided_at = created_at + make_interval(days => ${TRANSFER_TTL_DAYS}), updated_at = ${iso(at)}
@@ -253,7 +251,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
           values (${id}, ${owner}, ${to.id}, ${secretHash}, ${iso(at)}, ${iso(at)})
           on conflict (entitlement_id) where status = 'pending' do nothing
           returning *`;
-        if (!row) throw new ApiError(409, 'TRANSFER_ALREADY_PENDING', 'the licence already has a pending transfer');
+        if (!row) throw new AppError('TRANSFER_ALREADY_PENDING', 'the licence already has a pending transfer');
         await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'license_transfer', entityId: row.id, action: 'created', changes: { entitlementId: id, fromPartnerId: owner, toPartnerId: to.id } });
         return { transfer: row, fromPartnerId: owner };
       });
@@ -309,16 +307,16 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
    * decision refused with 409 `transfer_status`, like any transfer that is no longer pending; the caller's
    * transaction must commit in that case, so the refusal is returned rather than thrown.
    */
-  async function lockPending(tx: TransactionSql, id: number, at: Date): Promise<TransferRow | ApiError> {
+  async function lockPending(tx: TransactionSql, id: number, at: Date): Promise<TransferRow | AppError> {
     const [t] = await tx<TransferRow[]>`select * from license_transfers where id = ${id} for update`;
     if (!t) throw notFound('transfer', id);
     if (lapsed(t, at)) {
       await tx`
         update license_transfers set status = 'expired', decided_at = created_at + make_interval(days => ${TRANSFER_TTL_DAYS}), updated_at = ${iso(at)}
         where id = ${id}`;
-      return new ApiError(409, 'transfer_status', `the transfer expired after ${TRANSFER_TTL_DAYS} days`);
+      return new AppError('transfer_status', `the transfer expired after ${TRANSFER_TTL_DAYS} days`);
     }
-    if (t.status !== 'pending') return new ApiError(409, 'transfer_status', `the transfer is ${t.status}`);
+    if (t.status !== 'pending') return new AppError('transfer_status', `the transfer is ${t.status}`);
     return t;
   }
 
@@ -344,7 +342,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       const at = now();
       const outcome = await sql.begin(async (tx) => {
         const t = await lockPending(tx, id, at);
-        if (t instanceof ApiError) return t;
+        if (t instanceof AppError) return t;
         if (!(await secretMatches(secret, t.secret_hash))) {
           const attempts = t.failed_attempts + 1;
           const cancelled = attempts >= MAX_SECRET_ATTEMPTS;
@@ -353,14 +351,14 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
               decided_at = ${cancelled ? iso(at) : null}, updated_at = ${iso(at)}
             where id = ${id}`;
           if (cancelled) await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'license_transfer', entityId: id, action: 'cancelled', reason: `${MAX_SECRET_ATTEMPTS} wrong secrets` });
-          return new ApiError(403, 'TRANSFER_SECRET_MISMATCH', cancelled ? `the secret is wrong; after ${MAX_SECRET_ATTEMPTS} wrong secrets the transfer is cancelled` : 'the secret is wrong', {
+          return new AppError('TRANSFER_SECRET_MISMATCH', cancelled ? `the secret is wrong; after ${MAX_SECRET_ATTEMPTS} wrong secrets the transfer is cancelled` : 'the secret is wrong', {
             attemptsLeft: MAX_SECRET_ATTEMPTS - attempts,
             status: cancelled ? 'cancelled' : 'pending',
           });
         }
         const [ent] = await tx<Array<{ status: EntitlementStatus; partner_id: number | null }>>`select status, partner_id from entitlements where id = ${t.entitlement_id} for update`;
-        if (ent!.status === 'in_progress') throw new ApiError(409, 'OPERATION_IN_PROGRESS', 'an operation on this licence is running');
-        if (ent!.status === 'deleted' || ent!.status === 'superseded') throw new ApiError(409, 'entitlement_status', `the licence is ${ent!.status}`);
+        if (ent!.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
+        if (ent!.status === 'deleted' || ent!.status === 'superseded') throw new AppError('entitlement_status', `the licence is ${ent!.status}`);
         // Only the partner ownership changes: bindings, leases and accounts stay as they are (§4.2 step 4).
         await tx`update entitlements set partner_id = ${t.to_partner_id}, updated_at = ${iso(at)} where id = ${t.entitlement_id}`;
         const [approved] = await tx<TransferRow[]>`
@@ -375,7 +373,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         });
         return approved!;
       });
-      if (outcome instanceof ApiError) throw outcome;
+      if (outcome instanceof AppError) throw outcome;
       return c.json({ ...transferView(outcome), entitlement: { id: outcome.entitlement_id, partnerId: outcome.to_partner_id } }, 200);
     },
   );
@@ -398,13 +396,13 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         const at = now();
         const outcome = await sql.begin(async (tx) => {
           const t = await lockPending(tx, id, at);
-          if (t instanceof ApiError) return t;
+          if (t instanceof AppError) return t;
           const [row] = await tx<TransferRow[]>`
             update license_transfers set status = ${status}, decided_at = ${iso(at)}, updated_at = ${iso(at)} where id = ${id} returning *`;
           await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'license_transfer', entityId: id, action: status, reason: reason ?? null });
           return row!;
         });
-        if (outcome instanceof ApiError) throw outcome;
+        if (outcome instanceof AppError) throw outcome;
         return c.json(transferView(outcome), 200);
       },
     );
@@ -434,21 +432,16 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         select e.starts_at, p.term_type from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
       if (!ent) throw notFound('entitlement', id);
       const anchor = input.anchor ? new Date(`${input.anchor}T00:00:00.000Z`) : new Date(ent.starts_at);
-      try {
-        const quote = perpetualUpdateQuote({
-          termType: ent.term_type,
-          entitledMajor: input.entitledMajor,
-          targetMajor: input.targetMajor,
-          anchor,
-          majorReleases: input.majorReleases.map((r) => ({ major: r.major, releasedAt: new Date(`${r.releasedAt}T00:00:00.000Z`) })),
-          retailPrice: input.retailPrice,
-          now: now(),
-        });
-        return c.json({ entitlementId: id, termType: ent.term_type, entitledMajor: input.entitledMajor, targetMajor: input.targetMajor, anchor, ...quote }, 200);
-      } catch (err) {
-        if (err instanceof CommercialRuleError) throw new ApiError(COMMERCIAL_ERROR_HTTP_STATUS[err.rule], err.rule, err.message);
-        throw err;
-      }
+      const quote = perpetualUpdateQuote({
+        termType: ent.term_type,
+        entitledMajor: input.entitledMajor,
+        targetMajor: input.targetMajor,
+        anchor,
+        majorReleases: input.majorReleases.map((r) => ({ major: r.major, releasedAt: new Date(`${r.releasedAt}T00:00:00.000Z`) })),
+        retailPrice: input.retailPrice,
+        now: now(),
+      });
+      return c.json({ entitlementId: id, termType: ent.term_type, entitledMajor: input.entitledMajor, targetMajor: input.targetMajor, anchor, ...quote }, 200);
     },
   );
 
@@ -473,7 +466,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
   const subscriptionRefusal = (row: RenewalRow) =>
     row.subscription_id === null
       ? null
-      : new ApiError(422, 'renew_through_subscription', `the licence is billed by subscription ${row.subscription_id}; renew the subscription instead`);
+      : new AppError('renew_through_subscription', `the licence is billed by subscription ${row.subscription_id}; renew the subscription instead`);
 
   /**
    * §4.2 Renew (what the renewal form shows): product, IP and valid-until, the new valid-until if renewed now
@@ -497,7 +490,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       const [row] = await renewalRow(sql, id, false);
       if (!row) throw notFound('entitlement', id);
       if (price === undefined) {
-        throw new ApiError(400, 'validation_failed', 'the request is invalid', [{ path: 'price', message: 'the price of the period is required', code: 'invalid_type' }]);
+        throw new AppError('validation_failed', 'the request is invalid', [{ path: 'price', message: 'the price of the period is required', code: 'invalid_type' }]);
       }
       const decision = renewEntitlement({ status: row.status, expiresAt: dateOrNull(row.expires_at), now: now(), periodMonths });
       const refusal = subscriptionRefusal(row);
@@ -552,10 +545,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         if (!decision.ok) throw refusalError(decision);
         const balance = row.balance === null ? null : Number(row.balance);
         if (!renewalPaymentMethods({ balance, cost: input.price }).includes(input.paymentMethod)) {
-          throw new ApiError(
-            422,
-            'INSUFFICIENT_BALANCE',
-            balance === null ? 'the key belongs to no billing client, so there is no balance to pay from' : 'the account balance does not cover the price',
+          throw new AppError('INSUFFICIENT_BALANCE', balance === null ? 'the key belongs to no billing client, so there is no balance to pay from' : 'the account balance does not cover the price',
             { balance, price: input.price },
           );
         }

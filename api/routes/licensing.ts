@@ -7,7 +7,7 @@ import { guard } from '../auth';
 import { extendSupport, supportUntilAtPurchase } from '../../domain/licensing/commercial';
 import { refusePerpetualForIndividuals } from './licensing-transfers';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const vendorInput = z
@@ -68,7 +68,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       const [row] = await sql<Array<{ id: number; name: string; prefix: string; publicKey: string }>>`
         insert into licensing_vendors (name, prefix, public_key, private_key) values (${vendorName}, ${prefix}, ${keys.publicKey}, ${keys.privateKey})
         on conflict (prefix) do nothing returning id, name, prefix, public_key as "publicKey"`;
-      if (!row) throw new ApiError(409, 'prefix_taken', `the prefix ${prefix} belongs to another vendor`);
+      if (!row) throw new AppError('prefix_taken', `the prefix ${prefix} belongs to another vendor`);
       return c.json(row, 201);
     },
   );
@@ -104,14 +104,14 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const p = c.req.valid('json');
       const [vendor] = await sql<Array<{ id: number }>>`select id from licensing_vendors where prefix = ${p.vendorPrefix}`;
-      if (!vendor) throw new ApiError(422, 'invalid_reference', `no vendor with prefix ${p.vendorPrefix}`);
+      if (!vendor) throw new AppError('invalid_reference', `no vendor with prefix ${p.vendorPrefix}`);
       const [row] = await sql<Array<{ id: number }>>`
         insert into licensing_products (vendor_id, code, name, license_model, term_type, max_activations, activation_policy,
                                         managed_expiration, managed_execution, non_transferable, transfer_time_mode, master_license, trial_days)
         values (${vendor.id}, ${p.code}, ${p.name}, ${p.licenseModel}, ${p.termType}, ${p.maxActivations}, ${p.activationPolicy},
                 ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${p.transferTimeMode}, ${JSON.stringify(p.masterLicense)}::jsonb, ${p.trialDays})
         on conflict (vendor_id, code) do nothing returning id`;
-      if (!row) throw new ApiError(409, 'product_code_taken', `the vendor already has a product ${p.code}`);
+      if (!row) throw new AppError('product_code_taken', `the vendor already has a product ${p.code}`);
       return c.json({ id: row.id, ...p }, 201);
     },
   );
@@ -174,7 +174,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       if (!key) throw notFound('licence key', code);
       const [product] = await sql<Array<{ id: number; term_type: 'term' | 'perpetual' }>>`
         select id, term_type from licensing_products where vendor_id = ${key.vendor_id} and code = ${g.productCode}`;
-      if (!product) throw new ApiError(422, 'invalid_reference', `the key's vendor has no product ${g.productCode}`);
+      if (!product) throw new AppError('invalid_reference', `the key's vendor has no product ${g.productCode}`);
       await refusePerpetualForIndividuals(sql, key.id, product.id);
       const at = now();
       const expiresAt = g.periodDays === null ? null : new Date(at.getTime() + g.periodDays * 86_400_000);
@@ -214,9 +214,9 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       async (c) => {
         const { id } = c.req.valid('param');
         const current = (await loadEntitlement(id)) as { status: string };
-        if (current.status === 'in_progress') throw new ApiError(409, 'OPERATION_IN_PROGRESS', 'an operation on this licence is running');
+        if (current.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
         if (current.status !== to && !(from as readonly string[]).includes(current.status)) {
-          throw new ApiError(409, 'entitlement_status', `the licence is ${current.status}`);
+          throw new AppError('entitlement_status', `the licence is ${current.status}`);
         }
         await sql`update entitlements set status = ${to}, updated_at = now() where id = ${id} and status = any(${from as unknown as string[]}::text[])`;
         return c.json(await loadEntitlement(id), 200);
@@ -279,7 +279,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       const { id } = c.req.valid('param');
       const { boundIp } = c.req.valid('json');
       const current = (await loadEntitlement(id)) as { status: string };
-      if (current.status === 'in_progress') throw new ApiError(409, 'OPERATION_IN_PROGRESS', 'an operation on this licence is running');
+      if (current.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
       await sql`update entitlements set bound_ip = ${boundIp}, updated_at = now() where id = ${id}`;
       return c.json(await loadEntitlement(id), 200);
     },
@@ -299,7 +299,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       const { id } = c.req.valid('param');
       const current = (await loadEntitlement(id)) as { status: string };
       const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.id = ${id} and s.status <> 'deleted'`;
-      if (linked) throw new ApiError(409, 'LICENSE_HAS_SUBSCRIPTION', 'this licence is billed by a subscription: delete the subscription, and the licence goes with it');
+      if (linked) throw new AppError('LICENSE_HAS_SUBSCRIPTION', 'this licence is billed by a subscription: delete the subscription, and the licence goes with it');
       if (current.status !== 'deleted') {
         await sql.begin(async (tx) => {
           await tx`update entitlements set status = 'deleted', updated_at = now() where id = ${id}`;
@@ -326,7 +326,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       const [key] = await sql<Array<{ id: number; status: string }>>`select id, status from license_keys where code = ${code}`;
       if (!key) throw notFound('licence key', code);
       const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.key_id = ${key.id} and e.status <> 'deleted' and s.status <> 'deleted'`;
-      if (linked) throw new ApiError(422, 'KEY_HAS_ACTIVE_SUBSCRIPTIONS', 'a subscription still bills a licence of this key');
+      if (linked) throw new AppError('KEY_HAS_ACTIVE_SUBSCRIPTIONS', 'a subscription still bills a licence of this key');
       await sql.begin(async (tx) => {
         const ids = (await tx<Array<{ id: number }>>`update entitlements set status = 'deleted', updated_at = now() where key_id = ${key.id} and status <> 'deleted' returning id`).map((r) => r.id);
         await revokeLicenceUse(tx, ids);
@@ -352,7 +352,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       await loadEntitlement(id);
       const [e] = await sql<Array<{ support_until: string | null; term_type: string }>>`
         select e.support_until, p.term_type from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
-      if (e!.term_type !== 'perpetual' || e!.support_until === null) throw new ApiError(422, 'SUPPORT_FOLLOWS_TERM', 'a term licence is supported for its whole term: renew it instead');
+      if (e!.term_type !== 'perpetual' || e!.support_until === null) throw new AppError('SUPPORT_FOLLOWS_TERM', 'a term licence is supported for its whole term: renew it instead');
       const supportUntil = extendSupport({ supportUntil: new Date(e!.support_until), now: now(), months });
       await sql`update entitlements set support_until = ${supportUntil.toISOString()}, updated_at = now() where id = ${id}`;
       return c.json(await loadEntitlement(id), 200);

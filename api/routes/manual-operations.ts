@@ -4,7 +4,7 @@ import { manualOperationTypes } from '../../db/schema';
 import { manualDecisionUpdate } from '../../contracts/messages';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
 const approveInput = z
@@ -50,7 +50,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
 
   async function decide(id: number, decision: 'approve' | 'reject', by: number, comment?: string, output?: Record<string, unknown>) {
     const op = await loadOperation(id);
-    if (op.status !== 'pending') throw new ApiError(409, 'already_decided', `manual operation ${id} is already ${op.status}`);
+    if (op.status !== 'pending') throw new AppError('already_decided', `manual operation ${id} is already ${op.status}`);
     try {
       await deps.temporal.workflow
         .getHandle(op.scenarioId)
@@ -59,7 +59,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
       // Someone decided a moment earlier (the scenario refused the second decision) or the scenario ended.
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
         const now = await loadOperation(id);
-        throw new ApiError(409, 'already_decided', `manual operation ${id} is ${now.status === 'pending' ? 'no longer awaiting a decision' : `already ${now.status}`}`);
+        throw new AppError('already_decided', `manual operation ${id} is ${now.status === 'pending' ? 'no longer awaiting a decision' : `already ${now.status}`}`);
       }
       throw err;
     }

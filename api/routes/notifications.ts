@@ -19,7 +19,7 @@ import { sendNotificationScenarioId } from '../../contracts/scenarios';
 import { guard } from '../auth';
 import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 import { startOnce } from '../start-once';
 import { saveSetting } from './settings';
@@ -84,9 +84,9 @@ const logStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
 
 /** Template and rule problems are 422 with what is wrong in `details` (unknown names, the error's position). */
 function refusal(err: unknown): never {
-  if (err instanceof TemplateError) throw new ApiError(422, err.code, err.message, { unknown: (err as TemplateError & { unknown?: string[] }).unknown ?? [] });
-  if (err instanceof RuleVariableError) throw new ApiError(422, err.code, err.message, { unknown: err.names, position: err.position });
-  if (err instanceof RuleSyntaxError) throw new ApiError(422, err.code, err.message, { position: err.position });
+  if (err instanceof TemplateError) throw new AppError(err.code, err.message, { unknown: err.unknown });
+  if (err instanceof RuleVariableError) throw new AppError(err.code, err.message, { unknown: err.names, position: err.position });
+  if (err instanceof RuleSyntaxError) throw new AppError(err.code, err.message, { position: err.position });
   throw err;
 }
 
@@ -209,7 +209,7 @@ export function notificationRoutes(deps: ApiDeps) {
       const current = await loadTemplate(id);
       if (input.event !== current.event || input.channel !== current.channel) {
         const [used] = await sql`select 1 from notification_handlers where template_id = ${id} limit 1`;
-        if (used) throw new ApiError(409, 'template_in_use', 'handlers use this template: its event and channel cannot change');
+        if (used) throw new AppError('template_in_use', 'handlers use this template: its event and channel cannot change');
       }
       try {
         validateTemplate(definition(input));
@@ -274,7 +274,7 @@ export function notificationRoutes(deps: ApiDeps) {
       let vars: Record<string, unknown>;
       if (subject) {
         const expected = notificationEvents[t.event].subject;
-        if (subject.kind !== expected) throw new ApiError(422, 'preview_subject', `a ${t.event} template previews a ${expected}, not a ${subject.kind}`);
+        if (subject.kind !== expected) throw new AppError('preview_subject', `a ${t.event} template previews a ${expected}, not a ${subject.kind}`);
         const table = { order: 'orders', subscription: 'subscriptions', payment: 'payments', client: 'clients', promised_payment: 'promised_payments', manual_operation: 'manual_operations', task: 'scenario_steps', license: 'entitlements' }[subject.kind];
         const clientColumn = { client: sql`id`, task: sql`null::int`, license: sql`(select client_id from license_keys k where k.id = key_id)` }[subject.kind as 'client' | 'task' | 'license'] ?? sql`client_id`;
         const [row] = await sql<Array<{ client_id: number | null }>>`select ${clientColumn} as client_id from ${sql(table)} where id = ${subject.id}`;
@@ -302,10 +302,10 @@ export function notificationRoutes(deps: ApiDeps) {
     async (c) => {
       const input = c.req.valid('json');
       const [template] = await sql<Array<{ event: string }>>`select event from notification_templates where id = ${input.templateId}`;
-      if (!template) throw new ApiError(422, 'invalid_reference', `notification template ${input.templateId} does not exist`);
-      if (template.event !== input.event) throw new ApiError(422, 'template_event', `template ${input.templateId} is written for ${template.event}, not ${input.event}`);
+      if (!template) throw new AppError('invalid_reference', `notification template ${input.templateId} does not exist`);
+      if (template.event !== input.event) throw new AppError('template_event', `template ${input.templateId} is written for ${template.event}, not ${input.event}`);
       const def = notificationEvents[input.event] as { ruleRequired?: boolean };
-      if (def.ruleRequired && input.rule.trim() === '') throw new ApiError(422, 'rule_required', `${input.event} fires every day for every record: give a rule (e.g. on days left)`);
+      if (def.ruleRequired && input.rule.trim() === '') throw new AppError('rule_required', `${input.event} fires every day for every record: give a rule (e.g. on days left)`);
       try {
         validateRule(input.rule, eventVariables(input.event));
       } catch (err) {
@@ -315,7 +315,7 @@ export function notificationRoutes(deps: ApiDeps) {
         insert into notification_handlers (event, template_id, rule, send_hour, active)
         values (${input.event}, ${input.templateId}, ${input.rule.trim()}, ${input.sendHour}, ${input.active})
         on conflict (event, template_id, rule) do nothing returning id`;
-      if (!row) throw new ApiError(409, 'handler_exists', 'a handler with this event, template and rule exists');
+      if (!row) throw new AppError('handler_exists', 'a handler with this event, template and rule exists');
       return c.json(await loadHandler(row.id), 201);
     },
   );
@@ -336,7 +336,7 @@ export function notificationRoutes(deps: ApiDeps) {
       const current = (await loadHandler(id)) as { event: string; rule: string; sendHour: number | null; active: boolean };
       const event = current.event as NotificationEvent;
       const rule = input.rule?.trim() ?? current.rule;
-      if ((notificationEvents[event] as { ruleRequired?: boolean }).ruleRequired && rule === '') throw new ApiError(422, 'rule_required', `${event} needs a rule`);
+      if ((notificationEvents[event] as { ruleRequired?: boolean }).ruleRequired && rule === '') throw new AppError('rule_required', `${event} needs a rule`);
       try {
         validateRule(rule, eventVariables(event));
       } catch (err) {
@@ -443,7 +443,7 @@ export function notificationRoutes(deps: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const original = await loadNotification(id);
-      if (original.status !== 'sent' && original.status !== 'failed') throw new ApiError(409, 'notification_in_flight', `notification ${id} is ${original.status}; resend a sent or failed one`);
+      if (original.status !== 'sent' && original.status !== 'failed') throw new AppError('notification_in_flight', `notification ${id} is ${original.status}; resend a sent or failed one`);
       const [copy] = await sql<Array<{ id: string }>>`
         insert into notifications (event_id, handler_id, template_id, event, channel, client_id, language, recipient, summary, content, send_hour, send_at,
                                    status, resent_from_id, dedupe_key)
@@ -472,7 +472,7 @@ export function notificationRoutes(deps: ApiDeps) {
     async (c) => {
       const input = c.req.valid('json');
       const refusal = literalAddressRefusal(deps.egress ?? publicEgressOnly, new URL(input.url));
-      if (refusal) throw new ApiError(422, 'egress_refused', `url: ${refusal}`);
+      if (refusal) throw new AppError('egress_refused', `url: ${refusal}`);
       await saveSetting(sql, 'sms_gateway', input, c.get('staff').id, { url: input.url, method: input.method });
       // The authorization is a secret: it is stored, never shown again.
       const { authorization, ...shown } = input;

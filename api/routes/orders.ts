@@ -16,7 +16,7 @@ import { clientAccess } from '../client-access';
 import { eventActor, guard, staffIdOf, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { nextDocumentNumber } from '../document-numbers';
 import { startOnce } from '../start-once';
@@ -143,18 +143,18 @@ export function orderRoutes(deps: ApiDeps) {
       if (!found) {
         const [client] = await sql`select 1 from clients where id = ${input.clientId}`;
         throw client
-          ? new ApiError(422, 'invalid_reference', `plan period ${input.planPeriodId} does not exist`)
-          : new ApiError(422, 'invalid_reference', `client ${input.clientId} does not exist`);
+          ? new AppError('invalid_reference', `plan period ${input.planPeriodId} does not exist`)
+          : new AppError('invalid_reference', `client ${input.clientId} does not exist`);
       }
-      if (found.client_status === 'deleted') throw new ApiError(422, 'client_deleted', 'the client is deleted');
+      if (found.client_status === 'deleted') throw new AppError('client_deleted', 'the client is deleted');
       if (found.client_status === 'administratively_blocked') {
-        throw new ApiError(422, 'client_blocked', 'the client is administratively blocked and cannot order');
+        throw new AppError('client_blocked', 'the client is administratively blocked and cannot order');
       }
       // Decision 27: a financially blocked client may order paid subscriptions, not trials.
       if (found.client_status === 'financially_blocked' && found.trial) {
-        throw new ApiError(422, 'client_financially_blocked', 'the client is financially blocked and cannot order trials');
+        throw new AppError('client_financially_blocked', 'the client is financially blocked and cannot order trials');
       }
-      if (found.plan_status !== 'active') throw new ApiError(422, 'plan_inactive', `plan "${found.plan_name}" is not active`);
+      if (found.plan_status !== 'active') throw new AppError('plan_inactive', `plan "${found.plan_name}" is not active`);
       requirePayableCurrency(found.client_currency, found.currency);
       const period = {
         duration: found.duration,
@@ -184,7 +184,7 @@ export function orderRoutes(deps: ApiDeps) {
       const order = await sql.begin(async (tx) => {
         if (found.single) {
           const [held] = await tx`select 1 from subscriptions where client_id = ${input.clientId} and plan_id = ${found.plan_id} and status <> 'deleted' limit 1`;
-          if (held) throw new ApiError(409, 'single_plan_held', `the client already holds a subscription on plan "${found.plan_name}"`);
+          if (held) throw new AppError('single_plan_held', `the client already holds a subscription on plan "${found.plan_name}"`);
         }
         const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`) as unknown as [{ id: number }];
         await tx`
@@ -313,7 +313,7 @@ export function orderRoutes(deps: ApiDeps) {
       const order = await loadOrder(sql, id);
       // Spec 01 §16.9: awaiting payment, or a deferred order awaiting its provisioning date (paid money returns to the balance).
       if (!canCancelOrder(order)) {
-        throw new ApiError(409, 'order_not_cancellable', `order ${String(order.number)} is ${String(order.status)}; only an order awaiting payment or awaiting provisioning can be cancelled`);
+        throw new AppError('order_not_cancellable', `order ${String(order.number)} is ${String(order.status)}; only an order awaiting payment or awaiting provisioning can be cancelled`);
       }
       await deps.temporal.workflow
         .getHandle(orderScenarioId(id))

@@ -13,7 +13,7 @@ import { clientAccess } from '../client-access';
 import { eventActor, guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
 const paymentStatuses = ['waiting_for_payment', 'completed', 'overdue', 'invoice_preparing', 'invoice_sent', 'cancelled', 'paid_from_balance'] as const;
@@ -99,7 +99,7 @@ export function paymentRoutes(deps: ApiDeps) {
     await sql.begin(async (tx) => {
       const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
         select client_id, amount::text, currency, status, number from payments where id = ${id} for update`;
-      if (!p || p.status !== 'waiting_for_payment') throw new ApiError(409, 'payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
+      if (!p || p.status !== 'waiting_for_payment') throw new AppError('payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
       await receiveTopUp(tx, { paymentId: id, number: p.number, clientId: p.client_id, amount: Number(p.amount), currency: p.currency, method, by });
       await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'payment', entityId: id, action: 'confirmed', changes: { status: ['waiting_for_payment', 'completed'], method } });
     });
@@ -114,7 +114,7 @@ export function paymentRoutes(deps: ApiDeps) {
     await sql.begin(async (tx) => {
       const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
         select client_id, amount::text, currency, status, number from payments where id = ${id} for update`;
-      if (!p || (p.status !== 'waiting_for_payment' && p.status !== 'overdue')) throw new ApiError(409, 'payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
+      if (!p || (p.status !== 'waiting_for_payment' && p.status !== 'overdue')) throw new AppError('payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
       const amount = Number(p.amount);
       await postLedgerEntry(tx, { clientId: p.client_id, kind: 'payment_received', amount, currency: p.currency, description: `Payment ${p.number} received (${method})`, idempotencyKey: `payment-received/${id}`, paymentId: id });
       const { balanceAfter } = await postLedgerEntry(tx, { clientId: p.client_id, kind: 'charge_closed', amount: -amount, currency: p.currency, description: `Payment for postpay services ${p.number}`, idempotencyKey: `postpay-paid/${id}`, paymentId: id });
@@ -132,7 +132,7 @@ export function paymentRoutes(deps: ApiDeps) {
   async function confirmMergedPayment(id: number, method: string, by: number) {
     const result = await sql.begin(async (tx) => {
       const [p] = await tx<Array<{ status: string; number: string }>>`select status, number from payments where id = ${id} for update`;
-      if (p!.status !== 'waiting_for_payment') throw new ApiError(409, 'payment_not_confirmable', `payment ${p!.number} is ${p!.status}`);
+      if (p!.status !== 'waiting_for_payment') throw new AppError('payment_not_confirmable', `payment ${p!.number} is ${p!.status}`);
       return payMergedPayment(tx, { paymentId: id, via: { kind: 'confirmed', method, by } });
     });
     await tellPaidOrders(deps, result.orderIds);
@@ -173,7 +173,7 @@ export function paymentRoutes(deps: ApiDeps) {
       const { amount, comment } = c.req.valid('json') as z.infer<typeof waitingTopUpInput>;
       const [client] = await sql<Array<{ status: string; currency: string }>>`select status, currency from clients where id = ${clientId}`;
       if (!client) throw notFound('client', clientId);
-      if (client.status === 'deleted') throw new ApiError(422, 'client_deleted', `client ${clientId} is deleted`);
+      if (client.status === 'deleted') throw new AppError('client_deleted', `client ${clientId} is deleted`);
       const number = await nextDocumentNumber(sql, 'payment');
       const [row] = await sql<Array<{ id: number }>>`
         insert into payments (number, client_id, type, status, amount, currency, comment)
@@ -207,19 +207,19 @@ export function paymentRoutes(deps: ApiDeps) {
         return c.json(await loadPayment(sql, id), 200);
       }
       if (payment.status !== 'waiting_for_payment' && payment.status !== 'invoice_sent' && payment.status !== 'invoice_preparing') {
-        throw new ApiError(409, 'payment_not_confirmable', `payment ${payment.number} is ${payment.status}`);
+        throw new AppError('payment_not_confirmable', `payment ${payment.number} is ${payment.status}`);
       }
       if (payment.merged) {
         await confirmMergedPayment(id, method, c.get('staff').id);
         return c.json(await loadPayment(sql, id), 200);
       }
       if (payment.type !== 'order' || payment.orderId === null) {
-        throw new ApiError(422, 'payment_type_not_confirmable', `payments of type ${payment.type} are confirmed on creation`);
+        throw new AppError('payment_type_not_confirmable', `payments of type ${payment.type} are confirmed on creation`);
       }
       // An order on a subscription deleted in the meantime (expired and not renewed) can no longer be provided.
       const [gone] = await sql`
         select 1 from orders o join subscriptions s on s.id = o.subscription_id where o.id = ${payment.orderId} and s.status in ('deleting', 'deleted')`;
-      if (gone) throw new ApiError(409, 'subscription_deleted', `the subscription of this order is deleted; cancel payment ${payment.number} instead`);
+      if (gone) throw new AppError('subscription_deleted', `the subscription of this order is deleted; cancel payment ${payment.number} instead`);
       await deps.temporal.workflow
         .getHandle(orderScenarioId(payment.orderId))
         .executeUpdate(confirmPaymentUpdate, { args: [{ method, by: c.get('staff').id }] });
@@ -243,10 +243,10 @@ export function paymentRoutes(deps: ApiDeps) {
       const staff = c.get('staff');
       const payment = await loadPayment(sql, id);
       if (payment.status !== 'waiting_for_payment') {
-        throw new ApiError(409, 'payment_not_cancellable', `payment ${payment.number} is ${payment.status}`);
+        throw new AppError('payment_not_cancellable', `payment ${payment.number} is ${payment.status}`);
       }
       if (payment.type === 'postpay_services') {
-        throw new ApiError(422, 'payment_type_not_cancellable', 'a payment for rendered services cannot be cancelled');
+        throw new AppError('payment_type_not_cancellable', 'a payment for rendered services cannot be cancelled');
       }
       if (payment.orderId !== null) {
         await deps.temporal.workflow

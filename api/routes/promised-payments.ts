@@ -3,7 +3,7 @@ import { grantPromisedPayment, revokePromisedPayment } from '../../activities/pr
 import { addDays, todayIn } from '../../domain/dates';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, money, page, pageOf, pageQuery } from '../schemas';
 
 const promisedInput = z
@@ -64,22 +64,22 @@ export function promisedPaymentRoutes(deps: ApiDeps) {
       const { id: clientId } = c.req.valid('param');
       const input = c.req.valid('json') as z.infer<typeof promisedInput>;
       const staff = c.get('staff');
-      if (input.override && staff.role !== 'admin') throw new ApiError(403, 'forbidden', 'only administrators may go beyond the service rule');
+      if (input.override && staff.role !== 'admin') throw new AppError('forbidden', 'only administrators may go beyond the service rule');
       const now = today();
-      if (input.expiresOn < now) throw new ApiError(422, 'promised_payment_period', `the expiry date ${input.expiresOn} has passed`);
+      if (input.expiresOn < now) throw new AppError('promised_payment_period', `the expiry date ${input.expiresOn} has passed`);
       const created = await sql.begin(async (tx) => {
         const [client] = await tx<Array<{ status: string; currency: string; limit: string; days: number; used: string }>>`
           select c.status, c.currency, r.promised_payment_limit::text as limit, r.promised_payment_days as days,
                  (select coalesce(sum(amount), 0) from promised_payments where client_id = c.id and status in ('provided', 'provided_by_topup'))::text as used
           from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${clientId} for no key update of c`;
         if (!client) throw notFound('client', clientId);
-        if (client.status === 'deleted') throw new ApiError(422, 'client_deleted', `client ${clientId} is deleted`);
+        if (client.status === 'deleted') throw new AppError('client_deleted', `client ${clientId} is deleted`);
         if (!input.override) {
           if (Number(client.used) + input.amount > Number(client.limit)) {
-            throw new ApiError(422, 'promised_payment_limit', `the service rule allows promised payments up to ${client.limit} in all; ${client.used} is in use`);
+            throw new AppError('promised_payment_limit', `the service rule allows promised payments up to ${client.limit} in all; ${client.used} is in use`);
           }
           const last = addDays(now, client.days);
-          if (input.expiresOn > last) throw new ApiError(422, 'promised_payment_period', `the service rule allows promised payments for ${client.days} days, until ${last}`);
+          if (input.expiresOn > last) throw new AppError('promised_payment_period', `the service rule allows promised payments for ${client.days} days, until ${last}`);
         }
         return grantPromisedPayment(tx, { clientId, amount: input.amount, currency: client.currency, expiresOn: input.expiresOn, comment: input.comment ?? null, by: staff.id, overridden: input.override });
       });
@@ -122,7 +122,7 @@ export function promisedPaymentRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json') as z.infer<typeof revokeInput>;
       const current = await load(id);
-      if (current.status !== 'provided' && current.status !== 'provided_by_topup') throw new ApiError(409, 'promised_payment_revoked', `promised payment ${current.number} is ${current.status}`);
+      if (current.status !== 'provided' && current.status !== 'provided_by_topup') throw new AppError('promised_payment_revoked', `promised payment ${current.number} is ${current.status}`);
       await sql.begin(async (tx) => {
         await tx`select 1 from clients where id = ${current.clientId} for no key update`;
         await revokePromisedPayment(tx, id, { reason, by: c.get('staff').id });

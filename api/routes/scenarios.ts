@@ -4,7 +4,7 @@ import { guard } from '../auth';
 import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { jsonBody, jsonResponses, looseObject, pageOf } from '../schemas';
 
 const scenarioIdParam = z.object({
@@ -145,7 +145,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       const [scenario] = await sql<Array<{ status: string }>>`select status from scenarios where id = ${id}`;
       if (!scenario) throw notFound('scenario', id);
       if (scenario.status !== 'waiting' && scenario.status !== 'running') {
-        throw new ApiError(409, 'scenario_finished', `scenario ${id} is ${scenario.status}`);
+        throw new AppError('scenario_finished', `scenario ${id} is ${scenario.status}`);
       }
       return c.json(await decideStep(deps.temporal, id, { ...body, by: c.get('staff').id }), 202);
     },

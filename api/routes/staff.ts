@@ -4,7 +4,7 @@ import { staffRoles } from '../../domain/statuses';
 import { generateToken, guard, hashToken } from '../auth';
 import { hashPassword } from '../../web/passwords';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const staffInput = z
@@ -94,7 +94,7 @@ export function staffRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const member = await loadStaff(id);
-      if (member.status !== 'active') throw new ApiError(422, 'staff_inactive', `staff member ${id} is inactive`);
+      if (member.status !== 'active') throw new AppError('staff_inactive', `staff member ${id} is inactive`);
       const token = generateToken();
       const [row] = await sql<Array<{ id: number }>>`
         insert into api_tokens (staff_id, name, token_hash, prefix)
@@ -118,7 +118,7 @@ export function staffRoutes({ sql }: ApiDeps) {
       const { id, tokenId } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       // Revoking the token this request came with would lock its holder out mid-request; use another token.
-      if (tokenId === c.get('staff').tokenId) throw new ApiError(409, 'own_token', 'a token cannot revoke itself; revoke it with another token');
+      if (tokenId === c.get('staff').tokenId) throw new AppError('own_token', 'a token cannot revoke itself; revoke it with another token');
       const revoked = await sql`
         update api_tokens set revoked_at = coalesce(revoked_at, now()) where id = ${tokenId} and staff_id = ${id} returning id`;
       if (revoked.length === 0) throw notFound('token', tokenId);

@@ -16,7 +16,7 @@ import { clientAccess } from '../client-access';
 import { guard, staffIdOf, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
 import { loadOrder, startOrderScenario } from './orders';
 import { storeIdempotentAnswer } from '../idempotency';
@@ -88,7 +88,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
 
   const subjectOf = (sub: SubscriptionRow): OrderSubject => ({ id: sub.id, status: sub.status, clientStatus: sub.client_status, paymentModel: sub.payment_model });
   const refuse = (refusal: Refusal | null) => {
-    if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
+    if (refusal) throw new AppError(refusal.code, refusal.message);
   };
 
   function requireStatus(sub: SubscriptionRow, type: SubscriptionOrderType, verb: string) {
@@ -116,10 +116,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       if (!isSecondOpenOrder(err)) throw err;
       const [open] = await sql<Array<{ number: string; type: string; status: string }>>`
         select number, type, status from orders where subscription_id = ${order.subscriptionId} and status not in ('completed', 'cancelled') limit 1`;
-      throw new ApiError(
-        409,
-        'open_order_exists',
-        `subscription ${order.subscriptionId} already has an open ${open?.type ?? ''} order ${open?.number ?? ''} (${open?.status ?? 'open'}); the orders of a subscription are processed one at a time, so complete or cancel it first`,
+      throw new AppError('open_order_exists', `subscription ${order.subscriptionId} already has an open ${open?.type ?? ''} order ${open?.number ?? ''} (${open?.status ?? 'open'}); the orders of a subscription are processed one at a time, so complete or cancel it first`,
       );
     }
     // A scenario whose start fails here (Temporal unreachable) is started by the sweep (startMissingOrderScenarios).
@@ -148,8 +145,8 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     const periodId = input.planPeriodId ?? sub.plan_period_id;
     const [period] = await sql<Array<{ plan_id: number; duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string }>>`
       select plan_id, duration, unit, trial, unlimited, setup_fee, recurring_fee, renewal_fee from plan_periods where id = ${periodId}`;
-    if (!period || period.plan_id !== sub.plan_id) throw new ApiError(422, 'invalid_reference', `plan period ${periodId} is not a period of the subscription's plan`);
-    if (period.unlimited) throw new ApiError(422, 'not_renewable', 'a subscription cannot be renewed onto an unlimited period');
+    if (!period || period.plan_id !== sub.plan_id) throw new AppError('invalid_reference', `plan period ${periodId} is not a period of the subscription's plan`);
+    if (period.unlimited) throw new AppError('not_renewable', 'a subscription cannot be renewed onto an unlimited period');
     const [row] = await loadLifecycleStates(sql, { ids: [id] });
     const resourceMonthly = row?.resourceMonthly ?? 0;
     const amount = extensionAmounts(sub.billing_type, { ...period, setupFee: money(period.setup_fee), recurringFee: money(period.recurring_fee), renewalFee: money(period.renewal_fee) }, resourceMonthly).renewal;
@@ -172,11 +169,11 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
   app.openapi(orderRoute('prolong', 'Prolong a stopped per-period subscription by hand to the end of the current financial period (spec 01 §11.3)', z.object({}).strict().openapi('ProlongSubscriptionInput')), async (c) => {
     const { id } = c.req.valid('param');
     const sub = await loadSubscription(id);
-    if (sub.billing_type !== 'monthly_flexible') throw new ApiError(422, 'not_prolongable', 'only subscriptions billed per financial period are prolonged; renew this one');
-    if (sub.status !== 'stopped') throw new ApiError(409, 'subscription_status', `subscription ${id} is ${sub.status}; only a stopped subscription is prolonged by hand (active ones are prolonged by the billing run)`);
+    if (sub.billing_type !== 'monthly_flexible') throw new AppError('not_prolongable', 'only subscriptions billed per financial period are prolonged; renew this one');
+    if (sub.status !== 'stopped') throw new AppError('subscription_status', `subscription ${id} is ${sub.status}; only a stopped subscription is prolonged by hand (active ones are prolonged by the billing run)`);
     requireClientOpen(sub);
     const now = today();
-    if (sub.expiration_date === null || now > sub.expiration_date) throw new ApiError(409, 'term_ended', `the term ended on ${sub.expiration_date}; renew the subscription instead`);
+    if (sub.expiration_date === null || now > sub.expiration_date) throw new AppError('term_ended', `the term ended on ${sub.expiration_date}; renew the subscription instead`);
     const [row] = await loadLifecycleStates(sql, { ids: [id] });
     const until = prolongedUntilAfter(now, sub.expiration_date, sub.financial_day);
     const amount = row?.state.prolongationAmount ?? money(sub.recurring_fee);
@@ -206,9 +203,9 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     const months = sub.billing_type === 'monthly_flexible' ? 1 : (periodLengthInMonths(sub) ?? 1);
     for (const [key, quantity] of Object.entries(resources)) {
       const res = planResources.find((r) => r.key === key);
-      if (!res) throw new ApiError(422, 'unknown_resource', `the plan has no resource "${key}"`);
+      if (!res) throw new AppError('unknown_resource', `the plan has no resource "${key}"`);
       if (quantity < res.minimum || (res.maximum !== null && quantity > res.maximum)) {
-        throw new ApiError(422, 'quantity_out_of_range', `"${key}" must be between ${res.minimum} and ${res.maximum ?? 'unlimited'}, got ${quantity}`);
+        throw new AppError('quantity_out_of_range', `"${key}" must be between ${res.minimum} and ${res.maximum ?? 'unlimited'}, got ${quantity}`);
       }
       const before = current.get(key) ?? res.included;
       const added = Math.max(0, quantity - Math.max(before, res.included));
@@ -220,7 +217,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       }
       lines.push({ kind: 'resource', priceType: 'recurring', description: `${res.name}: ${before} → ${quantity}${amount > 0 ? ` (until ${paidTo})` : ''}`, quantity: Math.abs(quantity - before), periodMonths: String(months), unitPrice: money(res.recurring_price), amount });
     }
-    if (lines.every((l) => l.quantity === 0)) throw new ApiError(422, 'nothing_to_change', 'the quantities are the current ones');
+    if (lines.every((l) => l.quantity === 0)) throw new AppError('nothing_to_change', 'the quantities are the current ones');
     const amount = lines.reduce((sum, l) => sum + l.amount, 0);
     // Spec 02 §4.8: an increase is charged per financial period for the rest of the paid period ("Resource increase (recurring)").
     // A term's charges end the day before its expiration date, like the purchase's (firstTermChargeSpan).
@@ -238,10 +235,10 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       select pp.plan_id, p.name as plan_name, p.status as plan_status, p.currency, p.service_template_id, p.billing_type, pp.duration, pp.unit, pp.trial,
              pp.unlimited, pp.setup_fee, pp.recurring_fee, pp.renewal_fee
       from plan_periods pp join plans p on p.id = pp.plan_id where pp.id = ${planPeriodId}`;
-    if (!target) throw new ApiError(422, 'invalid_reference', `plan period ${planPeriodId} does not exist`);
-    if (target.plan_id === sub.plan_id) throw new ApiError(422, 'same_plan', 'the subscription is already on this plan; renew it to change the period');
-    if (target.plan_status !== 'active') throw new ApiError(422, 'plan_inactive', `plan "${target.plan_name}" is not active`);
-    if (target.service_template_id !== sub.service_template_id) throw new ApiError(422, 'plan_not_switchable', `plan "${target.plan_name}" is provided by another service; order it instead`);
+    if (!target) throw new AppError('invalid_reference', `plan period ${planPeriodId} does not exist`);
+    if (target.plan_id === sub.plan_id) throw new AppError('same_plan', 'the subscription is already on this plan; renew it to change the period');
+    if (target.plan_status !== 'active') throw new AppError('plan_inactive', `plan "${target.plan_name}" is not active`);
+    if (target.service_template_id !== sub.service_template_id) throw new AppError('plan_not_switchable', `plan "${target.plan_name}" is provided by another service; order it instead`);
     requirePayableCurrency(sub.client_currency, target.currency);
     const pricing = { ...target, setupFee: money(target.setup_fee), recurringFee: money(target.recurring_fee), renewalFee: money(target.renewal_fee) };
     const price = purchaseOrderAmount(target.billing_type === 'monthly_flexible' ? { ...pricing, duration: 1, unit: 'month' } : pricing);
@@ -287,7 +284,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
           from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${id} for update of s`;
         if (!sub) throw notFound('subscription', id);
         refuse(expirationDateRefusal({ status: sub.status, expirationDate: sub.expiration_date }));
-        if (sub.start_date && expirationDate < sub.start_date) throw new ApiError(422, 'before_start', `the expiration date cannot be before the start date ${sub.start_date}`);
+        if (sub.start_date && expirationDate < sub.start_date) throw new AppError('before_start', `the expiration date cannot be before the start date ${sub.start_date}`);
         // Per-period billing: "prolonged until" never passes the day after the term.
         const cap = addDays(expirationDate, 1);
         const prolongedUntil = sub.billing_type === 'monthly_flexible' && sub.prolonged_until && sub.prolonged_until > cap ? cap : sub.prolonged_until;
@@ -316,7 +313,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       await sql.begin(async (tx) => {
         const [sub] = await tx<Array<{ payment_model: string; credit_limit_override: string | null }>>`select payment_model, credit_limit_override::text from subscriptions where id = ${id} for update`;
         if (!sub) throw notFound('subscription', id);
-        if (sub.payment_model !== 'postpay') throw new ApiError(422, 'not_postpay', 'credit limits apply to postpay subscriptions only');
+        if (sub.payment_model !== 'postpay') throw new AppError('not_postpay', 'credit limits apply to postpay subscriptions only');
         await tx`update subscriptions set credit_limit_override = ${creditLimit}, updated_at = now() where id = ${id}`;
         await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'subscription', entityId: id, action: 'credit_limit_changed', changes: { creditLimit: [sub.credit_limit_override === null ? null : Number(sub.credit_limit_override), creditLimit] } });
       });

@@ -8,7 +8,7 @@ import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
 const operationInput = z
@@ -105,7 +105,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
         const [sub] = await sql<Array<{ status: string }>>`select status from subscriptions where id = ${id}`;
         if (!sub) throw notFound('subscription', id);
         if (!canStartOperation(operation, sub.status)) {
-          throw new ApiError(409, subscriptionOperations[operation].refusal, `subscription ${id} is ${sub.status}; it cannot be ${operation === 'stop' ? 'stopped' : `${operation}d`} now`);
+          throw new AppError(subscriptionOperations[operation].refusal, `subscription ${id} is ${sub.status}; it cannot be ${operation === 'stop' ? 'stopped' : `${operation}d`} now`);
         }
         const [{ n }] = (await sql`
           select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(id)}
@@ -118,7 +118,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
             input: { subscriptionId: id, reason, comment, by: c.get('staff').id, policy: deps.pluginRetryPolicy },
           });
         } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, `${operation}_in_progress`, `a ${operation} of subscription ${id} is already under way`);
+          if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AppError(`${operation}_in_progress`, `a ${operation} of subscription ${id} is already under way`);
           throw err;
         }
         return c.json({ subscriptionId: id, scenarioId }, 202);

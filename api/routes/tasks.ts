@@ -5,7 +5,7 @@ import type { DecisionKind } from '../../contracts/scenario-records';
 import { guard } from '../auth';
 import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
 const taskStatuses = ['queued', 'running', 'failed', 'completed', 'cancelled'] as const;
@@ -205,7 +205,7 @@ export function taskRoutes(deps: ApiDeps) {
     async (c) => {
       const task = await loadTask(c.req.valid('param').id);
       const { reason, input } = c.req.valid('json');
-      if (task.status !== 'failed') throw new ApiError(409, 'task_not_failed', `task ${task.id} is ${task.status}; only a failed task can be run`);
+      if (task.status !== 'failed') throw new AppError('task_not_failed', `task ${task.id} is ${task.status}; only a failed task can be run`);
       await decide(task, 'retry', c.get('staff').id, reason, input);
       return c.json(present(await loadTask(task.id)), 202);
     },
@@ -234,12 +234,12 @@ export function taskRoutes(deps: ApiDeps) {
         } catch (err) {
           // It started running (or ended) in the meantime: decision 10 says a running task is not cancelled.
           if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-            throw new ApiError(409, 'task_not_cancellable', `task ${task.id} is no longer queued`);
+            throw new AppError('task_not_cancellable', `task ${task.id} is no longer queued`);
           }
           throw err;
         }
       } else {
-        throw new ApiError(409, 'task_not_cancellable', `task ${task.id} is ${task.status}; only a queued or failed task can be cancelled`);
+        throw new AppError('task_not_cancellable', `task ${task.id} is ${task.status}; only a queued or failed task can be cancelled`);
       }
       return c.json(present(await loadTask(task.id)), 202);
     },
@@ -267,8 +267,8 @@ export function taskRoutes(deps: ApiDeps) {
           retried += 1;
         } catch (err) {
           // Someone else decided in the meantime, or the scenario ended: nothing to do for this task.
-          if (err instanceof WorkflowUpdateFailedError || err instanceof ApiError) {
-            skipped.push({ id: Number(task.id), reason: err instanceof ApiError ? err.message : String(err.cause?.message ?? err.message) });
+          if (err instanceof WorkflowUpdateFailedError || err instanceof AppError) {
+            skipped.push({ id: Number(task.id), reason: err instanceof AppError ? err.message : String(err.cause?.message ?? err.message) });
           } else {
             throw err;
           }

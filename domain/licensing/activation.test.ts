@@ -1,6 +1,6 @@
+import { errorStatus } from '../errors';
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVATION_ERROR_HTTP_STATUS,
   ACTIVATION_POLICIES,
   applyUpgrade,
   decideActivation,
@@ -265,7 +265,7 @@ describe('§8 acceptance scenarios (activation decisions)', () => {
     expect(aBinding.status).toBe('replaced'); // its validation then answers ACTIVATION_REPLACED
     const c = activate(s, machine(3), at(2));
     expect(c).toMatchObject({ outcome: 'refused', logAction: 'Refused', errorCode: 'MAX_ACTIVATIONS_REACHED', accountSlot: 1 });
-    expect(ACTIVATION_ERROR_HTTP_STATUS[c.errorCode!]).toBe(409);
+    expect(errorStatus[c.errorCode!]).toBe(409);
     expect(bindingOf(s, machine(2))?.status).toBe('active');
     expect(s.accounts[0]!.activationCount).toBe(2);
   });
@@ -304,7 +304,7 @@ describe('§8 acceptance scenarios (activation decisions)', () => {
     expect(activate(s, sig(1, 1, 1, 1), at(0)).outcome).toBe('activated');
     const again = activate(s, sig(1, 1, 1, 1), at(1));
     expect(again).toMatchObject({ outcome: 'refused', logAction: 'Refused', errorCode: 'SAME_MACHINE_NOT_ALLOWED' });
-    expect(ACTIVATION_ERROR_HTTP_STATUS.SAME_MACHINE_NOT_ALLOWED).toBe(403);
+    expect(errorStatus.SAME_MACHINE_NOT_ALLOWED).toBe(403);
     expect(activate(s, sig(1, 1, 1, 2), at(2))).toMatchObject({ outcome: 'replaced', logAction: 'Replaced' });
   });
 
@@ -317,7 +317,7 @@ describe('§8 acceptance scenarios (activation decisions)', () => {
   it('§8 #20 missing declared signature under Medium → SIGNATURES_REQUIRED (400)', () => {
     const d = decide({ activationPolicy: 'Medium' }, [], { hdd: 'H1', cpu: 'C1', ethernet: 'E1' });
     expect(d).toMatchObject({ outcome: 'refused', logAction: 'Refused', errorCode: 'SIGNATURES_REQUIRED' });
-    expect(ACTIVATION_ERROR_HTTP_STATUS.SIGNATURES_REQUIRED).toBe(400);
+    expect(errorStatus.SIGNATURES_REQUIRED).toBe(400);
     // AcceptAll does not require signatures at all.
     expect(decide({}, [], {}).outcome).toBe('activated');
   });
@@ -406,7 +406,7 @@ describe('§8 acceptance scenarios (activation decisions)', () => {
   it('§8 #29 suspended entitlement: activation → ENTITLEMENT_SUSPENDED', () => {
     const d = decide({}, [], machine(1), t0, { status: 'suspended' });
     expect(d).toMatchObject({ outcome: 'refused', logAction: 'Refused', errorCode: 'ENTITLEMENT_SUSPENDED' });
-    expect(ACTIVATION_ERROR_HTTP_STATUS.ENTITLEMENT_SUSPENDED).toBe(403);
+    expect(errorStatus.ENTITLEMENT_SUSPENDED).toBe(403);
   });
 
   it('§8 #32 after "delete all registrations": next activation is Activated, not hardware-checked, and the period keeps running (18 of 30)', () => {
@@ -426,7 +426,7 @@ describe('§8 acceptance scenarios (activation decisions)', () => {
     expect(activate(s, machine(1), at(0), { ip: '203.0.113.8' })).toMatchObject({ outcome: 'refused', errorCode: 'IP_MISMATCH' });
     expect(activate(s, machine(1), at(0))).toMatchObject({ outcome: 'refused', errorCode: 'IP_MISMATCH' });
     expect(activate(s, machine(1), at(0), { ip: '203.0.113.7' }).outcome).toBe('activated');
-    expect(ACTIVATION_ERROR_HTTP_STATUS.IP_MISMATCH).toBe(403);
+    expect(errorStatus.IP_MISMATCH).toBe(403);
   });
 });
 
@@ -541,7 +541,7 @@ describe('§6.3 AcceptAll multiple machines', () => {
     expect(activate(s, machine(1), at(0))).toMatchObject({ outcome: 'activated', accountSlot: 1 });
     expect(activate(s, machine(2), at(1))).toMatchObject({ outcome: 'replaced', logAction: 'Replaced', accountSlot: 1, replacesBindingIds: [] });
     expect(activate(s, machine(3), at(2))).toMatchObject({ outcome: 'refused', errorCode: 'SEATS_IN_USE' });
-    expect(ACTIVATION_ERROR_HTTP_STATUS.SEATS_IN_USE).toBe(409);
+    expect(errorStatus.SEATS_IN_USE).toBe(409);
     deactivate(s, machine(1), { remainingDays: 3 }, at(3));
     expect(s.accounts[0]!.transferState).toBeNull(); // transfer state is never saved
     expect(activate(s, machine(3), at(4)).outcome).toBe('replaced');
@@ -662,7 +662,7 @@ describe('§6.5 ManagedExpiration helpers', () => {
     activate(s, machine(1), at(0));
     const d = activate(s, machine(2), at(30));
     expect(d).toMatchObject({ outcome: 'refused', logAction: 'Refused', errorCode: 'PERIOD_EXHAUSTED', accountSlot: 1 });
-    expect(ACTIVATION_ERROR_HTTP_STATUS.PERIOD_EXHAUSTED).toBe(403);
+    expect(errorStatus.PERIOD_EXHAUSTED).toBe(403);
     expect(s.accounts[0]!.activationCount).toBe(1);
   });
 

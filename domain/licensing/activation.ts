@@ -410,22 +410,6 @@ export type ActivationErrorCode =
   | 'SEATS_IN_USE'
   | 'PERIOD_EXHAUSTED';
 
-/** HTTP status of each activation refusal (§7.4). */
-export const ACTIVATION_ERROR_HTTP_STATUS: Record<ActivationErrorCode, number> = {
-  SIGNATURES_REQUIRED: 400,
-  ENTITLEMENT_INACTIVE: 403,
-  ENTITLEMENT_SUSPENDED: 403,
-  ENTITLEMENT_EXPIRED: 403,
-  ENTITLEMENT_SUPERSEDED: 403,
-  OPERATION_IN_PROGRESS: 409,
-  IP_MISMATCH: 403,
-  MAX_ACTIVATIONS_REACHED: 409,
-  HARDWARE_MISMATCH: 403,
-  SAME_MACHINE_NOT_ALLOWED: 403,
-  SEATS_IN_USE: 409,
-  PERIOD_EXHAUSTED: 403,
-};
-
 /** The product's licensing settings that activation reads (§1.2 Product). */
 export interface ActivationProduct {
   /** -1 = unlimited, else ≥ 1 successful activations per account over its lifetime (§6.2). */

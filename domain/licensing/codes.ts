@@ -22,7 +22,7 @@
 // as a key otherwise; parseLicenseKey and parseCoupon fix the expected kind instead.
 
 import { randomBytes } from 'node:crypto';
-import { DomainValidationError } from '../errors';
+import { AppError } from '../errors';
 
 /** Crockford base32: digits and letters without I, L, O and U. A character's value is its index. */
 export const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -46,7 +46,7 @@ export type LicensingCodeErrorCode = 'INVALID_KEY_FORMAT' | 'COUPON_INVALID_FORM
 export type LicensingCodeErrorReason = 'code_format' | 'code_checksum' | 'code_prefix';
 
 /** A key or coupon that fails the offline checks of §2 (see the table at the top of this file). */
-export class LicensingCodeError extends DomainValidationError {
+export class LicensingCodeError extends AppError {
   constructor(
     override readonly code: LicensingCodeErrorCode,
     readonly reason: LicensingCodeErrorReason,

@@ -10,20 +10,17 @@
 // Choices the spec leaves open are marked "Choice:" in the doc comments.
 
 import { addMonthsClamped } from '../dates';
-import { DomainValidationError } from '../errors';
+import { AppError, type ErrorCode } from '../errors';
 
-/** Refusal codes of these rules with their HTTP status (spec 04 §7.4 where it names them). */
-export const COMMERCIAL_ERROR_HTTP_STATUS = {
-  OPERATION_IN_PROGRESS: 409,
-  PERPETUAL_REQUIRES_ORGANIZATION: 422,
-  /** Choice: a perpetual licence has no expiry to move, so it cannot be renewed (§5.2). */
-  PERPETUAL_NOT_RENEWABLE: 422,
-  /** Choice: only `active` and `expired` licences are renewed (§7.2 renew: `active`/`expired → active`). */
-  ENTITLEMENT_NOT_RENEWABLE: 409,
-  /** Choice: an update to a major that is not released yet cannot be quoted (§5.3 needs its release date). */
-  MAJOR_NOT_RELEASED: 422,
-} as const;
-export type CommercialErrorCode = keyof typeof COMMERCIAL_ERROR_HTTP_STATUS;
+/**
+ * Refusal codes of these rules (spec 04 §7.4 where it names them; their statuses are the catalogue's, domain/errors.ts).
+ * Choices: a perpetual licence has no expiry to move, so it cannot be renewed (§5.2, 422); only `active` and
+ * `expired` licences are renewed (§7.2, 409); an update to a major not released yet cannot be quoted (§5.3, 422).
+ */
+export type CommercialErrorCode = Extract<
+  ErrorCode,
+  'OPERATION_IN_PROGRESS' | 'PERPETUAL_REQUIRES_ORGANIZATION' | 'PERPETUAL_NOT_RENEWABLE' | 'ENTITLEMENT_NOT_RENEWABLE' | 'MAJOR_NOT_RELEASED'
+>;
 
 /** A rule's "no", with the §7.4 code the API answers. */
 export interface CommercialRefusal {
@@ -261,7 +258,7 @@ export function renewalPaymentMethods(input: { balance: number | null; cost: num
 // ---------------------------------------------------------------------------------------------------------
 
 /** A refusal of a commercial rule thrown where returning one would not fit (a quote that cannot be made). */
-export class CommercialRuleError extends DomainValidationError {
+export class CommercialRuleError extends AppError {
   constructor(
     readonly rule: CommercialErrorCode,
     message: string,

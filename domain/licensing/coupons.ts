@@ -18,7 +18,7 @@
 // - A reversal is refused when a later applied coupon activation of the key touched one of the same
 //   entitlements, or when any of them no longer looks as the activation left it (billing, staff, expiry timer).
 
-import { DomainValidationError } from '../errors';
+import { AppError } from '../errors';
 import type { EntitlementStatus } from './activation';
 import { LicensingCodeError, parseCoupon, parseLicenseKey, type CouponType } from './codes';
 
@@ -50,34 +50,14 @@ export type CouponErrorCode =
   | 'OPERATION_IN_PROGRESS'
   | 'COUPON_REVERSAL_CONFLICT';
 
-/** HTTP status of each coupon refusal (§7.4). */
-export const COUPON_ERROR_HTTP_STATUS: Record<CouponErrorCode, 400 | 404 | 409 | 422> = {
-  COUPON_INVALID_FORMAT: 400,
-  INVALID_KEY_FORMAT: 400,
-  COUPON_VENDOR_MISMATCH: 422,
-  KEY_NOT_FOUND: 404,
-  COUPON_NOT_FOUND: 404,
-  COUPON_VOID: 409,
-  COUPON_ALREADY_USED: 409,
-  COUPON_ALREADY_USED_BY_KEY: 409,
-  COUPON_KEY_MISMATCH: 409,
-  COUPON_NOT_APPLICABLE: 422,
-  OPERATION_IN_PROGRESS: 409,
-  COUPON_REVERSAL_CONFLICT: 409,
-};
-
-/** A refused coupon operation: the §7.4 code, its HTTP status and, where useful, details for the caller. */
-export class CouponError extends DomainValidationError {
+/** A refused coupon operation: the §7.4 code (its HTTP status is the catalogue's, domain/errors.ts) and, where useful, details for the caller. */
+export class CouponError extends AppError {
   constructor(
     override readonly code: CouponErrorCode,
     message: string,
-    readonly details?: Record<string, unknown>,
+    override readonly details?: Record<string, unknown>,
   ) {
-    super(code, message);
-  }
-
-  get httpStatus(): 400 | 404 | 409 | 422 {
-    return COUPON_ERROR_HTTP_STATUS[this.code];
+    super(code, message, details);
   }
 }
 

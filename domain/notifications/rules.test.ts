@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainValidationError } from '../errors';
+import { AppError } from '../errors';
 import {
   evaluateRule,
   parseRule,
@@ -315,7 +315,7 @@ describe('parsing', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(RuleSyntaxError);
-    expect(error).toBeInstanceOf(DomainValidationError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'rule_syntax', position, message, name: 'RuleSyntaxError' });
   });
 
@@ -363,7 +363,7 @@ describe('validation against the event variables', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(RuleVariableError);
-    expect(error).toBeInstanceOf(DomainValidationError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({
       code: 'rule_unknown_variable',
       names: ['alpha.was', 'zeta'],

@@ -34,7 +34,7 @@
 // - `and`, `or` and `not` treat exactly `true` as true and anything else (null, numbers, strings) as false;
 //   so `not (x = 1)` holds for a missing `x`. The rule holds only when its top value is exactly `true`.
 
-import { DomainValidationError } from '../errors';
+import { AppError } from '../errors';
 
 export type RuleValue = number | string | boolean | null | RuleValue[];
 
@@ -80,7 +80,7 @@ export type RuleNode =
     };
 
 /** A rule that cannot be parsed; `position` is the 0-based offset of the offending token (the text length at its end). */
-export class RuleSyntaxError extends DomainValidationError {
+export class RuleSyntaxError extends AppError {
   constructor(
     message: string,
     readonly position: number,
@@ -90,7 +90,7 @@ export class RuleSyntaxError extends DomainValidationError {
 }
 
 /** A rule that reads variables the event does not offer; `position` is that of the first one in the text. */
-export class RuleVariableError extends DomainValidationError {
+export class RuleVariableError extends AppError {
   constructor(
     readonly names: string[],
     readonly position: number,

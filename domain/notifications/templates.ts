@@ -35,7 +35,7 @@
 // `number_in_words` of the spec has no equivalent yet.
 
 import Handlebars from 'handlebars';
-import { DomainValidationError } from '../errors';
+import { AppError } from '../errors';
 import { formatAmount, formatMoney } from '../money';
 import {
   eventPlaceholders,
@@ -93,7 +93,7 @@ export type TemplateErrorCode = 'template_syntax' | 'template_unknown_placeholde
  *   not have is set, there is no version in the fallback language, or the channel/event/language is unknown.
  * `field` names the offending field where there is one (`en.subject`, `recipients.to`).
  */
-export class TemplateError extends DomainValidationError {
+export class TemplateError extends AppError {
   readonly unknown: string[];
   readonly field: string | undefined;
 

@@ -93,8 +93,8 @@ describe('client users and the client panel API (spec 01 §4.2)', () => {
     expect((await owner.as('GET', `/api/v1/charges?clientId=${clientId}`)).status).toBe(200);
     expect((await owner.as('POST', `/api/v1/clients/${clientId}/payments`, { amount: 500 })).status).toBe(201);
 
-    expect(refusal(await owner.as('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 20 } }))).toEqual([403, 'client_financially_blocked']);
-    expect(refusal(await owner.as('POST', '/api/v1/orders', { clientId, planPeriodId: trialPeriodId }))).toEqual([403, 'client_financially_blocked']);
+    expect(refusal(await owner.as('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 20 } }))).toEqual([403, 'account_financially_blocked']);
+    expect(refusal(await owner.as('POST', '/api/v1/orders', { clientId, planPeriodId: trialPeriodId }))).toEqual([403, 'account_financially_blocked']);
     expect((await p.api('GET', `/api/v1/orders?subscriptionId=${subscriptionId}&type=resource_change`)).body.items).toEqual([]);
 
     const ordered = await owner.as('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId });
@@ -114,14 +114,14 @@ describe('client users and the client panel API (spec 01 §4.2)', () => {
     await eventually(async () => (await clientStatus(clientId)) === 'administratively_blocked', { what: 'the administrative block' });
 
     const turnedAway = await sole.as('GET', '/api/v1/me');
-    expect([turnedAway.status, turnedAway.body.code, turnedAway.body.message]).toEqual([403, 'client_blocked', blockedMessage]);
+    expect([turnedAway.status, turnedAway.body.code, turnedAway.body.message]).toEqual([403, 'account_blocked', blockedMessage]);
     for (const [method, path, body] of [
       ['GET', `/api/v1/clients/${clientId}`, undefined],
       ['GET', `/api/v1/clients/${clientId}/transactions`, undefined],
       ['POST', `/api/v1/clients/${clientId}/payments`, { amount: 100 }],
       ['POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId }],
     ] as const) {
-      expect(refusal(await sole.as(method, path, body)), `${method} ${path}`).toEqual([403, 'client_blocked']);
+      expect(refusal(await sole.as(method, path, body)), `${method} ${path}`).toEqual([403, 'account_blocked']);
     }
     // The account switcher of a user with another client shows the block and lets them work for the other.
     const switcher = (await both.as('GET', '/api/v1/me')).body.clients;

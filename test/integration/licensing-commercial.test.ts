@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../api/errors';
+import { AppError } from '../../api/errors';
 import { refusePerpetualForIndividuals } from '../../api/routes/licensing-transfers';
 import { addCalendarMonths } from '../../domain/licensing/commercial';
 import { createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
@@ -323,7 +323,7 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect((await grant('individual', term.code)).status).toBe(201);
 
     const refused = await refusePerpetualForIndividuals(p.sql, individual, perpetual.id).then(() => null, (err: unknown) => err);
-    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ status: 422, code: 'PERPETUAL_REQUIRES_ORGANIZATION' });
     await expect(refusePerpetualForIndividuals(p.sql, organization, perpetual.id)).resolves.toBeUndefined();
     await expect(refusePerpetualForIndividuals(p.sql, individual, term.id)).resolves.toBeUndefined();
