@@ -1,10 +1,8 @@
-import type { TransactionSql } from 'postgres';
-import type { Sql } from '../db/client';
+import { type Db, type Sql } from '../db/client';
 import { addDays } from '../domain/dates';
-import { nextDocumentNumber } from '../api/document-numbers';
+import { nextDocumentNumber } from '../operations/documents/next-document-number';
 import { logEvent } from './event-log';
 
-type Db = Sql | TransactionSql;
 
 /** Spec 01 §15.2: the reason an overdue-payment block carries. */
 export const overdueReason = 'payment overdue';
@@ -30,14 +28,14 @@ export async function issueActs(sql: Sql, businessDate: string) {
       if (due.length === 0) return;
       const amount = due.reduce((s, d) => s + Number(d.amount), 0);
       const financialDay = due.map((d) => d.close_date).sort().at(-1)!;
-      const number = await nextDocumentNumber(tx as unknown as Sql, 'act');
+      const number = await nextDocumentNumber(tx, 'act');
       const [act] = await tx<Array<{ id: number }>>`
         insert into acts (number, client_id, financial_day, amount, currency) values (${number}, ${clientId}, ${financialDay}, ${amount}, ${c!.currency})
         on conflict (client_id, financial_day) do nothing returning id`;
       if (!act) return;
       await tx`update charges set act_id = ${act.id}, updated_at = now() where id = any(${due.map((d) => d.id)}::int[])`;
       if (amount > 0) {
-        const paymentNumber = await nextDocumentNumber(tx as unknown as Sql, 'payment');
+        const paymentNumber = await nextDocumentNumber(tx, 'payment');
         const [payment] = await tx<Array<{ id: number }>>`
           insert into payments (number, client_id, type, status, amount, currency, pay_by, comment)
           values (${paymentNumber}, ${clientId}, 'postpay_services', 'waiting_for_payment', ${amount}, ${c!.currency}, ${addDays(businessDate, c!.deferral)}, ${`act ${number}`})

@@ -1,11 +1,10 @@
 import type { TransactionSql } from 'postgres';
-import type { Sql } from '../db/client';
+import { type Db } from '../db/client';
 import { firstExpirationDate, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../domain/dates';
 import { firstTermChargeSpan, orderCharges, type PlannedCharge } from '../domain/charges';
 import { prolongedUntilAfter } from '../domain/lifecycle';
 import { addDays } from '../domain/dates';
 
-type Db = Sql | TransactionSql;
 
 /**
  * Writes an order's charges: prepaid ones `new` (spec 02 §4.7: nothing is blocked until the order is paid);

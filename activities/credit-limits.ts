@@ -1,7 +1,5 @@
-import type { TransactionSql } from 'postgres';
-import type { Sql } from '../db/client';
+import { type Db } from '../db/client';
 
-type Db = Sql | TransactionSql;
 
 /** Spec 01 §15.2: the reason a credit-limit block carries, which is also how its unblock recognises it. */
 export const creditLimitReason = 'credit limit exceeded';

@@ -1,5 +1,4 @@
-import type { Sql } from '../db/client';
-import type { TransactionSql } from 'postgres';
+import { type Db } from '../db/client';
 
 export interface EventEntry {
   /** Staff id (or the client user's, with `actorKind`), or null for "System". */
@@ -16,7 +15,7 @@ export interface EventEntry {
   dedupeKey?: string | null;
 }
 
-export async function logEvent(sql: Sql | TransactionSql, e: EventEntry): Promise<void> {
+export async function logEvent(sql: Db, e: EventEntry): Promise<void> {
   await sql`
     insert into event_log (actor_kind, actor_id, via_api, entity_kind, entity_id, action, reason, changes, dedupe_key)
     values (${e.actorId === null ? 'system' : (e.actorKind ?? 'staff')}, ${e.actorId}, ${e.viaApi ?? false}, ${e.entityKind},

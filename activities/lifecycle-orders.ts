@@ -1,13 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { TransactionSql } from 'postgres';
-import type { Sql } from '../db/client';
+import { type Db, oneRow, type Sql } from '../db/client';
 import { approvalsOf } from '../domain/application-operations';
 import type { PluginRegistry } from './adapters/registry';
 import { addDays, firstExpirationDate, nextExpirationDate, type IsoDate, type PeriodUnit } from '../domain/dates';
 import { prolongedUntilAfter, type BillingType, type LifecycleState, type OpenOrder } from '../domain/lifecycle';
 import { orderEffects, type SubscriptionOrderType } from '../domain/order-effects';
 import { extensionAmounts } from '../domain/pricing';
-import { nextDocumentNumber } from '../api/document-numbers';
+import { nextDocumentNumber } from '../operations/documents/next-document-number';
 import { insertOrderCharges } from './charges';
 import type { PlannedCharge } from '../domain/charges';
 import { logEvent } from './event-log';
@@ -15,7 +15,6 @@ import { postLedgerEntry } from './ledger';
 import { cancelOrder } from './orders';
 import { moveSubscriptionStatus } from './subscriptions';
 
-type Db = Sql | TransactionSql;
 
 const businessError = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -173,8 +172,8 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
   const needsPayment = sub.payment_model === 'prepay' && o.amount > 0;
   const status = needsPayment ? 'awaiting_payment' : o.deferred ? 'awaiting_provisioning' : 'provisioning';
   const kind = ({ renewal: 'renewal_order', prolongation: 'prolongation_order', resource_change: 'resource_change_order', plan_switch: 'plan_switch_order' } as const)[o.type];
-  const number = await nextDocumentNumber(tx as unknown as Sql, kind);
-  const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`) as unknown as [{ id: number }];
+  const number = await nextDocumentNumber(tx, kind);
+  const { id } = await oneRow(tx<Array<{ id: number }>>`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`);
   const workflowId = `order-${id}`;
   await tx`
     insert into orders (id, number, type, status, client_id, subscription_id, plan_id, plan_period_id, payment_model, currency, amount,
@@ -193,7 +192,7 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
     await insertOrderCharges(tx, { orderId: id, clientId: sub.client_id, subscriptionId: o.subscriptionId, currency: sub.currency, label: `${sub.name}, order ${number}`, planned: o.charges });
   }
   if (needsPayment) {
-    const paymentNumber = await nextDocumentNumber(tx as unknown as Sql, 'payment');
+    const paymentNumber = await nextDocumentNumber(tx, 'payment');
     await tx`
       insert into payments (number, client_id, order_id, type, status, amount, currency)
       values (${paymentNumber}, ${sub.client_id}, ${id}, 'order', 'waiting_for_payment', ${o.amount}, ${sub.currency})`;

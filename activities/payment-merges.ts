@@ -1,6 +1,6 @@
 import type { TransactionSql } from 'postgres';
-import { nextDocumentNumber } from '../api/document-numbers';
-import type { Sql } from '../db/client';
+import { nextDocumentNumber } from '../operations/documents/next-document-number';
+import { type Db, type Sql } from '../db/client';
 import { AppError } from '../domain/errors';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
@@ -41,7 +41,7 @@ export interface MergedPayment {
 }
 
 /** The orders a merged payment pays for (its parts that are order payments). */
-export async function mergedOrderIds(tx: TransactionSql | Sql, paymentId: number): Promise<number[]> {
+export async function mergedOrderIds(tx: Db, paymentId: number): Promise<number[]> {
   const rows = await tx<Array<{ order_id: number }>>`
     select order_id from payments where merged_into_id = ${paymentId} and not merged and order_id is not null order by order_id`;
   return rows.map((r) => r.order_id);
@@ -84,7 +84,7 @@ export async function mergePayments(
   if (!rows.some((r) => r.type === 'order')) throw new PaymentMergeError('merge_needs_an_order', 'a merged payment pays for at least one order; top-ups alone are not merged');
 
   const amount = rows.reduce((sum, r) => sum + Number(r.amount), 0);
-  const number = await nextDocumentNumber(tx as unknown as Sql, 'payment');
+  const number = await nextDocumentNumber(tx, 'payment');
   const [created] = await tx<Array<{ id: number }>>`
     insert into payments (number, client_id, type, status, amount, currency, merged, comment)
     values (${number}, ${clientId}, 'order', 'waiting_for_payment', ${amount}, ${rows[0]!.currency}, true,

@@ -1,6 +1,6 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
-import { nextDocumentNumber } from '../api/document-numbers';
+import { nextDocumentNumber } from '../operations/documents/next-document-number';
 import { logEvent } from './event-log';
 import { postLedgerEntry } from './ledger';
 
@@ -18,7 +18,7 @@ export async function grantPromisedPayment(
   tx: TransactionSql,
   p: { clientId: number; amount: number; currency: string; expiresOn: string; comment: string | null; by: number | null; status?: 'provided' | 'provided_by_topup'; replacesId?: number; overridden?: boolean },
 ) {
-  const number = await nextDocumentNumber(tx as unknown as Sql, 'promised_payment');
+  const number = await nextDocumentNumber(tx, 'promised_payment');
   const [row] = await tx<Array<{ id: number }>>`
     insert into promised_payments (number, client_id, amount, currency, status, expires_on, comment, replaces_id, created_by, overridden)
     values (${number}, ${p.clientId}, ${p.amount}, ${p.currency}, ${p.status ?? 'provided'}, ${p.expiresOn}, ${p.comment}, ${p.replacesId ?? null}, ${p.by}, ${p.overridden ?? false})

@@ -1,3 +1,4 @@
+import { oneRow } from '../db/client';
 import { creditLimitActions, creditLimitReason } from '../activities/credit-limits';
 import { startScenario } from '../contracts/scenario-client';
 import { subscriptionOperationScenarioId, subscriptionOperationScenarioType } from '../contracts/scenarios';
@@ -7,8 +8,8 @@ import { startOnce } from './start-once';
 /** Starts block or unblock scenarios of subscriptions (`subscription-<id>-<operation>-<n>`). */
 export async function startBlockScenarios(deps: ApiDeps, requests: Array<{ subscriptionId: number; operation: 'block' | 'unblock'; reason: string; comment?: string }>) {
   for (const r of requests) {
-    const [{ n }] = (await deps.sql`
-      select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(r.subscriptionId)} and type = ${`subscription_${r.operation}`}`) as unknown as [{ n: number }];
+    const { n } = await oneRow(deps.sql<Array<{ n: number }>>`
+      select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(r.subscriptionId)} and type = ${`subscription_${r.operation}`}`);
     await startOnce(
       startScenario(deps.temporal, subscriptionOperationScenarioType[r.operation], {
         workflowId: subscriptionOperationScenarioId(r.subscriptionId, r.operation, n + 1),

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Sql } from '../db/client';
+import type { Db } from '../db/client';
 import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureComponent } from '../domain/licensing/activation';
 import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
 import { isStorableText, storableTextMessage } from '../domain/text';
@@ -114,7 +114,7 @@ export interface EntitlementRow {
  * The key's licence for a product (the newest one that is not deleted, else the newest), locked for the
  * caller's transaction when `lock` is set. KEY_NOT_FOUND / PRODUCT_NOT_IN_KEY otherwise.
  */
-export async function entitlementFor(tx: Sql, code: string, productCode: string, lock: boolean): Promise<EntitlementRow> {
+export async function entitlementFor(tx: Db, code: string, productCode: string, lock: boolean): Promise<EntitlementRow> {
   const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
   if (!key) throw new AppError('KEY_NOT_FOUND', 'no such licence key');
   const rows = await tx<EntitlementRow[]>`

@@ -139,7 +139,7 @@ export function licensingLeasesPublic({
     const at = now();
     type Checkout = { exhausted: { seats: number; active: number } } | { created: boolean; leaseId: number; expiresAt: Date; ent: EntitlementRow };
     const outcome = await sql.begin(async (tx): Promise<Checkout> => {
-      const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
+      const ent = await entitlementFor(tx, input.code, input.productCode, true);
       if (ent.license_model !== 'floating') {
         fail({ code: 'LICENSE_NOT_FLOATING', message: `${ent.product_code} is a fixed licence: activate it on a machine instead of leasing a seat` });
       }

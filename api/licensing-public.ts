@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Sql } from '../db/client';
+import type { Db, Sql } from '../db/client';
 import {
   decideActivation,
   transferStateToSave,
@@ -94,7 +94,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
         where v.prefix = ${input.vendorPrefix.toUpperCase()} and p.code = ${input.productCode} and v.status = 'active'
         ${input.trial ? tx`for no key update of p` : tx``}`;
       if (!product) throw new AppError('PRODUCT_NOT_FOUND', `no product ${input.productCode} of vendor ${input.vendorPrefix}`);
-      if (input.trial && product.trial_days > 0) await refuseTrialOverLimit(tx as unknown as Sql, product.id, at);
+      if (input.trial && product.trial_days > 0) await refuseTrialOverLimit(tx, product.id, at);
       const code = generateLicenseKey(input.vendorPrefix.toUpperCase());
       const [key] = await tx<Array<{ id: number }>>`
         insert into license_keys (vendor_id, code, customer, created_via) values (${product.vendor_id}, ${code}, ${JSON.stringify(input.customer)}::jsonb, 'first_run')
@@ -113,7 +113,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
   });
 
   /** Anonymous trials of a product in the hour before `at` (the caller holds the product's row lock). */
-  async function refuseTrialOverLimit(tx: Sql, productId: number, at: Date) {
+  async function refuseTrialOverLimit(tx: Db, productId: number, at: Date) {
     const [trials] = await tx<Array<{ n: number }>>`
       select count(*)::int as n from entitlements
       where product_id = ${productId} and source = 'trial' and created_by like 'first-run/%' and starts_at > ${new Date(at.getTime() - 3_600_000).toISOString()}`;
@@ -138,7 +138,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
   async function activateMachine(input: z.infer<typeof activationInput> & { code: string }, channel: 'online' | 'offline') {
     const at = now();
     const outcome = await sql.begin(async (tx) => {
-      const ent = await entitlementFor(tx as unknown as Sql, input.code, input.productCode, true);
+      const ent = await entitlementFor(tx, input.code, input.productCode, true);
       // Floating licences are used through leases (spec 04 §5.1), never bound to machines.
       if (ent.license_model === 'floating') throw new AppError('LICENSE_NOT_FIXED', 'a floating licence is used through leases: POST /licensing/v1/leases');
       const accounts = await tx<Array<{ id: number; slot_no: number; activation_count: number; first_activated_at: string | null; policy_reference: ActivationAccountState['policyReference']; transfer_state: { remainingDays?: number | null; execCount?: number | null; savedAt: string } | null; upgrade_seq: number; custom_license: LicenseLimits | null; last_upgrade_at: string | null; reactivation_allowed: boolean }>>`

@@ -5,6 +5,18 @@ import { isoTimestamp, TIMESTAMPTZ_OID } from './timestamps';
 
 export type Database = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;
+/**
+ * What every query function takes: the pool, or a transaction the caller holds. One type, so the same function
+ * serves inside and outside a transaction without casts.
+ */
+export type Db = Sql | postgres.TransactionSql;
+
+/** The single row a query must return (a count, a `returning`, a row found by its key); a missing row is a bug. */
+export async function oneRow<T>(query: PromiseLike<readonly T[]>): Promise<T> {
+  const [row] = await query;
+  if (row === undefined) throw new Error('the query returned no row');
+  return row;
+}
 
 export interface DatabaseHandle {
   db: Database;

@@ -1,5 +1,4 @@
-import type { TransactionSql } from 'postgres';
-import type { Sql } from '../db/client';
+import { type Db, type Sql } from '../db/client';
 
 /**
  * The sign-in lock-out, per account and per source address. An attempt is counted when it starts, by one
@@ -83,7 +82,7 @@ export async function countAccountAttempt(sql: Sql, email: string, at: Date): Pr
  * A successful sign-in: the account starts counting afresh, and the address gets this attempt back (it was
  * not a guess), which also lifts the address's lock if this attempt was the one that set it.
  */
-export async function signedInFrom(sql: Sql | TransactionSql, staffId: number, address: string): Promise<void> {
+export async function signedInFrom(sql: Db, staffId: number, address: string): Promise<void> {
   await sql`update staff set failed_logins = 0, locked_until = null where id = ${staffId}`;
   await sql`
     update sign_in_sources set attempts = greatest(attempts - 1, 0),

@@ -1,5 +1,4 @@
-import type { TransactionSql } from 'postgres';
-import type { Sql } from '../../db/client';
+import { type Db, type Sql } from '../../db/client';
 import { formatLicenseKey, generateLicenseKey } from '../../domain/licensing/codes';
 import { legalFormOf, perpetualOrderRefusal, supportUntilAtPurchase, type ClientType } from '../../domain/licensing/commercial';
 import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from './contract';
@@ -28,7 +27,7 @@ const reference = (id: number) => `ent-${id}`;
  * are revoked. Returns the bindings it revoked, for callers that log each one.
  */
 export async function revokeLicenceUse(
-  tx: Sql | TransactionSql,
+  tx: Db,
   entitlementIds: number[],
 ): Promise<Array<{ id: number; account_id: number; entitlement_id: number }>> {
   if (entitlementIds.length === 0) return [];
@@ -56,7 +55,7 @@ const seatsOf = (resources: Array<{ key: string; quantity: number }>, input: Ope
 };
 
 export function createLicensingPlugin(sql: Sql): ProvisioningPlugin {
-  async function entitlementOf(tx: Sql | TransactionSql, ctx: PluginCallContext): Promise<EntitlementRow | undefined> {
+  async function entitlementOf(tx: Db, ctx: PluginCallContext): Promise<EntitlementRow | undefined> {
     const [row] = await tx<EntitlementRow[]>`
       select e.id, e.status, e.seats, k.code from entitlements e join license_keys k on k.id = e.key_id
       where e.subscription_id = ${ctx.subscription.id} order by e.id desc limit 1`;

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../activities/event-log';
 import { receiveTopUp } from '../../activities/top-ups';
-import { nextDocumentNumber } from '../document-numbers';
+import { nextDocumentNumber } from '../../operations/documents/next-document-number';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';

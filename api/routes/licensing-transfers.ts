@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { randomBytes, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import type { TransactionSql } from 'postgres';
 import { logEvent } from '../../activities/event-log';
-import type { Sql } from '../../db/client';
+import { type Db } from '../../db/client';
 import { ALPHABET } from '../../domain/licensing/codes';
 import {
   legalFormOf,
@@ -113,7 +113,7 @@ const canonicalPublicId = (value: string) => value.toUpperCase().replace(/[\s-]/
  * from the key's billing client (see `legalFormOf`). Term products pass. Unknown key or product: no refusal
  * here (the caller answers its own 404 / 422 for those).
  */
-export async function refusePerpetualForIndividuals(sql: Sql | TransactionSql, keyId: number, productId: number): Promise<void> {
+export async function refusePerpetualForIndividuals(sql: Db, keyId: number, productId: number): Promise<void> {
   const [row] = await sql<Array<{ term_type: TermType; customer: unknown; client_type: ClientType | null }>>`
     select p.term_type, k.customer, c.client_type
     from license_keys k join licensing_products p on p.id = ${productId} left join clients c on c.id = k.client_id
@@ -457,7 +457,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     currency: string | null;
   }
 
-  const renewalRow = (tx: Sql | TransactionSql, id: number, lock: boolean) => tx<RenewalRow[]>`
+  const renewalRow = (tx: Db, id: number, lock: boolean) => tx<RenewalRow[]>`
     select e.id, e.status, e.expires_at, e.subscription_id, p.code as product, e.bound_ip, k.client_id, c.balance::text as balance, c.currency
     from entitlements e join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id
     where e.id = ${id} ${lock ? tx`for update of e` : tx``}`;

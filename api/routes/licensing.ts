@@ -218,7 +218,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
         if (current.status !== to && !(from as readonly string[]).includes(current.status)) {
           throw new AppError('entitlement_status', `the licence is ${current.status}`);
         }
-        await sql`update entitlements set status = ${to}, updated_at = now() where id = ${id} and status = any(${from as unknown as string[]}::text[])`;
+        await sql`update entitlements set status = ${to}, updated_at = now() where id = ${id} and status = any(${[...from]}::text[])`;
         return c.json(await loadEntitlement(id), 200);
       },
     );

@@ -1,3 +1,4 @@
+import { oneRow, type Db } from '../../db/client';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { TransactionSql } from 'postgres';
@@ -18,7 +19,7 @@ import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
-import { nextDocumentNumber } from '../document-numbers';
+import { nextDocumentNumber } from '../../operations/documents/next-document-number';
 import { startOnce } from '../start-once';
 import { storeIdempotentAnswer } from '../idempotency';
 import { escapeLike } from '../../db/like';
@@ -56,7 +57,7 @@ export async function startMissingOrderScenarios(deps: ApiDeps): Promise<number>
   return rows.length;
 }
 
-export async function loadOrder(sql: ApiDeps['sql'], id: number) {
+export async function loadOrder(sql: Db, id: number) {
   const [order] = await sql<Array<Record<string, unknown> & { status: string; number: string; clientId: number }>>`
     select o.id, o.number, o.type, o.status, o.status_reason as "statusReason", o.client_id as "clientId",
            o.subscription_id as "subscriptionId", o.plan_id as "planId", o.plan_period_id as "planPeriodId",
@@ -99,7 +100,7 @@ async function debtTopUp(tx: TransactionSql, clientId: number, currency: string,
   const comment = 'the debt to pay to leave the financial block';
   const [waiting] = await tx`select 1 from payments where client_id = ${clientId} and type = 'manual_topup' and status = 'waiting_for_payment' and comment = ${comment}`;
   if (waiting) return;
-  const number = await nextDocumentNumber(tx as unknown as ApiDeps['sql'], 'payment');
+  const number = await nextDocumentNumber(tx, 'payment');
   const [row] = await tx<Array<{ id: number }>>`
     insert into payments (number, client_id, type, status, amount, currency, comment)
     values (${number}, ${clientId}, 'manual_topup', 'waiting_for_payment', ${debt}, ${currency}, ${comment}) returning id`;
@@ -186,7 +187,7 @@ export function orderRoutes(deps: ApiDeps) {
           const [held] = await tx`select 1 from subscriptions where client_id = ${input.clientId} and plan_id = ${found.plan_id} and status <> 'deleted' limit 1`;
           if (held) throw new AppError('single_plan_held', `the client already holds a subscription on plan "${found.plan_name}"`);
         }
-        const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`) as unknown as [{ id: number }];
+        const { id } = await oneRow(tx<Array<{ id: number }>>`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`);
         await tx`
           insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount,
                               end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
@@ -223,7 +224,7 @@ export function orderRoutes(deps: ApiDeps) {
         await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
         // Spec 02 §2.13, 01 §4.5.3: a financially blocked client ordering in the client panel also gets a top-up for the debt.
         if (c.get('clientUser') && found.client_status === 'financially_blocked' && paymentNumber) await debtTopUp(tx, input.clientId, found.currency, c);
-        const card = await loadOrder(tx as unknown as ApiDeps['sql'], id);
+        const card = await loadOrder(tx, id);
         await storeIdempotentAnswer(tx, c, 201, card);
         return card;
       });

@@ -5,7 +5,7 @@ import { postLedgerEntry } from '../../activities/ledger';
 import { mergedOrderIds, mergePayments, payMergedPayment } from '../../activities/payment-merges';
 import { receiveTopUp } from '../../activities/top-ups';
 import { todayIn } from '../../domain/dates';
-import { nextDocumentNumber } from '../document-numbers';
+import { nextDocumentNumber } from '../../operations/documents/next-document-number';
 import { startBlockScenarios } from '../credit-limits';
 import { cancelOrderUpdate, confirmPaymentUpdate, orderPaidSignal } from '../../contracts/messages';
 import { orderScenarioId } from '../../contracts/scenarios';

@@ -107,7 +107,7 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     try {
       ({ orderId, card } = await sql.begin(async (tx) => {
         const placed = await insertSubscriptionOrder(tx, { ...order, today: today(), createdBy: staffIdOf(c), clientUserId: c.get('clientUser')?.id, customerIp: currentOrigin().address });
-        const answer = await loadOrder(tx as unknown as ApiDeps['sql'], placed.orderId);
+        const answer = await loadOrder(tx, placed.orderId);
         // The answer to the Idempotency-Key commits with the order (as POST /orders): a retry gets it, not a 409.
         await storeIdempotentAnswer(tx, c, 201, answer);
         return { orderId: placed.orderId, card: answer };

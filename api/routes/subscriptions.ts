@@ -1,3 +1,4 @@
+import { oneRow } from '../../db/client';
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { canStartOperation, subscriptionOperations } from '../../domain/subscription-operations';
@@ -107,9 +108,9 @@ export function subscriptionRoutes(deps: ApiDeps) {
         if (!canStartOperation(operation, sub.status)) {
           throw new AppError(subscriptionOperations[operation].refusal, `subscription ${id} is ${sub.status}; it cannot be ${operation === 'stop' ? 'stopped' : `${operation}d`} now`);
         }
-        const [{ n }] = (await sql`
+        const { n } = await oneRow(sql<Array<{ n: number }>>`
           select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(id)}
-            and type = ${`subscription_${operation}`}`) as unknown as [{ n: number }];
+            and type = ${`subscription_${operation}`}`);
         const scenarioId = subscriptionOperationScenarioId(id, operation, n + 1);
         try {
           await startScenario(deps.temporal, subscriptionOperationScenarioType[operation], {
