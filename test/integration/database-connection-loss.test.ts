@@ -5,7 +5,9 @@ import { describe, expect, inject, it } from 'vitest';
 /**
  * The postgres driver (3.4.9) wrote a transaction's ROLLBACK to a socket it had already dropped when the backend was
  * terminated mid-transaction, throwing from a timer and killing the process (porsager/postgres#1208), and a closed
- * connection kept its failed query so that ending the pool never finished. patches/postgres+3.4.9.patch mends both;
+ * connection kept its failed query so that ending the pool never finished; and a connection lost while it fetched
+ * the array types on connect left that internal query's promise rejected with nobody waiting (ECONNRESET as an
+ * unhandled rejection, about one run in two on a loaded machine). patches/postgres+3.4.9.patch mends all three;
  * this runs the platform's own database handle in a child process and terminates its backends under it.
  */
 function runChild(): Promise<{ code: number | null; stdout: string; stderr: string }> {
