@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './eslint/layers.js';
 
 const tsconfigRootDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -61,6 +62,7 @@ export default defineConfig(
     'coverage/',
     '**/*.js',
     '!eslint.config.js',
+    '!eslint/*.js',
   ]),
 
   // Light base rule set (syntax-only rules; they also apply to this config file).
@@ -93,6 +95,13 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
     },
+  },
+
+  // The layers of the house (eslint/layers.js, docs/architecture.md): imports point down, never up.
+  {
+    files: TS_FILES,
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/imports': 'error' },
   },
 
   // Temporal workflow code (tests excluded: they run in Node and may use anything).

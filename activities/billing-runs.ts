@@ -1,15 +1,16 @@
 import type { Sql } from '../db/client';
-import type { PluginRegistry } from './adapters/registry';
+import type { PluginRegistry } from '../operations/plugins/registry';
 import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type LifecycleAction } from '../domain/lifecycle';
 import { periodMonths } from '../domain/pricing';
-import { issueActs, markOverduePayments, overdueUnblockCandidates } from './acts';
-import { extensionCharges } from './charges';
-import { creditLimitActions } from './credit-limits';
-import { evaluateFinancialBlock } from './ledger';
+import { issueActs, markOverduePayments, overdueUnblockCandidates } from '../operations/documents/acts';
+import { extensionCharges } from '../operations/charges/charges';
+import { creditLimitActions } from '../operations/clients/credit-limits';
+import { evaluateFinancialBlock } from '../operations/ledger/ledger';
 import { emitDailyNotificationEvents } from './notifications';
-import { mergeWaitingPayments } from './payment-merges';
-import { expiredPromisedPayments, revokePromisedPayment } from './promised-payments';
-import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from './lifecycle-orders';
+import { mergeWaitingPayments } from '../operations/payments/payment-merges';
+import { expiredPromisedPayments, revokePromisedPayment } from '../operations/payments/promised-payments';
+import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from '../operations/subscription-orders/subscription-orders';
+import { dueCharges, unpaidOrdersPastEndDate } from '../operations/billing-runs/due-work';
 import { cancelOrder, createOrderActivities } from './orders';
 import { moveSubscriptionStatus } from './subscriptions';
 
@@ -27,25 +28,6 @@ export interface RunAction {
   action: string;
   orderId?: number | null;
   outcome?: Record<string, unknown>;
-}
-
-/**
- * Spec 01 §16.8, decision 8: the prepaid orders still awaiting payment after their end date, whose scenarios
- * the run tells to cancel (the run and its dry run select them here).
- */
-export async function unpaidOrdersPastEndDate(sql: Sql, businessDate: string, limit = 100_000) {
-  return sql<Array<{ orderId: number; subscriptionId: number | null; clientId: number; workflowId: string }>>`
-    select id as "orderId", subscription_id as "subscriptionId", client_id as "clientId", workflow_id as "workflowId" from orders
-    where status = 'awaiting_payment' and end_date < ${businessDate}::date and scenario_started_at is not null
-    order by id limit ${limit}`;
-}
-
-/** The charges the run of a date closes (spec 02 §4.7) and the postpay ones whose period opens (spec 02 §4.11). */
-export function dueCharges(sql: Sql, businessDate: string) {
-  return {
-    closing: sql`status = 'blocked' and close_date <= ${businessDate}::date`,
-    opening: sql`status = 'open' and period_from <= ${businessDate}::date`,
-  };
 }
 
 export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; today: () => string; plugins: PluginRegistry }) {

@@ -1,7 +1,8 @@
 import type { Sql } from '../db/client';
 import { blockActionFor, type BlockAction } from '../domain/blocking';
 import type { SubscriptionStatus } from '../domain/statuses';
-import { loadLifecycleStates } from './lifecycle-orders';
+import { workingPrepaidSubscriptionIds } from '../queries/subscriptions';
+import { loadLifecycleStates } from '../operations/subscription-orders/subscription-orders';
 
 export type BlockKind = 'financial' | 'administrative';
 
@@ -19,9 +20,7 @@ export function createClientBlockActivities({ sql }: { sql: Sql }) {
   return {
     /** The working prepaid subscriptions, oldest first (blocks started before `blockTargets` existed call this). */
     async subscriptionsToStop({ clientId }: { clientId: number }) {
-      const rows = await sql<Array<{ id: number }>>`
-        select id from subscriptions where client_id = ${clientId} and payment_model = 'prepay' and status in ('active', 'payment_overdue') order by id`;
-      return rows.map((r) => r.id);
+      return workingPrepaidSubscriptionIds(sql, clientId);
     },
 
     /**

@@ -1,11 +1,11 @@
 import type { Sql } from '../db/client';
 import { publicEgressOnly, type EgressPolicy } from '../infra/egress';
 import { todayIn } from '../domain/dates';
-import type { PluginRegistry } from './adapters/registry';
+import type { PluginRegistry } from '../operations/plugins/registry';
 import { createBillingRunActivities } from './billing-runs';
 import { createClientBlockActivities } from './client-blocks';
 import { createNotificationActivities } from './notifications';
-import type { MailConfig } from './notifications/channels';
+import type { MailConfig } from '../operations/notifications/channels';
 import { createLifecycleOrderActivities } from './lifecycle-orders';
 import { createManualOperationActivities } from './manual-operations';
 import { createOrderActivities } from './orders';

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/client';
-import { logEvent } from './event-log';
+import { logEvent } from '../operations/event-log/event-log';
 
 export interface OpenManualOperation {
   scenarioId: string;

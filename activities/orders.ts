@@ -1,14 +1,15 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
 import { approvalsOf } from '../domain/application-operations';
-import type { PluginRegistry } from './adapters/registry';
+import type { PluginRegistry } from '../operations/plugins/registry';
 import { firstExpirationDate } from '../domain/dates';
 import { prolongedUntilAfter } from '../domain/lifecycle';
-import { deleteOrderCharges } from './charges';
-import { logEvent } from './event-log';
-import { postLedgerEntry } from './ledger';
-import { businessError, lockOrder, orderPayment, paidPaymentStatuses, payingPayment, paidStatus, setOrderStatus, settleOrder } from './order-settlement';
-import { payMergedPayment, shrinkMergedPayment } from './payment-merges';
+import { deleteOrderCharges } from '../operations/charges/charges';
+import { logEvent } from '../operations/event-log/event-log';
+import { postLedgerEntry } from '../operations/ledger/ledger';
+import { businessError } from './failures';
+import { lockOrder, orderPayment, paidPaymentStatuses, payingPayment, paidStatus, setOrderStatus, settleOrder } from '../operations/orders/order-settlement';
+import { payMergedPayment, shrinkMergedPayment } from '../operations/payments/payment-merges';
 
 export interface OrderActivityDeps {
   sql: Sql;

@@ -10,8 +10,8 @@ import {
   type PluginOperation,
   type PluginResult,
   type ProvisioningPlugin,
-} from './adapters/contract';
-import type { PluginRegistry } from './adapters/registry';
+} from '../contracts/plugin-contract';
+import type { PluginRegistry } from '../operations/plugins/registry';
 
 export interface PluginCallDeps {
   sql: Sql;

@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
 import { approvalsOf } from '../domain/application-operations';
-import type { PluginRegistry } from './adapters/registry';
+import type { PluginRegistry } from '../operations/plugins/registry';
 import { isTransitionalSubscriptionStatus, type SubscriptionStatus } from '../domain/statuses';
 import { canStartOperation, subscriptionOperations, type SubscriptionOperation } from '../domain/subscription-operations';
 import type { TransactionSql } from 'postgres';
-import { logEvent } from './event-log';
+import { logEvent } from '../operations/event-log/event-log';
 
 export interface SubscriptionMove {
   subscriptionId: number;

@@ -11,7 +11,6 @@ import { licensingCouponRoutes } from './routes/licensing-coupons';
 import { licensingEntitlementRoutes } from './routes/licensing-entitlements';
 import { licensingTransferRoutes } from './routes/licensing-transfers';
 import { licensingPublicApi } from './licensing-public';
-import { webApp } from '../web/app';
 import { notificationRoutes } from './routes/notifications';
 import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
@@ -53,6 +52,7 @@ export interface AppOptions extends ApiDeps {
   /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (TRUST_PROXY: addresses and CIDRs); none by default. */
   trustProxy?: string;
   /** The Temporal Web UI the operator UI links scenarios to (TEMPORAL_UI_URL). */
+  /** The Temporal Web UI the operator UI links to (platform/http-app.ts mounts the UI). */
   temporalUiUrl?: string;
 }
 
@@ -96,17 +96,6 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1', v1);
   // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
   app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, now: options.now }));
-  // The operator UI, rendered on the server (web/).
-  app.route(
-    '/',
-    webApp({
-      sql: options.sql,
-      now: options.now,
-      fetchApi: (path, init) => app.request(path, init),
-      temporalUi: { url: options.temporalUiUrl ?? null, namespace: options.temporal.options.namespace },
-      timeZone: options.timeZone,
-    }),
-  );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {

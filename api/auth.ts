@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/client';
-import { clientCapability } from '../domain/client-capabilities';
+import { clientCapability, type ClientCapability } from '../domain/client-capabilities';
 import type { ClientAccessLevel, ClientStatus, StaffRole } from '../domain/statuses';
-import type { ClientAccess } from './client-access';
 import { AppError } from './errors';
 
 export interface Staff {
@@ -72,6 +71,21 @@ const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
 
 export function can(role: StaffRole, area: Area, write: boolean): boolean {
   return matrix[area][write ? 'write' : 'read'].includes(role);
+}
+
+/**
+ * How a route is opened to client users (spec 01 §4.2): which client a request acts on, and what it does
+ * there. The guard refuses client users on every route that does not name one of these.
+ */
+export interface ClientAccess {
+  sql: Sql;
+  /** Documented in the route's `x-permission`. */
+  label: string;
+  /** The client the request acts on; null when the request does not say (it is refused). */
+  clientOf: (c: Context<AppEnv>) => Promise<number | null>;
+  capability: ClientCapability | ((c: Context<AppEnv>, clientId: number) => Promise<ClientCapability>);
+  /** The route is about the user, not one client (the account switcher); its handler shows only their clients. */
+  unscoped?: true;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */

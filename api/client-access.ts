@@ -1,22 +1,7 @@
 import type { Context } from 'hono';
 import type { Sql } from '../db/client';
 import type { ClientCapability } from '../domain/client-capabilities';
-import type { AppEnv } from './auth';
-
-/**
- * How a route is opened to client users (spec 01 §4.2): which client a request acts on, and what it does
- * there. The guard refuses client users on every route that does not name one of these.
- */
-export interface ClientAccess {
-  sql: Sql;
-  /** Documented in the route's `x-permission`. */
-  label: string;
-  /** The client the request acts on; null when the request does not say (it is refused). */
-  clientOf: (c: Context<AppEnv>) => Promise<number | null>;
-  capability: ClientCapability | ((c: Context<AppEnv>, clientId: number) => Promise<ClientCapability>);
-  /** The route is about the user, not one client (the account switcher); its handler shows only their clients. */
-  unscoped?: true;
-}
+import type { AppEnv, ClientAccess } from './auth';
 
 const positiveId = (value: unknown): number | null => {
   const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;

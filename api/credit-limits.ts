@@ -1,5 +1,5 @@
 import { oneRow } from '../db/client';
-import { creditLimitActions, creditLimitReason } from '../activities/credit-limits';
+import { creditLimitActions, creditLimitReason } from '../operations/clients/credit-limits';
 import { startScenario } from '../contracts/scenario-client';
 import { subscriptionOperationScenarioId, subscriptionOperationScenarioType } from '../contracts/scenarios';
 import type { ApiDeps } from './deps';

@@ -18,7 +18,7 @@ import {
   type PeriodItem,
   type TrialItem,
 } from '../domain/licensing/coupons';
-import { revokeLicenceUse } from '../activities/adapters/licensing';
+import { revokeLicenceUse } from '../operations/plugins/adapters/licensing';
 import { parseLicenseKey } from '../domain/licensing/codes';
 import { countSource, licensingErrorResponse, readJson, sourceOf, text, type RateLimiter } from './licensing-common';
 import { AppError } from './errors';

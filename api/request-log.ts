@@ -4,11 +4,11 @@ import { matchedRoutes } from 'hono/route';
 import { requestOrigin, type TrustedProxies } from '../infra/client-address';
 import type { Logger } from '../infra/logger';
 import { currentOrigin, currentRequestId, isValidRequestId, newRequestId, requestContext } from '../infra/request-context';
-import type { Session } from '../web/session';
 import type { AppEnv } from './auth';
 import type { HttpMetrics } from './metrics';
 
-type RequestLogEnv = { Variables: AppEnv['Variables'] & { session?: Session } };
+/** The operator UI's session (web/session.ts) as far as the access log needs it: who is signed in. */
+type RequestLogEnv = { Variables: AppEnv['Variables'] & { session?: { staffId: number } } };
 
 export interface RequestLogOptions {
   logger?: Logger;

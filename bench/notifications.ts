@@ -15,7 +15,7 @@
  * flight, for comparison.
  */
 import nodemailer from 'nodemailer';
-import { sendMail } from '../activities/notifications/channels';
+import { sendMail } from '../operations/notifications/channels';
 import { defaultTemplates } from '../domain/notifications/default-templates';
 import { nestVariables, renderTemplate, sampleVariables, type RenderedTemplate } from '../domain/notifications/templates';
 import { startSmtpReceiver } from '../test/fakes/smtp-receiver';

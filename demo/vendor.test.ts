@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PluginError, type PluginCallContext } from '../activities/adapters/contract';
-import { createHttpVendorPlugin } from '../activities/adapters/http-vendor';
+import { PluginError, type PluginCallContext } from '../contracts/plugin-contract';
+import { createHttpVendorPlugin } from '../operations/plugins/adapters/http-vendor';
 import { startDemoVendor, type DemoVendor } from './vendor';
 
 /** The demo vendor answers the platform's own http-vendor plugin as the protocol says a vendor must. */

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { matchVendorRoute, verifyVendorSignature, type VendorOperation, type VendorRoute } from '../activities/adapters/http-vendor-protocol';
+import { matchVendorRoute, verifyVendorSignature, type VendorOperation, type VendorRoute } from '../operations/plugins/adapters/http-vendor-protocol';
 
 export interface VendorResource {
   id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pluginOperations } from '../activities/adapters/contract';
+import { pluginOperations } from './plugin-operations';
 import { applicationOperationOf, applicationOperations, approvalsOf, approvalStepName, manualOperationTypeOf, recordedPerformedBy } from './application-operations';
 
 describe('application operations (spec 01 §18.2, spec 03 §12.3)', () => {

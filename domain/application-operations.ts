@@ -4,7 +4,7 @@
 // are performed by people (the `manual` plugin) has each one done by hand through a manual operation of the
 // matching type. Every operation of the plugin contract is one of the six.
 
-import type { PluginOperation } from '../activities/adapters/contract';
+import type { PluginOperation } from './plugin-operations';
 
 export const applicationOperations = ['install', 'start', 'stop', 'update', 'renew', 'delete'] as const;
 export type ApplicationOperation = (typeof applicationOperations)[number];

@@ -1,14 +1,14 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
-import { createDefaultPluginRegistry } from '../activities/adapters/registry';
-import { createApp } from '../api/app';
+import { createDefaultPluginRegistry } from '../operations/plugins/registry';
+import { createPlatformApp } from './http-app';
 import { bootstrapAdmin } from '../api/auth';
-import { hashPassword } from '../web/passwords';
+import { hashPassword } from '../infra/passwords';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/client-blocks';
 import { resendPaidSignals } from '../api/routes/payments';
-import { installDefaultTemplates } from '../activities/notifications/defaults';
+import { installDefaultTemplates } from '../operations/notifications/defaults';
 import { startNotificationDispatcher } from './notification-dispatcher';
 import { startMissingOrderScenarios } from '../api/routes/orders';
 import { connectDatabase, isConnectionLoss, type DatabaseHandle } from '../db/client';
@@ -67,7 +67,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     hour: config.BILLING_RUN_HOUR,
     catchupDays: config.BILLING_CATCHUP_DAYS,
   });
-  const app = createApp({
+  const app = createPlatformApp({
     ...deps,
     temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
     logger,

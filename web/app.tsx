@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { hashToken, SESSION_TOKEN_PREFIX } from '../api/auth';
-import { logEvent } from '../activities/event-log';
+import { logEvent } from '../operations/event-log/event-log';
 import { attentionCounts, readOperationalCounts } from '../api/metrics';
 import type { Sql } from '../db/client';
 import { isStorableText } from '../domain/text';
@@ -22,7 +22,7 @@ import { scenarioPages } from './pages/scenario';
 import { settingsPages } from './pages/settings';
 import { localPath } from './local-path';
 import { subscriptionPages } from './pages/subscription';
-import { verifyPassword } from './passwords';
+import { verifyPassword } from '../infra/passwords';
 import { countAccountAttempt, countAddressAttempt, signedInFrom } from './sign-in';
 import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
 

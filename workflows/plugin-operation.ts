@@ -1,4 +1,4 @@
-import type { PluginResult } from '../activities/adapters/contract';
+import type { PluginResult } from '../contracts/plugin-contract';
 import {
   applicationOperationOf,
   approvalStepName,

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../activities/event-log';
-import { postLedgerEntry } from '../../activities/ledger';
+import { logEvent } from '../../operations/event-log/event-log';
+import { postLedgerEntry } from '../../operations/ledger/ledger';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';

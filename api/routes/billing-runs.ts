@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { previewBillingRun } from '../../activities/billing-run-preview';
+import { previewBillingRun } from '../../operations/billing-runs/billing-run-preview';
 import { todayIn } from '../../domain/dates';
 import { runsAheadOfSchedule } from '../../domain/lifecycle';
 import { startScenario } from '../../contracts/scenario-client';

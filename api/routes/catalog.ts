@@ -6,7 +6,7 @@ import { planPeriods, planResources, plans, products, provisioningRules, service
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
-import { HTTP_VENDOR_PLUGIN_NAME, httpVendorSettingsRefusal } from '../../activities/adapters/http-vendor';
+import { HTTP_VENDOR_PLUGIN_NAME, httpVendorSettingsRefusal } from '../../operations/plugins/adapters/http-vendor';
 import { publicEgressOnly } from '../../infra/egress';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 

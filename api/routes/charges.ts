@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { clientFunds } from '../../activities/charges';
+import { clientFunds } from '../../operations/charges/charges';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';

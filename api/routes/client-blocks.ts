@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../activities/event-log';
-import { financialBlockState, setFinancialBlockPeriod } from '../../activities/ledger';
+import { logEvent } from '../../operations/event-log/event-log';
+import { financialBlockState, setFinancialBlockPeriod } from '../../operations/ledger/ledger';
 import { canStartClientOperation } from '../../domain/blocking';
 import { todayIn } from '../../domain/dates';
 import { guard } from '../auth';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../activities/event-log';
+import { logEvent } from '../../operations/event-log/event-log';
 import { statusLabels } from '../../domain/client-capabilities';
 import { blockedMessage, deletedMessage } from '../../domain/client-capabilities';
 import { clientAccessLevels, type ClientStatus } from '../../domain/statuses';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../activities/event-log';
-import { receiveTopUp } from '../../activities/top-ups';
+import { logEvent } from '../../operations/event-log/event-log';
+import { receiveTopUp } from '../../operations/payments/top-ups';
 import { nextDocumentNumber } from '../../operations/documents/next-document-number';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';

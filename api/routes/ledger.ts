@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { checkLedger } from '../../activities/ledger-check';
+import { checkLedger } from '../../operations/ledger/ledger-check';
 import { guard } from '../auth';
 import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { randomBytes, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import type { TransactionSql } from 'postgres';
-import { logEvent } from '../../activities/event-log';
+import { logEvent } from '../../operations/event-log/event-log';
 import { type Db } from '../../db/client';
 import { ALPHABET } from '../../domain/licensing/codes';
 import {

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { revokeLicenceUse } from '../../activities/adapters/licensing';
+import { revokeLicenceUse } from '../../operations/plugins/adapters/licensing';
 import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
 import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { generateSigningKeys } from '../../domain/licensing/documents';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { loadEventVariables } from '../../activities/notifications/data';
+import { loadEventVariables } from '../../operations/notifications/data';
 import { todayIn } from '../../domain/dates';
 import {
   eventPlaceholders,

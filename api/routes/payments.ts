@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { overdueUnblockCandidates } from '../../activities/acts';
-import { logEvent } from '../../activities/event-log';
-import { postLedgerEntry } from '../../activities/ledger';
-import { mergedOrderIds, mergePayments, payMergedPayment } from '../../activities/payment-merges';
-import { receiveTopUp } from '../../activities/top-ups';
+import { overdueUnblockCandidates } from '../../operations/documents/acts';
+import { logEvent } from '../../operations/event-log/event-log';
+import { postLedgerEntry } from '../../operations/ledger/ledger';
+import { mergedOrderIds, mergePayments, payMergedPayment } from '../../operations/payments/payment-merges';
+import { receiveTopUp } from '../../operations/payments/top-ups';
 import { todayIn } from '../../domain/dates';
 import { nextDocumentNumber } from '../../operations/documents/next-document-number';
 import { startBlockScenarios } from '../credit-limits';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { grantPromisedPayment, revokePromisedPayment } from '../../activities/promised-payments';
+import { grantPromisedPayment, revokePromisedPayment } from '../../operations/payments/promised-payments';
 import { addDays, todayIn } from '../../domain/dates';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../activities/event-log';
+import { logEvent } from '../../operations/event-log/event-log';
 import { defaultDocumentMasks } from '../../domain/document-numbers';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../activities/event-log';
+import { logEvent } from '../../operations/event-log/event-log';
 import { staffRoles } from '../../domain/statuses';
 import { generateToken, guard, hashToken } from '../auth';
-import { hashPassword } from '../../web/passwords';
+import { hashPassword } from '../../infra/passwords';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { insertSubscriptionOrder, isSecondOpenOrder, loadLifecycleStates, type NewSubscriptionOrder } from '../../activities/lifecycle-orders';
-import { currentDebt, extensionCharges } from '../../activities/charges';
-import { logEvent } from '../../activities/event-log';
+import { insertSubscriptionOrder, isSecondOpenOrder, loadLifecycleStates, type NewSubscriptionOrder } from '../../operations/subscription-orders/subscription-orders';
+import { currentDebt, extensionCharges } from '../../operations/charges/charges';
+import { logEvent } from '../../operations/event-log/event-log';
 import { applyCreditLimits } from '../credit-limits';
 import { requirePayableCurrency } from '../../domain/currencies';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, todayIn, type IsoDate, type PeriodUnit } from '../../domain/dates';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { expect } from 'vitest';
-import { checkLedger } from '../../activities/ledger-check';
+import { checkLedger } from '../../operations/ledger/ledger-check';
 import { migrateDatabase } from '../../db/migrate';
 import { startFakeVendor, type FakeVendor, type FakeVendorFaults } from '../fakes/fake-vendor';
 import { adminDatabaseUrl, databaseUrl } from '../global-setup';

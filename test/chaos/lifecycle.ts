@@ -4,7 +4,7 @@
  * Idempotency-Key until answered), and what it must leave: every effect once at the vendor, the ledger clean.
  */
 import { expect } from 'vitest';
-import { checkLedger } from '../../activities/ledger-check';
+import { checkLedger } from '../../operations/ledger/ledger-check';
 import { callUntilAnswered, sleep, say, type ChaosPlatform, type PlacedOrders } from './harness';
 
 /** A renewal costs the monthly fee; a switch to the 2500 plan on the day of purchase costs 2500 − the unused 1000. */

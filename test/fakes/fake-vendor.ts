@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { signVendorRequest } from '../../activities/adapters/http-vendor';
+import { signVendorRequest } from '../../operations/plugins/adapters/http-vendor';
 
 export type FakeVendorOperation =
   | 'create'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLicensingPlugin } from '../../activities/adapters/licensing';
+import { createLicensingPlugin } from '../../operations/plugins/adapters/licensing';
 import { licensingPublicApi } from '../../api/licensing-public';
 import { generateLicenseKey, formatLicenseKey } from '../../domain/licensing/codes';
 import { parseLicenseFile, verifyLicense } from '../../domain/licensing/documents';

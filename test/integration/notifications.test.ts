@@ -257,7 +257,7 @@ describe('notifications (spec 03; issue 6)', () => {
   });
 
   it('an edited shipped template is never overwritten by an upgrade', async () => {
-    const { installDefaultTemplates } = await import('../../activities/notifications/defaults');
+    const { installDefaultTemplates } = await import('../../operations/notifications/defaults');
     const id = await defaultTemplate('low_balance.email');
     const current = (await p.api('GET', `/api/v1/notification-templates/${id}`)).body;
     const edited = { ...current.versions, en: { ...current.versions.en, subject: 'Your balance, {{account.name}}' } };

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { createClientBlockActivities } from '../../activities/client-blocks';
+import { workingPrepaidSubscriptionIds } from '../../queries/subscriptions';
 import { canStartClientOperation } from '../../domain/blocking';
 import { canCancelOrder } from '../../domain/statuses';
 import type { ApiRecord, ApiResult } from '../api-bridge';
@@ -178,7 +178,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
     const found = await callApi(session, 'GET', `/clients/${encodeURIComponent(id)}`);
     if (!found.ok) return failure(c, found);
     // The block scenario's own selection: the working prepaid subscriptions it stops.
-    const working = await createClientBlockActivities({ sql }).subscriptionsToStop({ clientId: found.body.id });
+    const working = await workingPrepaidSubscriptionIds(sql, found.body.id);
     const back = `/clients/${String(found.body.id)}`;
     return c.html(
       <ConfirmPage

@@ -1,9 +1,9 @@
-import { PluginError, type ProvisioningPlugin } from './contract';
+import { PluginError, type ProvisioningPlugin } from '../../contracts/plugin-contract';
 import type { Sql } from '../../db/client';
 import type { EgressPolicy } from '../../infra/egress';
-import { createHttpVendorPlugin } from './http-vendor';
-import { createLicensingPlugin } from './licensing';
-import { createManualPlugin } from './manual';
+import { createHttpVendorPlugin } from './adapters/http-vendor';
+import { createLicensingPlugin } from './adapters/licensing';
+import { createManualPlugin } from './adapters/manual';
 
 /** The plugins this platform knows, by the name a service template uses. Plain map: no discovery magic. */
 export class PluginRegistry {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applicationOperationOf, manualOperationTypeOf, type PerformedOperation } from '../../domain/application-operations';
-import { manualOperationTypes } from '../../db/schema/scenarios';
-import { invokePlugin, PluginError, pluginOperations, type PluginCallContext } from './contract';
+import { applicationOperationOf, manualOperationTypeOf, type PerformedOperation } from '../../../domain/application-operations';
+import { manualOperationTypes } from '../../../db/schema/scenarios';
+import { invokePlugin, PluginError, pluginOperations, type PluginCallContext } from '../../../contracts/plugin-contract';
 import { createManualPlugin } from './manual';
-import { PluginRegistry } from './registry';
+import { PluginRegistry } from '../registry';
 
 const performed = pluginOperations.filter((o): o is PerformedOperation => o !== 'status');
 const context: PluginCallContext = {

@@ -1,4 +1,4 @@
-import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from './contract';
+import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from '../../../contracts/plugin-contract';
 
 /**
  * The `manual` plugin (spec 03 §12.3, "ManualProvisioning"): staff perform every operation of the service by

@@ -1,5 +1,5 @@
 import type { TransactionSql } from 'postgres';
-import { postLedgerEntry } from './ledger';
+import { postLedgerEntry } from '../ledger/ledger';
 import { coverPromisedPaymentsByTopUp } from './promised-payments';
 
 /**

@@ -1,6 +1,6 @@
 import type { TransactionSql } from 'postgres';
-import { financialBlockReason } from '../domain/blocking';
-import { logEvent } from './event-log';
+import { financialBlockReason } from '../../domain/blocking';
+import { logEvent } from '../event-log/event-log';
 
 export type LedgerKind = 'payment_received' | 'order_paid' | 'order_refund' | 'adjustment' | 'charge_closed' | 'promised_payment';
 

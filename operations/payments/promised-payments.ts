@@ -1,8 +1,8 @@
 import type { TransactionSql } from 'postgres';
-import type { Sql } from '../db/client';
-import { nextDocumentNumber } from '../operations/documents/next-document-number';
-import { logEvent } from './event-log';
-import { postLedgerEntry } from './ledger';
+import type { Sql } from '../../db/client';
+import { nextDocumentNumber } from '../documents/next-document-number';
+import { logEvent } from '../event-log/event-log';
+import { postLedgerEntry } from '../ledger/ledger';
 
 interface ActivePromise {
   id: number;

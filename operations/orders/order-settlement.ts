@@ -1,7 +1,7 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { TransactionSql } from 'postgres';
-import { chargesPaid } from './charges';
-import { postLedgerEntry } from './ledger';
+import { AppError } from '../../domain/errors';
+import { chargesPaid } from '../charges/charges';
+import { postLedgerEntry } from '../ledger/ledger';
 
 /**
  * The low-level moves of an order's money and status, shared by the order activities and merged payments.
@@ -35,13 +35,9 @@ export const paidPaymentStatuses = ['completed', 'paid_from_balance'];
 /** Where a paid order goes: a deferred renewal waits for its provisioning date (spec 01 §12.4). */
 export const paidStatus = (order: OrderRow) => (order.deferred ? 'awaiting_provisioning' : 'provisioning');
 
-export function businessError(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
 export async function lockOrder(tx: TransactionSql, orderId: number): Promise<OrderRow> {
   const [order] = await tx<OrderRow[]>`select * from orders where id = ${orderId} for update`;
-  if (!order) throw businessError('order_not_found', `order ${orderId} does not exist`);
+  if (!order) throw new AppError('order_not_found', `order ${orderId} does not exist`);
   return order;
 }
 

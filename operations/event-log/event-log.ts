@@ -1,4 +1,4 @@
-import { type Db } from '../db/client';
+import { type Db } from '../../db/client';
 
 export interface EventEntry {
   /** Staff id (or the client user's, with `actorKind`), or null for "System". */

@@ -1,7 +1,7 @@
-import { type Db, type Sql } from '../db/client';
-import { addDays } from '../domain/dates';
-import { nextDocumentNumber } from '../operations/documents/next-document-number';
-import { logEvent } from './event-log';
+import { type Db, type Sql } from '../../db/client';
+import { addDays } from '../../domain/dates';
+import { nextDocumentNumber } from './next-document-number';
+import { logEvent } from '../event-log/event-log';
 
 
 /** Spec 01 §15.2: the reason an overdue-payment block carries. */

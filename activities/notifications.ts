@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Sql } from '../../db/client';
-import { todayIn } from '../../domain/dates';
-import { evaluateRule, parseRule } from '../../domain/notifications/rules';
-import { holdUntil } from '../../domain/notifications/schedule';
-import { nestVariables, renderTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
-import { createOutboundFetch, type EgressPolicy } from '../../infra/egress';
-import { DeliveryError, sendMail, sendSms, type MailConfig, type SmsGatewayConfig } from './channels';
-import { loadEventVariables, type EventRow } from './data';
+import type { Sql } from '../db/client';
+import { todayIn } from '../domain/dates';
+import { evaluateRule, parseRule } from '../domain/notifications/rules';
+import { holdUntil } from '../domain/notifications/schedule';
+import { nestVariables, renderTemplate, type TemplateDefinition } from '../domain/notifications/templates';
+import { createOutboundFetch, type EgressPolicy } from '../infra/egress';
+import { DeliveryError, sendMail, sendSms, type MailConfig, type SmsGatewayConfig } from '../operations/notifications/channels';
+import { loadEventVariables, type EventRow } from '../operations/notifications/data';
 
 export interface NotificationActivityDeps {
   sql: Sql;

@@ -1,4 +1,4 @@
-import type { Sql } from '../db/client';
+import type { Sql } from '../../db/client';
 
 export interface LedgerDiscrepancy {
   clientId: number;

@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { createOutboundFetch, EgressRefusedError, literalAddressRefusal, publicEgressOnly, urlShapeProblem, type EgressPolicy, type OutboundFetch } from '../../infra/egress';
+import { createOutboundFetch, EgressRefusedError, literalAddressRefusal, publicEgressOnly, urlShapeProblem, type EgressPolicy, type OutboundFetch } from '../../../infra/egress';
 import {
   PluginError,
   excerpt,
@@ -15,7 +15,7 @@ import {
   type PluginStatus,
   type ProvisioningPlugin,
   type ReconcilableOperation,
-} from './contract';
+} from '../../../contracts/plugin-contract';
 
 export const HTTP_VENDOR_PLUGIN_NAME = 'http-vendor';
 

@@ -1,4 +1,4 @@
-import { type Db } from '../db/client';
+import { type Db } from '../../db/client';
 
 
 /** Spec 01 §15.2: the reason a credit-limit block carries, which is also how its unblock recognises it. */

@@ -1,9 +1,9 @@
 import type { TransactionSql } from 'postgres';
-import { type Db } from '../db/client';
-import { firstExpirationDate, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../domain/dates';
-import { firstTermChargeSpan, orderCharges, type PlannedCharge } from '../domain/charges';
-import { prolongedUntilAfter } from '../domain/lifecycle';
-import { addDays } from '../domain/dates';
+import { type Db } from '../../db/client';
+import { firstExpirationDate, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../../domain/dates';
+import { firstTermChargeSpan, orderCharges, type PlannedCharge } from '../../domain/charges';
+import { prolongedUntilAfter } from '../../domain/lifecycle';
+import { addDays } from '../../domain/dates';
 
 
 /**

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeVendor, type FakeVendor } from '../../test/fakes/fake-vendor';
-import { PluginError, invokePlugin, type PluginCallContext, type PluginSubscription } from './contract';
+import { startFakeVendor, type FakeVendor } from '../../../test/fakes/fake-vendor';
+import { PluginError, invokePlugin, type PluginCallContext, type PluginSubscription } from '../../../contracts/plugin-contract';
 import { createHttpVendorPlugin, signVendorRequest } from './http-vendor';
 
 const SECRET = 'test-secret-0f3c9a';

@@ -1,10 +1,10 @@
 import type { TransactionSql } from 'postgres';
-import { nextDocumentNumber } from '../operations/documents/next-document-number';
-import { type Db, type Sql } from '../db/client';
-import { AppError } from '../domain/errors';
-import { logEvent } from './event-log';
-import { postLedgerEntry } from './ledger';
-import { lockOrder, paidPaymentStatuses, settleOrder } from './order-settlement';
+import { nextDocumentNumber } from '../documents/next-document-number';
+import { type Db, type Sql } from '../../db/client';
+import { AppError } from '../../domain/errors';
+import { logEvent } from '../event-log/event-log';
+import { postLedgerEntry } from '../ledger/ledger';
+import { lockOrder, paidPaymentStatuses, settleOrder } from '../orders/order-settlement';
 import { coverPromisedPaymentsByTopUp } from './promised-payments';
 
 /**

@@ -6,18 +6,8 @@
  * the same operation twice with the same key has the effect of calling it once.
  */
 
-export const pluginOperations = [
-  'create',
-  'renew',
-  'prolong',
-  'change_resources',
-  'switch_plan',
-  'stop',
-  'activate',
-  'delete',
-  'status',
-] as const;
-export type PluginOperation = (typeof pluginOperations)[number];
+export { pluginOperations, type PluginOperation } from '../domain/plugin-operations';
+import type { PluginOperation } from '../domain/plugin-operations';
 
 /** What the plugin knows about the subscription it acts on. */
 export interface PluginSubscription {

@@ -1,7 +1,7 @@
-import { type Db, type Sql } from '../../db/client';
-import { formatLicenseKey, generateLicenseKey } from '../../domain/licensing/codes';
-import { legalFormOf, perpetualOrderRefusal, supportUntilAtPurchase, type ClientType } from '../../domain/licensing/commercial';
-import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from './contract';
+import { type Db, type Sql } from '../../../db/client';
+import { formatLicenseKey, generateLicenseKey } from '../../../domain/licensing/codes';
+import { legalFormOf, perpetualOrderRefusal, supportUntilAtPurchase, type ClientType } from '../../../domain/licensing/commercial';
+import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from '../../../contracts/plugin-contract';
 
 /**
  * The built-in `licensing` plugin (spec 04 §7.2): billing drives the licence. A purchase on a plan whose

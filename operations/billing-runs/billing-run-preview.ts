@@ -1,11 +1,11 @@
 import type { TransactionSql } from 'postgres';
-import type { Sql } from '../db/client';
-import type { IsoDate } from '../domain/dates';
-import { runDay, type Duty } from '../domain/lifecycle';
-import { dueCharges, unpaidOrdersPastEndDate } from './billing-runs';
-import { financialBlockState } from './ledger';
-import { loadLifecycleStates } from './lifecycle-orders';
-import { expiredPromisedPayments } from './promised-payments';
+import type { Sql } from '../../db/client';
+import type { IsoDate } from '../../domain/dates';
+import { runDay, type Duty } from '../../domain/lifecycle';
+import { dueCharges, unpaidOrdersPastEndDate } from './due-work';
+import { financialBlockState } from '../ledger/ledger';
+import { loadLifecycleStates } from '../subscription-orders/subscription-orders';
+import { expiredPromisedPayments } from '../payments/promised-payments';
 
 /** What one duty of a billing run would touch: how many, and the subscriptions, orders and clients concerned. */
 export interface DutyPreview {
