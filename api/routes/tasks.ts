@@ -88,7 +88,7 @@ function present(t: TaskRow) {
 }
 
 /**
- * The task queue (spec 01 §17): plugin calls of every scenario, with their logs. Run and cancel are the
+ * The task list (spec 01 §17): plugin calls of every scenario, with their logs. Run and cancel are the
  * scenario engine's retry and cancel decisions, so a task never changes behind its scenario's back.
  */
 export function taskRoutes(deps: ApiDeps) {
