@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { BillingRunActivities } from '../activities/billing-runs';
 import type { ClientBlockActivities } from '../activities/client-blocks';
 import type { LifecycleOrderActivities } from '../activities/lifecycle-orders';
@@ -6,7 +6,7 @@ import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
 import type { ScenarioDispatchActivities } from '../activities/scenario-dispatch';
 import type { SubscriptionActivities } from '../activities/subscriptions';
-import type { PluginRetryPolicy } from '../contracts/plugin-calls';
+import { defaultPluginRetryPolicy, type PluginRetryPolicy } from '../contracts/plugin-calls';
 
 /**
  * Activities as workflows see them. Database steps retry transient errors with back-off for a few
@@ -36,6 +36,22 @@ export const localSubscriptionActivities = proxyLocalActivities<SubscriptionActi
 export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>(databaseSteps);
 export const clientBlockActivities = proxyActivities<ClientBlockActivities>(databaseSteps);
 export const subscriptionActivities = proxyActivities<SubscriptionActivities>(databaseSteps);
+
+/**
+ * The database activities of an order or subscription operation: local ones for executions started from the
+ * version with `patched('local-database-steps')`, full activities for older ones, which replay as they ran. Called
+ * first thing in those workflows, where the marker has always been.
+ */
+export function databaseActivities() {
+  const local = patched('local-database-steps');
+  return {
+    orders: local ? localOrderActivities : orderActivities,
+    lifecycleOrders: local ? localLifecycleOrderActivities : lifecycleOrderActivities,
+    subscriptions: local ? localSubscriptionActivities : subscriptionActivities,
+  };
+}
+export type DatabaseActivities = ReturnType<typeof databaseActivities>;
+
 /** The billing run's set-based steps may take longer. */
 export const billingRunActivities = proxyActivities<BillingRunActivities>({ ...databaseSteps, startToCloseTimeout: '2m' });
 /** Starting or telling thousands of scenarios: long, so it heartbeats its progress and a retry resumes from there. */
@@ -45,8 +61,12 @@ export const scenarioDispatchActivities = proxyActivities<ScenarioDispatchActivi
   heartbeatTimeout: '1m',
 });
 
-/** Plugin calls follow the scenario's retry policy, which is part of its input (replays see the same values). */
-export function pluginActivities(policy: PluginRetryPolicy) {
+/**
+ * Plugin calls follow the scenario's retry policy, which is part of its input (replays see the same values): the
+ * defaults with the input's overrides (tests shorten them).
+ */
+export function pluginActivities(overrides: Partial<PluginRetryPolicy> = {}) {
+  const policy = { ...defaultPluginRetryPolicy, ...overrides };
   return proxyActivities<PluginActivities>({
     startToCloseTimeout: policy.startToCloseTimeoutMs,
     heartbeatTimeout: policy.heartbeatTimeoutMs,
