@@ -2,11 +2,13 @@ import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/work
 import type { BillingRunActivities } from '../activities/billing-runs';
 import type { ClientBlockActivities } from '../activities/client-blocks';
 import type { LifecycleOrderActivities } from '../activities/lifecycle-orders';
+import type { NotificationActivities } from '../activities/notifications';
 import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
 import type { ScenarioDispatchActivities } from '../activities/scenario-dispatch';
 import type { SubscriptionActivities } from '../activities/subscriptions';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from '../contracts/plugin-calls';
+import type { NotificationRetryPolicy } from '../contracts/scenarios';
 
 /**
  * Activities as workflows see them. Database steps retry transient errors with back-off for a few
@@ -76,6 +78,26 @@ export function pluginActivities(overrides: Partial<PluginRetryPolicy> = {}) {
       backoffCoefficient: 2,
       maximumAttempts: policy.maximumAttempts,
       nonRetryableErrorTypes: ['permanent'],
+    },
+  });
+}
+
+/** Preparing and marking notifications: database steps, given a minute each. */
+export const notificationActivities = proxyActivities<NotificationActivities>({ ...databaseSteps, startToCloseTimeout: '1m' });
+
+/**
+ * Delivering a notification follows its retry policy (part of the input); spent retries leave it `failed`. A
+ * refusal by the channel or a missing notification is not retried.
+ */
+export function deliveryActivities(policy: NotificationRetryPolicy) {
+  return proxyActivities<NotificationActivities>({
+    startToCloseTimeout: '2m',
+    retry: {
+      initialInterval: policy.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: policy.maxIntervalMs,
+      maximumAttempts: policy.attempts,
+      nonRetryableErrorTypes: ['delivery_not_retryable', 'notification_missing'],
     },
   });
 }
