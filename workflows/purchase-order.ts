@@ -5,8 +5,8 @@ import { Scenario } from './engine/scenario';
 import { PaymentGate } from './order-payment';
 import { performPluginOperation } from './plugin-operation';
 
-type OrderActivities = DatabaseActivities['orders'];
-type PurchaseOrder = NonNullable<Awaited<ReturnType<OrderActivities['describeOrder']>>>;
+type Orders = DatabaseActivities['orders'];
+type PurchaseOrder = NonNullable<Awaited<ReturnType<Orders['describeOrder']>>>;
 
 /**
  * Spec 01 §7, §16: a prepaid purchase. Wait for payment (from the balance, or confirmed by an operator,
@@ -43,7 +43,7 @@ export async function purchaseOrder({ orderId, policy }: PurchaseOrderInput): Pr
 }
 
 /** A postpay purchase needs the client's postpay permission; where the service rule asks, an operator allows it. */
-async function admitPostpay(s: Scenario, orders: OrderActivities, order: PurchaseOrder, orderId: number): Promise<void> {
+async function admitPostpay(s: Scenario, orders: Orders, order: PurchaseOrder, orderId: number): Promise<void> {
   const admission = await s.step('Check postpay permission', () => orders.admitPostpayOrder({ orderId }), { skippable: false });
   if (!admission?.needsApproval) return;
   const allowed = await s.manual(
@@ -67,7 +67,7 @@ async function admitPostpay(s: Scenario, orders: OrderActivities, order: Purchas
 }
 
 /** Creates the subscription, installs it through its plugin and activates it; a later cancel undoes both. */
-async function provision(s: Scenario, orders: OrderActivities, order: PurchaseOrder, { orderId, policy }: PurchaseOrderInput): Promise<void> {
+async function provision(s: Scenario, orders: Orders, order: PurchaseOrder, { orderId, policy }: PurchaseOrderInput): Promise<void> {
   let subscriptionId = 0;
   const created = await s.step('Create subscription', () => orders.createSubscriptionForOrder({ orderId }), {
     skippable: false,
