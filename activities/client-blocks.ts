@@ -3,8 +3,7 @@ import { blockActionFor, type BlockAction } from '../domain/blocking';
 import type { SubscriptionStatus } from '../domain/statuses';
 import { workingPrepaidSubscriptionIds } from '../queries/subscriptions';
 import { loadLifecycleStates } from '../operations/subscription-orders/subscription-orders';
-
-export type BlockKind = 'financial' | 'administrative';
+import type { BlockKind } from '../contracts/scenarios';
 
 /** A prepaid subscription a block acts on, and how (see `blockActionFor`). */
 export interface BlockTarget {

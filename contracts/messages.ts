@@ -36,9 +36,19 @@ export interface CancelOrderRequest {
   reason: string | null;
   by: number | null;
 }
+/** The payment an operator's confirmation recorded. */
+export interface ConfirmedPayment {
+  paymentId: number;
+  status: string;
+}
+/** Why the billing run tells an order it expired: its date, and a reason other than "not paid by its end date". */
+export interface OrderExpiry {
+  businessDate: string;
+  reason?: string;
+}
 
 /** An operator confirmed the order's payment. Answers once the payment is recorded. */
-export const confirmPaymentUpdate = defineUpdate<{ paymentId: number; status: string }, [ConfirmPaymentRequest]>('confirmPayment');
+export const confirmPaymentUpdate = defineUpdate<ConfirmedPayment, [ConfirmPaymentRequest]>('confirmPayment');
 /** An operator cancelled the order while it awaits payment. Answers once the order is cancelled. */
 export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelOrderRequest]>('cancelOrder');
 
@@ -46,7 +56,7 @@ export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelOr
  * The billing run found the order unpaid past its end date (spec 01 §16.8, decision 8). A signal, so the
  * run never waits on an order; an order that is no longer awaiting payment ignores it.
  */
-export const orderExpiredSignal = defineSignal<[{ businessDate: string; reason?: string }]>('orderExpired');
+export const orderExpiredSignal = defineSignal<[OrderExpiry]>('orderExpired');
 
 /** The billing run paid the order from the balance (auto-payment): go on to provisioning. */
 export const orderPaidSignal = defineSignal<[{ businessDate: string }]>('orderPaid');

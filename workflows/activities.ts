@@ -1,12 +1,14 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { BillingRunActivities } from '../activities/billing-runs';
 import type { ClientBlockActivities } from '../activities/client-blocks';
 import type { LifecycleOrderActivities } from '../activities/lifecycle-orders';
+import type { NotificationActivities } from '../activities/notifications';
 import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
 import type { ScenarioDispatchActivities } from '../activities/scenario-dispatch';
 import type { SubscriptionActivities } from '../activities/subscriptions';
-import type { PluginRetryPolicy } from '../contracts/plugin-calls';
+import { defaultPluginRetryPolicy, type PluginRetryPolicy } from '../contracts/plugin-calls';
+import type { NotificationRetryPolicy } from '../contracts/scenarios';
 
 /**
  * Activities as workflows see them. Database steps retry transient errors with back-off for a few
@@ -36,6 +38,22 @@ export const localSubscriptionActivities = proxyLocalActivities<SubscriptionActi
 export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>(databaseSteps);
 export const clientBlockActivities = proxyActivities<ClientBlockActivities>(databaseSteps);
 export const subscriptionActivities = proxyActivities<SubscriptionActivities>(databaseSteps);
+
+/**
+ * The database activities of an order or subscription operation: local ones for executions started from the
+ * version with `patched('local-database-steps')`, full activities for older ones, which replay as they ran. Called
+ * first thing in those workflows, where the marker has always been.
+ */
+export function databaseActivities() {
+  const local = patched('local-database-steps');
+  return {
+    orders: local ? localOrderActivities : orderActivities,
+    lifecycleOrders: local ? localLifecycleOrderActivities : lifecycleOrderActivities,
+    subscriptions: local ? localSubscriptionActivities : subscriptionActivities,
+  };
+}
+export type DatabaseActivities = ReturnType<typeof databaseActivities>;
+
 /** The billing run's set-based steps may take longer. */
 export const billingRunActivities = proxyActivities<BillingRunActivities>({ ...databaseSteps, startToCloseTimeout: '2m' });
 /** Starting or telling thousands of scenarios: long, so it heartbeats its progress and a retry resumes from there. */
@@ -45,8 +63,12 @@ export const scenarioDispatchActivities = proxyActivities<ScenarioDispatchActivi
   heartbeatTimeout: '1m',
 });
 
-/** Plugin calls follow the scenario's retry policy, which is part of its input (replays see the same values). */
-export function pluginActivities(policy: PluginRetryPolicy) {
+/**
+ * Plugin calls follow the scenario's retry policy, which is part of its input (replays see the same values): the
+ * defaults with the input's overrides (tests shorten them).
+ */
+export function pluginActivities(overrides: Partial<PluginRetryPolicy> = {}) {
+  const policy = { ...defaultPluginRetryPolicy, ...overrides };
   return proxyActivities<PluginActivities>({
     startToCloseTimeout: policy.startToCloseTimeoutMs,
     heartbeatTimeout: policy.heartbeatTimeoutMs,
@@ -56,6 +78,26 @@ export function pluginActivities(policy: PluginRetryPolicy) {
       backoffCoefficient: 2,
       maximumAttempts: policy.maximumAttempts,
       nonRetryableErrorTypes: ['permanent'],
+    },
+  });
+}
+
+/** Preparing and marking notifications: database steps, given a minute each. */
+export const notificationActivities = proxyActivities<NotificationActivities>({ ...databaseSteps, startToCloseTimeout: '1m' });
+
+/**
+ * Delivering a notification follows its retry policy (part of the input); spent retries leave it `failed`. A
+ * refusal by the channel or a missing notification is not retried.
+ */
+export function deliveryActivities(policy: NotificationRetryPolicy) {
+  return proxyActivities<NotificationActivities>({
+    startToCloseTimeout: '2m',
+    retry: {
+      initialInterval: policy.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: policy.maxIntervalMs,
+      maximumAttempts: policy.attempts,
+      nonRetryableErrorTypes: ['delivery_not_retryable', 'notification_missing'],
     },
   });
 }

@@ -1,10 +1,9 @@
 import { ApplicationFailure, sleep, workflowInfo } from '@temporalio/workflow';
 import type { BlockTarget } from '../activities/client-blocks';
 import { errorStatusesStoppedByBlock } from '../domain/blocking';
-import { clientBlockActivities as acts, localSubscriptionActivities, pluginActivities } from './activities';
+import { clientBlockActivities, localSubscriptionActivities, pluginActivities } from './activities';
 import { startDetached } from './detached';
 import type { Scenario } from './engine/scenario';
-import { defaultPluginRetryPolicy } from '../contracts/plugin-calls';
 import type { BlockKind, ClientBlockInput } from '../contracts/scenarios';
 import { stopSubscription } from './subscription-operations';
 
@@ -15,7 +14,7 @@ import { stopSubscription } from './subscription-operations';
 
 /** Blocks started before decision 19 was built: only the subscriptions working at that moment. */
 export async function stopWorkingSubscriptions(s: Scenario, kind: BlockKind, input: ClientBlockInput): Promise<{ stopping: number }> {
-  const ids = (await s.step('Find working prepaid subscriptions', () => acts.subscriptionsToStop({ clientId: input.clientId }), { skippable: false }))!;
+  const ids = (await s.step('Find working prepaid subscriptions', () => clientBlockActivities.subscriptionsToStop({ clientId: input.clientId }), { skippable: false }))!;
   await s.step('Start stop scenarios', async () => {
     await startStopScenarios(kind, input, ids);
     return { subscriptions: ids };
@@ -25,7 +24,7 @@ export async function stopWorkingSubscriptions(s: Scenario, kind: BlockKind, inp
 
 export async function stopPrepaidSubscriptions(s: Scenario, kind: BlockKind, input: ClientBlockInput): Promise<{ stopping: number }> {
   const { clientId, n } = input;
-  const found = (await s.step('Find prepaid subscriptions to stop', () => acts.blockTargets({ clientId, kind, n }), { skippable: false }))!;
+  const found = (await s.step('Find prepaid subscriptions to stop', () => clientBlockActivities.blockTargets({ clientId, kind, n }), { skippable: false }))!;
   const working = idsOf(found, 'stop');
   await s.step('Start stop scenarios', async () => {
     await startStopScenarios(kind, input, working);
@@ -84,7 +83,7 @@ async function waitThenStop(kind: BlockKind, input: ClientBlockInput, ids: numbe
     await sleep(pause);
     pause = Math.min(pause * 2, blockWaitTiming.longestMs);
     // Those missing from the answer settled in a status the block leaves alone (stopped, deleted, ...).
-    const now = await acts.blockTargets({ clientId: input.clientId, kind, n: input.n, ids: pending });
+    const now = await clientBlockActivities.blockTargets({ clientId: input.clientId, kind, n: input.n, ids: pending });
     const working = idsOf(now, 'stop');
     await startStopScenarios(kind, input, working);
     stopped.push(...working);
@@ -103,7 +102,7 @@ async function stopAfterError(s: Scenario, kind: BlockKind, { clientId, n, polic
   const { subscriptionId } = target;
   const blockId = workflowInfo().workflowId;
   const why = `${kind} block #${n}: stopped after its operation ended in ${target.status}`;
-  const plugin = pluginActivities({ ...defaultPluginRetryPolicy, ...policy });
+  const plugin = pluginActivities(policy);
   const done =
     target.plugin === 'manual'
       ? await s.manual(`Stop application of subscription #${subscriptionId}`, {

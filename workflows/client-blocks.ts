@@ -1,5 +1,5 @@
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
-import { clientBlockActivities as acts } from './activities';
+import { clientBlockActivities } from './activities';
 import { stopPrepaidSubscriptions, stopWorkingSubscriptions } from './client-block-stops';
 import { startDetached } from './detached';
 import { manualDecisionSignal } from '../contracts/messages';
@@ -27,7 +27,7 @@ async function block(kind: BlockKind, input: ClientBlockInput): Promise<{ stoppi
 async function unblock(kind: BlockKind, { clientId, n, policy }: ClientBlockInput): Promise<{ restoring: number }> {
   const s = new Scenario({ type: `${kind}_unblock`, subject: { kind: 'client', id: String(clientId) } });
   const result = await s.run(async () => {
-    const pending = (await s.step('Find pending stop operations', () => acts.pendingBlockStopOperations({ clientId, kind, n }), { skippable: false }))!;
+    const pending = (await s.step('Find pending stop operations', () => clientBlockActivities.pendingBlockStopOperations({ clientId, kind, n }), { skippable: false }))!;
     await s.step('Reject pending stop operations', async () => {
       for (const op of pending) {
         await getExternalWorkflowHandle(op.scenarioId).signal(manualDecisionSignal, {
@@ -41,7 +41,7 @@ async function unblock(kind: BlockKind, { clientId, n, policy }: ClientBlockInpu
       }
       return { rejected: pending.length };
     });
-    const ids = (await s.step('Find subscriptions to restore', () => acts.subscriptionsToRestore({ clientId }), { skippable: false }))!;
+    const ids = (await s.step('Find subscriptions to restore', () => clientBlockActivities.subscriptionsToRestore({ clientId }), { skippable: false }))!;
     await s.step('Start activation scenarios', async () => {
       for (const subscriptionId of ids) {
         const args: Parameters<typeof activateStoppedSubscription> = [{ subscriptionId, reason: `${kind} block #${n} lifted`, by: null, policy }];

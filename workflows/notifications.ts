@@ -1,17 +1,12 @@
-import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
-import type { NotificationActivities } from '../activities/notifications';
+import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import {
   defaultNotificationRetryPolicy,
   sendNotificationScenarioId,
   type NotifyEventInput,
   type SendNotificationInput,
 } from '../contracts/scenarios';
+import { deliveryActivities, notificationActivities } from './activities';
 import { startDetached } from './detached';
-
-const db = proxyActivities<NotificationActivities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-});
 
 /**
  * One notification event (spec 03 §1.3): its handlers are matched and rendered into log rows, and each
@@ -19,7 +14,7 @@ const db = proxyActivities<NotificationActivities>({
  * never failed by it: events reach it through the outbox.
  */
 export async function notifyEvent({ eventId, policy = defaultNotificationRetryPolicy }: NotifyEventInput): Promise<{ notifications: number }> {
-  const prepared = await db.prepareNotifications({ eventId });
+  const prepared = await notificationActivities.prepareNotifications({ eventId });
   for (const n of prepared) await startDetached(sendNotification, sendNotificationScenarioId(n.id), [{ notificationId: n.id, delayMs: n.delayMs, policy }]);
   return { notifications: prepared.length };
 }
@@ -27,22 +22,13 @@ export async function notifyEvent({ eventId, policy = defaultNotificationRetryPo
 /** Holds a notification until its sending hour, then delivers it with retries; spent retries leave it `failed`. */
 export async function sendNotification({ notificationId, delayMs, policy = defaultNotificationRetryPolicy }: SendNotificationInput): Promise<{ status: string }> {
   if (delayMs > 0) await sleep(delayMs);
-  const delivery = proxyActivities<NotificationActivities>({
-    startToCloseTimeout: '2m',
-    retry: {
-      initialInterval: policy.initialIntervalMs,
-      backoffCoefficient: 2,
-      maximumInterval: policy.maxIntervalMs,
-      maximumAttempts: policy.attempts,
-      nonRetryableErrorTypes: ['delivery_not_retryable', 'notification_missing'],
-    },
-  });
+  const delivery = deliveryActivities(policy);
   try {
     return await delivery.deliverNotification({ notificationId });
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
     const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(err);
-    await db.markNotificationFailed({ notificationId, error: message });
+    await notificationActivities.markNotificationFailed({ notificationId, error: message });
     return { status: 'failed' };
   }
 }

@@ -24,7 +24,8 @@ export interface PluginOperationRequest {
   /** The call's input; a retry decision's input is laid over it. */
   input: Record<string, unknown>;
   plugin: PluginProfile;
-  policy: PluginRetryPolicy;
+  /** The scenario's overrides of the plugin calls' retry policy. */
+  policy: Partial<PluginRetryPolicy> | undefined;
   /** Whom the manual operations concern, and what they ask a person to do ("Renew … of subscription #12"). */
   clientId: number;
   orderId: number | null;

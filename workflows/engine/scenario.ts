@@ -339,44 +339,9 @@ export class Scenario {
         return result;
       } catch (err) {
         const cancelled = this.cancelledTasks.get(node.path);
-        if (isCancellation(err) && cancelled) {
-          node.status = 'cancelled';
-          node.finishedAt = Date.now();
-          await Promise.all([
-            this.saveStep(node),
-            record.recordDecision({
-              scenarioId: this.id,
-              path: node.path,
-              round: node.rounds,
-              decision: 'cancel',
-              reason: cancelled.reason,
-              input: null,
-              decidedBy: cancelled.by,
-              decidedAt: Date.now(),
-            }),
-          ]);
-          throw new ScenarioCancelled(cancelled.reason);
-        }
+        if (isCancellation(err) && cancelled) await this.closeCancelledTask(node, cancelled);
         if (isCancellation(err)) throw err;
-        const failure = describeFailure(err);
-        node.errorClass = failure.errorClass;
-        node.errorMessage = failure.message;
-        this.close(node, 'failed');
-        // Decisions are accepted from the moment the failure can be seen by anyone.
-        this.pending = { path: node.path };
-        this.state.status = 'waiting';
-        this.state.currentStep = node.path;
-        await Promise.all([this.saveStep(node), this.saveScenario()]);
-        if (options.onFailure) await options.onFailure(failure);
-
-        const decision = await this.awaitDecision(node);
-        if (decision.decision === 'cancel') {
-          node.status = 'cancelled';
-          await this.saveStep(node);
-          throw new ScenarioCancelled(decision.reason ?? null);
-        }
-        this.state.status = 'running';
-        this.state.currentStep = null;
+        const decision = await this.decideFailure(node, err, options);
         if (decision.decision === 'skip') {
           node.status = 'skipped';
           await Promise.all([this.saveStep(node), this.saveScenario()]);
@@ -394,6 +359,53 @@ export class Scenario {
         if (options.onRetry) await options.onRetry();
       }
     }
+  }
+
+  /** A queued task cancelled by request (decision 10): the step is cancelled and the scenario runs its cancel path. */
+  private async closeCancelledTask(node: StepRecord, cancelled: { reason: string; by: number | null }): Promise<never> {
+    node.status = 'cancelled';
+    node.finishedAt = Date.now();
+    await Promise.all([
+      this.saveStep(node),
+      record.recordDecision({
+        scenarioId: this.id,
+        path: node.path,
+        round: node.rounds,
+        decision: 'cancel',
+        reason: cancelled.reason,
+        input: null,
+        decidedBy: cancelled.by,
+        decidedAt: Date.now(),
+      }),
+    ]);
+    throw new ScenarioCancelled(cancelled.reason);
+  }
+
+  /**
+   * Records the step's failure, runs its `onFailure` and waits for a decision. A cancel ends the scenario's body
+   * (ScenarioCancelled); a retry or skip is returned with the scenario running again.
+   */
+  private async decideFailure(node: StepRecord, err: unknown, options: LeafOptions): Promise<DecisionRequest> {
+    const failure = describeFailure(err);
+    node.errorClass = failure.errorClass;
+    node.errorMessage = failure.message;
+    this.close(node, 'failed');
+    // Decisions are accepted from the moment the failure can be seen by anyone.
+    this.pending = { path: node.path };
+    this.state.status = 'waiting';
+    this.state.currentStep = node.path;
+    await Promise.all([this.saveStep(node), this.saveScenario()]);
+    if (options.onFailure) await options.onFailure(failure);
+
+    const decision = await this.awaitDecision(node);
+    if (decision.decision === 'cancel') {
+      node.status = 'cancelled';
+      await this.saveStep(node);
+      throw new ScenarioCancelled(decision.reason ?? null);
+    }
+    this.state.status = 'running';
+    this.state.currentStep = null;
+    return decision;
   }
 
   /** Runs a task's work in a scope that a cancel request can cut short while the task is queued. */
