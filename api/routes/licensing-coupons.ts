@@ -1,10 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { formatCoupon, formatLicenseKey, generateCoupon, isValidPrefix, parseLicenseKey } from '../../domain/licensing/codes';
-import { COUPON_LIMITS, COUPON_TYPES, couponParamsProblems, storedItems } from '../../domain/licensing/coupons';
+import { formatCoupon, formatLicenseKey, isValidPrefix, parseLicenseKey } from '../../domain/licensing/codes';
+import { COUPON_LIMITS, COUPON_TYPES, couponParamsProblems } from '../../domain/licensing/coupons';
+import { applyCoupon } from '../../operations/licensing/coupons/apply-coupon';
+import { generateCoupons } from '../../operations/licensing/coupons/generate-coupons';
+import { reverseCouponActivation } from '../../operations/licensing/coupons/reverse-coupon-activation';
+import { voidCoupon } from '../../operations/licensing/coupons/void-coupon';
+import { canonicalKeyCode } from '../../operations/licensing/refusals';
 import { guard, staffIdOf } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
-import { applyCoupon, applyCouponInTransaction, reverseCouponActivation } from '../licensing-coupons';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
 const INT4_MAX = 2_147_483_647;
@@ -72,57 +75,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
       responses: jsonResponses(201, looseObject, 'the batch and its coupons (display form)'),
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const staffId = staffIdOf(c);
-      const at = now();
-      const made = await sql.begin(async (tx) => {
-        const [vendor] = await tx<Array<{ id: number; prefix: string }>>`select id, prefix from licensing_vendors where prefix = ${input.vendorPrefix}`;
-        if (!vendor) throw new AppError('invalid_reference', `no vendor with prefix ${input.vendorPrefix}`);
-        if (input.distributorId !== undefined) {
-          const [partner] = await tx`select id from licensing_partners where id = ${input.distributorId}`;
-          if (!partner) throw new AppError('invalid_reference', `no partner ${input.distributorId}`);
-        }
-        const wanted = input.items.map((i) => i.productCode);
-        const products = await tx<Array<{ code: string }>>`select code from licensing_products where vendor_id = ${vendor.id} and code = any(${wanted}::text[])`;
-        const missing = wanted.filter((code) => !products.some((p) => p.code === code));
-        if (missing.length) throw new AppError('invalid_reference', `the vendor ${vendor.prefix} has no product ${missing.join(', ')}`);
-        let target: { id: number; code: string } | null = null;
-        if (input.targetKey !== undefined) {
-          const code = parseLicenseKey(input.targetKey).code;
-          [target = null] = await tx<Array<{ id: number; code: string }>>`
-            select id, code from license_keys where code = ${code} and vendor_id = ${vendor.id} and status = 'active'`;
-          if (!target) throw new AppError('invalid_reference', `no active key ${formatLicenseKey(code)} of vendor ${vendor.prefix}`);
-        }
-
-        const count = input.type === 'add_product' ? (input.count ?? 1) : 1;
-        const items = storedItems(input);
-        const reusable = input.type === 'extend_trial' && input.reusable === true;
-        const parameters = { type: input.type, items, reusable, targetKey: target?.code ?? null, activateImmediately: input.activateImmediately === true, distributorId: input.distributorId ?? null, comment: input.comment ?? null };
-        const [batch] = await tx<Array<{ id: number }>>`
-          insert into coupon_batches (vendor_id, count, parameters, created_by) values (${vendor.id}, ${count}, ${JSON.stringify(parameters)}::jsonb, ${staffId}) returning id`;
-        const coupons: Array<{ id: number; code: string; status: string }> = [];
-        // 60 random bits per code: a collision with an existing code is all but impossible, and is simply retried.
-        while (coupons.length < count) {
-          const codes = Array.from({ length: count - coupons.length }, () => generateCoupon(vendor.prefix, input.type));
-          coupons.push(
-            ...(await tx<Array<{ id: number; code: string; status: string }>>`
-              insert into coupons (vendor_id, code, type, distributor_id, items, reusable, target_key_id, batch_id, comment, status, created_by)
-              select ${vendor.id}::int, code, ${input.type}::text, ${input.distributorId ?? null}::int, ${JSON.stringify(items)}::jsonb, ${reusable}::boolean,
-                     ${target?.id ?? null}::int, ${batch!.id}::int, ${input.comment ?? null}::text, 'unused', ${staffId}::int
-              from unnest(${codes}::text[]) as code
-              on conflict (code) do nothing
-              returning id, code, status`),
-          );
-        }
-        let activation = null;
-        if (input.activateImmediately === true && target) {
-          // §3.1: activated in the same transaction as its generation; a refusal leaves no coupon behind.
-          const coupon = coupons[0]!;
-          activation = await applyCouponInTransaction(tx, { couponCode: coupon.code, couponType: input.type, keyCode: target.code, prefix: vendor.prefix }, { channel: 'vendor_portal', actor: `staff:${staffId ?? 'unknown'}`, now: at });
-          coupon.status = 'used';
-        }
-        return { batchId: batch!.id, type: input.type, coupons: coupons.map(display), ...(activation ? { activation } : {}) };
-      });
+      const made = await generateCoupons(sql, { ...c.req.valid('json'), staffId: staffIdOf(c), now: now() });
       return c.json(made, 201);
     },
   );
@@ -174,13 +127,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const [voided] = await sql<Array<{ id: number; code: string; status: string }>>`
-        update coupons set status = 'void', updated_at = now() where id = ${id} and status = 'unused' returning id, code, status`;
-      if (voided) return c.json(display(voided), 200);
-      const [coupon] = await sql<Array<{ id: number; code: string; status: string }>>`select id, code, status from coupons where id = ${id}`;
-      if (!coupon) throw notFound('coupon', id);
-      if (coupon.status === 'used') throw new AppError('COUPON_ALREADY_USED', 'a used coupon cannot be voided; reverse its activation first');
-      return c.json(display(coupon), 200);
+      return c.json(await voidCoupon(sql, { couponId: id }), 200);
     },
   );
 
@@ -220,7 +167,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     }),
     async (c) => {
       const { limit, after, key, couponId, status } = c.req.valid('query');
-      const keyCode = key === undefined ? null : key.toUpperCase().replace(/[\s-]/g, '');
+      const keyCode = key === undefined ? null : canonicalKeyCode(key);
       const rows = await sql<Array<{ id: number; coupon: string; key: string }>>`
         select a.id, a.coupon_id as "couponId", c.code as coupon, k.code as key, a.channel, a.actor, a.status, a.activated_at as "activatedAt",
                a.before, a.after, a.reversed_at as "reversedAt", a.reversed_by as "reversedBy", a.reversal_reason as "reversalReason"
@@ -247,10 +194,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      const reversed = await reverseCouponActivation(sql, { activationId: id, staffId: staffIdOf(c), reason, now: now() });
-      if (reversed === null) throw notFound('coupon activation', id);
-      if (reversed === 'already_reversed') throw new AppError('already_reversed', `coupon activation ${id} is already reversed`);
-      return c.json(reversed, 200);
+      return c.json(await reverseCouponActivation(sql, { activationId: id, staffId: staffIdOf(c), reason, now: now() }), 200);
     },
   );
 

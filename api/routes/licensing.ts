@@ -1,13 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { revokeLicenceUse } from '../../operations/plugins/adapters/licensing';
 import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
-import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
-import { generateSigningKeys } from '../../domain/licensing/documents';
+import { formatLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
+import { createProduct } from '../../operations/licensing/catalog/create-product';
+import { registerVendor } from '../../operations/licensing/catalog/register-vendor';
+import { deleteEntitlement } from '../../operations/licensing/entitlements/delete-entitlement';
+import { entitlementCard } from '../../operations/licensing/entitlements/entitlement-card';
+import { extendEntitlementSupport } from '../../operations/licensing/entitlements/extend-support';
+import { resetRegistrations } from '../../operations/licensing/entitlements/reset-registrations';
+import { setBoundIp } from '../../operations/licensing/entitlements/set-bound-ip';
+import { ENTITLEMENT_SWITCHES, setEntitlementStatus } from '../../operations/licensing/entitlements/set-entitlement-status';
+import { deleteKey } from '../../operations/licensing/keys/delete-key';
+import { grantEntitlement } from '../../operations/licensing/keys/grant-entitlement';
+import { canonicalKeyCode as canonical } from '../../operations/licensing/refusals';
 import { guard } from '../auth';
-import { extendSupport, supportUntilAtPurchase } from '../../domain/licensing/commercial';
-import { refusePerpetualForIndividuals } from './licensing-transfers';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const vendorInput = z
@@ -63,13 +70,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the vendor with its public key'),
     }),
     async (c) => {
-      const { name: vendorName, prefix } = c.req.valid('json');
-      const keys = generateSigningKeys();
-      const [row] = await sql<Array<{ id: number; name: string; prefix: string; publicKey: string }>>`
-        insert into licensing_vendors (name, prefix, public_key, private_key) values (${vendorName}, ${prefix}, ${keys.publicKey}, ${keys.privateKey})
-        on conflict (prefix) do nothing returning id, name, prefix, public_key as "publicKey"`;
-      if (!row) throw new AppError('prefix_taken', `the prefix ${prefix} belongs to another vendor`);
-      return c.json(row, 201);
+      return c.json(await registerVendor(sql, c.req.valid('json')), 201);
     },
   );
 
@@ -103,15 +104,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     }),
     async (c) => {
       const p = c.req.valid('json');
-      const [vendor] = await sql<Array<{ id: number }>>`select id from licensing_vendors where prefix = ${p.vendorPrefix}`;
-      if (!vendor) throw new AppError('invalid_reference', `no vendor with prefix ${p.vendorPrefix}`);
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into licensing_products (vendor_id, code, name, license_model, term_type, max_activations, activation_policy,
-                                        managed_expiration, managed_execution, non_transferable, transfer_time_mode, master_license, trial_days)
-        values (${vendor.id}, ${p.code}, ${p.name}, ${p.licenseModel}, ${p.termType}, ${p.maxActivations}, ${p.activationPolicy},
-                ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${p.transferTimeMode}, ${JSON.stringify(p.masterLicense)}::jsonb, ${p.trialDays})
-        on conflict (vendor_id, code) do nothing returning id`;
-      if (!row) throw new AppError('product_code_taken', `the vendor already has a product ${p.code}`);
+      const row = await createProduct(sql, p);
       return c.json({ id: row.id, ...p }, 201);
     },
   );
@@ -152,7 +145,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const code = canonical(c.req.valid('param').code);
       const [key] = await sql`select id, code, client_id as "clientId", status from license_keys where code = ${code}`;
-      if (!key) throw notFound('licence key', code);
+      if (!key) throw notFound('license key', code);
       return c.json(key, 200);
     },
   );
@@ -168,39 +161,16 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the entitlement'),
     }),
     async (c) => {
-      const code = canonical(c.req.valid('param').code);
-      const g = c.req.valid('json');
-      const [key] = await sql<Array<{ id: number; vendor_id: number }>>`select id, vendor_id from license_keys where code = ${code} and status = 'active'`;
-      if (!key) throw notFound('licence key', code);
-      const [product] = await sql<Array<{ id: number; term_type: 'term' | 'perpetual' }>>`
-        select id, term_type from licensing_products where vendor_id = ${key.vendor_id} and code = ${g.productCode}`;
-      if (!product) throw new AppError('invalid_reference', `the key's vendor has no product ${g.productCode}`);
-      await refusePerpetualForIndividuals(sql, key.id, product.id);
-      const at = now();
-      const expiresAt = g.periodDays === null ? null : new Date(at.getTime() + g.periodDays * 86_400_000);
-      const supportUntil = supportUntilAtPurchase({ termType: product.term_type, purchasedAt: at, expiresAt });
-      const [row] = await sql`
-        insert into entitlements (key_id, product_id, seats, status, source, kind, starts_at, expires_at, bound_ip, support_until, update_anchor_at, created_by)
-        values (${key.id}, ${product.id}, ${g.seats}, 'active', 'admin', ${g.kind}, ${at.toISOString()}, ${expiresAt?.toISOString() ?? null}, ${g.boundIp ?? null},
-                ${supportUntil?.toISOString() ?? null}, ${at.toISOString()}, ${`admin/${crypto.randomUUID()}`})
-        returning id, status, kind, seats, expires_at as "expiresAt", bound_ip as "boundIp", support_until as "supportUntil"`;
+      const keyCode = canonical(c.req.valid('param').code);
+      const row = await grantEntitlement(sql, { ...c.req.valid('json'), keyCode, now: now() });
       return c.json(row, 201);
     },
   );
 
   const entitlementParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
 
-  async function loadEntitlement(id: number) {
-    const [row] = await sql`
-      select e.id, e.status, e.seats, e.kind, e.source, e.starts_at as "startsAt", e.expires_at as "expiresAt", e.bound_ip as "boundIp",
-             e.support_until as "supportUntil", k.code as "keyCode", p.code as "product"
-      from entitlements e join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id where e.id = ${id}`;
-    if (!row) throw notFound('entitlement', id);
-    return row;
-  }
-
   /** Enable / disable (spec 04 §4.2, §7.2 resume / suspend): bindings stay, and validate again once resumed. */
-  for (const [path, to, from] of [['suspend', 'suspended', ['active']], ['resume', 'active', ['suspended']]] as const) {
+  for (const path of Object.keys(ENTITLEMENT_SWITCHES) as Array<keyof typeof ENTITLEMENT_SWITCHES>) {
     app.openapi(
       createRoute({
         method: 'post',
@@ -213,13 +183,8 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        const current = (await loadEntitlement(id)) as { status: string };
-        if (current.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
-        if (current.status !== to && !(from as readonly string[]).includes(current.status)) {
-          throw new AppError('entitlement_status', `the licence is ${current.status}`);
-        }
-        await sql`update entitlements set status = ${to}, updated_at = now() where id = ${id} and status = any(${[...from]}::text[])`;
-        return c.json(await loadEntitlement(id), 200);
+        await setEntitlementStatus(sql, { entitlementId: id, change: path });
+        return c.json(await entitlementCard(sql, id), 200);
       },
     );
   }
@@ -278,10 +243,8 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { boundIp } = c.req.valid('json');
-      const current = (await loadEntitlement(id)) as { status: string };
-      if (current.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
-      await sql`update entitlements set bound_ip = ${boundIp}, updated_at = now() where id = ${id}`;
-      return c.json(await loadEntitlement(id), 200);
+      await setBoundIp(sql, { entitlementId: id, boundIp });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
@@ -297,17 +260,8 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const current = (await loadEntitlement(id)) as { status: string };
-      const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.id = ${id} and s.status <> 'deleted'`;
-      if (linked) throw new AppError('LICENSE_HAS_SUBSCRIPTION', 'this licence is billed by a subscription: delete the subscription, and the licence goes with it');
-      if (current.status !== 'deleted') {
-        await sql.begin(async (tx) => {
-          await tx`update entitlements set status = 'deleted', updated_at = now() where id = ${id}`;
-          await revokeLicenceUse(tx, [id]);
-          await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
-        });
-      }
-      return c.json(await loadEntitlement(id), 200);
+      await deleteEntitlement(sql, { entitlementId: id });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
@@ -323,15 +277,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     }),
     async (c) => {
       const code = canonical(c.req.valid('param').code);
-      const [key] = await sql<Array<{ id: number; status: string }>>`select id, status from license_keys where code = ${code}`;
-      if (!key) throw notFound('licence key', code);
-      const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.key_id = ${key.id} and e.status <> 'deleted' and s.status <> 'deleted'`;
-      if (linked) throw new AppError('KEY_HAS_ACTIVE_SUBSCRIPTIONS', 'a subscription still bills a licence of this key');
-      await sql.begin(async (tx) => {
-        const ids = (await tx<Array<{ id: number }>>`update entitlements set status = 'deleted', updated_at = now() where key_id = ${key.id} and status <> 'deleted' returning id`).map((r) => r.id);
-        await revokeLicenceUse(tx, ids);
-        await tx`update license_keys set status = 'deleted', updated_at = now() where id = ${key.id}`;
-      });
+      await deleteKey(sql, { keyCode: code });
       return c.json({ code, status: 'deleted' }, 200);
     },
   );
@@ -349,13 +295,8 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { months } = c.req.valid('json');
-      await loadEntitlement(id);
-      const [e] = await sql<Array<{ support_until: string | null; term_type: string }>>`
-        select e.support_until, p.term_type from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
-      if (e!.term_type !== 'perpetual' || e!.support_until === null) throw new AppError('SUPPORT_FOLLOWS_TERM', 'a term licence is supported for its whole term: renew it instead');
-      const supportUntil = extendSupport({ supportUntil: new Date(e!.support_until), now: now(), months });
-      await sql`update entitlements set support_until = ${supportUntil.toISOString()}, updated_at = now() where id = ${id}`;
-      return c.json(await loadEntitlement(id), 200);
+      await extendEntitlementSupport(sql, { entitlementId: id, months, now: now() });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
@@ -372,24 +313,11 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { regenerateKey } = c.req.valid('json');
-      await loadEntitlement(id);
-      await sql.begin(async (tx) => {
-        const [e] = await tx<Array<{ key_id: number; prefix: string }>>`
-          select e.key_id, v.prefix from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
-          where e.id = ${id} for update of e`;
-        await revokeLicenceUse(tx, [id]);
-        // The ManagedExpiration anchor (first_activated_at) is kept: the time-limited period does not restart.
-        await tx`
-          update activation_accounts set activation_count = 0, policy_reference = null, transfer_state = null, updated_at = now()
-          where entitlement_id = ${id}`;
-        await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
-        if (regenerateKey) await tx`update license_keys set code = ${generateLicenseKey(e!.prefix)}, updated_at = now() where id = ${e!.key_id}`;
-      });
-      return c.json(await loadEntitlement(id), 200);
+      await resetRegistrations(sql, { entitlementId: id, regenerateKey });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
   return app;
 }
 
-const canonical = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../api/errors';
-import { refusePerpetualForIndividuals } from '../../api/routes/licensing-transfers';
+import { refusePerpetualForIndividuals } from '../../operations/licensing/entitlements/refuse-perpetual-for-individuals';
 import { addCalendarMonths } from '../../domain/licensing/commercial';
 import { createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
@@ -322,10 +322,10 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect((await grant('organization', perpetual.code)).status).toBe(201);
     expect((await grant('individual', term.code)).status).toBe(201);
 
-    const refused = await refusePerpetualForIndividuals(p.sql, individual, perpetual.id).then(() => null, (err: unknown) => err);
+    const refused = await refusePerpetualForIndividuals(p.sql, { keyId: individual, productId: perpetual.id }).then(() => null, (err: unknown) => err);
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ status: 422, code: 'PERPETUAL_REQUIRES_ORGANIZATION' });
-    await expect(refusePerpetualForIndividuals(p.sql, organization, perpetual.id)).resolves.toBeUndefined();
-    await expect(refusePerpetualForIndividuals(p.sql, individual, term.id)).resolves.toBeUndefined();
+    await expect(refusePerpetualForIndividuals(p.sql, { keyId: organization, productId: perpetual.id })).resolves.toBeUndefined();
+    await expect(refusePerpetualForIndividuals(p.sql, { keyId: individual, productId: term.id })).resolves.toBeUndefined();
   });
 });
