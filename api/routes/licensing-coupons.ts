@@ -12,7 +12,7 @@ import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery 
 
 const INT4_MAX = 2_147_483_647;
 
-/** True for a well-formed licence key (§2 check characters included). */
+/** True for a well-formed license key (§2 check characters included). */
 function isLicenseKey(input: string): boolean {
   try {
     parseLicenseKey(input);
@@ -40,7 +40,7 @@ const generateInput = z
     count: z.number().int().min(COUPON_LIMITS.count.min).max(COUPON_LIMITS.count.max).optional().describe('add_product only; default 1'),
     items: z.array(couponItem).min(1).max(100),
     reusable: z.boolean().optional().describe('extend_trial only: any number of keys, once per key'),
-    targetKey: z.string().max(64).refine(isLicenseKey, 'a licence key with valid check characters').optional().describe('change_composition only (required there)'),
+    targetKey: z.string().max(64).refine(isLicenseKey, 'a license key with valid check characters').optional().describe('change_composition only (required there)'),
     activateImmediately: z.boolean().optional().describe('change_composition only: applied to the target key at once (channel vendor_portal)'),
   })
   .strict()
@@ -186,7 +186,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
       method: 'post',
       path: '/licensing/coupon-activations/{id}/reverse',
       tags: ['Licensing'],
-      summary: 'Reverse a coupon activated by mistake: licences restored, created ones deleted, bindings revoked, a single-use coupon unused again',
+      summary: 'Reverse a coupon activated by mistake: licenses restored, created ones deleted, bindings revoked, a single-use coupon unused again',
       ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(reverseInput) },
       responses: jsonResponses(200, looseObject, 'the reversed activation, the coupon and the key’s entitlements'),

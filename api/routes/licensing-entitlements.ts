@@ -16,7 +16,7 @@ const entitlementParam = z.object({ id: dbId.openapi({ param: { name: 'id', in: 
 const upgradeTemplateInput = z
   .object({
     name,
-    maxDayPeriod: z.number().int().min(1).max(36_500).optional().describe('days added to (or, without addToExisting, replacing) the licence period'),
+    maxDayPeriod: z.number().int().min(1).max(36_500).optional().describe('days added to (or, without addToExisting, replacing) the license period'),
     maxExec: z.number().int().min(1).max(1_000_000_000).optional().describe('executions added to (or replacing) the execution limit'),
     addToExisting: z.boolean().default(true).describe('must be true for products with managedExpiration or managedExecution (spec 04 §6.6)'),
   })
@@ -34,13 +34,13 @@ const applyUpgradeInput = z
 const changeSeatsInput = z
   .object({
     seats: z.number().int().min(1).max(100_000),
-    force: z.boolean().default(false).describe('fixed licences: revoke the most recently activated bindings above the new count'),
+    force: z.boolean().default(false).describe('fixed licenses: revoke the most recently activated bindings above the new count'),
   })
   .strict()
   .openapi('LicensingChangeSeatsInput');
 
 /**
- * Staff operations on licences (spec 04 §7.1 vendor/staff API, §7.2 plugin operations): upgrade templates of a
+ * Staff operations on licenses (spec 04 §7.1 vendor/staff API, §7.2 plugin operations): upgrade templates of a
  * product, applying an upgrade to one activation account (§6.5 ManagedExpiration, §6.6 ManagedExecution), and
  * changing the seats of an entitlement (§7.2 changeSeats). Time comes from the injected clock (`deps.now`), so
  * upgrade times line up with the activation times of the public API under test.
@@ -49,7 +49,7 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
   const app = router();
 
   /**
-   * An upgrade template (§1.2 UpgradeTemplate): deltas added to an account's licence. Products with
+   * An upgrade template (§1.2 UpgradeTemplate): deltas added to an account's license. Products with
    * ManagedExpiration or ManagedExecution only take templates with `addToExisting` (§1.2, §6.6), otherwise
    * 422 `UPGRADE_TEMPLATE_INVALID`; a template must change at least one limit.
    */
@@ -58,7 +58,7 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
       method: 'post',
       path: '/licensing/products/{id}/upgrade-templates',
       tags: ['Licensing'],
-      summary: 'An upgrade template of a licensing product: days and executions added to an activation account’s licence',
+      summary: 'An upgrade template of a licensing product: days and executions added to an activation account’s license',
       ...guard('catalog', true),
       request: { params: productParam, ...jsonBody(upgradeTemplateInput) },
       responses: jsonResponses(201, looseObject, 'the upgrade template'),
@@ -71,8 +71,8 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
   );
 
   /**
-   * Apply an upgrade to one activation account of a fixed licence (§6.5, §6.6, §7.2 applyUpgrade): the account's
-   * custom licence is recomputed by `applyUpgrade`, `upgradeSeq` goes up, the next activation of the account is
+   * Apply an upgrade to one activation account of a fixed license (§6.5, §6.6, §7.2 applyUpgrade): the account's
+   * custom license is recomputed by `applyUpgrade`, `upgradeSeq` goes up, the next activation of the account is
    * allowed even with an exhausted MaxActivation (§6.2), and an UpgradeLog row is written. The account row of
    * the slot is created when the seat was never activated (an upgrade before any activation counts d = 0).
    */
@@ -81,7 +81,7 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
       method: 'post',
       path: '/licensing/entitlements/{id}/upgrades',
       tags: ['Licensing'],
-      summary: 'Apply an upgrade template to one seat of a licence: a custom licence replaces the master licence for it',
+      summary: 'Apply an upgrade template to one seat of a license: a custom license replaces the master license for it',
       ...guard('catalog', true),
       request: { params: entitlementParam, ...jsonBody(applyUpgradeInput) },
       responses: jsonResponses(201, looseObject, 'the upgraded activation account'),
@@ -95,10 +95,10 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
   );
 
   /**
-   * Change the seats of a licence (§7.2 changeSeats). An increase takes effect at once (new activation accounts
-   * are created by their first activation). A decrease of a fixed licence is refused with 409 `SEATS_IN_USE`
+   * Change the seats of a license (§7.2 changeSeats). An increase takes effect at once (new activation accounts
+   * are created by their first activation). A decrease of a fixed license is refused with 409 `SEATS_IN_USE`
    * while more bindings are active than the new count, unless `force`: then the most recently activated
-   * bindings above the count are revoked (logged `Revoked`). A floating licence simply changes: its leases above
+   * bindings above the count are revoked (logged `Revoked`). A floating license simply changes: its leases above
    * the new count are refused at their next heartbeat (`SEATS_REDUCED`), newest first.
    */
   app.openapi(
@@ -106,10 +106,10 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
       method: 'post',
       path: '/licensing/entitlements/{id}/seats',
       tags: ['Licensing'],
-      summary: 'Change the seats of a licence; a fixed licence with more active machines than the new count needs force',
+      summary: 'Change the seats of a license; a fixed license with more active machines than the new count needs force',
       ...guard('catalog', true),
       request: { params: entitlementParam, ...jsonBody(changeSeatsInput) },
-      responses: jsonResponses(200, looseObject, 'the licence with its seats and what the change revoked'),
+      responses: jsonResponses(200, looseObject, 'the license with its seats and what the change revoked'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');

@@ -33,14 +33,14 @@ const decisionInput = z.object({ reason: z.string().trim().min(1).max(2000).opti
 const updateQuoteInput = z
   .object({
     targetMajor: z.number().int().min(1).max(10_000),
-    entitledMajor: z.number().int().min(0).max(10_000).describe('the major the licence entitles to (M); not stored yet, so the caller passes it'),
-    anchor: isoDate.optional().describe('purchase date or date of the last update; default: the date the licence started'),
+    entitledMajor: z.number().int().min(0).max(10_000).describe('the major the license entitles to (M); not stored yet, so the caller passes it'),
+    anchor: isoDate.optional().describe('purchase date or date of the last update; default: the date the license started'),
     majorReleases: z
       .array(z.object({ major: z.number().int().min(0).max(10_000), releasedAt: isoDate }).strict())
       .min(1)
       .max(200)
       .refine((list) => new Set(list.map((r) => r.major)).size === list.length, 'one release date per major'),
-    retailPrice: money.describe('current retail price of a perpetual licence of the product, integer minor units'),
+    retailPrice: money.describe('current retail price of a perpetual license of the product, integer minor units'),
   })
   .strict()
   .openapi('LicensingUpdateQuoteInput');
@@ -134,7 +134,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         {
           ...transferView(started.transfer),
           secret: started.secret,
-          // `licence`: the field's name since the first release; integrators may read it.
+          // `license`: the field's name since the first release; integrators may read it.
           licence: { ...license, expiresAt: dateOrNull(license.expiresAt) },
           fromPartner: from ? { id: from.id, publicId: from.public_id, name: from.name } : null,
           toPartner: { id: to.id, publicId: to.public_id, name: to.name },
@@ -150,7 +150,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       method: 'get',
       path: '/licensing/partners/{id}/pending-transfers',
       tags: ['Licensing'],
-      summary: 'Licences waiting for this partner to approve their import',
+      summary: 'Licenses waiting for this partner to approve their import',
       ...guard('catalog', false),
       request: { params: idParam, query: z.object(pageQuery) },
       responses: jsonResponses(200, pageOf(looseObject), 'pending transfers to the partner, newest first'),
