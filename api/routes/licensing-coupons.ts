@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { formatCoupon, formatLicenseKey, isValidPrefix, parseLicenseKey } from '../../domain/licensing/codes';
+import { canonicalKeyCode, formatCoupon, formatLicenseKey, isValidPrefix, parseLicenseKey } from '../../domain/licensing/codes';
 import { COUPON_LIMITS, COUPON_TYPES, couponParamsProblems } from '../../domain/licensing/coupons';
 import { applyCoupon } from '../../operations/licensing/coupons/apply-coupon';
 import { generateCoupons } from '../../operations/licensing/coupons/generate-coupons';
 import { reverseCouponActivation } from '../../operations/licensing/coupons/reverse-coupon-activation';
 import { voidCoupon } from '../../operations/licensing/coupons/void-coupon';
-import { canonicalKeyCode } from '../../operations/licensing/refusals';
 import { guard, staffIdOf } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
@@ -60,6 +59,9 @@ const display = <T extends { code: string }>(row: T) => ({ ...row, code: formatC
  * generation in batches (§3.1, optionally applied at once for a composition coupon), the list, voiding an
  * unused coupon, applying one from the vendor portal (§3.4 channel vendor_portal) and reversing an
  * activation made by mistake (§3.5). Refusals of the coupon rules answer with their §7.4 codes and statuses.
+ *
+ * Over 80 lines as a route table only: each handler is a few lines (parse, call the operation, shape the answer),
+ * and the routes of one resource read best together.
  */
 export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
-import { formatLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
+import { canonicalKeyCode, formatLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { createProduct } from '../../operations/licensing/catalog/create-product';
 import { registerVendor } from '../../operations/licensing/catalog/register-vendor';
 import { deleteEntitlement } from '../../operations/licensing/entitlements/delete-entitlement';
@@ -11,7 +11,6 @@ import { setBoundIp } from '../../operations/licensing/entitlements/set-bound-ip
 import { ENTITLEMENT_SWITCHES, setEntitlementStatus } from '../../operations/licensing/entitlements/set-entitlement-status';
 import { deleteKey } from '../../operations/licensing/keys/delete-key';
 import { grantEntitlement } from '../../operations/licensing/keys/grant-entitlement';
-import { canonicalKeyCode as canonical } from '../../operations/licensing/refusals';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -55,6 +54,9 @@ const grantInput = z
 /**
  * Staff side of the licensing plugin (spec 04 §7.1 "vendor/staff API"): vendors with their prefix and
  * signing key, products with their activation settings, and the keys issued to clients.
+ *
+ * Over 80 lines as a route table only: each handler is a few lines (parse, call the operation, shape the answer),
+ * and the routes of one resource read best together.
  */
 export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
@@ -143,7 +145,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(200, looseObject, 'the key card'),
     }),
     async (c) => {
-      const code = canonical(c.req.valid('param').code);
+      const code = canonicalKeyCode(c.req.valid('param').code);
       const [key] = await sql`select id, code, client_id as "clientId", status from license_keys where code = ${code}`;
       if (!key) throw notFound('license key', code);
       return c.json(key, 200);
@@ -161,7 +163,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the entitlement'),
     }),
     async (c) => {
-      const keyCode = canonical(c.req.valid('param').code);
+      const keyCode = canonicalKeyCode(c.req.valid('param').code);
       const row = await grantEntitlement(sql, { ...c.req.valid('json'), keyCode, now: now() });
       return c.json(row, 201);
     },
@@ -212,7 +214,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     }),
     async (c) => {
       const f = c.req.valid('query');
-      const key = f.key ? canonical(f.key) : null;
+      const key = f.key ? canonicalKeyCode(f.key) : null;
       const rows = await sql<Array<{ id: number }>>`
         select e.id, e.status, e.kind, e.source, e.seats, e.bound_ip as "boundIp", e.expires_at as "expiresAt", e.subscription_id as "subscriptionId",
                p.code as product, k.code as "keyCode", k.client_id as "clientId"
@@ -276,7 +278,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(200, looseObject, 'the deleted key'),
     }),
     async (c) => {
-      const code = canonical(c.req.valid('param').code);
+      const code = canonicalKeyCode(c.req.valid('param').code);
       await deleteKey(sql, { keyCode: code });
       return c.json({ code, status: 'deleted' }, 200);
     },

@@ -13,6 +13,3 @@ export function refuseBusyOrEnded(status: string): void {
   refuseInProgress(status);
   if (status === 'deleted' || status === 'superseded') throw new AppError('entitlement_status', `the license is ${status}`);
 }
-
-/** A license key as the staff API takes it in a path or filter: upper case, spaces and hyphens dropped. */
-export const canonicalKeyCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
