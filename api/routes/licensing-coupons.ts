@@ -60,7 +60,7 @@ const display = <T extends { code: string }>(row: T) => ({ ...row, code: formatC
  * unused coupon, applying one from the vendor portal (§3.4 channel vendor_portal) and reversing an
  * activation made by mistake (§3.5). Refusals of the coupon rules answer with their §7.4 codes and statuses.
  *
- * Over 80 lines as a route table only: each handler is a few lines (parse, call the operation, shape the answer),
+ * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
 export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) {

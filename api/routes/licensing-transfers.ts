@@ -81,7 +81,7 @@ const isoDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
  * Staff routes: staff act for the owner and for the recipient. Time comes from the injected clock (`deps.now`); a
  * transfer's `created_at` is written from it too, so the 14-day expiry is measured on one clock.
  *
- * Over 80 lines as a route table only: each handler is a few lines (parse, call the operation, shape the answer),
+ * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
 export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps) {

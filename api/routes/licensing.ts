@@ -55,7 +55,7 @@ const grantInput = z
  * Staff side of the licensing plugin (spec 04 §7.1 "vendor/staff API"): vendors with their prefix and
  * signing key, products with their activation settings, and the keys issued to clients.
  *
- * Over 80 lines as a route table only: each handler is a few lines (parse, call the operation, shape the answer),
+ * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
 export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
