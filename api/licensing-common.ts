@@ -1,7 +1,5 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Db } from '../db/client';
-import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureComponent } from '../domain/licensing/activation';
 import { LicensingCodeError, parseLicenseKey } from '../domain/licensing/codes';
 import { isStorableText, storableTextMessage } from '../domain/text';
 import { currentOrigin } from '../infra/request-context';
@@ -71,7 +69,7 @@ export async function readJson(c: Context): Promise<unknown> {
 }
 
 /**
- * Admission of a call authenticated by a licence key: counted per source address, the body parsed, counted
+ * Admission of a call authenticated by a license key: counted per source address, the body parsed, counted
  * per key, and the key's format checked (before any database access).
  */
 export function admitter(limiter: RateLimiter) {
@@ -82,51 +80,4 @@ export function admitter(limiter: RateLimiter) {
     const { code } = parseLicenseKey(body.key);
     return { ...body, code };
   };
-}
-
-/** A key's licence for a product with what activations and leases need to decide and to sign. */
-export interface EntitlementRow {
-  id: number;
-  status: EntitlementStatus;
-  seats: number;
-  expires_at: string | null;
-  bound_ip: string | null;
-  key_code: string;
-  vendor_prefix: string;
-  private_key: string;
-  product_code: string;
-  license_model: 'fixed' | 'floating';
-  max_activations: number;
-  activation_policy: ActivationPolicy;
-  signature_components: SignatureComponent[];
-  managed_expiration: boolean;
-  managed_execution: boolean;
-  non_transferable: boolean;
-  transfer_time_mode: 'managed' | 'preserve';
-  master_license: LicenseLimits & { features?: Record<string, unknown> };
-  /** The billing client's name. */
-  client_name: string | null;
-  /** The licensee organisation: the billing client, else the company of the key's registration. */
-  organization: string | null;
-}
-
-/**
- * The key's licence for a product (the newest one that is not deleted, else the newest), locked for the
- * caller's transaction when `lock` is set. KEY_NOT_FOUND / PRODUCT_NOT_IN_KEY otherwise.
- */
-export async function entitlementFor(tx: Db, code: string, productCode: string, lock: boolean): Promise<EntitlementRow> {
-  const [key] = await tx<Array<{ id: number }>>`select id from license_keys where code = ${code} and status = 'active'`;
-  if (!key) throw new AppError('KEY_NOT_FOUND', 'no such licence key');
-  const rows = await tx<EntitlementRow[]>`
-    select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
-           p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
-           p.non_transferable, p.transfer_time_mode, p.master_license, c.name as client_name,
-           coalesce(c.name, k.customer->>'companyName') as organization
-    from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
-         join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id
-    where e.key_id = ${key.id} and p.code = ${productCode}
-    order by (e.status <> 'deleted') desc, e.id desc limit 1
-    ${lock ? tx`for update of e` : tx``}`;
-  if (!rows[0]) throw new AppError('PRODUCT_NOT_IN_KEY', `the key holds no ${productCode} licence`);
-  return rows[0];
 }

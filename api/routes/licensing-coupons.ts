@@ -1,15 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { formatCoupon, formatLicenseKey, generateCoupon, isValidPrefix, parseLicenseKey } from '../../domain/licensing/codes';
-import { COUPON_LIMITS, COUPON_TYPES, couponParamsProblems, storedItems } from '../../domain/licensing/coupons';
+import { canonicalKeyCode, formatCoupon, formatLicenseKey, isValidPrefix, parseLicenseKey } from '../../domain/licensing/codes';
+import { COUPON_LIMITS, COUPON_TYPES, couponParamsProblems } from '../../domain/licensing/coupons';
+import { applyCoupon } from '../../operations/licensing/coupons/apply-coupon';
+import { generateCoupons } from '../../operations/licensing/coupons/generate-coupons';
+import { reverseCouponActivation } from '../../operations/licensing/coupons/reverse-coupon-activation';
+import { voidCoupon } from '../../operations/licensing/coupons/void-coupon';
 import { guard, staffIdOf } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
-import { applyCoupon, applyCouponInTransaction, reverseCouponActivation } from '../licensing-coupons';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
 const INT4_MAX = 2_147_483_647;
 
-/** True for a well-formed licence key (§2 check characters included). */
+/** True for a well-formed license key (§2 check characters included). */
 function isLicenseKey(input: string): boolean {
   try {
     parseLicenseKey(input);
@@ -37,7 +39,7 @@ const generateInput = z
     count: z.number().int().min(COUPON_LIMITS.count.min).max(COUPON_LIMITS.count.max).optional().describe('add_product only; default 1'),
     items: z.array(couponItem).min(1).max(100),
     reusable: z.boolean().optional().describe('extend_trial only: any number of keys, once per key'),
-    targetKey: z.string().max(64).refine(isLicenseKey, 'a licence key with valid check characters').optional().describe('change_composition only (required there)'),
+    targetKey: z.string().max(64).refine(isLicenseKey, 'a license key with valid check characters').optional().describe('change_composition only (required there)'),
     activateImmediately: z.boolean().optional().describe('change_composition only: applied to the target key at once (channel vendor_portal)'),
   })
   .strict()
@@ -57,6 +59,9 @@ const display = <T extends { code: string }>(row: T) => ({ ...row, code: formatC
  * generation in batches (§3.1, optionally applied at once for a composition coupon), the list, voiding an
  * unused coupon, applying one from the vendor portal (§3.4 channel vendor_portal) and reversing an
  * activation made by mistake (§3.5). Refusals of the coupon rules answer with their §7.4 codes and statuses.
+ *
+ * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
+ * and the routes of one resource read best together.
  */
 export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
@@ -72,57 +77,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
       responses: jsonResponses(201, looseObject, 'the batch and its coupons (display form)'),
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const staffId = staffIdOf(c);
-      const at = now();
-      const made = await sql.begin(async (tx) => {
-        const [vendor] = await tx<Array<{ id: number; prefix: string }>>`select id, prefix from licensing_vendors where prefix = ${input.vendorPrefix}`;
-        if (!vendor) throw new AppError('invalid_reference', `no vendor with prefix ${input.vendorPrefix}`);
-        if (input.distributorId !== undefined) {
-          const [partner] = await tx`select id from licensing_partners where id = ${input.distributorId}`;
-          if (!partner) throw new AppError('invalid_reference', `no partner ${input.distributorId}`);
-        }
-        const wanted = input.items.map((i) => i.productCode);
-        const products = await tx<Array<{ code: string }>>`select code from licensing_products where vendor_id = ${vendor.id} and code = any(${wanted}::text[])`;
-        const missing = wanted.filter((code) => !products.some((p) => p.code === code));
-        if (missing.length) throw new AppError('invalid_reference', `the vendor ${vendor.prefix} has no product ${missing.join(', ')}`);
-        let target: { id: number; code: string } | null = null;
-        if (input.targetKey !== undefined) {
-          const code = parseLicenseKey(input.targetKey).code;
-          [target = null] = await tx<Array<{ id: number; code: string }>>`
-            select id, code from license_keys where code = ${code} and vendor_id = ${vendor.id} and status = 'active'`;
-          if (!target) throw new AppError('invalid_reference', `no active key ${formatLicenseKey(code)} of vendor ${vendor.prefix}`);
-        }
-
-        const count = input.type === 'add_product' ? (input.count ?? 1) : 1;
-        const items = storedItems(input);
-        const reusable = input.type === 'extend_trial' && input.reusable === true;
-        const parameters = { type: input.type, items, reusable, targetKey: target?.code ?? null, activateImmediately: input.activateImmediately === true, distributorId: input.distributorId ?? null, comment: input.comment ?? null };
-        const [batch] = await tx<Array<{ id: number }>>`
-          insert into coupon_batches (vendor_id, count, parameters, created_by) values (${vendor.id}, ${count}, ${JSON.stringify(parameters)}::jsonb, ${staffId}) returning id`;
-        const coupons: Array<{ id: number; code: string; status: string }> = [];
-        // 60 random bits per code: a collision with an existing code is all but impossible, and is simply retried.
-        while (coupons.length < count) {
-          const codes = Array.from({ length: count - coupons.length }, () => generateCoupon(vendor.prefix, input.type));
-          coupons.push(
-            ...(await tx<Array<{ id: number; code: string; status: string }>>`
-              insert into coupons (vendor_id, code, type, distributor_id, items, reusable, target_key_id, batch_id, comment, status, created_by)
-              select ${vendor.id}::int, code, ${input.type}::text, ${input.distributorId ?? null}::int, ${JSON.stringify(items)}::jsonb, ${reusable}::boolean,
-                     ${target?.id ?? null}::int, ${batch!.id}::int, ${input.comment ?? null}::text, 'unused', ${staffId}::int
-              from unnest(${codes}::text[]) as code
-              on conflict (code) do nothing
-              returning id, code, status`),
-          );
-        }
-        let activation = null;
-        if (input.activateImmediately === true && target) {
-          // §3.1: activated in the same transaction as its generation; a refusal leaves no coupon behind.
-          const coupon = coupons[0]!;
-          activation = await applyCouponInTransaction(tx, { couponCode: coupon.code, couponType: input.type, keyCode: target.code, prefix: vendor.prefix }, { channel: 'vendor_portal', actor: `staff:${staffId ?? 'unknown'}`, now: at });
-          coupon.status = 'used';
-        }
-        return { batchId: batch!.id, type: input.type, coupons: coupons.map(display), ...(activation ? { activation } : {}) };
-      });
+      const made = await generateCoupons(sql, { ...c.req.valid('json'), staffId: staffIdOf(c), now: now() });
       return c.json(made, 201);
     },
   );
@@ -174,13 +129,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const [voided] = await sql<Array<{ id: number; code: string; status: string }>>`
-        update coupons set status = 'void', updated_at = now() where id = ${id} and status = 'unused' returning id, code, status`;
-      if (voided) return c.json(display(voided), 200);
-      const [coupon] = await sql<Array<{ id: number; code: string; status: string }>>`select id, code, status from coupons where id = ${id}`;
-      if (!coupon) throw notFound('coupon', id);
-      if (coupon.status === 'used') throw new AppError('COUPON_ALREADY_USED', 'a used coupon cannot be voided; reverse its activation first');
-      return c.json(display(coupon), 200);
+      return c.json(await voidCoupon(sql, { couponId: id }), 200);
     },
   );
 
@@ -220,7 +169,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     }),
     async (c) => {
       const { limit, after, key, couponId, status } = c.req.valid('query');
-      const keyCode = key === undefined ? null : key.toUpperCase().replace(/[\s-]/g, '');
+      const keyCode = key === undefined ? null : canonicalKeyCode(key);
       const rows = await sql<Array<{ id: number; coupon: string; key: string }>>`
         select a.id, a.coupon_id as "couponId", c.code as coupon, k.code as key, a.channel, a.actor, a.status, a.activated_at as "activatedAt",
                a.before, a.after, a.reversed_at as "reversedAt", a.reversed_by as "reversedBy", a.reversal_reason as "reversalReason"
@@ -239,7 +188,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
       method: 'post',
       path: '/licensing/coupon-activations/{id}/reverse',
       tags: ['Licensing'],
-      summary: 'Reverse a coupon activated by mistake: licences restored, created ones deleted, bindings revoked, a single-use coupon unused again',
+      summary: 'Reverse a coupon activated by mistake: licenses restored, created ones deleted, bindings revoked, a single-use coupon unused again',
       ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(reverseInput) },
       responses: jsonResponses(200, looseObject, 'the reversed activation, the coupon and the key’s entitlements'),
@@ -247,10 +196,7 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      const reversed = await reverseCouponActivation(sql, { activationId: id, staffId: staffIdOf(c), reason, now: now() });
-      if (reversed === null) throw notFound('coupon activation', id);
-      if (reversed === 'already_reversed') throw new AppError('already_reversed', `coupon activation ${id} is already reversed`);
-      return c.json(reversed, 200);
+      return c.json(await reverseCouponActivation(sql, { activationId: id, staffId: staffIdOf(c), reason, now: now() }), 200);
     },
   );
 

@@ -1,36 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { randomBytes, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
-import type { TransactionSql } from 'postgres';
-import { logEvent } from '../../operations/event-log/event-log';
-import { type Db } from '../../db/client';
-import { ALPHABET } from '../../domain/licensing/codes';
-import {
-  legalFormOf,
-  MAX_RENEWAL_MONTHS,
-  perpetualOrderRefusal,
-  perpetualUpdateQuote,
-  RENEWAL_PAYMENT_METHODS,
-  renewalPaymentMethods,
-  renewEntitlement,
-  type ClientType,
-  type CommercialRefusal,
-  type EntitlementStatus,
-  type TermType,
-} from '../../domain/licensing/commercial';
+import { MAX_RENEWAL_MONTHS, RENEWAL_PAYMENT_METHODS } from '../../domain/licensing/commercial';
+import { createPartner } from '../../operations/licensing/catalog/create-partner';
+import { quoteMajorUpdate } from '../../operations/licensing/entitlements/quote-major-update';
+import { renewalOptions } from '../../operations/licensing/entitlements/renewal-options';
+import { renewEntitlement } from '../../operations/licensing/entitlements/renew-entitlement';
+import { approveTransfer } from '../../operations/licensing/transfers/approve-transfer';
+import { closeTransfer } from '../../operations/licensing/transfers/close-transfer';
+import { TRANSFER_TTL_DAYS, transferExpiry, type TransferRow } from '../../operations/licensing/transfers/pending-transfer';
+import { startTransfer } from '../../operations/licensing/transfers/start-transfer';
 import { eventActor, guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 /** Largest id a Postgres `integer` holds: bigger ids are refused by validation, not by the database. */
 const MAX_ID = 2_147_483_647;
 const idParam = z.object({ id: z.coerce.number().int().positive().max(MAX_ID).openapi({ param: { name: 'id', in: 'path' } }) });
-
-/** §4.2 Import step 5: a pending transfer lapses after 14 days. */
-export const TRANSFER_TTL_DAYS = 14;
-/** §4.2 Import step 4: the fifth wrong secret cancels the transfer. */
-export const MAX_SECRET_ATTEMPTS = 5;
-const DAY_MS = 86_400_000;
 
 const partnerInput = z
   .object({ name, kind: z.enum(['distributor', 'reseller', 'direct']) })
@@ -48,14 +33,14 @@ const decisionInput = z.object({ reason: z.string().trim().min(1).max(2000).opti
 const updateQuoteInput = z
   .object({
     targetMajor: z.number().int().min(1).max(10_000),
-    entitledMajor: z.number().int().min(0).max(10_000).describe('the major the licence entitles to (M); not stored yet, so the caller passes it'),
-    anchor: isoDate.optional().describe('purchase date or date of the last update; default: the date the licence started'),
+    entitledMajor: z.number().int().min(0).max(10_000).describe('the major the license entitles to (M); not stored yet, so the caller passes it'),
+    anchor: isoDate.optional().describe('purchase date or date of the last update; default: the date the license started'),
     majorReleases: z
       .array(z.object({ major: z.number().int().min(0).max(10_000), releasedAt: isoDate }).strict())
       .min(1)
       .max(200)
       .refine((list) => new Set(list.map((r) => r.major)).size === list.length, 'one release date per major'),
-    retailPrice: money.describe('current retail price of a perpetual licence of the product, integer minor units'),
+    retailPrice: money.describe('current retail price of a perpetual license of the product, integer minor units'),
   })
   .strict()
   .openapi('LicensingUpdateQuoteInput');
@@ -72,74 +57,6 @@ const renewalOptionsQuery = z.object({
   price: z.coerce.number().int().min(0).max(1e13).optional().describe('required: the cost of the period until the billing catalogue is linked'),
 });
 
-// ---------------------------------------------------------------------------------------------------------
-// Secrets and public ids
-// ---------------------------------------------------------------------------------------------------------
-
-const scryptAsync = (secret: BinaryLike, salt: BinaryLike, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scrypt(secret, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
-const SCRYPT = { N: 16_384, r: 8, p: 1 } as const;
-
-/** A transfer secret stored as `scrypt$N$r$p$salt$hash` (base64url): never the secret itself (§1.2 `secretHash`). */
-async function hashSecret(secret: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(secret, salt, 32, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
-}
-
-/** Compares a secret with its stored hash in constant time (§4.2 Import step 4). */
-async function secretMatches(secret: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
-  return timingSafeEqual(actual, expected);
-}
-
-/** `n` characters of Crockford base32 from a CSPRNG (5 random bits each). */
-const randomBase32 = (n: number) => Array.from(randomBytes(n), (b) => ALPHABET[b & 31]).join('');
-/** A partner's public id: `LP` + 20 random characters (100 bits), so it cannot be guessed. */
-const newPublicId = () => `LP${randomBase32(20)}`;
-/** Public ids are compared in canonical form: upper case, without spaces and hyphens. */
-const canonicalPublicId = (value: string) => value.toUpperCase().replace(/[\s-]/g, '');
-
-// ---------------------------------------------------------------------------------------------------------
-// §5.2 perpetual licences for organisations (used by every route that orders or grants a product)
-// ---------------------------------------------------------------------------------------------------------
-
-/**
- * Refuses to give a perpetual product to a key whose customer is not an organisation (spec 04 §5.2, §8 #36):
- * 422 `PERPETUAL_REQUIRES_ORGANIZATION`. The legal form comes from the key card's registration data, else
- * from the key's billing client (see `legalFormOf`). Term products pass. Unknown key or product: no refusal
- * here (the caller answers its own 404 / 422 for those).
- */
-export async function refusePerpetualForIndividuals(sql: Db, keyId: number, productId: number): Promise<void> {
-  const [row] = await sql<Array<{ term_type: TermType; customer: unknown; client_type: ClientType | null }>>`
-    select p.term_type, k.customer, c.client_type
-    from license_keys k join licensing_products p on p.id = ${productId} left join clients c on c.id = k.client_id
-    where k.id = ${keyId}`;
-  if (!row) return;
-  const refusal = perpetualOrderRefusal({ termType: row.term_type, legalForm: legalFormOf({ customer: row.customer, clientType: row.client_type }) });
-  if (refusal) throw refusalError(refusal);
-}
-
-const refusalError = (refusal: CommercialRefusal) => new AppError(refusal.code, refusal.message);
-
-// ---------------------------------------------------------------------------------------------------------
-
-interface TransferRow {
-  id: number;
-  entitlement_id: number;
-  from_partner_id: number | null;
-  to_partner_id: number;
-  secret_hash: string;
-  failed_attempts: number;
-  status: 'pending' | 'approved' | 'rejected' | 'cancelled' | 'expired';
-  /** Timestamps arrive as text: the database client keeps them unparsed (drizzle's postgres-js setup). */
-  created_at: string;
-  decided_at: string | null;
-}
-
 /** A transfer as the API shows it: never its secret or hash. */
 const transferView = (t: TransferRow) => ({
   id: t.id,
@@ -149,43 +66,38 @@ const transferView = (t: TransferRow) => ({
   status: t.status,
   failedAttempts: t.failed_attempts,
   createdAt: new Date(t.created_at),
-  expiresAt: new Date(Date.parse(t.created_at) + TRANSFER_TTL_DAYS * DAY_MS),
+  expiresAt: transferExpiry(t.created_at),
   decidedAt: t.decided_at === null ? null : new Date(t.decided_at),
 });
 
 /** Timestamps go to the database as ISO text (the client has no Date serializer). */
 const iso = (at: Date) => at.toISOString();
 const dateOrNull = (v: string | null) => (v === null ? null : new Date(v));
-
-const lapsed = (t: TransferRow, at: Date) => t.status === 'pending' && at.getTime() - Date.parse(t.created_at) >= TRANSFER_TTL_DAYS * DAY_MS;
+const isoDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
 
 /**
- * Partners, transfers between them and the commercial rules of licences (spec 04 §1.2 Partner and Transfer,
- * §4.2 Import and Renew, §5.2-§5.4). Staff routes: staff act for the owner and for the recipient. Time comes
- * from the injected clock (`deps.now`); a transfer's `created_at` is written from it too, so the 14-day
- * expiry is measured on one clock.
+ * Partners, transfers between them and the commercial rules of licenses (spec 04 §1.2 Partner and Transfer, §4.2
+ * Import and Renew, §5.2-§5.4); the operations are in operations/licensing/transfers/ and .../entitlements/.
+ * Staff routes: staff act for the owner and for the recipient. Time comes from the injected clock (`deps.now`); a
+ * transfer's `created_at` is written from it too, so the 14-day expiry is measured on one clock.
+ *
+ * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
+ * and the routes of one resource read best together.
  */
 export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
 
-  /** §1.2 Partner: a distributor, reseller or the vendor itself (`direct`); its publicId is generated here. */
   app.openapi(
     createRoute({
       method: 'post',
       path: '/licensing/partners',
       tags: ['Licensing'],
-      summary: 'A partner (distributor, reseller or the vendor itself) with an unguessable publicId that others use to transfer licences to it',
+      summary: 'A partner (distributor, reseller or the vendor itself) with an unguessable publicId that others use to transfer licenses to it',
       ...guard('catalog', true),
       request: jsonBody(partnerInput),
       responses: jsonResponses(201, looseObject, 'the partner'),
     }),
-    async (c) => {
-      const input = c.req.valid('json');
-      const [row] = await sql`
-        insert into licensing_partners (public_id, name, kind) values (${newPublicId()}, ${input.name}, ${input.kind})
-        returning id, public_id as "publicId", name, kind, created_at as "createdAt"`;
-      return c.json(row!, 201);
-    },
+    async (c) => c.json(await createPartner(sql, c.req.valid('json')), 201),
   );
 
   app.openapi(
@@ -206,62 +118,28 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     },
   );
 
-  /**
-   * §4.2 Import steps 1-3: a pending transfer of a licence to the partner with `toPartnerPublicId`. The secret
-   * (given, ≥ 8 characters, or generated) is answered once and stored as a scrypt hash. At most one pending
-   * transfer per licence: the partial unique index decides, so two concurrent requests give one 201 and one
-   * 409 `TRANSFER_ALREADY_PENDING`. A pending transfer older than 14 days is expired first. The licence
-   * stays usable meanwhile.
-   */
+  /** §4.2 Import steps 1-3: the secret is answered once here and stored only as a scrypt hash. */
   app.openapi(
     createRoute({
       method: 'post',
       path: '/licensing/entitlements/{id}/transfers',
       tags: ['Licensing'],
-      summary: 'Start the transfer of a licence to another partner (import); the recipient approves it with the secret',
+      summary: 'Start the transfer of a license to another partner (import); the recipient approves it with the secret',
       ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(transferInput) },
       responses: jsonResponses(201, looseObject, 'the pending transfer with its secret (shown only here)'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const input = c.req.valid('json');
-      const at = now();
-      const [ent] = await sql<Array<{ id: number; status: EntitlementStatus; bound_ip: string | null; expires_at: string | null; product: string }>>`
-        select e.id, e.status, e.bound_ip, e.expires_at, p.code as product
-        from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
-      if (!ent) throw notFound('entitlement', id);
-      if (ent.status === 'deleted' || ent.status === 'superseded') throw new AppError('entitlement_status', `the licence is ${ent.status}`);
-      const [to] = await sql<Array<{ id: number; name: string; public_id: string }>>`
-        select id, name, public_id from licensing_partners where public_id = ${canonicalPublicId(input.toPartnerPublicId)}`;
-      if (!to) throw new AppError('invalid_reference', 'no partner has this publicId');
-      const secret = input.secret ?? randomBytes(12).toString('base64url');
-      const secretHash = await hashSecret(secret);
-      const { transfer, fromPartnerId } = await sql.begin(async (tx) => {
-        // The owner is read under the licence's lock, so an approval committing meanwhile cannot leave a stale `from`.
-        const [locked] = await tx<Array<{ partner_id: number | null }>>`select partner_id from entitlements where id = ${id} for update`;
-        const owner = locked!.partner_id;
-        if (to.id === owner) throw new AppError('transfer_to_owner', 'the licence already belongs to this partner');
-        // A pending transfer past its 14 days no longer blocks a new one.
-        await tx`
-          update license_transfers set status = 'expired', decided_at = created_at + make_interval(days => ${TRANSFER_TTL_DAYS}), updated_at = ${iso(at)}
-          where entitlement_id = ${id} and status = 'pending' and created_at <= ${iso(at)}::timestamptz - make_interval(days => ${TRANSFER_TTL_DAYS})`;
-        const [row] = await tx<TransferRow[]>`
-          insert into license_transfers (entitlement_id, from_partner_id, to_partner_id, secret_hash, created_at, updated_at)
-          values (${id}, ${owner}, ${to.id}, ${secretHash}, ${iso(at)}, ${iso(at)})
-          on conflict (entitlement_id) where status = 'pending' do nothing
-          returning *`;
-        if (!row) throw new AppError('TRANSFER_ALREADY_PENDING', 'the licence already has a pending transfer');
-        await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'license_transfer', entityId: row.id, action: 'created', changes: { entitlementId: id, fromPartnerId: owner, toPartnerId: to.id } });
-        return { transfer: row, fromPartnerId: owner };
-      });
-      const [from] = fromPartnerId === null ? [] : await sql<Array<{ public_id: string; name: string }>>`select public_id, name from licensing_partners where id = ${fromPartnerId}`;
+      const started = await startTransfer(sql, { ...c.req.valid('json'), entitlementId: id, actor: eventActor(c), now: now() });
+      const { license, fromPartner: from, toPartner: to } = started;
       return c.json(
         {
-          ...transferView(transfer),
-          secret,
-          licence: { entitlementId: ent.id, product: ent.product, boundIp: ent.bound_ip, expiresAt: dateOrNull(ent.expires_at) },
-          fromPartner: from ? { id: fromPartnerId, publicId: from.public_id, name: from.name } : null,
+          ...transferView(started.transfer),
+          secret: started.secret,
+          // `license`: the field's name since the first release; integrators may read it.
+          licence: { ...license, expiresAt: dateOrNull(license.expiresAt) },
+          fromPartner: from ? { id: from.id, publicId: from.public_id, name: from.name } : null,
           toPartner: { id: to.id, publicId: to.public_id, name: to.name },
         },
         201,
@@ -275,7 +153,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       method: 'get',
       path: '/licensing/partners/{id}/pending-transfers',
       tags: ['Licensing'],
-      summary: 'Licences waiting for this partner to approve their import',
+      summary: 'Licenses waiting for this partner to approve their import',
       ...guard('catalog', false),
       request: { params: idParam, query: z.object(pageQuery) },
       responses: jsonResponses(200, pageOf(looseObject), 'pending transfers to the partner, newest first'),
@@ -302,36 +180,13 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     },
   );
 
-  /**
-   * The transfer locked for a decision. A pending transfer past its 14 days is marked `expired` here and the
-   * decision refused with 409 `transfer_status`, like any transfer that is no longer pending; the caller's
-   * transaction must commit in that case, so the refusal is returned rather than thrown.
-   */
-  async function lockPending(tx: TransactionSql, id: number, at: Date): Promise<TransferRow | AppError> {
-    const [t] = await tx<TransferRow[]>`select * from license_transfers where id = ${id} for update`;
-    if (!t) throw notFound('transfer', id);
-    if (lapsed(t, at)) {
-      await tx`
-        update license_transfers set status = 'expired', decided_at = created_at + make_interval(days => ${TRANSFER_TTL_DAYS}), updated_at = ${iso(at)}
-        where id = ${id}`;
-      return new AppError('transfer_status', `the transfer expired after ${TRANSFER_TTL_DAYS} days`);
-    }
-    if (t.status !== 'pending') return new AppError('transfer_status', `the transfer is ${t.status}`);
-    return t;
-  }
-
-  /**
-   * §4.2 Import step 4: the recipient approves with the secret (scrypt hash, constant-time comparison). Right:
-   * the licence's owner becomes the recipient; its bindings and leases are untouched. Wrong: 403
-   * `TRANSFER_SECRET_MISMATCH` with the attempts left; the fifth wrong secret cancels the transfer.
-   * A licence with a running operation answers 409 `OPERATION_IN_PROGRESS` and the transfer stays pending.
-   */
+  /** §4.2 Import step 4: the recipient approves with the secret; the fifth wrong secret cancels the transfer. */
   app.openapi(
     createRoute({
       method: 'post',
       path: '/licensing/transfers/{id}/approve',
       tags: ['Licensing'],
-      summary: 'Approve a pending transfer with its secret: the licence moves to the recipient partner, its activations keep working',
+      summary: 'Approve a pending transfer with its secret: the license moves to the recipient partner, its activations keep working',
       ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(approveInput) },
       responses: jsonResponses(200, looseObject, 'the approved transfer'),
@@ -339,42 +194,8 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     async (c) => {
       const { id } = c.req.valid('param');
       const { secret } = c.req.valid('json');
-      const at = now();
-      const outcome = await sql.begin(async (tx) => {
-        const t = await lockPending(tx, id, at);
-        if (t instanceof AppError) return t;
-        if (!(await secretMatches(secret, t.secret_hash))) {
-          const attempts = t.failed_attempts + 1;
-          const cancelled = attempts >= MAX_SECRET_ATTEMPTS;
-          await tx`
-            update license_transfers set failed_attempts = ${attempts}, status = ${cancelled ? 'cancelled' : 'pending'},
-              decided_at = ${cancelled ? iso(at) : null}, updated_at = ${iso(at)}
-            where id = ${id}`;
-          if (cancelled) await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'license_transfer', entityId: id, action: 'cancelled', reason: `${MAX_SECRET_ATTEMPTS} wrong secrets` });
-          return new AppError('TRANSFER_SECRET_MISMATCH', cancelled ? `the secret is wrong; after ${MAX_SECRET_ATTEMPTS} wrong secrets the transfer is cancelled` : 'the secret is wrong', {
-            attemptsLeft: MAX_SECRET_ATTEMPTS - attempts,
-            status: cancelled ? 'cancelled' : 'pending',
-          });
-        }
-        const [ent] = await tx<Array<{ status: EntitlementStatus; partner_id: number | null }>>`select status, partner_id from entitlements where id = ${t.entitlement_id} for update`;
-        if (ent!.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
-        if (ent!.status === 'deleted' || ent!.status === 'superseded') throw new AppError('entitlement_status', `the licence is ${ent!.status}`);
-        // Only the partner ownership changes: bindings, leases and accounts stay as they are (§4.2 step 4).
-        await tx`update entitlements set partner_id = ${t.to_partner_id}, updated_at = ${iso(at)} where id = ${t.entitlement_id}`;
-        const [approved] = await tx<TransferRow[]>`
-          update license_transfers set status = 'approved', decided_at = ${iso(at)}, updated_at = ${iso(at)} where id = ${id} returning *`;
-        await logEvent(tx, {
-          ...eventActor(c),
-          viaApi: true,
-          entityKind: 'license_transfer',
-          entityId: id,
-          action: 'approved',
-          changes: { entitlementId: t.entitlement_id, partnerId: { from: ent!.partner_id, to: t.to_partner_id } },
-        });
-        return approved!;
-      });
-      if (outcome instanceof AppError) throw outcome;
-      return c.json({ ...transferView(outcome), entitlement: { id: outcome.entitlement_id, partnerId: outcome.to_partner_id } }, 200);
+      const approved = await approveTransfer(sql, { transferId: id, secret, actor: eventActor(c), now: now() });
+      return c.json({ ...transferView(approved), entitlement: { id: approved.entitlement_id, partnerId: approved.to_partner_id } }, 200);
     },
   );
 
@@ -385,7 +206,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         method: 'post',
         path: `/licensing/transfers/{id}/${path}`,
         tags: ['Licensing'],
-        summary: `${path === 'reject' ? 'Reject' : 'Cancel'} a pending transfer (${who}); the licence stays with its owner`,
+        summary: `${path === 'reject' ? 'Reject' : 'Cancel'} a pending transfer (${who}); the license stays with its owner`,
         ...guard('catalog', true),
         request: { params: idParam, ...jsonBody(decisionInput.openapi(`LicensingTransfer${path === 'reject' ? 'Reject' : 'Cancel'}Input`)) },
         responses: jsonResponses(200, looseObject, 'the transfer'),
@@ -393,34 +214,19 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       async (c) => {
         const { id } = c.req.valid('param');
         const { reason } = c.req.valid('json');
-        const at = now();
-        const outcome = await sql.begin(async (tx) => {
-          const t = await lockPending(tx, id, at);
-          if (t instanceof AppError) return t;
-          const [row] = await tx<TransferRow[]>`
-            update license_transfers set status = ${status}, decided_at = ${iso(at)}, updated_at = ${iso(at)} where id = ${id} returning *`;
-          await logEvent(tx, { ...eventActor(c), viaApi: true, entityKind: 'license_transfer', entityId: id, action: status, reason: reason ?? null });
-          return row!;
-        });
-        if (outcome instanceof AppError) throw outcome;
-        return c.json(transferView(outcome), 200);
+        const closed = await closeTransfer(sql, { transferId: id, status, reason: reason ?? null, actor: eventActor(c), now: now() });
+        return c.json(transferView(closed), 200);
       },
     );
   }
 
-  /**
-   * §5.3 `requestMajorUpdate`: the quote for moving a licence to major `targetMajor`. The schema keeps neither
-   * the product's major releases nor the licence's `entitledMajor` / `updateAnchorAt` yet, so the caller
-   * passes them (a quote calculator); what exists is read: the licence (404 when missing), its product's term
-   * type (term licences update free, §5.2) and its start as the default anchor. Nothing is stored: applying
-   * a paid or free update (`entitledMajor = T`, `updateAnchorAt = now`) needs those columns first.
-   */
+  /** §5.3 `requestMajorUpdate`: a quote calculator until the schema keeps major releases (nothing is stored). */
   app.openapi(
     createRoute({
       method: 'post',
       path: '/licensing/entitlements/{id}/update-quote',
       tags: ['Licensing'],
-      summary: 'Quote a major update of a licence: free, 50 % or 100 % of the perpetual retail price (spec 04 §5.3)',
+      summary: 'Quote a major update of a license: free, 50 % or 100 % of the perpetual retail price (spec 04 §5.3)',
       ...guard('catalog', false),
       request: { params: idParam, ...jsonBody(updateQuoteInput) },
       responses: jsonResponses(200, looseObject, 'the quote'),
@@ -428,58 +234,29 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     async (c) => {
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
-      const [ent] = await sql<Array<{ starts_at: string; term_type: TermType }>>`
-        select e.starts_at, p.term_type from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
-      if (!ent) throw notFound('entitlement', id);
-      const anchor = input.anchor ? new Date(`${input.anchor}T00:00:00.000Z`) : new Date(ent.starts_at);
-      const quote = perpetualUpdateQuote({
-        termType: ent.term_type,
+      const { termType, anchor, ...quote } = await quoteMajorUpdate(sql, {
+        entitlementId: id,
         entitledMajor: input.entitledMajor,
         targetMajor: input.targetMajor,
-        anchor,
-        majorReleases: input.majorReleases.map((r) => ({ major: r.major, releasedAt: new Date(`${r.releasedAt}T00:00:00.000Z`) })),
+        anchor: input.anchor ? isoDay(input.anchor) : null,
+        majorReleases: input.majorReleases.map((r) => ({ major: r.major, releasedAt: isoDay(r.releasedAt) })),
         retailPrice: input.retailPrice,
         now: now(),
       });
-      return c.json({ entitlementId: id, termType: ent.term_type, entitledMajor: input.entitledMajor, targetMajor: input.targetMajor, anchor, ...quote }, 200);
+      return c.json({ entitlementId: id, termType, entitledMajor: input.entitledMajor, targetMajor: input.targetMajor, anchor, ...quote }, 200);
     },
   );
 
-  interface RenewalRow {
-    id: number;
-    status: EntitlementStatus;
-    expires_at: string | null;
-    subscription_id: number | null;
-    product: string;
-    bound_ip: string | null;
-    client_id: number | null;
-    balance: string | null;
-    currency: string | null;
-  }
-
-  const renewalRow = (tx: Db, id: number, lock: boolean) => tx<RenewalRow[]>`
-    select e.id, e.status, e.expires_at, e.subscription_id, p.code as product, e.bound_ip, k.client_id, c.balance::text as balance, c.currency
-    from entitlements e join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id
-    where e.id = ${id} ${lock ? tx`for update of e` : tx``}`;
-
-  /** A licence billed by a subscription is renewed by renewing the subscription (spec 04 §7.2: billing calls `renew`). */
-  const subscriptionRefusal = (row: RenewalRow) =>
-    row.subscription_id === null
-      ? null
-      : new AppError('renew_through_subscription', `the licence is billed by subscription ${row.subscription_id}; renew the subscription instead`);
-
   /**
-   * §4.2 Renew (what the renewal form shows): product, IP and valid-until, the new valid-until if renewed now
-   * for `periodMonths`, and the payment methods offered for `price`: the account balance only when the key's
-   * billing client has a balance covering it. `price` is required (the billing catalogue is not linked yet);
-   * it is optional in the query only so that an unknown licence answers 404 first.
+   * §4.2 Renew (what the renewal form shows). `price` is required (the billing catalogue is not linked yet); it is
+   * optional in the query only so that an unknown license answers 404 first.
    */
   app.openapi(
     createRoute({
       method: 'get',
       path: '/licensing/entitlements/{id}/renewal-options',
       tags: ['Licensing'],
-      summary: 'What renewing a licence for a period would give and which payment methods are offered (balance only when it covers the price)',
+      summary: 'What renewing a license for a period would give and which payment methods are offered (balance only when it covers the price)',
       ...guard('catalog', false),
       request: { params: idParam, query: renewalOptionsQuery },
       responses: jsonResponses(200, looseObject, 'the renewal options'),
@@ -487,94 +264,52 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     async (c) => {
       const { id } = c.req.valid('param');
       const { periodMonths, price } = c.req.valid('query');
-      const [row] = await renewalRow(sql, id, false);
-      if (!row) throw notFound('entitlement', id);
-      if (price === undefined) {
-        throw new AppError('validation_failed', 'the request is invalid', [{ path: 'price', message: 'the price of the period is required', code: 'invalid_type' }]);
-      }
-      const decision = renewEntitlement({ status: row.status, expiresAt: dateOrNull(row.expires_at), now: now(), periodMonths });
-      const refusal = subscriptionRefusal(row);
-      const balance = row.balance === null ? null : Number(row.balance);
+      const options = await renewalOptions(sql, { entitlementId: id, periodMonths, price, now: now() });
+      const { state } = options;
       return c.json(
         {
           entitlementId: id,
-          product: row.product,
-          boundIp: row.bound_ip,
-          status: row.status,
-          expiresAt: dateOrNull(row.expires_at),
+          product: state.product,
+          boundIp: state.bound_ip,
+          status: state.status,
+          expiresAt: dateOrNull(state.expires_at),
           periodMonths,
-          cost: price,
-          currency: row.currency,
-          balance,
-          paymentMethods: refusal || !decision.ok ? [] : renewalPaymentMethods({ balance, cost: price }),
-          newExpiresAt: refusal || !decision.ok ? null : decision.expiresAt,
-          refusal: refusal ? { code: refusal.code, message: refusal.message } : decision.ok ? null : { code: decision.code, message: decision.message },
+          cost: options.price,
+          currency: state.currency,
+          balance: state.balance,
+          paymentMethods: options.paymentMethods,
+          newExpiresAt: options.newExpiresAt,
+          refusal: options.refusal,
         },
         200,
       );
     },
   );
 
-  /**
-   * §4.2 Renew, §7.2 renew (§8 #30): `expiresAt = max(expiresAt, now) + periodMonths` calendar months and the
-   * licence is `active` (an expired one comes back). `paymentMethod: 'balance'` is refused with 422
-   * `INSUFFICIENT_BALANCE` unless the key's billing client has a balance covering `price`. The price is passed
-   * by the caller until the billing catalogue is linked, and no money moves here yet: the answer says
-   * `payment.collected: false` (collecting from the balance or issuing the invoice is billing's part).
-   */
+  /** §4.2 Renew, §7.2 renew (§8 #30): no money moves here yet, so the answer says `payment.collected: false`. */
   app.openapi(
     createRoute({
       method: 'post',
       path: '/licensing/entitlements/{id}/renewals',
       tags: ['Licensing'],
-      summary: 'Renew a licence for a number of months: valid-until = max(valid-until, now) + period; an expired licence becomes active',
+      summary: 'Renew a license for a number of months: valid-until = max(valid-until, now) + period; an expired license becomes active',
       ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(renewalInput) },
-      responses: jsonResponses(200, looseObject, 'the renewed licence'),
+      responses: jsonResponses(200, looseObject, 'the renewed license'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
-      const at = now();
-      const result = await sql.begin(async (tx) => {
-        const [row] = await renewalRow(tx, id, true);
-        if (!row) throw notFound('entitlement', id);
-        const refusal = subscriptionRefusal(row);
-        if (refusal) throw refusal;
-        const decision = renewEntitlement({ status: row.status, expiresAt: dateOrNull(row.expires_at), now: at, periodMonths: input.periodMonths });
-        if (!decision.ok) throw refusalError(decision);
-        const balance = row.balance === null ? null : Number(row.balance);
-        if (!renewalPaymentMethods({ balance, cost: input.price }).includes(input.paymentMethod)) {
-          throw new AppError('INSUFFICIENT_BALANCE', balance === null ? 'the key belongs to no billing client, so there is no balance to pay from' : 'the account balance does not cover the price',
-            { balance, price: input.price },
-          );
-        }
-        await tx`update entitlements set expires_at = ${decision.expiresAt.toISOString()}, status = ${decision.status}, updated_at = ${iso(at)} where id = ${id}`;
-        await logEvent(tx, {
-          ...eventActor(c),
-          viaApi: true,
-          entityKind: 'entitlement',
-          entityId: id,
-          action: 'renewed',
-          changes: {
-            periodMonths: input.periodMonths,
-            price: input.price,
-            paymentMethod: input.paymentMethod,
-            expiresAt: { from: row.expires_at, to: decision.expiresAt.toISOString() },
-            status: { from: row.status, to: decision.status },
-          },
-        });
-        return { row, decision, balance };
-      });
+      const renewed = await renewEntitlement(sql, { ...input, entitlementId: id, actor: eventActor(c), now: now() });
       return c.json(
         {
           id,
-          product: result.row.product,
-          status: result.decision.status,
-          previousExpiresAt: dateOrNull(result.row.expires_at),
-          expiresAt: result.decision.expiresAt,
+          product: renewed.state.product,
+          status: renewed.status,
+          previousExpiresAt: dateOrNull(renewed.state.expires_at),
+          expiresAt: renewed.expiresAt,
           periodMonths: input.periodMonths,
-          payment: { method: input.paymentMethod, amount: input.price, currency: result.row.currency, collected: false },
+          payment: { method: input.paymentMethod, amount: input.price, currency: renewed.state.currency, collected: false },
         },
         200,
       );

@@ -1,13 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { revokeLicenceUse } from '../../operations/plugins/adapters/licensing';
 import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
-import { formatLicenseKey, generateLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
-import { generateSigningKeys } from '../../domain/licensing/documents';
+import { canonicalKeyCode, formatLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
+import { createProduct } from '../../operations/licensing/catalog/create-product';
+import { registerVendor } from '../../operations/licensing/catalog/register-vendor';
+import { deleteEntitlement } from '../../operations/licensing/entitlements/delete-entitlement';
+import { entitlementCard } from '../../operations/licensing/entitlements/entitlement-card';
+import { extendEntitlementSupport } from '../../operations/licensing/entitlements/extend-support';
+import { resetRegistrations } from '../../operations/licensing/entitlements/reset-registrations';
+import { setBoundIp } from '../../operations/licensing/entitlements/set-bound-ip';
+import { ENTITLEMENT_SWITCHES, setEntitlementStatus } from '../../operations/licensing/entitlements/set-entitlement-status';
+import { deleteKey } from '../../operations/licensing/keys/delete-key';
+import { grantEntitlement } from '../../operations/licensing/keys/grant-entitlement';
 import { guard } from '../auth';
-import { extendSupport, supportUntilAtPurchase } from '../../domain/licensing/commercial';
-import { refusePerpetualForIndividuals } from './licensing-transfers';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const vendorInput = z
@@ -48,6 +54,9 @@ const grantInput = z
 /**
  * Staff side of the licensing plugin (spec 04 §7.1 "vendor/staff API"): vendors with their prefix and
  * signing key, products with their activation settings, and the keys issued to clients.
+ *
+ * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
+ * and the routes of one resource read best together.
  */
 export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
@@ -63,13 +72,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the vendor with its public key'),
     }),
     async (c) => {
-      const { name: vendorName, prefix } = c.req.valid('json');
-      const keys = generateSigningKeys();
-      const [row] = await sql<Array<{ id: number; name: string; prefix: string; publicKey: string }>>`
-        insert into licensing_vendors (name, prefix, public_key, private_key) values (${vendorName}, ${prefix}, ${keys.publicKey}, ${keys.privateKey})
-        on conflict (prefix) do nothing returning id, name, prefix, public_key as "publicKey"`;
-      if (!row) throw new AppError('prefix_taken', `the prefix ${prefix} belongs to another vendor`);
-      return c.json(row, 201);
+      return c.json(await registerVendor(sql, c.req.valid('json')), 201);
     },
   );
 
@@ -96,22 +99,14 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       method: 'post',
       path: '/licensing/products',
       tags: ['Licensing'],
-      summary: "A licensing product: the model, MaxActivation (-1 unlimited), the activation policy and the master licence",
+      summary: "A licensing product: the model, MaxActivation (-1 unlimited), the activation policy and the master license",
       ...guard('catalog', true),
       request: jsonBody(productInput),
       responses: jsonResponses(201, looseObject, 'the product'),
     }),
     async (c) => {
       const p = c.req.valid('json');
-      const [vendor] = await sql<Array<{ id: number }>>`select id from licensing_vendors where prefix = ${p.vendorPrefix}`;
-      if (!vendor) throw new AppError('invalid_reference', `no vendor with prefix ${p.vendorPrefix}`);
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into licensing_products (vendor_id, code, name, license_model, term_type, max_activations, activation_policy,
-                                        managed_expiration, managed_execution, non_transferable, transfer_time_mode, master_license, trial_days)
-        values (${vendor.id}, ${p.code}, ${p.name}, ${p.licenseModel}, ${p.termType}, ${p.maxActivations}, ${p.activationPolicy},
-                ${p.managedExpiration}, ${p.managedExecution}, ${p.nonTransferable}, ${p.transferTimeMode}, ${JSON.stringify(p.masterLicense)}::jsonb, ${p.trialDays})
-        on conflict (vendor_id, code) do nothing returning id`;
-      if (!row) throw new AppError('product_code_taken', `the vendor already has a product ${p.code}`);
+      const row = await createProduct(sql, p);
       return c.json({ id: row.id, ...p }, 201);
     },
   );
@@ -121,7 +116,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       method: 'get',
       path: '/licensing/keys',
       tags: ['Licensing'],
-      summary: 'Licence keys with their entitlements (the key card), by client',
+      summary: 'License keys with their entitlements (the key card), by client',
       ...guard('catalog', false),
       request: { query: z.object({ ...pageQuery, clientId: z.coerce.number().int().positive().optional() }) },
       responses: jsonResponses(200, pageOf(looseObject), 'keys, newest first'),
@@ -150,9 +145,9 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(200, looseObject, 'the key card'),
     }),
     async (c) => {
-      const code = canonical(c.req.valid('param').code);
+      const code = canonicalKeyCode(c.req.valid('param').code);
       const [key] = await sql`select id, code, client_id as "clientId", status from license_keys where code = ${code}`;
-      if (!key) throw notFound('licence key', code);
+      if (!key) throw notFound('license key', code);
       return c.json(key, 200);
     },
   );
@@ -168,58 +163,30 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the entitlement'),
     }),
     async (c) => {
-      const code = canonical(c.req.valid('param').code);
-      const g = c.req.valid('json');
-      const [key] = await sql<Array<{ id: number; vendor_id: number }>>`select id, vendor_id from license_keys where code = ${code} and status = 'active'`;
-      if (!key) throw notFound('licence key', code);
-      const [product] = await sql<Array<{ id: number; term_type: 'term' | 'perpetual' }>>`
-        select id, term_type from licensing_products where vendor_id = ${key.vendor_id} and code = ${g.productCode}`;
-      if (!product) throw new AppError('invalid_reference', `the key's vendor has no product ${g.productCode}`);
-      await refusePerpetualForIndividuals(sql, key.id, product.id);
-      const at = now();
-      const expiresAt = g.periodDays === null ? null : new Date(at.getTime() + g.periodDays * 86_400_000);
-      const supportUntil = supportUntilAtPurchase({ termType: product.term_type, purchasedAt: at, expiresAt });
-      const [row] = await sql`
-        insert into entitlements (key_id, product_id, seats, status, source, kind, starts_at, expires_at, bound_ip, support_until, update_anchor_at, created_by)
-        values (${key.id}, ${product.id}, ${g.seats}, 'active', 'admin', ${g.kind}, ${at.toISOString()}, ${expiresAt?.toISOString() ?? null}, ${g.boundIp ?? null},
-                ${supportUntil?.toISOString() ?? null}, ${at.toISOString()}, ${`admin/${crypto.randomUUID()}`})
-        returning id, status, kind, seats, expires_at as "expiresAt", bound_ip as "boundIp", support_until as "supportUntil"`;
+      const keyCode = canonicalKeyCode(c.req.valid('param').code);
+      const row = await grantEntitlement(sql, { ...c.req.valid('json'), keyCode, now: now() });
       return c.json(row, 201);
     },
   );
 
   const entitlementParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
 
-  async function loadEntitlement(id: number) {
-    const [row] = await sql`
-      select e.id, e.status, e.seats, e.kind, e.source, e.starts_at as "startsAt", e.expires_at as "expiresAt", e.bound_ip as "boundIp",
-             e.support_until as "supportUntil", k.code as "keyCode", p.code as "product"
-      from entitlements e join license_keys k on k.id = e.key_id join licensing_products p on p.id = e.product_id where e.id = ${id}`;
-    if (!row) throw notFound('entitlement', id);
-    return row;
-  }
-
   /** Enable / disable (spec 04 §4.2, §7.2 resume / suspend): bindings stay, and validate again once resumed. */
-  for (const [path, to, from] of [['suspend', 'suspended', ['active']], ['resume', 'active', ['suspended']]] as const) {
+  for (const path of Object.keys(ENTITLEMENT_SWITCHES) as Array<keyof typeof ENTITLEMENT_SWITCHES>) {
     app.openapi(
       createRoute({
         method: 'post',
         path: `/licensing/entitlements/{id}/${path}`,
         tags: ['Licensing'],
-        summary: path === 'suspend' ? 'Disable a licence: its activations stop validating, nothing is deleted' : 'Enable a disabled licence: its activations validate again without re-activation',
+        summary: path === 'suspend' ? 'Disable a license: its activations stop validating, nothing is deleted' : 'Enable a disabled license: its activations validate again without re-activation',
         ...guard('catalog', true),
         request: { params: entitlementParam, ...jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi(`LicensingEntitlement${path === 'suspend' ? 'Suspend' : 'Resume'}Input`)) },
         responses: jsonResponses(200, looseObject, 'the entitlement'),
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        const current = (await loadEntitlement(id)) as { status: string };
-        if (current.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
-        if (current.status !== to && !(from as readonly string[]).includes(current.status)) {
-          throw new AppError('entitlement_status', `the licence is ${current.status}`);
-        }
-        await sql`update entitlements set status = ${to}, updated_at = now() where id = ${id} and status = any(${[...from]}::text[])`;
-        return c.json(await loadEntitlement(id), 200);
+        await setEntitlementStatus(sql, { entitlementId: id, change: path });
+        return c.json(await entitlementCard(sql, id), 200);
       },
     );
   }
@@ -229,7 +196,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       method: 'get',
       path: '/licensing/entitlements',
       tags: ['Licensing'],
-      summary: 'Licences with filters (spec 04 §4.2 list): status, product, key, bound IP, client, validity range',
+      summary: 'Licenses with filters (spec 04 §4.2 list): status, product, key, bound IP, client, validity range',
       ...guard('catalog', false),
       request: {
         query: z.object({
@@ -243,11 +210,11 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
           validTo: isoDate.optional().describe('valid until on or before this date'),
         }),
       },
-      responses: jsonResponses(200, pageOf(looseObject), 'licences, newest first'),
+      responses: jsonResponses(200, pageOf(looseObject), 'licenses, newest first'),
     }),
     async (c) => {
       const f = c.req.valid('query');
-      const key = f.key ? canonical(f.key) : null;
+      const key = f.key ? canonicalKeyCode(f.key) : null;
       const rows = await sql<Array<{ id: number }>>`
         select e.id, e.status, e.kind, e.source, e.seats, e.bound_ip as "boundIp", e.expires_at as "expiresAt", e.subscription_id as "subscriptionId",
                p.code as product, k.code as "keyCode", k.client_id as "clientId"
@@ -270,7 +237,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       method: 'post',
       path: '/licensing/entitlements/{id}',
       tags: ['Licensing'],
-      summary: 'Edit a licence (spec 04 §4.2): the IP address activations must declare (null: any)',
+      summary: 'Edit a license (spec 04 §4.2): the IP address activations must declare (null: any)',
       ...guard('catalog', true),
       request: { params: entitlementParam, ...jsonBody(z.object({ boundIp: z.string().trim().min(3).max(64).nullable() }).strict().openapi('LicensingEntitlementEdit')) },
       responses: jsonResponses(200, looseObject, 'the entitlement'),
@@ -278,10 +245,8 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { boundIp } = c.req.valid('json');
-      const current = (await loadEntitlement(id)) as { status: string };
-      if (current.status === 'in_progress') throw new AppError('OPERATION_IN_PROGRESS', 'an operation on this licence is running');
-      await sql`update entitlements set bound_ip = ${boundIp}, updated_at = now() where id = ${id}`;
-      return c.json(await loadEntitlement(id), 200);
+      await setBoundIp(sql, { entitlementId: id, boundIp });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
@@ -290,24 +255,15 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       method: 'post',
       path: '/licensing/entitlements/{id}/delete',
       tags: ['Licensing'],
-      summary: 'Delete a licence given by hand or by a coupon (spec 04 §4.2): its activations and leases are revoked, its history kept',
+      summary: 'Delete a license given by hand or by a coupon (spec 04 §4.2): its activations and leases are revoked, its history kept',
       ...guard('catalog', true),
       request: { params: entitlementParam, ...jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('LicensingEntitlementDelete')) },
       responses: jsonResponses(200, looseObject, 'the entitlement'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const current = (await loadEntitlement(id)) as { status: string };
-      const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.id = ${id} and s.status <> 'deleted'`;
-      if (linked) throw new AppError('LICENSE_HAS_SUBSCRIPTION', 'this licence is billed by a subscription: delete the subscription, and the licence goes with it');
-      if (current.status !== 'deleted') {
-        await sql.begin(async (tx) => {
-          await tx`update entitlements set status = 'deleted', updated_at = now() where id = ${id}`;
-          await revokeLicenceUse(tx, [id]);
-          await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
-        });
-      }
-      return c.json(await loadEntitlement(id), 200);
+      await deleteEntitlement(sql, { entitlementId: id });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
@@ -316,22 +272,14 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       method: 'post',
       path: '/licensing/keys/{code}/delete',
       tags: ['Licensing'],
-      summary: 'Delete a key (spec 04 §3.6): all its licences deleted and their activations revoked; refused while a subscription bills one',
+      summary: 'Delete a key (spec 04 §3.6): all its licenses deleted and their activations revoked; refused while a subscription bills one',
       ...guard('catalog', true),
       request: { params: codeParam, ...jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict().openapi('LicensingKeyDelete')) },
       responses: jsonResponses(200, looseObject, 'the deleted key'),
     }),
     async (c) => {
-      const code = canonical(c.req.valid('param').code);
-      const [key] = await sql<Array<{ id: number; status: string }>>`select id, status from license_keys where code = ${code}`;
-      if (!key) throw notFound('licence key', code);
-      const [linked] = await sql`select 1 from entitlements e join subscriptions s on s.id = e.subscription_id where e.key_id = ${key.id} and e.status <> 'deleted' and s.status <> 'deleted'`;
-      if (linked) throw new AppError('KEY_HAS_ACTIVE_SUBSCRIPTIONS', 'a subscription still bills a licence of this key');
-      await sql.begin(async (tx) => {
-        const ids = (await tx<Array<{ id: number }>>`update entitlements set status = 'deleted', updated_at = now() where key_id = ${key.id} and status <> 'deleted' returning id`).map((r) => r.id);
-        await revokeLicenceUse(tx, ids);
-        await tx`update license_keys set status = 'deleted', updated_at = now() where id = ${key.id}`;
-      });
+      const code = canonicalKeyCode(c.req.valid('param').code);
+      await deleteKey(sql, { keyCode: code });
       return c.json({ code, status: 'deleted' }, 200);
     },
   );
@@ -341,7 +289,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       method: 'post',
       path: '/licensing/entitlements/{id}/support-extensions',
       tags: ['Licensing'],
-      summary: 'Extend the support of a perpetual licence by 12 months from the later of its end and today (spec 04 §5.4)',
+      summary: 'Extend the support of a perpetual license by 12 months from the later of its end and today (spec 04 §5.4)',
       ...guard('catalog', true),
       request: { params: entitlementParam, ...jsonBody(z.object({ months: z.number().int().min(1).max(60).default(12) }).strict().openapi('LicensingSupportExtension')) },
       responses: jsonResponses(200, looseObject, 'the entitlement with its new support end'),
@@ -349,13 +297,8 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { months } = c.req.valid('json');
-      await loadEntitlement(id);
-      const [e] = await sql<Array<{ support_until: string | null; term_type: string }>>`
-        select e.support_until, p.term_type from entitlements e join licensing_products p on p.id = e.product_id where e.id = ${id}`;
-      if (e!.term_type !== 'perpetual' || e!.support_until === null) throw new AppError('SUPPORT_FOLLOWS_TERM', 'a term licence is supported for its whole term: renew it instead');
-      const supportUntil = extendSupport({ supportUntil: new Date(e!.support_until), now: now(), months });
-      await sql`update entitlements set support_until = ${supportUntil.toISOString()}, updated_at = now() where id = ${id}`;
-      return c.json(await loadEntitlement(id), 200);
+      await extendEntitlementSupport(sql, { entitlementId: id, months, now: now() });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
@@ -372,24 +315,11 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { regenerateKey } = c.req.valid('json');
-      await loadEntitlement(id);
-      await sql.begin(async (tx) => {
-        const [e] = await tx<Array<{ key_id: number; prefix: string }>>`
-          select e.key_id, v.prefix from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
-          where e.id = ${id} for update of e`;
-        await revokeLicenceUse(tx, [id]);
-        // The ManagedExpiration anchor (first_activated_at) is kept: the time-limited period does not restart.
-        await tx`
-          update activation_accounts set activation_count = 0, policy_reference = null, transfer_state = null, updated_at = now()
-          where entitlement_id = ${id}`;
-        await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
-        if (regenerateKey) await tx`update license_keys set code = ${generateLicenseKey(e!.prefix)}, updated_at = now() where id = ${e!.key_id}`;
-      });
-      return c.json(await loadEntitlement(id), 200);
+      await resetRegistrations(sql, { entitlementId: id, regenerateKey });
+      return c.json(await entitlementCard(sql, id), 200);
     },
   );
 
   return app;
 }
 
-const canonical = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');

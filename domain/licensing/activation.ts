@@ -180,7 +180,7 @@ export function matchesPolicy(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Licence limits, ManagedExpiration (§6.5) and ManagedExecution (§6.6)
+// License limits, ManagedExpiration (§6.5) and ManagedExecution (§6.6)
 // ---------------------------------------------------------------------------------------------------------
 
 /** The limits of a license template (§6.1): master license, custom license or upgrade template. null = no limit. */

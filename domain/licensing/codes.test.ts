@@ -12,6 +12,7 @@ import {
   isValidPrefix,
   KEY_LENGTH,
   LicensingCodeError,
+  canonicalKeyCode,
   normalizeCode,
   parseCode,
   parseCoupon,
@@ -253,5 +254,12 @@ describe('display forms', () => {
   it('refuses to display a coupon as a key and the other way round', () => {
     expect(errorOf(() => formatLicenseKey('MIKOUPD-A4F7R-Z2KD9-M3P47'))).toMatchObject({ code: 'INVALID_KEY_FORMAT' });
     expect(errorOf(() => formatCoupon(VALID_KEY))).toMatchObject({ code: 'COUPON_INVALID_FORMAT' });
+  });
+});
+
+describe('canonicalKeyCode (staff look-ups)', () => {
+  it('drops spaces and hyphens and upper-cases, but maps no look-alike characters and checks nothing', () => {
+    expect(canonicalKeyCode('miko-7k3qx m2h9d')).toBe('MIKO7K3QXM2H9D');
+    expect(canonicalKeyCode('MIKO-OIL')).toBe('MIKOOIL');
   });
 });

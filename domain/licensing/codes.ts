@@ -84,6 +84,12 @@ export function normalizeCode(input: string): string {
   return code.slice(0, 4) + code.slice(4).replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
+/**
+ * A license key as the staff API takes it in a path or filter: upper case, spaces and hyphens dropped, nothing
+ * else mapped or checked (staff look up stored codes; a mistyped code simply finds nothing).
+ */
+export const canonicalKeyCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
+
 /** `count` characters of ALPHABET from the CSPRNG. */
 function randomCharacters(count: number): string {
   // 256 is a multiple of 32, so the low five bits of a uniform random byte are uniform over the

@@ -29,13 +29,13 @@ describe('calendar months (spec 04 Conventions)', () => {
 });
 
 describe('§4.2 renew and §8 #30 (exact dates: the integration test checks the same rule with the real clock)', () => {
-  it('§8 #30 a licence valid until 2025-03-01 renewed for 12 months is valid until 2026-03-01', () => {
+  it('§8 #30 a license valid until 2025-03-01 renewed for 12 months is valid until 2026-03-01', () => {
     for (const now of [d('2025-01-15'), new Date('2025-02-28T23:59:59Z'), d('2025-03-01')]) {
       expect(renewEntitlement({ status: 'active', expiresAt: d('2025-03-01'), now, periodMonths: 12 })).toEqual({ ok: true, expiresAt: d('2026-03-01'), status: 'active' });
     }
   });
 
-  it('§8 #30 an expired licence renewed on 2025-04-10 for 1 month is active until 2025-05-10', () => {
+  it('§8 #30 an expired license renewed on 2025-04-10 for 1 month is active until 2025-05-10', () => {
     expect(renewEntitlement({ status: 'expired', expiresAt: d('2025-03-01'), now: d('2025-04-10'), periodMonths: 1 })).toEqual({ ok: true, expiresAt: d('2025-05-10'), status: 'active' });
   });
 
@@ -133,7 +133,7 @@ describe('§5.3 perpetual update quotes and §8 #34', () => {
     expect(perpetualUpdateQuote(base({ entitledMajor: 2, targetMajor: 3, anchor: d('2025-01-20'), releases: [[2, '2024-09-01'], [3, '2025-05-01']] }))).toMatchObject({ outcome: 'free' });
   });
 
-  it('a major already held is free; a term licence updates for free; 50 % of an odd price is rounded up', () => {
+  it('a major already held is free; a term license updates for free; 50 % of an odd price is rounded up', () => {
     expect(perpetualUpdateQuote(base({ entitledMajor: 2, targetMajor: 2, releases: [] }))).toMatchObject({ outcome: 'already_entitled', price: 0 });
     expect(perpetualUpdateQuote(base({ termType: 'term', targetMajor: 5, releases: [] }))).toMatchObject({ outcome: 'free', price: 0 });
     expect(perpetualUpdateQuote(base({ retailPrice: 999, releases: [[2, '2024-09-01']] }))).toMatchObject({ outcome: 'half_price', price: 500 });
@@ -159,12 +159,12 @@ describe('§5.4 support and §8 #35', () => {
     expect(supportUntilAtPurchase({ termType: 'perpetual', purchasedAt: d('2024-02-29'), expiresAt: null })).toEqual(d('2025-02-28'));
   });
 
-  it('a term licence has support for its whole term (supportUntil = expiresAt)', () => {
+  it('a term license has support for its whole term (supportUntil = expiresAt)', () => {
     expect(supportUntilAtPurchase({ termType: 'term', purchasedAt: d('2024-01-10'), expiresAt: d('2024-07-10') })).toEqual(d('2024-07-10'));
   });
 });
 
-describe('§5.2 perpetual licences for organisations and §8 #36', () => {
+describe('§5.2 perpetual licenses for organisations and §8 #36', () => {
   it('§8 #36 ordering a perpetual product for an individual → PERPETUAL_REQUIRES_ORGANIZATION', () => {
     expect(perpetualOrderRefusal({ termType: 'perpetual', legalForm: 'individual' })).toMatchObject({ code: 'PERPETUAL_REQUIRES_ORGANIZATION' });
     expect(perpetualOrderRefusal({ termType: 'perpetual', legalForm: null })).toMatchObject({ code: 'PERPETUAL_REQUIRES_ORGANIZATION' });

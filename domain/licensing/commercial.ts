@@ -1,6 +1,6 @@
-// Commercial rules of licences (spec 04 §4.2 Renew, §5.2 term vs perpetual, §5.3 update quotes for
-// perpetual licences, §5.4 support period): what a renewal does to the validity, which payment methods a
-// renewal offers, what a major update costs, until when support runs, and who may buy a perpetual licence.
+// Commercial rules of licenses (spec 04 §4.2 Renew, §5.2 term vs perpetual, §5.3 update quotes for
+// perpetual licenses, §5.4 support period): what a renewal does to the validity, which payment methods a
+// renewal offers, what a major update costs, until when support runs, and who may buy a perpetual license.
 //
 // Pure: no database, no I/O, no clock reads. The caller passes `now` and persists what a rule answers.
 // Times are UTC instants (`Date`); month periods are calendar months that keep the time of day and clamp
@@ -11,11 +11,12 @@
 
 import { addMonthsClamped } from '../dates';
 import { AppError, type ErrorCode } from '../errors';
+import type { EntitlementStatus } from './activation';
 
 /**
  * Refusal codes of these rules (spec 04 §7.4 where it names them; their statuses are the catalogue's, domain/errors.ts).
- * Choices: a perpetual licence has no expiry to move, so it cannot be renewed (§5.2, 422); only `active` and
- * `expired` licences are renewed (§7.2, 409); an update to a major not released yet cannot be quoted (§5.3, 422).
+ * Choices: a perpetual license has no expiry to move, so it cannot be renewed (§5.2, 422); only `active` and
+ * `expired` licenses are renewed (§7.2, 409); an update to a major not released yet cannot be quoted (§5.3, 422).
  */
 export type CommercialErrorCode = Extract<
   ErrorCode,
@@ -46,7 +47,7 @@ export function addCalendarMonths(at: Date, months: number): Date {
 export const laterOf = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ? a : b);
 
 // ---------------------------------------------------------------------------------------------------------
-// §5.2 Perpetual licences are for organisations only
+// §5.2 Perpetual licenses are for organisations only
 // ---------------------------------------------------------------------------------------------------------
 
 export type LegalForm = 'organization' | 'individual';
@@ -83,13 +84,13 @@ export function perpetualOrderRefusal(input: { termType: TermType; legalForm: Le
     code: 'PERPETUAL_REQUIRES_ORGANIZATION',
     message:
       input.legalForm === 'individual'
-        ? 'a perpetual licence is only sold to organisations; the customer is an individual (spec 04 §5.2)'
-        : 'a perpetual licence is only sold to organisations; the customer has no legal form on record (spec 04 §5.2)',
+        ? 'a perpetual license is only sold to organisations; the customer is an individual (spec 04 §5.2)'
+        : 'a perpetual license is only sold to organisations; the customer has no legal form on record (spec 04 §5.2)',
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// §5.3 Update quote for perpetual licences
+// §5.3 Update quote for perpetual licenses
 // ---------------------------------------------------------------------------------------------------------
 
 export interface MajorRelease {
@@ -98,9 +99,9 @@ export interface MajorRelease {
 }
 
 export interface UpdateQuoteInput {
-  /** `term` licences update for free (§5.2); the table of §5.3 applies to `perpetual` ones. */
+  /** `term` licenses update for free (§5.2); the table of §5.3 applies to `perpetual` ones. */
   termType: TermType;
-  /** M: the major the licence entitles to. */
+  /** M: the major the license entitles to. */
   entitledMajor: number;
   /** T: the major asked for. */
   targetMajor: number;
@@ -108,7 +109,7 @@ export interface UpdateQuoteInput {
   anchor: Date;
   /** The product's majors with their release dates (§1.2 `majorReleases`); a date after `now` is not out yet. */
   majorReleases: readonly MajorRelease[];
-  /** The current retail price of a perpetual licence of the product, integer minor units. */
+  /** The current retail price of a perpetual license of the product, integer minor units. */
   retailPrice: number;
   now: Date;
 }
@@ -121,7 +122,7 @@ export interface UpdateQuote {
   percent: 0 | 50 | 100;
   /** What the customer pays, integer minor units. */
   price: number;
-  /** Whether the purchase includes 12 months of support (§5.4: a new licence does, a 50 % update does not). */
+  /** Whether the purchase includes 12 months of support (§5.4: a new license does, a 50 % update does not). */
   supportIncluded: boolean;
   /** The row of the §5.3 table that decided, in words. */
   rule: string;
@@ -131,7 +132,7 @@ export interface UpdateQuote {
 export const FREE_UPDATE_WINDOW_MONTHS = 6;
 
 /**
- * The price of moving a licence from major M to major T (§5.3, §8 #34):
+ * The price of moving a license from major M to major T (§5.3, §8 #34):
  *
  * | condition                                                                  | price  |
  * |----------------------------------------------------------------------------|--------|
@@ -140,7 +141,7 @@ export const FREE_UPDATE_WINDOW_MONTHS = 6;
  * | T = M + 1, R(M+1) outside that window, no major ≥ M + 2 released yet        | 50 %   |
  * | T ≥ M + 2, or T = M + 1 (outside the window) once a major ≥ M + 2 is out    | 100 %  |
  *
- * Term licences get every update free (§5.2). Both ends of the window count as inside it.
+ * Term licenses get every update free (§5.2). Both ends of the window count as inside it.
  * Choice: the free row is checked first and has no "M + 2" condition, so an update earned by a release
  * inside the window stays free after the next major is out (the 50 % row alone is "valid until the next
  * major version"). Choice: "released" means `releasedAt ≤ now`; a major released out of order (M + 3
@@ -153,7 +154,7 @@ export function perpetualUpdateQuote(input: UpdateQuoteInput): UpdateQuote {
   if (!Number.isInteger(retailPrice) || retailPrice < 0) throw new RangeError('the retail price is a non-negative integer of minor units');
   const free = (outcome: UpdateQuoteOutcome, rule: string): UpdateQuote => ({ outcome, percent: 0, price: 0, supportIncluded: false, rule });
   if (t <= m) return free('already_entitled', `major ${t} is within the entitled major ${m}: minor updates are always free`);
-  if (input.termType === 'term') return free('free', 'a term licence gets minor and major updates free for its whole term (§5.2)');
+  if (input.termType === 'term') return free('free', 'a term license gets minor and major updates free for its whole term (§5.2)');
 
   const released = (major: number): Date | null => {
     const release = input.majorReleases.find((r) => r.major === major);
@@ -162,7 +163,7 @@ export function perpetualUpdateQuote(input: UpdateQuoteInput): UpdateQuote {
   if (!released(t)) throw new CommercialRuleError('MAJOR_NOT_RELEASED', `major ${t} is not released yet, so it cannot be quoted`);
 
   const full = (rule: string): UpdateQuote => ({ outcome: 'full_price', percent: 100, price: retailPrice, supportIncluded: true, rule });
-  if (t >= m + 2) return full(`major ${t} skips one or more majors after ${m}: new licences at 100 %`);
+  if (t >= m + 2) return full(`major ${t} skips one or more majors after ${m}: new licenses at 100 %`);
 
   const next = released(m + 1)!;
   const windowEnd = addCalendarMonths(anchor, FREE_UPDATE_WINDOW_MONTHS);
@@ -179,7 +180,7 @@ export function perpetualUpdateQuote(input: UpdateQuoteInput): UpdateQuote {
       rule: `major ${t} was released outside the ${FREE_UPDATE_WINDOW_MONTHS}-month window and major ${m + 2} is not out: 50 %, support not included`,
     };
   }
-  return full(`a major after ${t} is out, so the 50 % offer for major ${t} has ended: new licences at 100 %`);
+  return full(`a major after ${t} is out, so the 50 % offer for major ${t} has ended: new licenses at 100 %`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ export function perpetualUpdateQuote(input: UpdateQuoteInput): UpdateQuote {
 export const SUPPORT_MONTHS = 12;
 
 /**
- * Support at purchase (§5.2, §5.4): a term licence has support for its whole term (`supportUntil =
+ * Support at purchase (§5.2, §5.4): a term license has support for its whole term (`supportUntil =
  * expiresAt`); a perpetual one for 12 calendar months from the purchase (2024-01-10 → 2025-01-10, §8 #35).
  */
 export function supportUntilAtPurchase(input: { termType: TermType; purchasedAt: Date; expiresAt: Date | null; supportMonths?: number }): Date | null {
@@ -211,7 +212,8 @@ export function extendSupport(input: { supportUntil: Date; now: Date; months?: n
 // §4.2 Renew, §7.2 renew, §8 #30
 // ---------------------------------------------------------------------------------------------------------
 
-export type EntitlementStatus = 'ordered' | 'in_progress' | 'active' | 'suspended' | 'expired' | 'superseded' | 'deleted';
+/** The license statuses (§4.1), declared once with the activation rules. */
+export type { EntitlementStatus };
 
 /** The longest renewal period taken at once (10 years), as a guard against typing errors. */
 export const MAX_RENEWAL_MONTHS = 120;
@@ -220,11 +222,11 @@ export type RenewalDecision = { ok: true; expiresAt: Date; status: 'active' } | 
 
 /**
  * A renewal for `periodMonths` calendar months (§4.2 Renew, §7.2 renew): `expiresAt = max(expiresAt, now) +
- * period`, and the licence is `active` afterwards (an `expired` one becomes `active`). A licence valid until
+ * period`, and the license is `active` afterwards (an `expired` one becomes `active`). A license valid until
  * 2025-03-01 renewed for 12 months on any day before that is valid until 2026-03-01; one that expired and is
  * renewed on 2025-04-10 for 1 month is active until 2025-05-10 (§8 #30).
- * Refused: `in_progress` (`OPERATION_IN_PROGRESS`, §4.1), a perpetual licence (`PERPETUAL_NOT_RENEWABLE`),
- * any status other than `active` / `expired` (`ENTITLEMENT_NOT_RENEWABLE`: a suspended licence is resumed,
+ * Refused: `in_progress` (`OPERATION_IN_PROGRESS`, §4.1), a perpetual license (`PERPETUAL_NOT_RENEWABLE`),
+ * any status other than `active` / `expired` (`ENTITLEMENT_NOT_RENEWABLE`: a suspended license is resumed,
  * not renewed; ordered, superseded and deleted ones have nothing to renew).
  */
 export function renewEntitlement(input: { status: EntitlementStatus; expiresAt: Date | null; now: Date; periodMonths: number }): RenewalDecision {
@@ -232,11 +234,11 @@ export function renewEntitlement(input: { status: EntitlementStatus; expiresAt: 
   if (!Number.isInteger(periodMonths) || periodMonths < 1 || periodMonths > MAX_RENEWAL_MONTHS) {
     throw new RangeError(`a renewal period is 1 to ${MAX_RENEWAL_MONTHS} whole months`);
   }
-  if (status === 'in_progress') return { ok: false, code: 'OPERATION_IN_PROGRESS', message: 'an operation on this licence is running' };
+  if (status === 'in_progress') return { ok: false, code: 'OPERATION_IN_PROGRESS', message: 'an operation on this license is running' };
   if (status !== 'active' && status !== 'expired') {
-    return { ok: false, code: 'ENTITLEMENT_NOT_RENEWABLE', message: `a ${status} licence cannot be renewed; only active and expired ones can` };
+    return { ok: false, code: 'ENTITLEMENT_NOT_RENEWABLE', message: `a ${status} license cannot be renewed; only active and expired ones can` };
   }
-  if (expiresAt === null) return { ok: false, code: 'PERPETUAL_NOT_RENEWABLE', message: 'a perpetual licence has no expiry to renew (spec 04 §5.2)' };
+  if (expiresAt === null) return { ok: false, code: 'PERPETUAL_NOT_RENEWABLE', message: 'a perpetual license has no expiry to renew (spec 04 §5.2)' };
   return { ok: true, expiresAt: addCalendarMonths(laterOf(expiresAt, now), periodMonths), status: 'active' };
 }
 

@@ -142,7 +142,7 @@ describe('§3.2 add_product', () => {
     expect(planCouponEffect(coupon(null), [], now).creates[0]!.expiresAt).toBeNull();
   });
 
-  it('§8 #5: an active paid licence expiring in 10 days + 30 days → now + 40 days', () => {
+  it('§8 #5: an active paid license expiring in 10 days + 30 days → now + 40 days', () => {
     const e = ent({ ...P, expiresAt: inDays(10) });
     expect(planCouponEffect(coupon(30), [e], now).updates).toEqual([{ entitlementId: e.id, productId: 1, status: 'active', kind: 'paid', seats: 1, expiresAt: inDays(40), supersededByProductId: null, revokeBindings: false }]);
   });
@@ -152,7 +152,7 @@ describe('§3.2 add_product', () => {
     expect(planCouponEffect(coupon(7), [e], now).updates[0]).toMatchObject({ kind: 'paid', status: 'active', expiresAt: inDays(7) });
   });
 
-  it('an expired or superseded paid licence comes back from now; seats never go down', () => {
+  it('an expired or superseded paid license comes back from now; seats never go down', () => {
     const expired = ent({ ...P, status: 'expired', expiresAt: inDays(-5), seats: 3 });
     expect(planCouponEffect(coupon(30, 2), [expired], now).updates[0]).toMatchObject({ status: 'active', expiresAt: inDays(30), seats: 3 });
     const superseded = ent({ ...P, status: 'superseded', expiresAt: inDays(50), supersededBy: 7 });
@@ -166,14 +166,14 @@ describe('§3.2 add_product', () => {
     expect(planCouponEffect(coupon(1), [older, newer], now).updates.map((u) => u.entitlementId)).toEqual([newer.id]);
   });
 
-  it('refusals: an active perpetual licence, a suspended or ordered one (NOT_APPLICABLE), one in progress (OPERATION_IN_PROGRESS)', () => {
+  it('refusals: an active perpetual license, a suspended or ordered one (NOT_APPLICABLE), one in progress (OPERATION_IN_PROGRESS)', () => {
     expect(refusal(() => planCouponEffect(coupon(30), [ent({ ...P, expiresAt: null })], now))).toBe('COUPON_NOT_APPLICABLE');
     expect(refusal(() => planCouponEffect(coupon(30), [ent({ ...P, status: 'suspended' })], now))).toBe('COUPON_NOT_APPLICABLE');
     expect(refusal(() => planCouponEffect(coupon(30), [ent({ ...P, status: 'ordered' })], now))).toBe('COUPON_NOT_APPLICABLE');
     expect(refusal(() => planCouponEffect(coupon(30), [ent({ ...P, status: 'in_progress' })], now))).toBe('OPERATION_IN_PROGRESS');
   });
 
-  it('a perpetual item on a term licence makes it perpetual', () => {
+  it('a perpetual item on a term license makes it perpetual', () => {
     expect(planCouponEffect(coupon(null), [ent({ ...P })], now).updates[0]!.expiresAt).toBeNull();
   });
 });
@@ -191,7 +191,7 @@ describe('§3.2 extend_trial', () => {
     expect(planCouponEffect(coupon(14), [trial], now).updates[0]).toMatchObject({ status: 'active', expiresAt: inDays(14) });
   });
 
-  it('§8 #8: a paid licence of the product, or a trial with at least N days left → COUPON_NOT_APPLICABLE', () => {
+  it('§8 #8: a paid license of the product, or a trial with at least N days left → COUPON_NOT_APPLICABLE', () => {
     expect(refusal(() => planCouponEffect(coupon(14), [ent({ ...P })], now))).toBe('COUPON_NOT_APPLICABLE');
     expect(refusal(() => planCouponEffect(coupon(14), [ent({ ...P, kind: 'trial', expiresAt: inDays(20) })], now))).toBe('COUPON_NOT_APPLICABLE');
     expect(refusal(() => planCouponEffect(coupon(14), [ent({ ...P, kind: 'trial', expiresAt: inDays(14) })], now))).toBe('COUPON_NOT_APPLICABLE');

@@ -197,13 +197,13 @@ export interface CouponState {
  * exists); a composition coupon is applied to its target key (COUPON_KEY_MISMATCH). Step 8 is planCouponEffect.
  */
 export function checkCouponUse(key: KeyState | null | undefined, coupon: CouponState | null | undefined, usedByThisKey: boolean): { key: KeyState; coupon: CouponState } {
-  if (!key || key.status !== 'active') throw new CouponError('KEY_NOT_FOUND', 'no such licence key');
+  if (!key || key.status !== 'active') throw new CouponError('KEY_NOT_FOUND', 'no such license key');
   if (!coupon) throw new CouponError('COUPON_NOT_FOUND', 'no such coupon');
   if (coupon.status === 'void') throw new CouponError('COUPON_VOID', 'the coupon was voided');
   if (!coupon.reusable && (coupon.status === 'used' || usedByThisKey)) throw new CouponError('COUPON_ALREADY_USED', 'the coupon has already been used');
   if (coupon.reusable && usedByThisKey) throw new CouponError('COUPON_ALREADY_USED_BY_KEY', 'the coupon has already been used with this key');
   if (coupon.type === 'change_composition' && coupon.targetKeyId !== key.id) {
-    throw new CouponError('COUPON_KEY_MISMATCH', 'the coupon was made for another licence key');
+    throw new CouponError('COUPON_KEY_MISMATCH', 'the coupon was made for another license key');
   }
   return { key, coupon };
 }
@@ -280,10 +280,10 @@ export function currentEntitlement(entitlements: readonly EntitlementSnapshot[],
 /** Entitlements in these states are left alone by coupons (see the choices at the top of this file). */
 function refuseUntouchable(e: EntitlementSnapshot): void {
   if (e.status === 'in_progress') {
-    throw new CouponError('OPERATION_IN_PROGRESS', `an operation on the ${e.productCode} licence is running; try again later`, { product: e.productCode });
+    throw new CouponError('OPERATION_IN_PROGRESS', `an operation on the ${e.productCode} license is running; try again later`, { product: e.productCode });
   }
   if (e.status === 'ordered' || e.status === 'suspended') {
-    throw new CouponError('COUPON_NOT_APPLICABLE', `the ${e.productCode} licence is ${e.status}`, { product: e.productCode, status: e.status });
+    throw new CouponError('COUPON_NOT_APPLICABLE', `the ${e.productCode} license is ${e.status}`, { product: e.productCode, status: e.status });
   }
 }
 
@@ -325,7 +325,7 @@ function planAddProduct(items: readonly ResolvedPeriodItem[], entitlements: read
       if (e.status === 'active') {
         throw new CouponError('COUPON_NOT_APPLICABLE', `the key already holds ${e.productCode} perpetually`, { product: e.productCode });
       }
-      expiresAt = null; // a perpetual licence that was superseded or marked expired comes back as it was
+      expiresAt = null; // a perpetual license that was superseded or marked expired comes back as it was
     } else {
       expiresAt = item.periodDays === null ? null : plusDays(Math.max(time(e.expiresAt), now), item.periodDays);
     }
@@ -339,7 +339,7 @@ function planExtendTrial(items: readonly ResolvedTrialItem[], entitlements: read
   for (const item of items) {
     const held = entitlements.filter((e) => e.productId === item.productId && e.status !== 'deleted');
     if (held.some((e) => e.kind === 'paid')) {
-      throw new CouponError('COUPON_NOT_APPLICABLE', `the key holds a paid ${item.productCode} licence; a trial extension does not apply`, { product: item.productCode });
+      throw new CouponError('COUPON_NOT_APPLICABLE', `the key holds a paid ${item.productCode} license; a trial extension does not apply`, { product: item.productCode });
     }
     const trial = currentEntitlement(entitlements, item.productId);
     if (trial) refuseUntouchable(trial);
@@ -422,12 +422,12 @@ export function planReversal(input: ReversalInput): ReversalPlan {
   const touched = new Set(input.after.map((e) => e.id));
   const later = input.laterActivations.find((a) => a.entitlementIds.some((id) => touched.has(id)));
   if (later) {
-    throw new CouponError('COUPON_REVERSAL_CONFLICT', `coupon activation ${later.id} changed the same licences later; reverse it first`, { laterActivationId: later.id });
+    throw new CouponError('COUPON_REVERSAL_CONFLICT', `coupon activation ${later.id} changed the same licenses later; reverse it first`, { laterActivationId: later.id });
   }
   for (const after of input.after) {
     const now = input.current.find((e) => e.id === after.id);
     if (!now || !sameState(now, after)) {
-      throw new CouponError('COUPON_REVERSAL_CONFLICT', `the ${after.productCode} licence changed after this activation; the reversal would undo that change`, {
+      throw new CouponError('COUPON_REVERSAL_CONFLICT', `the ${after.productCode} license changed after this activation; the reversal would undo that change`, {
         entitlementId: after.id,
       });
     }

@@ -20,7 +20,7 @@ const base = {
   supportUntil: '2027-11-30',
 };
 
-describe('licence documents (spec 04 §6.8; issue 7 acceptance 3)', () => {
+describe('license documents (spec 04 §6.8; issue 7 acceptance 3)', () => {
   it('canonical JSON sorts keys at every level, so equal documents give equal bytes', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
   });
@@ -31,7 +31,7 @@ describe('licence documents (spec 04 §6.8; issue 7 acceptance 3)', () => {
     expect(verifyLicense(signed, generateSigningKeys().publicKey)).toBe(false);
   });
 
-  it('changing any byte of the licence file makes verification fail', () => {
+  it('changing any byte of the license file makes verification fail', () => {
     const file = licenseFile(signLicense(base, keys.privateKey));
     const parsed = parseLicenseFile(file)!;
     expect(verifyLicense(parsed, keys.publicKey)).toBe(true);

@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 
 /**
- * Licence documents (spec 04 §6.8): canonical JSON (keys sorted at every level, UTF-8) signed with the
- * vendor's Ed25519 key, so a protected application verifies its licence offline with the vendor's public
+ * License documents (spec 04 §6.8): canonical JSON (keys sorted at every level, UTF-8) signed with the
+ * vendor's Ed25519 key, so a protected application verifies its license offline with the vendor's public
  * key. The document travels as `{ document, signature }` with the signature in base64url.
  */
 
@@ -67,18 +67,18 @@ export function verifyLicense(signed: { document: unknown; signature: unknown },
   }
 }
 
-/** The wire form a client stores as its licence file: the canonical document and the signature. */
+/** The wire form a client stores as its license file: the canonical document and the signature. */
 export function licenseFile(signed: SignedLicense): string {
   return `${canonicalJson(signed.document)}\n${signed.signature}\n`;
 }
 
-/** Reads a licence file back; null when it is not one. */
+/** Reads a license file back; null when it is not one. */
 export function parseLicenseFile(text: string): { document: unknown; signature: string } | null {
   const [json, signature, ...rest] = text.split('\n');
   if (!json || !signature || rest.some((line) => line !== '')) return null;
   try {
     const document = JSON.parse(json) as unknown;
-    // Only the canonical bytes are a licence file: no second spelling of the same document.
+    // Only the canonical bytes are a license file: no second spelling of the same document.
     return canonicalJson(document) === json ? { document, signature } : null;
   } catch {
     return null;

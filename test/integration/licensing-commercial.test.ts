@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../api/errors';
-import { refusePerpetualForIndividuals } from '../../api/routes/licensing-transfers';
+import { refusePerpetualForIndividuals } from '../../operations/licensing/entitlements/refuse-perpetual-for-individuals';
 import { addCalendarMonths } from '../../domain/licensing/commercial';
 import { createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
@@ -32,7 +32,7 @@ async function product(settings: Record<string, unknown> = {}) {
 }
 
 /** A first-run key (public API) for a customer, holding `productCode` granted by staff (perpetual unless said). */
-async function licence(options: { product?: Record<string, unknown>; grant?: Record<string, unknown>; customer?: Record<string, unknown> } = {}) {
+async function license(options: { product?: Record<string, unknown>; grant?: Record<string, unknown>; customer?: Record<string, unknown> } = {}) {
   const made = await product(options.product);
   const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: made.code, customer: { companyName: `Customer ${seq}`, ...options.customer } });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
@@ -55,7 +55,7 @@ const pendingOf = async (partnerId: number) => {
   return (answer.body.items as Array<{ id: number; licence: { entitlementId: number } }>);
 };
 const ownerOf = async (entitlementId: number) => (await p.sql<Array<{ partner_id: number | null }>>`select partner_id from entitlements where id = ${entitlementId}`)[0]!.partner_id;
-/** The licence's row; the database client hands timestamps over as text. */
+/** The license's row; the database client hands timestamps over as text. */
 async function entitlementRow(id: number) {
   const [row] = await p.sql<Array<{ status: string; expires_at: string | null; starts_at: string }>>`select status, expires_at, starts_at from entitlements where id = ${id}`;
   return { status: row!.status, expires_at: row!.expires_at === null ? null : new Date(row!.expires_at), starts_at: new Date(row!.starts_at) };
@@ -63,18 +63,18 @@ async function entitlementRow(id: number) {
 const machine = (n: number) => ({ signatures: { hdd: `H${n}`, cpu: `C${n}`, bios: `B${n}`, ethernet: `E${n}` } });
 
 describe('licensing commercial scenarios (spec 04 §8)', () => {
-  it('§8 #30 renew: valid-until = max(valid-until, now) + period; balance offered only when it covers the cost; an expired licence comes back active', async () => {
+  it('§8 #30 renew: valid-until = max(valid-until, now) + period; balance offered only when it covers the cost; an expired license comes back active', async () => {
     // A billing client's key: bought through a plan on the licensing plugin, as billing issues keys.
     const sold = await product();
-    const rule = (await p.api('POST', '/api/v1/service-rules', { key: 'commercial_rule', name: 'Licences' })).body;
-    const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: 'commercial_prov', name: 'Licences' })).body;
+    const rule = (await p.api('POST', '/api/v1/service-rules', { key: 'commercial_rule', name: 'Licenses' })).body;
+    const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: 'commercial_prov', name: 'Licenses' })).body;
     const productRow = (await p.api('POST', '/api/v1/products', { name: 'Accounting software' })).body;
-    const template = (await p.api('POST', '/api/v1/service-templates', { name: 'Miko licences', plugin: 'licensing', settings: { vendorPrefix: prefix, productCode: sold.code } })).body;
+    const template = (await p.api('POST', '/api/v1/service-templates', { name: 'Miko licenses', plugin: 'licensing', settings: { vendorPrefix: prefix, productCode: sold.code } })).body;
     const plan = await p.api('POST', '/api/v1/plans', {
       productId: productRow.id,
       serviceTemplateId: template.id,
       provisioningRuleId: provisioning.id,
-      name: 'Accounting licence',
+      name: 'Accounting license',
       sku: 'ACC-COM',
       currency: 'EUR',
       periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 1000 }],
@@ -89,7 +89,7 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     const [key] = (await p.api('GET', `/api/v1/licensing/keys?clientId=${clientId}`)).body.items;
     const subscribed = key.entitlements[0].id as number;
 
-    // A term licence on that key, granted by staff for 30 days.
+    // A term license on that key, granted by staff for 30 days.
     const term = await product();
     const granted = await p.api('POST', `/api/v1/licensing/keys/${key.displayCode}/entitlements`, { productCode: term.code, periodDays: 30 });
     expect(granted.status, JSON.stringify(granted.body)).toBe(201);
@@ -107,7 +107,7 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect([refused.status, refused.body.code], JSON.stringify(refused.body)).toEqual([422, 'INSUFFICIENT_BALANCE']);
     expect((await entitlementRow(id)).expires_at).toEqual(validUntil);
 
-    // Once the balance covers the cost it is offered; a 12-month renewal of a valid licence adds to its end.
+    // Once the balance covers the cost it is offered; a 12-month renewal of a valid license adds to its end.
     expect((await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 5000 })).status).toBe(201);
     const covered = await p.api('GET', `/api/v1/licensing/entitlements/${id}/renewal-options?periodMonths=12&price=${price}`);
     expect(covered.body.paymentMethods).toEqual(['balance', 'invoice']);
@@ -117,8 +117,8 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect(new Date(renewed.body.expiresAt)).toEqual(addCalendarMonths(validUntil, 12));
     expect(await entitlementRow(id)).toMatchObject({ status: 'active', expires_at: addCalendarMonths(validUntil, 12) });
 
-    // An expired licence renewed for 1 month is active until a month from now. The expiry timer of §7.3 is not
-    // built and a grant cannot start in the past, so the licence is made expired with SQL.
+    // An expired license renewed for 1 month is active until a month from now. The expiry timer of §7.3 is not
+    // built and a grant cannot start in the past, so the license is made expired with SQL.
     const lapsedProduct = await product();
     const lapsed = (await p.api('POST', `/api/v1/licensing/keys/${key.displayCode}/entitlements`, { productCode: lapsedProduct.code, periodDays: 30 })).body.id as number;
     await p.sql`update entitlements set status = 'expired', expires_at = now() - interval '10 days' where id = ${lapsed}`;
@@ -132,13 +132,13 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect(until).toBeLessThanOrEqual(addCalendarMonths(after, 1).getTime());
     expect((await entitlementRow(lapsed)).status).toBe('active');
 
-    // The licence billed by the subscription is renewed through the subscription; a first-run key has no balance.
+    // The license billed by the subscription is renewed through the subscription; a first-run key has no balance.
     const billed = await p.api('POST', `/api/v1/licensing/entitlements/${subscribed}/renewals`, { periodMonths: 1, paymentMethod: 'invoice', price: 1000 });
     expect([billed.status, billed.body.code]).toEqual([422, 'renew_through_subscription']);
-    const firstRun = await licence({ grant: { periodDays: 30 } });
+    const firstRun = await license({ grant: { periodDays: 30 } });
     const noClient = await p.api('GET', `/api/v1/licensing/entitlements/${firstRun.entitlementId}/renewal-options?periodMonths=1&price=0`);
     expect(noClient.body).toMatchObject({ balance: null, paymentMethods: ['invoice'] });
-    const perpetual = await licence();
+    const perpetual = await license();
     const notRenewable = await p.api('POST', `/api/v1/licensing/entitlements/${perpetual.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'invoice', price: 1000 });
     expect([notRenewable.status, notRenewable.body.code]).toEqual([422, 'PERPETUAL_NOT_RENEWABLE']);
     const noPrice = await p.api('GET', `/api/v1/licensing/entitlements/${id}/renewal-options?periodMonths=1`);
@@ -146,8 +146,8 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #31 in-progress guard: while an update runs (in_progress), suspend answers 409 OPERATION_IN_PROGRESS', async () => {
-    const l = await licence({ grant: { periodDays: 30 } });
-    // There is no long-running `update` operation yet, so the licence is put into `in_progress` with SQL, as
+    const l = await license({ grant: { periodDays: 30 } });
+    // There is no long-running `update` operation yet, so the license is put into `in_progress` with SQL, as
     // the per-entitlement workflow would while it runs one (§4.1, §7.3).
     await p.sql`update entitlements set status = 'in_progress' where id = ${l.entitlementId}`;
     const suspend = await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/suspend`, { reason: 'non-payment' });
@@ -166,8 +166,8 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     const listed = (await p.api('GET', '/api/v1/licensing/partners')).body.items.map((x: { id: number }) => x.id);
     expect(listed).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
 
-    const l = await licence();
-    // The licence is with A first: imported from the vendor (no partner yet) with a generated secret.
+    const l = await license();
+    // The license is with A first: imported from the vendor (no partner yet) with a generated secret.
     const toA = await transfer(l.entitlementId, { toPartnerPublicId: a.publicId });
     expect(toA.status, JSON.stringify(toA.body)).toBe(201);
     expect(toA.body.secret.length).toBeGreaterThanOrEqual(8);
@@ -213,10 +213,10 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
   it('§4.2 import details: one pending transfer under concurrency, five wrong secrets cancel, reject and cancel, 14 days expire', async () => {
     const owner = await partner('Owner', 'direct');
     const recipient = await partner('Recipient', 'reseller');
-    const l = await licence();
+    const l = await license();
     const pending = async () => Number((await p.sql`select count(*)::int as n from license_transfers where entitlement_id = ${l.entitlementId} and status = 'pending'`)[0]!.n);
 
-    // Two simultaneous transfers of one licence: the unique index lets exactly one through.
+    // Two simultaneous transfers of one license: the unique index lets exactly one through.
     const both = await Promise.all([transfer(l.entitlementId, { toPartnerPublicId: owner.publicId, secret: 'first-secret' }), transfer(l.entitlementId, { toPartnerPublicId: recipient.publicId, secret: 'second-secret' })]);
     expect(both.map((x) => x.status).sort()).toEqual([201, 409]);
     expect(both.find((x) => x.status === 409)!.body.code).toBe('TRANSFER_ALREADY_PENDING');
@@ -255,7 +255,7 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect(fresh.status, JSON.stringify(fresh.body)).toBe(201);
 
     // Unknown recipients and transfers to the owner itself are refused.
-    const other = await licence();
+    const other = await license();
     expect((await transfer(other.entitlementId, { toPartnerPublicId: 'LP00000000000000000000' })).body.code).toBe('invalid_reference');
     expect((await approve(fresh.body.id, fresh.body.secret)).status).toBe(200);
     const toSelf = await transfer(l.entitlementId, { toPartnerPublicId: recipient.publicId });
@@ -263,7 +263,7 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #34 perpetual update quotes: v2 within 6 months is free, v2 later with v3 not out is 50 %, v3 while entitled to v1 is 100 %', async () => {
-    const l = await licence({ product: { termType: 'perpetual' }, customer: { legalForm: 'organization' } });
+    const l = await license({ product: { termType: 'perpetual' }, customer: { legalForm: 'organization' } });
     const quote = (body: Record<string, unknown>) =>
       p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/update-quote`, { entitledMajor: 1, targetMajor: 2, anchor: '2024-01-10', retailPrice: 120_000, ...body });
 
@@ -277,8 +277,8 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
 
     const unreleased = await quote({ targetMajor: 3, majorReleases: [{ major: 2, releasedAt: '2024-09-01' }] });
     expect([unreleased.status, unreleased.body.code]).toEqual([422, 'MAJOR_NOT_RELEASED']);
-    // A term licence gets major updates free (§5.2).
-    const term = await licence({ grant: { periodDays: 365 } });
+    // A term license gets major updates free (§5.2).
+    const term = await license({ grant: { periodDays: 365 } });
     const termQuote = await p.api('POST', `/api/v1/licensing/entitlements/${term.entitlementId}/update-quote`, { entitledMajor: 1, targetMajor: 3, retailPrice: 120_000, majorReleases: [{ major: 3, releasedAt: '2025-03-01' }] });
     expect(termQuote.body).toMatchObject({ termType: 'term', outcome: 'free', price: 0 });
   });
@@ -296,7 +296,7 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     const extended = await staff('POST', `/api/v1/licensing/entitlements/${granted.body.id}/support-extensions`, {});
     expect(extended.status, JSON.stringify(extended.body)).toBe(200);
     expect(new Date(extended.body.supportUntil).toISOString()).toBe('2026-01-10T00:00:00.000Z');
-    // A term licence is supported for its term: there is nothing to extend.
+    // A term license is supported for its term: there is nothing to extend.
     const term = await product();
     const termGrant = await staff('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: term.code, periodDays: 365 });
     const refused = await staff('POST', `/api/v1/licensing/entitlements/${termGrant.body.id}/support-extensions`, {});
@@ -322,10 +322,10 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect((await grant('organization', perpetual.code)).status).toBe(201);
     expect((await grant('individual', term.code)).status).toBe(201);
 
-    const refused = await refusePerpetualForIndividuals(p.sql, individual, perpetual.id).then(() => null, (err: unknown) => err);
+    const refused = await refusePerpetualForIndividuals(p.sql, { keyId: individual, productId: perpetual.id }).then(() => null, (err: unknown) => err);
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ status: 422, code: 'PERPETUAL_REQUIRES_ORGANIZATION' });
-    await expect(refusePerpetualForIndividuals(p.sql, organization, perpetual.id)).resolves.toBeUndefined();
-    await expect(refusePerpetualForIndividuals(p.sql, individual, term.id)).resolves.toBeUndefined();
+    await expect(refusePerpetualForIndividuals(p.sql, { keyId: organization, productId: perpetual.id })).resolves.toBeUndefined();
+    await expect(refusePerpetualForIndividuals(p.sql, { keyId: individual, productId: term.id })).resolves.toBeUndefined();
   });
 });

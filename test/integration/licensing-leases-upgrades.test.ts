@@ -221,7 +221,7 @@ describe('floating leases, upgrades and seat changes (spec 04 §5.1, §6.5-6.6, 
       const lease = await checkout(user);
       expect(lease.status, JSON.stringify(lease.body)).toBe(201);
       expect(lease.body).toMatchObject({ expiresAt: new Date(t0 + 900_000).toISOString(), heartbeatSeconds: 300 });
-      // A signed floating licence, bound to no machine (§6.8); floating ignores policies and maxActivations (§5.1).
+      // A signed floating license, bound to no machine (§6.8); floating ignores policies and maxActivations (§5.1).
       expect(lease.body.document.document).toMatchObject({ model: 'floating', seats: 3, machineId: null, product: product.code, licensee: { user } });
       expect(verifyLicense(lease.body.document, publicKey)).toBe(true);
       leases.push(lease.body.leaseId);
@@ -261,7 +261,7 @@ describe('floating leases, upgrades and seat changes (spec 04 §5.1, §6.5-6.6, 
     expect(rows.map((r) => [r.user_name, r.status])).toEqual([['ann', 'expired'], ['bob', 'active'], ['cyd', 'active'], ['dan', 'released'], ['eve', 'active']]);
   });
 
-  it('a fixed product cannot be leased (409 LICENSE_NOT_FLOATING), and a suspended floating licence refuses heartbeats', async () => {
+  it('a fixed product cannot be leased (409 LICENSE_NOT_FLOATING), and a suspended floating license refuses heartbeats', async () => {
     startClock();
     const pub = publicCall(atClock, '198.51.100.29');
     const fixed = await createProduct(atClock, { licenseModel: 'fixed' });

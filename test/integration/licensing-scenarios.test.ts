@@ -31,7 +31,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 
 let seq = 0;
 /** A product with the given settings and a key holding it (granted by staff, perpetual unless said). */
-async function licence(product: Record<string, unknown>, grant: Record<string, unknown> = {}) {
+async function license(product: Record<string, unknown>, grant: Record<string, unknown> = {}) {
   seq += 1;
   const code = `app-${seq}`;
   const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `App ${seq}`, ...product });
@@ -64,7 +64,7 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #13 MaxActivation = 2 (AcceptAll single machine): Activated, Replaced, then MAX_ACTIVATIONS_REACHED with a Refused log', async () => {
-    const l = await licence({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 2 });
+    const l = await license({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 2 });
     const a = await activate(l, sig('HA', 'CA', 'BA', 'EA'));
     expect([a.status, a.body.action]).toEqual([201, 'Activated']);
     const b = await activate(l, sig('HB', 'CB', 'BB', 'EB'));
@@ -77,7 +77,7 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #14 MaxActivation = -1: 50 machines all succeed, only the last is active', async () => {
-    const l = await licence({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: -1 });
+    const l = await license({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: -1 });
     const answers = [];
     for (let i = 0; i < 50; i += 1) answers.push(await activate(l, sig(`H${i}`, `C${i}`, `B${i}`, `E${i}`)));
     expect(answers.every((x) => x.status === 201)).toBe(true);
@@ -86,11 +86,11 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #15 High refuses a changed HDD; MediumHigh accepts it', async () => {
-    const high = await licence({ activationPolicy: 'High', maxActivations: 5 });
+    const high = await license({ activationPolicy: 'High', maxActivations: 5 });
     expect((await activate(high, sig('H1', 'C1', 'B1', 'E1'))).status).toBe(201);
     const refused = await activate(high, sig('H2', 'C1', 'B1', 'E1'));
     expect([refused.status, refused.body.error.code]).toEqual([403, 'HARDWARE_MISMATCH']);
-    const mediumHigh = await licence({ activationPolicy: 'MediumHigh', maxActivations: 5 });
+    const mediumHigh = await license({ activationPolicy: 'MediumHigh', maxActivations: 5 });
     expect((await activate(mediumHigh, sig('H1', 'C1', 'B1', 'E1'))).status).toBe(201);
     const accepted = await activate(mediumHigh, sig('H2', 'C1', 'B1', 'E1'));
     expect([accepted.status, accepted.body.action]).toEqual([201, 'Replaced']);
@@ -103,7 +103,7 @@ describe('licensing scenarios (spec 04 §8)', () => {
       [sig('H2', 'C1', 'B1', 'E2'), 403, 'HARDWARE_MISMATCH'],
     ];
     for (const [request, status, outcome] of cases) {
-      const l = await licence({ activationPolicy: 'Medium', maxActivations: 5 });
+      const l = await license({ activationPolicy: 'Medium', maxActivations: 5 });
       expect((await activate(l, sig('H1', 'C1', 'B1', 'E1'))).status).toBe(201);
       const answer = await activate(l, request);
       expect([answer.status, answer.body.action ?? answer.body.error.code], JSON.stringify(request)).toEqual([status, outcome]);
@@ -112,14 +112,14 @@ describe('licensing scenarios (spec 04 §8)', () => {
 
   it('§8 #17 Low: one matching component is enough, none is not', async () => {
     for (const [request, status] of [[sig('H2', 'C2', 'B2', 'E1'), 201], [sig('H2', 'C2', 'B2', 'E2'), 403]] as const) {
-      const l = await licence({ activationPolicy: 'Low', maxActivations: 5 });
+      const l = await license({ activationPolicy: 'Low', maxActivations: 5 });
       expect((await activate(l, sig('H1', 'C1', 'B1', 'E1'))).status).toBe(201);
       expect((await activate(l, request)).status, JSON.stringify(request)).toBe(status);
     }
   });
 
   it('§8 #18 SecureEvaluation: the same machine again is refused; another Ethernet is accepted', async () => {
-    const l = await licence({ activationPolicy: 'SecureEvaluation', maxActivations: 5 });
+    const l = await license({ activationPolicy: 'SecureEvaluation', maxActivations: 5 });
     expect((await activate(l, sig('H1', 'C1', 'B1', 'E1'))).status).toBe(201);
     const same = await activate(l, sig('H1', 'C1', 'B1', 'E1'));
     expect([same.status, same.body.error.code]).toEqual([403, 'SAME_MACHINE_NOT_ALLOWED']);
@@ -127,20 +127,20 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #19 the first activation is never hardware-checked', async () => {
-    const l = await licence({ activationPolicy: 'High', maxActivations: 5 });
+    const l = await license({ activationPolicy: 'High', maxActivations: 5 });
     const first = await activate(l, sig('anything', 'at', 'all', 'here'));
     expect([first.status, first.body.action]).toEqual([201, 'Activated']);
   });
 
   it('§8 #20 a missing declared signature is SIGNATURES_REQUIRED (400)', async () => {
-    const l = await licence({ activationPolicy: 'Medium', maxActivations: 5 });
+    const l = await license({ activationPolicy: 'Medium', maxActivations: 5 });
     const answer = await activate(l, { hdd: 'H1', cpu: 'C1', ethernet: 'E1' });
     expect([answer.status, answer.body.error.code]).toEqual([400, 'SIGNATURES_REQUIRED']);
   });
 
   it('§8 #21 ManagedExpiration, the source example: 30, 20 at +10 d, 12 at +18 d; without it 30, 30, 30', async () => {
     for (const [managedExpiration, expected] of [[true, [30, 20, 12]], [false, [30, 30, 30]]] as const) {
-      const l = await licence({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 3, managedExpiration, masterLicense: { maxDayPeriod: 30 } });
+      const l = await license({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 3, managedExpiration, masterLicense: { maxDayPeriod: 30 } });
       const issued = [];
       for (const [n, day] of [[1, 0], [2, 10], [3, 18]] as const) {
         clock = days(day);
@@ -154,7 +154,7 @@ describe('licensing scenarios (spec 04 §8)', () => {
 
   it('§8 #25 transfer time mode: the state handed back at +13 d (17 days left) is reissued as 10 days at +20 d (managed) or 17 (preserve)', async () => {
     for (const [transferTimeMode, expected] of [['managed', 10], ['preserve', 17]] as const) {
-      const l = await licence({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, managedExpiration: true, transferTimeMode, masterLicense: { maxDayPeriod: 30 } });
+      const l = await license({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, managedExpiration: true, transferTimeMode, masterLicense: { maxDayPeriod: 30 } });
       clock = days(0);
       const first = await activate(l, sig('H1', 'C1', 'B1', 'E1'));
       clock = days(13);
@@ -166,7 +166,7 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #26 NonTransferable: the handed-back state is not kept; reactivation issues the master 30 days', async () => {
-    const l = await licence({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, nonTransferable: true, masterLicense: { maxDayPeriod: 30 } });
+    const l = await license({ activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, nonTransferable: true, masterLicense: { maxDayPeriod: 30 } });
     clock = days(0);
     const first = await activate(l, sig('H1', 'C1', 'B1', 'E1'));
     clock = days(13);
@@ -178,7 +178,7 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #29 suspend / resume: activation refused while suspended, and the same binding validates again after', async () => {
-    const l = await licence({ activationPolicy: 'Medium', maxActivations: 5 });
+    const l = await license({ activationPolicy: 'Medium', maxActivations: 5 });
     const bound = await activate(l, sig('H1', 'C1', 'B1', 'E1'));
     expect((await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/suspend`, { reason: 'abuse report' })).status).toBe(200);
     const refused = await activate(l, sig('H1', 'C1', 'B1', 'E1'));
@@ -189,7 +189,7 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #32 reset registrations with a new key: bindings revoked, counters 0, old key unknown; a managed period 12 days in goes on (18 of 30)', async () => {
-    const l = await licence({ activationPolicy: 'High', maxActivations: 1, managedExpiration: true, masterLicense: { maxDayPeriod: 30 } });
+    const l = await license({ activationPolicy: 'High', maxActivations: 1, managedExpiration: true, masterLicense: { maxDayPeriod: 30 } });
     clock = days(0);
     const bound = await activate(l, sig('H1', 'C1', 'B1', 'E1'));
     clock = days(12);
@@ -233,14 +233,14 @@ describe('licensing scenarios (spec 04 §8)', () => {
   });
 
   it('§8 #38 bound IP: an activation declaring another address is IP_MISMATCH', async () => {
-    const l = await licence({ activationPolicy: 'AcceptAllSingleMachine' }, { boundIp: '203.0.113.7' });
+    const l = await license({ activationPolicy: 'AcceptAllSingleMachine' }, { boundIp: '203.0.113.7' });
     const other = await activate(l, sig('H1', 'C1', 'B1', 'E1'), { ip: '203.0.113.8' });
     expect([other.status, other.body.error.code]).toEqual([403, 'IP_MISMATCH']);
     expect((await activate(l, sig('H1', 'C1', 'B1', 'E1'), { ip: '203.0.113.7' })).status).toBe(201);
   });
 
-  it('offline activation: a request file from the machine gives a signed licence file that verifies offline (spec 04 §5.5)', async () => {
-    const l = await licence({ activationPolicy: 'Medium', maxActivations: 2 });
+  it('offline activation: a request file from the machine gives a signed license file that verifies offline (spec 04 §5.5)', async () => {
+    const l = await license({ activationPolicy: 'Medium', maxActivations: 2 });
     const requestFile = Buffer.from(JSON.stringify({ signatures: sig('H1', 'C1', 'B1', 'E1'), hostname: 'air-gapped-pc' })).toString('base64');
     const res = await api.request('/offline/requests', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.78' }, body: JSON.stringify({ key: l.key, productCode: l.product, requestFile }) });
     expect(res.status).toBe(201);
@@ -256,8 +256,8 @@ describe('licensing scenarios (spec 04 §8)', () => {
     expect([garbled.status, garbled.body.error.code]).toEqual([400, 'INVALID_REQUEST_FILE']);
   });
 
-  it('staff list licences with filters, bind one to an address, delete it, and delete its key (spec 04 §3.6, §4.2)', async () => {
-    const l = await licence({ activationPolicy: 'AcceptAllSingleMachine' });
+  it('staff list licenses with filters, bind one to an address, delete it, and delete its key (spec 04 §3.6, §4.2)', async () => {
+    const l = await license({ activationPolicy: 'AcceptAllSingleMachine' });
     const listed = (await p.api('GET', `/api/v1/licensing/entitlements?key=${l.key}&status=active`)).body.items;
     expect(listed.map((e: any) => [e.id, e.product])).toEqual([[l.entitlementId, l.product]]);
     expect((await p.api('GET', `/api/v1/licensing/entitlements?key=${l.key}&status=suspended`)).body.items).toEqual([]);

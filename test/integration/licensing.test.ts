@@ -19,15 +19,15 @@ async function licensingPlan(product: Record<string, unknown>) {
   const code = `accounting-${productSeq}`;
   const created = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Accounting ${productSeq}`, ...product });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const rule = (await p.api('POST', '/api/v1/service-rules', { key: `lic_rule_${productSeq}`, name: `Licences ${productSeq}` })).body;
-  const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: `lic_prov_${productSeq}`, name: `Licences ${productSeq}` })).body;
+  const rule = (await p.api('POST', '/api/v1/service-rules', { key: `lic_rule_${productSeq}`, name: `Licenses ${productSeq}` })).body;
+  const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: `lic_prov_${productSeq}`, name: `Licenses ${productSeq}` })).body;
   const productRow = (await p.api('POST', '/api/v1/products', { name: 'Accounting software' })).body;
   const template = (await p.api('POST', '/api/v1/service-templates', { name: `Miko ${code}`, plugin: 'licensing', settings: { vendorPrefix: prefix, productCode: code } })).body;
   const plan = await p.api('POST', '/api/v1/plans', {
     productId: productRow.id,
     serviceTemplateId: template.id,
     provisioningRuleId: provisioning.id,
-    name: `Accounting licence ${productSeq}`,
+    name: `Accounting license ${productSeq}`,
     sku: `ACC-${productSeq}`,
     currency: 'EUR',
     periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 1000 }],
@@ -92,7 +92,7 @@ describe('licensing plugin and public API (spec 04; issue 7)', () => {
     expect(await validate()).toMatchObject({ valid: false, code: 'ENTITLEMENT_INACTIVE' });
   });
 
-  it('a licence document verifies with the vendor public key and fails after any byte is changed (acceptance 3)', async () => {
+  it('a license document verifies with the vendor public key and fails after any byte is changed (acceptance 3)', async () => {
     const plan = await licensingPlan({ activationPolicy: 'AcceptAllSingleMachine' });
     const bought = await purchase(plan);
     const activated = await publicApi('/activations', { key: bought.key, productCode: plan.code, machine: machine(7) }, '198.51.100.20');

@@ -1,0 +1,29 @@
+import type { Db } from '../../db/client';
+
+export interface RevokedBinding {
+  id: number;
+  account_id: number;
+  entitlement_id: number;
+}
+
+/**
+ * Ends what uses licenses (spec 04 §3.2, §3.5, §4.2, §7.2 delete): their active machine bindings and leases are
+ * revoked. Returns the bindings it revoked, for callers that log each one. Run it in the caller's transaction.
+ */
+export async function revokeLicenseUse(tx: Db, entitlementIds: number[]): Promise<RevokedBinding[]> {
+  if (entitlementIds.length === 0) return [];
+  const revoked = await tx<RevokedBinding[]>`
+    update machine_bindings b set status = 'revoked', deactivated_at = now()
+    from activation_accounts a
+    where a.id = b.account_id and a.entitlement_id = any(${entitlementIds}::int[]) and b.status = 'active'
+    returning b.id, b.account_id, a.entitlement_id`;
+  await tx`update leases set status = 'revoked' where entitlement_id = any(${entitlementIds}::int[]) and status = 'active'`;
+  return revoked;
+}
+
+/** `revokeLicenseUse` with a `Revoked` activation log row per revoked binding (§6.7), as coupons change licenses. */
+export async function revokeLicenseUseLogged(tx: Db, entitlementIds: number[]): Promise<void> {
+  for (const b of await revokeLicenseUse(tx, entitlementIds)) {
+    await tx`insert into activation_logs (entitlement_id, account_id, binding_id, action) values (${b.entitlement_id}, ${b.account_id}, ${b.id}, 'Revoked')`;
+  }
+}
