@@ -1,6 +1,16 @@
 import { notificationStatuses } from '../db/schema/notifications';
 import { manualOperationTypes } from '../db/schema/scenarios';
-import { clientStatuses, orderStatuses, orderTypes, paymentStatuses, paymentTypes, scenarioStatuses, subscriptionStatuses } from '../domain/statuses';
+import {
+  clientStatuses,
+  orderStatuses,
+  orderTypes,
+  paymentStatuses,
+  paymentTypes,
+  scenarioStatuses,
+  stepStatusesOfTask,
+  subscriptionStatuses,
+  taskStatuses,
+} from '../domain/statuses';
 import { mayWrite, PostButton } from './layout';
 import type { ListDefinition, Row } from './lists';
 
@@ -142,7 +152,7 @@ export const listDefinitions: ListDefinition[] = [
       { key: 'createdAt', label: 'col.createdAt', expr: 'k.created_at', sortable: true, kind: 'date' },
     ],
     filters: [
-      { key: 'status', label: 'col.status', expr: 'k.status', kind: 'enum', options: ['queued', 'running', 'failed', 'completed', 'cancelled'] },
+      { key: 'status', label: 'col.status', expr: 'k.status', kind: 'enum', options: taskStatuses, base: { expr: 'k.step_status', values: stepStatusesOfTask } },
       { key: 'plugin', label: 'col.plugin', expr: 'k.plugin', kind: 'text' },
       { key: 'operation', label: 'col.operation', expr: 'k.operation', kind: 'text' },
       { key: 'from', label: 'list.createdFrom', expr: 'k.created_at', kind: 'from' },

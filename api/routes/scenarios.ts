@@ -47,6 +47,7 @@ export function scenarioRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const f = c.req.valid('query');
+      // Newest first in the order of scenarios_started_idx, which the UI's list sorts by too (ties: newest id first).
       const rows = await sql<Array<{ id: string; startedAt: Date }>>`
         select s.id, s.type, s.status, s.subject_kind as "subjectKind", s.subject_id as "subjectId",
                s.current_step as "currentStep", st.name as "currentStepName", s.error,
@@ -59,7 +60,7 @@ export function scenarioRoutes(deps: ApiDeps) {
           and (${f.subjectId ?? null}::text is null or s.subject_id = ${f.subjectId ?? null})
           and (${f.minDurationMs ?? null}::int is null or s.duration_ms >= ${f.minDurationMs ?? null})
           and (${f.maxDurationMs ?? null}::int is null or s.duration_ms <= ${f.maxDurationMs ?? null})
-        order by s.started_at desc, s.id limit ${f.limit + 1}`;
+        order by s.started_at desc nulls last, s.id desc limit ${f.limit + 1}`;
       const items = rows.slice(0, f.limit);
       const last = items[items.length - 1];
       return c.json({ items, nextCursor: rows.length > f.limit && last ? new Date(last.startedAt).toISOString() : null }, 200);

@@ -40,6 +40,8 @@ export const scenarios = pgTable(
     index('scenarios_subject_idx').on(t.subjectKind, t.subjectId),
     index('scenarios_status_idx').on(t.status, t.startedAt),
     index('scenarios_type_idx').on(t.type, t.startedAt),
+    // The scenario lists (API and UI), newest first: without it every page joined and sorted all scenarios.
+    index('scenarios_started_idx').on(t.startedAt.desc().nullsLast(), t.id.desc().nullsFirst()),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX "charges_subscription_idx" ON "charges" USING btree ("subscription_id","id");--> statement-breakpoint
+CREATE INDEX "scenarios_started_idx" ON "scenarios" USING btree ("started_at" DESC NULLS LAST,"id" DESC NULLS FIRST);
