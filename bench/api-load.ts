@@ -18,8 +18,10 @@
  * `--reuse` keeps the generated database for the next run (`--keep` keeps it at the end).
  */
 import { spawn } from 'node:child_process';
+import type postgres from 'postgres';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cpuBetween, cpuSection, postgresBackends, sampleCpu, type CpuFigures, type ProcessGroups } from './lib/cpu';
 import { Bench, apiClient, root, runBenchmark } from './lib/harness';
 import { boolOption, helpRequested, intOption, stringOption } from './lib/options';
 import { Progress, say } from './lib/progress';
@@ -73,10 +75,11 @@ interface PhaseResult {
   non2xx: number;
   all: KindFigures;
   byKind: Record<string, KindFigures>;
+  cpu?: CpuFigures;
 }
 
-/** Runs the load child for one phase and follows its ticks. */
-async function runLoad(phase: string, plan: LoadPlan, record: boolean): Promise<PhaseResult> {
+/** Runs the load child for one phase and follows its ticks; measures the CPU of every process meanwhile. */
+async function runLoad(phase: string, plan: LoadPlan, record: boolean, sql: postgres.Sql): Promise<PhaseResult> {
   const planFile = join(bench.dir, `load-plan-${phase}.json`);
   await writeFile(planFile, JSON.stringify(plan));
   return new Promise((resolve, reject) => {
@@ -85,6 +88,8 @@ async function runLoad(phase: string, plan: LoadPlan, record: boolean): Promise<
       env: { ...process.env, BENCH_LOAD_PLAN_FILE: planFile },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    const groups = async (): Promise<ProcessGroups> => ({ ...bench.processGroups(), 'load generator': [child.pid!], PostgreSQL: await postgresBackends(sql) });
+    const cpuBefore = groups().then(sampleCpu);
     const progress = new Progress(record ? `load: ${phase}` : `warm-up: ${phase}`, plan.durationSeconds, 's');
     let buffer = '';
     let result: PhaseResult | null = null;
@@ -100,10 +105,18 @@ async function runLoad(phase: string, plan: LoadPlan, record: boolean): Promise<
         }
       }
     });
+    // The load child's CPU is read just before it exits (its result line is its last word).
+    let cpuAfter: Promise<Awaited<ReturnType<typeof sampleCpu>>> | null = null;
+    child.stdout.on('data', () => {
+      if (result && !cpuAfter) cpuAfter = groups().then(sampleCpu);
+    });
     child.once('exit', (code) => {
       progress.finish(result ? `${result.requests.toLocaleString('en-US')} requests, ${result.achievedRate.toFixed(0)}/s` : `exited ${code}`);
-      if (result) resolve(result);
-      else reject(new Error(`the load generator exited with ${code} without a result`));
+      if (!result) return reject(new Error(`the load generator exited with ${code} without a result`));
+      const done = result;
+      void Promise.all([cpuBefore, cpuAfter ?? groups().then(sampleCpu)])
+        .then(([before, after]) => cpuBetween(before, after))
+        .then((cpu) => resolve({ ...done, cpu }), reject);
     });
   });
 }
@@ -361,7 +374,7 @@ await runBenchmark(bench, async () => {
     const rate = options.rate;
     return { url: platform.api.url, token: platform.api.token, rate, connections: Math.min(options.connections, rate), durationSeconds, requests: requestsOf(keep) };
   };
-  if (options.warmup > 0) await runLoad('mixed', planOf('mixed', options.warmup), false);
+  if (options.warmup > 0) await runLoad('mixed', planOf('mixed', options.warmup), false, sql);
   /**
    * Queries of requests the load generator gave up on keep running in PostgreSQL until the API's statement
    * timeout; the next phase starts once the API's sessions are idle (or after two minutes, noted).
@@ -382,7 +395,7 @@ await runBenchmark(bench, async () => {
   for (const phase of options.phases) {
     const plan = planOf(phase, options.duration);
     await drain('the previous phase');
-    results.push(await runLoad(phase, plan, true));
+    results.push(await runLoad(phase, plan, true, sql));
   }
   await drain('the last phase');
 
@@ -400,6 +413,7 @@ await runBenchmark(bench, async () => {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, f]) => row(k, f)),
     })),
+    cpuSection('CPU per process during each phase', results.filter((r) => r.cpu).map((r) => ({ phase: r.phase, cpu: r.cpu! }))),
     {
       title: 'Data',
       columns: ['table', 'rows', 'size'],

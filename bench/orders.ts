@@ -18,6 +18,7 @@
  * creates orders, polls the database for completions (one query every 25 ms) and measures.
  */
 import { Client, Connection } from '@temporalio/client';
+import { cpuBetween, cpuSection, postgresBackends, sampleCpu, type CpuFigures } from './lib/cpu';
 import { Bench, apiClient, runBenchmark, sleep } from './lib/harness';
 import { boolOption, helpRequested, intOption, stringOption } from './lib/options';
 import { Progress, say } from './lib/progress';
@@ -258,8 +259,11 @@ await runBenchmark(bench, async () => {
   say(`[orders] purchase scenario, history read after the workflow closed (${shapes.length} warm-up orders): ${distinctShapes.join(' | ')}`);
   if (distinctShapes.length > 1) say(`[orders] the warm-up orders differ in shape; the floor runs the newest one's: ${shapeText}`);
 
+  const cpuGroups = async () => ({ ...bench.processGroups(), PostgreSQL: await postgresBackends(sql) });
   const measured = new Progress('platform orders', options.orders, 'orders');
+  const platformCpuBefore = await sampleCpu(await cpuGroups());
   const platformRun = await closedLoop(options.orders, options.concurrency, (i) => createOrder(options.warmup + i), measured);
+  const platformCpu = await cpuBetween(platformCpuBefore, await sampleCpu(await cpuGroups()));
   measured.finish();
   polling = false;
   await poller;
@@ -270,6 +274,7 @@ await runBenchmark(bench, async () => {
     from scenarios where type = 'order_processing' and status = 'completed' and started_at >= ${new Date(platformRun.startedAt)}`;
 
   let floorFigures: ReturnType<typeof summarize> | null = null;
+  let floorCpu: CpuFigures | null = null;
   if (options.floor) {
     let n = 0;
     const runFloor = async (): Promise<Sample> => {
@@ -286,7 +291,9 @@ await runBenchmark(bench, async () => {
     await closedLoop(options.warmup, options.concurrency, runFloor, floorWarm);
     floorWarm.finish();
     const floorProgress = new Progress('Temporal floor', options.orders, 'workflows');
+    const floorCpuBefore = await sampleCpu(await cpuGroups());
     floorFigures = summarize(await closedLoop(options.orders, options.concurrency, runFloor, floorProgress));
+    floorCpu = await cpuBetween(floorCpuBefore, await sampleCpu(await cpuGroups()));
     floorProgress.finish();
   }
 
@@ -327,13 +334,14 @@ await runBenchmark(bench, async () => {
         ['p99 latency ratio platform ÷ floor', f ? `${((p.latency.p99 ?? 0) / (f.latency.p99 ?? 1)).toFixed(2)}×` : '—'],
       ],
     },
+    cpuSection('CPU per process during each phase', [{ phase: 'platform orders', cpu: platformCpu }, ...(floorCpu ? [{ phase: 'Temporal floor', cpu: floorCpu }] : [])]),
   ];
   await printResult(
     {
       benchmark: 'orders',
       options,
       startedAt,
-      figures: { platform: p, floor: f, ratio, scenario: { activities: activityCount, localActivities: localCount, workflowTasks, historyEvents: shape.events, pattern, distinctShapes }, scenarioDurationMs: scenarioDurations },
+      figures: { platform: p, floor: f, ratio, cpu: { platform: platformCpu, floor: floorCpu }, scenario: { activities: activityCount, localActivities: localCount, workflowTasks, historyEvents: shape.events, pattern, distinctShapes }, scenarioDurationMs: scenarioDurations },
       targets: [
         { target: '≥ 30 orders/s sustained', measured: `${p.perSecond.toFixed(1)} orders/s`, met: p.perSecond >= 30 },
         ...(ratio === null ? [] : [{ target: '≤ 1.5 × the Temporal floor', measured: `${ratio.toFixed(2)}× (${shapeText})`, met: ratio <= 1.5 }]),
