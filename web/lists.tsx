@@ -147,7 +147,7 @@ function whereOf(def: ListDefinition, q: Query): { text: string; params: unknown
     else if (f.kind === 'to') conditions.push(`(${f.expr}) < ${p(v)}::date + 1`);
     else conditions.push(`(${f.expr})::text = ${p(v)}`);
     // One value is written `in ($n)`, which PostgreSQL reads as `=`, so an index on the base column keeps its order.
-    const base = f.base?.values[v];
+    const base = f.base && Object.hasOwn(f.base.values, v) ? f.base.values[v] : undefined;
     if (f.base && base) conditions.push(`(${f.base.expr}) in (${base.map(p).join(', ')})`);
   }
   if (q.q) {
