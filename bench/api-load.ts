@@ -12,14 +12,16 @@
  *
  * Load: autocannon in a child process (bench/load-child.ts) at a fixed `--rate` (200 requests/s) for
  * `--duration` seconds per phase, over a mix of list requests with filters and keyset paging
- * (`?after=<cursor>` anywhere in the history). Phases: `mixed` (every kind of request of the three lists)
+ * (`?after=<cursor>` anywhere in the history). Phases: `mixed` (every kind of request of the lists)
  * and each list alone. Between phases the API's database
  * sessions must go idle. Latency is per response, p50/p90/p99 overall and per kind.
  * `--reuse` keeps the generated database for the next run (`--keep` keeps it at the end).
  */
 import { spawn } from 'node:child_process';
+import type postgres from 'postgres';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cpuBetween, cpuSection, postgresBackends, sampleCpu, type CpuFigures, type ProcessGroups } from './lib/cpu';
 import { Bench, apiClient, root, runBenchmark } from './lib/harness';
 import { boolOption, helpRequested, intOption, stringOption } from './lib/options';
 import { Progress, say } from './lib/progress';
@@ -38,7 +40,7 @@ bench/api-load.ts: list endpoints under load (issue 9, benchmark 3)
   --duration S      seconds per phase (default 60)
   --warmup S        seconds of load before the phases, not recorded (default 10)
   --phases LIST     comma-separated, in order (default all): mixed (every kind of request), orders,
-                    subscriptions, tasks (each list alone)
+                    subscriptions, tasks (each list alone), lists (scenarios and clients)
   --pg-set LIST     comma-separated name=value PostgreSQL settings for bench_api's sessions, for experiments
                     (e.g. max_parallel_workers_per_gather=0); default none
   --reuse           reuse bench_api when it already holds --orders orders (implies keeping it)
@@ -55,7 +57,7 @@ const options = {
   connections: Math.max(1, intOption('connections', 20)),
   duration: Math.max(1, intOption('duration', 60)),
   warmup: intOption('warmup', 10),
-  phases: stringOption('phases', 'mixed,orders,subscriptions,tasks').split(',').filter(Boolean),
+  phases: stringOption('phases', 'mixed,orders,subscriptions,tasks,lists').split(',').filter(Boolean),
   pgSet: stringOption('pg-set', '').split(',').filter(Boolean),
   reuse: boolOption('reuse'),
   keep: boolOption('keep') || boolOption('reuse'),
@@ -73,10 +75,11 @@ interface PhaseResult {
   non2xx: number;
   all: KindFigures;
   byKind: Record<string, KindFigures>;
+  cpu?: CpuFigures;
 }
 
-/** Runs the load child for one phase and follows its ticks. */
-async function runLoad(phase: string, plan: LoadPlan, record: boolean): Promise<PhaseResult> {
+/** Runs the load child for one phase and follows its ticks; measures the CPU of every process meanwhile. */
+async function runLoad(phase: string, plan: LoadPlan, record: boolean, sql: postgres.Sql): Promise<PhaseResult> {
   const planFile = join(bench.dir, `load-plan-${phase}.json`);
   await writeFile(planFile, JSON.stringify(plan));
   return new Promise((resolve, reject) => {
@@ -85,6 +88,8 @@ async function runLoad(phase: string, plan: LoadPlan, record: boolean): Promise<
       env: { ...process.env, BENCH_LOAD_PLAN_FILE: planFile },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    const groups = async (): Promise<ProcessGroups> => ({ ...bench.processGroups(), 'load generator': [child.pid!], PostgreSQL: await postgresBackends(sql) });
+    const cpuBefore = groups().then(sampleCpu);
     const progress = new Progress(record ? `load: ${phase}` : `warm-up: ${phase}`, plan.durationSeconds, 's');
     let buffer = '';
     let result: PhaseResult | null = null;
@@ -100,10 +105,18 @@ async function runLoad(phase: string, plan: LoadPlan, record: boolean): Promise<
         }
       }
     });
+    // The load child's CPU is read just before it exits (its result line is its last word).
+    let cpuAfter: Promise<Awaited<ReturnType<typeof sampleCpu>>> | null = null;
+    child.stdout.on('data', () => {
+      if (result && !cpuAfter) cpuAfter = groups().then(sampleCpu);
+    });
     child.once('exit', (code) => {
       progress.finish(result ? `${result.requests.toLocaleString('en-US')} requests, ${result.achievedRate.toFixed(0)}/s` : `exited ${code}`);
-      if (result) resolve(result);
-      else reject(new Error(`the load generator exited with ${code} without a result`));
+      if (!result) return reject(new Error(`the load generator exited with ${code} without a result`));
+      const done = result;
+      void Promise.all([cpuBefore, cpuAfter ?? groups().then(sampleCpu)])
+        .then(([before, after]) => cpuBetween(before, after))
+        .then((cpu) => resolve({ ...done, cpu }), reject);
     });
   });
 }
@@ -315,6 +328,19 @@ await runBenchmark(bench, async () => {
       'tasks: clientId': (i) => `/api/v1/tasks?clientId=${pick(someClients, i)}&limit=50`,
       'tasks: orderId': (i) => `/api/v1/tasks?orderId=${pick(someOrders, i)}`,
       'tasks: operation=renew': () => '/api/v1/tasks?operation=renew&limit=50',
+      // Statuses few or no tasks have: filtered on the derived status alone, these walked every older task.
+      'tasks: status=failed, paged': (i) => `/api/v1/tasks?status=failed&limit=50&after=${1 + ((i * 104729) % maxTask)}`,
+      'tasks: status=queued': () => '/api/v1/tasks?status=queued&limit=50',
+      'tasks: status=running': () => '/api/v1/tasks?status=running&limit=50',
+      'tasks: status=cancelled': () => '/api/v1/tasks?status=cancelled&limit=50',
+    },
+    lists: {
+      'scenarios: first page': () => '/api/v1/scenarios?limit=50',
+      'scenarios: page deep in history': (i) => `/api/v1/scenarios?limit=50&before=${encodeURIComponent(new Date(Date.now() - (1 + (i % 700)) * 86_400_000).toISOString())}`,
+      'scenarios: status=waiting': () => '/api/v1/scenarios?status=waiting&limit=50',
+      'clients: first page': () => '/api/v1/clients?limit=50',
+      'clients: page deep in history': (i) => `/api/v1/clients?limit=50&after=${1 + ((i * 7919) % C)}`,
+      'clients: status=financially_blocked': () => '/api/v1/clients?status=financially_blocked&limit=50',
     },
   };
   /** What each phase sends: every kind, or every kind of one list. */
@@ -323,6 +349,7 @@ await runBenchmark(bench, async () => {
     orders: (k) => k.startsWith('orders:'),
     subscriptions: (k) => k.startsWith('subscriptions:'),
     tasks: (k) => k.startsWith('tasks:'),
+    lists: (k) => k.startsWith('scenarios:') || k.startsWith('clients:'),
   };
   /** An interleaved list of requests (every kind in turn, with varying parameters). */
   const requestsOf = (keep: (kind: string) => boolean) => {
@@ -331,10 +358,13 @@ await runBenchmark(bench, async () => {
     for (let round = 0; round < 500; round++) for (const [kind, path] of entries) list.push({ kind, path: path(round * 31 + kind.length) });
     return list;
   };
-  // Every path answers 200 before the load starts (a wrong path would measure 400s).
+  // Every path is valid before the load starts (a wrong path would measure 400s); a slow query answered 503
+  // (the API's statement timeout) is a figure to measure, not a wrong path, so it is only reported.
   for (const { kind, path } of requestsOf(() => true).slice(0, Object.values(kinds).reduce((a, g) => a + Object.keys(g).length, 0))) {
+    const sent = Date.now();
     const res = await fetch(`${platform.api.url}${path}`, { headers: { authorization: `Bearer ${platform.api.token}` } });
-    if (res.status !== 200) throw new Error(`${kind}: GET ${path} answered ${res.status} ${(await res.text()).slice(0, 300)}`);
+    if (res.status >= 400 && res.status < 500) throw new Error(`${kind}: GET ${path} answered ${res.status} ${(await res.text()).slice(0, 300)}`);
+    if (res.status !== 200) say(`[api] ${kind}: GET ${path} answered ${res.status} after ${Date.now() - sent} ms`);
     await res.arrayBuffer();
   }
 
@@ -344,7 +374,7 @@ await runBenchmark(bench, async () => {
     const rate = options.rate;
     return { url: platform.api.url, token: platform.api.token, rate, connections: Math.min(options.connections, rate), durationSeconds, requests: requestsOf(keep) };
   };
-  if (options.warmup > 0) await runLoad('mixed', planOf('mixed', options.warmup), false);
+  if (options.warmup > 0) await runLoad('mixed', planOf('mixed', options.warmup), false, sql);
   /**
    * Queries of requests the load generator gave up on keep running in PostgreSQL until the API's statement
    * timeout; the next phase starts once the API's sessions are idle (or after two minutes, noted).
@@ -365,7 +395,7 @@ await runBenchmark(bench, async () => {
   for (const phase of options.phases) {
     const plan = planOf(phase, options.duration);
     await drain('the previous phase');
-    results.push(await runLoad(phase, plan, true));
+    results.push(await runLoad(phase, plan, true, sql));
   }
   await drain('the last phase');
 
@@ -383,6 +413,7 @@ await runBenchmark(bench, async () => {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, f]) => row(k, f)),
     })),
+    cpuSection('CPU per process during each phase', results.filter((r) => r.cpu).map((r) => ({ phase: r.phase, cpu: r.cpu! }))),
     {
       title: 'Data',
       columns: ['table', 'rows', 'size'],

@@ -74,6 +74,23 @@ export type ScenarioStatus = (typeof scenarioStatuses)[number];
 export const stepStatuses = ['pending', 'running', 'succeeded', 'failed', 'waiting', 'skipped', 'cancelled'] as const;
 export type StepStatus = (typeof stepStatuses)[number];
 
+/** A task's status in the task list (the `tasks` view), derived from its step's status and its attempts. */
+export const taskStatuses = ['queued', 'running', 'failed', 'completed', 'cancelled'] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+/**
+ * The step statuses each task status is derived from (the `tasks` view's CASE; queued and running are told
+ * apart by a running attempt). A filter on the derived status also filters on the step's own column
+ * (`step_status`), which the task indexes serve: the derived status alone matches no index (issue 16).
+ */
+export const stepStatusesOfTask: Readonly<Record<TaskStatus, readonly StepStatus[]>> = {
+  completed: ['succeeded'],
+  failed: ['failed'],
+  cancelled: ['skipped', 'cancelled'],
+  running: ['pending', 'running', 'waiting'],
+  queued: ['pending', 'running', 'waiting'],
+};
+
 /**
  * Spec 02 §14.1's four roles (decision 29), and `support` (issue 8): the support engineer who gets failed
  * scenarios moving. Support reads operations and finance, retries and skips steps and runs tasks, but does

@@ -53,7 +53,8 @@ export function scenarioRoutes(deps: ApiDeps) {
       const rows = await listRows<ScenarioFilters, { id: string; startedAt: Date }>(sql, scenarioList, {
         columns: ['id', 'type', 'status', 'subjectKind', 'subjectId', 'currentStep', 'currentStepName', 'error', 'startedAt', 'finishedAt', 'durationMs'],
         filters,
-        sort: { column: 'startedAt', dir: 'desc', ties: 'asc' },
+        // Newest first in the order of scenarios_started_idx, which the UI's list sorts by too (ties: newest id first).
+        sort: { column: 'startedAt', dir: 'desc', ties: 'desc' },
         limit: limit + 1,
       });
       const items = rows.slice(0, limit);

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate';
 import { freePort, waitForTemporal, withDatabase } from '../../test/support/local-services';
+import type { ProcessGroups } from './cpu';
 import { say } from './progress';
 
 /** The dev server's SQLite settings in `npm start` (scripts/start.sh), the default here too. */
@@ -51,6 +52,8 @@ export interface PlatformProcesses {
 export class Bench {
   private readonly cleanups: Array<{ what: string; run: () => Promise<void> }> = [];
   private readonly children = new Set<ChildProcess>();
+  /** The children by name (temporal, worker, api, vendor), for the CPU figures. */
+  private readonly named = new Map<string, ChildProcess>();
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -75,6 +78,13 @@ export class Bench {
     });
     say(`[${name}] working directory ${dir}`);
     return bench;
+  }
+
+  /** The benchmark's processes by name, for the CPU figures (bench/lib/cpu.ts): its children and itself. */
+  processGroups(): ProcessGroups {
+    const groups: ProcessGroups = { benchmark: [process.pid] };
+    for (const [name, child] of this.named) if (child.pid !== undefined && child.exitCode === null) groups[name] = [child.pid];
+    return groups;
   }
 
   defer(what: string, run: () => Promise<void>): void {
@@ -236,6 +246,7 @@ export class Bench {
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
     this.children.add(child);
+    this.named.set(name, child);
     child.once('exit', () => {
       this.children.delete(child);
       out.end();

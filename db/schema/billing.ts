@@ -311,6 +311,8 @@ export const charges = pgTable(
   (t) => [
     index('charges_order_idx').on(t.orderId),
     index('charges_client_status_idx').on(t.clientId, t.status),
+    // The charge list by subscription (GET /charges?subscriptionId=), in id order.
+    index('charges_subscription_idx').on(t.subscriptionId, t.id),
     index('charges_close_idx').on(t.status, t.closeDate),
     check('charges_amount_nonnegative', sql`${t.amount} >= 0`),
   ],

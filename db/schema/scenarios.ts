@@ -10,7 +10,11 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { scenarioStatuses, stepStatuses } from '../../domain/statuses';
+import { sql } from 'drizzle-orm';
+import { scenarioStatuses, stepStatuses, stepStatusesOfTask } from '../../domain/statuses';
+
+/** `('a', 'b')`: a partial index's list of step statuses, written from the one mapping (constants, not input). */
+const stepStatusList = (statuses: readonly string[]) => sql.raw(`(${statuses.map((s) => `'${s}'`).join(', ')})`);
 
 
 /**
@@ -40,6 +44,8 @@ export const scenarios = pgTable(
     index('scenarios_subject_idx').on(t.subjectKind, t.subjectId),
     index('scenarios_status_idx').on(t.status, t.startedAt),
     index('scenarios_type_idx').on(t.type, t.startedAt),
+    // The scenario lists (API and UI), newest first: without it every page joined and sorted all scenarios.
+    index('scenarios_started_idx').on(t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );
 
@@ -82,6 +88,10 @@ export const scenarioSteps = pgTable(
     index('scenario_steps_status_idx').on(t.status),
     // The task list: leaves that call plugins, newest first, by status.
     index('scenario_steps_tasks_idx').on(t.kind, t.status, t.id),
+    // The task statuses that come from several step statuses (queued and running; cancelled), newest first: the
+    // index above gives no order across several statuses, so a page of them sorted every match (issue 16).
+    index('scenario_steps_open_tasks_idx').on(t.id).where(sql`${t.kind} = 'task' and ${t.status} in ${stepStatusList(stepStatusesOfTask.running)}`),
+    index('scenario_steps_cancelled_tasks_idx').on(t.id).where(sql`${t.kind} = 'task' and ${t.status} in ${stepStatusList(stepStatusesOfTask.cancelled)}`),
   ],
 );
 

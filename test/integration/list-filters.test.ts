@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeLike } from '../../db/like';
+import { stepStatuses, stepStatusesOfTask, taskStatuses } from '../../domain/statuses';
 import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 /**
  * The list filters that were rewritten for large databases (BENCHMARKS.md, "API: what is slow"): the task list's
  * client and subscription filters look the client's scenarios up first instead of filtering the `tasks` view's
  * computed columns, and the order search resolves the client name first. Each must return exactly what the plain
- * definition returns: the view's own column, or the join with `ilike`.
+ * definition returns: the view's own column, or the join with `ilike`. The task list's status filter also filters on
+ * the step's own status (issue 16, point 14): the two must agree for every status.
  */
 let p: TestPlatform;
 let catalog: Catalog;
@@ -94,5 +96,32 @@ describe('list filters on large tables', () => {
     // Combined with another filter.
     const forClient = await allPages(`/api/v1/orders?q=northwind&clientId=${clients[1]}`);
     expect(forClient.length).toBe(2);
+  });
+
+  it("GET /tasks?status= returns exactly the view's tasks of each status, filtering on the step's status as well", async () => {
+    // The runs above leave only completed tasks: a task in every step status (one with a running attempt) is
+    // written beside them, on a finished scenario, so that each derived status has rows to find.
+    const [task] = await p.sql<Array<{ scenario_id: string; run_id: string }>>`select scenario_id, run_id from scenario_steps where kind = 'task' limit 1`;
+    for (const [i, status] of stepStatuses.entries()) {
+      for (const round of [0, 1]) {
+        const path = `9${i}.${round}`;
+        await p.sql`
+          insert into scenario_steps (scenario_id, run_id, path, position, name, kind, status, plugin, operation, seq)
+          values (${task!.scenario_id}, ${task!.run_id}, ${path}, ${90 + i}, ${`Filter ${status}`}, 'task', ${status}, 'http-vendor', 'create', 1)`;
+        if (round === 1) {
+          await p.sql`
+            insert into step_attempts (scenario_id, path, round, attempt, status, started_at)
+            values (${task!.scenario_id}, ${path}, 1, 1, 'running', now())`;
+        }
+      }
+    }
+    // The mapping agrees with the view: every task's step status is one its derived status comes from.
+    const pairs = await p.sql<Array<{ status: keyof typeof stepStatusesOfTask; step_status: string }>>`select distinct status, step_status from tasks`;
+    for (const { status, step_status } of pairs) expect(stepStatusesOfTask[status], `${step_status} → ${status}`).toContain(step_status);
+    for (const status of taskStatuses) {
+      const expected = await p.sql<Array<{ id: number }>>`select id from tasks where status = ${status} order by id desc`;
+      expect(expected.length, status).toBeGreaterThan(0);
+      expect(await allPages(`/api/v1/tasks?status=${status}`), status).toEqual(expected.map((r) => Number(r.id)));
+    }
   });
 });

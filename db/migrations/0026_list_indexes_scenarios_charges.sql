@@ -1,0 +1,4 @@
+CREATE INDEX "charges_subscription_idx" ON "charges" USING btree ("subscription_id","id");--> statement-breakpoint
+CREATE INDEX "scenario_steps_open_tasks_idx" ON "scenario_steps" USING btree ("id") WHERE "scenario_steps"."kind" = 'task' and "scenario_steps"."status" in ('pending', 'running', 'waiting');--> statement-breakpoint
+CREATE INDEX "scenario_steps_cancelled_tasks_idx" ON "scenario_steps" USING btree ("id") WHERE "scenario_steps"."kind" = 'task' and "scenario_steps"."status" in ('skipped', 'cancelled');--> statement-breakpoint
+CREATE INDEX "scenarios_started_idx" ON "scenarios" USING btree ("started_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);
