@@ -69,6 +69,10 @@ export async function loadOrder(sql: Db, id: number) {
 /** An order search by client name resolves at most this many clients to ids; more, and the name is scanned. */
 const searchClientLimit = 200;
 
+/**
+ * The order routes: create, list, card, cancel. Long only by the number of routes it registers; each handler
+ * validates, calls its operation or query and shapes the answer.
+ */
 export function orderRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();

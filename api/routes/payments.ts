@@ -43,6 +43,10 @@ const waitingTopUpInput = z
   .strict()
   .openapi('WaitingTopUpInput');
 
+/**
+ * The payment routes: list, card, merge, waiting top-up, confirm, cancel. Long only by the number of routes it
+ * registers; each handler validates, calls its operation and tells the scenarios what the operation answers.
+ */
 export function paymentRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();

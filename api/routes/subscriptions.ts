@@ -14,6 +14,10 @@ const operationInput = z
   .strict()
   .openapi('SubscriptionOperationInput');
 
+/**
+ * The subscription routes: list, card, and the stop, delete and activate scenarios. Long only by the number of
+ * routes it registers; each handler validates, checks the status rule and starts the scenario.
+ */
 export function subscriptionRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();

@@ -1,20 +1,10 @@
 import type { Sql } from '../../db/client';
 import { AppError } from '../../domain/errors';
 import { logEvent } from '../event-log/event-log';
-
-/** The payment as the caller loaded it (the API's payment card). */
-export interface PaymentToCancel {
-  id: number;
-  number: string;
-  type: string;
-  status: string;
-  merged: boolean;
-  orderId: number | null;
-  mergedOrderIds: number[];
-}
+import type { LoadedPayment } from './loaded-payment';
 
 export interface CancelPaymentInput {
-  payment: PaymentToCancel;
+  payment: LoadedPayment;
   reason: string;
   by: number;
 }

@@ -3,19 +3,10 @@ import { AppError } from '../../domain/errors';
 import { confirmMergedPayment } from './confirm-merged-payment';
 import { confirmPostpayPayment } from './confirm-postpay-payment';
 import { confirmTopUp } from './confirm-top-up';
-
-/** The payment as the caller loaded it (the API's payment card). */
-export interface PaymentToConfirm {
-  id: number;
-  number: string;
-  type: string;
-  status: string;
-  merged: boolean;
-  orderId: number | null;
-}
+import type { LoadedPayment } from './loaded-payment';
 
 export interface ConfirmPaymentInput {
-  payment: PaymentToConfirm;
+  payment: LoadedPayment;
   method: 'bank_transfer' | 'cash' | 'card' | 'other';
   by: number;
 }
