@@ -62,9 +62,9 @@ const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
   finance: { read: ['admin', 'sales_manager', 'marketing', 'support'], write: ['admin', 'sales_manager', 'marketing'] },
   catalog: { read: ['admin', 'product_manager', 'marketing'], write: ['admin', 'product_manager', 'marketing'] },
   billing_config: { read: ['admin'], write: ['admin'] },
-  // Scenarios are "operations" to read; deciding on a failed step is support work, like the task queue.
+  // Scenarios are "operations" to read; deciding on a failed step is support work, like the task list.
   scenarios: { read: ['admin', 'sales_manager', 'marketing', 'support'], write: ['admin', 'support'] },
-  // The task queue is the root administrators' (spec 02 §14.1: "Task queue, resellers") and support's.
+  // The task list is the root administrators' (spec 02 §14.1: "Task queue, resellers") and support's.
   tasks: { read: ['admin', 'support'], write: ['admin', 'support'] },
   staff: { read: ['admin'], write: ['admin'] },
 };

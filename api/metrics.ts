@@ -25,7 +25,7 @@ export const HTTP_DURATION_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 export interface OperationalCounts {
   /** Scenarios by type and status (every status of every type that has a scenario; zeros included). */
   scenarios: Array<{ type: string; status: string; count: number }>;
-  /** The task queue by status. */
+  /** The task list by status. */
   tasks: Record<(typeof taskStatuses)[number], number>;
   manualOperations: Record<(typeof manualOperationStatuses)[number], number>;
   notifications: Array<{ status: string; channel: string; count: number }>;
@@ -181,7 +181,7 @@ function writeDatabaseMetrics(exposition: Exposition, counts: OperationalCounts,
     .counter('billing_scenarios_started_total', 'Scenarios started, by type (a re-run of the same scenario id counts once).', [...startedByType].map(([type, n]) => [{ type }, n] as const))
     .gauge('billing_scenarios', 'Scenarios by type and current status (running, waiting, completed, failed, cancelled).', counts.scenarios.map((s) => [{ type: s.type, status: s.status }, s.count] as const))
     .histogram('billing_scenario_step_duration_seconds', 'Duration of finished scenario steps, by step kind, plugin and operation.', STEP_DURATION_BOUNDS, durations.steps.map((s) => [s.labels as Labels, s.value] as const))
-    .gauge('billing_tasks', 'The task queue (plugin calls of scenarios) by status.', byStatus(counts.tasks))
+    .gauge('billing_tasks', 'The task list (plugin calls of scenarios) by status.', byStatus(counts.tasks))
     .gauge('billing_manual_operations', 'Manual operations by status.', byStatus(counts.manualOperations))
     .gauge('billing_notifications', 'Notifications by status and channel.', counts.notifications.map((n) => [{ status: n.status, channel: n.channel }, n.count] as const))
     .gauge('billing_orders', 'Orders by status (activation_error: provisioning failed and waits for a decision).', byStatus(counts.orders))

@@ -249,7 +249,7 @@ await runBenchmark(bench, async () => {
          from o, generate_series(1, o.last_step) p`,
         [from, to, K],
       );
-      // A task in flight has a running attempt (what makes it "running" rather than "queued" in the task queue).
+      // A task in flight has a running attempt (what makes it "running" rather than "queued" in the task list).
       await tx`
         insert into step_attempts (scenario_id, path, round, attempt, status, started_at)
         select workflow_id, '4', 1, 1, 'running', updated_at from orders where id between ${from} and ${to} and status = 'provisioning'`;

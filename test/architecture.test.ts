@@ -123,6 +123,33 @@ describe('the layers of the house', () => {
   });
 });
 
+/**
+ * SQL in the operator UI: a tagged query (sql`…`, sql<T>`…`, tx`…`, db`…`), raw text (`.unsafe(`), a prepared or
+ * transaction call (`.execute(`, `.begin(`). The UI reads through queries/ and writes through the API or
+ * operations/, so none of these may appear in web/.
+ */
+const sqlInCode = /\b(?:sql|tx|db)\s*(?:<[^`;]*>)?\s*`|\.unsafe\(|\.execute\(|\bsql\.begin\(/;
+
+describe('the operator UI holds no SQL', () => {
+  it('finds no query, raw SQL text or transaction in any file of web/', () => {
+    const webFiles = layerFiles().filter((f) => f.startsWith('web/'));
+    expect(webFiles.length).toBeGreaterThan(10);
+    const offending = webFiles.flatMap((file) =>
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (sqlInCode.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('recognises each form of SQL it forbids, and not code that merely passes the handle on', () => {
+    for (const bad of ['await sql`select 1`', 'sql<Array<{ n: number }>>`select 1`', 'tx`insert into t values (1)`', 'sql.unsafe(text)', 'query.execute()', 'sql.begin(async (tx) => {})']) {
+      expect(sqlInCode.test(bad), bad).toBe(true);
+    }
+    for (const fine of ['await listRows(sql, def.query, input)', 'const { sql } = deps;', 'interface X { sql: Sql }']) expect(sqlInCode.test(fine), fine).toBe(false);
+  });
+});
+
 describe('the lint rule that keeps the layers', () => {
   const fixture = (from: string, code: string) =>
     new ESLint({

@@ -22,8 +22,12 @@ import { scenarioPages } from './pages/scenario';
 import { settingsPages } from './pages/settings';
 import { localPath } from './local-path';
 import { subscriptionPages } from './pages/subscription';
+import { latestBillingRuns, waitingScenarios } from '../queries/home';
 import { verifyPassword } from '../infra/passwords';
-import { countAccountAttempt, countAddressAttempt, signedInFrom } from './sign-in';
+import { countAccountAttempt, countAddressAttempt } from '../operations/staff/sign-in-lockout';
+import { startStaffSession } from '../operations/staff/start-session';
+import { endStaffSession } from '../operations/staff/end-session';
+import { setSessionLanguage } from '../operations/staff/set-session-language';
 import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
 
 /**
@@ -152,12 +156,13 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
       return loginPage(c, language, cookieToken, 'login.failed', 401);
     }
     const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    await sql.begin(async (tx) => {
-      await signedInFrom(tx, member.staffId, source);
-      await tx`
-        insert into staff_sessions (staff_id, token_hash, csrf_token, language, expires_at)
-        values (${member.staffId}, ${hashToken(token)}, ${randomBytes(24).toString('base64url')}, ${isLanguage(member.language) ? member.language : language},
-                ${new Date(at.getTime() + SESSION_HOURS * 3_600_000).toISOString()})`;
+    await startStaffSession(sql, {
+      staffId: member.staffId,
+      address: source,
+      tokenHash: hashToken(token),
+      csrfToken: randomBytes(24).toString('base64url'),
+      language: isLanguage(member.language) ? member.language : language,
+      expiresAt: new Date(at.getTime() + SESSION_HOURS * 3_600_000),
     });
     setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: secure(), maxAge: SESSION_HOURS * 3600 });
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login', secure: secure() });
@@ -166,14 +171,14 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
   });
 
   app.post('/logout', signedIn, async (c) => {
-    await sql`update staff_sessions set ended_at = now() where id = ${c.get('session').id}`;
+    await endStaffSession(sql, c.get('session').id);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure() });
     return c.redirect('/login', 303);
   });
 
   app.post('/language', signedIn, async (c) => {
     const form = await c.req.parseBody();
-    if (isLanguage(form.language)) await sql`update staff_sessions set language = ${form.language} where id = ${c.get('session').id}`;
+    if (isLanguage(form.language)) await setSessionLanguage(sql, c.get('session').id, form.language);
     const referer = c.req.header('referer');
     const back = referer && new URL(referer, c.req.url).origin === new URL(c.req.url).origin ? new URL(referer, c.req.url) : null;
     return c.redirect(back ? nextPath(`${back.pathname}${back.search}`) : '/', 303);
@@ -184,13 +189,8 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
     const t = translator(session.language);
     // The same figures `GET /metrics` exposes (api/metrics.ts), read the same way.
     const counts = attentionCounts(await readOperationalCounts(sql));
-    const runs = await sql<Array<{ date: string; status: string; runs: number; duties: number }>>`
-      select business_date::text as date, status, runs, (select count(*) from jsonb_object_keys(duties))::int as duties
-      from billing_runs order by business_date desc limit 5`;
-    const waiting = await sql<Array<{ id: string; type: string; step: string | null; error: string | null; startedAt: string }>>`
-      select s.id, s.type, st.path || ' ' || st.name as step, coalesce(st.error_message, s.error) as error, s.started_at as "startedAt"
-      from scenarios s left join scenario_steps st on st.scenario_id = s.id and st.path = s.current_step
-      where s.status = 'waiting' order by s.started_at desc limit 10`;
+    const runs = await latestBillingRuns(sql, 5);
+    const waiting = await waitingScenarios(sql, 10);
     const tiles: Array<{ key: MessageKey; count: number; href: string; area: Parameters<typeof mayRead>[1] }> = [
       { key: 'home.failedTasks', count: counts.failedTasks, href: '/tasks?f.status=failed', area: 'tasks' },
       { key: 'home.pendingOperations', count: counts.pendingOperations, href: '/manual-operations?f.status=pending', area: 'operations' },

@@ -14,7 +14,7 @@ const en = {
   'nav.subscriptions': 'Subscriptions',
   'nav.clients': 'Clients',
   'nav.payments': 'Payments',
-  'nav.tasks': 'Task queue',
+  'nav.tasks': 'Task list',
   'nav.manualOperations': 'Manual operations',
   'nav.scenarios': 'Scenarios',
   'nav.notifications': 'Notification log',

@@ -2,8 +2,10 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Area } from '../api/auth';
 import type { Sql } from '../db/client';
-import { escapeLike } from '../db/like';
 import { isValidIsoDate } from '../domain/dates';
+import { saveListPreferences } from '../operations/staff/save-list-preferences';
+import { countList, listRows, type ListQuery } from '../queries/lists/engine';
+import { listPreferencesOf } from '../queries/lists/preferences';
 import { isStorableText } from '../domain/text';
 import { csvCell } from './csv';
 import { translator, type MessageKey, type Translate } from './i18n';
@@ -12,16 +14,17 @@ import { localPath } from './local-path';
 import type { Session, WebEnv } from './session';
 
 /**
- * The standard list page (spec 02 §15.2), one engine for every table: search by id or across the list's
- * fields, filters, sort by a column (click again for descending), paging with "from–to of total" and
- * 50 / 100 / 150 rows, a column chooser remembered per staff member, and CSV export of the filtered list.
+ * The standard list page (spec 02 §15.2) for every table: search by id or across the list's fields, filters,
+ * sort by a column (click again for descending), paging with "from–to of total" and 50 / 100 / 150 rows, a column
+ * chooser remembered per staff member, and CSV export of the filtered list. The rows come from the list's query in
+ * queries/lists/ (the one the API's list route reads too); this page only shows them.
  */
 export interface ListColumn {
+  /** The column's name in the page (URLs, saved choices, `data-column`). */
   key: string;
   label: MessageKey;
-  /** A SQL expression over the list's `from`; static text from the definitions, never from a request. */
-  expr: string;
-  sortable?: boolean;
+  /** The query's column it shows, when named otherwise there; sortable if the query's column is. */
+  column?: string;
   /** Hidden until the staff member chooses it. */
   hidden?: boolean;
   kind?: 'text' | 'money' | 'date' | 'status' | 'code';
@@ -31,10 +34,12 @@ export interface ListColumn {
 }
 
 export interface ListFilter {
+  /** The filter's name in the page (`f.<key>` in the URL). */
   key: string;
   label: MessageKey;
-  expr: string;
-  /** enum: one of `options`; text: partial match; number: equals; from / to: a date range bound. */
+  /** The query's filter it sets, when named otherwise there. */
+  filter?: string;
+  /** What the value must be (checked before the query sees it): enum: one of `options`; text; number; from / to: a date. */
   kind: 'enum' | 'text' | 'number' | 'from' | 'to';
   options?: readonly string[];
 }
@@ -44,8 +49,8 @@ export interface ListDefinition {
   path: string;
   title: MessageKey;
   area: Area;
-  from: string;
-  id: string;
+  /** The list's one query (queries/lists/). */
+  query: ListQuery<object>;
   columns: ListColumn[];
   filters: ListFilter[];
   sort: { key: string; dir: 'asc' | 'desc' };
@@ -101,7 +106,7 @@ function parseQuery(def: ListDefinition, c: Context, savedSize: number | null): 
   const searchProblem = filterProblem('search', search);
   if (searchProblem) return { invalid: { field: 'list.search', expected: searchProblem } };
   const sortKey = get('sort');
-  const sort = def.columns.some((col) => col.key === sortKey && col.sortable) ? sortKey : def.sort.key;
+  const sort = def.columns.some((col) => col.key === sortKey && sortable(def, col)) ? sortKey : def.sort.key;
   const dir = get('dir') === 'asc' ? 'asc' : get('dir') === 'desc' ? 'desc' : sortKey ? 'asc' : def.sort.dir;
   const size = Number(get('size'));
   const page = Math.max(1, Math.min(1_000_000, Number.parseInt(get('page'), 10) || 1));
@@ -126,54 +131,32 @@ function refuseFilter(c: Context<WebEnv>, def: ListDefinition, t: Translate, ses
   );
 }
 
-/** The WHERE clause and its parameters; every value is a bound parameter. */
-function whereOf(def: ListDefinition, q: Query): { text: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const conditions: string[] = [];
+const columnOf = (col: ListColumn) => col.column ?? col.key;
+const sortable = (def: ListDefinition, col: ListColumn) => def.query.columns[columnOf(col)]?.sortable === true;
+
+/** What the list's query is asked: the page's filters and search under the query's names. */
+function queryInput(def: ListDefinition, q: Query) {
+  const filters: Record<string, string> = {};
   for (const f of def.filters) {
     const v = q.filters[f.key];
-    if (v === undefined) continue;
-    if (f.kind === 'text') conditions.push(`(${f.expr})::text ilike ${p(`%${escapeLike(v)}%`)}`);
-    else if (f.kind === 'from') conditions.push(`(${f.expr}) >= ${p(v)}::date`);
-    else if (f.kind === 'to') conditions.push(`(${f.expr}) < ${p(v)}::date + 1`);
-    else conditions.push(`(${f.expr})::text = ${p(v)}`);
+    if (v !== undefined) filters[f.filter ?? f.key] = v;
   }
-  if (q.q) {
-    const all = def.columns.map((col) => `coalesce((${col.expr})::text, '')`).join(` || ' ' || `);
-    conditions.push(`((${def.id})::text = ${p(q.q)} or (${all}) ilike ${p(`%${escapeLike(q.q)}%`)})`);
-  }
-  return { text: conditions.length ? `where ${conditions.join(' and ')}` : '', params };
-}
-
-
-async function fetchRows(sql: Sql, def: ListDefinition, q: Query, limit: number, offset: number) {
-  const where = whereOf(def, q);
   const sortColumn = def.columns.find((col) => col.key === q.sort)!;
-  const select = [`(${def.id}) as "__id"`, ...def.columns.map((col) => `(${col.expr}) as "${col.key}"`)].join(', ');
-  const rows = await sql.unsafe<Row[]>(
-    `select ${select} from ${def.from} ${where.text}
-     order by (${sortColumn.expr}) ${q.dir} nulls last, (${def.id}) ${q.dir}
-     limit ${Math.floor(limit)} offset ${Math.floor(offset)}`,
-    where.params as never[],
-  );
-  return rows;
+  return {
+    columns: def.columns.map(columnOf),
+    filters,
+    search: q.q ? { text: q.q, columns: def.columns.map(columnOf) } : undefined,
+    sort: { column: columnOf(sortColumn), dir: q.dir },
+  };
 }
 
-async function countRows(sql: Sql, def: ListDefinition, q: Query): Promise<number> {
-  const where = whereOf(def, q);
-  const [row] = await sql.unsafe<Array<{ n: number }>>(`select count(*)::int as n from ${def.from} ${where.text}`, where.params as never[]);
-  return row?.n ?? 0;
+/** A page of rows, each under the page's column names. */
+async function fetchRows(sql: Sql, def: ListDefinition, q: Query, limit: number, offset: number): Promise<Row[]> {
+  const rows = await listRows(sql, def.query, { ...queryInput(def, q), rowId: true, limit, offset });
+  return rows.map((r) => Object.fromEntries([['__id', r.__id], ...def.columns.map((col) => [col.key, r[columnOf(col)]])]));
 }
 
-async function preferences(sql: Sql, staffId: number, list: string) {
-  const [row] = await sql<Array<{ columns: string[]; page_size: number | null }>>`
-    select columns, page_size from staff_list_preferences where staff_id = ${staffId} and list = ${list}`;
-  return row ?? null;
-}
+const countRows = (sql: Sql, def: ListDefinition, q: Query) => countList(sql, def.query, queryInput(def, q));
 
 /** A cell as the page shows it, or as the CSV export writes it (points in time in ISO 8601 with Z, as the API answers). */
 function cellText(t: Translate, col: ListColumn, row: Row, format: 'page' | 'csv' = 'page'): string {
@@ -200,8 +183,8 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
     const session = c.get('session');
     const t = translator(session.language);
     if (!mayRead(session, def.area)) return c.html(<Page title="403" session={session}><p class="error">{t('error.noAccess')}</p></Page>, 403);
-    const prefs = await preferences(sql, session.staffId, def.name);
-    const parsed = parseQuery(def, c, prefs?.page_size ?? null);
+    const prefs = await listPreferencesOf(sql, session.staffId, def.name);
+    const parsed = parseQuery(def, c, prefs?.pageSize ?? null);
     if ('invalid' in parsed) return refuseFilter(c, def, t, session, c.req.query('format') === 'csv', parsed.invalid);
     const q = parsed.query;
     const chosen = prefs?.columns?.filter((k) => def.columns.some((col) => col.key === k));
@@ -287,7 +270,7 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
             <tr>
               {visible.map((col) => (
                 <th data-column={col.key}>
-                  {col.sortable ? (
+                  {sortable(def, col) ? (
                     <a href={urlWith(c, { sort: col.key, dir: q.sort === col.key && q.dir === 'asc' ? 'desc' : 'asc', page: null })}>
                       {t(col.label)}
                       {q.sort === col.key ? (q.dir === 'asc' ? ' ▲' : ' ▼') : ''}
@@ -337,9 +320,7 @@ export function mountListPreferences(app: Hono<WebEnv>, sql: Sql, definitions: L
     const columns = def.columns.map((col) => col.key).filter((k) => wanted.includes(k));
     const size = Number(form.size);
     const pageSize = (pageSizes as readonly number[]).includes(size) ? size : null;
-    await sql`
-      insert into staff_list_preferences (staff_id, list, columns, page_size) values (${session.staffId}, ${def.name}, ${columns}, ${pageSize})
-      on conflict (staff_id, list) do update set columns = excluded.columns, page_size = coalesce(excluded.page_size, staff_list_preferences.page_size), updated_at = now()`;
+    await saveListPreferences(sql, { staffId: session.staffId, list: def.name, columns, pageSize });
     const back = localPath(form.back);
     return c.redirect(back?.startsWith(def.path) ? back : def.path, 303);
   });

@@ -5,6 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import { hashToken } from '../api/auth';
 import type { Sql } from '../db/client';
 import type { StaffRole } from '../domain/statuses';
+import { openStaffSession } from '../queries/staff/sessions';
 import type { Language } from './i18n';
 
 export const SESSION_COOKIE = 'bp_session';
@@ -30,11 +31,9 @@ export function sessions(sql: Sql, now: () => Date) {
   async function sessionOf(c: Context): Promise<Session | null> {
     const token = getCookie(c, SESSION_COOKIE);
     if (!token) return null;
-    const [row] = await sql<Array<Omit<Session, 'token'>>>`
-      select ss.id, ss.staff_id as "staffId", s.name, s.role, ss.csrf_token as "csrfToken", ss.language
-      from staff_sessions ss join staff s on s.id = ss.staff_id
-      where ss.token_hash = ${hashToken(token)} and ss.ended_at is null and ss.expires_at > ${now().toISOString()} and s.status = 'active'`;
-    return row ? { ...row, token } : null;
+    const row = await openStaffSession(sql, hashToken(token), now());
+    // The language was one of the UI's when the session was written (sign-in, the language form).
+    return row ? { ...row, language: row.language as Language, token } : null;
   }
 
   /**

@@ -7,8 +7,9 @@ import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { AppError, notFound } from '../errors';
-import { escapeLike } from '../../db/like';
 import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
+import { listRows } from '../../queries/lists/engine';
+import { clientList, type ClientFilters } from '../../queries/lists/clients';
 
 const contactInput = z
   .object({
@@ -98,15 +99,14 @@ export function clientRoutes({ sql }: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject), 'a page of clients, newest first'),
     }),
     async (c) => {
-      const { limit, after, status, q } = c.req.valid('query');
-      const rows = await sql<Array<{ id: number }>>`
-        select id, name, status, client_type as "clientType", balance::int8 as balance, currency, created_at as "createdAt"
-        from clients
-        where (${after ?? null}::int is null or id < ${after ?? null})
-          and (${status ?? null}::text is null or status = ${status ?? null})
-          and (${q ?? null}::text is null or name ilike ${`%${escapeLike(q ?? '')}%`} or id::text = ${q ?? ''})
-        order by id desc limit ${limit + 1}`;
-      return c.json(page(rows.map((r) => ({ ...r, balance: Number((r as { balance?: unknown }).balance) })), limit), 200);
+      const { limit, ...filters } = c.req.valid('query');
+      const rows = await listRows<ClientFilters, { id: number; balance: string }>(sql, clientList, {
+        columns: ['id', 'name', 'status', 'clientType', 'balance', 'currency', 'createdAt'],
+        filters,
+        sort: { column: 'id', dir: 'desc' },
+        limit: limit + 1,
+      });
+      return c.json(page(rows.map((r) => ({ ...r, balance: Number(r.balance) })), limit), 200);
     },
   );
 

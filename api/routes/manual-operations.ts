@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { canDecideManualOperation } from '../../domain/operator-decisions';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { manualOperationTypes } from '../../db/schema';
 import { manualDecisionUpdate } from '../../contracts/messages';
@@ -6,6 +7,8 @@ import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
+import { listRows } from '../../queries/lists/engine';
+import { manualOperationList, type ManualOperationFilters } from '../../queries/lists/manual-operations';
 
 const approveInput = z
   .object({
@@ -51,7 +54,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
 
   async function decide(id: number, decision: 'approve' | 'reject', by: number, comment?: string, output?: Record<string, unknown>) {
     const op = await loadOperation(id);
-    if (op.status !== 'pending') throw new AppError('already_decided', `manual operation ${id} is already ${op.status}`);
+    if (!canDecideManualOperation(op.status)) throw new AppError('already_decided', `manual operation ${id} is already ${op.status}`);
     try {
       await deps.temporal.workflow
         .getHandle(op.scenarioId)
@@ -88,22 +91,14 @@ export function manualOperationRoutes(deps: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject), 'a page of manual operations, newest first'),
     }),
     async (c) => {
-      const f = c.req.valid('query');
-      const rows = await sql<Array<{ id: number }>>`
-        select m.id, m.type, m.status, m.description, m.client_id as "clientId", c.name as "clientName",
-               c.manager_id as "managerId", c.service_rule_id as "serviceRuleId", m.subscription_id as "subscriptionId",
-               m.order_id as "orderId", m.decided_by as "decidedBy", m.created_at as "createdAt"
-        from manual_operations m join clients c on c.id = m.client_id
-        where (${f.after ?? null}::int is null or m.id < ${f.after ?? null})
-          and (${f.status ?? null}::text is null or m.status = ${f.status ?? null})
-          and (${f.type ?? null}::text is null or m.type = ${f.type ?? null})
-          and (${f.clientId ?? null}::int is null or m.client_id = ${f.clientId ?? null})
-          and (${f.managerId ?? null}::int is null or c.manager_id = ${f.managerId ?? null})
-          and (${f.serviceRuleId ?? null}::int is null or c.service_rule_id = ${f.serviceRuleId ?? null})
-          and (${f.createdFrom ?? null}::date is null or m.created_at >= ${f.createdFrom ?? null}::date)
-          and (${f.createdTo ?? null}::date is null or m.created_at < ${f.createdTo ?? null}::date + 1)
-        order by m.id desc limit ${f.limit + 1}`;
-      return c.json(page(rows, f.limit), 200);
+      const { limit, ...filters } = c.req.valid('query');
+      const rows = await listRows<ManualOperationFilters, { id: number }>(sql, manualOperationList, {
+        columns: ['id', 'type', 'status', 'description', 'clientId', 'clientName', 'managerId', 'serviceRuleId', 'subscriptionId', 'orderId', 'decidedBy', 'createdAt'],
+        filters,
+        sort: { column: 'id', dir: 'desc' },
+        limit: limit + 1,
+      });
+      return c.json(page(rows, limit), 200);
     },
   );
 

@@ -22,6 +22,8 @@ import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 import { saveSetting } from './settings';
+import { listRows } from '../../queries/lists/engine';
+import { notificationList, type NotificationFilters } from '../../queries/lists/notifications';
 
 const field = z.string().max(100_000);
 const contentInput = z.object({ subject: field.optional(), html: field.optional(), text: field }).strict();
@@ -401,19 +403,15 @@ export function notificationRoutes(deps: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject), 'a page of notifications'),
     }),
     async (c) => {
-      const f = c.req.valid('query');
-      const rows = await sql<Array<{ id: number }>>`
-        select id::int, event, channel, client_id as "clientId", recipient, summary, send_hour as "sendHour", send_at as "sendAt", status, attempts,
-               last_error as "lastError", provider_message_id as "providerMessageId", resent_from_id::int as "resentFromId", created_at as "createdAt", sent_at as "sentAt"
-        from notifications
-        where (${f.after ?? null}::int8 is null or id < ${f.after ?? null})
-          and (${f.status ?? null}::text is null or status = ${f.status ?? null})
-          and (${f.channel ?? null}::text is null or channel = ${f.channel ?? null})
-          and (${f.event ?? null}::text is null or event = ${f.event ?? null})
-          and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
-          and (${f.recipient ?? null}::text is null or recipient = ${f.recipient ?? null})
-        order by id desc limit ${f.limit + 1}`;
-      return c.json(page(rows, f.limit), 200);
+      const { limit, ...filters } = c.req.valid('query');
+      const rows = await listRows<NotificationFilters, { id: string }>(sql, notificationList, {
+        columns: ['id', 'event', 'channel', 'clientId', 'recipient', 'summary', 'sendHour', 'sendAt', 'status', 'attempts', 'lastError', 'providerMessageId', 'resentFromId', 'createdAt', 'sentAt'],
+        filters,
+        sort: { column: 'id', dir: 'desc' },
+        limit: limit + 1,
+      });
+      // The id is a bigserial, which the driver answers as text; the API has always answered it as a number.
+      return c.json(page(rows.map((r) => ({ ...r, id: Number(r.id) })), limit), 200);
     },
   );
 

@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { cancelOrderUpdate } from '../../contracts/messages';
 import { orderScenarioId } from '../../contracts/scenarios';
 import type { Db } from '../../db/client';
-import { escapeLike } from '../../db/like';
 import { todayIn } from '../../domain/dates';
 import { canCancelOrder, paymentModels } from '../../domain/statuses';
 import { currentOrigin } from '../../infra/request-context';
@@ -15,6 +14,8 @@ import { AppError, notFound } from '../errors';
 import { storeIdempotentAnswer } from '../idempotency';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { startOrderScenario } from '../scenario-starts/orders';
+import { listRows } from '../../queries/lists/engine';
+import { orderList, type OrderFilters } from '../../queries/lists/orders';
 
 const orderInput = z
   .object({
@@ -65,9 +66,6 @@ export async function loadOrder(sql: Db, id: number) {
     events,
   });
 }
-
-/** An order search by client name resolves at most this many clients to ids; more, and the name is scanned. */
-const searchClientLimit = 200;
 
 /**
  * The order routes: create, list, card, cancel. Long only by the number of routes it registers; each handler
@@ -134,32 +132,14 @@ export function orderRoutes(deps: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject), 'a page of orders, newest first'),
     }),
     async (c) => {
-      const f = c.req.valid('query');
-      // The search (`q`): the full number, the id, or part of the client's name. An OR across the two tables can
-      // only be answered by reading every order, so the name is resolved to clients first: when few clients match,
-      // their orders are found by index; when many do, the name is common and a page fills from the newest orders.
-      const pattern = f.q === undefined ? null : `%${escapeLike(f.q)}%`;
-      let clientIds: number[] | null = null;
-      if (pattern !== null) {
-        const matches = await sql<Array<{ id: number }>>`select id from clients where name ilike ${pattern} limit ${searchClientLimit + 1}`;
-        if (matches.length <= searchClientLimit) clientIds = matches.map((m) => m.id);
-      }
-      const qId = f.q !== undefined && /^[1-9]\d{0,8}$/.test(f.q) ? Number(f.q) : null;
-      const nameFilter = clientIds ? sql`o.client_id = any(${clientIds}::int[])` : sql`c.name ilike ${pattern ?? ''}`;
-      const rows = await sql<Array<{ id: number; amount: string }>>`
-        select o.id, o.number, o.type, o.status, o.client_id as "clientId", c.name as "clientName",
-               o.subscription_id as "subscriptionId", o.amount, o.currency, o.created_at as "createdAt", o.closed_at as "closedAt"
-        from orders o join clients c on c.id = o.client_id
-        where (${f.after ?? null}::int is null or o.id < ${f.after ?? null})
-          and (${f.status ?? null}::text is null or o.status = ${f.status ?? null})
-          and (${f.type ?? null}::text is null or o.type = ${f.type ?? null})
-          and (${f.clientId ?? null}::int is null or o.client_id = ${f.clientId ?? null})
-          and (${f.subscriptionId ?? null}::int is null or o.subscription_id = ${f.subscriptionId ?? null})
-          and (${f.createdFrom ?? null}::date is null or o.created_at >= ${f.createdFrom ?? null}::date)
-          and (${f.createdTo ?? null}::date is null or o.created_at < ${f.createdTo ?? null}::date + 1)
-          and (${f.q ?? null}::text is null or o.number = ${f.q ?? ''} or o.id = ${qId} or ${nameFilter})
-        order by o.id desc limit ${f.limit + 1}`;
-      return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), f.limit), 200);
+      const { limit, ...filters } = c.req.valid('query');
+      const rows = await listRows<OrderFilters, { id: number; amount: string }>(sql, orderList, {
+        columns: ['id', 'number', 'type', 'status', 'clientId', 'clientName', 'subscriptionId', 'amount', 'currency', 'createdAt', 'closedAt'],
+        filters,
+        sort: { column: 'id', dir: 'desc' },
+        limit: limit + 1,
+      });
+      return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );
 

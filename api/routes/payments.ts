@@ -12,6 +12,8 @@ import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
+import { listRows } from '../../queries/lists/engine';
+import { paymentList, type PaymentFilters } from '../../queries/lists/payments';
 import { tellPaidOrders } from '../scenario-starts/orders';
 import { startBlockScenarios } from '../scenario-starts/subscriptions';
 
@@ -69,18 +71,14 @@ export function paymentRoutes(deps: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject), 'a page of payments, newest first'),
     }),
     async (c) => {
-      const f = c.req.valid('query');
-      const rows = await sql<Array<{ id: number; amount: string }>>`
-        select id, number, client_id as "clientId", order_id as "orderId", type, status, amount, currency, method,
-               created_at as "createdAt", closed_at as "closedAt"
-        from payments
-        where (${f.after ?? null}::int is null or id < ${f.after ?? null})
-          and (${f.status ?? null}::text is null or status = ${f.status ?? null})
-          and (${f.type ?? null}::text is null or type = ${f.type ?? null})
-          and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
-          and (${f.orderId ?? null}::int is null or order_id = ${f.orderId ?? null})
-        order by id desc limit ${f.limit + 1}`;
-      return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), f.limit), 200);
+      const { limit, ...filters } = c.req.valid('query');
+      const rows = await listRows<PaymentFilters, { id: number; amount: string }>(sql, paymentList, {
+        columns: ['id', 'number', 'clientId', 'orderId', 'type', 'status', 'amount', 'currency', 'method', 'createdAt', 'closedAt'],
+        filters,
+        sort: { column: 'id', dir: 'desc' },
+        limit: limit + 1,
+      });
+      return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { scenarioTakesDecisions } from '../../domain/operator-decisions';
 import { scenarioTreeQuery } from '../../contracts/messages';
 import { guard } from '../auth';
 import { decideStep } from '../decisions';
@@ -6,6 +7,8 @@ import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { AppError, notFound } from '../errors';
 import { jsonBody, jsonResponses, looseObject, pageOf } from '../schemas';
+import { listRows } from '../../queries/lists/engine';
+import { scenarioList, type ScenarioFilters } from '../../queries/lists/scenarios';
 
 const scenarioIdParam = z.object({
   id: z.string().regex(/^[\w.-]{1,200}$/).openapi({ param: { name: 'id', in: 'path' }, example: 'order-12' }),
@@ -46,23 +49,16 @@ export function scenarioRoutes(deps: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject).extend({ nextCursor: z.string().nullable() }), 'scenarios, newest first'),
     }),
     async (c) => {
-      const f = c.req.valid('query');
-      const rows = await sql<Array<{ id: string; startedAt: Date }>>`
-        select s.id, s.type, s.status, s.subject_kind as "subjectKind", s.subject_id as "subjectId",
-               s.current_step as "currentStep", st.name as "currentStepName", s.error,
-               s.started_at as "startedAt", s.finished_at as "finishedAt", s.duration_ms as "durationMs"
-        from scenarios s left join scenario_steps st on st.scenario_id = s.id and st.path = s.current_step
-        where (${f.before ?? null}::timestamptz is null or s.started_at < ${f.before ?? null}::timestamptz)
-          and (${f.type ?? null}::text is null or s.type = ${f.type ?? null})
-          and (${f.status ?? null}::text is null or s.status = ${f.status ?? null})
-          and (${f.subjectKind ?? null}::text is null or s.subject_kind = ${f.subjectKind ?? null})
-          and (${f.subjectId ?? null}::text is null or s.subject_id = ${f.subjectId ?? null})
-          and (${f.minDurationMs ?? null}::int is null or s.duration_ms >= ${f.minDurationMs ?? null})
-          and (${f.maxDurationMs ?? null}::int is null or s.duration_ms <= ${f.maxDurationMs ?? null})
-        order by s.started_at desc, s.id limit ${f.limit + 1}`;
-      const items = rows.slice(0, f.limit);
+      const { limit, ...filters } = c.req.valid('query');
+      const rows = await listRows<ScenarioFilters, { id: string; startedAt: Date }>(sql, scenarioList, {
+        columns: ['id', 'type', 'status', 'subjectKind', 'subjectId', 'currentStep', 'currentStepName', 'error', 'startedAt', 'finishedAt', 'durationMs'],
+        filters,
+        sort: { column: 'startedAt', dir: 'desc', ties: 'asc' },
+        limit: limit + 1,
+      });
+      const items = rows.slice(0, limit);
       const last = items[items.length - 1];
-      return c.json({ items, nextCursor: rows.length > f.limit && last ? new Date(last.startedAt).toISOString() : null }, 200);
+      return c.json({ items, nextCursor: rows.length > limit && last ? new Date(last.startedAt).toISOString() : null }, 200);
     },
   );
 
@@ -144,7 +140,7 @@ export function scenarioRoutes(deps: ApiDeps) {
       const body = c.req.valid('json');
       const [scenario] = await sql<Array<{ status: string }>>`select status from scenarios where id = ${id}`;
       if (!scenario) throw notFound('scenario', id);
-      if (scenario.status !== 'waiting' && scenario.status !== 'running') {
+      if (!scenarioTakesDecisions(scenario.status)) {
         throw new AppError('scenario_finished', `scenario ${id} is ${scenario.status}`);
       }
       return c.json(await decideStep(deps.temporal, id, { ...body, by: c.get('staff').id }), 202);

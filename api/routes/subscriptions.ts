@@ -7,6 +7,8 @@ import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
+import { listRows } from '../../queries/lists/engine';
+import { subscriptionList, type SubscriptionFilters } from '../../queries/lists/subscriptions';
 import { startSubscriptionOperation } from '../scenario-starts/subscriptions';
 
 const operationInput = z
@@ -39,17 +41,14 @@ export function subscriptionRoutes(deps: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject), 'a page of subscriptions, newest first'),
     }),
     async (c) => {
-      const f = c.req.valid('query');
-      const rows = await sql<Array<{ id: number }>>`
-        select id, name, client_id as "clientId", plan_id as "planId", status, payment_model as "paymentModel",
-               start_date::text as "startDate", expiration_date::text as "expirationDate", created_at as "createdAt"
-        from subscriptions
-        where (${f.after ?? null}::int is null or id < ${f.after ?? null})
-          and (${f.status ?? null}::text is null or status = ${f.status ?? null})
-          and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
-          and (${f.planId ?? null}::int is null or plan_id = ${f.planId ?? null})
-        order by id desc limit ${f.limit + 1}`;
-      return c.json(page(rows, f.limit), 200);
+      const { limit, ...filters } = c.req.valid('query');
+      const rows = await listRows<SubscriptionFilters, { id: number }>(sql, subscriptionList, {
+        columns: ['id', 'name', 'clientId', 'planId', 'status', 'paymentModel', 'startDate', 'expirationDate', 'createdAt'],
+        filters,
+        sort: { column: 'id', dir: 'desc' },
+        limit: limit + 1,
+      });
+      return c.json(page(rows, limit), 200);
     },
   );
 

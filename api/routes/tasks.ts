@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { canCancelTask, canRunTask } from '../../domain/operator-decisions';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { cancelTaskUpdate } from '../../contracts/messages';
 import type { DecisionKind } from '../../contracts/scenario-records';
@@ -7,8 +8,7 @@ import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
-
-const taskStatuses = ['queued', 'running', 'failed', 'completed', 'cancelled'] as const;
+import { findTask, selectTasks, taskStatuses, type TaskRow } from '../../queries/lists/tasks';
 
 /** The filters of the task list, shared by the list and the bulk retry so both select the same tasks. */
 const taskFilter = {
@@ -23,7 +23,6 @@ const taskFilter = {
   createdFrom: isoDate.optional(),
   createdTo: isoDate.optional(),
 };
-type TaskFilter = { [K in keyof typeof taskFilter]?: z.infer<(typeof taskFilter)[K]> };
 
 const runInput = z
   .object({
@@ -41,20 +40,6 @@ const bulkRunInput = z
   })
   .strict()
   .openapi('BulkRunTasksInput');
-
-interface TaskRow {
-  id: number;
-  scenario_id: string;
-  path: string;
-  name: string;
-  plugin: string | null;
-  operation: string | null;
-  status: (typeof taskStatuses)[number];
-  subscription_id: number | null;
-  order_id: number | null;
-  client_id: number | null;
-  [key: string]: unknown;
-}
 
 function describeTask(t: TaskRow): string {
   const target = t.subscription_id ? `subscription #${t.subscription_id}` : t.order_id ? `order #${t.order_id}` : t.scenario_id;
@@ -88,64 +73,15 @@ function present(t: TaskRow) {
 }
 
 /**
- * The task queue (spec 01 §17): plugin calls of every scenario, with their logs. Run and cancel are the
+ * The task list (spec 01 §17): plugin calls of every scenario, with their logs. Run and cancel are the
  * scenario engine's retry and cancel decisions, so a task never changes behind its scenario's back.
  */
 export function taskRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();
 
-  /**
-   * The scenarios of the client and/or the subscription filtered on, or null when neither is. The view's client
-   * and subscription are coalesced over three joined tables, which no index serves; and a subquery here leaves
-   * the planner walking every task newest first in the hope of 51 matches (BENCHMARKS.md). So the ids are found
-   * first, from each kind of subject, and the tasks looked up by them.
-   */
-  async function scenariosOf(f: TaskFilter): Promise<string[] | null> {
-    const sets: string[][] = [];
-    if (f.clientId !== undefined) {
-      const rows = await sql<Array<{ id: string }>>`
-        select o.workflow_id as id from orders o where o.client_id = ${f.clientId}
-        union all
-        select sc.id from subscriptions s join scenarios sc on sc.subject_kind = 'subscription' and sc.subject_id = s.id::text
-        where s.client_id = ${f.clientId}
-        union all
-        select sc.id from scenarios sc where sc.subject_kind = 'client' and sc.subject_id = ${String(f.clientId)}`;
-      sets.push(rows.map((r) => r.id));
-    }
-    if (f.subscriptionId !== undefined) {
-      const rows = await sql<Array<{ id: string }>>`
-        select o.workflow_id as id from orders o where o.subscription_id = ${f.subscriptionId}
-        union all
-        select sc.id from scenarios sc where sc.subject_kind = 'subscription' and sc.subject_id = ${String(f.subscriptionId)}`;
-      sets.push(rows.map((r) => r.id));
-    }
-    if (sets.length === 0) return null;
-    return sets.reduce((a, b) => {
-      const inB = new Set(b);
-      return a.filter((id) => inB.has(id));
-    });
-  }
-
-  async function selectTasks(f: TaskFilter & { status?: string }, limit: number, after?: number) {
-    const scenarioIds = await scenariosOf(f);
-    return sql<TaskRow[]>`
-      select * from tasks
-      where (${after ?? null}::bigint is null or id < ${after ?? null})
-        and (${f.status ?? null}::text is null or status = ${f.status ?? null})
-        and (${f.plugin ?? null}::text is null or plugin = ${f.plugin ?? null})
-        and (${f.operation ?? null}::text is null or operation = ${f.operation ?? null})
-        and (${scenarioIds === null} or scenario_id = any(${scenarioIds ?? []}::text[]))
-        and (${f.orderId ?? null}::int is null or order_id = ${f.orderId ?? null})
-        and (${f.scenarioType ?? null}::text is null or scenario_type = ${f.scenarioType ?? null})
-        and (${f.errorClass ?? null}::text is null or error_class = ${f.errorClass ?? null})
-        and (${f.createdFrom ?? null}::date is null or created_at >= ${f.createdFrom ?? null}::date)
-        and (${f.createdTo ?? null}::date is null or created_at < ${f.createdTo ?? null}::date + 1)
-      order by id desc limit ${limit}`;
-  }
-
   async function loadTask(id: number): Promise<TaskRow> {
-    const [task] = await sql<TaskRow[]>`select * from tasks where id = ${id}`;
+    const task = await findTask(sql, id);
     if (!task) throw notFound('task', id);
     return task;
   }
@@ -164,7 +100,7 @@ export function taskRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, after, ...filter } = c.req.valid('query');
-      const rows = await selectTasks(filter, limit + 1, after);
+      const rows = await selectTasks(sql, filter, limit + 1, after);
       return c.json(page(rows.map(present), limit), 200);
     },
   );
@@ -205,7 +141,7 @@ export function taskRoutes(deps: ApiDeps) {
     async (c) => {
       const task = await loadTask(c.req.valid('param').id);
       const { reason, input } = c.req.valid('json');
-      if (task.status !== 'failed') throw new AppError('task_not_failed', `task ${task.id} is ${task.status}; only a failed task can be run`);
+      if (!canRunTask(task.status)) throw new AppError('task_not_failed', `task ${task.id} is ${task.status}; only a failed task can be run`);
       await decide(task, 'retry', c.get('staff').id, reason, input);
       return c.json(present(await loadTask(task.id)), 202);
     },
@@ -224,9 +160,12 @@ export function taskRoutes(deps: ApiDeps) {
     async (c) => {
       const task = await loadTask(c.req.valid('param').id);
       const { reason } = c.req.valid('json');
+      if (!canCancelTask(task.status)) {
+        throw new AppError('task_not_cancellable', `task ${task.id} is ${task.status}; only a queued or failed task can be cancelled`);
+      }
       if (task.status === 'failed') {
         await decide(task, 'cancel', c.get('staff').id, reason);
-      } else if (task.status === 'queued') {
+      } else {
         try {
           await deps.temporal.workflow
             .getHandle(task.scenario_id)
@@ -238,8 +177,6 @@ export function taskRoutes(deps: ApiDeps) {
           }
           throw err;
         }
-      } else {
-        throw new AppError('task_not_cancellable', `task ${task.id} is ${task.status}; only a queued or failed task can be cancelled`);
       }
       return c.json(present(await loadTask(task.id)), 202);
     },
@@ -258,7 +195,7 @@ export function taskRoutes(deps: ApiDeps) {
     async (c) => {
       const { filter, reason, limit } = c.req.valid('json');
       const staff = c.get('staff');
-      const failed = await selectTasks({ ...filter, status: 'failed' }, limit);
+      const failed = await selectTasks(sql, { ...filter, status: 'failed' }, limit);
       let retried = 0;
       const skipped: Array<{ id: number; reason: string }> = [];
       for (const task of failed) {

@@ -70,7 +70,7 @@ export const subscriptions = pgTable(
     index('subscriptions_client_idx').on(t.clientId),
     index('subscriptions_status_idx').on(t.status),
     index('subscriptions_expiration_idx').on(t.expirationDate),
-    // The task queue view joins scenarios to their subject by text id (`sub.id::text = sc.subject_id`); without
+    // The task list view joins scenarios to their subject by text id (`sub.id::text = sc.subject_id`); without
     // this the planner hashes every subscription and sorts every task before it can page (bench/api-load.ts).
     index('subscriptions_id_text_idx').on(sql`(${t.id}::text)`),
     check(

@@ -125,7 +125,7 @@ export const clients = pgTable(
   },
   (t) => [
     index('clients_status_idx').on(t.status),
-    // The task queue view joins client scenarios by text id, like subscriptions (see subscriptions_id_text_idx).
+    // The task list view joins client scenarios by text id, like subscriptions (see subscriptions_id_text_idx).
     index('clients_id_text_idx').on(sql`(${t.id}::text)`),
     check('clients_threshold_nonnegative', sql`${t.creditThresholdOverride} is null or ${t.creditThresholdOverride} >= 0`),
   ],

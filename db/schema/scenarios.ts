@@ -46,7 +46,7 @@ export const scenarios = pgTable(
 export const scenarioSteps = pgTable(
   'scenario_steps',
   {
-    /** A stable number for the step: task ids in the task queue, keyset paging. */
+    /** A stable number for the step: task ids in the task list, keyset paging. */
     id: bigserial('id', { mode: 'number' }).notNull().unique(),
     scenarioId: text('scenario_id')
       .notNull()
@@ -80,7 +80,7 @@ export const scenarioSteps = pgTable(
   (t) => [
     primaryKey({ columns: [t.scenarioId, t.path] }),
     index('scenario_steps_status_idx').on(t.status),
-    // The task queue: leaves that call plugins, newest first, by status.
+    // The task list: leaves that call plugins, newest first, by status.
     index('scenario_steps_tasks_idx').on(t.kind, t.status, t.id),
   ],
 );

@@ -285,7 +285,7 @@ export const notificationEvents = {
   },
   task_failed: {
     name: 'Task failed',
-    fires: 'a plugin call fails for good and waits in the task queue for support',
+    fires: 'a plugin call fails for good and waits in the task list for support',
     subject: 'task',
     blocks: ['common', 'account', 'task'],
     audience: 'staff',

@@ -422,7 +422,7 @@ const emails: Record<NotificationEvent, Localized<Email>> = {
     en: {
       subject: 'Task {{task.id}} failed: {{task.plugin}} {{task.operation}}',
       paragraphs: [
-        'A plugin call has failed for good and is waiting in the task queue for support.',
+        'A plugin call has failed for good and is waiting in the task list for support.',
         'Client: {{account.name}} (ID {{account.id}})\nPlugin: {{task.plugin}}\nOperation: {{task.operation}}\nScenario: {{task.scenario_id}}, step {{task.step}}\nError: {{task.error_class}}: {{task.error_message}}',
       ],
     },

@@ -49,7 +49,7 @@ describe('operator UI sign-in (issue 8)', () => {
     expect(home.status).toBe(200);
     expect(html).toContain('Что требует внимания');
     expect(html).toContain('data-count="home.pendingOperations"');
-    // The task queue is not a sales manager's: its count is not shown either.
+    // The task list is not a sales manager's: its count is not shown either.
     expect(html).not.toContain('data-count="home.failedTasks"');
     expect(html).not.toContain('⟦');
     // The password is stored as a scrypt hash, never as sent.
@@ -103,7 +103,7 @@ describe('operator UI sign-in (issue 8)', () => {
     const token = cookieValue(ok, 'bp_session')!;
     expect(token.startsWith('bps_')).toBe(true);
     expect((await p.api('GET', '/api/v1/orders', undefined, { token })).status).toBe(200);
-    // A sales manager may not read the task queue, through the pages or the API.
+    // A sales manager may not read the task list, through the pages or the API.
     const tasks = await p.api('GET', '/api/v1/tasks', undefined, { token });
     expect([tasks.status, tasks.body.code]).toEqual([403, 'forbidden']);
     await p.sql`update staff_sessions set ended_at = now() where token_hash = encode(sha256(${token}::bytea), 'hex')`;

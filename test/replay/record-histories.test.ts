@@ -145,7 +145,7 @@ describe.skipIf(!recording)('record workflow histories', () => {
     const bought = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
     const subscriptionId = (await waitForOrderStatus(p, bought.id, 'completed')).subscriptionId;
 
-    // A resource change refused by the vendor, run again from the task queue.
+    // A resource change refused by the vendor, run again from the task list.
     p.vendor.rejectNext(1, 422, 'rejected for the recording');
     const change = (await p.api('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 20 } })).body;
     const task = await eventually(async () => (await p.api('GET', `/api/v1/tasks?subscriptionId=${subscriptionId}&status=failed`)).body.items[0], { what: 'the failed task' });

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { canCancelTask, canDecideManualOperation, canRunTask } from '../../domain/operator-decisions';
 import type { ApiRecord, ApiResult } from '../api-bridge';
 import { backTo, formOf, invalidJson, jsonObjectField, statusOf, type WebContext } from '../context';
 import { carried, ConfirmPage, isConfirmed } from '../confirm';
@@ -34,7 +35,7 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
             [t('scenario.input'), task.input ? <pre>{JSON.stringify(task.input, null, 2)}</pre> : ''],
           ]}
         />
-        {write && task.status === 'failed' ? (
+        {write && canRunTask(task.status) ? (
           <form method="post" action={`/tasks/${String(task.id)}/run`} class="task-run">
             <Csrf session={session} />
             <label>
@@ -49,7 +50,7 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
             <button type="submit">{t('action.run')}</button>
           </form>
         ) : null}
-        {write && (task.status === 'failed' || task.status === 'queued') ? (
+        {write && canCancelTask(task.status) ? (
           <form method="post" action={`/tasks/${String(task.id)}/cancel`} class="task-cancel">
             <Csrf session={session} />
             <label>
@@ -106,7 +107,7 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
     const found = await callApi(session, 'GET', `/manual-operations/${encodeURIComponent(id)}`);
     if (!found.ok) return notFoundPage(c, found);
     const op = found.body;
-    const decide = op.status === 'pending' && mayWrite(session, 'operations');
+    const decide = canDecideManualOperation(op.status) && mayWrite(session, 'operations');
     return c.html(
       <Page title={`${t('operation.title')} ${id}`} session={session}>
         <h1>

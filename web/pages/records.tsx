@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import { workingPrepaidSubscriptionIds } from '../../queries/subscriptions';
+import { clientCardRecords } from '../../queries/clients';
+import { planName } from '../../queries/plans';
 import { canStartClientOperation } from '../../domain/blocking';
 import { canCancelOrder } from '../../domain/statuses';
 import type { ApiRecord, ApiResult } from '../api-bridge';
@@ -20,7 +22,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
     const found = await callApi(session, 'GET', `/orders/${encodeURIComponent(id)}`);
     if (!found.ok) return failure(c, found);
     const o = found.body;
-    const [plan] = await sql<Array<{ name: string }>>`select name from plans where id = ${o.planId}`;
+    const plan = await planName(sql, o.planId);
     const cancellable = mayWrite(session, 'operations') && canCancelOrder({ status: o.status, paymentModel: o.paymentModel, type: o.type });
     return c.html(
       <Page title={`${t('order.title')} ${o.number}`} session={session}>
@@ -51,7 +53,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
           <h2>{t('order.service')}</h2>
           <Fields
             rows={[
-              [t('col.plan'), plan?.name ?? `#${o.planId}`],
+              [t('col.plan'), plan ?? `#${o.planId}`],
               [t('col.subscription'), o.subscriptionId ? <a href={`/subscriptions/${String(o.subscriptionId)}`}>#{String(o.subscriptionId)}</a> : ''],
               [t('order.endDate'), o.endDate ?? ''],
               [t('order.provisioningDate'), o.provisioningDate ?? ''],
@@ -113,11 +115,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
     const found = await callApi(session, 'GET', `/clients/${encodeURIComponent(id)}`);
     if (!found.ok) return failure(c, found);
     const cl = found.body;
-    const [subscriptions, payments, [debt]] = await Promise.all([
-      sql<Array<ApiRecord>>`select id, name, status, expiration_date::text as "expirationDate" from subscriptions where client_id = ${cl.id} order by id desc limit 200`,
-      sql<Array<ApiRecord>>`select id, number, type, status, amount::int8 as amount, currency, created_at as "createdAt" from payments where client_id = ${cl.id} order by id desc limit 200`,
-      sql<Array<{ unpaid: number }>>`select coalesce(sum(amount), 0)::int8 as unpaid from payments where client_id = ${cl.id} and status in ('waiting_for_payment', 'overdue', 'invoice_sent', 'invoice_preparing')`,
-    ]);
+    const { subscriptions, payments, unpaid } = await clientCardRecords(sql, cl.id);
     const write = mayWrite(session, 'operations');
     return c.html(
       <Page title={`${t('client.title')} ${cl.name}`} session={session}>
@@ -128,7 +126,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
         <Fields
           rows={[
             [t('col.balance'), <b class="balance">{money(cl.balance, cl.currency)}</b>],
-            [t('client.debt'), money(Math.max(0, -Number(cl.balance)) + Number(debt?.unpaid ?? 0), cl.currency)],
+            [t('client.debt'), money(Math.max(0, -Number(cl.balance)) + unpaid, cl.currency)],
             [t('col.status'), <Status t={t} value={cl.status} />],
             [t('col.clientType'), cl.clientType],
             [t('client.postpay'), cl.postpayPermission],

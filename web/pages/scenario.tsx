@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { scenarioTakesDecisions } from '../../domain/operator-decisions';
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ApiRecord, ApiResult } from '../api-bridge';
@@ -133,7 +134,7 @@ function Decisions({ step, t, session, scenario }: { step: Step; t: Translate; s
 }
 
 function Tree({ scenario, t, session }: { scenario: ApiRecord; t: Translate; session: Session }) {
-  const decide = mayWrite(session, 'scenarios') && (scenario.status === 'waiting' || scenario.status === 'running');
+  const decide = mayWrite(session, 'scenarios') && scenarioTakesDecisions(scenario.status);
   return (
     <div id="tree" data-version={version(scenario)} data-live={`/scenarios/${encodeURIComponent(scenario.id)}?fragment=tree`} data-final={finished(scenario.status) ? '1' : '0'} data-scenario-status={scenario.status}>
       <p>

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { manualRenewalRefusal } from '../../domain/lifecycle';
+import { subscriptionCardExtras, subscriptionCardRecords, subscriptionScenarioStatus, subscriptionScenarioUnderWay, type SubscriptionCardExtras } from '../../queries/subscriptions';
 import { canStartOperation, expirationDateRefusal } from '../../domain/subscription-operations';
 import type { ApiRecord, ApiResult } from '../api-bridge';
 import { carried, ConfirmPage, isConfirmed, type Confirmation } from '../confirm';
@@ -9,15 +10,7 @@ import { Csrf, dateTime, ErrorBox, EventLog, Fields, mayRead, mayWrite, money, P
 import type { Session, WebEnv } from '../session';
 import { version } from './scenario';
 
-/** What the card needs beyond the API's subscription answer: the inputs of the renewal rule, the client's balance. */
-interface CardExtras {
-  planName: string | null;
-  unlimited: boolean;
-  trialRenewable: boolean;
-  clientStatus: string;
-  balance: number;
-  currency: string;
-}
+type CardExtras = SubscriptionCardExtras;
 
 interface Operation {
   id: string;
@@ -40,26 +33,16 @@ export function subscriptionPages({ app, sql, callApi, signedIn, today }: WebCon
     const found = await callApi(session, 'GET', `/subscriptions/${encodeURIComponent(id)}`);
     if (!found.ok) return { found, s: null, extras: null };
     const s = found.body;
-    const [row] = await sql<Array<CardExtras>>`
-      select p.name as "planName", pp.unlimited, coalesce((t.capabilities ->> 'trialRenewable')::boolean, false) as "trialRenewable",
-             c.status as "clientStatus", c.balance::int8 as balance, c.currency
-      from subscriptions s join plans p on p.id = s.plan_id join plan_periods pp on pp.id = s.plan_period_id
-           join service_templates t on t.id = s.service_template_id join clients c on c.id = s.client_id
-      where s.id = ${s.id}`;
-    return { found, s, extras: row! };
+    return { found, s, extras: (await subscriptionCardExtras(sql, s.id))! };
   }
 
   /** The scenario the page follows: the one an action just started, else the latest one still under way. */
   async function operationOf(subscriptionId: number, started: string | undefined): Promise<Operation | null> {
     if (started) {
-      const [row] = await sql<Array<{ status: string }>>`
-        select status from scenarios where id = ${started} and subject_kind = 'subscription' and subject_id = ${String(subscriptionId)}`;
-      return started.startsWith(`subscription-${subscriptionId}-`) ? { id: started, status: row?.status ?? null } : null;
+      const status = await subscriptionScenarioStatus(sql, subscriptionId, started);
+      return started.startsWith(`subscription-${subscriptionId}-`) ? { id: started, status } : null;
     }
-    const [row] = await sql<Array<Operation>>`
-      select id, status from scenarios where subject_kind = 'subscription' and subject_id = ${String(subscriptionId)} and status in ('running', 'waiting')
-      order by started_at desc limit 1`;
-    return row ?? null;
+    return subscriptionScenarioUnderWay(sql, subscriptionId);
   }
 
   const renewalRefusal = (s: ApiRecord, x: CardExtras) =>
@@ -152,19 +135,7 @@ export function subscriptionPages({ app, sql, callApi, signedIn, today }: WebCon
     );
   };
 
-  /** Resources, charges and transactions of the card (its orders and event log come with the API's answer). */
-  async function loadRecords(subscriptionId: number) {
-    const [resources, charges, transactions] = await Promise.all([
-      sql<Array<{ key: string; quantity: number }>>`select key, quantity from subscription_resources where subscription_id = ${subscriptionId} order by key`,
-      sql<Array<ApiRecord>>`
-        select id, kind, status, description, period_from::text as "periodFrom", period_to::text as "periodTo", amount::int8 as amount, currency
-        from charges where subscription_id = ${subscriptionId} order by period_from, id limit 200`,
-      sql<Array<ApiRecord>>`
-        select l.id, l.kind, l.amount::int8 as amount, l.balance_after::int8 as "balanceAfter", l.currency, l.description, l.created_at as "createdAt"
-        from ledger_transactions l join orders o on o.id = l.order_id where o.subscription_id = ${subscriptionId} order by l.id desc limit 200`,
-    ]);
-    return { resources, charges, transactions };
-  }
+  const loadRecords = (subscriptionId: number) => subscriptionCardRecords(sql, subscriptionId);
 
   function Records({ s, t, records: { resources, charges, transactions } }: { s: ApiRecord; t: Translate; records: Awaited<ReturnType<typeof loadRecords>> }) {
     return (

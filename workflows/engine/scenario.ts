@@ -207,7 +207,7 @@ export class Scenario {
     return this.leaf('step', name, fn, options);
   }
 
-  /** A leaf that calls a plugin; it appears in the task queue and carries the idempotency key. */
+  /** A leaf that calls a plugin; it appears in the task list and carries the idempotency key. */
   task<T>(name: string, fn: (ctx: LeafContext) => Promise<T>, options: LeafOptions = {}): Promise<T | undefined> {
     return this.leaf('task', name, fn, options);
   }
@@ -325,7 +325,7 @@ export class Scenario {
     let input = options.input ?? {};
     const node = this.open(kind, name, input, options);
     if (options.skippable === false) this.unskippable.add(node.path);
-    // Record that the step started, so the read model (and the task queue) shows running work. Executions
+    // Record that the step started, so the read model (and the task list) shows running work. Executions
     // that began before this was added replay without it.
     if (patched('record-leaf-start')) await this.saveStep(node);
     for (;;) {

@@ -1,7 +1,8 @@
-import { type Db, type Sql } from '../db/client';
+import { type Db, type Sql } from '../../db/client';
 
 /**
- * The sign-in lock-out, per account and per source address. An attempt is counted when it starts, by one
+ * The sign-in lock-out, per account and per source address. Its three statements stay in one file: they share the
+ * limits and the rule of how an attempt is counted and given back. An attempt is counted when it starts, by one
  * statement that also checks the lock (`UPDATE … RETURNING`, `INSERT … ON CONFLICT … RETURNING`), so attempts
  * that arrive together each get their own number: forty at once are forty attempts, and only those within the
  * limit have their password judged. A successful sign-in gives its own attempt back.
