@@ -68,7 +68,7 @@ export async function loadOrder(sql: Db, id: number) {
 }
 
 /**
- * The order routes: create, list, card, cancel. Long only by the number of routes it registers; each handler
+ * The order routes: create, list, card, cancel. Long because it registers every order route; each handler
  * validates, calls its operation or query and shapes the answer.
  */
 export function orderRoutes(deps: ApiDeps) {

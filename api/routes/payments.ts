@@ -46,8 +46,8 @@ const waitingTopUpInput = z
   .openapi('WaitingTopUpInput');
 
 /**
- * The payment routes: list, card, merge, waiting top-up, confirm, cancel. Long only by the number of routes it
- * registers; each handler validates, calls its operation and tells the scenarios what the operation answers.
+ * The payment routes: list, card, merge, waiting top-up, confirm, cancel. Long because it registers every payment
+ * route; each handler validates, calls its operation and tells the scenarios what the operation answers.
  */
 export function paymentRoutes(deps: ApiDeps) {
   const { sql } = deps;

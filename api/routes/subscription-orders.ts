@@ -43,8 +43,8 @@ const expirationInput = z
   .openapi('ChangeExpirationDateInput');
 
 /**
- * Orders on a subscription and its service operations. Registers one route per operation; each handler only
- * validates, calls its operation and shapes the answer, so the function is long by the number of routes alone.
+ * Orders on a subscription and its service operations. Long because it registers one route per operation; each
+ * handler only validates, calls its operation and shapes the answer.
  */
 export function subscriptionOrderRoutes(deps: ApiDeps) {
   const { sql } = deps;

@@ -17,8 +17,8 @@ const operationInput = z
   .openapi('SubscriptionOperationInput');
 
 /**
- * The subscription routes: list, card, and the stop, delete and activate scenarios. Long only by the number of
- * routes it registers; each handler validates, checks the status rule and starts the scenario.
+ * The subscription routes: list, card, and the stop, delete and activate scenarios. Long because it registers
+ * every subscription route; each handler validates, checks the status rule and starts the scenario.
  */
 export function subscriptionRoutes(deps: ApiDeps) {
   const { sql } = deps;
