@@ -7,12 +7,13 @@ import { extensionCharges } from '../operations/charges/charges';
 import { creditLimitActions } from '../operations/clients/credit-limits';
 import { evaluateFinancialBlock } from '../operations/ledger/ledger';
 import { emitDailyNotificationEvents } from './notifications';
-import { mergeWaitingPayments } from '../operations/payments/payment-merges';
+import { mergeWaitingPayments } from '../operations/payments/merge-waiting-payments';
 import { expiredPromisedPayments, revokePromisedPayment } from '../operations/payments/promised-payments';
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from '../operations/subscription-orders/subscription-orders';
 import { dueCharges, unpaidOrdersPastEndDate } from '../operations/billing-runs/due-work';
-import { cancelOrder, createOrderActivities } from './orders';
-import { moveSubscriptionStatus } from './subscriptions';
+import { cancelOrder } from '../operations/orders/cancel-order';
+import { createOrderActivities } from './orders';
+import { moveSubscriptionStatus } from '../operations/subscriptions/move-subscription-status';
 
 /**
  * The billing run's reads and records. Selections are set-based and depend only on the business date and

@@ -29,7 +29,7 @@ import { paymentRoutes } from './routes/payments';
 import { scenarioRoutes } from './routes/scenarios';
 import { settingsRoutes } from './routes/settings';
 import { staffRoutes } from './routes/staff';
-import { startPendingBlockScenarios } from './client-blocks';
+import { startPendingBlockScenarios } from './scenario-starts/client-blocks';
 import { adjustmentRoutes } from './routes/adjustments';
 import { chargeRoutes } from './routes/charges';
 import { clientBlockRoutes } from './routes/client-blocks';

@@ -1,4 +1,4 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { ScenarioType, ScenarioWorkflows } from './scenarios';
 
 export interface ScenarioStart<K extends ScenarioType> {
@@ -14,4 +14,16 @@ export interface ScenarioStart<K extends ScenarioType> {
  */
 export function startScenario<K extends ScenarioType>(temporal: Client, type: K, { workflowId, taskQueue, input }: ScenarioStart<K>): Promise<WorkflowHandle<ScenarioWorkflows[K]>> {
   return temporal.workflow.start(type, { workflowId, taskQueue, args: [input] }) as Promise<WorkflowHandle<ScenarioWorkflows[K]>>;
+}
+
+/**
+ * Awaits a scenario start whose workflow id may already be taken by an earlier start (a retry, a sweep, a second
+ * request): for scenarios with business ids that means "already running or done", not an error.
+ */
+export async function startOnce(start: Promise<unknown>): Promise<void> {
+  try {
+    await start;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

@@ -43,6 +43,7 @@ export const errorStatus = {
   own_token: 409,
   payment_not_cancellable: 409,
   payment_not_confirmable: 409,
+  payment_missing: 409,
   prefix_taken: 409,
   product_code_taken: 409,
   promised_payment_revoked: 409,

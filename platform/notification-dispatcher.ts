@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { startOnce } from '../api/start-once';
 import type { Sql } from '../db/client';
-import { startScenario } from '../contracts/scenario-client';
+import { startOnce, startScenario } from '../contracts/scenario-client';
 import { notifyEventScenarioId, type NotificationRetryPolicy } from '../contracts/scenarios';
 
 export interface NotificationDispatchDeps {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { logEvent } from '../../operations/event-log/event-log';
-import { receiveTopUp } from '../../operations/payments/top-ups';
+import { receiveTopUp } from '../../operations/payments/receive-top-up';
 import { nextDocumentNumber } from '../../operations/documents/next-document-number';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';

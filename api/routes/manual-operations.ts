@@ -30,7 +30,8 @@ interface OperationRow {
 
 /**
  * Manual operations (spec 01 §18): list, card, approve, reject. A decision goes to the scenario that
- * waits for it; deciding twice, or an operation that is no longer pending, answers 409.
+ * waits for it; deciding twice, or an operation that is no longer pending, answers 409. Long because it registers
+ * every manual-operation route; the handlers are a few lines each.
  */
 export function manualOperationRoutes(deps: ApiDeps) {
   const { sql } = deps;

@@ -14,14 +14,13 @@ import {
 import { RuleSyntaxError, RuleVariableError, validateRule } from '../../domain/notifications/rules';
 import { nestVariables, renderTemplate, sampleVariables, TemplateError, validateTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
 import { literalAddressRefusal, publicEgressOnly, urlShapeProblem } from '../../infra/egress';
-import { startScenario } from '../../contracts/scenario-client';
+import { startOnce, startScenario } from '../../contracts/scenario-client';
 import { sendNotificationScenarioId } from '../../contracts/scenarios';
 import { guard } from '../auth';
 import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
-import { startOnce } from '../start-once';
 import { saveSetting } from './settings';
 import { listRows } from '../../queries/lists/engine';
 import { notificationList, type NotificationFilters } from '../../queries/lists/notifications';

@@ -1,22 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { overdueUnblockCandidates } from '../../operations/documents/acts';
-import { logEvent } from '../../operations/event-log/event-log';
-import { postLedgerEntry } from '../../operations/ledger/ledger';
-import { mergedOrderIds, mergePayments, payMergedPayment } from '../../operations/payments/payment-merges';
-import { receiveTopUp } from '../../operations/payments/top-ups';
-import { todayIn } from '../../domain/dates';
-import { nextDocumentNumber } from '../../operations/documents/next-document-number';
-import { startBlockScenarios } from '../credit-limits';
-import { cancelOrderUpdate, confirmPaymentUpdate, orderPaidSignal } from '../../contracts/messages';
+import { cancelOrderUpdate, confirmPaymentUpdate } from '../../contracts/messages';
 import { orderScenarioId } from '../../contracts/scenarios';
+import { cancelPayment } from '../../operations/payments/cancel-payment';
+import { confirmPayment } from '../../operations/payments/confirm-payment';
+import { mergePayments } from '../../operations/payments/merge-payments';
+import { mergedOrderIds } from '../../operations/payments/merged-order-ids';
+import { requestTopUp } from '../../operations/payments/request-top-up';
 import { clientAccess } from '../client-access';
 import { eventActor, guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { listRows } from '../../queries/lists/engine';
 import { paymentList, type PaymentFilters } from '../../queries/lists/payments';
+import { tellPaidOrders } from '../scenario-starts/orders';
+import { startBlockScenarios } from '../scenario-starts/subscriptions';
 
 const paymentStatuses = ['waiting_for_payment', 'completed', 'overdue', 'invoice_preparing', 'invoice_sent', 'cancelled', 'paid_from_balance'] as const;
 
@@ -46,6 +45,10 @@ const waitingTopUpInput = z
   .strict()
   .openapi('WaitingTopUpInput');
 
+/**
+ * The payment routes: list, card, merge, waiting top-up, confirm, cancel. Long because it registers every payment
+ * route; each handler validates, calls its operation and tells the scenarios what the operation answers.
+ */
 export function paymentRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();
@@ -91,51 +94,6 @@ export function paymentRoutes(deps: ApiDeps) {
     async (c) => c.json(await loadPayment(sql, c.req.valid('param').id), 200),
   );
 
-  // Confirming an order's payment is the order scenario's business: the API asks it and waits for the answer.
-  /** Spec 02 §2.5-2.6: a waiting top-up is confirmed: the balance is credited and promised payments are covered first. */
-  async function confirmTopUp(id: number, method: string, by: number) {
-    await sql.begin(async (tx) => {
-      const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
-        select client_id, amount::text, currency, status, number from payments where id = ${id} for update`;
-      if (!p || p.status !== 'waiting_for_payment') throw new AppError('payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
-      await receiveTopUp(tx, { paymentId: id, number: p.number, clientId: p.client_id, amount: Number(p.amount), currency: p.currency, method, by });
-      await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'payment', entityId: id, action: 'confirmed', changes: { status: ['waiting_for_payment', 'completed'], method } });
-    });
-  }
-
-  /**
-   * Spec 01 §15.4: a payment for rendered services arrived. The money comes in and pays the act at once
-   * (two ledger rows, the balance unchanged); subscriptions blocked for that overdue payment come back
-   * unless another blocking condition holds.
-   */
-  async function confirmPostpayPayment(id: number, method: string, by: number) {
-    await sql.begin(async (tx) => {
-      const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
-        select client_id, amount::text, currency, status, number from payments where id = ${id} for update`;
-      if (!p || (p.status !== 'waiting_for_payment' && p.status !== 'overdue')) throw new AppError('payment_not_confirmable', `payment ${p?.number ?? id} is ${p?.status}`);
-      const amount = Number(p.amount);
-      await postLedgerEntry(tx, { clientId: p.client_id, kind: 'payment_received', amount, currency: p.currency, description: `Payment ${p.number} received (${method})`, idempotencyKey: `payment-received/${id}`, paymentId: id });
-      const { balanceAfter } = await postLedgerEntry(tx, { clientId: p.client_id, kind: 'charge_closed', amount: -amount, currency: p.currency, description: `Payment for postpay services ${p.number}`, idempotencyKey: `postpay-paid/${id}`, paymentId: id });
-      await tx`update payments set status = 'completed', method = ${method}, confirmed_by = ${by}, balance_after = ${balanceAfter}, closed_at = now(), updated_at = now() where id = ${id}`;
-      await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'payment', entityId: id, action: 'confirmed', changes: { status: [p.status, 'completed'], method } });
-    });
-    const released = await overdueUnblockCandidates(sql);
-    await startBlockScenarios(deps, released.map((subscriptionId) => ({ subscriptionId, operation: 'unblock' as const, reason: 'overdue payment paid' })));
-  }
-
-  /**
-   * Spec 02 §2.11: the merged payment's money arrives; every order in it is paid in the same transaction,
-   * then each order's scenario is told (a lost signal is sent again by the platform's sweep).
-   */
-  async function confirmMergedPayment(id: number, method: string, by: number) {
-    const result = await sql.begin(async (tx) => {
-      const [p] = await tx<Array<{ status: string; number: string }>>`select status, number from payments where id = ${id} for update`;
-      if (p!.status !== 'waiting_for_payment') throw new AppError('payment_not_confirmable', `payment ${p!.number} is ${p!.status}`);
-      return payMergedPayment(tx, { paymentId: id, via: { kind: 'confirmed', method, by } });
-    });
-    await tellPaidOrders(deps, result.orderIds);
-  }
-
   app.openapi(
     createRoute({
       method: 'post',
@@ -169,15 +127,8 @@ export function paymentRoutes(deps: ApiDeps) {
     async (c) => {
       const { id: clientId } = c.req.valid('param');
       const { amount, comment } = c.req.valid('json') as z.infer<typeof waitingTopUpInput>;
-      const [client] = await sql<Array<{ status: string; currency: string }>>`select status, currency from clients where id = ${clientId}`;
-      if (!client) throw notFound('client', clientId);
-      if (client.status === 'deleted') throw new AppError('client_deleted', `client ${clientId} is deleted`);
-      const number = await nextDocumentNumber(sql, 'payment');
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into payments (number, client_id, type, status, amount, currency, comment)
-        values (${number}, ${clientId}, 'manual_topup', 'waiting_for_payment', ${amount}, ${client.currency}, ${comment ?? null}) returning id`;
-      await logEvent(sql, { ...eventActor(c), viaApi: true, entityKind: 'payment', entityId: row!.id, action: 'created', changes: { number, amount } });
-      return c.json(await loadPayment(sql, row!.id), 201);
+      const { paymentId } = await requestTopUp(sql, { clientId, amount, comment, actor: eventActor(c) });
+      return c.json(await loadPayment(sql, paymentId), 201);
     },
   );
 
@@ -194,33 +145,15 @@ export function paymentRoutes(deps: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { method } = c.req.valid('json');
-      const payment = await loadPayment(sql, id);
-      // An overdue payment for rendered services can still be paid (and releases its subscriptions).
-      if (payment.type === 'postpay_services') {
-        await confirmPostpayPayment(id, method, c.get('staff').id);
-        return c.json(await loadPayment(sql, id), 200);
+      const by = c.get('staff').id;
+      const confirmed = await confirmPayment(sql, { payment: await loadPayment(sql, id), method, by });
+      if (confirmed.kind === 'ask_order_scenario') {
+        // Confirming an order's payment is the order scenario's business: the API asks it and waits for the answer.
+        await deps.temporal.workflow.getHandle(orderScenarioId(confirmed.orderId)).executeUpdate(confirmPaymentUpdate, { args: [{ method, by }] });
+      } else {
+        await tellPaidOrders(deps, confirmed.paidOrderIds);
+        await startBlockScenarios(deps, confirmed.releasedSubscriptionIds.map((subscriptionId) => ({ subscriptionId, operation: 'unblock' as const, reason: 'overdue payment paid' })));
       }
-      if (payment.type === 'manual_topup') {
-        await confirmTopUp(id, method, c.get('staff').id);
-        return c.json(await loadPayment(sql, id), 200);
-      }
-      if (payment.status !== 'waiting_for_payment' && payment.status !== 'invoice_sent' && payment.status !== 'invoice_preparing') {
-        throw new AppError('payment_not_confirmable', `payment ${payment.number} is ${payment.status}`);
-      }
-      if (payment.merged) {
-        await confirmMergedPayment(id, method, c.get('staff').id);
-        return c.json(await loadPayment(sql, id), 200);
-      }
-      if (payment.type !== 'order' || payment.orderId === null) {
-        throw new AppError('payment_type_not_confirmable', `payments of type ${payment.type} are confirmed on creation`);
-      }
-      // An order on a subscription deleted in the meantime (expired and not renewed) can no longer be provided.
-      const [gone] = await sql`
-        select 1 from orders o join subscriptions s on s.id = o.subscription_id where o.id = ${payment.orderId} and s.status in ('deleting', 'deleted')`;
-      if (gone) throw new AppError('subscription_deleted', `the subscription of this order is deleted; cancel payment ${payment.number} instead`);
-      await deps.temporal.workflow
-        .getHandle(orderScenarioId(payment.orderId))
-        .executeUpdate(confirmPaymentUpdate, { args: [{ method, by: c.get('staff').id }] });
       return c.json(await loadPayment(sql, id), 200);
     },
   );
@@ -238,65 +171,13 @@ export function paymentRoutes(deps: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      const staff = c.get('staff');
-      const payment = await loadPayment(sql, id);
-      if (payment.status !== 'waiting_for_payment') {
-        throw new AppError('payment_not_cancellable', `payment ${payment.number} is ${payment.status}`);
-      }
-      if (payment.type === 'postpay_services') {
-        throw new AppError('payment_type_not_cancellable', 'a payment for rendered services cannot be cancelled');
-      }
-      if (payment.orderId !== null) {
-        await deps.temporal.workflow
-          .getHandle(orderScenarioId(payment.orderId))
-          .executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
-      } else if (payment.merged) {
-        // Cancelling a merged payment cancels its orders (spec 02 §2.10); the last one cancels the payment.
-        for (const orderId of payment.mergedOrderIds) {
-          const [order] = await sql<Array<{ status: string }>>`select status from orders where id = ${orderId}`;
-          if (order?.status !== 'awaiting_payment') continue;
-          await deps.temporal.workflow.getHandle(orderScenarioId(orderId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, by: staff.id }] });
-        }
-        await sql.begin(async (tx) => {
-          await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where id = ${id} and status = 'waiting_for_payment'`;
-          await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: id, action: 'cancelled', reason });
-        });
-      } else {
-        await sql.begin(async (tx) => {
-          await tx`update payments set status = 'cancelled', closed_at = now(), updated_at = now() where id = ${id} and status = 'waiting_for_payment'`;
-          await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: id, action: 'cancelled', reason });
-        });
-      }
+      const by = c.get('staff').id;
+      await cancelPayment(sql, { payment: await loadPayment(sql, id), reason, by }, async (orderId) => {
+        await deps.temporal.workflow.getHandle(orderScenarioId(orderId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, by }] });
+      });
       return c.json(await loadPayment(sql, id), 200);
     },
   );
 
   return app;
-}
-
-/**
- * Tells the scenarios of orders paid outside them (a merged payment) that they are paid. The signal is
- * idempotent; an order whose scenario missed it is found again by `resendPaidSignals`.
- */
-export async function tellPaidOrders(deps: Pick<ApiDeps, 'temporal' | 'timeZone' | 'now'>, orderIds: number[]) {
-  const businessDate = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
-  for (const orderId of orderIds) {
-    await deps.temporal.workflow.getHandle(orderScenarioId(orderId)).signal(orderPaidSignal, { businessDate });
-  }
-}
-
-/**
- * The sweep's half of `tellPaidOrders`: orders paid by a merged payment whose scenario still waits for
- * payment (the API stopped between the payment and the signal) are told again.
- */
-export async function resendPaidSignals(deps: Pick<ApiDeps, 'sql' | 'temporal' | 'timeZone' | 'now'>): Promise<number> {
-  const rows = await deps.sql<Array<{ id: number }>>`
-    select o.id from orders o
-      join payments s on s.order_id = o.id and s.merged_into_id is not null
-      join payments m on m.id = s.merged_into_id and m.status in ('completed', 'paid_from_balance')
-      join scenario_steps st on st.scenario_id = o.workflow_id and st.kind = 'wait' and st.status = 'waiting' and st.name like 'Wait for payment%'
-    where o.status in ('provisioning', 'awaiting_provisioning') and m.updated_at < now() - interval '30 seconds'
-    order by o.id limit 500`;
-  await tellPaidOrders(deps, rows.map((r) => r.id));
-  return rows.length;
 }

@@ -1,9 +1,5 @@
-import { oneRow } from '../../db/client';
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { canStartOperation, subscriptionOperations } from '../../domain/subscription-operations';
-import { startScenario } from '../../contracts/scenario-client';
-import { subscriptionOperationScenarioId, subscriptionOperationScenarioType } from '../../contracts/scenarios';
 import { subscriptionStatuses } from '../../domain/statuses';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
@@ -13,12 +9,17 @@ import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { listRows } from '../../queries/lists/engine';
 import { subscriptionList, type SubscriptionFilters } from '../../queries/lists/subscriptions';
+import { startSubscriptionOperation } from '../scenario-starts/subscriptions';
 
 const operationInput = z
   .object({ reason: z.string().trim().min(1).max(500), comment: z.string().trim().max(2000).optional() })
   .strict()
   .openapi('SubscriptionOperationInput');
 
+/**
+ * The subscription routes: list, card, and the stop, delete and activate scenarios. Long because it registers
+ * every subscription route; each handler validates, checks the status rule and starts the scenario.
+ */
 export function subscriptionRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();
@@ -107,20 +108,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
         if (!canStartOperation(operation, sub.status)) {
           throw new AppError(subscriptionOperations[operation].refusal, `subscription ${id} is ${sub.status}; it cannot be ${operation === 'stop' ? 'stopped' : `${operation}d`} now`);
         }
-        const { n } = await oneRow(sql<Array<{ n: number }>>`
-          select count(*)::int as n from scenarios where subject_kind = 'subscription' and subject_id = ${String(id)}
-            and type = ${`subscription_${operation}`}`);
-        const scenarioId = subscriptionOperationScenarioId(id, operation, n + 1);
-        try {
-          await startScenario(deps.temporal, subscriptionOperationScenarioType[operation], {
-            workflowId: scenarioId,
-            taskQueue: deps.taskQueue,
-            input: { subscriptionId: id, reason, comment, by: c.get('staff').id, policy: deps.pluginRetryPolicy },
-          });
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AppError(`${operation}_in_progress`, `a ${operation} of subscription ${id} is already under way`);
-          throw err;
-        }
+        const scenarioId = await startSubscriptionOperation(deps, operation, { subscriptionId: id, reason, comment, by: c.get('staff').id });
         return c.json({ subscriptionId: id, scenarioId }, 202);
       },
     );

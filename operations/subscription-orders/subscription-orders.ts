@@ -24,6 +24,73 @@ export interface LifecycleRow {
   state: LifecycleState;
 }
 
+/** One subscription with its plan, rules and open order, as loadLifecycleStates reads it. */
+interface LifecycleStateRow {
+  id: number; client_id: number; balance: string; plan_name: string; currency: string; status: string; billing_type: BillingType;
+  payment_model: 'prepay' | 'postpay'; trial: boolean; trial_renewable: boolean | null; expiration_date: string | null; prolonged_until: string | null;
+  duration: number; unit: PeriodUnit; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string;
+  auto_renew: boolean; auto_renew_point_days: number; unpaid_stop_after_days: number; blocking_period_days: number;
+  delete_mode: 'automatic' | 'manual'; financial_day: number; unpaid_order_cancel_days: number; resource_monthly: string;
+  order_id: number | null; order_type: OpenOrder['type'] | null; order_status: OpenOrder['status'] | null; order_automatic: boolean | null;
+  order_amount: string | null; auto_pay_date: string | null; provisioning_date: string | null; end_date: string | null; term_key: string | null;
+}
+
+/** The row in the shape the rules of `domain/lifecycle.ts` read, with the renewal and prolongation prices. */
+function toLifecycleRow(r: LifecycleStateRow): LifecycleRow {
+  const period = {
+    duration: r.duration,
+    unit: r.unit,
+    trial: r.trial,
+    unlimited: r.unlimited,
+    setupFee: Number(r.setup_fee),
+    recurringFee: Number(r.recurring_fee),
+    renewalFee: Number(r.renewal_fee),
+  };
+  const amounts = extensionAmounts(r.billing_type, period, Number(r.resource_monthly));
+  return {
+    subscriptionId: r.id,
+    renewalFee: Number(r.renewal_fee),
+    resourceMonthly: Number(r.resource_monthly),
+    clientId: r.client_id,
+    balance: Number(r.balance),
+    planName: r.plan_name,
+    currency: r.currency,
+    state: {
+      status: r.status,
+      billingType: r.billing_type,
+      paymentModel: r.payment_model,
+      trial: r.trial,
+      trialRenewable: r.trial_renewable === true,
+      expirationDate: r.expiration_date,
+      prolongedUntil: r.prolonged_until,
+      period: { duration: r.duration, unit: r.unit },
+      autoRenew: r.auto_renew,
+      autoRenewPointDays: r.auto_renew_point_days,
+      unpaidStopAfterDays: r.unpaid_stop_after_days,
+      blockingPeriodDays: r.blocking_period_days,
+      deleteMode: r.delete_mode,
+      financialDay: r.financial_day,
+      unpaidOrderCancelDays: r.unpaid_order_cancel_days,
+      renewalAmount: amounts.renewal,
+      prolongationAmount: amounts.prolongation,
+      openOrder:
+        r.order_id === null
+          ? null
+          : {
+              id: r.order_id,
+              type: r.order_type!,
+              status: r.order_status!,
+              automatic: r.order_automatic === true,
+              amount: Number(r.order_amount),
+              autoPayDate: r.auto_pay_date,
+              provisioningDate: r.provisioning_date,
+              endDate: r.end_date!,
+              termKey: r.term_key,
+            },
+    },
+  };
+}
+
 /**
  * The lifecycle state of subscriptions, as the rules of `domain/lifecycle.ts` read it: one set-based
  * query. `due` keeps the subscriptions whose dates are near enough to `due` to have anything due (every
@@ -32,17 +99,7 @@ export interface LifecycleRow {
 export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?: number[]; limit?: number }): Promise<LifecycleRow[]> {
   const due = filter.due ?? null;
   const ids = filter.ids ?? null;
-  const rows = await sql<
-    Array<{
-      id: number; client_id: number; balance: string; plan_name: string; currency: string; status: string; billing_type: BillingType;
-      payment_model: 'prepay' | 'postpay'; trial: boolean; trial_renewable: boolean | null; expiration_date: string | null; prolonged_until: string | null;
-      duration: number; unit: PeriodUnit; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string;
-      auto_renew: boolean; auto_renew_point_days: number; unpaid_stop_after_days: number; blocking_period_days: number;
-      delete_mode: 'automatic' | 'manual'; financial_day: number; unpaid_order_cancel_days: number; resource_monthly: string;
-      order_id: number | null; order_type: OpenOrder['type'] | null; order_status: OpenOrder['status'] | null; order_automatic: boolean | null;
-      order_amount: string | null; auto_pay_date: string | null; provisioning_date: string | null; end_date: string | null; term_key: string | null;
-    }>
-  >`
+  const rows = await sql<LifecycleStateRow[]>`
     select s.id, s.client_id, c.balance, p.name as plan_name, s.currency, s.status, s.billing_type, s.payment_model, s.trial,
            (t.capabilities ->> 'trialRenewable')::boolean as trial_renewable,
            s.expiration_date::text, s.prolonged_until::text, pp.duration, pp.unit, pp.unlimited, pp.setup_fee, pp.recurring_fee,
@@ -70,60 +127,7 @@ export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?
            or o.id is not null)
     order by s.id
     limit ${filter.limit ?? 100_000}`;
-  return rows.map((r) => {
-    const period = {
-      duration: r.duration,
-      unit: r.unit,
-      trial: r.trial,
-      unlimited: r.unlimited,
-      setupFee: Number(r.setup_fee),
-      recurringFee: Number(r.recurring_fee),
-      renewalFee: Number(r.renewal_fee),
-    };
-    const amounts = extensionAmounts(r.billing_type, period, Number(r.resource_monthly));
-    return {
-      subscriptionId: r.id,
-      renewalFee: Number(r.renewal_fee),
-      resourceMonthly: Number(r.resource_monthly),
-      clientId: r.client_id,
-      balance: Number(r.balance),
-      planName: r.plan_name,
-      currency: r.currency,
-      state: {
-        status: r.status,
-        billingType: r.billing_type,
-        paymentModel: r.payment_model,
-        trial: r.trial,
-        trialRenewable: r.trial_renewable === true,
-        expirationDate: r.expiration_date,
-        prolongedUntil: r.prolonged_until,
-        period: { duration: r.duration, unit: r.unit },
-        autoRenew: r.auto_renew,
-        autoRenewPointDays: r.auto_renew_point_days,
-        unpaidStopAfterDays: r.unpaid_stop_after_days,
-        blockingPeriodDays: r.blocking_period_days,
-        deleteMode: r.delete_mode,
-        financialDay: r.financial_day,
-        unpaidOrderCancelDays: r.unpaid_order_cancel_days,
-        renewalAmount: amounts.renewal,
-        prolongationAmount: amounts.prolongation,
-        openOrder:
-          r.order_id === null
-            ? null
-            : {
-                id: r.order_id,
-                type: r.order_type!,
-                status: r.order_status!,
-                automatic: r.order_automatic === true,
-                amount: Number(r.order_amount),
-                autoPayDate: r.auto_pay_date,
-                provisioningDate: r.provisioning_date,
-                endDate: r.end_date!,
-                termKey: r.term_key,
-              },
-      },
-    };
-  });
+  return rows.map(toLifecycleRow);
 }
 
 export interface NewSubscriptionOrder {

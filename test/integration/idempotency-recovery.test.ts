@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
-import { startMissingOrderScenarios } from '../../api/routes/orders';
+import { startMissingOrderScenarios } from '../../api/scenario-starts/orders';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createClient, createTestPlatform, fastRetryPolicy, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 

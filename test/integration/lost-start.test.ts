@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMissingOrderScenarios } from '../../api/routes/orders';
+import { startMissingOrderScenarios } from '../../api/scenario-starts/orders';
 import { createClient, createTestPlatform, seedCatalog, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;

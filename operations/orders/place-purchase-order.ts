@@ -1,0 +1,170 @@
+import type { TransactionSql } from 'postgres';
+import { orderScenarioId } from '../../contracts/scenarios';
+import { oneRow, type Sql } from '../../db/client';
+import { requirePayableCurrency } from '../../domain/currencies';
+import { orderEndDate, type IsoDate } from '../../domain/dates';
+import { AppError } from '../../domain/errors';
+import { nextFinancialDay } from '../../domain/lifecycle';
+import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
+import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
+import type { PaymentModel } from '../../domain/statuses';
+import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../charges/charges';
+import { nextDocumentNumber } from '../documents/next-document-number';
+import { logEvent, type EventEntry } from '../event-log/event-log';
+import { requestDebtTopUp } from '../payments/request-debt-top-up';
+
+export interface PurchaseOrderInput {
+  clientId: number;
+  planPeriodId: number;
+  subscriptionName?: string;
+  /** Default: the client's service rule. */
+  paymentModel?: PaymentModel;
+  /** Today's business date: the order's date, its end date and the start of its charges. */
+  today: IsoDate;
+  /** The staff member who placed it (`created_by`), or null for a client user. */
+  createdBy: number | null;
+  /** Who placed it, for the event log. */
+  actor: Pick<EventEntry, 'actorId' | 'actorKind'>;
+  /** Placed by a client user in the client panel (spec 02 §2.13: a financially blocked one also gets a debt top-up). */
+  byClientUser: boolean;
+  customerIp: string | null;
+}
+
+/** What the client and the plan period say about a purchase, read in one query. */
+interface PurchaseTerms {
+  client_status: string; client_currency: string; cancel_days: number; plan_id: number; plan_name: string; plan_status: string;
+  currency: string; duration: number; unit: 'day' | 'month' | 'year'; trial: boolean; unlimited: boolean;
+  setup_fee: string; recurring_fee: string; renewal_fee: string; single: boolean; billing_type: string; financial_day: number;
+  default_payment_model: PaymentModel; credit_limit: string; postpay_permission: PostpayPermission; postpay_mode: unknown;
+}
+
+async function loadPurchaseTerms(sql: Sql, clientId: number, planPeriodId: number): Promise<PurchaseTerms> {
+  const [found] = await sql<PurchaseTerms[]>`
+    select c.status as client_status, c.currency as client_currency, r.unpaid_order_cancel_days as cancel_days, p.id as plan_id, p.name as plan_name,
+           p.status as plan_status, p.currency, pp.duration, pp.unit, pp.trial, pp.unlimited, pp.setup_fee,
+           pp.recurring_fee, pp.renewal_fee, p.single, p.billing_type, (select financial_day from provisioning_rules where id = p.provisioning_rule_id) as financial_day, r.default_payment_model,
+           coalesce(c.subscription_credit_limit_override, r.subscription_credit_limit) as credit_limit,
+           c.postpay_permission, (select value from settings where key = 'postpay_mode') as postpay_mode
+    from clients c join service_rules r on r.id = c.service_rule_id, plan_periods pp join plans p on p.id = pp.plan_id
+    where c.id = ${clientId} and pp.id = ${planPeriodId}`;
+  if (found) return found;
+  const [client] = await sql`select 1 from clients where id = ${clientId}`;
+  throw client
+    ? new AppError('invalid_reference', `plan period ${planPeriodId} does not exist`)
+    : new AppError('invalid_reference', `client ${clientId} does not exist`);
+}
+
+/** Who may buy what (spec 01 §4): refusals for the client's status, the plan's, and the currency. */
+function checkPurchaseAllowed(found: PurchaseTerms): void {
+  if (found.client_status === 'deleted') throw new AppError('client_deleted', 'the client is deleted');
+  if (found.client_status === 'administratively_blocked') {
+    throw new AppError('client_blocked', 'the client is administratively blocked and cannot order');
+  }
+  // Decision 27: a financially blocked client may order paid subscriptions, not trials.
+  if (found.client_status === 'financially_blocked' && found.trial) {
+    throw new AppError('client_financially_blocked', 'the client is financially blocked and cannot order trials');
+  }
+  if (found.plan_status !== 'active') throw new AppError('plan_inactive', `plan "${found.plan_name}" is not active`);
+  requirePayableCurrency(found.client_currency, found.currency);
+}
+
+/** The price of the purchase and how it is paid; a postpay purchase must be admitted and fit the credit limit. */
+function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined) {
+  const period = {
+    duration: found.duration,
+    unit: found.unit,
+    trial: found.trial,
+    unlimited: found.unlimited,
+    setupFee: Number(found.setup_fee),
+    recurringFee: Number(found.recurring_fee),
+    renewalFee: Number(found.renewal_fee),
+  };
+  // Per-financial-period billing pays the current period at purchase; prolongations pay the next ones (spec 01 §11).
+  const billedPeriod = found.billing_type === 'monthly_flexible' && !period.unlimited ? { ...period, duration: 1, unit: 'month' as const } : period;
+  const amount = purchaseOrderAmount(billedPeriod);
+  const paymentModel = requested ?? found.default_payment_model;
+  if (paymentModel === 'postpay') {
+    const mode: PostpayMode = found.postpay_mode === 'manual' ? 'manual' : 'automatic';
+    postpayAdmission(mode, found.postpay_permission, found.trial);
+    // A day period's recurring fee is the price of the whole period; otherwise it is per month.
+    if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, period.recurringFee);
+  }
+  return { period, billedPeriod, amount, paymentModel };
+}
+
+type PricedPurchase = ReturnType<typeof pricePurchase> & { number: string; paymentNumber: string | null };
+
+/** What the order's money pays for, period by period (spec 02 §4.6); postpay charges are the debt (§4.11). */
+async function insertPurchaseCharges(tx: TransactionSql, orderId: number, input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase) {
+  const { today } = input;
+  const { period, amount, paymentModel } = priced;
+  const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount });
+  // Postpay one-off fees are debt until the nearest financial day, when they close into the act (spec 02 §4.11).
+  const planned = paymentModel === 'postpay' ? charged.map((ch) => (ch.kind === 'recurring' ? ch : { ...ch, closeDate: nextFinancialDay(today, found.financial_day) })) : charged;
+  await insertOrderCharges(tx, {
+    orderId,
+    clientId: input.clientId,
+    subscriptionId: null,
+    currency: found.currency,
+    label: `${found.plan_name}, order ${priced.number}`,
+    planned,
+    statusOf: paymentModel === 'postpay' ? postpayChargeStatus(today) : undefined,
+  });
+}
+
+/** Writes the order, its lines, its payment (prepaid orders with an amount) and its charges, with its event. */
+async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase): Promise<number> {
+  const { number, paymentNumber, amount, paymentModel } = priced;
+  if (found.single) {
+    const [held] = await tx`select 1 from subscriptions where client_id = ${input.clientId} and plan_id = ${found.plan_id} and status <> 'deleted' limit 1`;
+    if (held) throw new AppError('single_plan_held', `the client already holds a subscription on plan "${found.plan_name}"`);
+  }
+  const { id } = await oneRow(tx<Array<{ id: number }>>`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`);
+  await tx`
+    insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount,
+                        end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
+    values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
+            ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(input.today, found.cancel_days)}, ${input.today},
+            ${input.subscriptionName ?? null}, ${input.customerIp}, ${input.createdBy},
+            ${orderScenarioId(id)})`;
+  for (const line of purchaseOrderLines(priced.billedPeriod, found.plan_name)) {
+    await tx`
+      insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
+      values (${id}, 'subscription', ${line.kind.replace('_fee', '')}, ${line.description}, ${line.quantity},
+              ${line.periodMonths ?? '0'}, ${line.unitPrice}, ${line.amount})`;
+  }
+  if (paymentNumber) {
+    await tx`
+      insert into payments (number, client_id, order_id, type, status, amount, currency)
+      values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;
+  }
+  if (amount > 0) await insertPurchaseCharges(tx, id, input, found, priced);
+  await logEvent(tx, { ...input.actor, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
+  return id;
+}
+
+/**
+ * Places a purchase order (spec 01 §4-5): checks the client, the plan and the postpay rules, prices it, and writes
+ * the order with its lines, payment and charges in one transaction. `answer` runs in that transaction with the new
+ * order's id, so what the caller answers (and keeps for a retry) commits with the order. The order's scenario is
+ * the caller's to start, after the commit.
+ */
+export async function placePurchaseOrder<T>(sql: Sql, input: PurchaseOrderInput, answer: (tx: TransactionSql, orderId: number) => Promise<T>): Promise<T> {
+  const found = await loadPurchaseTerms(sql, input.clientId, input.planPeriodId);
+  checkPurchaseAllowed(found);
+  const priced = pricePurchase(found, input.paymentModel);
+  const number = await nextDocumentNumber(sql, 'purchase_order');
+  // Postpay orders are provisioned at once and billed with the act; only prepaid ones get a payment.
+  const paymentNumber = priced.amount > 0 && priced.paymentModel === 'prepay' ? await nextDocumentNumber(sql, 'payment') : null;
+  // Kept outside begin(): its result type unwraps promises and arrays, which a generic answer cannot be checked against.
+  let answered: { value: T } | undefined;
+  await sql.begin(async (tx) => {
+    const orderId = await insertPurchaseOrder(tx, input, found, { ...priced, number, paymentNumber });
+    // Spec 02 §2.13, 01 §4.5.3: a financially blocked client ordering in the client panel also gets a top-up for the debt.
+    if (input.byClientUser && found.client_status === 'financially_blocked' && paymentNumber) {
+      await requestDebtTopUp(tx, { clientId: input.clientId, currency: found.currency, actor: input.actor });
+    }
+    answered = { value: await answer(tx, orderId) };
+  });
+  return answered!.value;
+}

@@ -1,0 +1,74 @@
+import type { Db } from '../../db/client';
+import { orderCharges } from '../../domain/charges';
+import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, type IsoDate } from '../../domain/dates';
+import { AppError } from '../../domain/errors';
+import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
+import { orderRefusal } from '../../domain/order-effects';
+import { proratedAmount } from '../../domain/pricing';
+import { loadSubscriptionForOrder, paidThrough, refuseIf, subjectOf, type SubscriptionForOrder, type SubscriptionOrderDraft } from './subscription-for-order';
+
+export interface ResourceChangeOrderInput {
+  subscriptionId: number;
+  /** The new quantities by resource key. */
+  resources: Record<string, number>;
+  today: IsoDate;
+}
+
+interface PlanResource {
+  key: string;
+  name: string;
+  included: number;
+  minimum: number;
+  maximum: number | null;
+  recurring_price: string;
+}
+
+type OrderLine = SubscriptionOrderDraft['lines'][number];
+
+/**
+ * One resource's line: an increase above what is held (or included) is charged for the rest of the paid period,
+ * prorated by days (spec 01 §9); a decrease costs nothing. `addedMonthly` is the increase's monthly price.
+ */
+function resourceLine(sub: SubscriptionForOrder, res: PlanResource, before: number, quantity: number, today: IsoDate): { line: OrderLine; addedMonthly: number } {
+  const paidTo = paidThrough(sub);
+  const months = sub.billing_type === 'monthly_flexible' ? 1 : (periodLengthInMonths(sub) ?? 1);
+  const added = Math.max(0, quantity - Math.max(before, res.included));
+  let amount = 0;
+  let addedMonthly = 0;
+  if (added > 0 && paidTo && today <= paidTo) {
+    const termStart = addDays(sub.billing_type === 'monthly_flexible' ? addMonthsClamped(paidTo, -1) : addMonthsClamped(paidTo, -months), 1);
+    amount = proratedAmount(multiplyPeriodPrice(Number(res.recurring_price) * added, months), daysBetween(today, paidTo) + 1, daysBetween(termStart, paidTo) + 1);
+    addedMonthly = Number(res.recurring_price) * added;
+  }
+  const line: OrderLine = { kind: 'resource', priceType: 'recurring', description: `${res.name}: ${before} → ${quantity}${amount > 0 ? ` (until ${paidTo})` : ''}`, quantity: Math.abs(quantity - before), periodMonths: String(months), unitPrice: Number(res.recurring_price), amount };
+  return { line, addedMonthly };
+}
+
+/** An operator orders new resource quantities (spec 01 §9); increases are charged for the rest of the paid period. */
+export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, resources, today }: ResourceChangeOrderInput): Promise<SubscriptionOrderDraft> {
+  const sub = await loadSubscriptionForOrder(db, id);
+  refuseIf(orderRefusal('resource_change', subjectOf(sub), 'changed'));
+  const planResources = await db<PlanResource[]>`
+    select key, name, included, minimum, maximum, recurring_price from plan_resources where plan_id = ${sub.plan_id}`;
+  const current = new Map((await db<Array<{ key: string; quantity: number }>>`select key, quantity from subscription_resources where subscription_id = ${id}`).map((r) => [r.key, r.quantity]));
+  const lines: OrderLine[] = [];
+  let addedMonthly = 0;
+  for (const [key, quantity] of Object.entries(resources)) {
+    const res = planResources.find((r) => r.key === key);
+    if (!res) throw new AppError('unknown_resource', `the plan has no resource "${key}"`);
+    if (quantity < res.minimum || (res.maximum !== null && quantity > res.maximum)) {
+      throw new AppError('quantity_out_of_range', `"${key}" must be between ${res.minimum} and ${res.maximum ?? 'unlimited'}, got ${quantity}`);
+    }
+    const priced = resourceLine(sub, res, current.get(key) ?? res.included, quantity, today);
+    lines.push(priced.line);
+    addedMonthly += priced.addedMonthly;
+  }
+  if (lines.every((l) => l.quantity === 0)) throw new AppError('nothing_to_change', 'the quantities are the current ones');
+  const amount = lines.reduce((sum, l) => sum + l.amount, 0);
+  // Spec 02 §4.8: an increase is charged per financial period for the rest of the paid period ("Resource increase (recurring)").
+  // A term's charges end the day before its expiration date, like the purchase's (firstTermChargeSpan).
+  const paidTo = paidThrough(sub);
+  const chargedTo = paidTo && sub.billing_type === 'prepaid_term' ? addDays(paidTo, -1) : paidTo;
+  const charges = amount > 0 && chargedTo ? orderCharges({ span: { from: today, to: chargedTo < today ? today : chargedTo }, financialDay: sub.financial_day, monthlyFee: addedMonthly, total: amount }) : [];
+  return { type: 'resource_change', subscriptionId: id, amount, lines, details: { resources }, charges };
+}
