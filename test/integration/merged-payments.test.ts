@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonthsClamped } from '../../domain/dates';
-import { createClient, eventually, platformWithCatalog, runBillingDay, seedCatalog, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, platformWithCatalog, runBillingDay, seedCatalog, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
