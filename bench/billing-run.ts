@@ -21,7 +21,7 @@
  * items found / done per duty, and rows written (and read) per second from pg_stat_database.
  */
 import { Client, Connection } from '@temporalio/client';
-import { signVendorRequest } from '../operations/plugins/adapters/http-vendor';
+import { signVendorRequest } from '../operations/plugins/adapters/http-vendor-protocol';
 import { todayIn } from '../domain/dates';
 import { Bench, apiClient, runBenchmark, sleep } from './lib/harness';
 import { boolOption, helpRequested, intOption, stringOption } from './lib/options';

@@ -40,6 +40,13 @@ describe('the demo vendor (npm run vendor:demo)', () => {
     expect(await plugin.delete(ctx('sub-3-delete/1', vendorReference), {})).toMatchObject({ state: 'deleted' });
   });
 
+  it('tells whether the operation sent under a key took effect', async () => {
+    const { vendorReference } = await plugin.create(ctx('order-5/5'), {});
+    await plugin.stop(ctx('sub-5-stop/1', vendorReference), {});
+    expect(await plugin.status(ctx('sub-5-stop/1', vendorReference), { operation: 'stop' })).toMatchObject({ exists: true, applied: true, state: 'suspended' });
+    expect(await plugin.status(ctx('sub-5-activate/1', vendorReference), { operation: 'activate' })).toMatchObject({ exists: false, applied: false });
+  });
+
   it('refuses a request signed with another secret', async () => {
     const err = await plugin.create(ctx('order-4/5', null, { secret: 'not-the-secret' }), {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PluginError);

@@ -4,71 +4,65 @@
  * what the protocol asks of a real vendor: it checks the signature and deduplicates by `Idempotency-Key`, so a
  * retried create answers the resource it already made. Everything is gone when it stops.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { matchVendorRoute, verifyVendorSignature, type VendorOperation, type VendorRoute } from '../operations/plugins/adapters/http-vendor-protocol';
+import { matchVendorRoute, parseVendorJson, verifyVendorSignature, type SignedRequest } from '../operations/plugins/adapters/http-vendor-protocol';
+import { createVendorStore, type VendorAnswer, type VendorResource } from './vendor-store';
 
-export interface VendorResource {
-  id: string;
-  /** The Idempotency-Key of the create that made it. */
-  idempotencyKey: string;
-  state: 'active' | 'suspended' | 'deleted';
-  /** The create body. */
-  body: unknown;
-  createdAt: Date;
-  /** The operations applied after create, in order, once per idempotency key. */
-  operations: Array<{ operation: VendorOperation; idempotencyKey: string; body: unknown; at: Date }>;
+/** A request as a vendor reads it off the wire. */
+export interface VendorRequest extends SignedRequest {
+  idempotencyKey: string | null;
+  authorization: string | null;
+  /** The body parsed as JSON, or undefined when empty or invalid. */
+  json: unknown;
 }
 
-export interface VendorAnswer {
-  status: number;
-  payload: unknown;
-  /** The idempotency key had been applied before: nothing changed. */
-  replayed: boolean;
+/** Reads a whole request; rejects when the caller goes away before it is complete. */
+export async function readVendorRequest(req: IncomingMessage): Promise<VendorRequest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === 'string' ? value : null;
+  };
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: req.url ?? '/',
+    body,
+    json: parseVendorJson(body),
+    timestamp: header('x-timestamp'),
+    signature: header('x-signature'),
+    idempotencyKey: header('idempotency-key'),
+    authorization: header('authorization'),
+  };
 }
 
-/** The vendor's books: resources by id and by the key that created them, and what each request does to them. */
-export function createVendorStore() {
-  const resources: VendorResource[] = [];
-  const byKey = new Map<string, VendorResource>();
-  const answer = (status: number, payload: unknown, replayed = false): VendorAnswer => ({ status, payload, replayed });
-  const find = (id: string | null) => (id === null ? undefined : resources.find((r) => r.id === id));
+/** The answer to a request no route of the protocol matches. */
+export const noRoute = ({ method, path }: VendorRequest): VendorAnswer => ({ status: 404, payload: { error: `no route for ${method} ${path.split('?')[0]}` }, replayed: false });
 
-  function create(key: string, body: unknown): VendorAnswer {
-    const existing = byKey.get(key);
-    if (existing) return answer(200, describe(existing), true);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return answer(400, { error: 'body must be a JSON object' });
-    const resource: VendorResource = { id: `res-${String(resources.length + 1).padStart(6, '0')}`, idempotencyKey: key, state: 'active', body, createdAt: new Date(), operations: [] };
-    resources.push(resource);
-    byKey.set(key, resource);
-    return answer(201, describe(resource));
-  }
-
-  /** Applies one request; `key` is its Idempotency-Key header. */
-  function apply(route: VendorRoute, key: string | null, body: unknown): VendorAnswer {
-    if (route.operation === 'status') {
-      const found = route.key !== null ? byKey.get(route.key) : find(route.resourceId);
-      return found ? answer(200, describe(found)) : answer(404, { error: 'resource not found' });
-    }
-    // Without a key a retry could not be told from a new request: the protocol requires one on every change.
-    if (!key) return answer(400, { error: 'Idempotency-Key header is required' });
-    if (route.operation === 'create') return create(key, body);
-    const resource = find(route.resourceId);
-    if (!resource) return answer(404, { error: 'resource not found' });
-    if (resource.operations.some((op) => op.operation === route.operation && op.idempotencyKey === key)) return answer(200, describe(resource), true);
-    if (resource.state === 'deleted' && route.operation !== 'delete') return answer(409, { error: `resource ${resource.id} is deleted` });
-    if (route.operation === 'stop') resource.state = 'suspended';
-    else if (route.operation === 'activate' || ((route.operation === 'renew' || route.operation === 'prolong') && (body as { resume?: unknown } | undefined)?.resume === true)) resource.state = 'active';
-    else if (route.operation === 'delete') resource.state = 'deleted';
-    resource.operations.push({ operation: route.operation, idempotencyKey: key, body, at: new Date() });
-    return answer(200, describe(resource));
-  }
-
-  return { apply, resources: resources as readonly VendorResource[] };
+export function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  const text = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
-function describe(resource: VendorResource) {
-  return { id: resource.id, state: resource.state, idempotencyKey: resource.idempotencyKey, createdAt: resource.createdAt.toISOString() };
+/** Listens on host:port (0: any free port) and answers the base URL. */
+export async function listenOn(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return `http://${host}:${(server.address() as AddressInfo).port}`;
+}
+
+/** Closes the server and the connections it still holds (keep-alive ones would keep it open). */
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 export interface DemoVendorOptions {
@@ -89,59 +83,23 @@ export interface DemoVendor {
 export async function startDemoVendor({ secret, port = 0, host = '127.0.0.1', log = () => {} }: DemoVendorOptions): Promise<DemoVendor> {
   const store = createVendorStore();
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => send(res, 500, { error: `demo vendor failed: ${String(err)}` }));
+    handle(req, res).catch((err: unknown) => sendJson(res, 500, { error: `demo vendor failed: ${String(err)}` }));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const path = req.url ?? '/';
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null);
-    const key = header('idempotency-key');
+    const request = await readVendorRequest(req);
+    const { method, path, idempotencyKey: key } = request;
     const result = ((): VendorAnswer => {
       const route = matchVendorRoute(method, path);
-      if (!verifyVendorSignature(secret, { timestamp: header('x-timestamp'), signature: header('x-signature'), method, path, body })) {
+      if (!verifyVendorSignature(secret, request)) {
         return { status: 401, payload: { error: "invalid signature: the service template's settings.secret must be this vendor's secret" }, replayed: false };
       }
-      if (!route) return { status: 404, payload: { error: `no route for ${method} ${path.split('?')[0]}` }, replayed: false };
-      return store.apply(route, key, parseJson(body));
+      return route ? store.apply(route, request) : noRoute(request);
     })();
     const id = (result.payload as { id?: string }).id;
     log(`${method} ${path} key=${key ?? '-'} -> ${result.status}${id ? ` ${id}` : ''}${result.replayed ? ' (replayed: already done)' : ''}`);
-    send(res, result.status, result.payload);
+    sendJson(res, result.status, result.payload);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${address.port}`,
-    resources: store.resources,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function send(res: ServerResponse, status: number, payload: unknown): void {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  return { url: await listenOn(server, port, host), resources: store.resources, close: () => closeServer(server) };
 }

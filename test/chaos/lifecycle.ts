@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import { checkLedger } from '../../operations/ledger/ledger-check';
+import { createSwitchTargetPlan } from '../support/platform';
 import { callUntilAnswered, sleep, say, type ChaosPlatform, type PlacedOrders } from './harness';
 
 /** A renewal costs the monthly fee; a switch to the 2500 plan on the day of purchase costs 2500 − the unused 1000. */
@@ -40,17 +41,7 @@ export async function assignRoles(p: ChaosPlatform, placed: PlacedOrders): Promi
 
 /** A plan of the same service template to switch to: 2500 a month, no setup fee. */
 export async function createTargetPlan(p: ChaosPlatform, placed: PlacedOrders): Promise<number> {
-  const { catalog } = placed;
-  const answer = await p.api('POST', '/api/v1/plans', {
-    productId: catalog.productId,
-    serviceTemplateId: catalog.serviceTemplateId,
-    provisioningRuleId: catalog.provisioningRuleId,
-    name: 'Backup 500 GB',
-    sku: 'BK-500',
-    periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 2500 }],
-  });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return answer.body.periods[0].id;
+  return createSwitchTargetPlan(p, placed.catalog);
 }
 
 export async function topUp(p: ChaosPlatform, clientId: number, amount: number, key: string): Promise<void> {

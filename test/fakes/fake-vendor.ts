@@ -5,27 +5,16 @@
  * though the caller gave up, and a vendor that acts and then loses the connection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
-import { signVendorRequest } from '../../operations/plugins/adapters/http-vendor';
-
-export type FakeVendorOperation =
-  | 'create'
-  | 'renew'
-  | 'prolong'
-  | 'change_resources'
-  | 'switch_plan'
-  | 'stop'
-  | 'activate'
-  | 'delete'
-  | 'status';
+import { matchVendorRoute, verifyVendorSignature, type VendorOperation } from '../../operations/plugins/adapters/http-vendor-protocol';
+import { closeServer, listenOn, noRoute, readVendorRequest, sendJson, type VendorRequest } from '../../demo/vendor';
+import { createVendorStore, type VendorResource, type VendorStoreOptions } from '../../demo/vendor-store';
 
 export interface FakeVendorCall {
   method: string;
   /** Pathname + search exactly as received (still percent-encoded). */
   path: string;
   /** The route the request matched; null for unknown routes. */
-  operation: FakeVendorOperation | null;
+  operation: VendorOperation | null;
   /** The resource addressed by the path (`/resources/:id...`), if any. */
   resourceId: string | null;
   idempotencyKey: string | null;
@@ -46,37 +35,12 @@ export interface FakeVendorCall {
   fault: 'error' | 'slow' | null;
 }
 
-export interface FakeVendorOperationRecord {
-  operation: FakeVendorOperation;
-  idempotencyKey: string | null;
-  body: unknown;
-  at: Date;
-}
-
-export interface FakeVendorResource {
-  id: string;
-  /** The Idempotency-Key of the create that produced it. */
-  idempotencyKey: string;
-  state: 'active' | 'suspended' | 'deleted';
-  /** The create body, parsed. */
-  body: unknown;
-  createdAt: Date;
-  /** Every applied operation after create (renew, stop, ...), in order, deduplicated by key. */
-  operations: FakeVendorOperationRecord[];
-}
-
-export interface FakeVendorOptions {
+export interface FakeVendorOptions extends VendorStoreOptions {
   secret: string;
   /** When set, requests must carry `Authorization: Bearer <apiKey>` or get 401. */
   apiKey?: string;
   /** Random faults on any request, for chaos tests; off unless given. */
   faults?: FakeVendorFaults;
-  /**
-   * `create` only: the vendor deduplicates creates by their Idempotency-Key but acts on every other request it
-   * receives, so a renew or stop sent twice acts twice (an effect listed twice under one key in `operations`).
-   * Such a vendor relies on the caller asking `status` before it sends an operation again. Default `all`.
-   */
-  deduplicates?: 'all' | 'create';
 }
 
 /** A request held by `hold()` before the vendor acts on it. */
@@ -110,12 +74,12 @@ export interface FakeVendor {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   readonly url: string;
   /** Snapshot of the resources, in creation order. */
-  readonly resources: readonly Readonly<FakeVendorResource>[];
+  readonly resources: readonly Readonly<VendorResource>[];
   /** Snapshot of every received request, in arrival order. */
   readonly calls: readonly Readonly<FakeVendorCall>[];
-  callsFor(filter: FakeVendorOperation | ((call: Readonly<FakeVendorCall>) => boolean)): Readonly<FakeVendorCall>[];
-  resource(id: string): Readonly<FakeVendorResource> | undefined;
-  resourceByKey(idempotencyKey: string): Readonly<FakeVendorResource> | undefined;
+  callsFor(filter: VendorOperation | ((call: Readonly<FakeVendorCall>) => boolean)): Readonly<FakeVendorCall>[];
+  resource(id: string): Readonly<VendorResource> | undefined;
+  resourceByKey(idempotencyKey: string): Readonly<VendorResource> | undefined;
   /** The next n requests answer `status` with a JSON error before anything else happens. */
   failNext(n: number, status?: number): void;
   /** The next n requests are rejected (a permanent-looking 4xx) with `{ error: message }`. */
@@ -133,7 +97,7 @@ export interface FakeVendor {
    * Effects applied more than once: an operation listed twice under one key on a resource (only a vendor that
    * `deduplicates: 'create'` can show one), and requests the vendor recognised as repeats of an applied key.
    */
-  doubleEffects(): Array<{ resourceId: string | null; operation: FakeVendorOperation | null; idempotencyKey: string | null }>;
+  doubleEffects(): Array<{ resourceId: string | null; operation: VendorOperation | null; idempotencyKey: string | null }>;
   /** Resolves when no request is being held or processed (e.g. after a delayed request the client abandoned). */
   whenIdle(): Promise<void>;
   /** Forgets resources, calls and pending behaviours. */
@@ -148,20 +112,9 @@ interface InjectedFailure {
 
 const FAULT_STATUSES = [500, 502, 503, 504];
 
-const ACTION_ROUTES: Record<string, FakeVendorOperation> = {
-  renew: 'renew',
-  prolong: 'prolong',
-  'change-resources': 'change_resources',
-  'switch-plan': 'switch_plan',
-  stop: 'stop',
-  activate: 'activate',
-};
-
 export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeVendor> {
-  let resources: FakeVendorResource[] = [];
+  let store = createVendorStore(options);
   let calls: FakeVendorCall[] = [];
-  let resourceByKey = new Map<string, FakeVendorResource>();
-  let nextId = 1;
   // One queue for fail and reject so interleaved calls (failNext then rejectNext) happen in that order.
   let failures: InjectedFailure[] = [];
   let delays: number[] = [];
@@ -185,57 +138,30 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
 
   const server = createServer((req, res) => {
     const work = handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent && !res.destroyed) send(res, 500, { error: `fake vendor crashed: ${String(err)}` });
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: `fake vendor crashed: ${String(err)}` });
     });
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
 
+  /**
+   * The protocol as the demo vendor answers it (the store), with the fake's behaviours around it: injected
+   * failures and faults first, the API key after the signature, then holds, delays and dropped answers.
+   */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const path = req.url ?? '/';
-    let body: string;
+    let request: VendorRequest;
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      body = Buffer.concat(chunks).toString('utf8');
+      request = await readVendorRequest(req);
     } catch {
       return; // The client went away before the request was complete: nothing reached the vendor.
     }
-
-    const route = matchRoute(method, path);
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return typeof value === 'string' ? value : null;
-    };
-    const call: FakeVendorCall = {
-      method,
-      path,
-      operation: route?.operation ?? null,
-      resourceId: route?.resourceId ?? null,
-      idempotencyKey: header('idempotency-key'),
-      body,
-      json: parseJson(body),
-      signatureValid: verifySignature(options.secret, {
-        timestamp: header('x-timestamp'),
-        signature: header('x-signature'),
-        method,
-        path,
-        body,
-      }),
-      authorization: header('authorization'),
-      at: new Date(),
-      status: null,
-      dropped: false,
-      replayed: false,
-      fault: null,
-    };
-    calls.push(call);
+    const route = matchVendorRoute(request.method, request.path);
+    const call = recordCall(request, route);
 
     const answer = (status: number, payload: unknown) => {
       if (res.destroyed || res.socket?.destroyed) return; // The caller gave up; the vendor may still have acted.
       call.status = status;
-      send(res, status, payload);
+      sendJson(res, status, payload);
     };
 
     const failure = failures.shift();
@@ -250,25 +176,15 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     if (options.apiKey !== undefined && call.authorization !== `Bearer ${options.apiKey}`) {
       return answer(401, { error: 'invalid api key' });
     }
-    if (!route) return answer(404, { error: `no route for ${method} ${path.split('?')[0]}` });
-
-    const held = holds.findIndex((h) => h.match(call));
-    if (held >= 0) {
-      const [hold] = holds.splice(held, 1);
-      hold!.arrive({ ...call });
-      const refusal = await hold!.released;
-      if (closed) return;
-      if (refusal) return answer(refusal.status, { error: refusal.error });
+    if (!route) {
+      const { status, payload } = noRoute(request);
+      return answer(status, payload);
     }
 
-    const queued = delays.shift();
-    const delay = call.fault === 'slow' ? Math.max(queued ?? 0, options.faults?.slowMs ?? 0) : queued;
-    if (delay !== undefined) {
-      await sleep(delay);
-      if (closed) return;
-    }
+    if (!(await waitIfHeld(call, answer))) return;
 
-    const result = apply(route, call);
+    const result = store.apply(route, request);
+    call.replayed = result.replayed;
     if (drops > 0) {
       drops -= 1;
       call.dropped = true;
@@ -278,72 +194,51 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     answer(result.status, result.payload);
   }
 
-  function apply(
-    route: { operation: FakeVendorOperation; resourceId: string | null; key: string | null },
-    call: FakeVendorCall,
-  ): { status: number; payload: unknown } {
-    const { operation } = route;
+  function recordCall(request: VendorRequest, route: ReturnType<typeof matchVendorRoute>): FakeVendorCall {
+    const { method, path, body, json, idempotencyKey, authorization } = request;
+    const call: FakeVendorCall = {
+      method,
+      path,
+      operation: route?.operation ?? null,
+      resourceId: route?.resourceId ?? null,
+      idempotencyKey,
+      body,
+      json,
+      signatureValid: verifyVendorSignature(options.secret, request),
+      authorization,
+      at: new Date(),
+      status: null,
+      dropped: false,
+      replayed: false,
+      fault: null,
+    };
+    calls.push(call);
+    return call;
+  }
 
-    if (operation === 'status' && route.resourceId !== null && route.key !== null) {
-      // Reconciliation of an operation: did the one sent under this key take effect?
-      const resource = findResource(route.resourceId);
-      const asked = new URLSearchParams(call.path.split('?')[1] ?? '').get('operation');
-      const applied = resource?.operations.find((op) => op.idempotencyKey === route.key && (asked === null || op.operation === asked));
-      if (!resource || !applied) return { status: 404, payload: { error: 'no operation under this key' } };
-      return { status: 200, payload: { ...describe(resource), operation: applied.operation, idempotencyKey: applied.idempotencyKey, appliedAt: applied.at.toISOString() } };
-    }
-    if (operation === 'status') {
-      const found = route.key !== null ? resourceByKey.get(route.key) : findResource(route.resourceId);
-      if (!found) return { status: 404, payload: { error: 'resource not found' } };
-      return { status: 200, payload: describe(found) };
-    }
-
-    // A vendor that cannot deduplicate is exactly what the protocol exists to prevent, so insist on the key.
-    if (!call.idempotencyKey) return { status: 400, payload: { error: 'Idempotency-Key header is required' } };
-
-    if (operation === 'create') {
-      const existing = resourceByKey.get(call.idempotencyKey);
-      if (existing) {
-        call.replayed = true;
-        return { status: 200, payload: describe(existing) };
+  /**
+   * Holds and delays: false when the request must not go on (refused on release, or the vendor closed meanwhile).
+   * A slow fault is a delay of at least `faults.slowMs`.
+   */
+  async function waitIfHeld(call: FakeVendorCall, answer: (status: number, payload: unknown) => void): Promise<boolean> {
+    const held = holds.findIndex((h) => h.match(call));
+    if (held >= 0) {
+      const [hold] = holds.splice(held, 1);
+      hold!.arrive({ ...call });
+      const refusal = await hold!.released;
+      if (closed) return false;
+      if (refusal) {
+        answer(refusal.status, { error: refusal.error });
+        return false;
       }
-      if (!call.json || typeof call.json !== 'object' || Array.isArray(call.json)) {
-        return { status: 400, payload: { error: 'body must be a JSON object' } };
-      }
-      const resource: FakeVendorResource = {
-        id: `res-${String(nextId++).padStart(6, '0')}`,
-        idempotencyKey: call.idempotencyKey,
-        state: 'active',
-        body: call.json,
-        createdAt: new Date(),
-        operations: [],
-      };
-      resources.push(resource);
-      resourceByKey.set(resource.idempotencyKey, resource);
-      return { status: 201, payload: describe(resource) };
     }
-
-    const resource = findResource(route.resourceId);
-    if (!resource) return { status: 404, payload: { error: 'resource not found' } };
-
-    const applied = resource.operations.some(
-      (op) => op.operation === operation && op.idempotencyKey === call.idempotencyKey,
-    );
-    if (applied && options.deduplicates !== 'create') {
-      call.replayed = true;
-      return { status: 200, payload: describe(resource) };
+    const queued = delays.shift();
+    const delay = call.fault === 'slow' ? Math.max(queued ?? 0, options.faults?.slowMs ?? 0) : queued;
+    if (delay !== undefined) {
+      await sleep(delay);
+      if (closed) return false;
     }
-    if (resource.state === 'deleted' && operation !== 'delete') {
-      return { status: 409, payload: { error: `resource ${resource.id} is deleted` } };
-    }
-
-    if (operation === 'stop') resource.state = 'suspended';
-    else if (operation === 'activate') resource.state = 'active';
-    else if (operation === 'delete') resource.state = 'deleted';
-    // A renewal or prolongation of a suspended resource resumes it when asked to (as real vendors do).
-    else if ((operation === 'renew' || operation === 'prolong') && (call.json as { resume?: boolean } | null)?.resume === true) resource.state = 'active';
-    resource.operations.push({ operation, idempotencyKey: call.idempotencyKey, body: call.json, at: new Date() });
-    return { status: 200, payload: describe(resource) };
+    return true;
   }
 
   function randomFault(): FakeVendorCall['fault'] {
@@ -352,28 +247,17 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     return random() < (faults.slowShare ?? 0.5) ? 'slow' : 'error';
   }
 
-  function findResource(id: string | null): FakeVendorResource | undefined {
-    return id === null ? undefined : resources.find((r) => r.id === id);
-  }
+  const url = await listenOn(server, 0, '127.0.0.1');
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  const snapshotResource = (r: FakeVendorResource): FakeVendorResource => ({
+  const snapshotResource = (r: VendorResource): VendorResource => ({
     ...r,
     operations: r.operations.map((op) => ({ ...op })),
   });
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     get resources() {
-      return resources.map(snapshotResource);
+      return store.resources.map(snapshotResource);
     },
     get calls() {
       return calls.map((c) => ({ ...c }));
@@ -384,11 +268,11 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
       return calls.filter(predicate).map((c) => ({ ...c }));
     },
     resource(id) {
-      const found = findResource(id);
+      const found = store.resource(id);
       return found && snapshotResource(found);
     },
     resourceByKey(key) {
-      const found = resourceByKey.get(key);
+      const found = store.resourceByKey(key);
       return found && snapshotResource(found);
     },
     failNext(n, status = 503) {
@@ -421,7 +305,7 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     },
     doubleEffects() {
       const doubles: ReturnType<FakeVendor['doubleEffects']> = [];
-      for (const r of resources) {
+      for (const r of store.resources) {
         const seen = new Set<string>();
         for (const op of r.operations) {
           const key = `${op.operation} ${op.idempotencyKey}`;
@@ -436,10 +320,8 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     reset() {
-      resources = [];
+      store = createVendorStore(options);
       calls = [];
-      resourceByKey = new Map();
-      nextId = 1;
       failures = [];
       delays = [];
       drops = 0;
@@ -450,79 +332,7 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
       for (const release of releases) release();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
-}
-
-function matchRoute(
-  method: string,
-  rawPath: string,
-): { operation: FakeVendorOperation; resourceId: string | null; key: string | null } | null {
-  const pathname = rawPath.split('?')[0] ?? '';
-  let segments: string[];
-  try {
-    // Split before decoding: an idempotency key like `wf-1/steps/0` arrives as one `%2F`-encoded segment.
-    segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return null;
-  }
-  if (segments[0] !== 'resources') return null;
-  const [, second, third, ...rest] = segments;
-  if (rest.length > 0 && third !== 'operations') return null;
-
-  if (second === undefined) return method === 'POST' ? { operation: 'create', resourceId: null, key: null } : null;
-  if (second === 'by-key') {
-    return method === 'GET' && third !== undefined && segments.length === 3
-      ? { operation: 'status', resourceId: null, key: third }
-      : null;
-  }
-  if (third === 'operations') {
-    // `GET /resources/:id/operations/:key[?operation=renew]`: whether the operation sent under that key took effect.
-    return method === 'GET' && rest.length === 1 ? { operation: 'status', resourceId: second, key: rest[0]! } : null;
-  }
-  if (third === undefined) {
-    if (method === 'GET') return { operation: 'status', resourceId: second, key: null };
-    if (method === 'DELETE') return { operation: 'delete', resourceId: second, key: null };
-    return null;
-  }
-  const action = ACTION_ROUTES[third];
-  return method === 'POST' && action ? { operation: action, resourceId: second, key: null } : null;
-}
-
-function verifySignature(
-  secret: string,
-  req: { timestamp: string | null; signature: string | null; method: string; path: string; body: string },
-): boolean {
-  if (!req.timestamp || !req.signature || !/^\d+$/.test(req.timestamp)) return false;
-  const expected = Buffer.from(
-    signVendorRequest({ secret, timestamp: req.timestamp, method: req.method, path: req.path, body: req.body }),
-  );
-  const given = Buffer.from(req.signature);
-  return expected.length === given.length && timingSafeEqual(expected, given);
-}
-
-function describe(resource: FakeVendorResource) {
-  return {
-    id: resource.id,
-    state: resource.state,
-    idempotencyKey: resource.idempotencyKey,
-    createdAt: resource.createdAt.toISOString(),
-  };
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function send(res: ServerResponse, status: number, payload: unknown): void {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

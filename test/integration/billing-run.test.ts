@@ -1,23 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../domain/dates';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, eventually, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
 
 beforeAll(async () => {
-  p = await createTestPlatform('billing_run');
-  catalog = await seedCatalog(p, { cancelDays: 14 });
+  ({ p, catalog } = await platformWithCatalog('billing_run', { cancelDays: 14 }));
 });
 afterAll(async () => p?.close());
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/dates';
 import type { FakeVendorCall } from '../fakes/fake-vendor';
 import { stopSubscription } from '../../workflows/subscription-operations';
-import { createClient, createTestPlatform, eventually, fastRetryPolicy, flattenTree, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
+import { createClient, createSwitchTargetPlan, createTestPlatform, eventually, fastRetryPolicy, flattenTree, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 16 point 1, decision 19: a block that meets a subscription in the middle of an operation waits for it, then
@@ -92,16 +92,7 @@ describe('a block meets an operation in flight (issue 16 point 1, decision 19)',
 
   it('administrative block during a plan switch: stopped once the switch is done', async () => {
     const { catalog, clientId, ids, refs } = await clientWith(1, 1500, 'Switching When Blocked Co');
-    const target = (
-      await p.api('POST', '/api/v1/plans', {
-        productId: catalog.productId,
-        serviceTemplateId: catalog.serviceTemplateId,
-        provisioningRuleId: catalog.provisioningRuleId,
-        name: 'Backup 500 GB',
-        sku: 'BK-500',
-        periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 2500 }],
-      })
-    ).body.periods[0].id;
+    const target = await createSwitchTargetPlan(p, catalog);
     const switching = holdAt('switch_plan', refs[0]!);
     const order = (await p.api('POST', `/api/v1/subscriptions/${ids[0]}/switch-plan`, { planPeriodId: target })).body;
     await switching.arrived;

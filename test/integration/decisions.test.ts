@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  createTestPlatform,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-  flattenTree,
-} from '../support/platform';
+import { createClient, flattenTree, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
 
 beforeAll(async () => {
-  p = await createTestPlatform('decisions');
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('decisions'));
 });
 afterAll(async () => p?.close());
 

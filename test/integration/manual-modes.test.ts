@@ -1,16 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  flattenTree,
-  seedCatalog,
-  storageResource,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, createTestPlatform, eventually, flattenTree, seedCatalog, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 16 point 4: the manual-mode switches (spec 01 §18, spec 02 §11, decision 15). The client's service rule

@@ -1,15 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-  flattenTree,
-} from '../support/platform';
+import { createClient, eventually, flattenTree, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
@@ -32,8 +22,7 @@ async function planOn(templateBody: Record<string, unknown>, name: string): Prom
 }
 
 beforeAll(async () => {
-  p = await createTestPlatform('manual_ops');
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('manual_ops'));
   manualPeriodId = await planOn({ name: 'Hand-made hosting', plugin: 'manual' }, 'Managed server');
   approvalPeriodId = await planOn(
     {

@@ -1,17 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../domain/dates';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  flattenTree,
-  seedCatalog,
-  storageResource,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, createTestPlatform, eventually, flattenTree, seedCatalog, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 16 point 3: the `manual` plugin is an adapter performed by people. Every operation of the plugin

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonthsClamped } from '../../domain/dates';
-import { createClient, createTestPlatform, eventually, seedCatalog, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, platformWithCatalog, runBillingDay, seedCatalog, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
 
 beforeAll(async () => {
-  p = await createTestPlatform('merged_payments');
-  catalog = await seedCatalog(p, {
-    plan: { resources: [storageResource] },
-  });
+  ({ p, catalog } = await platformWithCatalog('merged_payments', { plan: { resources: [storageResource] } }));
 });
 afterAll(async () => p?.close());
 
@@ -37,17 +34,6 @@ async function unpaidChange(subscriptionId: number, storage: number) {
   expect(order.status, JSON.stringify(order.body)).toBe(201);
   await waitForScenarioStatus(p, `order-${order.body.id}`, 'waiting');
   return { order: order.body, payment: await paymentOf(order.body.id) };
-}
-
-async function runDay(date: string) {
-  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
-  expect(started.status, JSON.stringify(started.body)).toBe(202);
-  await p.temporal.workflow.getHandle(started.body.scenarioId).result();
-  await eventually(async () => {
-    const [row] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios where status = 'running'`;
-    return row?.n === 0;
-  }, { what: 'scenarios to settle', timeoutMs: 60_000 });
-  return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;
 }
 
 describe('merging prepaid payments by hand (spec 02 §2.11)', () => {
@@ -150,7 +136,7 @@ describe('the nightly automatic merge (spec 02 §2.11)', () => {
     const exp: string = two.subscriptions[0].expirationDate;
     expect(two.subscriptions[1].expirationDate).toBe(exp);
 
-    const atPoint = await runDay(addDays(exp, -5));
+    const atPoint = await runBillingDay(p, addDays(exp, -5));
     expect(atPoint.duties.mergedPayments.done).toBeGreaterThanOrEqual(1);
     const renewalOf = async (subscriptionId: number) => (await p.api('GET', `/api/v1/orders?subscriptionId=${subscriptionId}&type=renewal`)).body.items[0];
     const [r1, r2] = [await renewalOf(two.subscriptions[0].id), await renewalOf(two.subscriptions[1].id)];
@@ -162,13 +148,13 @@ describe('the nightly automatic merge (spec 02 §2.11)', () => {
     const single = await renewalOf(one.subscriptions[0].id);
     expect(await paymentOf(single.id)).toMatchObject({ status: 'waiting_for_payment' });
     // A second run of the date merges nothing more.
-    await runDay(addDays(exp, -5));
+    await runBillingDay(p, addDays(exp, -5));
     expect(await payment(merged.id)).toMatchObject({ status: 'waiting_for_payment' });
     const [count] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from payments where client_id = ${two.clientId} and merged`;
     expect(count?.n).toBe(1);
 
     await p.api('POST', `/api/v1/clients/${two.clientId}/top-ups`, { amount: merged.amount });
-    await runDay(exp);
+    await runBillingDay(p, exp);
     await waitForOrderStatus(p, r1.id, 'completed');
     await waitForOrderStatus(p, r2.id, 'completed');
     expect(await payment(merged.id)).toMatchObject({ status: 'paid_from_balance' });

@@ -7,18 +7,9 @@ import { connectDatabase } from '../../db/client';
 import { createLogger } from '../../infra/logger';
 import { requestContext } from '../../infra/request-context';
 import { REQUEST_ID_HEADER } from '../../contracts/scenarios';
+import { signInInProcess } from '../support/http';
 import { parseExposition, seriesSum, seriesValue, type Family } from '../support/prometheus';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  fastRetryPolicy,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, eventually, fastRetryPolicy, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 9, observability: request ids from the HTTP request into the scenario's workflow and activities,
@@ -38,8 +29,7 @@ let p: TestPlatform;
 let catalog: Catalog;
 
 beforeAll(async () => {
-  p = await createTestPlatform('observability', { logger });
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('observability', {}, { logger }));
 });
 afterAll(async () => p?.close());
 
@@ -228,16 +218,7 @@ describe('the home page and /metrics', () => {
     const [admin] = await p.sql<Array<{ id: number }>>`select id from staff where email = 'admin@localhost'`;
     const password = 'observability test password';
     expect((await p.api('POST', `/api/v1/staff/${admin!.id}/password`, { password })).status).toBe(200);
-    const form = await p.app.request('/login');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-    const loginCookie = form.headers.getSetCookie().find((c) => c.startsWith('bp_login_csrf='))!.split(';')[0]!;
-    const res = await p.app.request('/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
-      body: new URLSearchParams({ _csrf: csrf, email: 'admin@localhost', password }).toString(),
-    });
-    expect(res.status).toBe(303);
-    return res.headers.getSetCookie().find((c) => c.startsWith('bp_session='))!.split(';')[0]!;
+    return signInInProcess(p.app, { email: 'admin@localhost', password });
   }
 
   async function homeCounts(cookie: string): Promise<Record<string, number>> {

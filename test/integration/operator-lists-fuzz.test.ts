@@ -8,19 +8,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDefinitions } from '../../web/list-definitions';
-import { createClient, createTestPlatform, seedCatalog, type TestPlatform } from '../support/platform';
+import { signInInProcess } from '../support/http';
+import { createClient, createTestPlatform, seedCatalog, tableRowCounts, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let cookie: string;
 const email = 'fenna.fuzz@example.com';
 const password = 'a long and correct passphrase';
-
-async function rowCounts(): Promise<Record<string, number>> {
-  const tables = await p.sql<Array<{ table_name: string }>>`
-    select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
-  const rows = await p.sql.unsafe<Array<{ t: string; n: string }>>(tables.map((t) => `select '${t.table_name}' as t, count(*)::int8 as n from public."${t.table_name}"`).join(' union all '));
-  return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
-}
 
 beforeAll(async () => {
   p = await createTestPlatform('operator_lists_fuzz', { runWorker: false });
@@ -28,16 +22,7 @@ beforeAll(async () => {
   for (const name of ['Fuzzy Things Ltd', "O'Reilly & Sons", 'Zoë 🚀 GmbH']) await createClient(p, catalog, name);
   const staffId = (await p.api('POST', '/api/v1/staff', { name: 'Fenna Fuzz', email, role: 'admin' })).body.id;
   expect((await p.api('POST', `/api/v1/staff/${staffId}/password`, { password })).status).toBe(200);
-  const form = await p.app.request('/login');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const loginCookie = form.headers.getSetCookie().find((c) => c.startsWith('bp_login_csrf='))!.split(';')[0]!;
-  const signedIn = await p.app.request('/login', {
-    method: 'POST',
-    headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
-  });
-  expect(signedIn.status).toBe(303);
-  cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('bp_session='))!.split(';')[0]!;
+  cookie = await signInInProcess(p.app, { email, password });
 });
 afterAll(async () => p?.close());
 
@@ -68,7 +53,7 @@ const hostile = [
 describe('fuzzing the operator UI lists (issue 17)', () => {
   it('every list page and CSV export answers generated filter, search, sort and paging values with 200 or 400 invalid_filter, and writes nothing', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
-    const baseline = await rowCounts();
+    const baseline = await tableRowCounts(p);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     for (const def of listDefinitions) {
@@ -91,6 +76,6 @@ describe('fuzzing the operator UI lists (issue 17)', () => {
     // The generator reaches both sides: accepted queries run their SQL, refused ones are refused before it.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(100);
     expect(statuses.get(400) ?? 0).toBeGreaterThan(100);
-    expect(await rowCounts()).toEqual(baseline);
+    expect(await tableRowCounts(p)).toEqual(baseline);
   }, 600_000);
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createTestPlatform, eventually, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createSwitchTargetPlan, createTestPlatform, eventually, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
@@ -38,16 +38,7 @@ async function withLostAnswer(subscriptionId: number, operation: string, act: ()
 
 describe('an operation whose answer was lost is reconciled through status, never sent twice (issue 16 point 5)', () => {
   it('renew, change resources, switch plan, stop, activate and delete each reach the vendor once', async () => {
-    const target = (
-      await p.api('POST', '/api/v1/plans', {
-        productId: catalog.productId,
-        serviceTemplateId: catalog.serviceTemplateId,
-        provisioningRuleId: catalog.provisioningRuleId,
-        name: 'Backup 500 GB',
-        sku: 'BK-500',
-        periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 2500 }],
-      })
-    ).body.periods[0].id as number;
+    const target = await createSwitchTargetPlan(p, catalog);
     const clientId = await createClient(p, catalog, 'Lost Answers Co');
     await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 20_000 });
     const bought = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;

@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { eventually, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
@@ -15,8 +7,7 @@ let postpayRuleId: number;
 let trialPeriodId: number;
 
 beforeAll(async () => {
-  p = await createTestPlatform('postpay');
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('postpay'));
   const rule = await p.api('POST', '/api/v1/service-rules', {
     key: 'postpay_clients',
     name: 'Postpay clients',

@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstExpirationDate, todayIn } from '../../domain/dates';
-import {
-  createClient,
-  createTestPlatform,
-  scenarioOf,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-  flattenTree,
-} from '../support/platform';
+import { createClient, flattenTree, platformWithCatalog, scenarioOf, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
 
 beforeAll(async () => {
-  p = await createTestPlatform('purchase');
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('purchase'));
 });
 afterAll(async () => p?.close());
 

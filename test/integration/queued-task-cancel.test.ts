@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 

@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../domain/dates';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, createTestPlatform, runBillingDay, seedCatalog, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 const today = () => todayIn('UTC', new Date());
@@ -17,23 +9,6 @@ beforeAll(async () => {
   p = await createTestPlatform('renewal');
 });
 afterAll(async () => p?.close());
-
-/** Runs the billing day for `date` and waits for it and every scenario it started to settle. */
-async function runDay(date: string) {
-  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
-  expect(started.status, JSON.stringify(started.body)).toBe(202);
-  await p.temporal.workflow.getHandle(started.body.scenarioId).result();
-  await settle();
-  return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;
-}
-
-/** Waits until no scenario is running (waiting ones — for payment, a person, a date — are settled). */
-async function settle() {
-  await eventually(async () => {
-    const [row] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios where status = 'running'`;
-    return row?.n === 0;
-  }, { what: 'scenarios to settle', timeoutMs: 60_000 });
-}
 
 async function subscriptionOf(orderId: number) {
   const order = await waitForOrderStatus(p, orderId, 'completed');
@@ -65,10 +40,10 @@ describe('automatic renewal (acceptance 1)', () => {
     const exp: string = sub.expirationDate;
 
     // The day before the point nothing happens.
-    await runDay(addDays(exp, -6));
+    await runBillingDay(p, addDays(exp, -6));
     expect(await ordersOf(sub.id)).toHaveLength(0);
 
-    const first = await runDay(addDays(exp, -5));
+    const first = await runBillingDay(p, addDays(exp, -5));
     expect(first.duties.createOrders).toEqual({ found: 1, done: 1 });
     const [renewal] = await ordersOf(sub.id);
     expect(renewal).toMatchObject({ type: 'renewal', status: 'awaiting_payment', amount: 1000 });
@@ -83,15 +58,15 @@ describe('automatic renewal (acceptance 1)', () => {
     expect(renewalCharges.every((c: any) => c.status === 'new')).toBe(true);
 
     // Running the same date again creates nothing; the balance is untouched until the expiration date.
-    const again = await runDay(addDays(exp, -5));
+    const again = await runBillingDay(p, addDays(exp, -5));
     expect(again.runs).toBe(2);
     expect(again.duties.createOrders.done).toBe(0);
     expect(await ordersOf(sub.id)).toHaveLength(1);
     expect(await balanceOf(clientId)).toBe(1000);
-    await runDay(addDays(exp, -1));
+    await runBillingDay(p, addDays(exp, -1));
     expect((await p.api('GET', `/api/v1/orders/${renewal.id}`)).body.status).toBe('awaiting_payment');
 
-    const onExpiry = await runDay(exp);
+    const onExpiry = await runBillingDay(p, exp);
     expect(onExpiry.duties.autoPayments).toEqual({ found: 1, done: 1 });
     const paid = await waitForOrderStatus(p, renewal.id, 'completed');
     expect(paid.payments[0].status).toBe('paid_from_balance');
@@ -105,7 +80,7 @@ describe('automatic renewal (acceptance 1)', () => {
     expect(vendorOps(sub.vendorReference, 'renew')).toHaveLength(1);
 
     // A second run of the expiry date pays nothing twice and renews nothing twice.
-    await runDay(exp);
+    await runBillingDay(p, exp);
     expect(await ordersOf(sub.id)).toHaveLength(1);
     expect(await balanceOf(clientId)).toBe(0);
     expect(vendorOps(sub.vendorReference, 'renew')).toHaveLength(1);
@@ -128,7 +103,7 @@ describe('expiry without payment (acceptance 2)', () => {
     const exp: string = a.sub.expirationDate;
     expect(m.sub.expirationDate).toBe(exp);
 
-    const onExpiry = await runDay(exp);
+    const onExpiry = await runBillingDay(p, exp);
     expect(onExpiry.duties.autoPayments.done).toBe(0);
     const [renewal] = await ordersOf(a.sub.id);
     expect(renewal.status).toBe('awaiting_payment');
@@ -137,17 +112,17 @@ describe('expiry without payment (acceptance 2)', () => {
     expect(unpaid.map((i: any) => [i.action, i.outcome.paid ?? null])).toEqual([['create_renewal_order', null], ['auto_payment', false]]);
 
     for (const day of [1, 3]) {
-      await runDay(addDays(exp, day));
+      await runBillingDay(p, addDays(exp, day));
       expect((await statusOf(a.sub.id)).status, `exp+${day}`).toBe('payment_overdue');
     }
-    await runDay(addDays(exp, 4));
+    await runBillingDay(p, addDays(exp, 4));
     expect((await statusOf(a.sub.id)).status).toBe('stopped');
     expect((await statusOf(m.sub.id)).status).toBe('stopped');
     expect(p.vendor.resources.find((r) => r.id === a.sub.vendorReference)!.state).toBe('suspended');
 
-    await runDay(addDays(exp, 13));
+    await runBillingDay(p, addDays(exp, 13));
     expect((await statusOf(a.sub.id)).status).toBe('stopped');
-    await runDay(addDays(exp, 14));
+    await runBillingDay(p, addDays(exp, 14));
     expect((await statusOf(a.sub.id)).status).toBe('deleted');
     expect(vendorOps(a.sub.vendorReference, 'stop')).toHaveLength(1);
     expect(vendorOps(a.sub.vendorReference, 'delete')).toHaveLength(1);
@@ -160,7 +135,7 @@ describe('expiry without payment (acceptance 2)', () => {
     expect(p.vendor.resources.find((r) => r.id === m.sub.vendorReference)!.state).toBe('suspended');
 
     // Later runs neither stop, delete nor ask again.
-    await runDay(addDays(exp, 15));
+    await runBillingDay(p, addDays(exp, 15));
     expect(vendorOps(a.sub.vendorReference, 'stop')).toHaveLength(1);
     expect(vendorOps(a.sub.vendorReference, 'delete')).toHaveLength(1);
     expect((await p.api('GET', `/api/v1/manual-operations?subscriptionId=${m.sub.id}`)).body.items).toHaveLength(1);
@@ -218,9 +193,9 @@ describe('sequential orders (acceptance 7)', () => {
     expect(second.body.message).toContain(change.body.number);
 
     const exp: string = sub.expirationDate;
-    await runDay(addDays(exp, -1));
+    await runBillingDay(p, addDays(exp, -1));
     expect((await p.api('GET', `/api/v1/orders/${change.body.id}`)).body.status).toBe('awaiting_payment');
-    await runDay(exp);
+    await runBillingDay(p, exp);
     const superseded = await waitForOrderStatus(p, change.body.id, 'cancelled');
     expect(superseded.statusReason).toContain('superseded by the automatic renewal');
     expect(superseded.payments[0].status).toBe('cancelled');
@@ -241,11 +216,11 @@ describe('deferred renewal (acceptance 4)', () => {
     expect(waiting.payments[0].status).toBe('paid_from_balance');
     expect(await balanceOf(clientId)).toBe(2000 - 1000);
 
-    await runDay(addDays(exp, -1));
+    await runBillingDay(p, addDays(exp, -1));
     expect((await p.api('GET', `/api/v1/orders/${order.body.id}`)).body.status).toBe('awaiting_provisioning');
     expect(vendorOps(sub.vendorReference, 'renew')).toHaveLength(0);
 
-    const onDate = await runDay(exp);
+    const onDate = await runBillingDay(p, exp);
     expect(onDate.duties.provisionDeferred).toEqual({ found: 1, done: 1 });
     await waitForOrderStatus(p, order.body.id, 'completed');
     const { addMonthsClamped } = await import('../../domain/dates');
@@ -280,7 +255,7 @@ describe('forecast (acceptance 10)', () => {
     const actual: string[] = [];
     for (let i = 0; i < days; i++) {
       const date = addDays(today(), i);
-      await runDay(date);
+      await runBillingDay(p, date);
       const items = (await p.api('GET', `/api/v1/billing/runs/${date}/actions?subscriptionId=${sub.id}`)).body.items;
       for (const item of items) actual.push(`${date} ${item.action}${item.action === 'auto_payment' ? ` paid=${item.outcome.paid}` : ''}`);
     }

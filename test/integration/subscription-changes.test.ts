@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../domain/dates';
 import { nextFinancialDay } from '../../domain/lifecycle';
-import { createClient, createTestPlatform, eventually, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createSwitchTargetPlan, eventually, platformWithCatalog, runBillingDay, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
 const today = () => todayIn('UTC', new Date());
 
 beforeAll(async () => {
-  p = await createTestPlatform('subscription_changes');
-  catalog = await seedCatalog(p, {
-    plan: { resources: [storageResource] },
-  });
+  ({ p, catalog } = await platformWithCatalog('subscription_changes', { plan: { resources: [storageResource] } }));
 });
 afterAll(async () => p?.close());
 
@@ -28,16 +25,6 @@ async function activeSubscription(name: string, topUp: number, periodId = catalo
   const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: periodId })).body;
   const done = await waitForOrderStatus(p, order.id, 'completed');
   return { clientId, sub: await subscription(done.subscriptionId) };
-}
-
-async function runDay(date: string) {
-  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
-  expect(started.status, JSON.stringify(started.body)).toBe(202);
-  await p.temporal.workflow.getHandle(started.body.scenarioId).result();
-  await eventually(async () => {
-    const [row] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios where status = 'running'`;
-    return row?.n === 0;
-  }, { what: 'scenarios to settle', timeoutMs: 60_000 });
 }
 
 describe('change resources (spec 01 §9)', () => {
@@ -101,21 +88,8 @@ describe('change resources (spec 01 §9)', () => {
 });
 
 describe('switch plan (spec 01 §10)', () => {
-  async function targetPlan() {
-    const plan = await p.api('POST', '/api/v1/plans', {
-      productId: catalog.productId,
-      serviceTemplateId: catalog.serviceTemplateId,
-      provisioningRuleId: catalog.provisioningRuleId,
-      name: 'Backup 500 GB',
-      sku: 'BK-500',
-      periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 2500 }],
-    });
-    expect(plan.status).toBe(201);
-    return plan.body.periods[0].id as number;
-  }
-
   it('switches to another plan of the service: the unused term counts, the vendor switches, a new term starts', async () => {
-    const target = await targetPlan();
+    const target = await createSwitchTargetPlan(p, catalog);
     const { clientId, sub } = await activeSubscription('Switch Co', 1500 + 3000);
     const order = await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
@@ -130,7 +104,7 @@ describe('switch plan (spec 01 §10)', () => {
   });
 
   it('a vendor failure leaves update_error; running the task completes the switch', async () => {
-    const target = await targetPlan();
+    const target = await createSwitchTargetPlan(p, catalog);
     const { sub } = await activeSubscription('Flaky Switch Co', 1500 + 1500);
     p.vendor.rejectNext(1, 409, 'plan locked');
     const order = (await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target })).body;
@@ -181,14 +155,14 @@ describe('prolongation (acceptance 6)', () => {
     const until = nextFinancialDay(today(), financialDay);
     expect(paying.sub.prolongedUntil).toBe(until);
 
-    await runDay(addDays(until, -3));
+    await runBillingDay(p, addDays(until, -3));
     expect((await p.api('GET', `/api/v1/orders?subscriptionId=${paying.sub.id}&type=prolongation`)).body.items).toEqual([]);
-    await runDay(addDays(until, -2));
+    await runBillingDay(p, addDays(until, -2));
     const [prolong] = (await p.api('GET', `/api/v1/orders?subscriptionId=${paying.sub.id}&type=prolongation`)).body.items;
     expect(prolong).toMatchObject({ status: 'awaiting_payment', amount: 900 });
     const [unpaid] = (await p.api('GET', `/api/v1/orders?subscriptionId=${broke.sub.id}&type=prolongation`)).body.items;
 
-    await runDay(until);
+    await runBillingDay(p, until);
     await waitForOrderStatus(p, prolong.id, 'completed');
     const prolonged = await subscription(paying.sub.id);
     expect(prolonged).toMatchObject({ status: 'active', prolongedUntil: nextFinancialDay(until, financialDay) });

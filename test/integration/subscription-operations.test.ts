@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { eventually, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
@@ -15,8 +7,7 @@ let manualStopRuleId: number;
 let manualDeleteRuleId: number;
 
 beforeAll(async () => {
-  p = await createTestPlatform('stop');
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('stop'));
   const rule = await p.api('POST', '/api/v1/service-rules', { key: 'manual_stop', name: 'Manual stop', stopMode: 'manual' });
   manualStopRuleId = rule.body.id;
   manualDeleteRuleId = (await p.api('POST', '/api/v1/service-rules', { key: 'manual_delete', name: 'Manual delete', deleteMode: 'manual' })).body.id;

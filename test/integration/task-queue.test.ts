@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type Catalog,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, eventually, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 let catalog: Catalog;
 
 beforeAll(async () => {
-  p = await createTestPlatform('task_queue');
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('task_queue'));
 });
 afterAll(async () => p?.close());
 

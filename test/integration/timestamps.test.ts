@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDefinitions } from '../../web/list-definitions';
-import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { signInInProcess } from '../support/http';
+import { createClient, eventually, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 16 point 10: one timestamp format, ISO 8601 in UTC with `Z`, in every API answer and every CSV export.
@@ -18,8 +19,7 @@ const looksLikeTimestamp = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 const iso8601Utc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
 beforeAll(async () => {
-  p = await createTestPlatform('timestamps');
-  catalog = await seedCatalog(p);
+  ({ p, catalog } = await platformWithCatalog('timestamps'));
   // A completed order (orders, payments, ledger, scenarios, tasks, event log), a client-panel notification
   // (the notification log), a billing run with actions, and a licence with an activation (licensing).
   const [panelTemplate] = await p.sql<Array<{ id: number }>>`select id from notification_templates where default_key = 'order_created.panel'`;
@@ -107,19 +107,6 @@ async function filled(path: string): Promise<string | null> {
   return out;
 }
 
-async function signIn(): Promise<string> {
-  const form = await p.app.request('/login');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const loginCookie = form.headers.getSetCookie().find((c) => c.startsWith('bp_login_csrf='))!.split(';')[0]!;
-  const res = await p.app.request('/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
-    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
-  });
-  expect(res.status).toBe(303);
-  return res.headers.getSetCookie().find((c) => c.startsWith('bp_session='))!.split(';')[0]!;
-}
-
 describe('timestamps (issue 16 point 10)', () => {
   it('every GET route of the API answers points in time as ISO 8601 with Z', async () => {
     const doc = (await p.api('GET', '/api/openapi.json', undefined, { token: null })).body;
@@ -154,7 +141,7 @@ describe('timestamps (issue 16 point 10)', () => {
   });
 
   it('every list exports its points in time as ISO 8601 with Z in CSV', async () => {
-    const cookie = await signIn();
+    const cookie = await signInInProcess(p.app, { email, password });
     const wrong: string[] = [];
     let seen = 0;
     for (const def of listDefinitions) {

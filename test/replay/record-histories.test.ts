@@ -4,15 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  createTestPlatform,
-  eventually,
-  seedCatalog,
-  waitForOrderStatus,
-  waitForScenarioStatus,
-  type TestPlatform,
-} from '../support/platform';
+import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 /**
  * Records the histories that replay.test.ts replays. Run after changing a workflow on purpose (with
@@ -26,6 +18,19 @@ beforeAll(async () => {
   if (recording) p = await createTestPlatform('record');
 });
 afterAll(async () => p?.close());
+
+/** A plan of the catalogue on a `manual` service template (a person performs its operations): 1000 a month. */
+async function manualPlan(catalog: Catalog) {
+  const template = (await p.api('POST', '/api/v1/service-templates', { name: 'By hand', plugin: 'manual' })).body;
+  const plan = await p.api('POST', '/api/v1/plans', {
+    productId: catalog.productId,
+    serviceTemplateId: template.id,
+    provisioningRuleId: catalog.provisioningRuleId,
+    name: 'Managed server',
+    periods: [{ duration: 1, unit: 'month', recurringFee: 1000 }],
+  });
+  return plan.body;
+}
 
 /**
  * Existing histories are kept: they came from older code and prove that today's code still replays them.
@@ -71,16 +76,7 @@ describe.skipIf(!recording)('record workflow histories', () => {
     }
 
     // The manual plugin: one order approved, one rejected then retried and approved.
-    const template = (await p.api('POST', '/api/v1/service-templates', { name: 'By hand', plugin: 'manual' })).body;
-    const plan = (
-      await p.api('POST', '/api/v1/plans', {
-        productId: catalog.productId,
-        serviceTemplateId: template.id,
-        provisioningRuleId: catalog.provisioningRuleId,
-        name: 'Managed server',
-        periods: [{ duration: 1, unit: 'month', recurringFee: 1000 }],
-      })
-    ).body;
+    const plan = await manualPlan(catalog);
     const pendingOperation = () =>
       eventually(async () => (await p.api('GET', `/api/v1/manual-operations?clientId=${clientId}&status=pending`)).body.items[0], {
         what: 'a pending manual operation',
@@ -197,16 +193,7 @@ describe.skipIf(!recording)('record workflow histories', () => {
     await save('resource-change-cancel-refund', `order-${change.id}`);
 
     // A renewal on the manual plugin, performed by a person.
-    const template = (await p.api('POST', '/api/v1/service-templates', { name: 'By hand', plugin: 'manual' })).body;
-    const plan = (
-      await p.api('POST', '/api/v1/plans', {
-        productId: catalog.productId,
-        serviceTemplateId: template.id,
-        provisioningRuleId: catalog.provisioningRuleId,
-        name: 'Managed server',
-        periods: [{ duration: 1, unit: 'month', recurringFee: 1000 }],
-      })
-    ).body;
+    const plan = await manualPlan(catalog);
     const byHand = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.periods[0].id })).body;
     await p.api('POST', `/api/v1/manual-operations/${(await pending(clientId)).id}/approve`, { output: { vendorReference: 'RACK-2' } });
     const handSubscription = (await waitForOrderStatus(p, byHand.id, 'completed')).subscriptionId;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDefinitions } from '../../web/list-definitions';
 import { cookieOf, serveOverHttp, signInOverHttp, type HttpServer } from '../support/http';
-import { createTestPlatform, type TestPlatform } from '../support/platform';
+import { createTestPlatform, tableRowCounts, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 17, class 7: hostile input answers a coded 4xx and writes nothing, never 5xx: impossible dates in the
@@ -14,13 +14,6 @@ let session: string;
 let key: string;
 const email = 'hana.hostile@example.com';
 const password = 'a long and correct passphrase';
-
-async function rowCounts(): Promise<Record<string, number>> {
-  const tables = await p.sql<Array<{ table_name: string }>>`
-    select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
-  const rows = await p.sql.unsafe<Array<{ t: string; n: string }>>(tables.map((t) => `select '${t.table_name}' as t, count(*)::int8 as n from public."${t.table_name}"`).join(' union all '));
-  return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
-}
 
 beforeAll(async () => {
   p = await createTestPlatform('security_hostile', { runWorker: false });
@@ -57,7 +50,7 @@ function withLeaf(value: Record<string, unknown>, path: string[], leaf: string):
 
 describe('hostile input answers a coded 4xx and writes nothing (issue 17, class 7)', () => {
   it('a date filter that is no date, on every list page as HTML and as CSV, answers 400 invalid_filter', async () => {
-    const before = await rowCounts();
+    const before = await tableRowCounts(p);
     const wrong: string[] = [];
     const dated = listDefinitions.filter((def) => def.filters.some((f) => f.kind === 'from' || f.kind === 'to'));
     expect(dated).toHaveLength(9);
@@ -73,7 +66,7 @@ describe('hostile input answers a coded 4xx and writes nothing (issue 17, class 
       }
     }
     expect(wrong).toEqual([]);
-    expect(await rowCounts()).toEqual(before);
+    expect(await tableRowCounts(p)).toEqual(before);
   });
 
   it('NUL characters and unpaired surrogates in any string of any public licensing call answer 400 VALIDATION_FAILED', async () => {
@@ -91,7 +84,7 @@ describe('hostile input answers a coded 4xx and writes nothing (issue 17, class 
       ['POST', '/leases/1/heartbeat', { key }],
       ['DELETE', '/leases/1', { key }],
     ];
-    const before = await rowCounts();
+    const before = await tableRowCounts(p);
     const wrong: string[] = [];
     let sent = 0;
     for (const [method, path, body] of calls) {
@@ -112,11 +105,11 @@ describe('hostile input answers a coded 4xx and writes nothing (issue 17, class 
     }
     expect(sent).toBeGreaterThan(60);
     expect(wrong).toEqual([]);
-    expect(await rowCounts()).toEqual(before);
+    expect(await tableRowCounts(p)).toEqual(before);
   });
 
   it('a sign-in whose next holds a line break, or whose e-mail cannot be stored, is refused with 400 before anything is counted or written', async () => {
-    const before = await rowCounts();
+    const before = await tableRowCounts(p);
     for (const next of ['/\n/evil.example', '/%0A/x', '/\r\nSet-Cookie: a=b', '/ok\u0000']) {
       const res = await signInOverHttp(server.url, { email, password, next: decodeURIComponent(next.replace(/%(?![0-9A-F]{2})/g, '%25')) });
       expect(res.status, next).toBe(400);
@@ -129,6 +122,6 @@ describe('hostile input answers a coded 4xx and writes nothing (issue 17, class 
       expect(res.status, JSON.stringify(hostileEmail)).toBe(400);
       expect(await res.text()).toContain('invalid_email');
     }
-    expect(await rowCounts()).toEqual(before);
+    expect(await tableRowCounts(p)).toEqual(before);
   });
 });

@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
 
 /**
  * The app on a real port of 127.0.0.1, for tests whose subject is the connection itself: the peer address,
@@ -37,6 +38,23 @@ export async function signInOverHttp(
     headers: { ...headers, cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: body.toString(),
   });
+}
+
+/**
+ * The operator UI's sign-in in process (`app.request`, no socket): the form, then the post, which must redirect.
+ * Answers the session cookie (`bp_session=…`) for the next requests' Cookie header.
+ */
+export async function signInInProcess(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, credentials: { email: string; password: string }): Promise<string> {
+  const form = await app.request('/login');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const loginCookie = form.headers.getSetCookie().find((c) => c.startsWith('bp_login_csrf='))!.split(';')[0]!;
+  const signedIn = await app.request('/login', {
+    method: 'POST',
+    headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, ...credentials }).toString(),
+  });
+  expect(signedIn.status).toBe(303);
+  return signedIn.headers.getSetCookie().find((c) => c.startsWith('bp_session='))!.split(';')[0]!;
 }
 
 /** `name=value` of a Set-Cookie header of the answer, for the next request's Cookie header. */

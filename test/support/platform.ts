@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { checkLedger } from '../../operations/ledger/ledger-check';
 import { createDefaultPluginRegistry } from '../../operations/plugins/registry';
 import type { AppOptions } from '../../api/app';
@@ -79,30 +79,30 @@ function adminUrl(database: string): string {
   return withDatabase(inject('adminDatabaseUrl'), database);
 }
 
+/** How a test file's platform differs from the usual one. */
+export interface TestPlatformOptions {
+  policy?: PluginRetryPolicy;
+  runWorker?: boolean;
+  /** Outgoing e-mail (an in-process SMTP receiver in the notification tests). */
+  mail?: MailConfig;
+  /** The worker's clock (sending hours are tested with an offset clock, not by waiting an hour). */
+  now?: () => Date;
+  /** The process logger of the API and the worker (access log, activity lines); none by default. */
+  logger?: Logger;
+  /**
+   * EGRESS_ALLOW_HOSTS of the API and the worker. The fake vendor and SMS gateways of the tests listen on
+   * 127.0.0.1, which the egress policy refuses unless allow-listed: by default the tests allow-list it.
+   */
+  egressAllowHosts?: string[];
+  /** Requests per minute per source address and per key on the public licensing API (the app's default: 60). */
+  licensingRateLimit?: number;
+}
+
 /**
  * A platform for one test file: its own database (from the migrated template), task queue, worker
  * running the real workflows and activities, the real HTTP app, and a fake vendor (an external party).
  */
-export async function createTestPlatform(
-  name: string,
-  options: {
-    policy?: PluginRetryPolicy;
-    runWorker?: boolean;
-    /** Outgoing e-mail (an in-process SMTP receiver in the notification tests). */
-    mail?: MailConfig;
-    /** The worker's clock (sending hours are tested with an offset clock, not by waiting an hour). */
-    now?: () => Date;
-    /** The process logger of the API and the worker (access log, activity lines); none by default. */
-    logger?: Logger;
-    /**
-     * EGRESS_ALLOW_HOSTS of the API and the worker. The fake vendor and SMS gateways of the tests listen on
-     * 127.0.0.1, which the egress policy refuses unless allow-listed: by default the tests allow-list it.
-     */
-    egressAllowHosts?: string[];
-    /** Requests per minute per source address and per key on the public licensing API (the app's default: 60). */
-    licensingRateLimit?: number;
-  } = {},
-): Promise<TestPlatform> {
+export async function createTestPlatform(name: string, options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString('hex');
   const databaseName = `bp_${name.replace(/\W/g, '_')}_${suffix}`;
   const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => {} });
@@ -340,6 +340,12 @@ export async function seedCatalog(p: PlatformApi, { cancelDays = 14, serviceRule
   };
 }
 
+/** The usual start of an integration test file: its platform with a catalogue seeded through the API. */
+export async function platformWithCatalog(name: string, catalog: CatalogOptions = {}, options: TestPlatformOptions = {}): Promise<{ p: TestPlatform; catalog: Catalog }> {
+  const p = await createTestPlatform(name, options);
+  return { p, catalog: await seedCatalog(p, catalog) };
+}
+
 export async function createClient(p: Pick<PlatformApi, 'api'>, catalog: Catalog, name = 'Acme Ltd'): Promise<number> {
   const answer = await p.api('POST', '/api/v1/clients', {
     name,
@@ -348,6 +354,37 @@ export async function createClient(p: Pick<PlatformApi, 'api'>, catalog: Catalog
   });
   if (answer.status !== 201) throw new Error(`client: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body.id;
+}
+
+/** A second plan of the catalogue's service template, to switch to: 2500 a month, no setup fee. Answers its period. */
+export async function createSwitchTargetPlan(p: Pick<PlatformApi, 'api'>, catalog: Catalog): Promise<number> {
+  const answer = await p.api('POST', '/api/v1/plans', {
+    productId: catalog.productId,
+    serviceTemplateId: catalog.serviceTemplateId,
+    provisioningRuleId: catalog.provisioningRuleId,
+    name: 'Backup 500 GB',
+    sku: 'BK-500',
+    periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 2500 }],
+  });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body.periods[0].id as number;
+}
+
+/** Waits until no scenario is running (waiting ones, for a payment, a person or a date, are settled). */
+export async function settleScenarios(p: Pick<TestPlatform, 'sql'>): Promise<void> {
+  await eventually(async () => {
+    const [row] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios where status = 'running'`;
+    return row?.n === 0;
+  }, { what: 'scenarios to settle', timeoutMs: 60_000 });
+}
+
+/** Runs the billing day `date` (confirmed), waits for its scenario and for the scenarios it started; answers the run. */
+export async function runBillingDay(p: TestPlatform, date: string) {
+  const started = await p.api('POST', '/api/v1/billing/runs', { date, confirmDate: date });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  await p.temporal.workflow.getHandle(started.body.scenarioId).result();
+  await settleScenarios(p);
+  return (await p.api('GET', `/api/v1/billing/runs/${date}`)).body;
 }
 
 export async function scenarioOf(p: TestPlatform, orderId: number) {
@@ -372,6 +409,14 @@ export async function waitForScenarioStatus(p: TestPlatform, scenarioId: string,
     },
     { timeoutMs, what: `scenario ${scenarioId} to be ${status}` },
   );
+}
+
+/** The number of rows of every table of the database, by table: "nothing was written" compares two of them. */
+export async function tableRowCounts(p: Pick<TestPlatform, 'sql'>): Promise<Record<string, number>> {
+  const tables = await p.sql<Array<{ table_name: string }>>`
+    select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
+  const rows = await p.sql.unsafe<Array<{ t: string; n: string }>>(tables.map((t) => `select '${t.table_name}' as t, count(*)::int8 as n from public."${t.table_name}"`).join(' union all '));
+  return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
 }
 
 /** The step tree of a scenario answer, flattened in display order. */

@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeVendor, type FakeVendor } from '../../../test/fakes/fake-vendor';
 import { PluginError, invokePlugin, type PluginCallContext, type PluginSubscription } from '../../../contracts/plugin-contract';
-import { createHttpVendorPlugin, signVendorRequest } from './http-vendor';
+import { createHttpVendorPlugin } from './http-vendor';
+import { signVendorRequest } from './http-vendor-protocol';
 
 const SECRET = 'test-secret-0f3c9a';
 

@@ -2,7 +2,6 @@
  * `http-vendor`: a generic REST vendor. Every request is signed (HMAC-SHA256) and carries the step's
  * idempotency key, so a vendor implementing the protocol can both authenticate us and deduplicate retries.
  */
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { createOutboundFetch, EgressRefusedError, literalAddressRefusal, publicEgressOnly, urlShapeProblem, type EgressPolicy, type OutboundFetch } from '../../../infra/egress';
 import {
@@ -16,28 +15,9 @@ import {
   type ProvisioningPlugin,
   type ReconcilableOperation,
 } from '../../../contracts/plugin-contract';
+import { parseVendorJson, signVendorRequest } from './http-vendor-protocol';
 
 export const HTTP_VENDOR_PLUGIN_NAME = 'http-vendor';
-
-export interface VendorSignatureInput {
-  secret: string;
-  /** Unix seconds, exactly as sent in `X-Timestamp`. */
-  timestamp: string | number;
-  method: string;
-  /** URL pathname + search, exactly as sent on the wire (still percent-encoded). */
-  path: string;
-  /** The exact body string sent; '' when there is none. */
-  body: string;
-}
-
-/**
- * The value of `X-Signature`: `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<METHOD>.<path>.<body>")>`.
- * Shared with the fake vendor so both sides sign with one definition.
- */
-export function signVendorRequest(input: VendorSignatureInput): string {
-  const payload = `${input.timestamp}.${input.method.toUpperCase()}.${input.path}.${input.body}`;
-  return `sha256=${createHmac('sha256', input.secret).update(payload).digest('hex')}`;
-}
 
 export const httpVendorSettingsSchema = z.object({
   // Paths are appended to it, so it has no query or fragment (infra/egress.ts).
@@ -358,7 +338,7 @@ async function send(
     );
   }
 
-  const json = parseJson(text);
+  const json = parseVendorJson(text);
   const responseExcerpt = vendorShaped(json) || text === '' ? excerpt(redact(text)) : unshownAnswer(text, res.headers.get('content-type'));
 
   if (res.ok || (request.acceptNotFound && res.status === 404)) {
@@ -465,15 +445,6 @@ function vendorShaped(json: unknown): boolean {
 
 const unshownAnswer = (text: string, contentType: string | null) =>
   `(${text.length} characters${contentType ? ` of ${contentType.split(';')[0]}` : ''} not shown: not an answer of the vendor protocol)`;
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}${path}`;
