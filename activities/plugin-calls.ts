@@ -25,6 +25,8 @@ export interface PluginCallDeps {
  * already acted under this key: a `create` by the resource it made, any other operation by that operation's
  * effect. If it did, its answer is the result and nothing is sent again, so an unknown outcome never makes a
  * second resource, a second renewal or a second stop.
+ * Long because the factory holds the plugin activities (call, status, reconciliation) around shared closures;
+ * each activity is a short function.
  */
 export function createPluginActivities({ sql, plugins }: PluginCallDeps) {
   async function loadContext(request: PluginCallRequest, signal: AbortSignal) {

@@ -56,6 +56,10 @@ export interface WebOptions {
   timeZone?: string;
 }
 
+/**
+ * The operator UI. Long because it is the UI's composition: security headers, assets, sign-in and sign-out, the
+ * home page, then every list and page module is mounted here; the pages themselves live in pages/ and lists.tsx.
+ */
 export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { url: null, namespace: 'default' }, timeZone = 'UTC' }: WebOptions) {
   const app = new Hono<WebEnv>();
   const { signedIn } = sessions(sql, now);

@@ -178,6 +178,136 @@ function urlWith(c: Context, changes: Record<string, string | null>): string {
   return `${url.pathname}${url.search}`;
 }
 
+type Link = (changes: Record<string, string | null>) => string;
+
+interface ListPageProps {
+  def: ListDefinition;
+  q: Query;
+  t: Translate;
+  session: Session;
+  link: Link;
+}
+
+/** The search, the filters, the page size and the CSV export. */
+function ListFilters({ def, q, t, link }: ListPageProps) {
+  return (
+    <form method="get" action={def.path} class="filters" data-list={def.name}>
+      <label>
+        {t('list.search')} <input type="search" name="q" value={q.q} placeholder={t('list.searchHint')} />
+      </label>
+      {def.filters.map((f) => (
+        <label>
+          {t(f.label)}{' '}
+          {f.kind === 'enum' ? (
+            <select name={`f.${f.key}`}>
+              <option value="">{t('list.any')}</option>
+              {f.options!.map((o) => (
+                <option value={o} selected={q.filters[f.key] === o}>
+                  {t.value(o)}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input name={`f.${f.key}`} type={f.kind === 'from' || f.kind === 'to' ? 'date' : f.kind === 'number' ? 'number' : 'text'} value={q.filters[f.key] ?? ''} />
+          )}
+        </label>
+      ))}
+      <input type="hidden" name="sort" value={q.sort} />
+      <input type="hidden" name="dir" value={q.dir} />
+      <label>
+        {t('list.pageSize')}{' '}
+        <select name="size">
+          {pageSizes.map((s) => (
+            <option value={String(s)} selected={s === q.size}>
+              {String(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">{t('list.apply')}</button> <a href={def.path}>{t('list.clear')}</a>{' '}
+      <a href={link({ format: 'csv', page: null })} class="export" download>
+        {t('list.exportCsv')}
+      </a>
+    </form>
+  );
+}
+
+/** The column chooser: remembered per staff member (mountListPreferences). */
+function ColumnChooser({ def, t, session, visible, back }: ListPageProps & { visible: ListColumn[]; back: string }) {
+  return (
+    <details class="columns">
+      <summary>{t('list.columns')}</summary>
+      <form method="post" action={`/lists/${def.name}/columns`} data-autosubmit>
+        <Csrf session={session} />
+        <input type="hidden" name="back" value={back} />
+        {def.columns.map((col) => (
+          <label>
+            <input type="checkbox" name="column" value={col.key} checked={visible.includes(col)} /> {t(col.label)}
+          </label>
+        ))}
+        <button type="submit">{t('list.saveColumns')}</button>
+      </form>
+    </details>
+  );
+}
+
+/** The rows, with sortable headings and each row's actions. */
+function ListTable({ def, q, t, session, link, visible, rows, back }: ListPageProps & { visible: ListColumn[]; rows: Row[]; back: string }) {
+  return (
+    <table class="list" data-list={def.name}>
+      <thead>
+        <tr>
+          {visible.map((col) => (
+            <th data-column={col.key}>
+              {sortable(def, col) ? (
+                <a href={link({ sort: col.key, dir: q.sort === col.key && q.dir === 'asc' ? 'desc' : 'asc', page: null })}>
+                  {t(col.label)}
+                  {q.sort === col.key ? (q.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                </a>
+              ) : (
+                t(col.label)
+              )}
+            </th>
+          ))}
+          {def.actions ? <th>{t('list.actions')}</th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr data-id={String(r.__id)}>
+            {visible.map((col) => {
+              const text = cellText(t, col, r);
+              const href = col.link?.(r);
+              const content = col.kind === 'status' ? <Status t={t} value={r[col.key]} /> : col.kind === 'code' ? <code>{text}</code> : text;
+              return <td data-column={col.key}>{href ? <a href={href}>{content}</a> : content}</td>;
+            })}
+            {def.actions ? <td>{def.actions(r, { session, t, back })}</td> : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Pager({ t, link, pageNo, pages }: { t: Translate; link: Link; pageNo: number; pages: number }) {
+  const pageLinks = [...new Set([1, pageNo - 2, pageNo - 1, pageNo, pageNo + 1, pageNo + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  return (
+    <nav class="pager">
+      {pageNo > 1 ? <a href={link({ page: String(pageNo - 1) })} rel="prev">{t('list.previous')}</a> : null}
+      {pageLinks.map((n) => (n === pageNo ? <b>{String(n)}</b> : <a href={link({ page: String(n) })}>{String(n)}</a>))}
+      {pageNo < pages ? <a href={link({ page: String(pageNo + 1) })} rel="next">{t('list.next')}</a> : null}
+    </nav>
+  );
+}
+
+function csvAnswer(c: Context, def: ListDefinition, t: Translate, visible: ListColumn[], rows: Row[]) {
+  const lines = [visible.map((col) => csvCell(t(col.label))).join(','), ...rows.map((r) => visible.map((col) => csvCell(cellText(t, col, r, 'csv'))).join(','))];
+  return c.body(`${lines.join('\r\n')}\r\n`, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${def.name}-${new Date().toISOString().slice(0, 10)}.csv"`,
+  });
+}
+
 export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, signedIn: MiddlewareHandler<WebEnv>) {
   app.get(def.path, signedIn, async (c) => {
     const session = c.get('session');
@@ -189,15 +319,7 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
     const q = parsed.query;
     const chosen = prefs?.columns?.filter((k) => def.columns.some((col) => col.key === k));
     const visible = def.columns.filter((col) => (chosen && chosen.length ? chosen.includes(col.key) : !col.hidden));
-
-    if (c.req.query('format') === 'csv') {
-      const rows = await fetchRows(sql, def, q, CSV_LIMIT, 0);
-      const lines = [visible.map((col) => csvCell(t(col.label))).join(','), ...rows.map((r) => visible.map((col) => csvCell(cellText(t, col, r, 'csv'))).join(','))];
-      return c.body(`${lines.join('\r\n')}\r\n`, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${def.name}-${new Date().toISOString().slice(0, 10)}.csv"`,
-      });
-    }
+    if (c.req.query('format') === 'csv') return csvAnswer(c, def, t, visible, await fetchRows(sql, def, q, CSV_LIMIT, 0));
 
     const total = await countRows(sql, def, q);
     const pages = Math.max(1, Math.ceil(total / q.size));
@@ -205,104 +327,19 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
     const rows = await fetchRows(sql, def, q, q.size, (pageNo - 1) * q.size);
     const from = total === 0 ? 0 : (pageNo - 1) * q.size + 1;
     const to = Math.min(total, pageNo * q.size);
-    const back = urlWith(c, {});
-    const pageLinks = [...new Set([1, pageNo - 2, pageNo - 1, pageNo, pageNo + 1, pageNo + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
-
+    const link: Link = (changes) => urlWith(c, changes);
+    const props: ListPageProps = { def, q, t, session, link };
     return c.html(
       <Page title={t(def.title)} session={session}>
         <h1>{t(def.title)}</h1>
-        <form method="get" action={def.path} class="filters" data-list={def.name}>
-          <label>
-            {t('list.search')} <input type="search" name="q" value={q.q} placeholder={t('list.searchHint')} />
-          </label>
-          {def.filters.map((f) => (
-            <label>
-              {t(f.label)}{' '}
-              {f.kind === 'enum' ? (
-                <select name={`f.${f.key}`}>
-                  <option value="">{t('list.any')}</option>
-                  {f.options!.map((o) => (
-                    <option value={o} selected={q.filters[f.key] === o}>
-                      {t.value(o)}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input name={`f.${f.key}`} type={f.kind === 'from' || f.kind === 'to' ? 'date' : f.kind === 'number' ? 'number' : 'text'} value={q.filters[f.key] ?? ''} />
-              )}
-            </label>
-          ))}
-          <input type="hidden" name="sort" value={q.sort} />
-          <input type="hidden" name="dir" value={q.dir} />
-          <label>
-            {t('list.pageSize')}{' '}
-            <select name="size">
-              {pageSizes.map((s) => (
-                <option value={String(s)} selected={s === q.size}>
-                  {String(s)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit">{t('list.apply')}</button> <a href={def.path}>{t('list.clear')}</a>{' '}
-          <a href={urlWith(c, { format: 'csv', page: null })} class="export" download>
-            {t('list.exportCsv')}
-          </a>
-        </form>
-        <details class="columns">
-          <summary>{t('list.columns')}</summary>
-          <form method="post" action={`/lists/${def.name}/columns`} data-autosubmit>
-            <Csrf session={session} />
-            <input type="hidden" name="back" value={back} />
-            {def.columns.map((col) => (
-              <label>
-                <input type="checkbox" name="column" value={col.key} checked={visible.includes(col)} /> {t(col.label)}
-              </label>
-            ))}
-            <button type="submit">{t('list.saveColumns')}</button>
-          </form>
-        </details>
+        <ListFilters {...props} />
+        <ColumnChooser {...props} visible={visible} back={link({})} />
         <p class="counter" data-total={String(total)}>
           {t('list.shown')} {String(from)}–{String(to)} {t('list.of')} {String(total)}
         </p>
-        <table class="list" data-list={def.name}>
-          <thead>
-            <tr>
-              {visible.map((col) => (
-                <th data-column={col.key}>
-                  {sortable(def, col) ? (
-                    <a href={urlWith(c, { sort: col.key, dir: q.sort === col.key && q.dir === 'asc' ? 'desc' : 'asc', page: null })}>
-                      {t(col.label)}
-                      {q.sort === col.key ? (q.dir === 'asc' ? ' ▲' : ' ▼') : ''}
-                    </a>
-                  ) : (
-                    t(col.label)
-                  )}
-                </th>
-              ))}
-              {def.actions ? <th>{t('list.actions')}</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr data-id={String(r.__id)}>
-                {visible.map((col) => {
-                  const text = cellText(t, col, r);
-                  const href = col.link?.(r);
-                  const content = col.kind === 'status' ? <Status t={t} value={r[col.key]} /> : col.kind === 'code' ? <code>{text}</code> : text;
-                  return <td data-column={col.key}>{href ? <a href={href}>{content}</a> : content}</td>;
-                })}
-                {def.actions ? <td>{def.actions(r, { session, t, back })}</td> : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ListTable {...props} visible={visible} rows={rows} back={link({})} />
         {rows.length === 0 ? <p class="muted">{t('list.empty')}</p> : null}
-        <nav class="pager">
-          {pageNo > 1 ? <a href={urlWith(c, { page: String(pageNo - 1) })} rel="prev">{t('list.previous')}</a> : null}
-          {pageLinks.map((n) => (n === pageNo ? <b>{String(n)}</b> : <a href={urlWith(c, { page: String(n) })}>{String(n)}</a>))}
-          {pageNo < pages ? <a href={urlWith(c, { page: String(pageNo + 1) })} rel="next">{t('list.next')}</a> : null}
-        </nav>
+        <Pager t={t} link={link} pageNo={pageNo} pages={pages} />
       </Page>,
     );
   });

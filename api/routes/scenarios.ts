@@ -24,6 +24,10 @@ const decisionInput = z
   .strict()
   .openapi('DecisionInput');
 
+/**
+ * The scenario routes: list, card with its step tree, decisions on a failed step. Long because it registers every
+ * scenario route; each handler validates, reads through queries or sends the decision to the scenario.
+ */
 export function scenarioRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();

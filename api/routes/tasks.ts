@@ -74,7 +74,8 @@ function present(t: TaskRow) {
 
 /**
  * The task list (spec 01 §17): plugin calls of every scenario, with their logs. Run and cancel are the
- * scenario engine's retry and cancel decisions, so a task never changes behind its scenario's back.
+ * scenario engine's retry and cancel decisions, so a task never changes behind its scenario's back. Long because
+ * it registers every task route (list, card, log, run, bulk run, cancel); the list reads queries/lists/tasks.ts.
  */
 export function taskRoutes(deps: ApiDeps) {
   const { sql } = deps;

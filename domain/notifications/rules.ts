@@ -141,6 +141,7 @@ const isDigit = (ch: string): boolean => ch >= '0' && ch <= '9';
 const isNameStart = (ch: string): boolean => (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch === '_';
 const isNamePart = (ch: string): boolean => isNameStart(ch) || isDigit(ch);
 
+/** The rule language's lexer. Long because it is one pass over the characters, a branch per kind of token. */
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;

@@ -7,7 +7,10 @@ import { fill, translator } from '../i18n';
 import { Csrf, dateTime, ErrorBox, Fields, mayWrite, Page, Status, Table } from '../layout';
 import type { WebEnv } from '../session';
 
-/** The task page (run, cancel, task log) and the manual operation page (approve / reject with a comment). */
+/**
+ * The task page (run, cancel, task log) and the manual operation page (approve / reject with a comment). Long
+ * because it registers both pages and their actions; every handler acts through the API.
+ */
 export function operationPages({ app, callApi, signedIn }: WebContext) {
   const notFoundPage = (c: Context<WebEnv>, r: ApiResult) => c.html(<Page title={String(r.status)} session={c.get('session')}><ErrorBox error={r.error} /></Page>, statusOf(r));
 

@@ -11,7 +11,10 @@ import { fill, translator } from '../i18n';
 import { dateTime, ErrorBox, EventLog, Fields, mayRead, mayWrite, money, Page, ReasonForm, Status, Table } from '../layout';
 import type { WebEnv } from '../session';
 
-/** The order and client cards with their tabs and actions (the subscription card is in subscription.tsx). */
+/**
+ * The order and client cards with their tabs and actions (the subscription card is in subscription.tsx). Long
+ * because it registers each card and each of its actions; every handler reads or acts through the API.
+ */
 export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
   const failure = (c: Context<WebEnv>, r: ApiResult) => c.html(<Page title={String(r.status)} session={c.get('session')}><ErrorBox error={r.error} /></Page>, statusOf(r));
 

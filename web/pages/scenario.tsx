@@ -150,6 +150,10 @@ function Tree({ scenario, t, session }: { scenario: ApiRecord; t: Translate; ses
   );
 }
 
+/**
+ * The scenario page (live step tree, decisions) and its parts. Long because it registers the page, its live part and
+ * the decision forms; every handler reads or acts through the API.
+ */
 export function scenarioPages({ app, callApi, signedIn, temporalUi }: WebContext) {
   const render = async (c: Context<WebEnv>, id: string, error?: ApiResult['error'], status?: number) => {
     const session = c.get('session');

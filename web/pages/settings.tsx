@@ -54,7 +54,10 @@ function Concerned({ t, d }: { t: Translate; d: DutyPreview }) {
   );
 }
 
-/** Notification templates (edit with the validation errors shown at the field, preview) and the billing run page. */
+/**
+ * Notification templates (edit with the validation errors shown at the field, preview) and the billing run page.
+ * Long because it registers every page of the settings area; each handler reads through the API and renders.
+ */
 export function settingsPages({ app, callApi, signedIn }: WebContext) {
   const failure = (c: Context<WebEnv>, r: ApiResult) => c.html(<Page title={String(r.status)} session={c.get('session')}><ErrorBox error={r.error} /></Page>, statusOf(r));
 

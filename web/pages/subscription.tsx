@@ -24,7 +24,8 @@ const settled = (status: string | null) => status !== null && status !== 'runnin
  * The subscription card: orders, resources, charges, transactions, event log, and the operator's actions. The
  * status, a scenario under way and the actions are one live part of the page (polled by ui.js while the
  * scenario runs), so after "Delete" the page shows the deletion happening rather than the old status. The
- * actions offered are those the API's own rules allow for this status and role.
+ * actions offered are those the API's own rules allow for this status and role. Long because it registers the card,
+ * its live part and each action's form and confirmation; every handler acts through the API.
  */
 export function subscriptionPages({ app, sql, callApi, signedIn, today }: WebContext) {
   const failure = (c: Context<WebEnv>, r: ApiResult) => c.html(<Page title={String(r.status)} session={c.get('session')}><ErrorBox error={r.error} /></Page>, statusOf(r));

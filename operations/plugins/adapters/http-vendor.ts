@@ -74,6 +74,10 @@ export function httpVendorSettingsRefusal(raw: Record<string, unknown>, egress: 
   return refusal ? { code: 'egress_refused', message: `baseUrl: ${refusal}` } : null;
 }
 
+/**
+ * The http-vendor plugin. Long because it is the adapter's table of the contract's nine operations, each a few lines
+ * mapping the operation to its vendor request (send, below, does the HTTP).
+ */
 export function createHttpVendorPlugin(options: HttpVendorPluginOptions = {}): ProvisioningPlugin {
   const doFetch = options.fetch ?? createOutboundFetch(options.egress ?? publicEgressOnly);
 
@@ -266,6 +270,11 @@ function toResult(response: VendorResponse, ref: string): PluginResult {
   };
 }
 
+/**
+ * One vendor request: sign it, check the address against the egress policy, follow no redirect it has not checked,
+ * time it out, read a bounded body and classify the answer. Long because those steps share the request's state and
+ * read best in order; each is a few lines.
+ */
 async function send(
   doFetch: OutboundFetch,
   settings: HttpVendorSettings,
