@@ -6,7 +6,7 @@ import { issueActs, markOverduePayments, overdueUnblockCandidates } from '../ope
 import { extensionCharges } from '../operations/charges/charges';
 import { creditLimitActions } from '../operations/clients/credit-limits';
 import { evaluateFinancialBlock } from '../operations/ledger/ledger';
-import { emitDailyNotificationEvents } from './notifications';
+import { emitDailyNotificationEvents } from '../operations/notifications/emit-daily-events';
 import { mergeWaitingPayments } from '../operations/payments/merge-waiting-payments';
 import { expiredPromisedPayments, revokePromisedPayment } from '../operations/payments/promised-payments';
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from '../operations/subscription-orders/subscription-orders';

@@ -1,3 +1,14 @@
+/**
+ * One data-access style: SQL through postgres.js tagged templates, typed by a row type
+ * (sql<Array<{ id: number }>>`select ...`). Drizzle stays for what it does well here, the schema (db/schema)
+ * and the migrations drizzle-kit generates from it; no code reads or writes through its query builder.
+ *
+ * Why SQL rather than the builder: SQL is what the team reads in EXPLAIN plans and in pg_stat_statements, so the
+ * query in the code is the query in the plan (the list queries are tuned by their text, BENCHMARKS.md); the tagged
+ * template sends every interpolated value as a bind parameter, never as text, so it is as safe as the builder;
+ * and one style means one way to read, review and change every statement (the platform had ~510 SQL calls and
+ * one route file on the builder).
+ */
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema';

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../operations/event-log/event-log';
-import { postLedgerEntry } from '../../operations/ledger/ledger';
+import { createAdjustment } from '../../operations/adjustments/create-adjustment';
+import { decideAdjustment } from '../../operations/adjustments/decide-adjustment';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, money, page, pageOf, pageQuery } from '../schemas';
 
 const adjustmentInput = z
@@ -70,21 +70,8 @@ export function adjustmentRoutes(deps: ApiDeps) {
     async (c) => {
       const { id: clientId } = c.req.valid('param');
       const input = c.req.valid('json') as z.infer<typeof adjustmentInput>;
-      const [client] = await sql<Array<{ currency: string }>>`select currency from clients where id = ${clientId}`;
-      if (!client) throw notFound('client', clientId);
-      if (input.subscriptionId !== undefined) {
-        const [sub] = await sql<Array<{ client_id: number; payment_model: string }>>`select client_id, payment_model from subscriptions where id = ${input.subscriptionId}`;
-        if (!sub || sub.client_id !== clientId) throw new AppError('invalid_reference', `subscription ${input.subscriptionId} is not a subscription of client ${clientId}`);
-        if (sub.payment_model === 'postpay') throw new AppError('postpay_adjustment_unsupported', 'adjustments of a postpay subscription\'s debt arrive with acts; adjust the balance instead');
-      }
-      const staff = c.get('staff');
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into adjustments (client_id, subscription_id, direction, amount, currency, comment, include_in_act, period_from, period_to, created_by)
-        values (${clientId}, ${input.subscriptionId ?? null}, ${input.direction}, ${input.amount}, ${client.currency}, ${input.comment},
-                ${input.includeInAct}, ${input.periodFrom ?? null}, ${input.periodTo ?? null}, ${staff.id})
-        returning id`;
-      await logEvent(sql, { actorId: staff.id, viaApi: true, entityKind: 'adjustment', entityId: row!.id, action: 'created', changes: { client: clientId, direction: input.direction, amount: input.amount } });
-      return c.json(await load(row!.id), 201);
+      const id = await createAdjustment(sql, { ...input, clientId, by: c.get('staff').id });
+      return c.json(await load(id), 201);
     },
   );
 
@@ -123,27 +110,7 @@ export function adjustmentRoutes(deps: ApiDeps) {
       async (c) => {
         const { id } = c.req.valid('param');
         const { comment } = c.req.valid('json') as z.infer<typeof decisionInput>;
-        const staff = c.get('staff');
-        await sql.begin(async (tx) => {
-          const [row] = await tx<Array<{ client_id: number; direction: 'credit' | 'debit'; amount: string; currency: string; status: string; comment: string }>>`
-            select client_id, direction, amount, currency, status, comment from adjustments where id = ${id} for update`;
-          if (!row) throw notFound('adjustment', id);
-          if (row.status !== 'approval_required') throw new AppError('adjustment_decided', `adjustment ${id} is already ${row.status}`);
-          const status = decision === 'approve' ? 'approved' : 'declined';
-          await tx`update adjustments set status = ${status}, decided_by = ${staff.id}, decided_at = now(), decision_comment = ${comment ?? null}, updated_at = now() where id = ${id}`;
-          if (decision === 'approve') {
-            const amount = Number(row.amount);
-            await postLedgerEntry(tx, {
-              clientId: row.client_id,
-              kind: 'adjustment',
-              amount: row.direction === 'credit' ? amount : -amount,
-              currency: row.currency,
-              description: `Adjustment #${id} (${row.direction}): ${row.comment}`,
-              idempotencyKey: `adjustment/${id}`,
-            });
-          }
-          await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'adjustment', entityId: id, action: status, reason: comment ?? null, changes: { status: ['approval_required', status] } });
-        });
+        await decideAdjustment(sql, { adjustmentId: id, decision, comment, by: c.get('staff').id });
         return c.json(await load(id), 200);
       },
     );

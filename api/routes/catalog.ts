@@ -1,13 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, lt } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
 import { applicationOperations } from '../../domain/application-operations';
-import { planPeriods, planResources, plans, products, provisioningRules, serviceRules, serviceTemplates } from '../../db/schema';
+import { publicEgressOnly } from '../../infra/egress';
+import { createPlan } from '../../operations/catalog/create-plan';
+import { createProduct } from '../../operations/catalog/create-product';
+import { createProvisioningRule } from '../../operations/catalog/create-provisioning-rule';
+import { createServiceRule } from '../../operations/catalog/create-service-rule';
+import { createServiceTemplate } from '../../operations/catalog/create-service-template';
+import { addPlanPeriod } from '../../operations/catalog/plan-periods';
+import { catalogPage, catalogRecord, planCard, planPage, type CatalogTable } from '../../queries/catalog';
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
-import { HTTP_VENDOR_PLUGIN_NAME, httpVendorSettingsRefusal } from '../../operations/plugins/adapters/http-vendor';
-import { publicEgressOnly } from '../../infra/egress';
+import { notFound } from '../errors';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 const serviceRuleInput = z
@@ -132,22 +135,25 @@ export function maskSettings(settings: Record<string, unknown>): Record<string, 
   );
 }
 
-export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
+export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
   const app = router();
 
-  /** Create, list and get for a plain reference table. */
+  /** Create, list and get for a plain reference table: the write is the table's operation, the reads queries/catalog.ts. */
   function resource<T extends z.ZodType>(opts: {
     path: string;
     tag: string;
     area: Area;
-    table: PgTable & { id: never };
+    table: CatalogTable;
     input: T;
+    create: (input: z.infer<T>) => Promise<number>;
     present?: (row: Record<string, unknown>) => Record<string, unknown>;
-    /** Refuses an input the schema alone cannot judge (throws an AppError). */
-    check?: (input: z.infer<T>) => void;
   }) {
     const present = opts.present ?? ((r) => r);
-    const table = opts.table as unknown as typeof products;
+    const load = async (id: number) => {
+      const row = await catalogRecord(sql, opts.table, id);
+      if (!row) throw notFound(opts.tag, id);
+      return present(row);
+    };
     app.openapi(
       createRoute({
         method: 'post',
@@ -159,9 +165,7 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
       }),
       async (c) => {
         const input = (c.req.valid as (target: 'json') => z.infer<T>)('json');
-        opts.check?.(input);
-        const [row] = await db.insert(table).values(input as never).returning();
-        return c.json(present(row as Record<string, unknown>), 201);
+        return c.json(await load(await opts.create(input)), 201);
       },
     );
     app.openapi(
@@ -174,15 +178,8 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
         responses: jsonResponses(200, pageOf(looseObject), 'a page, newest first'),
       }),
       async (c) => {
-        const { limit, after } = c.req.valid('query');
-        const rows = await db
-          .select()
-          .from(table)
-          .where(after ? lt(table.id, after) : undefined)
-          .orderBy(desc(table.id))
-          .limit(limit + 1);
-        const result = page(rows, limit);
-        return c.json({ ...result, items: result.items.map((r) => present(r as Record<string, unknown>)) }, 200);
+        const result = page(await catalogPage(sql, opts.table, c.req.valid('query')), c.req.valid('query').limit);
+        return c.json({ ...result, items: result.items.map(present) }, 200);
       },
     );
     app.openapi(
@@ -194,31 +191,28 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
         request: { params: idParam },
         responses: jsonResponses(200, looseObject, 'the record'),
       }),
-      async (c) => {
-        const { id } = c.req.valid('param');
-        const [row] = await db.select().from(table).where(eq(table.id, id));
-        if (!row) throw notFound(opts.tag, id);
-        return c.json(present(row as Record<string, unknown>), 200);
-      },
+      async (c) => c.json(await load(c.req.valid('param').id), 200),
     );
   }
 
-  resource({ path: '/service-rules', tag: 'Service rules', area: 'billing_config', table: serviceRules as never, input: serviceRuleInput });
-  resource({ path: '/provisioning-rules', tag: 'Provisioning rules', area: 'catalog', table: provisioningRules as never, input: provisioningRuleInput });
-  resource({ path: '/products', tag: 'Products', area: 'catalog', table: products as never, input: productInput });
+  resource({ path: '/service-rules', tag: 'Service rules', area: 'billing_config', table: 'service_rules', input: serviceRuleInput, create: (r) => createServiceRule(sql, r) });
+  resource({ path: '/provisioning-rules', tag: 'Provisioning rules', area: 'catalog', table: 'provisioning_rules', input: provisioningRuleInput, create: (r) => createProvisioningRule(sql, r) });
+  resource({ path: '/products', tag: 'Products', area: 'catalog', table: 'products', input: productInput, create: (p) => createProduct(sql, p) });
   resource({
     path: '/service-templates',
     tag: 'Service templates',
     area: 'catalog',
-    table: serviceTemplates as never,
+    table: 'service_templates',
     input: serviceTemplateInput,
+    create: (t) => createServiceTemplate(sql, t, { egress }),
     present: (r) => ({ ...r, settings: maskSettings(r.settings as Record<string, unknown>) }),
-    // A plugin's settings are checked when they are saved, not first when a scenario calls the plugin.
-    check: ({ plugin, settings }) => {
-      const refusal = plugin === HTTP_VENDOR_PLUGIN_NAME ? httpVendorSettingsRefusal(settings, egress) : null;
-      if (refusal) throw new AppError(refusal.code, refusal.message, refusal.details);
-    },
   });
+
+  const loadPlan = async (id: number) => {
+    const plan = await planCard(sql, id);
+    if (!plan) throw notFound('plan', id);
+    return plan;
+  };
 
   app.openapi(
     createRoute({
@@ -229,19 +223,7 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
       request: jsonBody(planInput),
       responses: jsonResponses(201, looseObject, 'the plan with its periods'),
     }),
-    async (c) => {
-      const { periods, resources, ...plan } = c.req.valid('json');
-      const created = await db.transaction(async (tx) => {
-        const [row] = await tx.insert(plans).values(plan).returning();
-        const periodRows = await tx
-          .insert(planPeriods)
-          .values(periods.map((p) => ({ ...p, planId: row!.id })))
-          .returning();
-        const resourceRows = resources.length ? await tx.insert(planResources).values(resources.map((r) => ({ ...r, planId: row!.id }))).returning() : [];
-        return { ...row!, periods: periodRows, resources: resourceRows };
-      });
-      return c.json(created, 201);
-    },
+    async (c) => c.json(await loadPlan(await createPlan(sql, c.req.valid('json'))), 201),
   );
   app.openapi(
     createRoute({
@@ -253,11 +235,8 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the new period'),
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const [plan] = await db.select({ id: plans.id }).from(plans).where(eq(plans.id, id));
-      if (!plan) throw notFound('plan', id);
-      const [row] = await db.insert(planPeriods).values({ ...c.req.valid('json'), planId: id }).returning();
-      return c.json(row!, 201);
+      const periodId = await addPlanPeriod(sql, c.req.valid('param').id, c.req.valid('json'));
+      return c.json((await catalogRecord(sql, 'plan_periods', periodId))!, 201);
     },
   );
   app.openapi(
@@ -270,14 +249,8 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
       responses: jsonResponses(200, pageOf(looseObject), 'a page of plans, newest first'),
     }),
     async (c) => {
-      const { limit, after, productId } = c.req.valid('query');
-      const rows = await db
-        .select()
-        .from(plans)
-        .where(and(after ? lt(plans.id, after) : undefined, productId ? eq(plans.productId, productId) : undefined))
-        .orderBy(desc(plans.id))
-        .limit(limit + 1);
-      return c.json(page(rows, limit), 200);
+      const query = c.req.valid('query');
+      return c.json(page(await planPage(sql, query), query.limit), 200);
     },
   );
   app.openapi(
@@ -289,15 +262,7 @@ export function catalogRoutes({ db, egress = publicEgressOnly }: ApiDeps) {
       request: { params: idParam },
       responses: jsonResponses(200, looseObject, 'the plan with its periods'),
     }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const [plan] = await db.select().from(plans).where(eq(plans.id, id));
-      if (!plan) throw notFound('plan', id);
-      const periods = await db.select().from(planPeriods).where(eq(planPeriods.planId, id)).orderBy(planPeriods.id);
-      const resources = await db.select().from(planResources).where(eq(planResources.planId, id)).orderBy(planResources.id);
-      return c.json({ ...plan, periods, resources }, 200);
-    },
+    async (c) => c.json(await loadPlan(c.req.valid('param').id), 200),
   );
   return app;
 }
-

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../operations/event-log/event-log';
+import { createClientUser } from '../../operations/client-users/create-client-user';
+import { linkClientUser, unlinkClientUser } from '../../operations/client-users/client-user-links';
+import { issueClientUserToken, revokeClientUserToken } from '../../operations/client-users/client-user-tokens';
 import { statusLabels } from '../../domain/client-capabilities';
 import { blockedMessage, deletedMessage } from '../../domain/client-capabilities';
 import { clientAccessLevels, type ClientStatus } from '../../domain/statuses';
@@ -59,13 +61,8 @@ export function clientUserRoutes({ sql }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the client user'),
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into client_users (name, email, language) values (${input.name}, ${input.email.toLowerCase()}, ${input.language})
-        on conflict (email) do nothing returning id`;
-      if (!row) throw new AppError('email_taken', `a client user with e-mail ${input.email} already exists`);
-      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: row.id, action: 'created' });
-      return c.json(await loadClientUser(row.id), 201);
+      const id = await createClientUser(sql, c.req.valid('json'), { by: c.get('staff').id });
+      return c.json(await loadClientUser(id), 201);
     },
   );
 
@@ -112,19 +109,7 @@ export function clientUserRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id: clientId } = c.req.valid('param');
       const { clientUserId, accessLevel } = c.req.valid('json');
-      await sql.begin(async (tx) => {
-        const [client] = await tx`select id from clients where id = ${clientId} for no key update`;
-        if (!client) throw notFound('client', clientId);
-        const [user] = await tx`select id from client_users where id = ${clientUserId}`;
-        if (!user) throw new AppError('invalid_reference', `client user ${clientUserId} does not exist`);
-        if (accessLevel === 'owner') {
-          await tx`update client_user_links set access_level = 'admin' where client_id = ${clientId} and access_level = 'owner' and client_user_id <> ${clientUserId}`;
-        }
-        await tx`
-          insert into client_user_links (client_user_id, client_id, access_level) values (${clientUserId}, ${clientId}, ${accessLevel})
-          on conflict (client_user_id, client_id) do update set access_level = excluded.access_level`;
-        await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client', entityId: clientId, action: 'user_linked', changes: { clientUserId, accessLevel } });
-      });
+      await linkClientUser(sql, { clientId, clientUserId, accessLevel, by: c.get('staff').id });
       return c.json(await loadClientUser(clientUserId), 200);
     },
   );
@@ -142,14 +127,9 @@ export function clientUserRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { name: tokenName } = c.req.valid('json');
-      const [user] = await sql<Array<{ status: string }>>`select status from client_users where id = ${id}`;
-      if (!user) throw notFound('client user', id);
-      if (user.status !== 'active') throw new AppError('client_user_inactive', `client user ${id} is ${user.status}`);
       const token = generateToken('client_user');
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into client_user_tokens (client_user_id, name, token_hash, prefix) values (${id}, ${tokenName}, ${hashToken(token)}, ${token.slice(0, 8)}) returning id`;
-      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: id, action: 'token_issued', changes: { tokenId: row!.id } });
-      return c.json({ id: row!.id, token }, 201);
+      const tokenId = await issueClientUserToken(sql, id, { name: tokenName, token, hash: hashToken(token), by: c.get('staff').id });
+      return c.json({ id: tokenId, token }, 201);
     },
   );
 
@@ -166,13 +146,7 @@ export function clientUserRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id, tokenId } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      // Every request reads the token's row (api/auth.ts), so the revocation holds from the next one on.
-      const revoked = await sql.begin(async (tx) => {
-        const [row] = await tx`update client_user_tokens set revoked_at = coalesce(revoked_at, now()) where id = ${tokenId} and client_user_id = ${id} returning id`;
-        if (row) await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client_user', entityId: id, action: 'token_revoked', reason, changes: { tokenId } });
-        return Boolean(row);
-      });
-      if (!revoked) throw notFound(`token of client user ${id}`, tokenId);
+      await revokeClientUserToken(sql, { clientUserId: id, tokenId, reason, by: c.get('staff').id });
       return c.json(await loadClientUser(id), 200);
     },
   );
@@ -190,16 +164,7 @@ export function clientUserRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id: clientId, clientUserId } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      // A client user's every request looks the link up (api/auth.ts), so it is gone from the next one on.
-      const removed = await sql.begin(async (tx) => {
-        const [link] = await tx<Array<{ access_level: string }>>`
-          delete from client_user_links where client_user_id = ${clientUserId} and client_id = ${clientId} returning access_level`;
-        if (link) {
-          await logEvent(tx, { actorId: c.get('staff').id, viaApi: true, entityKind: 'client', entityId: clientId, action: 'user_unlinked', reason, changes: { clientUserId, accessLevel: link.access_level } });
-        }
-        return Boolean(link);
-      });
-      if (!removed) throw notFound(`link of client ${clientId} to client user`, clientUserId);
+      await unlinkClientUser(sql, { clientId, clientUserId, reason, by: c.get('staff').id });
       return c.json(await loadClientUser(clientUserId), 200);
     },
   );

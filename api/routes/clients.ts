@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../operations/event-log/event-log';
-import { receiveTopUp } from '../../operations/payments/receive-top-up';
-import { nextDocumentNumber } from '../../operations/documents/next-document-number';
+import { addContact } from '../../operations/clients/add-contact';
+import { createClient } from '../../operations/clients/create-client';
+import { topUpClient } from '../../operations/clients/top-up-client';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 import { listRows } from '../../queries/lists/engine';
 import { clientList, type ClientFilters } from '../../queries/lists/clients';
@@ -59,26 +59,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       responses: jsonResponses(201, entities.client, 'the client'),
     }),
     async (c) => {
-      const { contacts, ...client } = c.req.valid('json');
-      const staff = c.get('staff');
-      const id = await sql.begin(async (tx) => {
-        const [rule] = await tx`select id from service_rules where id = ${client.serviceRuleId}`;
-        if (!rule) throw new AppError('invalid_reference', `service rule ${client.serviceRuleId} does not exist`);
-        const [row] = await tx<Array<{ id: number }>>`
-          insert into clients (name, client_type, service_rule_id, manager_id, currency, language,
-                               credit_threshold_override, subscription_credit_limit_override)
-          values (${client.name}, ${client.clientType}, ${client.serviceRuleId}, ${client.managerId ?? null},
-                  ${client.currency}, ${client.language}, ${client.creditThresholdOverride ?? null},
-                  ${client.subscriptionCreditLimitOverride ?? null})
-          returning id`;
-        for (const contact of contacts) {
-          await tx`insert into client_contacts (client_id, name, email, phone, language, role)
-                   values (${row!.id}, ${contact.name}, ${contact.email ?? null}, ${contact.phone ?? null},
-                           ${contact.language ?? null}, ${contact.role})`;
-        }
-        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'client', entityId: row!.id, action: 'created' });
-        return row!.id;
-      });
+      const id = await createClient(sql, c.req.valid('json'), { by: c.get('staff').id });
       return c.json(await loadClient(sql, id), 201);
     },
   );
@@ -135,11 +116,8 @@ export function clientRoutes({ sql }: ApiDeps) {
       const { id } = c.req.valid('param');
       const contact = c.req.valid('json');
       await loadClient(sql, id);
-      const [row] = await sql`
-        insert into client_contacts (client_id, name, email, phone, language, role)
-        values (${id}, ${contact.name}, ${contact.email ?? null}, ${contact.phone ?? null}, ${contact.language ?? null}, ${contact.role})
-        returning id, name, email, phone, language, role`;
-      return c.json(row!, 201);
+      const row = await addContact(sql, id, contact);
+      return c.json(row, 201);
     },
   );
 
@@ -156,19 +134,7 @@ export function clientRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { amount, method, comment } = c.req.valid('json');
-      const staff = c.get('staff');
-      const client = await loadClient(sql, id);
-      if (client.status === 'deleted') throw new AppError('client_deleted', `client ${id} is deleted`);
-      const number = await nextDocumentNumber(sql, 'payment');
-      const payment = await sql.begin(async (tx) => {
-        const [p] = await tx<Array<{ id: number }>>`
-          insert into payments (number, client_id, type, status, amount, currency, comment)
-          values (${number}, ${id}, 'manual_topup', 'waiting_for_payment', ${amount}, ${client.currency}, ${comment ?? null})
-          returning id`;
-        const { balanceAfter } = await receiveTopUp(tx, { paymentId: p!.id, number, clientId: id, amount, currency: client.currency as string, method, by: staff.id });
-        await logEvent(tx, { actorId: staff.id, viaApi: true, entityKind: 'payment', entityId: p!.id, action: 'top_up', changes: { amount, balanceAfter } });
-        return { id: p!.id, number, status: 'completed', amount, balanceAfter };
-      });
+      const payment = await topUpClient(sql, { clientId: id, amount, method, comment, by: c.get('staff').id });
       return c.json(payment, 201);
     },
   );

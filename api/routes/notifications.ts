@@ -11,9 +11,8 @@ import {
   type EventDefinition,
   type NotificationEvent,
 } from '../../domain/notifications/catalog';
-import { RuleSyntaxError, RuleVariableError, validateRule } from '../../domain/notifications/rules';
-import { nestVariables, renderTemplate, sampleVariables, TemplateError, validateTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
-import { literalAddressRefusal, publicEgressOnly, urlShapeProblem } from '../../infra/egress';
+import { nestVariables, renderTemplate, sampleVariables, type TemplateDefinition } from '../../domain/notifications/templates';
+import { publicEgressOnly, urlShapeProblem } from '../../infra/egress';
 import { startOnce, startScenario } from '../../contracts/scenario-client';
 import { sendNotificationScenarioId } from '../../contracts/scenarios';
 import { guard } from '../auth';
@@ -21,9 +20,12 @@ import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
-import { saveSetting } from './settings';
 import { listRows } from '../../queries/lists/engine';
 import { notificationList, type NotificationFilters } from '../../queries/lists/notifications';
+import { createNotificationHandler, changeNotificationHandler } from '../../operations/notifications/notification-handlers';
+import { createNotificationTemplate, replaceNotificationTemplate } from '../../operations/notifications/notification-templates';
+import { resendNotification } from '../../operations/notifications/resend-notification';
+import { saveSmsGateway } from '../../operations/notifications/save-sms-gateway';
 
 const field = z.string().max(100_000);
 const contentInput = z.object({ subject: field.optional(), html: field.optional(), text: field }).strict();
@@ -82,14 +84,6 @@ const smsGatewayInput = z
   .strict()
   .openapi('SmsGatewayInput');
 const logStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
-
-/** Template and rule problems are 422 with what is wrong in `details` (unknown names, the error's position). */
-function refusal(err: unknown): never {
-  if (err instanceof TemplateError) throw new AppError(err.code, err.message, { unknown: err.unknown });
-  if (err instanceof RuleVariableError) throw new AppError(err.code, err.message, { unknown: err.names, position: err.position });
-  if (err instanceof RuleSyntaxError) throw new AppError(err.code, err.message, { position: err.position });
-  throw err;
-}
 
 interface TemplateRow {
   id: number;
@@ -180,17 +174,8 @@ export function notificationRoutes(deps: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the template'),
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      try {
-        validateTemplate(definition(input));
-      } catch (err) {
-        refusal(err);
-      }
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into notification_templates (name, channel, event, recipients, versions, fallback_language)
-        values (${input.name}, ${input.channel}, ${input.event}, ${JSON.stringify(input.recipients)}::jsonb, ${JSON.stringify(input.versions)}::jsonb, ${input.fallbackLanguage})
-        returning id`;
-      return c.json(await loadTemplate(row!.id), 201);
+      const id = await createNotificationTemplate(sql, c.req.valid('json'));
+      return c.json(await loadTemplate(id), 201);
     },
   );
 
@@ -206,22 +191,7 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const input = c.req.valid('json');
-      const current = await loadTemplate(id);
-      if (input.event !== current.event || input.channel !== current.channel) {
-        const [used] = await sql`select 1 from notification_handlers where template_id = ${id} limit 1`;
-        if (used) throw new AppError('template_in_use', 'handlers use this template: its event and channel cannot change');
-      }
-      try {
-        validateTemplate(definition(input));
-      } catch (err) {
-        refusal(err);
-      }
-      await sql`
-        update notification_templates set name = ${input.name}, channel = ${input.channel}, event = ${input.event},
-               recipients = ${JSON.stringify(input.recipients)}::jsonb, versions = ${JSON.stringify(input.versions)}::jsonb,
-               fallback_language = ${input.fallbackLanguage}, modified = true, updated_at = now()
-        where id = ${id}`;
+      await replaceNotificationTemplate(sql, id, c.req.valid('json'));
       return c.json(await loadTemplate(id), 200);
     },
   );
@@ -301,23 +271,8 @@ export function notificationRoutes(deps: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the handler'),
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const [template] = await sql<Array<{ event: string }>>`select event from notification_templates where id = ${input.templateId}`;
-      if (!template) throw new AppError('invalid_reference', `notification template ${input.templateId} does not exist`);
-      if (template.event !== input.event) throw new AppError('template_event', `template ${input.templateId} is written for ${template.event}, not ${input.event}`);
-      const def = notificationEvents[input.event] as { ruleRequired?: boolean };
-      if (def.ruleRequired && input.rule.trim() === '') throw new AppError('rule_required', `${input.event} fires every day for every record: give a rule (e.g. on days left)`);
-      try {
-        validateRule(input.rule, eventVariables(input.event));
-      } catch (err) {
-        refusal(err);
-      }
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into notification_handlers (event, template_id, rule, send_hour, active)
-        values (${input.event}, ${input.templateId}, ${input.rule.trim()}, ${input.sendHour}, ${input.active})
-        on conflict (event, template_id, rule) do nothing returning id`;
-      if (!row) throw new AppError('handler_exists', 'a handler with this event, template and rule exists');
-      return c.json(await loadHandler(row.id), 201);
+      const id = await createNotificationHandler(sql, c.req.valid('json'));
+      return c.json(await loadHandler(id), 201);
     },
   );
 
@@ -333,20 +288,7 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const input = c.req.valid('json');
-      const current = (await loadHandler(id)) as { event: string; rule: string; sendHour: number | null; active: boolean };
-      const event = current.event as NotificationEvent;
-      const rule = input.rule?.trim() ?? current.rule;
-      if ((notificationEvents[event] as { ruleRequired?: boolean }).ruleRequired && rule === '') throw new AppError('rule_required', `${event} needs a rule`);
-      try {
-        validateRule(rule, eventVariables(event));
-      } catch (err) {
-        refusal(err);
-      }
-      await sql`
-        update notification_handlers set rule = ${rule}, send_hour = ${input.sendHour === undefined ? current.sendHour : input.sendHour},
-               active = ${input.active ?? current.active}, updated_at = now()
-        where id = ${id}`;
+      await changeNotificationHandler(sql, id, c.req.valid('json'));
       return c.json(await loadHandler(id), 200);
     },
   );
@@ -438,17 +380,7 @@ export function notificationRoutes(deps: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the new notification'),
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const original = await loadNotification(id);
-      if (original.status !== 'sent' && original.status !== 'failed') throw new AppError('notification_in_flight', `notification ${id} is ${original.status}; resend a sent or failed one`);
-      const [copy] = await sql<Array<{ id: string }>>`
-        insert into notifications (event_id, handler_id, template_id, event, channel, client_id, language, recipient, summary, content, send_hour, send_at,
-                                   status, resent_from_id, dedupe_key)
-        select event_id, handler_id, template_id, event, channel, client_id, language, recipient, summary, content, null, now(), 'queued', id,
-               ${`resend/${id}/`} || (select count(*) + 1 from notifications r where r.resent_from_id = ${id})
-        from notifications where id = ${id}
-        returning id::text`;
-      const newId = Number(copy!.id);
+      const newId = await resendNotification(sql, c.req.valid('param').id);
       await startOnce(
         startScenario(deps.temporal, 'sendNotification', { workflowId: sendNotificationScenarioId(newId), taskQueue: deps.taskQueue, input: { notificationId: newId, delayMs: 0, ...(deps.notificationPolicy ? { policy: deps.notificationPolicy } : {}) } }),
       );
@@ -468,9 +400,7 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const refusal = literalAddressRefusal(deps.egress ?? publicEgressOnly, new URL(input.url));
-      if (refusal) throw new AppError('egress_refused', `url: ${refusal}`);
-      await saveSetting(sql, 'sms_gateway', input, c.get('staff').id, { url: input.url, method: input.method });
+      await saveSmsGateway(sql, input, { egress: deps.egress ?? publicEgressOnly, by: c.get('staff').id });
       // The authorization is a secret: it is stored, never shown again.
       const { authorization, ...shown } = input;
       return c.json({ ...shown, authorizationSet: authorization !== undefined }, 200);

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { grantPromisedPayment, revokePromisedPayment } from '../../operations/payments/promised-payments';
-import { addDays, todayIn } from '../../domain/dates';
+import { todayIn } from '../../domain/dates';
+import { providePromisedPayment } from '../../operations/payments/provide-promised-payment';
+import { revokePromisedPaymentByHand } from '../../operations/payments/revoke-promised-payment-by-hand';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, money, page, pageOf, pageQuery } from '../schemas';
 
 const promisedInput = z
@@ -64,26 +65,8 @@ export function promisedPaymentRoutes(deps: ApiDeps) {
       const { id: clientId } = c.req.valid('param');
       const input = c.req.valid('json') as z.infer<typeof promisedInput>;
       const staff = c.get('staff');
-      if (input.override && staff.role !== 'admin') throw new AppError('forbidden', 'only administrators may go beyond the service rule');
-      const now = today();
-      if (input.expiresOn < now) throw new AppError('promised_payment_period', `the expiry date ${input.expiresOn} has passed`);
-      const created = await sql.begin(async (tx) => {
-        const [client] = await tx<Array<{ status: string; currency: string; limit: string; days: number; used: string }>>`
-          select c.status, c.currency, r.promised_payment_limit::text as limit, r.promised_payment_days as days,
-                 (select coalesce(sum(amount), 0) from promised_payments where client_id = c.id and status in ('provided', 'provided_by_topup'))::text as used
-          from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${clientId} for no key update of c`;
-        if (!client) throw notFound('client', clientId);
-        if (client.status === 'deleted') throw new AppError('client_deleted', `client ${clientId} is deleted`);
-        if (!input.override) {
-          if (Number(client.used) + input.amount > Number(client.limit)) {
-            throw new AppError('promised_payment_limit', `the service rule allows promised payments up to ${client.limit} in all; ${client.used} is in use`);
-          }
-          const last = addDays(now, client.days);
-          if (input.expiresOn > last) throw new AppError('promised_payment_period', `the service rule allows promised payments for ${client.days} days, until ${last}`);
-        }
-        return grantPromisedPayment(tx, { clientId, amount: input.amount, currency: client.currency, expiresOn: input.expiresOn, comment: input.comment ?? null, by: staff.id, overridden: input.override });
-      });
-      return c.json(await load(created.id), 201);
+      const id = await providePromisedPayment(sql, { ...input, clientId, by: { id: staff.id, role: staff.role } }, today());
+      return c.json(await load(id), 201);
     },
   );
 
@@ -121,12 +104,7 @@ export function promisedPaymentRoutes(deps: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json') as z.infer<typeof revokeInput>;
-      const current = await load(id);
-      if (current.status !== 'provided' && current.status !== 'provided_by_topup') throw new AppError('promised_payment_revoked', `promised payment ${current.number} is ${current.status}`);
-      await sql.begin(async (tx) => {
-        await tx`select 1 from clients where id = ${current.clientId} for no key update`;
-        await revokePromisedPayment(tx, id, { reason, by: c.get('staff').id });
-      });
+      await revokePromisedPaymentByHand(sql, id, { reason, by: c.get('staff').id });
       return c.json(await load(id), 200);
     },
   );

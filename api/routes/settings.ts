@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../operations/event-log/event-log';
 import { defaultDocumentMasks } from '../../domain/document-numbers';
+import { setPostpayPermission } from '../../operations/clients/set-postpay-permission';
+import { saveSetting } from '../../operations/settings/save-setting';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject } from '../schemas';
 
 const mergePaymentsInput = z.object({ enabled: z.boolean() }).strict().openapi('MergePaymentsSettingInput');
@@ -12,15 +12,6 @@ const permissionInput = z
   .object({ permission: z.enum(['not_checked', 'awaiting_approval', 'rejected', 'approved']), reason: z.string().trim().min(1).max(2000) })
   .strict()
   .openapi('PostpayPermissionInput');
-
-/** Stores one platform setting and logs who changed it (`changes` must not hold secrets). */
-export async function saveSetting(sql: ApiDeps['sql'], key: string, value: unknown, staffId: number, changes: Record<string, unknown>) {
-  await sql.begin(async (tx) => {
-    await tx`insert into settings (key, value) values (${key}, ${JSON.stringify(value)}::jsonb)
-             on conflict (key) do update set value = excluded.value, updated_at = now()`;
-    await logEvent(tx, { actorId: staffId, viaApi: true, entityKind: 'settings', entityId: key, action: 'changed', changes });
-  });
-}
 
 /** Platform settings (spec 02 §13) and the admin-only, audited override of a client's postpay permission (decision 18). */
 export function settingsRoutes({ sql }: ApiDeps) {
@@ -62,7 +53,7 @@ export function settingsRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { mode } = c.req.valid('json');
-      await saveSetting(sql, 'postpay_mode', mode, c.get('staff').id, { mode });
+      await saveSetting(sql, { key: 'postpay_mode', value: mode, by: c.get('staff').id, changes: { mode } });
       return c.json(await readSettings(), 200);
     },
   );
@@ -79,7 +70,7 @@ export function settingsRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { enabled } = c.req.valid('json');
-      await saveSetting(sql, 'merge_payments', enabled, c.get('staff').id, { enabled });
+      await saveSetting(sql, { key: 'merge_payments', value: enabled, by: c.get('staff').id, changes: { enabled } });
       return c.json(await readSettings(), 200);
     },
   );
@@ -97,22 +88,8 @@ export function settingsRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { permission, reason } = c.req.valid('json');
-      const result = await sql.begin(async (tx) => {
-        const [before] = await tx<Array<{ postpay_permission: string }>>`select postpay_permission from clients where id = ${id} for update`;
-        if (!before) throw notFound('client', id);
-        await tx`update clients set postpay_permission = ${permission}, updated_at = now() where id = ${id}`;
-        await logEvent(tx, {
-          actorId: c.get('staff').id,
-          viaApi: true,
-          entityKind: 'client',
-          entityId: id,
-          action: 'postpay_permission_changed',
-          reason,
-          changes: { postpayPermission: [before.postpay_permission, permission] },
-        });
-        return { clientId: id, postpayPermission: permission };
-      });
-      return c.json(result, 200);
+      await setPostpayPermission(sql, { clientId: id, permission, reason, by: c.get('staff').id });
+      return c.json({ clientId: id, postpayPermission: permission }, 200);
     },
   );
 

@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { logEvent } from '../../operations/event-log/event-log';
 import { staffRoles } from '../../domain/statuses';
+import { issueApiToken, revokeApiToken } from '../../operations/staff/api-tokens';
+import { createStaffMember } from '../../operations/staff/create-staff-member';
+import { setStaffPassword } from '../../operations/staff/set-staff-password';
 import { generateToken, guard, hashToken } from '../auth';
-import { hashPassword } from '../../infra/passwords';
 import { router, type ApiDeps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const staffInput = z
@@ -42,12 +43,8 @@ export function staffRoutes({ sql }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the staff member'),
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into staff (name, email, role, language) values (${input.name}, ${input.email.toLowerCase()}, ${input.role}, ${input.language})
-        returning id`;
-      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'staff', entityId: row!.id, action: 'created', changes: { role: input.role } });
-      return c.json(await loadStaff(row!.id), 201);
+      const id = await createStaffMember(sql, c.req.valid('json'), { by: c.get('staff').id });
+      return c.json(await loadStaff(id), 201);
     },
   );
 
@@ -93,14 +90,9 @@ export function staffRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const member = await loadStaff(id);
-      if (member.status !== 'active') throw new AppError('staff_inactive', `staff member ${id} is inactive`);
       const token = generateToken();
-      const [row] = await sql<Array<{ id: number }>>`
-        insert into api_tokens (staff_id, name, token_hash, prefix)
-        values (${id}, ${c.req.valid('json').name}, ${hashToken(token)}, ${token.slice(0, 8)}) returning id`;
-      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'staff', entityId: id, action: 'token_issued', changes: { tokenId: row!.id } });
-      return c.json({ id: row!.id, token, prefix: token.slice(0, 8) }, 201);
+      const tokenId = await issueApiToken(sql, id, { name: c.req.valid('json').name, token: { token, hash: hashToken(token) }, by: c.get('staff').id });
+      return c.json({ id: tokenId, token, prefix: token.slice(0, 8) }, 201);
     },
   );
 
@@ -117,12 +109,8 @@ export function staffRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id, tokenId } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      // Revoking the token this request came with would lock its holder out mid-request; use another token.
-      if (tokenId === c.get('staff').tokenId) throw new AppError('own_token', 'a token cannot revoke itself; revoke it with another token');
-      const revoked = await sql`
-        update api_tokens set revoked_at = coalesce(revoked_at, now()) where id = ${tokenId} and staff_id = ${id} returning id`;
-      if (revoked.length === 0) throw notFound('token', tokenId);
-      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'staff', entityId: id, action: 'token_revoked', reason, changes: { tokenId } });
+      const staff = c.get('staff');
+      await revokeApiToken(sql, { staffId: id, tokenId, reason, by: staff.id, byTokenId: staff.tokenId });
       return c.json(await loadStaff(id), 200);
     },
   );
@@ -140,9 +128,7 @@ export function staffRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { password } = c.req.valid('json');
-      await loadStaff(id);
-      await sql`update staff set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, updated_at = now() where id = ${id}`;
-      await logEvent(sql, { actorId: c.get('staff').id, viaApi: true, entityKind: 'staff', entityId: id, action: 'password_set' });
+      await setStaffPassword(sql, id, { password, by: c.get('staff').id });
       return c.json(await loadStaff(id), 200);
     },
   );
