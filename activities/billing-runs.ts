@@ -6,6 +6,7 @@ import { issueActs, markOverduePayments, overdueUnblockCandidates } from '../ope
 import { extensionCharges } from '../operations/charges/charges';
 import { creditLimitActions } from '../operations/clients/credit-limits';
 import { evaluateFinancialBlock } from '../operations/ledger/ledger';
+import { blockPeriodsToStart, markBlockScenarioStarted } from '../operations/client-blocks/block-scenario-starts';
 import { emitDailyNotificationEvents } from '../operations/notifications/emit-daily-events';
 import { mergeWaitingPayments } from '../operations/payments/merge-waiting-payments';
 import { expiredPromisedPayments, revokePromisedPayment } from '../operations/payments/promised-payments';
@@ -196,16 +197,12 @@ export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; 
 
     /** Block periods whose scenario has not been started (the run's own revocations and evaluations open some). */
     async pendingBlockScenarios() {
-      return sql<Array<{ id: number; clientId: number; kind: 'financial' | 'administrative'; n: number; scenario: 'block' | 'unblock' }>>`
-        select id, client_id as "clientId", kind, n, case when block_scenario_started_at is null then 'block' else 'unblock' end as scenario
-        from client_blocks
-        where block_scenario_started_at is null or (ended_at is not null and unblock_scenario_started_at is null)
-        order by id limit 500`;
+      const periods = await blockPeriodsToStart(sql);
+      return periods.map((p) => ({ id: p.id, clientId: p.client_id, kind: p.kind, n: p.n, scenario: p.block_started ? ('unblock' as const) : ('block' as const) }));
     },
 
     async markBlockScenarioStarted({ id, scenario }: { id: number; scenario: 'block' | 'unblock' }) {
-      if (scenario === 'block') await sql`update client_blocks set block_scenario_started_at = coalesce(block_scenario_started_at, now()) where id = ${id}`;
-      else await sql`update client_blocks set unblock_scenario_started_at = coalesce(unblock_scenario_started_at, now()) where id = ${id}`;
+      await markBlockScenarioStarted(sql, id, scenario);
     },
 
     /** Spec 02 §3.5 (a): promised payments past their last day are revoked; their amount leaves the balance. */
