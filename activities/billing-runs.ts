@@ -32,7 +32,17 @@ export interface RunAction {
   outcome?: Record<string, unknown>;
 }
 
-export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; today: () => string; plugins: PluginRegistry }) {
+interface BillingRunDeps {
+  sql: Sql;
+  today: () => string;
+  plugins: PluginRegistry;
+}
+
+/**
+ * The duties on subscriptions: find what is due, order, pay and mark overdue, record what was done. Long because it
+ * is a table of activities sharing the run's record; each calls operations and domain rules.
+ */
+function dueWorkActivities({ sql, today, plugins }: BillingRunDeps) {
   const orders = createOrderActivities({ sql, today, plugins });
 
   async function record(businessDate: string, actions: RunAction[]) {
@@ -141,6 +151,62 @@ export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; 
     },
 
     /**
+     * Spec 01 §12.2 step 2, §11.2: pays due automatic orders from the balance. Returns the scenarios to
+     * tell; an order the balance does not cover stays awaiting payment (the grace days follow).
+     */
+    async autoPayOrders({ businessDate, items }: { businessDate: string; items: DueItem[] }) {
+      const paid: string[] = [];
+      for (const item of items) {
+        const [row] = await loadLifecycleStates(sql, { ids: [item.subscriptionId] });
+        const action = row && autoPayment(row.state, businessDate);
+        if (!row || !action || action.kind !== 'auto_payment') continue;
+        const result = await orders.payOrderFromBalance({ orderId: action.orderId });
+        await record(businessDate, [{ subscriptionId: item.subscriptionId, action: 'auto_payment', orderId: action.orderId, outcome: { paid: result.paid, via: result.via, balance: row.balance, amount: row.state.openOrder?.amount } }]);
+        // A merged payment pays its other orders too; each of their scenarios is told.
+        if (result.paid) for (const orderId of result.orderIds ?? [action.orderId]) paid.push(`order-${orderId}`);
+      }
+      return { paid: [...new Set(paid)] };
+    },
+
+    /** Decision 5: the subscription keeps working in `payment_overdue` during the grace days. */
+    async markPaymentOverdue({ businessDate, subscriptionIds }: { businessDate: string; subscriptionIds: number[] }) {
+      let marked = 0;
+      for (const subscriptionId of subscriptionIds) {
+        await sql.begin(async (tx) => {
+          const row = await lockLifecycleRow(tx, subscriptionId);
+          if (!row || !paymentOverdue(row.state, businessDate)) return;
+          await moveSubscriptionStatus(tx, { subscriptionId, status: 'payment_overdue', from: ['active'], reason: `not paid (billing run of ${businessDate})`, dedupeKey: `overdue/${subscriptionId}/${businessDate}` });
+          await tx`
+            insert into billing_run_actions (business_date, subscription_id, action) values (${businessDate}, ${subscriptionId}, 'mark_payment_overdue')
+            on conflict do nothing`;
+          marked += 1;
+        });
+      }
+      return { marked };
+    },
+
+    /** Spec 01 §16.8, decision 8: prepaid orders still awaiting payment after their end date. */
+    async findUnpaidOrdersPastEndDate({ businessDate, limit }: { businessDate: string; limit: number }) {
+      const due = await unpaidOrdersPastEndDate(sql, businessDate, limit);
+      // Recorded for the subscriptions they belong to (purchase orders have none yet).
+      const owned = due.filter((o) => o.subscriptionId !== null);
+      await sql`
+        insert into billing_run_actions (business_date, subscription_id, action, order_id)
+        select ${businessDate}, subscription_id, 'cancel_unpaid_order', order_id
+        from unnest(${owned.map((o) => o.subscriptionId!)}::int[], ${owned.map((o) => o.orderId)}::int[]) as t(subscription_id, order_id)
+        on conflict do nothing`;
+      return due.map((o) => o.workflowId);
+    },
+  };
+}
+
+/**
+ * The client-wide duties of a day: blocks, charges, merges, notifications, acts, overdue payments, credit limits,
+ * promised payments. Long because it is a table of short activities, one per duty.
+ */
+function dailyDutyActivities({ sql }: BillingRunDeps) {
+  return {
+    /**
      * Decision 1: a balance that stays negative blocks the client once the allowed negative period has
      * passed, which no transaction notices; the run re-evaluates every client with a negative balance.
      */
@@ -217,6 +283,30 @@ export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; 
       }
       return { found: ids.length, revoked };
     },
+  };
+}
+
+/** The run's own record: its row, its duties' counts, and the scenarios it started. */
+function runRecordActivities({ sql }: BillingRunDeps) {
+  return {
+    /** Idempotent per execution: a retried call changes nothing; a new run of the date counts once and resets the duties. */
+    async beginBillingRun({ businessDate, scenarioId, runId }: { businessDate: string; scenarioId: string; runId: string }) {
+      await sql`
+        insert into billing_runs (business_date, status, scenario_id, run_id) values (${businessDate}, 'running', ${scenarioId}, ${runId})
+        on conflict (business_date) do update set status = 'running', scenario_id = excluded.scenario_id, run_id = excluded.run_id,
+          runs = billing_runs.runs + 1, duties = '{}'::jsonb, started_at = now(), finished_at = null
+        where billing_runs.run_id <> excluded.run_id`;
+    },
+
+    async recordDuty({ businessDate, duty, found, done }: { businessDate: string; duty: string; found: number; done: number }) {
+      await sql`
+        update billing_runs set duties = duties || jsonb_build_object(${duty}::text, jsonb_build_object('found', ${found}::int, 'done', ${done}::int))
+        where business_date = ${businessDate}`;
+    },
+
+    async finishBillingRun({ businessDate, status }: { businessDate: string; status: 'completed' | 'failed' }) {
+      await sql`update billing_runs set status = ${status}, finished_at = now() where business_date = ${businessDate}`;
+    },
 
     /** Orders that exist but whose scenario has not been started (a run that died between the two). */
     async findUnstartedOrders({ limit }: { limit: number }) {
@@ -229,75 +319,12 @@ export function createBillingRunActivities({ sql, today, plugins }: { sql: Sql; 
       if (orderIds.length === 0) return;
       await sql`update orders set scenario_started_at = coalesce(scenario_started_at, now()) where id = any(${orderIds}::int[])`;
     },
-
-    /**
-     * Spec 01 §12.2 step 2, §11.2: pays due automatic orders from the balance. Returns the scenarios to
-     * tell; an order the balance does not cover stays awaiting payment (the grace days follow).
-     */
-    async autoPayOrders({ businessDate, items }: { businessDate: string; items: DueItem[] }) {
-      const paid: string[] = [];
-      for (const item of items) {
-        const [row] = await loadLifecycleStates(sql, { ids: [item.subscriptionId] });
-        const action = row && autoPayment(row.state, businessDate);
-        if (!row || !action || action.kind !== 'auto_payment') continue;
-        const result = await orders.payOrderFromBalance({ orderId: action.orderId });
-        await record(businessDate, [{ subscriptionId: item.subscriptionId, action: 'auto_payment', orderId: action.orderId, outcome: { paid: result.paid, via: result.via, balance: row.balance, amount: row.state.openOrder?.amount } }]);
-        // A merged payment pays its other orders too; each of their scenarios is told.
-        if (result.paid) for (const orderId of result.orderIds ?? [action.orderId]) paid.push(`order-${orderId}`);
-      }
-      return { paid: [...new Set(paid)] };
-    },
-
-    /** Decision 5: the subscription keeps working in `payment_overdue` during the grace days. */
-    async markPaymentOverdue({ businessDate, subscriptionIds }: { businessDate: string; subscriptionIds: number[] }) {
-      let marked = 0;
-      for (const subscriptionId of subscriptionIds) {
-        await sql.begin(async (tx) => {
-          const row = await lockLifecycleRow(tx, subscriptionId);
-          if (!row || !paymentOverdue(row.state, businessDate)) return;
-          await moveSubscriptionStatus(tx, { subscriptionId, status: 'payment_overdue', from: ['active'], reason: `not paid (billing run of ${businessDate})`, dedupeKey: `overdue/${subscriptionId}/${businessDate}` });
-          await tx`
-            insert into billing_run_actions (business_date, subscription_id, action) values (${businessDate}, ${subscriptionId}, 'mark_payment_overdue')
-            on conflict do nothing`;
-          marked += 1;
-        });
-      }
-      return { marked };
-    },
-
-
-    /** Idempotent per execution: a retried call changes nothing; a new run of the date counts once and resets the duties. */
-    async beginBillingRun({ businessDate, scenarioId, runId }: { businessDate: string; scenarioId: string; runId: string }) {
-      await sql`
-        insert into billing_runs (business_date, status, scenario_id, run_id) values (${businessDate}, 'running', ${scenarioId}, ${runId})
-        on conflict (business_date) do update set status = 'running', scenario_id = excluded.scenario_id, run_id = excluded.run_id,
-          runs = billing_runs.runs + 1, duties = '{}'::jsonb, started_at = now(), finished_at = null
-        where billing_runs.run_id <> excluded.run_id`;
-    },
-
-    /** Spec 01 §16.8, decision 8: prepaid orders still awaiting payment after their end date. */
-    async findUnpaidOrdersPastEndDate({ businessDate, limit }: { businessDate: string; limit: number }) {
-      const due = await unpaidOrdersPastEndDate(sql, businessDate, limit);
-      // Recorded for the subscriptions they belong to (purchase orders have none yet).
-      const owned = due.filter((o) => o.subscriptionId !== null);
-      await sql`
-        insert into billing_run_actions (business_date, subscription_id, action, order_id)
-        select ${businessDate}, subscription_id, 'cancel_unpaid_order', order_id
-        from unnest(${owned.map((o) => o.subscriptionId!)}::int[], ${owned.map((o) => o.orderId)}::int[]) as t(subscription_id, order_id)
-        on conflict do nothing`;
-      return due.map((o) => o.workflowId);
-    },
-
-    async recordDuty({ businessDate, duty, found, done }: { businessDate: string; duty: string; found: number; done: number }) {
-      await sql`
-        update billing_runs set duties = duties || jsonb_build_object(${duty}::text, jsonb_build_object('found', ${found}::int, 'done', ${done}::int))
-        where business_date = ${businessDate}`;
-    },
-
-    async finishBillingRun({ businessDate, status }: { businessDate: string; status: 'completed' | 'failed' }) {
-      await sql`update billing_runs set status = ${status}, finished_at = now() where business_date = ${businessDate}`;
-    },
   };
+}
+
+/** Every activity of the billing run (their names are history: recorded runs replay them). */
+export function createBillingRunActivities(deps: BillingRunDeps) {
+  return { ...dueWorkActivities(deps), ...dailyDutyActivities(deps), ...runRecordActivities(deps) };
 }
 
 export type BillingRunActivities = ReturnType<typeof createBillingRunActivities>;

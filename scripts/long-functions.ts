@@ -63,7 +63,7 @@ export function longFunctions(root: string): LongFunction[] {
         const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
         const lines = end - start + 1;
         if (lines > longFunctionLimit) {
-          found.push({ file: relative(root, path), name: nameOf(node), line: start + 1, lines, explained: /Long because/.test(commentsAbove(node, text)) });
+          found.push({ file: relative(root, path), name: nameOf(node), line: start + 1, lines, explained: /Long(\s|\*)+because/.test(commentsAbove(node, text)) });
         }
       }
       ts.forEachChild(node, visit);

@@ -198,3 +198,13 @@ describe('layerOf', () => {
     expect(layerOf('test/support/platform.ts')).toBeNull();
   });
 });
+
+describe('small functions', () => {
+  it('every non-test function over 80 lines says why in the comment above it ("Long because ...")', async () => {
+    const { longFunctions, longFunctionLimit } = await import('../scripts/long-functions');
+    const found = longFunctions(root);
+    // Guard against a scan that finds nothing: the route tables are long on purpose and explained.
+    expect(found.length).toBeGreaterThan(5);
+    expect(found.filter((f) => !f.explained).map((f) => `${f.file}:${f.line} ${f.name} (${f.lines} lines > ${longFunctionLimit})`)).toEqual([]);
+  });
+});

@@ -49,7 +49,8 @@ const runPreview = z
  * Billing runs: one per business date. Running a date starts `billing-day-<date>`; while it runs, asking
  * again answers 409; once it has finished, the date may be run again (its duties find only what is still due).
  * A date after the next due one (domain/lifecycle.ts `runsAheadOfSchedule`) runs only with `confirmDate`, and
- * `dryRun` answers what a run would do without doing it.
+ * `dryRun` answers what a run would do without doing it. Long because it registers every route of the resource;
+ * each handler validates, guards, calls its operation or query and shapes the answer.
  */
 export function billingRunRoutes(deps: ApiDeps) {
   const { sql } = deps;

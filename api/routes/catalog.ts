@@ -135,6 +135,10 @@ export function maskSettings(settings: Record<string, unknown>): Record<string, 
   );
 }
 
+/**
+ * The catalogue: service and provisioning rules, products, service templates, plans and their periods. Long because it registers every route of the resource;
+ * each handler validates, guards, calls its operation or query and shapes the answer.
+ */
 export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
   const app = router();
 

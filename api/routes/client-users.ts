@@ -33,7 +33,8 @@ const linkInput = z
 /**
  * Client users (spec 01 §2, §4.2): people who use the client panel, each linked to one or more clients
  * with an access level. Staff create them, link them and issue their tokens; a client user's token opens
- * only the routes marked for client users, for their own clients, as far as the client's status allows.
+ * only the routes marked for client users, for their own clients, as far as the client's status allows. Long because it registers every route of the resource;
+ * each handler validates, guards, calls its operation or query and shapes the answer.
  */
 export function clientUserRoutes({ sql }: ApiDeps) {
   const app = router();

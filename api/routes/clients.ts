@@ -46,6 +46,10 @@ const topUpInput = z
   .strict()
   .openapi('TopUpInput');
 
+/**
+ * Clients, their contacts and top-ups. Long because it registers every route of the resource;
+ * each handler validates, guards, calls its operation or query and shapes the answer.
+ */
 export function clientRoutes({ sql }: ApiDeps) {
   const app = router();
 

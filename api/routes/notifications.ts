@@ -100,7 +100,8 @@ interface TemplateRow {
 /**
  * Notifications (spec 03 §4-10): the event catalogue with each event's variables and placeholders;
  * templates validated on save and previewed without sending; handlers whose rules are parsed on save;
- * the notification log with resend; the SMS gateway; the client panel's notifications.
+ * the notification log with resend; the SMS gateway; the client panel's notifications. Long because it registers every route of the resource;
+ * each handler validates, guards, calls its operation or query and shapes the answer.
  */
 export function notificationRoutes(deps: ApiDeps) {
   const { sql } = deps;

@@ -13,7 +13,11 @@ const permissionInput = z
   .strict()
   .openapi('PostpayPermissionInput');
 
-/** Platform settings (spec 02 §13) and the admin-only, audited override of a client's postpay permission (decision 18). */
+/**
+ * Platform settings (spec 02 §13) and the admin-only, audited override of a client's postpay permission (decision
+ * 18). Long because it registers every route of the resource;
+ * each handler validates, guards, calls its operation or query and shapes the answer.
+ */
 export function settingsRoutes({ sql }: ApiDeps) {
   const app = router();
 

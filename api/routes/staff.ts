@@ -19,7 +19,10 @@ const tokenParams = z.object({
   tokenId: z.coerce.number().int().positive().openapi({ param: { name: 'tokenId', in: 'path' } }),
 });
 
-/** Staff members and their API tokens (spec 02 §14). A token is shown once, when it is issued. */
+/**
+ * Staff members and their API tokens (spec 02 §14). A token is shown once, when it is issued. Long because it registers every route of the resource;
+ * each handler validates, guards, calls its operation or query and shapes the answer.
+ */
 export function staffRoutes({ sql }: ApiDeps) {
   const app = router();
 
