@@ -8,7 +8,7 @@ import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { notFound } from '../errors';
 import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
-import { listRows } from '../../queries/lists/engine';
+import { newestFirst } from '../../queries/lists/engine';
 import { clientList, type ClientFilters } from '../../queries/lists/clients';
 
 const contactInput = z
@@ -85,12 +85,7 @@ export function clientRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await listRows<ClientFilters, { id: number; balance: string }>(sql, clientList, {
-        columns: ['id', 'name', 'status', 'clientType', 'balance', 'currency', 'createdAt'],
-        filters,
-        sort: { column: 'id', dir: 'desc' },
-        limit: limit + 1,
-      });
+      const rows = await newestFirst<ClientFilters, { id: number; balance: string }>(sql, clientList, ['id', 'name', 'status', 'clientType', 'balance', 'currency', 'createdAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, balance: Number(r.balance) })), limit), 200);
     },
   );

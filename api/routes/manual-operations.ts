@@ -7,7 +7,7 @@ import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
-import { listRows } from '../../queries/lists/engine';
+import { newestFirst } from '../../queries/lists/engine';
 import { manualOperationList, type ManualOperationFilters } from '../../queries/lists/manual-operations';
 
 const approveInput = z
@@ -92,12 +92,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await listRows<ManualOperationFilters, { id: number }>(sql, manualOperationList, {
-        columns: ['id', 'type', 'status', 'description', 'clientId', 'clientName', 'managerId', 'serviceRuleId', 'subscriptionId', 'orderId', 'decidedBy', 'createdAt'],
-        filters,
-        sort: { column: 'id', dir: 'desc' },
-        limit: limit + 1,
-      });
+      const rows = await newestFirst<ManualOperationFilters, { id: number }>(sql, manualOperationList, ['id', 'type', 'status', 'description', 'clientId', 'clientName', 'managerId', 'serviceRuleId', 'subscriptionId', 'orderId', 'decidedBy', 'createdAt'], filters, limit);
       return c.json(page(rows, limit), 200);
     },
   );

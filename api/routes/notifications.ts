@@ -20,7 +20,7 @@ import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
-import { listRows } from '../../queries/lists/engine';
+import { newestFirst } from '../../queries/lists/engine';
 import { notificationList, type NotificationFilters } from '../../queries/lists/notifications';
 import { createNotificationHandler, changeNotificationHandler } from '../../operations/notifications/notification-handlers';
 import { createNotificationTemplate, replaceNotificationTemplate } from '../../operations/notifications/notification-templates';
@@ -347,12 +347,7 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await listRows<NotificationFilters, { id: string }>(sql, notificationList, {
-        columns: ['id', 'event', 'channel', 'clientId', 'recipient', 'summary', 'sendHour', 'sendAt', 'status', 'attempts', 'lastError', 'providerMessageId', 'resentFromId', 'createdAt', 'sentAt'],
-        filters,
-        sort: { column: 'id', dir: 'desc' },
-        limit: limit + 1,
-      });
+      const rows = await newestFirst<NotificationFilters, { id: string }>(sql, notificationList, ['id', 'event', 'channel', 'clientId', 'recipient', 'summary', 'sendHour', 'sendAt', 'status', 'attempts', 'lastError', 'providerMessageId', 'resentFromId', 'createdAt', 'sentAt'], filters, limit);
       // The id is a bigserial, which the driver answers as text; the API has always answered it as a number.
       return c.json(page(rows.map((r) => ({ ...r, id: Number(r.id) })), limit), 200);
     },

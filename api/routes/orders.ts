@@ -14,7 +14,7 @@ import { AppError, notFound } from '../errors';
 import { storeIdempotentAnswer } from '../idempotency';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 import { startOrderScenario } from '../scenario-starts/orders';
-import { listRows } from '../../queries/lists/engine';
+import { newestFirst } from '../../queries/lists/engine';
 import { orderList, type OrderFilters } from '../../queries/lists/orders';
 
 const orderInput = z
@@ -133,12 +133,7 @@ export function orderRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await listRows<OrderFilters, { id: number; amount: string }>(sql, orderList, {
-        columns: ['id', 'number', 'type', 'status', 'clientId', 'clientName', 'subscriptionId', 'amount', 'currency', 'createdAt', 'closedAt'],
-        filters,
-        sort: { column: 'id', dir: 'desc' },
-        limit: limit + 1,
-      });
+      const rows = await newestFirst<OrderFilters, { id: number; amount: string }>(sql, orderList, ['id', 'number', 'type', 'status', 'clientId', 'clientName', 'subscriptionId', 'amount', 'currency', 'createdAt', 'closedAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );

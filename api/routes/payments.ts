@@ -12,7 +12,7 @@ import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
-import { listRows } from '../../queries/lists/engine';
+import { newestFirst } from '../../queries/lists/engine';
 import { paymentList, type PaymentFilters } from '../../queries/lists/payments';
 import { tellPaidOrders } from '../scenario-starts/orders';
 import { startBlockScenarios } from '../scenario-starts/subscriptions';
@@ -72,12 +72,7 @@ export function paymentRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await listRows<PaymentFilters, { id: number; amount: string }>(sql, paymentList, {
-        columns: ['id', 'number', 'clientId', 'orderId', 'type', 'status', 'amount', 'currency', 'method', 'createdAt', 'closedAt'],
-        filters,
-        sort: { column: 'id', dir: 'desc' },
-        limit: limit + 1,
-      });
+      const rows = await newestFirst<PaymentFilters, { id: number; amount: string }>(sql, paymentList, ['id', 'number', 'clientId', 'orderId', 'type', 'status', 'amount', 'currency', 'method', 'createdAt', 'closedAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );

@@ -7,7 +7,7 @@ import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
-import { listRows } from '../../queries/lists/engine';
+import { newestFirst } from '../../queries/lists/engine';
 import { subscriptionList, type SubscriptionFilters } from '../../queries/lists/subscriptions';
 import { startSubscriptionOperation } from '../scenario-starts/subscriptions';
 
@@ -42,12 +42,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await listRows<SubscriptionFilters, { id: number }>(sql, subscriptionList, {
-        columns: ['id', 'name', 'clientId', 'planId', 'status', 'paymentModel', 'startDate', 'expirationDate', 'createdAt'],
-        filters,
-        sort: { column: 'id', dir: 'desc' },
-        limit: limit + 1,
-      });
+      const rows = await newestFirst<SubscriptionFilters, { id: number }>(sql, subscriptionList, ['id', 'name', 'clientId', 'planId', 'status', 'paymentModel', 'startDate', 'expirationDate', 'createdAt'], filters, limit);
       return c.json(page(rows, limit), 200);
     },
   );

@@ -144,6 +144,14 @@ export async function listRows<F extends object, R extends Row = Row>(db: Db, li
     ${orderOf(db, list, input.sort)} limit ${Math.floor(input.limit)} ${offset}`;
 }
 
+/**
+ * The API's keyset page of a list, newest first: the chosen columns, one row more than the page so the caller knows
+ * whether there is a next page (api/schemas.ts `page`).
+ */
+export function newestFirst<F extends object, R extends Row = Row>(db: Db, list: ListQuery<F>, columns: string[], filters: ListInput<F>['filters'], limit: number): Promise<R[]> {
+  return listRows<F, R>(db, list, { columns, filters, sort: { column: 'id', dir: 'desc' }, limit: limit + 1 });
+}
+
 /** How many rows pass the filters (the UI's "from–to of total"). */
 export async function countList<F extends object>(db: Db, list: ListQuery<F>, input: Pick<ListInput<F>, 'filters' | 'search'>): Promise<number> {
   const { sql: where } = await whereOf(db, list, input);
