@@ -104,6 +104,21 @@ export default defineConfig(
     rules: { 'layers/imports': 'error' },
   },
 
+  // Business rules are pure: no Node built-ins (randomness, files, network) in domain/, so workflows can use them.
+  {
+    files: ['domain/**/*.ts'],
+    ignores: ['domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.map((name) => ({ name, message: 'domain/ is pure: what needs a Node built-in is an operation (docs/architecture.md).' })),
+          patterns: [{ regex: '^node:', message: 'domain/ is pure: what needs a Node built-in is an operation (docs/architecture.md).' }],
+        },
+      ],
+    },
+  },
+
   // Temporal workflow code (tests excluded: they run in Node and may use anything).
   // Tests read JSON answers of the API; typing every one of them would add noise, not safety.
   {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../db/client';
 import { isValidPrefix } from '../domain/licensing/codes';
-import { licenseFile } from '../domain/licensing/documents';
+import { licenseFile } from '../operations/licensing/documents';
 import { activateMachine } from '../operations/licensing/activations/activate-machine';
 import { deactivateActivation } from '../operations/licensing/activations/deactivate-activation';
 import { productStatus } from '../operations/licensing/activations/product-status';

@@ -17,6 +17,9 @@
 //   account (§6.1, §6.2, §6.5 speak of "the account's"); a store that keeps it on the entitlement (§1.2)
 //   passes the same values for each of its accounts.
 
+// The one exception in domain/: SHA-256 of the machine's fingerprint (machineIdOf) is a deterministic function of its
+// input, so the rule stays pure; a JavaScript copy of SHA-256 would only add code to trust. Nothing random is drawn here.
+// eslint-disable-next-line no-restricted-imports
 import { createHash } from 'node:crypto';
 
 const MS_PER_DAY = 86_400_000;

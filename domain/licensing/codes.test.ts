@@ -1,24 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import {
-  ALPHABET,
-  checkCharacters,
-  COUPON_LENGTH,
-  formatCoupon,
-  formatLicenseKey,
-  generateCoupon,
-  generateLicenseKey,
-  isValidPrefix,
-  KEY_LENGTH,
-  LicensingCodeError,
-  canonicalKeyCode,
-  normalizeCode,
-  parseCode,
-  parseCoupon,
-  parseLicenseKey,
-  type CouponType,
-} from './codes';
+import { ALPHABET, checkCharacters, COUPON_LENGTH, formatCoupon, formatLicenseKey, isValidPrefix, KEY_LENGTH, LicensingCodeError, canonicalKeyCode, normalizeCode, parseCode, parseCoupon, parseLicenseKey, type CouponType } from './codes';
+import { generateCoupon, generateLicenseKey } from '../../operations/licensing/keys/new-codes';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const COUPON_TYPES: [CouponType, string][] = [

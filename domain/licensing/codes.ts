@@ -21,7 +21,6 @@
 // When parseCode cannot read the input at all, it is treated as a coupon if `UPD` follows the prefix, and
 // as a key otherwise; parseLicenseKey and parseCoupon fix the expected kind instead.
 
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors';
 
 /** Crockford base32: digits and letters without I, L, O and U. A character's value is its index. */
@@ -29,13 +28,13 @@ export const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export const KEY_LENGTH = 24;
 export const COUPON_LENGTH = 22;
-const COUPON_MARKER = 'UPD';
-const KEY_RANDOM_LENGTH = 18;
-const COUPON_RANDOM_LENGTH = 12;
+export const COUPON_MARKER = 'UPD';
+export const KEY_RANDOM_LENGTH = 18;
+export const COUPON_RANDOM_LENGTH = 12;
 
 export type CouponType = 'add_product' | 'extend_trial' | 'change_composition';
 
-const COUPON_TYPE_CHARS: Record<CouponType, string> = { add_product: 'A', extend_trial: 'T', change_composition: 'C' };
+export const COUPON_TYPE_CHARS: Record<CouponType, string> = { add_product: 'A', extend_trial: 'T', change_composition: 'C' };
 const COUPON_TYPES_BY_CHAR = new Map(Object.entries(COUPON_TYPE_CHARS).map(([type, char]) => [char, type as CouponType]));
 
 export type ParsedCode =
@@ -90,33 +89,16 @@ export function normalizeCode(input: string): string {
  */
 export const canonicalKeyCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
 
-/** `count` characters of ALPHABET from the CSPRNG. */
-function randomCharacters(count: number): string {
-  // 256 is a multiple of 32, so the low five bits of a uniform random byte are uniform over the
-  // 32 characters: no bias, nothing to reject.
-  return Array.from(randomBytes(count), (byte) => ALPHABET.charAt(byte & 31)).join('');
-}
-
-function withCheck(body: string): string {
+/** The code with its check characters appended. */
+export function withCheck(body: string): string {
   return body + checkCharacters(body);
 }
 
-function assertPrefix(prefix: string, code: LicensingCodeErrorCode): void {
+/** Refuses a vendor prefix that is not 4 letters A-Z, with the code the caller's refusal uses. */
+export function assertPrefix(prefix: string, code: LicensingCodeErrorCode): void {
   if (!isValidPrefix(prefix)) {
     throw new LicensingCodeError(code, 'code_prefix', `A vendor prefix is 4 letters A-Z, got "${prefix}"`);
   }
-}
-
-/** A new license key for the vendor `prefix`, in canonical form (90 random bits). */
-export function generateLicenseKey(prefix: string): string {
-  assertPrefix(prefix, 'INVALID_KEY_FORMAT');
-  return withCheck(prefix + randomCharacters(KEY_RANDOM_LENGTH));
-}
-
-/** A new coupon of `type` for the vendor `prefix`, in canonical form (60 random bits). */
-export function generateCoupon(prefix: string, type: CouponType): string {
-  assertPrefix(prefix, 'COUPON_INVALID_FORMAT');
-  return withCheck(prefix + COUPON_MARKER + COUPON_TYPE_CHARS[type] + randomCharacters(COUPON_RANDOM_LENGTH));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { errorStatus } from '../errors';
 import { describe, expect, it } from 'vitest';
-import { formatCoupon, formatLicenseKey, generateCoupon, generateLicenseKey } from './codes';
+import { formatCoupon, formatLicenseKey } from './codes';
+import { generateCoupon, generateLicenseKey } from '../../operations/licensing/keys/new-codes';
 import {
   checkCodes,
   checkCouponUse,

@@ -5,7 +5,8 @@
  * failed attempts and voiding.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCoupon, generateCoupon, parseCoupon } from '../../domain/licensing/codes';
+import { formatCoupon, parseCoupon } from '../../domain/licensing/codes';
+import { generateCoupon } from '../../operations/licensing/keys/new-codes';
 import { createTestPlatform, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;

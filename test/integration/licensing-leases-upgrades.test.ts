@@ -11,7 +11,7 @@
  * no clock use the platform's own app (`p.api`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLicense } from '../../domain/licensing/documents';
+import { verifyLicense } from '../../operations/licensing/documents';
 import { createTestPlatform, type ApiAnswer, type TestPlatform } from '../support/platform';
 
 const DAY = 86_400_000;

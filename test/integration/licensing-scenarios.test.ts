@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLicensingPlugin } from '../../operations/plugins/adapters/licensing';
 import { licensingPublicApi } from '../../api/licensing-public';
-import { generateLicenseKey, formatLicenseKey } from '../../domain/licensing/codes';
-import { parseLicenseFile, verifyLicense } from '../../domain/licensing/documents';
+import { formatLicenseKey } from '../../domain/licensing/codes';
+import { generateLicenseKey } from '../../operations/licensing/keys/new-codes';
+import { parseLicenseFile, verifyLicense } from '../../operations/licensing/documents';
 import { createClient, createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLicenseKey, generateLicenseKey } from '../../domain/licensing/codes';
-import { parseLicenseFile, licenseFile, verifyLicense } from '../../domain/licensing/documents';
+import { formatLicenseKey } from '../../domain/licensing/codes';
+import { generateLicenseKey } from '../../operations/licensing/keys/new-codes';
+import { parseLicenseFile, licenseFile, verifyLicense } from '../../operations/licensing/documents';
 import { createClient, createTestPlatform, eventually, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;

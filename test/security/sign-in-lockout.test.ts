@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCoupon, generateCoupon } from '../../domain/licensing/codes';
+import { formatCoupon } from '../../domain/licensing/codes';
+import { generateCoupon } from '../../operations/licensing/keys/new-codes';
 import { serveOverHttp, signInOverHttp, type HttpServer } from '../support/http';
 import { createTestPlatform, type TestPlatform } from '../support/platform';
 

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLicenseKey, generateLicenseKey } from '../../domain/licensing/codes';
+import { formatLicenseKey } from '../../domain/licensing/codes';
+import { generateLicenseKey } from '../../operations/licensing/keys/new-codes';
 import { createLogger } from '../../infra/logger';
 import { serveOverHttp, signInOverHttp, type HttpServer } from '../support/http';
 import { createTestPlatform, type TestPlatform } from '../support/platform';

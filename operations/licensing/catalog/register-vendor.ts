@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
-import { generateSigningKeys } from '../../../domain/licensing/documents';
+import { generateSigningKeys } from '../documents';
 
 export interface RegisterVendorInput {
   name: string;

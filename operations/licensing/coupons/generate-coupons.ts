@@ -1,6 +1,7 @@
 import type { Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
-import { formatCoupon, formatLicenseKey, generateCoupon, parseLicenseKey } from '../../../domain/licensing/codes';
+import { formatCoupon, formatLicenseKey, parseLicenseKey } from '../../../domain/licensing/codes';
+import { generateCoupon } from '../keys/new-codes';
 import { storedItems, type CouponParams, type CouponType } from '../../../domain/licensing/coupons';
 import { inTransaction } from '../in-transaction';
 import { applyCheckedCoupon, type AppliedCoupon } from './apply-coupon';

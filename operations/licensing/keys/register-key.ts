@@ -1,6 +1,7 @@
 import type { Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
-import { formatLicenseKey, generateLicenseKey } from '../../../domain/licensing/codes';
+import { formatLicenseKey } from '../../../domain/licensing/codes';
+import { generateLicenseKey } from './new-codes';
 import { inTransaction } from '../in-transaction';
 
 export interface RegisterKeyInput {

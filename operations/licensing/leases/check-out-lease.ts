@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
-import { signLicense, type SignedLicense } from '../../../domain/licensing/documents';
+import { signLicense, type SignedLicense } from '../documents';
 import { findEntitlementForProduct, type EntitlementForProduct } from '../entitlement-for-product';
 import { inTransaction } from '../in-transaction';
 import { expireLapsedLeases, leaseEnd, leaseStatusRefusal, liveLeases, type LeaseTiming } from './lease-rules';

@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/client';
-import { generateLicenseKey } from '../../../domain/licensing/codes';
+import { generateLicenseKey } from '../keys/new-codes';
 import { legalFormOf, perpetualOrderRefusal, supportUntilAtPurchase, type ClientType } from '../../../domain/licensing/commercial';
 import { PluginError } from '../../../contracts/plugin-contract';
 import { inTransaction } from '../in-transaction';
