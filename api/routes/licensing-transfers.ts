@@ -127,7 +127,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       summary: 'Start the transfer of a license to another partner (import); the recipient approves it with the secret',
       ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(transferInput) },
-      responses: jsonResponses(201, looseObject, 'the pending transfer with its secret (shown only here)'),
+      responses: jsonResponses(201, looseObject, 'the pending transfer with its secret (shown only here) and its `license` (`licence`: deprecated alias)'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -138,6 +138,8 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
           ...transferView(started.transfer),
           secret: started.secret,
           // `license`: the field's name since the first release; integrators may read it.
+          // `licence` is the deprecated spelling of `license` (docs/glossary.md), kept for integrators that read it.
+          license: { ...license, expiresAt: dateOrNull(license.expiresAt) },
           licence: { ...license, expiresAt: dateOrNull(license.expiresAt) },
           fromPartner: from ? { id: from.id, publicId: from.public_id, name: from.name } : null,
           toPartner: { id: to.id, publicId: to.public_id, name: to.name },
@@ -156,7 +158,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       summary: 'Licenses waiting for this partner to approve their import',
       ...guard('catalog', false),
       request: { params: idParam, query: z.object(pageQuery) },
-      responses: jsonResponses(200, pageOf(looseObject), 'pending transfers to the partner, newest first'),
+      responses: jsonResponses(200, pageOf(looseObject), 'pending transfers to the partner, newest first, each with its `license` (`licence`: deprecated alias)'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -173,6 +175,8 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
         order by t.id desc limit ${limit + 1}`;
       const items = rows.map((r) => ({
         ...transferView(r),
+        license: { entitlementId: r.entitlement_id, product: r.product, boundIp: r.bound_ip, expiresAt: dateOrNull(r.expires_at) },
+        // Deprecated spelling of `license`, kept for integrators that read it.
         licence: { entitlementId: r.entitlement_id, product: r.product, boundIp: r.bound_ip, expiresAt: dateOrNull(r.expires_at) },
         fromPartner: r.from_partner_id === null ? null : { id: r.from_partner_id, publicId: r.from_public_id, name: r.from_name },
       }));

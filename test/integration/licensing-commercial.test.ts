@@ -52,7 +52,7 @@ const approve = (transferId: number, secret: string) => p.api('POST', `/api/v1/l
 const pendingOf = async (partnerId: number) => {
   const answer = await p.api('GET', `/api/v1/licensing/partners/${partnerId}/pending-transfers`);
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  return (answer.body.items as Array<{ id: number; licence: { entitlementId: number } }>);
+  return (answer.body.items as Array<{ id: number; license: { entitlementId: number }; licence: { entitlementId: number } }>);
 };
 const ownerOf = async (entitlementId: number) => (await p.sql<Array<{ partner_id: number | null }>>`select partner_id from entitlements where id = ${entitlementId}`)[0]!.partner_id;
 /** The license's row; the database client hands timestamps over as text. */
@@ -188,6 +188,9 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect(stored!.secret_hash).toMatch(/^scrypt\$/);
     expect(stored!.secret_hash).not.toContain('s3cret-42');
     expect((await pendingOf(b.id)).map((t) => [t.id, t.licence.entitlementId])).toEqual([[toB.body.id, l.entitlementId]]);
+    // `license` is the field; `licence` its deprecated alias, the same object.
+    for (const t of await pendingOf(b.id)) expect(t.licence).toEqual(t.license);
+    expect((await pendingOf(b.id)).map((t) => t.license.entitlementId)).toEqual([l.entitlementId]);
     expect(await pendingOf(a.id)).toEqual([]);
 
     const second = await transfer(l.entitlementId, { toPartnerPublicId: c.publicId, secret: 'another-secret' });
