@@ -13,20 +13,18 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate';
 import { freePort, waitForTemporal, withDatabase } from '../../test/support/local-services';
 import type { ProcessGroups } from './cpu';
 import { say } from './progress';
+import { adminDatabaseUrl, root, temporalBinary } from './paths';
+
+export { adminDatabaseUrl, root, temporalBinary };
 
 /** The dev server's SQLite settings in `npm start` (scripts/start.sh), the default here too. */
 const npmStartPragmas = ['journal_mode=wal', 'synchronous=normal'];
 
-export const root = fileURLToPath(new URL('../..', import.meta.url));
-export const temporalBinary = join(root, '.tools/bin/temporal');
-/** A connection to the server's maintenance database (creates and drops `bench_*` databases). */
-export const adminDatabaseUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function databaseUrl(name: string): string {
   return withDatabase(adminDatabaseUrl, name);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { adminDatabaseUrl, temporalBinary } from './harness';
+import { adminDatabaseUrl, temporalBinary } from './paths';
 
 export interface MachineInfo {
   cpuModel: string;
