@@ -24,7 +24,3 @@ export const businessRefusalsAreFinal: ActivityInterceptorsFactory = () => ({
   },
 });
 
-/** A refusal thrown as Temporal's own failure: final, of its type (older activities; new code throws AppError). */
-export function businessError(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}

@@ -1,7 +1,7 @@
+import { AppError } from '../domain/errors';
 import type { Sql } from '../db/client';
 import { approvalsOf } from '../domain/application-operations';
 import type { IsoDate } from '../domain/dates';
-import { businessError } from './failures';
 import type { PluginRegistry } from '../operations/plugins/registry';
 import { applySubscriptionOrder } from '../operations/subscription-orders/apply-subscription-order';
 import { beginOrderProvisioning } from '../operations/subscription-orders/begin-order-provisioning';
@@ -28,7 +28,7 @@ export function createLifecycleOrderActivities({ sql, today, plugins }: { sql: S
         from orders o join subscriptions s on s.id = o.subscription_id join plans p on p.id = o.plan_id
              join service_templates t on t.id = s.service_template_id
         where o.id = ${orderId}`;
-      if (!row || row.type === ('purchase' as string)) throw businessError('order_not_found', `order ${orderId} is not an order on a subscription`);
+      if (!row || row.type === ('purchase' as string)) throw new AppError('order_not_found', `order ${orderId} is not an order on a subscription`);
       const lines = await sql<Array<{ description: string }>>`select description from order_items where order_id = ${orderId} order by id`;
       const pluginInput: Record<string, unknown> =
         row.type === 'resource_change'

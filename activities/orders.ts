@@ -1,3 +1,4 @@
+import { AppError } from '../domain/errors';
 import type { Sql } from '../db/client';
 import { approvalsOf } from '../domain/application-operations';
 import { admitPostpayOrder } from '../operations/orders/admit-postpay-order';
@@ -12,7 +13,6 @@ import { confirmOrderPayment, type ConfirmOrderPaymentInput } from '../operation
 import type { PluginRegistry } from '../operations/plugins/registry';
 import { activateNewSubscription } from '../operations/subscriptions/activate-new-subscription';
 import { discardSubscription } from '../operations/subscriptions/discard-subscription';
-import { businessError } from './failures';
 
 export interface OrderActivityDeps {
   sql: Sql;
@@ -84,7 +84,7 @@ export function createOrderActivities({ sql, today, plugins }: OrderActivityDeps
         from orders o join plans p on p.id = o.plan_id join service_templates t on t.id = p.service_template_id
              join clients c on c.id = o.client_id join service_rules r on r.id = c.service_rule_id
         where o.id = ${orderId}`;
-      if (!row) throw businessError('order_not_found', `order ${orderId} does not exist`);
+      if (!row) throw new AppError('order_not_found', `order ${orderId} does not exist`);
       return {
         number: row.number,
         plugin: row.plugin,

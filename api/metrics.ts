@@ -3,7 +3,7 @@ import type { Handler } from 'hono';
 import type { Sql } from '../db/client';
 import { notificationStatuses } from '../db/schema/notifications';
 import { notificationChannels } from '../domain/notifications/catalog';
-import { orderStatuses, scenarioStatuses } from '../domain/statuses';
+import { orderStatuses, scenarioStatuses, taskStatuses, type TaskStatus } from '../domain/statuses';
 import { bearerToken } from './auth';
 import { Exposition, HistogramSet, histogramOf, METRICS_CONTENT_TYPE, type HistogramValue, type Labels } from './exposition';
 
@@ -13,7 +13,6 @@ import { Exposition, HistogramSet, histogramOf, METRICS_CONTENT_TYPE, type Histo
  * processes run: every API process answers the same database figures (aggregate them with max(), not sum(),
  * across instances). Only the HTTP series are the answering process's own, kept in memory.
  */
-const taskStatuses = ['queued', 'running', 'failed', 'completed', 'cancelled'] as const;
 const manualOperationStatuses = ['pending', 'approved', 'rejected'] as const;
 const billingRunStatuses = ['running', 'completed', 'failed'] as const;
 
@@ -26,7 +25,7 @@ export interface OperationalCounts {
   /** Scenarios by type and status (every status of every type that has a scenario; zeros included). */
   scenarios: Array<{ type: string; status: string; count: number }>;
   /** The task list by status. */
-  tasks: Record<(typeof taskStatuses)[number], number>;
+  tasks: Record<TaskStatus, number>;
   manualOperations: Record<(typeof manualOperationStatuses)[number], number>;
   notifications: Array<{ status: string; channel: string; count: number }>;
   orders: Record<(typeof orderStatuses)[number], number>;

@@ -23,6 +23,16 @@ export type Sql = postgres.Sql;
 export type Db = Sql | postgres.TransactionSql;
 
 /** The single row a query must return (a count, a `returning`, a row found by its key); a missing row is a bug. */
+/**
+ * Runs `work` in the caller's transaction when `db` is one, else in a new transaction of the pool, so an operation
+ * that must be atomic can be called alone or inside another operation's transaction. A transaction is told apart
+ * by `savepoint`, which postgres.js gives transactions only (both have `begin`).
+ */
+export function inTransaction<T>(db: Db, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  if ('savepoint' in db) return work(db);
+  return db.begin(work) as Promise<T>;
+}
+
 export async function oneRow<T>(query: PromiseLike<readonly T[]>): Promise<T> {
   const [row] = await query;
   if (row === undefined) throw new Error('the query returned no row');

@@ -1,7 +1,7 @@
 import { notificationStatuses } from '../db/schema/notifications';
 import { canDecideManualOperation } from '../domain/operator-decisions';
 import { manualOperationTypes } from '../db/schema/scenarios';
-import { clientStatuses, orderStatuses, orderTypes, paymentStatuses, paymentTypes, scenarioStatuses, subscriptionStatuses } from '../domain/statuses';
+import { clientStatuses, orderStatuses, orderTypes, paymentStatuses, paymentTypes, scenarioStatuses, subscriptionStatuses, taskStatuses } from '../domain/statuses';
 import { clientList } from '../queries/lists/clients';
 import { eventLogList } from '../queries/lists/event-log';
 import { manualOperationList } from '../queries/lists/manual-operations';
@@ -147,7 +147,7 @@ export const listDefinitions: ListDefinition[] = [
       { key: 'createdAt', label: 'col.createdAt', kind: 'date' },
     ],
     filters: [
-      { key: 'status', label: 'col.status', kind: 'enum', options: ['queued', 'running', 'failed', 'completed', 'cancelled'] },
+      { key: 'status', label: 'col.status', kind: 'enum', options: taskStatuses },
       { key: 'plugin', label: 'col.plugin', filter: 'pluginContains', kind: 'text' },
       { key: 'operation', label: 'col.operation', filter: 'operationContains', kind: 'text' },
       { key: 'from', label: 'list.createdFrom', filter: 'createdFrom', kind: 'from' },

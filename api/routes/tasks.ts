@@ -8,7 +8,8 @@ import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
-import { findTask, selectTasks, taskStatuses, type TaskRow } from '../../queries/lists/tasks';
+import { taskStatuses } from '../../domain/statuses';
+import { findTask, selectTasks, type TaskRow } from '../../queries/lists/tasks';
 
 /** The filters of the task list, shared by the list and the bulk retry so both select the same tasks. */
 const taskFilter = {

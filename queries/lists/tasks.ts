@@ -2,7 +2,6 @@ import type { Db } from '../../db/client';
 import { stepStatusesOfTask, taskStatuses, type TaskStatus } from '../../domain/statuses';
 import type { ListQuery } from './engine';
 
-export { taskStatuses };
 
 /** The filters of the task list, shared by the list and the bulk retry so both select the same tasks. */
 export interface TaskFilter {

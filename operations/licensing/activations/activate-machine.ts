@@ -1,9 +1,8 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { decideActivation, type ActivationDecision, type ActivationErrorCode, type ClientState, type HardwareSignatures } from '../../../domain/licensing/activation';
 import { signLicense, type SignedLicense } from '../documents';
 import { findEntitlementForProduct, type EntitlementForProduct } from '../entitlement-for-product';
-import { inTransaction } from '../in-transaction';
 import { activationInputOf, readActivationAccounts, type AccountRow } from './activation-state';
 
 export interface ActivateMachineInput {

@@ -1,7 +1,6 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { transferStateToSave, type ActivationPolicy, type ClientState } from '../../../domain/licensing/activation';
-import { inTransaction } from '../in-transaction';
 
 /**
  * Releases a machine binding (spec 04 §6.4): the binding is `deactivated`, the account keeps the state the client

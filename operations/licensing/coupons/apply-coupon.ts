@@ -1,4 +1,4 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import {
   checkCodes,
   checkCouponUse,
@@ -13,7 +13,6 @@ import {
   type PeriodItem,
   type TrialItem,
 } from '../../../domain/licensing/coupons';
-import { inTransaction } from '../in-transaction';
 import { keyEntitlements, type KeyEntitlement } from '../key-entitlements';
 import { revokeLicenseUseLogged } from '../revoke-license-use';
 import { entitlementSnapshots } from './entitlement-snapshots';

@@ -1,9 +1,8 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { formatCoupon, formatLicenseKey, parseLicenseKey } from '../../../domain/licensing/codes';
 import { generateCoupon } from '../keys/new-codes';
 import { storedItems, type CouponParams, type CouponType } from '../../../domain/licensing/coupons';
-import { inTransaction } from '../in-transaction';
 import { applyCheckedCoupon, type AppliedCoupon } from './apply-coupon';
 
 /** Generation parameters (spec 04 §3.1) as validated by the caller (domain `couponParamsProblems`), with who makes them. */

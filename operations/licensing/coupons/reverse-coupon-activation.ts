@@ -1,7 +1,6 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { entitlementIdsOf, planReversal, type EntitlementSnapshot, type ReversalPlan } from '../../../domain/licensing/coupons';
-import { inTransaction } from '../in-transaction';
 import { keyEntitlements, type KeyEntitlement } from '../key-entitlements';
 import { notFound } from '../refusals';
 import { revokeLicenseUseLogged } from '../revoke-license-use';

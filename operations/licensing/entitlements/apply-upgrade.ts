@@ -1,7 +1,6 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { applyUpgrade, type LicenseLimits } from '../../../domain/licensing/activation';
-import { inTransaction } from '../in-transaction';
 import { lockEntitlement, type LockedEntitlement } from './lock-entitlement';
 
 export interface ApplyUpgradeInput {

@@ -1,6 +1,5 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
-import { inTransaction } from '../in-transaction';
 import { lockEntitlement } from './lock-entitlement';
 
 export interface ChangeSeatsInput {

@@ -1,9 +1,8 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { renewalPaymentMethods, renewEntitlement as decideRenewal, type RenewalPaymentMethod } from '../../../domain/licensing/commercial';
 import type { EventEntry } from '../../event-log/event-log';
 import { logEvent } from '../../event-log/event-log';
-import { inTransaction } from '../in-transaction';
 import { renewalState, subscriptionRefusal, type RenewalState } from './renewal-state';
 
 export interface RenewEntitlementInput {

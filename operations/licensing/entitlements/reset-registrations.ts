@@ -1,6 +1,5 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { generateLicenseKey } from '../keys/new-codes';
-import { inTransaction } from '../in-transaction';
 import { revokeLicenseUse } from '../revoke-license-use';
 import { entitlementCard } from './entitlement-card';
 

@@ -1,8 +1,7 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { formatLicenseKey } from '../../../domain/licensing/codes';
 import { generateLicenseKey } from './new-codes';
-import { inTransaction } from '../in-transaction';
 
 export interface RegisterKeyInput {
   vendorPrefix: string;

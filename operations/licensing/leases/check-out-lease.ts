@@ -1,8 +1,7 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { signLicense, type SignedLicense } from '../documents';
 import { findEntitlementForProduct, type EntitlementForProduct } from '../entitlement-for-product';
-import { inTransaction } from '../in-transaction';
 import { expireLapsedLeases, leaseEnd, leaseStatusRefusal, liveLeases, type LeaseTiming } from './lease-rules';
 
 export interface CheckOutLeaseInput {

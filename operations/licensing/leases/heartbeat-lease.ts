@@ -1,8 +1,7 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import type { EntitlementStatus } from '../../../domain/licensing/activation';
 import { activeKeyId } from '../entitlement-for-product';
-import { inTransaction } from '../in-transaction';
 import { leaseEnd, leaseStatusRefusal, liveLeases, type LeaseRow, type LeaseTiming } from './lease-rules';
 
 type HeldLease = LeaseRow & { ent_status: EntitlementStatus; seats: number; ent_expires_at: string | null };

@@ -1,8 +1,7 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { generateLicenseKey } from '../keys/new-codes';
 import { legalFormOf, perpetualOrderRefusal, supportUntilAtPurchase, type ClientType } from '../../../domain/licensing/commercial';
 import { PluginError } from '../../../contracts/plugin-contract';
-import { inTransaction } from '../in-transaction';
 import type { SubscriptionLicense } from './subscription-license';
 
 export interface IssueSubscriptionLicenseInput {

@@ -1,5 +1,4 @@
-import type { Db } from '../../../db/client';
-import { inTransaction } from '../in-transaction';
+import { inTransaction, type Db } from '../../../db/client';
 import { revokeLicenseUse } from '../revoke-license-use';
 
 export interface SetSubscriptionLicenseStatusInput {

@@ -1,8 +1,7 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import type { EntitlementStatus } from '../../../domain/licensing/activation';
 import { logEvent, type EventEntry } from '../../event-log/event-log';
-import { inTransaction } from '../in-transaction';
 import { refuseBusyOrEnded } from '../refusals';
 import { lockPendingTransfer, MAX_SECRET_ATTEMPTS, type TransferRow } from './pending-transfer';
 import { transferSecretMatches } from './transfer-secrets';

@@ -1,7 +1,6 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { logEvent, type EventEntry } from '../../event-log/event-log';
-import { inTransaction } from '../in-transaction';
 import { lockPendingTransfer, type TransferRow } from './pending-transfer';
 
 export interface CloseTransferInput {

@@ -1,8 +1,7 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import type { EntitlementStatus } from '../../../domain/licensing/activation';
 import { logEvent, type EventEntry } from '../../event-log/event-log';
-import { inTransaction } from '../in-transaction';
 import { notFound } from '../refusals';
 import { TRANSFER_TTL_DAYS, type TransferRow } from './pending-transfer';
 import { canonicalPartnerPublicId, hashTransferSecret, newTransferSecret } from './transfer-secrets';
