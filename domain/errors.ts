@@ -28,6 +28,8 @@ export const errorStatus = {
   not_found: 404,
   // 409: conflicts with the current state
   conflict: 409,
+  /** The subscription's billing type forbids the operation (spec 02 §4.10): refused before any order exists. */
+  billing_type_forbids: 409,
   adjustment_decided: 409,
   already_decided: 409,
   already_reversed: 409,
@@ -70,6 +72,8 @@ export const errorStatus = {
   // 413
   payload_too_large: 413,
   // 422: valid, but refused by a business rule
+  /** A plan's prices or periods do not fit its billing type (spec 02 §4.10). */
+  plan_billing_type: 422,
   before_start: 422,
   client_blocked: 422,
   client_deleted: 422,
