@@ -15,6 +15,8 @@ import { dueCharges, unpaidOrdersPastEndDate } from '../operations/billing-runs/
 import { cancelOrder } from '../operations/orders/cancel-order';
 import { createOrderActivities } from './orders';
 import { moveSubscriptionStatus } from '../operations/subscriptions/move-subscription-status';
+import { billedPerPeriod } from '../domain/billing-types/payment';
+import { settleStoppedSubscriptionCharges } from '../operations/charges/stopped-subscription-charges';
 
 /**
  * The billing run's reads and records. Selections are set-based and depend only on the business date and
@@ -109,7 +111,7 @@ function dueWorkActivities({ sql, today, plugins }: BillingRunDeps) {
             }
             const s = row.state;
             const amount = renewal ? s.renewalAmount : s.prolongationAmount;
-            const months = renewal && s.billingType === 'prepaid_term' ? periodMonths(s.period) : '1';
+            const months = renewal && !billedPerPeriod(s.billingType) ? periodMonths(s.period) : '1';
             const description = renewal
               ? `${row.planName}: renewal after ${action.termKey}${action.kind === 'create_renewal_order' && action.deferred ? ` (deferred to ${action.provisioningDate})` : ''}`
               : `${row.planName}: prolongation ${action.from} – ${action.to}`;
@@ -228,11 +230,13 @@ function dailyDutyActivities({ sql }: BillingRunDeps) {
      * taken from the available balance when the order was paid, is now consumed.
      */
     async closeCharges({ businessDate }: { businessDate: string }) {
+      // A stopped subscription's due charges first go its billing type's way (deleted and given back, or held).
+      const stopped = await settleStoppedSubscriptionCharges(sql, businessDate);
       const due = dueCharges(sql, businessDate);
       const closed = await sql`update charges set status = 'closed', closed_at = now(), updated_at = now() where ${due.closing} returning id`;
       // Postpay (spec 02 §4.11): an open charge blocks (becomes debt) when its period starts.
       const opened = await sql`update charges set status = 'blocked', updated_at = now() where ${due.opening} returning id`;
-      return { closed: closed.count, blocked: opened.count };
+      return { closed: closed.count, blocked: opened.count, stoppedSettled: stopped };
     },
 
     /** Spec 02 §7: acts and payments for rendered services the day after a financial day. */

@@ -4,6 +4,7 @@ import type { SubscriptionStatus } from '../domain/statuses';
 import { workingPrepaidSubscriptionIds } from '../queries/subscriptions';
 import { loadLifecycleStates } from '../operations/subscription-orders/subscription-orders';
 import type { BlockKind } from '../contracts/scenarios';
+import { billedPerPeriod } from '../domain/billing-types/payment';
 
 /** A prepaid subscription a block acts on, and how (see `blockActionFor`). */
 export interface BlockTarget {
@@ -61,7 +62,7 @@ export function createClientBlockActivities({ sql }: { sql: Sql }) {
       let available = Number(rows[0]!.balance);
       const restore: number[] = [];
       for (const row of rows) {
-        const price = row.billing_type === 'monthly_flexible' ? (prices.get(row.id) ?? 0) : 0;
+        const price = billedPerPeriod(row.billing_type) ? (prices.get(row.id) ?? 0) : 0;
         if (price > available) {
           await sql`update subscriptions set status_reason = ${`not restored: the available balance ${available} does not cover ${price} for the current period`}, updated_at = now() where id = ${row.id}`;
           continue;

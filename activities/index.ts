@@ -34,7 +34,7 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createOrderActivities({ sql, today, plugins }),
     ...createPluginActivities({ sql, plugins }),
     ...createManualOperationActivities({ sql }),
-    ...createSubscriptionActivities({ sql, plugins }),
+    ...createSubscriptionActivities({ sql, plugins, today }),
     ...createBillingRunActivities({ sql, today, plugins }),
     ...createScenarioDispatchActivities({ sql }),
     ...createLifecycleOrderActivities({ sql, today, plugins }),

@@ -7,7 +7,7 @@ import { canStartOperation, subscriptionOperations, type SubscriptionOperation }
 import { moveSubscriptionStatus, type SubscriptionMove } from '../operations/subscriptions/move-subscription-status';
 
 /** Subscription lifecycle side effects in our database. Each is idempotent: it checks the state it would produce. */
-export function createSubscriptionActivities({ sql, plugins }: { sql: Sql; plugins: PluginRegistry }) {
+export function createSubscriptionActivities({ sql, plugins, today }: { sql: Sql; plugins: PluginRegistry; today: () => string }) {
   async function describe(subscriptionId: number, operation: SubscriptionOperation) {
     const spec = subscriptionOperations[operation];
     const [row] = await sql<Array<{ status: SubscriptionStatus; client_id: number; client_status: string; payment_model: string; name: string; plugin: string; capabilities: unknown; stop_mode: 'automatic' | 'manual'; delete_mode: 'automatic' | 'manual'; saved_status: string | null }>>`
@@ -58,10 +58,11 @@ export function createSubscriptionActivities({ sql, plugins }: { sql: Sql; plugi
 
     /**
      * Moves a subscription to a status, remembering the stable status it had (decision 14) when asked.
-     * `from` lists the statuses the move is allowed from; anything else is left alone (idempotent re-runs).
+     * `from` lists the statuses the move is allowed from; anything else is left alone (idempotent re-runs). A stop,
+     * activation or deletion changes the subscription's charges as of today (its billing type's rules).
      */
     async setSubscriptionStatus(args: SubscriptionMove) {
-      await sql.begin((tx) => moveSubscriptionStatus(tx, args));
+      await sql.begin((tx) => moveSubscriptionStatus(tx, { chargeDate: today(), ...args }));
     },
   };
 }

@@ -18,8 +18,10 @@
 import { addDays, addMonthsClamped, compareDates, nextExpirationDate, type IsoDate, type PeriodLength } from './dates';
 import { AppError } from './errors';
 import { orderRefusal, type OrderSubject, type Refusal } from './order-effects';
+import { billedPerPeriod } from './billing-types/payment';
 
-export type BillingType = 'prepaid_term' | 'monthly_flexible';
+export type { BillingType } from './billing-types/types';
+import type { BillingType } from './billing-types/types';
 
 export interface OpenOrder {
   id: number;
@@ -99,7 +101,7 @@ export function nextFinancialDay(date: IsoDate, financialDay: number): IsoDate {
 /** The last day the subscription is paid for (see the note at the top). */
 export function paidThrough(s: Pick<LifecycleState, 'billingType' | 'expirationDate' | 'prolongedUntil'>): IsoDate | null {
   if (s.expirationDate === null) return null;
-  if (s.billingType === 'monthly_flexible' && s.prolongedUntil !== null) {
+  if (billedPerPeriod(s.billingType) && s.prolongedUntil !== null) {
     const beforeProlonged = addDays(s.prolongedUntil, -1);
     return compareDates(beforeProlonged, s.expirationDate) < 0 ? beforeProlonged : s.expirationDate;
   }
@@ -149,7 +151,7 @@ export function automaticOrder(s: LifecycleState, date: IsoDate): LifecycleActio
 
   // Spec 01 §11.1: prolongations while "prolonged until" is before the expiration date; on that date
   // only a renewal (which also pays the term's last day).
-  if (s.billingType === 'monthly_flexible' && s.prolongedUntil !== null && compareDates(s.prolongedUntil, exp) < 0) {
+  if (billedPerPeriod(s.billingType) && s.prolongedUntil !== null && compareDates(s.prolongedUntil, exp) < 0) {
     const pu = s.prolongedUntil;
     if (!within(date, addDays(pu, -point), pu)) return null;
     if (o && o.type === 'prolongation' && o.termKey === pu) return null;
@@ -180,7 +182,7 @@ export function automaticOrder(s: LifecycleState, date: IsoDate): LifecycleActio
 
 function renewal(s: LifecycleState, date: IsoDate, supersedes: number | null): LifecycleAction {
   const exp = s.expirationDate!;
-  const deferred = s.billingType === 'monthly_flexible' && compareDates(date, exp) < 0;
+  const deferred = billedPerPeriod(s.billingType) && compareDates(date, exp) < 0;
   return { kind: 'create_renewal_order', termKey: exp, deferred, provisioningDate: deferred ? exp : date, autoPayDate: exp, supersedes };
 }
 
@@ -252,7 +254,7 @@ function completeExtension(s: LifecycleState): LifecycleState {
   }
   const exp = s.expirationDate!;
   const next = nextExpirationDate(exp, s.period);
-  const prolongedUntil = s.billingType === 'monthly_flexible' ? prolongedUntilAfter(addDays(exp, 1), next, s.financialDay) : s.prolongedUntil;
+  const prolongedUntil = billedPerPeriod(s.billingType) ? prolongedUntilAfter(addDays(exp, 1), next, s.financialDay) : s.prolongedUntil;
   return { ...s, status: 'active', expirationDate: next, prolongedUntil, openOrder: null };
 }
 

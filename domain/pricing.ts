@@ -18,6 +18,7 @@
 import { periodLengthInMonths, type PeriodLength } from './dates';
 import { AppError } from './errors';
 import { multiplyByQuantity, sumMoney, type MinorUnits } from './money';
+import type { BillingType } from './billing-types/types';
 
 export interface PlanPeriodPricing extends PeriodLength {
   trial: boolean;
@@ -176,7 +177,7 @@ export function renewalOrderLines(period: PlanPeriodPricing, planName: string): 
  * price of the quantities above the plan's included ones. Trials cost nothing; unlimited terms never extend.
  */
 export function extensionAmounts(
-  billingType: 'prepaid_term' | 'monthly_flexible',
+  billingType: BillingType,
   period: PlanPeriodPricing,
   resourceMonthly: MinorUnits,
 ): { renewal: MinorUnits; prolongation: MinorUnits } {

@@ -17,7 +17,7 @@ export const subscriptionOperations = {
     refusal: 'not_stoppable',
   },
   delete: {
-    startsFrom: ['active', 'payment_overdue', 'stopped', 'blocked', 'install_error', 'activation_error', 'update_error', 'renewal_error', 'stop_error'],
+    startsFrom: ['active', 'delivered', 'payment_overdue', 'stopped', 'blocked', 'install_error', 'activation_error', 'update_error', 'renewal_error', 'stop_error'],
     underWay: ['awaiting_manual_confirmation', 'deleting', 'delete_error', 'deleted'],
     transitional: 'deleting',
     error: 'delete_error',

@@ -12,6 +12,7 @@ import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { currency, idParam, jsonBody, jsonResponses, key, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
+import { sellableBillingTypes } from '../../domain/billing-types/types';
 
 const serviceRuleInput = z
   .object({
@@ -115,7 +116,7 @@ const planInput = z
     name,
     sku: z.string().max(200).optional(),
     description: z.string().max(4000).optional(),
-    billingType: z.enum(['prepaid_term', 'monthly_flexible']).default('prepaid_term'),
+    billingType: z.enum(sellableBillingTypes).default('prepaid_term').describe('Spec 02 §4.10; the pay-as-you-go types arrive with usage records'),
     currency: currency.default('EUR'),
     published: z.boolean().default(true),
     single: z.boolean().default(false),

@@ -5,6 +5,7 @@ import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { idParam, jsonResponses, page, pageOf, pageQuery } from '../schemas';
+import { chargeStatuses } from '../../domain/billing-types/types';
 
 const charge = z
   .object({
@@ -12,8 +13,8 @@ const charge = z
     clientId: z.number(),
     orderId: z.number(),
     subscriptionId: z.number().nullable(),
-    kind: z.enum(['setup', 'renewal', 'recurring']),
-    status: z.enum(['new', 'open', 'blocked', 'closed', 'deleted']),
+    kind: z.enum(['setup', 'renewal', 'transfer', 'recurring', 'usage']),
+    status: z.enum(chargeStatuses),
     description: z.string(),
     periodFrom: z.string(),
     periodTo: z.string(),
@@ -21,6 +22,9 @@ const charge = z
     amount: z.number(),
     currency: z.string(),
     closedAt: z.coerce.string().nullable(),
+    splitOf: z.number().nullable().describe('The charge this one is a part of (spec 02 §4.9 splitting)'),
+    superseded: z.boolean().describe('Its amount moved into its parts or a close-all charge: not counted in its order'),
+    refund: z.boolean().describe('A refund charge: records money given back'),
   })
   .openapi('Charge');
 
@@ -59,7 +63,7 @@ export function chargeRoutes(deps: ApiDeps) {
           clientId: z.coerce.number().int().positive().optional(),
           orderId: z.coerce.number().int().positive().optional(),
           subscriptionId: z.coerce.number().int().positive().optional(),
-          status: z.enum(['new', 'open', 'blocked', 'closed', 'deleted']).optional(),
+          status: z.enum(chargeStatuses).optional(),
         }),
       },
       responses: jsonResponses(200, pageOf(charge), 'a page of charges, by period'),
@@ -69,7 +73,7 @@ export function chargeRoutes(deps: ApiDeps) {
       const rows = await sql<Array<Record<string, unknown>>>`
         select id, client_id as "clientId", order_id as "orderId", subscription_id as "subscriptionId", kind, status, description,
                period_from::text as "periodFrom", period_to::text as "periodTo", close_date::text as "closeDate", amount::int8 as amount,
-               currency, closed_at as "closedAt"
+               currency, closed_at as "closedAt", split_of as "splitOf", superseded, refund
         from charges
         where (${f.after ?? null}::int is null or id > ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})

@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { canStartOperation, subscriptionOperations } from '../../domain/subscription-operations';
 import { subscriptionStatuses } from '../../domain/statuses';
+import { billingTypeRules, type BillingType } from '../../domain/billing-types';
+import { todayIn } from '../../domain/dates';
+import { refuse } from '../../domain/errors';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -21,6 +24,7 @@ const operationInput = z
  * every subscription route; each handler validates, checks the status rule and starts the scenario.
  */
 export function subscriptionRoutes(deps: ApiDeps) {
+  const today = () => todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
   const { sql } = deps;
   const app = router();
 
@@ -98,11 +102,16 @@ export function subscriptionRoutes(deps: ApiDeps) {
       async (c) => {
         const { id } = c.req.valid('param');
         const { reason, comment } = c.req.valid('json');
-        const [sub] = await sql<Array<{ status: string }>>`select status from subscriptions where id = ${id}`;
+        const [sub] = await sql<Array<{ status: string; billing_type: BillingType; start_date: string | null; financial_day: number }>>`
+          select s.status, s.billing_type, s.start_date::text, pr.financial_day
+          from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${id}`;
         if (!sub) throw notFound('subscription', id);
         if (!canStartOperation(operation, sub.status)) {
           throw new AppError(subscriptionOperations[operation].refusal, `subscription ${id} is ${sub.status}; it cannot be ${operation === 'stop' ? 'stopped' : `${operation}d`} now`);
         }
+        // Spec 02 §4.10: the billing type may forbid it (no refund cannot be stopped or deleted), before any scenario.
+        const forbidden = billingTypeRules(sub.billing_type).refuses(operation, { date: today(), startDate: sub.start_date, financialDay: sub.financial_day });
+        if (forbidden) throw refuse(forbidden);
         const scenarioId = await startSubscriptionOperation(deps, operation, { subscriptionId: id, reason, comment, by: c.get('staff').id });
         return c.json({ subscriptionId: id, scenarioId }, 202);
       },

@@ -16,6 +16,7 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { timestamps, money, businessDate } from './columns';
+import { billingTypes, chargeStatuses } from '../../domain/billing-types/types';
 import { planPeriods, plans, provisioningRules, serviceTemplates } from './catalog';
 import { clients, staff } from './parties';
 import { orderStatuses, orderTypes, paymentModels, paymentStatuses, paymentTypes, subscriptionStatuses } from '../../domain/statuses';
@@ -47,7 +48,7 @@ export const subscriptions = pgTable(
     /** The stable status to restore after a block or a rejected stop/delete (decision 14). */
     savedStatus: text('saved_status', { enum: subscriptionStatuses }),
     statusReason: text('status_reason'),
-    billingType: text('billing_type', { enum: ['prepaid_term', 'monthly_flexible'] }).notNull(),
+    billingType: text('billing_type', { enum: billingTypes }).notNull(),
     paymentModel: text('payment_model', { enum: paymentModels }).notNull(),
     trial: boolean('trial').notNull().default(false),
     currency: text('currency').notNull(),
@@ -205,7 +206,7 @@ export const ledgerTransactions = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     clientId: integer('client_id').notNull().references(() => clients.id),
     kind: text('kind', {
-      enum: ['payment_received', 'order_paid', 'order_refund', 'adjustment', 'charge_closed', 'promised_payment'],
+      enum: ['payment_received', 'order_paid', 'order_refund', 'adjustment', 'charge_closed', 'promised_payment', 'charge_split'],
     }).notNull(),
     /** Signed: a credit to the client is positive, a debit negative. */
     amount: money('amount').notNull(),
@@ -294,8 +295,8 @@ export const charges = pgTable(
     clientId: integer('client_id').notNull().references(() => clients.id),
     orderId: integer('order_id').notNull().references(() => orders.id),
     subscriptionId: integer('subscription_id').references(() => subscriptions.id),
-    kind: text('kind', { enum: ['setup', 'renewal', 'recurring'] }).notNull(),
-    status: text('status', { enum: ['new', 'open', 'blocked', 'closed', 'deleted'] }).notNull().default('new'),
+    kind: text('kind', { enum: ['setup', 'renewal', 'transfer', 'recurring', 'usage'] }).notNull(),
+    status: text('status', { enum: chargeStatuses }).notNull().default('new'),
     description: text('description').notNull(),
     periodFrom: businessDate('period_from').notNull(),
     periodTo: businessDate('period_to').notNull(),
@@ -306,6 +307,12 @@ export const charges = pgTable(
     closedAt: timestamp('closed_at', { withTimezone: true }),
     /** Postpay: the act the closed charge was billed in. */
     actId: integer('act_id'),
+    /** The charge this one is a part of (spec 02 §4.9 splitting); its parts add up to it. */
+    splitOf: integer('split_of').references((): AnyPgColumn => charges.id),
+    /** Its amount moved into its parts (or a close-all charge): not counted in its order's sum. */
+    superseded: boolean('superseded').notNull().default(false),
+    /** A refund charge: records money given back, never holds any. */
+    refund: boolean('refund').notNull().default(false),
     ...timestamps,
   },
   (t) => [
@@ -315,6 +322,7 @@ export const charges = pgTable(
     index('charges_subscription_idx').on(t.subscriptionId, t.id),
     index('charges_close_idx').on(t.status, t.closeDate),
     check('charges_amount_nonnegative', sql`${t.amount} >= 0`),
+    index('charges_split_of_idx').on(t.splitOf).where(sql`${t.splitOf} is not null`),
   ],
 );
 

@@ -12,6 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { timestamps, money } from './columns';
 import { paymentModels } from '../../domain/statuses';
+import { billingTypes } from '../../domain/billing-types/types';
 
 
 
@@ -100,7 +101,7 @@ export const plans = pgTable('plans', {
   name: text('name').notNull(),
   sku: text('sku'),
   description: text('description'),
-  billingType: text('billing_type', { enum: ['prepaid_term', 'monthly_flexible'] })
+  billingType: text('billing_type', { enum: billingTypes })
     .notNull()
     .default('prepaid_term'),
   currency: text('currency').notNull().default('EUR'),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ChargeBook, type BookOptions } from './charge-book';
 import { billingTypeRules } from './index';
-import { sellableBillingTypes, type PlanShape } from './types';
+import { paymentOf } from './payment';
+import { billingTypes, sellableBillingTypes, type PlanShape } from './types';
 
 // The seed's worked examples per billing type (seed manual 8.3.4, spec 02 §4.6-4.10), each with the seed's
 // figures: 30.00 a month (3000 minor units), financial day 1 unless said.
@@ -138,8 +139,8 @@ describe('no refund (seed 8.3.4.6.4)', () => {
 
   it('refuses stop, deletion, plan switch, decrease, renewal and close-all with billing_type_forbids', () => {
     const rules = billingTypeRules('no_refund');
-    for (const op of ['stop', 'delete', 'switch', 'decrease', 'renew', 'manual_close'] as const) expect(rules.refuses(op, { date: '2017-11-10', periodStart: null })?.code).toBe('billing_type_forbids');
-    expect(rules.refuses('increase', { date: '2017-11-10', periodStart: null })).toBeNull();
+    for (const op of ['stop', 'delete', 'switch', 'decrease', 'renew', 'manual_close'] as const) expect(rules.refuses(op, { date: '2017-11-10', startDate: '2017-11-10', financialDay: 1 })?.code).toBe('billing_type_forbids');
+    expect(rules.refuses('increase', { date: '2017-11-10', startDate: '2017-11-10', financialDay: 1 })).toBeNull();
   });
 });
 
@@ -181,7 +182,7 @@ describe('non-recurring (seed 8.3.4.5)', () => {
     expect(live(b)).toEqual(['2017-11-10..2017-11-10 closed 15000']);
     const rules = billingTypeRules('non_recurring');
     expect(rules.activeStatus).toBe('delivered');
-    for (const op of ['renew', 'switch', 'increase', 'decrease'] as const) expect(rules.refuses(op, { date: '2017-11-10', periodStart: null })?.code).toBe('billing_type_forbids');
+    for (const op of ['renew', 'switch', 'increase', 'decrease'] as const) expect(rules.refuses(op, { date: '2017-11-10', startDate: '2017-11-10', financialDay: 1 })?.code).toBe('billing_type_forbids');
     b.event('stop', '2017-11-20');
     b.event('delete', '2017-11-21');
     expect(live(b)).toEqual(['2017-11-10..2017-11-10 closed 15000']);
@@ -206,6 +207,9 @@ describe('what a plan of each type may be (spec 02 §4.10)', () => {
     expect(billingTypeRules('peak_monthly').planRefusal(plan({ unit: 'month' }, 1))).toBeNull();
     expect(billingTypeRules('non_recurring').planRefusal(plan({ unlimited: true, recurringFee: 0, setupFee: 5000 }))).toBeNull();
     expect(billingTypeRules('non_recurring').planRefusal(plan({}))?.code).toBe('plan_billing_type');
+  });
+  it('every type says how it pays in one place', () => {
+    for (const type of billingTypes) expect(billingTypeRules(type).payment, type).toBe(paymentOf[type]);
   });
   it('every sellable type has rules, and the usage types are not sellable yet', () => {
     expect(sellableBillingTypes).toHaveLength(8);

@@ -103,7 +103,7 @@ export class ChargeBook {
   /** An event through the type's rules; returns the refusal code when the type forbids it. */
   event(kind: 'stop' | 'activate' | 'delete' | 'switch' | 'manual_close', date: IsoDate): string | null {
     const operation = kind;
-    const refusal = this.rules.refuses(operation, { date, periodStart: this.o.type === 'peak_monthly' ? addDays(freePeriodEnd(this.o.start, this.o.financialDay), 1) : null });
+    const refusal = this.rules.refuses(operation, { date, startDate: this.o.start, financialDay: this.o.financialDay });
     if (refusal) return refusal.code;
     const stopped = this.status === 'stopped';
     this.apply({ kind, date } as ChargeEvent, stopped);
@@ -134,7 +134,7 @@ export class ChargeBook {
     for (const c of this.charges) if (!hold && c.status === 'blocked' && compareDates(c.closeDate, date) <= 0) c.status = 'closed';
     if (this.status !== 'active' || this.expiration === null || compareDates(date, this.paidUntil) !== 0) return;
     if (compareDates(date, this.expiration) >= 0) {
-      if (this.rules.refuses('renew', { date, periodStart: null }) || this.o.type === 'monthly_flexible' || this.rules.payment === 'period') {
+      if (this.rules.refuses('renew', { date, startDate: this.o.start, financialDay: this.o.financialDay }) || this.o.type === 'monthly_flexible' || this.rules.payment === 'period') {
         this.status = 'deleted';
         return;
       }

@@ -24,7 +24,7 @@ export const peakMonthly: BillingTypeRules = {
   activeStatus: 'active',
   refuses: (operation, s) => {
     const changes = operation === 'switch' || operation === 'increase' || operation === 'decrease';
-    if (changes && s.periodStart !== null && s.date < s.periodStart) return forbids(label, operation, 'not during the free period before the first financial day');
+    if (changes && s.startDate !== null && s.date <= freePeriodEnd(s.startDate, s.financialDay)) return forbids(label, operation, 'not during the free period before the first financial day');
     return null;
   },
   planRefusal: (plan) =>

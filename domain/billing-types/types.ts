@@ -4,6 +4,7 @@
 // for the property tests, so both run the same rules.
 
 import type { IsoDate } from '../dates';
+import type { Refusal } from '../errors';
 import type { MinorUnits } from '../money';
 
 export const billingTypes = [
@@ -95,6 +96,13 @@ export function moneyTaken(c: Pick<ChargeView, 'status' | 'amount' | 'refund'>):
   return !c.refund && (c.status === 'blocked' || c.status === 'closed') ? c.amount : 0;
 }
 
+/** When an operation is asked for: the date, and the subscription's start and financial day (null start: not provisioned yet). */
+export interface RefusalContext {
+  date: IsoDate;
+  startDate: IsoDate | null;
+  financialDay: number;
+}
+
 /** A plan's shape as a billing type checks it (spec 02 §4.10: which prices and periods each type allows). */
 export interface PlanShape {
   financialDay: number;
@@ -118,9 +126,9 @@ export interface BillingTypeRules {
   /** The status a subscription has once provisioned: `delivered` for one-time sales. */
   activeStatus: 'active' | 'delivered';
   /** A refusal when the type forbids the operation (spec 02 §4.10), checked before any order or scenario exists. */
-  refuses(operation: RestrictedOperation, s: { date: IsoDate; periodStart: IsoDate | null }): { code: string; message: string } | null;
+  refuses(operation: RestrictedOperation, s: RefusalContext): Refusal | null;
   /** A refusal when a plan's prices or periods do not fit the type (vendor types take no one-off fees, ...). */
-  planRefusal(plan: PlanShape): { code: string; message: string } | null;
+  planRefusal(plan: PlanShape): Refusal | null;
   /** Status of a charge when its order is paid on `date` (spec 02 §4.7). */
   paidStatus(c: Pick<ChargeView, 'kind' | 'from'>, date: IsoDate): 'blocked' | 'closed' | 'open';
   /** What a financial day does to the due charges of a stopped subscription: close them, delete them, or hold them. */

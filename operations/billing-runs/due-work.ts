@@ -1,4 +1,5 @@
 import type { Sql } from '../../db/client';
+import { holdingTypes } from '../charges/stopped-subscription-charges';
 
 /**
  * Spec 01 §16.8, decision 8: the prepaid orders still awaiting payment after their end date, whose scenarios
@@ -11,10 +12,16 @@ export async function unpaidOrdersPastEndDate(sql: Sql, businessDate: string, li
     order by id limit ${limit}`;
 }
 
-/** The charges the run of a date closes (spec 02 §4.7) and the postpay ones whose period opens (spec 02 §4.11). */
+/**
+ * The charges the run of a date closes (spec 02 §4.7) and the postpay ones whose period opens (spec 02 §4.11). A
+ * stopped subscription whose billing type holds its charges (CSP annual) keeps them blocked: its activation or
+ * deletion decides (seed 8.3.4.2.8).
+ */
 export function dueCharges(sql: Sql, businessDate: string) {
   return {
-    closing: sql`status = 'blocked' and close_date <= ${businessDate}::date`,
+    closing: sql`status = 'blocked' and close_date <= ${businessDate}::date
+      and not exists (select 1 from subscriptions s where s.id = charges.subscription_id and s.status in ('stopped', 'blocked')
+                      and s.payment_model = 'prepay' and s.billing_type in ${sql(holdingTypes)})`,
     opening: sql`status = 'open' and period_from <= ${businessDate}::date`,
   };
 }

@@ -1,5 +1,7 @@
 import { oneRow, type Sql } from '../../db/client';
 import { insertPlanPeriod, type PlanPeriodInput } from './plan-periods';
+import { requirePlanFitsBillingType } from './plan-billing-type';
+import type { BillingType } from '../../domain/billing-types/types';
 
 /** A countable item of a plan (spec 02 §8.3), as validated by the API (defaults filled in). */
 export interface PlanResourceInput {
@@ -22,7 +24,7 @@ export interface PlanInput {
   name: string;
   sku?: string | undefined;
   description?: string | undefined;
-  billingType: 'prepaid_term' | 'monthly_flexible';
+  billingType: BillingType;
   currency: string;
   published: boolean;
   single: boolean;
@@ -37,6 +39,7 @@ export interface PlanInput {
  * sold on. An unknown product, template or rule is the database's foreign-key violation. Returns the plan's id.
  */
 export async function createPlan(sql: Sql, { periods, resources, ...p }: PlanInput): Promise<number> {
+  await requirePlanFitsBillingType(sql, { billingType: p.billingType, provisioningRuleId: p.provisioningRuleId, periods });
   return sql.begin(async (tx) => {
     const plan = await oneRow(tx<Array<{ id: number }>>`
       insert into plans (product_id, service_template_id, provisioning_rule_id, name, sku, description, billing_type, currency,

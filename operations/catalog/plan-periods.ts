@@ -1,5 +1,7 @@
 import { oneRow, type Db } from '../../db/client';
 import { AppError } from '../../domain/errors';
+import type { BillingType } from '../../domain/billing-types/types';
+import { requirePlanFitsBillingType } from './plan-billing-type';
 
 /** An orderable term of a plan with its prices (spec 02 §8.2), as validated by the API (defaults filled in). */
 export interface PlanPeriodInput {
@@ -27,7 +29,8 @@ export async function insertPlanPeriod(db: Db, planId: number, p: PlanPeriodInpu
 
 /** Adds a period to an existing plan; an unknown plan is `not_found`. Returns the period's id. */
 export async function addPlanPeriod(db: Db, planId: number, period: PlanPeriodInput): Promise<number> {
-  const [plan] = await db`select id from plans where id = ${planId}`;
+  const [plan] = await db<Array<{ billing_type: BillingType; provisioning_rule_id: number }>>`select billing_type, provisioning_rule_id from plans where id = ${planId}`;
   if (!plan) throw new AppError('not_found', `plan ${planId} does not exist`);
+  await requirePlanFitsBillingType(db, { billingType: plan.billing_type, provisioningRuleId: plan.provisioning_rule_id, periods: [period] });
   return insertPlanPeriod(db, planId, period);
 }

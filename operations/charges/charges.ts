@@ -4,6 +4,8 @@ import { firstExpirationDate, nextExpirationDate, periodLengthInMonths, type Iso
 import { firstTermChargeSpan, orderCharges, type PlannedCharge } from '../../domain/charges';
 import { prolongedUntilAfter } from '../../domain/lifecycle';
 import { addDays } from '../../domain/dates';
+import { billingTypeRules, type BillingType, type ChargeKind } from '../../domain/billing-types';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 
 /**
@@ -42,7 +44,7 @@ export function purchaseCharges(p: {
   if (p.period.unlimited) return [{ kind: 'setup', from: p.today, to: p.today, closeDate: p.today, amount: p.total }];
   const exp = firstExpirationDate(p.today, p.period);
   let span = firstTermChargeSpan(p.today, exp);
-  if (p.billingType === 'monthly_flexible') span = { from: p.today, to: addDays(prolongedUntilAfter(p.today, exp, p.financialDay), -1) };
+  if (billedPerPeriod(p.billingType)) span = { from: p.today, to: addDays(prolongedUntilAfter(p.today, exp, p.financialDay), -1) };
   if (p.period.unit === 'day') {
     const planned: PlannedCharge[] = oneOff.amount > 0 ? [{ ...oneOff, from: span.from, to: span.to, closeDate: span.from }] : [];
     return [...planned, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: p.total - oneOff.amount }];
@@ -50,12 +52,24 @@ export function purchaseCharges(p: {
   return orderCharges({ span, financialDay: p.financialDay, monthlyFee: p.recurringFee, oneOff, total: p.total });
 }
 
-/** Paid: one-off fees close, recurring charges block their money (spec 02 §4.7). */
-export async function chargesPaid(tx: TransactionSql, orderId: number) {
-  await tx`
-    update charges set status = case when kind = 'recurring' then 'blocked' else 'closed' end,
-           closed_at = case when kind = 'recurring' then null else now() end, updated_at = now()
-    where order_id = ${orderId} and status = 'new'`;
+/**
+ * Paid on `date`: each charge takes the status its billing type gives a paid charge (spec 02 §4.7, §4.10): one-off
+ * fees close, recurring charges block their money, a no-refund month is debited at once (closed).
+ */
+export async function chargesPaid(tx: TransactionSql, orderId: number, date: IsoDate = new Date().toISOString().slice(0, 10)) {
+  const [order] = await tx<Array<{ billing_type: BillingType | null }>>`
+    select coalesce(s.billing_type, p.billing_type) as billing_type
+    from orders o left join subscriptions s on s.id = o.subscription_id left join plans p on p.id = o.plan_id where o.id = ${orderId}`;
+  const rules = billingTypeRules(order?.billing_type ?? 'prepaid_term');
+  const unpaid = await tx<Array<{ id: number; kind: ChargeKind; from: string }>>`
+    select id, kind, period_from::text as "from" from charges where order_id = ${orderId} and status = 'new'`;
+  for (const status of ['blocked', 'closed', 'open'] as const) {
+    const ids = unpaid.filter((c) => rules.paidStatus(c, date) === status).map((c) => c.id);
+    if (ids.length === 0) continue;
+    await tx`
+      update charges set status = ${status}, updated_at = now(), closed_at = case when ${status} = 'closed' then now() else null end
+      where id = any(${ids}::int[])`;
+  }
 }
 
 /**
@@ -121,7 +135,7 @@ export function extensionCharges(o: {
   }
   const from = addDays(o.expirationDate, 1);
   const next = nextExpirationDate(o.expirationDate, o.period);
-  const perPeriod = o.billingType === 'monthly_flexible';
+  const perPeriod = billedPerPeriod(o.billingType);
   const span = { from, to: perPeriod ? addDays(prolongedUntilAfter(from, next, o.financialDay), -1) : next };
   const renewalFee = Math.min(o.renewalFee, o.amount);
   if (o.period.unit === 'day' && !perPeriod) {

@@ -2,7 +2,7 @@ import type { Sql } from '../../db/client';
 
 export interface LedgerDiscrepancy {
   clientId: number;
-  check: 'balance_is_sum_of_transactions' | 'balance_is_last_balance_after' | 'balance_after_chain' | 'negative_since' | 'paid_order_has_debit' | 'order_charges_add_up';
+  check: 'balance_is_sum_of_transactions' | 'balance_is_last_balance_after' | 'balance_after_chain' | 'negative_since' | 'paid_order_has_debit' | 'order_charges_add_up' | 'charges_hold_what_was_taken';
   expected: string | null;
   actual: string | null;
   detail?: string;
@@ -68,11 +68,14 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
   // closed charges (debt already billed).
   const uneven = await sql<Array<{ client_id: number; order_id: number; expected: string; actual: string }>>`
     select client_id, order_id, expected::text, actual::text from (
-      select o.id as order_id, o.client_id, coalesce(sum(c.amount) filter (where c.status <> 'deleted'), 0) as actual,
+      select o.id as order_id, o.client_id,
+             -- A split charge's parts replace it (the deleted part included: its money went back by the ledger).
+             coalesce(case when o.status <> 'cancelled' then sum(c.amount) filter (where not c.superseded and not c.refund)
+                           else sum(c.amount) filter (where c.status <> 'deleted' and not c.superseded and not c.refund) end, 0) as actual,
              case when o.status <> 'cancelled' then o.amount
                   when o.payment_model = 'postpay' then coalesce(sum(c.amount) filter (where c.status = 'closed'), 0)
                   else coalesce((select -sum(l.amount) from ledger_transactions l
-                                 where l.order_id = o.id and (l.kind = 'order_paid' or l.idempotency_key = 'order-refund/' || o.id)), 0)
+                                 where l.order_id = o.id and (l.kind in ('order_paid', 'charge_split') or l.idempotency_key = 'order-refund/' || o.id)), 0)
              end as expected
       from orders o join charges c on c.order_id = o.id
       where ${only}::int is null or o.client_id = ${only}
@@ -81,6 +84,21 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
     where actual <> expected
     limit 1000`;
   for (const r of uneven) discrepancies.push({ clientId: r.client_id, check: 'order_charges_add_up', expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` });
+
+  // The money a prepaid order's charges hold or consumed (blocked and closed, spec 02 §4.12) is what the ledger took
+  // for the order: its payment less what splits gave back (issue 19: every charge movement is in the ledger).
+  const untaken = await sql<Array<{ client_id: number; order_id: number; expected: string; actual: string }>>`
+    select o.client_id, o.id as order_id, taken.amount::text as actual, ledger.amount::text as expected
+    from orders o
+      join lateral (select coalesce(sum(c.amount) filter (where c.status in ('blocked', 'closed') and not c.refund), 0) as amount
+                    from charges c where c.order_id = o.id) taken on true
+      join lateral (select coalesce(-sum(l.amount), 0) as amount from ledger_transactions l
+                    where l.order_id = o.id and l.kind in ('order_paid', 'charge_split')) ledger on true
+    where o.payment_model = 'prepay' and o.status <> 'cancelled' and o.type <> 'plan_switch'
+      and exists (select 1 from ledger_transactions l where l.order_id = o.id and l.kind = 'order_paid')
+      and (${only}::int is null or o.client_id = ${only}) and taken.amount <> ledger.amount
+    limit 1000`;
+  for (const r of untaken) discrepancies.push({ clientId: r.client_id, check: 'charges_hold_what_was_taken', expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` });
 
   return { clients: balances.length, transactions, discrepancies };
 }

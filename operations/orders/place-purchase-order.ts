@@ -12,6 +12,7 @@ import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../cha
 import { nextDocumentNumber } from '../documents/next-document-number';
 import { logEvent, type EventEntry } from '../event-log/event-log';
 import { requestDebtTopUp } from '../payments/request-debt-top-up';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 export interface PurchaseOrderInput {
   clientId: number;
@@ -80,7 +81,8 @@ function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined
     renewalFee: Number(found.renewal_fee),
   };
   // Per-financial-period billing pays the current period at purchase; prolongations pay the next ones (spec 01 §11).
-  const billedPeriod = found.billing_type === 'monthly_flexible' && !period.unlimited ? { ...period, duration: 1, unit: 'month' as const } : period;
+  // Payment in full is free until the first financial day (spec 02 §4.10): the purchase costs nothing, renewals pay.
+  const billedPeriod = found.billing_type === 'peak_monthly' ? { ...period, trial: true } : billedPerPeriod(found.billing_type) && !period.unlimited ? { ...period, duration: 1, unit: 'month' as const } : period;
   const amount = purchaseOrderAmount(billedPeriod);
   const paymentModel = requested ?? found.default_payment_model;
   if (paymentModel === 'postpay') {

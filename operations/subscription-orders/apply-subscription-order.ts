@@ -8,6 +8,7 @@ import { logEvent } from '../event-log/event-log';
 import { postLedgerEntry } from '../ledger/ledger';
 import { moveSubscriptionStatus } from '../subscriptions/move-subscription-status';
 import { lockSubscriptionOrder, type OrderOnSubscription } from './lock-subscription-order';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 export interface ApplySubscriptionOrderInput {
   orderId: number;
@@ -33,7 +34,7 @@ type OrderEffect = (tx: TransactionSql, order: OrderOnSubscription, sub: Subscri
 const applyRenewal: OrderEffect = async (tx, order, sub) => {
   if (!sub.expiration_date) return {};
   const next = nextExpirationDate(sub.expiration_date, sub);
-  const prolongedUntil = sub.billing_type === 'monthly_flexible' ? prolongedUntilAfter(addDays(sub.expiration_date, 1), next, sub.financial_day) : sub.prolonged_until;
+  const prolongedUntil = billedPerPeriod(sub.billing_type) ? prolongedUntilAfter(addDays(sub.expiration_date, 1), next, sub.financial_day) : sub.prolonged_until;
   await tx`update subscriptions set expiration_date = ${next}, prolonged_until = ${prolongedUntil}, plan_period_id = ${order.plan_period_id} where id = ${order.subscription_id}`;
   return { expirationDate: [sub.expiration_date, next], prolongedUntil };
 };
@@ -65,7 +66,7 @@ const applyPlanSwitch: OrderEffect = async (tx, order, _sub, today) => {
     where pp.id = ${order.plan_period_id}`;
   const start = today;
   const expirationDate = target!.unlimited ? null : firstExpirationDate(start, target!);
-  const prolongedUntil = target!.billing_type === 'monthly_flexible' && expirationDate ? prolongedUntilAfter(start, expirationDate, target!.financial_day) : null;
+  const prolongedUntil = billedPerPeriod(target!.billing_type) && expirationDate ? prolongedUntilAfter(start, expirationDate, target!.financial_day) : null;
   await tx`
     update subscriptions set plan_id = ${target!.plan_id}, plan_period_id = ${order.plan_period_id}, service_template_id = ${target!.service_template_id},
            provisioning_rule_id = ${target!.provisioning_rule_id}, billing_type = ${target!.billing_type}, start_date = ${start},

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import { billingTypeRefusal } from './subscription-for-order';
 import { requirePayableCurrency } from '../../domain/currencies';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
@@ -6,6 +7,8 @@ import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
 import { orderRefusal } from '../../domain/order-effects';
 import { periodMonths, proratedAmount, purchaseOrderAmount } from '../../domain/pricing';
 import { loadSubscriptionForOrder, paidThrough, refuseIf, subjectOf, type SubscriptionForOrder, type SubscriptionOrderDraft } from './subscription-for-order';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
+import type { BillingType } from '../../domain/billing-types/types';
 
 export interface PlanSwitchOrderInput {
   subscriptionId: number;
@@ -15,7 +18,7 @@ export interface PlanSwitchOrderInput {
 }
 
 interface TargetPeriod {
-  plan_id: number; plan_name: string; plan_status: string; currency: string; service_template_id: number; billing_type: 'prepaid_term' | 'monthly_flexible';
+  plan_id: number; plan_name: string; plan_status: string; currency: string; service_template_id: number; billing_type: BillingType;
   duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string;
 }
 
@@ -36,7 +39,7 @@ async function loadTarget(db: Db, sub: SubscriptionForOrder, planPeriodId: numbe
 function unusedValue(sub: SubscriptionForOrder, today: IsoDate): number {
   const paidTo = paidThrough(sub);
   if (!paidTo || today > paidTo || sub.trial) return 0;
-  const months = sub.billing_type === 'monthly_flexible' ? 1 : (periodLengthInMonths(sub) ?? 1);
+  const months = billedPerPeriod(sub.billing_type) ? 1 : (periodLengthInMonths(sub) ?? 1);
   const termStart = addDays(addMonthsClamped(paidTo, -months), 1);
   return proratedAmount(multiplyPeriodPrice(Number(sub.recurring_fee), months), daysBetween(today, paidTo) + 1, daysBetween(termStart, paidTo) + 1);
 }
@@ -49,9 +52,10 @@ function unusedValue(sub: SubscriptionForOrder, today: IsoDate): number {
 export async function draftPlanSwitchOrder(db: Db, { subscriptionId: id, planPeriodId, today }: PlanSwitchOrderInput): Promise<SubscriptionOrderDraft> {
   const sub = await loadSubscriptionForOrder(db, id);
   refuseIf(orderRefusal('plan_switch', subjectOf(sub), 'switched'));
+  refuseIf(billingTypeRefusal(sub, 'switch', today));
   const target = await loadTarget(db, sub, planPeriodId);
   const pricing = { ...target, setupFee: Number(target.setup_fee), recurringFee: Number(target.recurring_fee), renewalFee: Number(target.renewal_fee) };
-  const price = purchaseOrderAmount(target.billing_type === 'monthly_flexible' ? { ...pricing, duration: 1, unit: 'month' } : pricing);
+  const price = purchaseOrderAmount(billedPerPeriod(target.billing_type) ? { ...pricing, duration: 1, unit: 'month' } : pricing);
   const paidTo = paidThrough(sub);
   const credit = unusedValue(sub, today);
   const amount = Math.max(0, price - credit);

@@ -6,6 +6,7 @@ import { prolongedUntilAfter } from '../../domain/lifecycle';
 import { extensionCharges } from '../charges/charges';
 import { loadSubscriptionForOrder, refuseIf, subjectOf, type SubscriptionOrderDraft } from './subscription-for-order';
 import { loadLifecycleStates } from './subscription-orders';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 export interface ProlongationOrderInput {
   subscriptionId: number;
@@ -19,7 +20,7 @@ export interface ProlongationOrderInput {
  */
 export async function draftProlongationOrder(db: Db, { subscriptionId: id, today }: ProlongationOrderInput): Promise<SubscriptionOrderDraft> {
   const sub = await loadSubscriptionForOrder(db, id);
-  if (sub.billing_type !== 'monthly_flexible') throw new AppError('not_prolongable', 'only subscriptions billed per financial period are prolonged; renew this one');
+  if (!billedPerPeriod(sub.billing_type)) throw new AppError('not_prolongable', 'only subscriptions billed per financial period are prolonged; renew this one');
   if (sub.status !== 'stopped') throw new AppError('subscription_status', `subscription ${id} is ${sub.status}; only a stopped subscription is prolonged by hand (active ones are prolonged by the billing run)`);
   refuseIf(clientRefusal(subjectOf(sub)));
   if (sub.expiration_date === null || today > sub.expiration_date) throw new AppError('term_ended', `the term ended on ${sub.expiration_date}; renew the subscription instead`);

@@ -1,11 +1,13 @@
 import type { Db } from '../../db/client';
 import type { IsoDate, PeriodUnit } from '../../domain/dates';
+import { billingTypeRefusal } from './subscription-for-order';
 import { AppError } from '../../domain/errors';
 import { manualRenewalRefusal } from '../../domain/lifecycle';
 import { extensionAmounts, periodMonths } from '../../domain/pricing';
 import { extensionCharges } from '../charges/charges';
 import { loadSubscriptionForOrder, refuseIf, subjectOf, type SubscriptionOrderDraft } from './subscription-for-order';
 import { loadLifecycleStates } from './subscription-orders';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 export interface RenewalOrderInput {
   subscriptionId: number;
@@ -21,6 +23,7 @@ export interface RenewalOrderInput {
  */
 export async function draftRenewalOrder(db: Db, { subscriptionId: id, planPeriodId, today }: RenewalOrderInput): Promise<SubscriptionOrderDraft> {
   const sub = await loadSubscriptionForOrder(db, id);
+  refuseIf(billingTypeRefusal(sub, 'renew', today));
   refuseIf(manualRenewalRefusal({ ...subjectOf(sub), expirationDate: sub.expiration_date, unlimited: sub.unlimited, trial: sub.trial, trialRenewable: sub.trial_renewable === true, manualRenewPointDays: sub.manual_renew_point_days }, today));
   const expirationDate = sub.expiration_date!; // the rule refused an unlimited subscription (no expiration date)
   const periodId = planPeriodId ?? sub.plan_period_id;
@@ -31,13 +34,13 @@ export async function draftRenewalOrder(db: Db, { subscriptionId: id, planPeriod
   const [row] = await loadLifecycleStates(db, { ids: [id] });
   const resourceMonthly = row?.resourceMonthly ?? 0;
   const amount = extensionAmounts(sub.billing_type, { ...period, setupFee: Number(period.setup_fee), recurringFee: Number(period.recurring_fee), renewalFee: Number(period.renewal_fee) }, resourceMonthly).renewal;
-  const deferred = sub.billing_type === 'monthly_flexible' && today < expirationDate;
+  const deferred = billedPerPeriod(sub.billing_type) && today < expirationDate;
   return {
     type: 'renewal',
     subscriptionId: id,
     planPeriodId: periodId,
     amount,
-    lines: [{ kind: 'subscription', priceType: 'renewal', description: `${sub.plan_name}: renewal after ${expirationDate}${deferred ? ` (deferred to ${expirationDate})` : ''}`, quantity: 1, periodMonths: sub.billing_type === 'prepaid_term' ? periodMonths(period) : '1', unitPrice: amount, amount }],
+    lines: [{ kind: 'subscription', priceType: 'renewal', description: `${sub.plan_name}: renewal after ${expirationDate}${deferred ? ` (deferred to ${expirationDate})` : ''}`, quantity: 1, periodMonths: !billedPerPeriod(sub.billing_type) ? periodMonths(period) : '1', unitPrice: amount, amount }],
     termKey: expirationDate,
     deferred,
     provisioningDate: deferred ? expirationDate : today,

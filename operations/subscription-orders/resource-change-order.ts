@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import { billingTypeRefusal } from './subscription-for-order';
 import { orderCharges } from '../../domain/charges';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
@@ -6,6 +7,7 @@ import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
 import { orderRefusal } from '../../domain/order-effects';
 import { proratedAmount } from '../../domain/pricing';
 import { loadSubscriptionForOrder, paidThrough, refuseIf, subjectOf, type SubscriptionForOrder, type SubscriptionOrderDraft } from './subscription-for-order';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 export interface ResourceChangeOrderInput {
   subscriptionId: number;
@@ -31,12 +33,12 @@ type OrderLine = SubscriptionOrderDraft['lines'][number];
  */
 function resourceLine(sub: SubscriptionForOrder, res: PlanResource, before: number, quantity: number, today: IsoDate): { line: OrderLine; addedMonthly: number } {
   const paidTo = paidThrough(sub);
-  const months = sub.billing_type === 'monthly_flexible' ? 1 : (periodLengthInMonths(sub) ?? 1);
+  const months = billedPerPeriod(sub.billing_type) ? 1 : (periodLengthInMonths(sub) ?? 1);
   const added = Math.max(0, quantity - Math.max(before, res.included));
   let amount = 0;
   let addedMonthly = 0;
   if (added > 0 && paidTo && today <= paidTo) {
-    const termStart = addDays(sub.billing_type === 'monthly_flexible' ? addMonthsClamped(paidTo, -1) : addMonthsClamped(paidTo, -months), 1);
+    const termStart = addDays(billedPerPeriod(sub.billing_type) ? addMonthsClamped(paidTo, -1) : addMonthsClamped(paidTo, -months), 1);
     amount = proratedAmount(multiplyPeriodPrice(Number(res.recurring_price) * added, months), daysBetween(today, paidTo) + 1, daysBetween(termStart, paidTo) + 1);
     addedMonthly = Number(res.recurring_price) * added;
   }
@@ -59,7 +61,9 @@ export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, res
     if (quantity < res.minimum || (res.maximum !== null && quantity > res.maximum)) {
       throw new AppError('quantity_out_of_range', `"${key}" must be between ${res.minimum} and ${res.maximum ?? 'unlimited'}, got ${quantity}`);
     }
-    const priced = resourceLine(sub, res, current.get(key) ?? res.included, quantity, today);
+    const before = current.get(key) ?? res.included;
+    if (quantity !== before) refuseIf(billingTypeRefusal(sub, quantity > before ? 'increase' : 'decrease', today));
+    const priced = resourceLine(sub, res, before, quantity, today);
     lines.push(priced.line);
     addedMonthly += priced.addedMonthly;
   }
@@ -68,7 +72,7 @@ export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, res
   // Spec 02 §4.8: an increase is charged per financial period for the rest of the paid period ("Resource increase (recurring)").
   // A term's charges end the day before its expiration date, like the purchase's (firstTermChargeSpan).
   const paidTo = paidThrough(sub);
-  const chargedTo = paidTo && sub.billing_type === 'prepaid_term' ? addDays(paidTo, -1) : paidTo;
+  const chargedTo = paidTo && !billedPerPeriod(sub.billing_type) ? addDays(paidTo, -1) : paidTo;
   const charges = amount > 0 && chargedTo ? orderCharges({ span: { from: today, to: chargedTo < today ? today : chargedTo }, financialDay: sub.financial_day, monthlyFee: addedMonthly, total: amount }) : [];
   return { type: 'resource_change', subscriptionId: id, amount, lines, details: { resources }, charges };
 }

@@ -1,8 +1,11 @@
 import type { Db } from '../../db/client';
-import { addDays, type PeriodUnit } from '../../domain/dates';
+import { addDays, type IsoDate, type PeriodUnit } from '../../domain/dates';
+import { billingTypeRules, type RestrictedOperation } from '../../domain/billing-types';
 import { AppError, type Refusal } from '../../domain/errors';
 import type { OrderSubject } from '../../domain/order-effects';
 import type { NewSubscriptionOrder } from './subscription-orders';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
+import type { BillingType } from '../../domain/billing-types/types';
 
 /** A subscription as an operator's order on it (renewal, prolongation, resource change, plan switch) reads it. */
 export interface SubscriptionForOrder {
@@ -13,7 +16,7 @@ export interface SubscriptionForOrder {
   plan_name: string;
   plan_period_id: number;
   service_template_id: number;
-  billing_type: 'prepaid_term' | 'monthly_flexible';
+  billing_type: BillingType;
   trial: boolean;
   trial_renewable: boolean | null;
   start_date: string | null;
@@ -49,11 +52,16 @@ export async function loadSubscriptionForOrder(db: Db, id: number): Promise<Subs
 
 export const subjectOf = (sub: SubscriptionForOrder): OrderSubject => ({ id: sub.id, status: sub.status, clientStatus: sub.client_status, paymentModel: sub.payment_model });
 
+/** Spec 02 §4.10: what the subscription's billing type forbids (no refund is never switched, ...), before any order exists. */
+export function billingTypeRefusal(sub: SubscriptionForOrder, operation: RestrictedOperation, today: IsoDate): Refusal | null {
+  return billingTypeRules(sub.billing_type).refuses(operation, { date: today, startDate: sub.start_date, financialDay: sub.financial_day });
+}
+
 /** Throws the refusal a rule gave, if any (its code and message). */
 export function refuseIf(refusal: Refusal | null): void {
-  if (refusal) throw new AppError(refusal.code, refusal.message);
+  if (refusal) throw new AppError(refusal.code, refusal.message, refusal.details);
 }
 
 /** The last day the subscription is paid for: "prolonged until" less a day for per-period billing, else the term's end. */
 export const paidThrough = (sub: SubscriptionForOrder) =>
-  sub.billing_type === 'monthly_flexible' && sub.prolonged_until ? addDays(sub.prolonged_until, -1) : sub.expiration_date;
+  billedPerPeriod(sub.billing_type) && sub.prolonged_until ? addDays(sub.prolonged_until, -1) : sub.expiration_date;

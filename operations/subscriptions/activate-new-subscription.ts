@@ -1,8 +1,10 @@
 import type { Sql } from '../../db/client';
 import { firstExpirationDate, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
-import { prolongedUntilAfter } from '../../domain/lifecycle';
+import { nextFinancialDay, prolongedUntilAfter } from '../../domain/lifecycle';
+import { billingTypeRules, type BillingType } from '../../domain/billing-types';
 import { logEvent } from '../event-log/event-log';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 export interface ActivateNewSubscriptionInput {
   subscriptionId: number;
@@ -22,13 +24,15 @@ export async function activateNewSubscription(sql: Sql, { subscriptionId, vendor
       from subscriptions s join plan_periods pp on pp.id = s.plan_period_id join provisioning_rules pr on pr.id = s.provisioning_rule_id
       where s.id = ${subscriptionId} for update of s`;
     if (!sub) throw new AppError('subscription_not_found', `subscription ${subscriptionId} does not exist`);
-    if (sub.status === 'active') return { startDate: sub.start_date, expirationDate: sub.expiration_date };
+    const rules = billingTypeRules(sub.billing_type as BillingType);
+    if (sub.status === rules.activeStatus) return { startDate: sub.start_date, expirationDate: sub.expiration_date };
     const startDate = today;
-    const expirationDate = sub.unlimited ? null : firstExpirationDate(startDate, { duration: sub.duration, unit: sub.unit });
+    // Payment in full: the first term is the free period, to the next financial day (spec 02 §4.10).
+    const expirationDate = sub.unlimited ? null : sub.billing_type === 'peak_monthly' ? nextFinancialDay(startDate, sub.financial_day) : firstExpirationDate(startDate, { duration: sub.duration, unit: sub.unit });
     // Per-period billing: the purchase paid the current financial period (spec 01 §11.1).
-    const prolongedUntil = sub.billing_type === 'monthly_flexible' && expirationDate ? prolongedUntilAfter(startDate, expirationDate, sub.financial_day) : null;
+    const prolongedUntil = billedPerPeriod(sub.billing_type) && expirationDate ? prolongedUntilAfter(startDate, expirationDate, sub.financial_day) : null;
     await tx`
-      update subscriptions set status = 'active', status_reason = null, start_date = ${startDate},
+      update subscriptions set status = ${rules.activeStatus}, status_reason = null, start_date = ${startDate},
              expiration_date = ${expirationDate}, prolonged_until = ${prolongedUntil}, vendor_reference = coalesce(${vendorReference}, vendor_reference),
              updated_at = now()
       where id = ${subscriptionId}`;
@@ -37,7 +41,7 @@ export async function activateNewSubscription(sql: Sql, { subscriptionId, vendor
       entityKind: 'subscription',
       entityId: subscriptionId,
       action: 'activated',
-      changes: { status: [sub.status, 'active'], startDate, expirationDate },
+      changes: { status: [sub.status, rules.activeStatus], startDate, expirationDate },
       dedupeKey: `subscription-activated/${subscriptionId}/${startDate}`,
     });
     return { startDate, expirationDate };

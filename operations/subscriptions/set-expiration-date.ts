@@ -3,6 +3,7 @@ import { addDays, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
 import { expirationDateRefusal } from '../../domain/subscription-operations';
 import { logEvent } from '../event-log/event-log';
+import { billedPerPeriod } from '../../domain/billing-types/payment';
 
 export interface SetExpirationDateInput {
   subscriptionId: number;
@@ -26,7 +27,7 @@ export async function setExpirationDate(sql: Sql, { subscriptionId: id, expirati
     if (refusal) throw new AppError(refusal.code, refusal.message);
     if (sub.start_date && expirationDate < sub.start_date) throw new AppError('before_start', `the expiration date cannot be before the start date ${sub.start_date}`);
     const cap = addDays(expirationDate, 1);
-    const prolongedUntil = sub.billing_type === 'monthly_flexible' && sub.prolonged_until && sub.prolonged_until > cap ? cap : sub.prolonged_until;
+    const prolongedUntil = billedPerPeriod(sub.billing_type) && sub.prolonged_until && sub.prolonged_until > cap ? cap : sub.prolonged_until;
     await tx`update subscriptions set expiration_date = ${expirationDate}, prolonged_until = ${prolongedUntil}, updated_at = now() where id = ${id}`;
     await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'subscription', entityId: id, action: 'expiration_date_changed', reason: comment, changes: { expirationDate: [sub.expiration_date, expirationDate] } });
     return sub.expiration_date;

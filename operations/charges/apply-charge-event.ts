@@ -1,0 +1,80 @@
+import type { TransactionSql } from 'postgres';
+import { billingTypeRules, type BillingType, type ChargeEvent, type ChargeView } from '../../domain/billing-types';
+import { applyChanges } from '../../domain/billing-types/movements';
+import { moneyTaken } from '../../domain/billing-types/types';
+import { postLedgerEntry } from '../ledger/ledger';
+
+interface ChargeRow extends ChargeView {
+  description: string;
+}
+
+/**
+ * An event on a subscription (stop, activation, deletion, a financial day while stopped, close-all) changes its
+ * charges the way its billing type says (domain/billing-types), inside the caller's transaction, which holds the
+ * subscription's row lock. The money that follows goes through the ledger, one movement per order, keyed by the
+ * event and the first charge it changed, so a repeated call cannot move it twice. Prepaid subscriptions only:
+ * postpay charges are debt, not money taken (spec 02 §4.11; their splits are left for the postpay work).
+ * Returns the money given back (negative: taken).
+ */
+export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, event, stopped }: { subscriptionId: number; event: ChargeEvent; stopped: boolean }): Promise<number> {
+  const [sub] = await tx<Array<{ client_id: number; billing_type: BillingType; payment_model: string; financial_day: number; expiration_date: string | null; currency: string }>>`
+    select s.client_id, s.billing_type, s.payment_model, pr.financial_day, s.expiration_date::text, s.currency
+    from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${subscriptionId}`;
+  if (!sub || sub.payment_model !== 'prepay') return 0;
+  const charges = await tx<ChargeRow[]>`
+    select id, order_id as "orderId", kind, status, period_from::text as "from", period_to::text as "to", close_date::text as "closeDate",
+           amount::float8 as amount, refund, description
+    from charges where subscription_id = ${subscriptionId} and not superseded and status in ('new', 'open', 'blocked', 'closed')
+    order by period_from, id`;
+  const terms = { billingType: sub.billing_type, financialDay: sub.financial_day, prepay: true, expirationDate: sub.expiration_date, stopped };
+  const changes = billingTypeRules(sub.billing_type).onEvent(terms, charges, event);
+  if (changes.set.length === 0 && changes.add.length === 0) return 0;
+  const byId = new Map(charges.map((c) => [c.id, c] as const));
+  for (const s of changes.set) {
+    await tx`
+      update charges set status = ${s.status}, superseded = superseded or ${s.superseded ?? false}, updated_at = now(),
+             closed_at = case when ${s.status} = 'closed' then coalesce(closed_at, now()) else closed_at end
+      where id = ${s.id}`;
+  }
+  for (const a of changes.add) {
+    const parent = byId.get(a.splitOf)!;
+    await tx`
+      insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency, split_of, refund, closed_at)
+      values (${sub.client_id}, ${parent.orderId}, ${subscriptionId}, ${a.kind}, ${a.status}, ${`${parent.description}: ${a.part} ${a.from} – ${a.to}`},
+              ${a.from}, ${a.to}, ${a.closeDate}, ${a.amount}, ${sub.currency}, ${a.splitOf}, ${a.refund}, case when ${a.status}::text = 'closed' then now() end)`;
+    for (const merged of a.mergeOf ?? []) await tx`update charges set superseded = true where id = ${merged}`;
+  }
+  return postMovements(tx, { clientId: sub.client_id, currency: sub.currency, subscriptionId, event, charges, changes });
+}
+
+/** One ledger movement per order whose charges took or gave back money. */
+async function postMovements(
+  tx: TransactionSql,
+  o: { clientId: number; currency: string; subscriptionId: number; event: ChargeEvent; charges: ChargeRow[]; changes: Parameters<typeof applyChanges>[1] },
+): Promise<number> {
+  const applied = applyChanges(o.charges, o.changes, 0);
+  const perOrder = new Map<number, number>();
+  for (const c of o.charges) perOrder.set(c.orderId, (perOrder.get(c.orderId) ?? 0) + moneyTaken(c));
+  for (const c of applied.charges) perOrder.set(c.orderId, (perOrder.get(c.orderId) ?? 0) - moneyTaken(c));
+  const firstChanged = Math.min(...o.changes.set.map((s) => s.id), ...o.changes.add.map((a) => a.splitOf));
+  let total = 0;
+  for (const [orderId, back] of perOrder) {
+    if (back === 0) continue;
+    total += back;
+    await postLedgerEntry(tx, {
+      clientId: o.clientId,
+      kind: 'charge_split',
+      amount: back,
+      currency: o.currency,
+      description: `${back > 0 ? 'Returned' : 'Taken'} by the charges of subscription ${o.subscriptionId}: ${describeEvent(o.event)}`,
+      idempotencyKey: `charges/${o.event.kind}/${o.subscriptionId}/${orderId}/${firstChanged}`,
+      orderId,
+    });
+  }
+  return total;
+}
+
+function describeEvent(e: ChargeEvent): string {
+  const what = { stop: 'stopped', activate: 'activated', delete: 'deleted', financial_day_stopped: 'financial day while stopped', switch: 'plan switched', manual_close: 'charges closed by hand' }[e.kind];
+  return `${what} on ${e.date}`;
+}

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkLedger } from '../../operations/ledger/ledger-check';
+import { eventually, platformWithCatalog, runBillingDay, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+
+// Issue 19: the billing types of spec 02 §4.10 through the real API, Temporal scenarios and the fake vendor, on a
+// business date the test moves (financial day 1; 30.00 a month). The seed's figures: a month of 30 days at 3000
+// minor units is 100 a day.
+
+let p: TestPlatform;
+let catalog: Catalog;
+let today = '2026-09-01';
+const clock = () => new Date(`${today}T12:00:00Z`);
+let api: TestPlatform['api'];
+
+beforeAll(async () => {
+  ({ p, catalog } = await platformWithCatalog('billing-types', {}, { now: clock }));
+  api = p.withClock(clock);
+});
+afterAll(async () => {
+  if (p) expect((await checkLedger(p.sql)).discrepancies).toEqual([]);
+  await p?.close();
+});
+
+const month = { duration: 1, unit: 'month', setupFee: 0, recurringFee: 3000 };
+
+async function plan(billingType: string, periods: unknown[] = [month], provisioningRuleId = catalog.provisioningRuleId) {
+  return api('POST', '/api/v1/plans', { productId: catalog.productId, serviceTemplateId: catalog.serviceTemplateId, provisioningRuleId, name: `${billingType} plan`, billingType, periods });
+}
+
+/** A client with 1000.00 on its balance and an active subscription of a new plan of the type, bought today. */
+async function subscribed(billingType: string, periods: unknown[] = [month]) {
+  const created = await plan(billingType, periods);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const client = (await api('POST', '/api/v1/clients', { name: `${billingType} client`, serviceRuleId: catalog.serviceRuleId })).body;
+  await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 100_000 });
+  const order = await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: created.body.periods[0].id });
+  expect(order.status, JSON.stringify(order.body)).toBe(201);
+  const done = await waitForOrderStatus(p, order.body.id, 'completed');
+  return { clientId: client.id as number, subscriptionId: done.subscriptionId as number, orderId: order.body.id as number };
+}
+
+const charges = async (subscriptionId: number) =>
+  ((await api('GET', `/api/v1/charges?subscriptionId=${subscriptionId}&limit=100`)).body.items as any[])
+    .filter((c) => !c.superseded && c.status !== 'deleted')
+    .map((c) => `${c.periodFrom}..${c.periodTo} ${c.status} ${c.amount}`)
+    .sort();
+const funds = async (clientId: number) => (await api('GET', `/api/v1/clients/${clientId}/funds`)).body as { available: number; blocked: number };
+const subscription = async (id: number) => (await api('GET', `/api/v1/subscriptions/${id}`)).body;
+const waitFor = (id: number, status: string) => eventually(async () => ((await subscription(id)).status === status ? true : null), { what: `subscription ${id} ${status}` });
+
+async function operate(subscriptionId: number, operation: 'stop' | 'activate' | 'delete', status: string) {
+  const answer = await api('POST', `/api/v1/subscriptions/${subscriptionId}/${operation}`, { reason: 'test' });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+  await waitFor(subscriptionId, status);
+}
+
+describe('plans of each billing type', () => {
+  it('every sellable type can be put on a plan whose periods fit it; terms that do not fit are refused with plan_billing_type', async () => {
+    const fits: Record<string, unknown[]> = {
+      prepaid_term: [month],
+      monthly_flexible: [month],
+      no_refund: [{ duration: 1, unit: 'year', recurringFee: 3000 }],
+      peak_monthly: [month],
+      csp_monthly: [month],
+      csp_annual: [{ duration: 1, unit: 'year', recurringFee: 3000 }],
+      eset_monthly: [month],
+      non_recurring: [{ duration: 1, unit: 'month', unlimited: true, setupFee: 15_000, recurringFee: 0 }],
+    };
+    for (const [type, periods] of Object.entries(fits)) expect((await plan(type, periods)).status, type).toBe(201);
+    const refused = [
+      await plan('csp_monthly', [{ ...month, setupFee: 500 }]),
+      await plan('no_refund', [month]),
+      await plan('non_recurring', [month]),
+      await plan('usage_internal', [month]),
+    ];
+    expect(refused.map((r) => r.body.code)).toEqual(['plan_billing_type', 'plan_billing_type', 'plan_billing_type', 'validation_failed']);
+    const rule = (await api('POST', '/api/v1/provisioning-rules', { key: 'fd2', name: 'Financial day 2', financialDay: 2 })).body;
+    expect((await plan('peak_monthly', [month], rule.id)).body.code).toBe('plan_billing_type');
+  });
+});
+
+describe('stop, activation and deletion split charges through the ledger', () => {
+  it('monthly flexible (spec 02 §4.9 standard stop): stop on 21 Sep closes 21.00 and gives 9.00 back; activation on 25 Sep blocks 6.00', async () => {
+    today = '2026-09-01';
+    const { clientId, subscriptionId } = await subscribed('monthly_flexible');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-30 blocked 3000']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 3000 });
+    today = '2026-09-21';
+    await operate(subscriptionId, 'stop', 'stopped');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 closed 2100', '2026-09-22..2026-09-30 open 900']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_900, blocked: 0 });
+    today = '2026-09-25';
+    await operate(subscriptionId, 'activate', 'active');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 closed 2100', '2026-09-25..2026-09-30 blocked 600']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_300, blocked: 600 });
+    const ledger = (await api('GET', `/api/v1/clients/${clientId}/transactions?limit=50`)).body.items ?? [];
+    expect(ledger.filter((t: any) => t.kind === 'charge_split').map((t: any) => t.amount).sort()).toEqual([-600, 900].sort());
+  });
+
+  it('CSP monthly (seed 8.3.4.1.8): a stop gives nothing back; the next financial day deletes the stopped remainder and gives it back', async () => {
+    today = '2026-09-01';
+    const { clientId, subscriptionId } = await subscribed('csp_monthly');
+    today = '2026-09-21';
+    await operate(subscriptionId, 'stop', 'stopped');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 closed 2100', '2026-09-22..2026-09-30 blocked 900']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 900 });
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 closed 2100']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_900, blocked: 0 });
+  });
+
+  it('ESET (seed 8.3.4.3.9): deletion on 10 Sep closes 1-10 Sep (10.00) and gives 20.00 back', async () => {
+    today = '2026-09-01';
+    const { clientId, subscriptionId } = await subscribed('eset_monthly');
+    today = '2026-09-10';
+    await operate(subscriptionId, 'delete', 'deleted');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-10 closed 1000']);
+    expect(await funds(clientId)).toMatchObject({ available: 99_000, blocked: 0 });
+  });
+
+  it('pre-order: a stop changes no charge (the term is paid); deletion closes the used part and gives the rest back', async () => {
+    today = '2026-09-01';
+    const { clientId, subscriptionId } = await subscribed('prepaid_term');
+    today = '2026-09-11';
+    await operate(subscriptionId, 'stop', 'stopped');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-30 blocked 3000']);
+    await operate(subscriptionId, 'delete', 'deleted');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-11 closed 1100']);
+    expect(await funds(clientId)).toMatchObject({ available: 98_900, blocked: 0 });
+  });
+});
+
+describe('what a billing type forbids is refused before anything starts', () => {
+  it('no refund: the first month is debited at once; stop, deletion and renewal are refused with billing_type_forbids and start nothing', async () => {
+    today = '2026-09-01';
+    const { clientId, subscriptionId } = await subscribed('no_refund', [{ duration: 1, unit: 'year', recurringFee: 3000 }]);
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-30 closed 3000']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 0 });
+    const before = (await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios`)[0]!.n;
+    for (const operation of ['stop', 'delete'] as const) {
+      const answer = await api('POST', `/api/v1/subscriptions/${subscriptionId}/${operation}`, { reason: 'test' });
+      expect(answer.status).toBe(409);
+      expect(answer.body).toMatchObject({ code: 'billing_type_forbids' });
+    }
+    const renewal = await api('POST', `/api/v1/subscriptions/${subscriptionId}/renew`, {});
+    expect(renewal.body.code, JSON.stringify(renewal.body)).toBe('billing_type_forbids');
+    const after = (await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios`)[0]!.n;
+    expect(after).toBe(before);
+    expect((await subscription(subscriptionId)).status).toBe('active');
+  });
+
+  it('non-recurring (seed 8.3.4.5): one setup charge closed at payment, the subscription is delivered, renewal is refused', async () => {
+    today = '2026-09-01';
+    const { subscriptionId } = await subscribed('non_recurring', [{ duration: 1, unit: 'month', unlimited: true, setupFee: 15_000, recurringFee: 0 }]);
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-01 closed 15000']);
+    expect((await subscription(subscriptionId)).status).toBe('delivered');
+    expect((await api('POST', `/api/v1/subscriptions/${subscriptionId}/renew`, {})).body.code).toBe('billing_type_forbids');
+  });
+
+  it('payment in full: free until the first financial day (no payment, no charge); a plan switch in that period is refused', async () => {
+    today = '2026-09-10';
+    const { clientId, subscriptionId } = await subscribed('peak_monthly');
+    expect(await charges(subscriptionId)).toEqual([]);
+    expect(await funds(clientId)).toMatchObject({ available: 100_000 });
+    expect((await subscription(subscriptionId)).expirationDate).toBe('2026-10-01');
+    const target = await plan('peak_monthly');
+    const answer = await api('POST', `/api/v1/subscriptions/${subscriptionId}/switch-plan`, { planPeriodId: target.body.periods[0].id });
+    expect(answer.body.code, JSON.stringify(answer.body)).toBe('billing_type_forbids');
+  });
+});
