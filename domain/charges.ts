@@ -138,3 +138,13 @@ export function discountedOrderCharges(o: {
   });
   return { ...order, charges: planned.map((c, i) => ({ ...c, amount: charges[i]!.amount, discount: charges[i]!.discount })) };
 }
+
+/**
+ * A discount on charges planned without one (a whole unlimited or day period: one charge per kind): §4.14 with
+ * each charge's amount as its base, one month each for the target rule. Without terms, the charges as they are.
+ */
+export function discountPlannedCharges(planned: PlannedCharge[], total: MinorUnits, terms: DiscountTerms | null | undefined): PlannedCharge[] {
+  if (!terms) return planned;
+  const { charges } = discountCharges({ orderAmount: total, charges: planned.map((c) => ({ kind: c.kind, milliMonths: 1000, base: c.amount })), terms });
+  return planned.map((c, i) => ({ ...c, amount: charges[i]!.amount, discount: charges[i]!.discount }));
+}

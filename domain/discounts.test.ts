@@ -5,6 +5,8 @@ import { firstExpirationDate } from './dates';
 import {
   applyCorrection,
   chargeBase,
+  checkPromoCodeUse,
+  type PromoCodeUse,
   chargeKinds,
   discountCharges,
   formatPercent,
@@ -237,5 +239,44 @@ describe('property: the §4.14 invariants hold for random terms, prices and disc
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('whether a promo code may discount an order (the seed manual 13.1)', () => {
+  const usable: PromoCodeUse = {
+    code: { status: 'active', reusable: false, activations: 0 },
+    discount: { status: 'active', validFrom: '2027-03-01', validTo: '2027-03-31', currency: null, maxSubscriptions: 2, maxClients: 1, uses: 0, clientsUsing: 0, clientHasUsed: false, planAllowed: true },
+    order: { today: '2027-03-17', currency: 'EUR', amount: 3000 },
+  };
+  const refusal = (u: PromoCodeUse) => {
+    try {
+      checkPromoCodeUse(u);
+      return null;
+    } catch (err) {
+      return (err as { code: string }).code;
+    }
+  };
+
+  it('accepts a usable code, the validity window inclusive at both ends', () => {
+    expect(refusal(usable)).toBeNull();
+    expect(refusal({ ...usable, order: { ...usable.order, today: '2027-03-01' } })).toBeNull();
+    expect(refusal({ ...usable, order: { ...usable.order, today: '2027-03-31' } })).toBeNull();
+  });
+
+  it('refuses each case with its code', () => {
+    const d = usable.discount;
+    expect(refusal({ ...usable, code: { ...usable.code, status: 'inactive' } })).toBe('promo_code_inactive');
+    expect(refusal({ ...usable, discount: { ...d, status: 'inactive' } })).toBe('promo_code_inactive');
+    expect(refusal({ ...usable, order: { ...usable.order, today: '2027-04-01' } })).toBe('promo_code_expired');
+    expect(refusal({ ...usable, order: { ...usable.order, today: '2027-02-28' } })).toBe('promo_code_not_applicable');
+    expect(refusal({ ...usable, discount: { ...d, planAllowed: false } })).toBe('promo_code_not_applicable');
+    expect(refusal({ ...usable, discount: { ...d, currency: 'USD' } })).toBe('promo_code_not_applicable');
+    expect(refusal({ ...usable, order: { ...usable.order, amount: 0 } })).toBe('promo_code_not_applicable');
+    expect(refusal({ ...usable, code: { ...usable.code, activations: 1 } })).toBe('promo_code_exhausted');
+    expect(refusal({ ...usable, code: { ...usable.code, reusable: true, activations: 5 } })).toBeNull();
+    expect(refusal({ ...usable, discount: { ...d, uses: 2 } })).toBe('promo_code_exhausted');
+    // The client limit counts clients: one that used it already may use it again.
+    expect(refusal({ ...usable, discount: { ...d, uses: 1, clientsUsing: 1 } })).toBe('promo_code_exhausted');
+    expect(refusal({ ...usable, discount: { ...d, uses: 1, clientsUsing: 1, clientHasUsed: true } })).toBeNull();
   });
 });

@@ -211,3 +211,42 @@ export function discountCharges(o: {
   }
   return { order, charges: amounts.map((amount, i) => ({ amount, discount: discounts[i]! })) };
 }
+
+/** What a promo code's use is checked against: the code, its discount, and the order asking for it. */
+export interface PromoCodeUse {
+  code: { status: 'active' | 'inactive'; reusable: boolean; activations: number };
+  discount: {
+    status: 'active' | 'inactive';
+    validFrom: string | null;
+    validTo: string | null;
+    currency: string | null;
+    maxSubscriptions: number | null;
+    maxClients: number | null;
+    uses: number;
+    /** Distinct clients that used it, and whether this order's client is one of them. */
+    clientsUsing: number;
+    clientHasUsed: boolean;
+    /** For every plan, or this order's plan (and period) is listed. */
+    planAllowed: boolean;
+  };
+  order: { today: string; currency: string; amount: MinorUnits };
+}
+
+/**
+ * Whether a promo code may discount an order (the seed manual's 13.1): refuses an inactive code or discount, a day
+ * outside the validity window (both ends inclusive), a plan the discount is not for, a fixed amount in another
+ * currency, a free order, and a code or discount used up (a single-use code used once, the subscription or client
+ * limit reached). Run once before anything is written and again under the row locks.
+ */
+export function checkPromoCodeUse(u: PromoCodeUse): void {
+  const { code, discount: d, order } = u;
+  if (code.status !== 'active' || d.status !== 'active') throw new AppError('promo_code_inactive', 'the promo code is not active');
+  if (d.validTo !== null && order.today > d.validTo) throw new AppError('promo_code_expired', `the promo code was valid until ${d.validTo}`);
+  if (d.validFrom !== null && order.today < d.validFrom) throw new AppError('promo_code_not_applicable', `the promo code is valid from ${d.validFrom}`);
+  if (!d.planAllowed) throw new AppError('promo_code_not_applicable', 'the promo code does not apply to this plan');
+  if (d.currency !== null && d.currency !== order.currency) throw new AppError('promo_code_not_applicable', `the promo code is for orders in ${d.currency}`);
+  if (order.amount === 0) throw new AppError('promo_code_not_applicable', 'the order costs nothing: there is nothing to discount');
+  if (!code.reusable && code.activations >= 1) throw new AppError('promo_code_exhausted', 'the promo code has been used');
+  if (d.maxSubscriptions !== null && d.uses >= d.maxSubscriptions) throw new AppError('promo_code_exhausted', `the discount has been used ${d.uses} times, its limit`);
+  if (d.maxClients !== null && !d.clientHasUsed && d.clientsUsing >= d.maxClients) throw new AppError('promo_code_exhausted', `the discount has been used by ${d.clientsUsing} clients, its limit`);
+}

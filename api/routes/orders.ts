@@ -24,6 +24,7 @@ const orderInput = z
     planPeriodId: z.number().int().positive(),
     subscriptionName: z.string().trim().min(1).max(200).optional(),
     paymentModel: z.enum(paymentModels).optional().describe("default: the client's service rule"),
+    promoCode: z.string().trim().min(1).max(100).optional().describe('a promo code: the order and its charges are discounted (spec 02 §4.14), or the order is refused'),
   })
   .strict()
   .openapi('OrderInput');
