@@ -157,7 +157,8 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
       values (${id}, 'subscription', ${line.kind.replace('_fee', '')}, ${line.description}, ${line.quantity},
               ${line.periodMonths ?? '0'}, ${line.unitPrice}, ${lineDiscount}, ${lineAmount})`;
   }
-  if (paymentNumber) {
+  // A 100 % discount makes the order free: like any free order it needs no payment (decision 27).
+  if (paymentNumber && amount > 0) {
     await tx`
       insert into payments (number, client_id, order_id, type, status, amount, currency)
       values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;

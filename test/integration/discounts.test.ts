@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createTestPlatform, seedCatalog, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, seedCatalog, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 // Discounts and promo codes through the API (spec 02 §4.14, the seed manual's 13.1): orders are placed on a fixed
 // business day, 17 March 2027, mid-month with financial day 1, so the 3-month term has N + 1 = 4 charges.
@@ -130,6 +130,19 @@ describe('a promo code on a purchase order (spec 02 §4.14)', () => {
     // The yearly code does apply to the yearly period.
     const yearly = await at17March('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.yearlyPeriodId, promoCode: 'YEARLY' });
     expect([yearly.status, yearly.body.amount, yearly.body.discount]).toEqual([201, 8640, 2160]);
+  });
+
+  it('a 100 % discount: the order is free and needs no payment, its charges cost 0 and carry the discount (the seed manual 8.3.5.3)', async () => {
+    await createDiscount({ name: 'Free', percent: '100', codes: [{ code: 'FREE' }] });
+    const clientId = await createClient(p, catalog, 'Free Co');
+    // Today's date: the order goes on to provisioning at once.
+    const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: threeMonthsId, promoCode: 'FREE' })).body;
+    expect([order.amount, order.discount, order.payments]).toEqual([0, 3000, []]);
+    await waitForOrderStatus(p, order.id, 'completed');
+    const charges = (await p.api('GET', `/api/v1/charges?orderId=${order.id}&limit=100`)).body.items as Array<{ amount: number; discount: number; status: string }>;
+    expect(charges.every((c) => c.amount === 0 && c.status === 'blocked')).toBe(true);
+    expect(sum(charges.map((c) => c.discount))).toBe(3000);
+    expect((await p.api('GET', `/api/v1/ledger/check?clientId=${clientId}`)).body.discrepancies).toEqual([]);
   });
 
   it('a fixed amount is spread over the charges and the order', async () => {
