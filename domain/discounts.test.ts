@@ -144,6 +144,22 @@ describe('the seed manual 8.3.5: rounding of discounted order and charge amounts
   });
 });
 
+describe('other worked figures of the seed manual', () => {
+  it('6.1.1 order page: $325.00 at 3 % is $315.25 to pay with a $9.75 discount', () => {
+    expect(referenceOrder(32500, pct('3'))).toEqual({ amount: 31525, discount: 975 });
+  });
+
+  it('8.3 charge attributes: a period of 1 day is 0.033 month, a full period 1 month', () => {
+    expect(periodMilliMonths(1, 30)).toBe(33);
+    expect(periodMilliMonths(30, 30)).toBe(1000);
+  });
+
+  it('spec 02 §4.6 vs 8.3.5: 9 days of a 28-day month at 30.00 is 9.64 by days but 0.321 month × 30.00 = 9.63 under a discount', () => {
+    expect(periodMilliMonths(9, 28)).toBe(321);
+    expect(chargeBase(321, 1, 3000)).toBe(963);
+  });
+});
+
 describe('discount terms', () => {
   it('percentages are exact basis points with at most 2 decimals, more than 0 and at most 100', () => {
     expect(parsePercent('34.3')).toBe(3430);

@@ -25,6 +25,10 @@
 //    if it applies to recurring fees. R − D is not discounted. With every kind applicable D = R: the spec's case.
 //  - A fixed amount is spread over the charges proportionally to their bases (the fraction A / D on each), with
 //    the same reference values and corrections; an amount over D discounts D (the order costs 0, never less).
+//  - Charge bases: §4.6's worked example prorates by days (9 days of a 28-day month × 30.00 = 9.64) while 8.3.5
+//    rounds the period to 0.001 month first (0.467 × 56.00 = 26.152 → 26.15, where 14/30 × 56.00 gives 26.13).
+//    A discounted order follows 8.3.5 (its figures are the named tests); an order without a discount keeps the
+//    days formula and orderCharges' correction rule as they were (domain/charges.ts), so no existing price moved.
 //  - When a correction cannot be absorbed by the recurring charges (none, or all taken to 0), it goes on over the
 //    other charges with the same rule, so the sums always hold.
 
