@@ -53,7 +53,7 @@ describe('a promo code on a purchase order (spec 02 §4.14)', () => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(201);
     const order = answer.body;
     // R = 3 × 10.00 = 30.00; 10 % = 3.00; the reference order amount 27.00, the reference discount 3.00.
-    expect([order.amount, order.discount]).toEqual([2700, 300]);
+    expect([order.amount, order.discount, order.promoCode]).toEqual([2700, 300, 'SPRING10']);
     expect(order.payments[0].amount).toBe(2700);
     expect(order.items.map((i: { amount: number; discount: number }) => [i.amount, i.discount])).toEqual([[2700, 300]]);
     const charges = await chargesOf(order.id);
@@ -138,6 +138,7 @@ describe('a promo code on a purchase order (spec 02 §4.14)', () => {
     // Today's date: the order goes on to provisioning at once.
     const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: threeMonthsId, promoCode: 'FREE' })).body;
     expect([order.amount, order.discount, order.payments]).toEqual([0, 3000, []]);
+    expect((await p.api('GET', `/api/v1/orders/${order.id}`)).body.promoCode).toBe('FREE');
     await waitForOrderStatus(p, order.id, 'completed');
     const charges = (await p.api('GET', `/api/v1/charges?orderId=${order.id}&limit=100`)).body.items as Array<{ amount: number; discount: number; status: string }>;
     expect(charges.every((c) => c.amount === 0 && c.status === 'blocked')).toBe(true);
