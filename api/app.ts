@@ -22,6 +22,7 @@ import { TrustedProxies } from '../infra/client-address';
 import type { Logger } from '../infra/logger';
 import { billingRunRoutes } from './routes/billing-runs';
 import { catalogRoutes } from './routes/catalog';
+import { discountRoutes } from './routes/discounts';
 import { clientRoutes } from './routes/clients';
 import { manualOperationRoutes } from './routes/manual-operations';
 import { orderRoutes } from './routes/orders';
@@ -90,7 +91,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -128,6 +128,7 @@ export const order = z
     currency: z.string(),
     amount,
     discount: amount,
+    promoCode: z.string().nullable().describe('the promo code that discounted the order, if any'),
     endDate: z.string().openapi({ format: 'date' }),
     provisioningDate: date,
     deferred: z.boolean(),

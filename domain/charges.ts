@@ -12,6 +12,7 @@
 //   N charges. A renewed term [previous expiration + 1, new expiration] is N months long as it stands.
 
 import { addDays, addMonthsClamped, compareDates, daysBetween, type IsoDate } from './dates';
+import { chargeBase, discountCharges, periodMilliMonths, type DiscountTerms } from './discounts';
 import { AppError } from './errors';
 import { nextFinancialDay } from './lifecycle';
 import type { MinorUnits } from './money';
@@ -72,6 +73,8 @@ export interface PlannedCharge {
   /** When the charge is closed: one-off fees on payment (the order's day), recurring ones the day after their period. */
   closeDate: IsoDate;
   amount: MinorUnits;
+  /** The discount the charge carries (spec 02 §4.1, §4.14); 0 or absent without one. */
+  discount?: MinorUnits;
 }
 
 /**
@@ -87,7 +90,10 @@ export function orderCharges(o: {
   monthlyFee: MinorUnits;
   oneOff?: { kind: 'setup' | 'renewal'; amount: MinorUnits };
   total: MinorUnits;
+  /** A discount on the order: the charges follow spec 02 §4.14 (`discountedOrderCharges`). */
+  discount?: DiscountTerms | null;
 }): PlannedCharge[] {
+  if (o.discount) return discountedOrderCharges({ ...o, discount: o.discount }).charges;
   const planned: PlannedCharge[] = [];
   if (o.oneOff && o.oneOff.amount > 0) planned.push({ kind: o.oneOff.kind, from: o.span.from, to: o.span.to, closeDate: o.span.from, amount: o.oneOff.amount });
   const recurring = o.monthlyFee > 0 || o.total > (o.oneOff?.amount ?? 0) ? recurringCharges(o.span.from, o.span.to, o.financialDay, o.monthlyFee) : [];
@@ -103,4 +109,42 @@ export function orderCharges(o: {
   }
   if (correction !== 0) throw new AppError('invalid_price', `charges cannot add up to ${o.total}`);
   return [...planned, ...recurringPlanned.map(({ days: _days, ...c }) => c)];
+}
+
+/**
+ * The charges of a discounted order (spec 02 §4.14): each charge's base is its period in months to 0.001 × the
+ * monthly fee, rounded (a full period is the fee); the discount and the corrections are `discountCharges`'. The
+ * order's amount is the reference order amount and its discount the reference order discount; Σ charge amounts and
+ * Σ charge discounts equal them. `head` names the current-period charge for change and switch orders.
+ */
+export function discountedOrderCharges(o: {
+  span: { from: IsoDate; to: IsoDate };
+  financialDay: number;
+  monthlyFee: MinorUnits;
+  oneOff?: { kind: 'setup' | 'renewal'; amount: MinorUnits };
+  total: MinorUnits;
+  discount: DiscountTerms | null;
+  head?: number;
+}): { amount: MinorUnits; discount: MinorUnits; charges: PlannedCharge[] } {
+  const oneOff: PlannedCharge[] = o.oneOff && o.oneOff.amount > 0 ? [{ kind: o.oneOff.kind, from: o.span.from, to: o.span.to, closeDate: o.span.from, amount: o.oneOff.amount }] : [];
+  const recurring = o.monthlyFee > 0 || o.total > (o.oneOff?.amount ?? 0) ? recurringCharges(o.span.from, o.span.to, o.financialDay, o.monthlyFee) : [];
+  const months = recurring.map((c) => (c.full ? 1000 : periodMilliMonths(c.days, c.periodDays)));
+  const planned: PlannedCharge[] = [...oneOff, ...recurring.map((c, i) => ({ kind: 'recurring' as const, from: c.from, to: c.to, closeDate: addDays(c.to, 1), amount: chargeBase(months[i]!, 1, o.monthlyFee) }))];
+  const { order, charges } = discountCharges({
+    orderAmount: o.total,
+    charges: planned.map((c, i) => ({ kind: c.kind, milliMonths: c.kind === 'recurring' ? months[i - oneOff.length]! : 0, base: c.amount })),
+    terms: o.discount,
+    head: o.head === undefined ? undefined : o.head + oneOff.length,
+  });
+  return { ...order, charges: planned.map((c, i) => ({ ...c, amount: charges[i]!.amount, discount: charges[i]!.discount })) };
+}
+
+/**
+ * A discount on charges planned without one (a whole unlimited or day period: one charge per kind): §4.14 with
+ * each charge's amount as its base, one month each for the target rule. Without terms, the charges as they are.
+ */
+export function discountPlannedCharges(planned: PlannedCharge[], total: MinorUnits, terms: DiscountTerms | null | undefined): PlannedCharge[] {
+  if (!terms) return planned;
+  const { charges } = discountCharges({ orderAmount: total, charges: planned.map((c) => ({ kind: c.kind, milliMonths: 1000, base: c.amount })), terms });
+  return planned.map((c, i) => ({ ...c, amount: charges[i]!.amount, discount: charges[i]!.discount }));
 }

@@ -20,6 +20,7 @@ const charge = z
     periodTo: z.string(),
     closeDate: z.string(),
     amount: z.number(),
+    discount: z.number().describe('the discount the charge carries (spec 02 §4.14): Σ over an order = its discount'),
     currency: z.string(),
     closedAt: z.coerce.string().nullable(),
     splitOf: z.number().nullable().describe('The charge this one is a part of (spec 02 §4.9 splitting)'),
@@ -73,7 +74,7 @@ export function chargeRoutes(deps: ApiDeps) {
       const rows = await sql<Array<Record<string, unknown>>>`
         select id, client_id as "clientId", order_id as "orderId", subscription_id as "subscriptionId", kind, status, description,
                period_from::text as "periodFrom", period_to::text as "periodTo", close_date::text as "closeDate", amount::int8 as amount,
-               currency, closed_at as "closedAt", split_of as "splitOf", superseded, refund
+               discount::int8 as discount, currency, closed_at as "closedAt", split_of as "splitOf", superseded, refund
         from charges
         where (${f.after ?? null}::int is null or id > ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
@@ -81,7 +82,7 @@ export function chargeRoutes(deps: ApiDeps) {
           and (${f.subscriptionId ?? null}::int is null or subscription_id = ${f.subscriptionId ?? null})
           and (${f.status ?? null}::text is null or status = ${f.status ?? null})
         order by id limit ${f.limit + 1}`;
-      return c.json(page(rows.map((r) => charge.parse({ ...r, amount: Number(r.amount) })), f.limit), 200);
+      return c.json(page(rows.map((r) => charge.parse({ ...r, amount: Number(r.amount), discount: Number(r.discount) })), f.limit), 200);
     },
   );
 

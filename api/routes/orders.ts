@@ -24,6 +24,7 @@ const orderInput = z
     planPeriodId: z.number().int().positive(),
     subscriptionName: z.string().trim().min(1).max(200).optional(),
     paymentModel: z.enum(paymentModels).optional().describe("default: the client's service rule"),
+    promoCode: z.string().trim().min(1).max(100).optional().describe('a promo code: the order and its charges are discounted (spec 02 §4.14), or the order is refused'),
   })
   .strict()
   .openapi('OrderInput');
@@ -37,6 +38,7 @@ export async function loadOrder(sql: Db, id: number) {
     select o.id, o.number, o.type, o.status, o.status_reason as "statusReason", o.client_id as "clientId",
            o.subscription_id as "subscriptionId", o.plan_id as "planId", o.plan_period_id as "planPeriodId",
            o.payment_model as "paymentModel", o.currency, o.amount, o.discount, o.end_date::text as "endDate",
+           (select pc.code from discount_redemptions r join promo_codes pc on pc.id = r.promo_code_id where r.order_id = o.id) as "promoCode",
            o.provisioning_date::text as "provisioningDate", o.deferred, o.created_by as "createdBy",
            o.workflow_id as "scenarioId", o.created_at as "createdAt", o.updated_at as "updatedAt", o.closed_at as "closedAt"
     from orders o where o.id = ${id}`;

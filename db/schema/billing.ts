@@ -303,6 +303,8 @@ export const charges = pgTable(
     /** The financial day after the period (or the order's day for one-off fees): when the billing run closes it. */
     closeDate: businessDate('close_date').notNull(),
     amount: money('amount').notNull(),
+    /** The discount the charge carries (spec 02 §4.1, §4.14): Σ over an order's charges = the order's discount. */
+    discount: money('discount').notNull().default(0),
     currency: text('currency').notNull(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     /** Postpay: the act the closed charge was billed in. */
@@ -323,6 +325,7 @@ export const charges = pgTable(
     index('charges_close_idx').on(t.status, t.closeDate),
     check('charges_amount_nonnegative', sql`${t.amount} >= 0`),
     index('charges_split_of_idx').on(t.splitOf).where(sql`${t.splitOf} is not null`),
+    check('charges_discount_nonnegative', sql`${t.discount} >= 0`),
   ],
 );
 

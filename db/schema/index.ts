@@ -5,3 +5,4 @@ export * from './scenarios';
 export * from './billing-runs';
 export * from './notifications';
 export * from './licensing';
+export * from './discounts';

@@ -1,7 +1,8 @@
 import type { TransactionSql } from 'postgres';
 import { type Db } from '../../db/client';
 import { firstExpirationDate, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../../domain/dates';
-import { firstTermChargeSpan, orderCharges, type PlannedCharge } from '../../domain/charges';
+import { discountPlannedCharges, firstTermChargeSpan, orderCharges, type PlannedCharge } from '../../domain/charges';
+import type { DiscountTerms } from '../../domain/discounts';
 import { prolongedUntilAfter } from '../../domain/lifecycle';
 import { addDays } from '../../domain/dates';
 import { billingTypeRules, type BillingType, type ChargeKind } from '../../domain/billing-types';
@@ -19,9 +20,9 @@ export async function insertOrderCharges(
   for (const c of o.planned) {
     const what = c.kind === 'recurring' ? 'recurring fee' : `${c.kind} fee`;
     await tx`
-      insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency)
+      insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, discount, currency)
       values (${o.clientId}, ${o.orderId}, ${o.subscriptionId}, ${c.kind}, ${o.statusOf?.(c) ?? 'new'}, ${`${o.label} (${what}) from ${c.from} to ${c.to}`},
-              ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${o.currency})`;
+              ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${c.discount ?? 0}, ${o.currency})`;
   }
 }
 
@@ -38,18 +39,19 @@ export function purchaseCharges(p: {
   setupFee: number;
   recurringFee: number;
   total: number;
+  discount?: DiscountTerms | null;
 }): PlannedCharge[] {
   if (p.total === 0) return [];
   const oneOff = { kind: 'setup' as const, amount: Math.min(p.setupFee, p.total) };
-  if (p.period.unlimited) return [{ kind: 'setup', from: p.today, to: p.today, closeDate: p.today, amount: p.total }];
+  if (p.period.unlimited) return discountPlannedCharges([{ kind: 'setup', from: p.today, to: p.today, closeDate: p.today, amount: p.total }], p.total, p.discount);
   const exp = firstExpirationDate(p.today, p.period);
   let span = firstTermChargeSpan(p.today, exp);
   if (billedPerPeriod(p.billingType)) span = { from: p.today, to: addDays(prolongedUntilAfter(p.today, exp, p.financialDay), -1) };
   if (p.period.unit === 'day') {
     const planned: PlannedCharge[] = oneOff.amount > 0 ? [{ ...oneOff, from: span.from, to: span.to, closeDate: span.from }] : [];
-    return [...planned, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: p.total - oneOff.amount }];
+    return discountPlannedCharges([...planned, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: p.total - oneOff.amount }], p.total, p.discount);
   }
-  return orderCharges({ span, financialDay: p.financialDay, monthlyFee: p.recurringFee, oneOff, total: p.total });
+  return orderCharges({ span, financialDay: p.financialDay, monthlyFee: p.recurringFee, oneOff, total: p.total, discount: p.discount ?? null });
 }
 
 /**

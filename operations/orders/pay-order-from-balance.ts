@@ -1,6 +1,7 @@
 import type { Sql } from '../../db/client';
 import { AppError } from '../../domain/errors';
 import { logEvent } from '../event-log/event-log';
+import { chargesPaid } from '../charges/charges';
 import { payMergedPayment } from '../payments/pay-merged-payment';
 import { lockOrder, orderPayment, paidStatus, setOrderStatus, settleOrder } from './order-settlement';
 
@@ -28,6 +29,8 @@ export async function payOrderFromBalance(sql: Sql, { orderId }: PayOrderFromBal
     const amount = Number(order.amount);
     const payment = await orderPayment(tx, orderId);
     if (amount === 0 || order.payment_model === 'postpay') {
+      // A prepaid order a 100 % discount made free still has its charges (amount 0, each with its discount): paid now.
+      if (amount === 0 && order.payment_model === 'prepay') await chargesPaid(tx, orderId);
       await setOrderStatus(tx, orderId, paidStatus(order));
       return { paid: true, via: amount === 0 ? 'zero_amount' : 'postpay' };
     }

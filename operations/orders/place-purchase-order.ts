@@ -5,10 +5,12 @@ import { requirePayableCurrency } from '../../domain/currencies';
 import { orderEndDate, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
 import { nextFinancialDay } from '../../domain/lifecycle';
+import type { PlannedCharge } from '../../domain/charges';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
 import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import type { PaymentModel } from '../../domain/statuses';
 import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../charges/charges';
+import { redeemPromoCode, usablePromoCode, type UsablePromoCode } from '../discounts/redeem-promo-code';
 import { nextDocumentNumber } from '../documents/next-document-number';
 import { logEvent, type EventEntry } from '../event-log/event-log';
 import { requestDebtTopUp } from '../payments/request-debt-top-up';
@@ -29,6 +31,8 @@ export interface PurchaseOrderInput {
   /** Placed by a client user in the client panel (spec 02 §2.13: a financially blocked one also gets a debt top-up). */
   byClientUser: boolean;
   customerIp: string | null;
+  /** A promo code (the seed manual's 13.1): the order is discounted by its discount, or refused before anything is written. */
+  promoCode?: string | undefined;
 }
 
 /** What the client and the plan period say about a purchase, read in one query. */
@@ -96,13 +100,22 @@ function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined
 
 type PricedPurchase = ReturnType<typeof pricePurchase> & { number: string; paymentNumber: string | null };
 
-/** What the order's money pays for, period by period (spec 02 §4.6); postpay charges are the debt (§4.11). */
-async function insertPurchaseCharges(tx: TransactionSql, orderId: number, input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase) {
+/**
+ * What the order's money pays for, period by period (spec 02 §4.6), discounted by a promo code's terms (§4.14);
+ * postpay one-off fees are debt until the nearest financial day, when they close into the act (§4.11).
+ */
+function planPurchaseCharges(input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase, promo: UsablePromoCode | null): PlannedCharge[] {
   const { today } = input;
   const { period, amount, paymentModel } = priced;
-  const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount });
-  // Postpay one-off fees are debt until the nearest financial day, when they close into the act (spec 02 §4.11).
-  const planned = paymentModel === 'postpay' ? charged.map((ch) => (ch.kind === 'recurring' ? ch : { ...ch, closeDate: nextFinancialDay(today, found.financial_day) })) : charged;
+  if (amount === 0) return [];
+  const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount, discount: promo?.terms ?? null });
+  return paymentModel === 'postpay' ? charged.map((ch) => (ch.kind === 'recurring' ? ch : { ...ch, closeDate: nextFinancialDay(today, found.financial_day) })) : charged;
+}
+
+/** Writes the order's charges: prepaid ones new, postpay ones the debt (spec 02 §4.11). */
+async function insertPurchaseCharges(tx: TransactionSql, orderId: number, input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase, planned: PlannedCharge[]) {
+  const { today } = input;
+  const { paymentModel } = priced;
   await insertOrderCharges(tx, {
     orderId,
     clientId: input.clientId,
@@ -116,33 +129,50 @@ async function insertPurchaseCharges(tx: TransactionSql, orderId: number, input:
 
 /** Writes the order, its lines, its payment (prepaid orders with an amount) and its charges, with its event. */
 async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase): Promise<number> {
-  const { number, paymentNumber, amount, paymentModel } = priced;
+  const { number, paymentNumber, paymentModel } = priced;
   if (found.single) {
     const [held] = await tx`select 1 from subscriptions where client_id = ${input.clientId} and plan_id = ${found.plan_id} and status <> 'deleted' limit 1`;
     if (held) throw new AppError('single_plan_held', `the client already holds a subscription on plan "${found.plan_name}"`);
   }
+  // Checked again under the discount's row lock: a usage limit reached by a concurrent order refuses this one.
+  const promo = input.promoCode === undefined ? null : await usablePromoCode(tx, promoRequest(input, found, priced), true);
+  const planned = planPurchaseCharges(input, found, priced, promo);
+  // Spec 02 §4.14: a discounted order costs its reference amount, which its charges add up to.
+  const amount = promo ? planned.reduce((s, c) => s + c.amount, 0) : priced.amount;
+  const discount = planned.reduce((s, c) => s + (c.discount ?? 0), 0);
   const { id } = await oneRow(tx<Array<{ id: number }>>`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`);
   await tx`
-    insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount,
+    insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount, discount,
                         end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
     values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
-            ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(input.today, found.cancel_days)}, ${input.today},
+            ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${discount}, ${orderEndDate(input.today, found.cancel_days)}, ${input.today},
             ${input.subscriptionName ?? null}, ${input.customerIp}, ${input.createdBy},
             ${orderScenarioId(id)})`;
   for (const line of purchaseOrderLines(priced.billedPeriod, found.plan_name)) {
+    // A discounted line is what its charges are: their amounts and discounts (spec 01 §16: the line's amount is after discount).
+    const kind = line.kind === 'recurring_fee' ? 'recurring' : 'setup';
+    const ofKind = planned.filter((c) => c.kind === kind);
+    const lineAmount = promo ? ofKind.reduce((s, c) => s + c.amount, 0) : line.amount;
+    const lineDiscount = ofKind.reduce((s, c) => s + (c.discount ?? 0), 0);
     await tx`
-      insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
+      insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, discount, amount)
       values (${id}, 'subscription', ${line.kind.replace('_fee', '')}, ${line.description}, ${line.quantity},
-              ${line.periodMonths ?? '0'}, ${line.unitPrice}, ${line.amount})`;
+              ${line.periodMonths ?? '0'}, ${line.unitPrice}, ${lineDiscount}, ${lineAmount})`;
   }
-  if (paymentNumber) {
+  // A 100 % discount makes the order free: like any free order it needs no payment (decision 27).
+  if (paymentNumber && amount > 0) {
     await tx`
       insert into payments (number, client_id, order_id, type, status, amount, currency)
       values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;
   }
-  if (amount > 0) await insertPurchaseCharges(tx, id, input, found, priced);
-  await logEvent(tx, { ...input.actor, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
+  if (planned.length > 0) await insertPurchaseCharges(tx, id, input, found, priced, planned);
+  if (promo) await redeemPromoCode(tx, { ...promo, orderId: id, clientId: input.clientId, discount });
+  await logEvent(tx, { ...input.actor, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: promo ? { number, amount, discount, promoCode: input.promoCode } : { number, amount } });
   return id;
+}
+
+function promoRequest(input: PurchaseOrderInput, found: PurchaseTerms, priced: { amount: number }) {
+  return { code: input.promoCode!, clientId: input.clientId, planId: found.plan_id, planPeriodId: input.planPeriodId, currency: found.currency, today: input.today, amount: priced.amount };
 }
 
 /**
@@ -155,6 +185,8 @@ export async function placePurchaseOrder<T>(sql: Sql, input: PurchaseOrderInput,
   const found = await loadPurchaseTerms(sql, input.clientId, input.planPeriodId);
   checkPurchaseAllowed(found);
   const priced = pricePurchase(found, input.paymentModel);
+  // A promo code that cannot be used refuses the order before anything is written (even its number).
+  if (input.promoCode !== undefined) await usablePromoCode(sql, promoRequest(input, found, priced), false);
   const number = await nextDocumentNumber(sql, 'purchase_order');
   // Postpay orders are provisioned at once and billed with the act; only prepaid ones get a payment.
   const paymentNumber = priced.amount > 0 && priced.paymentModel === 'prepay' ? await nextDocumentNumber(sql, 'payment') : null;

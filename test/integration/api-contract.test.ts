@@ -160,6 +160,8 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/clients/{id}/contacts': { name: 'Carl Contact', email: 'carl@example.com', phone: '+44 20 7946 0000' },
     'POST /api/v1/clients/{id}/top-ups': { amount: 2500, method: 'cash', comment: 'at the desk' },
     'POST /api/v1/orders': { clientId, planPeriodId: catalog.monthlyPeriodId, subscriptionName: 'Contract backup' },
+    'POST /api/v1/discounts': { name: 'Contract discount', percent: '10', validFrom: '2027-01-01', validTo: '2027-12-31' },
+    'POST /api/v1/discounts/{id}/deactivate': { reason: 'campaign over' },
     'POST /api/v1/orders/{id}/cancel': { reason: 'the client changed their mind' },
     'POST /api/v1/payments/{id}/confirm': { method: 'bank_transfer', comment: 'statement 12' },
     'POST /api/v1/payments/{id}/cancel': { reason: 'duplicate' },
