@@ -20,6 +20,11 @@ const charge = z
     closeDate: z.string(),
     amount: z.number(),
     currency: z.string(),
+    /** Spec 02 §4.13: what the charge was converted from; null on charges written before exchange rates. */
+    originalAmount: z.number().nullable().describe("the amount in the plan's currency (minor units) this charge was converted from"),
+    originalCurrency: z.string().nullable().describe("the plan's currency"),
+    exchangeRate: z.string().nullable().describe("the rate used, exact decimal: currency units per exchangeNominal originalCurrency units ('1.0000' for the same currency)"),
+    exchangeNominal: z.number().int().nullable().describe('the nominal of the rate (how many originalCurrency units the rate is for)'),
     closedAt: z.coerce.string().nullable(),
   })
   .openapi('Charge');
@@ -69,7 +74,8 @@ export function chargeRoutes(deps: ApiDeps) {
       const rows = await sql<Array<Record<string, unknown>>>`
         select id, client_id as "clientId", order_id as "orderId", subscription_id as "subscriptionId", kind, status, description,
                period_from::text as "periodFrom", period_to::text as "periodTo", close_date::text as "closeDate", amount::int8 as amount,
-               currency, closed_at as "closedAt"
+               currency, original_amount::int8 as "originalAmount", original_currency as "originalCurrency",
+               exchange_rate::text as "exchangeRate", exchange_nominal as "exchangeNominal", closed_at as "closedAt"
         from charges
         where (${f.after ?? null}::int is null or id > ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
@@ -77,7 +83,7 @@ export function chargeRoutes(deps: ApiDeps) {
           and (${f.subscriptionId ?? null}::int is null or subscription_id = ${f.subscriptionId ?? null})
           and (${f.status ?? null}::text is null or status = ${f.status ?? null})
         order by id limit ${f.limit + 1}`;
-      return c.json(page(rows.map((r) => charge.parse({ ...r, amount: Number(r.amount) })), f.limit), 200);
+      return c.json(page(rows.map((r) => charge.parse({ ...r, amount: Number(r.amount), originalAmount: r.originalAmount === null ? null : Number(r.originalAmount) })), f.limit), 200);
     },
   );
 

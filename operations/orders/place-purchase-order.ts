@@ -2,6 +2,7 @@ import type { TransactionSql } from 'postgres';
 import { orderScenarioId } from '../../contracts/scenarios';
 import { oneRow, type Sql } from '../../db/client';
 import { requirePayableCurrency } from '../../domain/currencies';
+import { convertAmount, convertLines, type Exchange } from '../../domain/exchange';
 import { orderEndDate, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
 import { nextFinancialDay } from '../../domain/lifecycle';
@@ -11,7 +12,9 @@ import type { PaymentModel } from '../../domain/statuses';
 import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../charges/charges';
 import { nextDocumentNumber } from '../documents/next-document-number';
 import { logEvent, type EventEntry } from '../event-log/event-log';
+import { exchangeFor } from '../exchange-rates/rate-in-force';
 import { requestDebtTopUp } from '../payments/request-debt-top-up';
+import { paymentRounding } from '../payments/payment-rounding';
 
 export interface PurchaseOrderInput {
   clientId: number;
@@ -68,8 +71,11 @@ function checkPurchaseAllowed(found: PurchaseTerms): void {
   requirePayableCurrency(found.client_currency, found.currency);
 }
 
-/** The price of the purchase and how it is paid; a postpay purchase must be admitted and fit the credit limit. */
-function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined) {
+/**
+ * The price of the purchase and how it is paid; a postpay purchase must be admitted and fit the credit limit.
+ * `planAmount` is in the plan's currency, `amount` (the order's) in the client's, converted at `exchange`.
+ */
+function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined, exchange: Exchange) {
   const period = {
     duration: found.duration,
     unit: found.unit,
@@ -81,31 +87,33 @@ function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined
   };
   // Per-financial-period billing pays the current period at purchase; prolongations pay the next ones (spec 01 §11).
   const billedPeriod = found.billing_type === 'monthly_flexible' && !period.unlimited ? { ...period, duration: 1, unit: 'month' as const } : period;
-  const amount = purchaseOrderAmount(billedPeriod);
+  const planAmount = purchaseOrderAmount(billedPeriod);
+  const amount = convertAmount(planAmount, exchange);
   const paymentModel = requested ?? found.default_payment_model;
   if (paymentModel === 'postpay') {
     const mode: PostpayMode = found.postpay_mode === 'manual' ? 'manual' : 'automatic';
     postpayAdmission(mode, found.postpay_permission, found.trial);
     // A day period's recurring fee is the price of the whole period; otherwise it is per month.
-    if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, period.recurringFee);
+    if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, convertAmount(period.recurringFee, exchange));
   }
-  return { period, billedPeriod, amount, paymentModel };
+  return { period, billedPeriod, planAmount, amount, paymentModel, exchange };
 }
 
-type PricedPurchase = ReturnType<typeof pricePurchase> & { number: string; paymentNumber: string | null };
+type PricedPurchase = ReturnType<typeof pricePurchase> & { number: string; paymentNumber: string | null; paymentAmount: number };
 
 /** What the order's money pays for, period by period (spec 02 §4.6); postpay charges are the debt (§4.11). */
 async function insertPurchaseCharges(tx: TransactionSql, orderId: number, input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase) {
   const { today } = input;
-  const { period, amount, paymentModel } = priced;
-  const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount });
+  const { period, planAmount, paymentModel } = priced;
+  // Priced in the plan's currency as ever; insertOrderCharges converts each charge and keeps Σ = the order's amount.
+  const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: planAmount });
   // Postpay one-off fees are debt until the nearest financial day, when they close into the act (spec 02 §4.11).
   const planned = paymentModel === 'postpay' ? charged.map((ch) => (ch.kind === 'recurring' ? ch : { ...ch, closeDate: nextFinancialDay(today, found.financial_day) })) : charged;
   await insertOrderCharges(tx, {
     orderId,
     clientId: input.clientId,
     subscriptionId: null,
-    currency: found.currency,
+    exchange: priced.exchange,
     label: `${found.plan_name}, order ${priced.number}`,
     planned,
     statusOf: paymentModel === 'postpay' ? postpayChargeStatus(today) : undefined,
@@ -124,10 +132,10 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
     insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount,
                         end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
     values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
-            ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${orderEndDate(input.today, found.cancel_days)}, ${input.today},
+            ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.client_currency}, ${amount}, ${orderEndDate(input.today, found.cancel_days)}, ${input.today},
             ${input.subscriptionName ?? null}, ${input.customerIp}, ${input.createdBy},
             ${orderScenarioId(id)})`;
-  for (const line of purchaseOrderLines(priced.billedPeriod, found.plan_name)) {
+  for (const line of convertLines(purchaseOrderLines(priced.billedPeriod, found.plan_name), priced.planAmount, priced.exchange)) {
     await tx`
       insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
       values (${id}, 'subscription', ${line.kind.replace('_fee', '')}, ${line.description}, ${line.quantity},
@@ -136,7 +144,7 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
   if (paymentNumber) {
     await tx`
       insert into payments (number, client_id, order_id, type, status, amount, currency)
-      values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;
+      values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${priced.paymentAmount}, ${found.client_currency})`;
   }
   if (amount > 0) await insertPurchaseCharges(tx, id, input, found, priced);
   await logEvent(tx, { ...input.actor, viaApi: true, entityKind: 'order', entityId: id, action: 'created', changes: { number, amount } });
@@ -152,17 +160,20 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
 export async function placePurchaseOrder<T>(sql: Sql, input: PurchaseOrderInput, answer: (tx: TransactionSql, orderId: number) => Promise<T>): Promise<T> {
   const found = await loadPurchaseTerms(sql, input.clientId, input.planPeriodId);
   checkPurchaseAllowed(found);
-  const priced = pricePurchase(found, input.paymentModel);
+  // Spec 02 §4.13: the plan's prices are converted at the rate in force on the order's date, or the order is refused.
+  const exchange = await exchangeFor(sql, found.client_currency, found.currency, input.today);
+  const priced = pricePurchase(found, input.paymentModel, exchange);
+  const paymentAmount = await paymentRounding(sql, priced.amount);
   const number = await nextDocumentNumber(sql, 'purchase_order');
   // Postpay orders are provisioned at once and billed with the act; only prepaid ones get a payment.
   const paymentNumber = priced.amount > 0 && priced.paymentModel === 'prepay' ? await nextDocumentNumber(sql, 'payment') : null;
   // Kept outside begin(): its result type unwraps promises and arrays, which a generic answer cannot be checked against.
   let answered: { value: T } | undefined;
   await sql.begin(async (tx) => {
-    const orderId = await insertPurchaseOrder(tx, input, found, { ...priced, number, paymentNumber });
+    const orderId = await insertPurchaseOrder(tx, input, found, { ...priced, number, paymentNumber, paymentAmount });
     // Spec 02 §2.13, 01 §4.5.3: a financially blocked client ordering in the client panel also gets a top-up for the debt.
     if (input.byClientUser && found.client_status === 'financially_blocked' && paymentNumber) {
-      await requestDebtTopUp(tx, { clientId: input.clientId, currency: found.currency, actor: input.actor });
+      await requestDebtTopUp(tx, { clientId: input.clientId, currency: found.client_currency, actor: input.actor });
     }
     answered = { value: await answer(tx, orderId) };
   });
