@@ -33,7 +33,7 @@ export async function listExchangeRates(sql: Db, f: ExchangeRateFilter): Promise
   const after = f.after ?? null;
   return sql<ExchangeRateListRow[]>`
     select id, base_currency as "baseCurrency", quoted_currency as "quotedCurrency", rate::text as rate, nominal,
-           valid_from::text as "validFrom", created_by as "createdBy", created_at::text as "createdAt"
+           valid_from::text as "validFrom", created_by as "createdBy", created_at as "createdAt"
     from exchange_rates r
     where (${base}::text is null or base_currency = ${base})
       and (${quoted}::text is null or quoted_currency = ${quoted})

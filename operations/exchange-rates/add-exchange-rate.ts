@@ -29,7 +29,7 @@ export async function addExchangeRate(sql: Sql, input: AddExchangeRateInput): Pr
       insert into exchange_rates (base_currency, quoted_currency, rate, nominal, valid_from, created_by)
       values (${checked.clientCurrency}, ${checked.planCurrency}, ${checked.rate}, ${checked.nominal}, ${input.validFrom}, ${input.by})
       returning id, base_currency as "baseCurrency", quoted_currency as "quotedCurrency", rate::text as rate, nominal,
-                valid_from::text as "validFrom", created_by as "createdBy", created_at::text as "createdAt"`;
+                valid_from::text as "validFrom", created_by as "createdBy", created_at as "createdAt"`;
     await logEvent(tx, {
       actorId: input.by,
       viaApi: true,

@@ -22,7 +22,7 @@ export interface ExchangeRateRow {
 export async function findRateInForce(db: Db, baseCurrency: string, quotedCurrency: string, date: IsoDate): Promise<ExchangeRateRow | null> {
   const [row] = await db<ExchangeRateRow[]>`
     select id, base_currency as "baseCurrency", quoted_currency as "quotedCurrency", rate::text as rate, nominal,
-           valid_from::text as "validFrom", created_by as "createdBy", created_at::text as "createdAt"
+           valid_from::text as "validFrom", created_by as "createdBy", created_at as "createdAt"
     from exchange_rates
     where base_currency = ${baseCurrency} and quoted_currency = ${quotedCurrency} and valid_from <= ${date}::date
     order by valid_from desc, id desc limit 1`;
