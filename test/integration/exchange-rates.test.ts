@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../domain/dates';
 import { convertAmount } from '../../domain/exchange';
-import { seedCatalog, createTestPlatform, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { seedCatalog, createTestPlatform, runBillingDay, storageResource, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 19 point 4: exchange rates (spec 02 §4.13, seed manual 8.3.7 and 8.7.2) through the real API, Temporal and
@@ -226,4 +226,31 @@ describe('payment rounding (spec 02 §13.3, decision 26)', () => {
       expect((await p.api('POST', '/api/v1/settings/payment-rounding', { value: 0 })).body.paymentRounding).toBe(0);
     }
   });
+});
+
+describe('renewals use the rate in force on their own date (spec 02 §4.13)', () => {
+  it("a USD subscription bought at 92.5 renews on its expiry date at that day's rate (100), its charges saying so", async () => {
+    const clientId = await clientIn('RUB', 'Renewing Rouble LLC');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1_000_000 });
+    const bought = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: await planIn('USD', 3000) });
+    expect(bought.status, JSON.stringify(bought.body)).toBe(201);
+    expect(bought.body.amount).toBe(277500);
+    const done = await waitForOrderStatus(p, bought.body.id, 'completed');
+    const sub = (await p.api('GET', `/api/v1/subscriptions/${done.subscriptionId}`)).body;
+    const exp: string = sub.expirationDate;
+    expect(exp > addDays(today(), 1)).toBe(true);
+
+    await runBillingDay(p, exp);
+    const [renewal] = (await p.sql<Array<{ id: number; amount: string; currency: string }>>`
+      select id, amount::text, currency from orders where subscription_id = ${done.subscriptionId} and type = 'renewal'`);
+    expect(renewal, 'a renewal order on the expiry date').toBeDefined();
+    // 30.00 USD at 100 RUB per USD (in force from tomorrow on), not the purchase's 92.5.
+    expect({ amount: Number(renewal!.amount), currency: renewal!.currency }).toEqual({ amount: 300000, currency: 'RUB' });
+    const charges = await chargesOf(renewal!.id);
+    expect(sum(charges)).toBe(300000);
+    expect(charges.every((c: any) => c.exchangeRate === '100.0000' && c.originalCurrency === 'USD')).toBe(true);
+    // The purchase's charges keep the rate they were created at.
+    expect((await chargesOf(bought.body.id)).every((c: any) => c.exchangeRate === '92.5000')).toBe(true);
+    expect((await p.api('GET', `/api/v1/ledger/check?clientId=${clientId}`)).body.discrepancies).toEqual([]);
+  }, 120_000);
 });
