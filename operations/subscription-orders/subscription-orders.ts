@@ -136,6 +136,7 @@ export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?
 export interface NewSubscriptionOrder {
   type: SubscriptionOrderType;
   subscriptionId: number;
+  /** In the plan's currency, like `lines`, `charges` and a switch's `details.credit`: insertSubscriptionOrder converts them. */
   amount: number;
   /** The plan period the order is for (the target period of a switch). */
   planPeriodId?: number;
@@ -157,7 +158,8 @@ export interface NewSubscriptionOrder {
 
 /**
  * Writes an order on an existing subscription with its lines and, for prepaid orders with an amount, its
- * payment. Postpay and zero-amount orders need no payment: they go straight to provisioning (or to
+ * payment (rounded up as spec 02 §13.3 says). The draft's plan-currency figures are converted to the client's
+ * currency at the rate in force on `today` (spec 02 §4.13; rate 1 for the same currency). Postpay and zero-amount orders need no payment: they go straight to provisioning (or to
  * awaiting provisioning when deferred). A second open order on the subscription violates
  * `orders_one_open_per_subscription` (spec 01 §16.3); callers turn that into a 409.
  */
