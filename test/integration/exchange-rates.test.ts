@@ -201,6 +201,32 @@ describe('orders in another currency (spec 02 §4.13)', () => {
   });
 });
 
+describe('a plan switch of a USD subscription (spec 01 §10)', () => {
+  it("converts the switch's price and its credit at the rate in force; a switch to another plan currency is refused", async () => {
+    const clientId = await clientIn('RUB', 'Switching Rouble LLC');
+    await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1_000_000 });
+    const big = await planIn('USD', 5000);
+    const small = await planIn('USD', 3000);
+    const bought = await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: big });
+    expect(bought.body.amount).toBe(462500);
+    const done = await waitForOrderStatus(p, bought.body.id, 'completed');
+
+    const toYen = await p.api('POST', `/api/v1/subscriptions/${done.subscriptionId}/switch-plan`, { planPeriodId: await planIn('JPY', 100000) });
+    expect(toYen.status, JSON.stringify(toYen.body)).toBe(422);
+    expect(toYen.body.code).toBe('currency_mismatch');
+
+    // Down to 30.00 USD: nothing to pay, and the unused 50.00 less the new 30.00 (20.00 USD) comes back as 1850.00 RUB.
+    const switched = await p.api('POST', `/api/v1/subscriptions/${done.subscriptionId}/switch-plan`, { planPeriodId: small });
+    expect(switched.status, JSON.stringify(switched.body)).toBe(201);
+    const order = await waitForOrderStatus(p, switched.body.id, 'completed');
+    expect(order).toMatchObject({ currency: 'RUB', amount: 0 });
+    const [credit] = await p.sql<Array<{ amount: string; currency: string }>>`
+      select amount::text, currency from ledger_transactions where idempotency_key = ${`switch-credit/${order.id}`}`;
+    expect({ amount: Number(credit!.amount), currency: credit!.currency }).toEqual({ amount: 185000, currency: 'RUB' });
+    expect((await p.api('GET', `/api/v1/ledger/check?clientId=${clientId}`)).body.discrepancies).toEqual([]);
+  });
+});
+
 describe('payment rounding (spec 02 §13.3, decision 26)', () => {
   it("rounds an order's payment up to the setting's multiple; the order's amount stays and the over-payment stays on the balance", async () => {
     for (const value of [-1, 1.5, 'a', 10_000_000]) {
