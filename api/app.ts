@@ -33,6 +33,7 @@ import { staffRoutes } from './routes/staff';
 import { startPendingBlockScenarios } from './scenario-starts/client-blocks';
 import { adjustmentRoutes } from './routes/adjustments';
 import { chargeRoutes } from './routes/charges';
+import { exchangeRateRoutes } from './routes/exchange-rates';
 import { clientBlockRoutes } from './routes/client-blocks';
 import { promisedPaymentRoutes } from './routes/promised-payments';
 import { ledgerRoutes } from './routes/ledger';
@@ -91,7 +92,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -22,8 +22,12 @@ describe('requirePayableCurrency', () => {
     expect(() => requirePayableCurrency('EUR', 'EUR')).not.toThrow();
   });
 
-  it('refuses an order in another currency, or in a code that names none, with currency_mismatch', () => {
-    for (const [client, order] of [['EUR', 'USD'], ['EUR', 'ZZZ'], ['ZZZ', 'ZZZ']] as const) {
+  it('lets a client order in another currency: the exchange rate converts it (spec 02 §4.13)', () => {
+    expect(() => requirePayableCurrency('RUB', 'USD')).not.toThrow();
+  });
+
+  it('refuses an order in a code that names no currency, with currency_mismatch', () => {
+    for (const [client, order] of [['EUR', 'ZZZ'], ['ZZZ', 'ZZZ'], ['ZZZ', 'EUR']] as const) {
       const err = (() => {
         try {
           requirePayableCurrency(client, order);

@@ -35,15 +35,16 @@ export function isIsoCurrency(code: string): boolean {
 }
 
 /**
- * An order is paid from (or owed to) the client's balance, which is kept in the client's currency. Until there
- * are exchange rates, an order priced in any other currency could never be paid, so it is refused, and so is
- * one priced in a code that is no currency at all (a plan saved before codes were checked).
+ * An order is paid from (or owed to) the client's balance, which is kept in the client's currency; a plan priced in
+ * another currency is converted at the operator's exchange rate (domain/exchange.ts, spec 02 §4.13). What no rate
+ * can convert is refused here: a code that names no currency at all (a plan or client saved before codes were
+ * checked). Whether a rate is in force is the operation's question (it needs the rates).
  */
 export function requirePayableCurrency(clientCurrency: string, orderCurrency: string): void {
-  if (orderCurrency !== clientCurrency || !isIsoCurrency(orderCurrency)) {
+  if (!isIsoCurrency(orderCurrency) || !isIsoCurrency(clientCurrency)) {
     throw new AppError(
       'currency_mismatch',
-      `the client pays in ${clientCurrency} and the plan is priced in ${orderCurrency}; without exchange rates it cannot be paid from the client's balance`,
+      `the client pays in ${clientCurrency} and the plan is priced in ${orderCurrency}, which is not a currency in circulation: no rate converts it`,
     );
   }
 }

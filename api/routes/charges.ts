@@ -22,6 +22,11 @@ const charge = z
     amount: z.number(),
     discount: z.number().describe('the discount the charge carries (spec 02 §4.14): Σ over an order = its discount'),
     currency: z.string(),
+    /** Spec 02 §4.13: what the charge was converted from; null on charges written before exchange rates. */
+    originalAmount: z.number().nullable().describe("the amount in the plan's currency (minor units) this charge was converted from"),
+    originalCurrency: z.string().nullable().describe("the plan's currency"),
+    exchangeRate: z.string().nullable().describe("the rate used, exact decimal: currency units per exchangeNominal originalCurrency units ('1.0000' for the same currency)"),
+    exchangeNominal: z.number().int().nullable().describe('the nominal of the rate (how many originalCurrency units the rate is for)'),
     closedAt: z.coerce.string().nullable(),
     splitOf: z.number().nullable().describe('The charge this one is a part of (spec 02 §4.9 splitting)'),
     superseded: z.boolean().describe('Its amount moved into its parts or a close-all charge: not counted in its order'),
@@ -74,7 +79,8 @@ export function chargeRoutes(deps: ApiDeps) {
       const rows = await sql<Array<Record<string, unknown>>>`
         select id, client_id as "clientId", order_id as "orderId", subscription_id as "subscriptionId", kind, status, description,
                period_from::text as "periodFrom", period_to::text as "periodTo", close_date::text as "closeDate", amount::int8 as amount,
-               discount::int8 as discount, currency, closed_at as "closedAt", split_of as "splitOf", superseded, refund
+               discount::int8 as discount, currency, original_amount::int8 as "originalAmount", original_currency as "originalCurrency",
+               exchange_rate::text as "exchangeRate", exchange_nominal as "exchangeNominal", closed_at as "closedAt", split_of as "splitOf", superseded, refund
         from charges
         where (${f.after ?? null}::int is null or id > ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
@@ -82,7 +88,7 @@ export function chargeRoutes(deps: ApiDeps) {
           and (${f.subscriptionId ?? null}::int is null or subscription_id = ${f.subscriptionId ?? null})
           and (${f.status ?? null}::text is null or status = ${f.status ?? null})
         order by id limit ${f.limit + 1}`;
-      return c.json(page(rows.map((r) => charge.parse({ ...r, amount: Number(r.amount), discount: Number(r.discount) })), f.limit), 200);
+      return c.json(page(rows.map((r) => charge.parse({ ...r, amount: Number(r.amount), discount: Number(r.discount), originalAmount: r.originalAmount === null ? null : Number(r.originalAmount) })), f.limit), 200);
     },
   );
 

@@ -1,12 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defaultDocumentMasks } from '../../domain/document-numbers';
 import { setPostpayPermission } from '../../operations/clients/set-postpay-permission';
+import { paymentRoundingKey } from '../../operations/payments/payment-rounding';
 import { saveSetting } from '../../operations/settings/save-setting';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { idParam, jsonBody, jsonResponses, looseObject } from '../schemas';
 
 const mergePaymentsInput = z.object({ enabled: z.boolean() }).strict().openapi('MergePaymentsSettingInput');
+/** Spec 02 §13.3: generated payments are rounded up to a multiple of this many minor units (0: no rounding). */
+const paymentRoundingInput = z
+  .object({ value: z.number().int().min(0).max(1_000_000).describe('minor units; 100 rounds 1234.01 up to 1235.00; 0 turns rounding off') })
+  .strict()
+  .openapi('PaymentRoundingInput');
 const postpayModeInput = z.object({ mode: z.enum(['automatic', 'manual']) }).strict().openapi('PostpayModeInput');
 const permissionInput = z
   .object({ permission: z.enum(['not_checked', 'awaiting_approval', 'rejected', 'approved']), reason: z.string().trim().min(1).max(2000) })
@@ -28,6 +34,8 @@ export function settingsRoutes({ sql }: ApiDeps) {
       postpayMode: values.postpay_mode === 'manual' ? 'manual' : 'automatic',
       /** Spec 02 §2.11, §13.5: merge waiting renewal and prolongation payments each night (default off). */
       mergePayments: values.merge_payments === true,
+      /** Spec 02 §13.3, decision 26: order payments are rounded up to a multiple of this (minor units; 0 = off); the order's amount is not. */
+      paymentRounding: typeof values[paymentRoundingKey] === 'number' ? values[paymentRoundingKey] : 0,
       documentMasks: Object.fromEntries(
         Object.entries(defaultDocumentMasks).map(([kind, mask]) => [kind, (values[`document_mask.${kind}`] as string | undefined) ?? mask]),
       ),
@@ -75,6 +83,23 @@ export function settingsRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { enabled } = c.req.valid('json');
       await saveSetting(sql, { key: 'merge_payments', value: enabled, by: c.get('staff').id, changes: { enabled } });
+      return c.json(await readSettings(), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/settings/payment-rounding',
+      tags: ['Settings'],
+      summary: "Round the payments generated for orders up to a multiple of this value (spec 02 §13.3); the order's amount stays, an over-payment stays on the balance",
+      ...guard('billing_config', true),
+      request: jsonBody(paymentRoundingInput),
+      responses: jsonResponses(200, looseObject, 'the platform settings'),
+    }),
+    async (c) => {
+      const { value } = c.req.valid('json');
+      await saveSetting(sql, { key: paymentRoundingKey, value, by: c.get('staff').id, changes: { value } });
       return c.json(await readSettings(), 200);
     },
   );

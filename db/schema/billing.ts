@@ -306,6 +306,13 @@ export const charges = pgTable(
     /** The discount the charge carries (spec 02 §4.1, §4.14): Σ over an order's charges = the order's discount. */
     discount: money('discount').notNull().default(0),
     currency: text('currency').notNull(),
+    /** Spec 02 §4.13: the amount in the plan's currency this charge was converted from (= amount for the same currency). */
+    originalAmount: money('original_amount'),
+    /** The plan's currency (= currency when the plan is priced in the client's). */
+    originalCurrency: text('original_currency'),
+    /** The rate used: client-currency units per `exchangeNominal` plan-currency units (1 for the same currency). */
+    exchangeRate: numeric('exchange_rate', { precision: 16, scale: 4 }),
+    exchangeNominal: integer('exchange_nominal'),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     /** Postpay: the act the closed charge was billed in. */
     actId: integer('act_id'),
@@ -347,4 +354,30 @@ export const acts = pgTable(
     ...timestamps,
   },
   (t) => [uniqueIndex('acts_client_day').on(t.clientId, t.financialDay)],
+);
+
+/**
+ * Exchange rates kept by the operator (spec 02 §4.13, seed manual 8.7.2): `rate` units of the base currency (the
+ * client's) per `nominal` units of the quoted currency (the plan's), in force from `validFrom` until a rate of the
+ * pair with a later `validFrom` starts. Rows are never updated or deleted (a trigger refuses it): a new rate
+ * supersedes, so every charge's recorded rate stays traceable.
+ */
+export const exchangeRates = pgTable(
+  'exchange_rates',
+  {
+    id: serial('id').primaryKey(),
+    baseCurrency: text('base_currency').notNull(),
+    quotedCurrency: text('quoted_currency').notNull(),
+    rate: numeric('rate', { precision: 16, scale: 4 }).notNull(),
+    nominal: integer('nominal').notNull(),
+    validFrom: businessDate('valid_from').notNull(),
+    createdBy: integer('created_by').references(() => staff.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('exchange_rates_pair_idx').on(t.baseCurrency, t.quotedCurrency, t.validFrom, t.id),
+    check('exchange_rates_rate_positive', sql`${t.rate} > 0`),
+    check('exchange_rates_nominal_positive', sql`${t.nominal} >= 1`),
+    check('exchange_rates_distinct_currencies', sql`${t.baseCurrency} <> ${t.quotedCurrency}`),
+  ],
 );

@@ -38,10 +38,16 @@ export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, eve
   }
   for (const a of changes.add) {
     const parent = byId.get(a.splitOf)!;
+    // A part keeps its parent's currency and rate (spec 02 §4.12: a split is never re-converted); its discount and
+    // original amount are its share of the parent's.
     await tx`
-      insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency, split_of, refund, closed_at)
-      values (${sub.client_id}, ${parent.orderId}, ${subscriptionId}, ${a.kind}, ${a.status}, ${`${parent.description}: ${a.part} ${a.from} – ${a.to}`},
-              ${a.from}, ${a.to}, ${a.closeDate}, ${a.amount}, ${sub.currency}, ${a.splitOf}, ${a.refund}, case when ${a.status}::text = 'closed' then now() end)`;
+      insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency,
+                           split_of, refund, closed_at, discount, original_amount, original_currency, exchange_rate, exchange_nominal)
+      select p.client_id, p.order_id, p.subscription_id, ${a.kind}, ${a.status}, ${`${parent.description}: ${a.part} ${a.from} – ${a.to}`},
+             ${a.from}, ${a.to}, ${a.closeDate}, ${a.amount}, p.currency, p.id, ${a.refund}, case when ${a.status}::text = 'closed' then now() end,
+             coalesce(round(p.discount * ${a.amount}::numeric / nullif(p.amount, 0)), 0), round(p.original_amount * ${a.amount}::numeric / nullif(p.amount, 0)),
+             p.original_currency, p.exchange_rate, p.exchange_nominal
+      from charges p where p.id = ${a.splitOf}`;
     for (const merged of a.mergeOf ?? []) await tx`update charges set superseded = true where id = ${merged}`;
   }
   return postMovements(tx, { clientId: sub.client_id, currency: sub.currency, subscriptionId, event, charges, changes });

@@ -7,22 +7,27 @@ import { prolongedUntilAfter } from '../../domain/lifecycle';
 import { addDays } from '../../domain/dates';
 import { billingTypeRules, type BillingType, type ChargeKind } from '../../domain/billing-types';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
-
+import { convertAmount, convertCharges, type Exchange } from '../../domain/exchange';
 
 /**
  * Writes an order's charges: prepaid ones `new` (spec 02 §4.7: nothing is blocked until the order is paid);
- * postpay ones as `statusOf` says (spec 02 §4.11).
+ * postpay ones as `statusOf` says (spec 02 §4.11). `planned` is in the plan's currency; each charge is written in
+ * the client's, converted at `exchange` (rate 1 for the same currency), with what it was converted from (spec 02
+ * §4.13): Σ written charges = the converted Σ planned, which is the order's amount (domain/exchange.ts convertCharges).
  */
 export async function insertOrderCharges(
   tx: Db,
-  o: { orderId: number; clientId: number; subscriptionId: number | null; currency: string; label: string; planned: PlannedCharge[]; statusOf?: (c: PlannedCharge) => 'new' | 'open' | 'blocked' },
+  o: { orderId: number; clientId: number; subscriptionId: number | null; exchange: Exchange; label: string; planned: PlannedCharge[]; statusOf?: (c: PlannedCharge) => 'new' | 'open' | 'blocked' },
 ) {
-  for (const c of o.planned) {
+  const e = o.exchange;
+  const converted = convertCharges(o.planned, o.planned.reduce((s, c) => s + c.amount, 0), e);
+  for (const c of converted) {
     const what = c.kind === 'recurring' ? 'recurring fee' : `${c.kind} fee`;
     await tx`
-      insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, discount, currency)
+      insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, discount, currency,
+                           original_amount, original_currency, exchange_rate, exchange_nominal)
       values (${o.clientId}, ${o.orderId}, ${o.subscriptionId}, ${c.kind}, ${o.statusOf?.(c) ?? 'new'}, ${`${o.label} (${what}) from ${c.from} to ${c.to}`},
-              ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${c.discount ?? 0}, ${o.currency})`;
+              ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${convertAmount(c.discount ?? 0, e)}, ${e.clientCurrency}, ${c.originalAmount}, ${e.planCurrency}, ${e.rate}, ${e.nominal})`;
   }
 }
 

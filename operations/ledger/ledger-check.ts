@@ -45,21 +45,24 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
     limit 1000`;
   for (const r of broken) discrepancies.push({ clientId: r.client_id, check: 'balance_after_chain', expected: r.expected, actual: r.actual, detail: `transaction ${r.id}` });
 
+  // The order's amount is debited, not its payment's: a payment rounded up (spec 02 §13.3) leaves the rest on the
+  // balance (decision 26).
   const unpaid = await sql<Array<{ client_id: number; order_id: number; amount: string; debited: string | null }>>`
-    select p.client_id, p.order_id, p.amount::text, (select sum(-l.amount) from ledger_transactions l where l.order_id = p.order_id and l.kind = 'order_paid')::text as debited
-    from payments p
+    select p.client_id, p.order_id, o.amount::text, (select sum(-l.amount) from ledger_transactions l where l.order_id = p.order_id and l.kind = 'order_paid')::text as debited
+    from payments p join orders o on o.id = p.order_id
     where p.type = 'order' and not p.merged and p.status in ('paid_from_balance', 'completed') and (${only}::int is null or p.client_id = ${only})
-      and p.amount <> coalesce((select sum(-l.amount) from ledger_transactions l where l.order_id = p.order_id and l.kind = 'order_paid'), 0)
+      and o.amount <> coalesce((select sum(-l.amount) from ledger_transactions l where l.order_id = p.order_id and l.kind = 'order_paid'), 0)
     limit 1000`;
   for (const r of unpaid) discrepancies.push({ clientId: r.client_id, check: 'paid_order_has_debit', expected: r.amount, actual: r.debited, detail: `order ${r.order_id}` });
-  // A paid merged payment debited each of its orders' shares; its top-up parts stay on the balance.
+  // A paid merged payment debited each of its orders' amounts; its top-up parts, and what payment rounding added
+  // (spec 02 §13.3), stay on the balance.
   const unpaidMerged = await sql<Array<{ client_id: number; id: number; expected: string; debited: string }>>`
-    select p.client_id, p.id, (p.amount - coalesce(t.topups, 0))::text as expected, coalesce(d.debited, 0)::text as debited
+    select p.client_id, p.id, coalesce(t.orders, 0)::text as expected, coalesce(d.debited, 0)::text as debited
     from payments p
-      left join lateral (select sum(s.amount) as topups from payments s where s.merged_into_id = p.id and s.type = 'manual_topup') t on true
+      left join lateral (select sum(o.amount) as orders from payments s join orders o on o.id = s.order_id where s.merged_into_id = p.id and s.type = 'order') t on true
       left join lateral (select sum(-l.amount) as debited from ledger_transactions l where l.payment_id = p.id and l.kind = 'order_paid') d on true
     where p.merged and p.status in ('paid_from_balance', 'completed') and (${only}::int is null or p.client_id = ${only})
-      and p.amount - coalesce(t.topups, 0) <> coalesce(d.debited, 0)
+      and coalesce(t.orders, 0) <> coalesce(d.debited, 0)
     limit 1000`;
   for (const r of unpaidMerged) discrepancies.push({ clientId: r.client_id, check: 'paid_order_has_debit', expected: r.expected, actual: r.debited, detail: `merged payment ${r.id}` });
 

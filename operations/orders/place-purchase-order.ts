@@ -2,6 +2,7 @@ import type { TransactionSql } from 'postgres';
 import { orderScenarioId } from '../../contracts/scenarios';
 import { oneRow, type Sql } from '../../db/client';
 import { requirePayableCurrency } from '../../domain/currencies';
+import { convertAmount, convertLines, type Exchange } from '../../domain/exchange';
 import { orderEndDate, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
 import { nextFinancialDay } from '../../domain/lifecycle';
@@ -13,8 +14,10 @@ import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../cha
 import { redeemPromoCode, usablePromoCode, type UsablePromoCode } from '../discounts/redeem-promo-code';
 import { nextDocumentNumber } from '../documents/next-document-number';
 import { logEvent, type EventEntry } from '../event-log/event-log';
+import { exchangeFor } from '../exchange-rates/rate-in-force';
 import { requestDebtTopUp } from '../payments/request-debt-top-up';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
+import { paymentRounding } from '../payments/payment-rounding';
 
 export interface PurchaseOrderInput {
   clientId: number;
@@ -73,8 +76,11 @@ function checkPurchaseAllowed(found: PurchaseTerms): void {
   requirePayableCurrency(found.client_currency, found.currency);
 }
 
-/** The price of the purchase and how it is paid; a postpay purchase must be admitted and fit the credit limit. */
-function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined) {
+/**
+ * The price of the purchase and how it is paid; a postpay purchase must be admitted and fit the credit limit.
+ * `planAmount` is in the plan's currency, `amount` (the order's) in the client's, converted at `exchange`.
+ */
+function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined, exchange: Exchange) {
   const period = {
     duration: found.duration,
     unit: found.unit,
@@ -87,15 +93,16 @@ function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined
   // Per-financial-period billing pays the current period at purchase; prolongations pay the next ones (spec 01 §11).
   // Payment in full is free until the first financial day (spec 02 §4.10): the purchase costs nothing, renewals pay.
   const billedPeriod = found.billing_type === 'peak_monthly' ? { ...period, trial: true } : billedPerPeriod(found.billing_type) && !period.unlimited ? { ...period, duration: 1, unit: 'month' as const } : period;
-  const amount = purchaseOrderAmount(billedPeriod);
+  const planAmount = purchaseOrderAmount(billedPeriod);
+  const amount = convertAmount(planAmount, exchange);
   const paymentModel = requested ?? found.default_payment_model;
   if (paymentModel === 'postpay') {
     const mode: PostpayMode = found.postpay_mode === 'manual' ? 'manual' : 'automatic';
     postpayAdmission(mode, found.postpay_permission, found.trial);
     // A day period's recurring fee is the price of the whole period; otherwise it is per month.
-    if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, period.recurringFee);
+    if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, convertAmount(period.recurringFee, exchange));
   }
-  return { period, billedPeriod, amount, paymentModel };
+  return { period, billedPeriod, planAmount, amount, paymentModel, exchange };
 }
 
 type PricedPurchase = ReturnType<typeof pricePurchase> & { number: string; paymentNumber: string | null };
@@ -106,9 +113,10 @@ type PricedPurchase = ReturnType<typeof pricePurchase> & { number: string; payme
  */
 function planPurchaseCharges(input: PurchaseOrderInput, found: PurchaseTerms, priced: PricedPurchase, promo: UsablePromoCode | null): PlannedCharge[] {
   const { today } = input;
-  const { period, amount, paymentModel } = priced;
-  if (amount === 0) return [];
-  const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: amount, discount: promo?.terms ?? null });
+  // In the plan's currency: insertOrderCharges converts each charge and keeps Σ = the order's amount.
+  const { period, planAmount, paymentModel } = priced;
+  if (planAmount === 0) return [];
+  const charged = purchaseCharges({ today, billingType: found.billing_type, period, financialDay: found.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: planAmount, discount: promo?.terms ?? null });
   return paymentModel === 'postpay' ? charged.map((ch) => (ch.kind === 'recurring' ? ch : { ...ch, closeDate: nextFinancialDay(today, found.financial_day) })) : charged;
 }
 
@@ -120,7 +128,7 @@ async function insertPurchaseCharges(tx: TransactionSql, orderId: number, input:
     orderId,
     clientId: input.clientId,
     subscriptionId: null,
-    currency: found.currency,
+    exchange: priced.exchange,
     label: `${found.plan_name}, order ${priced.number}`,
     planned,
     statusOf: paymentModel === 'postpay' ? postpayChargeStatus(today) : undefined,
@@ -138,22 +146,29 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
   const promo = input.promoCode === undefined ? null : await usablePromoCode(tx, promoRequest(input, found, priced), true);
   const planned = planPurchaseCharges(input, found, priced, promo);
   // Spec 02 §4.14: a discounted order costs its reference amount, which its charges add up to.
-  const amount = promo ? planned.reduce((s, c) => s + c.amount, 0) : priced.amount;
-  const discount = planned.reduce((s, c) => s + (c.discount ?? 0), 0);
+  // Both in the client's currency, converted at the order's rate like its charges.
+  const planTotal = promo ? planned.reduce((s, c) => s + c.amount, 0) : priced.planAmount;
+  const amount = promo ? convertAmount(planTotal, priced.exchange) : priced.amount;
+  const discount = convertAmount(planned.reduce((s, c) => s + (c.discount ?? 0), 0), priced.exchange);
+  const paymentAmount = await paymentRounding(tx, amount);
   const { id } = await oneRow(tx<Array<{ id: number }>>`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`);
   await tx`
     insert into orders (id, number, type, status, client_id, plan_id, plan_period_id, payment_model, currency, amount, discount,
                         end_date, provisioning_date, subscription_name, customer_ip, created_by, workflow_id)
     values (${id}, ${number}, 'purchase', ${paymentModel === 'postpay' ? 'provisioning' : 'awaiting_payment'}, ${input.clientId},
-            ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.currency}, ${amount}, ${discount}, ${orderEndDate(input.today, found.cancel_days)}, ${input.today},
+            ${found.plan_id}, ${input.planPeriodId}, ${paymentModel}, ${found.client_currency}, ${amount}, ${discount}, ${orderEndDate(input.today, found.cancel_days)}, ${input.today},
             ${input.subscriptionName ?? null}, ${input.customerIp}, ${input.createdBy},
             ${orderScenarioId(id)})`;
-  for (const line of purchaseOrderLines(priced.billedPeriod, found.plan_name)) {
-    // A discounted line is what its charges are: their amounts and discounts (spec 01 §16: the line's amount is after discount).
+  // A discounted line is what its charges are: their amounts and discounts (spec 01 §16: the line's amount is after
+  // discount); the lines are then converted together, so they add up to the order's amount.
+  const planLines = purchaseOrderLines(priced.billedPeriod, found.plan_name).map((line) => {
     const kind = line.kind === 'recurring_fee' ? 'recurring' : 'setup';
     const ofKind = planned.filter((c) => c.kind === kind);
-    const lineAmount = promo ? ofKind.reduce((s, c) => s + c.amount, 0) : line.amount;
-    const lineDiscount = ofKind.reduce((s, c) => s + (c.discount ?? 0), 0);
+    return { ...line, amount: promo ? ofKind.reduce((s, c) => s + c.amount, 0) : line.amount, discount: ofKind.reduce((s, c) => s + (c.discount ?? 0), 0) };
+  });
+  for (const line of convertLines(planLines, planTotal, priced.exchange)) {
+    const lineAmount = line.amount;
+    const lineDiscount = convertAmount(line.discount, priced.exchange);
     await tx`
       insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, discount, amount)
       values (${id}, 'subscription', ${line.kind.replace('_fee', '')}, ${line.description}, ${line.quantity},
@@ -163,7 +178,7 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
   if (paymentNumber && amount > 0) {
     await tx`
       insert into payments (number, client_id, order_id, type, status, amount, currency)
-      values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${amount}, ${found.currency})`;
+      values (${paymentNumber}, ${input.clientId}, ${id}, 'order', 'waiting_for_payment', ${paymentAmount}, ${found.client_currency})`;
   }
   if (planned.length > 0) await insertPurchaseCharges(tx, id, input, found, priced, planned);
   if (promo) await redeemPromoCode(tx, { ...promo, orderId: id, clientId: input.clientId, discount });
@@ -184,7 +199,9 @@ function promoRequest(input: PurchaseOrderInput, found: PurchaseTerms, priced: {
 export async function placePurchaseOrder<T>(sql: Sql, input: PurchaseOrderInput, answer: (tx: TransactionSql, orderId: number) => Promise<T>): Promise<T> {
   const found = await loadPurchaseTerms(sql, input.clientId, input.planPeriodId);
   checkPurchaseAllowed(found);
-  const priced = pricePurchase(found, input.paymentModel);
+  // Spec 02 §4.13: the plan's prices are converted at the rate in force on the order's date, or the order is refused.
+  const exchange = await exchangeFor(sql, found.client_currency, found.currency, input.today);
+  const priced = pricePurchase(found, input.paymentModel, exchange);
   // A promo code that cannot be used refuses the order before anything is written (even its number).
   if (input.promoCode !== undefined) await usablePromoCode(sql, promoRequest(input, found, priced), false);
   const number = await nextDocumentNumber(sql, 'purchase_order');
@@ -196,7 +213,7 @@ export async function placePurchaseOrder<T>(sql: Sql, input: PurchaseOrderInput,
     const orderId = await insertPurchaseOrder(tx, input, found, { ...priced, number, paymentNumber });
     // Spec 02 §2.13, 01 §4.5.3: a financially blocked client ordering in the client panel also gets a top-up for the debt.
     if (input.byClientUser && found.client_status === 'financially_blocked' && paymentNumber) {
-      await requestDebtTopUp(tx, { clientId: input.clientId, currency: found.currency, actor: input.actor });
+      await requestDebtTopUp(tx, { clientId: input.clientId, currency: found.client_currency, actor: input.actor });
     }
     answered = { value: await answer(tx, orderId) };
   });

@@ -21,7 +21,9 @@ export async function refundOrderPayment(sql: Sql, { orderId }: { orderId: numbe
     const payment = await payingPayment(tx, orderId);
     if (!payment || !paidPaymentStatuses.includes(payment.status)) return { refunded: 0 };
     const consumed = await deleteOrderCharges(tx, orderId);
-    const amount = Number(payment.amount) - consumed;
+    // What the order's settlement debited is its amount (a payment rounded up, spec 02 §13.3, left the rest on the
+    // balance already), so that is what comes back.
+    const amount = Number(order.amount) - consumed;
     if (amount <= 0) return { refunded: 0, consumed };
     const { applied, balanceAfter } = await postLedgerEntry(tx, {
       clientId: order.client_id,

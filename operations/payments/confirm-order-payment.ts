@@ -34,7 +34,9 @@ export async function confirmOrderPayment(sql: Sql, { orderId, method, by }: Con
       paymentId: payment.id,
       orderId,
     });
-    const { balanceAfter } = await settleOrder(tx, order, { paymentId: payment.id, amount, description: `Order ${order.number} paid by payment ${payment.number}` });
+    // The order's amount leaves the balance, not the payment's: a payment rounded up (spec 02 §13.3) leaves the
+    // difference on the balance (decision 26).
+    const { balanceAfter } = await settleOrder(tx, order, { paymentId: payment.id, description: `Order ${order.number} paid by payment ${payment.number}` });
     await tx`
       update payments set status = 'completed', method = ${method}, confirmed_by = ${by},
              balance_after = ${balanceAfter}, closed_at = now(), updated_at = now()

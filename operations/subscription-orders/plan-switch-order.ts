@@ -32,6 +32,12 @@ async function loadTarget(db: Db, sub: SubscriptionForOrder, planPeriodId: numbe
   if (target.plan_status !== 'active') throw new AppError('plan_inactive', `plan "${target.plan_name}" is not active`);
   if (target.service_template_id !== sub.service_template_id) throw new AppError('plan_not_switchable', `plan "${target.plan_name}" is provided by another service; order it instead`);
   requirePayableCurrency(sub.client_currency, target.currency);
+  // The switch credits the unused part of the old plan against the new plan's price, both in one plan currency,
+  // and the order is converted to the client's from there (subscription-orders.ts). Plans of one service in two
+  // currencies would need the credit converted at the rate of the old order: not supported yet.
+  if (target.currency !== sub.plan_currency) {
+    throw new AppError('currency_mismatch', `the subscription's plan is priced in ${sub.plan_currency} and plan "${target.plan_name}" in ${target.currency}: a switch stays within one plan currency`);
+  }
   return target;
 }
 

@@ -31,6 +31,8 @@ export interface SubscriptionForOrder {
   client_status: string;
   payment_model: 'prepay' | 'postpay';
   client_currency: string;
+  /** The currency of the subscription's plan, its prices fixed in it at order time (spec 02 §4.13). */
+  plan_currency: string;
 }
 
 /** An order priced and checked, ready to be placed (placeSubscriptionOrder adds who, when and where from). */
@@ -41,7 +43,7 @@ export async function loadSubscriptionForOrder(db: Db, id: number): Promise<Subs
     select s.id, s.status, s.client_id, s.plan_id, p.name as plan_name, s.plan_period_id, s.service_template_id, s.billing_type, s.trial,
            (t.capabilities ->> 'trialRenewable')::boolean as trial_renewable, s.start_date::text, s.expiration_date::text,
            s.prolonged_until::text, s.manual_renew_point_days, pr.financial_day, pp.duration, pp.unit, pp.unlimited, pp.recurring_fee,
-           c.status as client_status, s.payment_model, c.currency as client_currency
+           c.status as client_status, s.payment_model, c.currency as client_currency, s.currency as plan_currency
     from subscriptions s join plans p on p.id = s.plan_id join plan_periods pp on pp.id = s.plan_period_id
          join provisioning_rules pr on pr.id = s.provisioning_rule_id join service_templates t on t.id = s.service_template_id
          join clients c on c.id = s.client_id

@@ -6,9 +6,12 @@ import type { BillingType, LifecycleState, OpenOrder } from '../../domain/lifecy
 import type { SubscriptionOrderType } from '../../domain/order-effects';
 import { extensionAmounts } from '../../domain/pricing';
 import type { PlannedCharge } from '../../domain/charges';
+import { convertAmount, convertLines } from '../../domain/exchange';
 import { insertOrderCharges } from '../charges/charges';
 import { nextDocumentNumber } from '../documents/next-document-number';
 import { logEvent } from '../event-log/event-log';
+import { exchangeFor } from '../exchange-rates/rate-in-force';
+import { paymentRounding } from '../payments/payment-rounding';
 
 /** Subscription orders (renewal, prolongation, resource change, plan switch): their rows, and the states they act on. */
 export interface LifecycleRow {
@@ -133,6 +136,7 @@ export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?
 export interface NewSubscriptionOrder {
   type: SubscriptionOrderType;
   subscriptionId: number;
+  /** In the plan's currency, like `lines`, `charges` and a switch's `details.credit`: insertSubscriptionOrder converts them. */
   amount: number;
   /** The plan period the order is for (the target period of a switch). */
   planPeriodId?: number;
@@ -154,19 +158,27 @@ export interface NewSubscriptionOrder {
 
 /**
  * Writes an order on an existing subscription with its lines and, for prepaid orders with an amount, its
- * payment. Postpay and zero-amount orders need no payment: they go straight to provisioning (or to
+ * payment (rounded up as spec 02 §13.3 says). The draft's plan-currency figures are converted to the client's
+ * currency at the rate in force on `today` (spec 02 §4.13; rate 1 for the same currency). Postpay and zero-amount orders need no payment: they go straight to provisioning (or to
  * awaiting provisioning when deferred). A second open order on the subscription violates
  * `orders_one_open_per_subscription` (spec 01 §16.3); callers turn that into a 409.
  */
 export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscriptionOrder): Promise<{ orderId: number; workflowId: string }> {
-  const [sub] = await tx<Array<{ client_id: number; plan_id: number; plan_period_id: number; payment_model: 'prepay' | 'postpay'; currency: string; name: string; cancel_days: number }>>`
-    select s.client_id, s.plan_id, s.plan_period_id, s.payment_model, s.currency, s.name, r.unpaid_order_cancel_days as cancel_days
+  const [sub] = await tx<Array<{ client_id: number; plan_id: number; plan_period_id: number; payment_model: 'prepay' | 'postpay'; client_currency: string; name: string; cancel_days: number }>>`
+    select s.client_id, s.plan_id, s.plan_period_id, s.payment_model, c.currency as client_currency, s.name, r.unpaid_order_cancel_days as cancel_days
     from subscriptions s join clients c on c.id = s.client_id join service_rules r on r.id = c.service_rule_id
     where s.id = ${o.subscriptionId}`;
   if (!sub) throw new AppError('subscription_not_found', `subscription ${o.subscriptionId} does not exist`);
   const planPeriodId = o.planPeriodId ?? sub.plan_period_id;
-  const [target] = await tx<Array<{ plan_id: number }>>`select plan_id from plan_periods where id = ${planPeriodId}`;
-  const needsPayment = sub.payment_model === 'prepay' && o.amount > 0;
+  const [target] = await tx<Array<{ plan_id: number; currency: string }>>`
+    select pp.plan_id, p.currency from plan_periods pp join plans p on p.id = pp.plan_id where pp.id = ${planPeriodId}`;
+  // Spec 02 §4.13: drafts price in the plan's currency; the order is the client's, at the rate in force on its date.
+  // A subscription in another currency was bought at a rate, and rates are never deleted, so one is in force.
+  const exchange = await exchangeFor(tx, sub.client_currency, target!.currency, o.today);
+  const amount = convertAmount(o.amount, exchange);
+  const lines = convertLines(o.lines, o.amount, exchange);
+  const details = typeof o.details?.credit === 'number' ? { ...o.details, credit: convertAmount(o.details.credit, exchange) } : o.details;
+  const needsPayment = sub.payment_model === 'prepay' && amount > 0;
   const status = needsPayment ? 'awaiting_payment' : o.deferred ? 'awaiting_provisioning' : 'provisioning';
   const kind = ({ renewal: 'renewal_order', prolongation: 'prolongation_order', resource_change: 'resource_change_order', plan_switch: 'plan_switch_order' } as const)[o.type];
   const number = await nextDocumentNumber(tx, kind);
@@ -177,22 +189,22 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
                         end_date, provisioning_date, deferred, automatic, auto_pay_date, term_key, details, subscription_name,
                         customer_ip, created_by, workflow_id)
     values (${id}, ${number}, ${o.type}, ${status}, ${sub.client_id}, ${o.subscriptionId}, ${target!.plan_id}, ${planPeriodId},
-            ${sub.payment_model}, ${sub.currency}, ${o.amount}, ${addDays(o.today, sub.cancel_days)}, ${o.provisioningDate ?? o.today},
+            ${sub.payment_model}, ${sub.client_currency}, ${amount}, ${addDays(o.today, sub.cancel_days)}, ${o.provisioningDate ?? o.today},
             ${o.deferred ?? false}, ${o.automatic ?? false}, ${o.autoPayDate ?? null}, ${o.termKey ?? null},
-            ${JSON.stringify(o.details ?? {})}::jsonb, ${sub.name}, ${o.customerIp ?? null}, ${o.createdBy}, ${workflowId})`;
-  for (const line of o.lines) {
+            ${JSON.stringify(details ?? {})}::jsonb, ${sub.name}, ${o.customerIp ?? null}, ${o.createdBy}, ${workflowId})`;
+  for (const line of lines) {
     await tx`
       insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
       values (${id}, ${line.kind}, ${line.priceType}, ${line.description}, ${line.quantity}, ${line.periodMonths}, ${line.unitPrice}, ${line.amount})`;
   }
   if (needsPayment && o.charges?.length) {
-    await insertOrderCharges(tx, { orderId: id, clientId: sub.client_id, subscriptionId: o.subscriptionId, currency: sub.currency, label: `${sub.name}, order ${number}`, planned: o.charges });
+    await insertOrderCharges(tx, { orderId: id, clientId: sub.client_id, subscriptionId: o.subscriptionId, exchange, label: `${sub.name}, order ${number}`, planned: o.charges });
   }
   if (needsPayment) {
     const paymentNumber = await nextDocumentNumber(tx, 'payment');
     await tx`
       insert into payments (number, client_id, order_id, type, status, amount, currency)
-      values (${paymentNumber}, ${sub.client_id}, ${id}, 'order', 'waiting_for_payment', ${o.amount}, ${sub.currency})`;
+      values (${paymentNumber}, ${sub.client_id}, ${id}, 'order', 'waiting_for_payment', ${await paymentRounding(tx, amount)}, ${sub.client_currency})`;
   }
   await logEvent(tx, {
     ...(o.clientUserId ? { actorId: o.clientUserId, actorKind: 'client_user' as const } : { actorId: o.createdBy }),
@@ -200,7 +212,7 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
     entityKind: 'order',
     entityId: id,
     action: 'created',
-    changes: { number, type: o.type, amount: o.amount, subscription: o.subscriptionId, automatic: o.automatic ?? false, ...(o.deferred ? { deferred: true, provisioningDate: o.provisioningDate } : {}) },
+    changes: { number, type: o.type, amount, subscription: o.subscriptionId, automatic: o.automatic ?? false, ...(o.deferred ? { deferred: true, provisioningDate: o.provisioningDate } : {}) },
   });
   return { orderId: id, workflowId };
 }

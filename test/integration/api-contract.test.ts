@@ -226,6 +226,8 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/staff/{id}/tokens/{tokenId}/revoke': { reason: 'laptop lost' },
     'POST /api/v1/settings/postpay-mode': { mode: 'automatic' },
     'POST /api/v1/settings/merge-payments': { enabled: false },
+    'POST /api/v1/settings/payment-rounding': { value: 0 },
+    'POST /api/v1/exchange-rates': { baseCurrency: 'RUB', quotedCurrency: 'USD', rate: '92.5', nominal: 1, validFrom: '2027-01-01' },
     'POST /api/v1/clients/{id}/postpay-permission': { permission: 'approved', reason: 'contract signed' },
     'POST /api/v1/subscriptions/{id}/stop': { reason: 'client request', comment: 'by phone' },
     'POST /api/v1/subscriptions/{id}/delete': { reason: 'contract ended' },

@@ -4,8 +4,9 @@ import { httpApi, serveOverHttp, type ServedApp } from '../support/serve';
 
 /**
  * Issue 17, class 10: unknown currencies. Clients and plans take ISO 4217 codes only, and an order is refused
- * when the client's balance cannot pay its currency (there are no exchange rates yet): a EUR client cannot
- * buy, or switch to, a plan priced in another currency. The real server, over HTTP.
+ * when the client's balance cannot pay its currency: a EUR client cannot buy a plan priced in another currency
+ * without an exchange rate in force (issue 19 point 4: test/integration/exchange-rates.test.ts buys with one),
+ * nor in a code that names no currency, nor switch to a plan in another currency. The real server, over HTTP.
  */
 let p: TestPlatform;
 let catalog: Catalog;
@@ -62,7 +63,7 @@ describe('currencies (issue 17, class 10)', () => {
     expect((await api('POST', '/api/v1/clients', { name: 'Yen Co', serviceRuleId: catalog.serviceRuleId, currency: 'JPY' })).status).toBe(201);
   });
 
-  it('refuses an order whose plan is priced in another currency than the client pays in (422 currency_mismatch), also for a plan saved before the check', async () => {
+  it('refuses an order whose plan is priced in another currency without a rate (422 exchange_rate_missing), and one in a code that names none (422 currency_mismatch)', async () => {
     const clientId = await createClient(p, catalog, 'Euro Only Ltd');
     await api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 5000 });
     const usd = await planIn('USD');
@@ -70,10 +71,10 @@ describe('currencies (issue 17, class 10)', () => {
     const legacy = await planIn('GBP');
     await p.sql`update plans set currency = 'ZZZ' where id = ${legacy.planId}`;
     const orders = await count('orders');
-    for (const periodId of [usd.periodId, legacy.periodId]) {
+    for (const [periodId, code] of [[usd.periodId, 'exchange_rate_missing'], [legacy.periodId, 'currency_mismatch']] as const) {
       const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId: periodId });
       expect(order.status, JSON.stringify(order.body)).toBe(422);
-      expect(order.body.code).toBe('currency_mismatch');
+      expect(order.body.code).toBe(code);
       expect(order.body.message).toMatch(/EUR/);
     }
     expect(await count('orders')).toBe(orders);
