@@ -5,6 +5,7 @@ import { workingPrepaidSubscriptionIds } from '../queries/subscriptions';
 import { loadLifecycleStates } from '../operations/subscription-orders/subscription-orders';
 import type { BlockKind } from '../contracts/scenarios';
 import { billedPerPeriod } from '../domain/billing-types/payment';
+import { chargeEventMovement } from '../operations/charges/apply-charge-event';
 
 /** A prepaid subscription a block acts on, and how (see `blockActionFor`). */
 export interface BlockTarget {
@@ -16,7 +17,7 @@ export interface BlockTarget {
 }
 
 /** What the block and unblock scenarios need from the database. Read-only except the reasons written on subscriptions left stopped. */
-export function createClientBlockActivities({ sql }: { sql: Sql }) {
+export function createClientBlockActivities({ sql, today }: { sql: Sql; today: () => string }) {
   return {
     /** The working prepaid subscriptions, oldest first (blocks started before `blockTargets` existed call this). */
     async subscriptionsToStop({ clientId }: { clientId: number }) {
@@ -51,6 +52,15 @@ export function createClientBlockActivities({ sql }: { sql: Sql }) {
      * left stopped say why.
      */
     async subscriptionsToRestore({ clientId }: { clientId: number }) {
+      // What coming back costs a per-period subscription: what its activation blocks again (the stop gave the rest
+      // of the period back, spec 02 §4.9), or, when no charge covers today, the prolongation of the period.
+      const restorePrice = async (subscriptionId: number, prolongation: number) => {
+        const takes = -(await chargeEventMovement(sql, { subscriptionId, event: { kind: 'activate', date: today() }, stopped: true }));
+        if (takes > 0) return takes;
+        const [current] = await sql`select 1 from charges where subscription_id = ${subscriptionId} and kind = 'recurring' and not superseded
+                                      and status in ('open', 'blocked') and period_to >= ${today()}::date limit 1`;
+        return current ? 0 : prolongation;
+      };
       const rows = await sql<Array<{ id: number; billing_type: string; balance: string }>>`
         select s.id, s.billing_type, c.balance::text from subscriptions s join clients c on c.id = s.client_id
         where s.client_id = ${clientId} and c.status = 'active' and s.status = 'stopped' and s.saved_status in ('active', 'payment_overdue')
@@ -62,7 +72,7 @@ export function createClientBlockActivities({ sql }: { sql: Sql }) {
       let available = Number(rows[0]!.balance);
       const restore: number[] = [];
       for (const row of rows) {
-        const price = billedPerPeriod(row.billing_type) ? (prices.get(row.id) ?? 0) : 0;
+        const price = billedPerPeriod(row.billing_type) ? await restorePrice(row.id, prices.get(row.id) ?? 0) : 0;
         if (price > available) {
           await sql`update subscriptions set status_reason = ${`not restored: the available balance ${available} does not cover ${price} for the current period`}, updated_at = now() where id = ${row.id}`;
           continue;

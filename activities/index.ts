@@ -38,7 +38,7 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createBillingRunActivities({ sql, today, plugins }),
     ...createScenarioDispatchActivities({ sql }),
     ...createLifecycleOrderActivities({ sql, today, plugins }),
-    ...createClientBlockActivities({ sql }),
+    ...createClientBlockActivities({ sql, today }),
     ...createNotificationActivities({ sql, timeZone, now, mail, egress }),
   };
 }

@@ -32,6 +32,11 @@ export interface SubscriptionOperationInput {
    * stops every subscription (decision 3) whatever the client's stop mode.
    */
   origin?: 'billing_run' | 'administrative_block';
+  /**
+   * The business date the operation belongs to, when it is not today: a billing run's stops and deletions split
+   * the charges as of the run's date (spec 02 §4.9). Absent (older histories, people): the worker's today.
+   */
+  businessDate?: string;
 }
 
 export type BlockKind = 'financial' | 'administrative';

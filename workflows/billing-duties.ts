@@ -107,7 +107,7 @@ function operationDuty(run: BillingRun, { group, duty, kind, reason, counter }: 
     const due = await run.find(duty);
     const started = (await s.step(`Start ${duty} scenarios`, async () => {
       const starts = due.map((d) =>
-        scenarioStart(workflow, `subscription-${d.subscriptionId}-${kind}-${businessDate}`, [{ subscriptionId: d.subscriptionId, reason, by: null, origin: 'billing_run', policy }]),
+        scenarioStart(workflow, `subscription-${d.subscriptionId}-${kind}-${businessDate}`, [{ subscriptionId: d.subscriptionId, reason, by: null, origin: 'billing_run', policy, businessDate }]),
       );
       return { started: await run.start(starts, 'batched') };
     }))!;

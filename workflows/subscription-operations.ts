@@ -34,12 +34,12 @@ interface OperationRun {
  */
 async function runOperation(operation: Operation, input: SubscriptionOperationInput) {
   const { subscriptions } = databaseActivities();
-  const { subscriptionId, reason, comment, by, origin } = input;
+  const { subscriptionId, reason, comment, by, origin, businessDate } = input;
   const op = subscriptionOperations[operation];
   const s = new Scenario({ type: `subscription_${operation}`, subject: { kind: 'subscription', id: String(subscriptionId) } });
   const key = workflowInfo().workflowId;
   const move: Move = (status, from, extra) =>
-    subscriptions.setSubscriptionStatus({ subscriptionId, status, from: [...from], saveStatus: extra.saveStatus, reason: extra.reason, by: extra.by, dedupeKey: `${key}/${extra.dedupe}` });
+    subscriptions.setSubscriptionStatus({ subscriptionId, status, from: [...from], saveStatus: extra.saveStatus, reason: extra.reason, by: extra.by, dedupeKey: `${key}/${extra.dedupe}`, ...(businessDate ? { chargeDate: businessDate } : {}) });
   const run: OperationRun = { s, operation, op, input, why: comment ? `${reason}: ${comment}` : reason, move };
 
   let previous = 'active';

@@ -34,10 +34,16 @@ export const monthlyFlexible: BillingTypeRules = {
   }),
 };
 
-/** Activation (seed 8.3.4.4.7): the open charge of the period now starts on the activation day and is blocked; the stopped days are dropped. */
+/**
+ * Activation (seed 8.3.4.4.7): the open remainder of the period now starts on the activation day and is blocked;
+ * the stopped days are dropped. A remainder that starts after the activation day (activated the day it was
+ * stopped) is blocked whole.
+ */
 function reblockFrom(charges: Parameters<BillingTypeRules['onEvent']>[1], date: string): ChargeChanges {
   const changes = noChanges();
-  const remainder = chargeOn(charges, date, ['open']);
-  if (remainder) splitCharge(changes, remainder, addDays(date, -1), { status: 'deleted', name: 'stopped days' }, { status: 'blocked', name: 'from the activation' });
+  for (const remainder of charges.filter((c) => c.kind === 'recurring' && !c.refund && c.status === 'open' && c.to >= date)) {
+    if (remainder.from < date) splitCharge(changes, remainder, addDays(date, -1), { status: 'deleted', name: 'stopped days' }, { status: 'blocked', name: 'from the activation' });
+    else changes.set.push({ id: remainder.id, status: 'blocked' });
+  }
   return changes;
 }

@@ -1,4 +1,5 @@
 import type { TransactionSql } from 'postgres';
+import type { Db } from '../../db/client';
 import { billingTypeRules, type BillingType, type ChargeEvent, type ChargeView } from '../../domain/billing-types';
 import { applyChanges } from '../../domain/billing-types/movements';
 import { moneyTaken } from '../../domain/billing-types/types';
@@ -17,18 +18,9 @@ interface ChargeRow extends ChargeView {
  * Returns the money given back (negative: taken).
  */
 export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, event, stopped }: { subscriptionId: number; event: ChargeEvent; stopped: boolean }): Promise<number> {
-  const [sub] = await tx<Array<{ client_id: number; billing_type: BillingType; payment_model: string; financial_day: number; expiration_date: string | null; currency: string }>>`
-    select s.client_id, s.billing_type, s.payment_model, pr.financial_day, s.expiration_date::text, s.currency
-    from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${subscriptionId}`;
-  if (!sub || sub.payment_model !== 'prepay') return 0;
-  const charges = await tx<ChargeRow[]>`
-    select id, order_id as "orderId", kind, status, period_from::text as "from", period_to::text as "to", close_date::text as "closeDate",
-           amount::float8 as amount, refund, description
-    from charges where subscription_id = ${subscriptionId} and not superseded and status in ('new', 'open', 'blocked', 'closed')
-    order by period_from, id`;
-  const terms = { billingType: sub.billing_type, financialDay: sub.financial_day, prepay: true, expirationDate: sub.expiration_date, stopped };
-  const changes = billingTypeRules(sub.billing_type).onEvent(terms, charges, event);
-  if (changes.set.length === 0 && changes.add.length === 0) return 0;
+  const found = await chargesOfEvent(tx, { subscriptionId, event, stopped });
+  if (!found) return 0;
+  const { sub, charges, changes } = found;
   const byId = new Map(charges.map((c) => [c.id, c] as const));
   for (const s of changes.set) {
     await tx`
@@ -51,6 +43,33 @@ export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, eve
     for (const merged of a.mergeOf ?? []) await tx`update charges set superseded = true where id = ${merged}`;
   }
   return postMovements(tx, { clientId: sub.client_id, currency: sub.currency, subscriptionId, event, charges, changes });
+}
+
+/** The subscription, its live charges and the changes its billing type makes for the event (null: nothing to do). */
+async function chargesOfEvent(db: Db, { subscriptionId, event, stopped }: { subscriptionId: number; event: ChargeEvent; stopped: boolean }) {
+  const [sub] = await db<Array<{ client_id: number; billing_type: BillingType; payment_model: string; financial_day: number; expiration_date: string | null; currency: string }>>`
+    select s.client_id, s.billing_type, s.payment_model, pr.financial_day, s.expiration_date::text, s.currency
+    from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${subscriptionId}`;
+  if (!sub || sub.payment_model !== 'prepay') return null;
+  const charges = await db<ChargeRow[]>`
+    select id, order_id as "orderId", kind, status, period_from::text as "from", period_to::text as "to", close_date::text as "closeDate",
+           amount::float8 as amount, refund, description
+    from charges where subscription_id = ${subscriptionId} and not superseded and status in ('new', 'open', 'blocked', 'closed')
+    order by period_from, id`;
+  const terms = { billingType: sub.billing_type, financialDay: sub.financial_day, prepay: true, expirationDate: sub.expiration_date, stopped };
+  const changes = billingTypeRules(sub.billing_type).onEvent(terms, charges, event);
+  if (changes.set.length === 0 && changes.add.length === 0) return null;
+  return { sub, charges, changes };
+}
+
+/**
+ * What the event would move on the client's available balance, without doing it (positive: given back). The
+ * restore after a block asks it: a per-period subscription comes back only if the balance covers what its
+ * activation blocks again (spec 01 §4.5.5, seed 8.3.4.4.7).
+ */
+export async function chargeEventMovement(db: Db, o: { subscriptionId: number; event: ChargeEvent; stopped: boolean }): Promise<number> {
+  const found = await chargesOfEvent(db, o);
+  return found ? applyChanges(found.charges, found.changes, 0).movement : 0;
 }
 
 /** One ledger movement per order whose charges took or gave back money. */

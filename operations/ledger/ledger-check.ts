@@ -88,8 +88,16 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
     limit 1000`;
   for (const r of uneven) discrepancies.push({ clientId: r.client_id, check: 'order_charges_add_up', expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` });
 
-  // The money a prepaid order's charges hold or consumed (blocked and closed, spec 02 §4.12) is what the ledger took
-  // for the order: its payment less what splits gave back (issue 19: every charge movement is in the ledger).
+  discrepancies.push(...(await chargesHoldWhatWasTaken(sql, only)));
+
+  return { clients: balances.length, transactions, discrepancies };
+}
+
+/**
+ * The money a prepaid order's charges hold or consumed (blocked and closed, spec 02 §4.12) is what the ledger took
+ * for the order: its payment less what splits gave back (issue 19: every charge movement is in the ledger).
+ */
+async function chargesHoldWhatWasTaken(sql: Sql, only: number | null): Promise<LedgerDiscrepancy[]> {
   const untaken = await sql<Array<{ client_id: number; order_id: number; expected: string; actual: string }>>`
     select o.client_id, o.id as order_id, taken.amount::text as actual, ledger.amount::text as expected
     from orders o
@@ -101,7 +109,5 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
       and exists (select 1 from ledger_transactions l where l.order_id = o.id and l.kind = 'order_paid')
       and (${only}::int is null or o.client_id = ${only}) and taken.amount <> ledger.amount
     limit 1000`;
-  for (const r of untaken) discrepancies.push({ clientId: r.client_id, check: 'charges_hold_what_was_taken', expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` });
-
-  return { clients: balances.length, transactions, discrepancies };
+  return untaken.map((r) => ({ clientId: r.client_id, check: 'charges_hold_what_was_taken' as const, expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` }));
 }
