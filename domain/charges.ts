@@ -11,10 +11,11 @@
 //   December, January, 1–9 Feb (9 days of a 28-day month) = N + 1 charges; ordered on the financial day:
 //   N charges. A renewed term [previous expiration + 1, new expiration] is N months long as it stands.
 
-import { addDays, addMonthsClamped, compareDates, daysBetween, type IsoDate } from './dates';
+import { addDays, addMonthsClamped, compareDates, daysBetween, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from './dates';
+import { billedPerPeriod } from './billing-types/payment';
 import { chargeBase, discountCharges, periodMilliMonths, type DiscountTerms } from './discounts';
 import { AppError } from './errors';
-import { nextFinancialDay } from './lifecycle';
+import { nextFinancialDay, prolongedUntilAfter } from './lifecycle';
 import type { MinorUnits } from './money';
 
 export interface ChargePeriod {
@@ -147,4 +148,38 @@ export function discountPlannedCharges(planned: PlannedCharge[], total: MinorUni
   if (!terms) return planned;
   const { charges } = discountCharges({ orderAmount: total, charges: planned.map((c) => ({ kind: c.kind, milliMonths: 1000, base: c.amount })), terms });
   return planned.map((c, i) => ({ ...c, amount: charges[i]!.amount, discount: charges[i]!.discount }));
+}
+
+/**
+ * The charges of a renewal or prolongation order (spec 02 §4.6 point 4): the renewal fee, then the recurring
+ * fee per financial period of the new term ([expiration + 1, new expiration]; for per-period billing its
+ * first period) or of the prolonged period. They start after the current term, so they stay blocked
+ * (paid, not consumed) until their periods pass.
+ */
+export function extensionCharges(o: {
+  type: 'renewal' | 'prolongation';
+  billingType: string;
+  expirationDate: IsoDate;
+  period: { duration: number; unit: PeriodUnit };
+  financialDay: number;
+  renewalFee: number;
+  amount: number;
+  prolonged?: { from: IsoDate; to: IsoDate };
+}): PlannedCharge[] {
+  if (o.amount === 0) return [];
+  if (o.type === 'prolongation') {
+    const span = o.prolonged!;
+    return orderCharges({ span, financialDay: o.financialDay, monthlyFee: o.amount, total: o.amount });
+  }
+  const from = addDays(o.expirationDate, 1);
+  const next = nextExpirationDate(o.expirationDate, o.period);
+  const perPeriod = billedPerPeriod(o.billingType);
+  const span = { from, to: perPeriod ? addDays(prolongedUntilAfter(from, next, o.financialDay), -1) : next };
+  const renewalFee = Math.min(o.renewalFee, o.amount);
+  if (o.period.unit === 'day' && !perPeriod) {
+    const oneOff: PlannedCharge[] = renewalFee > 0 ? [{ kind: 'renewal', from: span.from, to: span.to, closeDate: span.from, amount: renewalFee }] : [];
+    return [...oneOff, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: o.amount - renewalFee }];
+  }
+  const months = perPeriod ? 1 : (periodLengthInMonths(o.period) ?? 1);
+  return orderCharges({ span, financialDay: o.financialDay, monthlyFee: Math.floor((o.amount - renewalFee) / months), oneOff: { kind: 'renewal', amount: renewalFee }, total: o.amount });
 }
