@@ -25,6 +25,28 @@ export const name = z.string().trim().min(1).max(200);
 /** A calendar date `YYYY-MM-DD` that exists (2027-02-30 is refused here, not by the database). */
 export const isoDate = z.string().refine(isValidIsoDate, 'a calendar date YYYY-MM-DD');
 
+/** How many days a forecast looks ahead (domain/billing-types/charge-forecast.ts maxForecastDays); beyond is a 400. */
+export const forecastDays = z.coerce.number().int().min(1).max(366).default(30).describe('days ahead, 1-366');
+
+/** One charge event of a forecast (domain/billing-types/charge-forecast.ts). */
+export const chargeForecastEvent = z
+  .object({
+    date: z.string(),
+    subscriptionId: z.number(),
+    action: z.enum(['created', 'blocked', 'closed', 'held', 'deleted', 'split', 'opened', 'refunded']),
+    chargeId: z.number().nullable().describe('null: a charge the forecast expects to be created'),
+    kind: z.string(),
+    from: z.string(),
+    to: z.string(),
+    amount: z.number(),
+    status: z.string().describe('the charge status after the event'),
+    available: z.number().describe('change to the available balance: + given back, − taken (prepaid)'),
+    blocked: z.number().describe('change to the blocked funds (prepaid)'),
+    debt: z.number().describe('change to the postpay debt'),
+    cause: z.string(),
+  })
+  .openapi('ChargeForecastEvent');
+
 const errorResponses = {
   400: { description: 'invalid request', content: { 'application/json': { schema: errorSchema } } },
   401: { description: 'no valid token', content: { 'application/json': { schema: errorSchema } } },

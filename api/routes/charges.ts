@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { todayIn } from '../../domain/dates';
+import { clientBalanceForecast } from '../../operations/charges/charge-forecast';
 import { clientFunds } from '../../operations/charges/charges';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
-import { idParam, jsonResponses, page, pageOf, pageQuery } from '../schemas';
+import { chargeForecastEvent, forecastDays, idParam, jsonResponses, page, pageOf, pageQuery } from '../schemas';
 import { chargeStatuses } from '../../domain/billing-types/types';
 
 const charge = z
@@ -34,7 +36,7 @@ const charge = z
   })
   .openapi('Charge');
 
-/** Spec 02 §4: charges and the funds they block. */
+/** Spec 02 §4: charges, the funds they block and the balance forecast. Long because it registers one route per list or figure; each handler is short. */
 export function chargeRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();
@@ -54,6 +56,52 @@ export function chargeRoutes(deps: ApiDeps) {
       const funds = await clientFunds(sql, id);
       if (!funds) throw notFound('client', id);
       return c.json(funds, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clients/{id}/forecast',
+      tags: ['Clients', 'Charges'],
+      summary:
+        "Balance forecast: what the billing runs of the next N days will take from or give back to the client's available balance, and block, summed over every subscription's charge forecast (GET /subscriptions/{id}/forecast), with the projected available and blocked figures day by day",
+      ...guard('finance', false, clientAccess.clientPath(sql, 'view_balance')),
+      request: { params: idParam, query: z.object({ days: forecastDays }) },
+      responses: jsonResponses(
+        200,
+        z.object({
+          clientId: z.number(),
+          from: z.string(),
+          days: z.number(),
+          funds: z.object({ available: z.number(), blocked: z.number() }).describe('now'),
+          assumptions: z.string(),
+          forecast: z.array(z.object({ date: z.string(), availableChange: z.number(), blockedChange: z.number(), available: z.number(), blocked: z.number() })).describe('one entry per day, at the end of its run'),
+          subscriptions: z.array(z.object({ subscriptionId: z.number(), billingType: z.string(), events: z.number(), availableChange: z.number(), blockedChange: z.number() })),
+          charges: z.array(chargeForecastEvent),
+        }),
+        'the balance forecast',
+      ),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { days } = c.req.valid('query');
+      const from = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
+      const predicted = await clientBalanceForecast(sql, { clientId: id, today: from, days });
+      if (!predicted) throw notFound('client', id);
+      return c.json(
+        {
+          clientId: id,
+          from,
+          days,
+          funds: predicted.funds,
+          assumptions: "each scenario a run starts finishes before the next run; no payments, top-ups or other orders in between; the subscriptions' auto-payments share the available balance",
+          forecast: predicted.days,
+          subscriptions: predicted.subscriptions,
+          charges: predicted.events,
+        },
+        200,
+      );
     },
   );
 

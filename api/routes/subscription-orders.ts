@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { todayIn, type IsoDate } from '../../domain/dates';
-import { forecast } from '../../domain/lifecycle';
 import { currentOrigin } from '../../infra/request-context';
+import { subscriptionChargeForecast } from '../../operations/charges/charge-forecast';
 import { currentDebt } from '../../operations/charges/charges';
 import { placeSubscriptionOrder } from '../../operations/subscription-orders/place-subscription-order';
 import { draftPlanSwitchOrder } from '../../operations/subscription-orders/plan-switch-order';
@@ -10,7 +10,6 @@ import { draftProlongationOrder } from '../../operations/subscription-orders/pro
 import { draftRenewalOrder } from '../../operations/subscription-orders/renewal-order';
 import { draftResourceChangeOrder } from '../../operations/subscription-orders/resource-change-order';
 import type { SubscriptionOrderDraft } from '../../operations/subscription-orders/subscription-for-order';
-import { loadLifecycleStates } from '../../operations/subscription-orders/subscription-orders';
 import { setCreditLimit } from '../../operations/subscriptions/set-credit-limit';
 import { setExpirationDate } from '../../operations/subscriptions/set-expiration-date';
 import { clientAccess } from '../client-access';
@@ -21,7 +20,7 @@ import { notFound } from '../errors';
 import { storeIdempotentAnswer } from '../idempotency';
 import { startOrderScenario } from '../scenario-starts/orders';
 import { applyCreditLimits } from '../scenario-starts/subscriptions';
-import { idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
+import { chargeForecastEvent, forecastDays, idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
 import { loadOrder } from './orders';
 
 const renewInput = z
@@ -140,9 +139,9 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/subscriptions/{id}/forecast',
       tags: ['Subscriptions'],
-      summary: 'What the billing runs of the next N days will do to this subscription, by the rules the runs use',
+      summary: 'What the billing runs of the next N days will do to this subscription, by the rules the runs use: the lifecycle actions, and the charges its billing type will create, block, close, hold, delete or split with the money each moves',
       ...guard('operations', false),
-      request: { params: idParam, query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }) },
+      request: { params: idParam, query: z.object({ days: forecastDays }) },
       responses: jsonResponses(
         200,
         z.object({
@@ -152,6 +151,9 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
           balance: z.number(),
           assumptions: z.string(),
           entries: z.array(z.object({ date: z.string(), action: z.string(), detail: z.string(), expectedPaid: z.boolean().optional() })),
+          charges: z.array(chargeForecastEvent).describe('charge events in date order, each day in the run\'s order'),
+          availableChange: z.number().describe('Σ charges[].available: what the subscription takes from (−) or gives back to (+) the available balance'),
+          blockedChange: z.number().describe('Σ charges[].blocked'),
         }),
         'the forecast, in date order',
       ),
@@ -162,16 +164,19 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
       const [exists] = await sql`select 1 from subscriptions where id = ${id}`;
       if (!exists) throw notFound('subscription', id);
       const from = today();
-      const [row] = await loadLifecycleStates(sql, { ids: [id] });
-      const entries = row ? forecast(row.state, row.balance, from, days) : [];
+      const predicted = await subscriptionChargeForecast(sql, { subscriptionId: id, today: from, days });
+      const charges = predicted?.events ?? [];
       return c.json(
         {
           subscriptionId: id,
           from,
           days,
-          balance: row?.balance ?? 0,
-          assumptions: 'each scenario a run starts finishes before the next run; no payments, top-ups or other orders of the client in between',
-          entries,
+          balance: predicted?.balance ?? 0,
+          assumptions: 'each scenario a run starts finishes before the next run; no payments, top-ups or other orders of the client in between; new orders priced and converted at today\'s prices and rate',
+          entries: predicted?.lifecycle.get(id) ?? [],
+          charges,
+          availableChange: charges.reduce((s, e) => s + e.available, 0),
+          blockedChange: charges.reduce((s, e) => s + e.blocked, 0),
         },
         200,
       );

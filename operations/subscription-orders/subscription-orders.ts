@@ -99,9 +99,10 @@ function toLifecycleRow(r: LifecycleStateRow): LifecycleRow {
  * query. `due` keeps the subscriptions whose dates are near enough to `due` to have anything due (every
  * rule's window starts at most the auto-renewal point before the paid-through date); `ids` picks some.
  */
-export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?: number[]; limit?: number }): Promise<LifecycleRow[]> {
+export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?: number[]; clientId?: number; limit?: number }): Promise<LifecycleRow[]> {
   const due = filter.due ?? null;
   const ids = filter.ids ?? null;
+  const clientId = filter.clientId ?? null;
   const rows = await sql<LifecycleStateRow[]>`
     select s.id, s.client_id, c.balance, p.name as plan_name, s.currency, s.status, s.billing_type, s.payment_model, s.trial,
            (t.capabilities ->> 'trialRenewable')::boolean as trial_renewable,
@@ -125,6 +126,7 @@ export async function loadLifecycleStates(sql: Db, filter: { due?: IsoDate; ids?
       ) o on true
     where s.status not in ('deleted', 'new_order', 'installing', 'install_error') and s.expiration_date is not null
       and (${ids}::int[] is null or s.id = any(${ids}::int[]))
+      and (${clientId}::int is null or s.client_id = ${clientId}::int)
       and (${due}::date is null
            or least(s.expiration_date, coalesce(s.prolonged_until, s.expiration_date)) - s.auto_renew_point_days <= ${due}::date
            or o.id is not null)
