@@ -23,6 +23,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { signVendorRequest } from '../operations/plugins/adapters/http-vendor-protocol';
 import { todayIn } from '../domain/dates';
+import { sellableBillingTypes } from '../domain/billing-types';
 import { Bench, apiClient, runBenchmark, sleep } from './lib/harness';
 import { boolOption, helpRequested, intOption, stringOption } from './lib/options';
 import { Progress, say } from './lib/progress';
@@ -37,6 +38,8 @@ bench/billing-run.ts: the billing run of one date (issue 9, benchmark 2)
   --batch N           rows per generating statement (default 10000)
   --temporal T        file (default) or memory
   --settle-timeout S  seconds to wait for the scenarios the run started (default 1800)
+  --mix M             prepaid (default: every subscription a prepaid term) or all: spread over every sellable
+                      billing type, with plans whose periods fit each type and charges in the statuses it leaves
   --keep              keep the database and the temp dir
 Every flag also reads BENCH_<NAME> (BENCH_SUBSCRIPTIONS=100000).
 `);
@@ -48,6 +51,7 @@ const options = {
   batch: Math.max(100, intOption('batch', 10_000)),
   temporal: stringOption('temporal', 'file', ['file', 'memory'] as const),
   settleTimeout: intOption('settle-timeout', 1800),
+  mix: stringOption('mix', 'prepaid', ['prepaid', 'all'] as const),
   keep: boolOption('keep'),
 };
 if (!/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new Error(`--date: expected YYYY-MM-DD, got "${options.date}"`);
@@ -56,6 +60,26 @@ if (!/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new Error(`--date: expected
 const graceDays = 7;
 const blockingDays = 30;
 const autoRenewPoints = [0, 3, 7] as const;
+
+/**
+ * The periods of each billing type's plans (their planRefusal: vendor types take no one-off fee; no refund and CSP
+ * annual a year; payment in full a month; a one-time sale an unlimited period priced by its setup fee). A pre-order
+ * keeps the original benchmark's monthly and yearly periods; the per-period types take a year billed month by month.
+ */
+const year = { duration: 1, unit: 'year', setupFee: 0, recurringFee: 1000 };
+const periodsOf: Record<string, unknown[]> = {
+  prepaid_term: [
+    { duration: 1, unit: 'month', setupFee: 500, recurringFee: 1000 },
+    { duration: 1, unit: 'year', setupFee: 0, recurringFee: 900 },
+  ],
+  monthly_flexible: [year],
+  no_refund: [year],
+  peak_monthly: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 1000 }],
+  csp_monthly: [year],
+  csp_annual: [year],
+  eset_monthly: [year],
+  non_recurring: [{ duration: 1, unit: 'month', unlimited: true, setupFee: 15_000, recurringFee: 0 }],
+};
 
 const bench = await Bench.create('billing', { keep: options.keep });
 await runBenchmark(bench, async () => {
@@ -76,7 +100,9 @@ await runBenchmark(bench, async () => {
     plugin: 'http-vendor',
     settings: { baseUrl: platform.vendor!.url, secret: platform.vendor!.secret, timeoutMs: 10_000 },
   });
-  const plans: Array<{ point: number; planId: number; ruleId: number; monthlyId: number; yearlyId: number }> = [];
+  // One plan per auto-renewal point and billing type; a plan row per period a subscription may take (`variant`).
+  const types = options.mix === 'all' ? sellableBillingTypes : (['prepaid_term'] as const);
+  const plans: Array<{ type: string; point: number; planId: number; ruleId: number; periodId: number; variant: number }> = [];
   for (const point of autoRenewPoints) {
     const provisioning = await api('POST', '/api/v1/provisioning-rules', {
       key: `bench_${point}`,
@@ -85,20 +111,21 @@ await runBenchmark(bench, async () => {
       unpaidStopAfterDays: graceDays,
       blockingPeriodDays: blockingDays,
     });
-    const plan = await api('POST', '/api/v1/plans', {
-      productId: product.id,
-      serviceTemplateId: template.id,
-      provisioningRuleId: provisioning.id,
-      name: `Bench plan ${point}`,
-      currency: 'EUR',
-      periods: [
-        { duration: 1, unit: 'month', setupFee: 500, recurringFee: 1000 },
-        { duration: 1, unit: 'year', setupFee: 0, recurringFee: 900 },
-      ],
-    });
-    plans.push({ point, planId: plan.id, ruleId: provisioning.id, monthlyId: plan.periods[0].id, yearlyId: plan.periods[1].id });
+    for (const type of types) {
+      const plan = await api('POST', '/api/v1/plans', {
+        productId: product.id,
+        serviceTemplateId: template.id,
+        provisioningRuleId: provisioning.id,
+        name: `Bench plan ${type} ${point}`,
+        currency: 'EUR',
+        billingType: type,
+        periods: periodsOf[type],
+      });
+      plan.periods.forEach((period: { id: number }, variant: number) => plans.push({ type, point, planId: plan.id, ruleId: provisioning.id, periodId: period.id, variant }));
+    }
   }
-  const planValues = plans.map((p) => `(${p.point}, ${p.planId}, ${p.ruleId}, ${p.monthlyId}, ${p.yearlyId})`).join(', ');
+  const planValues = plans.map((p) => `('${p.type}', ${p.point}, ${p.planId}, ${p.ruleId}, ${p.periodId}, ${p.variant})`).join(', ');
+  const typeArray = `array[${types.map((t) => `'${t}'`).join(', ')}]::text[]`;
 
   // ---- Generation ---------------------------------------------------------------------------------------
   const generation = Date.now();
@@ -131,33 +158,49 @@ await runBenchmark(bench, async () => {
           -- Independent, evenly spread choices per subscription: a hash of the id, salted per choice.
           select j, (hashtext(j || ':client') & 2147483647) as hc, (hashtext(j || ':period') & 2147483647) as hy,
                  (hashtext(j || ':offset') & 2147483647) as ho, (hashtext(j || ':point') & 2147483647) as hp,
-                 (hashtext(j || ':renew') & 2147483647) as hr
+                 (hashtext(j || ':renew') & 2147483647) as hr, (hashtext(j || ':type') & 2147483647) as ht
           from generate_series($1::int, $2::int) j
         ), g as (
-          select j, (hc % $3) + 1 as client_id, (hy % 4 = 0) as yearly,
-                 case when hy % 4 = 0 then (ho % 411)::int - 45 else (ho % 76)::int - 45 end as off, hp, hr
+          select j, (hc % $3) + 1 as client_id, hy, ho, hp, hr,
+                 (${typeArray})[(ht % array_length(${typeArray}, 1)) + 1] as billing_type
           from h
         ), s as (
           select g.*, (g.client_id % 10 < 7) as funded,
-                 case when g.client_id % 10 < 7 then 0 else (array[0, 3, 7])[(hp % 3) + 1] end as point
+                 case when g.client_id % 10 < 7 then 0 else (array[0, 3, 7])[(hp % 3) + 1] end as point,
+                 -- A pre-order takes its plan's yearly period 1 time in 4; every other type has one period.
+                 case when g.billing_type = 'prepaid_term' and hy % 4 = 0 then 1 else 0 end as variant
           from g
+        ), p as (
+          select s.*, pl.plan_id, pl.rule_id, pl.period_id, pp.unit, pp.unlimited,
+                 case when pp.unlimited then 0
+                      -- No refund cannot be stopped or deleted: its commitments are all running.
+                      when s.billing_type = 'no_refund' then (ho % 366)::int
+                      when pp.unit = 'year' then (ho % 411)::int - 45 else (ho % 76)::int - 45 end as off
+          from s join (values ${planValues}) as pl(type, point, plan_id, rule_id, period_id, variant)
+                 on pl.type = s.billing_type and pl.point = s.point and pl.variant = s.variant
+            join plan_periods pp on pp.id = pl.period_id
         ), t as (
-          select s.*, ($4::date + s.off) as exp,
+          select p.*, case when p.unlimited then null else ($4::date + p.off) end as exp,
+                 case when p.unlimited then interval '0 days' when p.unit = 'year' then interval '1 year' else interval '1 month' end as term,
                  -- Clients with money renew automatically (unless they turned it off); an expired one of theirs did not renew.
-                 case when s.funded then s.off >= 0 and hr % 7 <> 0 else hr % 5 <> 0 end as auto_renew,
-                 case when s.off >= -1 then 'active' when s.off >= -($5::int + 1) then 'payment_overdue'
-                      when s.off >= -($5::int + $6::int + 1) then 'stopped' else 'deleted' end as status
-          from s
+                 case when p.billing_type in ('no_refund', 'non_recurring') then false
+                      when p.funded then p.off >= 0 and hr % 7 <> 0 else hr % 5 <> 0 end as auto_renew,
+                 case when p.unlimited then 'delivered' when p.off >= -1 then 'active' when p.off >= -($5::int + 1) then 'payment_overdue'
+                      when p.off >= -($5::int + $6::int + 1) then 'stopped' else 'deleted' end as status
+          from p
         )
         insert into subscriptions (id, client_id, plan_id, plan_period_id, service_template_id, provisioning_rule_id, name, status,
-                                   status_reason, billing_type, payment_model, trial, currency, start_date, expiration_date, auto_renew,
-                                   auto_renew_point_days, manual_renew_point_days, created_at, updated_at)
-        select t.j, t.client_id, pl.plan_id, case when t.yearly then pl.yearly_id else pl.monthly_id end, $7, pl.rule_id,
+                                   status_reason, billing_type, payment_model, trial, currency, start_date, expiration_date, prolonged_until,
+                                   auto_renew, auto_renew_point_days, manual_renew_point_days, created_at, updated_at)
+        select t.j, t.client_id, t.plan_id, t.period_id, $7, t.rule_id,
                'Bench subscription ' || t.j, t.status, case when t.status in ('stopped', 'deleted') then 'not paid' end,
-               'prepaid_term', 'prepay', false, 'EUR',
-               (t.exp - case when t.yearly then interval '1 year' else interval '1 month' end)::date, t.exp, t.auto_renew,
-               t.point, -1, t.exp - case when t.yearly then interval '1 year' else interval '1 month' end, now()
-        from t join (values ${planValues}) as pl(point, plan_id, rule_id, monthly_id, yearly_id) on pl.point = t.point`,
+               t.billing_type, 'prepay', false, 'EUR',
+               coalesce((t.exp - t.term)::date, $4::date - (hr % 300)::int), t.exp,
+               -- Per-period types are paid up to the financial day (the 1st) after the day before the run, within the term.
+               case when t.billing_type in ('monthly_flexible', 'csp_monthly', 'eset_monthly', 'no_refund')
+                    then least((date_trunc('month', $4::date - 1) + interval '1 month')::date, t.exp + 1) end,
+               t.auto_renew, t.point, -1, coalesce(t.exp - t.term, $4::date - (hr % 300)::int), now()
+        from t`,
         [from, to, clients, D, graceDays, blockingDays, template.id],
       );
       // Its purchase order, completed when the subscription started (order id = subscription id).
@@ -165,7 +208,8 @@ await runBenchmark(bench, async () => {
         insert into orders (id, number, type, status, client_id, subscription_id, plan_id, plan_period_id, payment_model, currency, amount,
                             end_date, provisioning_date, subscription_name, workflow_id, scenario_started_at, applied_at, closed_at, created_at, updated_at)
         select s.id, 'BN-P-' || s.id, 'purchase', 'completed', s.client_id, s.id, s.plan_id, s.plan_period_id, 'prepay', 'EUR',
-               case when pp.unit = 'year' then 10800 else 1500 end, s.start_date + 14, s.start_date, s.name, 'order-' || s.id,
+               pp.setup_fee + case when pp.unlimited then 0 when pp.unit = 'year' then 12 * pp.recurring_fee else pp.recurring_fee end,
+               s.start_date + 14, s.start_date, s.name, 'order-' || s.id,
                s.start_date, s.start_date, s.start_date, s.start_date, s.start_date
         from subscriptions s join plan_periods pp on pp.id = s.plan_period_id where s.id between ${from} and ${to}`;
       return made.count + orders.count;
@@ -179,6 +223,7 @@ await runBenchmark(bench, async () => {
       const due = `
         from subscriptions s join plan_periods pp on pp.id = s.plan_period_id join clients c on c.id = s.client_id
         where s.id between $1 and $2 and c.balance = 0 and s.auto_renew and s.status in ('active', 'payment_overdue')
+          and (s.prolonged_until is null or s.prolonged_until > s.expiration_date)
           and ((s.expiration_date >= $3::date and s.expiration_date - s.auto_renew_point_days < $3::date)
                or (s.expiration_date < $3::date and $3::date - (s.expiration_date - s.auto_renew_point_days) <= 14))`;
       const made = await tx.unsafe(
@@ -186,7 +231,7 @@ await runBenchmark(bench, async () => {
                              end_date, provisioning_date, deferred, automatic, auto_pay_date, term_key, details, subscription_name,
                              workflow_id, scenario_started_at, created_at, updated_at)
          select $4::int + s.id, 'BN-R-' || s.id, 'renewal', 'awaiting_payment', s.client_id, s.id, s.plan_id, s.plan_period_id, 'prepay', 'EUR',
-                case when pp.unit = 'year' then 10800 else 1000 end, s.expiration_date - s.auto_renew_point_days + 14,
+                (case when pp.unit = 'year' then 12 else 1 end * pp.recurring_fee), s.expiration_date - s.auto_renew_point_days + 14,
                 s.expiration_date - s.auto_renew_point_days, false, true, s.expiration_date, s.expiration_date,
                 jsonb_build_object('renewsAfter', s.expiration_date::text), s.name, 'order-' || ($4::int + s.id),
                 s.expiration_date - s.auto_renew_point_days, s.expiration_date - s.auto_renew_point_days, s.expiration_date - s.auto_renew_point_days
@@ -196,14 +241,14 @@ await runBenchmark(bench, async () => {
       await tx.unsafe(
         `insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
          select $4::int + s.id, 'subscription', 'renewal', s.name || ': renewal after ' || s.expiration_date, 1,
-                case when pp.unit = 'year' then 12 else 1 end, case when pp.unit = 'year' then 10800 else 1000 end,
-                case when pp.unit = 'year' then 10800 else 1000 end
+                case when pp.unit = 'year' then 12 else 1 end, (case when pp.unit = 'year' then 12 else 1 end * pp.recurring_fee),
+                (case when pp.unit = 'year' then 12 else 1 end * pp.recurring_fee)
          ${due}`,
         [from, to, D, N],
       );
       await tx.unsafe(
         `insert into payments (number, client_id, order_id, type, status, amount, currency, created_at, updated_at)
-         select 'BN-PAY-' || s.id, s.client_id, $4::int + s.id, 'order', 'waiting_for_payment', case when pp.unit = 'year' then 10800 else 1000 end,
+         select 'BN-PAY-' || s.id, s.client_id, $4::int + s.id, 'order', 'waiting_for_payment', (case when pp.unit = 'year' then 12 else 1 end * pp.recurring_fee),
                 'EUR', s.expiration_date - s.auto_renew_point_days, s.expiration_date - s.auto_renew_point_days
          ${due}`,
         [from, to, D, N],
@@ -213,7 +258,7 @@ await runBenchmark(bench, async () => {
          select s.client_id, $4::int + s.id, s.id, 'renewal', 'new', s.name || ' (renewal)', s.expiration_date + 1,
                 (s.expiration_date + case when pp.unit = 'year' then interval '1 year' else interval '1 month' end)::date,
                 (date_trunc('month', s.expiration_date + case when pp.unit = 'year' then interval '1 year' else interval '1 month' end) + interval '1 month')::date,
-                case when pp.unit = 'year' then 10800 else 1000 end, 'EUR'
+                (case when pp.unit = 'year' then 12 else 1 end * pp.recurring_fee), 'EUR'
          ${due}`,
         [from, to, D, N],
       );
@@ -223,19 +268,29 @@ await runBenchmark(bench, async () => {
   await sql`select setval(pg_get_serial_sequence('orders', 'id'), ${2 * N + 1})`;
   await sql`select setval(pg_get_serial_sequence('subscriptions', 'id'), ${N})`;
 
-  // The charges of every current term, one per calendar month: closed before the run's date, blocked from it.
+  // The charges of every current term, one per calendar month (per-period types: up to the day they are paid
+  // until): closed before the run's date, blocked from it, or as the billing type leaves them (a no-refund month
+  // is debited at once; a stopped monthly flexible subscription's remainder went back, open); a one-time sale's
+  // setup fee, closed.
   counts.charges = (
     await generateInBatches(sql, { label: 'generate term charges', total: N, batch: options.batch, unit: 'subscriptions' }, async (tx, from, to) => {
       const made = await tx`
         insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency, closed_at)
-        select s.client_id, s.id, s.id, 'recurring', case when (m + interval '1 month')::date < ${D}::date then 'closed' else 'blocked' end,
+        select s.client_id, s.id, s.id, 'recurring', c.status,
                s.name || ' (recurring fee)', greatest(m::date, s.start_date), least((m + interval '1 month')::date - 1, s.expiration_date - 1),
-               (m + interval '1 month')::date, case when pp.unit = 'year' then 900 else 1000 end, 'EUR',
-               case when (m + interval '1 month')::date < ${D}::date then (m + interval '1 month') end
+               (m + interval '1 month')::date, pp.recurring_fee, 'EUR', case when c.status = 'closed' then (m + interval '1 month') end
         from subscriptions s join plan_periods pp on pp.id = s.plan_period_id,
-             generate_series(date_trunc('month', s.start_date), date_trunc('month', s.expiration_date - 1), interval '1 month') m
-        where s.id between ${from} and ${to} and s.status <> 'deleted'`;
-      return made.count;
+             generate_series(date_trunc('month', s.start_date), date_trunc('month', least(s.expiration_date, coalesce(s.prolonged_until, s.expiration_date)) - 1), interval '1 month') m,
+             lateral (select case when (m + interval '1 month')::date < ${D}::date or s.billing_type = 'no_refund' then 'closed'
+                                  when s.billing_type = 'monthly_flexible' and s.status = 'stopped' then 'open'
+                                  else 'blocked' end as status) c
+        where s.id between ${from} and ${to} and s.status <> 'deleted' and s.expiration_date is not null`;
+      const sales = await tx`
+        insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency, closed_at)
+        select s.client_id, s.id, s.id, 'setup', 'closed', s.name || ' (setup fee)', s.start_date, s.start_date, s.start_date, pp.setup_fee, 'EUR', s.start_date
+        from subscriptions s join plan_periods pp on pp.id = s.plan_period_id
+        where s.id between ${from} and ${to} and s.expiration_date is null`;
+      return made.count + sales.count;
     })
   ).rows;
   const analyze = new Progress('analyze', undefined);
@@ -249,6 +304,7 @@ await runBenchmark(bench, async () => {
     where (s.status = 'active' and s.auto_renew and c.balance > 0 and s.expiration_date - s.auto_renew_point_days = ${D}::date)
        or (s.status = 'payment_overdue' and s.expiration_date < ${D}::date - ${graceDays}::int)
        or (s.status = 'stopped' and s.expiration_date < ${D}::date - ${graceDays + blockingDays}::int)
+       or (s.status = 'active' and c.balance > 0 and s.prolonged_until < s.expiration_date and s.prolonged_until - s.auto_renew_point_days <= ${D}::date)
     order by s.id`;
   const seed = new Progress('seed vendor resources', touched.length, 'resources');
   const references: Array<[number, string]> = [];
@@ -289,6 +345,12 @@ await runBenchmark(bench, async () => {
            count(*) filter (where status = 'stopped')::text as stopped, count(*) filter (where status = 'deleted')::text as deleted,
            count(*) filter (where status <> 'deleted' and expiration_date - auto_renew_point_days <= ${D}::date)::text as near_their_dates
     from subscriptions`;
+  const mix = await sql<Array<{ billing_type: string; subscriptions: number; charges: Record<string, number> }>>`
+    select s.billing_type, count(distinct s.id)::int as subscriptions,
+           coalesce((select jsonb_object_agg(status, n) from (select c.status, count(*)::int as n from charges c join subscriptions x on x.id = c.subscription_id
+                                                             where x.billing_type = s.billing_type group by c.status) k), '{}'::jsonb) as charges
+    from subscriptions s group by s.billing_type order by s.billing_type`;
+  for (const m of mix) say(`[billing] ${m.billing_type}: ${m.subscriptions} subscriptions, charges ${JSON.stringify(m.charges)}`);
   const [rowsInTables] = await sql<Array<{ orders: string; charges: string }>>`select (select count(*) from orders)::text as orders, (select count(*) from charges)::text as charges`;
   say(`[billing] generated in ${fmt.s(generationMs)}: ${JSON.stringify({ ...shape, orders: rowsInTables!.orders, charges: rowsInTables!.charges })}`);
 
@@ -424,6 +486,7 @@ await runBenchmark(bench, async () => {
         generatedRows: counts,
         generationMs,
         shape,
+        mix,
         decisionMs,
         decisionSteps: finds.map((s) => ({ name: s.name, ms: s.duration_ms })),
         runMs,
