@@ -148,3 +148,15 @@ export function discountPlannedCharges(planned: PlannedCharge[], total: MinorUni
   const { charges } = discountCharges({ orderAmount: total, charges: planned.map((c) => ({ kind: c.kind, milliMonths: 1000, base: c.amount })), terms });
   return planned.map((c, i) => ({ ...c, amount: charges[i]!.amount, discount: charges[i]!.discount }));
 }
+
+/**
+ * Per-period billing (spec 02 §4.10 G Suite, CSP monthly, ESET, no refund): the purchase pays the financial period
+ * it is made in, from the order day to the day before the next financial day (or the term's end), prorated
+ * (21 days of a 30-day month at 30.00 = 21.00, seed 8.3.4.1.3); the billing run's prolongations pay the next ones.
+ */
+export function firstFinancialPeriod(today: IsoDate, expirationDate: IsoDate, financialDay: number, monthlyFee: MinorUnits): ChargePeriod {
+  const next = nextFinancialDay(today, financialDay);
+  const end = compareDates(next, expirationDate) < 0 ? next : expirationDate;
+  const to = compareDates(addDays(end, -1), today) < 0 ? today : addDays(end, -1);
+  return recurringCharges(today, to, financialDay, monthlyFee)[0]!;
+}

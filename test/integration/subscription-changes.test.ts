@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, todayIn } from '../../domain/dates';
+import { addDays, firstExpirationDate, todayIn } from '../../domain/dates';
+import { firstFinancialPeriod } from '../../domain/charges';
 import { nextFinancialDay } from '../../domain/lifecycle';
 import { createClient, createSwitchTargetPlan, eventually, platformWithCatalog, runBillingDay, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
@@ -143,10 +144,13 @@ describe('prolongation (acceptance 6)', () => {
     });
     const buy = async (name: string, extra: number) => {
       const clientId = await createClient(p, flexible, name);
-      // A yearly period billed per month: the purchase pays the current financial period only (900).
-      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 900 + extra });
+      // A yearly period billed per month: the purchase pays the current financial period only, from today to the
+      // next financial day, prorated (issue 19, seed 8.3.4.1.3).
+      const first = firstFinancialPeriod(today(), firstExpirationDate(today(), { duration: 1, unit: 'year' }), financialDay, 900).amount;
+      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: first + extra });
       const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: flexible.yearlyPeriodId })).body;
-      expect(order.amount).toBe(900);
+      expect(order.amount).toBe(first);
+      expect(first).toBeLessThan(900);
       const done = await waitForOrderStatus(p, order.id, 'completed');
       return { clientId, sub: await subscription(done.subscriptionId) };
     };
