@@ -136,6 +136,8 @@ export function extensionCharges(o: {
   prolonged?: { from: IsoDate; to: IsoDate };
 }): PlannedCharge[] {
   if (o.amount === 0) return [];
+  const own = o.type === 'renewal' ? billingTypeRules(o.billingType as BillingType).renewalCharges?.({ expirationDate: o.expirationDate, nextExpiration: nextExpirationDate(o.expirationDate, o.period), amount: o.amount }) : undefined;
+  if (own) return own;
   if (o.type === 'prolongation') {
     const span = o.prolonged!;
     return orderCharges({ span, financialDay: o.financialDay, monthlyFee: o.amount, total: o.amount });

@@ -167,6 +167,12 @@ describe('what a billing type forbids is refused before anything starts', () => 
     const target = await plan('peak_monthly');
     const answer = await api('POST', `/api/v1/subscriptions/${subscriptionId}/switch-plan`, { planPeriodId: target.body.periods[0].id });
     expect(answer.body.code, JSON.stringify(answer.body)).toBe('billing_type_forbids');
+    // The renewal on the financial day: one charge for the whole of October at the full price, paid from the balance.
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    await eventually(async () => ((await charges(subscriptionId)).length > 0 ? true : null), { what: 'the renewal charge' });
+    expect(await charges(subscriptionId)).toEqual(['2026-10-01..2026-10-31 blocked 3000']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 3000 });
   });
 });
 
