@@ -94,19 +94,26 @@ describe('switch plan (spec 01 §10)', () => {
     const { clientId, sub } = await activeSubscription('Switch Co', 1500 + 3000);
     const order = await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
-    // 2500 for the new plan minus the unused 1000 of the term bought today.
-    expect(order.body).toMatchObject({ type: 'plan_switch', amount: 1500 });
+    // Spec 02 §4.9: the new plan's purchase (2500); the old plan's charges are split when the switch applies: the
+    // day used closes, the rest of the 1000 bought today comes back through the ledger.
+    expect(order.body).toMatchObject({ type: 'plan_switch', amount: 2500 });
     await waitForOrderStatus(p, order.body.id, 'completed');
     const switched = await subscription(sub.id);
     expect(switched).toMatchObject({ status: 'active', planPeriodId: target, startDate: today() });
-    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(3000 - 1500);
+    const items = (await p.api('GET', `/api/v1/charges?subscriptionId=${sub.id}&limit=100`)).body.items as Array<{ orderId: number; kind: string; status: string; amount: number; superseded: boolean; splitOf: number | null }>;
+    const used = items.filter((c) => c.orderId !== order.body.id && c.kind === 'recurring' && c.status === 'closed' && !c.superseded).reduce((t, c) => t + c.amount, 0);
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThan(1000);
+    expect(items.filter((c) => c.orderId === order.body.id).reduce((t, c) => t + c.amount, 0)).toBe(2500);
+    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(3000 - 2500 + (1000 - used));
     expect(vendorCalls('switch_plan', sub.vendorReference)[0]!.json).toMatchObject({ planSku: 'BK-500' });
     expect((await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target })).body.code).toBe('same_plan');
   });
 
   it('a vendor failure leaves update_error; running the task completes the switch', async () => {
     const target = await createSwitchTargetPlan(p, catalog);
-    const { sub } = await activeSubscription('Flaky Switch Co', 1500 + 1500);
+    // The switch is the new plan's purchase (2500); the old plan's unused part comes back when it applies.
+    const { sub } = await activeSubscription('Flaky Switch Co', 1500 + 2500);
     p.vendor.rejectNext(1, 409, 'plan locked');
     const order = (await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target })).body;
     await waitForSubscription(sub.id, 'update_error');
