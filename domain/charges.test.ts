@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { financialPeriodOf, firstTermChargeSpan, orderCharges, proratedFee, recurringCharges } from './charges';
+import { financialPeriodOf, firstFinancialPeriod, firstTermChargeSpan, orderCharges, proratedFee, recurringCharges } from './charges';
 import { firstExpirationDate } from './dates';
 
 describe('recurring charges of a term (spec 02 §4.6)', () => {
@@ -83,5 +83,15 @@ describe('charges of an order add up to its total (spec 02 §4.14)', () => {
     const carried = orderCharges({ span: { from: '2027-03-01', to: '2027-03-31' }, financialDay: 15, monthlyFee: 1000, total: 100 });
     // 14 days (500) and 17 days (548): the longer one goes to 0, the rest of the correction to the other.
     expect(carried.map((c) => c.amount)).toEqual([100, 0]);
+  });
+});
+
+describe('the first financial period of per-period billing (seed 8.3.4.1.3, spec 02 §4.10)', () => {
+  it('ordered 10 Nov with financial day 1 at 30.00 a month: 10-30 Nov, 21 of 30 days, 21.00', () => {
+    expect(firstFinancialPeriod('2017-11-10', '2018-11-10', 1, 3000)).toMatchObject({ from: '2017-11-10', to: '2017-11-30', days: 21, periodDays: 30, amount: 2100 });
+  });
+  it('ordered on the financial day: the whole month; a term ending sooner stops it there', () => {
+    expect(firstFinancialPeriod('2017-11-01', '2018-11-01', 1, 3000)).toMatchObject({ to: '2017-11-30', full: true, amount: 3000 });
+    expect(firstFinancialPeriod('2017-11-10', '2017-11-20', 1, 3000)).toMatchObject({ to: '2017-11-19', days: 10, amount: 1000 });
   });
 });

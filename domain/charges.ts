@@ -11,11 +11,10 @@
 //   December, January, 1–9 Feb (9 days of a 28-day month) = N + 1 charges; ordered on the financial day:
 //   N charges. A renewed term [previous expiration + 1, new expiration] is N months long as it stands.
 
-import { addDays, addMonthsClamped, compareDates, daysBetween, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from './dates';
-import { billedPerPeriod } from './billing-types/payment';
+import { addDays, addMonthsClamped, compareDates, daysBetween, type IsoDate } from './dates';
 import { chargeBase, discountCharges, periodMilliMonths, type DiscountTerms } from './discounts';
 import { AppError } from './errors';
-import { nextFinancialDay, prolongedUntilAfter } from './lifecycle';
+import { nextFinancialDay } from './lifecycle';
 import type { MinorUnits } from './money';
 
 export interface ChargePeriod {
@@ -151,35 +150,13 @@ export function discountPlannedCharges(planned: PlannedCharge[], total: MinorUni
 }
 
 /**
- * The charges of a renewal or prolongation order (spec 02 §4.6 point 4): the renewal fee, then the recurring
- * fee per financial period of the new term ([expiration + 1, new expiration]; for per-period billing its
- * first period) or of the prolonged period. They start after the current term, so they stay blocked
- * (paid, not consumed) until their periods pass.
+ * Per-period billing (spec 02 §4.10 G Suite, CSP monthly, ESET, no refund): the purchase pays the financial period
+ * it is made in, from the order day to the day before the next financial day (or the term's end), prorated
+ * (21 days of a 30-day month at 30.00 = 21.00, seed 8.3.4.1.3); the billing run's prolongations pay the next ones.
  */
-export function extensionCharges(o: {
-  type: 'renewal' | 'prolongation';
-  billingType: string;
-  expirationDate: IsoDate;
-  period: { duration: number; unit: PeriodUnit };
-  financialDay: number;
-  renewalFee: number;
-  amount: number;
-  prolonged?: { from: IsoDate; to: IsoDate };
-}): PlannedCharge[] {
-  if (o.amount === 0) return [];
-  if (o.type === 'prolongation') {
-    const span = o.prolonged!;
-    return orderCharges({ span, financialDay: o.financialDay, monthlyFee: o.amount, total: o.amount });
-  }
-  const from = addDays(o.expirationDate, 1);
-  const next = nextExpirationDate(o.expirationDate, o.period);
-  const perPeriod = billedPerPeriod(o.billingType);
-  const span = { from, to: perPeriod ? addDays(prolongedUntilAfter(from, next, o.financialDay), -1) : next };
-  const renewalFee = Math.min(o.renewalFee, o.amount);
-  if (o.period.unit === 'day' && !perPeriod) {
-    const oneOff: PlannedCharge[] = renewalFee > 0 ? [{ kind: 'renewal', from: span.from, to: span.to, closeDate: span.from, amount: renewalFee }] : [];
-    return [...oneOff, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: o.amount - renewalFee }];
-  }
-  const months = perPeriod ? 1 : (periodLengthInMonths(o.period) ?? 1);
-  return orderCharges({ span, financialDay: o.financialDay, monthlyFee: Math.floor((o.amount - renewalFee) / months), oneOff: { kind: 'renewal', amount: renewalFee }, total: o.amount });
+export function firstFinancialPeriod(today: IsoDate, expirationDate: IsoDate, financialDay: number, monthlyFee: MinorUnits): ChargePeriod {
+  const next = nextFinancialDay(today, financialDay);
+  const end = compareDates(next, expirationDate) < 0 ? next : expirationDate;
+  const to = compareDates(addDays(end, -1), today) < 0 ? today : addDays(end, -1);
+  return recurringCharges(today, to, financialDay, monthlyFee)[0]!;
 }

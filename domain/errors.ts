@@ -30,6 +30,8 @@ export const errorStatus = {
   conflict: 409,
   /** The subscription's billing type forbids the operation (spec 02 §4.10): refused before any order exists. */
   billing_type_forbids: 409,
+  /** Close-all refused where the seed warns against it (postpay subscriptions). */
+  manual_close_refused: 409,
   adjustment_decided: 409,
   already_decided: 409,
   already_reversed: 409,

@@ -1,13 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { todayIn } from '../../domain/dates';
 import { clientBalanceForecast } from '../../operations/charges/charge-forecast';
 import { clientFunds } from '../../operations/charges/charges';
 import { clientAccess } from '../client-access';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
-import { chargeForecastEvent, forecastDays, idParam, jsonResponses, page, pageOf, pageQuery } from '../schemas';
+import { chargeForecastEvent, forecastDays, idParam, jsonBody, jsonResponses, page, pageOf, pageQuery } from '../schemas';
 import { chargeStatuses } from '../../domain/billing-types/types';
+import { closeAllCharges } from '../../operations/charges/close-all-charges';
+import { todayIn } from '../../domain/dates';
 
 const charge = z
   .object({
@@ -140,5 +141,37 @@ export function chargeRoutes(deps: ApiDeps) {
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/close-charges',
+      tags: ['Charges', 'Subscriptions'],
+      summary: "Close all the subscription's charges by hand (spec 02 §4.9, mainly CSP annual): one closed charge per order for the remaining term, open ones debited now. dryRun answers the figures and the warnings and writes nothing",
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(closeChargesInput) },
+      responses: jsonResponses(200, closeChargesAnswer, 'what was (or would be) closed, and the warnings'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { comment, dryRun } = c.req.valid('json') as z.infer<typeof closeChargesInput>;
+      const today = todayIn(deps.timeZone, (deps.now ?? (() => new Date()))());
+      return c.json(await closeAllCharges(sql, { subscriptionId: id, today, comment, dryRun, by: c.get('staff').id }), 200);
+    },
+  );
+
   return app;
 }
+
+const closeChargesInput = z
+  .object({ comment: z.string().trim().min(1).max(2000), dryRun: z.boolean().default(false) })
+  .strict()
+  .openapi('CloseChargesInput');
+
+const closeChargesAnswer = z.object({
+  subscriptionId: z.number(),
+  dryRun: z.boolean(),
+  replaced: z.number().describe('open and blocked charges replaced'),
+  closedAmount: z.number().describe('Σ of the replaced charges, now closed'),
+  debited: z.number().describe('taken from the available balance now (the open ones)'),
+  warnings: z.array(z.string()),
+});

@@ -10,7 +10,8 @@
 // pays, tops up, orders or operates in between. New orders are priced like the order operations price them
 // (extensionCharges) and converted at the rate given (the one in force today).
 
-import { extensionCharges, type PlannedCharge } from '../charges';
+import type { PlannedCharge } from '../charges';
+import { extensionCharges } from './extension-charges';
 import { addDays, compareDates, type IsoDate } from '../dates';
 import { AppError } from '../errors';
 import { convertCharges, type Exchange } from '../exchange';

@@ -32,6 +32,9 @@ export const peakMonthly: BillingTypeRules = {
     (plan.financialDay !== 1 ? { code: 'plan_billing_type', message: 'Payment-in-full plans need a provisioning rule whose financial day is 1' } : null) ??
     (plan.periods.some((p) => !p.trial && !(p.unit === 'month' && p.duration === 1)) ? { code: 'plan_billing_type', message: 'Payment-in-full plans have one period of one month' } : null),
   paidStatus: () => 'blocked',
+  // A renewal is one charge for the whole month at the full price, however the month falls (seed 8.3.4.8): the
+  // term runs from its financial day (the expiration date) to the next.
+  renewalCharges: ({ expirationDate, nextExpiration, amount }) => [{ kind: 'recurring', from: expirationDate, to: addDays(nextExpiration, -1), closeDate: nextExpiration, amount }],
   whileStopped: 'delete',
   onEvent: dispatchEvents({
     stop: (_s, charges, e) => onFirstDay(charges, e.date, 'open'),

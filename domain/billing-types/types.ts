@@ -133,6 +133,11 @@ export interface BillingTypeRules {
   paidStatus(c: Pick<ChargeView, 'kind' | 'from'>, date: IsoDate): 'blocked' | 'closed' | 'open';
   /** What a financial day does to the due charges of a stopped subscription: close them, delete them, or hold them. */
   whileStopped: 'close' | 'delete' | 'hold';
+  /**
+   * The charges of a renewal, when the type shapes them its own way (payment in full: one charge for the whole
+   * month); absent, the order's charges follow the financial periods of the new term.
+   */
+  renewalCharges?(o: { expirationDate: IsoDate; nextExpiration: IsoDate; amount: MinorUnits }): Array<{ kind: 'recurring'; from: IsoDate; to: IsoDate; closeDate: IsoDate; amount: MinorUnits }>;
   /** The charge changes of an event (stop, activation, deletion, plan switch, a financial day while stopped, manual close-all). */
   onEvent(s: SubscriptionTerms, charges: readonly ChargeView[], event: ChargeEvent): ChargeChanges;
 }

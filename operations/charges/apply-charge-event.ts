@@ -5,6 +5,17 @@ import { applyChanges } from '../../domain/billing-types/movements';
 import { moneyTaken } from '../../domain/billing-types/types';
 import { postLedgerEntry } from '../ledger/ledger';
 
+export interface ChargeEventInput {
+  subscriptionId: number;
+  event: ChargeEvent;
+  /** Stopped (or blocked) when the event happens. */
+  stopped: boolean;
+  /** Charges of this order are not the event's (a plan switch leaves its own order's charges alone). */
+  excludeOrderId?: number;
+  /** The billing type whose rules apply, when not the subscription's current one (a switch splits by the old plan's). */
+  billingType?: BillingType;
+}
+
 interface ChargeRow extends ChargeView {
   description: string;
 }
@@ -17,8 +28,8 @@ interface ChargeRow extends ChargeView {
  * postpay charges are debt, not money taken (spec 02 §4.11; their splits are left for the postpay work).
  * Returns the money given back (negative: taken).
  */
-export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, event, stopped }: { subscriptionId: number; event: ChargeEvent; stopped: boolean }): Promise<number> {
-  const found = await chargesOfEvent(tx, { subscriptionId, event, stopped });
+export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, event, stopped, excludeOrderId, billingType }: ChargeEventInput): Promise<number> {
+  const found = await chargesOfEvent(tx, { subscriptionId, event, stopped, excludeOrderId, billingType });
   if (!found) return 0;
   const { sub, charges, changes } = found;
   const byId = new Map(charges.map((c) => [c.id, c] as const));
@@ -46,18 +57,21 @@ export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, eve
 }
 
 /** The subscription, its live charges and the changes its billing type makes for the event (null: nothing to do). */
-async function chargesOfEvent(db: Db, { subscriptionId, event, stopped }: { subscriptionId: number; event: ChargeEvent; stopped: boolean }) {
+async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeOrderId, billingType }: ChargeEventInput) {
+  // The money moves in the client's currency (the balance's), whatever the plan's (spec 02 §4.13).
   const [sub] = await db<Array<{ client_id: number; billing_type: BillingType; payment_model: string; financial_day: number; expiration_date: string | null; currency: string }>>`
-    select s.client_id, s.billing_type, s.payment_model, pr.financial_day, s.expiration_date::text, s.currency
-    from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id where s.id = ${subscriptionId}`;
+    select s.client_id, s.billing_type, s.payment_model, pr.financial_day, s.expiration_date::text, c.currency
+    from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id join clients c on c.id = s.client_id where s.id = ${subscriptionId}`;
   if (!sub || sub.payment_model !== 'prepay') return null;
   const charges = await db<ChargeRow[]>`
     select id, order_id as "orderId", kind, status, period_from::text as "from", period_to::text as "to", close_date::text as "closeDate",
            amount::float8 as amount, refund, description
     from charges where subscription_id = ${subscriptionId} and not superseded and status in ('new', 'open', 'blocked', 'closed')
+      and order_id <> ${excludeOrderId ?? 0}
     order by period_from, id`;
-  const terms = { billingType: sub.billing_type, financialDay: sub.financial_day, prepay: true, expirationDate: sub.expiration_date, stopped };
-  const changes = billingTypeRules(sub.billing_type).onEvent(terms, charges, event);
+  const type = billingType ?? sub.billing_type;
+  const terms = { billingType: type, financialDay: sub.financial_day, prepay: true, expirationDate: sub.expiration_date, stopped };
+  const changes = billingTypeRules(type).onEvent(terms, charges, event);
   if (changes.set.length === 0 && changes.add.length === 0) return null;
   return { sub, charges, changes };
 }
@@ -67,7 +81,7 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped }: { subs
  * restore after a block asks it: a per-period subscription comes back only if the balance covers what its
  * activation blocks again (spec 01 §4.5.5, seed 8.3.4.4.7).
  */
-export async function chargeEventMovement(db: Db, o: { subscriptionId: number; event: ChargeEvent; stopped: boolean }): Promise<number> {
+export async function chargeEventMovement(db: Db, o: ChargeEventInput): Promise<number> {
   const found = await chargesOfEvent(db, o);
   return found ? applyChanges(found.charges, found.changes, 0).movement : 0;
 }

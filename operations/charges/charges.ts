@@ -65,7 +65,7 @@ export function purchaseCharges(p: {
  */
 export async function chargesPaid(tx: TransactionSql, orderId: number, date: IsoDate = new Date().toISOString().slice(0, 10)) {
   const [order] = await tx<Array<{ billing_type: BillingType | null }>>`
-    select coalesce(s.billing_type, p.billing_type) as billing_type
+    select case when o.type = 'plan_switch' then p.billing_type else coalesce(s.billing_type, p.billing_type) end as billing_type
     from orders o left join subscriptions s on s.id = o.subscription_id left join plans p on p.id = o.plan_id where o.id = ${orderId}`;
   const rules = billingTypeRules(order?.billing_type ?? 'prepaid_term');
   const unpaid = await tx<Array<{ id: number; kind: ChargeKind; from: string }>>`
@@ -119,5 +119,5 @@ export async function currentDebt(sql: Db, subscriptionId: number): Promise<numb
   return Number(row!.debt);
 }
 
-// The charges of a renewal or prolongation order are a pure rule (the forecast prices them too).
-export { extensionCharges } from '../../domain/charges';
+// The charges of a renewal or prolongation order are a pure rule (the charge forecast prices them too).
+export { extensionCharges } from '../../domain/billing-types/extension-charges';

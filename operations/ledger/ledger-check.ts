@@ -105,7 +105,7 @@ async function chargesHoldWhatWasTaken(sql: Sql, only: number | null): Promise<L
                     from charges c where c.order_id = o.id) taken on true
       join lateral (select coalesce(-sum(l.amount), 0) as amount from ledger_transactions l
                     where l.order_id = o.id and l.kind in ('order_paid', 'charge_split')) ledger on true
-    where o.payment_model = 'prepay' and o.status <> 'cancelled' and o.type <> 'plan_switch'
+    where o.payment_model = 'prepay' and o.status <> 'cancelled' and not (o.type = 'plan_switch' and o.details ? 'credit')
       and exists (select 1 from ledger_transactions l where l.order_id = o.id and l.kind = 'order_paid')
       and (${only}::int is null or o.client_id = ${only}) and taken.amount <> ledger.amount
     limit 1000`;

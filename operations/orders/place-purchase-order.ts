@@ -3,12 +3,12 @@ import { orderScenarioId } from '../../contracts/scenarios';
 import { oneRow, type Sql } from '../../db/client';
 import { requirePayableCurrency } from '../../domain/currencies';
 import { convertAmount, convertLines, type Exchange } from '../../domain/exchange';
-import { orderEndDate, type IsoDate } from '../../domain/dates';
+import { firstExpirationDate, orderEndDate, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
 import { nextFinancialDay } from '../../domain/lifecycle';
-import type { PlannedCharge } from '../../domain/charges';
+import { firstFinancialPeriod, type ChargePeriod, type PlannedCharge } from '../../domain/charges';
 import { checkPurchaseCreditLimit, postpayAdmission, type PostpayMode, type PostpayPermission } from '../../domain/postpay';
-import { purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
+import { periodMonths, purchaseOrderAmount, purchaseOrderLines } from '../../domain/pricing';
 import type { PaymentModel } from '../../domain/statuses';
 import { insertOrderCharges, postpayChargeStatus, purchaseCharges } from '../charges/charges';
 import { redeemPromoCode, usablePromoCode, type UsablePromoCode } from '../discounts/redeem-promo-code';
@@ -80,7 +80,7 @@ function checkPurchaseAllowed(found: PurchaseTerms): void {
  * The price of the purchase and how it is paid; a postpay purchase must be admitted and fit the credit limit.
  * `planAmount` is in the plan's currency, `amount` (the order's) in the client's, converted at `exchange`.
  */
-function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined, exchange: Exchange) {
+function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined, exchange: Exchange, today: IsoDate) {
   const period = {
     duration: found.duration,
     unit: found.unit,
@@ -93,7 +93,10 @@ function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined
   // Per-financial-period billing pays the current period at purchase; prolongations pay the next ones (spec 01 §11).
   // Payment in full is free until the first financial day (spec 02 §4.10): the purchase costs nothing, renewals pay.
   const billedPeriod = found.billing_type === 'peak_monthly' ? { ...period, trial: true } : billedPerPeriod(found.billing_type) && !period.unlimited ? { ...period, duration: 1, unit: 'month' as const } : period;
-  const planAmount = purchaseOrderAmount(billedPeriod);
+  const first = billedPerPeriod(found.billing_type) && !period.unlimited && !period.trial
+    ? firstFinancialPeriod(today, firstExpirationDate(today, period), found.financial_day, period.recurringFee)
+    : null;
+  const planAmount = first ? period.setupFee + first.amount : purchaseOrderAmount(billedPeriod);
   const amount = convertAmount(planAmount, exchange);
   const paymentModel = requested ?? found.default_payment_model;
   if (paymentModel === 'postpay') {
@@ -102,7 +105,7 @@ function pricePurchase(found: PurchaseTerms, requested: PaymentModel | undefined
     // A day period's recurring fee is the price of the whole period; otherwise it is per month.
     if (!found.trial) checkPurchaseCreditLimit(Number(found.credit_limit), amount, convertAmount(period.recurringFee, exchange));
   }
-  return { period, billedPeriod, planAmount, amount, paymentModel, exchange };
+  return { period, billedPeriod, first, planAmount, amount, paymentModel, exchange };
 }
 
 type PricedPurchase = ReturnType<typeof pricePurchase> & { number: string; paymentNumber: string | null };
@@ -161,7 +164,7 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
             ${orderScenarioId(id)})`;
   // A discounted line is what its charges are: their amounts and discounts (spec 01 §16: the line's amount is after
   // discount); the lines are then converted together, so they add up to the order's amount.
-  const planLines = purchaseOrderLines(priced.billedPeriod, found.plan_name).map((line) => {
+  const planLines = purchaseOrderLines(priced.billedPeriod, found.plan_name).map((line) => firstPeriodLine(line, priced.first, found.plan_name)).map((line) => {
     const kind = line.kind === 'recurring_fee' ? 'recurring' : 'setup';
     const ofKind = planned.filter((c) => c.kind === kind);
     return { ...line, amount: promo ? ofKind.reduce((s, c) => s + c.amount, 0) : line.amount, discount: ofKind.reduce((s, c) => s + (c.discount ?? 0), 0) };
@@ -186,6 +189,13 @@ async function insertPurchaseOrder(tx: TransactionSql, input: PurchaseOrderInput
   return id;
 }
 
+/** The recurring line of a per-period purchase is its first financial period, prorated (see `firstFinancialPeriod`). */
+function firstPeriodLine<L extends { kind: string; description: string; periodMonths: string | null; amount: number }>(line: L, first: ChargePeriod | null, planName: string): L {
+  if (!first || line.kind !== 'recurring_fee') return line;
+  const months = periodMonths({ duration: first.days, unit: 'day' });
+  return { ...line, description: `${planName}, ${first.from} – ${first.to} (recurring fee, ${first.days} of ${first.periodDays} days)`, periodMonths: first.full ? '1' : months, amount: first.amount };
+}
+
 function promoRequest(input: PurchaseOrderInput, found: PurchaseTerms, priced: { amount: number }) {
   return { code: input.promoCode!, clientId: input.clientId, planId: found.plan_id, planPeriodId: input.planPeriodId, currency: found.currency, today: input.today, amount: priced.amount };
 }
@@ -201,7 +211,7 @@ export async function placePurchaseOrder<T>(sql: Sql, input: PurchaseOrderInput,
   checkPurchaseAllowed(found);
   // Spec 02 §4.13: the plan's prices are converted at the rate in force on the order's date, or the order is refused.
   const exchange = await exchangeFor(sql, found.client_currency, found.currency, input.today);
-  const priced = pricePurchase(found, input.paymentModel, exchange);
+  const priced = pricePurchase(found, input.paymentModel, exchange, input.today);
   // A promo code that cannot be used refuses the order before anything is written (even its number).
   if (input.promoCode !== undefined) await usablePromoCode(sql, promoRequest(input, found, priced), false);
   const number = await nextDocumentNumber(sql, 'purchase_order');

@@ -9,6 +9,7 @@ import { postLedgerEntry } from '../ledger/ledger';
 import { moveSubscriptionStatus } from '../subscriptions/move-subscription-status';
 import { lockSubscriptionOrder, type OrderOnSubscription } from './lock-subscription-order';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
+import { applyChargeEvent } from '../charges/apply-charge-event';
 
 export interface ApplySubscriptionOrderInput {
   orderId: number;
@@ -64,6 +65,8 @@ const applyPlanSwitch: OrderEffect = async (tx, order, _sub, today) => {
     select pp.plan_id, pp.duration, pp.unit, pp.unlimited, p.service_template_id, p.provisioning_rule_id, p.billing_type, pr.financial_day
     from plan_periods pp join plans p on p.id = pp.plan_id join provisioning_rules pr on pr.id = p.provisioning_rule_id
     where pp.id = ${order.plan_period_id}`;
+  const [previous] = await tx<Array<{ billing_type: BillingType }>>`select billing_type from subscriptions where id = ${order.subscription_id}`;
+  const previousType = previous!.billing_type;
   const start = today;
   const expirationDate = target!.unlimited ? null : firstExpirationDate(start, target!);
   const prolongedUntil = billedPerPeriod(target!.billing_type) && expirationDate ? prolongedUntilAfter(start, expirationDate, target!.financial_day) : null;
@@ -72,6 +75,12 @@ const applyPlanSwitch: OrderEffect = async (tx, order, _sub, today) => {
            provisioning_rule_id = ${target!.provisioning_rule_id}, billing_type = ${target!.billing_type}, start_date = ${start},
            expiration_date = ${expirationDate}, prolonged_until = ${prolongedUntil}
     where id = ${order.subscription_id}`;
+  // Spec 02 §4.9: the old plan's current and future charges are split by its billing type, the unused part back
+  // to the balance through the ledger; the switch order's own charges (the new plan's) are left alone. Orders
+  // placed before charges were split carry `credit` instead: the unused part was netted in their price.
+  if (order.details.splitsCharges === true) {
+    await applyChargeEvent(tx, { subscriptionId: order.subscription_id, event: { kind: 'switch', date: today }, stopped: false, excludeOrderId: order.id, billingType: previousType });
+  }
   const credit = Number(order.details.credit ?? 0);
   if (credit > 0) {
     await postLedgerEntry(tx, {

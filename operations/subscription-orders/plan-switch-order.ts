@@ -1,7 +1,9 @@
 import type { Db } from '../../db/client';
 import { billingTypeRefusal } from './subscription-for-order';
 import { requirePayableCurrency } from '../../domain/currencies';
-import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../../domain/dates';
+import { addDays, addMonthsClamped, daysBetween, firstExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../../domain/dates';
+import { firstFinancialPeriod } from '../../domain/charges';
+import { purchaseCharges } from '../charges/charges';
 import { AppError } from '../../domain/errors';
 import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
 import { orderRefusal } from '../../domain/order-effects';
@@ -20,13 +22,14 @@ export interface PlanSwitchOrderInput {
 interface TargetPeriod {
   plan_id: number; plan_name: string; plan_status: string; currency: string; service_template_id: number; billing_type: BillingType;
   duration: number; unit: PeriodUnit; trial: boolean; unlimited: boolean; setup_fee: string; recurring_fee: string; renewal_fee: string;
+  financial_day: number;
 }
 
 async function loadTarget(db: Db, sub: SubscriptionForOrder, planPeriodId: number): Promise<TargetPeriod> {
   const [target] = await db<TargetPeriod[]>`
     select pp.plan_id, p.name as plan_name, p.status as plan_status, p.currency, p.service_template_id, p.billing_type, pp.duration, pp.unit, pp.trial,
-           pp.unlimited, pp.setup_fee, pp.recurring_fee, pp.renewal_fee
-    from plan_periods pp join plans p on p.id = pp.plan_id where pp.id = ${planPeriodId}`;
+           pp.unlimited, pp.setup_fee, pp.recurring_fee, pp.renewal_fee, pr.financial_day
+    from plan_periods pp join plans p on p.id = pp.plan_id join provisioning_rules pr on pr.id = p.provisioning_rule_id where pp.id = ${planPeriodId}`;
   if (!target) throw new AppError('invalid_reference', `plan period ${planPeriodId} does not exist`);
   if (target.plan_id === sub.plan_id) throw new AppError('same_plan', 'the subscription is already on this plan; renew it to change the period');
   if (target.plan_status !== 'active') throw new AppError('plan_inactive', `plan "${target.plan_name}" is not active`);
@@ -51,29 +54,30 @@ function unusedValue(sub: SubscriptionForOrder, today: IsoDate): number {
 }
 
 /**
- * An operator switches the subscription to another plan of the same service (spec 01 §10): the new plan's purchase
- * price less the unused part of the paid term; what the credit exceeds the price by returns to the balance when
- * the switch is applied.
+ * An operator switches the subscription to another plan of the same service (spec 01 §10, spec 02 §4.9 "Plan
+ * switch"): the order is the new plan's purchase from today (its charges, per-period types their first financial
+ * period prorated); when the switch is applied, the old plan's current and future charges are split by the old
+ * billing type (used part closed, the rest given back through the ledger), so the order shows what the unused part
+ * will return (`details.unusedReturned`) rather than netting it.
  */
 export async function draftPlanSwitchOrder(db: Db, { subscriptionId: id, planPeriodId, today }: PlanSwitchOrderInput): Promise<SubscriptionOrderDraft> {
   const sub = await loadSubscriptionForOrder(db, id);
   refuseIf(orderRefusal('plan_switch', subjectOf(sub), 'switched'));
   refuseIf(billingTypeRefusal(sub, 'switch', today));
   const target = await loadTarget(db, sub, planPeriodId);
-  const pricing = { ...target, setupFee: Number(target.setup_fee), recurringFee: Number(target.recurring_fee), renewalFee: Number(target.renewal_fee) };
-  const price = purchaseOrderAmount(billedPerPeriod(target.billing_type) ? { ...pricing, duration: 1, unit: 'month' } : pricing);
+  const period = { duration: target.duration, unit: target.unit, trial: target.trial, unlimited: target.unlimited, setupFee: Number(target.setup_fee), recurringFee: Number(target.recurring_fee), renewalFee: Number(target.renewal_fee) };
+  const perPeriod = billedPerPeriod(target.billing_type) && !period.unlimited && !period.trial;
+  const first = perPeriod ? firstFinancialPeriod(today, firstExpirationDate(today, period), target.financial_day, period.recurringFee) : null;
+  const price = first ? period.setupFee + first.amount : purchaseOrderAmount(period);
+  const charges = purchaseCharges({ today, billingType: target.billing_type, period, financialDay: target.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: price });
   const paidTo = paidThrough(sub);
-  const credit = unusedValue(sub, today);
-  const amount = Math.max(0, price - credit);
   return {
     type: 'plan_switch',
     subscriptionId: id,
     planPeriodId,
-    amount,
-    lines: [
-      { kind: 'subscription', priceType: 'recurring', description: `${sub.plan_name}: unused part until ${paidTo}`, quantity: 1, periodMonths: '0', unitPrice: -credit, amount: -credit },
-      { kind: 'subscription', priceType: 'recurring', description: `${target.plan_name}: purchase`, quantity: 1, periodMonths: periodMonths(target), unitPrice: price, amount: price },
-    ],
-    details: { fromPlanPeriodId: sub.plan_period_id, toPlanPeriodId: planPeriodId, credit: Math.max(0, credit - price) },
+    amount: price,
+    lines: [{ kind: 'subscription', priceType: 'recurring', description: `${target.plan_name}: purchase${first ? ` ${first.from} – ${first.to}` : ''}`, quantity: 1, periodMonths: first ? (first.full ? '1' : periodMonths({ duration: first.days, unit: 'day' })) : periodMonths(target), unitPrice: price, amount: price }],
+    details: { fromPlanPeriodId: sub.plan_period_id, toPlanPeriodId: planPeriodId, splitsCharges: true, unusedReturned: unusedValue(sub, today), unusedUntil: paidTo },
+    charges,
   };
 }

@@ -255,13 +255,14 @@ describe('restoring after a financial block (decision 4)', () => {
 
     // Spec 02 §4.9 (issue 19): stopping the per-period subscription gives the rest of its period back, so the debit
     // must outweigh that for the block to last until the top-up.
+    const beforeDebit = (await p.api('GET', `/api/v1/clients/${clientId}/funds`)).body.available as number;
     await adjust(clientId, 'debit', 1000);
     await waitFor(term, 'stopped');
     await waitFor(perPeriod, 'stopped');
     const charges = (await p.api('GET', `/api/v1/charges?subscriptionId=${perPeriod}&status=open`)).body.items as Array<{ amount: number }>;
     const remainder = charges.reduce((s, c) => s + c.amount, 0);
     const { available } = (await p.api('GET', `/api/v1/clients/${clientId}/funds`)).body;
-    expect(available).toBe(-1000 + remainder);
+    expect(available).toBe(beforeDebit - 1000 + remainder);
     await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: -available });
     await waitForScenarioStatus(p, `financial-unblock-${clientId}-1`, 'completed');
     await waitFor(term, 'active');

@@ -247,6 +247,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/subscriptions/{id}/change-resources': { resources: { storage: 20 } },
     'POST /api/v1/subscriptions/{id}/switch-plan': { planPeriodId: catalog.yearlyPeriodId },
     'POST /api/v1/subscriptions/{id}/expiration-date': { expirationDate: '2027-03-31', comment: 'corrected after the vendor audit' },
+    'POST /api/v1/subscriptions/{id}/close-charges': { comment: 'CSP annual closed at the vendor', dryRun: true },
     'POST /api/v1/billing/runs': { date: '2027-01-31', confirmDate: '2027-01-31' },
     'POST /api/v1/tasks/run': { filter: { plugin: 'http-vendor', errorClass: 'transient' }, reason: 'vendor is back', limit: 50 },
   };

@@ -167,5 +167,51 @@ describe('what a billing type forbids is refused before anything starts', () => 
     const target = await plan('peak_monthly');
     const answer = await api('POST', `/api/v1/subscriptions/${subscriptionId}/switch-plan`, { planPeriodId: target.body.periods[0].id });
     expect(answer.body.code, JSON.stringify(answer.body)).toBe('billing_type_forbids');
+    // The renewal on the financial day: one charge for the whole of October at the full price, paid from the balance.
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    await eventually(async () => ((await charges(subscriptionId)).length > 0 ? true : null), { what: 'the renewal charge' });
+    expect(await charges(subscriptionId)).toEqual(['2026-10-01..2026-10-31 blocked 3000']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 3000 });
   });
 });
+
+describe('CSP annual and manual close-all (seed 8.3.4.2.3, spec 02 §4.9)', () => {
+  const year = [{ duration: 1, unit: 'year', recurringFee: 3000 }];
+
+  it('13 monthly charges when bought between financial days, 12 when bought on one, all blocked at payment', async () => {
+    today = '2026-09-10';
+    const between = await subscribed('csp_annual', year);
+    const thirteen = await charges(between.subscriptionId);
+    expect(thirteen).toHaveLength(13);
+    expect(thirteen.every((c) => c.includes(' blocked '))).toBe(true);
+    today = '2026-09-01';
+    const onDay = await subscribed('csp_annual', year);
+    expect(await charges(onDay.subscriptionId)).toHaveLength(12);
+    expect(await funds(onDay.clientId)).toMatchObject({ available: 100_000 - 36_000, blocked: 36_000 });
+  });
+
+  it('close-all: the dry run tells and writes nothing; the close replaces the blocked charges by one closed charge for the term', async () => {
+    today = '2026-09-01';
+    const { clientId, subscriptionId } = await subscribed('csp_annual', year);
+    today = '2026-09-15';
+    const before = await charges(subscriptionId);
+    const dry = await api('POST', `/api/v1/subscriptions/${subscriptionId}/close-charges`, { comment: 'closed at Microsoft', dryRun: true });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, replaced: 12, closedAmount: 36_000, debited: 0 });
+    expect(dry.body.warnings.length).toBeGreaterThan(0);
+    expect(await charges(subscriptionId)).toEqual(before);
+    const done = await api('POST', `/api/v1/subscriptions/${subscriptionId}/close-charges`, { comment: 'closed at Microsoft' });
+    expect(done.body).toMatchObject({ dryRun: false, replaced: 12, closedAmount: 36_000 });
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2027-08-31 closed 36000']);
+    expect(await funds(clientId)).toMatchObject({ available: 100_000 - 36_000, blocked: 0 });
+  });
+
+  it('close-all is refused for no refund (its type) and for an unknown subscription', async () => {
+    today = '2026-09-01';
+    const { subscriptionId } = await subscribed('no_refund', year);
+    expect((await api('POST', `/api/v1/subscriptions/${subscriptionId}/close-charges`, { comment: 'x' })).body.code).toBe('billing_type_forbids');
+    expect((await api('POST', '/api/v1/subscriptions/999999999/close-charges', { comment: 'x' })).status).toBe(404);
+  });
+});
+

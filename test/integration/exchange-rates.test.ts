@@ -215,14 +215,18 @@ describe('a plan switch of a USD subscription (spec 01 §10)', () => {
     expect(toYen.status, JSON.stringify(toYen.body)).toBe(422);
     expect(toYen.body.code).toBe('currency_mismatch');
 
-    // Down to 30.00 USD: nothing to pay, and the unused 50.00 less the new 30.00 (20.00 USD) comes back as 1850.00 RUB.
+    // Down to 30.00 USD: the new plan's purchase, 2775.00 RUB at today's rate; the old plan's charges are split when
+    // the switch applies (spec 02 §4.9), and what was not used comes back in roubles as it was taken, never
+    // re-converted (spec 02 §4.12).
     const switched = await p.api('POST', `/api/v1/subscriptions/${done.subscriptionId}/switch-plan`, { planPeriodId: small });
     expect(switched.status, JSON.stringify(switched.body)).toBe(201);
     const order = await waitForOrderStatus(p, switched.body.id, 'completed');
-    expect(order).toMatchObject({ currency: 'RUB', amount: 0 });
-    const [credit] = await p.sql<Array<{ amount: string; currency: string }>>`
-      select amount::text, currency from ledger_transactions where idempotency_key = ${`switch-credit/${order.id}`}`;
-    expect({ amount: Number(credit!.amount), currency: credit!.currency }).toEqual({ amount: 185000, currency: 'RUB' });
+    expect(order).toMatchObject({ currency: 'RUB', amount: 277500 });
+    const [back] = await p.sql<Array<{ amount: string; currency: string }>>`
+      select sum(amount)::text as amount, min(currency) as currency from ledger_transactions where kind = 'charge_split' and order_id = ${bought.body.id}`;
+    const [used] = await p.sql<Array<{ amount: string }>>`
+      select coalesce(sum(amount), 0)::text as amount from charges where order_id = ${bought.body.id} and status = 'closed' and not superseded`;
+    expect({ amount: Number(back!.amount), currency: back!.currency }).toEqual({ amount: 462500 - Number(used!.amount), currency: 'RUB' });
     expect((await p.api('GET', `/api/v1/ledger/check?clientId=${clientId}`)).body.discrepancies).toEqual([]);
   });
 });

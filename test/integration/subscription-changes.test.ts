@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, todayIn } from '../../domain/dates';
+import { addDays, firstExpirationDate, todayIn } from '../../domain/dates';
+import { firstFinancialPeriod } from '../../domain/charges';
 import { nextFinancialDay } from '../../domain/lifecycle';
 import { createClient, createSwitchTargetPlan, eventually, platformWithCatalog, runBillingDay, seedCatalog, storageResource, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
@@ -93,19 +94,26 @@ describe('switch plan (spec 01 §10)', () => {
     const { clientId, sub } = await activeSubscription('Switch Co', 1500 + 3000);
     const order = await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
-    // 2500 for the new plan minus the unused 1000 of the term bought today.
-    expect(order.body).toMatchObject({ type: 'plan_switch', amount: 1500 });
+    // Spec 02 §4.9: the new plan's purchase (2500); the old plan's charges are split when the switch applies: the
+    // day used closes, the rest of the 1000 bought today comes back through the ledger.
+    expect(order.body).toMatchObject({ type: 'plan_switch', amount: 2500 });
     await waitForOrderStatus(p, order.body.id, 'completed');
     const switched = await subscription(sub.id);
     expect(switched).toMatchObject({ status: 'active', planPeriodId: target, startDate: today() });
-    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(3000 - 1500);
+    const items = (await p.api('GET', `/api/v1/charges?subscriptionId=${sub.id}&limit=100`)).body.items as Array<{ orderId: number; kind: string; status: string; amount: number; superseded: boolean; splitOf: number | null }>;
+    const used = items.filter((c) => c.orderId !== order.body.id && c.kind === 'recurring' && c.status === 'closed' && !c.superseded).reduce((t, c) => t + c.amount, 0);
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThan(1000);
+    expect(items.filter((c) => c.orderId === order.body.id).reduce((t, c) => t + c.amount, 0)).toBe(2500);
+    expect((await p.api('GET', `/api/v1/clients/${clientId}`)).body.balance).toBe(3000 - 2500 + (1000 - used));
     expect(vendorCalls('switch_plan', sub.vendorReference)[0]!.json).toMatchObject({ planSku: 'BK-500' });
     expect((await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target })).body.code).toBe('same_plan');
   });
 
   it('a vendor failure leaves update_error; running the task completes the switch', async () => {
     const target = await createSwitchTargetPlan(p, catalog);
-    const { sub } = await activeSubscription('Flaky Switch Co', 1500 + 1500);
+    // The switch is the new plan's purchase (2500); the old plan's unused part comes back when it applies.
+    const { sub } = await activeSubscription('Flaky Switch Co', 1500 + 2500);
     p.vendor.rejectNext(1, 409, 'plan locked');
     const order = (await p.api('POST', `/api/v1/subscriptions/${sub.id}/switch-plan`, { planPeriodId: target })).body;
     await waitForSubscription(sub.id, 'update_error');
@@ -143,10 +151,13 @@ describe('prolongation (acceptance 6)', () => {
     });
     const buy = async (name: string, extra: number) => {
       const clientId = await createClient(p, flexible, name);
-      // A yearly period billed per month: the purchase pays the current financial period only (900).
-      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 900 + extra });
+      // A yearly period billed per month: the purchase pays the current financial period only, from today to the
+      // next financial day, prorated (issue 19, seed 8.3.4.1.3).
+      const first = firstFinancialPeriod(today(), firstExpirationDate(today(), { duration: 1, unit: 'year' }), financialDay, 900).amount;
+      await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: first + extra });
       const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: flexible.yearlyPeriodId })).body;
-      expect(order.amount).toBe(900);
+      expect(order.amount).toBe(first);
+      expect(first).toBeLessThan(900);
       const done = await waitForOrderStatus(p, order.id, 'completed');
       return { clientId, sub: await subscription(done.subscriptionId) };
     };
