@@ -22,6 +22,9 @@ export function dueCharges(sql: Sql, businessDate: string) {
     closing: sql`status = 'blocked' and close_date <= ${businessDate}::date
       and not exists (select 1 from subscriptions s where s.id = charges.subscription_id and s.status in ('stopped', 'blocked')
                       and s.payment_model = 'prepay' and s.billing_type in ${sql(holdingTypes)})`,
-    opening: sql`status = 'open' and period_from <= ${businessDate}::date`,
+    // Only postpay charges block by themselves when their period starts; a prepaid open charge (a stopped
+    // subscription's remainder) holds no money, and only an activation blocks it, through the ledger.
+    opening: sql`status = 'open' and period_from <= ${businessDate}::date
+      and exists (select 1 from orders o where o.id = charges.order_id and o.payment_model = 'postpay')`,
   };
 }

@@ -97,6 +97,22 @@ describe('stop, activation and deletion split charges through the ledger', () =>
     expect(ledger.filter((t: any) => t.kind === 'charge_split').map((t: any) => t.amount).sort()).toEqual([-600, 900].sort());
   });
 
+  it('monthly flexible: the day after a stop the billing run leaves the open remainder alone (it blocks only postpay charges)', async () => {
+    today = '2026-09-01';
+    const { clientId, subscriptionId } = await subscribed('monthly_flexible');
+    today = '2026-09-21';
+    await operate(subscriptionId, 'stop', 'stopped');
+    today = '2026-09-22';
+    await runBillingDay(p, '2026-09-22');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 closed 2100', '2026-09-22..2026-09-30 open 900']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_900, blocked: 0 });
+    expect((await checkLedger(p.sql, { clientId })).discrepancies).toEqual([]);
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 closed 2100']);
+    expect(await funds(clientId)).toMatchObject({ available: 97_900, blocked: 0 });
+  });
+
   it('CSP monthly (seed 8.3.4.1.8): a stop gives nothing back; the next financial day deletes the stopped remainder and gives it back', async () => {
     today = '2026-09-01';
     const { clientId, subscriptionId } = await subscribed('csp_monthly');
