@@ -161,7 +161,15 @@ function dueWorkActivities({ sql, today, plugins }: BillingRunDeps) {
       for (const item of items) {
         const [row] = await loadLifecycleStates(sql, { ids: [item.subscriptionId] });
         const action = row && autoPayment(row.state, businessDate);
-        if (!row || !action || action.kind !== 'auto_payment') continue;
+        if (!row || !action || action.kind !== 'auto_payment') {
+          // Paid by an earlier attempt of this activity (retried after its timeout on a large run): its scenario
+          // still waits to be told, so it is answered again (telling a scenario twice is harmless).
+          const [earlier] = await sql<Array<{ order_id: number }>>`
+            select order_id from billing_run_actions where business_date = ${businessDate} and subscription_id = ${item.subscriptionId}
+              and action = 'auto_payment' and (outcome ->> 'paid')::boolean and order_id is not null`;
+          if (earlier) paid.push(`order-${earlier.order_id}`);
+          continue;
+        }
         const result = await orders.payOrderFromBalance({ orderId: action.orderId });
         await record(businessDate, [{ subscriptionId: item.subscriptionId, action: 'auto_payment', orderId: action.orderId, outcome: { paid: result.paid, via: result.via, balance: row.balance, amount: row.state.openOrder?.amount } }]);
         // A merged payment pays its other orders too; each of their scenarios is told.

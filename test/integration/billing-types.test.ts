@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBillingRunActivities } from '../../activities/billing-runs';
 import { checkLedger } from '../../operations/ledger/ledger-check';
+import { createDefaultPluginRegistry } from '../../operations/plugins/registry';
+import { publicEgressOnly } from '../../infra/egress';
 import { eventually, platformWithCatalog, runBillingDay, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 // Issue 19: the billing types of spec 02 §4.10 through the real API, Temporal scenarios and the fake vendor, on a
@@ -228,6 +231,21 @@ describe('CSP annual and manual close-all (seed 8.3.4.2.3, spec 02 §4.9)', () =
     const { subscriptionId } = await subscribed('no_refund', year);
     expect((await api('POST', `/api/v1/subscriptions/${subscriptionId}/close-charges`, { comment: 'x' })).body.code).toBe('billing_type_forbids');
     expect((await api('POST', '/api/v1/subscriptions/999999999/close-charges', { comment: 'x' })).status).toBe(404);
+  });
+});
+
+describe('the billing run on a large day', () => {
+  it('a retry of the auto-payment duty (after its timeout) still answers the orders its first attempt paid, so their scenarios are told', async () => {
+    today = '2026-09-01';
+    const { subscriptionId } = await subscribed('monthly_flexible', [{ duration: 1, unit: 'year', recurringFee: 3000 }]);
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    const [paid] = (await api('GET', `/api/v1/orders?subscriptionId=${subscriptionId}&type=prolongation`)).body.items;
+    expect(paid).toMatchObject({ status: 'completed' });
+    // The same activity again, as Temporal retries it when the first attempt ran past its timeout.
+    const billing = createBillingRunActivities({ sql: p.sql, today: () => today, plugins: createDefaultPluginRegistry({ sql: p.sql, egress: publicEgressOnly }) });
+    const again = await billing.autoPayOrders({ businessDate: '2026-10-01', items: [{ subscriptionId, action: { kind: 'auto_payment', orderId: paid.id } as never }] });
+    expect(again.paid).toEqual([`order-${paid.id}`]);
   });
 });
 
