@@ -144,6 +144,9 @@ async function checkInvariants(l: Live, where: string) {
   if (l.deposits !== f.available + taken) await fail(`deposits ${l.deposits} but available ${f.available} + taken by charges ${taken} = ${f.available + taken}`);
 }
 
+/** What the sequences did, by type, operation and outcome: printed at the end, to see what was covered. */
+const outcomes = new Map<string, number>();
+const count = (l: Live, what: string) => outcomes.set(`${l.s.type} ${what}`, (outcomes.get(`${l.s.type} ${what}`) ?? 0) + 1);
 const stopsLeaveOpenRemainder: SellableType[] = ['monthly_flexible', 'peak_monthly'];
 const targetStatus: Record<'stop' | 'activate' | 'delete', string> = { stop: 'stopped', activate: 'active', delete: 'deleted' };
 
@@ -172,6 +175,7 @@ async function step(l: Live, kind: StepKind, amount: number) {
   const answer = await api('POST', `/api/v1/subscriptions/${subscriptionId}/${kind}`, { reason: 'property test' });
   if (answer.status === 202) {
     l.log.push(`${today} ${kind} (was ${statusBefore}) accepted`);
+    count(l, `${kind} from ${statusBefore}: accepted`);
     const target = targetStatus[kind];
     const seen = await eventually(
       async () => {
@@ -197,6 +201,7 @@ async function step(l: Live, kind: StepKind, amount: number) {
     return;
   }
   l.log.push(`${today} ${kind} (was ${statusBefore}) refused ${answer.status} ${answer.body?.code}`);
+  count(l, `${kind} from ${statusBefore}: ${answer.status} ${answer.body?.code}`);
   if (!(answer.status >= 400 && answer.status < 500) || typeof answer.body?.code !== 'string') {
     throw new Error(`sequence ${l.index}: ${kind} answered ${answer.status} ${JSON.stringify(answer.body)}\n${l.log.join('\n')}`);
   }
@@ -310,5 +315,6 @@ describe('every billing type through the API (property, issue 19)', () => {
       await settleScenarios(p);
       for (const l of live) await checkInvariants(l, 'after the clean-up');
     }
+    console.log(`${sequences.length} sequences (seed ${seed}); operations:\n${[...outcomes].sort().map(([k, n]) => `${k}: ${n}`).join('\n')}`);
   }, Math.max(30 * 60_000, runs * 3_000));
 });
