@@ -107,6 +107,7 @@ async function chargesHoldWhatWasTaken(sql: Sql, only: number | null): Promise<L
                     where l.order_id = o.id and l.kind in ('order_paid', 'charge_split')) ledger on true
     where o.payment_model = 'prepay' and o.status <> 'cancelled' and not (o.type = 'plan_switch' and o.details ? 'credit')
       and exists (select 1 from ledger_transactions l where l.order_id = o.id and l.kind = 'order_paid')
+      and exists (select 1 from charges c where c.order_id = o.id)
       and (${only}::int is null or o.client_id = ${only}) and taken.amount <> ledger.amount
     limit 1000`;
   return untaken.map((r) => ({ clientId: r.client_id, check: 'charges_hold_what_was_taken' as const, expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` }));

@@ -8,9 +8,12 @@ import { checkLedger } from '../../operations/ledger/ledger-check';
 import { createSwitchTargetPlan } from '../support/platform';
 import { callUntilAnswered, sleep, say, type ChaosPlatform, type PlacedOrders } from './harness';
 
-/** A renewal costs the monthly fee; a switch to the 2500 plan on the day of purchase costs 2500 − the unused 1000. */
+/**
+ * A renewal costs the monthly fee; a switch is the 2500 plan's purchase (spec 02 §4.9: the unused part of the old
+ * plan comes back through the ledger when the switch applies).
+ */
 export const RENEWAL_AMOUNT = 1000;
-export const SWITCH_AMOUNT = 1500;
+export const SWITCH_AMOUNT = 2500;
 
 /**
  * - `renew`: both subscriptions renewed;
@@ -131,9 +134,13 @@ export async function expectLifecycleConsistent(p: ChaosPlatform, placed: Placed
   expect(new Set(keys).size).toBe(placed.orderIds.length);
   expect(keys).toHaveLength(placed.orderIds.length);
 
-  // Renewed and switched clients spent exactly what they topped up; a blocked client owes its debit.
+  // Renewed clients spent exactly what they topped up; switched ones kept what the old plan's split gave back
+  // (once: charge_split entries are keyed); a blocked client owes its debit.
   const balances = await p.sql<Array<{ id: number; balance: number }>>`select id, balance::int from clients order by id`;
-  const owed = new Map(clients.map((c) => [c.clientId, c.role === 'block' ? -1 : 0]));
+  const back = new Map((await p.sql<Array<{ id: number; back: number }>>`
+    select client_id as id, sum(amount)::int as back from ledger_transactions where kind = 'charge_split' group by client_id`).map((r) => [r.id, r.back]));
+  const owed = new Map(clients.map((c) => [c.clientId, c.role === 'block' ? -1 : c.role === 'switch' ? (back.get(c.clientId) ?? 0) : 0]));
+  for (const c of clients) if (c.role === 'switch') expect(back.get(c.clientId), `client ${c.clientId} got the unused part back`).toBeGreaterThan(0);
   expect(balances.map((c) => [c.id, c.balance])).toEqual(balances.map((c) => [c.id, owed.get(c.id)]));
   const { discrepancies } = await checkLedger(p.sql);
   expect(discrepancies).toEqual([]);

@@ -91,7 +91,8 @@ describe('a block meets an operation in flight (issue 16 point 1, decision 19)',
   }, 90_000);
 
   it('administrative block during a plan switch: stopped once the switch is done', async () => {
-    const { catalog, clientId, ids, refs } = await clientWith(1, 1500, 'Switching When Blocked Co');
+    // The switch is the new plan's purchase (2500, paid from the balance); the old plan's unused part comes back when it applies.
+    const { catalog, clientId, ids, refs } = await clientWith(1, 2500, 'Switching When Blocked Co');
     const target = await createSwitchTargetPlan(p, catalog);
     const switching = holdAt('switch_plan', refs[0]!);
     const order = (await p.api('POST', `/api/v1/subscriptions/${ids[0]}/switch-plan`, { planPeriodId: target })).body;
