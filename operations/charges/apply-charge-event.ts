@@ -8,6 +8,11 @@ import { postLedgerEntry } from '../ledger/ledger';
 export interface ChargeEventInput {
   subscriptionId: number;
   event: ChargeEvent;
+  /**
+   * The event's business key (the status move's, the financial day's, the switch order's): its ledger movements are
+   * keyed by it and the order, so the same event never moves money twice and two events never share a key.
+   */
+  key: string;
   /** Stopped (or blocked) when the event happens. */
   stopped: boolean;
   /** Charges of this order are not the event's (a plan switch leaves its own order's charges alone). */
@@ -24,11 +29,12 @@ interface ChargeRow extends ChargeView {
  * An event on a subscription (stop, activation, deletion, a financial day while stopped, close-all) changes its
  * charges the way its billing type says (domain/billing-types), inside the caller's transaction, which holds the
  * subscription's row lock. The money that follows goes through the ledger, one movement per order, keyed by the
- * event and the first charge it changed, so a repeated call cannot move it twice. Prepaid subscriptions only:
+ * event's business key, so a repeated call cannot move it twice (an earlier key, the first charge changed, let a
+ * second stop on a payment-in-full's first day after an activation share the first stop's key and lose its money). Prepaid subscriptions only:
  * postpay charges are debt, not money taken (spec 02 §4.11; their splits are left for the postpay work).
  * Returns the money given back (negative: taken).
  */
-export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, event, stopped, excludeOrderId, billingType }: ChargeEventInput): Promise<number> {
+export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, event, stopped, excludeOrderId, billingType, key }: ChargeEventInput): Promise<number> {
   const found = await chargesOfEvent(tx, { subscriptionId, event, stopped, excludeOrderId, billingType });
   if (!found) return 0;
   const { sub, charges, changes } = found;
@@ -53,11 +59,11 @@ export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, eve
       from charges p where p.id = ${a.splitOf}`;
     for (const merged of a.mergeOf ?? []) await tx`update charges set superseded = true where id = ${merged}`;
   }
-  return postMovements(tx, { clientId: sub.client_id, currency: sub.currency, subscriptionId, event, charges, changes });
+  return postMovements(tx, { clientId: sub.client_id, currency: sub.currency, subscriptionId, event, key, charges, changes });
 }
 
 /** The subscription, its live charges and the changes its billing type makes for the event (null: nothing to do). */
-async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeOrderId, billingType }: ChargeEventInput) {
+async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeOrderId, billingType }: Omit<ChargeEventInput, 'key'>) {
   // The money moves in the client's currency (the balance's), whatever the plan's (spec 02 §4.13).
   const [sub] = await db<Array<{ client_id: number; billing_type: BillingType; payment_model: string; financial_day: number; expiration_date: string | null; currency: string }>>`
     select s.client_id, s.billing_type, s.payment_model, pr.financial_day, s.expiration_date::text, c.currency
@@ -81,7 +87,7 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeO
  * restore after a block asks it: a per-period subscription comes back only if the balance covers what its
  * activation blocks again (spec 01 §4.5.5, seed 8.3.4.4.7).
  */
-export async function chargeEventMovement(db: Db, o: ChargeEventInput): Promise<number> {
+export async function chargeEventMovement(db: Db, o: Omit<ChargeEventInput, 'key'>): Promise<number> {
   const found = await chargesOfEvent(db, o);
   return found ? applyChanges(found.charges, found.changes, 0).movement : 0;
 }
@@ -89,13 +95,12 @@ export async function chargeEventMovement(db: Db, o: ChargeEventInput): Promise<
 /** One ledger movement per order whose charges took or gave back money. */
 async function postMovements(
   tx: TransactionSql,
-  o: { clientId: number; currency: string; subscriptionId: number; event: ChargeEvent; charges: ChargeRow[]; changes: Parameters<typeof applyChanges>[1] },
+  o: { clientId: number; currency: string; subscriptionId: number; event: ChargeEvent; key: string; charges: ChargeRow[]; changes: Parameters<typeof applyChanges>[1] },
 ): Promise<number> {
   const applied = applyChanges(o.charges, o.changes, 0);
   const perOrder = new Map<number, number>();
   for (const c of o.charges) perOrder.set(c.orderId, (perOrder.get(c.orderId) ?? 0) + moneyTaken(c));
   for (const c of applied.charges) perOrder.set(c.orderId, (perOrder.get(c.orderId) ?? 0) - moneyTaken(c));
-  const firstChanged = Math.min(...o.changes.set.map((s) => s.id), ...o.changes.add.map((a) => a.splitOf));
   let total = 0;
   for (const [orderId, back] of perOrder) {
     if (back === 0) continue;
@@ -106,7 +111,7 @@ async function postMovements(
       amount: back,
       currency: o.currency,
       description: `${back > 0 ? 'Returned' : 'Taken'} by the charges of subscription ${o.subscriptionId}: ${describeEvent(o.event)}`,
-      idempotencyKey: `charges/${o.event.kind}/${o.subscriptionId}/${orderId}/${firstChanged}`,
+      idempotencyKey: `charges/${o.key}/${orderId}`,
       orderId,
     });
   }

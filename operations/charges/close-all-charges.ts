@@ -45,7 +45,9 @@ export async function closeAllCharges(sql: Sql, { subscriptionId: id, today, com
     const debited = -(await chargeEventMovement(tx, { subscriptionId: id, event: { kind: 'manual_close', date: today }, stopped }));
     const answer = { subscriptionId: id, dryRun, replaced: live!.n, closedAmount: Number(live!.amount), debited, warnings };
     if (dryRun || live!.n === 0) return answer;
-    await applyChargeEvent(tx, { subscriptionId: id, event: { kind: 'manual_close', date: today }, stopped });
+    // Closed charges are superseded for good, so the first of them names this close-all once.
+    const [first] = await tx<Array<{ id: number }>>`select min(id) as id from charges where subscription_id = ${id} and kind = 'recurring' and not refund and not superseded and status in ('open', 'blocked')`;
+    await applyChargeEvent(tx, { subscriptionId: id, event: { kind: 'manual_close', date: today }, stopped, key: `close-all/${id}/${first!.id}` });
     await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'subscription', entityId: id, action: 'charges_closed_by_hand', reason: comment, changes: { replaced: live!.n, closedAmount: Number(live!.amount), debited } });
     return answer;
   });

@@ -23,7 +23,7 @@ export async function settleStoppedSubscriptionCharges(sql: Sql, businessDate: s
     await sql.begin(async (tx) => {
       const [sub] = await tx<Array<{ status: string }>>`select status from subscriptions where id = ${id} for update`;
       if (sub?.status !== 'stopped' && sub?.status !== 'blocked') return;
-      await applyChargeEvent(tx, { subscriptionId: id, event: { kind: 'financial_day_stopped', date: businessDate }, stopped: true });
+      await applyChargeEvent(tx, { subscriptionId: id, event: { kind: 'financial_day_stopped', date: businessDate }, stopped: true, key: `financial-day/${id}/${businessDate}` });
       changed += 1;
     });
   }

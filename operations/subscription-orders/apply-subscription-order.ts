@@ -79,7 +79,7 @@ const applyPlanSwitch: OrderEffect = async (tx, order, _sub, today) => {
   // to the balance through the ledger; the switch order's own charges (the new plan's) are left alone. Orders
   // placed before charges were split carry `credit` instead: the unused part was netted in their price.
   if (order.details.splitsCharges === true) {
-    await applyChargeEvent(tx, { subscriptionId: order.subscription_id, event: { kind: 'switch', date: today }, stopped: false, excludeOrderId: order.id, billingType: previousType });
+    await applyChargeEvent(tx, { subscriptionId: order.subscription_id, event: { kind: 'switch', date: today }, stopped: false, excludeOrderId: order.id, billingType: previousType, key: `switch/${order.id}` });
   }
   const credit = Number(order.details.credit ?? 0);
   if (credit > 0) {

@@ -49,5 +49,5 @@ export async function moveSubscriptionStatus(tx: TransactionSql, args: Subscript
     dedupeKey: args.dedupeKey,
   });
   const charge = args.chargeDate ? chargeEventOf(sub.status, args.status, sub.saved_status, args.chargeDate) : null;
-  if (charge) await applyChargeEvent(tx, { subscriptionId: args.subscriptionId, ...charge });
+  if (charge) await applyChargeEvent(tx, { subscriptionId: args.subscriptionId, ...charge, key: `move/${args.dedupeKey}` });
 }

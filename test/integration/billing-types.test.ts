@@ -150,6 +150,25 @@ describe('stop, activation and deletion split charges through the ledger', () =>
   });
 });
 
+describe('every event moves its own money', () => {
+  it('payment in full: a stop, an activation and a second stop on the first day of the month each move the month (the second stop gives it back again)', async () => {
+    today = '2026-09-10';
+    const { clientId, subscriptionId } = await subscribed('peak_monthly');
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    await eventually(async () => ((await charges(subscriptionId)).length > 0 ? true : null), { what: 'the renewal charge' });
+    expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 3000 });
+    await operate(subscriptionId, 'stop', 'stopped');
+    expect(await funds(clientId)).toMatchObject({ available: 100_000, blocked: 0 });
+    await operate(subscriptionId, 'activate', 'active');
+    expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 3000 });
+    await operate(subscriptionId, 'stop', 'stopped');
+    expect(await charges(subscriptionId)).toEqual(['2026-10-01..2026-10-31 open 3000']);
+    expect(await funds(clientId)).toMatchObject({ available: 100_000, blocked: 0 });
+    expect((await checkLedger(p.sql, { clientId })).discrepancies).toEqual([]);
+  });
+});
+
 describe('what a billing type forbids is refused before anything starts', () => {
   it('no refund: the first month is debited at once; stop, deletion and renewal are refused with billing_type_forbids and start nothing', async () => {
     today = '2026-09-01';
