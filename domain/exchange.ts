@@ -177,3 +177,16 @@ export function rateInForce<R extends { validFrom: IsoDate; id: number }>(rates:
   }
   return best;
 }
+
+/** An exchange rate as stored (`exchange_rates`): what the rate routes answer and the operations read. */
+export interface ExchangeRateRow {
+  id: number;
+  baseCurrency: string;
+  quotedCurrency: string;
+  /** Exact decimal text with 4 decimals. */
+  rate: string;
+  nominal: number;
+  validFrom: IsoDate;
+  createdBy: number | null;
+  createdAt: string;
+}

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { IsoDate } from '../domain/dates';
+import type { ExchangeRateRow } from '../domain/exchange';
 
 export interface ExchangeRateFilter {
   baseCurrency?: string;
@@ -11,27 +12,17 @@ export interface ExchangeRateFilter {
   after?: number;
 }
 
-export interface ExchangeRateListRow {
-  id: number;
-  baseCurrency: string;
-  quotedCurrency: string;
-  rate: string;
-  nominal: number;
-  validFrom: IsoDate;
-  createdBy: number | null;
-  createdAt: string;
-}
 
 /**
  * The operator's exchange rates (spec 02 §4.13), newest entry first: a pair's history, or with `onDate` the rate of
  * each pair in force that day. Reads `limit + 1` rows so the caller can tell whether a page follows.
  */
-export async function listExchangeRates(sql: Db, f: ExchangeRateFilter): Promise<ExchangeRateListRow[]> {
+export async function listExchangeRates(sql: Db, f: ExchangeRateFilter): Promise<ExchangeRateRow[]> {
   const base = f.baseCurrency ?? null;
   const quoted = f.quotedCurrency ?? null;
   const onDate = f.onDate ?? null;
   const after = f.after ?? null;
-  return sql<ExchangeRateListRow[]>`
+  return sql<ExchangeRateRow[]>`
     select id, base_currency as "baseCurrency", quoted_currency as "quotedCurrency", rate::text as rate, nominal,
            valid_from::text as "validFrom", created_by as "createdBy", created_at as "createdAt"
     from exchange_rates r

@@ -134,7 +134,7 @@ export class ChargeBook {
     for (const c of this.charges) if (!hold && c.status === 'blocked' && compareDates(c.closeDate, date) <= 0) c.status = 'closed';
     if (this.status !== 'active' || this.expiration === null || compareDates(date, this.paidUntil) !== 0) return;
     if (compareDates(date, this.expiration) >= 0) {
-      if (this.rules.refuses('renew', { date, startDate: this.o.start, financialDay: this.o.financialDay }) || this.o.type === 'monthly_flexible' || this.rules.payment === 'period') {
+      if (this.rules.refuses('renew', { date, startDate: this.o.start, financialDay: this.o.financialDay }) || this.rules.payment === 'period') {
         this.status = 'deleted';
         return;
       }

@@ -3,10 +3,9 @@
 // day while stopped gives the elapsed period back; deletion closes the used part and gives the rest back, all
 // of it when the subscription was already stopped (seed 8.3.4.1.13).
 
-import { deleteDue, dispatchEvents, noOneOffFees } from './rules';
-import { closeAll } from './manual-close';
-import { deleteAllLive, standardDeletion } from './splits';
-import { vendorActivation, vendorStop } from './vendor-monthly';
+import { dispatchEvents, noOneOffFees } from './rules';
+import { standardDeletion } from './splits';
+import { vendorMonthlyEvents } from './vendor-monthly';
 import type { BillingTypeRules } from './types';
 
 const label = 'CSP monthly';
@@ -21,11 +20,7 @@ export const cspMonthly: BillingTypeRules = {
   paidStatus: () => 'blocked',
   whileStopped: 'delete',
   onEvent: dispatchEvents({
-    stop: (_s, charges, e) => vendorStop(charges, e.date),
-    activate: (_s, charges, e) => vendorActivation(charges, e.date),
-    financial_day_stopped: (_s, charges, e) => deleteDue(charges, e.date),
-    delete: (s, charges, e) => (s.stopped ? deleteAllLive(charges) : standardDeletion(charges, e.date)),
+    ...vendorMonthlyEvents,
     switch: (_s, charges, e) => standardDeletion(charges, e.date),
-    manual_close: (_s, charges, e) => closeAll(charges, e.date),
   }),
 };

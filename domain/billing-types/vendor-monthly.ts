@@ -3,8 +3,11 @@
 // keeps the rest blocked; past periods still blocked at activation go back too.
 
 import { addDays, type IsoDate } from '../dates';
-import { chargeOn, chargesBefore, splitCharge } from './splits';
 import type { ChargeChanges, ChargeView } from './types';
+import type { EventRules } from './rules';
+import { deleteDue } from './rules';
+import { closeAll } from './manual-close';
+import { chargeOn, chargesBefore, deleteAllLive, splitCharge, standardDeletion } from './splits';
 import { noChanges } from './types';
 
 export function vendorStop(charges: readonly ChargeView[], date: IsoDate): ChargeChanges {
@@ -22,3 +25,16 @@ export function vendorActivation(charges: readonly ChargeView[], date: IsoDate):
   if (current && current.from < date) splitCharge(changes, current, addDays(date, -1), { status: 'deleted', name: 'stopped days' }, { status: 'blocked', name: 'from the activation' });
   return changes;
 }
+
+/**
+ * The events of the vendor types billed one financial period at a time (CSP monthly, ESET): the vendor's stop and
+ * activation; a financial day while stopped gives the elapsed period back; deletion closes the used part and gives
+ * the rest back, all of it when the subscription was already stopped (seed 8.3.4.1.13, 8.3.4.3.9).
+ */
+export const vendorMonthlyEvents: EventRules = {
+  stop: (_s, charges, e) => vendorStop(charges, e.date),
+  activate: (_s, charges, e) => vendorActivation(charges, e.date),
+  financial_day_stopped: (_s, charges, e) => deleteDue(charges, e.date),
+  delete: (s, charges, e) => (s.stopped ? deleteAllLive(charges) : standardDeletion(charges, e.date)),
+  manual_close: (_s, charges, e) => closeAll(charges, e.date),
+};

@@ -1,6 +1,6 @@
 import type { TransactionSql } from 'postgres';
 import type { Db } from '../../db/client';
-import { billingTypeRules, type BillingType, type ChargeEvent, type ChargeView } from '../../domain/billing-types';
+import { billingTypeRules, type BillingType, type ChargeChanges, type ChargeEvent, type ChargeView } from '../../domain/billing-types';
 import { applyChanges } from '../../domain/billing-types/movements';
 import { moneyTaken } from '../../domain/billing-types/types';
 import { postLedgerEntry } from '../ledger/ledger';
@@ -88,8 +88,13 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeO
  * activation blocks again (spec 01 §4.5.5, seed 8.3.4.4.7).
  */
 export async function chargeEventMovement(db: Db, o: Omit<ChargeEventInput, 'key'>): Promise<number> {
+  return (await planChargeEvent(db, o))?.movement ?? 0;
+}
+
+/** The changes the event would make and the money they would move, without making them (null: nothing to do). */
+export async function planChargeEvent(db: Db, o: Omit<ChargeEventInput, 'key'>): Promise<{ changes: ChargeChanges; movement: number } | null> {
   const found = await chargesOfEvent(db, o);
-  return found ? applyChanges(found.charges, found.changes, 0).movement : 0;
+  return found ? { changes: found.changes, movement: applyChanges(found.charges, found.changes, 0).movement } : null;
 }
 
 /** One ledger movement per order whose charges took or gave back money. */

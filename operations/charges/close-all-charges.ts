@@ -3,7 +3,7 @@ import { billingTypeRules, type BillingType } from '../../domain/billing-types';
 import type { IsoDate } from '../../domain/dates';
 import { AppError, refuse } from '../../domain/errors';
 import { logEvent } from '../event-log/event-log';
-import { applyChargeEvent, chargeEventMovement } from './apply-charge-event';
+import { applyChargeEvent, planChargeEvent } from './apply-charge-event';
 
 export interface CloseAllChargesInput {
   subscriptionId: number;
@@ -39,16 +39,17 @@ export async function closeAllCharges(sql: Sql, { subscriptionId: id, today, com
     if (sub.payment_model !== 'prepay') throw new AppError('manual_close_refused', 'postpay charges are debt, closed by the acts; they are not closed by hand');
     if (!['active', 'stopped', 'payment_overdue'].includes(sub.status)) throw new AppError('subscription_status', `subscription ${id} is ${sub.status}; its charges are not closed by hand`);
     const stopped = sub.status === 'stopped';
-    const [live] = await tx<Array<{ n: number; amount: string }>>`
-      select count(*)::int as n, coalesce(sum(amount), 0)::text as amount from charges
-      where subscription_id = ${id} and kind = 'recurring' and not refund and not superseded and status in ('open', 'blocked')`;
-    const debited = -(await chargeEventMovement(tx, { subscriptionId: id, event: { kind: 'manual_close', date: today }, stopped }));
-    const answer = { subscriptionId: id, dryRun, replaced: live!.n, closedAmount: Number(live!.amount), debited, warnings };
-    if (dryRun || live!.n === 0) return answer;
+    const event = { kind: 'manual_close' as const, date: today };
+    const plan = await planChargeEvent(tx, { subscriptionId: id, event, stopped });
+    const replaced = plan?.changes.set.length ?? 0;
+    const closedAmount = plan?.changes.add.reduce((s, c) => s + c.amount, 0) ?? 0;
+    const debited = -(plan?.movement ?? 0);
+    const answer = { subscriptionId: id, dryRun, replaced, closedAmount, debited, warnings };
+    if (dryRun || !plan) return answer;
     // Closed charges are superseded for good, so the first of them names this close-all once.
-    const [first] = await tx<Array<{ id: number }>>`select min(id) as id from charges where subscription_id = ${id} and kind = 'recurring' and not refund and not superseded and status in ('open', 'blocked')`;
-    await applyChargeEvent(tx, { subscriptionId: id, event: { kind: 'manual_close', date: today }, stopped, key: `close-all/${id}/${first!.id}` });
-    await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'subscription', entityId: id, action: 'charges_closed_by_hand', reason: comment, changes: { replaced: live!.n, closedAmount: Number(live!.amount), debited } });
+    const first = Math.min(...plan.changes.set.map((s) => s.id));
+    await applyChargeEvent(tx, { subscriptionId: id, event, stopped, key: `close-all/${id}/${first}` });
+    await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'subscription', entityId: id, action: 'charges_closed_by_hand', reason: comment, changes: { replaced, closedAmount, debited } });
     return answer;
   });
 }

@@ -1,19 +1,9 @@
 import type { Db } from '../../db/client';
 import type { IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
-import { identityExchange, type Exchange } from '../../domain/exchange';
+import { identityExchange, type Exchange, type ExchangeRateRow } from '../../domain/exchange';
 
-export interface ExchangeRateRow {
-  id: number;
-  baseCurrency: string;
-  quotedCurrency: string;
-  /** Exact decimal text with 4 decimals. */
-  rate: string;
-  nominal: number;
-  validFrom: IsoDate;
-  createdBy: number | null;
-  createdAt: string;
-}
+export type { ExchangeRateRow };
 
 /**
  * The rate of a pair in force on a date: the latest `valid_from` on or before it, a later entry of the same day
