@@ -4,6 +4,7 @@ import { autoPayment, automaticOrder, dutyRules, paymentOverdue, type Duty, type
 import { periodMonths } from '../domain/pricing';
 import { issueActs, markOverduePayments, overdueUnblockCandidates } from '../operations/documents/acts';
 import { extensionCharges } from '../operations/charges/charges';
+import { additionalResources } from '../operations/subscription-orders/additional-resources';
 import { creditLimitActions } from '../operations/clients/credit-limits';
 import { evaluateFinancialBlock } from '../operations/ledger/ledger';
 import { blockPeriodsToStart, markBlockScenarioStarted } from '../operations/client-blocks/block-scenario-starts';
@@ -137,6 +138,7 @@ function dueWorkActivities({ sql, today, plugins }: BillingRunDeps) {
                 renewalFee: row.renewalFee,
                 amount,
                 prolonged: renewal ? undefined : { from: action.from, to: action.to },
+                resources: row.resourceMonthly > 0 ? await additionalResources(tx, subscriptionId) : [],
               }),
             });
             await tx`

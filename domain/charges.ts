@@ -75,6 +75,9 @@ export interface PlannedCharge {
   amount: MinorUnits;
   /** The discount the charge carries (spec 02 §4.1, §4.14); 0 or absent without one. */
   discount?: MinorUnits;
+  /** A charge for additional resources: which, and how many units above the included ones (absent: the service). */
+  resourceKey?: string;
+  quantity?: number;
 }
 
 /**

@@ -34,6 +34,8 @@ const charge = z
     splitOf: z.number().nullable().describe('The charge this one is a part of (spec 02 §4.9 splitting)'),
     superseded: z.boolean().describe('Its amount moved into its parts or a close-all charge: not counted in its order'),
     refund: z.boolean().describe('A refund charge: records money given back'),
+    resourceKey: z.string().nullable().describe('A charge for additional resources: the plan resource it pays for (null: the service)'),
+    quantity: z.number().int().nullable().describe('How many units above the included ones it pays for (null: the service)'),
   })
   .openapi('Charge');
 
@@ -129,7 +131,8 @@ export function chargeRoutes(deps: ApiDeps) {
         select id, client_id as "clientId", order_id as "orderId", subscription_id as "subscriptionId", kind, status, description,
                period_from::text as "periodFrom", period_to::text as "periodTo", close_date::text as "closeDate", amount::int8 as amount,
                discount::int8 as discount, currency, original_amount::int8 as "originalAmount", original_currency as "originalCurrency",
-               exchange_rate::text as "exchangeRate", exchange_nominal as "exchangeNominal", closed_at as "closedAt", split_of as "splitOf", superseded, refund
+               exchange_rate::text as "exchangeRate", exchange_nominal as "exchangeNominal", closed_at as "closedAt", split_of as "splitOf", superseded, refund,
+               resource_key as "resourceKey", quantity
         from charges
         where (${f.after ?? null}::int is null or id > ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})

@@ -322,6 +322,12 @@ export const charges = pgTable(
     superseded: boolean('superseded').notNull().default(false),
     /** A refund charge: records money given back, never holds any. */
     refund: boolean('refund').notNull().default(false),
+    /**
+     * A charge for additional resources (spec 02 §4.9): the plan resource it pays for and how many units above the
+     * included ones; null for the service itself. A resource decrease splits only these, and refunds them.
+     */
+    resourceKey: text('resource_key'),
+    quantity: integer('quantity'),
     ...timestamps,
   },
   (t) => [
@@ -333,6 +339,7 @@ export const charges = pgTable(
     check('charges_amount_nonnegative', sql`${t.amount} >= 0`),
     index('charges_split_of_idx').on(t.splitOf).where(sql`${t.splitOf} is not null`),
     check('charges_discount_nonnegative', sql`${t.discount} >= 0`),
+    check('charges_quantity_positive', sql`${t.quantity} is null or ${t.quantity} > 0`),
   ],
 );
 

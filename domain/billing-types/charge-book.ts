@@ -33,6 +33,8 @@ export interface BookOptions {
   monthlyFee: number;
   setupFee: number;
   deposit: number;
+  /** The monthly price of one additional resource unit (resource increases and decreases; 0: none are sold). */
+  unitFee?: number;
 }
 
 export type BookStatus = 'active' | 'delivered' | 'stopped' | 'deleted';
@@ -43,6 +45,10 @@ export class ChargeBook {
   available: number;
   deposits: number;
   status: BookStatus = 'active';
+  /** Additional resource units held (above the included ones), in charges of their own keyed `extra`. */
+  extra = 0;
+  /** The last day the book has seen (its purchase or billing run, or an event). */
+  today: IsoDate;
   expiration: IsoDate | null;
   /** The day the current paid period (or term) ends, exclusive. */
   paidUntil: IsoDate;
@@ -57,6 +63,7 @@ export class ChargeBook {
     const months = o.type === 'csp_annual' || o.type === 'no_refund' ? 12 : o.months;
     this.expiration = this.rules.payment === 'once' ? null : addMonthsClamped(o.start, months);
     this.paidUntil = o.start;
+    this.today = o.start;
     this.buyFirst();
   }
 
@@ -90,7 +97,10 @@ export class ChargeBook {
     const id = this.nextOrder++;
     const amount = planned.reduce((s, c) => s + c.amount, 0);
     this.orders.set(id, { amount, paid: false });
-    const created: BookCharge[] = planned.map((c) => ({ id: this.nextId++, orderId: id, kind: c.kind, status: 'new', from: c.from, to: c.to, closeDate: c.closeDate, amount: c.amount, refund: false, superseded: false, splitOf: null }));
+    const created: BookCharge[] = planned.map((c) => ({
+      id: this.nextId++, orderId: id, kind: c.kind, status: 'new', from: c.from, to: c.to, closeDate: c.closeDate, amount: c.amount, refund: false, superseded: false, splitOf: null,
+      resourceKey: c.resourceKey ?? null, quantity: c.quantity ?? null,
+    }));
     this.charges.push(...created);
     if (this.available < amount) return false;
     // Paying takes the order's amount; its charges take the statuses the type gives them.
@@ -107,6 +117,7 @@ export class ChargeBook {
     const refusal = this.rules.refuses(operation, { date, startDate: this.o.start, financialDay: this.o.financialDay });
     if (refusal) return refusal.code;
     const stopped = this.status === 'stopped';
+    this.today = date;
     this.apply({ kind, date } as ChargeEvent, stopped);
     if (kind === 'stop') this.status = 'stopped';
     if (kind === 'activate') this.status = 'active';
@@ -129,6 +140,7 @@ export class ChargeBook {
    * `period` types are prolonged into the period that starts, `term` types renewed when their term ends.
    */
   runDay(date: IsoDate): void {
+    this.today = date;
     if (this.status === 'deleted') return;
     if (this.status === 'stopped' && this.rules.whileStopped !== 'close') this.apply({ kind: 'financial_day_stopped', date }, true);
     const hold = this.status === 'stopped' && this.rules.whileStopped === 'hold';
@@ -148,9 +160,40 @@ export class ChargeBook {
     const until = this.rules.payment === 'period' || this.o.type === 'peak_monthly' ? nextFinancialDay(date, this.o.financialDay) : this.expiration!;
     const end = compareDates(until, this.expiration!) < 0 ? until : this.expiration!;
     const span = { from: date, to: addDays(end, -1) };
-    const planned = periodCharges(span, this.o.financialDay, this.o.monthlyFee);
+    const planned = [...periodCharges(span, this.o.financialDay, this.o.monthlyFee), ...this.resourceCharges(span, this.extra)];
     if (this.order(planned, date)) this.paidUntil = end;
     else this.status = 'stopped';
+  }
+
+  /** Charges for `units` additional units over the span, one per financial period, as their own series (extension-charges.ts). */
+  private resourceCharges(span: { from: IsoDate; to: IsoDate }, units: number): PlannedCharge[] {
+    const monthly = (this.o.unitFee ?? 0) * units;
+    if (monthly === 0 || compareDates(span.to, span.from) < 0) return [];
+    return periodCharges(span, this.o.financialDay, monthly).map((c) => ({ ...c, resourceKey: 'extra', quantity: units }));
+  }
+
+  /**
+   * A resource change on `date`: an increase buys the units for the rest of the paid period (applied only when
+   * paid; an unpaid order is cancelled, its charges deleted), a decrease splits their charges by the type's rule.
+   * Returns the refusal code when the type forbids it.
+   */
+  changeResources(units: number, date: IsoDate): string | null {
+    const operation = units > 0 ? 'increase' : 'decrease';
+    const refusal = this.rules.refuses(operation, { date, startDate: this.o.start, financialDay: this.o.financialDay });
+    if (refusal) return refusal.code;
+    this.today = date;
+    if (units > 0) {
+      const planned = this.resourceCharges({ from: date, to: addDays(this.paidUntil, -1) }, units);
+      const paid = planned.length === 0 || this.order(planned, date);
+      if (paid) this.extra += units;
+      else for (const c of this.charges) if (c.orderId === this.nextOrder - 1) c.status = 'deleted';
+      return null;
+    }
+    const removed = Math.min(-units, this.extra);
+    if (removed === 0) return null;
+    this.apply({ kind: 'decrease', date, resource: 'extra', removed }, this.status === 'stopped');
+    this.extra -= removed;
+    return null;
   }
 
   /** The invariants of spec 02 §4 that must hold after every step; returns what is violated. */
@@ -173,6 +216,15 @@ export class ChargeBook {
     if (this.charges.some((c) => c.amount < 0)) out.push('a negative charge');
     if (new Set(this.charges.map((c) => c.id)).size !== this.charges.length) out.push('a charge twice');
     if (this.charges.some((c) => c.status === 'blocked' && c.refund)) out.push('a refund charge holding money');
+    // No day ahead holds live resource charges for more units than the subscription has (payment in full keeps the
+    // current month's as they are: seed 8.3.4.8.6).
+    const ahead = (c: BookCharge) => compareDates(this.o.type === 'peak_monthly' ? c.from : c.to, this.today) > 0;
+    const live = this.charges.filter((c) => c.resourceKey && !c.refund && (c.status === 'blocked' || c.status === 'open') && ahead(c));
+    for (const day of new Set(live.map((c) => (compareDates(c.from, this.today) > 0 ? c.from : addDays(this.today, 1))))) {
+      const units = live.filter((c) => compareDates(c.from, day) <= 0 && compareDates(day, c.to) <= 0).reduce((s, c) => s + (c.quantity ?? 0), 0);
+      if (units > this.extra) out.push(`${day}: resource charges for ${units} units, ${this.extra} held`);
+    }
+    if (this.charges.some((c) => c.refund && !c.resourceKey && this.o.type !== 'peak_monthly')) out.push('a refund charge for the service (only additional resources are refunded)');
     return out;
   }
 

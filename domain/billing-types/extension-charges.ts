@@ -23,7 +23,58 @@ export function extensionCharges(o: {
   renewalFee: number;
   amount: number;
   prolonged?: { from: IsoDate; to: IsoDate };
+  /** The additional resources the amount includes (units above the included ones, their monthly price): each gets its own charges. */
+  resources?: readonly AdditionalResource[];
 }): PlannedCharge[] {
+  if (o.amount === 0) return [];
+  const split = resourceShares(o);
+  if (split) return [...serviceCharges({ ...o, amount: split.service }), ...split.resources.flatMap((r) => resourceCharges(o, r))];
+  return serviceCharges(o);
+}
+
+/** Additional units of one resource as an extension prices them. */
+export interface AdditionalResource {
+  key: string;
+  quantity: number;
+  /** Their monthly price (units × the resource's price). */
+  monthly: number;
+}
+
+type ExtensionInput = Parameters<typeof extensionCharges>[0];
+
+/** The extension's months of each resource (one for per-period billing and prolongations, the period's months for a term). */
+function resourceMonths(o: ExtensionInput): number | null {
+  if (o.type === 'prolongation' || billedPerPeriod(o.billingType)) return 1;
+  return o.period.unit === 'day' ? null : periodLengthInMonths(o.period);
+}
+
+/**
+ * The amount apart: each resource's monthly price × the extension's months, the rest the service's. Null when the
+ * charges stay one series (no resources, day periods, a type that shapes its own renewal, or a rest that would not
+ * cover the renewal fee).
+ */
+function resourceShares(o: ExtensionInput): { service: number; resources: Array<AdditionalResource & { total: number }> } | null {
+  const months = resourceMonths(o);
+  const own = o.type === 'renewal' && billingTypeRules(o.billingType as BillingType).renewalCharges;
+  if (!o.resources?.length || months === null || own) return null;
+  const resources = o.resources.filter((r) => r.quantity > 0 && r.monthly > 0).map((r) => ({ ...r, total: Math.round(r.monthly * months) }));
+  const service = o.amount - resources.reduce((s, r) => s + r.total, 0);
+  return resources.length > 0 && service >= (o.type === 'renewal' ? o.renewalFee : 0) ? { service, resources } : null;
+}
+
+function resourceCharges(o: ExtensionInput, r: AdditionalResource & { total: number }): PlannedCharge[] {
+  const span = o.type === 'prolongation' ? o.prolonged! : renewalSpan(o);
+  return orderCharges({ span, financialDay: o.financialDay, monthlyFee: r.monthly, total: r.total }).map((c) => ({ ...c, resourceKey: r.key, quantity: r.quantity }));
+}
+
+function renewalSpan(o: ExtensionInput): { from: IsoDate; to: IsoDate } {
+  const from = addDays(o.expirationDate, 1);
+  const next = nextExpirationDate(o.expirationDate, o.period);
+  return { from, to: billedPerPeriod(o.billingType) ? addDays(prolongedUntilAfter(from, next, o.financialDay), -1) : next };
+}
+
+/** The service's charges (with the resources when they are not apart). */
+function serviceCharges(o: ExtensionInput): PlannedCharge[] {
   if (o.amount === 0) return [];
   const own = o.type === 'renewal' ? billingTypeRules(o.billingType as BillingType).renewalCharges?.({ expirationDate: o.expirationDate, nextExpiration: nextExpirationDate(o.expirationDate, o.period), amount: o.amount }) : undefined;
   if (own) return own;
@@ -31,10 +82,8 @@ export function extensionCharges(o: {
     const span = o.prolonged!;
     return orderCharges({ span, financialDay: o.financialDay, monthlyFee: o.amount, total: o.amount });
   }
-  const from = addDays(o.expirationDate, 1);
-  const next = nextExpirationDate(o.expirationDate, o.period);
   const perPeriod = billedPerPeriod(o.billingType);
-  const span = { from, to: perPeriod ? addDays(prolongedUntilAfter(from, next, o.financialDay), -1) : next };
+  const span = renewalSpan(o);
   const renewalFee = Math.min(o.renewalFee, o.amount);
   if (o.period.unit === 'day' && !perPeriod) {
     const oneOff: PlannedCharge[] = renewalFee > 0 ? [{ kind: 'renewal', from: span.from, to: span.to, closeDate: span.from, amount: renewalFee }] : [];

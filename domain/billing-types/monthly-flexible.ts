@@ -6,7 +6,7 @@
 import { blockedOnPayment, deleteDue, dispatchEvents } from './rules';
 import { closeAll } from './manual-close';
 import { addDays } from '../dates';
-import { chargeOn, splitCharge, standardDeletion } from './splits';
+import { chargesOn, splitCharge, standardDeletion } from './splits';
 import type { BillingTypeRules, ChargeChanges } from './types';
 import { noChanges } from './types';
 
@@ -22,8 +22,7 @@ export const monthlyFlexible: BillingTypeRules = {
   onEvent: dispatchEvents({
     stop: (_s, charges, e) => {
       const changes = noChanges();
-      const current = chargeOn(charges, e.date, ['blocked']);
-      if (current) splitCharge(changes, current, e.date, { status: 'closed', closeDate: e.date, name: 'used part' }, { status: 'open', name: 'remainder while stopped' });
+      for (const current of chargesOn(charges, e.date, ['blocked'])) splitCharge(changes, current, e.date, { status: 'closed', closeDate: e.date, name: 'used part' }, { status: 'open', name: 'remainder while stopped' });
       return changes;
     },
     activate: (_s, charges, e) => reblockFrom(charges, e.date),

@@ -6,7 +6,8 @@
 import { addDays, type IsoDate } from '../dates';
 import { nextFinancialDay } from '../lifecycle';
 import { dispatchEvents, forbids, noOneOffFees } from './rules';
-import { chargeOn, chargesAfter } from './splits';
+import { standardResourceDecrease } from './resource-decrease';
+import { chargesOn, chargesAfter } from './splits';
 import type { BillingTypeRules, ChargeChanges, ChargeView } from './types';
 import { noChanges } from './types';
 
@@ -40,8 +41,7 @@ export const peakMonthly: BillingTypeRules = {
     stop: (_s, charges, e) => onFirstDay(charges, e.date, 'open'),
     activate: (_s, charges, e) => {
       const changes = noChanges();
-      const month = chargeOn(charges, e.date, ['open']);
-      if (month) changes.set.push({ id: month.id, status: 'blocked' });
+      for (const month of chargesOn(charges, e.date, ['open'])) changes.set.push({ id: month.id, status: 'blocked' });
       return changes;
     },
     delete: (_s, charges, e) => {
@@ -49,10 +49,12 @@ export const peakMonthly: BillingTypeRules = {
       for (const c of chargesAfter(charges, e.date)) changes.set.push({ id: c.id, status: 'deleted' });
       return changes;
     },
+    // Seed 8.3.4.8.6: the current month's charges do not change (nothing is given back); later months' resource
+    // charges are lowered, the newest first.
+    decrease: (_s, charges, e) => standardResourceDecrease(chargesAfter(charges, e.date), e),
     switch: (_s, charges, e) => {
       const changes = noChanges();
-      const month = chargeOn(charges, e.date, ['blocked']);
-      if (month) {
+      for (const month of chargesOn(charges, e.date, ['blocked'])) {
         changes.set.push({ id: month.id, status: 'deleted' });
         changes.add.push({ ...month, status: 'refunded', refund: true, splitOf: month.id, part: 'refund on plan switch' });
       }
@@ -64,9 +66,9 @@ export const peakMonthly: BillingTypeRules = {
 /** On the first day of the charge's period the month's charge moves to `firstDay`; on other days to `otherDay` (if given). */
 function onFirstDay(charges: readonly ChargeView[], date: IsoDate, firstDay: 'open' | 'deleted', otherDay?: 'closed'): ChargeChanges {
   const changes = noChanges();
-  const month = chargeOn(charges, date, ['blocked', 'open']);
-  if (!month) return changes;
-  if (month.from === date) changes.set.push({ id: month.id, status: firstDay });
-  else if (otherDay) changes.set.push({ id: month.id, status: otherDay });
+  for (const month of chargesOn(charges, date, ['blocked', 'open'])) {
+    if (month.from === date) changes.set.push({ id: month.id, status: firstDay });
+    else if (otherDay) changes.set.push({ id: month.id, status: otherDay });
+  }
   return changes;
 }

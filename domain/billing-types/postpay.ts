@@ -5,6 +5,7 @@
 
 import type { BillingTypeRules, ChargeChanges, ChargeEvent, ChargeView, SubscriptionTerms } from './types';
 import { billingTypeRules } from './index';
+import { withResourceRefunds } from './resource-decrease';
 
 /**
  * The changes a billing type makes for an event, for either payment model: the one entry point for the operation
@@ -13,13 +14,14 @@ import { billingTypeRules } from './index';
  */
 export function chargeChangesOf(s: SubscriptionTerms, charges: readonly ChargeView[], event: ChargeEvent, rules: BillingTypeRules = billingTypeRules(s.billingType)): ChargeChanges {
   const changes = rules.onEvent(s, charges, event);
-  return s.prepay ? changes : asPostpay(changes, charges);
+  const refunded = event.kind === 'switch' ? withResourceRefunds(changes, charges) : changes;
+  return s.prepay ? refunded : asPostpay(refunded, charges);
 }
 
 /**
  * A prepaid split as postpay (spec 02 §4.11 "Splitting"): a used part blocked, not closed, until the financial day
- * after the split charge's period (its own close date); a blocked charge (debt for days used) is not deleted; a
- * refund part becomes a deleted part (nothing was paid, so nothing is given back: the debt simply shrinks).
+ * after the split charge's period (its own close date); a blocked charge (debt for days used) is not deleted; no
+ * refund charge is written (nothing was paid, so nothing is given back: the debt simply shrinks).
  */
 export function asPostpay(changes: ChargeChanges, charges: readonly ChargeView[]): ChargeChanges {
   const byId = new Map(charges.map((c) => [c.id, c] as const));
@@ -30,9 +32,10 @@ export function asPostpay(changes: ChargeChanges, charges: readonly ChargeView[]
     if (was?.status === 'blocked' && (status === 'deleted' || status === 'blocked')) return [];
     return [{ ...s, status }];
   });
-  const add = changes.add.map((a) => {
+  // A refund charge records money given back beside the deleted part it mirrors; postpay gave nothing, so it goes.
+  const add = changes.add.filter((a) => !a.refund).map((a) => {
     if (a.status === 'closed') return { ...a, status: 'blocked' as const, closeDate: byId.get(a.splitOf)?.closeDate ?? a.closeDate };
-    if (a.refund || a.status === 'refunded') return { ...a, status: 'deleted' as const, refund: false };
+    if (a.status === 'refunded' || a.status === 'awaiting_refund') return { ...a, status: 'deleted' as const };
     return a;
   });
   return { set, add };

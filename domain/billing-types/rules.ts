@@ -4,6 +4,7 @@ import type { IsoDate } from '../dates';
 import type { Refusal } from '../errors';
 import type { BillingTypeRules, ChargeChanges, ChargeEvent, ChargeView, PlanShape, RestrictedOperation, SubscriptionTerms } from './types';
 import { noChanges } from './types';
+import { standardResourceDecrease } from './resource-decrease';
 
 export const forbids = (label: string, operation: RestrictedOperation, why: string): Refusal => ({
   code: 'billing_type_forbids',
@@ -45,9 +46,14 @@ export function deleteDue(charges: readonly ChargeView[], date: IsoDate): Charge
 /** A type's events, by kind; a kind a type leaves out changes nothing. */
 export type EventRules = Partial<{ [K in ChargeEvent['kind']]: (s: SubscriptionTerms, charges: readonly ChargeView[], event: Extract<ChargeEvent, { kind: K }>) => ChargeChanges }>;
 
+/** What a type does when it says nothing of its own: the standard resource decrease (spec 02 §4.9). */
+const standardEvents: EventRules = {
+  decrease: (_s, charges, e) => standardResourceDecrease(charges, e),
+};
+
 export function dispatchEvents(events: EventRules): BillingTypeRules['onEvent'] {
   return (s, charges, event) => {
-    const rule = events[event.kind] as ((s: SubscriptionTerms, c: readonly ChargeView[], e: ChargeEvent) => ChargeChanges) | undefined;
+    const rule = (events[event.kind] ?? standardEvents[event.kind]) as ((s: SubscriptionTerms, c: readonly ChargeView[], e: ChargeEvent) => ChargeChanges) | undefined;
     return rule ? rule(s, charges, event) : noChanges();
   };
 }

@@ -8,9 +8,12 @@ import type { ChargeChanges, ChargeStatus, ChargeView, NewCharge } from './types
 const isRecurring = (c: ChargeView) => c.kind === 'recurring' && !c.refund;
 const isLive = (c: ChargeView) => c.status === 'new' || c.status === 'open' || c.status === 'blocked';
 
-/** The live recurring charge whose period contains `date`, if any. */
-export function chargeOn(charges: readonly ChargeView[], date: IsoDate, statuses: readonly ChargeStatus[] = ['open', 'blocked']): ChargeView | undefined {
-  return charges.find((c) => isRecurring(c) && statuses.includes(c.status) && c.from <= date && date <= c.to);
+/**
+ * The live recurring charges whose period contains `date`: the service's, and the additional resources' of each
+ * order that bought them (a resource increase has its own charges for the same period).
+ */
+export function chargesOn(charges: readonly ChargeView[], date: IsoDate, statuses: readonly ChargeStatus[] = ['open', 'blocked']): ChargeView[] {
+  return charges.filter((c) => isRecurring(c) && statuses.includes(c.status) && c.from <= date && date <= c.to);
 }
 
 /** Live recurring charges whose period starts after `date`. */
@@ -40,7 +43,7 @@ export function splitAt(c: ChargeView, lastDay: IsoDate): { first: { from: IsoDa
 }
 
 function part(c: ChargeView, p: { from: IsoDate; to: IsoDate; amount: number }, status: ChargeStatus, name: string, closeDate = c.closeDate): NewCharge {
-  return { kind: c.kind, status, from: p.from, to: p.to, closeDate, amount: p.amount, refund: false, splitOf: c.id, part: name };
+  return { kind: c.kind, status, from: p.from, to: p.to, closeDate, amount: p.amount, refund: false, splitOf: c.id, part: name, resourceKey: c.resourceKey ?? null, quantity: c.quantity ?? null };
 }
 
 /**
@@ -70,11 +73,9 @@ export function moveAll(changes: ChargeChanges, charges: readonly ChargeView[], 
  */
 export function standardDeletion(charges: readonly ChargeView[], date: IsoDate): ChargeChanges {
   const changes: ChargeChanges = { set: [], add: [] };
-  const current = chargeOn(charges, date, ['blocked']);
-  if (current) splitCharge(changes, current, date, { status: 'closed', closeDate: date, name: 'used part' }, { status: 'deleted', name: 'unused part' });
+  for (const current of chargesOn(charges, date, ['blocked'])) splitCharge(changes, current, date, { status: 'closed', closeDate: date, name: 'used part' }, { status: 'deleted', name: 'unused part' });
   // An open remainder left by a stop, and any charge not yet consumed, goes.
-  const openNow = chargeOn(charges, date, ['open', 'new']);
-  if (openNow) changes.set.push({ id: openNow.id, status: 'deleted' });
+  for (const openNow of chargesOn(charges, date, ['open', 'new'])) changes.set.push({ id: openNow.id, status: 'deleted' });
   moveAll(changes, chargesAfter(charges, date), 'deleted');
   return changes;
 }

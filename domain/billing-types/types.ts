@@ -41,6 +41,9 @@ export interface ChargeView {
   amount: MinorUnits;
   /** A refund charge (spec 02 §4.9): it records money given back, it never holds any. */
   refund: boolean;
+  /** A charge for additional resources: the resource and the units above the included ones it pays for (absent: the service). */
+  resourceKey?: string | null;
+  quantity?: number | null;
 }
 
 /** A charge a rule creates by splitting `splitOf` (its parts always add up to it) or as a refund record. */
@@ -84,6 +87,8 @@ export type ChargeEvent =
   | { kind: 'financial_day_stopped'; date: IsoDate }
   /** The subscription leaves its plan: its current and future charges end (spec 02 §4.9 plan switch). */
   | { kind: 'switch'; date: IsoDate }
+  /** A resource-change order takes `removed` additional units of `resource` away from `date` on (spec 02 §4.9 resource decrease). */
+  | { kind: 'decrease'; date: IsoDate; resource: string; removed: number }
   | { kind: 'manual_close'; date: IsoDate };
 
 /**

@@ -7,22 +7,20 @@ import type { ChargeChanges, ChargeView } from './types';
 import type { EventRules } from './rules';
 import { deleteDue } from './rules';
 import { closeAll } from './manual-close';
-import { chargeOn, chargesBefore, deleteAllLive, splitCharge, standardDeletion } from './splits';
+import { chargesOn, chargesBefore, deleteAllLive, splitCharge, standardDeletion } from './splits';
 import { noChanges } from './types';
 
 export function vendorStop(charges: readonly ChargeView[], date: IsoDate): ChargeChanges {
   const changes = noChanges();
-  const current = chargeOn(charges, date, ['blocked']);
-  if (current) splitCharge(changes, current, date, { status: 'closed', closeDate: date, name: 'used part' }, { status: 'blocked', name: 'remainder while stopped' });
+  for (const current of chargesOn(charges, date, ['blocked'])) splitCharge(changes, current, date, { status: 'closed', closeDate: date, name: 'used part' }, { status: 'blocked', name: 'remainder while stopped' });
   return changes;
 }
 
 export function vendorActivation(charges: readonly ChargeView[], date: IsoDate): ChargeChanges {
   const changes = noChanges();
   for (const past of chargesBefore(charges, date, ['blocked'])) changes.set.push({ id: past.id, status: 'deleted' });
-  const current = chargeOn(charges, date, ['blocked']);
   // Started on the stop day or the day after: nothing to give back (seed 8.3.4.3.8).
-  if (current && current.from < date) splitCharge(changes, current, addDays(date, -1), { status: 'deleted', name: 'stopped days' }, { status: 'blocked', name: 'from the activation' });
+  for (const current of chargesOn(charges, date, ['blocked']).filter((c) => c.from < date)) splitCharge(changes, current, addDays(date, -1), { status: 'deleted', name: 'stopped days' }, { status: 'blocked', name: 'from the activation' });
   return changes;
 }
 

@@ -52,11 +52,11 @@ export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, eve
     // original amount are its share of the parent's.
     await tx`
       insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency,
-                           split_of, refund, closed_at, discount, original_amount, original_currency, exchange_rate, exchange_nominal)
+                           split_of, refund, closed_at, discount, original_amount, original_currency, exchange_rate, exchange_nominal, resource_key, quantity)
       select p.client_id, p.order_id, p.subscription_id, ${a.kind}, ${a.status}, ${`${parent.description}: ${a.part} ${a.from} – ${a.to}`},
              ${a.from}, ${a.to}, ${a.closeDate}, ${a.amount}, p.currency, p.id, ${a.refund}, case when ${a.status}::text = 'closed' then now() end,
              coalesce(round(p.discount * ${a.amount}::numeric / nullif(p.amount, 0)), 0), round(p.original_amount * ${a.amount}::numeric / nullif(p.amount, 0)),
-             p.original_currency, p.exchange_rate, p.exchange_nominal
+             p.original_currency, p.exchange_rate, p.exchange_nominal, p.resource_key, coalesce(${a.quantity ?? null}::int, p.quantity)
       from charges p where p.id = ${a.splitOf}`;
     for (const merged of a.mergeOf ?? []) await tx`update charges set superseded = true where id = ${merged}`;
   }
@@ -73,7 +73,7 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeO
   if (!sub) return null;
   const charges = await db<ChargeRow[]>`
     select id, order_id as "orderId", kind, status, period_from::text as "from", period_to::text as "to", close_date::text as "closeDate",
-           amount::float8 as amount, refund, description
+           amount::float8 as amount, refund, description, resource_key as "resourceKey", quantity
     from charges where subscription_id = ${subscriptionId} and not superseded and status in ('new', 'open', 'blocked', 'closed')
       and order_id <> ${excludeOrderId ?? 0}
     order by period_from, id`;
@@ -127,6 +127,6 @@ async function postMovements(
 }
 
 function describeEvent(e: ChargeEvent): string {
-  const what = { stop: 'stopped', activate: 'activated', delete: 'deleted', financial_day_stopped: 'financial day while stopped', switch: 'plan switched', manual_close: 'charges closed by hand' }[e.kind];
+  const what = { stop: 'stopped', activate: 'activated', delete: 'deleted', financial_day_stopped: 'financial day while stopped', switch: 'plan switched', manual_close: 'charges closed by hand', decrease: 'resources decreased' }[e.kind];
   return `${what} on ${e.date}`;
 }

@@ -22,12 +22,13 @@ export async function insertOrderCharges(
   const e = o.exchange;
   const converted = convertCharges(o.planned, o.planned.reduce((s, c) => s + c.amount, 0), e);
   for (const c of converted) {
-    const what = c.kind === 'recurring' ? 'recurring fee' : `${c.kind} fee`;
+    const what = c.resourceKey ? `${c.resourceKey} × ${c.quantity}` : c.kind === 'recurring' ? 'recurring fee' : `${c.kind} fee`;
     await tx`
       insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, discount, currency,
-                           original_amount, original_currency, exchange_rate, exchange_nominal)
+                           original_amount, original_currency, exchange_rate, exchange_nominal, resource_key, quantity)
       values (${o.clientId}, ${o.orderId}, ${o.subscriptionId}, ${c.kind}, ${o.statusOf?.(c) ?? 'new'}, ${`${o.label} (${what}) from ${c.from} to ${c.to}`},
-              ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${convertAmount(c.discount ?? 0, e)}, ${e.clientCurrency}, ${c.originalAmount}, ${e.planCurrency}, ${e.rate}, ${e.nominal})`;
+              ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${convertAmount(c.discount ?? 0, e)}, ${e.clientCurrency}, ${c.originalAmount}, ${e.planCurrency}, ${e.rate}, ${e.nominal},
+              ${c.resourceKey ?? null}, ${c.quantity ?? null})`;
   }
 }
 

@@ -49,10 +49,23 @@ const applyProlongation: OrderEffect = async (tx, order, sub) => {
   return { prolongedUntil: [sub.prolonged_until, next] };
 };
 
-/** Resource change: the new quantities. */
-const applyResourceChange: OrderEffect = async (tx, order) => {
+/**
+ * Resource change: the new quantities. A decrease of additional units (above the included ones) splits their
+ * charges the standard way (spec 02 §4.9, domain/billing-types/resource-decrease.ts), the unused part refunded
+ * through the ledger, keyed by the order and resource.
+ */
+const applyResourceChange: OrderEffect = async (tx, order, _sub, today) => {
   const resources = (order.details.resources ?? {}) as Record<string, number>;
+  const held = await tx<Array<{ key: string; quantity: number; included: number }>>`
+    select sr.key, sr.quantity, res.included from subscription_resources sr
+      join subscriptions s on s.id = sr.subscription_id join plan_resources res on res.plan_id = s.plan_id and res.key = sr.key
+    where sr.subscription_id = ${order.subscription_id}`;
   for (const [key, quantity] of Object.entries(resources)) {
+    const before = held.find((h) => h.key === key);
+    const removed = before ? Math.max(0, before.quantity - before.included) - Math.max(0, quantity - before.included) : 0;
+    if (removed > 0) {
+      await applyChargeEvent(tx, { subscriptionId: order.subscription_id, event: { kind: 'decrease', date: today, resource: key, removed }, stopped: false, key: `decrease/${order.id}/${key}` });
+    }
     const updated = await tx`update subscription_resources set quantity = ${quantity}, updated_at = now() where subscription_id = ${order.subscription_id} and key = ${key}`;
     if (updated.count === 0) await tx`insert into subscription_resources (subscription_id, key, quantity) values (${order.subscription_id}, ${key}, ${quantity})`;
   }

@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors';
 import { clientRefusal } from '../../domain/order-effects';
 import { prolongedUntilAfter } from '../../domain/lifecycle';
 import { extensionCharges } from '../charges/charges';
+import { additionalResources } from './additional-resources';
 import { loadSubscriptionForOrder, refuseIf, subjectOf, type SubscriptionOrderDraft } from './subscription-for-order';
 import { loadLifecycleStates } from './subscription-orders';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
@@ -34,6 +35,6 @@ export async function draftProlongationOrder(db: Db, { subscriptionId: id, today
     lines: [{ kind: 'subscription', priceType: 'recurring', description: `${sub.plan_name}: prolongation ${today} – ${addDays(until, -1)}`, quantity: 1, periodMonths: '1', unitPrice: amount, amount }],
     termKey: today,
     details: { from: today, to: addDays(until, -1), prolongedUntil: until },
-    charges: extensionCharges({ type: 'prolongation', billingType: sub.billing_type, expirationDate: sub.expiration_date, period: sub, financialDay: sub.financial_day, renewalFee: 0, amount, prolonged: { from: today, to: addDays(until, -1) } }),
+    charges: extensionCharges({ type: 'prolongation', billingType: sub.billing_type, expirationDate: sub.expiration_date, period: sub, financialDay: sub.financial_day, renewalFee: 0, amount, prolonged: { from: today, to: addDays(until, -1) }, resources: await additionalResources(db, id) }),
   };
 }

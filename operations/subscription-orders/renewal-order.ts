@@ -5,6 +5,7 @@ import { AppError } from '../../domain/errors';
 import { manualRenewalRefusal } from '../../domain/lifecycle';
 import { extensionAmounts, periodMonths } from '../../domain/pricing';
 import { extensionCharges } from '../charges/charges';
+import { additionalResources } from './additional-resources';
 import { loadSubscriptionForOrder, refuseIf, subjectOf, type SubscriptionOrderDraft } from './subscription-for-order';
 import { loadLifecycleStates } from './subscription-orders';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
@@ -45,6 +46,6 @@ export async function draftRenewalOrder(db: Db, { subscriptionId: id, planPeriod
     deferred,
     provisioningDate: deferred ? expirationDate : today,
     details: { renewsAfter: expirationDate },
-    charges: extensionCharges({ type: 'renewal', billingType: sub.billing_type, expirationDate: expirationDate, period, financialDay: sub.financial_day, renewalFee: Number(period.renewal_fee), amount }),
+    charges: extensionCharges({ type: 'renewal', billingType: sub.billing_type, expirationDate: expirationDate, period, financialDay: sub.financial_day, renewalFee: Number(period.renewal_fee), amount, resources: await additionalResources(db, id) }),
   };
 }

@@ -31,19 +31,21 @@ type OrderLine = SubscriptionOrderDraft['lines'][number];
  * One resource's line: an increase above what is held (or included) is charged for the rest of the paid period,
  * prorated by days (spec 01 §9); a decrease costs nothing. `addedMonthly` is the increase's monthly price.
  */
-function resourceLine(sub: SubscriptionForOrder, res: PlanResource, before: number, quantity: number, today: IsoDate): { line: OrderLine; addedMonthly: number } {
+function resourceLine(sub: SubscriptionForOrder, res: PlanResource, before: number, quantity: number, today: IsoDate): { line: OrderLine; addedMonthly: number; added: number } {
   const paidTo = paidThrough(sub);
   const months = billedPerPeriod(sub.billing_type) ? 1 : (periodLengthInMonths(sub) ?? 1);
   const added = Math.max(0, quantity - Math.max(before, res.included));
   let amount = 0;
   let addedMonthly = 0;
   if (added > 0 && paidTo && today <= paidTo) {
-    const termStart = addDays(billedPerPeriod(sub.billing_type) ? addMonthsClamped(paidTo, -1) : addMonthsClamped(paidTo, -months), 1);
+    // Per-period billing pays the financial period that ends on paidTo: it started a month before the day after it
+    // (a month back from paidTo itself would count 31 days in a 30-day September).
+    const termStart = billedPerPeriod(sub.billing_type) ? addMonthsClamped(addDays(paidTo, 1), -1) : addDays(addMonthsClamped(paidTo, -months), 1);
     amount = proratedAmount(multiplyPeriodPrice(Number(res.recurring_price) * added, months), daysBetween(today, paidTo) + 1, daysBetween(termStart, paidTo) + 1);
     addedMonthly = Number(res.recurring_price) * added;
   }
   const line: OrderLine = { kind: 'resource', priceType: 'recurring', description: `${res.name}: ${before} → ${quantity}${amount > 0 ? ` (until ${paidTo})` : ''}`, quantity: Math.abs(quantity - before), periodMonths: String(months), unitPrice: Number(res.recurring_price), amount };
-  return { line, addedMonthly };
+  return { line, addedMonthly, added };
 }
 
 /** An operator orders new resource quantities (spec 01 §9); increases are charged for the rest of the paid period. */
@@ -54,7 +56,7 @@ export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, res
     select key, name, included, minimum, maximum, recurring_price from plan_resources where plan_id = ${sub.plan_id}`;
   const current = new Map((await db<Array<{ key: string; quantity: number }>>`select key, quantity from subscription_resources where subscription_id = ${id}`).map((r) => [r.key, r.quantity]));
   const lines: OrderLine[] = [];
-  let addedMonthly = 0;
+  const increases: Array<{ key: string; added: number; monthly: number; amount: number }> = [];
   for (const [key, quantity] of Object.entries(resources)) {
     const res = planResources.find((r) => r.key === key);
     if (!res) throw new AppError('unknown_resource', `the plan has no resource "${key}"`);
@@ -65,7 +67,7 @@ export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, res
     if (quantity !== before) refuseIf(billingTypeRefusal(sub, quantity > before ? 'increase' : 'decrease', today));
     const priced = resourceLine(sub, res, before, quantity, today);
     lines.push(priced.line);
-    addedMonthly += priced.addedMonthly;
+    if (priced.line.amount > 0) increases.push({ key, added: priced.added, monthly: priced.addedMonthly, amount: priced.line.amount });
   }
   if (lines.every((l) => l.quantity === 0)) throw new AppError('nothing_to_change', 'the quantities are the current ones');
   const amount = lines.reduce((sum, l) => sum + l.amount, 0);
@@ -73,6 +75,11 @@ export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, res
   // A term's charges end the day before its expiration date, like the purchase's (firstTermChargeSpan).
   const paidTo = paidThrough(sub);
   const chargedTo = paidTo && !billedPerPeriod(sub.billing_type) ? addDays(paidTo, -1) : paidTo;
-  const charges = amount > 0 && chargedTo ? orderCharges({ span: { from: today, to: chargedTo < today ? today : chargedTo }, financialDay: sub.financial_day, monthlyFee: addedMonthly, total: amount }) : [];
+  // One series of charges per resource, each recording its resource and units (spec 02 §4.9: a decrease splits
+  // and refunds them, newest order first).
+  const span = chargedTo ? { from: today, to: chargedTo < today ? today : chargedTo } : null;
+  const charges = span
+    ? increases.flatMap((r) => orderCharges({ span, financialDay: sub.financial_day, monthlyFee: r.monthly, total: r.amount }).map((c) => ({ ...c, resourceKey: r.key, quantity: r.added })))
+    : [];
   return { type: 'resource_change', subscriptionId: id, amount, lines, details: { resources }, charges };
 }

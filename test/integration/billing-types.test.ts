@@ -150,6 +150,51 @@ describe('stop, activation and deletion split charges through the ledger', () =>
   });
 });
 
+describe('resource decrease (spec 02 §4.9, seed 8.3.3.4.4)', () => {
+  it('G Suite: 3 extra GB bought on 1 Sep (9.00), 2 given up on 11 Sep: 1-11 Sep closed (3.30), 1 GB kept (1.90), 3.80 refunded through the ledger; October prolongs the kept GB in its own charge', async () => {
+    today = '2026-09-01';
+    const storage = { key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 300 };
+    const created = await api('POST', '/api/v1/plans', { productId: catalog.productId, serviceTemplateId: catalog.serviceTemplateId, provisioningRuleId: catalog.provisioningRuleId, name: 'flexible with storage', billingType: 'monthly_flexible', periods: [{ duration: 1, unit: 'year', recurringFee: 3000 }], resources: [storage] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const client = (await api('POST', '/api/v1/clients', { name: 'storage client', serviceRuleId: catalog.serviceRuleId })).body;
+    await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 100_000 });
+    const order = await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: created.body.periods[0].id });
+    const { subscriptionId } = await waitForOrderStatus(p, order.body.id, 'completed');
+
+    const increase = await api('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 13 } });
+    expect(increase.body, JSON.stringify(increase.body)).toMatchObject({ amount: 900 });
+    await waitForOrderStatus(p, increase.body.id, 'completed');
+    const resourceCharges = async () =>
+      ((await api('GET', `/api/v1/charges?subscriptionId=${subscriptionId}&limit=100`)).body.items as any[])
+        .filter((c) => c.resourceKey === 'storage' && !c.superseded)
+        .map((c) => `${c.periodFrom}..${c.periodTo} ${c.status} ${c.amount} ×${c.quantity}${c.refund ? ' refund' : ''}`)
+        .sort();
+    expect(await resourceCharges()).toEqual(['2026-09-01..2026-09-30 blocked 900 ×3']);
+    expect(await funds(client.id)).toMatchObject({ available: 96_100, blocked: 3900 });
+
+    today = '2026-09-11';
+    const decrease = await api('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 11 } });
+    expect(decrease.status, JSON.stringify(decrease.body)).toBe(201);
+    await waitForOrderStatus(p, decrease.body.id, 'completed');
+    expect(await resourceCharges()).toEqual([
+      '2026-09-01..2026-09-11 closed 330 ×3',
+      '2026-09-12..2026-09-30 blocked 190 ×1',
+      '2026-09-12..2026-09-30 deleted 380 ×2',
+      '2026-09-12..2026-09-30 refunded 380 ×2 refund',
+    ]);
+    expect(await funds(client.id)).toMatchObject({ available: 96_480, blocked: 3190 });
+    const ledger = (await api('GET', `/api/v1/clients/${client.id}/transactions?limit=50`)).body.items ?? [];
+    expect(ledger.filter((t: any) => t.kind === 'charge_split').map((t: any) => t.amount)).toEqual([380]);
+
+    // The service's charge was never touched, and the prolongation charges the kept GB apart from the service.
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    expect((await charges(subscriptionId)).filter((c) => c.startsWith('2026-10'))).toEqual(['2026-10-01..2026-10-31 blocked 300', '2026-10-01..2026-10-31 blocked 3000']);
+    expect((await resourceCharges()).filter((c) => c.startsWith('2026-10'))).toEqual(['2026-10-01..2026-10-31 blocked 300 ×1']);
+    expect((await checkLedger(p.sql, { clientId: client.id })).discrepancies).toEqual([]);
+  });
+});
+
 describe('postpay splits (spec 02 §4.11)', () => {
   it('monthly flexible postpay: a stop on 21 Sep keeps 1-21 Sep as debt (blocked until 1 Oct) and the rest open; the run neither owes nor bills the stopped days', async () => {
     today = '2026-09-01';
