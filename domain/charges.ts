@@ -78,6 +78,8 @@ export interface PlannedCharge {
   /** A charge for additional resources: which, and how many units above the included ones (absent: the service). */
   resourceKey?: string;
   quantity?: number;
+  /** A later month of a no-refund commitment: written open, in no order's amount (types.ts ChargeView.commitment). */
+  commitment?: boolean;
 }
 
 /**

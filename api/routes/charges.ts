@@ -36,6 +36,7 @@ const charge = z
     refund: z.boolean().describe('A refund charge: records money given back'),
     resourceKey: z.string().nullable().describe('A charge for additional resources: the plan resource it pays for (null: the service)'),
     quantity: z.number().int().nullable().describe('How many units above the included ones it pays for (null: the service)'),
+    commitment: z.boolean().describe("A later month of a no-refund commitment, open from the purchase on: in no order's amount; its month's prolongation order replaces it"),
   })
   .openapi('Charge');
 
@@ -132,7 +133,7 @@ export function chargeRoutes(deps: ApiDeps) {
                period_from::text as "periodFrom", period_to::text as "periodTo", close_date::text as "closeDate", amount::int8 as amount,
                discount::int8 as discount, currency, original_amount::int8 as "originalAmount", original_currency as "originalCurrency",
                exchange_rate::text as "exchangeRate", exchange_nominal as "exchangeNominal", closed_at as "closedAt", split_of as "splitOf", superseded, refund,
-               resource_key as "resourceKey", quantity
+               resource_key as "resourceKey", quantity, commitment
         from charges
         where (${f.after ?? null}::int is null or id > ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})

@@ -328,6 +328,11 @@ export const charges = pgTable(
      */
     resourceKey: text('resource_key'),
     quantity: integer('quantity'),
+    /**
+     * A later month of a no-refund commitment, shown open from the purchase on (seed 8.3.4.6.4): not part of any
+     * order's amount; the prolongation order that bills its month replaces it (deleted and superseded).
+     */
+    commitment: boolean('commitment').notNull().default(false),
     ...timestamps,
   },
   (t) => [

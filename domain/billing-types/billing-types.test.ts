@@ -129,12 +129,21 @@ describe('CSP monthly and ESET (seed 8.3.4.1.8, 8.3.4.3.8-9)', () => {
 });
 
 describe('no refund (seed 8.3.4.6.4)', () => {
-  it('ordered 10 Nov: the first month is debited at once (closed), and each financial day debits the next', () => {
+  it('ordered 10 Nov (seed 8.3.4.6.4): 13 charges, the first debited at once (closed), 2-13 open; each financial day debits the next', () => {
     const b = book({ type: 'no_refund' });
-    expect(live(b)).toEqual(['2017-11-10..2017-11-30 closed 2100']);
+    expect(live(b)).toHaveLength(13);
+    expect(live(b).slice(0, 3)).toEqual(['2017-11-10..2017-11-30 closed 2100', '2017-12-01..2017-12-31 open 3000', '2018-01-01..2018-01-31 open 3000']);
+    expect(live(b).at(-1)).toBe('2018-11-01..2018-11-09 open 900');
+    // Open months hold nothing: only the first is taken.
+    expect(b.available).toBe(1_000_000 - 2100);
     runTo(b, '2017-11-11', '2017-12-01');
-    expect(live(b)).toEqual(['2017-11-10..2017-11-30 closed 2100', '2017-12-01..2017-12-31 closed 3000']);
+    expect(live(b).slice(0, 3)).toEqual(['2017-11-10..2017-11-30 closed 2100', '2017-12-01..2017-12-31 closed 3000', '2018-01-01..2018-01-31 open 3000']);
+    expect(live(b)).toHaveLength(13);
     expect(b.available).toBe(1_000_000 - 5100);
+  });
+
+  it('12 charges when ordered on the financial day', () => {
+    expect(live(book({ type: 'no_refund', start: '2017-11-01' }))).toHaveLength(12);
   });
 
   it('refuses stop, deletion, plan switch, decrease, renewal and close-all with billing_type_forbids', () => {

@@ -90,6 +90,12 @@ export class ChargeBook {
     const planned = this.rules.payment === 'period' ? periodCharges(span, financialDay, monthlyFee) : orderCharges({ span, financialDay, monthlyFee, oneOff, total: monthlyFee * months + (oneOff?.amount ?? 0) });
     this.order(planned, start);
     this.paidUntil = end;
+    // No refund shows the rest of the year open (seed 8.3.4.6.4), in no order's amount.
+    if (this.rules.commitsTerm) {
+      for (const c of periodCharges({ from: end, to: addDays(this.expiration!, -1) }, financialDay, monthlyFee)) {
+        this.charges.push({ id: this.nextId++, orderId: this.nextOrder - 1, kind: c.kind, status: 'open', from: c.from, to: c.to, closeDate: c.closeDate, amount: c.amount, refund: false, superseded: false, splitOf: null, commitment: true });
+      }
+    }
   }
 
   /** Places an order with its planned charges and pays it from the balance when it can. */
@@ -161,6 +167,10 @@ export class ChargeBook {
     const end = compareDates(until, this.expiration!) < 0 ? until : this.expiration!;
     const span = { from: date, to: addDays(end, -1) };
     const planned = [...periodCharges(span, this.o.financialDay, this.o.monthlyFee), ...this.resourceCharges(span, this.extra)];
+    // The prolongation bills its month: the commitment charge that showed it open is replaced (charges.ts replaceCommitments).
+    for (const c of this.charges) {
+      if (c.commitment && c.status === 'open' && compareDates(c.from, span.to) <= 0 && compareDates(c.to, span.from) >= 0) Object.assign(c, { status: 'deleted', superseded: true });
+    }
     if (this.order(planned, date)) this.paidUntil = end;
     else this.status = 'stopped';
   }
@@ -200,7 +210,7 @@ export class ChargeBook {
   violations(): string[] {
     const out: string[] = [];
     for (const [id, o] of this.orders) {
-      const sum = this.charges.filter((c) => c.orderId === id && !c.superseded && !c.refund).reduce((s, c) => s + c.amount, 0);
+      const sum = this.charges.filter((c) => c.orderId === id && !c.superseded && !c.refund && !c.commitment).reduce((s, c) => s + c.amount, 0);
       if (sum !== o.amount) out.push(`order ${id}: Σ charges ${sum} ≠ amount ${o.amount}`);
     }
     for (const child of this.charges.filter((c) => c.mergeOf)) {

@@ -141,6 +141,7 @@ function lifecycleDay(sub: Subject, date: IsoDate, wallet: { balance: number }, 
           sub.charges.push(charge);
           out.push(event(sub, date, 'created', charge, { ...charge, status: 'deleted' }, `${renewal ? 'renewal' : 'prolongation'} order`));
         }
+        out.push(...replaceCommitments(sub, planned, date));
         break;
       }
       case 'auto_payment': {
@@ -205,6 +206,18 @@ function chargeDuty(sub: Subject, date: IsoDate, ids: { next: number }): ChargeF
       c.status = 'blocked';
       out.push(event(sub, date, 'blocked', c, before, 'its period starts (postpay debt)'));
     }
+  }
+  return out;
+}
+
+/** The open commitment months an order now bills are replaced by its charges (operations/charges/charges.ts replaceCommitments). */
+function replaceCommitments(sub: Subject, planned: readonly PlannedCharge[], date: IsoDate): ChargeForecastEvent[] {
+  const out: ChargeForecastEvent[] = [];
+  for (const c of sub.charges) {
+    if (!c.commitment || c.status !== 'open' || !planned.some((p) => p.kind === 'recurring' && compareDates(c.from, p.to) <= 0 && compareDates(c.to, p.from) >= 0)) continue;
+    const before = { ...c };
+    c.status = 'deleted';
+    out.push(event(sub, date, 'deleted', c, before, 'the commitment month is billed by its prolongation order'));
   }
   return out;
 }

@@ -1,10 +1,12 @@
 // No refund (spec 02 §4.10; seed 8.3.4.6): a year's commitment billed month by month, each month debited at
-// once (its charge passes blocked → closed on payment). Google supports no decrease, stop, deletion or plan
+// once (its charge passes blocked → closed on payment). The purchase shows the later months as open commitment
+// charges (seed 8.3.4.6.4: charges 2-13 open); each month's prolongation order replaces its month's. Google supports no decrease, stop, deletion or plan
 // switch, so the platform refuses them; renewal is not implemented upstream either, and closing by hand is
 // warned against (seed 8.3.4 "not recommended"): refused too.
 
 import { dispatchEvents, forbids, noOneOffFees } from './rules';
 import type { BillingTypeRules } from './types';
+import { noChanges } from './types';
 
 const label = 'No refund';
 const why: Partial<Record<string, string>> = {
@@ -30,7 +32,15 @@ export const noRefund: BillingTypeRules = {
     (plan.periods.some((p) => !p.trial && !(p.unit === 'year' && p.duration === 1))
       ? { code: 'plan_billing_type', message: 'No-refund plans have one period of one year' }
       : null),
-  paidStatus: (c) => (c.kind === 'recurring' ? 'closed' : 'closed'),
+  paidStatus: () => 'closed',
   whileStopped: 'close',
-  onEvent: dispatchEvents({}),
+  commitsTerm: true,
+  onEvent: dispatchEvents({
+    // The billing run deletes an expired (or unpaid and stopped) subscription: the months nobody billed go.
+    delete: (_s, charges) => {
+      const changes = noChanges();
+      for (const c of charges) if (c.commitment && c.status === 'open') changes.set.push({ id: c.id, status: 'deleted' });
+      return changes;
+    },
+  }),
 };

@@ -44,6 +44,8 @@ export interface ChargeView {
   /** A charge for additional resources: the resource and the units above the included ones it pays for (absent: the service). */
   resourceKey?: string | null;
   quantity?: number | null;
+  /** A later month of a no-refund commitment (seed 8.3.4.6.4): open, in no order's amount, replaced by its prolongation's charge. */
+  commitment?: boolean;
 }
 
 /** A charge a rule creates by splitting `splitOf` (its parts always add up to it) or as a refund record. */
@@ -130,6 +132,11 @@ export interface BillingTypeRules {
   payment: 'term' | 'period' | 'once' | 'usage';
   /** The status a subscription has once provisioned: `delivered` for one-time sales. */
   activeStatus: 'active' | 'delivered';
+  /**
+   * The purchase shows the term's later financial periods as open commitment charges (no refund, seed 8.3.4.6.4):
+   * they are in no order's amount; each month's prolongation order replaces its commitment charge by its own.
+   */
+  commitsTerm?: boolean;
   /** A refusal when the type forbids the operation (spec 02 §4.10), checked before any order or scenario exists. */
   refuses(operation: RestrictedOperation, s: RefusalContext): Refusal | null;
   /** A refusal when a plan's prices or periods do not fit the type (vendor types take no one-off fees, ...). */

@@ -73,7 +73,7 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeO
   if (!sub) return null;
   const charges = await db<ChargeRow[]>`
     select id, order_id as "orderId", kind, status, period_from::text as "from", period_to::text as "to", close_date::text as "closeDate",
-           amount::float8 as amount, refund, description, resource_key as "resourceKey", quantity
+           amount::float8 as amount, refund, description, resource_key as "resourceKey", quantity, commitment
     from charges where subscription_id = ${subscriptionId} and not superseded and status in ('new', 'open', 'blocked', 'closed')
       and order_id <> ${excludeOrderId ?? 0}
     order by period_from, id`;

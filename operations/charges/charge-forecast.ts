@@ -11,14 +11,14 @@ import { clientFunds } from './charges';
 // currency than the client's. It writes nothing.
 
 interface LiveChargeRow {
-  id: number; subscription_id: number; order_id: number; kind: ChargeKind; status: ChargeStatus; from: string; to: string; close_date: string; amount: string; refund: boolean;
+  id: number; subscription_id: number; order_id: number; kind: ChargeKind; status: ChargeStatus; from: string; to: string; close_date: string; amount: string; refund: boolean; commitment: boolean;
 }
 
 async function subjectsOf(db: Db, rows: LifecycleRow[], today: IsoDate): Promise<ChargeForecastSubject[]> {
   const ids = rows.map((r) => r.subscriptionId);
   if (ids.length === 0) return [];
   const charges = await db<LiveChargeRow[]>`
-    select id, subscription_id, order_id, kind, status, period_from::text as "from", period_to::text as "to", close_date::text, amount::text, refund
+    select id, subscription_id, order_id, kind, status, period_from::text as "from", period_to::text as "to", close_date::text, amount::text, refund, commitment
     from charges where subscription_id = any(${ids}::int[]) and status in ('new', 'open', 'blocked') and not superseded
     order by period_from, id`;
   const currencies = await db<Array<{ id: number; plan_currency: string; client_currency: string }>>`
@@ -36,7 +36,7 @@ async function subjectsOf(db: Db, rows: LifecycleRow[], today: IsoDate): Promise
       exchange,
       charges: charges
         .filter((c) => c.subscription_id === r.subscriptionId)
-        .map((c) => ({ id: c.id, orderId: c.order_id, kind: c.kind, status: c.status, from: c.from, to: c.to, closeDate: c.close_date, amount: Number(c.amount), refund: c.refund })),
+        .map((c) => ({ id: c.id, orderId: c.order_id, kind: c.kind, status: c.status, from: c.from, to: c.to, closeDate: c.close_date, amount: Number(c.amount), refund: c.refund, commitment: c.commitment })),
     });
   }
   return subjects;

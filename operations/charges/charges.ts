@@ -1,7 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import { type Db } from '../../db/client';
 import { firstExpirationDate, type IsoDate, type PeriodUnit } from '../../domain/dates';
-import { discountPlannedCharges, firstTermChargeSpan, orderCharges, type PlannedCharge } from '../../domain/charges';
+import { discountPlannedCharges, firstTermChargeSpan, orderCharges, recurringCharges, type PlannedCharge } from '../../domain/charges';
 import type { DiscountTerms } from '../../domain/discounts';
 import { prolongedUntilAfter } from '../../domain/lifecycle';
 import { addDays } from '../../domain/dates';
@@ -20,16 +20,33 @@ export async function insertOrderCharges(
   o: { orderId: number; clientId: number; subscriptionId: number | null; exchange: Exchange; label: string; planned: PlannedCharge[]; statusOf?: (c: PlannedCharge) => 'new' | 'open' | 'blocked' },
 ) {
   const e = o.exchange;
-  const converted = convertCharges(o.planned, o.planned.reduce((s, c) => s + c.amount, 0), e);
+  // Commitment charges are in no order's amount: converted apart, so the order's own still add up to it.
+  const convert = (planned: PlannedCharge[]) => convertCharges(planned, planned.reduce((s, c) => s + c.amount, 0), e);
+  const converted = [...convert(o.planned.filter((c) => !c.commitment)), ...convert(o.planned.filter((c) => c.commitment))];
   for (const c of converted) {
     const what = c.resourceKey ? `${c.resourceKey} × ${c.quantity}` : c.kind === 'recurring' ? 'recurring fee' : `${c.kind} fee`;
     await tx`
       insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, discount, currency,
-                           original_amount, original_currency, exchange_rate, exchange_nominal, resource_key, quantity)
-      values (${o.clientId}, ${o.orderId}, ${o.subscriptionId}, ${c.kind}, ${o.statusOf?.(c) ?? 'new'}, ${`${o.label} (${what}) from ${c.from} to ${c.to}`},
+                           original_amount, original_currency, exchange_rate, exchange_nominal, resource_key, quantity, commitment)
+      values (${o.clientId}, ${o.orderId}, ${o.subscriptionId}, ${c.kind}, ${c.commitment ? 'open' : (o.statusOf?.(c) ?? 'new')}, ${`${o.label} (${c.commitment ? 'commitment' : what}) from ${c.from} to ${c.to}`},
               ${c.from}, ${c.to}, ${c.closeDate}, ${c.amount}, ${convertAmount(c.discount ?? 0, e)}, ${e.clientCurrency}, ${c.originalAmount}, ${e.planCurrency}, ${e.rate}, ${e.nominal},
-              ${c.resourceKey ?? null}, ${c.quantity ?? null})`;
+              ${c.resourceKey ?? null}, ${c.quantity ?? null}, ${c.commitment ?? false})`;
   }
+  await replaceCommitments(tx, o.subscriptionId, o.planned);
+}
+
+/**
+ * An order that bills a period a no-refund commitment showed open (its month's prolongation) replaces that
+ * commitment charge: deleted and superseded, so the month is shown once, by the charge that bills it.
+ */
+async function replaceCommitments(tx: Db, subscriptionId: number | null, planned: PlannedCharge[]) {
+  const billed = planned.filter((c) => c.kind === 'recurring' && !c.commitment);
+  if (subscriptionId === null || billed.length === 0) return;
+  const from = billed.reduce((m, c) => (c.from < m ? c.from : m), billed[0]!.from);
+  const to = billed.reduce((m, c) => (c.to > m ? c.to : m), billed[0]!.to);
+  await tx`
+    update charges set status = 'deleted', superseded = true, updated_at = now()
+    where subscription_id = ${subscriptionId} and commitment and status = 'open' and period_from <= ${to} and period_to >= ${from}`;
 }
 
 /**
@@ -48,11 +65,22 @@ export function purchaseCharges(p: {
   discount?: DiscountTerms | null;
 }): PlannedCharge[] {
   if (p.total === 0) return [];
-  const oneOff = { kind: 'setup' as const, amount: Math.min(p.setupFee, p.total) };
   if (p.period.unlimited) return discountPlannedCharges([{ kind: 'setup', from: p.today, to: p.today, closeDate: p.today, amount: p.total }], p.total, p.discount);
   const exp = firstExpirationDate(p.today, p.period);
   let span = firstTermChargeSpan(p.today, exp);
   if (billedPerPeriod(p.billingType)) span = { from: p.today, to: addDays(prolongedUntilAfter(p.today, exp, p.financialDay), -1) };
+  if (billingTypeRules(p.billingType as BillingType).commitsTerm) return [...billedPurchase(p, span), ...commitmentCharges(addDays(span.to, 1), addDays(exp, -1), p)];
+  return billedPurchase(p, span);
+}
+
+/** The later financial periods of a committed term, open, at the full price (no refund; seed 8.3.4.6.4). */
+function commitmentCharges(from: IsoDate, to: IsoDate, p: { financialDay: number; recurringFee: number }): PlannedCharge[] {
+  if (to < from) return [];
+  return recurringCharges(from, to, p.financialDay, p.recurringFee).map((c) => ({ kind: 'recurring', from: c.from, to: c.to, closeDate: addDays(c.to, 1), amount: c.amount, commitment: true }));
+}
+
+function billedPurchase(p: Parameters<typeof purchaseCharges>[0], span: { from: IsoDate; to: IsoDate }): PlannedCharge[] {
+  const oneOff = { kind: 'setup' as const, amount: Math.min(p.setupFee, p.total) };
   if (p.period.unit === 'day') {
     const planned: PlannedCharge[] = oneOff.amount > 0 ? [{ ...oneOff, from: span.from, to: span.to, closeDate: span.from }] : [];
     return discountPlannedCharges([...planned, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: p.total - oneOff.amount }], p.total, p.discount);

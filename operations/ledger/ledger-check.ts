@@ -72,9 +72,10 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
   const uneven = await sql<Array<{ client_id: number; order_id: number; expected: string; actual: string }>>`
     select client_id, order_id, expected::text, actual::text from (
       select o.id as order_id, o.client_id,
-             -- A split charge's parts replace it (the deleted part included: its money went back by the ledger).
-             coalesce(case when o.status <> 'cancelled' then sum(c.amount) filter (where not c.superseded and not c.refund)
-                           else sum(c.amount) filter (where c.status <> 'deleted' and not c.superseded and not c.refund) end, 0) as actual,
+             -- A split charge's parts replace it (the deleted part included: its money went back by the ledger); a
+             -- no-refund commitment month is in no order's amount.
+             coalesce(case when o.status <> 'cancelled' then sum(c.amount) filter (where not c.superseded and not c.refund and not c.commitment)
+                           else sum(c.amount) filter (where c.status <> 'deleted' and not c.superseded and not c.refund and not c.commitment) end, 0) as actual,
              case when o.status <> 'cancelled' then o.amount
                   when o.payment_model = 'postpay' then coalesce(sum(c.amount) filter (where c.status = 'closed'), 0)
                   else coalesce((select -sum(l.amount) from ledger_transactions l

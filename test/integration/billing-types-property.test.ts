@@ -105,12 +105,13 @@ interface ChargeRow {
   amount: number;
   superseded: boolean;
   refund: boolean;
+  commitment: boolean;
   period_from: string;
   period_to: string;
 }
 const chargesOf = (clientId: number) =>
   p.sql<ChargeRow[]>`
-    select id, order_id, status, amount::float8 as amount, superseded, refund, period_from::text, period_to::text
+    select id, order_id, status, amount::float8 as amount, superseded, refund, commitment, period_from::text, period_to::text
     from charges where client_id = ${clientId} order by id`;
 
 async function snapshot(clientId: number) {
@@ -121,7 +122,7 @@ async function snapshot(clientId: number) {
 async function checkInvariants(l: Live, where: string) {
   const fail = async (what: string): Promise<never> => {
     const ledger = await p.sql`select kind, amount::int8 as amount, order_id, idempotency_key from ledger_transactions where client_id = ${l.clientId} order by id`;
-    const charges = await p.sql`select id, order_id, kind, status, period_from::text, period_to::text, amount::int8 as amount, split_of, superseded, refund from charges where client_id = ${l.clientId} order by id`;
+    const charges = await p.sql`select id, order_id, kind, status, period_from::text, period_to::text, amount::int8 as amount, split_of, superseded, refund, commitment from charges where client_id = ${l.clientId} order by id`;
     const message = `sequence ${l.index} (seed ${seed}) ${where}: ${what}\n${JSON.stringify(l.s)}\n${l.log.join('\n')}\nledger:\n${ledger.map((r) => JSON.stringify(r)).join('\n')}\ncharges:\n${charges.map((r) => JSON.stringify(r)).join('\n')}`;
     console.error(message);
     throw new Error(message);
@@ -134,7 +135,7 @@ async function checkInvariants(l: Live, where: string) {
   const orders = await p.sql<Array<{ id: number; status: string; amount: number }>>`select id, status, amount::float8 as amount from orders where client_id = ${l.clientId}`;
   for (const o of orders) {
     if (o.status === 'cancelled') continue;
-    const sum = charges.filter((c) => c.order_id === o.id && !c.superseded && !c.refund).reduce((a, c) => a + c.amount, 0);
+    const sum = charges.filter((c) => c.order_id === o.id && !c.superseded && !c.refund && !c.commitment).reduce((a, c) => a + c.amount, 0);
     if (sum !== o.amount) await fail(`order ${o.id} (${o.status}) amount ${o.amount} but its charges add up to ${sum}: ${JSON.stringify(charges.filter((c) => c.order_id === o.id))}`);
   }
   const f = await funds(l.clientId);

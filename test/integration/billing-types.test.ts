@@ -242,10 +242,15 @@ describe('every event moves its own money', () => {
 });
 
 describe('what a billing type forbids is refused before anything starts', () => {
-  it('no refund: the first month is debited at once; stop, deletion and renewal are refused with billing_type_forbids and start nothing', async () => {
+  it('no refund: the first month is debited at once, the other months of the year open (seed 8.3.4.6.4) until their prolongation bills them; stop, deletion and renewal are refused with billing_type_forbids and start nothing', async () => {
     today = '2026-09-01';
     const { clientId, subscriptionId } = await subscribed('no_refund', [{ duration: 1, unit: 'year', recurringFee: 3000 }]);
-    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-30 closed 3000']);
+    // Seed 8.3.4.6.4: bought on the financial day, 12 monthly charges: the first closed, the other 11 open
+    // commitment months that hold nothing.
+    const bought = await charges(subscriptionId);
+    expect(bought).toHaveLength(12);
+    expect(bought.slice(0, 2)).toEqual(['2026-09-01..2026-09-30 closed 3000', '2026-10-01..2026-10-31 open 3000']);
+    expect(bought.at(-1)).toBe('2027-08-01..2027-08-31 open 3000');
     expect(await funds(clientId)).toMatchObject({ available: 97_000, blocked: 0 });
     const before = (await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios`)[0]!.n;
     for (const operation of ['stop', 'delete'] as const) {
@@ -258,6 +263,14 @@ describe('what a billing type forbids is refused before anything starts', () => 
     const after = (await p.sql<Array<{ n: number }>>`select count(*)::int as n from scenarios`)[0]!.n;
     expect(after).toBe(before);
     expect((await subscription(subscriptionId)).status).toBe('active');
+    // The financial day's prolongation bills October: its charge replaces the open commitment month, still 12 in all.
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    const october = await eventually(async () => ((await charges(subscriptionId)).includes('2026-10-01..2026-10-31 closed 3000') ? charges(subscriptionId) : null), { what: 'October debited' });
+    expect(october).toHaveLength(12);
+    expect(october.filter((c) => c.startsWith('2026-10'))).toEqual(['2026-10-01..2026-10-31 closed 3000']);
+    expect(await funds(clientId)).toMatchObject({ available: 94_000, blocked: 0 });
+    expect((await checkLedger(p.sql, { clientId })).discrepancies).toEqual([]);
   });
 
   it('non-recurring (seed 8.3.4.5): one setup charge closed at payment, the subscription is delivered, renewal is refused', async () => {
