@@ -31,6 +31,12 @@
 //    days formula and orderCharges' correction rule as they were (domain/charges.ts), so no existing price moved.
 //  - When a correction cannot be absorbed by the recurring charges (none, or all taken to 0), it goes on over the
 //    other charges with the same rule, so the sums always hold.
+//  - "The first charge of the subscription" is the first charge of the order (our charges belong to orders); for
+//    resource-change and switch orders the current financial period's charge takes its place (`head`), which is
+//    the order's first whenever its charges start on the order day, as they do today.
+//  - The subscription limit ("Количество подписок") counts redemptions, by orders of every kind: a purchase and a
+//    renewal of the same subscription with one code use it twice (our choice; the manual counts subscriptions
+//    without saying what a renewal does).
 
 import { AppError } from './errors';
 import type { MinorUnits } from './money';
