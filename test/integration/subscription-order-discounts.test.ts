@@ -227,6 +227,24 @@ describe('usage limits count every kind of order', () => {
     expect(await discountCard(twice.id)).toMatchObject({ uses: 2 });
   });
 
+  it('a limit of 3 holds under 6 concurrent renewals and resource changes: exactly 3 are placed, the rest refused 409', async () => {
+    today = '2027-03-17';
+    const rush = await createDiscount({ name: 'Rush', percent: '10', maxSubscriptions: 3, codes: [{ code: 'RUSH', reusable: true }] });
+    const subscriptions = await Promise.all(Array.from({ length: 6 }, (_, i) => subscribed(`Rush ${i} Co`)));
+    const answers = await Promise.all(
+      subscriptions.map(({ subscriptionId }, i) =>
+        api('POST', `/api/v1/subscriptions/${subscriptionId}/${i % 2 ? 'renew' : 'change-resources'}`, i % 2 ? { promoCode: 'RUSH' } : { resources: { storage: 20 }, promoCode: 'RUSH' }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(3);
+    for (const refused of answers.filter((a) => a.status !== 201)) expect([refused.status, refused.body.code]).toEqual([409, 'promo_code_exhausted']);
+    const [row] = await p.sql<Array<{ uses: number; redemptions: number; discounted: number }>>`
+      select d.uses, (select count(*)::int from discount_redemptions r where r.discount_id = d.id) as redemptions,
+             (select count(*)::int from orders o join discount_redemptions r on r.order_id = o.id where r.discount_id = d.id and o.discount > 0) as discounted
+      from discounts d where d.id = ${rush.id}`;
+    expect(row).toEqual({ uses: 3, redemptions: 3, discounted: 3 });
+  });
+
   it('a single-use code redeemed by a purchase is exhausted for the renewal of the same subscription', async () => {
     today = '2027-03-17';
     await createDiscount({ name: 'Once', percent: '5', codes: [{ code: 'ONCE-ONLY' }] });
