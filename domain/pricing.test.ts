@@ -190,6 +190,8 @@ describe('extension amounts and proration', () => {
     expect(extensionAmounts('prepaid_term', monthly, 0)).toEqual({ renewal: 1050, prolongation: 1000 });
     expect(extensionAmounts('monthly_flexible', yearly, 100)).toEqual({ renewal: 1000, prolongation: 1000 });
     expect(extensionAmounts('monthly_flexible', monthly, 0)).toEqual({ renewal: 1050, prolongation: 1000 });
+    // Every per-period type renews one month, not the year its plan's period names (CSP monthly, ESET, no refund).
+    for (const type of ['csp_monthly', 'eset_monthly', 'no_refund'] as const) expect(extensionAmounts(type, yearly, 100), type).toEqual({ renewal: 1000, prolongation: 1000 });
     expect(extensionAmounts('prepaid_term', { ...monthly, trial: true }, 100)).toEqual({ renewal: 0, prolongation: 0 });
   });
 

@@ -19,6 +19,7 @@ import { periodLengthInMonths, type PeriodLength } from './dates';
 import { AppError } from './errors';
 import { multiplyByQuantity, sumMoney, type MinorUnits } from './money';
 import type { BillingType } from './billing-types/types';
+import { billedPerPeriod } from './billing-types/payment';
 
 export interface PlanPeriodPricing extends PeriodLength {
   trial: boolean;
@@ -172,7 +173,7 @@ export function renewalOrderLines(period: PlanPeriodPricing, planName: string): 
 /**
  * What one extension of a subscription costs (spec 01 §11-12; OUR READING): a term renewal costs the
  * period's renewal (recurring × months + renewal fee) plus the additional resources for as many months;
- * per-financial-period billing (`monthly_flexible`) pays one month at a time, so its renewal is the new
+ * per-financial-period billing (G Suite, CSP monthly, ESET, no refund) pays one month at a time, so its renewal is the new
  * term's first month (+ renewal fee) and each prolongation is one month. `resourceMonthly` is the monthly
  * price of the quantities above the plan's included ones. Trials cost nothing; unlimited terms never extend.
  */
@@ -184,7 +185,7 @@ export function extensionAmounts(
   requireValid(period);
   if (period.unlimited || period.trial) return { renewal: 0, prolongation: 0 };
   const monthly = sumMoney([period.recurringFee, resourceMonthly]);
-  if (billingType === 'monthly_flexible') return { renewal: sumMoney([monthly, period.renewalFee]), prolongation: monthly };
+  if (billedPerPeriod(billingType)) return { renewal: sumMoney([monthly, period.renewalFee]), prolongation: monthly };
   return {
     renewal: sumMoney([renewalOrderAmount(period), multiplyByQuantity(resourceMonthly, recurringMultiplier(period))]),
     prolongation: monthly,

@@ -8,6 +8,7 @@ import { addDays, addMonthsClamped, compareDates, type IsoDate } from '../dates'
 import { orderCharges, recurringCharges, type PlannedCharge } from '../charges';
 import { nextFinancialDay } from '../lifecycle';
 import { billingTypeRules } from './index';
+import { chargeChangesOf } from './postpay';
 import { applyChanges, takenOf } from './movements';
 import { freePeriodEnd } from './peak-monthly';
 import type { BillingType, ChargeEvent, ChargeView } from './types';
@@ -114,7 +115,7 @@ export class ChargeBook {
   }
 
   private apply(event: ChargeEvent, stopped: boolean): void {
-    const changes = this.rules.onEvent({ billingType: this.o.type, financialDay: this.o.financialDay, prepay: true, expirationDate: this.expiration, stopped }, this.charges, event);
+    const changes = chargeChangesOf({ billingType: this.o.type, financialDay: this.o.financialDay, prepay: true, expirationDate: this.expiration, stopped }, this.charges, event, this.rules);
     const applied = applyChanges(this.charges, changes, this.nextId);
     this.nextId += changes.add.length;
     const added = new Map(changes.add.map((a, i) => [applied.charges.length - changes.add.length + i, a] as const));

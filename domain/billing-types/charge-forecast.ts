@@ -18,6 +18,7 @@ import { convertCharges, type Exchange } from '../exchange';
 import { runDay, type ForecastEntry, type LifecycleState } from '../lifecycle';
 import { billingTypeRules } from './index';
 import { applyChanges } from './movements';
+import { chargeChangesOf } from './postpay';
 import type { ChargeChanges, ChargeEvent, ChargeKind, ChargeStatus, ChargeView } from './types';
 import { moneyTaken } from './types';
 
@@ -183,7 +184,7 @@ function chargeDuty(sub: Subject, date: IsoDate, ids: { next: number }): ChargeF
   const rules = billingTypeRules(sub.state.billingType);
   const prepay = sub.state.paymentModel === 'prepay';
   const stopped = isStopped(sub.state.status);
-  if (prepay && stopped && rules.whileStopped === 'delete') out.push(...applyRule(sub, { kind: 'financial_day_stopped', date }, true, ids, 'financial day while stopped'));
+  if (stopped && rules.whileStopped === 'delete') out.push(...applyRule(sub, { kind: 'financial_day_stopped', date }, true, ids, 'financial day while stopped'));
   const hold = prepay && stopped && rules.whileStopped === 'hold';
   for (const c of sub.charges) {
     if (c.status !== 'blocked' || compareDates(c.closeDate, date) > 0) continue;
@@ -196,8 +197,9 @@ function chargeDuty(sub: Subject, date: IsoDate, ids: { next: number }): ChargeF
     c.status = 'closed';
     out.push(event(sub, date, 'closed', c, before, 'its period has passed'));
   }
-  // Postpay (spec 02 §4.11): an open charge blocks (becomes debt) when its period starts.
-  if (!prepay) {
+  // Postpay (spec 02 §4.11): an open charge blocks (becomes debt) when its period starts, unless the subscription
+  // is stopped (a stopped period is not used, so not owed).
+  if (!prepay && !stopped) {
     for (const c of sub.charges.filter((c) => c.status === 'open' && compareDates(c.from, date) <= 0)) {
       const before = { ...c };
       c.status = 'blocked';
@@ -212,7 +214,7 @@ function applyRule(sub: Subject, e: ChargeEvent, stopped: boolean, ids: { next: 
   const state = sub.state;
   const terms = { billingType: state.billingType, financialDay: state.financialDay, prepay: state.paymentModel === 'prepay', expirationDate: state.expirationDate, stopped };
   const live = sub.charges.filter((c) => c.status === 'new' || c.status === 'open' || c.status === 'blocked');
-  const changes: ChargeChanges = billingTypeRules(state.billingType).onEvent(terms, live, e);
+  const changes: ChargeChanges = chargeChangesOf(terms, live, e);
   if (changes.set.length === 0 && changes.add.length === 0) return [];
   const applied = applyChanges(live, changes, ids.next);
   ids.next += changes.add.length;

@@ -23,8 +23,11 @@ export function dueCharges(sql: Sql, businessDate: string) {
       and not exists (select 1 from subscriptions s where s.id = charges.subscription_id and s.status in ('stopped', 'blocked')
                       and s.payment_model = 'prepay' and s.billing_type in ${sql(holdingTypes)})`,
     // Only postpay charges block by themselves when their period starts; a prepaid open charge (a stopped
-    // subscription's remainder) holds no money, and only an activation blocks it, through the ledger.
+    // subscription's remainder) holds no money, and only an activation blocks it, through the ledger. A stopped
+    // (or blocked) postpay subscription's open charges are not owed: its activation blocks them, from its day
+    // on, or the financial day deletes them (spec 02 §4.11: blocked subscriptions behave like stopped ones).
     opening: sql`status = 'open' and period_from <= ${businessDate}::date
-      and exists (select 1 from orders o where o.id = charges.order_id and o.payment_model = 'postpay')`,
+      and exists (select 1 from orders o where o.id = charges.order_id and o.payment_model = 'postpay')
+      and not exists (select 1 from subscriptions s where s.id = charges.subscription_id and s.status in ('stopped', 'blocked'))`,
   };
 }

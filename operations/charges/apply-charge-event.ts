@@ -2,6 +2,7 @@ import type { TransactionSql } from 'postgres';
 import type { Db } from '../../db/client';
 import { billingTypeRules, type BillingType, type ChargeChanges, type ChargeEvent, type ChargeView } from '../../domain/billing-types';
 import { applyChanges } from '../../domain/billing-types/movements';
+import { chargeChangesOf } from '../../domain/billing-types/postpay';
 import { moneyTaken } from '../../domain/billing-types/types';
 import { postLedgerEntry } from '../ledger/ledger';
 
@@ -30,9 +31,9 @@ interface ChargeRow extends ChargeView {
  * charges the way its billing type says (domain/billing-types), inside the caller's transaction, which holds the
  * subscription's row lock. The money that follows goes through the ledger, one movement per order, keyed by the
  * event's business key, so a repeated call cannot move it twice (an earlier key, the first charge changed, let a
- * second stop on a payment-in-full's first day after an activation share the first stop's key and lose its money). Prepaid subscriptions only:
- * postpay charges are debt, not money taken (spec 02 §4.11; their splits are left for the postpay work).
- * Returns the money given back (negative: taken).
+ * second stop on a payment-in-full's first day after an activation share the first stop's key and lose its money).
+ * A postpay subscription's charges are split too (spec 02 §4.11, domain/billing-types/postpay.ts), but they are
+ * debt, not money taken: nothing reaches the ledger. Returns the money given back (negative: taken).
  */
 export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, event, stopped, excludeOrderId, billingType, key }: ChargeEventInput): Promise<number> {
   const found = await chargesOfEvent(tx, { subscriptionId, event, stopped, excludeOrderId, billingType });
@@ -59,6 +60,7 @@ export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, eve
       from charges p where p.id = ${a.splitOf}`;
     for (const merged of a.mergeOf ?? []) await tx`update charges set superseded = true where id = ${merged}`;
   }
+  if (!found.prepay) return 0;
   return postMovements(tx, { clientId: sub.client_id, currency: sub.currency, subscriptionId, event, key, charges, changes });
 }
 
@@ -68,7 +70,7 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeO
   const [sub] = await db<Array<{ client_id: number; billing_type: BillingType; payment_model: string; financial_day: number; expiration_date: string | null; currency: string }>>`
     select s.client_id, s.billing_type, s.payment_model, pr.financial_day, s.expiration_date::text, c.currency
     from subscriptions s join provisioning_rules pr on pr.id = s.provisioning_rule_id join clients c on c.id = s.client_id where s.id = ${subscriptionId}`;
-  if (!sub || sub.payment_model !== 'prepay') return null;
+  if (!sub) return null;
   const charges = await db<ChargeRow[]>`
     select id, order_id as "orderId", kind, status, period_from::text as "from", period_to::text as "to", close_date::text as "closeDate",
            amount::float8 as amount, refund, description
@@ -76,10 +78,11 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeO
       and order_id <> ${excludeOrderId ?? 0}
     order by period_from, id`;
   const type = billingType ?? sub.billing_type;
-  const terms = { billingType: type, financialDay: sub.financial_day, prepay: true, expirationDate: sub.expiration_date, stopped };
-  const changes = billingTypeRules(type).onEvent(terms, charges, event);
+  const prepay = sub.payment_model === 'prepay';
+  const terms = { billingType: type, financialDay: sub.financial_day, prepay, expirationDate: sub.expiration_date, stopped };
+  const changes = chargeChangesOf(terms, charges, event, billingTypeRules(type));
   if (changes.set.length === 0 && changes.add.length === 0) return null;
-  return { sub, charges, changes };
+  return { sub, charges, changes, prepay };
 }
 
 /**
@@ -94,7 +97,7 @@ export async function chargeEventMovement(db: Db, o: Omit<ChargeEventInput, 'key
 /** The changes the event would make and the money they would move, without making them (null: nothing to do). */
 export async function planChargeEvent(db: Db, o: Omit<ChargeEventInput, 'key'>): Promise<{ changes: ChargeChanges; movement: number } | null> {
   const found = await chargesOfEvent(db, o);
-  return found ? { changes: found.changes, movement: applyChanges(found.charges, found.changes, 0).movement } : null;
+  return found ? { changes: found.changes, movement: found.prepay ? applyChanges(found.charges, found.changes, 0).movement : 0 } : null;
 }
 
 /** One ledger movement per order whose charges took or gave back money. */

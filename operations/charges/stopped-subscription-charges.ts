@@ -8,15 +8,16 @@ const deletingTypes = billingTypes.filter((t) => billingTypeRules(t).whileStoppe
 export const holdingTypes = billingTypes.filter((t) => billingTypeRules(t).whileStopped === 'hold');
 
 /**
- * The billing run's financial day for stopped prepaid subscriptions, before due charges close: a type whose
- * stopped period is given back deletes its due charges (and the ledger returns their money), each subscription
- * in its own transaction under its row lock. Returns how many subscriptions changed.
+ * The billing run's financial day for stopped subscriptions, before due charges close: a type whose stopped
+ * period is given back deletes its due charges (prepaid: the ledger returns their money; postpay: the open
+ * remainder is not owed, the blocked used part stays debt), each subscription in its own transaction under its
+ * row lock. Returns how many subscriptions changed.
  */
 export async function settleStoppedSubscriptionCharges(sql: Sql, businessDate: string): Promise<number> {
   const due = await sql<Array<{ id: number }>>`
     select distinct s.id from subscriptions s join charges c on c.subscription_id = s.id
-    where s.status in ('stopped', 'blocked') and s.payment_model = 'prepay' and s.billing_type in ${sql(deletingTypes)}
-      and c.status in ('open', 'blocked') and c.close_date <= ${businessDate}::date and not c.superseded
+    where s.status in ('stopped', 'blocked') and s.billing_type in ${sql(deletingTypes)}
+      and (c.status = 'open' or (c.status = 'blocked' and s.payment_model = 'prepay')) and c.close_date <= ${businessDate}::date and not c.superseded
     order by s.id`;
   let changed = 0;
   for (const { id } of due) {

@@ -4,7 +4,7 @@ import { checkLedger } from '../../operations/ledger/ledger-check';
 import { createDefaultPluginRegistry } from '../../operations/plugins/registry';
 import { publicEgressOnly } from '../../infra/egress';
 import { billingTypesPlatform, month } from '../support/billing-types-platform';
-import { eventually, runBillingDay, type TestPlatform } from '../support/platform';
+import { eventually, runBillingDay, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 // Issue 19: the billing types of spec 02 §4.10 through the real API, Temporal scenarios and the fake vendor, on a
 // business date the test moves (financial day 1; 30.00 a month). The seed's figures: a month of 30 days at 3000
@@ -131,6 +131,33 @@ describe('stop, activation and deletion split charges through the ledger', () =>
     await operate(subscriptionId, 'delete', 'deleted');
     expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-11 closed 1100']);
     expect(await funds(clientId)).toMatchObject({ available: 98_900, blocked: 0 });
+  });
+});
+
+describe('postpay splits (spec 02 §4.11)', () => {
+  it('monthly flexible postpay: a stop on 21 Sep keeps 1-21 Sep as debt (blocked until 1 Oct) and the rest open; the run neither owes nor bills the stopped days', async () => {
+    today = '2026-09-01';
+    expect((await api('POST', '/api/v1/settings/postpay-mode', { mode: 'automatic' })).status).toBe(200);
+    const rule = (await api('POST', '/api/v1/service-rules', { key: 'postpay_types', name: 'Postpay', defaultPaymentModel: 'postpay', subscriptionCreditLimit: 100_000 })).body;
+    const created = (await plan('monthly_flexible')).body;
+    const client = (await api('POST', '/api/v1/clients', { name: 'postpay types client', serviceRuleId: rule.id })).body;
+    const order = await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: created.periods[0].id });
+    expect(order.body.paymentModel, JSON.stringify(order.body)).toBe('postpay');
+    const { subscriptionId } = await waitForOrderStatus(p, order.body.id, 'completed');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-30 blocked 3000']);
+    today = '2026-09-21';
+    await operate(subscriptionId, 'stop', 'stopped');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 blocked 2100', '2026-09-22..2026-09-30 open 900']);
+    // Debt is not money taken: the balance never moves, and no ledger entry is written for the split.
+    expect(await funds(client.id)).toMatchObject({ available: 0, blocked: 0 });
+    today = '2026-09-22';
+    await runBillingDay(p, '2026-09-22');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 blocked 2100', '2026-09-22..2026-09-30 open 900']);
+    today = '2026-10-01';
+    await runBillingDay(p, '2026-10-01');
+    expect(await charges(subscriptionId)).toEqual(['2026-09-01..2026-09-21 closed 2100']);
+    const ledger = (await api('GET', `/api/v1/clients/${client.id}/transactions?limit=50`)).body.items ?? [];
+    expect(ledger.filter((t: any) => t.kind === 'charge_split')).toEqual([]);
   });
 });
 

@@ -1,0 +1,39 @@
+// Postpay splits (spec 02 §4.11; seed 8.3.6): a postpay charge is debt, not money taken, so the same split rules
+// apply with one difference: what a prepaid split closes at once (the used part) stays blocked, debt the acts
+// bill, and closes on the financial day after its period like every postpay charge. Debt once incurred is never
+// deleted by an event: only the part not yet used goes.
+
+import type { BillingTypeRules, ChargeChanges, ChargeEvent, ChargeView, SubscriptionTerms } from './types';
+import { billingTypeRules } from './index';
+
+/**
+ * The changes a billing type makes for an event, for either payment model: the one entry point for the operation
+ * that persists them, the charge forecast and the charge book, so a postpay subscription is never split by the
+ * prepaid statuses.
+ */
+export function chargeChangesOf(s: SubscriptionTerms, charges: readonly ChargeView[], event: ChargeEvent, rules: BillingTypeRules = billingTypeRules(s.billingType)): ChargeChanges {
+  const changes = rules.onEvent(s, charges, event);
+  return s.prepay ? changes : asPostpay(changes, charges);
+}
+
+/**
+ * A prepaid split as postpay (spec 02 §4.11 "Splitting"): a used part blocked, not closed, until the financial day
+ * after the split charge's period (its own close date); a blocked charge (debt for days used) is not deleted; a
+ * refund part becomes a deleted part (nothing was paid, so nothing is given back: the debt simply shrinks).
+ */
+export function asPostpay(changes: ChargeChanges, charges: readonly ChargeView[]): ChargeChanges {
+  const byId = new Map(charges.map((c) => [c.id, c] as const));
+  const set = changes.set.flatMap((s) => {
+    const was = byId.get(s.id);
+    if (s.superseded) return [s];
+    const status = s.status === 'closed' || s.status === 'refunded' || s.status === 'awaiting_refund' ? (s.status === 'closed' ? 'blocked' : 'deleted') : s.status;
+    if (was?.status === 'blocked' && (status === 'deleted' || status === 'blocked')) return [];
+    return [{ ...s, status }];
+  });
+  const add = changes.add.map((a) => {
+    if (a.status === 'closed') return { ...a, status: 'blocked' as const, closeDate: byId.get(a.splitOf)?.closeDate ?? a.closeDate };
+    if (a.refund || a.status === 'refunded') return { ...a, status: 'deleted' as const, refund: false };
+    return a;
+  });
+  return { set, add };
+}
