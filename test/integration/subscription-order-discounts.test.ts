@@ -255,7 +255,7 @@ describe('usage limits count every kind of order', () => {
     expect(await written()).toEqual(before);
   });
 
-  it('a cancelled order keeps its redemption, as a cancelled purchase does', async () => {
+  it('a cancelled order keeps its redemption, as a cancelled purchase does; a refused one leaves none', async () => {
     today = '2027-03-17';
     const kept = await createDiscount({ name: 'Kept', percent: '10', codes: [{ code: 'KEPT', reusable: true }] });
     // Money for the purchase only: the renewal and the second purchase wait for their payments.
@@ -264,6 +264,10 @@ describe('usage limits count every kind of order', () => {
     expect([renewal.status, renewal.amount]).toEqual(['awaiting_payment', 2700]);
     const purchase = await api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId, promoCode: 'KEPT' });
     expect(purchase.status).toBe(201);
+    // A refused order gives nothing: the open renewal refuses a change, whose redemption is rolled back with it.
+    const refused = await api('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { storage: 20 }, promoCode: 'KEPT' });
+    expect([refused.status, refused.body.code]).toEqual([409, 'open_order_exists']);
+    expect(await discountCard(kept.id)).toMatchObject({ uses: 2, codes: [{ activations: 2 }] });
     for (const id of [renewal.id, purchase.body.id]) {
       expect((await api('POST', `/api/v1/orders/${id}/cancel`, { reason: 'changed my mind' })).status).toBeLessThan(300);
       await waitForOrderStatus(p, id, 'cancelled');
