@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { currentPeriodIndex, discountedOrderCharges, firstTermChargeSpan, orderCharges } from './charges';
+import { extensionCharges } from './billing-types/extension-charges';
 import { firstExpirationDate } from './dates';
 import {
   applyCorrection,
@@ -187,6 +188,24 @@ describe('the target rule of resource-change and switch orders: the current-peri
       head: 1,
     });
     expect(corrected.charges.map((c) => c.amount)).toEqual([400, 0, 299, 300]);
+  });
+});
+
+describe('renewal charges under a discount (the seed manual 13.1.1 "apply to")', () => {
+  const renewal = (discount: DiscountTerms | null) =>
+    extensionCharges({ type: 'renewal', billingType: 'prepaid_term', expirationDate: '2027-06-17', period: { duration: 3, unit: 'month' }, financialDay: 1, renewalFee: 500, amount: 3500, discount });
+
+  it('10 % on the renewal fee only: 5.00 costs 4.50, the term\'s recurring charges are not discounted', () => {
+    expect(renewal({ ...pct('10'), appliesTo: ['renewal'] }).map((c) => [c.kind, c.amount, c.discount])).toEqual([
+      ['renewal', 450, 50], ['recurring', 433, 0], ['recurring', 1000, 0], ['recurring', 1000, 0], ['recurring', 567, 0],
+    ]);
+  });
+
+  it('10 % on every fee: 35.00 costs 31.50; without a discount the charges are what they were', () => {
+    const all = renewal(pct('10'));
+    expect([sum(all.map((c) => c.amount)), sum(all.map((c) => c.discount ?? 0))]).toEqual([3150, 350]);
+    expect(renewal(null).map((c) => c.amount)).toEqual([500, 433, 1000, 1000, 567]);
+    expect(renewal(null).every((c) => c.discount === undefined)).toBe(true);
   });
 });
 
