@@ -97,6 +97,8 @@ export function orderCharges(o: {
   total: MinorUnits;
   /** A discount on the order: the charges follow spec 02 §4.14 (`discountedOrderCharges`). */
   discount?: DiscountTerms | null;
+  /** Resource-change and switch orders: today, whose charge plays "the first" in the §4.14 target rule. */
+  currentPeriod?: IsoDate;
 }): PlannedCharge[] {
   if (o.discount) return discountedOrderCharges({ ...o, discount: o.discount }).charges;
   const planned: PlannedCharge[] = [];
@@ -120,7 +122,8 @@ export function orderCharges(o: {
  * The charges of a discounted order (spec 02 §4.14): each charge's base is its period in months to 0.001 × the
  * monthly fee, rounded (a full period is the fee); the discount and the corrections are `discountCharges`'. The
  * order's amount is the reference order amount and its discount the reference order discount; Σ charge amounts and
- * Σ charge discounts equal them. `head` names the current-period charge for change and switch orders.
+ * Σ charge discounts equal them. `head` (an index among the recurring charges) or `currentPeriod` (a date) names the
+ * current-period charge for change and switch orders: it stands in for "the first charge" of the target rule.
  */
 export function discountedOrderCharges(o: {
   span: { from: IsoDate; to: IsoDate };
@@ -130,18 +133,32 @@ export function discountedOrderCharges(o: {
   total: MinorUnits;
   discount: DiscountTerms | null;
   head?: number;
+  currentPeriod?: IsoDate;
 }): { amount: MinorUnits; discount: MinorUnits; charges: PlannedCharge[] } {
   const oneOff: PlannedCharge[] = o.oneOff && o.oneOff.amount > 0 ? [{ kind: o.oneOff.kind, from: o.span.from, to: o.span.to, closeDate: o.span.from, amount: o.oneOff.amount }] : [];
   const recurring = o.monthlyFee > 0 || o.total > (o.oneOff?.amount ?? 0) ? recurringCharges(o.span.from, o.span.to, o.financialDay, o.monthlyFee) : [];
   const months = recurring.map((c) => (c.full ? 1000 : periodMilliMonths(c.days, c.periodDays)));
   const planned: PlannedCharge[] = [...oneOff, ...recurring.map((c, i) => ({ kind: 'recurring' as const, from: c.from, to: c.to, closeDate: addDays(c.to, 1), amount: chargeBase(months[i]!, 1, o.monthlyFee) }))];
+  const head = o.currentPeriod === undefined ? o.head : currentPeriodIndex(recurring, o.currentPeriod);
   const { order, charges } = discountCharges({
     orderAmount: o.total,
     charges: planned.map((c, i) => ({ kind: c.kind, milliMonths: c.kind === 'recurring' ? months[i - oneOff.length]! : 0, base: c.amount })),
     terms: o.discount,
-    head: o.head === undefined ? undefined : o.head + oneOff.length,
+    head: head === undefined ? undefined : head + oneOff.length,
   });
   return { ...order, charges: planned.map((c, i) => ({ ...c, amount: charges[i]!.amount, discount: charges[i]!.discount })) };
+}
+
+/**
+ * The index of the charge (in date order) whose period holds `date`: spec 02 §4.14 takes "the charge of the current
+ * financial period" instead of the first for resource-change and switch orders. A date before every period is the
+ * first's (nothing earlier is current); one after every period, the last's.
+ */
+export function currentPeriodIndex(periods: ReadonlyArray<{ from: IsoDate; to: IsoDate }>, date: IsoDate): number {
+  const holding = periods.findIndex((p) => compareDates(p.from, date) <= 0 && compareDates(date, p.to) <= 0);
+  if (holding >= 0) return holding;
+  const later = periods.findIndex((p) => compareDates(p.from, date) > 0);
+  return later >= 0 ? later : Math.max(0, periods.length - 1);
 }
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { discountedOrderCharges, firstTermChargeSpan, orderCharges } from './charges';
+import { currentPeriodIndex, discountedOrderCharges, firstTermChargeSpan, orderCharges } from './charges';
+import { extensionCharges } from './billing-types/extension-charges';
 import { firstExpirationDate } from './dates';
 import {
   applyCorrection,
@@ -14,6 +15,7 @@ import {
   periodMilliMonths,
   referenceCharge,
   referenceOrder,
+  spreadDiscount,
   type ChargeKind,
   type DiscountTerms,
 } from './discounts';
@@ -141,6 +143,92 @@ describe('the seed manual 8.3.5: rounding of discounted order and charge amounts
     // references 18.90 + 27.00 + 27.00 + 8.67 = 81.57 and 2.10 + 3.00 + 3.00 + 0.96 = 9.06: the corrections −0.57
     // and −0.06 go to the first charge (0.7 > 0.321).
     expect(placed.charges.map((c) => [c.amount, c.discount])).toEqual([[1833, 204], [2700, 300], [2700, 300], [867, 96]]);
+  });
+});
+
+describe('the target rule of resource-change and switch orders: the current-period charge, not the first (spec 02 §4.14, 8.3.5.5.1)', () => {
+  // 10 % on 17 Mar – 16 Jun 2027 at 10.00 a month (financial day 1): bases 4.84 (15/31 = 0.484), 10.00, 10.00, 5.33
+  // (16/30 = 0.533); references 4.36, 9.00, 9.00, 4.80 (27.16) and 0.48, 1.00, 1.00, 0.53 (3.01) for an order of
+  // 27.00 and 3.00: corrections −0.16 and −0.01.
+  const span = { from: '2027-03-17', to: '2027-06-16' };
+  const priced = (currentPeriod?: string) =>
+    discountedOrderCharges({ span, financialDay: 1, monthlyFee: 1000, total: 3000, discount: pct('10'), ...(currentPeriod ? { currentPeriod } : {}) });
+
+  it('the charge whose period holds the day is the current one; before every period the first, after every period the last', () => {
+    const periods = priced().charges;
+    expect(['2027-03-17', '2027-03-31', '2027-04-01', '2027-05-20', '2027-06-16'].map((d) => currentPeriodIndex(periods, d))).toEqual([0, 0, 1, 2, 3]);
+    expect([currentPeriodIndex(periods, '2027-01-01'), currentPeriodIndex(periods, '2027-12-01'), currentPeriodIndex([], '2027-01-01')]).toEqual([0, 3, 0]);
+  });
+
+  it('a purchase (or renewal) compares the first charge (0.484) with the last (0.533): the corrections go to the last', () => {
+    expect(priced().charges.map((c) => [c.amount, c.discount])).toEqual([[436, 48], [900, 100], [900, 100], [464, 52]]);
+  });
+
+  it('current period April: April (1 month) is compared with the last (0.533) and takes the corrections; March is not a candidate', () => {
+    const placed = priced('2027-04-10');
+    expect([placed.amount, placed.discount]).toEqual([2700, 300]);
+    expect(placed.charges.map((c) => [c.amount, c.discount])).toEqual([[436, 48], [884, 99], [900, 100], [480, 53]]);
+    expect([sum(placed.charges.map((c) => c.amount)), sum(placed.charges.map((c) => c.discount ?? 0))]).toEqual([2700, 300]);
+  });
+
+  it('a change ordered on its first day: the current-period charge is the order\'s first, compared with the last as for a purchase', () => {
+    // A 20.00 a month increase from 17 Mar to 16 May at 10 %: 17-31 Mar (0.484), April, 1-16 May (0.516); today is in March.
+    const change = discountedOrderCharges({ span: { from: '2027-03-17', to: '2027-05-16' }, financialDay: 1, monthlyFee: 2000, total: 4000, discount: pct('10'), currentPeriod: '2027-03-17' });
+    const plain = discountedOrderCharges({ span: { from: '2027-03-17', to: '2027-05-16' }, financialDay: 1, monthlyFee: 2000, total: 4000, discount: pct('10') });
+    expect(change).toEqual(plain);
+    expect([change.amount, change.discount, sum(change.charges.map((c) => c.amount)), sum(change.charges.map((c) => c.discount ?? 0))]).toEqual([3600, 400, 3600, 400]);
+  });
+
+  it('a negative correction that takes the current-period charge below 0 carries to the next extreme pair, never to an earlier charge', () => {
+    // Current period = charge 1 (0.9); candidates 1..3: 1 (0.9) vs 3 (0.5) → 1 to 0, the rest −1 → 2 (0.8) vs 3 → 2.
+    const corrected = discountCharges({
+      orderAmount: 400 + 0 + 299 + 300,
+      charges: [{ kind: 'recurring', milliMonths: 1000, base: 400 }, { kind: 'recurring', milliMonths: 900, base: 1 }, { kind: 'recurring', milliMonths: 800, base: 300 }, { kind: 'recurring', milliMonths: 500, base: 300 }],
+      terms: null,
+      head: 1,
+    });
+    expect(corrected.charges.map((c) => c.amount)).toEqual([400, 0, 299, 300]);
+  });
+});
+
+describe('renewal charges under a discount (the seed manual 13.1.1 "apply to")', () => {
+  const renewal = (discount: DiscountTerms | null) =>
+    extensionCharges({ type: 'renewal', billingType: 'prepaid_term', expirationDate: '2027-06-17', period: { duration: 3, unit: 'month' }, financialDay: 1, renewalFee: 500, amount: 3500, discount });
+
+  it('10 % on the renewal fee only: 5.00 costs 4.50, the term\'s recurring charges are not discounted', () => {
+    expect(renewal({ ...pct('10'), appliesTo: ['renewal'] }).map((c) => [c.kind, c.amount, c.discount])).toEqual([
+      ['renewal', 450, 50], ['recurring', 433, 0], ['recurring', 1000, 0], ['recurring', 1000, 0], ['recurring', 567, 0],
+    ]);
+  });
+
+  it('10 % on every fee: 35.00 costs 31.50; without a discount the charges are what they were', () => {
+    const all = renewal(pct('10'));
+    expect([sum(all.map((c) => c.amount)), sum(all.map((c) => c.discount ?? 0))]).toEqual([3150, 350]);
+    expect(renewal(null).map((c) => c.amount)).toEqual([500, 433, 1000, 1000, 567]);
+    expect(renewal(null).every((c) => c.discount === undefined)).toBe(true);
+  });
+});
+
+describe('an order\'s discount shared among its lines', () => {
+  it('in proportion, exactly, largest remainders first', () => {
+    expect(spreadDiscount([600, 300], 90)).toEqual([60, 30]);
+    expect(spreadDiscount([100, 100, 100], 100)).toEqual([34, 33, 33]);
+    expect(spreadDiscount([0, 500, 0], 7)).toEqual([0, 7, 0]);
+    expect(spreadDiscount([250, 750], 1000)).toEqual([250, 750]);
+    expect(spreadDiscount([], 0)).toEqual([]);
+    expect(() => spreadDiscount([100], 101)).toThrow(expect.objectContaining({ code: 'invalid_price' }));
+  });
+
+  it('property: Σ = the discount, each share between 0 and its line', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 12 }), fc.double({ min: 0, max: 1, noNaN: true }), (amounts, f) => {
+        const discount = Math.floor(sum(amounts) * f);
+        const shares = spreadDiscount(amounts, discount);
+        expect(sum(shares)).toBe(discount);
+        shares.forEach((s, i) => expect(s >= 0 && s <= amounts[i]!).toBe(true));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

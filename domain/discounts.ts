@@ -31,6 +31,12 @@
 //    days formula and orderCharges' correction rule as they were (domain/charges.ts), so no existing price moved.
 //  - When a correction cannot be absorbed by the recurring charges (none, or all taken to 0), it goes on over the
 //    other charges with the same rule, so the sums always hold.
+//  - "The first charge of the subscription" is the first charge of the order (our charges belong to orders); for
+//    resource-change and switch orders the current financial period's charge takes its place (`head`), which is
+//    the order's first whenever its charges start on the order day, as they do today.
+//  - The subscription limit ("Количество подписок") counts redemptions, by orders of every kind: a purchase and a
+//    renewal of the same subscription with one code use it twice (our choice; the manual counts subscriptions
+//    without saying what a renewal does).
 
 import { AppError } from './errors';
 import type { MinorUnits } from './money';
@@ -253,4 +259,26 @@ export function checkPromoCodeUse(u: PromoCodeUse): void {
   if (!code.reusable && code.activations >= 1) throw new AppError('promo_code_exhausted', 'the promo code has been used');
   if (d.maxSubscriptions !== null && d.uses >= d.maxSubscriptions) throw new AppError('promo_code_exhausted', `the discount has been used ${d.uses} times, its limit`);
   if (d.maxClients !== null && !d.clientHasUsed && d.clientsUsing >= d.maxClients) throw new AppError('promo_code_exhausted', `the discount has been used by ${d.clientsUsing} clients, its limit`);
+}
+
+/**
+ * An order's discount shared among its lines in proportion to their amounts (largest remainders first, the earlier
+ * line on a tie), so Σ line discounts = the order's discount exactly and no line is discounted below 0. The lines'
+ * figures are what the order page shows (spec 01 §16); the charges carry the §4.14 amounts, which add up to the same.
+ */
+export function spreadDiscount(amounts: readonly MinorUnits[], discount: MinorUnits): MinorUnits[] {
+  const total = amounts.reduce((s, a) => s + a, 0);
+  requireAmount(discount, 'a discount');
+  if (discount > total) throw new AppError('invalid_price', `a discount of ${discount} on lines of ${total}`);
+  if (total === 0) return amounts.map(() => 0);
+  const exact = amounts.map((a) => BigInt(a) * BigInt(discount));
+  const shares = exact.map((e) => toMinor(e / BigInt(total)));
+  let rest = discount - shares.reduce((s, x) => s + x, 0);
+  const byRemainder = exact.map((e, i) => ({ i, r: e % BigInt(total) })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  for (const { i } of byRemainder) {
+    if (rest === 0) break;
+    shares[i]! += 1;
+    rest -= 1;
+  }
+  return shares;
 }

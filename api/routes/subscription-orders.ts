@@ -23,15 +23,21 @@ import { applyCreditLimits } from '../scenario-starts/subscriptions';
 import { chargeForecastEvent, forecastDays, idParam, isoDate, jsonBody, jsonResponses } from '../schemas';
 import { loadOrder } from './orders';
 
+// As on POST /orders: the same field, the same refusals (promo_code_unknown, _expired, _not_applicable, _inactive, _exhausted).
+const promoCode = z.string().trim().min(1).max(100).optional().describe('a promo code: the order and its charges are discounted (spec 02 §4.14), or the order is refused and nothing is written');
 const renewInput = z
-  .object({ planPeriodId: z.number().int().positive().optional().describe('a period of the same plan; default: the current one') })
+  .object({ planPeriodId: z.number().int().positive().optional().describe('a period of the same plan; default: the current one'), promoCode })
   .strict()
   .openapi('RenewSubscriptionInput');
+const prolongInput = z.object({ promoCode }).strict().openapi('ProlongSubscriptionInput');
 const changeResourcesInput = z
-  .object({ resources: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.number().int().min(0).max(1_000_000)).refine((r) => Object.keys(r).length > 0, 'name at least one resource') })
+  .object({
+    resources: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.number().int().min(0).max(1_000_000)).refine((r) => Object.keys(r).length > 0, 'name at least one resource'),
+    promoCode,
+  })
   .strict()
   .openapi('ChangeResourcesInput');
-const switchPlanInput = z.object({ planPeriodId: z.number().int().positive() }).strict().openapi('SwitchPlanInput');
+const switchPlanInput = z.object({ planPeriodId: z.number().int().positive(), promoCode }).strict().openapi('SwitchPlanInput');
 const creditLimitInput = z
   .object({ creditLimit: z.number().int().min(0).max(1e13).nullable().describe('minor units; null = inherit') })
   .strict()
@@ -79,22 +85,23 @@ export function subscriptionOrderRoutes(deps: ApiDeps) {
     });
 
   app.openapi(orderRoute('renew', 'Renew a subscription by hand, inside its manual-renewal window (spec 01 §12.3)', renewInput), async (c) => {
-    const { planPeriodId } = c.req.valid('json') as z.infer<typeof renewInput>;
-    return place(c, await draftRenewalOrder(sql, { subscriptionId: c.req.valid('param').id, planPeriodId, today: today() }));
+    const { planPeriodId, promoCode } = c.req.valid('json') as z.infer<typeof renewInput>;
+    return place(c, await draftRenewalOrder(sql, { subscriptionId: c.req.valid('param').id, planPeriodId, today: today(), promoCode }));
   });
 
-  app.openapi(orderRoute('prolong', 'Prolong a stopped per-period subscription by hand to the end of the current financial period (spec 01 §11.3)', z.object({}).strict().openapi('ProlongSubscriptionInput')), async (c) =>
-    place(c, await draftProlongationOrder(sql, { subscriptionId: c.req.valid('param').id, today: today() })),
-  );
+  app.openapi(orderRoute('prolong', 'Prolong a stopped per-period subscription by hand to the end of the current financial period (spec 01 §11.3)', prolongInput), async (c) => {
+    const { promoCode } = c.req.valid('json') as z.infer<typeof prolongInput>;
+    return place(c, await draftProlongationOrder(sql, { subscriptionId: c.req.valid('param').id, today: today(), promoCode }));
+  });
 
   app.openapi(orderRoute('change-resources', 'Order new resource quantities (spec 01 §9); increases are charged for the rest of the paid period', changeResourcesInput), async (c) => {
-    const { resources } = c.req.valid('json') as z.infer<typeof changeResourcesInput>;
-    return place(c, await draftResourceChangeOrder(sql, { subscriptionId: c.req.valid('param').id, resources, today: today() }));
+    const { resources, promoCode } = c.req.valid('json') as z.infer<typeof changeResourcesInput>;
+    return place(c, await draftResourceChangeOrder(sql, { subscriptionId: c.req.valid('param').id, resources, today: today(), promoCode }));
   });
 
   app.openapi(orderRoute('switch-plan', 'Switch to another plan of the same service (spec 01 §10); the unused part of the paid term counts towards the new plan', switchPlanInput), async (c) => {
-    const { planPeriodId } = c.req.valid('json') as z.infer<typeof switchPlanInput>;
-    return place(c, await draftPlanSwitchOrder(sql, { subscriptionId: c.req.valid('param').id, planPeriodId, today: today() }));
+    const { planPeriodId, promoCode } = c.req.valid('json') as z.infer<typeof switchPlanInput>;
+    return place(c, await draftPlanSwitchOrder(sql, { subscriptionId: c.req.valid('param').id, planPeriodId, today: today(), promoCode }));
   });
 
   app.openapi(

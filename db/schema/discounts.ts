@@ -26,7 +26,7 @@ export const discounts = pgTable(
     allPlans: boolean('all_plans').notNull().default(true),
     /** How many clients may use it (distinct clients of its redemptions); null: unlimited. */
     maxClients: integer('max_clients'),
-    /** How many subscriptions may use it (its redemptions: one purchase, one subscription); null: unlimited. */
+    /** How many subscriptions may use it, counted as its redemptions by orders of every kind (`uses`); null: unlimited. */
     maxSubscriptions: integer('max_subscriptions'),
     appliesSetup: boolean('applies_setup').notNull().default(true),
     appliesRenewal: boolean('applies_renewal').notNull().default(true),

@@ -1,7 +1,8 @@
 // The charges of a renewal or prolongation order (spec 02 §4.6 point 4), priced the same for the order operations
 // (operations/subscription-orders) and the charge forecast (charge-forecast.ts).
 
-import { orderCharges, type PlannedCharge } from '../charges';
+import { discountPlannedCharges, orderCharges, type PlannedCharge } from '../charges';
+import type { DiscountTerms } from '../discounts';
 import { addDays, nextExpirationDate, periodLengthInMonths, type IsoDate, type PeriodUnit } from '../dates';
 import { prolongedUntilAfter } from '../lifecycle';
 import { billingTypeRules } from './index';
@@ -12,7 +13,7 @@ import type { BillingType } from './types';
  * The charges of a renewal or prolongation order (spec 02 §4.6 point 4): the renewal fee, then the recurring
  * fee per financial period of the new term ([expiration + 1, new expiration]; for per-period billing its
  * first period) or of the prolonged period. They start after the current term, so they stay blocked
- * (paid, not consumed) until their periods pass.
+ * (paid, not consumed) until their periods pass. With a promo code's `discount` they follow spec 02 §4.14.
  */
 export function extensionCharges(o: {
   type: 'renewal' | 'prolongation';
@@ -25,6 +26,7 @@ export function extensionCharges(o: {
   prolonged?: { from: IsoDate; to: IsoDate };
   /** The additional resources the amount includes (units above the included ones, their monthly price): each gets its own charges. */
   resources?: readonly AdditionalResource[];
+  discount?: DiscountTerms | null;
 }): PlannedCharge[] {
   if (o.amount === 0) return [];
   const split = resourceShares(o);
@@ -50,13 +52,14 @@ function resourceMonths(o: ExtensionInput): number | null {
 
 /**
  * The amount apart: each resource's monthly price × the extension's months, the rest the service's. Null when the
- * charges stay one series (no resources, day periods, a type that shapes its own renewal, or a rest that would not
- * cover the renewal fee).
+ * charges stay one series (no resources, day periods, a type that shapes its own renewal, a discount, or a rest that
+ * would not cover the renewal fee).
  */
 function resourceShares(o: ExtensionInput): { service: number; resources: Array<AdditionalResource & { total: number }> } | null {
   const months = resourceMonths(o);
   const own = o.type === 'renewal' && billingTypeRules(o.billingType as BillingType).renewalCharges;
-  if (!o.resources?.length || months === null || own) return null;
+  // A discount is spread over the order's charges as one (spec 02 §4.14): its charges stay one series.
+  if (!o.resources?.length || months === null || own || o.discount) return null;
   const resources = o.resources.filter((r) => r.quantity > 0 && r.monthly > 0).map((r) => ({ ...r, total: Math.round(r.monthly * months) }));
   const service = o.amount - resources.reduce((s, r) => s + r.total, 0);
   return resources.length > 0 && service >= (o.type === 'renewal' ? o.renewalFee : 0) ? { service, resources } : null;
@@ -76,19 +79,20 @@ function renewalSpan(o: ExtensionInput): { from: IsoDate; to: IsoDate } {
 /** The service's charges (with the resources when they are not apart). */
 function serviceCharges(o: ExtensionInput): PlannedCharge[] {
   if (o.amount === 0) return [];
+  const discount = o.discount ?? null;
   const own = o.type === 'renewal' ? billingTypeRules(o.billingType as BillingType).renewalCharges?.({ expirationDate: o.expirationDate, nextExpiration: nextExpirationDate(o.expirationDate, o.period), amount: o.amount }) : undefined;
-  if (own) return own;
+  if (own) return discountPlannedCharges(own, o.amount, discount);
   if (o.type === 'prolongation') {
     const span = o.prolonged!;
-    return orderCharges({ span, financialDay: o.financialDay, monthlyFee: o.amount, total: o.amount });
+    return orderCharges({ span, financialDay: o.financialDay, monthlyFee: o.amount, total: o.amount, discount });
   }
   const perPeriod = billedPerPeriod(o.billingType);
   const span = renewalSpan(o);
   const renewalFee = Math.min(o.renewalFee, o.amount);
   if (o.period.unit === 'day' && !perPeriod) {
     const oneOff: PlannedCharge[] = renewalFee > 0 ? [{ kind: 'renewal', from: span.from, to: span.to, closeDate: span.from, amount: renewalFee }] : [];
-    return [...oneOff, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: o.amount - renewalFee }];
+    return discountPlannedCharges([...oneOff, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: o.amount - renewalFee }], o.amount, discount);
   }
   const months = perPeriod ? 1 : (periodLengthInMonths(o.period) ?? 1);
-  return orderCharges({ span, financialDay: o.financialDay, monthlyFee: Math.floor((o.amount - renewalFee) / months), oneOff: { kind: 'renewal', amount: renewalFee }, total: o.amount });
+  return orderCharges({ span, financialDay: o.financialDay, monthlyFee: Math.floor((o.amount - renewalFee) / months), oneOff: { kind: 'renewal', amount: renewalFee }, total: o.amount, discount });
 }

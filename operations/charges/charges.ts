@@ -63,6 +63,8 @@ export function purchaseCharges(p: {
   recurringFee: number;
   total: number;
   discount?: DiscountTerms | null;
+  /** A plan switch's order day: its charge is the current period's in the §4.14 target rule (domain/charges.ts). */
+  currentPeriod?: IsoDate;
 }): PlannedCharge[] {
   if (p.total === 0) return [];
   if (p.period.unlimited) return discountPlannedCharges([{ kind: 'setup', from: p.today, to: p.today, closeDate: p.today, amount: p.total }], p.total, p.discount);
@@ -85,7 +87,7 @@ function billedPurchase(p: Parameters<typeof purchaseCharges>[0], span: { from: 
     const planned: PlannedCharge[] = oneOff.amount > 0 ? [{ ...oneOff, from: span.from, to: span.to, closeDate: span.from }] : [];
     return discountPlannedCharges([...planned, { kind: 'recurring', from: span.from, to: span.to, closeDate: addDays(span.to, 1), amount: p.total - oneOff.amount }], p.total, p.discount);
   }
-  return orderCharges({ span, financialDay: p.financialDay, monthlyFee: p.recurringFee, oneOff, total: p.total, discount: p.discount ?? null });
+  return orderCharges({ span, financialDay: p.financialDay, monthlyFee: p.recurringFee, oneOff, total: p.total, discount: p.discount ?? null, currentPeriod: p.currentPeriod });
 }
 
 /**

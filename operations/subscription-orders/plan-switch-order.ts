@@ -11,12 +11,16 @@ import { periodMonths, proratedAmount, purchaseOrderAmount } from '../../domain/
 import { loadSubscriptionForOrder, paidThrough, refuseIf, subjectOf, type SubscriptionForOrder, type SubscriptionOrderDraft } from './subscription-for-order';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
 import type { BillingType } from '../../domain/billing-types/types';
+import type { DiscountTerms } from '../../domain/discounts';
+import { discountDraft } from './promo-code';
 
 export interface PlanSwitchOrderInput {
   subscriptionId: number;
   /** A period of the plan to switch to. */
   planPeriodId: number;
   today: IsoDate;
+  /** A promo code for the new plan (and period): the switch is discounted (spec 02 §4.14), or refused before anything is written. */
+  promoCode?: string | undefined;
 }
 
 interface TargetPeriod {
@@ -58,9 +62,10 @@ function unusedValue(sub: SubscriptionForOrder, today: IsoDate): number {
  * switch"): the order is the new plan's purchase from today (its charges, per-period types their first financial
  * period prorated); when the switch is applied, the old plan's current and future charges are split by the old
  * billing type (used part closed, the rest given back through the ledger), so the order shows what the unused part
- * will return (`details.unusedReturned`) rather than netting it.
+ * will return (`details.unusedReturned`) rather than netting it. A promo code discounts the new plan's purchase;
+ * the unused part returned is the old plan's and is not discounted again.
  */
-export async function draftPlanSwitchOrder(db: Db, { subscriptionId: id, planPeriodId, today }: PlanSwitchOrderInput): Promise<SubscriptionOrderDraft> {
+export async function draftPlanSwitchOrder(db: Db, { subscriptionId: id, planPeriodId, today, promoCode }: PlanSwitchOrderInput): Promise<SubscriptionOrderDraft> {
   const sub = await loadSubscriptionForOrder(db, id);
   refuseIf(orderRefusal('plan_switch', subjectOf(sub), 'switched'));
   refuseIf(billingTypeRefusal(sub, 'switch', today));
@@ -69,15 +74,19 @@ export async function draftPlanSwitchOrder(db: Db, { subscriptionId: id, planPer
   const perPeriod = billedPerPeriod(target.billing_type) && !period.unlimited && !period.trial;
   const first = perPeriod ? firstFinancialPeriod(today, firstExpirationDate(today, period), target.financial_day, period.recurringFee) : null;
   const price = first ? period.setupFee + first.amount : purchaseOrderAmount(period);
-  const charges = purchaseCharges({ today, billingType: target.billing_type, period, financialDay: target.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: price });
+  // Spec 02 §4.14: a switch's corrections compare the current financial period's charge (not the first) with the last.
+  const charge = (discount: DiscountTerms | null) =>
+    purchaseCharges({ today, billingType: target.billing_type, period, financialDay: target.financial_day, setupFee: period.setupFee, recurringFee: period.recurringFee, total: price, discount, currentPeriod: today });
   const paidTo = paidThrough(sub);
-  return {
+  const draft: SubscriptionOrderDraft = {
     type: 'plan_switch',
     subscriptionId: id,
     planPeriodId,
     amount: price,
     lines: [{ kind: 'subscription', priceType: 'recurring', description: `${target.plan_name}: purchase${first ? ` ${first.from} – ${first.to}` : ''}`, quantity: 1, periodMonths: first ? (first.full ? '1' : periodMonths({ duration: first.days, unit: 'day' })) : periodMonths(target), unitPrice: price, amount: price }],
     details: { fromPlanPeriodId: sub.plan_period_id, toPlanPeriodId: planPeriodId, splitsCharges: true, unusedReturned: unusedValue(sub, today), unusedUntil: paidTo },
-    charges,
+    charges: charge(null),
   };
+  if (promoCode === undefined) return draft;
+  return discountDraft(db, draft, { code: promoCode, clientId: sub.client_id, planId: target.plan_id, planPeriodId, currency: target.currency, today }, charge);
 }

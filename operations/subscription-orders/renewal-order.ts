@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import type { IsoDate, PeriodUnit } from '../../domain/dates';
 import { billingTypeRefusal } from './subscription-for-order';
+import type { DiscountTerms } from '../../domain/discounts';
 import { AppError } from '../../domain/errors';
 import { manualRenewalRefusal } from '../../domain/lifecycle';
 import { extensionAmounts, periodMonths } from '../../domain/pricing';
@@ -9,20 +10,23 @@ import { additionalResources } from './additional-resources';
 import { loadSubscriptionForOrder, refuseIf, subjectOf, type SubscriptionOrderDraft } from './subscription-for-order';
 import { loadLifecycleStates } from './subscription-orders';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
+import { discountDraft } from './promo-code';
 
 export interface RenewalOrderInput {
   subscriptionId: number;
   /** A period of the same plan; default: the current one. */
   planPeriodId?: number;
   today: IsoDate;
+  /** A promo code: the renewal is discounted (spec 02 §4.14), or refused before anything is written. */
+  promoCode?: string | undefined;
 }
 
 /**
  * An operator's renewal, inside the manual-renewal window (spec 01 §12.3): priced like the billing run's renewal
  * (the period's renewal price plus the resources above the plan's). Per-period billing renews early as a deferred
- * order, provisioned on the expiration date (§12.4).
+ * order, provisioned on the expiration date (§12.4). A promo code is checked against the period renewed onto.
  */
-export async function draftRenewalOrder(db: Db, { subscriptionId: id, planPeriodId, today }: RenewalOrderInput): Promise<SubscriptionOrderDraft> {
+export async function draftRenewalOrder(db: Db, { subscriptionId: id, planPeriodId, today, promoCode }: RenewalOrderInput): Promise<SubscriptionOrderDraft> {
   const sub = await loadSubscriptionForOrder(db, id);
   refuseIf(billingTypeRefusal(sub, 'renew', today));
   refuseIf(manualRenewalRefusal({ ...subjectOf(sub), expirationDate: sub.expiration_date, unlimited: sub.unlimited, trial: sub.trial, trialRenewable: sub.trial_renewable === true, manualRenewPointDays: sub.manual_renew_point_days }, today));
@@ -36,7 +40,10 @@ export async function draftRenewalOrder(db: Db, { subscriptionId: id, planPeriod
   const resourceMonthly = row?.resourceMonthly ?? 0;
   const amount = extensionAmounts(sub.billing_type, { ...period, setupFee: Number(period.setup_fee), recurringFee: Number(period.recurring_fee), renewalFee: Number(period.renewal_fee) }, resourceMonthly).renewal;
   const deferred = billedPerPeriod(sub.billing_type) && today < expirationDate;
-  return {
+  const resources = await additionalResources(db, id);
+  const charge = (discount: DiscountTerms | null) =>
+    extensionCharges({ type: 'renewal', billingType: sub.billing_type, expirationDate: expirationDate, period, financialDay: sub.financial_day, renewalFee: Number(period.renewal_fee), amount, discount, resources });
+  const draft: SubscriptionOrderDraft = {
     type: 'renewal',
     subscriptionId: id,
     planPeriodId: periodId,
@@ -46,6 +53,8 @@ export async function draftRenewalOrder(db: Db, { subscriptionId: id, planPeriod
     deferred,
     provisioningDate: deferred ? expirationDate : today,
     details: { renewsAfter: expirationDate },
-    charges: extensionCharges({ type: 'renewal', billingType: sub.billing_type, expirationDate: expirationDate, period, financialDay: sub.financial_day, renewalFee: Number(period.renewal_fee), amount, resources: await additionalResources(db, id) }),
+    charges: charge(null),
   };
+  if (promoCode === undefined) return draft;
+  return discountDraft(db, draft, { code: promoCode, clientId: sub.client_id, planId: sub.plan_id, planPeriodId: periodId, currency: sub.plan_currency, today }, charge);
 }

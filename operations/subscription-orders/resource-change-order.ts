@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import { billingTypeRefusal } from './subscription-for-order';
-import { orderCharges } from '../../domain/charges';
+import { discountedOrderCharges, orderCharges } from '../../domain/charges';
+import type { DiscountTerms } from '../../domain/discounts';
 import { addDays, addMonthsClamped, daysBetween, periodLengthInMonths, type IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
 import { multiplyByQuantity as multiplyPeriodPrice } from '../../domain/money';
@@ -8,12 +9,15 @@ import { orderRefusal } from '../../domain/order-effects';
 import { proratedAmount } from '../../domain/pricing';
 import { loadSubscriptionForOrder, paidThrough, refuseIf, subjectOf, type SubscriptionForOrder, type SubscriptionOrderDraft } from './subscription-for-order';
 import { billedPerPeriod } from '../../domain/billing-types/payment';
+import { discountDraft } from './promo-code';
 
 export interface ResourceChangeOrderInput {
   subscriptionId: number;
   /** The new quantities by resource key. */
   resources: Record<string, number>;
   today: IsoDate;
+  /** A promo code: the increase is discounted (spec 02 §4.14), or the order refused before anything is written. */
+  promoCode?: string | undefined;
 }
 
 interface PlanResource {
@@ -48,8 +52,11 @@ function resourceLine(sub: SubscriptionForOrder, res: PlanResource, before: numb
   return { line, addedMonthly, added };
 }
 
-/** An operator orders new resource quantities (spec 01 §9); increases are charged for the rest of the paid period. */
-export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, resources, today }: ResourceChangeOrderInput): Promise<SubscriptionOrderDraft> {
+/**
+ * An operator orders new resource quantities (spec 01 §9); increases are charged for the rest of the paid period.
+ * A promo code is checked against the subscription's plan period; a decrease costs nothing, so none applies to it.
+ */
+export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, resources, today, promoCode }: ResourceChangeOrderInput): Promise<SubscriptionOrderDraft> {
   const sub = await loadSubscriptionForOrder(db, id);
   refuseIf(orderRefusal('resource_change', subjectOf(sub), 'changed'));
   const planResources = await db<PlanResource[]>`
@@ -81,5 +88,17 @@ export async function draftResourceChangeOrder(db: Db, { subscriptionId: id, res
   const charges = span
     ? increases.flatMap((r) => orderCharges({ span, financialDay: sub.financial_day, monthlyFee: r.monthly, total: r.amount }).map((c) => ({ ...c, resourceKey: r.key, quantity: r.added })))
     : [];
-  return { type: 'resource_change', subscriptionId: id, amount, lines, details: { resources }, charges };
+  const draft: SubscriptionOrderDraft = { type: 'resource_change', subscriptionId: id, amount, lines, details: { resources }, charges };
+  if (promoCode === undefined) return draft;
+  // Spec 02 §4.14: for a resource change the charge of the current financial period, not the first, is compared
+  // with the last when the corrections are placed. The discount is spread over the order as one series; it still
+  // records its resource when the order increases one (several resources at once share untagged charges, which a
+  // later decrease does not refund).
+  const addedMonthly = increases.reduce((sum, r) => sum + r.monthly, 0);
+  const only = increases.length === 1 ? increases[0]! : null;
+  const discounted = (discount: DiscountTerms) =>
+    span
+      ? discountedOrderCharges({ span, financialDay: sub.financial_day, monthlyFee: addedMonthly, total: amount, discount, currentPeriod: today }).charges.map((c) => (only ? { ...c, resourceKey: only.key, quantity: only.added } : c))
+      : [];
+  return discountDraft(db, draft, { code: promoCode, clientId: sub.client_id, planId: sub.plan_id, planPeriodId: sub.plan_period_id, currency: sub.plan_currency, today }, discounted);
 }

@@ -7,7 +7,8 @@ import type { SubscriptionOrderType } from '../../domain/order-effects';
 import { extensionAmounts } from '../../domain/pricing';
 import type { PlannedCharge } from '../../domain/charges';
 import { convertAmount, convertLines } from '../../domain/exchange';
-import { insertOrderCharges } from '../charges/charges';
+import { chargesPaid, insertOrderCharges } from '../charges/charges';
+import { redeemPromoCode, usablePromoCode, type PromoCodeRequest } from '../discounts/redeem-promo-code';
 import { nextDocumentNumber } from '../documents/next-document-number';
 import { logEvent } from '../event-log/event-log';
 import { exchangeFor } from '../exchange-rates/rate-in-force';
@@ -142,7 +143,8 @@ export interface NewSubscriptionOrder {
   amount: number;
   /** The plan period the order is for (the target period of a switch). */
   planPeriodId?: number;
-  lines: Array<{ kind: 'subscription' | 'resource'; priceType: 'setup' | 'recurring' | 'renewal'; description: string; quantity: number; periodMonths: string; unitPrice: number; amount: number }>;
+  /** A line's `amount` is after its `discount` (spec 01 §16), both in the plan's currency. */
+  lines: Array<{ kind: 'subscription' | 'resource'; priceType: 'setup' | 'recurring' | 'renewal'; description: string; quantity: number; periodMonths: string; unitPrice: number; amount: number; discount?: number }>;
   today: IsoDate;
   createdBy: number | null;
   automatic?: boolean;
@@ -156,6 +158,8 @@ export interface NewSubscriptionOrder {
   charges?: PlannedCharge[];
   /** A client user placed the order through the client-panel API (`createdBy` is then null). */
   clientUserId?: number;
+  /** The promo code that discounted the draft (promo-code.ts discountDraft) and the order's discount, in the plan's currency. */
+  promo?: { request: PromoCodeRequest; discount: number };
 }
 
 /**
@@ -177,7 +181,11 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
   // Spec 02 §4.13: drafts price in the plan's currency; the order is the client's, at the rate in force on its date.
   // A subscription in another currency was bought at a rate, and rates are never deleted, so one is in force.
   const exchange = await exchangeFor(tx, sub.client_currency, target!.currency, o.today);
+  // Checked again under the discount's row lock (as a purchase): a usage limit reached by a concurrent order of any
+  // kind refuses this one, and the transaction writes nothing.
+  const promo = o.promo ? await usablePromoCode(tx, o.promo.request, true) : null;
   const amount = convertAmount(o.amount, exchange);
+  const discount = o.promo ? convertAmount(o.promo.discount, exchange) : 0;
   const lines = convertLines(o.lines, o.amount, exchange);
   const details = typeof o.details?.credit === 'number' ? { ...o.details, credit: convertAmount(o.details.credit, exchange) } : o.details;
   const needsPayment = sub.payment_model === 'prepay' && amount > 0;
@@ -187,20 +195,25 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
   const { id } = await oneRow(tx<Array<{ id: number }>>`select nextval(pg_get_serial_sequence('orders', 'id'))::int as id`);
   const workflowId = `order-${id}`;
   await tx`
-    insert into orders (id, number, type, status, client_id, subscription_id, plan_id, plan_period_id, payment_model, currency, amount,
+    insert into orders (id, number, type, status, client_id, subscription_id, plan_id, plan_period_id, payment_model, currency, amount, discount,
                         end_date, provisioning_date, deferred, automatic, auto_pay_date, term_key, details, subscription_name,
                         customer_ip, created_by, workflow_id)
     values (${id}, ${number}, ${o.type}, ${status}, ${sub.client_id}, ${o.subscriptionId}, ${target!.plan_id}, ${planPeriodId},
-            ${sub.payment_model}, ${sub.client_currency}, ${amount}, ${addDays(o.today, sub.cancel_days)}, ${o.provisioningDate ?? o.today},
+            ${sub.payment_model}, ${sub.client_currency}, ${amount}, ${discount}, ${addDays(o.today, sub.cancel_days)}, ${o.provisioningDate ?? o.today},
             ${o.deferred ?? false}, ${o.automatic ?? false}, ${o.autoPayDate ?? null}, ${o.termKey ?? null},
             ${JSON.stringify(details ?? {})}::jsonb, ${sub.name}, ${o.customerIp ?? null}, ${o.createdBy}, ${workflowId})`;
   for (const line of lines) {
     await tx`
-      insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, amount)
-      values (${id}, ${line.kind}, ${line.priceType}, ${line.description}, ${line.quantity}, ${line.periodMonths}, ${line.unitPrice}, ${line.amount})`;
+      insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, discount, amount)
+      values (${id}, ${line.kind}, ${line.priceType}, ${line.description}, ${line.quantity}, ${line.periodMonths}, ${line.unitPrice},
+              ${convertAmount(line.discount ?? 0, exchange)}, ${line.amount})`;
   }
-  if (needsPayment && o.charges?.length) {
+  // A prepaid order a 100 % discount made free keeps its charges (amount 0, each with its discount), paid at once as
+  // the purchase's are (pay-order-from-balance.ts); other free orders have none, as before.
+  const freeByDiscount = promo !== null && sub.payment_model === 'prepay' && amount === 0;
+  if ((needsPayment || freeByDiscount) && o.charges?.length) {
     await insertOrderCharges(tx, { orderId: id, clientId: sub.client_id, subscriptionId: o.subscriptionId, exchange, label: `${sub.name}, order ${number}`, planned: o.charges });
+    if (freeByDiscount) await chargesPaid(tx, id, o.today);
   }
   if (needsPayment) {
     const paymentNumber = await nextDocumentNumber(tx, 'payment');
@@ -208,13 +221,20 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
       insert into payments (number, client_id, order_id, type, status, amount, currency)
       values (${paymentNumber}, ${sub.client_id}, ${id}, 'order', 'waiting_for_payment', ${await paymentRounding(tx, amount)}, ${sub.client_currency})`;
   }
+  // A usage limit counts the redemptions of every order kind. As a purchase's, the redemption stays when the order is
+  // cancelled later; a refused order rolls back and leaves none.
+  if (promo) await redeemPromoCode(tx, { ...promo, orderId: id, clientId: sub.client_id, discount });
   await logEvent(tx, {
     ...(o.clientUserId ? { actorId: o.clientUserId, actorKind: 'client_user' as const } : { actorId: o.createdBy }),
     viaApi: o.createdBy !== null || o.clientUserId !== undefined,
     entityKind: 'order',
     entityId: id,
     action: 'created',
-    changes: { number, type: o.type, amount, subscription: o.subscriptionId, automatic: o.automatic ?? false, ...(o.deferred ? { deferred: true, provisioningDate: o.provisioningDate } : {}) },
+    changes: {
+      number, type: o.type, amount, subscription: o.subscriptionId, automatic: o.automatic ?? false,
+      ...(o.deferred ? { deferred: true, provisioningDate: o.provisioningDate } : {}),
+      ...(o.promo ? { discount, promoCode: o.promo.request.code } : {}),
+    },
   });
   return { orderId: id, workflowId };
 }

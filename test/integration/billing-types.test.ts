@@ -1,45 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createBillingRunActivities } from '../../activities/billing-runs';
 import { checkLedger } from '../../operations/ledger/ledger-check';
 import { createDefaultPluginRegistry } from '../../operations/plugins/registry';
 import { publicEgressOnly } from '../../infra/egress';
-import { eventually, platformWithCatalog, runBillingDay, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { billingTypesPlatform, month } from '../support/billing-types-platform';
+import { eventually, runBillingDay, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 // Issue 19: the billing types of spec 02 §4.10 through the real API, Temporal scenarios and the fake vendor, on a
 // business date the test moves (financial day 1; 30.00 a month). The seed's figures: a month of 30 days at 3000
 // minor units is 100 a day.
 
-let p: TestPlatform;
-let catalog: Catalog;
 let today = '2026-09-01';
-const clock = () => new Date(`${today}T12:00:00Z`);
+const env = billingTypesPlatform('billing-types', () => today);
+let p: TestPlatform;
 let api: TestPlatform['api'];
-
-beforeAll(async () => {
-  ({ p, catalog } = await platformWithCatalog('billing-types', {}, { now: clock }));
-  api = p.withClock(clock);
-});
-afterAll(async () => {
-  if (p) expect((await checkLedger(p.sql)).discrepancies).toEqual([]);
-  await p?.close();
+beforeAll(() => {
+  ({ p, api } = env);
 });
 
-const month = { duration: 1, unit: 'month', setupFee: 0, recurringFee: 3000 };
-
-async function plan(billingType: string, periods: unknown[] = [month], provisioningRuleId = catalog.provisioningRuleId) {
-  return api('POST', '/api/v1/plans', { productId: catalog.productId, serviceTemplateId: catalog.serviceTemplateId, provisioningRuleId, name: `${billingType} plan`, billingType, periods });
-}
+const plan = (billingType: string, periods: unknown[] = [month], provisioningRuleId?: number) => env.plan(billingType, periods, provisioningRuleId);
 
 /** A client with 1000.00 on its balance and an active subscription of a new plan of the type, bought today. */
 async function subscribed(billingType: string, periods: unknown[] = [month]) {
-  const created = await plan(billingType, periods);
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const client = (await api('POST', '/api/v1/clients', { name: `${billingType} client`, serviceRuleId: catalog.serviceRuleId })).body;
-  await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 100_000 });
-  const order = await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: created.body.periods[0].id });
-  expect(order.status, JSON.stringify(order.body)).toBe(201);
-  const done = await waitForOrderStatus(p, order.body.id, 'completed');
-  return { clientId: client.id as number, subscriptionId: done.subscriptionId as number, orderId: order.body.id as number };
+  const clientId = await env.clientWithMoney(`${billingType} client`);
+  return { clientId, ...(await env.buy(clientId, billingType, periods)) };
 }
 
 const charges = async (subscriptionId: number) =>
@@ -154,9 +138,9 @@ describe('resource decrease (spec 02 §4.9, seed 8.3.3.4.4)', () => {
   it('G Suite: 3 extra GB bought on 1 Sep (9.00), 2 given up on 11 Sep: 1-11 Sep closed (3.30), 1 GB kept (1.90), 3.80 refunded through the ledger; October prolongs the kept GB in its own charge', async () => {
     today = '2026-09-01';
     const storage = { key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: 300 };
-    const created = await api('POST', '/api/v1/plans', { productId: catalog.productId, serviceTemplateId: catalog.serviceTemplateId, provisioningRuleId: catalog.provisioningRuleId, name: 'flexible with storage', billingType: 'monthly_flexible', periods: [{ duration: 1, unit: 'year', recurringFee: 3000 }], resources: [storage] });
+    const created = await api('POST', '/api/v1/plans', { productId: env.catalog.productId, serviceTemplateId: env.catalog.serviceTemplateId, provisioningRuleId: env.catalog.provisioningRuleId, name: 'flexible with storage', billingType: 'monthly_flexible', periods: [{ duration: 1, unit: 'year', recurringFee: 3000 }], resources: [storage] });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const client = (await api('POST', '/api/v1/clients', { name: 'storage client', serviceRuleId: catalog.serviceRuleId })).body;
+    const client = (await api('POST', '/api/v1/clients', { name: 'storage client', serviceRuleId: env.catalog.serviceRuleId })).body;
     await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 100_000 });
     const order = await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: created.body.periods[0].id });
     const { subscriptionId } = await waitForOrderStatus(p, order.body.id, 'completed');

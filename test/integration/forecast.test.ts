@@ -1,33 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../operations/ledger/ledger-check';
-import { platformWithCatalog, runBillingDay, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { billingTypesPlatform } from '../support/billing-types-platform';
+import { runBillingDay, type TestPlatform } from '../support/platform';
 
 // Issue 19 point 5: the subscription forecast lists the charges each billing type will create, block, close or
 // split; the client's balance forecast sums them. Seed-like figures (financial day 1, 30.00 a month), checked
 // against what the billing run of the forecast day then does.
 
-let p: TestPlatform;
-let catalog: Catalog;
 let today = '2026-09-01';
-const clock = () => new Date(`${today}T12:00:00Z`);
+const env = billingTypesPlatform('forecast', () => today);
+let p: TestPlatform;
 let api: TestPlatform['api'];
-
-beforeAll(async () => {
-  ({ p, catalog } = await platformWithCatalog('forecast', {}, { now: clock }));
-  api = p.withClock(clock);
-});
-afterAll(async () => {
-  if (p) expect((await checkLedger(p.sql)).discrepancies).toEqual([]);
-  await p?.close();
+beforeAll(() => {
+  ({ p, api } = env);
 });
 
-async function buy(clientId: number, billingType: string, periods: unknown[]) {
-  const plan = await api('POST', '/api/v1/plans', { productId: catalog.productId, serviceTemplateId: catalog.serviceTemplateId, provisioningRuleId: catalog.provisioningRuleId, name: `${billingType} plan`, billingType, periods });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.body.periods[0].id });
-  expect(order.status, JSON.stringify(order.body)).toBe(201);
-  return (await waitForOrderStatus(p, order.body.id, 'completed')).subscriptionId as number;
-}
+const buy = async (clientId: number, billingType: string, periods: unknown[]) => (await env.buy(clientId, billingType, periods)).subscriptionId;
 
 const sum = (events: any[], field: 'available' | 'blocked') => events.reduce((s, e) => s + e[field], 0);
 const lines = (events: any[]) => events.map((e) => `${e.date} ${e.action} ${e.from}..${e.to} ${e.status} ${e.amount} ${e.available}/${e.blocked}`);
@@ -35,8 +22,7 @@ const lines = (events: any[]) => events.map((e) => `${e.date} ${e.action} ${e.fr
 describe('subscription and balance forecasts follow the billing types (issue 19 point 5)', () => {
   it('a pre-order closes its months without moving money, a monthly flexible subscription takes each month; the client forecast sums them and the run agrees', async () => {
     today = '2026-09-01';
-    const client = (await api('POST', '/api/v1/clients', { name: 'Forecast client', serviceRuleId: catalog.serviceRuleId })).body;
-    await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 100_000 });
+    const client = { id: await env.clientWithMoney('Forecast client') };
     const preorder = await buy(client.id, 'prepaid_term', [{ duration: 3, unit: 'month', setupFee: 0, recurringFee: 3000 }]);
     const flexible = await buy(client.id, 'monthly_flexible', [{ duration: 1, unit: 'year', setupFee: 0, recurringFee: 3000 }]);
     const funds = (await api('GET', `/api/v1/clients/${client.id}/funds`)).body;
