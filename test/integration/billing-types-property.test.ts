@@ -7,7 +7,8 @@ import { eventually, platformWithCatalog, runBillingDay, settleScenarios, waitFo
 
 // Issue 19 acceptance: ≥ 200 random sequences through the real API, Temporal scenarios and the fake vendor, on
 // every sellable billing type, without a violated invariant. A seeded generator draws the sequences (one client,
-// a random top-up, a purchase, then 2-5 steps among stop, activate, delete, top-up, adjustment debit or nothing);
+// a random top-up, a purchase, then 2-5 steps among stop, activate, delete, resource increase or decrease, top-up,
+// adjustment debit or nothing);
 // they run BATCH at a time on one platform whose business date they share: a round = every live sequence does
 // its next step, the date moves 0-40 days (the billing days that matter in between are run: financial days and
 // the live subscriptions' expiration and renewal points), then every invariant is checked for every client:
@@ -26,7 +27,7 @@ const seed = Number(process.env.BILLING_PROPERTY_SEED ?? 190_019);
 const batchSize = Number(process.env.BILLING_PROPERTY_BATCH ?? 100);
 
 type SellableType = (typeof sellableBillingTypes)[number];
-const stepKinds = ['stop', 'stop', 'activate', 'activate', 'delete', 'top_up', 'debit', 'nothing'] as const;
+const stepKinds = ['stop', 'stop', 'activate', 'activate', 'delete', 'top_up', 'debit', 'nothing', 'increase', 'decrease'] as const;
 type StepKind = (typeof stepKinds)[number];
 
 const sequenceArb = fc.record({
@@ -170,6 +171,7 @@ async function step(l: Live, kind: StepKind, amount: number) {
     l.log.push(`${today} debit ${debit}`);
     return;
   }
+  if (kind === 'increase' || kind === 'decrease') return resourceStep(l, kind, amount);
   const before = await snapshot(clientId);
   const statusBefore = (await subscription(subscriptionId)).status;
   const answer = await api('POST', `/api/v1/subscriptions/${subscriptionId}/${kind}`, { reason: 'property test' });
@@ -190,13 +192,47 @@ async function step(l: Live, kind: StepKind, amount: number) {
     if (kind === 'delete') l.done = true;
     return;
   }
+  await refused(l, kind, statusBefore, answer, before);
+}
+
+/** A refusal answers a coded 4xx and changes neither the client's funds nor its charges. */
+async function refused(l: Live, kind: string, statusBefore: string, answer: { status: number; body: any }, before: string) {
   l.log.push(`${today} ${kind} (was ${statusBefore}) refused ${answer.status} ${answer.body?.code}`);
   count(l, `${kind} from ${statusBefore}: ${answer.status} ${answer.body?.code}`);
   if (!(answer.status >= 400 && answer.status < 500) || typeof answer.body?.code !== 'string') {
     throw new Error(`sequence ${l.index}: ${kind} answered ${answer.status} ${JSON.stringify(answer.body)}\n${l.log.join('\n')}`);
   }
-  const after = await snapshot(clientId);
+  const after = await snapshot(l.clientId);
   if (after !== before) throw new Error(`sequence ${l.index}: a refused ${kind} changed the client\nbefore ${before}\nafter  ${after}\n${l.log.join('\n')}`);
+}
+
+/**
+ * A resource change of 1-4 GB of storage: an increase is paid from the balance when it covers it (else it waits,
+ * and the billing run cancels it), a decrease splits and refunds the additional units' charges. The order is
+ * followed until it stops moving (completed, awaiting payment, cancelled or in error).
+ */
+async function resourceStep(l: Live, kind: 'increase' | 'decrease', amount: number) {
+  const [held] = await p.sql<Array<{ quantity: number }>>`select quantity from subscription_resources where subscription_id = ${l.subscriptionId} and key = 'storage'`;
+  const current = held?.quantity ?? 10;
+  const wanted = kind === 'increase' ? Math.min(100, current + 1 + (amount % 4)) : Math.max(5, current - 1 - (amount % 4));
+  if (wanted === current) return;
+  const before = await snapshot(l.clientId);
+  const statusBefore = (await subscription(l.subscriptionId)).status;
+  const answer = await api('POST', `/api/v1/subscriptions/${l.subscriptionId}/change-resources`, { resources: { storage: wanted } });
+  if (answer.status !== 201) return refused(l, kind, statusBefore, answer, before);
+  l.log.push(`${today} ${kind} storage ${current} → ${wanted} (was ${statusBefore}) order ${answer.body.id} ${answer.body.amount}`);
+  count(l, `${kind} from ${statusBefore}: accepted`);
+  // Awaiting payment counts as settled only once its scenario waits (it tries the balance first).
+  const status = await eventually(
+    async () => {
+      const order = (await api('GET', `/api/v1/orders/${answer.body.id}`)).body;
+      if (['completed', 'cancelled', 'activation_error'].includes(order.status)) return order.status as string;
+      const scenario = order.status === 'awaiting_payment' ? (await api('GET', `/api/v1/scenarios/${order.scenarioId}`)).body : null;
+      return scenario?.status === 'waiting' ? 'awaiting_payment' : null;
+    },
+    { what: `order ${answer.body.id} settled`, intervalMs: 250 },
+  );
+  count(l, `${kind} order ${status}`);
 }
 
 async function start(index: number, s: Sequence): Promise<Live> {
@@ -209,6 +245,8 @@ async function start(index: number, s: Sequence): Promise<Live> {
       name: `property ${index} ${s.type}`,
       billingType: s.type,
       periods: planPeriods(s),
+      // Storage the increase and decrease steps order: 10 GB included, 5-100, a tenth of the fee a GB.
+      resources: [{ key: 'storage', name: 'Storage, GB', included: 10, minimum: 5, maximum: 100, recurringPrice: Math.max(1, Math.floor(s.fee / 10)) }],
     }),
     201,
     `plan of sequence ${index}`,
