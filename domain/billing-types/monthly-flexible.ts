@@ -5,9 +5,8 @@
 
 import { blockedOnPayment, deleteDue, dispatchEvents } from './rules';
 import { closeAll } from './manual-close';
-import { addDays } from '../dates';
-import { chargesOn, splitCharge, standardDeletion } from './splits';
-import type { BillingTypeRules, ChargeChanges } from './types';
+import { chargesOn, reblockFrom, splitCharge, standardDeletion } from './splits';
+import type { BillingTypeRules } from './types';
 import { noChanges } from './types';
 
 export const monthlyFlexible: BillingTypeRules = {
@@ -25,7 +24,7 @@ export const monthlyFlexible: BillingTypeRules = {
       for (const current of chargesOn(charges, e.date, ['blocked'])) splitCharge(changes, current, e.date, { status: 'closed', closeDate: e.date, name: 'used part' }, { status: 'open', name: 'remainder while stopped' });
       return changes;
     },
-    activate: (_s, charges, e) => reblockFrom(charges, e.date),
+    activate: (_s, charges, e) => reblockFrom(noChanges(), charges, e.date),
     financial_day_stopped: (_s, charges, e) => deleteDue(charges, e.date),
     delete: (_s, charges, e) => standardDeletion(charges, e.date),
     switch: (_s, charges, e) => standardDeletion(charges, e.date),
@@ -33,16 +32,3 @@ export const monthlyFlexible: BillingTypeRules = {
   }),
 };
 
-/**
- * Activation (seed 8.3.4.4.7): the open remainder of the period now starts on the activation day and is blocked;
- * the stopped days are dropped. A remainder that starts after the activation day (activated the day it was
- * stopped) is blocked whole.
- */
-function reblockFrom(charges: Parameters<BillingTypeRules['onEvent']>[1], date: string): ChargeChanges {
-  const changes = noChanges();
-  for (const remainder of charges.filter((c) => c.kind === 'recurring' && !c.refund && c.status === 'open' && c.to >= date)) {
-    if (remainder.from < date) splitCharge(changes, remainder, addDays(date, -1), { status: 'deleted', name: 'stopped days' }, { status: 'blocked', name: 'from the activation' });
-    else changes.set.push({ id: remainder.id, status: 'blocked' });
-  }
-  return changes;
-}

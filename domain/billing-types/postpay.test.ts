@@ -43,6 +43,25 @@ describe('postpay splits (spec 02 §4.11)', () => {
     ]);
   });
 
+  it('CSP monthly postpay (vendor stop): 1-21 Nov stays debt, the rest is not owed while stopped; the financial day drops it, the debt closes', () => {
+    expect(split('csp_monthly', { kind: 'stop', date: '2017-11-21' }, [november])).toEqual([
+      '2017-11-01..2017-11-21 blocked 2100 closes 2017-12-01',
+      '2017-11-22..2017-11-30 open 900 closes 2017-12-01',
+    ]);
+    const used: ChargeView = { ...november, id: 3, to: '2017-11-21', amount: 2100 };
+    const remainder: ChargeView = { ...november, id: 4, status: 'open', from: '2017-11-22', amount: 900 };
+    expect(split('csp_monthly', { kind: 'financial_day_stopped', date: '2017-12-01' }, [used, remainder], true)).toEqual([
+      '2017-11-01..2017-11-21 blocked 2100 closes 2017-12-01',
+      '2017-11-22..2017-11-30 deleted 900 closes 2017-12-01',
+    ]);
+    // Activated on 25 Nov instead: 22-24 Nov are not owed, 25-30 Nov are again.
+    expect(split('csp_monthly', { kind: 'activate', date: '2017-11-25' }, [used, remainder], true)).toEqual([
+      '2017-11-01..2017-11-21 blocked 2100 closes 2017-12-01',
+      '2017-11-22..2017-11-24 deleted 300 closes 2017-12-01',
+      '2017-11-25..2017-11-30 blocked 600 closes 2017-12-01',
+    ]);
+  });
+
   it('the same stop prepaid closes the used part at once (the contrast the postpay rule makes)', () => {
     const terms = { billingType: 'monthly_flexible' as const, financialDay: 1, prepay: true, expirationDate: '2018-11-01', stopped: false };
     const changes = chargeChangesOf(terms, [november, december], { kind: 'stop', date: '2017-11-21' });

@@ -6,6 +6,7 @@
 import type { BillingTypeRules, ChargeChanges, ChargeEvent, ChargeView, SubscriptionTerms } from './types';
 import { billingTypeRules } from './index';
 import { withResourceRefunds } from './resource-decrease';
+import { reblockFrom } from './splits';
 
 /**
  * The changes a billing type makes for an event, for either payment model: the one entry point for the operation
@@ -15,15 +16,19 @@ import { withResourceRefunds } from './resource-decrease';
 export function chargeChangesOf(s: SubscriptionTerms, charges: readonly ChargeView[], event: ChargeEvent, rules: BillingTypeRules = billingTypeRules(s.billingType)): ChargeChanges {
   const changes = rules.onEvent(s, charges, event);
   const refunded = event.kind === 'switch' ? withResourceRefunds(changes, charges) : changes;
-  return s.prepay ? refunded : asPostpay(refunded, charges);
+  if (s.prepay) return refunded;
+  const postpay = asPostpay(refunded, charges, event);
+  // What a stop left open is owed again from the activation day (the vendor types hold it blocked when prepaid).
+  return event.kind === 'activate' ? reblockFrom(postpay, charges, event.date) : postpay;
 }
 
 /**
  * A prepaid split as postpay (spec 02 §4.11 "Splitting"): a used part blocked, not closed, until the financial day
  * after the split charge's period (its own close date); a blocked charge (debt for days used) is not deleted; no
- * refund charge is written (nothing was paid, so nothing is given back: the debt simply shrinks).
+ * refund charge is written (nothing was paid, so nothing is given back: the debt simply shrinks). What a stop
+ * holds blocked for the days after it (the vendor types' remainder) is open instead: days not used are not owed.
  */
-export function asPostpay(changes: ChargeChanges, charges: readonly ChargeView[]): ChargeChanges {
+export function asPostpay(changes: ChargeChanges, charges: readonly ChargeView[], event: ChargeEvent): ChargeChanges {
   const byId = new Map(charges.map((c) => [c.id, c] as const));
   const set = changes.set.flatMap((s) => {
     const was = byId.get(s.id);
@@ -36,6 +41,7 @@ export function asPostpay(changes: ChargeChanges, charges: readonly ChargeView[]
   const add = changes.add.filter((a) => !a.refund).map((a) => {
     if (a.status === 'closed') return { ...a, status: 'blocked' as const, closeDate: byId.get(a.splitOf)?.closeDate ?? a.closeDate };
     if (a.status === 'refunded' || a.status === 'awaiting_refund') return { ...a, status: 'deleted' as const };
+    if (event.kind === 'stop' && a.status === 'blocked' && a.from > event.date) return { ...a, status: 'open' as const };
     return a;
   });
   return { set, add };

@@ -61,6 +61,20 @@ export function splitCharge(changes: ChargeChanges, c: ChargeView, lastDay: IsoD
   changes.add.push(part(c, a, first.status, first.name, first.closeDate), part(c, b, second.status, second.name));
 }
 
+/**
+ * Activation (seed 8.3.4.4.7): an open remainder of the period now starts on the activation day and is blocked;
+ * the stopped days are dropped. A remainder that starts after the activation day (activated the day it was
+ * stopped) is blocked whole. Charges `changes` already moves are left to it; commitment months are not remainders.
+ */
+export function reblockFrom(changes: ChargeChanges, charges: readonly ChargeView[], date: IsoDate): ChargeChanges {
+  const moved = new Set(changes.set.map((s) => s.id));
+  for (const remainder of charges.filter((c) => isRecurring(c) && !c.commitment && c.status === 'open' && c.to >= date && !moved.has(c.id))) {
+    if (remainder.from < date) splitCharge(changes, remainder, addDays(date, -1), { status: 'deleted', name: 'stopped days' }, { status: 'blocked', name: 'from the activation' });
+    else changes.set.push({ id: remainder.id, status: 'blocked' });
+  }
+  return changes;
+}
+
 /** Every live charge of the list moves to `status`. */
 export function moveAll(changes: ChargeChanges, charges: readonly ChargeView[], status: ChargeStatus): void {
   for (const c of charges) changes.set.push({ id: c.id, status });
