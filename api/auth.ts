@@ -9,6 +9,8 @@ export interface Staff {
   id: number;
   name: string;
   role: StaffRole;
+  /** The reseller the staff member belongs to (spec 05 §7.1): what it sees and acts on is that reseller's subtree. */
+  resellerId: number;
   /** The API token this request came with (negative: the operator UI session's id). */
   tokenId: number;
 }
@@ -55,7 +57,7 @@ export function generateToken(kind: 'staff' | 'client_user' = 'staff'): string {
  * Areas of the permission matrix (spec 02 §14.1, decision 29). A route names the area it touches and
  * whether it writes; the matrix says which roles may do that.
  */
-export type Area = 'operations' | 'finance' | 'catalog' | 'billing_config' | 'scenarios' | 'tasks' | 'staff';
+export type Area = 'operations' | 'finance' | 'catalog' | 'billing_config' | 'scenarios' | 'tasks' | 'staff' | 'resellers';
 
 const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
   operations: { read: ['admin', 'sales_manager', 'marketing', 'support'], write: ['admin', 'sales_manager', 'marketing'] },
@@ -67,6 +69,8 @@ const matrix: Record<Area, { read: StaffRole[]; write: StaffRole[] }> = {
   // The task list is the root administrators' (spec 02 §14.1: "Task queue, resellers") and support's.
   tasks: { read: ['admin', 'support'], write: ['admin', 'support'] },
   staff: { read: ['admin'], write: ['admin'] },
+  // Only system administrators see the resellers section (spec 05 §7.1 rule 2).
+  resellers: { read: ['admin'], write: ['admin'] },
 };
 
 export function can(role: StaffRole, area: Area, write: boolean): boolean {
@@ -115,16 +119,16 @@ export function bearerAuth(sql: Sql): MiddlewareHandler<AppEnv> {
     }
     if (token.startsWith(SESSION_TOKEN_PREFIX)) {
       // The operator UI calls the API in-process with the signed-in staff member's session (web/api-bridge.ts).
-      const [member] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number }>>`
-        select s.id, s.name, s.role, -ss.id as "tokenId"
+      const [member] = await sql<Array<{ id: number; name: string; role: StaffRole; resellerId: number; tokenId: number }>>`
+        select s.id, s.name, s.role, s.reseller_id as "resellerId", -ss.id as "tokenId"
         from staff_sessions ss join staff s on s.id = ss.staff_id
         where ss.token_hash = ${hashToken(token)} and ss.ended_at is null and ss.expires_at > now() and s.status = 'active'`;
       if (!member) throw new AppError('unauthenticated', 'the session has ended: sign in again');
       c.set('staff', member);
       return next();
     }
-    const [found] = await sql<Array<{ id: number; name: string; role: StaffRole; tokenId: number; stale: boolean }>>`
-      select s.id, s.name, s.role, t.id as "tokenId", ${staleUse()} as stale
+    const [found] = await sql<Array<{ id: number; name: string; role: StaffRole; resellerId: number; tokenId: number; stale: boolean }>>`
+      select s.id, s.name, s.role, s.reseller_id as "resellerId", t.id as "tokenId", ${staleUse()} as stale
       from api_tokens t join staff s on s.id = t.staff_id
       where t.token_hash = ${hashToken(token)} and t.revoked_at is null and s.status = 'active'`;
     if (!found) throw new AppError('unauthenticated', 'the API token is unknown or revoked');

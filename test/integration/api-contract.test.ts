@@ -171,6 +171,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/manual-operations/{id}/approve': { comment: 'installed by hand', output: { vendorReference: 'ACME-1' } },
     'POST /api/v1/manual-operations/{id}/reject': { comment: 'not allowed for this client' },
     'POST /api/v1/staff': { name: 'Sam Support', email: 'sam.contract@example.com', role: 'sales_manager' },
+    'POST /api/v1/resellers': { name: 'Contract reseller', currency: 'EUR' },
     'POST /api/v1/staff/{id}/password': { password: 'correct horse battery staple' },
     'POST /api/v1/notification-templates': {
       name: 'Order note',
