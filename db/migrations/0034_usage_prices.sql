@@ -1,0 +1,7 @@
+-- Issue 20: what prices usage (spec 02 §4.10): internal plans' resource prices, external plans' markup on the
+-- provider's price (an individual markup on the subscription wins, spec 01 §8.3). Every change of either bumps the
+-- plan's price version, from the date it was made, so the running usage charge is closed or left (§4.10).
+ALTER TABLE "plans" ADD COLUMN "usage_markup" numeric(10, 4) DEFAULT '1' NOT NULL;--> statement-breakpoint
+ALTER TABLE "plans" ADD COLUMN "usage_rate_version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "plans" ADD COLUMN "usage_rate_since" date;--> statement-breakpoint
+ALTER TABLE "subscriptions" ADD COLUMN "usage_markup" numeric(10, 4);
