@@ -1,7 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql, Db } from '../../db/client';
 import type { IsoDate } from '../../domain/dates';
-import type { ClosedPeriodPolicy, UsageRecord, UsageRecordCode } from '../../domain/usage';
+import type { UsageRecord, UsageRecordCode } from '../../domain/usage';
 import { postUsageMovements, type UsageMovement } from './usage-ledger';
 import { priceRecord, usageSubscriptions, type PricedRecord, type UsageSubscription } from './usage-subscriptions';
 
@@ -26,9 +26,8 @@ export interface IngestUsageInput {
  */
 export async function ingestUsageRecords(sql: Sql, input: IngestUsageInput): Promise<{ results: UsageRecordResult[]; postpaySubscriptions: number[] }> {
   return sql.begin(async (tx: TransactionSql) => {
-    const closed = await closedPeriodPolicy(tx);
     const candidates = input.records.flatMap((r, index) => ('code' in r ? [] : [{ index, r }]));
-    const subs = await usageSubscriptions(tx, [...new Set(candidates.map((c) => c.r.subscriptionId))]);
+    const { subs, closedPeriod: closed } = await usageSubscriptions(tx, [...new Set(candidates.map((c) => c.r.subscriptionId))]);
     const results: UsageRecordResult[] = input.records.map((r, index) =>
       'code' in r ? { index, recordId: r.recordId, status: 'rejected', code: r.code, message: r.message } : { index, recordId: r.recordId, status: 'accepted' },
     );
@@ -48,17 +47,12 @@ export async function ingestUsageRecords(sql: Sql, input: IngestUsageInput): Pro
     const chargeIds = await growingCharges(tx, priced.map((x) => x.p), subs);
     const { inserted, grown } = await insertAndGrow(tx, input.source, priced.map((x) => x.p), chargeIds);
     for (const { index, p } of priced) if (!inserted.has(p.recordId)) results[index] = { index, recordId: p.recordId, status: 'duplicate' };
-    await dropEmptyCharges(tx, [...chargeIds.values()]);
+    if (inserted.size < priced.length) await dropEmptyCharges(tx, [...chargeIds.values()]);
     const prepaid = grown.filter((g) => subs.get(g.subscriptionId)?.paymentModel === 'prepay' && g.delta !== 0);
     await postUsageMovements(tx, prepaid.map((g): UsageMovement => ({ ...g, currency: subs.get(g.subscriptionId)!.currency })));
     const postpay = [...new Set(grown.filter((g) => subs.get(g.subscriptionId)?.paymentModel === 'postpay').map((g) => g.subscriptionId))];
     return { results, postpaySubscriptions: postpay };
   });
-}
-
-async function closedPeriodPolicy(tx: Db): Promise<ClosedPeriodPolicy> {
-  const [row] = await tx<Array<{ value: unknown }>>`select value from settings where key = 'usage_closed_period'`;
-  return row?.value === 'next_period' ? 'next_period' : 'refuse';
 }
 
 const chargeKey = (subscriptionId: number, period: string, version: number) => `${subscriptionId}/${period}/${version}`;
