@@ -10,6 +10,7 @@ import { guard } from '../auth';
 import { USAGE_BODY_LIMIT } from '../body-limits';
 import { router, type ApiDeps } from '../deps';
 import { applyCreditLimits } from '../scenario-starts/subscriptions';
+import { startUsagePull } from '../scenario-starts/usage';
 import { idParam, isoDate, jsonBody, jsonResponses, looseObject, money } from '../schemas';
 
 const usageRecord = z
@@ -136,6 +137,23 @@ export function usageRoutes(deps: ApiDeps) {
       if (!charge) throw new AppError('not_found', `charge ${id} does not exist`);
       const items = await usageRecordsOfCharge(sql, id, q);
       return c.json({ items, next: items.length === q.limit ? items[items.length - 1]!.id : null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/usage-pull',
+      tags: ['Usage'],
+      summary: "Pull a pay-as-you-go (external) subscription's usage from its vendor now (the `usage` plugin operation): a scenario, page by page from the stored cursor",
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(z.object({ maxPages: z.number().int().min(1).max(1000).optional() }).strict().openapi('UsagePullInput')) },
+      responses: jsonResponses(202, z.object({ scenarioId: z.string() }), 'the pull scenario was started'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { maxPages } = c.req.valid('json');
+      return c.json({ scenarioId: await startUsagePull(deps, id, maxPages) }, 202);
     },
   );
 

@@ -4,4 +4,14 @@
 ALTER TABLE "plans" ADD COLUMN "usage_markup" numeric(10, 4) DEFAULT '1' NOT NULL;--> statement-breakpoint
 ALTER TABLE "plans" ADD COLUMN "usage_rate_version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
 ALTER TABLE "plans" ADD COLUMN "usage_rate_since" date;--> statement-breakpoint
-ALTER TABLE "subscriptions" ADD COLUMN "usage_markup" numeric(10, 4);
+ALTER TABLE "subscriptions" ADD COLUMN "usage_markup" numeric(10, 4);--> statement-breakpoint
+-- Where each usage_external subscription's pull from its vendor stands (the `usage` plugin operation's cursor): moved
+-- in the same transaction as the records of the page it follows, so a pull that dies resumes with no gap and no
+-- duplicate.
+CREATE TABLE "usage_pulls" (
+	"subscription_id" integer PRIMARY KEY NOT NULL,
+	"cursor" text,
+	"pages" integer DEFAULT 0 NOT NULL,
+	"records" bigint DEFAULT 0 NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);

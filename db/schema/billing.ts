@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -439,3 +440,12 @@ export const usageDaily = pgTable(
   },
   (t) => [primaryKey({ name: 'usage_daily_pk', columns: [t.subscriptionId, t.financialPeriod, t.resource, t.day] })],
 );
+
+/** The `usage` pull of a usage_external subscription (issue 20): its vendor cursor, moved with the records of each page. */
+export const usagePulls = pgTable('usage_pulls', {
+  subscriptionId: integer('subscription_id').primaryKey(),
+  cursor: text('cursor'),
+  pages: integer('pages').notNull().default(0),
+  records: bigint('records', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -24,35 +24,43 @@ export interface IngestUsageInput {
  * balances through the ledger (one movement per charge and batch). Returns the postpay subscriptions whose debt grew:
  * the caller compares them with their credit limits (spec 01 §15.2), which may start block scenarios.
  */
-export async function ingestUsageRecords(sql: Sql, input: IngestUsageInput): Promise<{ results: UsageRecordResult[]; postpaySubscriptions: number[] }> {
-  return sql.begin(async (tx: TransactionSql) => {
-    const candidates = input.records.flatMap((r, index) => ('code' in r ? [] : [{ index, r }]));
-    const { subs, closedPeriod: closed } = await usageSubscriptions(tx, [...new Set(candidates.map((c) => c.r.subscriptionId))]);
-    const results: UsageRecordResult[] = input.records.map((r, index) =>
-      'code' in r ? { index, recordId: r.recordId, status: 'rejected', code: r.code, message: r.message } : { index, recordId: r.recordId, status: 'accepted' },
-    );
-    const priced: Array<{ index: number; p: PricedRecord }> = [];
-    const seen = new Set<string>();
-    for (const { index, r } of candidates) {
-      const p = priceRecord(r, subs.get(r.subscriptionId), input.today, closed);
-      if ('code' in p) results[index] = { index, recordId: r.recordId, status: 'rejected', code: p.code, message: p.message };
-      // The same record twice in one request: the second is its duplicate.
-      else if (seen.has(r.recordId)) results[index] = { index, recordId: r.recordId, status: 'duplicate' };
-      else {
-        seen.add(r.recordId);
-        priced.push({ index, p });
-      }
+export async function ingestUsageRecords(sql: Sql, input: IngestUsageInput): Promise<IngestedUsage> {
+  return sql.begin((tx: TransactionSql) => ingestUsageRecordsIn(tx, input));
+}
+
+export interface IngestedUsage {
+  results: UsageRecordResult[];
+  postpaySubscriptions: number[];
+}
+
+/** The same inside the caller's transaction (a usage pull moves its cursor in it). */
+export async function ingestUsageRecordsIn(tx: TransactionSql, input: IngestUsageInput): Promise<IngestedUsage> {
+  const candidates = input.records.flatMap((r, index) => ('code' in r ? [] : [{ index, r }]));
+  const { subs, closedPeriod: closed } = await usageSubscriptions(tx, [...new Set(candidates.map((c) => c.r.subscriptionId))]);
+  const results: UsageRecordResult[] = input.records.map((r, index) =>
+    'code' in r ? { index, recordId: r.recordId, status: 'rejected', code: r.code, message: r.message } : { index, recordId: r.recordId, status: 'accepted' },
+  );
+  const priced: Array<{ index: number; p: PricedRecord }> = [];
+  const seen = new Set<string>();
+  for (const { index, r } of candidates) {
+    const p = priceRecord(r, subs.get(r.subscriptionId), input.today, closed);
+    if ('code' in p) results[index] = { index, recordId: r.recordId, status: 'rejected', code: p.code, message: p.message };
+    // The same record twice in one request: the second is its duplicate.
+    else if (seen.has(r.recordId)) results[index] = { index, recordId: r.recordId, status: 'duplicate' };
+    else {
+      seen.add(r.recordId);
+      priced.push({ index, p });
     }
-    if (priced.length === 0) return { results, postpaySubscriptions: [] };
-    const chargeIds = await growingCharges(tx, priced.map((x) => x.p), subs);
-    const { inserted, grown } = await insertAndGrow(tx, input.source, priced.map((x) => x.p), chargeIds);
-    for (const { index, p } of priced) if (!inserted.has(p.recordId)) results[index] = { index, recordId: p.recordId, status: 'duplicate' };
-    if (inserted.size < priced.length) await dropEmptyCharges(tx, [...chargeIds.values()]);
-    const prepaid = grown.filter((g) => subs.get(g.subscriptionId)?.paymentModel === 'prepay' && g.delta !== 0);
-    await postUsageMovements(tx, prepaid.map((g): UsageMovement => ({ ...g, currency: subs.get(g.subscriptionId)!.currency })));
-    const postpay = [...new Set(grown.filter((g) => subs.get(g.subscriptionId)?.paymentModel === 'postpay').map((g) => g.subscriptionId))];
-    return { results, postpaySubscriptions: postpay };
-  });
+  }
+  if (priced.length === 0) return { results, postpaySubscriptions: [] };
+  const chargeIds = await growingCharges(tx, priced.map((x) => x.p), subs);
+  const { inserted, grown } = await insertAndGrow(tx, input.source, priced.map((x) => x.p), chargeIds);
+  for (const { index, p } of priced) if (!inserted.has(p.recordId)) results[index] = { index, recordId: p.recordId, status: 'duplicate' };
+  if (inserted.size < priced.length) await dropEmptyCharges(tx, [...chargeIds.values()]);
+  const prepaid = grown.filter((g) => subs.get(g.subscriptionId)?.paymentModel === 'prepay' && g.delta !== 0);
+  await postUsageMovements(tx, prepaid.map((g): UsageMovement => ({ ...g, currency: subs.get(g.subscriptionId)!.currency })));
+  const postpay = [...new Set(grown.filter((g) => subs.get(g.subscriptionId)?.paymentModel === 'postpay').map((g) => g.subscriptionId))];
+  return { results, postpaySubscriptions: postpay };
 }
 
 const chargeKey = (subscriptionId: number, period: string, version: number) => `${subscriptionId}/${period}/${version}`;
