@@ -37,6 +37,8 @@ bench/usage.ts: pay-as-you-go usage records (issue 20)
   --records N             stored records for the read test (default 10000000)
   --batch N               records per ingestion request (default 10000)
   --concurrency N         concurrent batch senders (default 2)
+  --batch-subscriptions N subscriptions one batch's records are spread over (default 100, a provider's export for
+                          its customers; 0: every record of a random subscription of all)
   --ingest-seconds S      sustained batch ingestion (default 30)
   --single-seconds S      single-record requests (default 15)
   --single-concurrency N  concurrent single-record senders (default 8)
@@ -51,6 +53,7 @@ const options = {
   records: intOption('records', 10_000_000),
   batch: Math.max(10, intOption('batch', 10_000)),
   concurrency: Math.max(1, intOption('concurrency', 2)),
+  batchSubscriptions: intOption('batch-subscriptions', 100),
   ingestSeconds: intOption('ingest-seconds', 30),
   singleSeconds: intOption('single-seconds', 15),
   singleConcurrency: Math.max(1, intOption('single-concurrency', 8)),
@@ -212,7 +215,13 @@ async function batchIngestion(api: { url: string; token: string }, subscriptions
     Array.from({ length: options.concurrency }, async () => {
       while (Date.now() < deadline) {
         const n = next++;
-        const records = Array.from({ length: fresh }, (_, i) => record(`b${n}-${i}`, subscriptions));
+        // The batch's subscriptions: a random window of `batchSubscriptions` of them (or all).
+        const span = options.batchSubscriptions > 0 ? Math.min(options.batchSubscriptions, subscriptions) : subscriptions;
+        const offset = Math.floor(Math.random() * (subscriptions - span + 1));
+        const records = Array.from({ length: fresh }, (_, i) => {
+          const r = record(`b${n}-${i}`, span);
+          return { ...r, subscriptionId: r.subscriptionId + offset };
+        });
         const earlier = sentBatches[Math.floor(Math.random() * sentBatches.length)] ?? records;
         const resent = Array.from({ length: options.batch - fresh }, (_, i) => earlier[i % earlier.length]!);
         const { ms, answer } = await post(api, { source: 'bench', records: [...records, ...resent] });

@@ -89,14 +89,16 @@ async function growingCharges(tx: Db, records: PricedRecord[], subs: Map<number,
     from jsonb_to_recordset(${wanted}::jsonb) as k("subscriptionId" int, period text, version int, "from" text, "to" text, "closeDate" text, "clientId" int, "orderId" int, currency text)
     order by k."subscriptionId", k.period, k.version
     on conflict (subscription_id, usage_period, usage_rate_version) where kind = 'usage' and status = 'blocked' and not superseded do nothing`;
+  // By subscription ids (an index scan the planner always takes; a join to the JSON rows it may hash over the whole
+  // table), then only the wanted periods and versions are kept.
+  const subscriptionIds = [...new Set([...keys.values()].map((k) => k.subscriptionId))];
   const rows = await tx<Array<{ id: number; subscription_id: number; usage_period: string; usage_rate_version: number }>>`
     select c.id, c.subscription_id, c.usage_period::text, c.usage_rate_version
-    from charges c join jsonb_to_recordset(${wanted}::jsonb) as k("subscriptionId" int, period text, version int)
-      on c.subscription_id = k."subscriptionId" and c.usage_period = k.period::date and c.usage_rate_version = k.version
-    where c.kind = 'usage' and c.status = 'blocked' and not c.superseded
+    from charges c
+    where c.subscription_id = any(${subscriptionIds}::int[]) and c.kind = 'usage' and c.status = 'blocked' and not c.superseded
     order by c.id
     for update of c`;
-  return new Map(rows.map((r) => [chargeKey(r.subscription_id, r.usage_period, r.usage_rate_version), r.id]));
+  return new Map(rows.map((r) => [chargeKey(r.subscription_id, r.usage_period, r.usage_rate_version), r.id] as const).filter(([k]) => keys.has(k)));
 }
 
 interface Grown {
@@ -112,6 +114,7 @@ interface Grown {
 
 /** One statement: the records (deduplicated), the daily rollup of those inserted, and the charges' growth by their Δ. */
 async function insertAndGrow(tx: Db, source: string, records: PricedRecord[], chargeIds: Map<string, number>): Promise<{ inserted: Set<string>; grown: Grown[] }> {
+  const chargeIdList = [...new Set(chargeIds.values())];
   const rows = JSON.stringify(
     records.map((r) => ({ r: r.recordId, s: r.subscriptionId, res: r.resource, q: r.quantity, d: r.usedOn, pd: r.periodDays, u: r.unitPrice, m: r.markup, fp: r.financialPeriod, c: chargeIds.get(chargeKey(r.subscriptionId, r.financialPeriod, r.rateVersion)) })),
   );
@@ -134,7 +137,7 @@ async function insertAndGrow(tx: Db, source: string, records: PricedRecord[], ch
     ), grown as (
       update charges c set usage_amount = c.usage_amount + g.amount, amount = round(c.usage_amount + g.amount), original_amount = round(c.usage_amount + g.amount),
              period_from = least(c.period_from, greatest(g.first_day, c.usage_period)), updated_at = now()
-      from per_charge g where c.id = g.charge_id
+      from per_charge g where c.id = g.charge_id and c.id = any(${chargeIdList}::int[])
       returning c.id as "chargeId", c.client_id as "clientId", c.order_id as "orderId", c.subscription_id as "subscriptionId",
                 (c.amount - round(c.usage_amount - g.amount))::float8 as delta, g.first_record::float8 as "firstRecord"
     )

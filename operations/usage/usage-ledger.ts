@@ -47,7 +47,7 @@ export async function postUsageMovements(tx: TransactionSql, movements: UsageMov
   const moved = await tx<Array<{ id: number; negative: boolean }>>`
     update clients c set balance = f.b, updated_at = now(),
       negative_since = case when f.b < 0 then coalesce(c.negative_since, now()) else null end
-    from jsonb_to_recordset(${finals}::jsonb) as f(id int, b bigint) where c.id = f.id
+    from jsonb_to_recordset(${finals}::jsonb) as f(id int, b bigint) where c.id = f.id and c.id = any(${clientIds}::int[])
     returning c.id, (f.b < 0) as negative`;
   for (const c of moved) if (c.negative) await evaluateFinancialBlock(tx, c.id);
 }
