@@ -10,6 +10,7 @@ export function createUsageActivities({ sql, plugins, timeZone, now }: { sql: Sq
   return {
     async pullUsagePage({ subscriptionId, idempotencyKey }: { subscriptionId: number; idempotencyKey: string }) {
       const at = now();
+      Context.current().heartbeat();
       try {
         return await pullUsagePage(sql, plugins, { subscriptionId, idempotencyKey, today: todayIn(timeZone, at), now: at, dayOf: (d) => todayIn(timeZone, d), signal: Context.current().cancellationSignal });
       } catch (err) {

@@ -40,7 +40,8 @@ export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities
 export const clientBlockActivities = proxyActivities<ClientBlockActivities>(databaseSteps);
 export const subscriptionActivities = proxyActivities<SubscriptionActivities>(databaseSteps);
 /** A usage page calls the vendor and ingests up to a thousand records: a plugin call's timeout, retried like one. */
-export const usageActivities = proxyActivities<UsageActivities>({ ...databaseSteps, startToCloseTimeout: '2m', retry: { ...databaseSteps.retry, nonRetryableErrorTypes: ['permanent'] } });
+// The heartbeat timeout lets a page whose worker was killed be retried within seconds, not after the 2 minutes.
+export const usageActivities = proxyActivities<UsageActivities>({ ...databaseSteps, startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry: { ...databaseSteps.retry, nonRetryableErrorTypes: ['permanent'] } });
 
 /**
  * The database activities of an order or subscription operation: local ones for executions started from the
