@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../operations/ledger/ledger-check';
-import { platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { eventually, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 // Issue 20: the `usage` plugin operation, pulled for pay-as-you-go (external) subscriptions as a scenario whose
 // cursor lives in PostgreSQL; the fake vendor speaks the http-vendor protocol's `GET /resources/{id}/usage`.
@@ -20,15 +20,16 @@ afterAll(async () => {
   await p?.close();
 });
 
-async function externalSubscription() {
+async function externalSubscription(paymentModel: 'prepay' | 'postpay' = 'prepay') {
   const plan = (await api('POST', '/api/v1/plans', {
     productId: catalog.productId, serviceTemplateId: catalog.serviceTemplateId, provisioningRuleId: catalog.provisioningRuleId,
     name: 'Cloud by the hour', billingType: 'usage_external', periods: [{ duration: 1, unit: 'month', unlimited: true, setupFee: 0, recurringFee: 0 }],
     resources: [{ key: 'cpu', name: 'vCPU' }],
   })).body;
-  const client = (await api('POST', '/api/v1/clients', { name: 'Pull client', serviceRuleId: catalog.serviceRuleId })).body;
-  await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 1_000_000 });
-  const order = (await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: plan.periods[0].id })).body;
+  const serviceRuleId = paymentModel === 'prepay' ? catalog.serviceRuleId : (await api('POST', '/api/v1/service-rules', { key: `postpay_${Date.now()}`, name: 'Postpay', subscriptionCreditLimit: 1000 })).body.id;
+  const client = (await api('POST', '/api/v1/clients', { name: 'Pull client', serviceRuleId })).body;
+  if (paymentModel === 'prepay') await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 1_000_000 });
+  const order = (await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: plan.periods[0].id, paymentModel })).body;
   const done = await waitForOrderStatus(p, order.id, 'completed');
   const sub = (await api('GET', `/api/v1/subscriptions/${done.subscriptionId}`)).body;
   return { subscriptionId: sub.id as number, ref: sub.vendorReference as string, clientId: client.id as number };
@@ -66,6 +67,13 @@ describe('the usage plugin operation (pay-as-you-go, external)', () => {
     const [cursor] = await p.sql<Array<{ cursor: string; pages: number; records: number }>>`select cursor, pages, records::int from usage_pulls where subscription_id = ${subscriptionId}`;
     expect(cursor).toEqual({ cursor: '2510', pages: 4, records: 2510 });
     expect((await api('GET', `/api/v1/subscriptions/${subscriptionId}/usage`)).body.ratedAmount).toBe(2510);
+  });
+
+  it('postpay: pulled usage over the credit limit blocks the subscription', async () => {
+    const { subscriptionId, ref } = await externalSubscription('postpay');
+    p.vendor.addUsage(ref, metered(ref, 0, 1500));
+    await pull(subscriptionId);
+    await eventually(async () => ((await api('GET', `/api/v1/subscriptions/${subscriptionId}`)).body.status === 'blocked' ? true : null), { what: 'blocked by the credit limit' });
   });
 
   it('is refused for a subscription of another billing type', async () => {
