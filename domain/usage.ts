@@ -3,7 +3,7 @@
 // whole batch at once; this is the rule it follows, with the seed's worked example as its test.
 
 import { financialPeriodOf } from './charges';
-import { addDays, type IsoDate } from './dates';
+import { addDays, isValidIsoDate, type IsoDate } from './dates';
 
 /** The most records one ingestion request takes (README "Usage records"); a larger batch is refused whole. */
 export const MAX_USAGE_RECORDS_PER_REQUEST = 10_000;
@@ -101,7 +101,7 @@ function usageDay(value: unknown, at: { now: Date; dayOf: (d: Date) => IsoDate }
   if (typeof value !== 'string') return { code: 'validation_failed', message: 'usedAt: a date (YYYY-MM-DD) or an ISO 8601 instant' };
   const today = at.dayOf(at.now);
   if (isoDay.test(value)) {
-    if (Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return { code: 'validation_failed', message: 'usedAt: no such date' };
+    if (!isValidIsoDate(value)) return { code: 'validation_failed', message: 'usedAt: no such date' };
     return value > today ? { code: 'future_timestamp', message: `usedAt ${value} is after today (${today})` } : { day: value };
   }
   const instant = new Date(value);

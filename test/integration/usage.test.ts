@@ -117,6 +117,14 @@ describe('ingestion', () => {
     expect(await funds(clientId)).toMatchObject({ available: 99_000, blocked: 1000 });
   });
 
+  it('a request of more than 10,000 records is refused whole (400), and nothing is written', async () => {
+    const many = Array.from({ length: 10_001 }, (_, i) => ({ recordId: `big-${i}`, subscriptionId: 1, resource: 'cpu', quantity: 1, usedAt: '2026-11-20' }));
+    const answer = await api('POST', '/api/v1/usage-records', { source: 'too-many', records: many });
+    expect([answer.status, answer.body.code]).toEqual([400, 'validation_failed']);
+    const stored = await p.sql<Array<{ n: number }>>`select count(*)::int as n from usage_records where source = 'too-many'`;
+    expect(stored[0]!.n).toBe(0);
+  });
+
   it('a late record in the open period is added to the running charge and moves its start back', async () => {
     today = '2026-11-20';
     const { subscriptionId } = await subscribed();
