@@ -3,7 +3,7 @@ import { todayIn } from '../../domain/dates';
 import { AppError, errorStatus } from '../../domain/errors';
 import { MAX_USAGE_RECORDS_PER_REQUEST, normaliseUsageRecord, usageDecimal } from '../../domain/usage';
 import { saveSetting } from '../../operations/settings/save-setting';
-import { changeUsagePrices } from '../../operations/usage/change-usage-prices';
+import { changeUsagePrices, setUsageMarkup } from '../../operations/usage/change-usage-prices';
 import { ingestUsageRecords } from '../../operations/usage/ingest-usage-records';
 import { subscriptionUsage, usageRecordsOfCharge } from '../../queries/usage';
 import { guard } from '../auth';
@@ -174,6 +174,26 @@ export function usageRoutes(deps: ApiDeps) {
       if (markup === null || (markup !== undefined && Number(markup) <= 0)) throw new AppError('invalid_value', 'markup: a decimal number above 0');
       const changed = await changeUsagePrices(sql, { planId: id, resources: input.resources, markup, today: dayOf(now()), by: c.get('staff').id });
       return c.json(changed, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/usage-markup',
+      tags: ['Usage', 'Subscriptions'],
+      summary: "Set (or clear, null) a pay-as-you-go (external) subscription's individual markup: it wins over the plan's from today; the running usage charge stays blocked and new usage grows a new one",
+      ...guard('finance', true),
+      request: { params: idParam, ...jsonBody(z.object({ markup: z.string().max(20).nullable() }).strict().openapi('UsageMarkupInput')) },
+      responses: jsonResponses(200, z.object({ markup: z.string().nullable() }), 'the individual markup'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { markup } = c.req.valid('json');
+      const value = markup === null ? null : usageDecimal(markup);
+      if (value === null && markup !== null) throw new AppError('invalid_value', 'markup: a decimal number above 0, or null');
+      if (value !== null && Number(value) <= 0) throw new AppError('invalid_value', 'markup: a decimal number above 0, or null');
+      return c.json(await setUsageMarkup(sql, { subscriptionId: id, markup: value, by: c.get('staff').id }), 200);
     },
   );
 

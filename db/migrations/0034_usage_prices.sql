@@ -5,6 +5,8 @@ ALTER TABLE "plans" ADD COLUMN "usage_markup" numeric(10, 4) DEFAULT '1' NOT NUL
 ALTER TABLE "plans" ADD COLUMN "usage_rate_version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
 ALTER TABLE "plans" ADD COLUMN "usage_rate_since" date;--> statement-breakpoint
 ALTER TABLE "subscriptions" ADD COLUMN "usage_markup" numeric(10, 4);--> statement-breakpoint
+-- Bumped by every change of the individual markup: a subscription's price version is the plan's + this (both only grow).
+ALTER TABLE "subscriptions" ADD COLUMN "usage_rate_bump" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 -- Where each usage_external subscription's pull from its vendor stands (the `usage` plugin operation's cursor): moved
 -- in the same transaction as the records of the page it follows, so a pull that dies resumes with no gap and no
 -- duplicate.

@@ -65,6 +65,8 @@ export const subscriptions = pgTable(
     creditLimitOverride: money('credit_limit_override'),
     /** Pay-as-you-go (external): the individual markup on the provider's price, instead of the plan's (spec 01 §8.3). */
     usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }),
+    /** Bumped by each individual markup change: the subscription's usage price version is the plan's + this. */
+    usageRateBump: integer('usage_rate_bump').notNull().default(0),
     individualPrice: boolean('individual_price').notNull().default(false),
     promoCode: text('promo_code'),
     managerId: integer('manager_id').references(() => staff.id),

@@ -51,3 +51,20 @@ async function closeRunningCharges(tx: TransactionSql, planId: number, today: Is
     where s.id = c.subscription_id and s.plan_id = ${planId} and c.kind = 'usage' and c.status = 'blocked' and not c.superseded`;
   return closed.count;
 }
+
+/**
+ * The individual markup of a pay-as-you-go (external) subscription (spec 01 §8.3, seed 8.3.4.7.5.2 item 2): it wins
+ * over the plan's from today (null: back to the plan's). The running charge stays blocked until the financial day;
+ * new usage grows a new charge, because the subscription's price version (the plan's + its bumps) moves on.
+ */
+export async function setUsageMarkup(sql: Sql, o: { subscriptionId: number; markup: string | null; by: number | null }): Promise<{ markup: string | null }> {
+  return sql.begin(async (tx: TransactionSql) => {
+    const [sub] = await tx<Array<{ billing_type: BillingType; usage_markup: string | null }>>`
+      select billing_type, usage_markup::text from subscriptions where id = ${o.subscriptionId} for update`;
+    if (!sub) throw new AppError('not_found', `subscription ${o.subscriptionId} does not exist`);
+    if (sub.billing_type !== 'usage_external') throw new AppError('not_usage_billing', `an individual markup is for pay-as-you-go (external) subscriptions; this one is billed ${sub.billing_type}`);
+    await tx`update subscriptions set usage_markup = ${o.markup}::numeric, usage_rate_bump = usage_rate_bump + 1, updated_at = now() where id = ${o.subscriptionId}`;
+    await logEvent(tx, { actorId: o.by, entityKind: 'subscription', entityId: o.subscriptionId, action: 'usage_markup_changed', changes: { markup: [sub.usage_markup, o.markup] } });
+    return { markup: o.markup };
+  });
+}

@@ -30,7 +30,7 @@ export async function usageSubscriptions(tx: Db, ids: number[]): Promise<{ subs:
   // The closed-period setting rides along (one round trip less per batch: single-record requests feel it).
   const rows = await tx<Array<UsageSubscription & { closed_period: unknown }>>`
     select s.id, s.client_id as "clientId", s.status, s.billing_type as "billingType", s.payment_model as "paymentModel",
-           s.start_date::text as "startDate", pr.financial_day as "financialDay", p.usage_rate_version as "rateVersion",
+           s.start_date::text as "startDate", pr.financial_day as "financialDay", p.usage_rate_version + s.usage_rate_bump as "rateVersion",
            coalesce(s.usage_markup, p.usage_markup)::text as markup, c.currency,
            (select o.id from orders o where o.subscription_id = s.id and o.type = 'purchase' order by o.id limit 1) as "orderId",
            coalesce((select jsonb_object_agg(r.key, r.recurring_price) from plan_resources r where r.plan_id = s.plan_id), '{}'::jsonb) as prices,

@@ -231,6 +231,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/usage-records': { source: 'contract', records: [{ recordId: 'contract-1', subscriptionId: 999_999, resource: 'cpu', quantity: 1, usedAt: '2026-01-01' }] },
     'POST /api/v1/plans/{id}/usage-prices': { markup: '1.5' },
     'POST /api/v1/subscriptions/{id}/usage-pull': { maxPages: 2 },
+    'POST /api/v1/subscriptions/{id}/usage-markup': { markup: '1.25' },
     'POST /api/v1/exchange-rates': { baseCurrency: 'RUB', quotedCurrency: 'USD', rate: '92.5', nominal: 1, validFrom: '2027-01-01' },
     'POST /api/v1/clients/{id}/postpay-permission': { permission: 'approved', reason: 'contract signed' },
     'POST /api/v1/subscriptions/{id}/stop': { reason: 'client request', comment: 'by phone' },

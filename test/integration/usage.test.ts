@@ -210,6 +210,20 @@ describe('price changes mid-period (spec 02 §4.10, seed 8.3.4.7.5)', () => {
   });
 });
 
+describe('individual markup (spec 01 §8.3, seed 8.3.4.7.5.2)', () => {
+  it('wins over the plan’s from the day it is set: the running charge stays blocked, new usage grows a new charge at the new markup', async () => {
+    today = '2026-11-20';
+    const { subscriptionId } = await subscribed('usage_external');
+    today = '2026-11-23';
+    await send([record(subscriptionId, '2026-11-21', 2, { unitPrice: 1500 })]);
+    expect((await api('POST', `/api/v1/subscriptions/${subscriptionId}/usage-markup`, { markup: '2' })).body).toEqual({ markup: '2' });
+    await send([record(subscriptionId, '2026-11-22', 2, { unitPrice: 1500 })]);
+    expect(await usageCharges(subscriptionId)).toEqual(['2026-11-21..2026-11-30 blocked 100 close 2026-12-01', '2026-11-22..2026-11-30 blocked 200 close 2026-12-01']);
+    const internal = await subscribed('usage_internal');
+    expect((await api('POST', `/api/v1/subscriptions/${internal.subscriptionId}/usage-markup`, { markup: '2' })).body.code).toBe('not_usage_billing');
+  });
+});
+
 describe('deletion mid-period (seed 8.3.4.7.6)', () => {
   it('the current usage charge ends on the deletion day and closes; later records are refused', async () => {
     today = '2026-11-20';
