@@ -13,6 +13,7 @@ import { createPluginActivities } from './plugin-calls';
 import { createScenarioDispatchActivities } from './scenario-dispatch';
 import { createScenarioRecorders } from './scenario-records';
 import { createSubscriptionActivities } from './subscriptions';
+import { createUsageActivities } from './usage';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -40,5 +41,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createLifecycleOrderActivities({ sql, today, plugins }),
     ...createClientBlockActivities({ sql, today }),
     ...createNotificationActivities({ sql, timeZone, now, mail, egress }),
+    ...createUsageActivities({ sql, plugins, timeZone, now }),
   };
 }

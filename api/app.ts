@@ -41,6 +41,7 @@ import { ledgerRoutes } from './routes/ledger';
 import { subscriptionOrderRoutes } from './routes/subscription-orders';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { taskRoutes } from './routes/tasks';
+import { usageRoutes } from './routes/usage';
 
 export interface AppOptions extends ApiDeps {
   logError?: (err: unknown, context: { method: string; path: string; requestId?: string }) => void;
@@ -93,7 +94,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -19,6 +19,8 @@ export const DEFAULT_BODY_LIMIT = 1 * MiB;
 export const UNAUTHENTICATED_BODY_LIMIT = 64 * KiB;
 /** Notification templates: two languages of subject, HTML and text of up to 100,000 characters each. */
 export const TEMPLATE_BODY_LIMIT = 4 * MiB;
+/** Usage record batches: 10,000 records of ~200 bytes each, with room (domain/usage.ts MAX_USAGE_RECORDS_PER_REQUEST). */
+export const USAGE_BODY_LIMIT = 4 * MiB;
 export const MAX_JSON_DEPTH = 64;
 
 /** The limit of a route, by path: smaller where anyone may call, larger only where a route needs it. */
@@ -26,6 +28,7 @@ export function bodyLimitFor(path: string): number {
   if (path === '/login' || path.startsWith('/licensing/v1/')) return UNAUTHENTICATED_BODY_LIMIT;
   // The API's template routes and the operator UI's template form (it posts the same fields, form-encoded).
   if (/^(\/api\/v1)?\/notification-templates(\/|$)/.test(path)) return TEMPLATE_BODY_LIMIT;
+  if (path === '/api/v1/usage-records') return USAGE_BODY_LIMIT;
   return DEFAULT_BODY_LIMIT;
 }
 

@@ -23,7 +23,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { signVendorRequest } from '../operations/plugins/adapters/http-vendor-protocol';
 import { todayIn } from '../domain/dates';
-import { sellableBillingTypes } from '../domain/billing-types';
+import { orderBilledTypes } from '../domain/billing-types';
 import { Bench, apiClient, runBenchmark, sleep } from './lib/harness';
 import { boolOption, helpRequested, intOption, stringOption } from './lib/options';
 import { Progress, say } from './lib/progress';
@@ -101,7 +101,7 @@ await runBenchmark(bench, async () => {
     settings: { baseUrl: platform.vendor!.url, secret: platform.vendor!.secret, timeoutMs: 10_000 },
   });
   // One plan per auto-renewal point and billing type; a plan row per period a subscription may take (`variant`).
-  const types = options.mix === 'all' ? sellableBillingTypes : (['prepaid_term'] as const);
+  const types = options.mix === 'all' ? orderBilledTypes : (['prepaid_term'] as const);
   const plans: Array<{ type: string; point: number; planId: number; ruleId: number; periodId: number; variant: number }> = [];
   for (const point of autoRenewPoints) {
     const provisioning = await api('POST', '/api/v1/provisioning-rules', {

@@ -68,6 +68,21 @@ export interface PluginStatusQuery {
 
 export type OperationInput = Record<string, unknown>;
 
+/** Pay-as-you-go (external): where a usage pull stands (`null`: from the start) and how many records a page may hold. */
+export interface UsageQuery {
+  cursor: string | null;
+  limit: number;
+}
+
+/** One page of a subscription's usage at the vendor, in the shape of `POST /usage-records` records (without the subscription). */
+export interface UsagePage {
+  records: Array<{ recordId: string; resource: string; quantity: number | string; usedAt: string; periodDays?: number; unitPrice?: number | string }>;
+  /** Where the next page starts (kept by the platform, so a pull resumes there after any crash). */
+  nextCursor: string;
+  /** Whether more records follow now; false: the next pull asks again later from `nextCursor`. */
+  hasMore: boolean;
+}
+
 export interface ProvisioningPlugin {
   readonly name: string;
   /**
@@ -86,6 +101,12 @@ export interface ProvisioningPlugin {
   activate(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;
   delete(ctx: PluginCallContext, input: OperationInput): Promise<PluginResult>;
   status(ctx: PluginCallContext, query?: PluginStatusQuery): Promise<PluginStatus>;
+  /**
+   * The `usage` operation (issue 20): a page of the subscription's usage records after `query.cursor`. Read-only at
+   * the vendor, so it needs no reconciliation; a page read twice brings the same record ids, which the ingestion
+   * answers as duplicates. Plugins of vendors that report no usage leave it out.
+   */
+  usage?(ctx: PluginCallContext, query: UsageQuery): Promise<UsagePage>;
 }
 
 /**

@@ -86,6 +86,13 @@ export interface SendNotificationInput {
 type Outcome = Promise<{ status: string }>;
 type SubscriptionOperationScenario = (input: SubscriptionOperationInput) => Outcome;
 
+/** A usage pull of a pay-as-you-go (external) subscription (issue 20). */
+export interface UsagePullInput {
+  subscriptionId: number;
+  /** Pages at most in one pull (default 100); the next pull goes on from the cursor. */
+  maxPages?: number;
+}
+
 export interface ScenarioWorkflows {
   purchaseOrder: (input: PurchaseOrderInput) => Outcome;
   subscriptionOrder: (input: SubscriptionOrderInput) => Outcome;
@@ -102,6 +109,7 @@ export interface ScenarioWorkflows {
   billingDispatch: (input: BillingDispatchInput) => Promise<{ businessDate: string; started: boolean }>;
   notifyEvent: (input: NotifyEventInput) => Promise<{ notifications: number }>;
   sendNotification: (input: SendNotificationInput) => Outcome;
+  usagePull: (input: UsagePullInput) => Promise<{ pages: number; records: number }>;
 }
 
 export type ScenarioType = keyof ScenarioWorkflows;
@@ -145,6 +153,8 @@ export const billingScheduleId = 'billing-daily';
 
 export const notifyEventScenarioId = (eventId: number) => `notify-event-${eventId}`;
 export const sendNotificationScenarioId = (notificationId: number) => `notification-${notificationId}`;
+/** The n-th usage pull of a subscription. */
+export const usagePullScenarioId = (subscriptionId: number, n: number) => `usage-pull-${subscriptionId}-${n}`;
 
 /**
  * The header that carries the id of the HTTP request that started a scenario (infra/request-context.ts for the

@@ -22,6 +22,18 @@ export interface VendorResource {
   createdAt: Date;
   /** The operations applied after create (renew, stop, ...), in order, once per idempotency key. */
   operations: VendorOperationRecord[];
+  /** Usage the vendor measured (pay-as-you-go, external), in the order it was measured: the `usage` route pages it. */
+  usage: VendorUsageRecord[];
+}
+
+/** One usage record at the vendor, as `GET /resources/{id}/usage` answers it. */
+export interface VendorUsageRecord {
+  recordId: string;
+  resource: string;
+  quantity: number;
+  usedAt: string;
+  periodDays: number;
+  unitPrice: number;
 }
 
 export interface VendorAnswer {
@@ -73,15 +85,26 @@ export function createVendorStore({ deduplicates = 'all' }: VendorStoreOptions =
     const existing = byKey.get(key);
     if (existing) return answer(200, describe(existing), true);
     if (!body || typeof body !== 'object' || Array.isArray(body)) return answer(400, { error: 'body must be a JSON object' });
-    const resource: VendorResource = { id: `res-${String(resources.length + 1).padStart(6, '0')}`, idempotencyKey: key, state: 'active', body, createdAt: new Date(), operations: [] };
+    const resource: VendorResource = { id: `res-${String(resources.length + 1).padStart(6, '0')}`, idempotencyKey: key, state: 'active', body, createdAt: new Date(), operations: [], usage: [] };
     resources.push(resource);
     byKey.set(key, resource);
     return answer(201, describe(resource));
   }
 
+  /** `GET /resources/{id}/usage`: the records after the cursor (an offset into what was measured), a page at a time. */
+  function usage(route: VendorRoute): VendorAnswer {
+    const resource = find(route.resourceId);
+    if (!resource) return answer(404, { error: 'resource not found' });
+    const from = Number(route.cursor ?? 0);
+    if (!Number.isInteger(from) || from < 0) return answer(400, { error: 'cursor: an offset this vendor gave' });
+    const to = Math.min(resource.usage.length, from + (route.limit ?? 1000));
+    return answer(200, { records: resource.usage.slice(from, to), nextCursor: String(to), hasMore: to < resource.usage.length });
+  }
+
   /** Applies one request that the route has matched (its signature already checked). */
   function apply(route: VendorRoute, { idempotencyKey: key, json: body }: VendorRequestInput): VendorAnswer {
     if (route.operation === 'status') return status(route);
+    if (route.operation === 'usage') return usage(route);
     // Without a key a retry could not be told from a new request: the protocol requires one on every change.
     if (!key) return answer(400, { error: 'Idempotency-Key header is required' });
     if (route.operation === 'create') return create(key, body);
@@ -105,6 +128,12 @@ export function createVendorStore({ deduplicates = 'all' }: VendorStoreOptions =
     resources: resources as readonly VendorResource[],
     resource: (id: string) => find(id),
     resourceByKey: (key: string) => byKey.get(key),
+    /** The vendor measures usage of a resource (the demo and the tests play the vendor's meter). */
+    addUsage(id: string, records: VendorUsageRecord[]) {
+      const resource = find(id);
+      if (!resource) throw new Error(`no resource ${id}`);
+      resource.usage.push(...records);
+    },
   };
 }
 

@@ -86,6 +86,13 @@ export async function startDemoVendor({ secret, port = 0, host = '127.0.0.1', lo
     handle(req, res).catch((err: unknown) => sendJson(res, 500, { error: `demo vendor failed: ${String(err)}` }));
   });
 
+  /** The demo's meter: one vCPU-day a day per resource, measured when the platform asks (a real vendor meters by itself). */
+  function meterToday(id: string) {
+    const resource = store.resource(id);
+    const today = new Date().toISOString().slice(0, 10);
+    if (resource && !resource.usage.some((u) => u.usedAt === today)) store.addUsage(id, [{ recordId: `${id}-${today}`, resource: 'cpu', quantity: 1, usedAt: today, periodDays: 1, unitPrice: 1000 }]);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const request = await readVendorRequest(req);
     const { method, path, idempotencyKey: key } = request;
@@ -94,6 +101,7 @@ export async function startDemoVendor({ secret, port = 0, host = '127.0.0.1', lo
       if (!verifyVendorSignature(secret, request)) {
         return { status: 401, payload: { error: "invalid signature: the service template's settings.secret must be this vendor's secret" }, replayed: false };
       }
+      if (route?.operation === 'usage' && route.resourceId) meterToday(route.resourceId);
       return route ? store.apply(route, request) : noRoute(request);
     })();
     const id = (result.payload as { id?: string }).id;

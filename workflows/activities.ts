@@ -7,6 +7,7 @@ import type { OrderActivities } from '../activities/orders';
 import type { PluginActivities } from '../activities/plugin-calls';
 import type { ScenarioDispatchActivities } from '../activities/scenario-dispatch';
 import type { SubscriptionActivities } from '../activities/subscriptions';
+import type { UsageActivities } from '../activities/usage';
 import { defaultPluginRetryPolicy, type PluginRetryPolicy } from '../contracts/plugin-calls';
 import type { NotificationRetryPolicy } from '../contracts/scenarios';
 
@@ -38,6 +39,9 @@ export const localSubscriptionActivities = proxyLocalActivities<SubscriptionActi
 export const lifecycleOrderActivities = proxyActivities<LifecycleOrderActivities>(databaseSteps);
 export const clientBlockActivities = proxyActivities<ClientBlockActivities>(databaseSteps);
 export const subscriptionActivities = proxyActivities<SubscriptionActivities>(databaseSteps);
+/** A usage page calls the vendor and ingests up to a thousand records: a plugin call's timeout, retried like one. */
+// The heartbeat timeout lets a page whose worker was killed be retried within seconds, not after the 2 minutes.
+export const usageActivities = proxyActivities<UsageActivities>({ ...databaseSteps, startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry: { ...databaseSteps.retry, nonRetryableErrorTypes: ['permanent'] } });
 
 /**
  * The database activities of an order or subscription operation: local ones for executions started from the

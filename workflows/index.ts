@@ -5,6 +5,7 @@ import { administrativeBlock, administrativeUnblock, financialBlock, financialUn
 import { notifyEvent, sendNotification } from './notifications';
 import { purchaseOrder } from './purchase-order';
 import { subscriptionOrder } from './subscription-order';
+import { usagePull } from './usage-pull';
 import { activateStoppedSubscription, blockSubscription, deleteSubscription, stopSubscription, unblockSubscription } from './subscription-operations';
 
 /** The workflow types the worker registers, by name. */
@@ -24,6 +25,7 @@ export {
   stopSubscription,
   subscriptionOrder,
   unblockSubscription,
+  usagePull,
 };
 
 /** Compile-time check: every scenario of the contracts is registered here with the signature callers start it by. */
@@ -44,4 +46,5 @@ export type RegisteredScenarios = Implements<{
   billingDispatch: typeof billingDispatch;
   notifyEvent: typeof notifyEvent;
   sendNotification: typeof sendNotification;
+  usagePull: typeof usagePull;
 }>;

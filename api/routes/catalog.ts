@@ -116,7 +116,7 @@ const planInput = z
     name,
     sku: z.string().max(200).optional(),
     description: z.string().max(4000).optional(),
-    billingType: z.enum(sellableBillingTypes).default('prepaid_term').describe('Spec 02 §4.10; the pay-as-you-go types arrive with usage records'),
+    billingType: z.enum(sellableBillingTypes).default('prepaid_term').describe('Spec 02 §4.10; the pay-as-you-go types (usage_internal, usage_external) take one unlimited period without fees'),
     currency: currency.default('EUR'),
     published: z.boolean().default(true),
     single: z.boolean().default(false),

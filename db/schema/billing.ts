@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -9,6 +10,7 @@ import {
   numeric,
   pgSequence,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -61,6 +63,10 @@ export const subscriptions = pgTable(
     autoRenewPointDays: integer('auto_renew_point_days').notNull().default(0),
     manualRenewPointDays: integer('manual_renew_point_days').notNull().default(-1),
     creditLimitOverride: money('credit_limit_override'),
+    /** Pay-as-you-go (external): the individual markup on the provider's price, instead of the plan's (spec 01 §8.3). */
+    usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }),
+    /** Bumped by each individual markup change: the subscription's usage price version is the plan's + this. */
+    usageRateBump: integer('usage_rate_bump').notNull().default(0),
     individualPrice: boolean('individual_price').notNull().default(false),
     promoCode: text('promo_code'),
     managerId: integer('manager_id').references(() => staff.id),
@@ -206,7 +212,7 @@ export const ledgerTransactions = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     clientId: integer('client_id').notNull().references(() => clients.id),
     kind: text('kind', {
-      enum: ['payment_received', 'order_paid', 'order_refund', 'adjustment', 'charge_closed', 'promised_payment', 'charge_split'],
+      enum: ['payment_received', 'order_paid', 'order_refund', 'adjustment', 'charge_closed', 'promised_payment', 'charge_split', 'usage_charge'],
     }).notNull(),
     /** Signed: a credit to the client is positive, a debit negative. */
     amount: money('amount').notNull(),
@@ -333,6 +339,10 @@ export const charges = pgTable(
      * order's amount; the prolongation order that bills its month replaces it (deleted and superseded).
      */
     commitment: boolean('commitment').notNull().default(false),
+    /** Usage charges (issue 20): the financial period they grow in, the plan price version, the exact Σ Δ of their records. */
+    usagePeriod: businessDate('usage_period'),
+    usageRateVersion: integer('usage_rate_version'),
+    usageAmount: numeric('usage_amount', { precision: 34, scale: 8 }),
     ...timestamps,
   },
   (t) => [
@@ -345,6 +355,10 @@ export const charges = pgTable(
     index('charges_split_of_idx').on(t.splitOf).where(sql`${t.splitOf} is not null`),
     check('charges_discount_nonnegative', sql`${t.discount} >= 0`),
     check('charges_quantity_positive', sql`${t.quantity} is null or ${t.quantity} > 0`),
+    // One growing usage charge per subscription, financial period and price version (spec 02 §4.10).
+    uniqueIndex('charges_usage_growing')
+      .on(t.subscriptionId, t.usagePeriod, t.usageRateVersion)
+      .where(sql`${t.kind} = 'usage' and ${t.status} = 'blocked' and not ${t.superseded}`),
   ],
 );
 
@@ -393,3 +407,59 @@ export const exchangeRates = pgTable(
     check('exchange_rates_distinct_currencies', sql`${t.baseCurrency} <> ${t.quotedCurrency}`),
   ],
 );
+
+/**
+ * What a subscription used (issue 20, spec 02 §4.10 "usage records"): append-only (a trigger refuses UPDATE and
+ * DELETE), one row per provider record, deduplicated by `(source, record_id)`. `amount` is the record's Δ =
+ * monthly unit price × markup × period days × quantity / 30, exact; `charge_id` the usage charge it grew.
+ */
+export const usageRecords = pgTable(
+  'usage_records',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    source: text('source').notNull(),
+    recordId: text('record_id').notNull(),
+    subscriptionId: integer('subscription_id').notNull().references(() => subscriptions.id),
+    resource: text('resource').notNull(),
+    quantity: numeric('quantity', { precision: 24, scale: 6 }).notNull(),
+    usedOn: businessDate('used_on').notNull(),
+    periodDays: integer('period_days').notNull(),
+    unitPrice: numeric('unit_price', { precision: 24, scale: 6 }).notNull(),
+    markup: numeric('markup', { precision: 10, scale: 4 }).notNull(),
+    amount: numeric('amount', { precision: 30, scale: 8 }).notNull(),
+    financialPeriod: businessDate('financial_period').notNull(),
+    chargeId: integer('charge_id').notNull().references(() => charges.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('usage_records_source_record').on(t.source, t.recordId),
+    index('usage_records_charge_idx').on(t.chargeId, t.id),
+    index('usage_records_subscription_idx').on(t.subscriptionId, t.financialPeriod),
+    check('usage_records_quantity_nonnegative', sql`${t.quantity} >= 0`),
+    check('usage_records_period_days', sql`${t.periodDays} between 1 and 31`),
+  ],
+);
+
+/** The rollup reads use: one row per subscription, financial period, resource and day, kept by the ingestion's transaction. */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    subscriptionId: integer('subscription_id').notNull(),
+    financialPeriod: businessDate('financial_period').notNull(),
+    resource: text('resource').notNull(),
+    day: businessDate('day').notNull(),
+    quantity: numeric('quantity', { precision: 30, scale: 6 }).notNull(),
+    amount: numeric('amount', { precision: 34, scale: 8 }).notNull(),
+    records: integer('records').notNull(),
+  },
+  (t) => [primaryKey({ name: 'usage_daily_pk', columns: [t.subscriptionId, t.financialPeriod, t.resource, t.day] })],
+);
+
+/** The `usage` pull of a usage_external subscription (issue 20): its vendor cursor, moved with the records of each page. */
+export const usagePulls = pgTable('usage_pulls', {
+  subscriptionId: integer('subscription_id').primaryKey(),
+  cursor: text('cursor'),
+  pages: integer('pages').notNull().default(0),
+  records: bigint('records', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

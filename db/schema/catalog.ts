@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  date,
+  numeric,
   integer,
   jsonb,
   pgTable,
@@ -110,6 +112,10 @@ export const plans = pgTable('plans', {
   single: boolean('single').notNull().default(false),
   autoRenew: boolean('auto_renew').notNull().default(true),
   lockAutoRenew: boolean('lock_auto_renew').notNull().default(false),
+  /** Pay-as-you-go (external): the markup on the provider's price; each price change bumps the version from its date (issue 20). */
+  usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }).notNull().default('1'),
+  usageRateVersion: integer('usage_rate_version').notNull().default(1),
+  usageRateSince: date('usage_rate_since', { mode: 'string' }),
   ...timestamps,
 });
 

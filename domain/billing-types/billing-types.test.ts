@@ -220,8 +220,21 @@ describe('what a plan of each type may be (spec 02 §4.10)', () => {
   it('every type says how it pays in one place', () => {
     for (const type of billingTypes) expect(billingTypeRules(type).payment, type).toBe(paymentOf[type]);
   });
-  it('every sellable type has rules, and the usage types are not sellable yet', () => {
-    expect(sellableBillingTypes).toHaveLength(8);
-    expect(billingTypeRules('usage_internal').planRefusal(plan({}))?.code).toBe('plan_billing_type');
+  it('every type is sellable; the usage types take one unlimited period without fees (issue 20)', () => {
+    expect(sellableBillingTypes).toHaveLength(10);
+    for (const type of ['usage_internal', 'usage_external'] as const) {
+      expect(billingTypeRules(type).planRefusal(plan({}))?.code).toBe('plan_billing_type');
+      expect(billingTypeRules(type).planRefusal(plan({ unlimited: true, recurringFee: 0, setupFee: 0 }))).toBeNull();
+      expect(billingTypeRules(type).planRefusal(plan({ unlimited: true, recurringFee: 0, setupFee: 500 }))?.code).toBe('plan_billing_type');
+    }
+  });
+  it('usage: deletion closes the growing charge at the deletion day (seed 8.3.4.7.6); a stop changes nothing', () => {
+    const usage = { id: 7, orderId: 1, kind: 'usage' as const, status: 'blocked' as const, from: '2026-11-21', to: '2026-11-30', closeDate: '2026-12-01', amount: 1800, refund: false };
+    const terms = { billingType: 'usage_internal' as const, financialDay: 1, prepay: true, expirationDate: null, stopped: false };
+    expect(billingTypeRules('usage_internal').onEvent(terms, [usage], { kind: 'delete', date: '2026-11-25' })).toEqual({
+      set: [{ id: 7, status: 'closed', to: '2026-11-25', closeDate: '2026-11-25' }],
+      add: [],
+    });
+    expect(billingTypeRules('usage_external').onEvent(terms, [usage], { kind: 'stop', date: '2026-11-25' })).toEqual({ set: [], add: [] });
   });
 });

@@ -20,7 +20,7 @@ export function applyChanges<C extends ChargeView & { superseded?: boolean }>(ch
   for (const s of changes.set) {
     const i = index.get(s.id);
     if (i === undefined) throw new Error(`charge ${s.id} is not one of the subscription's`);
-    after[i] = { ...after[i]!, status: s.status, ...(s.superseded ? { superseded: true } : {}) };
+    after[i] = { ...after[i]!, status: s.status, ...(s.superseded ? { superseded: true } : {}), ...(s.to ? { to: s.to } : {}), ...(s.closeDate ? { closeDate: s.closeDate } : {}) };
   }
   let id = nextId;
   const added = changes.add.map(({ part: _part, mergeOf: _merge, ...c }) => ({ ...c, id: id++, orderId: byId.get(c.splitOf)!.orderId, superseded: false }));

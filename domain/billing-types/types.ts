@@ -16,14 +16,21 @@ export const billingTypes = [
   'csp_annual',
   'eset_monthly',
   'non_recurring',
-  // Pay-as-you-go arrives with its own issue; the names are reserved so that plans cannot take them yet.
+  // Pay-as-you-go (issue 20): billed by usage records, not by orders.
   'usage_internal',
   'usage_external',
 ] as const;
 export type BillingType = (typeof billingTypes)[number];
 
-/** The types a plan may take today (the usage types wait for usage records). */
-export const sellableBillingTypes = billingTypes.filter((t) => !t.startsWith('usage_')) as Exclude<BillingType, 'usage_internal' | 'usage_external'>[];
+/** The types a plan may take: all of them since usage records arrived (issue 20). */
+export const sellableBillingTypes = billingTypes;
+
+/** The usage types (pay-as-you-go): their money comes from usage records, not from orders. */
+export const usageBillingTypes = ['usage_internal', 'usage_external'] as const satisfies readonly BillingType[];
+export const isUsageBillingType = (t: BillingType): boolean => (usageBillingTypes as readonly string[]).includes(t);
+
+/** The types whose charges orders create: the ones the order-driven property tests and benchmarks exercise. */
+export const orderBilledTypes = billingTypes.filter((t) => !isUsageBillingType(t)) as Exclude<BillingType, 'usage_internal' | 'usage_external'>[];
 
 export const chargeStatuses = ['new', 'open', 'blocked', 'closed', 'deleted', 'awaiting_refund', 'refunded'] as const;
 export type ChargeStatus = (typeof chargeStatuses)[number];
@@ -60,7 +67,7 @@ export interface NewCharge extends Omit<ChargeView, 'id' | 'orderId'> {
 /** What a rule changes: existing charges moved to a status, and new ones. Money follows from the statuses. */
 export interface ChargeChanges {
   /** `superseded`: its amount now lives in the charges split from it (it is not counted in its order's sum). */
-  set: Array<{ id: number; status: ChargeStatus; superseded?: boolean }>;
+  set: Array<{ id: number; status: ChargeStatus; superseded?: boolean; to?: IsoDate; closeDate?: IsoDate }>;
   add: NewCharge[];
 }
 
@@ -127,7 +134,7 @@ export interface BillingTypeRules {
   /**
    * How its orders pay: `term` the whole term up front (pre-order, CSP annual, payment in full); `period` one
    * financial period at a time, prolonged by the billing run (G Suite, CSP monthly, ESET, no refund); `once` a
-   * one-time sale (non-recurring); `usage` from usage records (pay-as-you-go, its own issue).
+   * one-time sale (non-recurring); `usage` from usage records (pay-as-you-go: operations/usage).
    */
   payment: 'term' | 'period' | 'once' | 'usage';
   /** The status a subscription has once provisioned: `delivered` for one-time sales. */

@@ -1,8 +1,28 @@
-// Pay-as-you-go (spec 02 §4.10 "Pay-as-you-go"): the seam its own issue fills. The type exists so that the
-// registry is complete and every caller already asks the rules; no plan may take it until usage records do.
+// Pay-as-you-go (spec 02 §4.10 "Pay-as-you-go"; seed 8.3.4.7): billed by usage records, one growing blocked charge
+// per financial period (operations/usage grows it as records arrive; the billing run closes it on the financial
+// day). The plan has one unlimited period and no fees: ordering is free and asks no resources (spec 01 §6, "usage-
+// based"); prices are the plan's resource prices (internal) or the provider's × markup (external). Deletion closes
+// the current charge at the deletion day (seed 8.3.4.7.6); a stop changes no charge (usage simply stops arriving).
 
 import { dispatchEvents, forbids } from './rules';
-import type { BillingTypeRules } from './types';
+import type { BillingTypeRules, ChargeChanges, ChargeView, PlanShape } from './types';
+import type { IsoDate } from '../dates';
+import type { Refusal } from '../errors';
+
+/** Usage types are sold on one unlimited, fee-free period: what they cost comes from usage records only. */
+function usagePlanRefusal(label: string, plan: PlanShape): Refusal | null {
+  const fits = plan.periods.every((p) => p.unlimited && !p.trial && p.setupFee === 0 && p.renewalFee === 0 && p.recurringFee === 0);
+  return fits ? null : { code: 'plan_billing_type', message: `${label} plans take unlimited periods without fees: usage records price them` };
+}
+
+/** Seed 8.3.4.7.6: the growing charges get the deletion day as their end and close date, and close (debited). */
+export function closeUsageAt(charges: readonly ChargeView[], date: IsoDate): ChargeChanges {
+  const changes: ChargeChanges = { set: [], add: [] };
+  for (const c of charges) {
+    if (c.kind === 'usage' && c.status === 'blocked') changes.set.push({ id: c.id, status: 'closed', to: c.to < date ? c.to : date, closeDate: date });
+  }
+  return changes;
+}
 
 function usageRules(type: 'usage_internal' | 'usage_external', label: string): BillingTypeRules {
   return {
@@ -11,10 +31,10 @@ function usageRules(type: 'usage_internal' | 'usage_external', label: string): B
     payment: 'usage',
     activeStatus: 'active',
     refuses: (operation) => (operation === 'renew' ? forbids(label, operation, 'pay-as-you-go subscriptions have an unlimited term') : null),
-    planRefusal: () => ({ code: 'plan_billing_type', message: `${label} needs usage records, which this version does not take yet` }),
+    planRefusal: (plan) => usagePlanRefusal(label, plan),
     paidStatus: () => 'blocked',
     whileStopped: 'close',
-    onEvent: dispatchEvents({}),
+    onEvent: dispatchEvents({ delete: (_s, charges, e) => closeUsageAt(charges, e.date) }),
   };
 }
 

@@ -43,7 +43,8 @@ export async function applyChargeEvent(tx: TransactionSql, { subscriptionId, eve
   for (const s of changes.set) {
     await tx`
       update charges set status = ${s.status}, superseded = superseded or ${s.superseded ?? false}, updated_at = now(),
-             closed_at = case when ${s.status} = 'closed' then coalesce(closed_at, now()) else closed_at end
+             closed_at = case when ${s.status} = 'closed' then coalesce(closed_at, now()) else closed_at end,
+             period_to = coalesce(${s.to ?? null}::date, period_to), close_date = coalesce(${s.closeDate ?? null}::date, close_date)
       where id = ${s.id}`;
   }
   for (const a of changes.add) {

@@ -2,7 +2,7 @@ import type { Sql } from '../../db/client';
 
 export interface LedgerDiscrepancy {
   clientId: number;
-  check: 'balance_is_sum_of_transactions' | 'balance_is_last_balance_after' | 'balance_after_chain' | 'negative_since' | 'paid_order_has_debit' | 'order_charges_add_up' | 'charges_hold_what_was_taken';
+  check: 'balance_is_sum_of_transactions' | 'balance_is_last_balance_after' | 'balance_after_chain' | 'negative_since' | 'paid_order_has_debit' | 'order_charges_add_up' | 'charges_hold_what_was_taken' | 'usage_charges_hold_what_was_taken';
   expected: string | null;
   actual: string | null;
   detail?: string;
@@ -81,7 +81,8 @@ export async function checkLedger(sql: Sql, { clientId }: { clientId?: number } 
                   else coalesce((select -sum(l.amount) from ledger_transactions l
                                  where l.order_id = o.id and (l.kind in ('order_paid', 'charge_split') or l.idempotency_key = 'order-refund/' || o.id)), 0)
              end as expected
-      from orders o join charges c on c.order_id = o.id
+      -- Usage charges hang on their free purchase order but are not its money: they are checked on their own below.
+      from orders o join charges c on c.order_id = o.id and c.kind <> 'usage'
       where ${only}::int is null or o.client_id = ${only}
       group by o.id
     ) per_order
@@ -103,13 +104,27 @@ async function chargesHoldWhatWasTaken(sql: Sql, only: number | null): Promise<L
     select o.client_id, o.id as order_id, taken.amount::text as actual, ledger.amount::text as expected
     from orders o
       join lateral (select coalesce(sum(c.amount) filter (where c.status in ('blocked', 'closed') and not c.refund), 0) as amount
-                    from charges c where c.order_id = o.id) taken on true
+                    from charges c where c.order_id = o.id and c.kind <> 'usage') taken on true
       join lateral (select coalesce(-sum(l.amount), 0) as amount from ledger_transactions l
                     where l.order_id = o.id and l.kind in ('order_paid', 'charge_split')) ledger on true
     where o.payment_model = 'prepay' and o.status <> 'cancelled' and not (o.type = 'plan_switch' and o.details ? 'credit')
       and exists (select 1 from ledger_transactions l where l.order_id = o.id and l.kind = 'order_paid')
-      and exists (select 1 from charges c where c.order_id = o.id)
+      and exists (select 1 from charges c where c.order_id = o.id and c.kind <> 'usage')
       and (${only}::int is null or o.client_id = ${only}) and taken.amount <> ledger.amount
     limit 1000`;
-  return untaken.map((r) => ({ clientId: r.client_id, check: 'charges_hold_what_was_taken' as const, expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` }));
+  const usage = await sql<Array<{ client_id: number; order_id: number; expected: string; actual: string }>>`
+    select o.client_id, o.id as order_id, taken.amount::text as actual, ledger.amount::text as expected
+    from orders o
+      join lateral (select coalesce(sum(c.amount) filter (where c.status in ('blocked', 'closed') and not c.superseded), 0) as amount
+                    from charges c where c.order_id = o.id and c.kind = 'usage') taken on true
+      join lateral (select coalesce(-sum(l.amount), 0) as amount from ledger_transactions l
+                    where l.order_id = o.id and l.kind in ('usage_charge')) ledger on true
+    where o.payment_model = 'prepay' and exists (select 1 from charges c where c.order_id = o.id and c.kind = 'usage')
+      and (${only}::int is null or o.client_id = ${only}) and taken.amount <> ledger.amount
+    limit 1000`;
+  return [
+    ...untaken.map((r) => ({ clientId: r.client_id, check: 'charges_hold_what_was_taken' as const, expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` })),
+    // Issue 20: a prepaid subscription's usage charges hold exactly what the ledger blocked for them, batch by batch.
+    ...usage.map((r) => ({ clientId: r.client_id, check: 'usage_charges_hold_what_was_taken' as const, expected: r.expected, actual: r.actual, detail: `order ${r.order_id}` })),
+  ];
 }

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { matchVendorRoute, verifyVendorSignature, type VendorOperation } from '../../operations/plugins/adapters/http-vendor-protocol';
 import { closeServer, listenOn, noRoute, readVendorRequest, sendJson, type VendorRequest } from '../../demo/vendor';
-import { createVendorStore, type VendorResource, type VendorStoreOptions } from '../../demo/vendor-store';
+import { createVendorStore, type VendorResource, type VendorStoreOptions, type VendorUsageRecord } from '../../demo/vendor-store';
 
 export interface FakeVendorCall {
   method: string;
@@ -80,6 +80,8 @@ export interface FakeVendor {
   callsFor(filter: VendorOperation | ((call: Readonly<FakeVendorCall>) => boolean)): Readonly<FakeVendorCall>[];
   resource(id: string): Readonly<VendorResource> | undefined;
   resourceByKey(idempotencyKey: string): Readonly<VendorResource> | undefined;
+  /** The vendor meters usage of a resource: what `GET /resources/{id}/usage` pages (issue 20). */
+  addUsage(id: string, records: VendorUsageRecord[]): void;
   /** The next n requests answer `status` with a JSON error before anything else happens. */
   failNext(n: number, status?: number): void;
   /** The next n requests are rejected (a permanent-looking 4xx) with `{ error: message }`. */
@@ -274,6 +276,9 @@ export async function startFakeVendor(options: FakeVendorOptions): Promise<FakeV
     resourceByKey(key) {
       const found = store.resourceByKey(key);
       return found && snapshotResource(found);
+    },
+    addUsage(id, records) {
+      store.addUsage(id, records);
     },
     failNext(n, status = 503) {
       for (let i = 0; i < n; i++) failures.push({ status, error: `injected failure (HTTP ${status})` });

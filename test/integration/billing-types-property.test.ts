@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, compareDates } from '../../domain/dates';
-import { sellableBillingTypes } from '../../domain/billing-types/types';
+import { orderBilledTypes } from '../../domain/billing-types/types';
 import { checkLedger } from '../../operations/ledger/ledger-check';
 import { eventually, platformWithCatalog, runBillingDay, settleScenarios, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
 
@@ -26,12 +26,12 @@ const runs = Number(process.env.BILLING_PROPERTY_RUNS ?? 200);
 const seed = Number(process.env.BILLING_PROPERTY_SEED ?? 190_019);
 const batchSize = Number(process.env.BILLING_PROPERTY_BATCH ?? 100);
 
-type SellableType = (typeof sellableBillingTypes)[number];
+type SellableType = (typeof orderBilledTypes)[number];
 const stepKinds = ['stop', 'stop', 'activate', 'activate', 'delete', 'top_up', 'debit', 'nothing', 'increase', 'decrease'] as const;
 type StepKind = (typeof stepKinds)[number];
 
 const sequenceArb = fc.record({
-  type: fc.constantFrom(...sellableBillingTypes),
+  type: fc.constantFrom(...orderBilledTypes),
   /** Financial day of the plan's provisioning rule (payment in full needs 1). */
   financialDay15: fc.boolean(),
   fee: fc.integer({ min: 1, max: 10_000 }),

@@ -33,7 +33,7 @@ export function parseVendorJson(text: string): unknown {
   }
 }
 
-export type VendorOperation = 'create' | 'renew' | 'prolong' | 'change_resources' | 'switch_plan' | 'stop' | 'activate' | 'delete' | 'status';
+export type VendorOperation = 'create' | 'renew' | 'prolong' | 'change_resources' | 'switch_plan' | 'stop' | 'activate' | 'delete' | 'status' | 'usage';
 
 export interface VendorRoute {
   operation: VendorOperation;
@@ -46,6 +46,9 @@ export interface VendorRoute {
   key: string | null;
   /** `GET /resources/{id}/operations/{key}?operation=<op>`: the operation asked about, if the query names one. */
   asked?: string | null;
+  /** `GET /resources/{id}/usage?cursor=&limit=` (issue 20): where the page starts and how long it may be. */
+  cursor?: string | null;
+  limit?: number;
 }
 
 /** `POST /resources/{id}/<action>` */
@@ -74,6 +77,10 @@ export function matchVendorRoute(method: string, rawPath: string): VendorRoute |
   if (second === 'by-key') return method === 'GET' && third !== undefined && fourth === undefined ? { operation: 'status', resourceId: null, key: third } : null;
   if (third === 'operations') {
     return method === 'GET' && fourth !== undefined ? { operation: 'status', resourceId: second, key: fourth, asked: new URLSearchParams(query).get('operation') } : null;
+  }
+  if (third === 'usage' && fourth === undefined) {
+    const q = new URLSearchParams(query);
+    return method === 'GET' ? { operation: 'usage', resourceId: second, key: null, cursor: q.get('cursor'), limit: Math.min(10_000, Math.max(1, Number(q.get('limit')) || 1000)) } : null;
   }
   if (fourth !== undefined) return null;
   if (third === undefined) {

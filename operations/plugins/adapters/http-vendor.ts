@@ -43,6 +43,22 @@ const vendorResourceSchema = z.object({
   state: z.string().optional(),
 });
 
+/** A page of the `usage` operation; each record is checked again, one by one, when it is ingested. */
+const vendorUsageSchema = z.object({
+  records: z.array(
+    z.object({
+      recordId: z.union([z.string().min(1).max(200), z.number()]).transform(String),
+      resource: z.string().min(1).max(100),
+      quantity: z.union([z.number(), z.string()]),
+      usedAt: z.string().max(40),
+      periodDays: z.number().int().optional(),
+      unitPrice: z.union([z.number(), z.string()]).optional(),
+    }),
+  ).max(10_000),
+  nextCursor: z.string().max(500),
+  hasMore: z.boolean(),
+});
+
 /** Error codes that mean the connection broke after the request may have reached the vendor. */
 const CONNECTION_LOST_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_HEADERS_TIMEOUT']);
 const CONNECTION_LOST_MESSAGES = [/other side closed/i, /socket hang up/i, /connection reset/i];
@@ -206,6 +222,19 @@ export function createHttpVendorPlugin(options: HttpVendorPluginOptions = {}): P
         operation: 'delete',
       });
       return toResult(response, ref);
+    },
+
+    /** `GET /resources/{id}/usage?cursor=&limit=`: `{ "records": [...], "nextCursor": "…", "hasMore": false }` (README, the protocol). */
+    async usage(ctx, query) {
+      const settings = parseHttpVendorSettings(ctx.settings);
+      const ref = requireReference(ctx, 'usage');
+      const search = new URLSearchParams({ limit: String(query.limit), ...(query.cursor === null ? {} : { cursor: query.cursor }) });
+      const response = await send(doFetch, settings, ctx, { method: 'GET', path: `/resources/${encodeURIComponent(ref)}/usage?${search}`, body: undefined, operation: 'usage' });
+      const parsed = vendorUsageSchema.safeParse(response.json);
+      if (!parsed.success) {
+        throw new PluginError('permanent', `http-vendor: usage answered HTTP ${response.status} without { records, nextCursor, hasMore }`, { httpStatus: response.status, responseExcerpt: response.excerpt, code: 'bad_response' });
+      }
+      return parsed.data;
     },
 
     async status(ctx, query = {}): Promise<PluginStatus> {

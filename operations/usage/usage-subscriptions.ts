@@ -1,0 +1,85 @@
+import type { Db } from '../../db/client';
+import type { BillingType } from '../../domain/billing-types';
+import { isUsageBillingType } from '../../domain/billing-types/types';
+import type { IsoDate } from '../../domain/dates';
+import { usagePeriodClosed, usagePeriodOf, type ClosedPeriodPolicy, type UsageRecord, type UsageRefusal } from '../../domain/usage';
+
+/** What the ingestion needs to know about a subscription records name, read once per batch. */
+export interface UsageSubscription {
+  id: number;
+  clientId: number;
+  status: string;
+  billingType: BillingType;
+  paymentModel: 'prepay' | 'postpay';
+  startDate: IsoDate | null;
+  financialDay: number;
+  rateVersion: number;
+  markup: string;
+  currency: string;
+  /** The purchase order: usage charges hang on it (charges need an order; it is free, so its own charges are none). */
+  orderId: number | null;
+  /** Plan resource key → monthly unit price (minor units). */
+  prices: Record<string, number>;
+}
+
+/**
+ * The subscriptions of a batch, locked FOR SHARE so that a deletion (which takes the row for update) cannot close
+ * their charges between this read and the growth: it waits for the batch, and the batch never grows a closed charge.
+ */
+export async function usageSubscriptions(tx: Db, ids: number[]): Promise<{ subs: Map<number, UsageSubscription>; closedPeriod: ClosedPeriodPolicy }> {
+  // The closed-period setting rides along (one round trip less per batch: single-record requests feel it).
+  const rows = await tx<Array<UsageSubscription & { closed_period: unknown }>>`
+    select s.id, s.client_id as "clientId", s.status, s.billing_type as "billingType", s.payment_model as "paymentModel",
+           s.start_date::text as "startDate", pr.financial_day as "financialDay", p.usage_rate_version + s.usage_rate_bump as "rateVersion",
+           coalesce(s.usage_markup, p.usage_markup)::text as markup, c.currency,
+           (select o.id from orders o where o.subscription_id = s.id and o.type = 'purchase' order by o.id limit 1) as "orderId",
+           coalesce((select jsonb_object_agg(r.key, r.recurring_price) from plan_resources r where r.plan_id = s.plan_id), '{}'::jsonb) as prices,
+           (select value from settings where key = 'usage_closed_period') as closed_period
+    from subscriptions s join plans p on p.id = s.plan_id join provisioning_rules pr on pr.id = s.provisioning_rule_id join clients c on c.id = s.client_id
+    where s.id = any(${ids}::int[])
+    order by s.id
+    for share of s`;
+  return { subs: new Map(rows.map((r) => [r.id, r])), closedPeriod: rows[0]?.closed_period === 'next_period' ? 'next_period' : 'refuse' };
+}
+
+/** A record the subscription takes, with what prices it and the financial period it is booked to. */
+export interface PricedRecord extends UsageRecord {
+  unitPrice: string;
+  markup: string;
+  financialPeriod: IsoDate;
+  periodTo: IsoDate;
+  closeDate: IsoDate;
+  rateVersion: number;
+}
+
+/**
+ * The checks that need the subscription (issue 20 "bad input"): it exists, is pay-as-you-go, was provisioned and is
+ * not deleted, the resource is the plan's, an external record brings its provider price, and its financial period is
+ * still open (or, by the setting, the record is booked to the open one).
+ */
+export function priceRecord(r: UsageRecord, s: UsageSubscription | undefined, today: IsoDate, closed: ClosedPeriodPolicy): PricedRecord | UsageRefusal {
+  if (!s) return { code: 'unknown_subscription', message: `subscription ${r.subscriptionId} does not exist` };
+  if (!isUsageBillingType(s.billingType)) return { code: 'not_usage_billing', message: `subscription ${s.id} is billed ${s.billingType}, not by usage` };
+  if (s.status === 'deleted') return { code: 'subscription_deleted', message: `subscription ${s.id} is deleted` };
+  if (!s.startDate || s.orderId === null) return { code: 'not_provisioned', message: `subscription ${s.id} has not started yet` };
+  if (r.usedOn < s.startDate) return { code: 'before_start', message: `usedAt ${r.usedOn} is before the subscription started (${s.startDate})` };
+  const planPrice = s.prices[r.resource];
+  if (planPrice === undefined) return { code: 'unknown_resource', message: `the plan of subscription ${s.id} has no resource "${r.resource}"` };
+  const external = s.billingType === 'usage_external';
+  if (external && r.unitPrice === null) return { code: 'price_required', message: 'a pay-as-you-go (external) record brings its provider price (unitPrice)' };
+  let day = r.usedOn;
+  if (usagePeriodClosed(day, s.financialDay, today)) {
+    if (closed === 'refuse') return { code: 'period_closed', message: `the financial period of ${r.usedOn} was closed on ${usagePeriodOf(day, s.financialDay).closeDate}` };
+    day = today;
+  }
+  const period = usagePeriodOf(day, s.financialDay);
+  return {
+    ...r,
+    unitPrice: external ? r.unitPrice! : String(planPrice),
+    markup: external ? s.markup : '1',
+    financialPeriod: period.from,
+    periodTo: period.to,
+    closeDate: period.closeDate,
+    rateVersion: s.rateVersion,
+  };
+}
