@@ -70,10 +70,16 @@ function resourceCharges(o: ExtensionInput, r: AdditionalResource & { total: num
   return orderCharges({ span, financialDay: o.financialDay, monthlyFee: r.monthly, total: r.total }).map((c) => ({ ...c, resourceKey: r.key, quantity: r.quantity }));
 }
 
+/**
+ * The renewed term's charged days: from the expiration date (the first day the term before did not charge: its
+ * charges end the day before, firstTermChargeSpan) to the day before the next expiration date, or for per-period
+ * billing to the day before the "prolonged until" the renewal sets (apply-subscription-order.ts applyRenewal).
+ * Payment in full's own renewal charges start on the expiration date too.
+ */
 function renewalSpan(o: ExtensionInput): { from: IsoDate; to: IsoDate } {
-  const from = addDays(o.expirationDate, 1);
   const next = nextExpirationDate(o.expirationDate, o.period);
-  return { from, to: billedPerPeriod(o.billingType) ? addDays(prolongedUntilAfter(from, next, o.financialDay), -1) : next };
+  const to = billedPerPeriod(o.billingType) ? addDays(prolongedUntilAfter(addDays(o.expirationDate, 1), next, o.financialDay), -1) : addDays(next, -1);
+  return { from: o.expirationDate, to };
 }
 
 /** The service's charges (with the resources when they are not apart). */

@@ -51,9 +51,10 @@ describe('automatic renewal (acceptance 1)', () => {
     expect(card.payments).toHaveLength(1);
     expect(card.payments[0].status).toBe('waiting_for_payment');
     expect(card.createdBy).toBeNull();
-    // Its charges cover the next term (spec 02 §4.6 point 4), new until paid.
+    // Its charges cover the next term (spec 02 §4.6 point 4) from the expiration date, the first day the purchase's
+    // charges left (they end the day before it), new until paid.
     const renewalCharges = (await p.api('GET', `/api/v1/charges?orderId=${renewal.id}`)).body.items;
-    expect(renewalCharges[0].periodFrom).toBe(addDays(exp, 1));
+    expect(renewalCharges[0].periodFrom).toBe(exp);
     expect(renewalCharges.reduce((sum: number, c: any) => sum + c.amount, 0)).toBe(1000);
     expect(renewalCharges.every((c: any) => c.status === 'new')).toBe(true);
 

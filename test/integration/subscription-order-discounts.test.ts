@@ -106,14 +106,15 @@ describe('a promo code on the orders of a subscription (spec 02 §4.14)', () => 
     expect(renewal.payments[0].amount).toBe(2700);
     expect(renewal.items.map((i: { amount: number; discount: number }) => [i.amount, i.discount])).toEqual([[2700, 300]]);
     await waitForOrderStatus(p, renewal.id, 'completed');
-    // The renewed term 18 Jun – 17 Sep: 13/30 = 0.433, July, August, 17/30 = 0.567 month; bases 4.33, 10.00, 10.00,
-    // 5.67; at 10 %: 3.90 (3.897), 9.00, 9.00, 5.10 (5.103) = 27.00 and 0.43, 1.00, 1.00, 0.57 = 3.00: no correction.
+    // The renewed term 17 Jun (the expiration date) – 16 Sep: 14/30 = 0.467, July, August, 16/30 = 0.533 month; bases
+    // 4.67, 10.00, 10.00, 5.33; at 10 %: 4.20 (4.203), 9.00, 9.00, 4.80 (4.797) = 27.00 and 0.47, 1.00, 1.00, 0.53 = 3.00:
+    // no correction.
     const charges = await chargesOf(renewal.id);
     expect(figures(charges)).toEqual([
-      ['2027-06-18', '2027-06-30', 390, 43],
+      ['2027-06-17', '2027-06-30', 420, 47],
       ['2027-07-01', '2027-07-31', 900, 100],
       ['2027-08-01', '2027-08-31', 900, 100],
-      ['2027-09-01', '2027-09-17', 510, 57],
+      ['2027-09-01', '2027-09-16', 480, 53],
     ]);
     expect(charges.every((c) => c.status === 'blocked')).toBe(true);
     expect((await api('GET', `/api/v1/clients/${clientId}/funds`)).body).toMatchObject({ available: 100_000 - 3000 - 2700 });
