@@ -11,7 +11,7 @@ import type { BillingType } from './types';
 
 /**
  * The charges of a renewal or prolongation order (spec 02 §4.6 point 4): the renewal fee, then the recurring
- * fee per financial period of the new term ([expiration + 1, new expiration]; for per-period billing its
+ * fee per financial period of the new term ([expiration, new expiration − 1]; for per-period billing its
  * first period) or of the prolonged period. They start after the current term, so they stay blocked
  * (paid, not consumed) until their periods pass. With a promo code's `discount` they follow spec 02 §4.14.
  */

@@ -181,9 +181,11 @@ async function step(l: Live, kind: StepKind, amount: number) {
     const target = targetStatus[kind];
     const seen = await eventually(
       async () => {
+        // The scenario first: read after it, the subscription's status is the one its scenario left (read before it,
+        // a scenario that finished in between looked finished with the status of a moment earlier).
+        const scenario = (await api('GET', `/api/v1/scenarios/${answer.body.scenarioId}`)).body;
         const sub = await subscription(subscriptionId);
         if (sub.status === target) return sub.status as string;
-        const scenario = (await api('GET', `/api/v1/scenarios/${answer.body.scenarioId}`)).body;
         return ['completed', 'failed', 'cancelled'].includes(scenario?.status) ? `${sub.status} (scenario ${scenario.status})` : null;
       },
       { what: `subscription ${subscriptionId} ${target} after ${kind}`, intervalMs: 250 },
