@@ -26,7 +26,8 @@ export function dueCharges(sql: Sql, businessDate: string) {
     // subscription's remainder) holds no money, and only an activation blocks it, through the ledger. A stopped
     // (or blocked) postpay subscription's open charges are not owed: its activation blocks them, from its day
     // on, or the financial day deletes them (spec 02 §4.11: blocked subscriptions behave like stopped ones).
-    opening: sql`status = 'open' and period_from <= ${businessDate}::date
+    // A no-refund commitment month is never debt by itself: the prolongation order that bills it replaces it.
+    opening: sql`status = 'open' and not commitment and period_from <= ${businessDate}::date
       and exists (select 1 from orders o where o.id = charges.order_id and o.payment_model = 'postpay')
       and not exists (select 1 from subscriptions s where s.id = charges.subscription_id and s.status in ('stopped', 'blocked'))`,
   };
