@@ -32,8 +32,6 @@ export const errorStatus = {
   billing_type_forbids: 409,
   /** Close-all refused where the seed warns against it (postpay subscriptions). */
   manual_close_refused: 409,
-  /** A reseller is created under a parent outside the staff member's subtree (spec 05 §7.2). */
-  reseller_not_in_subtree: 403,
   /** The tenant tree is at most domain/resellers.ts maxResellerDepth levels deep. */
   reseller_tree_too_deep: 409,
   /** A reseller's manager must be a staff member of its parent (spec 05 §1.2). */

@@ -14,8 +14,8 @@ describe('the tenant tree', () => {
   it('a reseller is created under the caller\'s own reseller or a descendant, not beside or above it', () => {
     expect(resellerCreationRefusal(2, { id: 2, path: [1, 2] })).toBeNull();
     expect(resellerCreationRefusal(2, { id: 3, path: [1, 2, 3] })).toBeNull();
-    expect(resellerCreationRefusal(2, { id: 4, path: [1, 4] })?.code).toBe('reseller_not_in_subtree');
-    expect(resellerCreationRefusal(2, { id: 1, path: [1] })?.code).toBe('reseller_not_in_subtree');
+    expect(resellerCreationRefusal(2, { id: 4, path: [1, 4] })?.code).toBe('invalid_reference');
+    expect(resellerCreationRefusal(2, { id: 1, path: [1] })?.code).toBe('invalid_reference');
   });
 
   it(`stops at ${maxResellerDepth} levels, the operator included`, () => {

@@ -19,10 +19,12 @@ export const inSubtree = (path: readonly number[], ancestorId: number): boolean 
 
 /**
  * Why a staff member of `viewerId` may not create a reseller under `parent` (null: it may): the parent must be in
- * the viewer's subtree (its own reseller or a descendant), and the new reseller within the depth bound.
+ * the viewer's subtree (its own reseller or a descendant), and the new reseller within the depth bound. Outside the
+ * subtree a reseller does not exist for the viewer (spec 05 §7.2): the answer is an unknown id's, so ids cannot be
+ * probed.
  */
 export function resellerCreationRefusal(viewerId: number, parent: { id: number; path: readonly number[] }): Refusal | null {
-  if (!inSubtree(parent.path, viewerId)) return { code: 'reseller_not_in_subtree', message: `reseller ${parent.id} is not yours or one of your resellers'` };
+  if (!inSubtree(parent.path, viewerId)) return { code: 'invalid_reference', message: `reseller ${parent.id} does not exist` };
   if (parent.path.length >= maxResellerDepth) return { code: 'reseller_tree_too_deep', message: `the tree is at most ${maxResellerDepth} levels deep (the operator included)` };
   return null;
 }

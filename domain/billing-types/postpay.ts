@@ -3,7 +3,7 @@
 // bill, and closes on the financial day after its period like every postpay charge. Debt once incurred is never
 // deleted by an event: only the part not yet used goes.
 
-import type { BillingTypeRules, ChargeChanges, ChargeEvent, ChargeView, SubscriptionTerms } from './types';
+import type { BillingTypeRules, ChargeChanges, ChargeEvent, ChargeStatus, ChargeView, SubscriptionTerms } from './types';
 import { billingTypeRules } from './index';
 import { withResourceRefunds } from './resource-decrease';
 import { reblockFrom } from './splits';
@@ -31,18 +31,22 @@ export function chargeChangesOf(s: SubscriptionTerms, charges: readonly ChargeVi
 export function asPostpay(changes: ChargeChanges, charges: readonly ChargeView[], event: ChargeEvent): ChargeChanges {
   const byId = new Map(charges.map((c) => [c.id, c] as const));
   const set = changes.set.flatMap((s) => {
-    const was = byId.get(s.id);
     if (s.superseded) return [s];
-    const status = s.status === 'closed' || s.status === 'refunded' || s.status === 'awaiting_refund' ? (s.status === 'closed' ? 'blocked' : 'deleted') : s.status;
-    if (was?.status === 'blocked' && (status === 'deleted' || status === 'blocked')) return [];
+    const status = postpayStatus(s.status);
+    if (byId.get(s.id)?.status === 'blocked' && (status === 'deleted' || status === 'blocked')) return [];
     return [{ ...s, status }];
   });
   // A refund charge records money given back beside the deleted part it mirrors; postpay gave nothing, so it goes.
   const add = changes.add.filter((a) => !a.refund).map((a) => {
     if (a.status === 'closed') return { ...a, status: 'blocked' as const, closeDate: byId.get(a.splitOf)?.closeDate ?? a.closeDate };
-    if (a.status === 'refunded' || a.status === 'awaiting_refund') return { ...a, status: 'deleted' as const };
     if (event.kind === 'stop' && a.status === 'blocked' && a.from > event.date) return { ...a, status: 'open' as const };
-    return a;
+    return { ...a, status: postpayStatus(a.status) };
   });
   return { set, add };
+}
+
+/** A prepaid status as debt: consumed is owed (blocked); given back is simply not owed (deleted). */
+function postpayStatus(status: ChargeStatus): ChargeStatus {
+  if (status === 'closed') return 'blocked';
+  return status === 'refunded' || status === 'awaiting_refund' ? 'deleted' : status;
 }

@@ -1,6 +1,6 @@
 import type { TransactionSql } from 'postgres';
 import type { Db } from '../../db/client';
-import { billingTypeRules, type BillingType, type ChargeChanges, type ChargeEvent, type ChargeView } from '../../domain/billing-types';
+import { type BillingType, type ChargeChanges, type ChargeEvent, type ChargeView } from '../../domain/billing-types';
 import { applyChanges } from '../../domain/billing-types/movements';
 import { chargeChangesOf } from '../../domain/billing-types/postpay';
 import { moneyTaken } from '../../domain/billing-types/types';
@@ -81,7 +81,7 @@ async function chargesOfEvent(db: Db, { subscriptionId, event, stopped, excludeO
   const type = billingType ?? sub.billing_type;
   const prepay = sub.payment_model === 'prepay';
   const terms = { billingType: type, financialDay: sub.financial_day, prepay, expirationDate: sub.expiration_date, stopped };
-  const changes = chargeChangesOf(terms, charges, event, billingTypeRules(type));
+  const changes = chargeChangesOf(terms, charges, event);
   if (changes.set.length === 0 && changes.add.length === 0) return null;
   return { sub, charges, changes, prepay };
 }

@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/client';
 import { AppError, refuse } from '../../domain/errors';
-import { inSubtree, resellerCreationRefusal } from '../../domain/resellers';
+import { resellerCreationRefusal } from '../../domain/resellers';
 import { logEvent } from '../event-log/event-log';
 
 export interface CreateResellerInput {
@@ -18,8 +18,7 @@ export interface CreateResellerInput {
 export async function createReseller(sql: Sql, input: CreateResellerInput, by: { staffId: number; resellerId: number }): Promise<number> {
   return sql.begin(async (tx) => {
     const [parent] = await tx<Array<{ id: number; path: number[] }>>`select id, path from resellers where id = ${input.parentId} for key share`;
-    // Outside the caller's subtree a reseller does not exist for it (spec 05 §7.2): the same answer, so ids cannot be probed.
-    if (!parent || !inSubtree(parent.path, by.resellerId)) throw new AppError('invalid_reference', `reseller ${input.parentId} does not exist`);
+    if (!parent) throw new AppError('invalid_reference', `reseller ${input.parentId} does not exist`);
     const refusal = resellerCreationRefusal(by.resellerId, parent);
     if (refusal) throw refuse(refusal);
     if (input.managerId !== undefined) {
