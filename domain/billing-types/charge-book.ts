@@ -11,6 +11,7 @@ import { billingTypeRules } from './index';
 import { chargeChangesOf } from './postpay';
 import { applyChanges, takenOf } from './movements';
 import { freePeriodEnd } from './peak-monthly';
+import { replacesCommitment } from './no-refund';
 import type { BillingType, ChargeEvent, ChargeView } from './types';
 
 export interface BookCharge extends ChargeView {
@@ -168,9 +169,7 @@ export class ChargeBook {
     const span = { from: date, to: addDays(end, -1) };
     const planned = [...periodCharges(span, this.o.financialDay, this.o.monthlyFee), ...this.resourceCharges(span, this.extra)];
     // The prolongation bills its month: the commitment charge that showed it open is replaced (charges.ts replaceCommitments).
-    for (const c of this.charges) {
-      if (c.commitment && c.status === 'open' && compareDates(c.from, span.to) <= 0 && compareDates(c.to, span.from) >= 0) Object.assign(c, { status: 'deleted', superseded: true });
-    }
+    for (const c of this.charges) if (replacesCommitment(c, planned)) Object.assign(c, { status: 'deleted', superseded: true });
     if (this.order(planned, date)) this.paidUntil = end;
     else this.status = 'stopped';
   }

@@ -19,6 +19,7 @@ import { runDay, type ForecastEntry, type LifecycleState } from '../lifecycle';
 import { billingTypeRules } from './index';
 import { applyChanges } from './movements';
 import { chargeChangesOf } from './postpay';
+import { replacesCommitment } from './no-refund';
 import type { ChargeChanges, ChargeEvent, ChargeKind, ChargeStatus, ChargeView } from './types';
 import { moneyTaken } from './types';
 
@@ -214,7 +215,7 @@ function chargeDuty(sub: Subject, date: IsoDate, ids: { next: number }): ChargeF
 function replaceCommitments(sub: Subject, planned: readonly PlannedCharge[], date: IsoDate): ChargeForecastEvent[] {
   const out: ChargeForecastEvent[] = [];
   for (const c of sub.charges) {
-    if (!c.commitment || c.status !== 'open' || !planned.some((p) => p.kind === 'recurring' && compareDates(c.from, p.to) <= 0 && compareDates(c.to, p.from) >= 0)) continue;
+    if (!replacesCommitment(c, planned)) continue;
     const before = { ...c };
     c.status = 'deleted';
     out.push(event(sub, date, 'deleted', c, before, 'the commitment month is billed by its prolongation order'));

@@ -5,7 +5,7 @@
 // warned against (seed 8.3.4 "not recommended"): refused too.
 
 import { dispatchEvents, forbids, noOneOffFees } from './rules';
-import type { BillingTypeRules } from './types';
+import type { BillingTypeRules, ChargeView } from './types';
 import { noChanges } from './types';
 
 const label = 'No refund';
@@ -44,3 +44,12 @@ export const noRefund: BillingTypeRules = {
     },
   }),
 };
+
+/**
+ * Whether an open commitment month is replaced by an order's charges: one of its recurring charges covers a day of
+ * it (the month's prolongation). The forecast and the charge book ask it; operations/charges/charges.ts
+ * replaceCommitments makes the same test in SQL.
+ */
+export function replacesCommitment(c: ChargeView, planned: ReadonlyArray<{ kind: string; from: string; to: string }>): boolean {
+  return !!c.commitment && c.status === 'open' && planned.some((p) => p.kind === 'recurring' && c.from <= p.to && c.to >= p.from);
+}
