@@ -20,7 +20,8 @@ import {
 import { timestamps, money, businessDate } from './columns';
 import { billingTypes, chargeStatuses } from '../../domain/billing-types/types';
 import { planPeriods, plans, provisioningRules, serviceTemplates } from './catalog';
-import { clients, staff } from './parties';
+import { clients } from './parties';
+import { staff } from './tenants';
 import { orderStatuses, orderTypes, paymentModels, paymentStatuses, paymentTypes, subscriptionStatuses } from '../../domain/statuses';
 
 

@@ -13,6 +13,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { timestamps, money } from './columns';
+import { resellers } from './tenants';
 import { paymentModels } from '../../domain/statuses';
 import { billingTypes } from '../../domain/billing-types/types';
 
@@ -97,6 +98,8 @@ export const serviceTemplates = pgTable('service_templates', {
 
 export const plans = pgTable('plans', {
   id: serial('id').primaryKey(),
+  /** The reseller that owns and sells the plan (spec 05 §3); the operator's (1) on a single-tenant installation. */
+  resellerId: integer('reseller_id').notNull().default(1).references(() => resellers.id),
   productId: integer('product_id').notNull().references(() => products.id),
   serviceTemplateId: integer('service_template_id').notNull().references(() => serviceTemplates.id),
   provisioningRuleId: integer('provisioning_rule_id').notNull().references(() => provisioningRules.id),

@@ -1,3 +1,4 @@
+export * from './tenants';
 export * from './catalog';
 export * from './parties';
 export * from './billing';
