@@ -220,7 +220,9 @@ export class Bench {
     const token = `bpt_bench_${randomBytes(16).toString('hex')}`;
     const port = await freePort();
     const apiLog = join(this.dir, 'api.log');
-    const api = this.spawnLogged('api', process.execPath, ['--import', 'tsx', join(root, 'platform/run-api.ts')], { ...common, HOST: '127.0.0.1', PORT: String(port), BOOTSTRAP_ADMIN_TOKEN: token, ...options.apiEnv }, apiLog);
+    // BENCH_API_CPU_PROF=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+    const profile = process.env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : [];
+    const api = this.spawnLogged('api', process.execPath, [...profile, '--import', 'tsx', join(root, 'platform/run-api.ts')], { ...common, HOST: '127.0.0.1', PORT: String(port), BOOTSTRAP_ADMIN_TOKEN: token, ...options.apiEnv }, apiLog);
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 180_000;
     for (;;) {

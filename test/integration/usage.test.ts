@@ -117,6 +117,31 @@ describe('ingestion', () => {
     expect(await funds(clientId)).toMatchObject({ available: 99_000, blocked: 1000 });
   });
 
+  it('single-record requests sent at once are written together: each answer holds its own record, a record id sent twice is taken once', async () => {
+    today = '2026-11-20';
+    const { clientId, subscriptionId } = await subscribed();
+    today = '2026-11-25';
+    const records = Array.from({ length: 40 }, (_, i) => record(subscriptionId, days(21, 24)[i % 4]!));
+    // Ten of them are sent twice, at the same time, and one request carries a record of an unknown subscription.
+    const requests = [...records, ...records.slice(0, 10), record(999_999, '2026-11-21')];
+    const answers = await Promise.all(requests.map((r) => send([r])));
+    answers.forEach((a, i) => {
+      expect(a.results).toHaveLength(1);
+      expect(a.results[0]).toMatchObject({ index: 0, recordId: (requests[i] as { recordId: string }).recordId });
+    });
+    expect(answers.at(-1)!.results[0]).toMatchObject({ status: 'rejected', code: 'unknown_subscription' });
+    const statuses = answers.slice(0, -1).map((a) => a.results[0]!.status);
+    expect(statuses.filter((s) => s === 'accepted')).toHaveLength(40);
+    expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(10);
+    // 40 records × 2 units × 30.00 / 30 = 80.00, blocked once.
+    expect(await usageCharges(subscriptionId)).toEqual(['2026-11-21..2026-11-30 blocked 8000 close 2026-12-01']);
+    expect(await funds(clientId)).toMatchObject({ available: 92_000, blocked: 8000 });
+    // Written together: fewer ledger movements (one per charge and batch) than requests.
+    const [movements] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from ledger_transactions where client_id = ${clientId} and kind = 'usage_charge'`;
+    expect(movements!.n).toBeLessThan(40);
+    expect(movements!.n).toBeGreaterThan(0);
+  });
+
   it('a request of more than 10,000 records is refused whole (400), and nothing is written', async () => {
     const many = Array.from({ length: 10_001 }, (_, i) => ({ recordId: `big-${i}`, subscriptionId: 1, resource: 'cpu', quantity: 1, usedAt: '2026-11-20' }));
     const answer = await api('POST', '/api/v1/usage-records', { source: 'too-many', records: many });
