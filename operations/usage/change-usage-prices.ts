@@ -17,8 +17,8 @@ export interface UsagePriceChange {
 
 /**
  * A price change of a pay-as-you-go plan (spec 02 §4.10, seed 8.3.4.7.5) starts a new price version from today:
- * new usage grows a new charge. Internal prices: the running charges are closed (their amount is debited: it was
- * already blocked, so no money moves) with the day before as their end. External prices: they stay blocked until the
+ * new usage grows a new charge. Internal prices: the running charges end the day before, and the prepaid ones close
+ * (their amount is debited: it was already blocked, so no money moves). External prices: they stay blocked until the
  * financial day. Returns the new version and how many running charges it closed.
  */
 export async function changeUsagePrices(sql: Sql, change: UsagePriceChange): Promise<{ version: number; closedCharges: number }> {
@@ -42,14 +42,21 @@ export async function changeUsagePrices(sql: Sql, change: UsagePriceChange): Pro
   });
 }
 
-/** Seed 8.3.4.7.5.1 step 1: the running charges of the old price end the day before the change and close today. */
+/**
+ * Seed 8.3.4.7.5.1 step 1: the running charges of the old price end the day before the change. A prepaid one closes
+ * today (its amount was blocked, so it is simply debited); a postpay one is debt and stays blocked until the
+ * financial day after its period, like every split postpay charge (spec 02 §4.11). Returns how many closed.
+ */
 async function closeRunningCharges(tx: TransactionSql, planId: number, today: IsoDate): Promise<number> {
-  const closed = await tx`
-    update charges c set status = 'closed', closed_at = now(), updated_at = now(), close_date = ${today},
-           period_to = greatest(c.period_from, ${addDays(today, -1)}::date)
+  const ended = await tx<Array<{ status: string }>>`
+    update charges c set period_to = greatest(c.period_from, ${addDays(today, -1)}::date), updated_at = now(),
+           status = case when s.payment_model = 'postpay' then c.status else 'closed' end,
+           closed_at = case when s.payment_model = 'postpay' then c.closed_at else now() end,
+           close_date = case when s.payment_model = 'postpay' then c.close_date else ${today}::date end
     from subscriptions s
-    where s.id = c.subscription_id and s.plan_id = ${planId} and c.kind = 'usage' and c.status = 'blocked' and not c.superseded`;
-  return closed.count;
+    where s.id = c.subscription_id and s.plan_id = ${planId} and c.kind = 'usage' and c.status = 'blocked' and not c.superseded
+    returning c.status`;
+  return ended.filter((c) => c.status === 'closed').length;
 }
 
 /**

@@ -220,6 +220,19 @@ describe('price changes mid-period (spec 02 §4.10, seed 8.3.4.7.5)', () => {
     expect(await funds(clientId)).toMatchObject({ available: 99_000, blocked: 400 });
   });
 
+  it('internal, postpay: the running charge ends at the change but stays blocked (debt) until the financial day after its period (spec 02 §4.11)', async () => {
+    today = '2026-11-20';
+    const { subscriptionId, planId } = await subscribed('usage_internal', 'postpay');
+    today = '2026-11-24';
+    await send(days(21, 23).map((d) => record(subscriptionId, d)));
+    const changed = await api('POST', `/api/v1/plans/${planId}/usage-prices`, { resources: [{ key: 'cpu', recurringPrice: 6000 }] });
+    expect(changed.body).toEqual({ version: 2, closedCharges: 0 });
+    expect(await usageCharges(subscriptionId)).toEqual(['2026-11-21..2026-11-23 blocked 600 close 2026-12-01']);
+    today = '2026-11-25';
+    await send([record(subscriptionId, '2026-11-24')]);
+    expect(await usageCharges(subscriptionId)).toEqual(['2026-11-21..2026-11-23 blocked 600 close 2026-12-01', '2026-11-24..2026-11-30 blocked 400 close 2026-12-01']);
+  });
+
   it('external: provider price × markup; a markup change leaves the running charge blocked and grows a new one', async () => {
     today = '2026-11-20';
     const { subscriptionId, planId } = await subscribed('usage_external');
