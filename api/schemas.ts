@@ -33,7 +33,7 @@ export const chargeForecastEvent = z
   .object({
     date: z.string(),
     subscriptionId: z.number(),
-    action: z.enum(['created', 'blocked', 'closed', 'held', 'deleted', 'split', 'opened', 'refunded']),
+    action: z.enum(['created', 'blocked', 'closed', 'held', 'deleted', 'split', 'opened', 'refunded', 'grown']).describe('grown: a pay-as-you-go charge grows by a day of projected use'),
     chargeId: z.number().nullable().describe('null: a charge the forecast expects to be created'),
     kind: z.string(),
     from: z.string(),

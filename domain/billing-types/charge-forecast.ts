@@ -37,7 +37,8 @@ export interface ChargeForecastSubject {
   charges: ChargeView[];
 }
 
-export type ChargeForecastAction = 'created' | 'blocked' | 'closed' | 'held' | 'deleted' | 'split' | 'opened' | 'refunded';
+/** `grown`: a pay-as-you-go charge grows by the projected use of a day (usage-forecast.ts). */
+export type ChargeForecastAction = 'created' | 'blocked' | 'closed' | 'held' | 'deleted' | 'split' | 'opened' | 'refunded' | 'grown';
 
 export interface ChargeForecastEvent {
   date: IsoDate;

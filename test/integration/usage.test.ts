@@ -205,6 +205,27 @@ describe('ingestion', () => {
   });
 });
 
+describe('usage in the forecast (a projection from the period so far)', () => {
+  it('the client and subscription forecasts grow the running charge by the average a day and close it on the financial day', async () => {
+    today = '2026-11-20';
+    const { clientId, subscriptionId } = await subscribed('usage_internal');
+    today = '2026-11-25';
+    await send(days(21, 24).map((d) => record(subscriptionId, d)));
+    // 800 over the 5 days since it started on 20 Nov (nothing used that day): 160 a day. The horizon of 8 days runs
+    // from today through 2 Dec.
+    const sub = (await api('GET', `/api/v1/subscriptions/${subscriptionId}/forecast?days=8`)).body;
+    expect(sub.charges.map((e: any) => `${e.date} ${e.action} ${e.amount}`)).toEqual([
+      '2026-11-25 grown 960', '2026-11-26 grown 1120', '2026-11-27 grown 1280', '2026-11-28 grown 1440', '2026-11-29 grown 1600', '2026-11-30 grown 1760',
+      '2026-12-01 closed 1760', '2026-12-01 grown 160', '2026-12-02 grown 320',
+    ]);
+    expect(sub.availableChange).toBe(-1280);
+    const client = (await api('GET', `/api/v1/clients/${clientId}/forecast?days=8`)).body;
+    expect(client.subscriptions).toEqual([expect.objectContaining({ subscriptionId, billingType: 'usage_internal', availableChange: -1280, blockedChange: -480 })]);
+    // 99,200 available and 800 blocked now; 8 days of 160 blocked on the way; the closing debits the 1760 blocked.
+    expect(client.forecast.at(-1)).toMatchObject({ date: '2026-12-02', available: 97_920, blocked: 320 });
+  });
+});
+
 describe('price changes mid-period (spec 02 §4.10, seed 8.3.4.7.5)', () => {
   it('internal: the running charge closes at the change; new usage grows a new charge from the change date at the new price', async () => {
     today = '2026-11-20';
