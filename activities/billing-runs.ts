@@ -14,6 +14,7 @@ import { expiredPromisedPayments, revokePromisedPayment } from '../operations/pa
 import { insertSubscriptionOrder, isDuplicateAutomaticOrder, loadLifecycleStates, lockLifecycleRow } from '../operations/subscription-orders/subscription-orders';
 import { dueCharges, unpaidOrdersPastEndDate } from '../operations/billing-runs/due-work';
 import { cancelOrder } from '../operations/orders/cancel-order';
+import { dueUsagePulls } from '../operations/usage/pull-usage';
 import { createOrderActivities } from './orders';
 import { moveSubscriptionStatus } from '../operations/subscriptions/move-subscription-status';
 import { billedPerPeriod } from '../domain/billing-types/payment';
@@ -218,6 +219,11 @@ function dueWorkActivities({ sql, today, plugins }: BillingRunDeps) {
  */
 function dailyDutyActivities({ sql }: BillingRunDeps) {
   return {
+    /** Spec 02 §16 item 11: the pay-as-you-go (external) subscriptions whose usage the run pulls today. */
+    async findUsagePulls({ businessDate, limit }: { businessDate: string; limit: number }) {
+      return dueUsagePulls(sql, { businessDate, limit });
+    },
+
     /**
      * Decision 1: a balance that stays negative blocks the client once the allowed negative period has
      * passed, which no transaction notices; the run re-evaluates every client with a negative balance.

@@ -155,6 +155,8 @@ export const notifyEventScenarioId = (eventId: number) => `notify-event-${eventI
 export const sendNotificationScenarioId = (notificationId: number) => `notification-${notificationId}`;
 /** The n-th usage pull of a subscription. */
 export const usagePullScenarioId = (subscriptionId: number, n: number) => `usage-pull-${subscriptionId}-${n}`;
+/** The pull the billing run of a business date starts (one a day: a retried run starts none again). */
+export const usagePullDayScenarioId = (subscriptionId: number, businessDate: string) => `usage-pull-${subscriptionId}-on-${businessDate}`;
 
 /**
  * The header that carries the id of the HTTP request that started a scenario (infra/request-context.ts for the

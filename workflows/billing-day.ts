@@ -12,6 +12,7 @@ import {
   markPaymentOverdue,
   mergeWaitingPayments,
   provisionDeferredOrders,
+  pullUsage,
   revokeExpiredPromisedPayments,
   stopUnpaidSubscriptions,
 } from './billing-duties';
@@ -44,6 +45,7 @@ export async function billingDay(input: BillingDayInput): Promise<{ duties: Reco
       await deleteExpiredSubscriptions(run);
     }
     if (patched('merge-payments')) await mergeWaitingPayments(run);
+    if (patched('usage-pulls')) await pullUsage(run);
     if (patched('close-charges')) await chargesAndCreditLimits(run);
     if (patched('promised-payment-expiry')) await revokeExpiredPromisedPayments(run);
     if (patched('financial-block-duty')) await evaluateFinancialBlocks(run);

@@ -5,6 +5,7 @@ import { BillingRun, dutyBatch, scenarioStart } from './billing-run';
 import { administrativeBlock, administrativeUnblock, financialBlock, financialUnblock } from './client-blocks';
 import { subscriptionOrder } from './subscription-order';
 import { blockSubscription, deleteSubscription, stopSubscription, unblockSubscription } from './subscription-operations';
+import { usagePull } from './usage-pull';
 
 /**
  * The duties of the daily billing run (workflows/billing-day.ts runs them in their order), each a group of steps:
@@ -130,6 +131,23 @@ export function mergeWaitingPayments(run: BillingRun) {
  * Spec 01 §15: charges of blocked periods are closed, postpay subscriptions blocked or unblocked by their credit
  * limit, the period's acts issued, and subscriptions blocked or unblocked by their overdue payments.
  */
+/**
+ * Spec 02 §16 item 11: the usage of pay-as-you-go (external) subscriptions is pulled from their vendors once a day,
+ * each pull its own scenario (its pages are its tasks), started before the charges close so that what the vendor
+ * already has for the period that ends today is in its charge. The run does not wait for them: a pull that ends
+ * after the close books what is left by the closed-period setting, like any late record.
+ */
+export function pullUsage(run: BillingRun) {
+  const { s, businessDate } = run;
+  return s.group('Pull pay-as-you-go usage', async () => {
+    const due = (await s.step('Find subscriptions to pull', () => billing.findUsagePulls({ businessDate, limit: dutyBatch }), { skippable: false }))!;
+    const started = (await s.step('Start usage pulls', async () => ({
+      started: await run.start(due.map((d) => scenarioStart(usagePull, d.workflowId, [{ subscriptionId: d.subscriptionId }])), 'batched'),
+    })))!;
+    await run.record('usagePulls', due.length, started.started);
+  });
+}
+
 export function chargesAndCreditLimits(run: BillingRun) {
   const { s, businessDate } = run;
   return s.group('Charges and credit limits', async () => {

@@ -1,11 +1,27 @@
 import type { TransactionSql } from 'postgres';
 import { PluginError, type PluginCallContext } from '../../contracts/plugin-contract';
-import type { Sql } from '../../db/client';
+import type { Db, Sql } from '../../db/client';
+import { usagePullDayScenarioId } from '../../contracts/scenarios';
 import type { IsoDate } from '../../domain/dates';
 import { AppError } from '../../domain/errors';
 import { normaliseUsageRecord } from '../../domain/usage';
 import type { PluginRegistry } from '../plugins/registry';
 import { ingestUsageRecordsIn } from './ingest-usage-records';
+
+/**
+ * The pay-as-you-go (external) subscriptions the billing run of `businessDate` pulls (spec 02 §16 item 11): every one
+ * that has started and is not deleted (a stopped or blocked one may still owe what it used before), oldest pull first,
+ * so that a day with more than `limit` of them reaches the rest the next day. Each with the id of that day's pull.
+ */
+export async function dueUsagePulls(db: Db, { businessDate, limit }: { businessDate: IsoDate; limit: number }): Promise<Array<{ subscriptionId: number; workflowId: string }>> {
+  const rows = await db<Array<{ id: number }>>`
+    select s.id from subscriptions s
+    left join lateral (select max(sc.started_at) as last from scenarios sc where sc.subject_kind = 'subscription' and sc.subject_id = s.id::text and sc.type = 'usage_pull') p on true
+    where s.billing_type = 'usage_external' and s.status not in ('deleted', 'new_order', 'installing', 'install_error') and s.start_date is not null
+    order by p.last nulls first, s.id
+    limit ${limit}`;
+  return rows.map((r) => ({ subscriptionId: r.id, workflowId: usagePullDayScenarioId(r.id, businessDate) }));
+}
 
 /** Records asked of the vendor per page. */
 export const USAGE_PAGE_SIZE = 1000;

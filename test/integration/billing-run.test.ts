@@ -49,7 +49,7 @@ describe('billing run: unpaid orders past their end date', () => {
     const again = await runDay(dayAfter, 2);
     expect(again.duties.cancelUnpaidOrders).toEqual({ found: 0, done: 0 });
     // Every lifecycle duty ran and found nothing to do for these two clients' orders.
-    expect(Object.keys(again.duties).sort()).toEqual(['acts', 'autoPayments', 'cancelUnpaidOrders', 'chargesClosed', 'createOrders', 'creditLimits', 'deletions', 'financialBlocks', 'mergedPayments', 'notificationEvents', 'overduePayments', 'paymentOverdue', 'promisedPaymentsRevoked', 'provisionDeferred', 'stops']);
+    expect(Object.keys(again.duties).sort()).toEqual(['acts', 'autoPayments', 'cancelUnpaidOrders', 'chargesClosed', 'createOrders', 'creditLimits', 'deletions', 'financialBlocks', 'mergedPayments', 'notificationEvents', 'overduePayments', 'paymentOverdue', 'promisedPaymentsRevoked', 'provisionDeferred', 'stops', 'usagePulls']);
     // The scenario shows the second run's tree only.
     const scenario = await waitForScenarioStatus(p, `billing-day-${dayAfter}`, 'completed');
     const finds = JSON.stringify(scenario.tree).match(/Find unpaid orders/g) ?? [];

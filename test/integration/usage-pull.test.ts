@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../operations/ledger/ledger-check';
-import { eventually, platformWithCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { eventually, platformWithCatalog, runBillingDay, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 
 // Issue 20: the `usage` plugin operation, pulled for pay-as-you-go (external) subscriptions as a scenario whose
 // cursor lives in PostgreSQL; the fake vendor speaks the http-vendor protocol's `GET /resources/{id}/usage`.
@@ -67,6 +67,21 @@ describe('the usage plugin operation (pay-as-you-go, external)', () => {
     const [cursor] = await p.sql<Array<{ cursor: string; pages: number; records: number }>>`select cursor, pages, records::int from usage_pulls where subscription_id = ${subscriptionId}`;
     expect(cursor).toEqual({ cursor: '2510', pages: 4, records: 2510 });
     expect((await api('GET', `/api/v1/subscriptions/${subscriptionId}/usage`)).body.ratedAmount).toBe(2510);
+  });
+
+  it('the daily billing run pulls every pay-as-you-go (external) subscription once, as a scenario of its own', async () => {
+    const { subscriptionId, ref } = await externalSubscription();
+    p.vendor.addUsage(ref, metered(ref, 0, 30));
+    const run = await runBillingDay(p, today);
+    expect(run.duties.usagePulls.done).toBeGreaterThanOrEqual(1);
+    const scenarioId = `usage-pull-${subscriptionId}-on-${today}`;
+    await waitForScenarioStatus(p, scenarioId, 'completed');
+    expect(await stored(subscriptionId)).toEqual({ n: 30, distinct: 30 });
+    // The run of the same date again starts no second pull of the day.
+    p.vendor.addUsage(ref, metered(ref, 30, 5));
+    const again = await runBillingDay(p, today);
+    expect(again.duties.usagePulls.done).toBe(0);
+    expect(await stored(subscriptionId)).toEqual({ n: 30, distinct: 30 });
   });
 
   it('postpay: pulled usage over the credit limit blocks the subscription', async () => {

@@ -26,6 +26,7 @@ const dutyLabels: Record<string, MessageKey> = {
   paymentOverdue: 'billing.duty.paymentOverdue',
   stops: 'billing.duty.stops',
   deletions: 'billing.duty.deletions',
+  usagePulls: 'billing.duty.usagePulls',
   chargesClosed: 'billing.duty.chargesClosed',
   promisedPaymentsRevoked: 'billing.duty.promisedPaymentsRevoked',
   financialBlocks: 'billing.duty.financialBlocks',
