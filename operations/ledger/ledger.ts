@@ -44,6 +44,51 @@ export async function postLedgerEntry(tx: TransactionSql, entry: LedgerEntry): P
 }
 
 /**
+ * Posts many movements at once, by the rules of postLedgerEntry but set-based (a usage batch moves hundreds of
+ * balances): the clients are locked in id order FOR NO KEY UPDATE, a key already taken is not applied again (nor the
+ * second of two entries with one key), `balance_after` is chained per client in the entries' order, and each balance
+ * moves in one update. The financial block predicate is evaluated for every client left negative or financially
+ * blocked: it gives no reason for a balance that is not negative, so no other client's status can change.
+ */
+export async function postLedgerEntries(tx: TransactionSql, entries: readonly LedgerEntry[]): Promise<{ applied: number }> {
+  if (entries.length === 0) return { applied: 0 };
+  const clientIds = [...new Set(entries.map((e) => e.clientId))].sort((a, b) => a - b);
+  const locked = await tx<Array<{ id: number; balance: string }>>`
+    select id, balance::text from clients where id = any(${clientIds}::int[]) order by id for no key update`;
+  if (locked.length !== clientIds.length) throw new Error(`a client of the movements does not exist: ${clientIds.join(', ')}`);
+  const taken = await tx<Array<{ key: string }>>`
+    select idempotency_key as key from ledger_transactions where idempotency_key = any(${entries.map((e) => e.idempotencyKey)}::text[])`;
+  const seen = new Set(taken.map((t) => t.key));
+  const balance = new Map(locked.map((b) => [b.id, Number(b.balance)]));
+  const rows = entries.flatMap((e) => {
+    if (seen.has(e.idempotencyKey)) return [];
+    seen.add(e.idempotencyKey);
+    const after = balance.get(e.clientId)! + e.amount;
+    balance.set(e.clientId, after);
+    return [{ client_id: e.clientId, kind: e.kind, amount: e.amount, balance_after: after, currency: e.currency, payment_id: e.paymentId ?? null, order_id: e.orderId ?? null, description: e.description, key: e.idempotencyKey }];
+  });
+  if (rows.length === 0) return { applied: 0 };
+  const inserted = await tx`
+    insert into ledger_transactions (client_id, kind, amount, balance_after, currency, payment_id, order_id, description, idempotency_key)
+    select client_id, kind, amount, balance_after, currency, payment_id, order_id, description, key
+    from jsonb_to_recordset(${JSON.stringify(rows.map((r, ord) => ({ ...r, ord })))}::jsonb)
+      as e(ord int, client_id int, kind text, amount bigint, balance_after bigint, currency text, payment_id int, order_id int, description text, key text)
+    order by ord
+    on conflict (idempotency_key) do nothing returning id`;
+  // The clients are locked and the keys were checked under the locks; a conflict now would break the chained balances.
+  if (inserted.length !== rows.length) throw new Error('a ledger key was taken while its client was locked');
+  const moved = [...new Set(rows.map((r) => r.client_id))];
+  const finals = JSON.stringify(moved.map((id) => ({ id, b: balance.get(id)! })));
+  const updated = await tx<Array<{ id: number; evaluate: boolean }>>`
+    update clients c set balance = f.b, updated_at = now(),
+      negative_since = case when f.b < 0 then coalesce(c.negative_since, now()) else null end
+    from jsonb_to_recordset(${finals}::jsonb) as f(id int, b bigint) where c.id = f.id and c.id = any(${moved}::int[])
+    returning c.id, (f.b < 0 or c.status = 'financially_blocked') as evaluate`;
+  for (const c of updated) if (c.evaluate) await evaluateFinancialBlock(tx, c.id);
+  return { applied: rows.length };
+}
+
+/**
  * Decision 1: the financial block predicate, evaluated after every balance change (inside its
  * transaction) and by the billing run for the allowed negative period. The client's status follows the
  * predicate exactly: `active` ↔ `financially_blocked` (an administrative block is left alone). Dates are

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postLedgerEntries, type LedgerEntry } from '../../operations/ledger/ledger';
 import { createClient, createTestPlatform, eventually, seedCatalog, type Catalog, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
@@ -40,6 +41,23 @@ describe('ledger consistency (issue 5, acceptance 8)', () => {
     const check = (await p.api('GET', `/api/v1/ledger/check?clientId=${clientId}`)).body;
     expect(check).toMatchObject({ clients: 1, transactions: 25 + paid, discrepancies: [] });
   }, 90_000);
+
+  it('many movements posted at once chain each client’s balance, skip keys already taken and block a client left negative', async () => {
+    const a = await createClient(p, catalog, 'Set Ledger A');
+    const b = await createClient(p, catalog, 'Set Ledger B');
+    const entry = (clientId: number, amount: number, key: string): LedgerEntry => ({ clientId, kind: 'adjustment', amount, currency: 'EUR', description: key, idempotencyKey: `set-ledger/${clientId}/${key}` });
+    const first = await p.sql.begin((tx) => postLedgerEntries(tx, [entry(a, 500, '1'), entry(b, 300, '1'), entry(a, -200, '2'), entry(a, -200, '2')]));
+    expect(first.applied).toBe(3);
+    // Again, with one new movement: only that one moves money; it leaves B negative, beyond any threshold.
+    const again = await p.sql.begin((tx) => postLedgerEntries(tx, [entry(a, 500, '1'), entry(b, -1_000_000_000, '3')]));
+    expect(again.applied).toBe(1);
+    const rows = await p.sql<Array<{ client_id: number; amount: string; balance_after: string }>>`
+      select client_id, amount::text, balance_after::text from ledger_transactions where client_id = any(${[a, b]}::int[]) order by id`;
+    expect(rows.map((r) => [r.client_id, Number(r.amount), Number(r.balance_after)])).toEqual([[a, 500, 500], [b, 300, 300], [a, -200, 300], [b, -1_000_000_000, 300 - 1_000_000_000]]);
+    expect((await p.api('GET', `/api/v1/clients/${a}`)).body).toMatchObject({ balance: 300, status: 'active' });
+    expect((await p.api('GET', `/api/v1/clients/${b}`)).body).toMatchObject({ balance: 300 - 1_000_000_000, status: 'financially_blocked' });
+    expect((await p.api('GET', `/api/v1/ledger/check?clientId=${b}`)).body.discrepancies).toEqual([]);
+  });
 
   it('reports a stored balance that its history does not explain', async () => {
     const clientId = await createClient(p, catalog, 'Tampered Co');
