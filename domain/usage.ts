@@ -21,6 +21,7 @@ export const usageRecordCodes = [
   'before_start',
   'price_required',
   'period_closed',
+  'exchange_rate_missing',
 ] as const;
 export type UsageRecordCode = (typeof usageRecordCodes)[number];
 

@@ -1,7 +1,9 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql, Db } from '../../db/client';
 import type { IsoDate } from '../../domain/dates';
-import type { UsageRecord, UsageRecordCode } from '../../domain/usage';
+import { AppError } from '../../domain/errors';
+import type { UsageRecord, UsageRecordCode, UsageRefusal } from '../../domain/usage';
+import { exchangeFor } from '../exchange-rates/rate-in-force';
 import { postUsageMovements, type UsageMovement } from './usage-ledger';
 import { priceRecord, usageSubscriptions, type PricedRecord, type UsageSubscription } from './usage-subscriptions';
 
@@ -40,10 +42,12 @@ export async function ingestUsageRecordsIn(tx: TransactionSql, input: IngestUsag
   const results: UsageRecordResult[] = input.records.map((r, index) =>
     'code' in r ? { index, recordId: r.recordId, status: 'rejected', code: r.code, message: r.message } : { index, recordId: r.recordId, status: 'accepted' },
   );
+  const exchanges = await exchangesOf(tx, subs, input.today);
   const priced: Array<{ index: number; p: PricedRecord }> = [];
   const seen = new Set<string>();
   for (const { index, r } of candidates) {
-    const p = priceRecord(r, subs.get(r.subscriptionId), input.today, closed);
+    const priceable = priceRecord(r, subs.get(r.subscriptionId), input.today, closed);
+    const p = 'code' in priceable ? priceable : (exchanges.get(r.subscriptionId) ?? priceable);
     if ('code' in p) results[index] = { index, recordId: r.recordId, status: 'rejected', code: p.code, message: p.message };
     // The same record twice in one request: the second is its duplicate.
     else if (seen.has(r.recordId)) results[index] = { index, recordId: r.recordId, status: 'duplicate' };
@@ -66,27 +70,49 @@ export async function ingestUsageRecordsIn(tx: TransactionSql, input: IngestUsag
 const chargeKey = (subscriptionId: number, period: string, version: number) => `${subscriptionId}/${period}/${version}`;
 
 /**
+ * Spec 02 §4.13: a plan priced in another currency than the client's is charged at the rate in force when the charge
+ * is created ("on usage statistics"): the rate of today is written on the usage charges the batch creates, and every
+ * record a charge takes is converted at the charge's own rate. Without a rate in force, the records of such a
+ * subscription are refused with the catalogue's code (a period's charge would otherwise have no rate to be made with).
+ */
+async function exchangesOf(tx: Db, subs: Map<number, UsageSubscription>, today: IsoDate): Promise<Map<number, UsageRefusal>> {
+  const refused = new Map<number, UsageRefusal>();
+  const pairs = new Map<string, UsageSubscription[]>();
+  for (const s of subs.values()) if (s.planCurrency !== s.currency) pairs.set(`${s.currency}/${s.planCurrency}`, [...(pairs.get(`${s.currency}/${s.planCurrency}`) ?? []), s]);
+  for (const [, same] of pairs) {
+    try {
+      const exchange = await exchangeFor(tx, same[0]!.currency, same[0]!.planCurrency, today);
+      for (const s of same) s.exchange = { rate: exchange.rate, nominal: exchange.nominal };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'exchange_rate_missing') throw error;
+      for (const s of same) refused.set(s.id, { code: 'exchange_rate_missing', message: error.message });
+    }
+  }
+  return refused;
+}
+
+/**
  * The growing (blocked) usage charge of every subscription, financial period and price version the batch books to,
  * created empty where there is none yet (spec 02 §4.10: created when the first records are processed), and locked in
  * id order so that concurrent batches on the same charges queue instead of deadlocking.
  */
 async function growingCharges(tx: Db, records: PricedRecord[], subs: Map<number, UsageSubscription>): Promise<Map<string, number>> {
-  const keys = new Map<string, { subscriptionId: number; period: string; version: number; from: string; to: string; closeDate: string; clientId: number; orderId: number; currency: string }>();
+  const keys = new Map<string, { subscriptionId: number; period: string; version: number; from: string; to: string; closeDate: string; clientId: number; orderId: number; currency: string; planCurrency: string; rate: string; nominal: number }>();
   for (const r of records) {
     const k = chargeKey(r.subscriptionId, r.financialPeriod, r.rateVersion);
     const s = subs.get(r.subscriptionId)!;
     const known = keys.get(k);
-    if (!known) keys.set(k, { subscriptionId: s.id, period: r.financialPeriod, version: r.rateVersion, from: r.usedOn < r.financialPeriod ? r.financialPeriod : r.usedOn, to: r.periodTo, closeDate: r.closeDate, clientId: s.clientId, orderId: s.orderId!, currency: s.currency });
+    if (!known) keys.set(k, { subscriptionId: s.id, period: r.financialPeriod, version: r.rateVersion, from: r.usedOn < r.financialPeriod ? r.financialPeriod : r.usedOn, to: r.periodTo, closeDate: r.closeDate, clientId: s.clientId, orderId: s.orderId!, currency: s.currency, planCurrency: s.planCurrency, rate: s.exchange?.rate ?? '1', nominal: s.exchange?.nominal ?? 1 });
     else if (r.usedOn < known.from && r.usedOn >= r.financialPeriod) known.from = r.usedOn;
   }
   const wanted = JSON.stringify([...keys.values()]);
   await tx`
     insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency,
-                         original_amount, original_currency, usage_period, usage_rate_version, usage_amount)
+                         original_amount, original_currency, exchange_rate, exchange_nominal, usage_period, usage_rate_version, usage_amount)
     select k."clientId", k."orderId", k."subscriptionId", 'usage', 'blocked',
            'Resource usage of subscription ' || k."subscriptionId" || ' from ' || k.period || ' to ' || k."to",
-           k."from"::date, k."to"::date, k."closeDate"::date, 0, k.currency, 0, k.currency, k.period::date, k.version, 0
-    from jsonb_to_recordset(${wanted}::jsonb) as k("subscriptionId" int, period text, version int, "from" text, "to" text, "closeDate" text, "clientId" int, "orderId" int, currency text)
+           k."from"::date, k."to"::date, k."closeDate"::date, 0, k.currency, 0, k."planCurrency", k.rate::numeric, k.nominal, k.period::date, k.version, 0
+    from jsonb_to_recordset(${wanted}::jsonb) as k("subscriptionId" int, period text, version int, "from" text, "to" text, "closeDate" text, "clientId" int, "orderId" int, currency text, "planCurrency" text, rate text, nominal int)
     order by k."subscriptionId", k.period, k.version
     on conflict (subscription_id, usage_period, usage_rate_version) where kind = 'usage' and status = 'blocked' and not superseded do nothing`;
   // By subscription ids (an index scan the planner always takes; a join to the JSON rows it may hash over the whole
@@ -135,11 +161,13 @@ async function insertAndGrow(tx: Db, source: string, records: PricedRecord[], ch
     ), per_charge as (
       select charge_id, sum(amount) as amount, min(used_on) as first_day, min(id) as first_record from ins group by charge_id
     ), grown as (
-      update charges c set usage_amount = c.usage_amount + g.amount, amount = round(c.usage_amount + g.amount), original_amount = round(c.usage_amount + g.amount),
+      update charges c set usage_amount = c.usage_amount + g.amount, original_amount = round(c.usage_amount + g.amount),
+             amount = round((c.usage_amount + g.amount) * coalesce(c.exchange_rate, 1) / coalesce(c.exchange_nominal, 1)),
              period_from = least(c.period_from, greatest(g.first_day, c.usage_period)), updated_at = now()
       from per_charge g where c.id = g.charge_id and c.id = any(${chargeIdList}::int[])
       returning c.id as "chargeId", c.client_id as "clientId", c.order_id as "orderId", c.subscription_id as "subscriptionId",
-                (c.amount - round(c.usage_amount - g.amount))::float8 as delta, g.first_record::float8 as "firstRecord"
+                (c.amount - round((c.usage_amount - g.amount) * coalesce(c.exchange_rate, 1) / coalesce(c.exchange_nominal, 1)))::float8 as delta,
+                g.first_record::float8 as "firstRecord"
     )
     select coalesce((select json_agg(record_id) from ins), '[]') as inserted, coalesce((select json_agg(grown order by "chargeId") from grown), '[]') as grown`;
   return { inserted: new Set(out!.inserted), grown: out!.grown };

@@ -15,7 +15,12 @@ export interface UsageSubscription {
   financialDay: number;
   rateVersion: number;
   markup: string;
+  /** The client's currency: what the usage charges are in. */
   currency: string;
+  /** The plan's: what its prices (and the provider's) are in. */
+  planCurrency: string;
+  /** The rate in force today when the two differ (set by the ingestion): what a new usage charge is converted at. */
+  exchange?: { rate: string; nominal: number };
   /** The purchase order: usage charges hang on it (charges need an order; it is free, so its own charges are none). */
   orderId: number | null;
   /** Plan resource key → monthly unit price (minor units). */
@@ -31,7 +36,7 @@ export async function usageSubscriptions(tx: Db, ids: number[]): Promise<{ subs:
   const rows = await tx<Array<UsageSubscription & { closed_period: unknown }>>`
     select s.id, s.client_id as "clientId", s.status, s.billing_type as "billingType", s.payment_model as "paymentModel",
            s.start_date::text as "startDate", pr.financial_day as "financialDay", p.usage_rate_version + s.usage_rate_bump as "rateVersion",
-           coalesce(s.usage_markup, p.usage_markup)::text as markup, c.currency,
+           coalesce(s.usage_markup, p.usage_markup)::text as markup, c.currency, p.currency as "planCurrency",
            (select o.id from orders o where o.subscription_id = s.id and o.type = 'purchase' order by o.id limit 1) as "orderId",
            coalesce((select jsonb_object_agg(r.key, r.recurring_price) from plan_resources r where r.plan_id = s.plan_id), '{}'::jsonb) as prices,
            (select value from settings where key = 'usage_closed_period') as closed_period

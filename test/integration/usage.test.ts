@@ -24,18 +24,18 @@ afterAll(async () => {
 const unlimited = [{ duration: 1, unit: 'month', unlimited: true, setupFee: 0, recurringFee: 0 }];
 const cpu = { key: 'cpu', name: 'vCPU', recurringPrice: 3000 };
 
-async function usagePlan(billingType: 'usage_internal' | 'usage_external') {
+async function usagePlan(billingType: 'usage_internal' | 'usage_external', currency = 'EUR') {
   const created = await api('POST', '/api/v1/plans', {
     productId: catalog.productId, serviceTemplateId: catalog.serviceTemplateId, provisioningRuleId: catalog.provisioningRuleId,
-    name: `${billingType} plan`, billingType, periods: unlimited, resources: [billingType === 'usage_internal' ? cpu : { ...cpu, recurringPrice: 0 }],
+    name: `${billingType} plan`, billingType, periods: unlimited, currency, resources: [billingType === 'usage_internal' ? cpu : { ...cpu, recurringPrice: 0 }],
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body as { id: number; periods: Array<{ id: number }> };
 }
 
 /** A client with 1000.00 on its balance and an active pay-as-you-go subscription ordered today (free, no payment). */
-async function subscribed(billingType: 'usage_internal' | 'usage_external' = 'usage_internal', paymentModel: 'prepay' | 'postpay' = 'prepay') {
-  const plan = await usagePlan(billingType);
+async function subscribed(billingType: 'usage_internal' | 'usage_external' = 'usage_internal', paymentModel: 'prepay' | 'postpay' = 'prepay', planCurrency = 'EUR') {
+  const plan = await usagePlan(billingType, planCurrency);
   const client = (await api('POST', '/api/v1/clients', { name: `${billingType} client`, serviceRuleId: catalog.serviceRuleId })).body;
   if (paymentModel === 'prepay') await api('POST', `/api/v1/clients/${client.id}/top-ups`, { amount: 100_000 });
   const order = await api('POST', '/api/v1/orders', { clientId: client.id, planPeriodId: plan.periods[0]!.id, paymentModel });
@@ -202,6 +202,25 @@ describe('ingestion', () => {
     expect(await usageCharges(subscriptionId)).toEqual(['2026-11-21..2026-11-30 blocked 150 close 2026-12-01']);
     const stored = await p.sql<Array<{ n: number }>>`select count(*)::int as n from usage_records where subscription_id = ${subscriptionId}`;
     expect(stored[0]!.n).toBe(1);
+  });
+});
+
+describe('usage priced in another currency (spec 02 §4.13)', () => {
+  it('is charged in the client’s currency at the rate in force when the charge is created, which later rates leave alone', async () => {
+    // 1.1500 EUR per GBP: a day of 2 units at 30.00 GBP a month is 2.00 GBP, 2.30 EUR. (The order itself needs the rate.)
+    expect((await api('POST', '/api/v1/exchange-rates', { baseCurrency: 'EUR', quotedCurrency: 'GBP', rate: '1.15', nominal: 1, validFrom: '2026-11-01' })).status).toBe(201);
+    today = '2026-11-20';
+    const { clientId, subscriptionId } = await subscribed('usage_internal', 'prepay', 'GBP');
+    today = '2026-11-22';
+    await send(days(21, 22).map((d) => record(subscriptionId, d)));
+    const [charge] = (await api('GET', `/api/v1/charges?subscriptionId=${subscriptionId}&limit=10`)).body.items as any[];
+    expect(charge).toMatchObject({ kind: 'usage', status: 'blocked', amount: 460, currency: 'EUR', originalAmount: 400, originalCurrency: 'GBP' });
+    // A later rate does not change the running charge: it was made at its own.
+    expect((await api('POST', '/api/v1/exchange-rates', { baseCurrency: 'EUR', quotedCurrency: 'GBP', rate: '2', nominal: 1, validFrom: '2026-11-23' })).status).toBe(201);
+    today = '2026-11-24';
+    await send([record(subscriptionId, '2026-11-23')]);
+    expect(await usageCharges(subscriptionId)).toEqual(['2026-11-21..2026-11-30 blocked 690 close 2026-12-01']);
+    expect(await funds(clientId)).toMatchObject({ available: 100_000 - 690, blocked: 690 });
   });
 });
 
