@@ -84,6 +84,17 @@ describe('seat pools at the root (spec 04 §5.5)', () => {
     expect((await rootLease(key, productCode, 2)).status).toBe(201);
   });
 
+  it('deleting all registrations of the license (staff) releases its pools with its leases', async () => {
+    const { key, productCode, entitlementId } = await floatingKey(2);
+    const pool = await pub('POST', '/seat-pools', { key, productCode, serverId: 'srv-a', seats: 2, validSeconds: 600, requestKey: 'request-reset' });
+    expect(pool.status).toBe(201);
+    expect((await rootLease(key, productCode, 1)).body.error?.code).toBe('SEATS_EXHAUSTED');
+    expect((await p.api('POST', `/api/v1/licensing/entitlements/${entitlementId}/reset-registrations`, {})).status).toBe(200);
+    const renew = await pub('POST', `/seat-pools/${pool.body.document.pool.id}/renew`, { key, validSeconds: 600 });
+    expect([renew.status, renew.body.error?.details?.status]).toEqual([410, 'released']);
+    expect((await rootLease(key, productCode, 1)).status).toBe(201);
+  });
+
   it('a fixed license cannot be pooled', async () => {
     seq += 1;
     const productCode = `fixed-${seq}`;
@@ -159,5 +170,38 @@ describe('the local license server process (spec 04 §5.5)', () => {
     expect((await status()).root.lastError).toMatch(/unreachable/);
     expect((await rootLease(key, productCode, 2)).status).toBe(201);
     expect((await rootLease(key, productCode, 3)).status).toBe(201);
+  });
+
+  it('a restart keeps the pool and its leases from the state file, also while the root is unreachable', async () => {
+    const { key, productCode } = await floatingKey(2);
+    const root: ServedApp = await serveOverHttp(p.app);
+    const env = {
+      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
+      LICENSE_SERVER_KEY: key,
+      LICENSE_SERVER_PRODUCT: productCode,
+      LICENSE_SERVER_SEATS: '1',
+      LICENSE_SERVER_POOL_SECONDS: '30',
+      LICENSE_SERVER_ID: 'office-server-2',
+      LICENSE_SERVER_STATE_FILE: join(stateDir, 'restart.json'),
+    };
+    const before = await startLicenseServerProcess(env);
+    started.push(before);
+    const beforeApi = httpApi(before.url, null);
+    const pool = await eventually(async () => {
+      const now = (await beforeApi('GET', '/status')).body;
+      return now.phase === 'active' ? now.pool : null;
+    }, { timeoutMs: 15_000, what: 'a pool from the root' });
+    const held = await beforeApi('POST', '/licensing/v1/leases', { key, productCode, machineId: 'm-1', userName: 'u-1' });
+    expect(held.status).toBe(201);
+    await before.stop();
+    await root.close();
+
+    const after = await startLicenseServerProcess(env);
+    started.push(after);
+    const afterApi = httpApi(after.url, null);
+    expect((await afterApi('GET', '/status')).body).toMatchObject({ phase: 'active', pool: { id: pool.id, seats: 1 }, leases: 1 });
+    expect((await afterApi('POST', `/licensing/v1/leases/${held.body.leaseId}/heartbeat`, { key })).status).toBe(200);
+    expect((await afterApi('POST', '/licensing/v1/leases', { key, productCode, machineId: 'm-2', userName: 'u-2' })).body.error?.code).toBe('SEATS_EXHAUSTED');
+    await after.stop();
   });
 });
