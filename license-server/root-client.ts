@@ -1,7 +1,7 @@
 import type { SignedPool } from './pool';
 
 /** What the root answered: its body, or its coded refusal (spec 04 §7.1 `{ error: { code, message } }`). */
-export type RootAnswer<T> = { ok: true; body: T } | { ok: false; status: number; code: string; message: string };
+export type RootAnswer<T> = { ok: true; body: T } | { ok: false; status: number; code: string; message: string; details: unknown };
 
 /** The root could not be reached (refused, timed out, not HTTP): the local server keeps serving its pool. */
 export class RootUnreachable extends Error {}
@@ -33,8 +33,8 @@ export function rootClient(baseUrl: string, timeoutMs = 5_000) {
     }
     if (res.ok) return { ok: true, body: parsed as T };
     if (res.status >= 500) throw new RootUnreachable(`the root at ${base} answered ${res.status}`);
-    const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    return { ok: false, status: res.status, code: error?.code ?? `HTTP_${res.status}`, message: error?.message ?? text.slice(0, 200) };
+    const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    return { ok: false, status: res.status, code: error?.code ?? `HTTP_${res.status}`, message: error?.message ?? text.slice(0, 200), details: error?.details ?? null };
   }
   return {
     publicKey: (prefix: string) => call<{ publicKey: string }>('GET', `/vendors/${encodeURIComponent(prefix)}/public-key`),

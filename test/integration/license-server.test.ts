@@ -204,4 +204,40 @@ describe('the local license server process (spec 04 §5.5)', () => {
     expect((await afterApi('POST', '/licensing/v1/leases', { key, productCode, machineId: 'm-2', userName: 'u-2' })).body.error?.code).toBe('SEATS_EXHAUSTED');
     await after.stop();
   });
+
+  it('after the license lost seats, the renewal takes the seats still free and the newest local lease above them is refused', async () => {
+    const { key, productCode, entitlementId } = await floatingKey(3);
+    const root: ServedApp = await serveOverHttp(p.app);
+    const local = await startLicenseServerProcess({
+      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
+      LICENSE_SERVER_KEY: key,
+      LICENSE_SERVER_PRODUCT: productCode,
+      LICENSE_SERVER_SEATS: '2',
+      LICENSE_SERVER_POOL_SECONDS: '6',
+      LICENSE_SERVER_ID: 'office-server-3',
+      LICENSE_SERVER_STATE_FILE: join(stateDir, 'reduced.json'),
+    });
+    started.push(local);
+    const call = httpApi(local.url, null);
+    const first = await eventually(async () => {
+      const now = (await call('GET', '/status')).body;
+      return now.phase === 'active' ? now.pool : null;
+    }, { timeoutMs: 15_000, what: 'a pool from the root' });
+    const older = await call('POST', '/licensing/v1/leases', { key, productCode, machineId: 'm-1', userName: 'u-1' });
+    const newer = await call('POST', '/licensing/v1/leases', { key, productCode, machineId: 'm-2', userName: 'u-2' });
+    expect([older.status, newer.status]).toEqual([201, 201]);
+    expect((await rootLease(key, productCode, 1)).status).toBe(201);
+
+    const reduced = await p.api('POST', `/api/v1/licensing/entitlements/${entitlementId}/seats`, { seats: 2 });
+    expect(reduced.body).toMatchObject({ seats: 2, inUse: 3 });
+    const renewed = await eventually(async () => {
+      const now = (await call('GET', '/status')).body;
+      return now.pool.validUntil > first.validUntil ? now.pool : null;
+    }, { timeoutMs: 10_000, what: 'a renewal' });
+    expect(renewed).toMatchObject({ id: first.id, seats: 1 });
+    expect((await call('POST', `/licensing/v1/leases/${newer.body.leaseId}/heartbeat`, { key })).body.error?.code).toBe('SEATS_REDUCED');
+    expect((await call('POST', `/licensing/v1/leases/${older.body.leaseId}/heartbeat`, { key })).status).toBe(200);
+    await local.stop();
+    await root.close();
+  });
 });
