@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { parseLicenseKey } from '../domain/licensing/codes';
 import { MAX_POOL_SECONDS } from '../domain/licensing/seat-pools';
 
 /**
@@ -12,7 +13,16 @@ export const licenseServerEnv = z.object({
   /** The root's public licensing API, e.g. https://billing.example.com/licensing/v1. */
   LICENSE_SERVER_ROOT_URL: z.url(),
   /** The customer's license key and the floating product to pool. */
-  LICENSE_SERVER_KEY: z.string().min(1).max(64),
+  LICENSE_SERVER_KEY: z
+    .string()
+    .max(64)
+    .refine((key) => {
+      try {
+        return Boolean(parseLicenseKey(key));
+      } catch {
+        return false;
+      }
+    }, 'not a license key (its format or check characters are wrong)'),
   LICENSE_SERVER_PRODUCT: z.string().min(1).max(64),
   /** Seats to hold from the root. */
   LICENSE_SERVER_SEATS: positive(100_000),

@@ -47,20 +47,8 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
     }
   }
 
-  /**
-   * Asks the root with the configured seats; when fewer are free (409 SEATS_EXHAUSTED with `free` ≥ 1, e.g. after
-   * the license's seats were reduced) asks again for those: some seats serve better than none, and every renewal
-   * asks for the configured count again, so the pool grows back when seats come free.
-   */
-  async function withFreeSeats(ask: (k: number) => Promise<RootAnswer<SignedPool>>): Promise<RootAnswer<SignedPool>> {
-    const answer = reached(await ask(seats));
-    const free = (answer.ok ? null : (answer.details as { free?: unknown } | null)?.free) ?? null;
-    if (answer.ok || answer.code !== 'SEATS_EXHAUSTED' || typeof free !== 'number' || free < 1 || free >= seats) return answer;
-    return reached(await ask(free));
-  }
-
   async function obtain(): Promise<void> {
-    const answer = await withFreeSeats((k) => root.obtain({ ...identity, seats: k, validSeconds, requestKey: pool.state.requestKey }));
+    const answer = await withFreeSeats(seats, reached, (k) => root.obtain({ ...identity, seats: k, validSeconds, requestKey: pool.state.requestKey }));
     if (!answer.ok) return;
     await install(answer.body);
     // The request key is used up: the next obtain (after this pool lapses) is a new request.
@@ -71,7 +59,7 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
   }
 
   async function renew(poolId: string): Promise<void> {
-    const answer = await withFreeSeats((k) => root.renew(poolId, { key: identity.key, seats: k, validSeconds }));
+    const answer = await withFreeSeats(seats, reached, (k) => root.renew(poolId, { key: identity.key, seats: k, validSeconds }));
     if (!answer.ok) {
       // The root no longer holds this pool: obtain a new one on the next pass. Other refusals (seats reduced, the
       // license suspended) leave the pool to serve until its end, as the root counts its seats until then.
@@ -103,4 +91,16 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
   }
 
   return { tick, rootStatus: () => ({ ...rootSeen }) };
+}
+
+/**
+ * Asks the root with the configured seats; when fewer are free (409 SEATS_EXHAUSTED with `free` ≥ 1, e.g. after the
+ * license's seats were reduced) asks again for those: some seats serve better than none, and every renewal asks for
+ * the configured count again, so the pool grows back when seats come free.
+ */
+async function withFreeSeats(seats: number, reached: <T>(a: RootAnswer<T>) => RootAnswer<T>, ask: (k: number) => Promise<RootAnswer<SignedPool>>): Promise<RootAnswer<SignedPool>> {
+  const answer = reached(await ask(seats));
+  const free = (answer.ok ? null : (answer.details as { free?: unknown } | null)?.free) ?? null;
+  if (answer.ok || answer.code !== 'SEATS_EXHAUSTED' || typeof free !== 'number' || free < 1 || free >= seats) return answer;
+  return reached(await ask(free));
 }

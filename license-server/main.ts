@@ -1,4 +1,4 @@
-import { readLicenseServerConfig } from './config';
+import { readLicenseServerConfig, type LicenseServerConfig } from './config';
 import { startLicenseServer } from './server';
 
 /**
@@ -7,7 +7,15 @@ import { startLicenseServer } from './server';
  * SIGTERM and SIGINT stop it with its state saved; the pool stays held at the root until it lapses, so a restart
  * serves the same seats.
  */
-const server = await startLicenseServer(readLicenseServerConfig(process.env));
+let config: LicenseServerConfig;
+try {
+  config = readLicenseServerConfig(process.env);
+} catch (err) {
+  // A bad variable is the installer's to fix: one line naming it, no stack.
+  console.error((err as Error).message);
+  process.exit(1);
+}
+const server = await startLicenseServer(config);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     void server.close().then(() => process.exit(0));
