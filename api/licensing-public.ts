@@ -11,6 +11,7 @@ import { registerKey } from '../operations/licensing/keys/register-key';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './body-limits';
 import { licensingCouponsPublic } from './licensing-coupons';
 import { licensingLeasesPublic } from './licensing-leases';
+import { licensingSeatPoolsPublic } from './licensing-seat-pools';
 import { admitter, countSource, licensingErrorResponse, RateLimiter, readJson, text } from './licensing-common';
 import { AppError } from './errors';
 
@@ -64,9 +65,10 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
   const limiter = new RateLimiter(rateLimit);
 
   app.onError(licensingErrorResponse);
-  // Coupons and floating leases share the limiter, so guessing through them is counted too.
+  // Coupons, floating leases and seat pools share the limiter, so guessing through them is counted too.
   app.route('/', licensingCouponsPublic({ sql, now, limiter }));
   app.route('/', licensingLeasesPublic({ sql, now, limiter }));
+  app.route('/', licensingSeatPoolsPublic({ sql, now, limiter }));
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
   const admit = admitter(limiter);

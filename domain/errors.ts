@@ -214,6 +214,13 @@ export const errorStatus = {
   SUPPORT_FOLLOWS_TERM: 422,
   UPGRADE_TEMPLATE_INVALID: 422,
   LEASE_EXPIRED: 410,
+  /** A seat pool of a local license server (spec 04 §5.5). */
+  POOL_NOT_FOUND: 404,
+  POOL_REQUEST_CONFLICT: 409,
+  POOL_VALIDITY_TOO_LONG: 422,
+  POOL_LAPSED: 410,
+  /** The local license server has no pool yet: the root has not been reached since it started. */
+  POOL_NOT_READY: 503,
   RATE_LIMITED: 429,
   TRIAL_REGISTRATION_LIMITED: 429,
   INTERNAL: 500,

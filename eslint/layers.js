@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** @type {Record<string, { may: string[]; typesOnly?: string[]; says: string }>} */
+/** @type {Record<string, { may: string[]; typesOnly?: string[]; files?: string[]; says: string }>} */
 export const layers = {
   domain: { may: [], says: 'pure business rules, workflow-safe: no I/O' },
   contracts: { may: ['domain'], says: 'what workflows, activities and their callers share: scenario names, inputs, ids, messages, records' },
@@ -26,6 +26,8 @@ export const layers = {
   api: { may: ['operations', 'queries', 'db', 'infra', 'contracts', 'domain'], says: 'HTTP routes: thin callers of operations and queries' },
   web: { may: ['api', 'operations', 'queries', 'db', 'infra', 'contracts', 'domain'], says: 'the operator UI: reads through queries, acts through the API' },
   demo: { may: ['operations', 'infra', 'domain'], says: 'the demo vendor for newcomers' },
+  // A process of its own in a customer's network: no database, no Temporal; the root's document format alone.
+  'license-server': { may: ['domain'], files: ['operations/licensing/documents'], says: 'the local license server: talks to the root over HTTP only' },
   platform: { may: ['web', 'api', 'workflows', 'activities', 'operations', 'queries', 'db', 'infra', 'contracts', 'domain'], says: 'the processes and their wiring' },
 };
 
@@ -47,6 +49,7 @@ export function refusal(from, to, typeOnly) {
   if (!a || !Object.hasOwn(layers, b) || a === b) return null;
   const rule = layers[a];
   if (rule.may.includes(b)) return null;
+  if (rule.files?.includes(to.replace(/\.ts$/, '').split(sep).join('/'))) return null;
   if (typeOnly && rule.typesOnly?.includes(b)) return null;
   const allowed = [...rule.may, ...(rule.typesOnly ?? []).map((l) => `${l} (types only)`)];
   return `${a}/ (${rule.says}) may not import from ${b}/; it may import from ${allowed.join(', ') || 'nothing of the project'} (docs/architecture.md)`;

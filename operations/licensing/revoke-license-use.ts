@@ -8,7 +8,7 @@ export interface RevokedBinding {
 
 /**
  * Ends what uses licenses (spec 04 §3.2, §3.5, §4.2, §7.2 delete): their active machine bindings and leases are
- * revoked. Returns the bindings it revoked, for callers that log each one. Run it in the caller's transaction.
+ * revoked, local servers' seat pools released. Returns the bindings it revoked, for callers that log each one. Run it in the caller's transaction.
  */
 export async function revokeLicenseUse(tx: Db, entitlementIds: number[]): Promise<RevokedBinding[]> {
   if (entitlementIds.length === 0) return [];
@@ -18,6 +18,9 @@ export async function revokeLicenseUse(tx: Db, entitlementIds: number[]): Promis
     where a.id = b.account_id and a.entitlement_id = any(${entitlementIds}::int[]) and b.status = 'active'
     returning b.id, b.account_id, a.entitlement_id`;
   await tx`update leases set status = 'revoked' where entitlement_id = any(${entitlementIds}::int[]) and status = 'active'`;
+  // Local servers' pools (spec 04 §5.5) go back too: their seats are free at the root at once, and a renewal is
+  // answered POOL_LAPSED. A local server out of reach serves on until the pool's end (at most 24 h): it cannot be told.
+  await tx`update seat_pools set status = 'released', released_at = now(), updated_at = now() where entitlement_id = any(${entitlementIds}::int[]) and status = 'active'`;
   return revoked;
 }
 

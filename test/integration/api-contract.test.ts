@@ -893,7 +893,7 @@ describe('fuzzing the public licensing API (issue 17)', () => {
       select table_name from information_schema.tables
       where table_schema = 'public' and table_type = 'BASE TABLE'
         and (table_name like '%licen%' or table_name like '%activation%' or table_name like '%lease%' or table_name like '%coupon%'
-             or table_name like '%entitlement%' or table_name like 'machine_%')`;
+             or table_name like '%entitlement%' or table_name like 'machine_%' or table_name like 'seat_pool%')`;
     const union = tables.map((t) => `select '${t.table_name}' as t, count(*)::int8 as n from public."${t.table_name}"`).join(' union all ');
     return Object.fromEntries((await p.sql.unsafe<Array<{ t: string; n: string }>>(union)).map((r) => [r.t, Number(r.n)]));
   }
@@ -930,6 +930,9 @@ describe('fuzzing the public licensing API (issue 17)', () => {
       { method: 'POST', path: `/leases/:id/heartbeat`, sample: { key } },
       { method: 'DELETE', path: `/leases/:id`, sample: { key } },
       { method: 'POST', path: '/coupons/apply', sample: { key, coupon: 'FUZZ-AAAAA-BBBBB', channel: 'in_app' } },
+      { method: 'POST', path: '/seat-pools', sample: { key, productCode, serverId: 'srv-1', seats: 1, validSeconds: 3600, requestKey: 'fuzz-request-1' } },
+      { method: 'POST', path: '/seat-pools/:id/renew', sample: { key, seats: 1, validSeconds: 3600 } },
+      { method: 'DELETE', path: '/seat-pools/:id', sample: { key } },
     ];
     routes.forEach((r) => (r.path = r.path.replace(':prefix', prefix).replace(':id', String(activated.body.activationId))));
   });

@@ -83,6 +83,9 @@ describe('hostile input answers a coded 4xx and writes nothing (issue 17, class 
       ['POST', '/leases', { key, productCode: 'hostile-app', machineId: 'machine-1', userName: 'ann', hostname: 'pc-1' }],
       ['POST', '/leases/1/heartbeat', { key }],
       ['DELETE', '/leases/1', { key }],
+      ['POST', '/seat-pools', { key, productCode: 'hostile-app', serverId: 'server-1', seats: 1, validSeconds: 60, requestKey: 'hostile-request-1' }],
+      ['POST', '/seat-pools/00000000-0000-4000-8000-000000000000/renew', { key, validSeconds: 60 }],
+      ['DELETE', '/seat-pools/00000000-0000-4000-8000-000000000000', { key }],
     ];
     const before = await tableRowCounts(p);
     const wrong: string[] = [];

@@ -1,5 +1,6 @@
 import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
+import { pooledSeats } from '../seat-pools/pool-rules';
 import { lockEntitlement } from './lock-entitlement';
 
 export interface ChangeSeatsInput {
@@ -26,13 +27,14 @@ export interface SeatsChanged {
  * accounts are created by their first activation). A decrease of a fixed license is refused with 409
  * `SEATS_IN_USE` while more bindings are active than the new count, unless `force`: then the most recently
  * activated bindings above the count are revoked (logged `Revoked`). A floating license simply changes: its
- * leases above the new count are refused at their next heartbeat (`SEATS_REDUCED`), newest first.
+ * leases above the new count are refused at their next heartbeat (`SEATS_REDUCED`), newest first; a
+ * local server's pool keeps its seats until its next renewal, which is granted only the seats then free.
  */
 export async function changeSeats(db: Db, input: ChangeSeatsInput): Promise<SeatsChanged> {
   const { entitlementId: id, seats } = input;
   return inTransaction(db, async (tx) => {
     const ent = await lockEntitlement(tx, id);
-    const use = ent.license_model === 'fixed' ? await fitFixedSeats(tx, input) : { inUse: await liveLeaseCount(tx, id, input.now), revokedBindingIds: [] };
+    const use = ent.license_model === 'fixed' ? await fitFixedSeats(tx, input) : { inUse: await floatingSeatsInUse(tx, id, input.now), revokedBindingIds: [] };
     await tx`update entitlements set seats = ${seats}, updated_at = now() where id = ${id}`;
     return {
       id,
@@ -65,8 +67,9 @@ async function fitFixedSeats(tx: Db, input: ChangeSeatsInput): Promise<{ inUse: 
   return { inUse: seats, revokedBindingIds };
 }
 
-async function liveLeaseCount(tx: Db, entitlementId: number, now: Date): Promise<number> {
+/** Live leases and the seats local servers' unlapsed pools hold (spec 04 §5.5). */
+async function floatingSeatsInUse(tx: Db, entitlementId: number, now: Date): Promise<number> {
   const [leases] = await tx<Array<{ n: number }>>`
     select count(*)::int as n from leases where entitlement_id = ${entitlementId} and status = 'active' and expires_at > ${now.toISOString()}`;
-  return leases!.n;
+  return leases!.n + (await pooledSeats(tx, entitlementId, now));
 }

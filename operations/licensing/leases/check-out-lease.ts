@@ -2,6 +2,7 @@ import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { signLicense, type SignedLicense } from '../documents';
 import { findEntitlementForProduct, type EntitlementForProduct } from '../entitlement-for-product';
+import { pooledSeats } from '../seat-pools/pool-rules';
 import { expireLapsedLeases, leaseEnd, leaseStatusRefusal, liveLeases, type LeaseTiming } from './lease-rules';
 
 export interface CheckOutLeaseInput {
@@ -26,8 +27,8 @@ export interface CheckedOutLease {
 type Checkout = { exhausted: { seats: number; active: number } } | { created: boolean; leaseId: number; expiresAt: Date; ent: EntitlementForProduct };
 
 /**
- * Checkout (spec 04 §5.1): takes a seat of a floating license while its live leases are fewer than its seats,
- * otherwise 409 `SEATS_EXHAUSTED`. The same (machine, user) pair that already holds a live lease gets that lease
+ * Checkout (spec 04 §5.1): takes a seat of a floating license while its live leases are fewer than its seats
+ * less the seats of local servers' pools (spec 04 §5.5), otherwise 409 `SEATS_EXHAUSTED`. The same (machine, user) pair that already holds a live lease gets that lease
  * back with its expiry pushed forward; one whose seat a reduction took away is revoked and checks out anew. A
  * fixed product cannot be leased: 409 `LICENSE_NOT_FLOATING`. One transaction locks the entitlement row, so
  * concurrent checkouts of one license are serialized and never exceed its seats.
@@ -45,7 +46,9 @@ export async function checkOutLease(db: Db, input: CheckOutLeaseInput): Promise<
     const live = await liveLeases(tx, ent.id, at);
     const expiresAt = leaseEnd(at, input.timing);
     const mine = live.findIndex((l) => l.machine_id === input.machineId && l.user_name === input.userName);
-    if (mine >= 0 && mine < ent.seats) {
+    // Seats a local server holds in an unlapsed pool are used (spec 04 §5.5): the root leases only the rest.
+    const seats = ent.seats - (await pooledSeats(tx, ent.id, at));
+    if (mine >= 0 && mine < seats) {
       const lease = live[mine]!;
       await tx`update leases set last_heartbeat_at = ${at.toISOString()}, expires_at = ${expiresAt.toISOString()}, hostname = coalesce(${input.hostname ?? null}, hostname) where id = ${lease.id}`;
       return { created: false, leaseId: lease.id, expiresAt, ent };
@@ -56,7 +59,7 @@ export async function checkOutLease(db: Db, input: CheckOutLeaseInput): Promise<
       await tx`update leases set status = 'revoked' where id = ${live[mine]!.id}`;
       held -= 1;
     }
-    if (held >= ent.seats) return { exhausted: { seats: ent.seats, active: held } };
+    if (held >= seats) return { exhausted: { seats: ent.seats, active: held } };
     const [lease] = await tx<Array<{ id: number }>>`
       insert into leases (entitlement_id, machine_id, user_name, hostname, status, started_at, last_heartbeat_at, expires_at)
       values (${ent.id}, ${input.machineId}, ${input.userName}, ${input.hostname ?? null}, 'active', ${at.toISOString()}, ${at.toISOString()}, ${expiresAt.toISOString()})

@@ -2,6 +2,7 @@ import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import type { EntitlementStatus } from '../../../domain/licensing/activation';
 import { activeKeyId } from '../entitlement-for-product';
+import { pooledSeats } from '../seat-pools/pool-rules';
 import { leaseEnd, leaseStatusRefusal, liveLeases, type LeaseRow, type LeaseTiming } from './lease-rules';
 
 type HeldLease = LeaseRow & { ent_status: EntitlementStatus; seats: number; ent_expires_at: string | null };
@@ -39,7 +40,8 @@ export async function heartbeatLease(db: Db, input: { leaseId: number; code: str
       return { refused: new AppError('LEASE_EXPIRED', 'the lease lapsed without heartbeats; check out a new one', { status: 'expired', expiredAt }) };
     }
     const rank = (await liveLeases(tx, lease.entitlement_id, at)).findIndex((l) => l.id === id) + 1;
-    if (rank > lease.seats) {
+    // A local server's pool holds its seats (spec 04 §5.5); a pool is only granted from free seats, so this bites after a reduction alone.
+    if (rank > lease.seats - (await pooledSeats(tx, lease.entitlement_id, at))) {
       await tx`update leases set status = 'revoked' where id = ${id}`;
       return { refused: new AppError('SEATS_REDUCED', `the license now has ${lease.seats} seats and this is one of the newest leases above them`, { seats: lease.seats, rank }) };
     }
