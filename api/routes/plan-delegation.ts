@@ -30,13 +30,11 @@ const planEdit = z
     markup: markup.nullable().optional().describe('a delegated copy only; null switches automatic markup off'),
   })
   .strict()
-  .refine((e) => Object.keys(e).length > 0, 'nothing to change')
   .openapi('PlanEdit');
 
 const periodEdit = z
   .object({ setupFee: money.optional(), recurringFee: money.optional(), renewalFee: money.optional(), transferFee: money.optional(), published: z.boolean().optional() })
   .strict()
-  .refine((e) => Object.keys(e).length > 0, 'nothing to change')
   .openapi('PlanPeriodEdit');
 
 const periodParams = z.object({
