@@ -19,6 +19,7 @@ import { createOrderActivities } from './orders';
 import { moveSubscriptionStatus } from '../operations/subscriptions/move-subscription-status';
 import { billedPerPeriod } from '../domain/billing-types/payment';
 import { settleStoppedSubscriptionCharges } from '../operations/charges/stopped-subscription-charges';
+import { createResellerCharges } from '../operations/reseller-charges/create-reseller-charges';
 
 /**
  * The billing run's reads and records. Selections are set-based and depend only on the business date and
@@ -252,7 +253,10 @@ function dailyDutyActivities({ sql }: BillingRunDeps) {
       const closed = await sql`update charges set status = 'closed', closed_at = now(), updated_at = now() where ${due.closing} returning id`;
       // Postpay (spec 02 §4.11): an open charge blocks (becomes debt) when its period starts.
       const opened = await sql`update charges set status = 'blocked', updated_at = now() where ${due.opening} returning id`;
-      return { closed: closed.count, blocked: opened.count, stoppedSettled: stopped };
+      // Spec 05 §5.1, §11.6: right after client charges close, the levels above a delegated plan's seller charge theirs
+      // (every closed client charge still without them, so one-off fees closed at payment are caught here too).
+      const resellerCharges = await createResellerCharges(sql);
+      return { closed: closed.count, blocked: opened.count, stoppedSettled: stopped, resellerCharges };
     },
 
     /** Spec 02 §7: acts and payments for rendered services the day after a financial day. */

@@ -124,6 +124,14 @@ export const errorStatus = {
   payment_type_not_cancellable: 422,
   payment_type_not_confirmable: 422,
   plan_inactive: 422,
+  /** A delegated copy whose upstream plan was deactivated (spec 05 §3.3 rule 11): no new sales in the subtree. */
+  plan_deactivated_by_provider: 422,
+  /** A plan is delegated to a direct child of its owner only (spec 05 §3.3 rule 2). */
+  delegation_not_to_child: 422,
+  plan_already_delegated: 409,
+  /** A delegated copy's synced fields follow upstream (spec 05 §3.3 rules 7, 9): edited only where the plan was created. */
+  plan_field_synced: 409,
+  invalid_markup: 422,
   plan_not_switchable: 422,
   postpay_adjustment_unsupported: 422,
   postpay_permission_pending: 422,

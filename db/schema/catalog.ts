@@ -9,6 +9,8 @@ import {
   pgTable,
   serial,
   text,
+  index,
+  type AnyPgColumn,
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
@@ -16,6 +18,7 @@ import { timestamps, money } from './columns';
 import { resellers } from './tenants';
 import { paymentModels } from '../../domain/statuses';
 import { billingTypes } from '../../domain/billing-types/types';
+import { planStatuses } from '../../domain/plan-delegation';
 
 
 
@@ -110,7 +113,8 @@ export const plans = pgTable('plans', {
     .notNull()
     .default('prepaid_term'),
   currency: text('currency').notNull().default('EUR'),
-  status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+  /** `deactivated_by_provider`: a delegated copy whose upstream plan was deactivated (spec 05 §3.3 rule 11): not orderable. */
+  status: text('status', { enum: planStatuses }).notNull().default('active'),
   published: boolean('published').notNull().default(true),
   single: boolean('single').notNull().default(false),
   autoRenew: boolean('auto_renew').notNull().default(true),
@@ -119,8 +123,22 @@ export const plans = pgTable('plans', {
   usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }).notNull().default('1'),
   usageRateVersion: integer('usage_rate_version').notNull().default(1),
   usageRateSince: date('usage_rate_since', { mode: 'string' }),
+  /** A delegated copy (spec 05 §3.3): the same plan one level up, whose owner is the parent of this plan's owner. */
+  sourcePlanId: integer('source_plan_id').references((): AnyPgColumn => plans.id),
+  delegated: boolean('delegated').notNull().default(false),
+  /** How many delegations separate this copy from the plan it was first created as (0: an own plan). */
+  chainLength: integer('chain_length').notNull().default(0),
+  /**
+   * The level's automatic markup on its cost (the upstream copy's prices), 2 decimals (spec 05 §4.2); null = "not
+   * set": prices were entered by hand (or delegated without a markup) and do not follow upstream price changes.
+   */
+  markup: numeric('markup', { precision: 10, scale: 2 }),
   ...timestamps,
-});
+}, (t) => [
+  uniqueIndex('plans_one_copy_per_reseller').on(t.sourcePlanId, t.resellerId).where(sql`${t.sourcePlanId} is not null`),
+  check('plans_markup_positive', sql`${t.markup} is null or ${t.markup} > 0`),
+  check('plans_copy_is_delegated', sql`(${t.sourcePlanId} is null) = (not ${t.delegated})`),
+]);
 
 /** An orderable term of a plan with its prices (spec 02 §8.2). `recurringFee` is per month. */
 export const planPeriods = pgTable(
@@ -138,9 +156,12 @@ export const planPeriods = pgTable(
     renewalFee: money('renewal_fee').notNull().default(0),
     transferFee: money('transfer_fee').notNull().default(0),
     description: text('description'),
+    /** A delegated plan's period: the same period of the upstream copy (spec 05 §3.3). */
+    sourcePeriodId: integer('source_period_id').references((): AnyPgColumn => planPeriods.id),
     ...timestamps,
   },
   (t) => [
+    index('plan_periods_source_idx').on(t.sourcePeriodId).where(sql`${t.sourcePeriodId} is not null`),
     check('plan_periods_duration', sql`${t.duration} > 0`),
     check(
       'plan_periods_prices',

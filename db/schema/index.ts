@@ -8,3 +8,4 @@ export * from './notifications';
 export * from './licensing';
 export * from './discounts';
 export * from './seat-pools';
+export * from './reseller-billing';

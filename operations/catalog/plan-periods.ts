@@ -1,4 +1,5 @@
-import { oneRow, type Db } from '../../db/client';
+import { oneRow, type Db, type Sql } from '../../db/client';
+import { syncChildren } from './plan-copies';
 import { AppError } from '../../domain/errors';
 import type { BillingType } from '../../domain/billing-types/types';
 import { requirePlanFitsBillingType } from './plan-billing-type';
@@ -27,10 +28,20 @@ export async function insertPlanPeriod(db: Db, planId: number, p: PlanPeriodInpu
   return row.id;
 }
 
-/** Adds a period to an existing plan; an unknown plan is `not_found`. Returns the period's id. */
-export async function addPlanPeriod(db: Db, planId: number, period: PlanPeriodInput): Promise<number> {
-  const [plan] = await db<Array<{ billing_type: BillingType; provisioning_rule_id: number }>>`select billing_type, provisioning_rule_id from plans where id = ${planId}`;
-  if (!plan) throw new AppError('not_found', `plan ${planId} does not exist`);
-  await requirePlanFitsBillingType(db, { billingType: plan.billing_type, provisioningRuleId: plan.provisioning_rule_id, periods: [period] });
-  return insertPlanPeriod(db, planId, period);
+/**
+ * Adds a period to an existing plan; an unknown plan is `not_found`. A delegated copy takes its periods from above
+ * (spec 05 §3.3 rule 10): the period is added where the plan was created and reaches every copy below, priced
+ * through each level's markup. Returns the period's id.
+ */
+export async function addPlanPeriod(sql: Sql, planId: number, period: PlanPeriodInput): Promise<number> {
+  return sql.begin(async (db) => {
+    const [plan] = await db<Array<{ billing_type: BillingType; provisioning_rule_id: number; delegated: boolean }>>`
+      select billing_type, provisioning_rule_id, delegated from plans where id = ${planId} for update`;
+    if (!plan) throw new AppError('not_found', `plan ${planId} does not exist`);
+    if (plan.delegated) throw new AppError('plan_field_synced', `plan ${planId} is delegated from above: its periods are added by its provider`);
+    await requirePlanFitsBillingType(db, { billingType: plan.billing_type, provisioningRuleId: plan.provisioning_rule_id, periods: [period] });
+    const id = await insertPlanPeriod(db, planId, period);
+    await syncChildren(db, planId);
+    return id;
+  });
 }

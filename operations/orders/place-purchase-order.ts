@@ -72,6 +72,8 @@ function checkPurchaseAllowed(found: PurchaseTerms): void {
   if (found.client_status === 'financially_blocked' && found.trial) {
     throw new AppError('client_financially_blocked', 'the client is financially blocked and cannot order trials');
   }
+  // Spec 05 §3.3 rule 11: a copy whose provider deactivated the plan upstream sells nothing in the subtree.
+  if (found.plan_status === 'deactivated_by_provider') throw new AppError('plan_deactivated_by_provider', `plan "${found.plan_name}" was deactivated by its provider`);
   if (found.plan_status !== 'active') throw new AppError('plan_inactive', `plan "${found.plan_name}" is not active`);
   requirePayableCurrency(found.client_currency, found.currency);
 }

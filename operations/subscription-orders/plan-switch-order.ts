@@ -36,6 +36,8 @@ async function loadTarget(db: Db, sub: SubscriptionForOrder, planPeriodId: numbe
     from plan_periods pp join plans p on p.id = pp.plan_id join provisioning_rules pr on pr.id = p.provisioning_rule_id where pp.id = ${planPeriodId}`;
   if (!target) throw new AppError('invalid_reference', `plan period ${planPeriodId} does not exist`);
   if (target.plan_id === sub.plan_id) throw new AppError('same_plan', 'the subscription is already on this plan; renew it to change the period');
+  // Spec 05 §3.3 rule 11: a copy whose provider deactivated the plan upstream sells nothing in the subtree.
+  if (target.plan_status === 'deactivated_by_provider') throw new AppError('plan_deactivated_by_provider', `plan "${target.plan_name}" was deactivated by its provider`);
   if (target.plan_status !== 'active') throw new AppError('plan_inactive', `plan "${target.plan_name}" is not active`);
   if (target.service_template_id !== sub.service_template_id) throw new AppError('plan_not_switchable', `plan "${target.plan_name}" is provided by another service; order it instead`);
   requirePayableCurrency(sub.client_currency, target.currency);

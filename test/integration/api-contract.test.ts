@@ -172,6 +172,9 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/manual-operations/{id}/reject': { comment: 'not allowed for this client' },
     'POST /api/v1/staff': { name: 'Sam Support', email: 'sam.contract@example.com', role: 'sales_manager' },
     'POST /api/v1/resellers': { name: 'Contract reseller', currency: 'EUR' },
+    'POST /api/v1/plans/{id}/delegations': { resellerId: 999_999, markup: '1.50' },
+    'POST /api/v1/reseller-discounts': { name: 'Contract discount', percent: '10.00' },
+    'POST /api/v1/exchange-rates/own': { baseCurrency: 'RUB', quotedCurrency: 'USD', rate: '90', nominal: 1, validFrom: '2027-01-01' },
     'POST /api/v1/staff/{id}/password': { password: 'correct horse battery staple' },
     'POST /api/v1/notification-templates': {
       name: 'Order note',
