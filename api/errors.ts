@@ -73,7 +73,8 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
  */
 function uniqueConflict(detail: string | undefined): AppError {
   const columns = /^Key \((.+?)\)=\(/.exec(detail ?? '')?.[1]?.split(', ') ?? [];
-  const fields = columns.filter((c) => /^[a-z_][a-z0-9_]*$/.test(c)).map((c) => c.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase()));
+  // The owning reseller is part of many unique keys (a key is unique per reseller) but never a field of the request.
+  const fields = columns.filter((c) => /^[a-z_][a-z0-9_]*$/.test(c) && c !== 'reseller_id').map((c) => c.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase()));
   if (fields.length === 0) return new AppError('conflict', 'a record with these values already exists');
   const message = `another record already has this ${fields.join(' and ')}`;
   return new AppError('conflict', message, fields.map((path) => ({ path, code: 'unique', message })));

@@ -67,6 +67,13 @@ export const errorStatus = {
   task_not_cancellable: 409,
   task_not_failed: 409,
   template_in_use: 409,
+  /** Propagation down the tenant tree (domain/propagation.ts). */
+  copy_read_only: 409,
+  nothing_to_restore: 409,
+  not_own_object: 409,
+  key_taken_upstream: 409,
+  key_taken_downstream: 409,
+  handler_exists_downstream: 409,
   term_ended: 409,
   transfer_status: 409,
   not_stoppable: 409,

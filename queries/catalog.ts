@@ -66,17 +66,20 @@ function present(table: CatalogTable, row: CatalogRow): CatalogRow {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, money.includes(k) && v !== null ? Number(v) : v])) as CatalogRow;
 }
 
-/** A row of a catalog table by its id, or null. */
-export async function catalogRecord(db: Db, table: CatalogTable, id: number): Promise<CatalogRow | null> {
-  const [row] = await db<CatalogRow[]>`select ${columnsOf(db, table)} from ${db(table)} where id = ${id}`;
+/** Only the rows a reseller owns, for tables with an owner (`reseller_id`); every row when no owner is given. */
+const ownedBy = (db: Db, owner: number | undefined) => (owner === undefined ? db`` : db`and reseller_id = ${owner}`);
+
+/** A row of a catalog table by its id (of `owner` when given), or null. */
+export async function catalogRecord(db: Db, table: CatalogTable, id: number, owner?: number): Promise<CatalogRow | null> {
+  const [row] = await db<CatalogRow[]>`select ${columnsOf(db, table)} from ${db(table)} where id = ${id} ${ownedBy(db, owner)}`;
   return row ? present(table, row) : null;
 }
 
-/** A page of a catalog table, newest first (keyset: ids below `after`); one row more than `limit` says a next page exists. */
-export async function catalogPage(db: Db, table: CatalogTable, { limit, after }: { limit: number; after?: number | undefined }): Promise<CatalogRow[]> {
+/** A page of a catalog table (of `owner` when given), newest first (keyset: ids below `after`); one row more than `limit` says a next page exists. */
+export async function catalogPage(db: Db, table: CatalogTable, { limit, after }: { limit: number; after?: number | undefined }, owner?: number): Promise<CatalogRow[]> {
   const rows = await db<CatalogRow[]>`
     select ${columnsOf(db, table)} from ${db(table)}
-    where (${after ?? null}::int is null or id < ${after ?? null}) order by id desc limit ${limit + 1}`;
+    where (${after ?? null}::int is null or id < ${after ?? null}) ${ownedBy(db, owner)} order by id desc limit ${limit + 1}`;
   return rows.map((r) => present(table, r));
 }
 

@@ -4,10 +4,12 @@ import { publicEgressOnly } from '../../infra/egress';
 import { createPlan } from '../../operations/catalog/create-plan';
 import { createProduct } from '../../operations/catalog/create-product';
 import { createProvisioningRule } from '../../operations/catalog/create-provisioning-rule';
+import { replaceProvisioningRule } from '../../operations/catalog/replace-provisioning-rule';
 import { createServiceRule } from '../../operations/catalog/create-service-rule';
 import { createServiceTemplate } from '../../operations/catalog/create-service-template';
 import { addPlanPeriod } from '../../operations/catalog/plan-periods';
 import { catalogPage, catalogRecord, planCard, planPage, type CatalogTable } from '../../queries/catalog';
+import { findPropagated, listPropagated } from '../../queries/propagated';
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -150,12 +152,19 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
     area: Area;
     table: CatalogTable;
     input: T;
-    create: (input: z.infer<T>) => Promise<number>;
+    /** Writes the record for the caller's reseller. */
+    create: (input: z.infer<T>, resellerId: number) => Promise<number>;
     present?: (row: Record<string, unknown>) => Record<string, unknown>;
+    /** How the caller's reseller reads the table: every row (default) or its own rows only. */
+    read?: {
+      page: (viewerId: number, q: { limit: number; after?: number | undefined }) => Promise<Array<Record<string, unknown> & { id: number }>>;
+      record: (viewerId: number, id: number) => Promise<Record<string, unknown> | null>;
+    };
   }) {
     const present = opts.present ?? ((r) => r);
-    const load = async (id: number) => {
-      const row = await catalogRecord(sql, opts.table, id);
+    const read = opts.read ?? { page: (_v: number, q: { limit: number; after?: number | undefined }) => catalogPage(sql, opts.table, q), record: (_v: number, id: number) => catalogRecord(sql, opts.table, id) };
+    const load = async (viewerId: number, id: number) => {
+      const row = await read.record(viewerId, id);
       if (!row) throw notFound(opts.tag, id);
       return present(row);
     };
@@ -170,7 +179,8 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
       }),
       async (c) => {
         const input = (c.req.valid as (target: 'json') => z.infer<T>)('json');
-        return c.json(await load(await opts.create(input)), 201);
+        const by = c.get('staff').resellerId;
+        return c.json(await load(by, await opts.create(input, by)), 201);
       },
     );
     app.openapi(
@@ -183,7 +193,7 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
         responses: jsonResponses(200, pageOf(looseObject), 'a page, newest first'),
       }),
       async (c) => {
-        const result = page(await catalogPage(sql, opts.table, c.req.valid('query')), c.req.valid('query').limit);
+        const result = page(await read.page(c.get('staff').resellerId, c.req.valid('query')), c.req.valid('query').limit);
         return c.json({ ...result, items: result.items.map(present) }, 200);
       },
     );
@@ -196,12 +206,48 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
         request: { params: idParam },
         responses: jsonResponses(200, looseObject, 'the record'),
       }),
-      async (c) => c.json(await load(c.req.valid('param').id), 200),
+      async (c) => c.json(await load(c.get('staff').resellerId, c.req.valid('param').id), 200),
     );
   }
 
-  resource({ path: '/service-rules', tag: 'Service rules', area: 'billing_config', table: 'service_rules', input: serviceRuleInput, create: (r) => createServiceRule(sql, r) });
-  resource({ path: '/provisioning-rules', tag: 'Provisioning rules', area: 'catalog', table: 'provisioning_rules', input: provisioningRuleInput, create: (r) => createProvisioningRule(sql, r) });
+  // Service rules are each reseller's own (copied once at its creation, spec 05 §2.2).
+  resource({
+    path: '/service-rules',
+    tag: 'Service rules',
+    area: 'billing_config',
+    table: 'service_rules',
+    input: serviceRuleInput,
+    create: (r, by) => createServiceRule(sql, r, by),
+    read: { page: (viewer, q) => catalogPage(sql, 'service_rules', q, viewer), record: (viewer, id) => catalogRecord(sql, 'service_rules', id, viewer) },
+  });
+  // Provisioning rules reach every descendant of their creator, read-only there (`delegated`, spec 05 §3.4).
+  resource({
+    path: '/provisioning-rules',
+    tag: 'Provisioning rules',
+    area: 'catalog',
+    table: 'provisioning_rules',
+    input: provisioningRuleInput,
+    create: (r, by) => createProvisioningRule(sql, r, by),
+    read: { page: (viewer, q) => listPropagated(sql, 'provisioning_rules', viewer, q), record: (viewer, id) => findPropagated(sql, 'provisioning_rules', viewer, id) },
+  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/provisioning-rules/{id}',
+      tags: ['Provisioning rules'],
+      summary: "Replace a rule the caller's reseller created; every descendant sees the change. A delegated rule is read-only (copy_read_only)",
+      ...guard('catalog', true),
+      request: { params: idParam, ...jsonBody(provisioningRuleInput) },
+      responses: jsonResponses(200, looseObject, 'the rule'),
+    }),
+    async (c) => {
+      const by = c.get('staff').resellerId;
+      const id = await replaceProvisioningRule(sql, by, c.req.valid('param').id, c.req.valid('json'));
+      const rule = await findPropagated(sql, 'provisioning_rules', by, id);
+      if (!rule) throw notFound('Provisioning rules', id);
+      return c.json(rule, 200);
+    },
+  );
   resource({ path: '/products', tag: 'Products', area: 'catalog', table: 'products', input: productInput, create: (p) => createProduct(sql, p) });
   resource({
     path: '/service-templates',

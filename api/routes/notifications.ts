@@ -22,8 +22,9 @@ import { AppError, notFound } from '../errors';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 import { newestFirst } from '../../queries/lists/engine';
 import { notificationList, type NotificationFilters } from '../../queries/lists/notifications';
-import { createNotificationHandler, changeNotificationHandler } from '../../operations/notifications/notification-handlers';
-import { createNotificationTemplate, replaceNotificationTemplate } from '../../operations/notifications/notification-templates';
+import { createNotificationHandler, changeNotificationHandler, deleteNotificationHandler, restoreNotificationHandler } from '../../operations/notifications/notification-handlers';
+import { createNotificationTemplate, deleteNotificationTemplate, replaceNotificationTemplate, restoreNotificationTemplate } from '../../operations/notifications/notification-templates';
+import { findPropagated, listPropagated } from '../../queries/propagated';
 import { resendNotification } from '../../operations/notifications/resend-notification';
 import { saveSmsGateway } from '../../operations/notifications/save-sms-gateway';
 
@@ -94,7 +95,6 @@ interface TemplateRow {
   versions: TemplateDefinition['versions'];
   fallbackLanguage: TemplateDefinition['fallbackLanguage'];
   defaultKey: string | null;
-  modified: boolean;
 }
 
 /**
@@ -107,22 +107,57 @@ export function notificationRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = router();
 
-  async function loadTemplate(id: number): Promise<TemplateRow> {
-    const [t] = await sql<TemplateRow[]>`
-      select id, name, channel, event, recipients, versions, fallback_language as "fallbackLanguage", default_key as "defaultKey", modified,
-             created_at as "createdAt", updated_at as "updatedAt"
-      from notification_templates where id = ${id}`;
+  /** A template or handler as the caller's reseller uses it (its own row, else the nearest ancestor's), with its flags. */
+  async function loadTemplate(viewerId: number, id: number): Promise<TemplateRow> {
+    const t = await findPropagated(sql, 'notification_templates', viewerId, id);
     if (!t) throw notFound('notification template', id);
-    return t;
+    return t as unknown as TemplateRow;
   }
 
-  async function loadHandler(id: number) {
-    const [h] = await sql`
-      select h.id, h.event, h.template_id as "templateId", t.name as "templateName", t.channel, h.rule, h.send_hour as "sendHour", h.active,
-             h.created_at as "createdAt", h.updated_at as "updatedAt"
-      from notification_handlers h join notification_templates t on t.id = h.template_id where h.id = ${id}`;
+  async function loadHandler(viewerId: number, id: number) {
+    const h = await findPropagated(sql, 'notification_handlers', viewerId, id);
     if (!h) throw notFound('notification handler', id);
     return h;
+  }
+
+  /** Restore to upstream (spec 03 §2.5) and delete (§2.6) of the caller's reseller's template or handler. */
+  function restoreAndDelete(o: {
+    path: string;
+    tag: string;
+    restore: (db: typeof sql, resellerId: number, id: number) => Promise<number>;
+    remove: (db: typeof sql, resellerId: number, id: number) => Promise<void>;
+    load: (viewerId: number, id: number) => Promise<unknown>;
+  }) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `${o.path}/{id}/restore`,
+        tags: ['Notifications'],
+        summary: `Restore the caller's reseller's modified ${o.tag} to the upstream's current state (or a factory default to the shipped text)`,
+        ...guard('billing_config', true),
+        request: { params: idParam, ...jsonBody(z.object({}).strict()) },
+        responses: jsonResponses(200, looseObject, `the ${o.tag} now in use`),
+      }),
+      async (c) => {
+        const by = c.get('staff').resellerId;
+        return c.json((await o.load(by, await o.restore(sql, by, c.req.valid('param').id))) as Record<string, unknown>, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: 'delete',
+        path: `${o.path}/{id}`,
+        tags: ['Notifications'],
+        summary: `Delete a ${o.tag} the caller's reseller created; descendants that modified it keep it`,
+        ...guard('billing_config', true),
+        request: { params: idParam },
+        responses: jsonResponses(200, z.object({ deleted: z.literal(true) }), 'deleted'),
+      }),
+      async (c) => {
+        await o.remove(sql, c.get('staff').resellerId, c.req.valid('param').id);
+        return c.json({ deleted: true as const }, 200);
+      },
+    );
   }
 
   const definition = (t: Pick<TemplateRow, 'channel' | 'event' | 'recipients' | 'versions' | 'fallbackLanguage'>): TemplateDefinition => ({
@@ -175,8 +210,8 @@ export function notificationRoutes(deps: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the template'),
     }),
     async (c) => {
-      const id = await createNotificationTemplate(sql, c.req.valid('json'));
-      return c.json(await loadTemplate(id), 201);
+      const by = c.get('staff').resellerId;
+      return c.json(await loadTemplate(by, await createNotificationTemplate(sql, c.req.valid('json'), by)), 201);
     },
   );
 
@@ -185,15 +220,15 @@ export function notificationRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/notification-templates/{id}',
       tags: ['Notifications'],
-      summary: 'Replace a template (a shipped template becomes "modified" and upgrades leave it alone)',
+      summary: "Replace a template for the caller's reseller: an inherited one becomes its modified copy (upstream changes stop there); a shipped one becomes modified and upgrades leave it alone",
       ...guard('billing_config', true),
       request: { params: idParam, ...jsonBody(templateInput) },
       responses: jsonResponses(200, looseObject, 'the template'),
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      await replaceNotificationTemplate(sql, id, c.req.valid('json'));
-      return c.json(await loadTemplate(id), 200);
+      const by = c.get('staff').resellerId;
+      const rowId = await replaceNotificationTemplate(sql, by, c.req.valid('param').id, c.req.valid('json'));
+      return c.json(await loadTemplate(by, rowId), 200);
     },
   );
 
@@ -204,16 +239,13 @@ export function notificationRoutes(deps: ApiDeps) {
       tags: ['Notifications'],
       ...guard('billing_config', false),
       request: { query: z.object({ ...pageQuery, event: z.enum(notificationEventKeys as [NotificationEvent, ...NotificationEvent[]]).optional() }) },
+      summary: "The templates the caller's reseller uses (its own, else inherited), with the Installed / Inherited / Modified flags",
       responses: jsonResponses(200, pageOf(looseObject), 'templates, newest first'),
     }),
     async (c) => {
       const { limit, after, event } = c.req.valid('query');
-      const rows = await sql<Array<{ id: number }>>`
-        select id, name, channel, event, fallback_language as "fallbackLanguage", default_key as "defaultKey", modified, updated_at as "updatedAt"
-        from notification_templates
-        where (${after ?? null}::int is null or id < ${after ?? null}) and (${event ?? null}::text is null or event = ${event ?? null})
-        order by id desc limit ${limit + 1}`;
-      return c.json(page(rows, limit), 200);
+      const rows = await listPropagated(sql, 'notification_templates', c.get('staff').resellerId, { after, limit, event });
+      return c.json(page(rows.map(({ recipients: _r, versions: _v, ...brief }) => brief), limit), 200);
     },
   );
 
@@ -226,7 +258,7 @@ export function notificationRoutes(deps: ApiDeps) {
       request: { params: idParam },
       responses: jsonResponses(200, looseObject, 'the template'),
     }),
-    async (c) => c.json(await loadTemplate(c.req.valid('param').id), 200),
+    async (c) => c.json(await loadTemplate(c.get('staff').resellerId, c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -242,7 +274,7 @@ export function notificationRoutes(deps: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { subject, language } = c.req.valid('json');
-      const t = await loadTemplate(id);
+      const t = await loadTemplate(c.get('staff').resellerId, id);
       let vars: Record<string, unknown>;
       if (subject) {
         const expected = notificationEvents[t.event].subject;
@@ -272,8 +304,8 @@ export function notificationRoutes(deps: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the handler'),
     }),
     async (c) => {
-      const id = await createNotificationHandler(sql, c.req.valid('json'));
-      return c.json(await loadHandler(id), 201);
+      const by = c.get('staff').resellerId;
+      return c.json(await loadHandler(by, await createNotificationHandler(sql, c.req.valid('json'), by)), 201);
     },
   );
 
@@ -282,15 +314,15 @@ export function notificationRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/notification-handlers/{id}',
       tags: ['Notifications'],
-      summary: 'Change a handler: its rule, sending hour or active flag',
+      summary: "Change a handler for the caller's reseller (an inherited one becomes its modified copy): its rule, sending hour or active flag",
       ...guard('billing_config', true),
       request: { params: idParam, ...jsonBody(handlerUpdate) },
       responses: jsonResponses(200, looseObject, 'the handler'),
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      await changeNotificationHandler(sql, id, c.req.valid('json'));
-      return c.json(await loadHandler(id), 200);
+      const by = c.get('staff').resellerId;
+      const rowId = await changeNotificationHandler(sql, by, c.req.valid('param').id, c.req.valid('json'));
+      return c.json(await loadHandler(by, rowId), 200);
     },
   );
 
@@ -305,13 +337,24 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, after } = c.req.valid('query');
-      const rows = await sql<Array<{ id: number }>>`
-        select h.id, h.event, h.template_id as "templateId", t.channel, h.rule, h.send_hour as "sendHour", h.active
-        from notification_handlers h join notification_templates t on t.id = h.template_id
-        where (${after ?? null}::int is null or h.id < ${after ?? null}) order by h.id desc limit ${limit + 1}`;
-      return c.json(page(rows, limit), 200);
+      return c.json(page(await listPropagated(sql, 'notification_handlers', c.get('staff').resellerId, { after, limit }), limit), 200);
     },
   );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/notification-handlers/{id}',
+      tags: ['Notifications'],
+      ...guard('billing_config', false),
+      request: { params: idParam },
+      responses: jsonResponses(200, looseObject, "the handler as the caller's reseller uses it"),
+    }),
+    async (c) => c.json(await loadHandler(c.get('staff').resellerId, c.req.valid('param').id), 200),
+  );
+
+  restoreAndDelete({ path: '/notification-templates', tag: 'notification template', restore: restoreNotificationTemplate, remove: deleteNotificationTemplate, load: loadTemplate });
+  restoreAndDelete({ path: '/notification-handlers', tag: 'notification handler', restore: restoreNotificationHandler, remove: deleteNotificationHandler, load: loadHandler });
 
   async function loadNotification(id: number) {
     const [n] = await sql<Array<Record<string, unknown> & { status: string }>>`

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createReseller } from '../../operations/resellers/create-reseller';
+import { createReseller, defaultSettingsOptions } from '../../operations/resellers/create-reseller';
 import { findReseller, listResellers } from '../../queries/resellers';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
@@ -12,6 +12,10 @@ const resellerInput = z
     name,
     currency,
     managerId: z.number().int().positive().optional().describe("a staff member of the parent responsible for the reseller"),
+    defaultSettings: z
+      .enum(defaultSettingsOptions)
+      .default('copy_provider')
+      .describe("copy_provider: the parent's service rules are copied once (without the default flag); copy_standard: one standard default rule. Templates, handlers and provisioning rules are inherited either way"),
   })
   .strict()
   .openapi('ResellerInput');

@@ -13,9 +13,10 @@ import {
   type AnyPgColumn,
   timestamp,
   uniqueIndex,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { timestamps, money } from './columns';
-import { resellers } from './tenants';
+import { propagatedColumns, resellers } from './tenants';
 import { paymentModels } from '../../domain/statuses';
 import { billingTypes } from '../../domain/billing-types/types';
 import { planStatuses } from '../../domain/plan-delegation';
@@ -27,7 +28,9 @@ export const serviceRules = pgTable(
   'service_rules',
   {
     id: serial('id').primaryKey(),
-    key: text('key').notNull().unique(),
+    /** The reseller whose rule it is (spec 05 §2.2): its own, or copied once from the parent at creation. */
+    resellerId: integer('reseller_id').notNull().default(1).references(() => resellers.id),
+    key: text('key').notNull(),
     name: text('name').notNull(),
     color: text('color'),
     isDefault: boolean('is_default').notNull().default(false),
@@ -49,7 +52,9 @@ export const serviceRules = pgTable(
     check('service_rules_threshold_nonnegative', sql`${t.creditThreshold} >= 0`),
     check('service_rules_negative_days', sql`${t.negativeBalanceDays} >= -1`),
     check('service_rules_cancel_days', sql`${t.unpaidOrderCancelDays} >= 0`),
-    uniqueIndex('service_rules_one_default').on(t.isDefault).where(sql`${t.isDefault}`),
+    uniqueIndex('service_rules_reseller_key').on(t.resellerId, t.key),
+    // One default rule per reseller (the flag is not copied to a new reseller, spec 05 §2.2).
+    uniqueIndex('service_rules_one_default').on(t.resellerId, t.isDefault).where(sql`${t.isDefault}`),
   ],
 );
 
@@ -58,8 +63,13 @@ export const provisioningRules = pgTable(
   'provisioning_rules',
   {
     id: serial('id').primaryKey(),
-    key: text('key').notNull().unique(),
-    name: text('name').notNull().unique(),
+    /**
+     * The reseller that created the rule. Its descendants use it live and read-only (spec 05 §3.4; the copy columns
+     * stay unused while copies cannot be edited), so an upstream edit reaches every level (operations/propagation).
+     */
+    ...propagatedColumns((): AnyPgColumn => provisioningRules.id),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
     financialDay: integer('financial_day').notNull().default(1),
     promisedPaymentAllowed: boolean('promised_payment_allowed').notNull().default(false),
     manualRenewPointDays: integer('manual_renew_point_days').notNull().default(-1),
@@ -77,6 +87,10 @@ export const provisioningRules = pgTable(
       sql`${t.manualRenewPointDays} = -1 or ${t.manualRenewPointDays} >= ${t.autoRenewPointDays}`,
     ),
     check('provisioning_rules_periods', sql`${t.unpaidStopAfterDays} >= 0 and ${t.blockingPeriodDays} >= 0`),
+    // Key and name are unique within a reseller; across levels the operations refuse a key (spec 05 §3.4 rule 2) and
+    // allow a name clash (rule 3).
+    uniqueIndex('provisioning_rules_reseller_key').on(t.resellerId, t.key),
+    uniqueIndex('provisioning_rules_reseller_name').on(t.resellerId, t.name),
   ],
 );
 

@@ -3,16 +3,19 @@ import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, seri
 import { notificationChannels, notificationEventKeys, notificationLanguages } from '../../domain/notifications/catalog';
 import { timestamps } from './columns';
 import { clients } from './parties';
+import { objectKey, propagatedColumns } from './tenants';
 
 export const notificationStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
 
+
 /**
  * A notification template (spec 03 §4): one channel, the event whose placeholders it uses, recipients and
- * one version per language. Templates shipped with the platform carry `default_key`; an operator's edit
- * sets `modified`, and an upgrade never overwrites a modified template.
+ * one version per language. Templates shipped with the platform carry `default_key` (at the operator only); an
+ * operator's edit sets `modified`, and an upgrade never overwrites a modified template.
  */
 export const notificationTemplates = pgTable('notification_templates', {
   id: serial('id').primaryKey(),
+  ...propagatedColumns((): AnyPgColumn => notificationTemplates.id),
   name: text('name').notNull(),
   channel: text('channel', { enum: notificationChannels }).notNull(),
   event: text('event', { enum: notificationEventKeys as [string, ...string[]] }).notNull(),
@@ -20,16 +23,17 @@ export const notificationTemplates = pgTable('notification_templates', {
   versions: jsonb('versions').notNull(),
   fallbackLanguage: text('fallback_language', { enum: notificationLanguages }).notNull().default('en'),
   defaultKey: text('default_key').unique(),
-  modified: boolean('modified').notNull().default(false),
   ...timestamps,
-});
+}, (t) => [uniqueIndex('notification_templates_reseller_key').on(t.resellerId, objectKey(t))]);
 
 /** An event handler (spec 03 §5): event + template + rule + sending hour + active flag. */
 export const notificationHandlers = pgTable(
   'notification_handlers',
   {
     id: serial('id').primaryKey(),
+    ...propagatedColumns((): AnyPgColumn => notificationHandlers.id),
     event: text('event', { enum: notificationEventKeys as [string, ...string[]] }).notNull(),
+    /** The template's key (its origin row): each reseller renders its own effective version of it. */
     templateId: integer('template_id').notNull().references(() => notificationTemplates.id),
     /** The rule's text ('' = always); parsed and checked on save. */
     rule: text('rule').notNull().default(''),
@@ -39,7 +43,9 @@ export const notificationHandlers = pgTable(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('notification_handlers_unique').on(t.event, t.templateId, t.rule),
+    // Within a reseller; across the subtree the operation refuses a repeated tuple (spec 03 §5.2).
+    uniqueIndex('notification_handlers_unique').on(t.resellerId, t.event, t.templateId, t.rule),
+    uniqueIndex('notification_handlers_reseller_key').on(t.resellerId, objectKey(t)),
     check('notification_handlers_hour', sql`${t.sendHour} is null or ${t.sendHour} between 0 and 23`),
   ],
 );
@@ -74,8 +80,9 @@ export const notifications = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     eventId: bigint('event_id', { mode: 'number' }).references(() => notificationEvents.id),
-    handlerId: integer('handler_id').references(() => notificationHandlers.id),
-    templateId: integer('template_id').references(() => notificationTemplates.id),
+    // The log outlives a deleted handler or template (spec 03 §2.6 deletion).
+    handlerId: integer('handler_id').references(() => notificationHandlers.id, { onDelete: 'set null' }),
+    templateId: integer('template_id').references(() => notificationTemplates.id, { onDelete: 'set null' }),
     event: text('event').notNull(),
     channel: text('channel', { enum: notificationChannels }).notNull(),
     clientId: integer('client_id').references(() => clients.id),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { staffRoles } from '../../domain/statuses';
 import { timestamps } from './columns';
 
@@ -48,3 +48,19 @@ export const staff = pgTable('staff', {
   resellerId: integer('reseller_id').notNull().default(1).references((): AnyPgColumn => resellers.id),
   ...timestamps,
 });
+
+/**
+ * The columns of an object propagated down the tenant tree (spec 03 §2, domain/propagation.ts): the reseller whose
+ * row it is, and `origin_id`, the row where the object was created when this row is a reseller's modified copy of
+ * an upstream object (null: the row is the object's origin). `coalesce(origin_id, id)` is the object's key at every
+ * level; a reseller without a row of its own for a key uses its nearest ancestor's.
+ */
+export const propagatedColumns = (table: () => AnyPgColumn) => ({
+  resellerId: integer('reseller_id').notNull().default(1).references(() => resellers.id),
+  originId: integer('origin_id').references(table),
+  /** A modified copy, or (templates) an edited factory default at the operator. */
+  modified: boolean('modified').notNull().default(false),
+});
+
+/** An object's key at every level of the tree (see propagatedColumns); unique per reseller. */
+export const objectKey = (t: { id: AnyPgColumn; originId: AnyPgColumn }) => sql`coalesce(${t.originId}, ${t.id})`;

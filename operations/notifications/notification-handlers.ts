@@ -1,7 +1,9 @@
-import type { Db } from '../../db/client';
+import { inTransaction, type Db } from '../../db/client';
 import { AppError } from '../../domain/errors';
 import { eventVariables, notificationEvents, type NotificationEvent } from '../../domain/notifications/catalog';
 import { validateRule } from '../../domain/notifications/rules';
+import { handlerKind, templateKind } from '../propagation/kinds';
+import { deleteObject, editObject, effectiveRows, findEffective, lockKind, pathOf, restoreObject, strictSubtree } from '../propagation/propagation';
 import { checked } from './refusals';
 
 export interface NotificationHandlerInput {
@@ -23,33 +25,75 @@ export interface NotificationHandlerChange {
 const ruleRequired = (event: NotificationEvent) => (notificationEvents[event] as { ruleRequired?: boolean }).ruleRequired === true;
 
 /**
- * Sends a template when an event happens and the rule holds: the template must be written for the event, and the
- * rule is checked against the event's variables. Returns the handler's id.
+ * The tuple (event, template, rule) is unique across a reseller and its whole subtree (spec 03 §5.2): refused when
+ * the reseller already has it (its own or inherited) or any descendant has it as its own; `exceptKey` is the
+ * handler being edited.
  */
-export async function createNotificationHandler(db: Db, input: NotificationHandlerInput): Promise<number> {
-  const [template] = await db<Array<{ event: string }>>`select event from notification_templates where id = ${input.templateId}`;
-  if (!template) throw new AppError('invalid_reference', `notification template ${input.templateId} does not exist`);
-  if (template.event !== input.event) throw new AppError('template_event', `template ${input.templateId} is written for ${template.event}, not ${input.event}`);
-  if (ruleRequired(input.event) && input.rule.trim() === '') throw new AppError('rule_required', `${input.event} fires every day for every record: give a rule (e.g. on days left)`);
-  checked(() => validateRule(input.rule, eventVariables(input.event)));
-  const [row] = await db<Array<{ id: number }>>`
-    insert into notification_handlers (event, template_id, rule, send_hour, active)
-    values (${input.event}, ${input.templateId}, ${input.rule.trim()}, ${input.sendHour}, ${input.active})
-    on conflict (event, template_id, rule) do nothing returning id`;
-  if (!row) throw new AppError('handler_exists', 'a handler with this event, template and rule exists');
-  return row.id;
+async function refuseTakenTuple(tx: Db, resellerId: number, t: { event: string; templateKey: number; rule: string }, exceptKey: number | null) {
+  const path = await pathOf(tx, resellerId);
+  const [here] = await tx`
+    select 1 from ${effectiveRows(tx, 'notification_handlers', path)} h
+    where h.event = ${t.event} and h.template_id = ${t.templateKey} and h.rule = ${t.rule} and h.object_key is distinct from ${exceptKey}`;
+  if (here) throw new AppError('handler_exists', 'a handler with this event, template and rule exists');
+  const [below] = await tx`
+    select 1 from notification_handlers
+    where reseller_id in (${strictSubtree(tx, resellerId)}) and event = ${t.event} and template_id = ${t.templateKey} and rule = ${t.rule}
+      and coalesce(origin_id, id) is distinct from ${exceptKey}`;
+  if (below) throw new AppError('handler_exists_downstream', 'a downstream reseller has a handler with this event, template and rule');
 }
 
-/** Changes a handler's rule, sending hour or active flag; what is not given stays. */
-export async function changeNotificationHandler(db: Db, id: number, change: NotificationHandlerChange): Promise<void> {
-  const [current] = await db<Array<{ event: NotificationEvent; rule: string; sendHour: number | null; active: boolean }>>`
-    select event, rule, send_hour as "sendHour", active from notification_handlers where id = ${id}`;
-  if (!current) throw new AppError('not_found', `notification handler ${id} does not exist`);
-  const rule = change.rule?.trim() ?? current.rule;
-  if (ruleRequired(current.event) && rule === '') throw new AppError('rule_required', `${current.event} needs a rule`);
-  checked(() => validateRule(rule, eventVariables(current.event)));
-  await db`
-    update notification_handlers set rule = ${rule}, send_hour = ${change.sendHour === undefined ? current.sendHour : change.sendHour},
-           active = ${change.active ?? current.active}, updated_at = now()
-    where id = ${id}`;
+/**
+ * Sends a template when an event happens and the rule holds, for `resellerId` and its descendants (spec 03 §5): the
+ * template (one the reseller sees) must be written for the event, and the rule is checked against the event's
+ * variables. Returns the handler's id.
+ */
+export async function createNotificationHandler(db: Db, input: NotificationHandlerInput, resellerId: number): Promise<number> {
+  if (ruleRequired(input.event) && input.rule.trim() === '') throw new AppError('rule_required', `${input.event} fires every day for every record: give a rule (e.g. on days left)`);
+  checked(() => validateRule(input.rule, eventVariables(input.event)));
+  return inTransaction(db, async (tx) => {
+    await lockKind(tx, 'notification_handlers');
+    const template = await findEffective(tx, templateKind, resellerId, input.templateId).catch(() => {
+      throw new AppError('invalid_reference', `notification template ${input.templateId} does not exist`);
+    });
+    const [t] = await tx<Array<{ event: string }>>`select event from notification_templates where id = ${template.id}`;
+    if (t!.event !== input.event) throw new AppError('template_event', `template ${input.templateId} is written for ${t!.event}, not ${input.event}`);
+    const rule = input.rule.trim();
+    await refuseTakenTuple(tx, resellerId, { event: input.event, templateKey: template.key, rule }, null);
+    const [row] = await tx<Array<{ id: number }>>`
+      insert into notification_handlers (reseller_id, event, template_id, rule, send_hour, active)
+      values (${resellerId}, ${input.event}, ${template.key}, ${rule}, ${input.sendHour}, ${input.active}) returning id`;
+    return row!.id;
+  });
+}
+
+/**
+ * Changes a handler's rule, sending hour or active flag as `resellerId` sees it; what is not given stays. An
+ * inherited handler becomes the reseller's modified copy (spec 03 §2.3). Returns the row written.
+ */
+export async function changeNotificationHandler(db: Db, resellerId: number, id: number, change: NotificationHandlerChange): Promise<number> {
+  return inTransaction(db, (tx) =>
+    editObject(tx, handlerKind, resellerId, id, async (rowId) => {
+      const [current] = await tx<Array<{ key: number; event: NotificationEvent; templateId: number; rule: string; sendHour: number | null; active: boolean }>>`
+        select coalesce(origin_id, id) as key, event, template_id as "templateId", rule, send_hour as "sendHour", active from notification_handlers where id = ${rowId}`;
+      const c = current!;
+      const rule = change.rule?.trim() ?? c.rule;
+      if (ruleRequired(c.event) && rule === '') throw new AppError('rule_required', `${c.event} needs a rule`);
+      checked(() => validateRule(rule, eventVariables(c.event)));
+      if (rule !== c.rule) await refuseTakenTuple(tx, resellerId, { event: c.event, templateKey: c.templateId, rule }, c.key);
+      await tx`
+        update notification_handlers set rule = ${rule}, send_hour = ${change.sendHour === undefined ? c.sendHour : change.sendHour},
+               active = ${change.active ?? c.active}
+        where id = ${rowId}`;
+    }),
+  );
+}
+
+/** Back to the upstream's handler (spec 03 §5.6). Returns the row now effective. */
+export async function restoreNotificationHandler(db: Db, resellerId: number, id: number): Promise<number> {
+  return inTransaction(db, (tx) => restoreObject(tx, handlerKind, resellerId, id));
+}
+
+/** Deletes a handler its reseller created; descendants that modified it keep it (spec 03 §5.7). */
+export async function deleteNotificationHandler(db: Db, resellerId: number, id: number): Promise<void> {
+  await inTransaction(db, (tx) => deleteObject(tx, handlerKind, resellerId, id));
 }

@@ -1,4 +1,5 @@
-import type { Sql } from '../../db/client';
+import type { Db, Sql } from '../../db/client';
+import { columnList } from '../../db/propagation';
 import { AppError, refuse } from '../../domain/errors';
 import { resellerCreationRefusal } from '../../domain/resellers';
 import { logEvent } from '../event-log/event-log';
@@ -8,6 +9,36 @@ export interface CreateResellerInput {
   name: string;
   currency: string;
   managerId?: number | undefined;
+  /**
+   * What the new reseller starts with beside what it always receives (spec 05 §2.2): `copy_provider` (default)
+   * copies the parent's service rules once; `copy_standard` gives it the one standard rule instead.
+   */
+  defaultSettings?: DefaultSettings | undefined;
+}
+
+export const defaultSettingsOptions = ['copy_provider', 'copy_standard'] as const;
+export type DefaultSettings = (typeof defaultSettingsOptions)[number];
+
+const serviceRuleColumns = [
+  'key', 'name', 'color', 'stop_mode', 'delete_mode', 'default_payment_model', 'credit_threshold', 'allow_negative_balance_payment',
+  'negative_balance_days', 'unpaid_order_cancel_days', 'subscription_credit_limit', 'payment_deferral_days', 'promised_payment_limit',
+  'promised_payment_days', 'manual_first_prepaid_provisioning',
+];
+
+/**
+ * The new reseller's own service rules (spec 05 §2.2): a one-time copy of the parent's, without the "default rule"
+ * flag (its staff choose one, 14.2.3); or, with `copy_standard`, one standard rule of the platform's defaults,
+ * marked default so that clients can be created at once (spec 05 §12 Q18 leaves "defaults" open).
+ * Notification templates and handlers and provisioning rules need no copy: the reseller uses its parent's live
+ * (operations/propagation) from the moment it exists.
+ */
+async function giveServiceRules(tx: Db, id: number, parentId: number, option: DefaultSettings): Promise<void> {
+  if (option === 'copy_standard') {
+    await tx`insert into service_rules (reseller_id, key, name, is_default) values (${id}, 'standard', 'Standard', true)`;
+    return;
+  }
+  const columns = columnList(tx, serviceRuleColumns);
+  await tx`insert into service_rules (reseller_id, is_default, ${columns}) select ${id}, false, ${columns} from service_rules where reseller_id = ${parentId} order by id`;
 }
 
 /**
@@ -31,7 +62,9 @@ export async function createReseller(sql: Sql, input: CreateResellerInput, by: {
     await tx`
       insert into resellers (id, parent_id, path, name, currency, manager_id)
       values (${id}, ${parent.id}, ${[...parent.path, id]}, ${input.name}, ${input.currency}, ${input.managerId ?? null})`;
-    await logEvent(tx, { actorId: by.staffId, viaApi: true, entityKind: 'reseller', entityId: id, action: 'created', changes: { parentId: parent.id, name: input.name, currency: input.currency } });
+    const defaultSettings = input.defaultSettings ?? 'copy_provider';
+    await giveServiceRules(tx, id, parent.id, defaultSettings);
+    await logEvent(tx, { actorId: by.staffId, viaApi: true, entityKind: 'reseller', entityId: id, action: 'created', changes: { parentId: parent.id, name: input.name, currency: input.currency, defaultSettings } });
     return id;
   });
 }

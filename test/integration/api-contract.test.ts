@@ -141,6 +141,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
   const samples: Record<string, Record<string, unknown>> = {
     'POST /api/v1/service-rules': { key: 'contract_rule', name: 'Contract rule', unpaidOrderCancelDays: 7 },
     'POST /api/v1/provisioning-rules': { key: 'contract_prov', name: 'Contract provisioning', financialDay: 3 },
+    'POST /api/v1/provisioning-rules/{id}': { key: 'contract_prov_edited', name: 'Contract provisioning edited', financialDay: 3 },
     'POST /api/v1/products': { name: 'Contract product', description: 'A product' },
     'POST /api/v1/service-templates': { name: 'Contract template', plugin: 'http-vendor', settings: { baseUrl: 'http://127.0.0.1:9', secret: 'contract-secret', timeoutMs: 5000 } },
     'POST /api/v1/plans': {
@@ -195,6 +196,8 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/notification-templates/{id}/preview': { language: 'en' },
     'POST /api/v1/notification-handlers': { event: 'order_created', templateId: 1, rule: 'order.total > 0', sendHour: null, active: true },
     'POST /api/v1/notification-handlers/{id}': { active: false },
+    'POST /api/v1/notification-templates/{id}/restore': {},
+    'POST /api/v1/notification-handlers/{id}/restore': {},
     'POST /api/v1/notifications/{id}/resend': {},
     'POST /api/v1/settings/sms-gateway': { url: 'http://127.0.0.1:9/send', method: 'POST', contentType: 'application/json' },
     'POST /api/v1/licensing/vendors': { name: 'Contract Software', prefix: 'CNTR' },

@@ -1,0 +1,30 @@
+import type { PropagatedKind } from './propagation';
+
+// The kinds of object propagated down the tenant tree (spec 05 §3.1 matrix) with their per-kind rules. Notification
+// categories and client types are not entities yet (templates are grouped by event; client types are an enum).
+
+/** Notification handlers (spec 03 §5): editable anywhere; they name their template by its key. */
+export const handlerKind: PropagatedKind = {
+  table: 'notification_handlers',
+  label: 'notification handler',
+  policy: { downstreamEdit: true },
+  copyColumns: ['event', 'template_id', 'rule', 'send_hour', 'active'],
+};
+
+/** Notification templates (spec 03 §4): editable anywhere; a modified copy stops upstream changes. */
+export const templateKind: PropagatedKind = {
+  table: 'notification_templates',
+  label: 'notification template',
+  policy: { downstreamEdit: true },
+  copyColumns: ['name', 'channel', 'event', 'recipients', 'versions', 'fallback_language'],
+  shipped: true,
+  dependents: [{ kind: handlerKind, column: 'template_id' }],
+};
+
+/** Provisioning rules (spec 05 §3.4): read-only below their creator, so every level stays identical. */
+export const provisioningRuleKind: PropagatedKind = {
+  table: 'provisioning_rules',
+  label: 'provisioning rule',
+  policy: { downstreamEdit: false },
+  copyColumns: ['key', 'name', 'financial_day', 'promised_payment_allowed', 'manual_renew_point_days', 'auto_renew_point_days', 'unpaid_stop_after_days', 'blocking_period_days', 'client_types'],
+};
