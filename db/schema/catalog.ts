@@ -10,7 +10,6 @@ import {
   serial,
   text,
   index,
-  type AnyPgColumn,
   timestamp,
   uniqueIndex,
   type AnyPgColumn,
