@@ -7,3 +7,5 @@ export * from './billing-runs';
 export * from './notifications';
 export * from './licensing';
 export * from './discounts';
+export * from './licensing-signing-keys';
+export * from './licensing-major-updates';
