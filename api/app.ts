@@ -44,6 +44,8 @@ import { subscriptionOrderRoutes } from './routes/subscription-orders';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { taskRoutes } from './routes/tasks';
 import { usageRoutes } from './routes/usage';
+import { licensingSigningKeyRoutes } from './routes/licensing-signing-keys';
+import { licensingMajorUpdateRoutes } from './routes/licensing-major-updates';
 
 export interface AppOptions extends ApiDeps {
   logError?: (err: unknown, context: { method: string; path: string; requestId?: string }) => void;
@@ -96,12 +98,12 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);
   // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
-  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, now: options.now }));
+  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, licensingKeys: options.licensingKeys, now: options.now }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database, Sql } from '../db/client';
 import type { EgressPolicy } from '../infra/egress';
+import type { SecretBox } from '../infra/secret-box';
 import type { PluginRetryPolicy } from '../contracts/plugin-calls';
 import type { NotificationRetryPolicy } from '../contracts/scenarios';
 import type { AppEnv } from './auth';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   notificationPolicy?: NotificationRetryPolicy;
   /** Which hosts inside the network configured URLs may name (EGRESS_ALLOW_HOSTS); default: none. */
   egress?: EgressPolicy;
+  /** Seals and opens the licensing vendors' signing keys (LICENSING_KEY_ENCRYPTION_KEY); unset: they cannot be used. */
+  licensingKeys?: SecretBox;
 }
 
 /** A router whose validation failures answer like every other error: `{ code, message, details }`. */

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../db/client';
+import type { SecretBox } from '../infra/secret-box';
 import { checkOutLease } from '../operations/licensing/leases/check-out-lease';
 import { heartbeatLease } from '../operations/licensing/leases/heartbeat-lease';
 import { releaseLease } from '../operations/licensing/leases/release-lease';
@@ -38,12 +39,15 @@ export function licensingLeasesPublic({
   sql,
   now,
   limiter,
+  vault,
   heartbeatSeconds = 300,
   ttlSeconds = 900,
 }: {
   sql: Sql;
   now: () => Date;
   limiter: RateLimiter;
+  /** Opens the vendors' signing keys. */
+  vault: SecretBox | undefined;
   /** How often clients are told to beat (spec 04 §5.1 default 300 s). */
   heartbeatSeconds?: number;
   /** How long a lease lives after its last heartbeat (spec 04 §5.1 default 900 s). */
@@ -56,7 +60,7 @@ export function licensingLeasesPublic({
 
   app.post('/leases', async (c) => {
     const input = await admit(c, checkoutInput);
-    const lease = await checkOutLease(sql, { ...input, timing, now: now() });
+    const lease = await checkOutLease(sql, { ...input, timing, vault, now: now() });
     return c.json({ leaseId: lease.leaseId, expiresAt: lease.expiresAt.toISOString(), heartbeatSeconds, document: lease.document }, lease.created ? 201 : 200);
   });
 

@@ -8,6 +8,8 @@ import { deactivateActivation } from '../operations/licensing/activations/deacti
 import { productStatus } from '../operations/licensing/activations/product-status';
 import { validateActivation } from '../operations/licensing/activations/validate-activation';
 import { registerKey } from '../operations/licensing/keys/register-key';
+import { vendorPublicKeys } from '../operations/licensing/signing/vendor-signing-keys';
+import type { SecretBox } from '../infra/secret-box';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './body-limits';
 import { licensingCouponsPublic } from './licensing-coupons';
 import { licensingLeasesPublic } from './licensing-leases';
@@ -57,18 +59,20 @@ export interface LicensingPublicOptions {
   rateLimit?: number;
   /** Anonymous trial registrations per product per hour, from all addresses together (LICENSING_TRIALS_PER_HOUR). */
   trialsPerHour?: number;
+  /** Opens the vendors' signing keys (LICENSING_KEY_ENCRYPTION_KEY). */
+  licensingKeys?: SecretBox | undefined;
   now?: () => Date;
 }
 
-export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, now = () => new Date() }: LicensingPublicOptions) {
+export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, licensingKeys: vault, now = () => new Date() }: LicensingPublicOptions) {
   const app = new Hono();
   const limiter = new RateLimiter(rateLimit);
 
   app.onError(licensingErrorResponse);
   // Coupons, floating leases and seat pools share the limiter, so guessing through them is counted too.
   app.route('/', licensingCouponsPublic({ sql, now, limiter }));
-  app.route('/', licensingLeasesPublic({ sql, now, limiter }));
-  app.route('/', licensingSeatPoolsPublic({ sql, now, limiter }));
+  app.route('/', licensingLeasesPublic({ sql, now, limiter, vault }));
+  app.route('/', licensingSeatPoolsPublic({ sql, now, limiter, vault }));
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
   const admit = admitter(limiter);
@@ -87,15 +91,18 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
   app.get('/vendors/:prefix/public-key', async (c) => {
     const prefix = c.req.param('prefix').toUpperCase();
     // A prefix is four letters: anything else names no vendor and goes no further than here.
-    const [vendor] = isValidPrefix(prefix) ? await sql<Array<{ public_key: string }>>`select public_key from licensing_vendors where prefix = ${prefix}` : [];
+    const [vendor] = isValidPrefix(prefix) ? await sql<Array<{ id: number }>>`select id from licensing_vendors where prefix = ${prefix}` : [];
     if (!vendor) throw new AppError('VENDOR_NOT_FOUND', 'no such vendor');
-    return c.json({ prefix, algorithm: 'Ed25519', publicKey: vendor.public_key });
+    // `publicKey` is the active key (what new documents are signed with); `keys` adds the retired ones, under which
+    // documents issued before a rotation still verify. A document's `keyId` names its key.
+    const keys = await vendorPublicKeys(sql, vendor.id);
+    return c.json({ prefix, algorithm: 'Ed25519', publicKey: keys.find((k) => k.status === 'active')?.publicKey ?? null, keys });
   });
 
   /** Activates a fixed license on a machine (spec 04 §6.2-6.3): 201 for a counted activation, 200 for a re-issue. */
   app.post('/activations', async (c) => {
     const input = await admit(c, activationInput);
-    const granted = await activateMachine(sql, { ...input, channel: 'online', now: now() });
+    const granted = await activateMachine(sql, { ...input, channel: 'online', vault, now: now() });
     return c.json(granted, granted.outcome === 'reissued' ? 200 : 201);
   });
 
@@ -107,7 +114,7 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, no
   app.post('/offline/requests', async (c) => {
     const input = await admit(c, offlineInput);
     const machine = offlineMachineOf(input.requestFile);
-    const granted = await activateMachine(sql, { code: input.code, productCode: input.productCode, machine, channel: 'offline', now: now() });
+    const granted = await activateMachine(sql, { code: input.code, productCode: input.productCode, machine, channel: 'offline', vault, now: now() });
     return c.body(licenseFile(granted.document), granted.outcome === 'reissued' ? 200 : 201, { 'content-type': 'text/plain; charset=utf-8', 'x-activation-id': String(granted.activationId) });
   });
 

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../infra/secret-box';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../db/client';
@@ -41,20 +42,20 @@ function poolIdOf(c: Context): string {
   return id;
 }
 
-export function licensingSeatPoolsPublic({ sql, now, limiter }: { sql: Sql; now: () => Date; limiter: RateLimiter }) {
+export function licensingSeatPoolsPublic({ sql, now, limiter, vault }: { sql: Sql; now: () => Date; limiter: RateLimiter; vault: SecretBox | undefined }) {
   const app = new Hono();
   app.onError(licensingErrorResponse);
   const admit = admitter(limiter);
 
   app.post('/seat-pools', async (c) => {
     const input = await admit(c, obtainInput);
-    const { created, pool } = await obtainSeatPool(sql, { ...input, now: now() });
+    const { created, pool } = await obtainSeatPool(sql, { ...input, now: now(), vault });
     return c.json(pool, created ? 201 : 200);
   });
 
   app.post('/seat-pools/:id/renew', async (c) => {
     const input = await admit(c, renewInput);
-    return c.json(await renewSeatPool(sql, { poolId: poolIdOf(c), code: input.code, seats: input.seats, validSeconds: input.validSeconds, now: now() }));
+    return c.json(await renewSeatPool(sql, { poolId: poolIdOf(c), code: input.code, seats: input.seats, validSeconds: input.validSeconds, now: now(), vault }));
   });
 
   /** Body `{ key }`, as for leases. */

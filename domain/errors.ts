@@ -203,6 +203,16 @@ export const errorStatus = {
   PRODUCT_NOT_FOUND: 404,
   PRODUCT_NOT_IN_KEY: 404,
   VENDOR_NOT_FOUND: 404,
+  /** The vendors' signing keys are sealed and LICENSING_KEY_ENCRYPTION_KEY is not configured (or is not the key they were sealed with). */
+  LICENSING_KEYS_LOCKED: 503,
+  /** A paid major update (spec 04 §5.3) of a product without a retail price. */
+  RETAIL_PRICE_UNKNOWN: 422,
+  /** Paying a major update from the balance: the key has no billing client. */
+  NO_BILLING_CLIENT: 422,
+  /** Paying from the balance more than it holds. */
+  BALANCE_TOO_LOW: 409,
+  /** The major update was replaced by a newer quote. */
+  MAJOR_UPDATE_CANCELLED: 409,
   COUPON_NOT_FOUND: 404,
   COUPON_ALREADY_USED: 409,
   COUPON_ALREADY_USED_BY_KEY: 409,

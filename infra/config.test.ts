@@ -12,6 +12,10 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1 , fd00::/8' }).TRUST_PROXY).toBe('127.0.0.1, 10.0.0.0/8,::1 , fd00::/8');
   });
 
+  it('reads LICENSING_KEY_ENCRYPTION_KEY as 32 bytes of base64', () => {
+    expect(loadConfig({ LICENSING_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).LICENSING_KEY_ENCRYPTION_KEY?.length).toBe(32);
+  });
+
   it('treats empty strings as unset, as compose files and shells produce them', () => {
     expect(loadConfig({ BOOTSTRAP_ADMIN_TOKEN: '', PORT: '' }).PORT).toBe(3000);
   });
@@ -28,6 +32,8 @@ describe('configuration from the environment', () => {
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', '127.0.0.1, proxy.internal'],
     ['LICENSING_TRIALS_PER_HOUR', '-1'],
+    ['LICENSING_KEY_ENCRYPTION_KEY', 'c2hvcnQ='],
+    ['LICENSING_KEY_ENCRYPTION_KEY', 'not base64 at all!'],
     ['EGRESS_ALLOW_HOSTS', 'http://vendor.internal'],
     ['EGRESS_ALLOW_HOSTS', 'vendor.internal:99999'],
   ])('a bad %s stops start-up with a message naming it', (name, value) => {

@@ -5,6 +5,8 @@ import { createDefaultPluginRegistry } from '../operations/plugins/registry';
 import { createPlatformApp } from './http-app';
 import { bootstrapAdmin } from '../api/auth';
 import { hashPassword } from '../infra/passwords';
+import { secretBox, type SecretBox } from '../infra/secret-box';
+import { sealPlainSigningKeys } from '../operations/licensing/signing/vendor-signing-keys';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/scenario-starts/client-blocks';
 import { resendPaidSignals } from '../api/scenario-starts/orders';
@@ -36,6 +38,21 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/**
+ * The box of LICENSING_KEY_ENCRYPTION_KEY for the API. Signing keys still in plain PEM (from before they were
+ * encrypted) are sealed now; without the key, say so once.
+ */
+async function openLicensingKeys(config: Config, database: DatabaseHandle, logger: Logger): Promise<{ licensingKeys?: SecretBox }> {
+  if (!config.LICENSING_KEY_ENCRYPTION_KEY) {
+    logger.warn('LICENSING_KEY_ENCRYPTION_KEY is not set: licensing vendors cannot be registered and documents cannot be signed');
+    return {};
+  }
+  const licensingKeys = secretBox(config.LICENSING_KEY_ENCRYPTION_KEY);
+  const sealed = await sealPlainSigningKeys(database.sql, licensingKeys);
+  if (sealed > 0) logger.info({ sealed }, 'licensing signing keys sealed with LICENSING_KEY_ENCRYPTION_KEY');
+  return { licensingKeys };
+}
+
 /** The HTTP API: connects, makes sure an admin token exists, serves, sweeps lost order starts. */
 export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, logger: Logger): Promise<RunningApi> {
   const database: DatabaseHandle = connectDatabase(config.DATABASE_URL, {
@@ -52,6 +69,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     timeZone: config.PLATFORM_TIME_ZONE,
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
     egress: egressPolicyFrom(config),
+    ...(await openLicensingKeys(config, database, logger)),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
   // The operator UI needs a password: the first administrator gets the configured one, only while it has none.

@@ -22,6 +22,8 @@ keep_secret() { # variable, file name, prefix, random bytes
   export "$1=$(cat "$file")"
 }
 [ -n "${BOOTSTRAP_ADMIN_TOKEN:-}" ] || keep_secret BOOTSTRAP_ADMIN_TOKEN admin-token bpt_ 24
+# The key that seals licensing vendors' signing keys: outside PostgreSQL, so a database copy holds no usable key.
+[ -n "${LICENSING_KEY_ENCRYPTION_KEY:-}" ] || keep_secret LICENSING_KEY_ENCRYPTION_KEY licensing-key-encryption-key '' 32
 if [ -z "${BOOTSTRAP_ADMIN_PASSWORD:-}" ]; then
   keep_secret BOOTSTRAP_ADMIN_PASSWORD admin-password '' 15
   export ADMIN_PASSWORD_FILE="${TEMPORAL_DATA_DIR:-.data}/admin-password"

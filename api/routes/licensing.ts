@@ -20,6 +20,8 @@ const vendorInput = z
   .object({ name, prefix: z.string().refine(isValidPrefix, 'exactly four letters A-Z') })
   .strict()
   .openapi('LicensingVendorInput');
+/** A major release of a product (spec 04 §1.2 `majorReleases`). */
+export const majorRelease = z.object({ major: z.number().int().min(0).max(10_000), releasedAt: isoDate }).strict();
 const productInput = z
   .object({
     vendorPrefix: z.string().refine(isValidPrefix, 'exactly four letters A-Z'),
@@ -35,6 +37,9 @@ const productInput = z
     transferTimeMode: z.enum(['managed', 'preserve']).default('managed'),
     masterLicense: z.record(z.string(), z.unknown()).default({}),
     trialDays: z.number().int().min(0).max(365).default(0),
+    majorReleases: z.array(majorRelease).max(100).default([]),
+    retailPrice: z.number().int().min(0).max(1_000_000_000_000).optional().describe('perpetual license retail price, minor units (spec 04 §5.3)'),
+    retailCurrency: z.string().regex(/^[A-Z]{3}$/).optional(),
   })
   .strict()
   .openapi('LicensingProductInput');
@@ -58,7 +63,7 @@ const grantInput = z
  * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
-export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
+export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: ApiDeps) {
   const app = router();
 
   app.openapi(
@@ -72,7 +77,7 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the vendor with its public key'),
     }),
     async (c) => {
-      return c.json(await registerVendor(sql, c.req.valid('json')), 201);
+      return c.json(await registerVendor(sql, { ...c.req.valid('json'), vault: licensingKeys }), 201);
     },
   );
 
@@ -88,8 +93,9 @@ export function licensingRoutes({ sql, now = () => new Date() }: ApiDeps) {
     async (c) => {
       const { limit, after } = c.req.valid('query');
       const rows = await sql<Array<{ id: number }>>`
-        select id, name, prefix, status, public_key as "publicKey" from licensing_vendors
-        where (${after ?? null}::int is null or id < ${after ?? null}) order by id desc limit ${limit + 1}`;
+        select v.id, v.name, v.prefix, v.status, k.public_key as "publicKey", k.id as "keyId"
+        from licensing_vendors v left join licensing_signing_keys k on k.vendor_id = v.id and k.status = 'active'
+        where (${after ?? null}::int is null or v.id < ${after ?? null}) order by v.id desc limit ${limit + 1}`;
       return c.json(page(rows, limit), 200);
     },
   );

@@ -207,6 +207,8 @@ export class Bench {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       // The benchmark's vendor listens on loopback, which the egress policy refuses unless allow-listed.
       EGRESS_ALLOW_HOSTS: '127.0.0.1',
+      // The benchmarks register a licensing vendor, whose signing key is sealed under this (a fresh one per run).
+      LICENSING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     };
     let vendor: PlatformProcesses['vendor'];
     if (options.vendor) {

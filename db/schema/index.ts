@@ -9,3 +9,5 @@ export * from './licensing';
 export * from './discounts';
 export * from './seat-pools';
 export * from './reseller-billing';
+export * from './licensing-signing-keys';
+export * from './licensing-major-updates';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { timestamps } from './columns';
+import { money, timestamps } from './columns';
 import { clients } from './parties';
 import { subscriptions } from './billing';
 
@@ -15,10 +15,7 @@ export const licensingVendors = pgTable('licensing_vendors', {
   /** Exactly four letters A-Z (spec 04 §2); immutable once a key exists. */
   prefix: text('prefix').notNull().unique(),
   status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
-  /** Ed25519, PEM (SPKI). Published at /licensing/v1/vendors/{prefix}/public-key. */
-  publicKey: text('public_key').notNull(),
-  /** Ed25519, PEM (PKCS#8). Never leaves the server. */
-  privateKey: text('private_key').notNull(),
+  // Its signing keys are in licensing_signing_keys (db/schema/licensing-signing-keys.ts), sealed at rest.
   ...timestamps,
 });
 
@@ -44,6 +41,14 @@ export const licensingProducts = pgTable(
     trialDays: integer('trial_days').notNull().default(0),
     /** The master licence (spec 04 §6.1): limits and features every issued licence starts from. */
     masterLicense: jsonb('master_license').notNull().default({}),
+    /** Major releases with their dates (spec 04 §1.2 `majorReleases`, §5.3): `[{ major, releasedAt }]`. */
+    majorReleases: jsonb('major_releases').notNull().default([]),
+    /**
+     * The current retail price of a perpetual license (§5.3 prices major updates from it), minor units, and its
+     * currency. Null: not sold outside billing plans, so a paid update cannot be quoted.
+     */
+    retailPrice: money('retail_price'),
+    retailCurrency: text('retail_currency'),
     ...timestamps,
   },
   (t) => [uniqueIndex('licensing_products_code').on(t.vendorId, t.code), check('licensing_products_max', sql`${t.maxActivations} = -1 or ${t.maxActivations} >= 1`)],

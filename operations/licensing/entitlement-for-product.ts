@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import type { ActivationPolicy, EntitlementStatus, LicenseLimits, SignatureComponent } from '../../domain/licensing/activation';
 import { AppError } from '../../domain/errors';
+import type { TermType } from '../../domain/licensing/commercial';
 
 /** A key's license for a product with what activations and leases need to decide and to sign. */
 export interface EntitlementForProduct {
@@ -11,8 +12,13 @@ export interface EntitlementForProduct {
   bound_ip: string | null;
   key_code: string;
   vendor_prefix: string;
-  private_key: string;
+  /** Signs the documents (signing/vendor-signing-keys.ts). */
+  vendor_id: number;
   product_code: string;
+  /** §5.3: perpetual documents carry `maxMajor = entitled_major`. */
+  term_type: TermType;
+  entitled_major: number;
+  support_until: string | null;
   license_model: 'fixed' | 'floating';
   max_activations: number;
   activation_policy: ActivationPolicy;
@@ -42,7 +48,7 @@ export async function activeKeyId(db: Db, code: string): Promise<number> {
 export async function findEntitlementForProduct(db: Db, input: { code: string; productCode: string; lock: boolean }): Promise<EntitlementForProduct> {
   const keyId = await activeKeyId(db, input.code);
   const [row] = await db<EntitlementForProduct[]>`
-    select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.private_key, p.code as product_code,
+    select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.id as vendor_id, p.code as product_code, p.term_type, e.entitled_major, e.support_until,
            p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
            p.non_transferable, p.transfer_time_mode, p.master_license, c.name as client_name,
            coalesce(c.name, k.customer->>'companyName') as organization

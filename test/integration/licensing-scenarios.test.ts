@@ -4,7 +4,8 @@ import { licensingPublicApi } from '../../api/licensing-public';
 import { formatLicenseKey } from '../../domain/licensing/codes';
 import { generateLicenseKey } from '../../operations/licensing/keys/new-codes';
 import { parseLicenseFile, verifyLicense } from '../../operations/licensing/documents';
-import { createClient, createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, testLicensingKeyEncryptionKey, waitForOrderStatus, type TestPlatform } from '../support/platform';
+import { secretBox } from '../../infra/secret-box';
 
 /**
  * The activation scenarios of spec 04 §8 through the public licensing API. Scenarios that span days run the
@@ -20,7 +21,7 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   p = await createTestPlatform('licensing_scenarios');
   expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
-  api = licensingPublicApi({ sql: p.sql, now: () => clock, rateLimit: 100_000 });
+  api = licensingPublicApi({ sql: p.sql, licensingKeys: secretBox(testLicensingKeyEncryptionKey), now: () => clock, rateLimit: 100_000 });
 });
 afterAll(async () => p?.close());
 

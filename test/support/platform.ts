@@ -22,6 +22,7 @@ import { startNotificationDispatcher } from '../../platform/notification-dispatc
 import { installDefaultTemplates } from '../../operations/notifications/defaults';
 import { withDatabase } from './local-services';
 import type { NotificationRetryPolicy } from '../../contracts/scenarios';
+import { secretBox } from '../../infra/secret-box';
 
 // Worker chatter (state changes, retries we provoke on purpose) would drown the test report.
 try {
@@ -31,6 +32,9 @@ try {
 }
 
 /** Notification delivery in tests: four attempts within about two seconds. */
+/** The configuration key that seals licensing signing keys in tests (LICENSING_KEY_ENCRYPTION_KEY), one per test process. */
+export const testLicensingKeyEncryptionKey = randomBytes(32);
+
 export const fastNotificationPolicy: NotificationRetryPolicy = { attempts: 4, initialIntervalMs: 300, maxIntervalMs: 1_000 };
 
 export const fastRetryPolicy: PluginRetryPolicy = {
@@ -138,6 +142,7 @@ export async function createTestPlatform(name: string, options: TestPlatformOpti
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
     notificationPolicy: fastNotificationPolicy,
     egress,
+    licensingKeys: secretBox(testLicensingKeyEncryptionKey),
   };
   // Calls come "through a proxy on the loopback" that the app trusts (see `caller`), so a test may give a call the
   // client address it stands for with X-Forwarded-For, as the public licensing tests do to keep to their limits.

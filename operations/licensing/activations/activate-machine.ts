@@ -1,7 +1,9 @@
 import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { decideActivation, type ActivationDecision, type ActivationErrorCode, type ClientState, type HardwareSignatures } from '../../../domain/licensing/activation';
-import { signLicense, type SignedLicense } from '../documents';
+import { documentMaxMajor } from '../../../domain/licensing/major-updates';
+import type { SecretBox } from '../../../infra/secret-box';
+import { signVendorDocument, type VendorSignedLicense } from '../signing/vendor-signing-keys';
 import { findEntitlementForProduct, type EntitlementForProduct } from '../entitlement-for-product';
 import { activationInputOf, readActivationAccounts, type AccountRow } from './activation-state';
 
@@ -13,6 +15,8 @@ export interface ActivateMachineInput {
   clientState?: ClientState | undefined;
   /** How the request came: online, or a request file carried from an offline machine (§5.5). Shown in a refusal's details. */
   channel: 'online' | 'offline';
+  /** Opens the vendor's signing key. */
+  vault: SecretBox | undefined;
   now: Date;
 }
 
@@ -21,7 +25,7 @@ export interface ActivationGranted {
   activationId: number;
   action: ActivationDecision['logAction'];
   outcome: ActivationDecision['outcome'];
-  document: SignedLicense;
+  document: VendorSignedLicense;
 }
 
 type Granted = Omit<ActivationDecision, 'accountSlot'> & { accountSlot: number };
@@ -46,7 +50,7 @@ export async function activateMachine(db: Db, input: ActivateMachineInput): Prom
       return { refused: decision };
     }
     const bindingId = await recordGrant(tx, { ent, account: accountOf(decision.accountSlot), decision: decision as Granted, input });
-    return { granted: { activationId: bindingId, action: decision.logAction, outcome: decision.outcome, document: activationDocument(ent, decision, input.now) } };
+    return { granted: { activationId: bindingId, action: decision.logAction, outcome: decision.outcome, document: await activationDocument(tx, ent, decision, input) } };
   });
   if ('refused' in outcome) {
     const code = outcome.refused.errorCode as ActivationErrorCode;
@@ -89,9 +93,11 @@ async function recordGrant(tx: Db, p: { ent: EntitlementForProduct; account: Acc
 }
 
 /** The signed license of a machine (§6.8): the limits the decision issued, bound to the machine id. */
-function activationDocument(ent: EntitlementForProduct, decision: ActivationDecision, at: Date): SignedLicense {
-  return signLicense(
-    {
+async function activationDocument(tx: Db, ent: EntitlementForProduct, decision: ActivationDecision, { now: at, vault }: ActivateMachineInput): Promise<VendorSignedLicense> {
+  return signVendorDocument(tx, {
+    vendorId: ent.vendor_id,
+    vault,
+    document: {
       vendor: ent.vendor_prefix,
       key: ent.key_code,
       product: ent.product_code,
@@ -104,10 +110,9 @@ function activationDocument(ent: EntitlementForProduct, decision: ActivationDeci
       maxDayPeriod: decision.issued?.maxDayPeriod ?? null,
       maxExec: decision.issued?.maxExec ?? null,
       initExec: decision.issued?.initExec ?? null,
-      maxMajor: null,
+      maxMajor: documentMaxMajor({ termType: ent.term_type, entitledMajor: ent.entitled_major }),
       features: ent.master_license.features ?? {},
-      supportUntil: null,
+      supportUntil: ent.support_until ? new Date(ent.support_until).toISOString() : null,
     },
-    ent.private_key,
-  );
+  });
 }

@@ -4,7 +4,7 @@ import { notFound } from '../refusals';
 
 export interface QuoteMajorUpdateInput {
   entitlementId: number;
-  /** M: not stored yet, so the caller passes it. */
+  /** M, as the caller supposes it. */
   entitledMajor: number;
   /** T. */
   targetMajor: number;
@@ -16,10 +16,10 @@ export interface QuoteMajorUpdateInput {
 }
 
 /**
- * §5.3 `requestMajorUpdate`: the quote for moving a license to major `targetMajor`. The schema keeps neither the
- * product's major releases nor the license's `entitledMajor` / `updateAnchorAt` yet, so the caller passes them (a
- * quote calculator); what exists is read: the license (404 when missing), its product's term type (term licenses
- * update free, §5.2) and its start as the default anchor. Nothing is stored.
+ * A what-if §5.3 quote with the caller's figures (entitled major, anchor, releases, price): kept for integrators who
+ * priced updates before licenses stored them. The real `requestMajorUpdate` quotes from the stored `entitledMajor`,
+ * `updateAnchorAt`, the product's releases and retail price, and orders the update: major-updates/. Reads the license
+ * (404 when missing), its product's term type and its start as the default anchor. Nothing is stored.
  */
 export async function quoteMajorUpdate(db: Db, input: QuoteMajorUpdateInput): Promise<UpdateQuote & { termType: TermType; anchor: Date }> {
   const [ent] = await db<Array<{ starts_at: string; term_type: TermType }>>`

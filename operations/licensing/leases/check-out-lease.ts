@@ -1,6 +1,8 @@
 import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
-import { signLicense, type SignedLicense } from '../documents';
+import { documentMaxMajor } from '../../../domain/licensing/major-updates';
+import type { SecretBox } from '../../../infra/secret-box';
+import { signVendorDocument, type VendorSignedLicense } from '../signing/vendor-signing-keys';
 import { findEntitlementForProduct, type EntitlementForProduct } from '../entitlement-for-product';
 import { pooledSeats } from '../seat-pools/pool-rules';
 import { expireLapsedLeases, leaseEnd, leaseStatusRefusal, liveLeases, type LeaseTiming } from './lease-rules';
@@ -13,6 +15,8 @@ export interface CheckOutLeaseInput {
   userName: string;
   hostname?: string | undefined;
   timing: LeaseTiming;
+  /** Opens the vendor's signing key. */
+  vault: SecretBox | undefined;
   now: Date;
 }
 
@@ -21,7 +25,7 @@ export interface CheckedOutLease {
   created: boolean;
   leaseId: number;
   expiresAt: Date;
-  document: SignedLicense;
+  document: VendorSignedLicense;
 }
 
 type Checkout = { exhausted: { seats: number; active: number } } | { created: boolean; leaseId: number; expiresAt: Date; ent: EntitlementForProduct };
@@ -68,13 +72,15 @@ export async function checkOutLease(db: Db, input: CheckOutLeaseInput): Promise<
   });
   // Refused after the commit: revoking a lease that lost its seat stays done.
   if ('exhausted' in outcome) throw new AppError('SEATS_EXHAUSTED', `all ${outcome.exhausted.seats} seats are in use`, outcome.exhausted);
-  return { created: outcome.created, leaseId: outcome.leaseId, expiresAt: outcome.expiresAt, document: leaseDocument(outcome.ent, input.userName, at) };
+  return { created: outcome.created, leaseId: outcome.leaseId, expiresAt: outcome.expiresAt, document: await leaseDocument(db, outcome.ent, input) };
 }
 
 /** The signed license a lease holder runs under: floating, not bound to a machine (§6.8 `machineId: null`). */
-function leaseDocument(ent: EntitlementForProduct, userName: string, at: Date): SignedLicense {
-  return signLicense(
-    {
+async function leaseDocument(db: Db, ent: EntitlementForProduct, { userName, now: at, vault }: CheckOutLeaseInput): Promise<VendorSignedLicense> {
+  return signVendorDocument(db, {
+    vendorId: ent.vendor_id,
+    vault,
+    document: {
       vendor: ent.vendor_prefix,
       key: ent.key_code,
       product: ent.product_code,
@@ -88,10 +94,9 @@ function leaseDocument(ent: EntitlementForProduct, userName: string, at: Date): 
       maxDayPeriod: null,
       maxExec: null,
       initExec: null,
-      maxMajor: null,
+      maxMajor: documentMaxMajor({ termType: ent.term_type, entitledMajor: ent.entitled_major }),
       features: ent.master_license?.features ?? {},
-      supportUntil: null,
+      supportUntil: ent.support_until ? new Date(ent.support_until).toISOString() : null,
     },
-    ent.private_key,
-  );
+  });
 }

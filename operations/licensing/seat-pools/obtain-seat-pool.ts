@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../../infra/secret-box';
 import { randomUUID } from 'node:crypto';
 import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
@@ -17,6 +18,8 @@ export interface ObtainSeatPoolInput {
   /** The local server's key for this obtain: the same key answers the same pool. */
   requestKey: string;
   now: Date;
+  /** Opens the vendor's sealed signing key (ApiDeps.licensingKeys). */
+  vault: SecretBox | undefined;
 }
 
 export interface ObtainedSeatPool {
@@ -54,7 +57,7 @@ export async function obtainSeatPool(db: Db, input: ObtainSeatPoolInput): Promis
     const validUntil = poolValidUntil(at, input.validSeconds, ent.expires_at ? new Date(ent.expires_at) : null);
     await ensureFreeSeats(tx, ent, input.seats, at);
     const grant = { id: randomUUID(), entitlementId: ent.id, serverId: input.serverId, seats: input.seats, validUntil: validUntil.toISOString() };
-    const pool = signSeatPool(ent, grant, at);
+    const pool = await signSeatPool(tx, ent, grant, at, input.vault);
     await tx`
       insert into seat_pools (id, entitlement_id, server_id, seats, valid_until, request_key, document)
       values (${grant.id}, ${ent.id}, ${input.serverId}, ${input.seats}, ${grant.validUntil}, ${input.requestKey}, ${JSON.stringify(pool)}::jsonb)`;

@@ -1,7 +1,9 @@
 import type { Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { freeSeats } from '../../../domain/licensing/seat-pools';
-import { signLicense, type LicenseDocument, type SignedLicense } from '../documents';
+import type { LicenseDocument } from '../documents';
+import { signVendorDocument } from '../signing/vendor-signing-keys';
+import type { SecretBox } from '../../../infra/secret-box';
 import type { EntitlementForProduct } from '../entitlement-for-product';
 import { expireLapsedLeases, liveLeases } from '../leases/lease-rules';
 
@@ -22,9 +24,10 @@ export interface SeatPoolGrant {
  * local server checks the signature with the vendor's public key and knows from `pool` what it may lease out.
  */
 export type SeatPoolDocument = LicenseDocument & { pool: SeatPoolGrant };
-export type SignedSeatPool = { document: SeatPoolDocument; signature: string };
+/** `keyId`: the vendor key that signed it (outside the signed bytes), so a verifier picks the right public key after a rotation. */
+export type SignedSeatPool = { document: SeatPoolDocument; signature: string; keyId: number };
 
-export function signSeatPool(ent: EntitlementForProduct, grant: SeatPoolGrant, at: Date): SignedSeatPool {
+export async function signSeatPool(db: Db, ent: EntitlementForProduct, grant: SeatPoolGrant, at: Date, vault: SecretBox | undefined): Promise<SignedSeatPool> {
   const document: Omit<SeatPoolDocument, 'docId'> = {
     vendor: ent.vendor_prefix,
     key: ent.key_code,
@@ -43,9 +46,8 @@ export function signSeatPool(ent: EntitlementForProduct, grant: SeatPoolGrant, a
     supportUntil: null,
     pool: grant,
   };
-  // signLicense signs the whole document it is given, `pool` included (canonical JSON of every field).
-  const signed: SignedLicense = signLicense(document, ent.private_key);
-  return signed as SignedSeatPool;
+  // The vendor's active key signs the whole document it is given, `pool` included (canonical JSON of every field).
+  return (await signVendorDocument(db, { vendorId: ent.vendor_id, vault, document })) as SignedSeatPool;
 }
 
 /** Seats of the entitlement's pools that are neither released nor lapsed at `at` (optionally leaving one out). */

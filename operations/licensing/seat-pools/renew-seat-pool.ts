@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../../infra/secret-box';
 import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { poolValidUntil } from '../../../domain/licensing/seat-pools';
@@ -13,6 +14,8 @@ export interface RenewSeatPoolInput {
   seats?: number | undefined;
   validSeconds: number;
   now: Date;
+  /** Opens the vendor's sealed signing key (ApiDeps.licensingKeys). */
+  vault: SecretBox | undefined;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function renewSeatPool(db: Db, input: RenewSeatPoolInput): Promise<
     const seats = input.seats ?? pool.seats;
     const validUntil = poolValidUntil(at, input.validSeconds, ent.expires_at ? new Date(ent.expires_at) : null);
     await ensureFreeSeats(tx, ent, seats, at, pool.id);
-    const signed = signSeatPool(ent, { id: pool.id, entitlementId: ent.id, serverId: pool.server_id, seats, validUntil: validUntil.toISOString() }, at);
+    const signed = await signSeatPool(tx, ent, { id: pool.id, entitlementId: ent.id, serverId: pool.server_id, seats, validUntil: validUntil.toISOString() }, at, input.vault);
     await tx`
       update seat_pools set seats = ${seats}, valid_until = ${validUntil.toISOString()}, document = ${JSON.stringify(signed)}::jsonb,
              renewed_at = ${at.toISOString()}, updated_at = ${at.toISOString()}

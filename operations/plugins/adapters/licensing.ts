@@ -3,6 +3,7 @@ import { formatLicenseKey } from '../../../domain/licensing/codes';
 import { PluginError, type OperationInput, type PluginCallContext, type PluginResult, type PluginStatus, type ProvisioningPlugin } from '../../../contracts/plugin-contract';
 import { changeSubscriptionSeats } from '../../licensing/subscriptions/change-subscription-seats';
 import { issueSubscriptionLicense } from '../../licensing/subscriptions/issue-subscription-license';
+import { switchSubscriptionProduct } from '../../licensing/subscriptions/switch-subscription-product';
 import { setSubscriptionLicenseStatus, type SetSubscriptionLicenseStatusInput } from '../../licensing/subscriptions/set-subscription-license-status';
 import { findSubscriptionLicense, type SubscriptionLicense } from '../../licensing/subscriptions/subscription-license';
 
@@ -10,7 +11,8 @@ import { findSubscriptionLicense, type SubscriptionLicense } from '../../licensi
  * The built-in `licensing` plugin (spec 04 §7.2): billing drives the license. A purchase on a plan whose service
  * template uses this plugin (settings `{ vendorPrefix, productCode }`) issues the client's key for that vendor (or
  * reuses it) with an entitlement for the subscription; stop suspends it, activate resumes it, delete revokes it
- * and its machine bindings, a `seats` resource change changes its seats. Every call is idempotent: `create`
+ * and its machine bindings, a `seats` resource change changes its seats, a plan switch to a plan of another
+ * product (settings `planProducts: { <plan sku>: productCode }`) supersedes the license with one of that product. Every call is idempotent: `create`
  * remembers its idempotency key, the others set a state. The operations are in operations/licensing/subscriptions/;
  * this adapter maps the plugin contract onto them.
  *
@@ -20,12 +22,18 @@ import { findSubscriptionLicense, type SubscriptionLicense } from '../../licensi
 
 const reference = (id: number) => `ent-${id}`;
 
-function settingsOf(ctx: PluginCallContext): { vendorPrefix: string; productCode: string } {
-  const { vendorPrefix, productCode } = ctx.settings as { vendorPrefix?: unknown; productCode?: unknown };
+/**
+ * The product a plan sells. Plans switch only within one service template (a plan switch keeps the service), so
+ * the template names a product per plan SKU when its plans sell different products (editions):
+ * `{ vendorPrefix, productCode, planProducts?: { <plan sku>: productCode } }`; a plan not listed sells `productCode`.
+ */
+function settingsOf(ctx: PluginCallContext, planSku: string | null = ctx.subscription.planSku): { vendorPrefix: string; productCode: string } {
+  const { vendorPrefix, productCode, planProducts } = ctx.settings as { vendorPrefix?: unknown; productCode?: unknown; planProducts?: unknown };
   if (typeof vendorPrefix !== 'string' || typeof productCode !== 'string') {
     throw new PluginError('permanent', 'the service template of a licensing plan needs settings { vendorPrefix, productCode }');
   }
-  return { vendorPrefix, productCode };
+  const mapped = planSku && planProducts && typeof planProducts === 'object' ? (planProducts as Record<string, unknown>)[planSku] : undefined;
+  return { vendorPrefix, productCode: typeof mapped === 'string' ? mapped : productCode };
 }
 
 const seatsOf = (resources: Array<{ key: string; quantity: number }>, input: OperationInput): number => {
@@ -84,8 +92,12 @@ export function createLicensingPlugin(sql: Sql): ProvisioningPlugin {
       return result({ ...row, seats }, row.status);
     },
 
-    async switchPlan() {
-      throw new PluginError('permanent', 'switching the product of a license is not supported yet (spec 04 §7.2 changeProduct)');
+    // Spec 04 §7.2 changeProduct: the new plan's product supersedes the old one in the same key.
+    async switchPlan(ctx, input) {
+      const planSku = (input as { planSku?: unknown }).planSku;
+      const product = settingsOf(ctx, typeof planSku === 'string' ? planSku : null);
+      const row = await switchSubscriptionProduct(sql, { subscriptionId: ctx.subscription.id, ...product, idempotencyKey: ctx.idempotencyKey, now: new Date() });
+      return result(row, row.status);
     },
 
     async stop(ctx) {
