@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database, Sql } from '../db/client';
 import type { EgressPolicy } from '../infra/egress';
+import type { SecretBox } from '../infra/secret-box';
 import type { PluginRetryPolicy } from '../contracts/plugin-calls';
 import type { NotificationRetryPolicy } from '../contracts/scenarios';
 import type { AppEnv } from './auth';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   now?: () => Date;
   /** How hard notifications started from the API (resends) are tried; default: the workflow's. */
   notificationPolicy?: NotificationRetryPolicy;
+  /** Seals secrets kept at rest (SECRETS_KEY); absent, routes that store one answer 409 `secrets_key_not_configured`. */
+  secretBox?: SecretBox;
   /** Which hosts inside the network configured URLs may name (EGRESS_ALLOW_HOSTS); default: none. */
   egress?: EgressPolicy;
 }

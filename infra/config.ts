@@ -41,6 +41,14 @@ const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The API's database statement timeout: a longer query is cancelled and answered 503 `query_timeout`; 0 turns it off. */
   API_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+  /**
+   * 32 bytes (64 hex digits or base64) that seal secrets kept at rest (infra/secret-box.ts): a license's
+   * administrator password. Unset: such secrets cannot be stored (the edit answers 409 `secrets_key_not_configured`).
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as 64 hex digits or base64')
+    .optional(),
   /** The first administrator's operator UI password, set only while that administrator has none. */
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** The business day (billing dates, start and expiration dates) is counted in this IANA time zone. */

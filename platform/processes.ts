@@ -1,3 +1,4 @@
+import { SecretBox } from '../infra/secret-box';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
@@ -52,6 +53,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     timeZone: config.PLATFORM_TIME_ZONE,
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
     egress: egressPolicyFrom(config),
+    ...(config.SECRETS_KEY ? { secretBox: SecretBox.fromText(config.SECRETS_KEY) } : {}),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
   // The operator UI needs a password: the first administrator gets the configured one, only while it has none.

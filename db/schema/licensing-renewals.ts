@@ -9,7 +9,8 @@ import { staff } from './tenants';
  * Renewals of standalone licenses (spec 04 §4.2 Renew): one row per renewal asked for, with how it is paid. Paid
  * from the balance it is applied at once; added to an unpaid invoice or on a new invoice it waits for that payment
  * (`payment_id`) and is applied when the payment is confirmed. A license billed by a subscription is renewed by
- * renewing the subscription instead.
+ * renewing the subscription instead. `refused`: the license could no longer be renewed when its payment came (it was
+ * deleted, say); the money stays on the balance.
  */
 export const licenseRenewals = pgTable(
   'license_renewals',
@@ -21,7 +22,7 @@ export const licenseRenewals = pgTable(
     currency: text('currency').notNull(),
     paymentMethod: text('payment_method', { enum: ['balance', 'unpaid_invoice', 'invoice'] }).notNull(),
     paymentId: integer('payment_id').references(() => payments.id),
-    status: text('status', { enum: ['awaiting_payment', 'applied'] }).notNull(),
+    status: text('status', { enum: ['awaiting_payment', 'applied', 'refused'] }).notNull(),
     expiresAtBefore: timestamp('expires_at_before', { withTimezone: true }),
     expiresAtAfter: timestamp('expires_at_after', { withTimezone: true }),
     appliedAt: timestamp('applied_at', { withTimezone: true }),

@@ -1,3 +1,4 @@
+import { SecretBox } from '../../infra/secret-box';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -138,6 +139,8 @@ export async function createTestPlatform(name: string, options: TestPlatformOpti
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
     notificationPolicy: fastNotificationPolicy,
     egress,
+    // Secrets at rest (a license's administrator password) are sealed under a key of this test file's own.
+    secretBox: new SecretBox(randomBytes(32)),
   };
   // Calls come "through a proxy on the loopback" that the app trusts (see `caller`), so a test may give a call the
   // client address it stands for with X-Forwarded-For, as the public licensing tests do to keep to their limits.
