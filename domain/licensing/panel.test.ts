@@ -58,7 +58,7 @@ describe('§4.2 license configuration within the product’s limits', () => {
 });
 
 describe('§4.2 valid-until set by staff', () => {
-  const base = { status: 'active', startsAt: at('2026-01-01T00:00:00Z'), expiresAt: at('2026-06-01T00:00:00Z'), now };
+  const base = { status: 'active', termType: 'term' as const, startsAt: at('2026-01-01T00:00:00Z'), now };
 
   it('moves the date and keeps an active license active while the date is ahead', () => {
     expect(validUntilChange({ ...base, validUntil: at('2026-12-31T00:00:00Z') })).toEqual({ ok: true, status: 'active' });
@@ -70,8 +70,8 @@ describe('§4.2 valid-until set by staff', () => {
     expect(validUntilChange({ ...base, status: 'suspended', validUntil: at('2026-02-01T00:00:00Z') })).toEqual({ ok: true, status: 'suspended' });
   });
 
-  it('refuses a perpetual license and a date not after the start with VALID_UNTIL_INVALID', () => {
-    expect(validUntilChange({ ...base, expiresAt: null, validUntil: at('2026-12-31T00:00:00Z') })).toMatchObject({ ok: false, code: 'VALID_UNTIL_INVALID' });
+  it('refuses a perpetual product’s license and a date not after the start with VALID_UNTIL_INVALID', () => {
+    expect(validUntilChange({ ...base, termType: 'perpetual', validUntil: at('2026-12-31T00:00:00Z') })).toMatchObject({ ok: false, code: 'VALID_UNTIL_INVALID' });
     expect(validUntilChange({ ...base, validUntil: base.startsAt })).toMatchObject({ ok: false, code: 'VALID_UNTIL_INVALID' });
   });
 });

@@ -83,12 +83,13 @@ export function configurationRefusal(productFeatures: Record<string, unknown>, r
 // ---------------------------------------------------------------------------------------------------------
 
 /**
- * Whether staff may set a license's valid-until (§4.2 Edit) to `validUntil`: a perpetual license has none to set,
- * and the date must lie after the license's start. A date in the past is allowed (staff end a license that way);
+ * Whether staff may set a license's valid-until (§4.2 Edit) to `validUntil`: a perpetual product's license has none
+ * to set, and the date must lie after the license's start. A term license billed by a subscription may carry none
+ * yet (billing's term drives it); staff may give it one, and billing is told. A date in the past is allowed (staff end a license that way);
  * the status follows the date: `active` ⇄ `expired` (§4.1), other statuses are left as they are.
  */
-export function validUntilChange(input: { status: string; startsAt: Date; expiresAt: Date | null; validUntil: Date; now: Date }): { ok: true; status: string } | ({ ok: false } & Refusal) {
-  if (input.expiresAt === null) return { ok: false, code: 'VALID_UNTIL_INVALID', message: 'a perpetual license has no valid-until to change' };
+export function validUntilChange(input: { status: string; termType: 'term' | 'perpetual'; startsAt: Date; validUntil: Date; now: Date }): { ok: true; status: string } | ({ ok: false } & Refusal) {
+  if (input.termType === 'perpetual') return { ok: false, code: 'VALID_UNTIL_INVALID', message: 'a perpetual license has no valid-until to change' };
   if (input.validUntil.getTime() <= input.startsAt.getTime()) return { ok: false, code: 'VALID_UNTIL_INVALID', message: 'valid-until must be after the license starts' };
   const lapsed = input.validUntil.getTime() <= input.now.getTime();
   const status = input.status === 'active' && lapsed ? 'expired' : input.status === 'expired' && !lapsed ? 'active' : input.status;

@@ -43,6 +43,7 @@ interface EditedRow {
   auto_renew_months: number | null;
   starts_at: Date;
   expires_at: Date | null;
+  term_type: 'term' | 'perpetual';
 }
 
 /**
@@ -58,8 +59,8 @@ export async function editEntitlement(db: Db, input: EditEntitlementInput): Prom
   const sealed = edit.adminPassword === undefined || edit.adminPassword === null ? edit.adminPassword : sealPassword(input.secretBox, edit.adminPassword);
   await inTransaction(db, async (tx) => {
     const [row] = await tx<EditedRow[]>`
-      select e.id, e.status, e.key_id, v.prefix, e.subscription_id, e.name, e.bound_ip, e.auto_renew_months, e.starts_at, e.expires_at
-      from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
+      select e.id, e.status, e.key_id, v.prefix, e.subscription_id, e.name, e.bound_ip, e.auto_renew_months, e.starts_at, e.expires_at, p.term_type
+      from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id join licensing_products p on p.id = e.product_id
       where e.id = ${input.entitlementId} for update of e`;
     if (!row) throw notFound('entitlement', input.entitlementId);
     refuseBusyOrEnded(row.status);
@@ -67,7 +68,7 @@ export async function editEntitlement(db: Db, input: EditEntitlementInput): Prom
     let status = row.status;
     let expiresAt = row.expires_at;
     if (edit.validUntil !== undefined) {
-      const decision = validUntilChange({ status: row.status, startsAt: new Date(row.starts_at), expiresAt: row.expires_at && new Date(row.expires_at), validUntil: edit.validUntil, now });
+      const decision = validUntilChange({ status: row.status, termType: row.term_type, startsAt: new Date(row.starts_at), validUntil: edit.validUntil, now });
       if (!decision.ok) throw new AppError(decision.code, decision.message);
       changes.validUntil = { from: row.expires_at, to: edit.validUntil.toISOString() };
       if (decision.status !== row.status) changes.status = { from: row.status, to: decision.status };
