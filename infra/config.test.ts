@@ -30,6 +30,8 @@ describe('configuration from the environment', () => {
     ['LICENSING_TRIALS_PER_HOUR', '-1'],
     ['EGRESS_ALLOW_HOSTS', 'http://vendor.internal'],
     ['EGRESS_ALLOW_HOSTS', 'vendor.internal:99999'],
+    ['SECRETS_KEY', 'too-short'],
+    ['SECRETS_KEY', 'ab'.repeat(31)],
   ])('a bad %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
@@ -38,5 +40,11 @@ describe('configuration from the environment', () => {
   it('reads EGRESS_ALLOW_HOSTS as host and host:port entries, normalised, none by default', () => {
     expect(loadConfig({}).EGRESS_ALLOW_HOSTS).toEqual([]);
     expect(loadConfig({ EGRESS_ALLOW_HOSTS: 'Vendor.Internal:8443, 10.0.0.5 [::1]:9000' }).EGRESS_ALLOW_HOSTS).toEqual(['vendor.internal:8443', '10.0.0.5', '[::1]:9000']);
+  });
+
+  it('reads SECRETS_KEY as 32 bytes in hex or base64', () => {
+    expect(loadConfig({ SECRETS_KEY: 'ab'.repeat(32) }).SECRETS_KEY).toBe('ab'.repeat(32));
+    expect(loadConfig({ SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).SECRETS_KEY).toBeDefined();
+    expect(loadConfig({}).SECRETS_KEY).toBeUndefined();
   });
 });
