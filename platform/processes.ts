@@ -1,4 +1,3 @@
-import { SecretBox } from '../infra/secret-box';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
@@ -6,6 +5,7 @@ import { createDefaultPluginRegistry } from '../operations/plugins/registry';
 import { createPlatformApp } from './http-app';
 import { bootstrapAdmin } from '../api/auth';
 import { hashPassword } from '../infra/passwords';
+import { SecretBox } from '../infra/secret-box';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/scenario-starts/client-blocks';
 import { resendPaidSignals } from '../api/scenario-starts/orders';

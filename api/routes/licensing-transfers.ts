@@ -9,7 +9,9 @@ import { approveTransfer } from '../../operations/licensing/transfers/approve-tr
 import { closeTransfer } from '../../operations/licensing/transfers/close-transfer';
 import { TRANSFER_TTL_DAYS, transferExpiry, type TransferRow } from '../../operations/licensing/transfers/pending-transfer';
 import { startTransfer } from '../../operations/licensing/transfers/start-transfer';
-import { eventActor, guard } from '../auth';
+import type { Context } from 'hono';
+import { entitlementOwnedBy } from '../../queries/licensing/key-scope';
+import { eventActor, guard, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
@@ -88,6 +90,11 @@ const isoDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
  */
 export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
+
+  /** Renewals move a client's money: a license of another reseller's key answers 404, as a missing one does. */
+  async function refuseOtherResellers(c: Context<AppEnv>, id: number): Promise<void> {
+    if (!(await entitlementOwnedBy(sql, id, c.get('staff').resellerId))) throw notFound('entitlement', id);
+  }
 
   app.openapi(
     createRoute({
@@ -270,6 +277,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     async (c) => {
       const { id } = c.req.valid('param');
       const { periodMonths, price } = c.req.valid('query');
+      await refuseOtherResellers(c, id);
       const options = await renewalOptions(sql, { entitlementId: id, periodMonths, price, now: now() });
       const { state } = options;
       return c.json(
@@ -311,6 +319,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     async (c) => {
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
+      await refuseOtherResellers(c, id);
       const renewed = await renewEntitlement(sql, { ...input, entitlementId: id, actor: eventActor(c), now: now() });
       return c.json(
         {

@@ -270,4 +270,22 @@ describe('hosting-panel license operations (issue 22 point 2, spec 04 §4.2)', (
     const foreign = await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'unpaid_invoice', paymentId: foreignInvoice.id ?? foreignInvoice.paymentId, price: 1 });
     expect([foreign.status, foreign.body.code]).toEqual([422, 'PAYMENT_NOT_ADDABLE']);
   });
+
+  it('another reseller’s staff find none of these licenses: edit, configuration, renewal options and renewal answer 404 and change nothing', async () => {
+    const l = await clientLicense('Tenant Ltd');
+    const reseller = await p.api('POST', '/api/v1/resellers', { name: 'Panel Reseller', currency: 'EUR' });
+    const member = (await p.api('POST', '/api/v1/staff', { name: 'Rolf Reseller', email: 'rolf@example.com', role: 'admin' })).body;
+    await p.sql`update staff set reseller_id = ${reseller.body.id} where id = ${member.id}`;
+    const token = (await p.api('POST', `/api/v1/staff/${member.id}/tokens`, { name: 'reseller' })).body.token as string;
+    const before = await row(l.entitlementId);
+    const answers = [
+      await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}`, { name: 'taken over' }, { token }),
+      await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/configuration`, { features: {} }, { token }),
+      await p.api('GET', `/api/v1/licensing/entitlements/${l.entitlementId}/renewal-options?periodMonths=1&price=1`, undefined, { token }),
+      await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'invoice', price: 1 }, { token }),
+    ];
+    expect(answers.map((a) => [a.status, a.body.code])).toEqual(Array(4).fill([404, 'not_found']));
+    expect(await row(l.entitlementId)).toEqual(before);
+    expect(await p.sql`select 1 from license_renewals where entitlement_id = ${l.entitlementId}`).toHaveLength(0);
+  });
 });

@@ -1,4 +1,3 @@
-import { SecretBox } from '../../infra/secret-box';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -15,6 +14,7 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorker } from '../../platform/temporal';
 import type { Logger } from '../../infra/logger';
 import { clientInterceptors } from '../../infra/request-context';
+import { SecretBox } from '../../infra/secret-box';
 import type { PluginRetryPolicy } from '../../contracts/plugin-calls';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { testNamespace } from './namespaces';
