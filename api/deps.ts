@@ -19,10 +19,10 @@ export interface ApiDeps {
   now?: () => Date;
   /** How hard notifications started from the API (resends) are tried; default: the workflow's. */
   notificationPolicy?: NotificationRetryPolicy;
-  /** Seals secrets kept at rest (SECRETS_KEY); absent, routes that store one answer 409 `secrets_key_not_configured`. */
-  secretBox?: SecretBox;
   /** Which hosts inside the network configured URLs may name (EGRESS_ALLOW_HOSTS); default: none. */
   egress?: EgressPolicy;
+  /** Seals and opens the licensing vendors' signing keys (LICENSING_KEY_ENCRYPTION_KEY); unset: they cannot be used. */
+  licensingKeys?: SecretBox;
 }
 
 /** A router whose validation failures answer like every other error: `{ code, message, details }`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TrustedProxies } from './client-address';
 import { parseAllowHosts, type EgressPolicy } from './egress';
+import { secretBoxKeyFrom } from './secret-box';
 
 /**
  * All configuration comes from environment variables, validated here once at start. A bad value stops
@@ -37,18 +38,26 @@ const configSchema = z.object({
     .optional(),
   /** Anonymous trial registrations (`POST /licensing/v1/keys` with a trial) per product per hour, from all addresses together. */
   LICENSING_TRIALS_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  /**
+   * The key that encrypts the licensing vendors' signing keys at rest (infra/secret-box.ts): base64 of 32 random
+   * bytes (`openssl rand -base64 32`). Kept out of the database on purpose. Unset: vendors cannot be registered,
+   * rotated or sign documents (503 LICENSING_KEYS_LOCKED).
+   */
+  LICENSING_KEY_ENCRYPTION_KEY: z
+    .string()
+    .transform((text, ctx) => {
+      const key = secretBoxKeyFrom(text);
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: 'must be base64 of exactly 32 bytes (openssl rand -base64 32)' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
   /** When set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The API's database statement timeout: a longer query is cancelled and answered 503 `query_timeout`; 0 turns it off. */
   API_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
-  /**
-   * 32 bytes (64 hex digits or base64) that seal secrets kept at rest (infra/secret-box.ts): a license's
-   * administrator password. Unset: such secrets cannot be stored (the edit answers 409 `secrets_key_not_configured`).
-   */
-  SECRETS_KEY: z
-    .string()
-    .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as 64 hex digits or base64')
-    .optional(),
   /** The first administrator's operator UI password, set only while that administrator has none. */
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** The business day (billing dates, start and expiration dates) is counted in this IANA time zone. */

@@ -1,40 +1,54 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
- * Secrets kept at rest (a licence's administrator password, spec 04 §4.2): AES-256-GCM under the installation's
- * `SECRETS_KEY`, a random nonce per value, and the key's fingerprint in the sealed text so that a value sealed
- * under another key is refused rather than decrypted into garbage. The sealed form is
- * `v1.<key fingerprint>.<nonce>.<ciphertext>.<tag>` (base64url parts). Nothing here is ever answered by the API.
+ * Secrets at rest (issue 22 point 8): AES-256-GCM under a key that comes from configuration and is never stored
+ * beside the data, so a copy of the database alone reveals no secret. A sealed value is one string,
+ * `v1.<iv>.<tag>.<ciphertext>` (base64url parts), whose version says how to open it when the scheme changes.
+ * The authentication tag makes a tampered value, or one sealed under another key, fail to open instead of
+ * yielding garbage.
  */
-export class SecretBox {
-  private readonly key: Buffer;
-  readonly fingerprint: string;
+export interface SecretBox {
+  seal(plaintext: string): string;
+  /** Throws `SecretBoxError` when the value is not sealed under this box's key. */
+  open(sealed: string): string;
+}
 
-  constructor(key: Buffer) {
-    if (key.length !== 32) throw new Error('SECRETS_KEY must be 32 bytes');
-    this.key = key;
-    this.fingerprint = createHash('sha256').update(key).digest('base64url').slice(0, 8);
-  }
+export class SecretBoxError extends Error {
+  override readonly name = 'SecretBoxError';
+}
 
-  /** A key from its configured text: 32 bytes as base64 or hex. */
-  static fromText(text: string): SecretBox {
-    const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-    return new SecretBox(key);
-  }
+const VERSION = 'v1';
+/** A sealed value, recognisable without the key (a plaintext PEM starts with "-----BEGIN"). */
+export const isSealed = (value: string): boolean => value.startsWith(`${VERSION}.`);
 
-  seal(plain: string): string {
-    const nonce = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v1', this.fingerprint, nonce.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
-  }
+/** The box of a 32-byte key. */
+export function secretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new SecretBoxError('an AES-256 key is 32 bytes');
+  return {
+    seal(plaintext) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+    },
+    open(sealed) {
+      const [version, iv, tag, ciphertext, ...rest] = sealed.split('.');
+      if (version !== VERSION || !iv || !tag || ciphertext === undefined || rest.length > 0) throw new SecretBoxError('not a sealed secret');
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      } catch {
+        throw new SecretBoxError('the secret does not open with the configured key (another key, or tampered)');
+      }
+    },
+  };
+}
 
-  open(sealed: string): string {
-    const [version, fingerprint, nonce, body, tag] = sealed.split('.');
-    if (version !== 'v1' || nonce === undefined || body === undefined || tag === undefined) throw new Error('not a sealed secret');
-    if (fingerprint !== this.fingerprint) throw new Error('the secret was sealed under another SECRETS_KEY');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(nonce, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
-  }
+/** The key of a configuration value: base64 (or base64url) of exactly 32 random bytes. Null when it is not one. */
+export function secretBoxKeyFrom(text: string): Buffer | null {
+  const clean = text.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(clean)) return null;
+  const key = Buffer.from(clean.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? key : null;
 }

@@ -5,7 +5,7 @@ import { createDefaultPluginRegistry } from '../operations/plugins/registry';
 import { createPlatformApp } from './http-app';
 import { bootstrapAdmin } from '../api/auth';
 import { hashPassword } from '../infra/passwords';
-import { SecretBox } from '../infra/secret-box';
+import { secretBox } from '../infra/secret-box';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/scenario-starts/client-blocks';
 import { resendPaidSignals } from '../api/scenario-starts/orders';
@@ -53,7 +53,8 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     timeZone: config.PLATFORM_TIME_ZONE,
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
     egress: egressPolicyFrom(config),
-    ...(config.SECRETS_KEY ? { secretBox: SecretBox.fromText(config.SECRETS_KEY) } : {}),
+    // Licensing secrets at rest (a license's administrator password) are sealed under LICENSING_KEY_ENCRYPTION_KEY.
+    ...(config.LICENSING_KEY_ENCRYPTION_KEY ? { licensingKeys: secretBox(config.LICENSING_KEY_ENCRYPTION_KEY) } : {}),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
   // The operator UI needs a password: the first administrator gets the configured one, only while it has none.

@@ -78,7 +78,7 @@ const grantInput = z
  * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
-export function licensingRoutes({ sql, secretBox, now = () => new Date() }: ApiDeps) {
+export function licensingRoutes({ sql, licensingKeys, now = () => new Date() }: ApiDeps) {
   const app = router();
 
   /** 404 for a license of another reseller's key, as for one that does not exist. */
@@ -262,7 +262,7 @@ export function licensingRoutes({ sql, secretBox, now = () => new Date() }: ApiD
       const { id } = c.req.valid('param');
       await ownEntitlement(c, id);
       const { validUntil, ...edit } = c.req.valid('json');
-      await editEntitlement(sql, { entitlementId: id, edit: { ...edit, ...(validUntil === undefined ? {} : { validUntil: new Date(validUntil) }) }, secretBox, actor: eventActor(c), now: now() });
+      await editEntitlement(sql, { entitlementId: id, edit: { ...edit, ...(validUntil === undefined ? {} : { validUntil: new Date(validUntil) }) }, secretBox: licensingKeys, actor: eventActor(c), now: now() });
       return c.json(await entitlementCard(sql, id), 200);
     },
   );

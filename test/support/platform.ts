@@ -14,7 +14,6 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorker } from '../../platform/temporal';
 import type { Logger } from '../../infra/logger';
 import { clientInterceptors } from '../../infra/request-context';
-import { SecretBox } from '../../infra/secret-box';
 import type { PluginRetryPolicy } from '../../contracts/plugin-calls';
 import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { testNamespace } from './namespaces';
@@ -23,6 +22,7 @@ import { startNotificationDispatcher } from '../../platform/notification-dispatc
 import { installDefaultTemplates } from '../../operations/notifications/defaults';
 import { withDatabase } from './local-services';
 import type { NotificationRetryPolicy } from '../../contracts/scenarios';
+import { secretBox } from '../../infra/secret-box';
 
 // Worker chatter (state changes, retries we provoke on purpose) would drown the test report.
 try {
@@ -32,6 +32,9 @@ try {
 }
 
 /** Notification delivery in tests: four attempts within about two seconds. */
+/** The configuration key that seals licensing signing keys in tests (LICENSING_KEY_ENCRYPTION_KEY), one per test process. */
+export const testLicensingKeyEncryptionKey = randomBytes(32);
+
 export const fastNotificationPolicy: NotificationRetryPolicy = { attempts: 4, initialIntervalMs: 300, maxIntervalMs: 1_000 };
 
 export const fastRetryPolicy: PluginRetryPolicy = {
@@ -139,8 +142,7 @@ export async function createTestPlatform(name: string, options: TestPlatformOpti
     pluginRetryPolicy: options.policy ?? fastRetryPolicy,
     notificationPolicy: fastNotificationPolicy,
     egress,
-    // Secrets at rest (a license's administrator password) are sealed under a key of this test file's own.
-    secretBox: new SecretBox(randomBytes(32)),
+    licensingKeys: secretBox(testLicensingKeyEncryptionKey),
   };
   // Calls come "through a proxy on the loopback" that the app trusts (see `caller`), so a test may give a call the
   // client address it stands for with X-Forwarded-For, as the public licensing tests do to keep to their limits.

@@ -11,7 +11,7 @@ import { resetRegistrations } from './reset-registrations';
 export interface EntitlementEdit {
   name?: string | null | undefined;
   boundIp?: string | null | undefined;
-  /** Write-only: sealed at rest, never answered; null clears it. */
+  /** Write-only: sealed at rest (infra/secret-box.ts), never answered; null clears it. */
   adminPassword?: string | null | undefined;
   /** Null: no auto-renewal. */
   autoRenewMonths?: number | null | undefined;
@@ -26,7 +26,7 @@ export interface EntitlementEdit {
 export interface EditEntitlementInput {
   entitlementId: number;
   edit: EntitlementEdit;
-  /** Seals the administrator password; absent, setting one answers 409 `SECRETS_KEY_NOT_CONFIGURED`. */
+  /** Seals the administrator password (the licensing secrets' box, LICENSING_KEY_ENCRYPTION_KEY); absent, setting one answers 409 `SECRETS_KEY_NOT_CONFIGURED`. */
   secretBox: SecretBox | undefined;
   actor: Pick<EventEntry, 'actorId' | 'actorKind'>;
   now: Date;
@@ -102,6 +102,6 @@ export async function editEntitlement(db: Db, input: EditEntitlementInput): Prom
 }
 
 function sealPassword(box: SecretBox | undefined, password: string): string {
-  if (!box) throw new AppError('SECRETS_KEY_NOT_CONFIGURED', 'the installation has no SECRETS_KEY, so a password cannot be stored');
+  if (!box) throw new AppError('SECRETS_KEY_NOT_CONFIGURED', 'the installation has no LICENSING_KEY_ENCRYPTION_KEY, so a password cannot be stored');
   return box.seal(password);
 }
