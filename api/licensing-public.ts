@@ -32,7 +32,9 @@ const activationInput = z
   .object({
     key: text(64),
     productCode: text(64),
-    machine: z.object({ signatures, hostname: text(255).optional(), ip: text(64).optional() }).strict(),
+    machine: z
+      .object({ signatures, hostname: text(255).optional(), ip: text(64).optional(), databaseId: text(255).optional(), databaseName: text(255).optional(), userName: text(255).optional() })
+      .strict(),
     clientState: z.object({ remainingDays: z.number().int().min(0).nullable().optional(), execCount: z.number().int().min(0).nullable().optional() }).strict().optional(),
   })
   .strict();

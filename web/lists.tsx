@@ -7,7 +7,7 @@ import { saveListPreferences } from '../operations/staff/save-list-preferences';
 import { countList, listRows, type ListQuery } from '../queries/lists/engine';
 import { listPreferencesOf } from '../queries/lists/preferences';
 import { isStorableText } from '../domain/text';
-import { csvCell } from './csv';
+import { csvCell } from '../infra/csv';
 import { translator, type MessageKey, type Translate } from './i18n';
 import { Csrf, dateTime, mayRead, money, Page, Status } from './layout';
 import { localPath } from './local-path';

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { MAX_RENEWAL_MONTHS, RENEWAL_PAYMENT_METHODS } from '../../domain/licensing/commercial';
+import { MAX_RENEWAL_MONTHS } from '../../domain/licensing/commercial';
+import { PANEL_PAYMENT_METHODS } from '../../domain/licensing/panel';
 import { createPartner } from '../../operations/licensing/catalog/create-partner';
 import { quoteMajorUpdate } from '../../operations/licensing/entitlements/quote-major-update';
 import { renewalOptions } from '../../operations/licensing/entitlements/renewal-options';
@@ -8,7 +9,9 @@ import { approveTransfer } from '../../operations/licensing/transfers/approve-tr
 import { closeTransfer } from '../../operations/licensing/transfers/close-transfer';
 import { TRANSFER_TTL_DAYS, transferExpiry, type TransferRow } from '../../operations/licensing/transfers/pending-transfer';
 import { startTransfer } from '../../operations/licensing/transfers/start-transfer';
-import { eventActor, guard } from '../auth';
+import type { Context } from 'hono';
+import { entitlementOwnedBy } from '../../queries/licensing/key-scope';
+import { eventActor, guard, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
@@ -47,7 +50,8 @@ const updateQuoteInput = z
 const renewalInput = z
   .object({
     periodMonths: z.number().int().min(1).max(MAX_RENEWAL_MONTHS),
-    paymentMethod: z.enum(RENEWAL_PAYMENT_METHODS),
+    paymentMethod: z.enum(PANEL_PAYMENT_METHODS).describe('balance (when it covers the price), unpaid_invoice (with paymentId) or invoice (a new one)'),
+    paymentId: z.number().int().positive().max(MAX_ID).optional().describe('unpaid_invoice: the waiting top-up payment the price is added to'),
     price: money.describe('the cost of the period, in the client’s currency; passed by the caller until the billing catalogue is linked'),
   })
   .strict()
@@ -86,6 +90,11 @@ const isoDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
  */
 export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
+
+  /** Renewals move a client's money: a license of another reseller's key answers 404, as a missing one does. */
+  async function refuseOtherResellers(c: Context<AppEnv>, id: number): Promise<void> {
+    if (!(await entitlementOwnedBy(sql, id, c.get('staff').resellerId))) throw notFound('entitlement', id);
+  }
 
   app.openapi(
     createRoute({
@@ -268,6 +277,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     async (c) => {
       const { id } = c.req.valid('param');
       const { periodMonths, price } = c.req.valid('query');
+      await refuseOtherResellers(c, id);
       const options = await renewalOptions(sql, { entitlementId: id, periodMonths, price, now: now() });
       const { state } = options;
       return c.json(
@@ -282,6 +292,7 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
           currency: state.currency,
           balance: state.balance,
           paymentMethods: options.paymentMethods,
+          unpaidInvoices: options.unpaidInvoices,
           newExpiresAt: options.newExpiresAt,
           refusal: options.refusal,
         },
@@ -290,20 +301,25 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     },
   );
 
-  /** §4.2 Renew, §7.2 renew (§8 #30): no money moves here yet, so the answer says `payment.collected: false`. */
+  /**
+   * §4.2 Renew, §7.2 renew (§8 #30): paid from the balance the license is renewed at once (the price debited); added
+   * to an unpaid invoice or on a new invoice it is renewed when that payment is confirmed (`renewal.status`
+   * `awaiting_payment`, `payment.id` names the invoice).
+   */
   app.openapi(
     createRoute({
       method: 'post',
       path: '/licensing/entitlements/{id}/renewals',
       tags: ['Licensing'],
-      summary: 'Renew a license for a number of months: valid-until = max(valid-until, now) + period; an expired license becomes active',
+      summary: 'Renew a license for a number of months, paid from the balance, added to an unpaid invoice or on a new invoice: valid-until = max(valid-until, paid) + period',
       ...guard('catalog', true),
       request: { params: idParam, ...jsonBody(renewalInput) },
-      responses: jsonResponses(200, looseObject, 'the renewed license'),
+      responses: jsonResponses(200, looseObject, 'the license and its renewal'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
+      await refuseOtherResellers(c, id);
       const renewed = await renewEntitlement(sql, { ...input, entitlementId: id, actor: eventActor(c), now: now() });
       return c.json(
         {
@@ -313,7 +329,8 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
           previousExpiresAt: dateOrNull(renewed.state.expires_at),
           expiresAt: renewed.expiresAt,
           periodMonths: input.periodMonths,
-          payment: { method: input.paymentMethod, amount: input.price, currency: renewed.state.currency, collected: false },
+          renewal: { id: renewed.renewalId, status: renewed.renewalStatus },
+          payment: { method: input.paymentMethod, id: renewed.paymentId, amount: input.price, currency: renewed.state.currency, collected: renewed.renewalStatus === 'applied' },
         },
         200,
       );

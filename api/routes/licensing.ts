@@ -7,11 +7,14 @@ import { deleteEntitlement } from '../../operations/licensing/entitlements/delet
 import { entitlementCard } from '../../operations/licensing/entitlements/entitlement-card';
 import { extendEntitlementSupport } from '../../operations/licensing/entitlements/extend-support';
 import { resetRegistrations } from '../../operations/licensing/entitlements/reset-registrations';
-import { setBoundIp } from '../../operations/licensing/entitlements/set-bound-ip';
+import { configureEntitlement } from '../../operations/licensing/entitlements/configure-entitlement';
+import { editEntitlement } from '../../operations/licensing/entitlements/edit-entitlement';
+import { entitlementOwnedBy } from '../../queries/licensing/key-scope';
 import { ENTITLEMENT_SWITCHES, setEntitlementStatus } from '../../operations/licensing/entitlements/set-entitlement-status';
 import { deleteKey } from '../../operations/licensing/keys/delete-key';
 import { grantEntitlement } from '../../operations/licensing/keys/grant-entitlement';
-import { guard } from '../auth';
+import type { Context } from 'hono';
+import { eventActor, guard, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
@@ -44,6 +47,23 @@ const productInput = z
   .strict()
   .openapi('LicensingProductInput');
 
+const entitlementEditInput = z
+  .object({
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    boundIp: z.string().trim().min(3).max(64).nullable().optional().describe('the IP address activations must declare; null: any'),
+    adminPassword: z.string().min(1).max(200).nullable().optional().describe('write-only: stored sealed, never answered; null clears it'),
+    regenerateKey: z.boolean().optional().describe('replace the registration key by a newly generated one'),
+    resetRegistrations: z.boolean().optional().describe('delete all existing registrations (the ManagedExpiration anchor is kept)'),
+    autoRenewMonths: z.number().int().min(1).max(120).nullable().optional().describe('months of automatic renewal; null: off'),
+    validUntil: z.iso.datetime({ offset: true }).optional().describe('staff only; the status follows it (active / expired)'),
+  })
+  .strict()
+  .openapi('LicensingEntitlementEdit');
+const configurationInput = z
+  .object({ features: z.record(z.string().min(1).max(64), z.union([z.boolean(), z.number().int().min(0).max(1_000_000_000)])).refine((f) => Object.keys(f).length <= 100, 'at most 100 features') })
+  .strict()
+  .openapi('LicensingConfigurationInput');
+
 const codeParam = z.object({ code: z.string().max(64).openapi({ param: { name: 'code', in: 'path' } }) });
 const grantInput = z
   .object({
@@ -65,6 +85,11 @@ const grantInput = z
  */
 export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: ApiDeps) {
   const app = router();
+
+  /** 404 for a license of another reseller's key, as for one that does not exist. */
+  async function ownEntitlement(c: Context<AppEnv>, id: number): Promise<void> {
+    if (!(await entitlementOwnedBy(sql, id, c.get('staff').resellerId))) throw notFound('entitlement', id);
+  }
 
   app.openapi(
     createRoute({
@@ -141,22 +166,7 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/licensing/keys/{code}',
-      tags: ['Licensing'],
-      ...guard('catalog', false),
-      request: { params: codeParam },
-      responses: jsonResponses(200, looseObject, 'the key card'),
-    }),
-    async (c) => {
-      const code = canonicalKeyCode(c.req.valid('param').code);
-      const [key] = await sql`select id, code, client_id as "clientId", status from license_keys where code = ${code}`;
-      if (!key) throw notFound('license key', code);
-      return c.json(key, 200);
-    },
-  );
+  // The key card (GET /licensing/keys/{code}) and its operations: licensing-key-card.ts.
 
   app.openapi(
     createRoute({
@@ -238,21 +248,46 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     },
   );
 
+  /**
+   * The hosting panel's Edit (spec 04 §4.2, §7.2 update): fields sent change, others stay. The administrator password
+   * is write-only (sealed at rest, never answered); valid-until is for staff (every route here is) and is logged on
+   * the billing subscription when one bills the license; "delete all existing registrations" keeps the
+   * ManagedExpiration anchor. The license must belong to the caller's reseller (404 otherwise).
+   */
   app.openapi(
     createRoute({
       method: 'post',
       path: '/licensing/entitlements/{id}',
       tags: ['Licensing'],
-      summary: 'Edit a license (spec 04 §4.2): the IP address activations must declare (null: any)',
+      summary: 'Edit a license: name, IP, administrator password (write-only), registration key replaced, delete all existing registrations, auto-renewal, valid-until',
       ...guard('catalog', true),
-      request: { params: entitlementParam, ...jsonBody(z.object({ boundIp: z.string().trim().min(3).max(64).nullable() }).strict().openapi('LicensingEntitlementEdit')) },
+      request: { params: entitlementParam, ...jsonBody(entitlementEditInput) },
       responses: jsonResponses(200, looseObject, 'the entitlement'),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { boundIp } = c.req.valid('json');
-      await setBoundIp(sql, { entitlementId: id, boundIp });
+      await ownEntitlement(c, id);
+      const { validUntil, ...edit } = c.req.valid('json');
+      await editEntitlement(sql, { entitlementId: id, edit: { ...edit, ...(validUntil === undefined ? {} : { validUntil: new Date(validUntil) }) }, secretBox: licensingKeys, actor: eventActor(c), now: now() });
       return c.json(await entitlementCard(sql, id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/licensing/entitlements/{id}/configuration',
+      tags: ['Licensing'],
+      summary: "License configuration: feature values within the product's master license (booleans it has on, numbers up to its value)",
+      ...guard('catalog', true),
+      request: { params: entitlementParam, ...jsonBody(configurationInput) },
+      responses: jsonResponses(200, looseObject, 'the entitlement with its configuration'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await ownEntitlement(c, id);
+      const configuration = await configureEntitlement(sql, { entitlementId: id, features: c.req.valid('json').features, actor: eventActor(c) });
+      return c.json({ ...(await entitlementCard(sql, id)), configuration }, 200);
     },
   );
 

@@ -213,7 +213,7 @@ export const ledgerTransactions = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     clientId: integer('client_id').notNull().references(() => clients.id),
     kind: text('kind', {
-      enum: ['payment_received', 'order_paid', 'order_refund', 'adjustment', 'charge_closed', 'promised_payment', 'charge_split', 'usage_charge', 'license_update'],
+      enum: ['payment_received', 'order_paid', 'order_refund', 'adjustment', 'charge_closed', 'promised_payment', 'charge_split', 'usage_charge', 'license_update', 'license_renewal'],
     }).notNull(),
     /** Signed: a credit to the client is positive, a debit negative. */
     amount: money('amount').notNull(),

@@ -11,3 +11,4 @@ export * from './seat-pools';
 export * from './reseller-billing';
 export * from './licensing-signing-keys';
 export * from './licensing-major-updates';
+export * from './licensing-renewals';

@@ -86,6 +86,14 @@ export const entitlements = pgTable(
     kind: text('kind', { enum: ['trial', 'paid'] }).notNull().default('paid'),
     /** Activations must declare this address when set (spec 04 §7.4 IP_MISMATCH). */
     boundIp: text('bound_ip'),
+    /** The license name of the hosting panel (spec 04 §4.2 Edit). */
+    name: text('name'),
+    /** The administrator password (spec 04 §4.2 Edit): write-only, sealed by infra/secret-box.ts, never answered. */
+    adminPasswordEnc: text('admin_password_enc'),
+    /** Months a standalone license renews by automatically (spec 04 §4.2 Edit "auto-renewal"); null: no auto-renewal. */
+    autoRenewMonths: integer('auto_renew_months'),
+    /** License configuration (spec 04 §4.2): feature values within the product's master license, merged over it when signing. */
+    configuration: jsonb('configuration').notNull().default({}),
     /** The product that replaced it by a composition change (spec 04 §3.2). */
     supersededBy: integer('superseded_by'),
     /** The partner that owns it now (spec 04 §4.2 import). */
@@ -140,6 +148,11 @@ export const machineBindings = pgTable(
     machineId: text('machine_id').notNull(),
     signatures: jsonb('signatures').notNull(),
     hostname: text('hostname'),
+    /** What the protected application declared (spec 04 §1.2 MachineBinding), shown in the key card's current usage. */
+    ip: text('ip'),
+    databaseId: text('database_id'),
+    databaseName: text('database_name'),
+    userName: text('user_name'),
     status: text('status', { enum: ['active', 'deactivated', 'replaced', 'revoked'] }).notNull().default('active'),
     issued: jsonb('issued'),
     activatedAt: timestamp('activated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -149,16 +162,25 @@ export const machineBindings = pgTable(
   (t) => [index('machine_bindings_account_idx').on(t.accountId)],
 );
 
-export const activationLogs = pgTable('activation_logs', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  entitlementId: integer('entitlement_id').notNull().references(() => entitlements.id),
-  accountId: integer('account_id').references(() => activationAccounts.id),
-  bindingId: integer('binding_id').references(() => machineBindings.id),
-  action: text('action', { enum: ['Activated', 'Replaced', 'Customized', 'Deactivated', 'Refused', 'Revoked'] }).notNull(),
-  errorCode: text('error_code'),
-  signatures: jsonb('signatures'),
-  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const activationLogs = pgTable(
+  'activation_logs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    entitlementId: integer('entitlement_id').notNull().references(() => entitlements.id),
+    accountId: integer('account_id').references(() => activationAccounts.id),
+    bindingId: integer('binding_id').references(() => machineBindings.id),
+    action: text('action', { enum: ['Activated', 'Replaced', 'Customized', 'Deactivated', 'Refused', 'Revoked'] }).notNull(),
+    errorCode: text('error_code'),
+    /** Why a `Revoked` row was written (spec 04 §6.7): reset, suspension, composition change, reversal, deletion... */
+    cause: text('cause'),
+    /** The machine the attempt came from, also for refusals that bound nothing (the log is read per machine). */
+    machineId: text('machine_id'),
+    signatures: jsonb('signatures'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The log is read per license and per machine, newest first (spec 04 §6.7).
+  (t) => [index('activation_logs_entitlement_idx').on(t.entitlementId, t.id), index('activation_logs_machine_idx').on(t.machineId)],
+);
 
 /** Coupons (spec 04 §3): single-purpose codes that change a key's entitlements when applied with it. */
 export const couponBatches = pgTable('coupon_batches', {

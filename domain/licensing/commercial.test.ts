@@ -6,7 +6,6 @@ import {
   legalFormOf,
   perpetualOrderRefusal,
   perpetualUpdateQuote,
-  renewalPaymentMethods,
   renewEntitlement,
   supportUntilAtPurchase,
   type MajorRelease,
@@ -60,16 +59,6 @@ describe('§4.2 renew and §8 #30 (exact dates: the integration test checks the 
     for (const periodMonths of [0, -1, 1.5, 121, Number.NaN]) {
       expect(() => renewEntitlement({ status: 'active', expiresAt: d('2025-05-01'), now: d('2025-04-10'), periodMonths }), String(periodMonths)).toThrow(RangeError);
     }
-  });
-
-  it('§8 #30 offers the account balance only when it covers the cost; an invoice always', () => {
-    expect(renewalPaymentMethods({ balance: 12_000, cost: 12_000 })).toEqual(['balance', 'invoice']);
-    expect(renewalPaymentMethods({ balance: 50_000, cost: 12_000 })).toEqual(['balance', 'invoice']);
-    expect(renewalPaymentMethods({ balance: 11_999, cost: 12_000 })).toEqual(['invoice']);
-    expect(renewalPaymentMethods({ balance: -500, cost: 0 })).toEqual(['invoice']);
-    expect(renewalPaymentMethods({ balance: 0, cost: 0 })).toEqual(['balance', 'invoice']);
-    // A key without a billing client has no balance to pay from.
-    expect(renewalPaymentMethods({ balance: null, cost: 0 })).toEqual(['invoice']);
   });
 });
 

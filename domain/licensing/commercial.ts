@@ -242,20 +242,7 @@ export function renewEntitlement(input: { status: EntitlementStatus; expiresAt: 
   return { ok: true, expiresAt: addCalendarMonths(laterOf(expiresAt, now), periodMonths), status: 'active' };
 }
 
-/** Payment methods of a renewal (§4.2 Renew) that this platform supports so far. */
-export const RENEWAL_PAYMENT_METHODS = ['balance', 'invoice'] as const;
-export type RenewalPaymentMethod = (typeof RENEWAL_PAYMENT_METHODS)[number];
-
-/**
- * The payment methods a renewal offers (§4.2 Renew, §8 #30): the account balance only when the key belongs
- * to a billing client whose balance covers the cost (`balance ≥ cost`, integer minor units); a new invoice
- * always. Pass `balance: null` when the key has no billing client (a first-run key).
- * Choice: "add to an existing unpaid order" is not offered until renewals create billing orders.
- */
-export function renewalPaymentMethods(input: { balance: number | null; cost: number }): RenewalPaymentMethod[] {
-  const coversCost = input.balance !== null && input.balance >= input.cost;
-  return coversCost ? ['balance', 'invoice'] : ['invoice'];
-}
+// The payment methods a renewal offers are in panel.ts (`panelPaymentMethods`).
 
 // ---------------------------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@ import type { TransactionSql } from 'postgres';
 import { financialBlockReason } from '../../domain/blocking';
 import { logEvent } from '../event-log/event-log';
 
-export type LedgerKind = 'payment_received' | 'order_paid' | 'order_refund' | 'adjustment' | 'charge_closed' | 'promised_payment' | 'charge_split' | 'usage_charge' | 'license_update';
+export type LedgerKind = 'payment_received' | 'order_paid' | 'order_refund' | 'adjustment' | 'charge_closed' | 'promised_payment' | 'charge_split' | 'usage_charge' | 'license_update' | 'license_renewal';
 
 export interface LedgerEntry {
   clientId: number;

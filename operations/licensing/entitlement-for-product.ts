@@ -28,6 +28,8 @@ export interface EntitlementForProduct {
   non_transferable: boolean;
   transfer_time_mode: 'managed' | 'preserve';
   master_license: LicenseLimits & { features?: Record<string, unknown> };
+  /** The license configuration (§4.2): feature values set within the master license's, signed over them. */
+  configuration: Record<string, unknown>;
   /** The billing client's name. */
   client_name: string | null;
   /** The licensee organisation: the billing client, else the company of the key's registration. */
@@ -50,7 +52,7 @@ export async function findEntitlementForProduct(db: Db, input: { code: string; p
   const [row] = await db<EntitlementForProduct[]>`
     select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.id as vendor_id, p.code as product_code, p.term_type, e.entitled_major, e.support_until,
            p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
-           p.non_transferable, p.transfer_time_mode, p.master_license, c.name as client_name,
+           p.non_transferable, p.transfer_time_mode, p.master_license, e.configuration, c.name as client_name,
            coalesce(c.name, k.customer->>'companyName') as organization
     from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
          join licensing_products p on p.id = e.product_id left join clients c on c.id = k.client_id

@@ -122,12 +122,16 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     const lapsedProduct = await product();
     const lapsed = (await p.api('POST', `/api/v1/licensing/keys/${key.displayCode}/entitlements`, { productCode: lapsedProduct.code, periodDays: 30 })).body.id as number;
     await p.sql`update entitlements set status = 'expired', expires_at = now() - interval '10 days' where id = ${lapsed}`;
-    const before = new Date();
+    // Renewed on a new invoice (§4.2 Renew): nothing moves until the invoice is paid; then valid-until = paid + 1 month.
     const back = await p.api('POST', `/api/v1/licensing/entitlements/${lapsed}/renewals`, { periodMonths: 1, paymentMethod: 'invoice', price: 1000 });
-    const after = new Date();
     expect(back.status, JSON.stringify(back.body)).toBe(200);
-    expect(back.body.status).toBe('active');
-    const until = new Date(back.body.expiresAt).getTime();
+    expect(back.body).toMatchObject({ status: 'expired', renewal: { status: 'awaiting_payment' }, payment: { method: 'invoice', amount: 1000, collected: false } });
+    expect((await entitlementRow(lapsed)).status).toBe('expired');
+    const before = new Date();
+    const paid = await p.api('POST', `/api/v1/payments/${back.body.payment.id}/confirm`, { method: 'bank_transfer' });
+    const after = new Date();
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    const until = (await entitlementRow(lapsed)).expires_at!.getTime();
     expect(until).toBeGreaterThanOrEqual(addCalendarMonths(before, 1).getTime());
     expect(until).toBeLessThanOrEqual(addCalendarMonths(after, 1).getTime());
     expect((await entitlementRow(lapsed)).status).toBe('active');
@@ -137,7 +141,8 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
     expect([billed.status, billed.body.code]).toEqual([422, 'renew_through_subscription']);
     const firstRun = await license({ grant: { periodDays: 30 } });
     const noClient = await p.api('GET', `/api/v1/licensing/entitlements/${firstRun.entitlementId}/renewal-options?periodMonths=1&price=0`);
-    expect(noClient.body).toMatchObject({ balance: null, paymentMethods: ['invoice'] });
+    // Nothing to debit and no one to invoice (this expectation was ['invoice'] before: an invoice that could not be issued).
+    expect(noClient.body).toMatchObject({ balance: null, paymentMethods: [], refusal: { code: 'NO_BILLING_CLIENT' } });
     const perpetual = await license();
     const notRenewable = await p.api('POST', `/api/v1/licensing/entitlements/${perpetual.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'invoice', price: 1000 });
     expect([notRenewable.status, notRenewable.body.code]).toEqual([422, 'PERPETUAL_NOT_RENEWABLE']);

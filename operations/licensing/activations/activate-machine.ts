@@ -11,7 +11,15 @@ export interface ActivateMachineInput {
   /** Canonical key code. */
   code: string;
   productCode: string;
-  machine: { signatures: HardwareSignatures; hostname?: string | undefined; ip?: string | undefined };
+  machine: {
+    signatures: HardwareSignatures;
+    hostname?: string | undefined;
+    ip?: string | undefined;
+    /** The application database using the key and the user at the machine: shown in the key card's current usage (§3.6). */
+    databaseId?: string | undefined;
+    databaseName?: string | undefined;
+    userName?: string | undefined;
+  };
   clientState?: ClientState | undefined;
   /** How the request came: online, or a request file carried from an offline machine (§5.5). Shown in a refusal's details. */
   channel: 'online' | 'offline';
@@ -45,8 +53,9 @@ export async function activateMachine(db: Db, input: ActivateMachineInput): Prom
     const accountOf = (slot: number | undefined) => rows.accounts.find((a) => a.slot_no === slot);
     if (decision.outcome === 'refused') {
       await tx`
-        insert into activation_logs (entitlement_id, account_id, action, error_code, signatures)
-        values (${ent.id}, ${accountOf(decision.accountSlot)?.id ?? null}, 'Refused', ${decision.errorCode ?? null}, ${JSON.stringify(input.machine.signatures)}::jsonb)`;
+        insert into activation_logs (entitlement_id, account_id, action, error_code, machine_id, signatures, at)
+        values (${ent.id}, ${accountOf(decision.accountSlot)?.id ?? null}, 'Refused', ${decision.errorCode ?? null}, ${decision.machineId},
+                ${JSON.stringify(input.machine.signatures)}::jsonb, ${input.now.toISOString()})`;
       return { refused: decision };
     }
     const bindingId = await recordGrant(tx, { ent, account: accountOf(decision.accountSlot), decision: decision as Granted, input });
@@ -78,18 +87,27 @@ async function recordGrant(tx: Db, p: { ent: EntitlementForProduct; account: Acc
   let bindingId: number;
   if (decision.outcome === 'reissued') {
     bindingId = Number(decision.reissuesBindingId);
-    await tx`update machine_bindings set issued = ${JSON.stringify(decision.issued ?? null)}::jsonb, last_seen_at = now() where id = ${bindingId}`;
+    await tx`
+      update machine_bindings set issued = ${JSON.stringify(decision.issued ?? null)}::jsonb, last_seen_at = now(), ${usageColumns(tx, input.machine)}
+      where id = ${bindingId}`;
   } else {
     const [binding] = await tx<Array<{ id: number }>>`
-      insert into machine_bindings (account_id, machine_id, signatures, hostname, issued)
-      values (${account!.id}, ${decision.machineId}, ${JSON.stringify(input.machine.signatures)}::jsonb, ${input.machine.hostname ?? null}, ${JSON.stringify(decision.issued ?? null)}::jsonb)
+      insert into machine_bindings (account_id, machine_id, signatures, hostname, ip, database_id, database_name, user_name, issued, last_seen_at)
+      values (${account!.id}, ${decision.machineId}, ${JSON.stringify(input.machine.signatures)}::jsonb, ${input.machine.hostname ?? null}, ${input.machine.ip ?? null},
+              ${input.machine.databaseId ?? null}, ${input.machine.databaseName ?? null}, ${input.machine.userName ?? null}, ${JSON.stringify(decision.issued ?? null)}::jsonb, now())
       returning id`;
     bindingId = binding!.id;
   }
   await tx`
-    insert into activation_logs (entitlement_id, account_id, binding_id, action, signatures)
-    values (${ent.id}, ${account!.id}, ${bindingId}, ${decision.logAction}, ${JSON.stringify(input.machine.signatures)}::jsonb)`;
+    insert into activation_logs (entitlement_id, account_id, binding_id, action, machine_id, signatures, at)
+    values (${ent.id}, ${account!.id}, ${bindingId}, ${decision.logAction}, ${decision.machineId}, ${JSON.stringify(input.machine.signatures)}::jsonb, ${input.now.toISOString()})`;
   return bindingId;
+}
+
+/** A re-issue on the same machine refreshes what the key card's current usage shows; what was not declared is kept. */
+function usageColumns(tx: Db, m: ActivateMachineInput['machine']) {
+  return tx`hostname = coalesce(${m.hostname ?? null}, hostname), ip = coalesce(${m.ip ?? null}, ip), database_id = coalesce(${m.databaseId ?? null}, database_id),
+            database_name = coalesce(${m.databaseName ?? null}, database_name), user_name = coalesce(${m.userName ?? null}, user_name)`;
 }
 
 /** The signed license of a machine (§6.8): the limits the decision issued, bound to the machine id. */
@@ -111,7 +129,7 @@ async function activationDocument(tx: Db, ent: EntitlementForProduct, decision: 
       maxExec: decision.issued?.maxExec ?? null,
       initExec: decision.issued?.initExec ?? null,
       maxMajor: documentMaxMajor({ termType: ent.term_type, entitledMajor: ent.entitled_major }),
-      features: ent.master_license.features ?? {},
+      features: { ...(ent.master_license.features ?? {}), ...ent.configuration },
       supportUntil: ent.support_until ? new Date(ent.support_until).toISOString() : null,
     },
   });

@@ -126,6 +126,6 @@ async function writePlan(tx: Db, p: { plan: CouponPlan; keyId: number; activatio
              superseded_by = ${supersededBy}, updated_at = now()
       where id = ${update.entitlementId}`;
   }
-  await revokeLicenseUseLogged(tx, plan.updates.filter((u) => u.revokeBindings).map((u) => u.entitlementId));
+  await revokeLicenseUseLogged(tx, plan.updates.filter((u) => u.revokeBindings).map((u) => u.entitlementId), 'composition_change');
   return [...plan.updates.map((u) => u.entitlementId), ...holder.values()];
 }

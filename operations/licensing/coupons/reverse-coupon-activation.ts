@@ -72,5 +72,5 @@ async function restoreEntitlements(tx: Db, plan: ReversalPlan): Promise<void> {
       where id = ${e.id}`;
   }
   if (plan.remove.length) await tx`update entitlements set status = 'deleted', updated_at = now() where id = any(${plan.remove}::int[])`;
-  await revokeLicenseUseLogged(tx, plan.revokeBindingsOf);
+  await revokeLicenseUseLogged(tx, plan.revokeBindingsOf, 'coupon_reversal');
 }

@@ -50,8 +50,8 @@ export async function changeSeats(db: Db, input: ChangeSeatsInput): Promise<Seat
 /** The active bindings of a fixed license measured against the new count; with `force`, the newest above it revoked. */
 async function fitFixedSeats(tx: Db, input: ChangeSeatsInput): Promise<{ inUse: number; revokedBindingIds: number[] }> {
   const { entitlementId: id, seats, now } = input;
-  const active = await tx<Array<{ id: number; account_id: number }>>`
-    select b.id, b.account_id from machine_bindings b join activation_accounts a on a.id = b.account_id
+  const active = await tx<Array<{ id: number; account_id: number; machine_id: string }>>`
+    select b.id, b.account_id, b.machine_id from machine_bindings b join activation_accounts a on a.id = b.account_id
     where a.entitlement_id = ${id} and b.status = 'active'
     order by b.activated_at desc, b.id desc`;
   if (active.length <= seats) return { inUse: active.length, revokedBindingIds: [] };
@@ -62,7 +62,9 @@ async function fitFixedSeats(tx: Db, input: ChangeSeatsInput): Promise<{ inUse: 
   const revokedBindingIds = revoked.map((b) => b.id);
   await tx`update machine_bindings set status = 'revoked', deactivated_at = ${now.toISOString()} where id = any(${revokedBindingIds}::int[])`;
   for (const b of revoked) {
-    await tx`insert into activation_logs (entitlement_id, account_id, binding_id, action, at) values (${id}, ${b.account_id}, ${b.id}, 'Revoked', ${now.toISOString()})`;
+    await tx`
+      insert into activation_logs (entitlement_id, account_id, binding_id, action, cause, machine_id, at)
+      values (${id}, ${b.account_id}, ${b.id}, 'Revoked', 'seats_reduced', ${b.machine_id}, ${now.toISOString()})`;
   }
   return { inUse: seats, revokedBindingIds };
 }

@@ -1,6 +1,6 @@
 import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
-import { revokeLicenseUse } from '../revoke-license-use';
+import { revokeLicenseUseLogged } from '../revoke-license-use';
 import { entitlementCard } from './entitlement-card';
 
 /**
@@ -16,7 +16,6 @@ export async function deleteEntitlement(db: Db, input: { entitlementId: number }
   if (current.status === 'deleted') return;
   await inTransaction(db, async (tx) => {
     await tx`update entitlements set status = 'deleted', updated_at = now() where id = ${id}`;
-    await revokeLicenseUse(tx, [id]);
-    await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
+    await revokeLicenseUseLogged(tx, [id], 'license_deleted', { always: true });
   });
 }

@@ -33,3 +33,11 @@ export function subscriptionRefusal(state: RenewalState): AppError | null {
     ? null
     : new AppError('renew_through_subscription', `the license is billed by subscription ${state.subscription_id}; renew the subscription instead`);
 }
+
+/** The client's unpaid invoices a renewal may be added to (§4.2 "add to the order"): waiting top-ups, not merged. */
+export async function unpaidInvoiceCount(db: Db, clientId: number | null): Promise<number> {
+  if (clientId === null) return 0;
+  const [row] = await db<Array<{ n: number }>>`
+    select count(*)::int as n from payments where client_id = ${clientId} and type = 'manual_topup' and status = 'waiting_for_payment' and not merged`;
+  return row!.n;
+}

@@ -1,6 +1,6 @@
 import { inTransaction, type Db } from '../../../db/client';
 import { generateLicenseKey } from '../keys/new-codes';
-import { revokeLicenseUse } from '../revoke-license-use';
+import { revokeLicenseUseLogged } from '../revoke-license-use';
 import { entitlementCard } from './entitlement-card';
 
 /**
@@ -15,11 +15,10 @@ export async function resetRegistrations(db: Db, input: { entitlementId: number;
     const [e] = await tx<Array<{ key_id: number; prefix: string }>>`
       select e.key_id, v.prefix from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id
       where e.id = ${id} for update of e`;
-    await revokeLicenseUse(tx, [id]);
+    await revokeLicenseUseLogged(tx, [id], 'registrations_reset', { always: true });
     await tx`
       update activation_accounts set activation_count = 0, policy_reference = null, transfer_state = null, updated_at = now()
       where entitlement_id = ${id}`;
-    await tx`insert into activation_logs (entitlement_id, action) values (${id}, 'Revoked')`;
     if (input.regenerateKey) await tx`update license_keys set code = ${generateLicenseKey(e!.prefix)}, updated_at = now() where id = ${e!.key_id}`;
   });
 }

@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from '../../../db/client';
 import { AppError } from '../../../domain/errors';
 import { notFound } from '../refusals';
-import { revokeLicenseUse } from '../revoke-license-use';
+import { revokeLicenseUseLogged } from '../revoke-license-use';
 
 /**
  * Deletes a key (spec 04 §3.6): all its licenses deleted and their activations and leases revoked. Refused with
@@ -15,7 +15,7 @@ export async function deleteKey(db: Db, input: { keyCode: string }): Promise<voi
   if (linked) throw new AppError('KEY_HAS_ACTIVE_SUBSCRIPTIONS', 'a subscription still bills a license of this key');
   await inTransaction(db, async (tx) => {
     const deleted = await tx<Array<{ id: number }>>`update entitlements set status = 'deleted', updated_at = now() where key_id = ${key.id} and status <> 'deleted' returning id`;
-    await revokeLicenseUse(tx, deleted.map((r) => r.id));
+    await revokeLicenseUseLogged(tx, deleted.map((r) => r.id), 'key_deleted');
     await tx`update license_keys set status = 'deleted', updated_at = now() where id = ${key.id}`;
   });
 }

@@ -1,5 +1,5 @@
 import { inTransaction, type Db } from '../../../db/client';
-import { revokeLicenseUse } from '../revoke-license-use';
+import { revokeLicenseUseLogged } from '../revoke-license-use';
 
 export interface SetSubscriptionLicenseStatusInput {
   entitlementId: number;
@@ -15,6 +15,6 @@ export interface SetSubscriptionLicenseStatusInput {
 export async function setSubscriptionLicenseStatus(db: Db, input: SetSubscriptionLicenseStatusInput): Promise<void> {
   await inTransaction(db, async (tx) => {
     await tx`update entitlements set status = ${input.status}, updated_at = now() where id = ${input.entitlementId} and status = any(${input.from}::text[])`;
-    if (input.status === 'deleted') await revokeLicenseUse(tx, [input.entitlementId]);
+    if (input.status === 'deleted') await revokeLicenseUseLogged(tx, [input.entitlementId], 'subscription_deleted');
   });
 }

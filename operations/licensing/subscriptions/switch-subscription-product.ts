@@ -46,7 +46,7 @@ export async function switchSubscriptionProduct(db: Db, input: SwitchSubscriptio
              1, ${input.now.toISOString()}, ${input.now.toISOString()}, expires_at, ${input.idempotencyKey}
       from entitlements where id = ${old.id}
       returning id, status, seats`;
-    await revokeLicenseUseLogged(tx, [old.id]);
+    await revokeLicenseUseLogged(tx, [old.id], 'plan_switched');
     return { ...created!, code: old.code };
   });
 }
