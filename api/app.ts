@@ -31,6 +31,8 @@ import { scenarioRoutes } from './routes/scenarios';
 import { settingsRoutes } from './routes/settings';
 import { staffRoutes } from './routes/staff';
 import { resellerRoutes } from './routes/resellers';
+import { documentRoutes } from './routes/documents';
+import { resellerSettingsRoutes } from './routes/reseller-settings';
 import { startPendingBlockScenarios } from './scenario-starts/client-blocks';
 import { adjustmentRoutes } from './routes/adjustments';
 import { chargeRoutes } from './routes/charges';
@@ -94,7 +96,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, documentRoutes, resellerSettingsRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -47,7 +47,7 @@ export const chargeForecastEvent = z
   })
   .openapi('ChargeForecastEvent');
 
-const errorResponses = {
+export const errorResponses = {
   400: { description: 'invalid request', content: { 'application/json': { schema: errorSchema } } },
   401: { description: 'no valid token', content: { 'application/json': { schema: errorSchema } } },
   403: { description: 'the role may not do this', content: { 'application/json': { schema: errorSchema } } },

@@ -7,3 +7,4 @@ export * from './billing-runs';
 export * from './notifications';
 export * from './licensing';
 export * from './discounts';
+export * from './documents';
