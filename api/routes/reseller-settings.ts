@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { documentKinds as numberedKinds } from '../../domain/document-numbers';
-import { documentKinds, documentLanguages } from '../../domain/documents/templates';
+import { documentKinds, documentLanguages, isDocumentLanguage, type DocumentLanguage, type DocumentTemplateKind } from '../../domain/documents/templates';
 import { publicEgressOnly } from '../../infra/egress';
 import { resolveDocumentTemplate, saveDocumentTemplate } from '../../operations/documents/document-templates';
 import { effectiveResellerSettings } from '../../operations/resellers/effective-reseller-settings';
@@ -39,10 +39,19 @@ const settingsInput = z
   .openapi('ResellerSettingsInput');
 const templateParams = z.object({
   id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }),
-  kind: z.enum(documentKinds).openapi({ param: { name: 'kind', in: 'path' } }),
-  language: z.enum(documentLanguages).openapi({ param: { name: 'language', in: 'path' } }),
+  key: z.string().max(32).openapi({ param: { name: 'key', in: 'path' }, description: '<kind>.<language>: act.en, act.ru, invoice.en, invoice.ru' }),
 });
-const templateInput = z.object({ body: z.string().min(1).max(64 * 1024) }).strict().openapi('DocumentTemplateInput');
+const templateInput = z
+  .object({ body: z.string().min(1).max(64 * 1024).nullable().describe("Handlebars (docs/documents.md); null drops the reseller's copy, so the inherited one applies") })
+  .strict()
+  .openapi('DocumentTemplateInput');
+
+/** `act.ru` → its kind and language; any other key is a template that does not exist. */
+function templateKey(key: string): { kind: DocumentTemplateKind; language: DocumentLanguage } {
+  const [kind, language, ...rest] = key.split('.');
+  if (rest.length > 0 || !(documentKinds as readonly string[]).includes(kind ?? '') || !isDocumentLanguage(language)) throw notFound('document template', key);
+  return { kind: kind as DocumentTemplateKind, language };
+}
 
 /**
  * What a reseller prints and sends with (issue 21 points 1 and 6): its settings (language, time zone, sender, SMTP,
@@ -90,7 +99,7 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
 
   app.openapi(
     createRoute({
-      method: 'patch',
+      method: 'post',
       path: '/resellers/{id}/settings',
       tags: ['Resellers', 'Documents'],
       summary: "Change a reseller's own settings: a field left out stays, null clears it (then it is inherited)",
@@ -111,7 +120,7 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
   app.openapi(
     createRoute({
       method: 'get',
-      path: '/resellers/{id}/document-templates/{kind}/{language}',
+      path: '/resellers/{id}/document-templates/{key}',
       tags: ['Resellers', 'Documents'],
       summary: "The template a reseller's documents use: its own copy, else the nearest ancestor's, else the default",
       ...guard('resellers', false),
@@ -119,44 +128,28 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
       responses: jsonResponses(200, looseObject, 'the template, its origin and whose copy it is'),
     }),
     async (c) => {
-      const { id, kind, language } = c.req.valid('param');
+      const { id, key } = c.req.valid('param');
       await resellerInSubtree(c, id);
+      const { kind, language } = templateKey(key);
       return c.json({ kind, language, ...(await resolveDocumentTemplate(sql, id, kind, language)) }, 200);
     },
   );
 
   app.openapi(
     createRoute({
-      method: 'put',
-      path: '/resellers/{id}/document-templates/{kind}/{language}',
+      method: 'post',
+      path: '/resellers/{id}/document-templates/{key}',
       tags: ['Resellers', 'Documents'],
-      summary: "Store the reseller's modified copy of a document template (Handlebars; see docs/documents.md)",
+      summary: "Store the reseller's modified copy of a document template (Handlebars; see docs/documents.md), or drop it with null",
       ...guard('resellers', true),
       request: { params: templateParams, ...jsonBody(templateInput) },
       responses: jsonResponses(200, looseObject, 'the template now in use'),
     }),
     async (c) => {
-      const { id, kind, language } = c.req.valid('param');
+      const { id, key } = c.req.valid('param');
       await resellerInSubtree(c, id);
+      const { kind, language } = templateKey(key);
       await saveDocumentTemplate(sql, { resellerId: id, kind, language, body: c.req.valid('json').body, by: c.get('staff').id });
-      return c.json({ kind, language, ...(await resolveDocumentTemplate(sql, id, kind, language)) }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/resellers/{id}/document-templates/{kind}/{language}',
-      tags: ['Resellers', 'Documents'],
-      summary: "Drop the reseller's modified copy: the inherited template applies again",
-      ...guard('resellers', true),
-      request: { params: templateParams },
-      responses: jsonResponses(200, looseObject, 'the template now in use'),
-    }),
-    async (c) => {
-      const { id, kind, language } = c.req.valid('param');
-      await resellerInSubtree(c, id);
-      await saveDocumentTemplate(sql, { resellerId: id, kind, language, body: null, by: c.get('staff').id });
       return c.json({ kind, language, ...(await resolveDocumentTemplate(sql, id, kind, language)) }, 200);
     },
   );

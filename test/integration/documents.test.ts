@@ -63,7 +63,7 @@ afterAll(async () => {
 
 describe('reseller settings (issue 21 point 1, spec 05 §8, spec 02 §13.6)', () => {
   it('are set by the reseller or an ancestor; a descendant inherits language and relay; the password is never answered', async () => {
-    const a = await p.api('PATCH', `/api/v1/resellers/${ids.a}/settings`, {
+    const a = await p.api('POST', `/api/v1/resellers/${ids.a}/settings`, {
       language: 'ru',
       sender: { name: 'Биллинг А', email: 'billing@a.example' },
       smtp: { host: '127.0.0.1', port: resellerSmtp.port, security: 'none', user: 'a-mailer', password: relayPassword },
@@ -71,12 +71,12 @@ describe('reseller settings (issue 21 point 1, spec 05 §8, spec 02 §13.6)', ()
     expect(a.status, JSON.stringify(a.body)).toBe(200);
     expect(a.body.own.smtp).toEqual({ host: '127.0.0.1', port: resellerSmtp.port, security: 'none', user: 'a-mailer', passwordSet: true });
     // A1's own administrator sets its seal; the rest it inherits from A.
-    const a1 = await p.api('PATCH', `/api/v1/resellers/${ids.a1}/settings`, { seal: png1x1 }, { token: tokens.a1 });
+    const a1 = await p.api('POST', `/api/v1/resellers/${ids.a1}/settings`, { seal: png1x1 }, { token: tokens.a1 });
     expect(a1.status, JSON.stringify(a1.body)).toBe(200);
     expect(a1.body.own).toMatchObject({ language: null, smtp: null, seal: { contentType: 'image/png', bytes: 70 } });
     expect(a1.body.effective).toEqual({ language: 'ru', timeZone: null, sender: { name: 'Биллинг А', email: 'billing@a.example' }, smtpFromResellerId: ids.a });
     // A change that names no password keeps it.
-    const kept = await p.api('PATCH', `/api/v1/resellers/${ids.a}/settings`, { smtp: { host: '127.0.0.1', port: resellerSmtp.port, security: 'none', user: 'a-mailer' } });
+    const kept = await p.api('POST', `/api/v1/resellers/${ids.a}/settings`, { smtp: { host: '127.0.0.1', port: resellerSmtp.port, security: 'none', user: 'a-mailer' } });
     expect(kept.body.own.smtp.passwordSet).toBe(true);
     for (const answer of [a, a1, kept, await p.api('GET', `/api/v1/resellers/${ids.a}/settings`)]) expect(JSON.stringify(answer.body)).not.toContain(relayPassword);
     const [log] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from event_log where changes::text like ${`%${relayPassword}%`}`;
@@ -88,13 +88,13 @@ describe('reseller settings (issue 21 point 1, spec 05 §8, spec 02 §13.6)', ()
     const oversized = Buffer.concat([Buffer.from(png1x1, 'base64'), Buffer.alloc(300 * 1024)]).toString('base64');
     const broken = Buffer.concat([Buffer.from(png1x1, 'base64').subarray(0, 20), Buffer.alloc(40)]).toString('base64');
     const refused = [
-      await p.api('PATCH', `/api/v1/resellers/${ids.a1}/settings`, { logo: oversized }, { token: tokens.a1 }),
-      await p.api('PATCH', `/api/v1/resellers/${ids.a1}/settings`, { logo: Buffer.from('GIF89a not accepted').toString('base64') }, { token: tokens.a1 }),
-      await p.api('PATCH', `/api/v1/resellers/${ids.a1}/settings`, { seal: broken }, { token: tokens.a1 }),
-      await p.api('PATCH', `/api/v1/resellers/${ids.a1}/settings`, { timeZone: 'Mars/Olympus' }, { token: tokens.a1 }),
-      await p.api('PATCH', `/api/v1/resellers/${ids.a1}/settings`, { language: 'xx' }, { token: tokens.a1 }),
-      await p.api('PATCH', `/api/v1/resellers/${ids.a}/settings`, { language: 'en' }, { token: tokens.a1 }),
-      await p.api('PATCH', `/api/v1/resellers/${ids.a1}/settings`, { language: 'en' }, { token: tokens.b }),
+      await p.api('POST', `/api/v1/resellers/${ids.a1}/settings`, { logo: oversized }, { token: tokens.a1 }),
+      await p.api('POST', `/api/v1/resellers/${ids.a1}/settings`, { logo: Buffer.from('GIF89a not accepted').toString('base64') }, { token: tokens.a1 }),
+      await p.api('POST', `/api/v1/resellers/${ids.a1}/settings`, { seal: broken }, { token: tokens.a1 }),
+      await p.api('POST', `/api/v1/resellers/${ids.a1}/settings`, { timeZone: 'Mars/Olympus' }, { token: tokens.a1 }),
+      await p.api('POST', `/api/v1/resellers/${ids.a1}/settings`, { language: 'xx' }, { token: tokens.a1 }),
+      await p.api('POST', `/api/v1/resellers/${ids.a}/settings`, { language: 'en' }, { token: tokens.a1 }),
+      await p.api('POST', `/api/v1/resellers/${ids.a1}/settings`, { language: 'en' }, { token: tokens.b }),
     ];
     expect(refused.map((r) => [r.status, r.body.code])).toEqual([
       [422, 'image_too_large'],
@@ -111,13 +111,14 @@ describe('reseller settings (issue 21 point 1, spec 05 §8, spec 02 §13.6)', ()
 
 describe('document templates (spec 05 §3.6)', () => {
   it("a reseller's modified copy reaches a descendant that has none; a broken template is refused", async () => {
-    const base = (await p.api('GET', `/api/v1/resellers/${ids.a}/document-templates/act/ru`)).body;
+    const base = (await p.api('GET', `/api/v1/resellers/${ids.a}/document-templates/act.ru`)).body;
     expect(base.origin).toBe('default');
     const body = base.body.replace('[seal]', 'Шаблон реселлера А\n[seal]');
-    expect((await p.api('PUT', `/api/v1/resellers/${ids.a}/document-templates/act/ru`, { body })).status).toBe(200);
-    expect((await p.api('GET', `/api/v1/resellers/${ids.a1}/document-templates/act/ru`, undefined, { token: tokens.a1 })).body).toMatchObject({ origin: 'inherited', resellerId: ids.a, body });
-    const broken = await p.api('PUT', `/api/v1/resellers/${ids.a1}/document-templates/act/ru`, { body: '{{#each document.lines}}' }, { token: tokens.a1 });
+    expect((await p.api('POST', `/api/v1/resellers/${ids.a}/document-templates/act.ru`, { body })).status).toBe(200);
+    expect((await p.api('GET', `/api/v1/resellers/${ids.a1}/document-templates/act.ru`, undefined, { token: tokens.a1 })).body).toMatchObject({ origin: 'inherited', resellerId: ids.a, body });
+    const broken = await p.api('POST', `/api/v1/resellers/${ids.a1}/document-templates/act.ru`, { body: '{{#each document.lines}}' }, { token: tokens.a1 });
     expect([broken.status, broken.body.code]).toEqual([422, 'template_syntax']);
+    expect((await p.api('GET', `/api/v1/resellers/${ids.a}/document-templates/act.de`)).status).toBe(404);
   });
 });
 
@@ -170,7 +171,7 @@ describe('acts as PDF (spec 02 §7; acceptance of issue 21 point 6)', () => {
     expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
     expect((await download(path, tokens.a1, { 'if-none-match': first.headers.get('etag')! })).status).toBe(304);
     // A later change of the template does not change an issued act.
-    await p.api('DELETE', `/api/v1/resellers/${ids.a}/document-templates/act/ru`);
+    expect((await p.api('POST', `/api/v1/resellers/${ids.a}/document-templates/act.ru`, { body: null })).body.origin).toBe('default');
     expect(Buffer.from((await download(path, tokens.a1)).bytes).equals(Buffer.from(first.bytes))).toBe(true);
   });
 

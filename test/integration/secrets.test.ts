@@ -64,8 +64,8 @@ describe('secrets (issue 9)', () => {
     // A reseller's own SMTP relay (issue 21 point 6): its password is written, never answered.
     const reseller = (await p.api('POST', '/api/v1/resellers', { name: 'Secret Reseller', currency: 'EUR' })).body;
     const relay = { host: '127.0.0.1', port: 9, security: 'none', user: 'relay', password: resellerSmtpPassword };
-    expect((await p.api('PATCH', `/api/v1/resellers/${reseller.id}/settings`, { smtp: relay })).status).toBe(200);
-    const badRelay = await p.api('PATCH', `/api/v1/resellers/${reseller.id}/settings`, { smtp: { ...relay, port: 0 } });
+    expect((await p.api('POST', `/api/v1/resellers/${reseller.id}/settings`, { smtp: relay })).status).toBe(200);
+    const badRelay = await p.api('POST', `/api/v1/resellers/${reseller.id}/settings`, { smtp: { ...relay, port: 0 } });
     expect(badRelay.status).toBe(400);
     expect(JSON.stringify(badRelay.body)).not.toContain(resellerSmtpPassword);
     const shortPassword = await p.api('POST', `/api/v1/staff/${member.id}/password`, { password: 'S3CR3T' });
