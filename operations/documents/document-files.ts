@@ -21,7 +21,6 @@ export interface DocumentFile {
 
 interface Draft {
   resellerId: number;
-  clientId: number;
   /** The document's own moment: its date and the PDF's creation date. */
   createdAt: Date;
   /** Taken only when the document is first rendered (an act already has its number). */
@@ -83,7 +82,6 @@ export function actDocument(sql: Sql, actId: number): Promise<DocumentFile | nul
       select description, quantity, amount::text, period_from::text, period_to::text from charges where act_id = ${actId} order by close_date, id`;
     return {
       resellerId: act.reseller_id,
-      clientId: act.client_id,
       createdAt: new Date(act.created_at),
       number: async () => act.number,
       data: (number, date) => ({
@@ -120,7 +118,6 @@ export function invoiceDocument(sql: Sql, orderId: number): Promise<DocumentFile
     const description = [order.plan, order.subscription_name].filter(Boolean).join(', ');
     return {
       resellerId: order.reseller_id,
-      clientId: order.client_id,
       createdAt: new Date(order.created_at),
       number: (db) => nextDocumentNumber(db, 'invoice', order.reseller_id),
       data: (number, date) => ({

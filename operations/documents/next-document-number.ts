@@ -6,7 +6,7 @@ import { defaultDocumentMasks, formatDocumentNumber } from '../../domain/documen
  * The next number of a document kind, formatted by its mask. The operator (the root reseller, and every caller
  * that names no reseller) draws from the kind's PostgreSQL sequence with the mask in settings; another reseller
  * numbers its documents in its own sequence (a counter row per reseller and kind, taken under the row's lock, so
- * the numbers have no gaps and are unique per reseller) with its own mask, else the operator's, else the default.
+ * the numbers are unique per reseller and follow each other) with its own mask, else the operator's, else the default.
  */
 export async function nextDocumentNumber(db: Db, kind: keyof typeof defaultDocumentMasks, resellerId: number = rootResellerId): Promise<string> {
   if (resellerId === rootResellerId) {

@@ -211,6 +211,12 @@ describe('the order invoice on "Order created" (spec 01 §16.11)', () => {
     expect(served.status).toBe(200);
     expect(Buffer.from(served.bytes).equals(attachment.content)).toBe(true);
     expect((await download(`/api/v1/orders/${order.id}/invoice.pdf`, tokens.b)).status).toBe(404);
+    // The client's own user downloads the same file through the client-panel token; another client's is refused.
+    const user = (await p.api('POST', '/api/v1/client-users', { name: 'Лютик User', email: 'user@lutik.example' })).body;
+    expect((await p.api('POST', `/api/v1/clients/${buyer}/users`, { clientUserId: user.id, accessLevel: 'user' })).status).toBe(200);
+    const panelToken = (await p.api('POST', `/api/v1/client-users/${user.id}/tokens`, { name: 'panel' })).body.token as string;
+    expect(Buffer.from((await download(`/api/v1/orders/${order.id}/invoice.pdf`, panelToken)).bytes).equals(attachment.content)).toBe(true);
+    expect((await download(`/api/v1/orders/${operatorOrder.id}/invoice.pdf`, panelToken)).status).toBe(403);
 
     // The operator's client: no reseller relay on its way up, so the installation's, with an English invoice.
     const operatorMail = await eventually(async () => installationSmtp.received.find((m) => m.parsed.attachments.some((f) => f.filename?.startsWith('invoice-'))), { what: "the installation relay's e-mail", timeoutMs: 30_000 });
