@@ -93,13 +93,16 @@ function drawBlock(doc: PDFKit.PDFDocument, block: Block, images: PdfInput['imag
   }
 }
 
-/** Columns sized by their longest text (within bounds); numbers right-aligned; the header row bold; rows never split. */
+/** Columns sized by their longest text (within bounds); number columns right-aligned; the header row bold; rows never split. */
 function drawTable(doc: PDFKit.PDFDocument, rows: string[][], width: number): void {
   const columns = Math.max(...rows.map((r) => r.length));
   const longest = Array.from({ length: columns }, (_, i) => Math.min(60, Math.max(3, ...rows.map((r) => (r[i] ?? '').length))));
   const total = longest.reduce((s, n) => s + n, 0);
   const widths = longest.map((n) => (n / total) * width);
   const pad = 3;
+  // A column of numbers (every body cell) is right-aligned, its header too.
+  const body = rows.slice(1);
+  const right = Array.from({ length: columns }, (_, i) => body.length > 0 && body.every((r) => numeric.test(r[i] ?? '')));
   rows.forEach((row, index) => {
     doc.font(index === 0 ? 'bold' : 'body');
     const heights = row.map((cell, i) => doc.heightOfString(cell, { width: widths[i]! - 2 * pad }));
@@ -109,7 +112,7 @@ function drawTable(doc: PDFKit.PDFDocument, rows: string[][], width: number): vo
     let x = margin;
     for (let i = 0; i < columns; i++) {
       const cell = row[i] ?? '';
-      doc.text(cell, x + pad, top + pad, { width: widths[i]! - 2 * pad, align: index > 0 && numeric.test(cell) ? 'right' : 'left' });
+      doc.text(cell, x + pad, top + pad, { width: widths[i]! - 2 * pad, align: right[i] ? 'right' : 'left' });
       x += widths[i]!;
     }
     doc.moveTo(margin, top + height).lineTo(margin + width, top + height).lineWidth(index === 0 ? 0.8 : 0.3).stroke();
