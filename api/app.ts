@@ -35,6 +35,8 @@ import { staffRoutes } from './routes/staff';
 import { resellerRoutes } from './routes/resellers';
 import { planDelegationRoutes } from './routes/plan-delegation';
 import { resellerChargeRoutes } from './routes/reseller-charges';
+import { documentRoutes } from './routes/documents';
+import { resellerSettingsRoutes } from './routes/reseller-settings';
 import { startPendingBlockScenarios } from './scenario-starts/client-blocks';
 import { adjustmentRoutes } from './routes/adjustments';
 import { chargeRoutes } from './routes/charges';
@@ -100,7 +102,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes, licensingKeyCardRoutes, licensingLogRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, documentRoutes, resellerSettingsRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes, licensingKeyCardRoutes, licensingLogRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

@@ -54,8 +54,8 @@ export const clientAccess = {
     };
   },
 
-  /** A record of a client, by its id in the path (`/orders/{id}`, `/payments/{id}`). */
-  recordPath: (sql: Sql, table: 'orders' | 'payments'): ClientAccess => ({
+  /** A record of a client, by its id in the path (`/orders/{id}`, `/payments/{id}`, `/acts/{id}/pdf`). */
+  recordPath: (sql: Sql, table: 'orders' | 'payments' | 'acts'): ClientAccess => ({
     sql,
     label: 'sign_in',
     capability: 'sign_in',

@@ -79,6 +79,7 @@ describe('defaultDocumentMasks', () => {
       'payment',
       'promised_payment',
       'act',
+      'invoice',
     ]);
     for (const kind of documentKinds) {
       expect(() => parseDocumentMask(defaultDocumentMasks[kind]), kind).not.toThrow();

@@ -72,6 +72,8 @@ export const defaultDocumentMasks = {
   payment: 'P%6',
   promised_payment: 'GP%6',
   act: 'A%6',
+  /** The order invoice attached to the "Order created" e-mail (spec 01 §16.11). */
+  invoice: 'INV%6',
 } as const satisfies Record<string, string>;
 
 export type DocumentKind = keyof typeof defaultDocumentMasks;

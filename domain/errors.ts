@@ -172,6 +172,10 @@ export const errorStatus = {
   period_closed: 422,
   unlimited_period: 422,
   invalid_document_mask: 422,
+  // Documents and reseller settings (issue 21 point 6)
+  invalid_image: 422,
+  image_too_large: 422,
+  invalid_smtp: 422,
   rule_syntax: 422,
   rule_unknown_variable: 422,
   template_unknown_placeholders: 422,

@@ -21,7 +21,7 @@ import { timestamps, money, businessDate } from './columns';
 import { billingTypes, chargeStatuses } from '../../domain/billing-types/types';
 import { planPeriods, plans, provisioningRules, serviceTemplates } from './catalog';
 import { clients } from './parties';
-import { staff } from './tenants';
+import { resellers, staff } from './tenants';
 import { orderStatuses, orderTypes, paymentModels, paymentStatuses, paymentTypes, subscriptionStatuses } from '../../domain/statuses';
 
 
@@ -371,7 +371,10 @@ export const acts = pgTable(
   'acts',
   {
     id: serial('id').primaryKey(),
-    number: text('number').notNull().unique(),
+    /** Unique per reseller: each reseller numbers its clients' acts in its own sequence (issue 21 point 6). */
+    number: text('number').notNull(),
+    /** The client's reseller when the act was issued, whose numbering, language and seal the act carries. */
+    resellerId: integer('reseller_id').notNull().default(1).references(() => resellers.id),
     clientId: integer('client_id').notNull().references(() => clients.id),
     /** The financial day that closed the period (one act per client and financial day). */
     financialDay: businessDate('financial_day').notNull(),
@@ -380,7 +383,7 @@ export const acts = pgTable(
     paymentId: integer('payment_id').references(() => payments.id),
     ...timestamps,
   },
-  (t) => [uniqueIndex('acts_client_day').on(t.clientId, t.financialDay)],
+  (t) => [uniqueIndex('acts_client_day').on(t.clientId, t.financialDay), uniqueIndex('acts_reseller_number').on(t.resellerId, t.number)],
 );
 
 /**

@@ -12,3 +12,4 @@ export * from './reseller-billing';
 export * from './licensing-signing-keys';
 export * from './licensing-major-updates';
 export * from './licensing-renewals';
+export * from './documents';

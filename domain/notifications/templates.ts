@@ -609,6 +609,14 @@ function renderSource(source: string | undefined, escape: boolean, data: Record<
   return entry.render(data, { data: { language } });
 }
 
+/**
+ * One Handlebars source rendered as plain text (no escaping) with the helpers above, in `language`: what the
+ * document templates (domain/documents/templates.ts) are rendered with. Throws `template_syntax` for a bad source.
+ */
+export function renderPlainText(source: string, data: Record<string, unknown>, language: Language, label: string): string {
+  return renderSource(source, false, data, language, label) ?? '';
+}
+
 /** One line: whitespace runs (new lines included) become one space; empty becomes null. */
 const oneLine = (text: string | null): string | null => {
   const line = text?.replace(/\s+/g, ' ').trim() ?? '';

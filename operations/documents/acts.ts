@@ -19,8 +19,8 @@ export async function issueActs(sql: Sql, businessDate: string) {
   let issued = 0;
   for (const { client_id: clientId } of clients) {
     await sql.begin(async (tx) => {
-      const [c] = await tx<Array<{ currency: string; deferral: number }>>`
-        select c.currency, r.payment_deferral_days as deferral from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${clientId} for no key update of c`;
+      const [c] = await tx<Array<{ currency: string; deferral: number; reseller: number }>>`
+        select c.currency, r.payment_deferral_days as deferral, c.reseller_id as reseller from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${clientId} for no key update of c`;
       const due = await tx<Array<{ id: number; amount: string; close_date: string }>>`
         select ch.id, ch.amount::text, ch.close_date::text from charges ch join orders o on o.id = ch.order_id
         where ch.client_id = ${clientId} and o.payment_model = 'postpay' and ch.status = 'closed' and ch.act_id is null and ch.close_date < ${businessDate}::date
@@ -28,9 +28,10 @@ export async function issueActs(sql: Sql, businessDate: string) {
       if (due.length === 0) return;
       const amount = due.reduce((s, d) => s + Number(d.amount), 0);
       const financialDay = due.map((d) => d.close_date).sort().at(-1)!;
-      const number = await nextDocumentNumber(tx, 'act');
+      // The act is the client's reseller's document: numbered in its sequence (issue 21 point 6).
+      const number = await nextDocumentNumber(tx, 'act', c!.reseller);
       const [act] = await tx<Array<{ id: number }>>`
-        insert into acts (number, client_id, financial_day, amount, currency) values (${number}, ${clientId}, ${financialDay}, ${amount}, ${c!.currency})
+        insert into acts (number, reseller_id, client_id, financial_day, amount, currency) values (${number}, ${c!.reseller}, ${clientId}, ${financialDay}, ${amount}, ${c!.currency})
         on conflict (client_id, financial_day) do nothing returning id`;
       if (!act) return;
       await tx`update charges set act_id = ${act.id}, updated_at = now() where id = any(${due.map((d) => d.id)}::int[])`;

@@ -20,6 +20,21 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string | null;
+  /** Files sent with the e-mail (the invoice PDF of an "Order created" e-mail, spec 01 §16.11). */
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
+}
+
+/** A reseller's SMTP relay (spec 02 §13.6) as the transport URL sendMail takes; user and password URL-encoded. */
+export function smtpUrl(server: { host: string; port: number; security: 'tls' | 'starttls' | 'none'; user: string | null; password: string | null }): string {
+  const auth = server.user ? `${encodeURIComponent(server.user)}${server.password ? `:${encodeURIComponent(server.password)}` : ''}@` : '';
+  const url = `${server.security === 'tls' ? 'smtps' : 'smtp'}://${auth}${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
+  return server.security === 'none' ? `${url}?ignoreTLS=true` : url;
+}
+
+/** A sender as a From header: `"Name" <address>`, or the address alone. */
+export function senderAddress(sender: { name: string | null; email: string }): string {
+  const name = sender.name?.replace(/["\\\r\n]/g, '').trim();
+  return name ? `"${name}" <${sender.email}>` : sender.email;
 }
 
 export class DeliveryError extends Error {
@@ -74,6 +89,7 @@ export async function sendMail(config: MailConfig, message: MailMessage): Promis
       subject: message.subject,
       text: message.text,
       html: message.html || undefined,
+      attachments: message.attachments,
     });
     return String(info.messageId);
   } catch (err) {

@@ -1,6 +1,8 @@
 import type { Db, Sql } from '../../db/client';
 import type { OutboundFetch } from '../../infra/egress';
-import { sendMail, sendSms, type MailConfig, type SmsGatewayConfig } from './channels';
+import { invoiceDocument } from '../documents/document-files';
+import { effectiveResellerSettings } from '../resellers/effective-reseller-settings';
+import { senderAddress, sendMail, sendSms, smtpUrl, type MailConfig, type MailMessage, type SmsGatewayConfig } from './channels';
 
 interface Claimed {
   status: string;
@@ -9,6 +11,9 @@ interface Claimed {
   content: { subject: string | null; html: string | null; text: string; cc?: string | null; bcc?: string | null };
   attempts: number;
   provider_message_id: string | null;
+  client_id: number | null;
+  event: string;
+  event_id: number | null;
 }
 
 export interface DeliveryChannels {
@@ -17,10 +22,36 @@ export interface DeliveryChannels {
   smsFetch: OutboundFetch;
 }
 
+/**
+ * Issue 21 point 6: a client's e-mail leaves through its reseller's SMTP relay and sender, or the nearest
+ * ancestor's; with none on the way up, through the installation's (SMTP_URL, MAIL_FROM).
+ */
+async function mailConfigFor(sql: Db, clientId: number | null, installation: MailConfig): Promise<MailConfig> {
+  if (clientId === null) return installation;
+  const [client] = await sql<Array<{ reseller_id: number }>>`select reseller_id from clients where id = ${clientId}`;
+  const settings = client ? await effectiveResellerSettings(sql, client.reseller_id) : null;
+  if (!settings) return installation;
+  return {
+    url: settings.smtp ? smtpUrl(settings.smtp) : installation.url,
+    from: settings.sender ? senderAddress(settings.sender) : installation.from,
+  };
+}
+
+/** Spec 01 §16.11: an "Order created" e-mail carries the order's invoice as a PDF (rendered once, then as stored). */
+async function attachmentsOf(sql: Sql, n: Claimed): Promise<MailMessage['attachments']> {
+  if (n.event !== 'order_created' || n.event_id === null) return undefined;
+  const [event] = await sql<Array<{ subject_kind: string; subject_id: string }>>`select subject_kind, subject_id from notification_events where id = ${n.event_id}`;
+  if (event?.subject_kind !== 'order') return undefined;
+  const invoice = await invoiceDocument(sql, Number(event.subject_id));
+  return invoice ? [{ filename: invoice.fileName, content: invoice.pdf, contentType: 'application/pdf' }] : undefined;
+}
+
 /** Sends through the row's channel; returns the provider's message id or throws (channels.ts DeliveryError, ...). */
-async function send(sql: Db, notificationId: number, n: Claimed, { mail, smsFetch }: DeliveryChannels): Promise<string> {
+async function send(sql: Sql, notificationId: number, n: Claimed, { mail, smsFetch }: DeliveryChannels): Promise<string> {
   if (n.channel === 'email') {
-    return sendMail(mail, { to: n.recipient, cc: n.content.cc, bcc: n.content.bcc, subject: n.content.subject ?? '', text: n.content.text, html: n.content.html });
+    const config = await mailConfigFor(sql, n.client_id, mail);
+    const attachments = await attachmentsOf(sql, n);
+    return sendMail(config, { to: n.recipient, cc: n.content.cc, bcc: n.content.bcc, subject: n.content.subject ?? '', text: n.content.text, html: n.content.html, attachments });
   }
   if (n.channel === 'sms') {
     const [setting] = await sql<Array<{ value: SmsGatewayConfig }>>`select value from settings where key = 'sms_gateway'`;
@@ -44,7 +75,7 @@ export async function deliverNotification(sql: Sql, notificationId: number, chan
     update notifications set status = case when status = 'sent' then status else 'sending' end,
            attempts = attempts + case when status = 'sent' then 0 else 1 end, updated_at = now()
     where id = ${notificationId}
-    returning status, channel, recipient, content, attempts, provider_message_id`;
+    returning status, channel, recipient, content, attempts, provider_message_id, client_id, event, event_id`;
   if (!n) return null;
   if (n.status === 'sent') return { status: 'sent', providerMessageId: n.provider_message_id };
   try {

@@ -8,6 +8,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
+  /** The user the client authenticated as (servers started with `credentials`). */
+  user: string | null;
   to: string[];
   from: string;
   subject: string;
@@ -26,12 +28,18 @@ export interface SmtpReceiver {
   close(): Promise<void>;
 }
 
-export async function startSmtpReceiver(): Promise<SmtpReceiver> {
+/** `credentials`: the server asks for them (AUTH PLAIN/LOGIN over the plain connection) and refuses others. */
+export async function startSmtpReceiver({ credentials }: { credentials?: { user: string; password: string } } = {}): Promise<SmtpReceiver> {
   const received: ReceivedMail[] = [];
   let refuse = 0;
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: !credentials,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
+    onAuth(auth, _session, callback) {
+      if (credentials && auth.username === credentials.user && auth.password === credentials.password) callback(null, { user: auth.username });
+      else callback(new Error('invalid credentials'));
+    },
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -46,6 +54,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
         }
         void simpleParser(Buffer.concat(chunks)).then((parsed) => {
           received.push({
+            user: typeof session.user === 'string' ? session.user : null,
             to: session.envelope.rcptTo.map((r) => r.address),
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             subject: parsed.subject ?? '',

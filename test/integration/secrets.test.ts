@@ -12,6 +12,7 @@ import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrder
 const mark = () => `S3CR3T-${randomBytes(9).toString('hex')}`;
 const smtpPassword = mark();
 const smsAuthorization = `Bearer ${mark()}`;
+const resellerSmtpPassword = mark();
 const staffPassword = `pass ${mark()}`;
 const printed: string[] = [];
 const restore: Array<() => void> = [];
@@ -60,6 +61,13 @@ describe('secrets (issue 9)', () => {
     const refused = await p.api('POST', '/api/v1/settings/sms-gateway', { url: 'not a url', authorization: smsAuthorization });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).not.toContain(smsAuthorization);
+    // A reseller's own SMTP relay (issue 21 point 6): its password is written, never answered.
+    const reseller = (await p.api('POST', '/api/v1/resellers', { name: 'Secret Reseller', currency: 'EUR' })).body;
+    const relay = { host: '127.0.0.1', port: 9, security: 'none', user: 'relay', password: resellerSmtpPassword };
+    expect((await p.api('POST', `/api/v1/resellers/${reseller.id}/settings`, { smtp: relay })).status).toBe(200);
+    const badRelay = await p.api('POST', `/api/v1/resellers/${reseller.id}/settings`, { smtp: { ...relay, port: 0 } });
+    expect(badRelay.status).toBe(400);
+    expect(JSON.stringify(badRelay.body)).not.toContain(resellerSmtpPassword);
     const shortPassword = await p.api('POST', `/api/v1/staff/${member.id}/password`, { password: 'S3CR3T' });
     expect(shortPassword.status).toBe(400);
     expect(JSON.stringify(shortPassword.body)).not.toContain('S3CR3T');
@@ -93,11 +101,12 @@ describe('secrets (issue 9)', () => {
       pages.push(await res.text());
     }
 
-    secrets = { staffToken, clientToken, sessionToken, smtpPassword, smsAuthorization, staffPassword, vendorSecret: p.vendorSecret, adminToken: p.adminToken };
+    secrets = { staffToken, clientToken, sessionToken, smtpPassword, resellerSmtpPassword, smsAuthorization, staffPassword, vendorSecret: p.vendorSecret, adminToken: p.adminToken };
 
     // Every GET route of the API, with the ids of the records above where the route names one.
     const doc = (await p.api('GET', '/api/openapi.json', undefined, { token: null })).body;
     const ids: Record<string, string | number> = {
+      resellers: reseller.id,
       staff: member.id,
       'client-users': user.id,
       clients: clientId,
