@@ -92,7 +92,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<ManualOperationFilters, { id: number }>(sql, manualOperationList, ['id', 'type', 'status', 'description', 'clientId', 'clientName', 'managerId', 'serviceRuleId', 'subscriptionId', 'orderId', 'decidedBy', 'createdAt'], filters, limit);
+      const rows = await newestFirst<ManualOperationFilters, { id: number }>(sql, c.get('staff'), manualOperationList, ['id', 'type', 'status', 'description', 'clientId', 'clientName', 'managerId', 'serviceRuleId', 'subscriptionId', 'orderId', 'decidedBy', 'createdAt'], filters, limit);
       return c.json(page(rows, limit), 200);
     },
   );

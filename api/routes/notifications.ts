@@ -347,7 +347,7 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<NotificationFilters, { id: string }>(sql, notificationList, ['id', 'event', 'channel', 'clientId', 'recipient', 'summary', 'sendHour', 'sendAt', 'status', 'attempts', 'lastError', 'providerMessageId', 'resentFromId', 'createdAt', 'sentAt'], filters, limit);
+      const rows = await newestFirst<NotificationFilters, { id: string }>(sql, c.get('staff'), notificationList, ['id', 'event', 'channel', 'clientId', 'recipient', 'summary', 'sendHour', 'sendAt', 'status', 'attempts', 'lastError', 'providerMessageId', 'resentFromId', 'createdAt', 'sentAt'], filters, limit);
       // The id is a bigserial, which the driver answers as text; the API has always answered it as a number.
       return c.json(page(rows.map((r) => ({ ...r, id: Number(r.id) })), limit), 200);
     },

@@ -135,7 +135,7 @@ export function orderRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<OrderFilters, { id: number; amount: string }>(sql, orderList, ['id', 'number', 'type', 'status', 'clientId', 'clientName', 'subscriptionId', 'amount', 'currency', 'createdAt', 'closedAt'], filters, limit);
+      const rows = await newestFirst<OrderFilters, { id: number; amount: string }>(sql, c.get('staff'), orderList, ['id', 'number', 'type', 'status', 'clientId', 'clientName', 'subscriptionId', 'amount', 'currency', 'createdAt', 'closedAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );

@@ -72,7 +72,7 @@ export function paymentRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<PaymentFilters, { id: number; amount: string }>(sql, paymentList, ['id', 'number', 'clientId', 'orderId', 'type', 'status', 'amount', 'currency', 'method', 'createdAt', 'closedAt'], filters, limit);
+      const rows = await newestFirst<PaymentFilters, { id: number; amount: string }>(sql, c.get('staff'), paymentList, ['id', 'number', 'clientId', 'orderId', 'type', 'status', 'amount', 'currency', 'method', 'createdAt', 'closedAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );

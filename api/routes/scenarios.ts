@@ -55,6 +55,7 @@ export function scenarioRoutes(deps: ApiDeps) {
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
       const rows = await listRows<ScenarioFilters, { id: string; startedAt: Date }>(sql, scenarioList, {
+        viewer: c.get('staff'),
         columns: ['id', 'type', 'status', 'subjectKind', 'subjectId', 'currentStep', 'currentStepName', 'error', 'startedAt', 'finishedAt', 'durationMs'],
         filters,
         // Newest first in the order of scenarios_started_idx, which the UI's list sorts by too (ties: newest id first).

@@ -46,7 +46,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<SubscriptionFilters, { id: number }>(sql, subscriptionList, ['id', 'name', 'clientId', 'planId', 'status', 'paymentModel', 'startDate', 'expirationDate', 'createdAt'], filters, limit);
+      const rows = await newestFirst<SubscriptionFilters, { id: number }>(sql, c.get('staff'), subscriptionList, ['id', 'name', 'clientId', 'planId', 'status', 'paymentModel', 'startDate', 'expirationDate', 'createdAt'], filters, limit);
       return c.json(page(rows, limit), 200);
     },
   );
