@@ -181,6 +181,17 @@ export function tenantGate(sql: Sql) {
 }
 
 /**
+ * Whose rows a list shows: the staff member's reseller's; for a client user, null, as its route guard already holds
+ * the request to one of the user's clients (a request with neither is a bug, refused).
+ */
+export function listViewer(c: Context<AppEnv>): Viewer | null {
+  const staff = c.get('staff') as Staff | undefined;
+  if (staff) return staff;
+  if (c.get('clientScope')) return null;
+  throw new Error('a list read with neither a staff member nor a client scope');
+}
+
+/**
  * The list predicate for a hand-written list query: the viewer's rows only (queries/tenancy.ts `ownedBy`). A client
  * user's request is already held to the one client its guard checked, so it adds nothing there.
  */

@@ -72,8 +72,11 @@ export interface ListSort {
 }
 
 export interface ListInput<F extends object> {
-  /** Whose rows: the signed-in staff member's reseller. */
-  viewer: Viewer;
+  /**
+   * Whose rows: the signed-in staff member's reseller. null only for a client user's request, which its route guard
+   * already holds to one of the user's clients (api/tenancy.ts `listViewer`).
+   */
+  viewer: Viewer | null;
   /** Keys of `columns` to select, each answered under its key. */
   columns: readonly string[];
   /** Also answer the row's id as `__id` (the UI's row links and actions). */
@@ -118,7 +121,7 @@ function condition(db: Db, { expr, match }: ListFilter, value: unknown): Fragmen
 const allOf = (db: Db, parts: Fragment[]) => parts.reduce((a, b) => db`${a} and ${b}`);
 
 async function whereOf<F extends object>(db: Db, list: ListQuery<F>, input: Pick<ListInput<F>, 'filters' | 'search' | 'viewer'>): Promise<Condition> {
-  const conditions: Fragment[] = list.client === null ? [] : [ownedBy(db, input.viewer, list.client)];
+  const conditions: Fragment[] = list.client === null || input.viewer === null ? [] : [ownedBy(db, input.viewer, list.client)];
   for (const [key, value] of Object.entries(input.filters ?? {})) {
     if (value === undefined) continue;
     const filter = Object.hasOwn(list.filters, key) ? (list.filters as Record<string, ListFilter | CustomFilter<unknown>>)[key] : undefined;
@@ -156,7 +159,7 @@ export async function listRows<F extends object, R extends Row = Row>(db: Db, li
  * The API's keyset page of a list, newest first: the chosen columns, one row more than the page so the caller knows
  * whether there is a next page (api/schemas.ts `page`).
  */
-export function newestFirst<F extends object, R extends Row = Row>(db: Db, viewer: Viewer, list: ListQuery<F>, columns: string[], filters: ListInput<F>['filters'], limit: number): Promise<R[]> {
+export function newestFirst<F extends object, R extends Row = Row>(db: Db, viewer: Viewer | null, list: ListQuery<F>, columns: string[], filters: ListInput<F>['filters'], limit: number): Promise<R[]> {
   return listRows<F, R>(db, list, { viewer, columns, filters, sort: { column: 'id', dir: 'desc' }, limit: limit + 1 });
 }
 
