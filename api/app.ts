@@ -20,6 +20,7 @@ import { checkHealth } from './health';
 import { idempotency } from './idempotency';
 import { HttpMetrics, metricsHandler } from './metrics';
 import { requestLog } from './request-log';
+import { refuseOperatorOnly, tenantGate } from './tenancy';
 import { TrustedProxies } from '../infra/client-address';
 import type { Logger } from '../infra/logger';
 import { billingRunRoutes } from './routes/billing-runs';
@@ -94,6 +95,11 @@ export function createApp(options: AppOptions) {
 
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use('*', bearerAuth(options.sql));
+  const tenancy = { refuseOperatorOnly, checkRows: tenantGate(options.sql) };
+  v1.use('*', async (c, next) => {
+    c.set('tenancy', tenancy);
+    await next();
+  });
   v1.use('*', idempotency(options.sql));
   // A request that moved a balance may have begun or ended a financial block: start its scenario now.
   v1.use('*', async (c, next) => {

@@ -38,6 +38,11 @@ export type AppEnv = {
     clientUser?: ClientUser;
     clientScope?: ClientScope;
     requestId: string;
+    /**
+     * The tenant checks of api/tenancy.ts, set for every /api/v1 request: the operator's areas, right after the role
+     * check; the rows a request names, after its validation (api/deps.ts `router`).
+     */
+    tenancy?: { refuseOperatorOnly: (c: Context<AppEnv>) => void; checkRows: (c: Context<AppEnv>) => Promise<void> };
     /** The Idempotency-Key this request claimed (see api/idempotency.ts). */
     idempotencyClaim?: { staffId: number; key: string };
   };
@@ -151,6 +156,7 @@ export function requirePermission(area: Area, write: boolean, client?: ClientAcc
     if (!can(staff.role, area, write)) {
       throw new AppError('forbidden', `the role ${staff.role} may not ${write ? 'change' : 'read'} ${area.replace('_', ' ')}`);
     }
+    c.get('tenancy')?.refuseOperatorOnly(c);
     await next();
   };
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, Next } from 'hono';
 import type { Database, Sql } from '../db/client';
 import type { EgressPolicy } from '../infra/egress';
 import type { SecretBox } from '../infra/secret-box';
@@ -25,9 +26,13 @@ export interface ApiDeps {
   licensingKeys?: SecretBox;
 }
 
-/** A router whose validation failures answer like every other error: `{ code, message, details }`. */
+/**
+ * A router whose validation failures answer like every other error: `{ code, message, details }`, and whose every
+ * route passes the tenant gate (api/tenancy.ts) after its role check and its validation, right before the handler:
+ * so another tenant's row answers exactly as an unknown one does, whatever else the request gets wrong.
+ */
 export function router() {
-  return new OpenAPIHono<AppEnv>({
+  const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
         return c.json(
@@ -37,4 +42,16 @@ export function router() {
       }
     },
   });
+  const openapi = app.openapi.bind(app);
+  const gated: typeof app.openapi = (route, handler, hook) =>
+    openapi(
+      route,
+      (async (c: Context<AppEnv>, next: Next) => {
+        await c.get('tenancy')?.checkRows(c);
+        return (handler as unknown as (c: Context<AppEnv>, next: Next) => unknown)(c, next);
+      }) as unknown as typeof handler,
+      hook,
+    );
+  app.openapi = gated;
+  return app;
 }

@@ -1,3 +1,4 @@
+import { ownedDirectly, type Viewer } from './tenancy';
 import type { Db } from '../db/client';
 
 /**
@@ -83,11 +84,11 @@ export async function catalogPage(db: Db, table: CatalogTable, { limit, after }:
   return rows.map((r) => present(table, r));
 }
 
-/** A page of plans, newest first, of one product when given. */
-export async function planPage(db: Db, { limit, after, productId }: { limit: number; after?: number | undefined; productId?: number | undefined }): Promise<CatalogRow[]> {
+/** A page of the viewer's own plans (spec 05 §3.3: a reseller sells its plans), newest first, of one product when given. */
+export async function planPage(db: Db, viewer: Viewer, { limit, after, productId }: { limit: number; after?: number | undefined; productId?: number | undefined }): Promise<CatalogRow[]> {
   const rows = await db<CatalogRow[]>`
     select ${columnsOf(db, 'plans')} from plans
-    where (${after ?? null}::int is null or id < ${after ?? null}) and (${productId ?? null}::int is null or product_id = ${productId ?? null})
+    where ${ownedDirectly(db, viewer, 'reseller_id')} and (${after ?? null}::int is null or id < ${after ?? null}) and (${productId ?? null}::int is null or product_id = ${productId ?? null})
     order by id desc limit ${limit + 1}`;
   return rows.map((r) => present('plans', r));
 }

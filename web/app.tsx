@@ -15,7 +15,7 @@ import { apiBridge, type ApiFetch } from './api-bridge';
 import { isLanguage, translator, type Language, type MessageKey } from './i18n';
 import { listDefinitions } from './list-definitions';
 import { mountList, mountListPreferences } from './lists';
-import { dateTime, mayRead, Page, Status } from './layout';
+import { dateTime, isOperatorStaff, mayRead, Page, Status } from './layout';
 import { operationPages } from './pages/operations';
 import { recordPages } from './pages/records';
 import { scenarioPages } from './pages/scenario';
@@ -191,23 +191,25 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
   app.get('/', signedIn, async (c) => {
     const session = c.get('session');
     const t = translator(session.language);
-    // The same figures `GET /metrics` exposes (api/metrics.ts), read the same way.
-    const counts = attentionCounts(await readOperationalCounts(sql));
-    const runs = await latestBillingRuns(sql, 5);
-    const waiting = await waitingScenarios(sql, 10);
+    // The same figures `GET /metrics` exposes (api/metrics.ts), read the same way: installation-wide, so the
+    // operator's staff alone see them (a reseller's staff start from their lists).
+    const operator = isOperatorStaff(session);
+    const counts = operator ? attentionCounts(await readOperationalCounts(sql)) : null;
+    const runs = operator ? await latestBillingRuns(sql, 5) : [];
+    const waiting = operator ? await waitingScenarios(sql, 10) : [];
     const tiles: Array<{ key: MessageKey; count: number; href: string; area: Parameters<typeof mayRead>[1] }> = [
-      { key: 'home.failedTasks', count: counts.failedTasks, href: '/tasks?f.status=failed', area: 'tasks' },
-      { key: 'home.pendingOperations', count: counts.pendingOperations, href: '/manual-operations?f.status=pending', area: 'operations' },
-      { key: 'home.waitingScenarios', count: counts.waitingScenarios, href: '/scenarios?f.status=waiting', area: 'scenarios' },
-      { key: 'home.activationErrors', count: counts.activationErrors, href: '/orders?f.status=activation_error', area: 'operations' },
-      { key: 'home.failedNotifications', count: counts.failedNotifications, href: '/notifications?f.status=failed', area: 'operations' },
+      { key: 'home.failedTasks', count: counts?.failedTasks ?? 0, href: '/tasks?f.status=failed', area: 'tasks' },
+      { key: 'home.pendingOperations', count: counts?.pendingOperations ?? 0, href: '/manual-operations?f.status=pending', area: 'operations' },
+      { key: 'home.waitingScenarios', count: counts?.waitingScenarios ?? 0, href: '/scenarios?f.status=waiting', area: 'scenarios' },
+      { key: 'home.activationErrors', count: counts?.activationErrors ?? 0, href: '/orders?f.status=activation_error', area: 'operations' },
+      { key: 'home.failedNotifications', count: counts?.failedNotifications ?? 0, href: '/notifications?f.status=failed', area: 'operations' },
     ];
     return c.html(
       <Page title={t('nav.home')} session={session}>
         <h1>{t('home.title')}</h1>
         <div class="counts">
           {tiles
-            .filter((tile) => mayRead(session, tile.area))
+            .filter((tile) => operator && mayRead(session, tile.area))
             .map((tile) => (
               <a class="count" data-count={tile.key} href={tile.href}>
                 <b>{String(tile.count)}</b>

@@ -1,3 +1,4 @@
+import { rootResellerId } from '../domain/resellers';
 import type { ApiRecord } from './api-bridge';
 import type { Child } from 'hono/jsx';
 import { can, type Area } from '../api/auth';
@@ -20,6 +21,8 @@ export const sections: Array<{ href: string; key: MessageKey; area: Area | null 
   { href: '/billing-runs', key: 'nav.billingRuns', area: 'finance' },
 ];
 
+/** The root reseller's staff: installation-wide figures and the operator's lists (spec 05 §7.3) are theirs alone. */
+export const isOperatorStaff = (session: Session) => session.resellerId === rootResellerId;
 export const mayRead = (session: Session, area: Area | null) => area === null || can(session.role, area, false);
 export const mayWrite = (session: Session, area: Area) => can(session.role, area, true);
 

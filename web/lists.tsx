@@ -6,10 +6,11 @@ import { isValidIsoDate } from '../domain/dates';
 import { saveListPreferences } from '../operations/staff/save-list-preferences';
 import { countList, listRows, type ListQuery } from '../queries/lists/engine';
 import { listPreferencesOf } from '../queries/lists/preferences';
+import type { Viewer } from '../queries/tenancy';
 import { isStorableText } from '../domain/text';
 import { csvCell } from '../infra/csv';
 import { translator, type MessageKey, type Translate } from './i18n';
-import { Csrf, dateTime, mayRead, money, Page, Status } from './layout';
+import { Csrf, dateTime, isOperatorStaff, mayRead, money, Page, Status } from './layout';
 import { localPath } from './local-path';
 import type { Session, WebEnv } from './session';
 
@@ -151,12 +152,12 @@ function queryInput(def: ListDefinition, q: Query) {
 }
 
 /** A page of rows, each under the page's column names. */
-async function fetchRows(sql: Sql, def: ListDefinition, q: Query, limit: number, offset: number): Promise<Row[]> {
-  const rows = await listRows(sql, def.query, { ...queryInput(def, q), rowId: true, limit, offset });
+async function fetchRows(sql: Sql, viewer: Viewer, def: ListDefinition, q: Query, limit: number, offset: number): Promise<Row[]> {
+  const rows = await listRows(sql, def.query, { ...queryInput(def, q), viewer, rowId: true, limit, offset });
   return rows.map((r) => Object.fromEntries([['__id', r.__id], ...def.columns.map((col) => [col.key, r[columnOf(col)]])]));
 }
 
-const countRows = (sql: Sql, def: ListDefinition, q: Query) => countList(sql, def.query, queryInput(def, q));
+const countRows = (sql: Sql, viewer: Viewer, def: ListDefinition, q: Query) => countList(sql, def.query, { ...queryInput(def, q), viewer });
 
 /** A cell as the page shows it, or as the CSV export writes it (points in time in ISO 8601 with Z, as the API answers). */
 function cellText(t: Translate, col: ListColumn, row: Row, format: 'page' | 'csv' = 'page'): string {
@@ -312,19 +313,20 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
   app.get(def.path, signedIn, async (c) => {
     const session = c.get('session');
     const t = translator(session.language);
-    if (!mayRead(session, def.area)) return c.html(<Page title="403" session={session}><p class="error">{t('error.noAccess')}</p></Page>, 403);
+    // A list of no tenant's rows (tasks, the system event log) is the operator's alone (spec 05 §7.3).
+    if (!mayRead(session, def.area) || (def.query.client === null && !isOperatorStaff(session))) return c.html(<Page title="403" session={session}><p class="error">{t('error.noAccess')}</p></Page>, 403);
     const prefs = await listPreferencesOf(sql, session.staffId, def.name);
     const parsed = parseQuery(def, c, prefs?.pageSize ?? null);
     if ('invalid' in parsed) return refuseFilter(c, def, t, session, c.req.query('format') === 'csv', parsed.invalid);
     const q = parsed.query;
     const chosen = prefs?.columns?.filter((k) => def.columns.some((col) => col.key === k));
     const visible = def.columns.filter((col) => (chosen && chosen.length ? chosen.includes(col.key) : !col.hidden));
-    if (c.req.query('format') === 'csv') return csvAnswer(c, def, t, visible, await fetchRows(sql, def, q, CSV_LIMIT, 0));
+    if (c.req.query('format') === 'csv') return csvAnswer(c, def, t, visible, await fetchRows(sql, session, def, q, CSV_LIMIT, 0));
 
-    const total = await countRows(sql, def, q);
+    const total = await countRows(sql, session, def, q);
     const pages = Math.max(1, Math.ceil(total / q.size));
     const pageNo = Math.min(q.page, pages);
-    const rows = await fetchRows(sql, def, q, q.size, (pageNo - 1) * q.size);
+    const rows = await fetchRows(sql, session, def, q, q.size, (pageNo - 1) * q.size);
     const from = total === 0 ? 0 : (pageNo - 1) * q.size + 1;
     const to = Math.min(total, pageNo * q.size);
     const link: Link = (changes) => urlWith(c, changes);

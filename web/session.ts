@@ -16,6 +16,8 @@ export interface Session {
   staffId: number;
   name: string;
   role: StaffRole;
+  /** The staff member's reseller (spec 05 §7.1): lists show its rows only; the operator's pages need the root. */
+  resellerId: number;
   csrfToken: string;
   language: Language;
   /** The cookie's value: the in-process API calls carry it as their bearer token (api-bridge.ts). */

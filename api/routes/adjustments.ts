@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createAdjustment } from '../../operations/adjustments/create-adjustment';
 import { decideAdjustment } from '../../operations/adjustments/decide-adjustment';
+import { ownRows } from '../tenancy';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -88,7 +89,7 @@ export function adjustmentRoutes(deps: ApiDeps) {
       const f = c.req.valid('query');
       const rows = await sql<Array<Record<string, unknown>>>`
         select ${columns} from adjustments
-        where (${f.after ?? null}::int is null or id < ${f.after ?? null})
+        where ${ownRows(c, sql, 'client_id')} and (${f.after ?? null}::int is null or id < ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
           and (${f.status ?? null}::text is null or status = ${f.status ?? null})
         order by id desc limit ${f.limit + 1}`;

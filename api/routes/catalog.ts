@@ -301,7 +301,7 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      return c.json(page(await planPage(sql, query), query.limit), 200);
+      return c.json(page(await planPage(sql, c.get('staff'), query), query.limit), 200);
     },
   );
   app.openapi(

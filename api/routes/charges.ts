@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { clientBalanceForecast } from '../../operations/charges/charge-forecast';
 import { clientFunds } from '../../operations/charges/charges';
 import { clientAccess } from '../client-access';
+import { ownRows } from '../tenancy';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -135,7 +136,7 @@ export function chargeRoutes(deps: ApiDeps) {
                exchange_rate::text as "exchangeRate", exchange_nominal as "exchangeNominal", closed_at as "closedAt", split_of as "splitOf", superseded, refund,
                resource_key as "resourceKey", quantity, commitment
         from charges
-        where (${f.after ?? null}::int is null or id > ${f.after ?? null})
+        where ${ownRows(c, sql, 'client_id')} and (${f.after ?? null}::int is null or id > ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
           and (${f.orderId ?? null}::int is null or order_id = ${f.orderId ?? null})
           and (${f.subscriptionId ?? null}::int is null or subscription_id = ${f.subscriptionId ?? null})

@@ -9,6 +9,7 @@ import { generateToken, guard, hashToken } from '../auth';
 import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
+import { ownedDirectly } from '../../queries/tenancy';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const clientUserInput = z
@@ -62,7 +63,7 @@ export function clientUserRoutes({ sql }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the client user'),
     }),
     async (c) => {
-      const id = await createClientUser(sql, c.req.valid('json'), { by: c.get('staff').id });
+      const id = await createClientUser(sql, c.req.valid('json'), { by: c.get('staff').id, resellerId: c.get('staff').resellerId });
       return c.json(await loadClientUser(id), 201);
     },
   );
@@ -80,7 +81,8 @@ export function clientUserRoutes({ sql }: ApiDeps) {
       const { limit, after } = c.req.valid('query');
       const rows = await sql<Array<{ id: number }>>`
         select id, name, email, status, created_at as "createdAt" from client_users
-        where (${after ?? null}::int is null or id < ${after ?? null}) order by id desc limit ${limit + 1}`;
+        where ${ownedDirectly(sql, c.get('staff'), 'reseller_id')} and (${after ?? null}::int is null or id < ${after ?? null})
+        order by id desc limit ${limit + 1}`;
       return c.json(page(rows, limit), 200);
     },
   );

@@ -3,6 +3,7 @@ import { addContact } from '../../operations/clients/add-contact';
 import { createClient } from '../../operations/clients/create-client';
 import { topUpClient } from '../../operations/clients/top-up-client';
 import { clientAccess } from '../client-access';
+import { listViewer } from '../tenancy';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
@@ -63,7 +64,7 @@ export function clientRoutes({ sql }: ApiDeps) {
       responses: jsonResponses(201, entities.client, 'the client'),
     }),
     async (c) => {
-      const id = await createClient(sql, c.req.valid('json'), { by: c.get('staff').id });
+      const id = await createClient(sql, c.req.valid('json'), { by: c.get('staff').id, resellerId: c.get('staff').resellerId });
       return c.json(await loadClient(sql, id), 201);
     },
   );
@@ -85,7 +86,7 @@ export function clientRoutes({ sql }: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<ClientFilters, { id: number; balance: string }>(sql, clientList, ['id', 'name', 'status', 'clientType', 'balance', 'currency', 'createdAt'], filters, limit);
+      const rows = await newestFirst<ClientFilters, { id: number; balance: string }>(sql, listViewer(c), clientList, ['id', 'name', 'status', 'clientType', 'balance', 'currency', 'createdAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, balance: Number(r.balance) })), limit), 200);
     },
   );

@@ -14,6 +14,7 @@ import { ENTITLEMENT_SWITCHES, setEntitlementStatus } from '../../operations/lic
 import { deleteKey } from '../../operations/licensing/keys/delete-key';
 import { grantEntitlement } from '../../operations/licensing/keys/grant-entitlement';
 import type { Context } from 'hono';
+import { ownRows } from '../tenancy';
 import { eventActor, guard, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -160,7 +161,8 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
                                                           'status', e.status) order by e.id)
                          from entitlements e join licensing_products p on p.id = e.product_id where e.key_id = k.id), '[]') as entitlements
         from license_keys k join licensing_vendors v on v.id = k.vendor_id
-        where (${after ?? null}::int is null or k.id < ${after ?? null}) and (${clientId ?? null}::int is null or k.client_id = ${clientId ?? null})
+        where ${ownRows(c, sql, 'k.client_id')} and (${after ?? null}::int is null or k.id < ${after ?? null})
+          and (${clientId ?? null}::int is null or k.client_id = ${clientId ?? null})
         order by k.id desc limit ${limit + 1}`;
       return c.json(page(rows.map((r) => ({ ...r, displayCode: formatLicenseKey(r.code) })), limit), 200);
     },
@@ -235,7 +237,7 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
         select e.id, e.status, e.kind, e.source, e.seats, e.bound_ip as "boundIp", e.expires_at as "expiresAt", e.subscription_id as "subscriptionId",
                p.code as product, k.code as "keyCode", k.client_id as "clientId"
         from entitlements e join licensing_products p on p.id = e.product_id join license_keys k on k.id = e.key_id
-        where (${f.after ?? null}::int is null or e.id < ${f.after ?? null})
+        where ${ownRows(c, sql, 'k.client_id')} and (${f.after ?? null}::int is null or e.id < ${f.after ?? null})
           and (${f.status ?? null}::text is null or e.status = ${f.status ?? null})
           and (${f.product ?? null}::text is null or p.code = ${f.product ?? null})
           and (${key}::text is null or k.code = ${key})

@@ -3,6 +3,7 @@ import { canDecideManualOperation } from '../../domain/operator-decisions';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { manualOperationTypes } from '../../db/schema';
 import { manualDecisionUpdate } from '../../contracts/messages';
+import { listViewer } from '../tenancy';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
@@ -92,7 +93,7 @@ export function manualOperationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<ManualOperationFilters, { id: number }>(sql, manualOperationList, ['id', 'type', 'status', 'description', 'clientId', 'clientName', 'managerId', 'serviceRuleId', 'subscriptionId', 'orderId', 'decidedBy', 'createdAt'], filters, limit);
+      const rows = await newestFirst<ManualOperationFilters, { id: number }>(sql, listViewer(c), manualOperationList, ['id', 'type', 'status', 'description', 'clientId', 'clientName', 'managerId', 'serviceRuleId', 'subscriptionId', 'orderId', 'decidedBy', 'createdAt'], filters, limit);
       return c.json(page(rows, limit), 200);
     },
   );

@@ -15,6 +15,7 @@ import { nestVariables, renderTemplate, sampleVariables, type TemplateDefinition
 import { publicEgressOnly, urlShapeProblem } from '../../infra/egress';
 import { startOnce, startScenario } from '../../contracts/scenario-client';
 import { sendNotificationScenarioId } from '../../contracts/scenarios';
+import { listViewer } from '../tenancy';
 import { guard } from '../auth';
 import { clientAccess } from '../client-access';
 import { router, type ApiDeps } from '../deps';
@@ -390,7 +391,7 @@ export function notificationRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<NotificationFilters, { id: string }>(sql, notificationList, ['id', 'event', 'channel', 'clientId', 'recipient', 'summary', 'sendHour', 'sendAt', 'status', 'attempts', 'lastError', 'providerMessageId', 'resentFromId', 'createdAt', 'sentAt'], filters, limit);
+      const rows = await newestFirst<NotificationFilters, { id: string }>(sql, listViewer(c), notificationList, ['id', 'event', 'channel', 'clientId', 'recipient', 'summary', 'sendHour', 'sendAt', 'status', 'attempts', 'lastError', 'providerMessageId', 'resentFromId', 'createdAt', 'sentAt'], filters, limit);
       // The id is a bigserial, which the driver answers as text; the API has always answered it as a number.
       return c.json(page(rows.map((r) => ({ ...r, id: Number(r.id) })), limit), 200);
     },

@@ -8,6 +8,7 @@ import { currentOrigin } from '../../infra/request-context';
 import { placePurchaseOrder } from '../../operations/orders/place-purchase-order';
 import { clientAccess } from '../client-access';
 import { eventActor, guard, staffIdOf } from '../auth';
+import { listViewer } from '../tenancy';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { AppError, notFound } from '../errors';
@@ -135,7 +136,7 @@ export function orderRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<OrderFilters, { id: number; amount: string }>(sql, orderList, ['id', 'number', 'type', 'status', 'clientId', 'clientName', 'subscriptionId', 'amount', 'currency', 'createdAt', 'closedAt'], filters, limit);
+      const rows = await newestFirst<OrderFilters, { id: number; amount: string }>(sql, listViewer(c), orderList, ['id', 'number', 'type', 'status', 'clientId', 'clientName', 'subscriptionId', 'amount', 'currency', 'createdAt', 'closedAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );

@@ -8,6 +8,7 @@ import { mergedOrderIds } from '../../operations/payments/merged-order-ids';
 import { requestTopUp } from '../../operations/payments/request-top-up';
 import { clientAccess } from '../client-access';
 import { eventActor, guard } from '../auth';
+import { listViewer } from '../tenancy';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { notFound } from '../errors';
@@ -72,7 +73,7 @@ export function paymentRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<PaymentFilters, { id: number; amount: string }>(sql, paymentList, ['id', 'number', 'clientId', 'orderId', 'type', 'status', 'amount', 'currency', 'method', 'createdAt', 'closedAt'], filters, limit);
+      const rows = await newestFirst<PaymentFilters, { id: number; amount: string }>(sql, listViewer(c), paymentList, ['id', 'number', 'clientId', 'orderId', 'type', 'status', 'amount', 'currency', 'method', 'createdAt', 'closedAt'], filters, limit);
       return c.json(page(rows.map((r) => ({ ...r, amount: Number(r.amount) })), limit), 200);
     },
   );

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { todayIn } from '../../domain/dates';
 import { providePromisedPayment } from '../../operations/payments/provide-promised-payment';
 import { revokePromisedPaymentByHand } from '../../operations/payments/revoke-promised-payment-by-hand';
+import { ownRows } from '../tenancy';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -83,7 +84,7 @@ export function promisedPaymentRoutes(deps: ApiDeps) {
       const f = c.req.valid('query');
       const rows = await sql<Array<Record<string, unknown>>>`
         select ${columns} from promised_payments
-        where (${f.after ?? null}::int is null or id < ${f.after ?? null})
+        where ${ownRows(c, sql, 'client_id')} and (${f.after ?? null}::int is null or id < ${f.after ?? null})
           and (${f.clientId ?? null}::int is null or client_id = ${f.clientId ?? null})
           and (${f.status ?? null}::text is null or status = ${f.status ?? null})
         order by id desc limit ${f.limit + 1}`;

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { scenarioTakesDecisions } from '../../domain/operator-decisions';
 import { scenarioTreeQuery } from '../../contracts/messages';
+import { listViewer } from '../tenancy';
 import { guard } from '../auth';
 import { decideStep } from '../decisions';
 import { router, type ApiDeps } from '../deps';
@@ -55,6 +56,7 @@ export function scenarioRoutes(deps: ApiDeps) {
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
       const rows = await listRows<ScenarioFilters, { id: string; startedAt: Date }>(sql, scenarioList, {
+        viewer: listViewer(c),
         columns: ['id', 'type', 'status', 'subjectKind', 'subjectId', 'currentStep', 'currentStepName', 'error', 'startedAt', 'finishedAt', 'durationMs'],
         filters,
         // Newest first in the order of scenarios_started_idx, which the UI's list sorts by too (ties: newest id first).

@@ -5,11 +5,18 @@ import { createStaffMember } from '../../operations/staff/create-staff-member';
 import { setStaffPassword } from '../../operations/staff/set-staff-password';
 import { generateToken, guard, hashToken } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { notFound } from '../errors';
+import { AppError, notFound } from '../errors';
+import { inSubtreeOf, resellerInSubtree } from '../../queries/tenancy';
 import { idParam, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
 
 const staffInput = z
-  .object({ name, email: z.email().max(320), role: z.enum(staffRoles), language: z.enum(['en', 'ru']).default('en') })
+  .object({
+    name,
+    email: z.email().max(320),
+    role: z.enum(staffRoles),
+    language: z.enum(['en', 'ru']).default('en'),
+    resellerId: z.number().int().positive().max(2_147_483_647).optional().describe("the member's reseller: the caller's own (default) or one below it"),
+  })
   .strict()
   .openapi('StaffInput');
 const passwordInput = z.object({ password: z.string().min(12, 'at least 12 characters').max(200) }).strict().openapi('StaffPasswordInput');
@@ -28,7 +35,7 @@ export function staffRoutes({ sql }: ApiDeps) {
 
   async function loadStaff(id: number) {
     const [member] = await sql<Array<Record<string, unknown> & { status: string }>>`
-      select id, name, email, role, status, language, created_at as "createdAt" from staff where id = ${id}`;
+      select id, reseller_id as "resellerId", name, email, role, status, language, created_at as "createdAt" from staff where id = ${id}`;
     if (!member) throw notFound('staff member', id);
     const tokens = await sql`
       select id, name, prefix, created_at as "createdAt", last_used_at as "lastUsedAt", revoked_at as "revokedAt"
@@ -46,7 +53,13 @@ export function staffRoutes({ sql }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the staff member'),
     }),
     async (c) => {
-      const id = await createStaffMember(sql, c.req.valid('json'), { by: c.get('staff').id });
+      const input = c.req.valid('json');
+      const viewer = c.get('staff');
+      // A reseller outside the caller's subtree answers as an unknown one, as the reseller routes do.
+      if (input.resellerId !== undefined && !(await resellerInSubtree(sql, viewer, input.resellerId))) {
+        throw new AppError('invalid_reference', `reseller ${input.resellerId} does not exist`);
+      }
+      const id = await createStaffMember(sql, { ...input, resellerId: input.resellerId ?? viewer.resellerId }, { by: viewer.id });
       return c.json(await loadStaff(id), 201);
     },
   );
@@ -63,8 +76,9 @@ export function staffRoutes({ sql }: ApiDeps) {
     async (c) => {
       const { limit, after } = c.req.valid('query');
       const rows = await sql<Array<{ id: number }>>`
-        select id, name, email, role, status, created_at as "createdAt" from staff
-        where (${after ?? null}::int is null or id < ${after ?? null}) order by id desc limit ${limit + 1}`;
+        select id, reseller_id as "resellerId", name, email, role, status, created_at as "createdAt" from staff
+        where ${inSubtreeOf(sql, c.get('staff'), 'reseller_id')} and (${after ?? null}::int is null or id < ${after ?? null})
+        order by id desc limit ${limit + 1}`;
       return c.json(page(rows, limit), 200);
     },
   );

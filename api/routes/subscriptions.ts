@@ -5,6 +5,7 @@ import { billingTypeRules, type BillingType } from '../../domain/billing-types';
 import { todayIn } from '../../domain/dates';
 import { refuse } from '../../domain/errors';
 import { clientAccess } from '../client-access';
+import { listViewer } from '../tenancy';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
@@ -46,7 +47,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { limit, ...filters } = c.req.valid('query');
-      const rows = await newestFirst<SubscriptionFilters, { id: number }>(sql, subscriptionList, ['id', 'name', 'clientId', 'planId', 'status', 'paymentModel', 'startDate', 'expirationDate', 'createdAt'], filters, limit);
+      const rows = await newestFirst<SubscriptionFilters, { id: number }>(sql, listViewer(c), subscriptionList, ['id', 'name', 'clientId', 'planId', 'status', 'paymentModel', 'startDate', 'expirationDate', 'createdAt'], filters, limit);
       return c.json(page(rows, limit), 200);
     },
   );

@@ -194,6 +194,8 @@ export const clientBlocks = pgTable(
 /** Spec 01 §2, §4.2: a person who uses the client panel, linked to one or more clients. */
 export const clientUsers = pgTable('client_users', {
   id: serial('id').primaryKey(),
+  /** The reseller whose staff made the login (issue 21 point 5): only its staff see it; existing users are the root's. */
+  resellerId: integer('reseller_id').notNull().default(1).references(() => resellers.id),
   name: text('name').notNull(),
   email: text('email').notNull().unique(),
   status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),

@@ -15,15 +15,18 @@ export interface ClientInput {
   contacts: ContactInput[];
 }
 
-/** Creates a client of an existing service rule with its contacts, in one transaction. Returns its id. */
-export async function createClient(sql: Sql, { contacts, ...client }: ClientInput, { by }: { by: number }): Promise<number> {
+/**
+ * Creates a client of an existing service rule with its contacts, in one transaction, as a client of the creating
+ * staff member's reseller (spec 05 §1.1 rule 4). Returns its id.
+ */
+export async function createClient(sql: Sql, { contacts, ...client }: ClientInput, { by, resellerId }: { by: number; resellerId: number }): Promise<number> {
   return sql.begin(async (tx) => {
     const [rule] = await tx`select id from service_rules where id = ${client.serviceRuleId}`;
     if (!rule) throw new AppError('invalid_reference', `service rule ${client.serviceRuleId} does not exist`);
     const row = await oneRow(tx<Array<{ id: number }>>`
-      insert into clients (name, client_type, service_rule_id, manager_id, currency, language,
+      insert into clients (reseller_id, name, client_type, service_rule_id, manager_id, currency, language,
                            credit_threshold_override, subscription_credit_limit_override)
-      values (${client.name}, ${client.clientType}, ${client.serviceRuleId}, ${client.managerId ?? null},
+      values (${resellerId}, ${client.name}, ${client.clientType}, ${client.serviceRuleId}, ${client.managerId ?? null},
               ${client.currency}, ${client.language}, ${client.creditThresholdOverride ?? null},
               ${client.subscriptionCreditLimitOverride ?? null})
       returning id`);

@@ -20,6 +20,7 @@ export const clientList: ListQuery<ClientFilters> = {
   name: 'clients',
   from: 'clients c',
   id: 'c.id',
+  client: 'c.id',
   columns: {
     id: { expr: 'c.id', sortable: true },
     name: { expr: 'c.name', sortable: true },

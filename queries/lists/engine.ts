@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { Db } from '../../db/client';
 import { escapeLike } from '../../db/like';
+import { ownedBy, type Viewer } from '../tenancy';
 
 /**
  * The one list engine. A list (queries/lists/<name>.ts) names its table expression, its columns and its filters
@@ -53,6 +54,11 @@ export interface ListQuery<F extends object> {
   from: string;
   /** The row's id expression: the last sort key, so an order is total. */
   id: string;
+  /**
+   * The row's client, whose reseller owns the row (queries/tenancy.ts): a viewer sees only its own tenant's rows.
+   * null: the list is the operator's alone (the API and the UI let no reseller's staff read it).
+   */
+  client: string | null;
   columns: Record<string, ListColumn>;
   filters: { [K in keyof F]-?: ListFilter | CustomFilter<NonNullable<F[K]>> };
 }
@@ -66,6 +72,11 @@ export interface ListSort {
 }
 
 export interface ListInput<F extends object> {
+  /**
+   * Whose rows: the signed-in staff member's reseller. null only for a client user's request, which its route guard
+   * already holds to one of the user's clients (api/tenancy.ts `listViewer`).
+   */
+  viewer: Viewer | null;
   /** Keys of `columns` to select, each answered under its key. */
   columns: readonly string[];
   /** Also answer the row's id as `__id` (the UI's row links and actions). */
@@ -109,8 +120,8 @@ function condition(db: Db, { expr, match }: ListFilter, value: unknown): Fragmen
 
 const allOf = (db: Db, parts: Fragment[]) => parts.reduce((a, b) => db`${a} and ${b}`);
 
-async function whereOf<F extends object>(db: Db, list: ListQuery<F>, input: Pick<ListInput<F>, 'filters' | 'search'>): Promise<Condition> {
-  const conditions: Fragment[] = [];
+async function whereOf<F extends object>(db: Db, list: ListQuery<F>, input: Pick<ListInput<F>, 'filters' | 'search' | 'viewer'>): Promise<Condition> {
+  const conditions: Fragment[] = list.client === null || input.viewer === null ? [] : [ownedBy(db, input.viewer, list.client)];
   for (const [key, value] of Object.entries(input.filters ?? {})) {
     if (value === undefined) continue;
     const filter = Object.hasOwn(list.filters, key) ? (list.filters as Record<string, ListFilter | CustomFilter<unknown>>)[key] : undefined;
@@ -148,12 +159,12 @@ export async function listRows<F extends object, R extends Row = Row>(db: Db, li
  * The API's keyset page of a list, newest first: the chosen columns, one row more than the page so the caller knows
  * whether there is a next page (api/schemas.ts `page`).
  */
-export function newestFirst<F extends object, R extends Row = Row>(db: Db, list: ListQuery<F>, columns: string[], filters: ListInput<F>['filters'], limit: number): Promise<R[]> {
-  return listRows<F, R>(db, list, { columns, filters, sort: { column: 'id', dir: 'desc' }, limit: limit + 1 });
+export function newestFirst<F extends object, R extends Row = Row>(db: Db, viewer: Viewer | null, list: ListQuery<F>, columns: string[], filters: ListInput<F>['filters'], limit: number): Promise<R[]> {
+  return listRows<F, R>(db, list, { viewer, columns, filters, sort: { column: 'id', dir: 'desc' }, limit: limit + 1 });
 }
 
 /** How many rows pass the filters (the UI's "from–to of total"). */
-export async function countList<F extends object>(db: Db, list: ListQuery<F>, input: Pick<ListInput<F>, 'filters' | 'search'>): Promise<number> {
+export async function countList<F extends object>(db: Db, list: ListQuery<F>, input: Pick<ListInput<F>, 'filters' | 'search' | 'viewer'>): Promise<number> {
   const { sql: where } = await whereOf(db, list, input);
   const [row] = await db<Array<{ n: number }>>`select count(*)::int as n from ${db.unsafe(list.from)} ${where}`;
   return row?.n ?? 0;

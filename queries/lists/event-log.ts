@@ -13,6 +13,7 @@ export const eventLogList: ListQuery<EventLogFilters> = {
   name: 'event-log',
   from: "event_log e left join staff s on e.actor_kind = 'staff' and s.id = e.actor_id",
   id: 'e.id',
+  client: null,
   columns: {
     id: { expr: 'e.id', sortable: true },
     createdAt: { expr: 'e.created_at', sortable: true },

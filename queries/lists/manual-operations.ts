@@ -17,6 +17,7 @@ export const manualOperationList: ListQuery<ManualOperationFilters> = {
   name: 'manual-operations',
   from: 'manual_operations m join clients c on c.id = m.client_id',
   id: 'm.id',
+  client: 'm.client_id',
   columns: {
     id: { expr: 'm.id', sortable: true },
     type: { expr: 'm.type', sortable: true },

@@ -18,6 +18,7 @@ export const notificationList: ListQuery<NotificationFilters> = {
   name: 'notifications',
   from: 'notifications n left join clients c on c.id = n.client_id',
   id: 'n.id',
+  client: 'n.client_id',
   columns: {
     id: { expr: 'n.id', sortable: true },
     event: { expr: 'n.event', sortable: true },

@@ -39,6 +39,7 @@ export const orderList: ListQuery<OrderFilters> = {
   name: 'orders',
   from: 'orders o join clients c on c.id = o.client_id',
   id: 'o.id',
+  client: 'o.client_id',
   columns: {
     id: { expr: 'o.id', sortable: true },
     number: { expr: 'o.number', sortable: true },

@@ -16,6 +16,7 @@ export const paymentList: ListQuery<PaymentFilters> = {
   name: 'payments',
   from: 'payments y join clients c on c.id = y.client_id',
   id: 'y.id',
+  client: 'y.client_id',
   columns: {
     id: { expr: 'y.id', sortable: true },
     number: { expr: 'y.number', sortable: true },

@@ -1,3 +1,4 @@
+import { scenarioClientExpr } from '../tenancy';
 import type { ListQuery } from './engine';
 
 export interface ScenarioFilters {
@@ -21,6 +22,7 @@ export const scenarioList: ListQuery<ScenarioFilters> = {
   name: 'scenarios',
   from: 'scenarios s left join scenario_steps st on st.scenario_id = s.id and st.path = s.current_step',
   id: 's.id',
+  client: scenarioClientExpr('s'),
   columns: {
     id: { expr: 's.id', sortable: true },
     type: { expr: 's.type', sortable: true },

@@ -16,6 +16,7 @@ export const subscriptionList: ListQuery<SubscriptionFilters> = {
   name: 'subscriptions',
   from: 'subscriptions s join clients c on c.id = s.client_id join plans p on p.id = s.plan_id',
   id: 's.id',
+  client: 's.client_id',
   columns: {
     id: { expr: 's.id', sortable: true },
     name: { expr: 's.name', sortable: true },

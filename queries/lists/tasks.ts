@@ -116,6 +116,7 @@ export const taskTable: ListQuery<TaskTableFilters> = {
   name: 'tasks',
   from: 'tasks k',
   id: 'k.id',
+  client: null,
   columns: {
     id: { expr: 'k.id', sortable: true },
     name: { expr: 'k.name', sortable: true },

@@ -26,7 +26,7 @@ let base: string;
 let browser: Browser;
 /** Every request the pages made that did not go to this server (acceptance 7). */
 const outside: string[] = [];
-const staff: Record<'admin' | 'support' | 'sales', { id: number; email: string }> = {} as never;
+const staff: Record<'admin' | 'support' | 'sales' | 'subReseller', { id: number; email: string }> = {} as never;
 let stuck: { orderId: number; scenarioId: string; clientId: number; subscriptionId: number };
 const operations: number[] = [];
 
@@ -396,6 +396,31 @@ describe('operator UI in a browser (issue 8)', () => {
     await page.goto(`/orders/${stuck.orderId}`);
     expect(await page.locator('h2').allTextContents()).toEqual(expect.arrayContaining(['General information', 'Cost information', 'Ordered service', 'Detail lines', 'Event log', 'Scenarios']));
     await shot(page, 'order-card');
+    await context.close();
+  });
+
+  it("issue 21: a sub-reseller's staff member sees its own clients in the client list, never a sibling reseller's", async () => {
+    const reseller = async (name: string, parentId?: number) => {
+      const created = await p.api('POST', '/api/v1/resellers', { name, currency: 'EUR', ...(parentId ? { parentId } : {}) });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      return created.body.id as number;
+    };
+    const a1 = await reseller('Sub-reseller A1', await reseller('Reseller A'));
+    const b = await reseller('Reseller B');
+    const own = await createClient(p, catalog, 'Client of A1');
+    const sibling = await createClient(p, catalog, 'Client of B');
+    await p.sql`update clients set reseller_id = ${a1} where id = ${own}`;
+    await p.sql`update clients set reseller_id = ${b} where id = ${sibling}`;
+    const member = await p.api('POST', '/api/v1/staff', { name: 'Alex A1', email: 'alex.a1@example.com', role: 'admin', language: 'en', resellerId: a1 });
+    expect(member.status, JSON.stringify(member.body)).toBe(201);
+    expect((await p.api('POST', `/api/v1/staff/${member.body.id}/password`, { password })).status).toBe(200);
+    staff.subReseller = { id: member.body.id, email: 'alex.a1@example.com' };
+    const { context, page } = await signIn('subReseller');
+    await page.goto('/clients');
+    expect(await page.locator(`table.list tr[data-id="${own}"]`).count()).toBe(1);
+    expect(await page.locator(`table.list tr[data-id="${sibling}"]`).count()).toBe(0);
+    expect(await page.content()).not.toContain('Client of B');
+    await shot(page, 'sub-reseller-clients');
     await context.close();
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, type Area } from '../../api/auth';
+import { tenantRule } from '../../api/tenancy';
 import type { StaffRole } from '../../domain/statuses';
 import { staffRoles } from '../../domain/statuses';
 import { createTestPlatform, type TestPlatform } from '../support/platform';
@@ -62,6 +63,23 @@ describe('role matrix (spec 02 §14.1)', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("the tenant dimension: a reseller's administrator gets 403 exactly on the operator's routes (spec 05 §7.3), and is let through elsewhere", async () => {
+    const reseller = await p.api('POST', '/api/v1/resellers', { name: 'Roles reseller', currency: 'EUR' });
+    expect(reseller.status, JSON.stringify(reseller.body)).toBe(201);
+    const member = await p.api('POST', '/api/v1/staff', { name: 'Reseller admin', email: 'reseller-admin@example.com', role: 'admin', resellerId: reseller.body.id });
+    const token = (await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'tests' })).body.token as string;
+    const wrong: string[] = [];
+    for (const r of routes) {
+      const answer = await p.api(r.method, fill(r.path), r.method === 'POST' ? {} : undefined, { token });
+      const operatorOnly = tenantRule(r.method, r.path).kind === 'root';
+      const ok = operatorOnly ? answer.status === 403 && answer.body.code === 'forbidden' : answer.status !== 403 && answer.status !== 401 && answer.status < 500;
+      if (!ok) wrong.push(`${r.method} ${r.path} → ${answer.status} (${operatorOnly ? "operator's" : 'scoped'})`);
+    }
+    expect(wrong).toEqual([]);
+    // The operator's own administrator is let through on those routes, as the matrix above says.
+    expect(routes.filter((r) => tenantRule(r.method, r.path).kind === 'root').length).toBeGreaterThan(10);
   });
 
   it('a revoked token stops working at once', async () => {

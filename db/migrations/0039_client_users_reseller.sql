@@ -1,0 +1,2 @@
+ALTER TABLE "client_users" ADD COLUMN "reseller_id" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "client_users" ADD CONSTRAINT "client_users_reseller_id_resellers_id_fk" FOREIGN KEY ("reseller_id") REFERENCES "public"."resellers"("id") ON DELETE no action ON UPDATE no action;
