@@ -59,6 +59,50 @@ const scopedInHandler = new Set([
   'GET /api/v1/resellers',
   'POST /api/v1/resellers',
   'GET /api/v1/resellers/{id}',
+  // A reseller's settings and document templates: the reseller itself or an ancestor (operations/resellers).
+  'GET /api/v1/resellers/{id}/settings',
+  'POST /api/v1/resellers/{id}/settings',
+  'GET /api/v1/resellers/{id}/document-templates/{key}',
+  'POST /api/v1/resellers/{id}/document-templates/{key}',
+  // Delegated plans (spec 05 §3.3): the plan must be the caller's, the target its direct child (operations/catalog).
+  'POST /api/v1/plans/{id}/delegations',
+  'PATCH /api/v1/plans/{id}',
+  'PATCH /api/v1/plans/{id}/periods/{periodId}',
+  // Reseller charges, discounts, own rates and the reports: owed to or by the caller's reseller only.
+  'GET /api/v1/reseller-charges',
+  'GET /api/v1/reseller-charges/balances',
+  'POST /api/v1/reseller-discounts',
+  'POST /api/v1/exchange-rates/own',
+  'GET /api/v1/reports/closed-client-charges',
+  'GET /api/v1/reports/closed-reseller-charges',
+  // An act's PDF: the act's client must be the caller's (api/routes/documents.ts).
+  'GET /api/v1/acts/{id}/pdf',
+  // Licensing logs of the caller's clients' keys.
+  'GET /api/v1/licensing/activation-logs',
+  'GET /api/v1/licensing/activation-logs/export',
+  'GET /api/v1/licensing/upgrade-logs',
+  // Objects propagated down the tree (operations/propagation): each reseller sees what it uses and edits its own.
+  'GET /api/v1/notification-templates',
+  'POST /api/v1/notification-templates',
+  'GET /api/v1/notification-templates/{id}',
+  'POST /api/v1/notification-templates/{id}',
+  'DELETE /api/v1/notification-templates/{id}',
+  'POST /api/v1/notification-templates/{id}/restore',
+  'POST /api/v1/notification-templates/{id}/preview',
+  'GET /api/v1/notification-handlers',
+  'POST /api/v1/notification-handlers',
+  'GET /api/v1/notification-handlers/{id}',
+  'POST /api/v1/notification-handlers/{id}',
+  'DELETE /api/v1/notification-handlers/{id}',
+  'POST /api/v1/notification-handlers/{id}/restore',
+  'GET /api/v1/provisioning-rules',
+  'POST /api/v1/provisioning-rules',
+  'GET /api/v1/provisioning-rules/{id}',
+  'POST /api/v1/provisioning-rules/{id}',
+  // Service rules are each reseller's own (copied at its creation, spec 05 §2.2).
+  'GET /api/v1/service-rules',
+  'POST /api/v1/service-rules',
+  'GET /api/v1/service-rules/{id}',
 ]);
 
 /** Installation-wide reads with no tenant's data in them. */
@@ -68,8 +112,6 @@ const installationWide = new Set([
   'GET /api/v1/products/{id}',
   'GET /api/v1/service-templates',
   'GET /api/v1/service-templates/{id}',
-  'GET /api/v1/provisioning-rules',
-  'GET /api/v1/provisioning-rules/{id}',
   'GET /api/v1/exchange-rates',
   'GET /api/v1/exchange-rates/in-force',
 ]);
@@ -95,6 +137,7 @@ const bodyReferences: Record<string, OwnedKind> = {
   clientUserId: 'client_user',
   managerId: 'staff',
   entitlementId: 'entitlement',
+  serviceRuleId: 'service_rule',
 };
 
 export type TenantRule = { kind: 'entity'; entity: OwnedKind } | { kind: 'scoped' } | { kind: 'installation' } | { kind: 'root' };

@@ -49,6 +49,7 @@ export type OwnedKind =
   | 'client_user'
   | 'plan'
   | 'plan_period'
+  | 'service_rule'
   | 'staff';
 
 /** The owning reseller's SQL for one id `$1` (text, cast in the statement): static text. */
@@ -68,6 +69,7 @@ const ownerSql: Record<OwnedKind, string> = {
   client_user: `select reseller_id as owner from client_users where id::text = $1`,
   plan: `select reseller_id as owner from plans where id::text = $1`,
   plan_period: `select p.reseller_id as owner from plan_periods x join plans p on p.id = x.plan_id where x.id::text = $1`,
+  service_rule: `select reseller_id as owner from service_rules where id::text = $1`,
   staff: `select reseller_id as owner from staff where id::text = $1`,
 };
 

@@ -59,7 +59,11 @@ async function tenant(key: 'A1' | 'B'): Promise<Tenant> {
   const [plan] = await p.sql<Array<{ plan_id: number }>>`select plan_id from plan_periods where id = ${periodId}`;
   await p.sql`update plans set reseller_id = ${resellers[key]} where id = ${plan!.plan_id}`;
   const clientName = `Client of ${key} ${suffix}`;
-  const client = await api('POST', '/api/v1/clients', { name: clientName, serviceRuleId: catalog.serviceRuleId, contacts: [{ name: 'Olga', email: `olga-${key}@example.com`, role: 'owner', language: 'en' }] });
+  // A reseller's clients take its own service rules (copied from its parent when it was created, spec 05 §2.2).
+  const rules = await api('GET', '/api/v1/service-rules?limit=100');
+  const serviceRuleId = (rules.body.items as Array<{ id: number }>)[0]!.id;
+  expect(serviceRuleId).not.toBe(catalog.serviceRuleId);
+  const client = await api('POST', '/api/v1/clients', { name: clientName, serviceRuleId, contacts: [{ name: 'Olga', email: `olga-${key}@example.com`, role: 'owner', language: 'en' }] });
   expect(client.status, JSON.stringify(client.body)).toBe(201);
   const clientId = client.body.id as number;
   expect((await api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 50_000 })).status).toBe(201);
