@@ -181,7 +181,7 @@ describe('the key card (issue 22 point 1, spec 04 §3.6)', () => {
     const theirClient = await createClient(p, { serviceRuleId: rule.id } as never, 'Their Client Ltd');
     await p.sql`update clients set reseller_id = ${other.resellerId} where id = ${theirClient}`;
     const foreign = await p.api('POST', `/api/v1/licensing/keys/${fixed.key}/client`, { clientId: theirClient });
-    expect([foreign.status, foreign.body.code]).toEqual([422, 'client_not_found']);
+    expect([foreign.status, foreign.body.code]).toEqual([422, 'invalid_reference']);
     expect((await card(fixed.key, other.token)).status).toBe(404);
     expect((await p.api('POST', `/api/v1/licensing/keys/${fixed.key}/registration`, { comment: 'mine now' }, { token: other.token })).status).toBe(404);
     expect((await card(fixed.key)).body.clientId).toBe(newOwner);

@@ -5,14 +5,14 @@ import { logEvent, type EventEntry } from '../../event-log/event-log';
 /**
  * Re-points a key to another customer (spec 04 §3.6): the key, with all its licenses and activations, belongs to
  * the billing client `clientId` from now on. The client must be one of the caller's reseller's and not deleted
- * (otherwise 422 `client_not_found`: another tenant's client is not shown to exist); a client holds one active key
+ * (otherwise 422 `invalid_reference`, the tenant gate's answer for another tenant's client, so the two cannot be told apart); a client holds one active key
  * per vendor (§1.2), so a client that already has one answers 409 `KEY_HAS_CLIENT_KEY`. Licenses billed by a
  * subscription of the former client stay linked to it: billing keeps charging the subscription it sold.
  */
 export async function repointKey(db: Db, input: { keyId: number; clientId: number; resellerId: number; actor: Pick<EventEntry, 'actorId' | 'actorKind'> }): Promise<void> {
   await inTransaction(db, async (tx) => {
     const [client] = await tx<Array<{ status: string }>>`select status from clients where id = ${input.clientId} and reseller_id = ${input.resellerId}`;
-    if (!client || client.status === 'deleted') throw new AppError('client_not_found', `client ${input.clientId} does not exist`);
+    if (!client || client.status === 'deleted') throw new AppError('invalid_reference', `clientId: ${input.clientId} does not exist`);
     const [key] = await tx<Array<{ vendor_id: number; client_id: number | null; status: string }>>`
       select vendor_id, client_id, status from license_keys where id = ${input.keyId} for update`;
     if (key!.client_id === input.clientId) return;
