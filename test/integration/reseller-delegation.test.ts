@@ -15,13 +15,27 @@ beforeAll(() => {
 });
 
 let staffSeq = 0;
-/** A system administrator of `resellerId` and its API token (the staff route makes operator staff; the row is moved). */
+/** A system administrator of `resellerId` (made by the operator, its ancestor, spec 05 §2.1 step 3) and its API token. */
 async function adminOf(resellerId: number): Promise<string> {
   staffSeq += 1;
-  const staff = await api('POST', '/api/v1/staff', { name: `Admin ${resellerId}/${staffSeq}`, email: `admin${staffSeq}.${resellerId}@resellers.example`, role: 'admin' });
+  const staff = await api('POST', '/api/v1/staff', { name: `Admin ${resellerId}/${staffSeq}`, email: `admin${staffSeq}.${resellerId}@resellers.example`, role: 'admin', resellerId });
   expect(staff.status, JSON.stringify(staff.body)).toBe(201);
-  await p.sql`update staff set reseller_id = ${resellerId} where id = ${staff.body.id}`;
-  return (await api('POST', `/api/v1/staff/${staff.body.id}/tokens`, { name: 't' })).body.token as string;
+  expect(staff.body.resellerId).toBe(resellerId);
+  const token = await api('POST', `/api/v1/staff/${staff.body.id}/tokens`, { name: 't' });
+  expect(token.status, JSON.stringify(token.body)).toBe(201);
+  return token.body.token as string;
+}
+
+/** A client of the reseller whose staff holds `token`, on that reseller's own service rule, with `amount` topped up. */
+async function clientOf(token: string, name: string, amount: number): Promise<number> {
+  // A reseller's clients take its own service rules (copied from its parent when it was created, spec 05 §2.2).
+  const rules = await api('GET', '/api/v1/service-rules?limit=100', undefined, { token });
+  expect(rules.status, JSON.stringify(rules.body)).toBe(200);
+  const serviceRuleId = (rules.body.items as Array<{ id: number }>)[0]!.id;
+  const client = await api('POST', '/api/v1/clients', { name, serviceRuleId }, { token });
+  expect(client.status, JSON.stringify(client.body)).toBe(201);
+  expect((await api('POST', `/api/v1/clients/${client.body.id}/top-ups`, { amount }, { token })).status).toBe(201);
+  return client.body.id as number;
 }
 
 async function reseller(name: string, currency: string, parentId?: number): Promise<number> {
@@ -66,11 +80,13 @@ describe('plan delegation and the price chain (spec 05 §3.3, §4, §13.1)', () 
   let r1: number;
   let r2: number;
   let r1Token: string;
+  let r2Token: string;
   beforeAll(async () => {
     today = '2026-09-16';
     r1 = await reseller('R1', 'EUR');
     r2 = await reseller('R2', 'EUR', r1);
     r1Token = await adminOf(r1);
+    r2Token = await adminOf(r2);
   });
 
   it('1 → ×2 → ×3 prices 1, 2, 6 at the three levels; markup not set at R1 gives 1, 1, 3', async () => {
@@ -98,8 +114,9 @@ describe('plan delegation and the price chain (spec 05 §3.3, §4, §13.1)', () 
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     const priced = await api('PATCH', `/api/v1/plans/${plan.id}/periods/${plan.periods[0].id}`, { recurringFee: 150 });
     expect(priced.status, JSON.stringify(priced.body)).toBe(200);
-    let r1Plan = (await api('GET', `/api/v1/plans/${atR1.id}`)).body;
-    let r2Plan = (await api('GET', `/api/v1/plans/${atR2.id}`)).body;
+    // Each copy is read by its owner's staff (a plan is read by id only by its own reseller).
+    let r1Plan = (await api('GET', `/api/v1/plans/${atR1.id}`, undefined, { token: r1Token })).body;
+    let r2Plan = (await api('GET', `/api/v1/plans/${atR2.id}`, undefined, { token: r2Token })).body;
     expect([r1Plan.name, r1Plan.sku, r2Plan.name, r2Plan.sku]).toEqual(['Synced plan v2', 'SYN-2', 'Synced plan v2', 'SYN-2']);
     expect([r1Plan.periods[0].recurringFee, r2Plan.periods[0].recurringFee]).toEqual([300, 900]);
 
@@ -108,14 +125,14 @@ describe('plan delegation and the price chain (spec 05 §3.3, §4, §13.1)', () 
     expect(manual.status, JSON.stringify(manual.body)).toBe(200);
     expect(manual.body.markup).toBeNull();
     await api('PATCH', `/api/v1/plans/${plan.id}/periods/${plan.periods[0].id}`, { recurringFee: 1000 });
-    r1Plan = (await api('GET', `/api/v1/plans/${atR1.id}`)).body;
-    r2Plan = (await api('GET', `/api/v1/plans/${atR2.id}`)).body;
+    r1Plan = (await api('GET', `/api/v1/plans/${atR1.id}`, undefined, { token: r1Token })).body;
+    r2Plan = (await api('GET', `/api/v1/plans/${atR2.id}`, undefined, { token: r2Token })).body;
     expect([r1Plan.periods[0].recurringFee, r2Plan.periods[0].recurringFee]).toEqual([250, 750]);
 
     // A period added upstream reaches every level through the markups (R1's is off: passed through).
     const added = await api('POST', `/api/v1/plans/${plan.id}/periods`, { duration: 1, unit: 'year', recurringFee: 80 });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
-    r2Plan = (await api('GET', `/api/v1/plans/${atR2.id}`)).body;
+    r2Plan = (await api('GET', `/api/v1/plans/${atR2.id}`, undefined, { token: r2Token })).body;
     expect(r2Plan.periods.map((x: any) => [x.unit, x.recurringFee])).toEqual([['month', 750], ['year', 240]]);
 
     // A copy's synced fields and structure are not edited below.
@@ -165,20 +182,20 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
   let rub1: number; // RUB, with its own rate
   let rub2: number; // RUB, keeps the root's rate
   let rub1Token: string;
+  let rub2Token: string;
   const bought: Record<string, { subscriptionId: number; planId: number; periodId: number }> = {};
 
-  /** Operator plan at `price` → R ×m1 → R' ×m2; a client of R' buys it today. */
-  async function chain(label: string, price: number, top: number, bottom: number, topToken: string, m1: string, m2: string) {
+  /** Operator plan at `price` → R ×m1 → R' ×m2; a client of R' buys it today (R' staff places the order). */
+  async function chain(label: string, price: number, top: number, bottom: number, topToken: string, bottomToken: string, m1: string, m2: string) {
     const plan = await operatorPlan(`${label} plan`, price);
     const atTop = (await delegate(plan.id, { resellerId: top, markup: m1 })).body;
     const atBottom = await delegate(atTop.id, { resellerId: bottom, markup: m2 }, topToken);
     expect(atBottom.status, JSON.stringify(atBottom.body)).toBe(201);
-    const clientId = await env.clientWithMoney(`${label} client`, 1_000_000);
-    await p.sql`update clients set reseller_id = ${bottom} where id = ${clientId}`;
-    const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId: atBottom.body.periods[0].id });
+    const clientId = await clientOf(bottomToken, `${label} client`, 1_000_000);
+    const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId: atBottom.body.periods[0].id }, { token: bottomToken });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
     const done = await eventually(async () => {
-      const o = (await api('GET', `/api/v1/orders/${order.body.id}`)).body;
+      const o = (await api('GET', `/api/v1/orders/${order.body.id}`, undefined, { token: bottomToken })).body;
       return o.status === 'completed' ? o : null;
     }, { what: `${label} order completed` });
     bought[label] = { subscriptionId: done.subscriptionId, planId: atBottom.body.id, periodId: atBottom.body.periods[0].id };
@@ -190,7 +207,7 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
     r2 = await reseller('Sub-reseller R2', 'EUR', r1);
     rub1 = await reseller('Rouble reseller', 'RUB');
     rub2 = await reseller('Rouble sub-reseller', 'RUB', rub1);
-    [r1Token, r2Token, rub1Token] = [await adminOf(r1), await adminOf(r2), await adminOf(rub1)];
+    [r1Token, r2Token, rub1Token, rub2Token] = [await adminOf(r1), await adminOf(r2), await adminOf(rub1), await adminOf(rub2)];
     // R1 gives R2 50 % on everything (05 §13.2).
     const discount = await api('POST', '/api/v1/reseller-discounts', { name: 'Top resellers', percent: '50.00', childResellerId: r2 }, { token: r1Token });
     expect(discount.status, JSON.stringify(discount.body)).toBe(201);
@@ -198,12 +215,12 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
     expect((await api('POST', '/api/v1/exchange-rates', { baseCurrency: 'RUB', quotedCurrency: 'EUR', rate: '100', validFrom: '2026-01-01' })).status).toBe(201);
     expect((await api('POST', '/api/v1/exchange-rates/own', { baseCurrency: 'RUB', quotedCurrency: 'EUR', rate: '90', validFrom: '2026-01-01' }, { token: rub1Token })).status).toBe(201);
     // Bought on the financial day: the first charge is the whole of October, 1 month, 1 unit.
-    await chain('§13.2', 500, r1, r2, r1Token, '10', '4');
-    await chain('Rouble', 1000, rub1, rub2, rub1Token, '2', '3');
+    await chain('§13.2', 500, r1, r2, r1Token, r2Token, '10', '4');
+    await chain('Rouble', 1000, rub1, rub2, rub1Token, rub2Token, '2', '3');
   });
 
   it('§13.2 (Q5: prices by 9.3.2): 5 → ×10 = 50 → ×4 = 200; on closing, R2 owes R1 50 × 1 × 1 × 50 % = 25 and R1 owes the operator 5', async () => {
-    const plan = (await api('GET', `/api/v1/plans/${bought['§13.2']!.planId}`)).body;
+    const plan = (await api('GET', `/api/v1/plans/${bought['§13.2']!.planId}`, undefined, { token: r2Token })).body;
     expect(plan.periods[0].recurringFee).toBe(20000);
     const before = await p.sql`select 1 from reseller_charges where subscription_id = ${bought['§13.2']!.subscriptionId}`;
     expect(before.length).toBe(0);
@@ -267,21 +284,21 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
   });
 
   it('upstream deactivation stops new sales in the whole subtree; activation upstream restores them', async () => {
-    const r2Plan = (await api('GET', `/api/v1/plans/${bought['§13.2']!.planId}`)).body;
-    const operatorPlanId = (await api('GET', `/api/v1/plans/${(await api('GET', `/api/v1/plans/${r2Plan.sourcePlanId}`)).body.sourcePlanId}`)).body.id;
+    // Each level's copy is read by its owner's staff.
+    const r2Plan = (await api('GET', `/api/v1/plans/${bought['§13.2']!.planId}`, undefined, { token: r2Token })).body;
+    const operatorPlanId = (await api('GET', `/api/v1/plans/${(await api('GET', `/api/v1/plans/${r2Plan.sourcePlanId}`, undefined, { token: r1Token })).body.sourcePlanId}`)).body.id;
     expect((await api('PATCH', `/api/v1/plans/${operatorPlanId}`, { status: 'inactive' })).status).toBe(200);
-    expect((await api('GET', `/api/v1/plans/${r2Plan.id}`)).body.status).toBe('deactivated_by_provider');
-    const clientId = await env.clientWithMoney('Late client', 100_000);
-    await p.sql`update clients set reseller_id = ${r2} where id = ${clientId}`;
+    expect((await api('GET', `/api/v1/plans/${r2Plan.id}`, undefined, { token: r2Token })).body.status).toBe('deactivated_by_provider');
+    const clientId = await clientOf(r2Token, 'Late client', 100_000);
     const [before] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from orders`;
-    const refused = await api('POST', '/api/v1/orders', { clientId, planPeriodId: bought['§13.2']!.periodId });
+    const refused = await api('POST', '/api/v1/orders', { clientId, planPeriodId: bought['§13.2']!.periodId }, { token: r2Token });
     expect([refused.status, refused.body.code]).toEqual([422, 'plan_deactivated_by_provider']);
     const activateBelow = await api('PATCH', `/api/v1/plans/${r2Plan.id}`, { status: 'active' }, { token: r2Token });
     expect([activateBelow.status, activateBelow.body.code]).toEqual([422, 'plan_deactivated_by_provider']);
     const [after] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from orders`;
     expect(after!.n).toBe(before!.n);
     expect((await api('PATCH', `/api/v1/plans/${operatorPlanId}`, { status: 'active' })).status).toBe(200);
-    expect((await api('GET', `/api/v1/plans/${r2Plan.id}`)).body.status).toBe('active');
+    expect((await api('GET', `/api/v1/plans/${r2Plan.id}`, undefined, { token: r2Token })).body.status).toBe('active');
   });
 
   it('bad input is refused with a code and writes nothing', async () => {

@@ -5,7 +5,7 @@ import { createTestPlatform, eventually, type TestPlatform } from '../support/pl
 // Issue 21 point 2 (and the copy rules of point 1) through the API, on three levels: operator → reseller R →
 // sub-reseller S (spec 03 §2, 05 §2.2, §3). Templates, handlers and provisioning rules resolve by nearest ancestor
 // (domain/propagation.ts): a reseller without its own row uses its parent's, and so on up. Staff of R and S are
-// the operator's staff moved to R and S in the database, as in resellers.test.ts, until staff routes take a reseller.
+// created by the operator with the reseller's id (spec 05 §2.1 step 3); each acts only on its own reseller's clients.
 
 let p: TestPlatform;
 let smtp: SmtpReceiver;
@@ -18,10 +18,12 @@ type Who = keyof typeof tokens;
 const api = (who: Who, method: string, path: string, body?: unknown) => p.api(method, `/api/v1${path}`, body, tokens[who] === undefined ? {} : { token: tokens[who] });
 
 async function staffOf(resellerId: number, email: string): Promise<string> {
-  const staff = await p.api('POST', '/api/v1/staff', { name: `Admin ${email}`, email, role: 'admin' });
+  const staff = await p.api('POST', '/api/v1/staff', { name: `Admin ${email}`, email, role: 'admin', resellerId });
   expect(staff.status, JSON.stringify(staff.body)).toBe(201);
-  await p.sql`update staff set reseller_id = ${resellerId} where id = ${staff.body.id}`;
-  return (await p.api('POST', `/api/v1/staff/${staff.body.id}/tokens`, { name: email })).body.token as string;
+  expect(staff.body.resellerId).toBe(resellerId);
+  const token = await p.api('POST', `/api/v1/staff/${staff.body.id}/tokens`, { name: email });
+  expect(token.status, JSON.stringify(token.body)).toBe(201);
+  return token.body.token as string;
 }
 
 beforeAll(async () => {
@@ -116,14 +118,18 @@ describe('propagation of notification templates (spec 03 §2; issue 21 acceptanc
     await created(api('root', 'POST', '/notification-handlers', { event: 'account_changed', templateId: t.id }));
     await created(api('r', 'POST', `/notification-templates/${t.id}`, templateBody('Notice from R')), 200);
 
-    const clientAt = async (email: string, resellerId: number) => {
-      const c = await created(api('root', 'POST', '/clients', { name: `Client ${email}`, serviceRuleId, language: 'en', contacts: [{ name: 'Owner', email, role: 'owner', language: 'en' }] }));
-      await p.sql`update clients set reseller_id = ${resellerId} where id = ${c.id}`;
-      await created(api('root', 'POST', `/clients/${c.id}/administrative-block`, { reason: 'propagation test' }), 200);
+    // Each client is created and blocked by the staff of the reseller that owns it, with that reseller's own
+    // service rule (S's are the copies it received at creation, spec 05 §2.2).
+    const ruleOf = async (who: Who) => (who === 'root' ? serviceRuleId : ((await api(who, 'GET', '/service-rules?limit=200')).body.items as Array<{ id: number }>)[0]!.id);
+    const clientAt = async (email: string, who: Who, resellerId: number) => {
+      const c = await created(api(who, 'POST', '/clients', { name: `Client ${email}`, serviceRuleId: await ruleOf(who), language: 'en', contacts: [{ name: 'Owner', email, role: 'owner', language: 'en' }] }));
+      const [row] = await p.sql<Array<{ reseller_id: number }>>`select reseller_id from clients where id = ${c.id}`;
+      expect(row!.reseller_id).toBe(resellerId);
+      await created(api(who, 'POST', `/clients/${c.id}/administrative-block`, { reason: 'propagation test' }), 200);
       return c.id as number;
     };
-    await clientAt('owner@s-client.example', s);
-    await clientAt('owner@root-client.example', 1);
+    await clientAt('owner@s-client.example', 's', s);
+    await clientAt('owner@root-client.example', 'root', 1);
     const mail = (to: string) => eventually(async () => smtp.received.find((m) => m.to.includes(to)), { what: `the mail to ${to}` });
     expect((await mail('owner@s-client.example')).subject).toBe('Notice from R: Client owner@s-client.example');
     expect((await mail('owner@root-client.example')).subject).toBe('Operator notice: Client owner@root-client.example');
