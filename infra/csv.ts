@@ -11,8 +11,11 @@ export function csvCell(value: string): string {
 const startsFormula = (value: string) => /^[=+\-@\t\r]/.test(value);
 const isPlainNumber = (value: string) => /^[-+]?(\d+(\.\d+)?|\.\d+)$/.test(value);
 
+/** A value of a CSV cell: empty when null. */
+export type CsvCell = string | number | null | undefined;
+
 /** A CSV document: a header line and one line per row, every cell through `csvCell`. */
-export function csvDocument(header: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const line = (cells: Array<string | number | null | undefined>) => cells.map((c) => csvCell(c === null || c === undefined ? '' : String(c))).join(',');
+export function csvDocument(header: readonly string[], rows: ReadonlyArray<readonly CsvCell[]>): string {
+  const line = (cells: readonly CsvCell[]) => cells.map((c) => csvCell(c === null || c === undefined ? '' : String(c))).join(',');
   return [line(header), ...rows.map(line)].join('\r\n') + '\r\n';
 }

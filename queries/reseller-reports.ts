@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import type { CsvCell } from '../domain/csv';
+import type { CsvCell } from '../infra/csv';
 import type { IsoDate } from '../domain/dates';
 import { formatAmount } from '../domain/money';
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { todayIn } from '../../domain/dates';
-import { toCsv } from '../../domain/csv';
+import { csvDocument } from '../../infra/csv';
 import { maxNominal } from '../../domain/exchange';
 import { setOwnExchangeRate } from '../../operations/exchange-rates/reseller-rate';
 import { createResellerDiscount } from '../../operations/reseller-charges/create-reseller-discount';
@@ -96,7 +96,7 @@ export function resellerChargeRoutes(deps: ApiDeps) {
       async (c) => {
         const q = c.req.valid('query');
         const { header, rows } = await build(sql, c.get('staff').resellerId, q);
-        return c.body(toCsv(header, rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${file}-${q.closedFrom}-${q.closedTo}.csv"` });
+        return c.body(csvDocument(header, rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${file}-${q.closedFrom}-${q.closedTo}.csv"` });
       },
     );
   exportCsv('/reports/closed-client-charges', 'Report 17.2: closed client charges of the caller\'s clients with their cost', closedClientChargesReport, 'closed-client-charges');

@@ -3,7 +3,7 @@ import { addDays, todayIn } from '../../domain/dates';
 import { nextFinancialDay } from '../../domain/lifecycle';
 import { startSmtpReceiver, type SmtpReceiver } from '../fakes/smtp-receiver';
 import { pdfText } from '../support/pdf-text';
-import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrderStatus, type Catalog, type TestPlatform } from '../support/platform';
+import { createClient, createTestPlatform, eventually, seedCatalog, type Catalog, type TestPlatform } from '../support/platform';
 
 // Issue 21 point 6: acts and order invoices as PDF files of the client's reseller — its language, inherited or
 // modified template, seal and numbering — rendered once and served as stored; the invoice attached to the
@@ -11,6 +11,8 @@ import { createClient, createTestPlatform, eventually, seedCatalog, waitForOrder
 //
 // Tree: operator → A (Russian, own SMTP relay with a password, modified act template) → A1 (own seal, nothing
 // else: language, relay and template come from A); B beside A. Clients: one of A1, one of B, one of the operator.
+// A staff member acts only on its own reseller's clients (issue 21 point 5): A1's and B's clients are created and
+// ordered by their own staff, with their own service rules and their delegated copies of the operator's plan.
 
 const png1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const relayPassword = 'relay-Pa55word';
@@ -19,13 +21,61 @@ let installationSmtp: SmtpReceiver;
 let resellerSmtp: SmtpReceiver;
 let catalog: Catalog;
 const ids = { a: 0, a1: 0, b: 0 };
-const tokens = { a1: '', b: '' };
+const tokens = { a: '', a1: '', b: '' };
 const clients = { a1: 0, b: 0, operator: 0 };
+/** The monthly period each client orders: the operator's own, or the reseller's delegated copy of it. */
+const periods = { a1: 0, b: 0, operator: 0 };
+
+const as = (token: string) => (method: string, path: string, body?: unknown) => p.api(method, path, body, { token });
 
 async function staffToken(resellerId: number, email: string): Promise<string> {
-  const member = await p.api('POST', '/api/v1/staff', { name: `Admin ${email}`, email, role: 'admin' });
-  await p.sql`update staff set reseller_id = ${resellerId} where id = ${member.body.id}`;
-  return (await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'docs' })).body.token as string;
+  // The upstream (here the operator) creates the reseller's first staff member (spec 05 §2.1 step 3).
+  const member = await p.api('POST', '/api/v1/staff', { name: `Admin ${email}`, email, role: 'admin', resellerId });
+  expect(member.status, JSON.stringify(member.body)).toBe(201);
+  const token = await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'docs' });
+  expect(token.status, JSON.stringify(token.body)).toBe(201);
+  return token.body.token as string;
+}
+
+/** Delegates `planId` to the direct child `resellerId` as `token`'s staff; answers the copy's id and monthly period. */
+async function delegate(planId: number, resellerId: number, token?: string): Promise<{ planId: number; monthlyPeriodId: number }> {
+  const copy = await p.api('POST', `/api/v1/plans/${planId}/delegations`, { resellerId }, token ? { token } : {});
+  expect(copy.status, JSON.stringify(copy.body)).toBe(201);
+  const monthly = (copy.body.periods as Array<{ id: number; duration: number; unit: string }>).find((x) => x.duration === 1 && x.unit === 'month')!;
+  return { planId: copy.body.id, monthlyPeriodId: monthly.id };
+}
+
+/** The plan's monthly period as A1's and B's own copies: operator → A → A1, operator → B. */
+async function delegatedPeriods(planId: number) {
+  const a = await delegate(planId, ids.a);
+  const a1 = await delegate(a.planId, ids.a1, tokens.a);
+  const b = await delegate(planId, ids.b);
+  return { a1: a1.monthlyPeriodId, b: b.monthlyPeriodId };
+}
+
+/** A client of the token's reseller, on the reseller's own service rule. */
+async function clientOf(token: string, name: string, serviceRuleId: number): Promise<number> {
+  const answer = await as(token)('POST', '/api/v1/clients', { name, serviceRuleId, contacts: [{ name: 'Olga Owner', email: 'olga@example.com', role: 'owner', language: 'en' }] });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body.id as number;
+}
+
+/** The reseller's own copy of the operator's service rule `ruleId` (copied when the reseller was created, spec 05 §2.2). */
+async function ownCopyOfRule(token: string, ruleId: number): Promise<number> {
+  const key = (await p.api('GET', `/api/v1/service-rules/${ruleId}`)).body.key as string;
+  const own = (await as(token)('GET', '/api/v1/service-rules?limit=100')).body.items as Array<{ id: number; key: string }>;
+  const copy = own.find((r) => r.key === key);
+  expect(copy, `a copy of ${key}`).toBeTruthy();
+  expect(copy!.id).not.toBe(ruleId);
+  return copy!.id;
+}
+
+/** Waits, as the order's own reseller's staff (the operator does not see a reseller's order), for the status. */
+async function waitForOrder(orderId: number, status: string, token?: string) {
+  return eventually(async () => {
+    const order = (await p.api('GET', `/api/v1/orders/${orderId}`, undefined, token ? { token } : {})).body;
+    return order.status === status ? order : null;
+  }, { what: `order ${orderId} to be ${status}` });
 }
 
 async function download(path: string, token: string | undefined, headers: Record<string, string> = {}) {
@@ -46,13 +96,13 @@ beforeAll(async () => {
   ids.a = (await p.api('POST', '/api/v1/resellers', { name: 'Реселлер А', currency: 'EUR' })).body.id;
   ids.a1 = (await p.api('POST', '/api/v1/resellers', { name: 'Субреселлер А1', currency: 'EUR', parentId: ids.a })).body.id;
   ids.b = (await p.api('POST', '/api/v1/resellers', { name: 'Reseller B', currency: 'EUR' })).body.id;
+  tokens.a = await staffToken(ids.a, 'admin@a.example');
   tokens.a1 = await staffToken(ids.a1, 'admin@a1.example');
   tokens.b = await staffToken(ids.b, 'admin@b.example');
-  clients.a1 = await createClient(p, catalog, 'ООО «Ромашка»');
-  clients.b = await createClient(p, catalog, 'Bee Ltd');
+  clients.a1 = await clientOf(tokens.a1, 'ООО «Ромашка»', await ownCopyOfRule(tokens.a1, catalog.serviceRuleId));
+  clients.b = await clientOf(tokens.b, 'Bee Ltd', await ownCopyOfRule(tokens.b, catalog.serviceRuleId));
   clients.operator = await createClient(p, catalog, 'Operator Client');
-  await p.sql`update clients set reseller_id = ${ids.a1} where id = ${clients.a1}`;
-  await p.sql`update clients set reseller_id = ${ids.b} where id = ${clients.b}`;
+  Object.assign(periods, await delegatedPeriods(catalog.planId), { operator: catalog.monthlyPeriodId });
 }, 120_000);
 
 afterAll(async () => {
@@ -129,9 +179,12 @@ describe('acts as PDF (spec 02 §7; acceptance of issue 21 point 6)', () => {
   it('are numbered per reseller: A1 and B each start their own sequence, the operator keeps its own', async () => {
     const today = todayIn('UTC', new Date());
     const financialDay = Number(today.slice(8)) >= 28 ? 1 : Number(today.slice(8)) + 1;
-    for (const clientId of Object.values(clients)) {
-      const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: catalog.monthlyPeriodId })).body;
-      await waitForOrderStatus(p, order.id, 'completed');
+    for (const key of ['a1', 'b', 'operator'] as const) {
+      // Each client is ordered for by its own reseller's staff, on that reseller's copy of the plan.
+      const token = key === 'operator' ? undefined : tokens[key];
+      const order = await p.api('POST', '/api/v1/orders', { clientId: clients[key], planPeriodId: periods[key] }, token ? { token } : {});
+      expect(order.status, JSON.stringify(order.body)).toBe(201);
+      await waitForOrder(order.body.id, 'completed', token);
     }
     const fDay = nextFinancialDay(today, financialDay);
     for (const date of [fDay, addDays(fDay, 1)]) {
@@ -155,7 +208,8 @@ describe('acts as PDF (spec 02 §7; acceptance of issue 21 point 6)', () => {
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/pdf');
     const text = await pdfText(first.bytes);
-    const charges = (await p.api('GET', `/api/v1/charges?clientId=${clients.a1}&status=closed`)).body.items as Array<{ amount: number }>;
+    const charges = (await as(tokens.a1)('GET', `/api/v1/charges?clientId=${clients.a1}&status=closed`)).body.items as Array<{ amount: number }>;
+    expect(charges.length).toBeGreaterThan(0);
     const ru = (minor: number) => `${new Intl.NumberFormat('ru', { minimumFractionDigits: 2 }).format(minor / 100).replace(/\s/g, ' ')} EUR`;
     expect(text).toContain(`Акт № ${actA1.number}`);
     expect(text).toContain('Исполнитель: Субреселлер А1');
@@ -190,11 +244,17 @@ describe('the order invoice on "Order created" (spec 01 §16.11)', () => {
     const template = templates.find((t) => t.defaultKey === 'order_created.email');
     expect((await p.api('POST', '/api/v1/notification-handlers', { event: 'order_created', templateId: template.id })).status).toBe(201);
     // "Order created" fires for an order that waits for a payment: prepaid ones.
+    // A1 was created before this catalogue, so it has no copy of its rule: A1's staff make A1's own prepaid rule.
     const prepaid = await seedCatalog(p);
-    const buyer = await createClient(p, prepaid, 'ООО «Лютик»');
-    await p.sql`update clients set reseller_id = ${ids.a1} where id = ${buyer}`;
+    const a1 = as(tokens.a1);
+    const a1Rule = await a1('POST', '/api/v1/service-rules', { key: 'prepaid_a1', name: 'Prepaid A1' });
+    expect(a1Rule.status, JSON.stringify(a1Rule.body)).toBe(201);
+    const buyer = await clientOf(tokens.a1, 'ООО «Лютик»', a1Rule.body.id);
+    const a1Period = (await delegatedPeriods(prepaid.planId)).a1;
     const operatorBuyer = await createClient(p, prepaid, 'Operator Buyer');
-    const order = (await p.api('POST', '/api/v1/orders', { clientId: buyer, planPeriodId: prepaid.monthlyPeriodId })).body;
+    const placed = await a1('POST', '/api/v1/orders', { clientId: buyer, planPeriodId: a1Period });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const order = placed.body;
     const operatorOrder = (await p.api('POST', '/api/v1/orders', { clientId: operatorBuyer, planPeriodId: prepaid.monthlyPeriodId })).body;
 
     const mail = await eventually(async () => resellerSmtp.received.find((m) => m.parsed.attachments.length > 0), { what: "the reseller relay's e-mail", timeoutMs: 30_000 });
@@ -212,9 +272,10 @@ describe('the order invoice on "Order created" (spec 01 §16.11)', () => {
     expect(Buffer.from(served.bytes).equals(attachment.content)).toBe(true);
     expect((await download(`/api/v1/orders/${order.id}/invoice.pdf`, tokens.b)).status).toBe(404);
     // The client's own user downloads the same file through the client-panel token; another client's is refused.
-    const user = (await p.api('POST', '/api/v1/client-users', { name: 'Лютик User', email: 'user@lutik.example' })).body;
-    expect((await p.api('POST', `/api/v1/clients/${buyer}/users`, { clientUserId: user.id, accessLevel: 'user' })).status).toBe(200);
-    const panelToken = (await p.api('POST', `/api/v1/client-users/${user.id}/tokens`, { name: 'panel' })).body.token as string;
+    // A1's staff make the user (a client user belongs to a reseller) and give it access to A1's client.
+    const user = (await a1('POST', '/api/v1/client-users', { name: 'Лютик User', email: 'user@lutik.example' })).body;
+    expect((await a1('POST', `/api/v1/clients/${buyer}/users`, { clientUserId: user.id, accessLevel: 'user' })).status).toBe(200);
+    const panelToken = (await a1('POST', `/api/v1/client-users/${user.id}/tokens`, { name: 'panel' })).body.token as string;
     expect(Buffer.from((await download(`/api/v1/orders/${order.id}/invoice.pdf`, panelToken)).bytes).equals(attachment.content)).toBe(true);
     expect((await download(`/api/v1/orders/${operatorOrder.id}/invoice.pdf`, panelToken)).status).toBe(403);
 
