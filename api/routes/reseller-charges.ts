@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { todayIn } from '../../domain/dates';
 import { csvDocument } from '../../infra/csv';
+import { xlsxDocument } from '../../infra/xlsx';
 import { maxNominal } from '../../domain/exchange';
 import { setOwnExchangeRate } from '../../operations/exchange-rates/reseller-rate';
 import { createResellerDiscount } from '../../operations/reseller-charges/create-reseller-discount';
@@ -44,9 +45,10 @@ const chargeQuery = z.object({
   closedTo: isoDate.optional(),
 });
 
-const reportQuery = z.object({ closedFrom: isoDate, closedTo: isoDate }).refine((q) => q.closedFrom <= q.closedTo, { message: 'closedFrom is after closedTo', path: ['closedFrom'] });
+const reportQuery = z.object({ closedFrom: isoDate, closedTo: isoDate, format: z.enum(['csv', 'xlsx']).default('csv').describe('csv (default) or xlsx (Excel)') }).refine((q) => q.closedFrom <= q.closedTo, { message: 'closedFrom is after closedTo', path: ['closedFrom'] });
 
-const csvResponse = (description: string) => ({ 200: { description, content: { 'text/csv': { schema: z.string() } } } });
+const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const csvResponse = (description: string) => ({ 200: { description, content: { 'text/csv': { schema: z.string() }, [xlsxType]: { schema: z.string().describe('binary') } } } });
 
 /**
  * What resellers owe each other (spec 05 §4.5, §4.9, §5, §9; decision 37 option A): reseller discounts, a
@@ -92,11 +94,16 @@ export function resellerChargeRoutes(deps: ApiDeps) {
 
   const exportCsv = (path: string, summary: string, build: typeof closedClientChargesReport, file: string) =>
     app.openapi(
-      createRoute({ method: 'get', path, tags: ['Reports'], summary, ...guard('resellers', false), request: { query: reportQuery }, responses: csvResponse('CSV, one row per charge') }),
+      createRoute({ method: 'get', path, tags: ['Reports'], summary, ...guard('resellers', false), request: { query: reportQuery }, responses: csvResponse('CSV or Excel, one row per charge') }),
       async (c) => {
         const q = c.req.valid('query');
         const { header, rows } = await build(sql, c.get('staff').resellerId, q);
-        return c.body(csvDocument(header, rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${file}-${q.closedFrom}-${q.closedTo}.csv"` });
+        const name = `${file}-${q.closedFrom}-${q.closedTo}`;
+        if (q.format === 'xlsx') {
+          const bytes = await xlsxDocument(file, header, rows);
+          return c.body(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, 200, { 'content-type': xlsxType, 'content-disposition': `attachment; filename="${name}.xlsx"` });
+        }
+        return c.body(csvDocument(header, rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}.csv"` });
       },
     );
   exportCsv('/reports/closed-client-charges', 'Report 17.2: closed client charges of the caller\'s clients with their cost', closedClientChargesReport, 'closed-client-charges');

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { billingTypesPlatform } from '../support/billing-types-platform';
 import { eventually, runBillingDay, type TestPlatform } from '../support/platform';
@@ -275,6 +276,17 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
     const at = (col: string) => row[header.indexOf(col)];
     expect([at('Amount to operator'), at('Level 1 reseller'), at('Level 1 amount to reseller'), at('Level 1 discount amount'), at('Level 2 reseller ID'), at('Level 2 amount to reseller')])
       .toEqual(['5.00', 'Distributor child R1', '25.00', '25.00', String(r2), '200.00']);
+    // The same report as Excel (spec 05 §9.2): the same header and cells.
+    const excel = await p.app.request('/api/v1/reports/closed-reseller-charges?closedFrom=2026-01-01&closedTo=2099-12-31&format=xlsx', { headers: { authorization: `Bearer ${p.adminToken}` } }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
+    expect([excel.status, excel.headers.get('content-type')]).toEqual([200, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await excel.arrayBuffer());
+    const sheet = workbook.worksheets[0]!;
+    const cells = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)));
+    expect(cells(1)).toEqual(header);
+    const excelRow = Array.from({ length: sheet.rowCount - 1 }, (_, i) => cells(i + 2)).find((r) => r[header.indexOf('Level 1 reseller ID')] === String(r1))!;
+    expect(excelRow[header.indexOf('Level 1 amount to reseller')]).toBe('25.00');
+    expect(excelRow.length).toBeLessThanOrEqual(row.length);
     const costs = await api('GET', '/api/v1/reports/closed-client-charges?closedFrom=2026-01-01&closedTo=2099-12-31', undefined, { token: r2Token });
     const costLines = parseCsv(costs.body as string);
     const costHeader = costLines[0]!;
