@@ -3,7 +3,7 @@ import { staffRoles } from '../../domain/statuses';
 import { issueApiToken, revokeApiToken } from '../../operations/staff/api-tokens';
 import { createStaffMember } from '../../operations/staff/create-staff-member';
 import { setStaffPassword } from '../../operations/staff/set-staff-password';
-import { generateToken, guard, hashToken } from '../auth';
+import { forgetCheckedStaffTokens, generateToken, guard, hashToken } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { inSubtreeOf, resellerInSubtree } from '../../queries/tenancy';
@@ -128,6 +128,8 @@ export function staffRoutes({ sql }: ApiDeps) {
       const { reason } = c.req.valid('json');
       const staff = c.get('staff');
       await revokeApiToken(sql, { staffId: id, tokenId, reason, by: staff.id, byTokenId: staff.tokenId });
+      // This process answers the revoked token 401 from now on; other API processes within a second (api/auth.ts).
+      forgetCheckedStaffTokens();
       return c.json(await loadStaff(id), 200);
     },
   );

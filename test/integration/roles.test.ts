@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { can, type Area } from '../../api/auth';
+import { can, forgetCheckedStaffTokens, type Area } from '../../api/auth';
 import { tenantRule } from '../../api/tenancy';
 import type { StaffRole } from '../../domain/statuses';
 import { staffRoles } from '../../domain/statuses';
@@ -94,6 +94,15 @@ describe('role matrix (spec 02 §14.1)', () => {
     expect(after.status).toBe(401);
   });
 
+  it('a token revoked outside this API process (another process, the database) stops working within a second', async () => {
+    const member = await p.api('POST', '/api/v1/staff', { name: 'Elsewhere', email: 'elsewhere@example.com', role: 'marketing' });
+    const issued = await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'laptop' });
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(200);
+    await p.sql`update api_tokens set revoked_at = now() where id = ${issued.body.id}`;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(401);
+  });
+
   it("a token's last use is recorded at most once a minute, so reads do not write on every request", async () => {
     const member = await p.api('POST', '/api/v1/staff', { name: 'Reader', email: 'reader@example.com', role: 'marketing' });
     const issued = await p.api('POST', `/api/v1/staff/${member.body.id}/tokens`, { name: 'dashboard' });
@@ -104,8 +113,9 @@ describe('role matrix (spec 02 §14.1)', () => {
     expect(first).not.toBeNull();
     expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(200);
     expect(await lastUse()).toEqual(first);
-    // Over a minute later, the next request records it again.
+    // Over a minute later, the next request records it again (by then the API has long forgotten its one-second check).
     await p.sql`update api_tokens set last_used_at = now() - interval '2 minutes' where id = ${issued.body.id}`;
+    forgetCheckedStaffTokens();
     const old = await lastUse();
     expect((await p.api('GET', '/api/v1/orders', undefined, { token: issued.body.token })).status).toBe(200);
     expect(new Date((await lastUse())!).getTime()).toBeGreaterThan(new Date(old!).getTime() + 60_000);
