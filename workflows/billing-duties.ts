@@ -128,10 +128,6 @@ export function mergeWaitingPayments(run: BillingRun) {
 }
 
 /**
- * Spec 01 §15: charges of blocked periods are closed, postpay subscriptions blocked or unblocked by their credit
- * limit, the period's acts issued, and subscriptions blocked or unblocked by their overdue payments.
- */
-/**
  * Spec 02 §16 item 11: the usage of pay-as-you-go (external) subscriptions is pulled from their vendors once a day,
  * each pull its own scenario (its pages are its tasks), started before the charges close so that what the vendor
  * already has for the period that ends today is in its charge. The run does not wait for them: a pull that ends
@@ -148,6 +144,10 @@ export function pullUsage(run: BillingRun) {
   });
 }
 
+/**
+ * Spec 01 §15: charges of blocked periods are closed, postpay subscriptions blocked or unblocked by their credit
+ * limit, the period's acts issued, and subscriptions blocked or unblocked by their overdue payments.
+ */
 export function chargesAndCreditLimits(run: BillingRun) {
   const { s, businessDate } = run;
   return s.group('Charges and credit limits', async () => {
