@@ -68,6 +68,11 @@ export const subscriptions = pgTable(
     usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }),
     /** Bumped by each individual markup change: the subscription's usage price version is the plan's + this. */
     usageRateBump: integer('usage_rate_bump').notNull().default(0),
+    /**
+     * usage_external on a delegated plan: the coefficients of the levels above the seller (root first) when the
+     * subscription was created; with `fixed_price` they price its usage instead of the current ones (spec 05 §4.6).
+     */
+    usageUpstreamMarkups: jsonb('usage_upstream_markups').$type<string[]>(),
     individualPrice: boolean('individual_price').notNull().default(false),
     promoCode: text('promo_code'),
     managerId: integer('manager_id').references(() => staff.id),
@@ -344,6 +349,13 @@ export const charges = pgTable(
     usagePeriod: businessDate('usage_period'),
     usageRateVersion: integer('usage_rate_version'),
     usageAmount: numeric('usage_amount', { precision: 34, scale: 8 }),
+    /**
+     * usage_external: the exact Σ of the provider's cost of its records (unit price × days × quantity / 30), and the
+     * coefficients they were priced with, root first, the seller's last (spec 05 §4.7; one price version, one chain):
+     * what the reseller charges of each level above the seller are priced from when it closes (05 §5).
+     */
+    usageCost: numeric('usage_cost', { precision: 34, scale: 8 }),
+    usageMarkups: jsonb('usage_markups').$type<string[]>(),
     ...timestamps,
   },
   (t) => [
@@ -429,7 +441,8 @@ export const usageRecords = pgTable(
     usedOn: businessDate('used_on').notNull(),
     periodDays: integer('period_days').notNull(),
     unitPrice: numeric('unit_price', { precision: 24, scale: 6 }).notNull(),
-    markup: numeric('markup', { precision: 10, scale: 4 }).notNull(),
+    /** The product of the chain's coefficients (spec 05 §4.7): exact, so unconstrained. */
+    markup: numeric('markup').notNull(),
     amount: numeric('amount', { precision: 30, scale: 8 }).notNull(),
     financialPeriod: businessDate('financial_period').notNull(),
     chargeId: integer('charge_id').notNull().references(() => charges.id),

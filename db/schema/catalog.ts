@@ -146,6 +146,12 @@ export const plans = pgTable('plans', {
    * set": prices were entered by hand (or delegated without a markup) and do not follow upstream price changes.
    */
   markup: numeric('markup', { precision: 10, scale: 2 }),
+  /**
+   * Existing subscriptions keep the prices (and cost prices) of their creation until renewal (spec 02 §8.1); synced
+   * from the top, so the whole chain shares it (05 §4.6). usage_external: the levels above the seller stay as they
+   * were at the subscription's creation (`subscriptions.usage_upstream_markups`).
+   */
+  fixedPrice: boolean('fixed_price').notNull().default(false),
   ...timestamps,
 }, (t) => [
   uniqueIndex('plans_one_copy_per_reseller').on(t.sourcePlanId, t.resellerId).where(sql`${t.sourcePlanId} is not null`),
