@@ -173,6 +173,11 @@ describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
     const after = await p.sql<Array<{ n: number }>>`select count(*)::int as n from reseller_charges`;
     expect(after[0]!.n).toBe(before[0]!.n);
     expect(await resellerCharges(plain.subscriptionId)).toHaveLength(2);
+    // Each level reads them through its own lists: R1 is owed 20.00 by R2 and owes the operator 10.00.
+    const owedToR1 = await api('GET', `/api/v1/reseller-charges?role=creditor&subscriptionId=${plain.subscriptionId}`, undefined, { token: r1Token });
+    expect(owedToR1.body.items.map((c: any) => [c.kind, c.debtorResellerId, c.amount])).toEqual([['usage', r2, 2000]]);
+    const r1Owes = await api('GET', `/api/v1/reseller-charges?role=debtor&subscriptionId=${plain.subscriptionId}`, undefined, { token: r1Token });
+    expect(r1Owes.body.items.map((c: any) => [c.kind, c.creditorResellerId, c.amount])).toEqual([['usage', 1, 1000]]);
   });
 
   it('bad input changes nothing: a usage_external copy keeps a coefficient, a copy\'s coefficient is set by its owner only', async () => {
