@@ -69,6 +69,7 @@ const plain: { subscriptionId: number } = { subscriptionId: 0 };
 const individual: { subscriptionId: number } = { subscriptionId: 0 };
 const changed: { subscriptionId: number; r1PlanId: number } = { subscriptionId: 0, r1PlanId: 0 };
 const frozen: { subscriptionId: number; r1PlanId: number; r2PlanId: number } = { subscriptionId: 0, r1PlanId: 0, r2PlanId: 0 };
+const operatorChange: { subscriptionId: number; rootId: number } = { subscriptionId: 0, rootId: 0 };
 
 beforeAll(async () => {
   ({ p, api } = env);
@@ -89,6 +90,8 @@ beforeAll(async () => {
   // fixed_price is synced from the top (05 §4.6); its own API comes with the fixed-price work (branch resellerplans).
   await p.sql`update plans set fixed_price = true where id in ${p.sql([third.rootId, third.r1PlanId, third.r2PlanId])}`;
   Object.assign(frozen, { r1PlanId: third.r1PlanId, r2PlanId: third.r2PlanId, subscriptionId: await sold(third.periodId, 'Frozen client') });
+  const fourth = await chain('Operator', '2', '3');
+  Object.assign(operatorChange, { rootId: fourth.rootId, subscriptionId: await sold(fourth.periodId, 'Operator-change client') });
 });
 
 describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
@@ -128,6 +131,18 @@ describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
     ]);
   });
 
+  it("the operator's own coefficient is the chain's first level (05 Q11): 1 → 1.5 mid-period opens a new charge at 10 × 1.5 × 2 × 3 = 90.00, the running one stays blocked", async () => {
+    today = '2026-11-22';
+    await costOf10(operatorChange.subscriptionId, '2026-11-21');
+    const change = await api('POST', `/api/v1/plans/${operatorChange.rootId}/usage-prices`, { markup: '1.5' });
+    expect(change.status, JSON.stringify(change.body)).toBe(200);
+    await costOf10(operatorChange.subscriptionId, '2026-11-22');
+    expect((await usageCharges(operatorChange.subscriptionId)).map((c) => [c.status, c.amount, c.markups])).toEqual([
+      ['blocked', 6000, ['1.0000', '2.0000', '3.0000']],
+      ['blocked', 9000, ['1.5000', '2.0000', '3.0000']],
+    ]);
+  });
+
   it('fixed_price: the levels above the seller stay as they were when the subscription was created (R1 2 → 5 changes nothing); the seller\'s own change (3 → 4) opens a new charge', async () => {
     today = '2026-11-22';
     await costOf10(frozen.subscriptionId, '2026-11-21');
@@ -158,6 +173,12 @@ describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
     expect(await resellerCharges(changed.subscriptionId)).toEqual([
       level(before!.id, 1, r1, r2, 2000, 1000, 1800), level(before!.id, 2, 1, r1, 1000, 0, 1000),
       level(after!.id, 1, r1, r2, 2500, 1000, 2250), level(after!.id, 2, 1, r1, 1000, 0, 1000),
+    ]);
+    // The operator's 1.5 raises every level's price: R1 sells at 10 × 1.5 × 2 = 30.00, the operator at 15.00.
+    const [opOld, opNew] = await usageCharges(operatorChange.subscriptionId);
+    expect(await resellerCharges(operatorChange.subscriptionId)).toEqual([
+      level(opOld!.id, 1, r1, r2, 2000, 0, 2000), level(opOld!.id, 2, 1, r1, 1000, 0, 1000),
+      level(opNew!.id, 1, r1, r2, 3000, 0, 3000), level(opNew!.id, 2, 1, r1, 1500, 0, 1500),
     ]);
     // fixed_price: R1 still sells at 2 (its 5 came after the subscription), whatever R2's own coefficient.
     const [frozenOld, frozenNew] = await usageCharges(frozen.subscriptionId);
