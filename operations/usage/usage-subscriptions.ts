@@ -43,7 +43,7 @@ export async function usageSubscriptions(tx: Db, ids: number[]): Promise<{ subs:
     select s.id, s.client_id as "clientId", s.status, s.billing_type as "billingType", s.payment_model as "paymentModel",
            s.start_date::text as "startDate", pr.financial_day as "financialDay", p.usage_rate_version + s.usage_rate_bump as "rateVersion",
            coalesce(s.usage_markup, p.usage_markup)::text as markup, p.id as "planId", p.chain_length as "chainLength", p.fixed_price as "fixedPrice",
-           p.usage_markup::text as "sellerMarkup", s.usage_markup::text as "individualMarkup", s.usage_rate_bump as "rateBump",
+           s.usage_markup::text as "individualMarkup", s.usage_rate_bump as "rateBump",
            s.usage_upstream_markups as "frozenUpstream", c.currency, p.currency as "planCurrency",
            (select o.id from orders o where o.subscription_id = s.id and o.type = 'purchase' order by o.id limit 1) as "orderId",
            coalesce((select jsonb_object_agg(r.key, r.recurring_price) from plan_resources r where r.plan_id = s.plan_id), '{}'::jsonb) as prices,
@@ -62,7 +62,8 @@ export async function usageSubscriptions(tx: Db, ids: number[]): Promise<{ subs:
     }
     // fixed_price: the levels above keep their coefficients of the subscription's creation, so only the seller's own
     // changes (its plan's version and the individual markup's bumps) open a new charge (spec 05 §4.6).
-    const frozen = r.fixedPrice ? r.frozenUpstream : null;
+    // (A subscription from before the chain was kept has no snapshot: it follows the current chain.)
+    const frozen = r.fixedPrice && r.frozenUpstream?.length === chain.markups.length - 1 ? r.frozenUpstream : null;
     r.markups = usageChain(chain.markups, { individual: r.individualMarkup, frozenUpstream: frozen });
     r.markup = multiplyDecimals(r.markups);
     r.rateVersion = (frozen ? chain.versions[chain.versions.length - 1]! : chain.versions.reduce((a, b) => a + b, 0)) + r.rateBump;
@@ -74,12 +75,10 @@ interface SubscriptionChainFacts {
   planId: number;
   chainLength: number;
   fixedPrice: boolean;
-  sellerMarkup: string;
   individualMarkup: string | null;
   rateBump: number;
   frozenUpstream: string[] | null;
 }
-
 
 /** A record the subscription takes, with what prices it and the financial period it is booked to. */
 export interface PricedRecord extends UsageRecord {
