@@ -70,6 +70,7 @@ const individual: { subscriptionId: number } = { subscriptionId: 0 };
 const changed: { subscriptionId: number; r1PlanId: number } = { subscriptionId: 0, r1PlanId: 0 };
 const frozen: { subscriptionId: number; r1PlanId: number; r2PlanId: number } = { subscriptionId: 0, r1PlanId: 0, r2PlanId: 0 };
 const operatorChange: { subscriptionId: number; rootId: number } = { subscriptionId: 0, rootId: 0 };
+const roubles: { subscriptionId: number; rub1: number; rub2: number } = { subscriptionId: 0, rub1: 0, rub2: 0 };
 
 beforeAll(async () => {
   ({ p, api } = env);
@@ -92,12 +93,38 @@ beforeAll(async () => {
   Object.assign(frozen, { r1PlanId: third.r1PlanId, r2PlanId: third.r2PlanId, subscriptionId: await sold(third.periodId, 'Frozen client') });
   const fourth = await chain('Operator', '2', '3');
   Object.assign(operatorChange, { rootId: fourth.rootId, subscriptionId: await sold(fourth.periodId, 'Operator-change client') });
+  await roubleTree();
 });
+
+/** operator (EUR) → RUB1 (RUB, own rate 90) → RUB2 (RUB, the root's 100) → RUB2's client, the EUR plan × 2 × 3. */
+async function roubleTree() {
+  const rub1 = await createReseller(api, 'Rouble usage reseller', 'RUB');
+  const rub2 = await createReseller(api, 'Rouble usage sub-reseller', 'RUB', rub1);
+  const [rub1Token, rub2Token] = [await resellerAdminToken(api, rub1), await resellerAdminToken(api, rub2)];
+  expect((await api('POST', '/api/v1/exchange-rates', { baseCurrency: 'RUB', quotedCurrency: 'EUR', rate: '100', validFrom: '2026-01-01' })).status).toBe(201);
+  expect((await api('POST', '/api/v1/exchange-rates/own', { baseCurrency: 'RUB', quotedCurrency: 'EUR', rate: '90', validFrom: '2026-01-01' }, { token: rub1Token })).status).toBe(201);
+  const root = await api('POST', '/api/v1/plans', {
+    productId: env.catalog.productId, serviceTemplateId: env.catalog.serviceTemplateId, provisioningRuleId: env.catalog.provisioningRuleId,
+    name: 'Rouble cloud', billingType: 'usage_external', currency: 'EUR',
+    periods: [{ duration: 1, unit: 'month', unlimited: true, setupFee: 0, recurringFee: 0 }], resources: [{ key: 'cpu', name: 'vCPU', recurringPrice: 0 }],
+  });
+  const atRub1 = await delegatePlanTo(api, root.body.id, { resellerId: rub1, markup: '2' });
+  const atRub2 = await delegatePlanTo(api, atRub1.id, { resellerId: rub2, markup: '3' }, rub1Token);
+  const clientId = await resellerClient(api, rub2Token, 'Rouble client', 10_000_000);
+  const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId: atRub2.periods[0]!.id }, { token: rub2Token });
+  expect(order.status, JSON.stringify(order.body)).toBe(201);
+  const done = await eventually(async () => {
+    const o = (await api('GET', `/api/v1/orders/${order.body.id}`, undefined, { token: rub2Token })).body;
+    return o.status === 'completed' ? o : null;
+  }, { what: 'the rouble order completed' });
+  Object.assign(roubles, { subscriptionId: done.subscriptionId, rub1, rub2 });
+}
 
 describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
   it('provider cost 10.00 × operator 1 × R1 2 × R2 3: the client pays 60.00; once the billing run closes the charge, R2 owes R1 20.00 (10 × 1 × 2) and R1 owes the operator 10.00 (10 × 1)', async () => {
     today = '2026-11-22';
     await costOf10(plain.subscriptionId, '2026-11-21');
+    await costOf10(roubles.subscriptionId, '2026-11-21');
     const [open] = await usageCharges(plain.subscriptionId);
     expect(open).toMatchObject({ status: 'blocked', amount: 6000, close: '2026-12-01', markups: ['1.0000', '2.0000', '3.0000'] });
     const [rec] = await p.sql<Array<{ markup: string; amount: string }>>`select markup::text, amount::text from usage_records where subscription_id = ${plain.subscriptionId}`;
@@ -179,6 +206,18 @@ describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
     expect(await resellerCharges(operatorChange.subscriptionId)).toEqual([
       level(opOld!.id, 1, r1, r2, 2000, 0, 2000), level(opOld!.id, 2, 1, r1, 1000, 0, 1000),
       level(opNew!.id, 1, r1, r2, 3000, 0, 3000), level(opNew!.id, 2, 1, r1, 1500, 0, 1500),
+    ]);
+    // §5.3: each level converts its EUR price at its own rate: RUB1 is owed 20.00 EUR at its own 90 = 1800.00 RUB, the
+    // operator 10.00 EUR in euros; the client (a euro client) pays its 60.00 EUR.
+    const [roubleCharge] = await p.sql<Array<{ id: number; amount: number; currency: string }>>`
+      select id, amount::int as amount, currency from charges where subscription_id = ${roubles.subscriptionId} and kind = 'usage'`;
+    expect(roubleCharge).toEqual({ id: expect.any(Number), amount: 6000, currency: 'EUR' });
+    const roubleLevels = await p.sql<Array<Record<string, unknown>>>`
+      select level, creditor_reseller_id as creditor, original_amount::int as original, original_currency, exchange_rate::text as rate, amount::int as amount, currency
+      from reseller_charges where subscription_id = ${roubles.subscriptionId} order by level`;
+    expect(roubleLevels).toEqual([
+      { level: 1, creditor: roubles.rub1, original: 2000, original_currency: 'EUR', rate: '90.0000', amount: 180000, currency: 'RUB' },
+      { level: 2, creditor: 1, original: 1000, original_currency: 'EUR', rate: '1.0000', amount: 1000, currency: 'EUR' },
     ]);
     // fixed_price: R1 still sells at 2 (its 5 came after the subscription), whatever R2's own coefficient.
     const [frozenOld, frozenNew] = await usageCharges(frozen.subscriptionId);
