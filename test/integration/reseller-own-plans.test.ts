@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createResellerCharges } from '../../operations/reseller-charges/create-reseller-charges';
 import { reverseResellerCharges } from '../../operations/reseller-charges/reverse-reseller-charges';
 import { billingTypesPlatform } from '../support/billing-types-platform';
-import { eventually, flattenTree, runBillingDay, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
+import { eventually, flattenTree, runBillingDay, type TestPlatform } from '../support/platform';
 
 // Issue 21 (spec 05 §4.8, §5.1 rule 2, §4.6, Q3): a reseller's own plans, the cost snapshots of fixed-price plans,
 // and the reversal of reseller charges whose closed client charge was taken back, through the real API, Temporal
@@ -64,11 +64,25 @@ const delegate = async (planId: number, resellerId: number, markup: string, toke
   return copy.body;
 };
 
+/** Waits for the order (seen by its reseller's staff: the operator sees no reseller's order) to reach `status`. */
+const orderStatus = (token: string, orderId: number, status: string) =>
+  eventually(async () => {
+    const o = (await api('GET', `/api/v1/orders/${orderId}`, undefined, { token })).body;
+    return o.status === status ? o : null;
+  }, { what: `order ${orderId} to be ${status}` });
+
+/** The scenario, as its client's reseller's staff sees it, once it reaches `status`. */
+const scenarioStatus = (token: string, id: string, status: string) =>
+  eventually(async () => {
+    const s = (await api('GET', `/api/v1/scenarios/${id}`, undefined, { token })).body;
+    return s?.status === status ? s : null;
+  }, { what: `scenario ${id} to be ${status}` });
+
 /** The client buys `periodId` today, placed by its reseller's staff; answers once the order has completed. */
 async function buy(token: string, clientId: number, planPeriodId: number): Promise<{ orderId: number; subscriptionId: number }> {
   const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId }, { token });
   expect(order.status, JSON.stringify(order.body)).toBe(201);
-  const done = await waitForOrderStatus(p, order.body.id, 'completed');
+  const done = await orderStatus(token, order.body.id, 'completed');
   return { orderId: order.body.id as number, subscriptionId: done.subscriptionId as number };
 }
 
@@ -219,7 +233,7 @@ describe('fixed price: the cost snapshot a subscription uses (spec 05 §4.6)', (
     today = '2026-12-15';
     const renewal = await api('POST', `/api/v1/subscriptions/${subs.fixed.subscriptionId}/renew`, {}, { token: r2Token });
     expect(renewal.status, JSON.stringify(renewal.body)).toBe(201);
-    await waitForOrderStatus(p, renewal.body.id, 'completed');
+    await orderStatus(r2Token, renewal.body.id, 'completed');
 
     today = '2027-01-01';
     await runBillingDay(p, '2027-01-01');
@@ -256,7 +270,7 @@ describe('reversals: a closed client charge taken back (spec 05 Q3, decided)', (
     p.vendor.rejectNext(1, 422, 'not sold in this region');
     const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId: atR2.periods[0].id }, { token: r2Token });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
-    const errored = await waitForOrderStatus(p, order.body.id, 'activation_error');
+    const errored = await orderStatus(r2Token, order.body.id, 'activation_error');
     const subscriptionId = errored.subscriptionId as number;
     const [setup] = await p.sql<Array<{ id: number; status: string }>>`select id, status from charges where order_id = ${order.body.id} and kind = 'setup'`;
     expect(setup!.status).toBe('closed');
@@ -267,11 +281,11 @@ describe('reversals: a closed client charge taken back (spec 05 Q3, decided)', (
     ]);
 
     // Support cancels the scenario: the payment comes back, the setup fee (it paid for nothing) is deleted.
-    const scenario = await waitForScenarioStatus(p, `order-${order.body.id}`, 'waiting');
+    const scenario = await scenarioStatus(r2Token, `order-${order.body.id}`, 'waiting');
     const failed = flattenTree(scenario.tree).find((s: any) => s.name === 'Provision at vendor');
-    const cancel = await api('POST', `/api/v1/scenarios/order-${order.body.id}/decisions`, { step: failed.path, decision: 'cancel', reason: 'the client gave up' });
+    const cancel = await api('POST', `/api/v1/scenarios/order-${order.body.id}/decisions`, { step: failed.path, decision: 'cancel', reason: 'the client gave up' }, { token: r2Token });
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(202);
-    await waitForScenarioStatus(p, `order-${order.body.id}`, 'cancelled');
+    await scenarioStatus(r2Token, `order-${order.body.id}`, 'cancelled');
     await eventually(async () => (await p.sql<Array<{ status: string }>>`select status from charges where id = ${setup!.id}`)[0]!.status === 'deleted', { what: 'the setup fee deleted' });
 
     today = '2027-02-04';
