@@ -70,7 +70,7 @@ export const resellerExchangeRates = pgTable(
  * A reseller charge (spec 05 §5): for a closed client charge on a delegated plan, what `debtor` (the level below)
  * owes `creditor` (a level above the seller): the creditor's sale price × the client charge's period × quantity,
  * less the discount the creditor gave the debtor, converted at the creditor's rate into its currency. Created
- * closed (Q1); one per (client charge, creditor): that pair is its idempotency key.
+ * closed (Q1); one per (client charge, creditor): that pair is its idempotency key (a reversal's is `reverses_id`).
  */
 export const resellerCharges = pgTable(
   'reseller_charges',
