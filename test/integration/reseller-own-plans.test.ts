@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { syncChildren } from '../../operations/catalog/plan-copies';
 import { createResellerCharges } from '../../operations/reseller-charges/create-reseller-charges';
 import { reverseResellerCharges } from '../../operations/reseller-charges/reverse-reseller-charges';
 import { billingTypesPlatform } from '../support/billing-types-platform';
@@ -86,12 +87,12 @@ async function buy(token: string, clientId: number, planPeriodId: number): Promi
   return { orderId: order.body.id as number, subscriptionId: done.subscriptionId as number };
 }
 
-interface LevelCharge { level: number; creditor: number; debtor: number; unit: number; amount: number; orderType: string; kind: string; reverses: number | null }
+interface LevelCharge { level: number; creditor: number; debtor: number; unit: number; amount: number; orderType: string; kind: string; resource: string | null; reverses: number | null }
 
 /** A subscription's reseller charges, with the type of the order whose client charge each one is for. */
 const resellerChargesOf = (subscriptionId: number) => p.sql<LevelCharge[]>`
   select rc.level, rc.creditor_reseller_id as creditor, rc.debtor_reseller_id as debtor, rc.unit_price::int as unit, rc.amount::int as amount,
-         o.type as "orderType", rc.kind, rc.reverses_id as reverses
+         o.type as "orderType", rc.kind, rc.resource_key as resource, rc.reverses_id as reverses
   from reseller_charges rc join charges c on c.id = rc.client_charge_id join orders o on o.id = c.order_id
   where rc.subscription_id = ${subscriptionId} order by rc.id`;
 
@@ -175,7 +176,7 @@ describe("a reseller's own plans (spec 05 §4.8, §5.1 rule 2)", () => {
     await runBillingDay(p, '2026-12-01');
     // The November charge (1 month, 1 unit): the child owes R1 its sale price 8.00; R1 owes the operator nothing.
     expect((await resellerChargesOf(subscriptionId)).filter((c) => c.kind === 'recurring')).toEqual([
-      { level: 1, creditor: r1, debtor: child, unit: 800, amount: 800, orderType: 'purchase', kind: 'recurring', reverses: null },
+      { level: 1, creditor: r1, debtor: child, unit: 800, amount: 800, orderType: 'purchase', kind: 'recurring', resource: null, reverses: null },
     ]);
   });
 
@@ -218,10 +219,22 @@ describe('fixed price: the cost snapshot a subscription uses (spec 05 §4.6)', (
   });
 
   it('an upstream price change after purchase leaves a fixed-price plan\'s reseller charges at the old cost until renewal; without fixed price they follow', async () => {
-    // The operator raises its price 10.00 → 15.00 after both purchases: R1's becomes 30.00, R2's 90.00.
+    // The operator raises its price 10.00 → 15.00 after both purchases: R1's becomes 30.00, R2's 90.00; and a seat's
+    // 1.00 → 1.50 (no route edits resource prices yet: the operation that syncs the copies runs on the changed row).
     for (const { operatorPlan } of Object.values(subs)) {
       const raised = await api('PATCH', `/api/v1/plans/${operatorPlan.id}/periods/${operatorPlan.periods[0].id}`, { recurringFee: 1500 });
       expect(raised.status, JSON.stringify(raised.body)).toBe(200);
+      await p.sql.begin(async (tx) => {
+        await tx`update plan_resources set recurring_price = 150 where plan_id = ${operatorPlan.id}`;
+        await syncChildren(tx, operatorPlan.id);
+      });
+    }
+    // A resource increase keeps the cost of the subscription's creation (fixed) or takes today's (floating).
+    today = '2026-12-10';
+    for (const { subscriptionId } of Object.values(subs)) {
+      const change = await api('POST', `/api/v1/subscriptions/${subscriptionId}/change-resources`, { resources: { seats: 3 } }, { token: r2Token });
+      expect(change.status, JSON.stringify(change.body)).toBe(201);
+      await orderStatus(r2Token, change.body.id, 'completed');
     }
     // The purchase froze each level's price of the time.
     const frozen = await p.sql<Array<{ level: number; fee: number; seats: number }>>`
@@ -237,13 +250,17 @@ describe('fixed price: the cost snapshot a subscription uses (spec 05 §4.6)', (
 
     today = '2027-01-01';
     await runBillingDay(p, '2027-01-01');
-    const unitOf = (rows: LevelCharge[], orderType: string) => [...new Set(rows.filter((r) => r.kind === 'recurring' && r.orderType === orderType).map((r) => `${r.level}:${r.unit}`))].sort();
+    const unitOf = (rows: LevelCharge[], orderType: string, resource: string | null = null) =>
+      [...new Set(rows.filter((r) => r.kind === 'recurring' && r.orderType === orderType && r.resource === resource).map((r) => `${r.level}:${r.unit}`))].sort();
     const fixed = await resellerChargesOf(subs.fixed.subscriptionId);
     const floating = await resellerChargesOf(subs.floating.subscriptionId);
     // December: the fixed plan's levels charge the prices of the purchase (20.00 and 10.00), the floating plan's today's.
     expect(unitOf(fixed, 'purchase')).toEqual(['1:2000', '2:1000']);
     expect(unitOf(floating, 'purchase')).toEqual(['1:3000', '2:1500']);
     expect(fixed.find((r) => r.orderType === 'purchase' && r.level === 1)).toMatchObject({ creditor: r1, debtor: r2, amount: 2000 });
+    // The two seats added on 10 December: a seat at the creation's 2.00 and 1.00 (fixed), at today's 3.00 and 1.50.
+    expect(unitOf(fixed, 'resource_change', 'seats')).toEqual(['1:200', '2:100']);
+    expect(unitOf(floating, 'resource_change', 'seats')).toEqual(['1:300', '2:150']);
 
     // The renewal's term, closing month by month, is charged at the cost of the renewal.
     today = '2027-02-01';
