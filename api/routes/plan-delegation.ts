@@ -28,6 +28,7 @@ const planEdit = z
     description: z.string().max(4000).nullable().optional(),
     status: z.enum(['active', 'inactive']).optional(),
     markup: markup.nullable().optional().describe('a delegated copy only; null switches automatic markup off'),
+    fixedPrice: z.boolean().optional().describe('where the plan was created only; synced to every copy (spec 05 §4.6)'),
   })
   .strict()
   .openapi('PlanEdit');

@@ -146,6 +146,11 @@ export const plans = pgTable('plans', {
    * set": prices were entered by hand (or delegated without a markup) and do not follow upstream price changes.
    */
   markup: numeric('markup', { precision: 10, scale: 2 }),
+  /**
+   * "Fixed price" (spec 05 §3.3 rule 7, §4.6): synced down the chain from where the plan was created. On, the reseller
+   * charges of a subscription use the upstream prices frozen when it was created (or last renewed): `reseller_cost_snapshots`.
+   */
+  fixedPrice: boolean('fixed_price').notNull().default(false),
   ...timestamps,
 }, (t) => [
   uniqueIndex('plans_one_copy_per_reseller').on(t.sourcePlanId, t.resellerId).where(sql`${t.sourcePlanId} is not null`),

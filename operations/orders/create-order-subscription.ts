@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/client';
 import { logEvent } from '../event-log/event-log';
+import { takeCostSnapshot } from '../reseller-charges/take-cost-snapshot';
 import { lockOrder } from './order-settlement';
 
 /**
@@ -28,6 +29,8 @@ export async function createOrderSubscription(sql: Sql, { orderId }: { orderId: 
     await tx`
       insert into subscription_resources (subscription_id, key, quantity)
       select ${created!.id}, key, greatest(included, minimum) from plan_resources where plan_id = ${order.plan_id}`;
+    // Spec 05 §4.6: a fixed-price plan's levels above charge what they charged when the subscription was created.
+    await takeCostSnapshot(tx, { subscriptionId: created!.id, orderId, planPeriodId: order.plan_period_id });
     await logEvent(tx, {
       actorId: null,
       entityKind: 'subscription',
