@@ -20,6 +20,7 @@ import { moveSubscriptionStatus } from '../operations/subscriptions/move-subscri
 import { billedPerPeriod } from '../domain/billing-types/payment';
 import { settleStoppedSubscriptionCharges } from '../operations/charges/stopped-subscription-charges';
 import { createResellerCharges } from '../operations/reseller-charges/create-reseller-charges';
+import { reverseResellerCharges } from '../operations/reseller-charges/reverse-reseller-charges';
 
 /**
  * The billing run's reads and records. Selections are set-based and depend only on the business date and
@@ -255,7 +256,8 @@ function dailyDutyActivities({ sql }: BillingRunDeps) {
       const opened = await sql`update charges set status = 'blocked', updated_at = now() where ${due.opening} returning id`;
       // Spec 05 §5.1, §11.6: right after client charges close, the levels above a delegated plan's seller charge theirs
       // (every closed client charge still without them, so one-off fees closed at payment are caught here too).
-      const resellerCharges = await createResellerCharges(sql);
+      // A client charge no longer earned (deleted or split after it closed) takes its reseller charges back (05 Q3).
+      const resellerCharges = { ...(await createResellerCharges(sql)), ...(await reverseResellerCharges(sql)) };
       return { closed: closed.count, blocked: opened.count, stoppedSettled: stopped, resellerCharges };
     },
 

@@ -64,6 +64,9 @@ const scopedInHandler = new Set([
   'POST /api/v1/resellers/{id}/settings',
   'GET /api/v1/resellers/{id}/document-templates/{key}',
   'POST /api/v1/resellers/{id}/document-templates/{key}',
+  // A reseller's own plans (spec 05 §4.8): created in the caller's reseller, its currency by default, on a
+  // provisioning rule the caller uses (operations/catalog/create-plan.ts).
+  'POST /api/v1/plans',
   // Delegated plans (spec 05 §3.3): the plan must be the caller's, the target its direct child (operations/catalog).
   'POST /api/v1/plans/{id}/delegations',
   'PATCH /api/v1/plans/{id}',
@@ -119,8 +122,11 @@ const installationWide = new Set([
 /** Entity routes that stay the operator's although their path names a client's row: installation-wide settings. */
 const rootOnlyEntityRoutes = new Set(['POST /api/v1/clients/{id}/postpay-permission']);
 
-/** A plan is read by id when it is the viewer's; changing plans stays the operator's until delegation (spec 05 §3.3). */
-const planRead = 'GET /api/v1/plans/{id}';
+/**
+ * Routes on one plan, open when the plan is the viewer's own (its reseller's: an own plan or the copy delegated to it;
+ * spec 05 §3.3, §4.8); the operation checks the owner again and refuses a copy's synced structure.
+ */
+const planEntityRoutes = new Set(['GET /api/v1/plans/{id}', 'POST /api/v1/plans/{id}/periods']);
 
 /** Body fields that name a row, and what kind of row. */
 const bodyReferences: Record<string, OwnedKind> = {
@@ -147,7 +153,7 @@ export function tenantRule(method: string, path: string): TenantRule {
   const key = `${method.toUpperCase()} ${path}`;
   if (installationWide.has(key)) return { kind: 'installation' };
   if (scopedInHandler.has(key)) return { kind: 'scoped' };
-  if (key === planRead) return { kind: 'entity', entity: 'plan' };
+  if (planEntityRoutes.has(key)) return { kind: 'entity', entity: 'plan' };
   if (rootOnlyEntityRoutes.has(key)) return { kind: 'root' };
   const entity = entityPaths.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
   return entity ? { kind: 'entity', entity: entity[1] } : { kind: 'root' };

@@ -37,7 +37,7 @@ function columnsOf(db: Db, table: CatalogTable) {
       id, product_id as "productId", service_template_id as "serviceTemplateId", provisioning_rule_id as "provisioningRuleId",
       name, sku, description, billing_type as "billingType", currency, status, published, single, auto_renew as "autoRenew",
       lock_auto_renew as "lockAutoRenew", reseller_id as "resellerId", source_plan_id as "sourcePlanId", delegated,
-      markup::text as markup, created_at as "createdAt", updated_at as "updatedAt"`;
+      markup::text as markup, fixed_price as "fixedPrice", created_at as "createdAt", updated_at as "updatedAt"`;
     case 'plan_periods':
       return db`
       id, plan_id as "planId", duration, unit, trial, unlimited, published, setup_fee as "setupFee", recurring_fee as "recurringFee",

@@ -41,6 +41,8 @@ export interface ResellerChargeRow {
   amount: number;
   currency: string;
   status: string;
+  /** A reversal (05 Q3): the reseller charge it takes back (its amounts are that one's negated); null otherwise. */
+  reversesId: number | null;
   createdAt: string;
   closedAt: string;
 }
@@ -56,7 +58,7 @@ export async function listResellerCharges(db: Db, viewerId: number, f: ResellerC
            rc.period_months::text as "periodMonths", rc.discount_id as "discountId", rc.discount_bp as "discountBp",
            rc.discount_amount as "discountAmount", rc.original_amount as "originalAmount", rc.original_currency as "originalCurrency",
            rc.exchange_rate::text as "exchangeRate", rc.exchange_nominal as "exchangeNominal", rc.amount, rc.currency, rc.status,
-           rc.created_at as "createdAt", rc.closed_at as "closedAt"
+           rc.reverses_id as "reversesId", rc.created_at as "createdAt", rc.closed_at as "closedAt"
     from reseller_charges rc join subscriptions s on s.id = rc.subscription_id
     where ((${role}::text is distinct from 'debtor' and rc.creditor_reseller_id = ${viewerId} and (${other}::int is null or rc.debtor_reseller_id = ${other}))
         or (${role}::text is distinct from 'creditor' and rc.debtor_reseller_id = ${viewerId} and (${other}::int is null or rc.creditor_reseller_id = ${other})))
@@ -77,7 +79,8 @@ export interface ReceivableBalance {
 
 /**
  * The receivable ledger (decision 37, option A): per (creditor, debtor, currency) the sum of the reseller charges,
- * where the viewer is one of the two. Nothing is paid against it inside the platform: settlement is external.
+ * where the viewer is one of the two, reversals included (05 Q3: they net a taken-back charge to zero). Nothing is
+ * paid against it inside the platform: settlement is external.
  */
 export async function receivableBalances(db: Db, viewerId: number): Promise<ReceivableBalance[]> {
   const rows = await db<Array<ReceivableBalance & { amount: string }>>`

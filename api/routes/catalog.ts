@@ -119,7 +119,8 @@ const planInput = z
     sku: z.string().max(200).optional(),
     description: z.string().max(4000).optional(),
     billingType: z.enum(sellableBillingTypes).default('prepaid_term').describe('Spec 02 §4.10; the pay-as-you-go types (usage_internal, usage_external) take one unlimited period without fees'),
-    currency: currency.default('EUR'),
+    currency: currency.optional().describe("absent: the currency of the caller's reseller (spec 05 §4.8)"),
+    fixedPrice: z.boolean().default(false).describe('reseller charges use the upstream prices at subscription creation until renewal (spec 05 §4.6); synced to every delegated copy'),
     published: z.boolean().default(true),
     single: z.boolean().default(false),
     autoRenew: z.boolean().default(true),
@@ -270,11 +271,12 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
       method: 'post',
       path: '/plans',
       tags: ['Plans'],
+      summary: "Creates a plan of the caller's reseller: the operator's, or a reseller's own plan (spec 05 §4.8), which it may delegate to its children",
       ...guard('catalog', true),
       request: jsonBody(planInput),
       responses: jsonResponses(201, looseObject, 'the plan with its periods'),
     }),
-    async (c) => c.json(await loadPlan(await createPlan(sql, c.req.valid('json'))), 201),
+    async (c) => c.json(await loadPlan(await createPlan(sql, c.req.valid('json'), c.get('staff').resellerId)), 201),
   );
   app.openapi(
     createRoute({
@@ -286,7 +288,7 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
       responses: jsonResponses(201, looseObject, 'the new period'),
     }),
     async (c) => {
-      const periodId = await addPlanPeriod(sql, c.req.valid('param').id, c.req.valid('json'));
+      const periodId = await addPlanPeriod(sql, c.req.valid('param').id, c.req.valid('json'), c.get('staff').resellerId);
       return c.json((await catalogRecord(sql, 'plan_periods', periodId))!, 201);
     },
   );

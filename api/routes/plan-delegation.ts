@@ -31,6 +31,7 @@ const planEdit = z
       .nullable()
       .optional()
       .describe("a delegated copy only; null switches automatic markup off. usage_external: the level's coefficient on the provider's price (never off), a new price version for every subscription below"),
+    fixedPrice: z.boolean().optional().describe('where the plan was created only; synced to every copy (spec 05 §4.6)'),
   })
   .strict()
   .openapi('PlanEdit');

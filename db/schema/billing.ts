@@ -68,11 +68,6 @@ export const subscriptions = pgTable(
     usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }),
     /** Bumped by each individual markup change: the subscription's usage price version is the plan's + this. */
     usageRateBump: integer('usage_rate_bump').notNull().default(0),
-    /**
-     * usage_external on a delegated plan: the coefficients of the levels above the seller (root first) when the
-     * subscription was created; with `fixed_price` they price its usage instead of the current ones (spec 05 §4.6).
-     */
-    usageUpstreamMarkups: jsonb('usage_upstream_markups').$type<string[]>(),
     individualPrice: boolean('individual_price').notNull().default(false),
     promoCode: text('promo_code'),
     managerId: integer('manager_id').references(() => staff.id),

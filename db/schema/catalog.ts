@@ -147,9 +147,9 @@ export const plans = pgTable('plans', {
    */
   markup: numeric('markup', { precision: 10, scale: 2 }),
   /**
-   * Existing subscriptions keep the prices (and cost prices) of their creation until renewal (spec 02 §8.1); synced
-   * from the top, so the whole chain shares it (05 §4.6). usage_external: the levels above the seller stay as they
-   * were at the subscription's creation (`subscriptions.usage_upstream_markups`).
+   * "Fixed price" (spec 05 §3.3 rule 7, §4.6): synced down the chain from where the plan was created. On, the reseller
+   * charges of a subscription use the upstream prices frozen when it was created (or last renewed): `reseller_cost_snapshots`.
+   * usage_external: the coefficients of the levels above the seller too (`reseller_cost_snapshots.usage_markup`).
    */
   fixedPrice: boolean('fixed_price').notNull().default(false),
   ...timestamps,

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, numeric, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { charges, subscriptions } from './billing';
-import { plans } from './catalog';
+import { check, index, integer, jsonb, numeric, pgTable, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { charges, orders, subscriptions } from './billing';
+import { planPeriods, plans } from './catalog';
 import { businessDate, money, timestamps } from './columns';
 import { clients } from './parties';
 import { resellers, staff } from './tenants';
@@ -70,7 +70,7 @@ export const resellerExchangeRates = pgTable(
  * A reseller charge (spec 05 §5): for a closed client charge on a delegated plan, what `debtor` (the level below)
  * owes `creditor` (a level above the seller): the creditor's sale price × the client charge's period × quantity,
  * less the discount the creditor gave the debtor, converted at the creditor's rate into its currency. Created
- * closed (Q1); one per (client charge, creditor): that pair is its idempotency key.
+ * closed (Q1); one per (client charge, creditor): that pair is its idempotency key (a reversal's is `reverses_id`).
  */
 export const resellerCharges = pgTable(
   'reseller_charges',
@@ -104,13 +104,57 @@ export const resellerCharges = pgTable(
     amount: money('amount').notNull(),
     currency: text('currency').notNull(),
     status: text('status', { enum: ['closed'] }).notNull().default('closed'),
+    /**
+     * A reversal (05 Q3, decided): the reseller charge this row takes back, in full and at its own rate, because its
+     * client charge is no longer earned (deleted, refunded or split after it closed). Its amounts are the original's
+     * negated; one per original, so that id is its idempotency key.
+     */
+    reversesId: integer('reverses_id').references((): AnyPgColumn => resellerCharges.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('reseller_charges_one_per_level').on(t.clientChargeId, t.creditorResellerId),
+    uniqueIndex('reseller_charges_one_per_level').on(t.clientChargeId, t.creditorResellerId).where(sql`${t.reversesId} is null`),
+    uniqueIndex('reseller_charges_one_reversal').on(t.reversesId).where(sql`${t.reversesId} is not null`),
     index('reseller_charges_pair_idx').on(t.creditorResellerId, t.debtorResellerId, t.id),
     index('reseller_charges_closed_idx').on(t.closedAt),
-    check('reseller_charges_amounts', sql`${t.amount} >= 0 and ${t.originalAmount} >= 0 and ${t.discountAmount} >= 0 and ${t.quantity} > 0`),
+    check(
+      'reseller_charges_amounts',
+      sql`${t.quantity} > 0 and ((${t.reversesId} is null and ${t.amount} >= 0 and ${t.originalAmount} >= 0 and ${t.discountAmount} >= 0) or (${t.reversesId} is not null and ${t.amount} <= 0 and ${t.originalAmount} <= 0 and ${t.discountAmount} <= 0))`,
+    ),
+  ],
+);
+
+/**
+ * What the levels above the seller charged for a subscription's plan when a term began (spec 05 §4.6, §11.4): at the
+ * subscription's creation (its purchase order) and at each renewal or plan switch (that order), one row per level
+ * with that level's copy's prices for the subscription's period and resources (plan currency, minor units). A
+ * fixed-price plan's reseller charges read the latest snapshot taken by an order not newer than the client charge's.
+ */
+export const resellerCostSnapshots = pgTable(
+  'reseller_cost_snapshots',
+  {
+    id: serial('id').primaryKey(),
+    subscriptionId: integer('subscription_id').notNull().references(() => subscriptions.id),
+    /** The order that began the term: the purchase, a renewal or a plan switch. */
+    orderId: integer('order_id').notNull().references(() => orders.id),
+    /** 1: the seller's parent, 2: its grandparent, ... */
+    level: integer('level').notNull(),
+    /** The level's copy of the plan and of the subscription's period. */
+    planId: integer('plan_id').notNull().references(() => plans.id),
+    planPeriodId: integer('plan_period_id').notNull().references(() => planPeriods.id),
+    setupFee: money('setup_fee').notNull(),
+    recurringFee: money('recurring_fee').notNull(),
+    renewalFee: money('renewal_fee').notNull(),
+    transferFee: money('transfer_fee').notNull(),
+    /** Per resource key: `{ setup, recurring, renewal }`. */
+    resourcePrices: jsonb('resource_prices').$type<Record<string, { setup: number; recurring: number; renewal: number }>>().notNull().default({}),
+    /** usage_external: the level's coefficient on the provider's price (spec 05 §4.6, §4.7); null in snapshots taken before it was kept. */
+    usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('reseller_cost_snapshots_one_per_order_level').on(t.orderId, t.planPeriodId),
+    index('reseller_cost_snapshots_lookup_idx').on(t.subscriptionId, t.planPeriodId, t.orderId),
   ],
 );

@@ -12,6 +12,8 @@ export interface PlanEdit {
   status?: 'active' | 'inactive' | undefined;
   /** A delegated copy's automatic markup; null switches it off ("not set": prices stay as they are). */
   markup?: string | null | undefined;
+  /** Where the plan was created only: synced to every copy (spec 05 §3.3 rule 7, §4.6). */
+  fixedPrice?: boolean | undefined;
 }
 
 interface OwnedPlan { id: number; reseller_id: number; delegated: boolean; status: PlanStatus; billing_type: string }
@@ -24,8 +26,8 @@ async function ownedPlan(tx: Db, planId: number, resellerId: number): Promise<Ow
 }
 
 /**
- * Edits a plan of the caller's reseller (spec 05 §3.3): name and SKU only where the plan was created (a copy's are
- * synced from above); status at any level, but a copy deactivated by its provider is activated only after the
+ * Edits a plan of the caller's reseller (spec 05 §3.3): name, SKU and fixed price only where the plan was created (a
+ * copy's are synced from above); status at any level, but a copy deactivated by its provider is activated only after the
  * provider activates it; the markup only on a copy (an own plan has no cost, §4.2). Every change reaches the
  * copies below at once.
  */
@@ -33,8 +35,8 @@ export async function editPlan(sql: Sql, planId: number, edit: PlanEdit, by: { s
   const markup = edit.markup === undefined || edit.markup === null ? edit.markup : normalizeMarkup(edit.markup);
   await sql.begin(async (tx) => {
     const plan = await ownedPlan(tx, planId, by.resellerId);
-    if (plan.delegated && (edit.name !== undefined || edit.sku !== undefined)) {
-      throw new AppError('plan_field_synced', `plan ${planId} is delegated from above: its name and SKU follow the provider's plan`);
+    if (plan.delegated && (edit.name !== undefined || edit.sku !== undefined || edit.fixedPrice !== undefined)) {
+      throw new AppError('plan_field_synced', `plan ${planId} is delegated from above: its name, SKU and fixed price follow the provider's plan`);
     }
     if (!plan.delegated && markup !== undefined) throw new AppError('invalid_markup', `plan ${planId} is the reseller's own: it has no cost to mark up`);
     // usage_external: the markup can never be off (spec 05 §4.2 rule 2).
@@ -48,6 +50,7 @@ export async function editPlan(sql: Sql, planId: number, edit: PlanEdit, by: { s
         sku = case when ${edit.sku !== undefined} then ${edit.sku ?? null} else sku end,
         description = case when ${edit.description !== undefined} then ${edit.description ?? null} else description end,
         status = coalesce(${edit.status ?? null}, status),
+        fixed_price = coalesce(${edit.fixedPrice ?? null}::boolean, fixed_price),
         markup = case when ${markup !== undefined} then ${markup ?? null}::numeric else markup end,
         usage_markup = case when ${markup !== undefined && markup !== null} then ${markup ?? '1'}::numeric else usage_markup end,
         -- usage_external: a new coefficient is a new price version from now on, here and for every subscription below

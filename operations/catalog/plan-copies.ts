@@ -35,11 +35,11 @@ const priceOf = (upstream: string, current: string | undefined, markup: string |
 export async function syncCopy(db: Db, copyId: number): Promise<void> {
   const [copy] = await db<Array<PlanRow & { source_plan_id: number }>>`select id, status, markup::text as markup, source_plan_id from plans where id = ${copyId} for update`;
   if (!copy) return;
-  const [source] = await db<Array<PlanRow & { name: string; sku: string | null; billing_type: string; currency: string }>>`
-    select id, status, markup::text as markup, name, sku, billing_type, currency from plans where id = ${copy.source_plan_id}`;
+  const [source] = await db<Array<PlanRow & { name: string; sku: string | null; billing_type: string; currency: string; fixed_price: boolean }>>`
+    select id, status, markup::text as markup, name, sku, billing_type, currency, fixed_price from plans where id = ${copy.source_plan_id}`;
   await db`
     update plans set name = ${source!.name}, sku = ${source!.sku}, billing_type = ${source!.billing_type}, currency = ${source!.currency},
-                     status = ${copyStatus(source!.status, copy.status)}, updated_at = now()
+                     fixed_price = ${source!.fixed_price}, status = ${copyStatus(source!.status, copy.status)}, updated_at = now()
     where id = ${copy.id}`;
   await syncPeriods(db, copy, source!.id);
   await syncResources(db, copy, source!.id);

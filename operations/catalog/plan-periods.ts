@@ -29,15 +29,16 @@ export async function insertPlanPeriod(db: Db, planId: number, p: PlanPeriodInpu
 }
 
 /**
- * Adds a period to an existing plan; an unknown plan is `not_found`. A delegated copy takes its periods from above
+ * Adds a period to a plan of the caller's reseller; an unknown plan, or another reseller's, is `not_found`. A delegated copy takes its periods from above
  * (spec 05 §3.3 rule 10): the period is added where the plan was created and reaches every copy below, priced
  * through each level's markup. Returns the period's id.
  */
-export async function addPlanPeriod(sql: Sql, planId: number, period: PlanPeriodInput): Promise<number> {
+export async function addPlanPeriod(sql: Sql, planId: number, period: PlanPeriodInput, resellerId: number): Promise<number> {
   return sql.begin(async (db) => {
-    const [plan] = await db<Array<{ billing_type: BillingType; provisioning_rule_id: number; delegated: boolean }>>`
-      select billing_type, provisioning_rule_id, delegated from plans where id = ${planId} for update`;
-    if (!plan) throw new AppError('not_found', `plan ${planId} does not exist`);
+    const [plan] = await db<Array<{ billing_type: BillingType; provisioning_rule_id: number; delegated: boolean; reseller_id: number }>>`
+      select billing_type, provisioning_rule_id, delegated, reseller_id from plans where id = ${planId} for update`;
+    // Another reseller's plan does not exist for the caller (spec 05 §7.2).
+    if (!plan || plan.reseller_id !== resellerId) throw new AppError('not_found', `plan ${planId} does not exist`);
     if (plan.delegated) throw new AppError('plan_field_synced', `plan ${planId} is delegated from above: its periods are added by its provider`);
     await requirePlanFitsBillingType(db, { billingType: plan.billing_type, provisioningRuleId: plan.provisioning_rule_id, periods: [period] });
     const id = await insertPlanPeriod(db, planId, period);

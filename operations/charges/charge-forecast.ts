@@ -55,12 +55,17 @@ async function usageSubjectsOf(db: Db, of: { clientId: number } | { subscription
     where s.billing_type in ('usage_internal', 'usage_external') and s.status <> 'deleted' and s.start_date is not null
       and ${'clientId' in of ? db`s.client_id = ${of.clientId}` : db`s.id = ${of.subscriptionId}`}`;
   if (rows.length === 0) return [];
-  const charges = await db<Array<{ id: number; subscription_id: number; from: string; to: string; close_date: string; amount: string; usage_period: string; usage_amount: string }>>`
-    select id, subscription_id, period_from::text as "from", period_to::text as "to", close_date::text, amount::text, usage_period::text, usage_amount::text
-    from charges where subscription_id = any(${rows.map((r) => r.id)}::int[]) and kind = 'usage' and status = 'blocked' and not superseded
+  const periods = new Map(rows.map((r) => [r.id, usagePeriodOf(today, r.financial_day)]));
+  const earliest = [...periods.values()].map((p) => p.from).sort()[0]!;
+  // The running charges, and every charge rated in a current period: one closed early (an internal price change
+  // closes the running charge and opens another) still counts towards the period's average.
+  const charges = await db<Array<{ id: number; subscription_id: number; status: string; from: string; to: string; close_date: string; amount: string; usage_period: string; usage_amount: string }>>`
+    select id, subscription_id, status, period_from::text as "from", period_to::text as "to", close_date::text, amount::text, usage_period::text, usage_amount::text
+    from charges where subscription_id = any(${rows.map((r) => r.id)}::int[]) and kind = 'usage' and not superseded
+      and (status = 'blocked' or (status = 'closed' and usage_period >= ${earliest}::date))
     order by id`;
   return rows.map((r) => {
-    const period = usagePeriodOf(today, r.financial_day);
+    const period = periods.get(r.id)!;
     const own = charges.filter((c) => c.subscription_id === r.id);
     return {
       subscriptionId: r.id,
@@ -70,7 +75,7 @@ async function usageSubjectsOf(db: Db, of: { clientId: number } | { subscription
       using: r.status === 'active',
       ratedSoFar: own.filter((c) => c.usage_period === period.from).reduce((sum, c) => sum + Number(c.usage_amount), 0),
       ratedSince: r.start_date > period.from ? r.start_date : period.from,
-      charges: own.map((c) => ({ id: c.id, from: c.from, to: c.to, closeDate: c.close_date, amount: Number(c.amount) })),
+      charges: own.filter((c) => c.status === 'blocked').map((c) => ({ id: c.id, from: c.from, to: c.to, closeDate: c.close_date, amount: Number(c.amount) })),
     };
   });
 }

@@ -18,29 +18,15 @@ export interface LedgerEntry {
 }
 
 /**
- * Posts one money movement inside the caller's transaction. Locks the client row first, so concurrent
- * movements on one client serialise and `balance_after` is exact. The lock is FOR NO KEY UPDATE: it
- * serialises balance changes without waiting on the key-share locks that inserting a payment or an order
- * of the client takes (FOR UPDATE there deadlocked two concurrent top-ups). Returns whether this call applied it.
+ * Posts one money movement inside the caller's transaction: postLedgerEntries with one entry, so the ledger's
+ * rules have one home. The client row is locked FOR NO KEY UPDATE, so concurrent movements on one client
+ * serialise and `balance_after` is exact, without waiting on the key-share locks that inserting a payment or an
+ * order of the client takes (FOR UPDATE there deadlocked two concurrent top-ups). Returns whether this call applied
+ * it and the client's balance after it (the current balance when the key was already taken).
  */
 export async function postLedgerEntry(tx: TransactionSql, entry: LedgerEntry): Promise<{ applied: boolean; balanceAfter: number }> {
-  const [client] = await tx<Array<{ balance: string }>>`select balance from clients where id = ${entry.clientId} for no key update`;
-  if (!client) throw new Error(`client ${entry.clientId} does not exist`);
-  const balanceAfter = Number(client.balance) + entry.amount;
-  const inserted = await tx`
-    insert into ledger_transactions (client_id, kind, amount, balance_after, currency, payment_id, order_id, description, idempotency_key)
-    values (${entry.clientId}, ${entry.kind}, ${entry.amount}, ${balanceAfter}, ${entry.currency}, ${entry.paymentId ?? null},
-            ${entry.orderId ?? null}, ${entry.description}, ${entry.idempotencyKey})
-    on conflict (idempotency_key) do nothing
-    returning id`;
-  if (inserted.length === 0) return { applied: false, balanceAfter: Number(client.balance) };
-  await tx`
-    update clients set balance = ${balanceAfter},
-      negative_since = case when ${balanceAfter} < 0 then coalesce(negative_since, now()) else null end,
-      updated_at = now()
-    where id = ${entry.clientId}`;
-  await evaluateFinancialBlock(tx, entry.clientId);
-  return { applied: true, balanceAfter };
+  const { applied, balances } = await postLedgerEntries(tx, [entry]);
+  return { applied: applied === 1, balanceAfter: balances.get(entry.clientId)! };
 }
 
 /**
@@ -48,10 +34,14 @@ export async function postLedgerEntry(tx: TransactionSql, entry: LedgerEntry): P
  * balances): the clients are locked in id order FOR NO KEY UPDATE, a key already taken is not applied again (nor the
  * second of two entries with one key), `balance_after` is chained per client in the entries' order, and each balance
  * moves in one update. The financial block predicate is evaluated for every client left negative or financially
- * blocked: it gives no reason for a balance that is not negative, so no other client's status can change.
+ * blocked: it gives no reason for a balance that is not negative, so no other client's status can change. Answers
+ * how many movements it applied and every locked client's balance after them.
  */
-export async function postLedgerEntries(tx: TransactionSql, entries: readonly LedgerEntry[]): Promise<{ applied: number }> {
-  if (entries.length === 0) return { applied: 0 };
+export async function postLedgerEntries(
+  tx: TransactionSql,
+  entries: readonly LedgerEntry[],
+): Promise<{ applied: number; balances: ReadonlyMap<number, number> }> {
+  if (entries.length === 0) return { applied: 0, balances: new Map() };
   const clientIds = [...new Set(entries.map((e) => e.clientId))].sort((a, b) => a - b);
   const locked = await tx<Array<{ id: number; balance: string }>>`
     select id, balance::text from clients where id = any(${clientIds}::int[]) order by id for no key update`;
@@ -67,7 +57,7 @@ export async function postLedgerEntries(tx: TransactionSql, entries: readonly Le
     balance.set(e.clientId, after);
     return [{ client_id: e.clientId, kind: e.kind, amount: e.amount, balance_after: after, currency: e.currency, payment_id: e.paymentId ?? null, order_id: e.orderId ?? null, description: e.description, key: e.idempotencyKey }];
   });
-  if (rows.length === 0) return { applied: 0 };
+  if (rows.length === 0) return { applied: 0, balances: balance };
   const inserted = await tx`
     insert into ledger_transactions (client_id, kind, amount, balance_after, currency, payment_id, order_id, description, idempotency_key)
     select client_id, kind, amount, balance_after, currency, payment_id, order_id, description, key
@@ -85,7 +75,7 @@ export async function postLedgerEntries(tx: TransactionSql, entries: readonly Le
     from jsonb_to_recordset(${finals}::jsonb) as f(id int, b bigint) where c.id = f.id and c.id = any(${moved}::int[])
     returning c.id, (f.b < 0 or c.status = 'financially_blocked') as evaluate`;
   for (const c of updated) if (c.evaluate) await evaluateFinancialBlock(tx, c.id);
-  return { applied: rows.length };
+  return { applied: rows.length, balances: balance };
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { Sql } from '../../db/client';
 import { logEvent } from '../event-log/event-log';
+import { takeCostSnapshot } from '../reseller-charges/take-cost-snapshot';
 import { lockOrder } from './order-settlement';
-import { keepUpstreamMarkups } from '../usage/usage-chain';
 
 /**
  * Creates a purchase order's subscription in `installing`, from the order's plan and period, with the plan's
- * resources at their included quantities (and, for usage_external copies, the levels' coefficients above its seller); the order's charges now belong to it. Idempotent: an order that has its
+ * resources at their included quantities; the order's charges now belong to it. Idempotent: an order that has its
  * subscription answers it.
  */
 export async function createOrderSubscription(sql: Sql, { orderId }: { orderId: number }): Promise<{ subscriptionId: number }> {
@@ -29,7 +29,8 @@ export async function createOrderSubscription(sql: Sql, { orderId }: { orderId: 
     await tx`
       insert into subscription_resources (subscription_id, key, quantity)
       select ${created!.id}, key, greatest(included, minimum) from plan_resources where plan_id = ${order.plan_id}`;
-    await keepUpstreamMarkups(tx, created!.id);
+    // Spec 05 §4.6: a fixed-price plan's levels above charge what they charged when the subscription was created.
+    await takeCostSnapshot(tx, { subscriptionId: created!.id, orderId, planPeriodId: order.plan_period_id });
     await logEvent(tx, {
       actorId: null,
       entityKind: 'subscription',

@@ -36,7 +36,8 @@ const batchSize = 2000;
 /**
  * The reseller charges of closed client charges (spec 05 §5; 05 §11.6): for each closed client charge of a
  * subscription on a delegated plan, one reseller charge per level above the seller, at that level's sale price
- * (its copy of the plan), the client charge's period and quantity, the discount the level gave the level below
+ * (its copy of the plan; for a fixed-price plan, the price frozen when the charge's term began: §4.6,
+ * take-cost-snapshot.ts), the client charge's period and quantity, the discount the level gave the level below
  * and the level's rate; a usage_external usage charge at the level's price through the chain the charge was priced
  * with (05 §4.7). Set-based: one recursive query finds every missing (client charge, level) of a batch and
  * one statement writes them; the unique (client charge, creditor) makes a re-run (or a retried activity) write
@@ -85,7 +86,7 @@ export async function createResellerCharges(sql: Sql): Promise<{ created: number
           client_charge_id int, subscription_id int, plan_id int, creditor_reseller_id int, debtor_reseller_id int, level int, kind text,
           resource_key text, description text, unit_price bigint, quantity int, period_months numeric, discount_id int, discount_bp int,
           discount_amount bigint, original_amount bigint, original_currency text, exchange_rate numeric, exchange_nominal int, amount bigint, currency text)
-        on conflict (client_charge_id, creditor_reseller_id) do nothing
+        on conflict (client_charge_id, creditor_reseller_id) where reverses_id is null do nothing
         returning id`;
       created += written.count;
     }
@@ -109,8 +110,8 @@ function levelPrice(d: DueLevel): number | null {
 async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
   return sql<DueLevel[]>`
     with recursive due as (
-      select c.id, c.subscription_id, c.client_id, c.kind, c.resource_key, coalesce(c.quantity, 1) as quantity, c.period_from, c.period_to,
-             c.close_date, c.description, c.usage_cost, c.usage_markups, s.plan_id, s.plan_period_id, pr.financial_day
+      select c.id, c.subscription_id, c.client_id, c.order_id, c.kind, c.resource_key, coalesce(c.quantity, 1) as quantity, c.period_from, c.period_to,
+             c.close_date, c.description, c.usage_cost, c.usage_markups, s.plan_id, s.plan_period_id, pr.financial_day, p.fixed_price
       from charges c
       join subscriptions s on s.id = c.subscription_id
       join plans p on p.id = s.plan_id
@@ -119,7 +120,7 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
         and p.chain_length > 0 and c.id > ${after}
         -- usage: the usage_external charges that carry their chain (one level per delegation and the seller's own).
         and (c.kind <> 'usage' or jsonb_array_length(c.usage_markups) = p.chain_length + 1)
-        and (select count(*) from reseller_charges rc where rc.client_charge_id = c.id) < p.chain_length
+        and (select count(*) from reseller_charges rc where rc.client_charge_id = c.id and rc.reverses_id is null) < p.chain_length
       order by c.id limit ${batchSize}
     ), chain (charge_id, level, plan_id, period_id, debtor) as (
       select d.id, 1, p.source_plan_id, pp.source_period_id, p.reseller_id
@@ -134,11 +135,24 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
            d.close_date::text as close_date, d.description, d.financial_day, ch.level, up.id as plan_id, up.reseller_id as creditor, ch.debtor,
            cr.currency as creditor_currency, up.currency as plan_currency,
            d.usage_cost::text as usage_cost, d.usage_markups,
-           (case when d.kind = 'usage' then null when d.resource_key is null then
-              case d.kind when 'setup' then upp.setup_fee when 'renewal' then upp.renewal_fee when 'transfer' then upp.transfer_fee else upp.recurring_fee end
-            else (select case d.kind when 'setup' then r.setup_price when 'renewal' then r.renewal_price else r.recurring_price end
-                  from plan_resources r where r.plan_id = up.id and r.key = d.resource_key order by r.id limit 1)
-            end)::text as unit_price,
+           -- usage: priced from the charge's own chain (levelPrice), which already holds a fixed price's frozen levels.
+           case when d.kind = 'usage' then null else coalesce(
+             -- Fixed price (05 §4.6): the level's price when the client charge's term began, from the latest snapshot
+             -- an order not newer than the charge's took (the purchase, a renewal, a switch; never a cancelled one); a
+             -- price the snapshot lacks (a resource added to the plan later) is the current one.
+             case when d.fixed_price then (
+               select case when d.resource_key is null then
+                        case d.kind when 'setup' then sn.setup_fee when 'renewal' then sn.renewal_fee when 'transfer' then sn.transfer_fee else sn.recurring_fee end
+                      else (sn.resource_prices -> d.resource_key ->> (case d.kind when 'setup' then 'setup' when 'renewal' then 'renewal' else 'recurring' end))::bigint
+                      end
+               from reseller_cost_snapshots sn join orders so on so.id = sn.order_id
+               where sn.subscription_id = d.subscription_id and sn.plan_period_id = upp.id and sn.order_id <= d.order_id and so.status <> 'cancelled'
+               order by sn.order_id desc limit 1) end,
+             case when d.resource_key is null then
+               case d.kind when 'setup' then upp.setup_fee when 'renewal' then upp.renewal_fee when 'transfer' then upp.transfer_fee else upp.recurring_fee end
+             else (select case d.kind when 'setup' then r.setup_price when 'renewal' then r.renewal_price else r.recurring_price end
+                   from plan_resources r where r.plan_id = up.id and r.key = d.resource_key order by r.id limit 1)
+             end) end::text as unit_price,
            coalesce((
              select jsonb_agg(jsonb_build_object('id', rd.id, 'percentBp', rd.percent_bp, 'validFrom', rd.valid_from, 'validTo', rd.valid_to))
              from reseller_discounts rd
@@ -152,6 +166,6 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
     join plans up on up.id = ch.plan_id
     join plan_periods upp on upp.id = ch.period_id
     join resellers cr on cr.id = up.reseller_id
-    where not exists (select 1 from reseller_charges rc where rc.client_charge_id = d.id and rc.creditor_reseller_id = up.reseller_id)
+    where not exists (select 1 from reseller_charges rc where rc.client_charge_id = d.id and rc.creditor_reseller_id = up.reseller_id and rc.reverses_id is null)
     order by d.id, ch.level`;
 }

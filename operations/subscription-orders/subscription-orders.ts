@@ -13,6 +13,7 @@ import { nextDocumentNumber } from '../documents/next-document-number';
 import { logEvent } from '../event-log/event-log';
 import { exchangeFor } from '../exchange-rates/rate-in-force';
 import { paymentRounding } from '../payments/payment-rounding';
+import { takeCostSnapshot } from '../reseller-charges/take-cost-snapshot';
 
 /** Subscription orders (renewal, prolongation, resource change, plan switch): their rows, and the states they act on. */
 export interface LifecycleRow {
@@ -202,6 +203,8 @@ export async function insertSubscriptionOrder(tx: TransactionSql, o: NewSubscrip
             ${sub.payment_model}, ${sub.client_currency}, ${amount}, ${discount}, ${addDays(o.today, sub.cancel_days)}, ${o.provisioningDate ?? o.today},
             ${o.deferred ?? false}, ${o.automatic ?? false}, ${o.autoPayDate ?? null}, ${o.termKey ?? null},
             ${JSON.stringify(details ?? {})}::jsonb, ${sub.name}, ${o.customerIp ?? null}, ${o.createdBy}, ${workflowId})`;
+  // Spec 05 §4.6: a renewal (or a switch, a new term on another plan) takes the levels' current cost for its term.
+  if (o.type === 'renewal' || o.type === 'plan_switch') await takeCostSnapshot(tx, { subscriptionId: o.subscriptionId, orderId: id, planPeriodId });
   for (const line of lines) {
     await tx`
       insert into order_items (order_id, kind, price_type, description, quantity, period_months, unit_price, discount, amount)

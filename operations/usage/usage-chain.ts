@@ -1,9 +1,9 @@
 import type { Db } from '../../db/client';
 
 // The usage_external chain (spec 05 §4.7): a delegated plan's coefficient at every level, from the root down to the
-// seller. Ingestion prices records with it (usage-subscriptions.ts), a subscription keeps the levels above its seller
-// from its creation for fixed_price plans (§4.6), and the reseller charges of a closed usage charge are priced with
-// the chain written on the charge (operations/reseller-charges).
+// seller. Ingestion prices records with it (usage-subscriptions.ts), a fixed_price subscription keeps the levels above
+// its seller from its creation (§4.6, the purchase's cost snapshot), and the reseller charges of a closed usage charge
+// are priced with the chain written on the charge (operations/reseller-charges).
 
 /**
  * The levels of delegated plans (spec 05 §4.7), root first: each level's coefficient (`usage_markup`: the root's own,
@@ -22,16 +22,18 @@ export async function planChains(db: Db, planIds: number[]): Promise<Map<number,
 }
 
 /**
- * Keeps, on a new usage_external subscription of a delegated plan, the coefficients of the levels above its seller
- * as they are now (spec 05 §4.6): a `fixed_price` plan prices its usage with them for good. Nothing for other plans.
- * Idempotent: the same statement run again in a retried transaction writes the same value.
+ * The coefficients of the levels above the seller (root first) frozen when each subscription was created (spec 05
+ * §4.6: a `fixed_price` plan's usage keeps them): its purchase's cost snapshot (take-cost-snapshot.ts). A
+ * subscription whose snapshot lacks them (taken before they were kept) is absent: it follows the current chain.
  */
-export async function keepUpstreamMarkups(tx: Db, subscriptionId: number): Promise<void> {
-  const [sub] = await tx<Array<{ plan_id: number }>>`
-    select s.plan_id from subscriptions s join plans p on p.id = s.plan_id
-    where s.id = ${subscriptionId} and s.billing_type = 'usage_external' and p.chain_length > 0`;
-  if (!sub) return;
-  const chain = (await planChains(tx, [sub.plan_id])).get(sub.plan_id);
-  if (!chain) return;
-  await tx`update subscriptions set usage_upstream_markups = ${JSON.stringify(chain.markups.slice(0, -1))}::jsonb where id = ${subscriptionId}`;
+export async function frozenUpstreamMarkups(db: Db, subscriptionIds: number[]): Promise<Map<number, string[]>> {
+  if (subscriptionIds.length === 0) return new Map();
+  const rows = await db<Array<{ subscription_id: number; markups: string[] }>>`
+    select sn.subscription_id, json_agg(sn.usage_markup::text order by sn.level desc) as markups
+    from reseller_cost_snapshots sn
+    where sn.subscription_id = any(${subscriptionIds}::int[])
+      and sn.order_id = (select min(o.id) from orders o where o.subscription_id = sn.subscription_id and o.type = 'purchase')
+    group by sn.subscription_id
+    having bool_and(sn.usage_markup is not null)`;
+  return new Map(rows.map((r) => [r.subscription_id, r.markups]));
 }

@@ -3,7 +3,7 @@ import type { BillingType } from '../../domain/billing-types';
 import { isUsageBillingType } from '../../domain/billing-types/types';
 import type { IsoDate } from '../../domain/dates';
 import { multiplyDecimals, usageChain } from '../../domain/plan-delegation';
-import { planChains } from './usage-chain';
+import { frozenUpstreamMarkups, planChains } from './usage-chain';
 import { usagePeriodClosed, usagePeriodOf, type ClosedPeriodPolicy, type UsageRecord, type UsageRefusal } from '../../domain/usage';
 
 /** What the ingestion needs to know about a subscription records name, read once per batch. */
@@ -44,7 +44,7 @@ export async function usageSubscriptions(tx: Db, ids: number[]): Promise<{ subs:
            s.start_date::text as "startDate", pr.financial_day as "financialDay", p.usage_rate_version + s.usage_rate_bump as "rateVersion",
            coalesce(s.usage_markup, p.usage_markup)::text as markup, p.id as "planId", p.chain_length as "chainLength", p.fixed_price as "fixedPrice",
            s.usage_markup::text as "individualMarkup", s.usage_rate_bump as "rateBump",
-           s.usage_upstream_markups as "frozenUpstream", c.currency, p.currency as "planCurrency",
+           c.currency, p.currency as "planCurrency",
            (select o.id from orders o where o.subscription_id = s.id and o.type = 'purchase' order by o.id limit 1) as "orderId",
            coalesce((select jsonb_object_agg(r.key, r.recurring_price) from plan_resources r where r.plan_id = s.plan_id), '{}'::jsonb) as prices,
            (select value from settings where key = 'usage_closed_period') as closed_period
@@ -53,20 +53,24 @@ export async function usageSubscriptions(tx: Db, ids: number[]): Promise<{ subs:
     order by s.id
     for share of s`;
   // usage_internal copies are priced by their own (synced) resource prices; only external prices go through the chain.
-  const chains = await planChains(tx, [...new Set(rows.filter((r) => r.chainLength > 0 && r.billingType === 'usage_external').map((r) => r.planId))]);
+  const chained = rows.filter((r) => r.chainLength > 0 && r.billingType === 'usage_external');
+  const chains = await planChains(tx, [...new Set(chained.map((r) => r.planId))]);
+  const frozenOf = await frozenUpstreamMarkups(tx, chained.filter((r) => r.fixedPrice).map((r) => r.id));
   for (const r of rows) {
     const chain = chains.get(r.planId);
     if (!chain) {
       r.markups = [r.markup];
       continue;
     }
-    // fixed_price: the levels above keep their coefficients of the subscription's creation, so only the seller's own
-    // changes (its plan's version and the individual markup's bumps) open a new charge (spec 05 §4.6).
-    // (A subscription from before the chain was kept has no snapshot: it follows the current chain.)
-    const frozen = r.fixedPrice && r.frozenUpstream?.length === chain.markups.length - 1 ? r.frozenUpstream : null;
+    // fixed_price: the levels above keep their coefficients of the subscription's creation (spec 05 §4.6); a subscription
+    // whose snapshot lacks them (taken before they were kept) follows the current chain. The version adds up every
+    // level's whatever the flag says, so it only ever grows: a change above a fixed-price subscription opens a charge
+    // on the same chain, and switching the flag can never bring an older charge's version back.
+    const snapshot = frozenOf.get(r.id);
+    const frozen = snapshot?.length === chain.markups.length - 1 ? snapshot : null;
     r.markups = usageChain(chain.markups, { individual: r.individualMarkup, frozenUpstream: frozen });
     r.markup = multiplyDecimals(r.markups);
-    r.rateVersion = (frozen ? chain.versions[chain.versions.length - 1]! : chain.versions.reduce((a, b) => a + b, 0)) + r.rateBump;
+    r.rateVersion = chain.versions.reduce((a, b) => a + b, 0) + r.rateBump;
   }
   return { subs: new Map(rows.map((r) => [r.id, r])), closedPeriod: rows[0]?.closed_period === 'next_period' ? 'next_period' : 'refuse' };
 }
@@ -77,7 +81,6 @@ interface SubscriptionChainFacts {
   fixedPrice: boolean;
   individualMarkup: string | null;
   rateBump: number;
-  frozenUpstream: string[] | null;
 }
 
 /** A record the subscription takes, with what prices it and the financial period it is booked to. */

@@ -19,10 +19,10 @@ let r1Token: string;
 let r2Token: string;
 
 /** An operator usage_external plan delegated to R1 × `m1`, then by R1's staff to R2 × `m2`: [root, R1's, R2's] ids. */
-async function chain(label: string, m1: string, m2: string) {
+async function chain(label: string, m1: string, m2: string, fixedPrice = false) {
   const root = await api('POST', '/api/v1/plans', {
     productId: env.catalog.productId, serviceTemplateId: env.catalog.serviceTemplateId, provisioningRuleId: env.catalog.provisioningRuleId,
-    name: `${label} cloud`, billingType: 'usage_external', currency: 'EUR',
+    name: `${label} cloud`, billingType: 'usage_external', currency: 'EUR', fixedPrice,
     periods: [{ duration: 1, unit: 'month', unlimited: true, setupFee: 0, recurringFee: 0 }], resources: [{ key: 'cpu', name: 'vCPU', recurringPrice: 0 }],
   });
   expect(root.status, JSON.stringify(root.body)).toBe(201);
@@ -87,9 +87,8 @@ beforeAll(async () => {
   // R1 gives R2 10 % on this plan alone (05 §4.5): it lowers only what R2 owes R1.
   const discount = await api('POST', '/api/v1/reseller-discounts', { name: 'Cloud 10', percent: '10.00', childResellerId: r2, planId: second.r1PlanId }, { token: r1Token });
   expect(discount.status, JSON.stringify(discount.body)).toBe(201);
-  const third = await chain('Frozen', '2', '3');
-  // fixed_price is synced from the top (05 §4.6); its own API comes with the fixed-price work (branch resellerplans).
-  await p.sql`update plans set fixed_price = true where id in ${p.sql([third.rootId, third.r1PlanId, third.r2PlanId])}`;
+  // fixed_price is set where the plan is created and synced to every copy (05 §4.6).
+  const third = await chain('Frozen', '2', '3', true);
   Object.assign(frozen, { r1PlanId: third.r1PlanId, r2PlanId: third.r2PlanId, subscriptionId: await sold(third.periodId, 'Frozen client') });
   const fourth = await chain('Operator', '2', '3');
   Object.assign(operatorChange, { rootId: fourth.rootId, subscriptionId: await sold(fourth.periodId, 'Operator-change client') });
@@ -170,16 +169,16 @@ describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
     ]);
   });
 
-  it('fixed_price: the levels above the seller stay as they were when the subscription was created (R1 2 → 5 changes nothing); the seller\'s own change (3 → 4) opens a new charge', async () => {
+  it("fixed_price: the levels above the seller stay as they were when the subscription was created: after R1's 2 → 5 the next record is still priced 10 × 1 × 2 × 3 = 60.00 (on a new charge, as after any level's change); the seller's own 3 → 4 prices it 80.00", async () => {
     today = '2026-11-22';
     await costOf10(frozen.subscriptionId, '2026-11-21');
     expect((await api('PATCH', `/api/v1/plans/${frozen.r1PlanId}`, { markup: '5' }, { token: r1Token })).status).toBe(200);
     await costOf10(frozen.subscriptionId, '2026-11-21');
-    expect((await usageCharges(frozen.subscriptionId)).map((c) => [c.status, c.amount])).toEqual([['blocked', 12000]]);
     expect((await api('PATCH', `/api/v1/plans/${frozen.r2PlanId}`, { markup: '4' }, { token: r2Token })).status).toBe(200);
     await costOf10(frozen.subscriptionId, '2026-11-22');
     expect((await usageCharges(frozen.subscriptionId)).map((c) => [c.status, c.amount, c.markups])).toEqual([
-      ['blocked', 12000, ['1.0000', '2.0000', '3.0000']],
+      ['blocked', 6000, ['1.0000', '2.0000', '3.0000']],
+      ['blocked', 6000, ['1.0000', '2.0000', '3.0000']],
       ['blocked', 8000, ['1.0000', '2.0000', '4.0000']],
     ]);
   });
@@ -220,11 +219,9 @@ describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
       { level: 2, creditor: 1, original: 1000, original_currency: 'EUR', rate: '1.0000', amount: 1000, currency: 'EUR' },
     ]);
     // fixed_price: R1 still sells at 2 (its 5 came after the subscription), whatever R2's own coefficient.
-    const [frozenOld, frozenNew] = await usageCharges(frozen.subscriptionId);
-    expect(await resellerCharges(frozen.subscriptionId)).toEqual([
-      level(frozenOld!.id, 1, r1, r2, 4000, 0, 4000), level(frozenOld!.id, 2, 1, r1, 2000, 0, 2000),
-      level(frozenNew!.id, 1, r1, r2, 2000, 0, 2000), level(frozenNew!.id, 2, 1, r1, 1000, 0, 1000),
-    ]);
+    expect(await resellerCharges(frozen.subscriptionId)).toEqual((await usageCharges(frozen.subscriptionId)).flatMap((c) => [
+      level(c.id, 1, r1, r2, 2000, 0, 2000), level(c.id, 2, 1, r1, 1000, 0, 1000),
+    ]));
   });
 
   it('a billing re-run of the same day creates no second reseller charge', async () => {

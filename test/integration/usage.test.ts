@@ -258,6 +258,9 @@ describe('price changes mid-period (spec 02 §4.10, seed 8.3.4.7.5)', () => {
     await send([record(subscriptionId, '2026-11-24')]);
     expect(await usageCharges(subscriptionId)).toEqual(['2026-11-21..2026-11-23 closed 600 close 2026-11-24', '2026-11-24..2026-11-30 blocked 400 close 2026-12-01']);
     expect(await funds(clientId)).toMatchObject({ available: 99_000, blocked: 400 });
+    // The forecast's average counts the charge the change closed: 1000 over the 5 days since 20 Nov, 200 a day.
+    const forecast = (await api('GET', `/api/v1/subscriptions/${subscriptionId}/forecast?days=2`)).body;
+    expect(forecast.charges.map((e: any) => `${e.date} ${e.action} ${e.amount}`)).toEqual(['2026-11-25 grown 600', '2026-11-26 grown 800']);
   });
 
   it('internal, postpay: the running charge ends at the change but stays blocked (debt) until the financial day after its period (spec 02 §4.11)', async () => {
