@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { effectiveRows, resellerPath, type PropagatedTable } from '../db/propagation';
 import { propagationFlags, type PropagationFlags } from '../domain/propagation';
 
-// Lists and cards of propagated objects (notification templates and handlers, provisioning rules) as one reseller
+// Lists and cards of propagated objects (notification templates, handlers and categories, provisioning rules) as one reseller
 // sees them: the rows effective for it (domain/propagation.ts) with the flags of spec 03 §2.4.
 
 type Row = Record<string, unknown> & { id: number };
@@ -14,6 +14,10 @@ const columns: Record<PropagatedTable, (db: Db) => ReturnType<Db>> = {
   notification_handlers: (db) => db`
     e.event, e.template_id as "templateId", (select channel from notification_templates where id = e.template_id) as channel, e.rule,
     e.send_hour as "sendHour", e.active`,
+  notification_categories: (db) => db`
+    e.name, e.description, e.published, e.enabled_on_client_creation as "enabledOnClientCreation"`,
+  // Listed through queries/client-types.ts (with each reseller's own settings); here for the mechanism's completeness.
+  client_types: (db) => db`e.key, e.name`,
   provisioning_rules: (db) => db`
     e.key, e.name, e.financial_day as "financialDay", e.promised_payment_allowed as "promisedPaymentAllowed",
     e.manual_renew_point_days as "manualRenewPointDays", e.auto_renew_point_days as "autoRenewPointDays",
@@ -24,7 +28,7 @@ const columns: Record<PropagatedTable, (db: Db) => ReturnType<Db>> = {
 function present(table: PropagatedTable, viewerId: number, raw: Raw): Row & PropagationFlags {
   const { resellerId, originResellerId, modified, shipped, ...row } = raw;
   const flags = propagationFlags(viewerId, { resellerId, originResellerId, modified, shipped });
-  if (table === 'provisioning_rules') return { ...row, ...flags, delegated: flags.inherited };
+  if (table === 'provisioning_rules' || table === 'client_types') return { ...row, ...flags, delegated: flags.inherited };
   return { ...row, ...flags };
 }
 
@@ -38,7 +42,7 @@ export interface PropagatedListOptions {
 /** The objects of `table` a reseller uses, newest row first (one more than `limit`, for paging). */
 export async function listPropagated(db: Db, table: PropagatedTable, viewerId: number, o: PropagatedListOptions): Promise<Array<Row & PropagationFlags>> {
   const path = (await resellerPath(db, viewerId)) ?? [];
-  const byEvent = o.event !== undefined && table !== 'provisioning_rules' ? db`and e.event = ${o.event}` : db``;
+  const byEvent = o.event !== undefined && (table === 'notification_templates' || table === 'notification_handlers') ? db`and e.event = ${o.event}` : db``;
   const rows = await db<Raw[]>`
     select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db)},
            e.created_at as "createdAt", e.updated_at as "updatedAt"

@@ -48,7 +48,7 @@ const provisioningRuleInput = z
     autoRenewPointDays: z.number().int().min(0).max(3650).default(0),
     unpaidStopAfterDays: z.number().int().min(0).max(3650).default(0),
     blockingPeriodDays: z.number().int().min(0).max(3650).default(30),
-    clientTypes: z.array(z.enum(['individual', 'sole_proprietor', 'legal_entity'])).default([]),
+    clientTypes: z.array(key).max(100).default([]).describe('keys of client types the reseller sees (GET /client-types)'),
   })
   .strict()
   .refine((r) => r.manualRenewPointDays === -1 || r.manualRenewPointDays >= r.autoRenewPointDays, {
