@@ -42,7 +42,8 @@ const clientType = z
 /**
  * Client types (spec 02 §10, 05 §3.5): each reseller's staff list the types they see (their own and those
  * delegated from upstream), create their own (every descendant receives them), change their own, set their own
- * default payment method and default type on any, and delete their own.
+ * default payment method and default type on any, and delete their own. Long because it registers every route of the
+ * resource; each handler validates, guards, calls its operation or query and shapes the answer.
  */
 export function clientTypeRoutes({ sql }: ApiDeps) {
   const app = router();

@@ -24,7 +24,8 @@ const categoryInput = z
 /**
  * Notification categories (spec 03 §3), propagated down the tree with the Installed / Inherited / Modified flags
  * like templates: list, create, read, replace (an inherited one becomes the caller's modified copy), restore to
- * upstream, delete (the creator only). A name is unique in the caller's view and its subtree.
+ * upstream, delete (the creator only). A name is unique in the caller's view and its subtree. Long because it
+ * registers every route of the resource; each handler validates, guards, calls its operation or query and shapes the answer.
  */
 export function notificationCategoryRoutes({ sql }: ApiDeps) {
   const app = router();
