@@ -99,6 +99,7 @@ const scopedInHandler = new Set([
   'POST /api/v1/provisioning-rules',
   'GET /api/v1/provisioning-rules/{id}',
   'POST /api/v1/provisioning-rules/{id}',
+  'POST /api/v1/provisioning-rules/{id}/client-types',
   // Client types: each reseller sees its own and its upstreams' (operations/client-types, spec 05 §3.5).
   'GET /api/v1/client-types',
   'POST /api/v1/client-types',

@@ -78,6 +78,8 @@ export const errorStatus = {
   client_type_key_taken: 409,
   client_type_in_use: 409,
   last_client_type: 409,
+  /** Client types are added to a rule delegated from upstream; the creator edits its own rule instead (spec 05 §3.4 rule 4). */
+  rule_not_delegated: 409,
   /** The default type is changed by making another type default (spec 02 §10). */
   default_cannot_be_unset: 422,
   /** A notification category's name is unique in a reseller's view and its subtree (spec 03 §3.2). */

@@ -8,7 +8,7 @@ import { propagationFlags, type PropagationFlags } from '../domain/propagation';
 type Row = Record<string, unknown> & { id: number };
 type Raw = Row & { resellerId: number; originResellerId: number; modified: boolean; shipped: boolean };
 
-const columns: Record<PropagatedTable, (db: Db) => ReturnType<Db>> = {
+const columns: Record<PropagatedTable, (db: Db, path: number[]) => ReturnType<Db>> = {
   notification_templates: (db) => db`
     e.name, e.channel, e.event, e.recipients, e.versions, e.fallback_language as "fallbackLanguage", e.default_key as "defaultKey"`,
   notification_handlers: (db) => db`
@@ -18,10 +18,15 @@ const columns: Record<PropagatedTable, (db: Db) => ReturnType<Db>> = {
     e.name, e.description, e.published, e.enabled_on_client_creation as "enabledOnClientCreation"`,
   // Listed through queries/client-types.ts (with each reseller's own settings); here for the mechanism's completeness.
   client_types: (db) => db`e.key, e.name`,
-  provisioning_rules: (db) => db`
+  // A rule's client types are its own plus those the resellers on the viewer's path added to it (spec 05 §3.4 rule 4).
+  provisioning_rules: (db, path) => db`
     e.key, e.name, e.financial_day as "financialDay", e.promised_payment_allowed as "promisedPaymentAllowed",
     e.manual_renew_point_days as "manualRenewPointDays", e.auto_renew_point_days as "autoRenewPointDays",
-    e.unpaid_stop_after_days as "unpaidStopAfterDays", e.blocking_period_days as "blockingPeriodDays", e.client_types as "clientTypes"`,
+    e.unpaid_stop_after_days as "unpaidStopAfterDays", e.blocking_period_days as "blockingPeriodDays",
+    e.client_types || array(
+      select k from provisioning_rule_client_types a cross join unnest(a.client_types) with ordinality as u(k, n)
+      where a.rule_id = e.object_key and a.reseller_id = any(${path}::int[]) and k <> all(e.client_types)
+      group by k order by min(array_position(${path}::int[], a.reseller_id)), min(n)) as "clientTypes"`,
 };
 
 /** Shapes a row: its flags replace the propagation columns; provisioning rules say `delegated` (spec 05 §3.2 rule 1). */
@@ -44,7 +49,7 @@ export async function listPropagated(db: Db, table: PropagatedTable, viewerId: n
   const path = (await resellerPath(db, viewerId)) ?? [];
   const byEvent = o.event !== undefined && (table === 'notification_templates' || table === 'notification_handlers') ? db`and e.event = ${o.event}` : db``;
   const rows = await db<Raw[]>`
-    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db)},
+    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db, path)},
            e.created_at as "createdAt", e.updated_at as "updatedAt"
     from ${effectiveRows(db, table, path)} e
     where (${o.after ?? null}::int is null or e.id < ${o.after ?? null}) ${byEvent}
@@ -56,7 +61,7 @@ export async function listPropagated(db: Db, table: PropagatedTable, viewerId: n
 export async function findPropagated(db: Db, table: PropagatedTable, viewerId: number, id: number): Promise<(Row & PropagationFlags) | null> {
   const path = (await resellerPath(db, viewerId)) ?? [];
   const [row] = await db<Raw[]>`
-    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db)},
+    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db, path)},
            e.created_at as "createdAt", e.updated_at as "updatedAt"
     from ${effectiveRows(db, table, path)} e
     where e.object_key = (select coalesce(origin_id, id) from ${db(table)} where id = ${id} and reseller_id = any(${path}::int[]))`;

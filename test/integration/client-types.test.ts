@@ -180,6 +180,26 @@ describe('client types on the propagation mechanism (spec 02 §10, 05 §3.5)', (
     expect(await refusal(api('root', 'POST', '/provisioning-rules', { key: 'typed_rule_2', name: 'Typed 2', clientTypes: ['sibling_only'] }))).toEqual([422, 'invalid_reference']);
     expect((await api('s2', 'POST', '/provisioning-rules', { key: 's2_rule', name: 'S2 rule', clientTypes: ['sibling_only', 'vip'] })).status).toBe(201);
   });
+
+  it('a downstream adds its own client types to a delegated rule, which stays read-only otherwise (spec 05 §3.4 rule 4)', async () => {
+    const rule = await created(api('root', 'POST', '/provisioning-rules', { key: 'extendable', name: 'Extendable', clientTypes: ['individual'] }));
+    const rType = await created(api('r', 'POST', '/client-types', { key: 'r_partner', name: 'Partner of R' }));
+    const added = await created(api('r', 'POST', `/provisioning-rules/${rule.id}/client-types`, { clientTypes: ['r_partner', 'individual'] }), 200);
+    expect([added.clientTypes, added.delegated]).toEqual([['individual', 'r_partner'], true]);
+    // R's descendants see R's addition; the operator and the rule itself do not change.
+    for (const who of ['s', 's2'] as const) expect((await api(who, 'GET', `/provisioning-rules/${rule.id}`)).body.clientTypes, who).toEqual(['individual', 'r_partner']);
+    expect((await api('root', 'GET', `/provisioning-rules/${rule.id}`)).body.clientTypes).toEqual(['individual']);
+    await created(api('s', 'POST', `/provisioning-rules/${rule.id}/client-types`, { clientTypes: ['gold_s'] }), 200);
+    expect((await api('s', 'GET', `/provisioning-rules/${rule.id}`)).body.clientTypes).toEqual(['individual', 'r_partner', 'gold_s']);
+    expect((await api('s2', 'GET', `/provisioning-rules/${rule.id}`)).body.clientTypes).toEqual(['individual', 'r_partner']);
+
+    expect(await refusal(api('r', 'POST', `/provisioning-rules/${rule.id}`, { key: 'extendable', name: 'Extendable', clientTypes: ['individual', 'r_partner'] }))).toEqual([409, 'copy_read_only']);
+    expect(await refusal(api('root', 'POST', `/provisioning-rules/${rule.id}/client-types`, { clientTypes: ['vip'] }))).toEqual([409, 'rule_not_delegated']);
+    expect(await refusal(api('r', 'POST', `/provisioning-rules/${rule.id}/client-types`, { clientTypes: ['sibling_only'] }))).toEqual([422, 'invalid_reference']);
+    await created(api('r', 'POST', `/provisioning-rules/${rule.id}/client-types`, { clientTypes: [] }), 200);
+    expect((await api('s', 'GET', `/provisioning-rules/${rule.id}`)).body.clientTypes).toEqual(['individual', 'gold_s']);
+    expect(rType.delegated).toBe(false);
+  });
 });
 
 describe('notification categories on the propagation mechanism (spec 03 §2-§3)', () => {
