@@ -236,4 +236,14 @@ describe('notification categories on the propagation mechanism (spec 03 §2-§3)
     expect((await api('root', 'DELETE', `/notification-categories/${c.id}`)).status).toBe(200);
     expect(await refusal(api('s', 'GET', `/notification-categories/${c.id}`))).toEqual([404, 'not_found']);
   });
+
+  it('an upstream deletion leaves a modified copy to its holder as its own (spec 03 §3.5)', async () => {
+    const c = await created(api('root', 'POST', '/notification-categories', category('Promotions')));
+    const copy = await created(api('r', 'POST', `/notification-categories/${c.id}`, category('Promotions', { published: true })), 200);
+    expect((await api('root', 'DELETE', `/notification-categories/${c.id}`)).status).toBe(200);
+    const atR = await created(api('r', 'GET', `/notification-categories/${copy.id}`), 200);
+    expect([atR.published, flags(atR)]).toEqual([true, { installed: false, inherited: false, modified: false }]);
+    expect(flags(await created(api('s', 'GET', `/notification-categories/${copy.id}`), 200))).toEqual({ installed: false, inherited: true, modified: false });
+    expect(await refusal(api('s2', 'POST', '/notification-categories', category('Promotions')))).toEqual([409, 'category_name_taken']);
+  });
 });
