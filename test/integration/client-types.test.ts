@@ -174,6 +174,23 @@ describe('client types on the propagation mechanism (spec 02 §10, 05 §3.5)', (
     expect((await typesOf('r')).filter((t) => t.isDefault).map((t) => t.key)).toEqual(['legal_entity']);
   });
 
+  it('notification rules and templates see the client type as account.type_key / account.type_id (spec 03 §7)', async () => {
+    const client = await created(clientOf('s', 'vip'));
+    const template = await created(
+      api('s', 'POST', '/notification-templates', {
+        name: 'Type notice',
+        channel: 'email',
+        event: 'account_changed',
+        recipients: { to: '{{owner.email}}' },
+        versions: { en: { subject: 'Type {{account.type_key}}', text: 'Type id {{account.type_id}}' } },
+      }),
+    );
+    const preview = await created(api('s', 'POST', `/notification-templates/${template.id}/preview`, { subject: { kind: 'client', id: client.id } }), 200);
+    const [vip] = await typeAt('s', 'vip');
+    expect([preview.subject, preview.text]).toEqual(['Type vip', `Type id ${vip.id}`]);
+    expect((await api('s', 'POST', '/notification-handlers', { event: 'account_changed', templateId: template.id, rule: 'account.type_key = "vip"' })).status).toBe(201);
+  });
+
   it('a provisioning rule names client types the reseller sees', async () => {
     const ok = await api('root', 'POST', '/provisioning-rules', { key: 'typed_rule', name: 'Typed', clientTypes: ['vip', 'individual'] });
     expect([ok.status, ok.body.clientTypes]).toEqual([201, ['vip', 'individual']]);
