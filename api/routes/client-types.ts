@@ -15,6 +15,9 @@ const defaultPaymentMethod = z
   .describe("the caller's reseller's default payment method for the type: an invoice (CheckCash) method, spec 02 §10; null = none");
 const isDefault = z.boolean().describe("true makes the type the caller's reseller's default for new clients; the default cannot be unset, only replaced");
 
+/** Serialised by JSON as an ISO date-time string. */
+const dateTime = z.date().openapi({ type: 'string', format: 'date-time' });
+
 const clientTypeInput = z
   .object({ key, name, defaultPaymentMethod: defaultPaymentMethod.optional(), isDefault: isDefault.optional() })
   .strict()
@@ -34,8 +37,8 @@ const clientType = z
     isDefault: z.boolean(),
     keyConflict: z.boolean().describe('another type seen here has the same key (one delegated, one own): re-key the own one'),
     keyConflictMessage: z.string().optional(),
-    createdAt: z.date(),
-    updatedAt: z.date(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
   })
   .openapi('ClientType');
 
