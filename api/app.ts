@@ -14,6 +14,7 @@ import { licensingKeyCardRoutes } from './routes/licensing-key-card';
 import { licensingLogRoutes } from './routes/licensing-logs';
 import { licensingPublicApi } from './licensing-public';
 import { notificationRoutes } from './routes/notifications';
+import { notificationCategoryRoutes } from './routes/notification-categories';
 import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
 import { checkHealth } from './health';
@@ -27,6 +28,7 @@ import { billingRunRoutes } from './routes/billing-runs';
 import { catalogRoutes } from './routes/catalog';
 import { discountRoutes } from './routes/discounts';
 import { clientRoutes } from './routes/clients';
+import { clientTypeRoutes } from './routes/client-types';
 import { manualOperationRoutes } from './routes/manual-operations';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
@@ -108,7 +110,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, documentRoutes, resellerSettingsRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes, licensingKeyCardRoutes, licensingLogRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, clientTypeRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, documentRoutes, resellerSettingsRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, notificationCategoryRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes, licensingKeyCardRoutes, licensingLogRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

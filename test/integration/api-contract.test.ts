@@ -142,6 +142,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
   const samples: Record<string, Record<string, unknown>> = {
     'POST /api/v1/service-rules': { key: 'contract_rule', name: 'Contract rule', unpaidOrderCancelDays: 7 },
     'POST /api/v1/provisioning-rules': { key: 'contract_prov', name: 'Contract provisioning', financialDay: 3 },
+    'POST /api/v1/provisioning-rules/{id}/client-types': { clientTypes: ['individual'] },
     'POST /api/v1/provisioning-rules/{id}': { key: 'contract_prov_edited', name: 'Contract provisioning edited', financialDay: 3 },
     'POST /api/v1/products': { name: 'Contract product', description: 'A product' },
     'POST /api/v1/service-templates': { name: 'Contract template', plugin: 'http-vendor', settings: { baseUrl: 'http://127.0.0.1:9', secret: 'contract-secret', timeoutMs: 5000 } },
@@ -200,6 +201,10 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/resellers/{id}/document-templates/{key}': { body: '# Act {{document.number}}' },
     'POST /api/v1/notification-handlers/{id}': { active: false },
     'POST /api/v1/notification-templates/{id}/restore': {},
+    'POST /api/v1/client-types': { key: 'contract_type', name: 'Contract type', defaultPaymentMethod: 'bank_transfer' },
+    'POST /api/v1/notification-categories': { name: 'Contract category', description: 'Renewal notices', published: true, enabledOnClientCreation: false },
+    'POST /api/v1/notification-categories/{id}': { name: 'Contract category edited', description: 'Renewal notices', published: true, enabledOnClientCreation: false },
+    'POST /api/v1/notification-categories/{id}/restore': {},
     'POST /api/v1/notification-handlers/{id}/restore': {},
     'POST /api/v1/notifications/{id}/resend': {},
     'POST /api/v1/settings/sms-gateway': { url: 'http://127.0.0.1:9/send', method: 'POST', contentType: 'application/json' },
