@@ -12,6 +12,7 @@ import { licensingEntitlementRoutes } from './routes/licensing-entitlements';
 import { licensingTransferRoutes } from './routes/licensing-transfers';
 import { licensingKeyCardRoutes } from './routes/licensing-key-card';
 import { licensingLogRoutes } from './routes/licensing-logs';
+import { licensingServerRoutes } from './routes/licensing-servers';
 import { licensingPublicApi } from './licensing-public';
 import { notificationRoutes } from './routes/notifications';
 import type { ApiDeps } from './deps';
@@ -108,7 +109,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, documentRoutes, resellerSettingsRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes, licensingKeyCardRoutes, licensingLogRoutes]) {
+  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, documentRoutes, resellerSettingsRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes, licensingKeyCardRoutes, licensingLogRoutes, licensingServerRoutes]) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);
