@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { canonicalKeyCode } from '../../domain/licensing/codes';
 import { revokeLicenseServer } from '../../operations/licensing/license-servers/revoke-license-server';
-import { keyCardHead } from '../../queries/licensing/key-card';
 import { licenseServers } from '../../queries/licensing/license-servers';
 import { guard, staffIdOf } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { jsonBody, jsonResponses, looseObject } from '../schemas';
+import { callersKey } from './licensing-key-card';
 
 const codeParam = z.object({ code: z.string().max(64).openapi({ param: { name: 'code', in: 'path' } }) });
 const entitlementParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -32,9 +31,7 @@ export function licensingServerRoutes({ sql, now = () => new Date() }: ApiDeps) 
       responses: jsonResponses(200, looseObject, '{ items }'),
     }),
     async (c) => {
-      const code = canonicalKeyCode(c.req.valid('param').code);
-      const key = await keyCardHead(sql, { code, resellerId: c.get('staff').resellerId });
-      if (!key) throw notFound('license key', code);
+      const key = await callersKey(sql, c, c.req.valid('param').code);
       return c.json({ items: await licenseServers(sql, { keyId: key.id, now: now() }) }, 200);
     },
   );
@@ -69,9 +66,7 @@ export function licensingServerRoutes({ sql, now = () => new Date() }: ApiDeps) 
     }),
     async (c) => {
       const { code, serverId } = c.req.valid('param');
-      const canonical = canonicalKeyCode(code);
-      const key = await keyCardHead(sql, { code: canonical, resellerId: c.get('staff').resellerId });
-      if (!key) throw notFound('license key', canonical);
+      const key = await callersKey(sql, c, code);
       const at = now();
       const done = await revokeLicenseServer(sql, { keyId: key.id, licenseServerId: serverId, reason: c.req.valid('json').reason, staffId: staffIdOf(c), now: at });
       const server = (await licenseServers(sql, { keyId: key.id, now: at })).find((s) => s.id === done.id);

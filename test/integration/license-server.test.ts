@@ -45,6 +45,19 @@ async function floatingKey(seats: number): Promise<{ key: string; productCode: s
   return { key, productCode, entitlementId };
 }
 
+/** The environment `npm run license-server` is started with: this key and product, against the root at `rootUrl`. */
+function localServerEnv(rootUrl: string, l: { key: string; productCode: string }, o: { seats: number; poolSeconds: number; id: string; stateFile: string }): Record<string, string> {
+  return {
+    LICENSE_SERVER_ROOT_URL: `${rootUrl}/licensing/v1`,
+    LICENSE_SERVER_KEY: l.key,
+    LICENSE_SERVER_PRODUCT: l.productCode,
+    LICENSE_SERVER_SEATS: String(o.seats),
+    LICENSE_SERVER_POOL_SECONDS: String(o.poolSeconds),
+    LICENSE_SERVER_ID: o.id,
+    LICENSE_SERVER_STATE_FILE: o.stateFile,
+  };
+}
+
 const pub = (method: string, path: string, body?: unknown) => p.api(method, `/licensing/v1${path}`, body, { token: null });
 const rootLease = (key: string, productCode: string, n: number) => pub('POST', '/leases', { key, productCode, machineId: `root-m-${n}`, userName: `root-u-${n}` });
 
@@ -181,15 +194,7 @@ describe('the local license server process (spec 04 §5.5)', () => {
     const { key, productCode, entitlementId } = await floatingKey(3);
     const root: ServedApp = await serveOverHttp(p.app);
     const stateFile = join(stateDir, 'lapse.json');
-    const local = await startLicenseServerProcess({
-      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
-      LICENSE_SERVER_KEY: key,
-      LICENSE_SERVER_PRODUCT: productCode,
-      LICENSE_SERVER_SEATS: '2',
-      LICENSE_SERVER_POOL_SECONDS: '6',
-      LICENSE_SERVER_ID: 'office-server-1',
-      LICENSE_SERVER_STATE_FILE: stateFile,
-    });
+    const local = await startLicenseServerProcess(localServerEnv(root.url, { key, productCode }, { seats: 2, poolSeconds: 6, id: 'office-server-1', stateFile }));
     started.push(local);
     const call = httpApi(local.url, null);
     const status = async () => (await call('GET', '/status')).body;
@@ -245,15 +250,7 @@ describe('the local license server process (spec 04 §5.5)', () => {
   it('revoked by staff, it hears so at its next renewal: it gives its pool up, refuses leases with LICENSE_SERVER_REVOKED and stops asking the root', async () => {
     const { key, productCode } = await floatingKey(2);
     const root: ServedApp = await serveOverHttp(p.app);
-    const local = await startLicenseServerProcess({
-      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
-      LICENSE_SERVER_KEY: key,
-      LICENSE_SERVER_PRODUCT: productCode,
-      LICENSE_SERVER_SEATS: '2',
-      LICENSE_SERVER_POOL_SECONDS: '6',
-      LICENSE_SERVER_ID: 'office-server-revoked',
-      LICENSE_SERVER_STATE_FILE: join(stateDir, 'revoked.json'),
-    });
+    const local = await startLicenseServerProcess(localServerEnv(root.url, { key, productCode }, { seats: 2, poolSeconds: 6, id: 'office-server-revoked', stateFile: join(stateDir, 'revoked.json') }));
     started.push(local);
     const call = httpApi(local.url, null);
     await eventually(async () => ((await call('GET', '/status')).body.phase === 'active' ? true : null), { timeoutMs: 15_000, what: 'a pool from the root' });
@@ -285,15 +282,7 @@ describe('the local license server process (spec 04 §5.5)', () => {
   it('a restart keeps the pool and its leases from the state file, also while the root is unreachable', async () => {
     const { key, productCode } = await floatingKey(2);
     const root: ServedApp = await serveOverHttp(p.app);
-    const env = {
-      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
-      LICENSE_SERVER_KEY: key,
-      LICENSE_SERVER_PRODUCT: productCode,
-      LICENSE_SERVER_SEATS: '1',
-      LICENSE_SERVER_POOL_SECONDS: '30',
-      LICENSE_SERVER_ID: 'office-server-2',
-      LICENSE_SERVER_STATE_FILE: join(stateDir, 'restart.json'),
-    };
+    const env = localServerEnv(root.url, { key, productCode }, { seats: 1, poolSeconds: 30, id: 'office-server-2', stateFile: join(stateDir, 'restart.json') });
     const before = await startLicenseServerProcess(env);
     started.push(before);
     const beforeApi = httpApi(before.url, null);
@@ -318,15 +307,7 @@ describe('the local license server process (spec 04 §5.5)', () => {
   it('after the license lost seats, the renewal takes the seats still free and the newest local lease above them is refused', async () => {
     const { key, productCode, entitlementId } = await floatingKey(3);
     const root: ServedApp = await serveOverHttp(p.app);
-    const local = await startLicenseServerProcess({
-      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
-      LICENSE_SERVER_KEY: key,
-      LICENSE_SERVER_PRODUCT: productCode,
-      LICENSE_SERVER_SEATS: '2',
-      LICENSE_SERVER_POOL_SECONDS: '6',
-      LICENSE_SERVER_ID: 'office-server-3',
-      LICENSE_SERVER_STATE_FILE: join(stateDir, 'reduced.json'),
-    });
+    const local = await startLicenseServerProcess(localServerEnv(root.url, { key, productCode }, { seats: 2, poolSeconds: 6, id: 'office-server-3', stateFile: join(stateDir, 'reduced.json') }));
     started.push(local);
     const call = httpApi(local.url, null);
     const first = await eventually(async () => {

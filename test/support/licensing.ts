@@ -30,9 +30,9 @@ export function publicLicensingApi(p: TestPlatform) {
 }
 export type PublicLicensingApi = ReturnType<typeof publicLicensingApi>;
 
-/** A licensing product of `prefix` created by staff (`settings` as the products route takes them). */
-export async function createLicensingProduct(p: TestPlatform, prefix: string, code: string, name: string, settings: Record<string, unknown> = {}) {
-  const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name, ...settings });
+/** A licensing product of `prefix` created by staff (`settings` as the products route takes them), through `api`. */
+export async function createLicensingProduct(p: TestPlatform, prefix: string, code: string, name: string, settings: Record<string, unknown> = {}, api: Api = p.api) {
+  const made = await api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name, ...settings });
   expect(made.status, JSON.stringify(made.body)).toBe(201);
   return made.body as { id: number } & Record<string, unknown>;
 }
@@ -54,9 +54,15 @@ export interface FirstRunLicenseInput {
 export async function firstRunLicense(p: TestPlatform, { prefix, productCode, companyName, customer = {}, grant, publicApi, api = p.api }: FirstRunLicenseInput) {
   const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode, customer: { companyName, ...customer } }, api);
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode, ...grant });
+  const granted = await grantLicense(api, registered.body.key as string, { productCode, ...grant });
+  return { key: registered.body.key as string, product: productCode, entitlementId: granted.id };
+}
+
+/** Staff grant a license on a key by hand (`body`: productCode, periodDays, seats, kind, ...); answers the 201 body. */
+export async function grantLicense(api: Api, key: string, body: Record<string, unknown>) {
+  const granted = await api('POST', `/api/v1/licensing/keys/${encodeURIComponent(key)}/entitlements`, body);
   expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { key: registered.body.key as string, product: productCode, entitlementId: granted.body.id as number };
+  return granted.body as { id: number } & Record<string, unknown>;
 }
 
 export interface LicensingPlanInput {
