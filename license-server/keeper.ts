@@ -48,19 +48,9 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
     }
   }
 
-  /** Whether the root refused this server as revoked: then it gives its pool up and stops asking (pool.revoke). */
-  async function revokedByRoot(answer: RootAnswer<unknown>): Promise<boolean> {
-    if (answer.ok || answer.code !== 'LICENSE_SERVER_REVOKED') return false;
-    pool.revoke();
-    await save();
-    log({ event: 'server_revoked', message: answer.message });
-    return true;
-  }
-
   async function obtain(): Promise<void> {
     const answer = await withFreeSeats(seats, reached, (k) => root.obtain({ ...identity, seats: k, validSeconds, requestKey: pool.state.requestKey }));
-    if (await revokedByRoot(answer)) return;
-    if (!answer.ok) return;
+    if ((await revokedByRoot({ pool, save, log }, answer)) || !answer.ok) return;
     await install(answer.body);
     // The request key is used up: the next obtain (after this pool lapses) is a new request.
     pool.state.requestKey = randomUUID();
@@ -71,7 +61,7 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
 
   async function renew(poolId: string): Promise<void> {
     const answer = await withFreeSeats(seats, reached, (k) => root.renew(poolId, { key: identity.key, seats: k, validSeconds }));
-    if (await revokedByRoot(answer)) return;
+    if (await revokedByRoot({ pool, save, log }, answer)) return;
     if (!answer.ok) {
       // The root no longer holds this pool: obtain a new one on the next pass. Other refusals (seats reduced, the
       // license suspended) leave the pool to serve until its end, as the root counts its seats until then.
@@ -104,6 +94,15 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
   }
 
   return { tick, rootStatus: () => ({ ...rootSeen }) };
+}
+
+/** Whether the root refused this server as revoked by staff: then it gives its pool up and stops asking (pool.revoke). */
+async function revokedByRoot({ pool, save, log }: Pick<PoolKeeperOptions, 'pool' | 'save' | 'log'>, answer: RootAnswer<unknown>): Promise<boolean> {
+  if (answer.ok || answer.code !== 'LICENSE_SERVER_REVOKED') return false;
+  pool.revoke();
+  await save();
+  log({ event: 'server_revoked', message: answer.message });
+  return true;
 }
 
 /**
