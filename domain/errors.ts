@@ -266,6 +266,9 @@ export const errorStatus = {
   POOL_REQUEST_CONFLICT: 409,
   POOL_VALIDITY_TOO_LONG: 422,
   POOL_LAPSED: 410,
+  /** A local license server (spec 04 §1.2 LicenseServer) staff revoked: it obtains and renews no pool. */
+  LICENSE_SERVER_REVOKED: 403,
+  LICENSE_SERVER_NOT_FOUND: 404,
   /** The local license server has no pool yet: the root has not been reached since it started. */
   POOL_NOT_READY: 503,
   RATE_LIMITED: 429,

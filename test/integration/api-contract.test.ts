@@ -240,6 +240,7 @@ function validSample(op: Operation): Record<string, unknown> | undefined {
     'POST /api/v1/licensing/keys/{code}/registration': { companyName: 'Contract Co', contactName: 'Olga Owner', email: 'olga@example.com' },
     'POST /api/v1/licensing/keys/{code}/client': { clientId: 1 },
     'POST /api/v1/licensing/keys/{code}/composition-coupons': { items: [{ productCode: 'contract-app', periodDays: 365, seats: 1 }] },
+    'POST /api/v1/licensing/keys/{code}/license-servers/{serverId}/revoke': { reason: 'decommissioned' },
     'POST /api/v1/client-users': { name: 'Petra Panel', email: 'petra.contract@example.com', language: 'en' },
     'POST /api/v1/client-users/{id}/tokens': { name: 'client panel' },
     'POST /api/v1/clients/{id}/users': { clientUserId: 1, accessLevel: 'admin' },
