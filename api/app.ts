@@ -12,8 +12,10 @@ import { licensingEntitlementRoutes } from './routes/licensing-entitlements';
 import { licensingTransferRoutes } from './routes/licensing-transfers';
 import { licensingKeyCardRoutes } from './routes/licensing-key-card';
 import { licensingLogRoutes } from './routes/licensing-logs';
+import { licensingServerRoutes } from './routes/licensing-servers';
 import { licensingPublicApi } from './licensing-public';
 import { notificationRoutes } from './routes/notifications';
+import { notificationCategoryRoutes } from './routes/notification-categories';
 import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
 import { checkHealth } from './health';
@@ -27,6 +29,7 @@ import { billingRunRoutes } from './routes/billing-runs';
 import { catalogRoutes } from './routes/catalog';
 import { discountRoutes } from './routes/discounts';
 import { clientRoutes } from './routes/clients';
+import { clientTypeRoutes } from './routes/client-types';
 import { manualOperationRoutes } from './routes/manual-operations';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
@@ -69,6 +72,48 @@ export interface AppOptions extends ApiDeps {
   temporalUiUrl?: string;
 }
 
+/** The staff API's route groups under /api/v1, one per line (two branches adding a group then do not collide). */
+const routeGroups = [
+  catalogRoutes,
+  discountRoutes,
+  clientRoutes,
+  clientTypeRoutes,
+  orderRoutes,
+  paymentRoutes,
+  subscriptionRoutes,
+  subscriptionOrderRoutes,
+  scenarioRoutes,
+  taskRoutes,
+  manualOperationRoutes,
+  staffRoutes,
+  resellerRoutes,
+  documentRoutes,
+  resellerSettingsRoutes,
+  planDelegationRoutes,
+  resellerChargeRoutes,
+  settingsRoutes,
+  billingRunRoutes,
+  ledgerRoutes,
+  adjustmentRoutes,
+  clientBlockRoutes,
+  promisedPaymentRoutes,
+  chargeRoutes,
+  usageRoutes,
+  exchangeRateRoutes,
+  clientUserRoutes,
+  notificationRoutes,
+  notificationCategoryRoutes,
+  licensingRoutes,
+  licensingCouponRoutes,
+  licensingEntitlementRoutes,
+  licensingTransferRoutes,
+  licensingSigningKeyRoutes,
+  licensingMajorUpdateRoutes,
+  licensingKeyCardRoutes,
+  licensingLogRoutes,
+  licensingServerRoutes,
+];
+
 /** The HTTP application: `/health`, the API under `/api/v1`, its OpenAPI document and reference page. */
 export function createApp(options: AppOptions) {
   const { logError = (err) => console.error(err) } = options;
@@ -108,7 +153,7 @@ export function createApp(options: AppOptions) {
       await startPendingBlockScenarios(options).catch((err) => logError(err, { method: c.req.method, path: c.req.path }));
     }
   });
-  for (const routes of [catalogRoutes, discountRoutes, clientRoutes, orderRoutes, paymentRoutes, subscriptionRoutes, subscriptionOrderRoutes, scenarioRoutes, taskRoutes, manualOperationRoutes, staffRoutes, resellerRoutes, documentRoutes, resellerSettingsRoutes, planDelegationRoutes, resellerChargeRoutes, settingsRoutes, billingRunRoutes, ledgerRoutes, adjustmentRoutes, clientBlockRoutes, promisedPaymentRoutes, chargeRoutes, usageRoutes, exchangeRateRoutes, clientUserRoutes, notificationRoutes, licensingRoutes, licensingCouponRoutes, licensingEntitlementRoutes, licensingTransferRoutes, licensingSigningKeyRoutes, licensingMajorUpdateRoutes, licensingKeyCardRoutes, licensingLogRoutes]) {
+  for (const routes of routeGroups) {
     v1.route('/', routes(options));
   }
   app.route('/api/v1', v1);

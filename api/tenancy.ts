@@ -102,6 +102,20 @@ const scopedInHandler = new Set([
   'POST /api/v1/provisioning-rules',
   'GET /api/v1/provisioning-rules/{id}',
   'POST /api/v1/provisioning-rules/{id}',
+  'POST /api/v1/provisioning-rules/{id}/client-types',
+  // Client types: each reseller sees its own and its upstreams' (operations/client-types, spec 05 §3.5).
+  'GET /api/v1/client-types',
+  'POST /api/v1/client-types',
+  'GET /api/v1/client-types/{id}',
+  'PATCH /api/v1/client-types/{id}',
+  'DELETE /api/v1/client-types/{id}',
+  // Notification categories propagate like templates (spec 03 §3).
+  'GET /api/v1/notification-categories',
+  'POST /api/v1/notification-categories',
+  'GET /api/v1/notification-categories/{id}',
+  'POST /api/v1/notification-categories/{id}',
+  'DELETE /api/v1/notification-categories/{id}',
+  'POST /api/v1/notification-categories/{id}/restore',
   // Service rules are each reseller's own (copied at its creation, spec 05 §2.2).
   'GET /api/v1/service-rules',
   'POST /api/v1/service-rules',

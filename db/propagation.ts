@@ -3,7 +3,7 @@ import type { Db } from './client';
 // The read side of propagation down the tenant tree (domain/propagation.ts): which row of a propagated object a
 // reseller uses. Operations (writes) and queries (lists) both resolve through here.
 
-export type PropagatedTable = 'notification_templates' | 'notification_handlers' | 'provisioning_rules';
+export type PropagatedTable = 'notification_templates' | 'notification_handlers' | 'notification_categories' | 'provisioning_rules' | 'client_types';
 
 /**
  * A subquery of the rows of `table` effective for the reseller whose path (root → reseller) is `path`: per key,

@@ -74,6 +74,17 @@ export const errorStatus = {
   key_taken_upstream: 409,
   key_taken_downstream: 409,
   handler_exists_downstream: 409,
+  /** Client types (spec 02 §10, 05 §3.5): a key already used in the reseller's view; a type its clients still have; the last type. */
+  client_type_key_taken: 409,
+  client_type_in_use: 409,
+  last_client_type: 409,
+  /** Client types are added to a rule delegated from upstream; the creator edits its own rule instead (spec 05 §3.4 rule 4). */
+  rule_not_delegated: 409,
+  /** The default type is changed by making another type default (spec 02 §10). */
+  default_cannot_be_unset: 422,
+  /** A notification category's name is unique in a reseller's view and its subtree (spec 03 §3.2). */
+  category_name_taken: 409,
+  category_name_taken_downstream: 409,
   term_ended: 409,
   transfer_status: 409,
   not_stoppable: 409,
@@ -255,6 +266,9 @@ export const errorStatus = {
   POOL_REQUEST_CONFLICT: 409,
   POOL_VALIDITY_TOO_LONG: 422,
   POOL_LAPSED: 410,
+  /** A local license server (spec 04 §1.2 LicenseServer) staff revoked: it obtains and renews no pool. */
+  LICENSE_SERVER_REVOKED: 403,
+  LICENSE_SERVER_NOT_FOUND: 404,
   /** The local license server has no pool yet: the root has not been reached since it started. */
   POOL_NOT_READY: 503,
   RATE_LIMITED: 429,

@@ -18,7 +18,8 @@ export interface PoolKeeperOptions {
 /**
  * Keeps the local server's pool alive from the root (spec 04 §5.5): obtain when it has none or the pool lapsed,
  * renew after two thirds of the validity; each pass that cannot reach the root changes nothing and the next pass
- * tries again. The pool serves until its `validUntil` whatever the root does.
+ * tries again. The pool serves until its `validUntil` whatever the root does, except that a root answering
+ * LICENSE_SERVER_REVOKED (staff revoked this server) ends it at once and for good.
  */
 export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, now, save, log }: PoolKeeperOptions) {
   const rootSeen = { lastContactAt: null as string | null, lastError: null as string | null };
@@ -49,7 +50,7 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
 
   async function obtain(): Promise<void> {
     const answer = await withFreeSeats(seats, reached, (k) => root.obtain({ ...identity, seats: k, validSeconds, requestKey: pool.state.requestKey }));
-    if (!answer.ok) return;
+    if ((await revokedByRoot({ pool, save, log }, answer)) || !answer.ok) return;
     await install(answer.body);
     // The request key is used up: the next obtain (after this pool lapses) is a new request.
     pool.state.requestKey = randomUUID();
@@ -60,6 +61,7 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
 
   async function renew(poolId: string): Promise<void> {
     const answer = await withFreeSeats(seats, reached, (k) => root.renew(poolId, { key: identity.key, seats: k, validSeconds }));
+    if (await revokedByRoot({ pool, save, log }, answer)) return;
     if (!answer.ok) {
       // The root no longer holds this pool: obtain a new one on the next pass. Other refusals (seats reduced, the
       // license suspended) leave the pool to serve until its end, as the root counts its seats until then.
@@ -78,6 +80,7 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
     if (busy) return;
     busy = true;
     try {
+      if (pool.state.revoked) return;
       if (!pool.state.publicKey && !(await fetchPublicKey())) return;
       const at = now();
       if (pool.phase(at) !== 'active') await obtain();
@@ -91,6 +94,15 @@ export function poolKeeper({ pool, root, identity, prefix, seats, validSeconds, 
   }
 
   return { tick, rootStatus: () => ({ ...rootSeen }) };
+}
+
+/** Whether the root refused this server as revoked by staff: then it gives its pool up and stops asking (pool.revoke). */
+async function revokedByRoot({ pool, save, log }: Pick<PoolKeeperOptions, 'pool' | 'save' | 'log'>, answer: RootAnswer<unknown>): Promise<boolean> {
+  if (answer.ok || answer.code !== 'LICENSE_SERVER_REVOKED') return false;
+  pool.revoke();
+  await save();
+  log({ event: 'server_revoked', message: answer.message });
+  return true;
 }
 
 /**

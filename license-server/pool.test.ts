@@ -129,6 +129,23 @@ describe('the local license server pool (spec 04 §5.5)', () => {
   });
 });
 
+describe('a local license server revoked at the root', () => {
+  it('gives its pool up at once, refuses leases with LICENSE_SERVER_REVOKED, and stays revoked across a restart', () => {
+    const pool = localPool();
+    pool.install(grant({ seats: 2, valid: 60 }));
+    const { lease } = pool.checkOut(client(1), at(1));
+    pool.revoke();
+    expect(pool.phase(at(2))).toBe('revoked');
+    expect(pool.state.pool).toBeNull();
+    expect(() => pool.heartbeat(lease.id, at(2))).toThrow(expect.objectContaining({ code: 'LICENSE_SERVER_REVOKED' }));
+    expect(() => pool.checkOut(client(2), at(2))).toThrow(expect.objectContaining({ code: 'LICENSE_SERVER_REVOKED' }));
+
+    const restarted = new LocalPool(emptyPoolState('request-2'), identity, 30);
+    restarted.restore(JSON.parse(JSON.stringify(pool.state)) as typeof pool.state);
+    expect(restarted.phase(at(3))).toBe('revoked');
+  });
+});
+
 describe('the state file of the local license server', () => {
   it('a restart serves the saved pool and leases; an edited pool is not served', () => {
     const before = localPool(30);

@@ -42,6 +42,8 @@ export interface PoolState {
   requestKey: string;
   leases: LocalLease[];
   nextLeaseId: number;
+  /** Set when the root answered that staff revoked this server (LICENSE_SERVER_REVOKED); absent in older state files. */
+  revoked?: boolean;
 }
 
 export interface PoolIdentity {
@@ -51,7 +53,7 @@ export interface PoolIdentity {
   serverId: string;
 }
 
-export type PoolPhase = 'none' | 'active' | 'lapsed';
+export type PoolPhase = 'none' | 'active' | 'lapsed' | 'revoked';
 
 export const emptyPoolState = (requestKey: string): PoolState => ({ publicKey: null, pool: null, requestKey, leases: [], nextLeaseId: 1 });
 
@@ -62,8 +64,9 @@ export class LocalPool {
     private readonly ttlSeconds: number,
   ) {}
 
-  /** `none` before the first grant; `lapsed` from the pool's `validUntil` on, until a new grant. */
+  /** `none` before the first grant; `lapsed` from the pool's `validUntil` on, until a new grant; `revoked` for good. */
   phase(now: Date): PoolPhase {
+    if (this.state.revoked) return 'revoked';
     const pool = this.state.pool;
     if (!pool) return 'none';
     return now.getTime() < Date.parse(pool.document.pool.validUntil) ? 'active' : 'lapsed';
@@ -101,7 +104,8 @@ export class LocalPool {
     this.state.publicKey = saved.publicKey;
     this.state.requestKey = saved.requestKey;
     this.state.nextLeaseId = saved.nextLeaseId;
-    if (!saved.pool) return;
+    if (saved.revoked) this.state.revoked = true;
+    if (!saved.pool || saved.revoked) return;
     try {
       this.install(saved.pool);
       this.state.leases = saved.leases;
@@ -115,6 +119,16 @@ export class LocalPool {
     this.state.pool = null;
     this.state.leases = [];
     this.state.requestKey = nextRequestKey;
+  }
+
+  /**
+   * The root refused this server as revoked by staff: its pool is given up at once (the root counts its seats no
+   * more, so serving them would exceed the license) and nothing more is asked of the root until an operator
+   * installs the server anew (a new LICENSE_SERVER_ID or state file).
+   */
+  revoke(): void {
+    this.drop(this.state.requestKey);
+    this.state.revoked = true;
   }
 
   /**
@@ -179,6 +193,7 @@ export class LocalPool {
 
   private usableGrant(now: Date): PoolGrant {
     const phase = this.phase(now);
+    if (phase === 'revoked') throw new AppError('LICENSE_SERVER_REVOKED', 'this license server was revoked at the root; it serves no seats');
     if (phase === 'none') throw new AppError('POOL_NOT_READY', 'this license server has no seats from the root yet; try again shortly');
     const grant = this.state.pool!.document.pool;
     if (phase === 'lapsed') throw new AppError('POOL_LAPSED', `this license server's pool lapsed at ${grant.validUntil} and could not be renewed; its seats went back to the root`, { validUntil: grant.validUntil });

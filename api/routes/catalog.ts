@@ -5,6 +5,7 @@ import { createPlan } from '../../operations/catalog/create-plan';
 import { createProduct } from '../../operations/catalog/create-product';
 import { createProvisioningRule } from '../../operations/catalog/create-provisioning-rule';
 import { replaceProvisioningRule } from '../../operations/catalog/replace-provisioning-rule';
+import { addRuleClientTypes } from '../../operations/catalog/add-rule-client-types';
 import { createServiceRule } from '../../operations/catalog/create-service-rule';
 import { createServiceTemplate } from '../../operations/catalog/create-service-template';
 import { addPlanPeriod } from '../../operations/catalog/plan-periods';
@@ -48,7 +49,7 @@ const provisioningRuleInput = z
     autoRenewPointDays: z.number().int().min(0).max(3650).default(0),
     unpaidStopAfterDays: z.number().int().min(0).max(3650).default(0),
     blockingPeriodDays: z.number().int().min(0).max(3650).default(30),
-    clientTypes: z.array(z.enum(['individual', 'sole_proprietor', 'legal_entity'])).default([]),
+    clientTypes: z.array(key).max(100).default([]).describe('keys of client types the reseller sees (GET /client-types)'),
   })
   .strict()
   .refine((r) => r.manualRenewPointDays === -1 || r.manualRenewPointDays >= r.autoRenewPointDays, {
@@ -244,6 +245,24 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
     async (c) => {
       const by = c.get('staff').resellerId;
       const id = await replaceProvisioningRule(sql, by, c.req.valid('param').id, c.req.valid('json'));
+      const rule = await findPropagated(sql, 'provisioning_rules', by, id);
+      if (!rule) throw notFound('Provisioning rules', id);
+      return c.json(rule, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/provisioning-rules/{id}/client-types',
+      tags: ['Provisioning rules'],
+      summary: "Set the client types the caller's reseller adds to a rule delegated to it (the rule's own types stay); its descendants see them too",
+      ...guard('catalog', true),
+      request: { params: idParam, ...jsonBody(z.object({ clientTypes: z.array(key).max(100) }).strict().openapi('RuleClientTypesInput')) },
+      responses: jsonResponses(200, looseObject, 'the rule as the caller sees it'),
+    }),
+    async (c) => {
+      const by = c.get('staff').resellerId;
+      const id = await addRuleClientTypes(sql, by, c.req.valid('param').id, c.req.valid('json').clientTypes);
       const rule = await findPropagated(sql, 'provisioning_rules', by, id);
       if (!rule) throw notFound('Provisioning rules', id);
       return c.json(rule, 200);

@@ -8,7 +8,7 @@ import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import * as entities from '../entities';
 import { notFound } from '../errors';
-import { currency, idParam, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
+import { currency, idParam, key, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 import { newestFirst } from '../../queries/lists/engine';
 import { clientList, type ClientFilters } from '../../queries/lists/clients';
 
@@ -26,7 +26,9 @@ const contactInput = z
 const clientInput = z
   .object({
     name,
-    clientType: z.enum(['individual', 'sole_proprietor', 'legal_entity']).default('legal_entity'),
+    clientType: key
+      .optional()
+      .describe("the key of a client type the caller's reseller sees (GET /client-types); omitted: its default type (legal_entity at the operator)"),
     serviceRuleId: z.number().int().positive(),
     managerId: z.number().int().positive().optional(),
     currency: currency.default('EUR'),
@@ -144,7 +146,7 @@ export function clientRoutes({ sql }: ApiDeps) {
 
 export async function loadClient(sql: ApiDeps['sql'], id: number) {
   const [client] = await sql<Array<Record<string, unknown> & { status: string; currency: string }>>`
-    select c.id, c.name, c.status, c.client_type as "clientType", c.service_rule_id as "serviceRuleId",
+    select c.id, c.name, c.status, (select key from client_types where id = c.client_type_id) as "clientType", c.service_rule_id as "serviceRuleId",
            c.manager_id as "managerId", c.currency, c.language, c.balance, c.postpay_permission as "postpayPermission",
            c.credit_threshold_override as "creditThresholdOverride", c.negative_since as "negativeSince",
            c.created_at as "createdAt", c.updated_at as "updatedAt"

@@ -10,6 +10,7 @@ import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { jsonBody, jsonResponses, looseObject } from '../schemas';
 import type { Context } from 'hono';
+import type { Sql } from '../../db/client';
 
 const MAX_ID = 2_147_483_647;
 const dbId = z.number().int().positive().max(MAX_ID);
@@ -56,6 +57,14 @@ const compositionInput = z
   .strict()
   .openapi('LicensingKeyCompositionCouponInput');
 
+/** The key `code` names (any spelling), if the caller's reseller owns it; 404 otherwise. */
+export async function callersKey(sql: Sql, c: Context<AppEnv>, code: string): Promise<KeyCardHead> {
+  const canonical = canonicalKeyCode(code);
+  const head = await keyCardHead(sql, { code: canonical, resellerId: c.get('staff').resellerId });
+  if (!head) throw notFound('license key', canonical);
+  return head;
+}
+
 /**
  * The key card (spec 04 §3.6; §7.1 "keys (card, edit, rebind, delete, current usage)"): registration data and its
  * edit, re-pointing the key to another billing client, the products on the key, its activated coupons, its current
@@ -68,13 +77,7 @@ const compositionInput = z
 export function licensingKeyCardRoutes({ sql, now = () => new Date() }: ApiDeps) {
   const app = router();
 
-  /** The key the request names, if the caller's reseller owns it; 404 otherwise. */
-  async function ownKey(c: Context<AppEnv>, code: string): Promise<KeyCardHead> {
-    const canonical = canonicalKeyCode(code);
-    const head = await keyCardHead(sql, { code: canonical, resellerId: c.get('staff').resellerId });
-    if (!head) throw notFound('license key', canonical);
-    return head;
-  }
+  const ownKey = (c: Context<AppEnv>, code: string) => callersKey(sql, c, code);
 
   app.openapi(
     createRoute({

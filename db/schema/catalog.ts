@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   index,
@@ -91,6 +92,22 @@ export const provisioningRules = pgTable(
     uniqueIndex('provisioning_rules_reseller_key').on(t.resellerId, t.key),
     uniqueIndex('provisioning_rules_reseller_name').on(t.resellerId, t.name),
   ],
+);
+
+/**
+ * The client types a reseller adds to a provisioning rule delegated to it (spec 05 §3.4 rule 4: a delegated rule is
+ * read-only below except for adding client types), by key like the rule's own `client_types`. The reseller and its
+ * descendants see the rule's types plus the additions of every reseller on their path.
+ */
+export const provisioningRuleClientTypes = pgTable(
+  'provisioning_rule_client_types',
+  {
+    resellerId: integer('reseller_id').notNull().references(() => resellers.id),
+    /** The rule's object key (its origin row). */
+    ruleId: integer('rule_id').notNull().references(() => provisioningRules.id, { onDelete: 'cascade' }),
+    clientTypes: text('client_types').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resellerId, t.ruleId] })],
 );
 
 export const products = pgTable('products', {

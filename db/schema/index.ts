@@ -1,4 +1,5 @@
 export * from './tenants';
+export * from './client-types';
 export * from './catalog';
 export * from './parties';
 export * from './billing';

@@ -9,6 +9,27 @@ export const notificationStatuses = ['queued', 'sending', 'sent', 'failed'] as c
 
 
 /**
+ * A notification category (spec 03 §3): groups templates for the client's opt-in. Propagated down the tree like
+ * templates (Installed/Inherited/Modified, spec 03 §2); a name is unique in a reseller's view and its subtree, which
+ * the operation checks (operations/notifications/notification-categories.ts).
+ */
+export const notificationCategories = pgTable(
+  'notification_categories',
+  {
+    id: serial('id').primaryKey(),
+    ...propagatedColumns((): AnyPgColumn => notificationCategories.id),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** Client users receive this category and may switch it in the client panel. */
+    published: boolean('published').notNull().default(false),
+    /** Switched on for the users of every new client. */
+    enabledOnClientCreation: boolean('enabled_on_client_creation').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('notification_categories_reseller_key').on(t.resellerId, objectKey(t))],
+);
+
+/**
  * A notification template (spec 03 §4): one channel, the event whose placeholders it uses, recipients and
  * one version per language. Templates shipped with the platform carry `default_key` (at the operator only); an
  * operator's edit sets `modified`, and an upgrade never overwrites a modified template.

@@ -17,6 +17,7 @@ import {
 import { clientAccessLevels, clientStatuses } from '../../domain/statuses';
 import { timestamps } from './columns';
 import { serviceRules } from './catalog';
+import { clientTypes } from './client-types';
 import { resellers, staff } from './tenants';
 
 
@@ -89,9 +90,11 @@ export const clients = pgTable(
     status: text('status', { enum: clientStatuses })
       .notNull()
       .default('active'),
-    clientType: text('client_type', { enum: ['individual', 'sole_proprietor', 'legal_entity'] })
-      .notNull()
-      .default('legal_entity'),
+    /**
+     * The client type (spec 02 §10): its object key (origin row). The default, 3, is the root's `legal_entity` seeded
+     * by migration 0064 (what the enum column defaulted to); the API always names the reseller's own default.
+     */
+    clientTypeId: integer('client_type_id').notNull().default(3).references(() => clientTypes.id),
     serviceRuleId: integer('service_rule_id').notNull().references(() => serviceRules.id),
     managerId: integer('manager_id').references(() => staff.id),
     currency: text('currency').notNull().default('EUR'),
@@ -115,6 +118,7 @@ export const clients = pgTable(
   (t) => [
     index('clients_status_idx').on(t.status),
     index('clients_reseller_idx').on(t.resellerId),
+    index('clients_client_type_idx').on(t.clientTypeId),
     // The task list view joins client scenarios by text id, like subscriptions (see subscriptions_id_text_idx).
     index('clients_id_text_idx').on(sql`(${t.id}::text)`),
     check('clients_threshold_nonnegative', sql`${t.creditThresholdOverride} is null or ${t.creditThresholdOverride} >= 0`),

@@ -52,8 +52,11 @@ export const laterOf = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ?
 
 export type LegalForm = 'organization' | 'individual';
 export type TermType = 'term' | 'perpetual';
-/** The billing client's type (clients.client_type). */
-export type ClientType = 'individual' | 'sole_proprietor' | 'legal_entity';
+/**
+ * The key of the billing client's type (client_types.key). The installation's first three keys carry a legal form;
+ * a type a reseller creates later does not (unknown, null), until client types say their legal form.
+ */
+export type ClientType = string;
 
 /**
  * The legal form of a key's customer (§1.2 Customer `legalForm`): the registration data of the key card when

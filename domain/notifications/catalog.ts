@@ -26,6 +26,8 @@ export const blocks = {
     'account.balance_with_currency': 'string',
     'account.currency': 'string',
     'account.financial_blocking_threshold': 'integer',
+    'account.type_id': 'integer',
+    'account.type_key': 'string',
     'account.class_id': 'integer',
     'account.class_key': 'string',
     'account.language': 'string',

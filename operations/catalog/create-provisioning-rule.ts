@@ -1,4 +1,5 @@
 import { inTransaction, type Db } from '../../db/client';
+import { visibleClientTypes } from '../../db/client-types';
 import { AppError } from '../../domain/errors';
 import { effectiveRows, lockKind, pathOf, strictSubtree } from '../propagation/propagation';
 
@@ -31,6 +32,16 @@ export async function refuseTakenKey(tx: Db, resellerId: number, key: string, ex
 }
 
 /**
+ * A rule names client types by key (spec 02 §9 `client_type_ids`): each must be a type the reseller sees, else
+ * `invalid_reference`.
+ */
+export async function refuseUnknownClientTypes(tx: Db, resellerId: number, keys: readonly string[]): Promise<void> {
+  const { types } = await visibleClientTypes(tx, resellerId);
+  const unknown = keys.filter((k) => !types.some((t) => t.key === k));
+  if (unknown.length > 0) throw new AppError('invalid_reference', `client type ${unknown.join(', ')} does not exist`);
+}
+
+/**
  * Creates a provisioning rule of `resellerId`; every descendant uses it at once, read-only (spec 05 §3.4 rule 1).
  * Returns its id.
  */
@@ -38,6 +49,7 @@ export async function createProvisioningRule(db: Db, r: ProvisioningRuleInput, r
   return inTransaction(db, async (tx) => {
     await lockKind(tx, 'provisioning_rules');
     await refuseTakenKey(tx, resellerId, r.key, null);
+    await refuseUnknownClientTypes(tx, resellerId, r.clientTypes);
     const [row] = await tx<Array<{ id: number }>>`
       insert into provisioning_rules (reseller_id, key, name, financial_day, promised_payment_allowed, manual_renew_point_days, auto_renew_point_days,
                                       unpaid_stop_after_days, blocking_period_days, client_types)

@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from '../../db/client';
 import { provisioningRuleKind } from '../propagation/kinds';
 import { editObject } from '../propagation/propagation';
-import { refuseTakenKey, type ProvisioningRuleInput } from './create-provisioning-rule';
+import { refuseTakenKey, refuseUnknownClientTypes, type ProvisioningRuleInput } from './create-provisioning-rule';
 
 /**
  * Replaces a provisioning rule its reseller created; the change reaches every descendant (spec 05 §3.4). A rule
@@ -11,6 +11,7 @@ export async function replaceProvisioningRule(db: Db, resellerId: number, id: nu
   return inTransaction(db, (tx) =>
     editObject(tx, provisioningRuleKind, resellerId, id, async (rowId) => {
       await refuseTakenKey(tx, resellerId, r.key, rowId);
+      await refuseUnknownClientTypes(tx, resellerId, r.clientTypes);
       await tx`
         update provisioning_rules set key = ${r.key}, name = ${r.name}, financial_day = ${r.financialDay}, promised_payment_allowed = ${r.promisedPaymentAllowed},
                manual_renew_point_days = ${r.manualRenewPointDays}, auto_renew_point_days = ${r.autoRenewPointDays},

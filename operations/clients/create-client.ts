@@ -2,10 +2,12 @@ import { oneRow, type Sql } from '../../db/client';
 import { AppError } from '../../domain/errors';
 import { logEvent } from '../event-log/event-log';
 import { addContact, type ContactInput } from './add-contact';
+import { clientTypeForNewClient } from '../client-types/client-type-for-new-client';
 
 export interface ClientInput {
   name: string;
-  clientType: 'individual' | 'sole_proprietor' | 'legal_entity';
+  /** The key of a client type the reseller sees (spec 02 §10); none: the reseller's default type. */
+  clientType?: string | undefined;
   serviceRuleId: number;
   managerId?: number | undefined;
   currency: string;
@@ -23,10 +25,11 @@ export async function createClient(sql: Sql, { contacts, ...client }: ClientInpu
   return sql.begin(async (tx) => {
     const [rule] = await tx`select id from service_rules where id = ${client.serviceRuleId}`;
     if (!rule) throw new AppError('invalid_reference', `service rule ${client.serviceRuleId} does not exist`);
+    const clientTypeId = await clientTypeForNewClient(tx, resellerId, client.clientType);
     const row = await oneRow(tx<Array<{ id: number }>>`
-      insert into clients (reseller_id, name, client_type, service_rule_id, manager_id, currency, language,
+      insert into clients (reseller_id, name, client_type_id, service_rule_id, manager_id, currency, language,
                            credit_threshold_override, subscription_credit_limit_override)
-      values (${resellerId}, ${client.name}, ${client.clientType}, ${client.serviceRuleId}, ${client.managerId ?? null},
+      values (${resellerId}, ${client.name}, ${clientTypeId}, ${client.serviceRuleId}, ${client.managerId ?? null},
               ${client.currency}, ${client.language}, ${client.creditThresholdOverride ?? null},
               ${client.subscriptionCreditLimitOverride ?? null})
       returning id`);

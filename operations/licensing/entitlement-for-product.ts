@@ -6,6 +6,7 @@ import type { TermType } from '../../domain/licensing/commercial';
 /** A key's license for a product with what activations and leases need to decide and to sign. */
 export interface EntitlementForProduct {
   id: number;
+  key_id: number;
   status: EntitlementStatus;
   seats: number;
   expires_at: string | null;
@@ -50,7 +51,7 @@ export async function activeKeyId(db: Db, code: string): Promise<number> {
 export async function findEntitlementForProduct(db: Db, input: { code: string; productCode: string; lock: boolean }): Promise<EntitlementForProduct> {
   const keyId = await activeKeyId(db, input.code);
   const [row] = await db<EntitlementForProduct[]>`
-    select e.id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.id as vendor_id, p.code as product_code, p.term_type, e.entitled_major, e.support_until,
+    select e.id, e.key_id, e.status, e.seats, e.expires_at, e.bound_ip, k.code as key_code, v.prefix as vendor_prefix, v.id as vendor_id, p.code as product_code, p.term_type, e.entitled_major, e.support_until,
            p.license_model, p.max_activations, p.activation_policy, p.signature_components, p.managed_expiration, p.managed_execution,
            p.non_transferable, p.transfer_time_mode, p.master_license, e.configuration, c.name as client_name,
            coalesce(c.name, k.customer->>'companyName') as organization

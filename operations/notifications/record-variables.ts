@@ -127,7 +127,8 @@ export async function orderPlanVariables({ sql, vars, ids }: VariableContext) {
 export async function clientVariables({ sql, vars, ids }: VariableContext) {
   if (!ids.client) return;
   const [c] = await sql`
-    select c.*, r.id as rule_id, r.key as rule_key, coalesce(c.credit_threshold_override, r.credit_threshold) as threshold
+    select c.*, r.id as rule_id, r.key as rule_key, coalesce(c.credit_threshold_override, r.credit_threshold) as threshold,
+           (select key from client_types where id = c.client_type_id) as type_key
     from clients c join service_rules r on r.id = c.service_rule_id where c.id = ${ids.client}`;
   if (!c) return;
   const contacts = await sql<Array<{ id: number; name: string; email: string | null; phone: string | null; language: string | null; role: string }>>`
@@ -152,6 +153,8 @@ export async function clientVariables({ sql, vars, ids }: VariableContext) {
     'account.balance_with_currency': formatMoney(Number(c.balance), c.currency),
     'account.currency': c.currency,
     'account.financial_blocking_threshold': num(c.threshold),
+    'account.type_id': c.client_type_id,
+    'account.type_key': c.type_key,
     'account.class_id': c.rule_id,
     'account.class_key': c.rule_key,
     'account.language': c.language,

@@ -1,7 +1,6 @@
 import type { Sql } from '../../db/client';
 import { AppError } from '../../domain/errors';
 import { logEvent } from '../event-log/event-log';
-import { applyPaidRenewals } from '../licensing/entitlements/apply-paid-renewals';
 import { receiveTopUp } from './receive-top-up';
 
 export interface ConfirmTopUpInput {
@@ -17,9 +16,8 @@ export async function confirmTopUp(sql: Sql, { paymentId, method, by }: ConfirmT
     const [p] = await tx<Array<{ client_id: number; amount: string; currency: string; status: string; number: string }>>`
       select client_id, amount::text, currency, status, number from payments where id = ${paymentId} for update`;
     if (!p || p.status !== 'waiting_for_payment') throw new AppError('payment_not_confirmable', `payment ${p?.number ?? paymentId} is ${p?.status}`);
+    // Credits the balance and applies what the money pays for (promised payments, license renewals invoiced on it).
     await receiveTopUp(tx, { paymentId, number: p.number, clientId: p.client_id, amount: Number(p.amount), currency: p.currency, method, by });
-    // License renewals invoiced on this payment (spec 04 §4.2 Renew) take effect now that it is paid.
-    await applyPaidRenewals(tx, { paymentId, now: new Date() });
     await logEvent(tx, { actorId: by, viaApi: true, entityKind: 'payment', entityId: paymentId, action: 'confirmed', changes: { status: ['waiting_for_payment', 'completed'], method } });
   });
 }

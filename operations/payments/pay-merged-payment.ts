@@ -4,7 +4,7 @@ import { postLedgerEntry } from '../ledger/ledger';
 import { lockOrder, paidPaymentStatuses, settleOrder, type OrderRow } from '../orders/order-settlement';
 import { PaymentMergeError } from './merge-payments';
 import { mergedOrderIds } from './merged-order-ids';
-import { coverPromisedPaymentsByTopUp } from './promised-payments';
+import { applyTopUpMoney } from './receive-top-up';
 
 /** How a merged payment is paid: from the client's balance, or by money an operator (or nobody: null) confirmed. */
 export type PayVia = { kind: 'balance' } | { kind: 'confirmed'; method: string; by: number | null };
@@ -94,7 +94,8 @@ export async function payMergedPayment(tx: TransactionSql, { paymentId, via }: P
     update payments set status = ${confirmed ? 'completed' : 'paid_from_balance'}, method = ${confirmed ? via.method : 'balance'},
            confirmed_by = ${confirmed ? via.by : null}, balance_after = ${balanceAfter}, closed_at = now(), updated_at = now()
     where id = ${paymentId}`;
-  if (confirmed && topUps > 0) await coverPromisedPaymentsByTopUp(tx, { clientId: payment.client_id, amount: topUps, by: via.by });
+  // The top-ups merged in do what a top-up paid alone does: cover promised payments, apply the license renewals on them.
+  if (confirmed && topUps > 0) await applyTopUpMoney(tx, { paymentId, clientId: payment.client_id, amount: topUps, by: via.by, now: new Date() });
   await logEvent(tx, {
     actorId: confirmed ? via.by : null,
     entityKind: 'payment',

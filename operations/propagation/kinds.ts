@@ -1,7 +1,6 @@
 import type { PropagatedKind } from './propagation';
 
-// The kinds of object propagated down the tenant tree (spec 05 §3.1 matrix) with their per-kind rules. Notification
-// categories and client types are not entities yet (templates are grouped by event; client types are an enum).
+// The kinds of object propagated down the tenant tree (spec 05 §3.1 matrix) with their per-kind rules.
 
 /** Notification handlers (spec 03 §5): editable anywhere; they name their template by its key. */
 export const handlerKind: PropagatedKind = {
@@ -27,4 +26,28 @@ export const provisioningRuleKind: PropagatedKind = {
   label: 'provisioning rule',
   policy: { downstreamEdit: false },
   copyColumns: ['key', 'name', 'financial_day', 'promised_payment_allowed', 'manual_renew_point_days', 'auto_renew_point_days', 'unpaid_stop_after_days', 'blocking_period_days', 'client_types'],
+};
+
+/**
+ * Client types (spec 05 §3.5): read-only below their creator except each reseller's own settings
+ * (client_type_settings); an upstream deletion leaves the type, as its own, to every descendant with clients of it.
+ */
+export const clientTypeKind: PropagatedKind = {
+  table: 'client_types',
+  label: 'client type',
+  policy: { downstreamEdit: false },
+  copyColumns: ['key', 'name'],
+  references: [
+    { table: 'clients', column: 'client_type_id' },
+    { table: 'client_type_settings', column: 'client_type_id' },
+  ],
+  keepers: (tx, key) => tx`select reseller_id from clients where client_type_id = ${key}`,
+};
+
+/** Notification categories (spec 03 §3): editable anywhere, like templates; templates do not name a category yet. */
+export const notificationCategoryKind: PropagatedKind = {
+  table: 'notification_categories',
+  label: 'notification category',
+  policy: { downstreamEdit: true },
+  copyColumns: ['name', 'description', 'published', 'enabled_on_client_creation'],
 };

@@ -32,6 +32,16 @@ export interface PropagatedKind {
   shipped?: boolean;
   /** Objects naming this one by key (handlers name a template): deleted with it, and a modified one keeps it alive downstream. */
   dependents?: ReadonlyArray<{ kind: PropagatedKind; column: string }>;
+  /**
+   * Rows of other tables that name the object by key (clients name their client type): when a descendant keeps the
+   * object its upstream deletes, they are re-pointed to the kept copy in that descendant's subtree.
+   */
+  references?: ReadonlyArray<{ table: string; column: string }>;
+  /**
+   * The resellers that keep the object when its creator deletes it, besides those holding a modified copy (client
+   * types: where clients of the type exist, spec 05 §3.5 rule 3): a subquery of reseller ids.
+   */
+  keepers?: (tx: Db, key: number) => ReturnType<Db>;
 }
 
 /** A row effective for a viewer, with what the rules need. */
@@ -136,10 +146,11 @@ export async function deleteObject(tx: Db, kind: PropagatedKind, viewerId: numbe
   await tx`delete from ${tx(kind.table)} where id = ${key}`;
 }
 
-/** The paths of the resellers holding a modified copy of the object or a modified dependent of it. */
+/** The paths of the resellers holding a modified copy of the object or a modified dependent of it, or keeping it (`keepers`). */
 async function modifiedHolders(tx: Db, kind: PropagatedKind, key: number): Promise<number[][]> {
   const dependentHolders = (kind.dependents ?? []).map((d) => tx`union select reseller_id from ${tx(d.kind.table)} where ${tx(d.column)} = ${key} and origin_id is not null`);
-  const holders = dependentHolders.reduce((acc, part) => tx`${acc} ${part}`, tx`select reseller_id from ${tx(kind.table)} where origin_id = ${key}`);
+  const keepers = kind.keepers ? [tx`union ${kind.keepers(tx, key)}`] : [];
+  const holders = [...dependentHolders, ...keepers].reduce((acc, part) => tx`${acc} ${part}`, tx`select reseller_id from ${tx(kind.table)} where origin_id = ${key}`);
   const rows = await tx<Array<{ path: number[] }>>`select path from resellers where id in (${holders})`;
   return rows.map((r) => r.path);
 }
@@ -160,6 +171,7 @@ async function keepAt(tx: Db, kind: PropagatedKind, key: number, resellerId: num
   const subtree = tx`select id from resellers where path @> array[${resellerId}::int]`;
   await tx`update ${tx(kind.table)} set origin_id = ${newKey} where origin_id = ${key} and reseller_id in (${subtree})`;
   for (const d of kind.dependents ?? []) await tx`update ${tx(d.kind.table)} set ${tx(d.column)} = ${newKey} where ${tx(d.column)} = ${key} and reseller_id in (${subtree})`;
+  for (const r of kind.references ?? []) await tx`update ${tx(r.table)} set ${tx(r.column)} = ${newKey} where ${tx(r.column)} = ${key} and reseller_id in (${subtree})`;
 }
 
 /** The resellers strictly below `resellerId` (for key checks across the subtree). */

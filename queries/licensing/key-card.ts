@@ -2,6 +2,7 @@ import type { Db } from '../../db/client';
 import { formatCoupon, formatLicenseKey } from '../../domain/licensing/codes';
 import { currentUseSince } from '../../domain/licensing/panel';
 import { keyOwnedBy } from './key-scope';
+import { heldSeatPools } from './license-servers';
 
 /** Registration data of a key (spec 04 §1.2 Customer), as the key card shows and edits it. */
 export interface KeyRegistration {
@@ -38,13 +39,14 @@ export async function keyCardHead(db: Db, input: { code: string; resellerId: num
 
 /**
  * The key card (spec 04 §3.6): registration data, the products on the key, the activated coupons with channel,
- * actor and reversal, and current usage (active bindings and leases seen in the last 15 minutes, §3.6) at `now`.
+ * actor and reversal, and current usage at `now`: active bindings and leases seen in the last 15 minutes (§3.6), and
+ * the seats local license servers' pools hold (§5.5: which server, how many seats, until when, last renewal).
  */
 export async function keyCard(db: Db, input: { code: string; resellerId: number; now: Date }) {
   const head = await keyCardHead(db, input);
   if (!head) return null;
   const since = currentUseSince(input.now).toISOString();
-  const [products, coupons, bindings, leases] = await Promise.all([
+  const [products, coupons, bindings, leases, pools] = await Promise.all([
     db`
       select e.id, p.code as product, p.name as "productName", e.kind, e.source, e.seats, e.status, e.name, e.bound_ip as "boundIp",
              e.starts_at as "startsAt", e.expires_at as "expiresAt", e.subscription_id as "subscriptionId"
@@ -65,12 +67,13 @@ export async function keyCard(db: Db, input: { code: string; resellerId: number;
       from leases l join entitlements e on e.id = l.entitlement_id join licensing_products p on p.id = e.product_id
       where e.key_id = ${head.id} and l.status = 'active' and l.last_heartbeat_at >= ${since}
       order by l.last_heartbeat_at desc limit 500`,
+    heldSeatPools(db, { keyId: head.id, now: input.now }),
   ]);
   return {
     ...head,
     displayCode: formatLicenseKey(head.code),
     products,
     coupons: coupons.map((c) => ({ ...c, coupon: formatCoupon(c.coupon as string) })),
-    currentUsage: { since, bindings, leases },
+    currentUsage: { since, bindings, leases, pools },
   };
 }

@@ -25,7 +25,7 @@ export const clientList: ListQuery<ClientFilters> = {
     id: { expr: 'c.id', sortable: true },
     name: { expr: 'c.name', sortable: true },
     status: { expr: 'c.status', sortable: true },
-    clientType: { expr: 'c.client_type', sortable: true },
+    clientType: { expr: '(select key from client_types where id = c.client_type_id)', sortable: true },
     balance: { expr: 'c.balance', sortable: true },
     currency: { expr: 'c.currency' },
     language: { expr: 'c.language' },

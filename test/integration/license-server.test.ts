@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_RANDOM_LENGTH, withCheck } from '../../domain/licensing/codes';
 import { verifyLicense } from '../../operations/licensing/documents';
 import { startLicenseServerProcess, type LicenseServerProcess } from '../support/license-server-process';
+import { createLicensingProduct, firstRunLicense, publicLicensingApi, registerLicensingVendor, type PublicLicensingApi } from '../support/licensing';
 import { createTestPlatform, eventually, type TestPlatform } from '../support/platform';
 import { httpApi, serveOverHttp, type ServedApp } from '../support/serve';
 
@@ -23,9 +24,8 @@ const started: LicenseServerProcess[] = [];
 beforeAll(async () => {
   // The local server renews and retries on its own: a limit far above its calls keeps the test about pools.
   p = await createTestPlatform('license-server', { runWorker: false, licensingRateLimit: 10_000 });
-  const vendor = await p.api('POST', '/api/v1/licensing/vendors', { name: 'Local Seats Ltd', prefix });
-  expect(vendor.status, JSON.stringify(vendor.body)).toBe(201);
-  publicKey = vendor.body.publicKey;
+  publicKey = (await registerLicensingVendor(p, prefix, 'Local Seats Ltd')).publicKey;
+  publicApi = publicLicensingApi(p);
   stateDir = await mkdtemp(join(tmpdir(), 'license-server-'));
 });
 afterAll(async () => {
@@ -35,17 +35,27 @@ afterAll(async () => {
 });
 
 let seq = 0;
+let publicApi: PublicLicensingApi;
 /** A floating product and a key holding it with `seats`, from the staff API. */
 async function floatingKey(seats: number): Promise<{ key: string; productCode: string; entitlementId: number }> {
   seq += 1;
   const productCode = `pooled-${seq}`;
-  const product = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code: productCode, name: `Pooled ${seq}`, licenseModel: 'floating' });
-  expect(product.status, JSON.stringify(product.body)).toBe(201);
-  const registered = await p.api('POST', '/licensing/v1/keys', { vendorPrefix: prefix, productCode, customer: { companyName: 'Pool Ltd', legalForm: 'organization' } }, { token: null });
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await p.api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode, periodDays: 365, seats });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { key: registered.body.key, productCode, entitlementId: granted.body.id };
+  await createLicensingProduct(p, prefix, productCode, `Pooled ${seq}`, { licenseModel: 'floating' });
+  const { key, entitlementId } = await firstRunLicense(p, { prefix, productCode, companyName: 'Pool Ltd', customer: { legalForm: 'organization' }, grant: { periodDays: 365, seats }, publicApi });
+  return { key, productCode, entitlementId };
+}
+
+/** The environment `npm run license-server` is started with: this key and product, against the root at `rootUrl`. */
+function localServerEnv(rootUrl: string, l: { key: string; productCode: string }, o: { seats: number; poolSeconds: number; id: string; stateFile: string }): Record<string, string> {
+  return {
+    LICENSE_SERVER_ROOT_URL: `${rootUrl}/licensing/v1`,
+    LICENSE_SERVER_KEY: l.key,
+    LICENSE_SERVER_PRODUCT: l.productCode,
+    LICENSE_SERVER_SEATS: String(o.seats),
+    LICENSE_SERVER_POOL_SECONDS: String(o.poolSeconds),
+    LICENSE_SERVER_ID: o.id,
+    LICENSE_SERVER_STATE_FILE: o.stateFile,
+  };
 }
 
 const pub = (method: string, path: string, body?: unknown) => p.api(method, `/licensing/v1${path}`, body, { token: null });
@@ -98,11 +108,84 @@ describe('seat pools at the root (spec 04 §5.5)', () => {
   it('a fixed license cannot be pooled', async () => {
     seq += 1;
     const productCode = `fixed-${seq}`;
-    expect((await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code: productCode, name: 'Fixed' })).status).toBe(201);
-    const registered = await p.api('POST', '/licensing/v1/keys', { vendorPrefix: prefix, productCode, customer: { companyName: 'Fixed Ltd', legalForm: 'organization' } }, { token: null });
-    await p.api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode, periodDays: 365, seats: 2 });
-    const refused = await pub('POST', '/seat-pools', { key: registered.body.key, productCode, serverId: 'srv-a', seats: 1, validSeconds: 60, requestKey: 'request-fixed' });
+    await createLicensingProduct(p, prefix, productCode, 'Fixed');
+    const { key } = await firstRunLicense(p, { prefix, productCode, companyName: 'Fixed Ltd', customer: { legalForm: 'organization' }, grant: { periodDays: 365, seats: 2 }, publicApi });
+    const refused = await pub('POST', '/seat-pools', { key, productCode, serverId: 'srv-a', seats: 1, validSeconds: 60, requestKey: 'request-fixed' });
     expect([refused.status, refused.body.error?.code]).toEqual([409, 'LICENSE_NOT_FLOATING']);
+  });
+});
+
+describe('local license servers for staff (spec 04 §1.2 LicenseServer, §5.5)', () => {
+  const servers = async (path: string, token?: string) => p.api('GET', `/api/v1/licensing/${path}/license-servers`, undefined, token ? { token } : {});
+  const revoke = (key: string, serverId: number, body: unknown, token?: string) => p.api('POST', `/api/v1/licensing/keys/${key}/license-servers/${serverId}/revoke`, body, token ? { token } : {});
+
+  it('a server is registered on its first obtain and listed per key and per license with the seats its pools hold; revoking it frees its seats at once and refuses its renewal and obtain with LICENSE_SERVER_REVOKED', async () => {
+    const { key, productCode, entitlementId } = await floatingKey(4);
+    const obtain = (serverId: string, seats: number, requestKey: string) => pub('POST', '/seat-pools', { key, productCode, serverId, seats, validSeconds: 600, requestKey });
+    const office = await obtain('office-1', 2, 'request-office');
+    const branch = await obtain('branch-1', 2, 'request-branch');
+    expect([office.status, branch.status]).toEqual([201, 201]);
+    expect((await rootLease(key, productCode, 1)).body.error?.code).toBe('SEATS_EXHAUSTED');
+
+    const listed = await servers(`keys/${key}`);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.items.map((s: { serverId: string; status: string; heldSeats: number }) => [s.serverId, s.status, s.heldSeats]).sort()).toEqual([
+      ['branch-1', 'active', 2],
+      ['office-1', 'active', 2],
+    ]);
+    const officeServer = listed.body.items.find((s: { serverId: string }) => s.serverId === 'office-1');
+    expect(officeServer).toMatchObject({ registeredAt: expect.any(String), lastSyncAt: expect.any(String), revokedAt: null, pools: [{ id: office.body.document.pool.id, entitlementId, product: productCode, seats: 2 }] });
+    expect((await servers(`entitlements/${entitlementId}`)).body.items.map((s: { serverId: string }) => s.serverId).sort()).toEqual(['branch-1', 'office-1']);
+
+    // A renewal is a sync.
+    const renewed = await pub('POST', `/seat-pools/${office.body.document.pool.id}/renew`, { key, validSeconds: 600 });
+    expect(renewed.status).toBe(200);
+    const synced = (await servers(`keys/${key}`)).body.items.find((s: { serverId: string }) => s.serverId === 'office-1');
+    expect(Date.parse(synced.lastSyncAt)).toBeGreaterThan(Date.parse(officeServer.lastSyncAt));
+
+    // Bad requests change nothing: no reason, an unknown server, another key's server.
+    expect((await revoke(key, officeServer.id, {})).status).toBe(400);
+    const unknown = await revoke(key, 999_999, { reason: 'stolen' });
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'LICENSE_SERVER_NOT_FOUND']);
+    const other = await floatingKey(1);
+    const foreign = await revoke(other.key, officeServer.id, { reason: 'stolen' });
+    expect([foreign.status, foreign.body.code]).toEqual([404, 'LICENSE_SERVER_NOT_FOUND']);
+    expect((await servers(`keys/${key}`)).body.items.every((s: { status: string }) => s.status === 'active')).toBe(true);
+
+    const revoked = await revoke(key, officeServer.id, { reason: 'the office server was stolen' });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(revoked.body).toMatchObject({ revoked: true, pools: [{ id: office.body.document.pool.id, entitlementId, seats: 2 }] });
+    expect(revoked.body.server).toMatchObject({ serverId: 'office-1', status: 'revoked', revocationReason: 'the office server was stolen', revokedBy: expect.any(Number), heldSeats: 0, pools: [] });
+    // Its seats are back at once: two root leases fit where none did.
+    expect((await rootLease(key, productCode, 1)).status).toBe(201);
+    expect((await rootLease(key, productCode, 2)).status).toBe(201);
+    expect((await rootLease(key, productCode, 3)).body.error?.code).toBe('SEATS_EXHAUSTED');
+
+    // The revoked server's renewal, a retried obtain and a new obtain are refused with the code that says why.
+    const renewRefused = await pub('POST', `/seat-pools/${office.body.document.pool.id}/renew`, { key, validSeconds: 600 });
+    expect([renewRefused.status, renewRefused.body.error?.code, renewRefused.body.error?.details?.serverId]).toEqual([403, 'LICENSE_SERVER_REVOKED', 'office-1']);
+    expect((await obtain('office-1', 1, 'request-office')).body.error?.code).toBe('LICENSE_SERVER_REVOKED');
+    expect((await obtain('office-1', 1, 'request-office-2')).body.error?.code).toBe('LICENSE_SERVER_REVOKED');
+    // The other server is untouched.
+    expect((await pub('POST', `/seat-pools/${branch.body.document.pool.id}/renew`, { key, validSeconds: 600 })).status).toBe(200);
+
+    // Revoking twice changes nothing; the card's usage no longer shows the revoked pool.
+    const again = await revoke(key, officeServer.id, { reason: 'again' });
+    expect(again.body).toMatchObject({ revoked: false, pools: [], server: { revocationReason: 'the office server was stolen' } });
+    expect((await p.api('GET', `/api/v1/licensing/keys/${key}`)).body.currentUsage.pools.map((pool: { serverId: string }) => pool.serverId)).toEqual(['branch-1']);
+  });
+
+  it("another reseller's staff find no server of the operator's keys: listing and revoking answer 404 and change nothing", async () => {
+    const { key, productCode, entitlementId } = await floatingKey(2);
+    expect((await pub('POST', '/seat-pools', { key, productCode, serverId: 'office-9', seats: 1, validSeconds: 600, requestKey: 'request-tenant' })).status).toBe(201);
+    const [server] = (await servers(`keys/${key}`)).body.items;
+    const reseller = await p.api('POST', '/api/v1/resellers', { name: 'Pool Reseller', currency: 'EUR' });
+    const member = (await p.api('POST', '/api/v1/staff', { name: 'Rosa Reseller', email: 'rosa-pools@example.com', role: 'admin' })).body;
+    await p.sql`update staff set reseller_id = ${reseller.body.id} where id = ${member.id}`;
+    const token = (await p.api('POST', `/api/v1/staff/${member.id}/tokens`, { name: 'reseller' })).body.token as string;
+    const answers = [await servers(`keys/${key}`, token), await servers(`entitlements/${entitlementId}`, token), await revoke(key, server.id, { reason: 'mine' }, token)];
+    expect(answers.map((a) => [a.status, a.body.code])).toEqual(Array(3).fill([404, 'not_found']));
+    expect((await servers(`keys/${key}`)).body.items[0]).toMatchObject({ status: 'active', heldSeats: 1 });
   });
 });
 
@@ -111,15 +194,7 @@ describe('the local license server process (spec 04 §5.5)', () => {
     const { key, productCode, entitlementId } = await floatingKey(3);
     const root: ServedApp = await serveOverHttp(p.app);
     const stateFile = join(stateDir, 'lapse.json');
-    const local = await startLicenseServerProcess({
-      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
-      LICENSE_SERVER_KEY: key,
-      LICENSE_SERVER_PRODUCT: productCode,
-      LICENSE_SERVER_SEATS: '2',
-      LICENSE_SERVER_POOL_SECONDS: '6',
-      LICENSE_SERVER_ID: 'office-server-1',
-      LICENSE_SERVER_STATE_FILE: stateFile,
-    });
+    const local = await startLicenseServerProcess(localServerEnv(root.url, { key, productCode }, { seats: 2, poolSeconds: 6, id: 'office-server-1', stateFile }));
     started.push(local);
     const call = httpApi(local.url, null);
     const status = async () => (await call('GET', '/status')).body;
@@ -172,18 +247,42 @@ describe('the local license server process (spec 04 §5.5)', () => {
     expect((await rootLease(key, productCode, 3)).status).toBe(201);
   });
 
+  it('revoked by staff, it hears so at its next renewal: it gives its pool up, refuses leases with LICENSE_SERVER_REVOKED and stops asking the root', async () => {
+    const { key, productCode } = await floatingKey(2);
+    const root: ServedApp = await serveOverHttp(p.app);
+    const local = await startLicenseServerProcess(localServerEnv(root.url, { key, productCode }, { seats: 2, poolSeconds: 6, id: 'office-server-revoked', stateFile: join(stateDir, 'revoked.json') }));
+    started.push(local);
+    const call = httpApi(local.url, null);
+    await eventually(async () => ((await call('GET', '/status')).body.phase === 'active' ? true : null), { timeoutMs: 15_000, what: 'a pool from the root' });
+    const held = await call('POST', '/licensing/v1/leases', { key, productCode, machineId: 'm-1', userName: 'u-1' });
+    expect(held.status).toBe(201);
+
+    const [server] = (await p.api('GET', `/api/v1/licensing/keys/${key}/license-servers`)).body.items;
+    expect(server.serverId).toBe('office-server-revoked');
+    expect((await p.api('POST', `/api/v1/licensing/keys/${key}/license-servers/${server.id}/revoke`, { reason: 'decommissioned' })).status).toBe(200);
+    expect((await rootLease(key, productCode, 1)).status).toBe(201);
+
+    const revoked = await eventually(async () => {
+      const now = (await call('GET', '/status')).body;
+      return now.phase === 'revoked' ? now : null;
+    }, { timeoutMs: 10_000, what: 'the renewal to be refused' });
+    expect(revoked.root.lastError).toMatch(/^LICENSE_SERVER_REVOKED/);
+    expect(local.lines.some((line) => line.event === 'server_revoked')).toBe(true);
+    const refused = await call('POST', `/licensing/v1/leases/${held.body.leaseId}/heartbeat`, { key });
+    expect([refused.status, refused.body.error?.code]).toEqual([403, 'LICENSE_SERVER_REVOKED']);
+    expect((await call('POST', '/licensing/v1/leases', { key, productCode, machineId: 'm-2', userName: 'u-2' })).body.error?.code).toBe('LICENSE_SERVER_REVOKED');
+    // It asks nothing more: no obtain after the refusal.
+    const asked = local.lines.filter((line) => line.event === 'root_refused').length;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(local.lines.filter((line) => line.event === 'root_refused').length).toBe(asked);
+    await local.stop();
+    await root.close();
+  });
+
   it('a restart keeps the pool and its leases from the state file, also while the root is unreachable', async () => {
     const { key, productCode } = await floatingKey(2);
     const root: ServedApp = await serveOverHttp(p.app);
-    const env = {
-      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
-      LICENSE_SERVER_KEY: key,
-      LICENSE_SERVER_PRODUCT: productCode,
-      LICENSE_SERVER_SEATS: '1',
-      LICENSE_SERVER_POOL_SECONDS: '30',
-      LICENSE_SERVER_ID: 'office-server-2',
-      LICENSE_SERVER_STATE_FILE: join(stateDir, 'restart.json'),
-    };
+    const env = localServerEnv(root.url, { key, productCode }, { seats: 1, poolSeconds: 30, id: 'office-server-2', stateFile: join(stateDir, 'restart.json') });
     const before = await startLicenseServerProcess(env);
     started.push(before);
     const beforeApi = httpApi(before.url, null);
@@ -208,15 +307,7 @@ describe('the local license server process (spec 04 §5.5)', () => {
   it('after the license lost seats, the renewal takes the seats still free and the newest local lease above them is refused', async () => {
     const { key, productCode, entitlementId } = await floatingKey(3);
     const root: ServedApp = await serveOverHttp(p.app);
-    const local = await startLicenseServerProcess({
-      LICENSE_SERVER_ROOT_URL: `${root.url}/licensing/v1`,
-      LICENSE_SERVER_KEY: key,
-      LICENSE_SERVER_PRODUCT: productCode,
-      LICENSE_SERVER_SEATS: '2',
-      LICENSE_SERVER_POOL_SECONDS: '6',
-      LICENSE_SERVER_ID: 'office-server-3',
-      LICENSE_SERVER_STATE_FILE: join(stateDir, 'reduced.json'),
-    });
+    const local = await startLicenseServerProcess(localServerEnv(root.url, { key, productCode }, { seats: 2, poolSeconds: 6, id: 'office-server-3', stateFile: join(stateDir, 'reduced.json') }));
     started.push(local);
     const call = httpApi(local.url, null);
     const first = await eventually(async () => {

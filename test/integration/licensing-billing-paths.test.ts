@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLicensingProduct, registerLicensingVendor } from '../support/licensing';
 import { createTestPlatform, eventually, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
 
 /**
@@ -13,11 +14,8 @@ let plans: { std: number; pro: number; serviceRuleId: number };
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_billing_paths');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Billed Software', prefix })).status).toBe(201);
-  for (const code of ['std', 'pro']) {
-    const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: code.toUpperCase(), activationPolicy: 'AcceptAllSingleMachine' });
-    expect(made.status, JSON.stringify(made.body)).toBe(201);
-  }
+  await registerLicensingVendor(p, prefix, 'Billed Software');
+  for (const code of ['std', 'pro']) await createLicensingProduct(p, prefix, code, code.toUpperCase(), { activationPolicy: 'AcceptAllSingleMachine' });
   // Thresholds: a debit past −100 blocks; stops are automatic.
   const rule = (await p.api('POST', '/api/v1/service-rules', { key: 'lic_paths', name: 'Licensing paths', creditThreshold: 100, stopMode: 'automatic' })).body;
   const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: 'lic_paths', name: 'Licensing paths' })).body;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../api/errors';
 import { refusePerpetualForIndividuals } from '../../operations/licensing/entitlements/refuse-perpetual-for-individuals';
 import { addCalendarMonths } from '../../domain/licensing/commercial';
-import { createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
+import { createLicensingPlan, createLicensingProduct, firstRunLicense, purchaseLicense, registerLicensingVendor } from '../support/licensing';
+import { createTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
  * Commercial scenarios of spec 04 §8 (#30 renew, #31 in-progress guard, #33 partner import, #34 update quotes,
@@ -15,7 +16,7 @@ const prefix = 'MIKO';
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_commercial');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix);
 });
 afterAll(async () => p?.close());
 
@@ -26,19 +27,15 @@ const publicApi = (path: string, body: unknown) => p.api('POST', `/licensing/v1$
 async function product(settings: Record<string, unknown> = {}) {
   seq += 1;
   const code = `com-${seq}`;
-  const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Commercial ${seq}`, activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, ...settings });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  return { code, id: made.body.id as number };
+  const made = await createLicensingProduct(p, prefix, code, `Commercial ${seq}`, { activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, ...settings });
+  return { code, id: made.id };
 }
 
 /** A first-run key (public API) for a customer, holding `productCode` granted by staff (perpetual unless said). */
 async function license(options: { product?: Record<string, unknown>; grant?: Record<string, unknown>; customer?: Record<string, unknown> } = {}) {
   const made = await product(options.product);
-  const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: made.code, customer: { companyName: `Customer ${seq}`, ...options.customer } });
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await p.api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: made.code, periodDays: null, ...options.grant });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { product: made.code, productId: made.id, key: registered.body.key as string, entitlementId: granted.body.id as number };
+  const l = await firstRunLicense(p, { prefix, productCode: made.code, companyName: `Customer ${seq}`, customer: options.customer, grant: { periodDays: null, ...options.grant }, publicApi });
+  return { product: made.code, productId: made.id, key: l.key, entitlementId: l.entitlementId };
 }
 
 async function partner(name: string, kind: 'distributor' | 'reseller' | 'direct') {
@@ -66,27 +63,8 @@ describe('licensing commercial scenarios (spec 04 §8)', () => {
   it('§8 #30 renew: valid-until = max(valid-until, now) + period; balance offered only when it covers the cost; an expired license comes back active', async () => {
     // A billing client's key: bought through a plan on the licensing plugin, as billing issues keys.
     const sold = await product();
-    const rule = (await p.api('POST', '/api/v1/service-rules', { key: 'commercial_rule', name: 'Licenses' })).body;
-    const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: 'commercial_prov', name: 'Licenses' })).body;
-    const productRow = (await p.api('POST', '/api/v1/products', { name: 'Accounting software' })).body;
-    const template = (await p.api('POST', '/api/v1/service-templates', { name: 'Miko licenses', plugin: 'licensing', settings: { vendorPrefix: prefix, productCode: sold.code } })).body;
-    const plan = await p.api('POST', '/api/v1/plans', {
-      productId: productRow.id,
-      serviceTemplateId: template.id,
-      provisioningRuleId: provisioning.id,
-      name: 'Accounting license',
-      sku: 'ACC-COM',
-      currency: 'EUR',
-      periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 1000 }],
-    });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    const client = await p.api('POST', '/api/v1/clients', { name: 'Renewing Ltd', serviceRuleId: rule.id, contacts: [{ name: 'Olga Owner', email: 'olga@example.com', role: 'owner', language: 'en' }] });
-    expect(client.status, JSON.stringify(client.body)).toBe(201);
-    const clientId = client.body.id as number;
-    expect((await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1000 })).status).toBe(201);
-    const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.body.periods[0].id })).body;
-    await waitForOrderStatus(p, order.id, 'completed');
-    const [key] = (await p.api('GET', `/api/v1/licensing/keys?clientId=${clientId}`)).body.items;
+    const plan = await createLicensingPlan(p, { prefix, productCode: sold.code, tag: 'commercial', name: 'Accounting license', sku: 'ACC-COM' });
+    const { clientId, keyRow: key } = await purchaseLicense(p, plan, 'Renewing Ltd');
     const subscribed = key.entitlements[0].id as number;
 
     // A term license on that key, granted by staff for 30 days.

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCoupon, parseCoupon } from '../../domain/licensing/codes';
 import { generateCoupon } from '../../operations/licensing/keys/new-codes';
+import { createLicensingProduct, grantLicense, registerLicensingVendor } from '../support/licensing';
 import { createTestPlatform, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
@@ -15,7 +16,7 @@ const DAY = 86_400_000;
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing-coupons', { runWorker: false });
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix);
 });
 afterAll(async () => p?.close());
 
@@ -24,8 +25,7 @@ let productSeq = 0;
 async function product(settings: Record<string, unknown> = {}): Promise<string> {
   productSeq += 1;
   const code = `coupon-app-${productSeq}`;
-  const created = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Coupon app ${productSeq}`, activationPolicy: 'AcceptAllSingleMachine', ...settings });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await createLicensingProduct(p, prefix, code, `Coupon app ${productSeq}`, { activationPolicy: 'AcceptAllSingleMachine', ...settings });
   return code;
 }
 
@@ -40,8 +40,7 @@ async function newKey(productCode: string, from: string, trial = false): Promise
 
 /** Staff give a key a product by hand. */
 async function grant(key: string, productCode: string, body: { kind?: 'paid' | 'trial'; periodDays: number | null }) {
-  const granted = await p.api('POST', `/api/v1/licensing/keys/${encodeURIComponent(key)}/entitlements`, { productCode, ...body });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+  await grantLicense(p.api, key, { productCode, ...body });
 }
 
 /** Staff generate coupons of MIKO; returns the 201 body { batchId, coupons, activation? }. */

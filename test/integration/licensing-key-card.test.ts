@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createTestPlatform, eventually, waitForOrderStatus, type TestPlatform } from '../support/platform';
+import { createLicensingPlan, createLicensingProduct, firstRunLicense, publicLicensingApi, purchaseLicense, registerLicensingVendor, type PublicLicensingApi } from '../support/licensing';
+import { createClient, createTestPlatform, eventually, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 22 point 1: the key card (spec 04 §3.6, seed 000 "Карточка лицензионного ключа") through the staff API and
@@ -12,59 +13,34 @@ const prefix = 'MIKO';
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_key_card');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix);
+  publicApi = publicLicensingApi(p);
 });
 afterAll(async () => p?.close());
 
 let seq = 0;
-let address = 0;
 /** The public licensing API, each call from its own address so the per-address rate limit never interferes. */
-const publicApi = (path: string, body: unknown) => {
-  address += 1;
-  return p.api('POST', `/licensing/v1${path}`, body, { token: null, headers: { 'x-forwarded-for': `198.51.100.${(address % 250) + 1}` } });
-};
+let publicApi: PublicLicensingApi;
 
 async function product(settings: Record<string, unknown> = {}) {
   seq += 1;
   const code = `card-${seq}`;
-  const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Card ${seq}`, activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, ...settings });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  await createLicensingProduct(p, prefix, code, `Card ${seq}`, { activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, ...settings });
   return code;
 }
 
 /** A plan on the `licensing` plugin and a paid purchase of it: billing issues the client's key with a subscription-backed license. */
 async function purchase(clientName: string) {
   const code = await product();
-  const rule = (await p.api('POST', '/api/v1/service-rules', { key: `card_rule_${seq}`, name: `Licenses ${seq}` })).body;
-  const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: `card_prov_${seq}`, name: `Licenses ${seq}` })).body;
-  const productRow = (await p.api('POST', '/api/v1/products', { name: 'Accounting software' })).body;
-  const template = (await p.api('POST', '/api/v1/service-templates', { name: `Miko ${code}`, plugin: 'licensing', settings: { vendorPrefix: prefix, productCode: code } })).body;
-  const plan = await p.api('POST', '/api/v1/plans', {
-    productId: productRow.id,
-    serviceTemplateId: template.id,
-    provisioningRuleId: provisioning.id,
-    name: `Card license ${seq}`,
-    sku: `CARD-${seq}`,
-    currency: 'EUR',
-    periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 1000 }],
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  const clientId = await createClient(p, { serviceRuleId: rule.id } as never, clientName);
-  await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1000 });
-  const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.body.periods[0].id })).body;
-  const done = await waitForOrderStatus(p, order.id, 'completed');
-  const [key] = (await p.api('GET', `/api/v1/licensing/keys?clientId=${clientId}`)).body.items;
-  return { clientId, serviceRuleId: rule.id as number, subscriptionId: done.subscriptionId as number, key: key.displayCode as string, product: code, entitlementId: key.entitlements[0].id as number };
+  const plan = await createLicensingPlan(p, { prefix, productCode: code, tag: `card_${seq}`, name: `Card license ${seq}`, sku: `CARD-${seq}` });
+  const bought = await purchaseLicense(p, plan, clientName);
+  return { clientId: bought.clientId, serviceRuleId: plan.serviceRuleId, subscriptionId: bought.subscriptionId, key: bought.key, product: code, entitlementId: bought.keyRow.entitlements[0].id as number };
 }
 
 /** A first-run key (no billing client) holding a product granted by staff for `periodDays`. */
 async function firstRunKey(periodDays: number | null = 30) {
   const code = await product();
-  const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: code, customer: { companyName: `First Run ${seq}` } });
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await p.api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: code, periodDays });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { key: registered.body.key as string, product: code, entitlementId: granted.body.id as number };
+  return firstRunLicense(p, { prefix, productCode: code, companyName: `First Run ${seq}`, grant: { periodDays }, publicApi });
 }
 
 const card = async (key: string, token?: string) => p.api('GET', `/api/v1/licensing/keys/${encodeURIComponent(key)}`, undefined, token ? { token } : {});
@@ -159,6 +135,46 @@ describe('the key card (issue 22 point 1, spec 04 §3.6)', () => {
     const lease = await publicApi('/leases', { key: fixed.key, productCode: floating, machineId: 'terminal-9', userName: 'ivan', hostname: 'ts-9' });
     expect(lease.status, JSON.stringify(lease.body)).toBe(201);
     expect((await card(fixed.key)).body.currentUsage.leases).toEqual([expect.objectContaining({ id: lease.body.leaseId, product: floating, machineId: 'terminal-9', userName: 'ivan', hostname: 'ts-9' })]);
+  });
+
+  it('current usage shows the seats local license servers hold: which server, how many seats, valid until, last renewal; a released or lapsed pool is gone', async () => {
+    const fixed = await firstRunKey();
+    const floating = await product({ licenseModel: 'floating' });
+    expect((await p.api('POST', `/api/v1/licensing/keys/${fixed.key}/entitlements`, { productCode: floating, periodDays: 30, seats: 5 })).status).toBe(201);
+    const obtain = (serverId: string, seats: number) => publicApi('/seat-pools', { key: fixed.key, productCode: floating, serverId, seats, validSeconds: 3600, requestKey: `request-${serverId}` });
+    const office = await obtain('office-srv', 2);
+    const branch = await obtain('branch-srv', 1);
+    expect([office.status, branch.status], JSON.stringify([office.body, branch.body])).toEqual([201, 201]);
+    const officePool = office.body.document.pool;
+
+    const before = (await card(fixed.key)).body.currentUsage.pools;
+    expect(before).toHaveLength(2);
+    expect(before.find((pool: { serverId: string }) => pool.serverId === 'office-srv')).toEqual({
+      id: officePool.id,
+      entitlementId: officePool.entitlementId,
+      product: floating,
+      licenseServerId: expect.any(Number),
+      serverId: 'office-srv',
+      seats: 2,
+      validUntil: officePool.validUntil,
+      obtainedAt: expect.any(String),
+      lastRenewalAt: expect.any(String),
+    });
+    const obtained = before.find((pool: { serverId: string }) => pool.serverId === 'office-srv');
+    expect(obtained.lastRenewalAt).toBe(obtained.obtainedAt);
+
+    // A renewal with more seats: the card shows the new count, the new end and when it was renewed.
+    const renewed = await publicApi(`/seat-pools/${officePool.id}/renew`, { key: fixed.key, seats: 3, validSeconds: 7200 });
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+    const after = (await card(fixed.key)).body.currentUsage.pools.find((pool: { serverId: string }) => pool.serverId === 'office-srv');
+    expect(after).toMatchObject({ seats: 3, validUntil: renewed.body.document.pool.validUntil });
+    expect(Date.parse(after.lastRenewalAt)).toBeGreaterThan(Date.parse(after.obtainedAt));
+
+    // Released: gone at once. Lapsed (its end passed without a renewal): gone too, its seats are back at the root.
+    expect((await p.api('DELETE', `/licensing/v1/seat-pools/${branch.body.document.pool.id}`, { key: fixed.key }, { token: null })).status).toBe(204);
+    expect((await card(fixed.key)).body.currentUsage.pools.map((pool: { serverId: string }) => pool.serverId)).toEqual(['office-srv']);
+    await p.sql`update seat_pools set valid_until = now() - interval '1 second' where id = ${officePool.id}`;
+    expect((await card(fixed.key)).body.currentUsage.pools).toEqual([]);
   });
 
   it('re-points the key to another customer of the same reseller; a customer holding a key of the vendor, or another reseller’s, is refused; another reseller does not see the key', async () => {

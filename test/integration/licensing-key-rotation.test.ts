@@ -3,6 +3,7 @@ import { verifyLicense } from '../../operations/licensing/documents';
 import { sealPlainSigningKeys } from '../../operations/licensing/signing/vendor-signing-keys';
 import { generateSigningKeys } from '../../operations/licensing/documents';
 import { secretBox } from '../../infra/secret-box';
+import { createLicensingProduct, firstRunLicense, registerLicensingVendor } from '../support/licensing';
 import { createTestPlatform, testLicensingKeyEncryptionKey, type TestPlatform } from '../support/platform';
 
 /**
@@ -16,9 +17,7 @@ let vendorId: number;
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_key_rotation');
-  const vendor = await p.api('POST', '/api/v1/licensing/vendors', { name: 'Rotating Software', prefix });
-  expect(vendor.status, JSON.stringify(vendor.body)).toBe(201);
-  vendorId = vendor.body.id;
+  vendorId = (await registerLicensingVendor(p, prefix, 'Rotating Software')).id as number;
 });
 afterAll(async () => p?.close());
 
@@ -30,12 +29,9 @@ const machine = (n: number) => ({ signatures: { hdd: `HDD-${n}`, cpu: `CPU-${n}`
 async function license(model: 'fixed' | 'floating' = 'fixed') {
   seq += 1;
   const code = `rot-${seq}`;
-  expect((await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Rot ${seq}`, licenseModel: model, activationPolicy: 'AcceptAllSingleMachine' })).status).toBe(201);
-  const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: code, customer: { companyName: `Customer ${seq}` } });
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await p.api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: code, periodDays: null, seats: 2 });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { code, key: registered.body.key as string };
+  await createLicensingProduct(p, prefix, code, `Rot ${seq}`, { licenseModel: model, activationPolicy: 'AcceptAllSingleMachine' });
+  const { key } = await firstRunLicense(p, { prefix, productCode: code, companyName: `Customer ${seq}`, grant: { periodDays: null, seats: 2 }, publicApi });
+  return { code, key };
 }
 
 const publicKeys = async () => (await p.api('GET', `/licensing/v1/vendors/${prefix}/public-key`, undefined, { token: null })).body;

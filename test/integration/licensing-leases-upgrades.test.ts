@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLicense } from '../../operations/licensing/documents';
+import { createLicensingProduct, grantLicense, registerLicensingVendor } from '../support/licensing';
 import { createTestPlatform, type ApiAnswer, type TestPlatform } from '../support/platform';
 
 const DAY = 86_400_000;
@@ -43,9 +44,7 @@ function startClock() {
 beforeAll(async () => {
   p = await createTestPlatform('licensing-leases-upgrades', { runWorker: false });
   atClock = p.withClock(() => clock);
-  const vendor = await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix });
-  expect(vendor.status, JSON.stringify(vendor.body)).toBe(201);
-  publicKey = vendor.body.publicKey;
+  publicKey = (await registerLicensingVendor(p, prefix)).publicKey;
 });
 afterAll(async () => p?.close());
 
@@ -54,18 +53,16 @@ let productSeq = 0;
 async function createProduct(api: Call, settings: Record<string, unknown>): Promise<{ id: number; code: string }> {
   productSeq += 1;
   const code = `lease-upgrade-${productSeq}`;
-  const created = await api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Product ${productSeq}`, ...settings });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { id: created.body.id, code };
+  const created = await createLicensingProduct(p, prefix, code, `Product ${productSeq}`, settings, api);
+  return { id: created.id, code };
 }
 
 /** A key from the public first-run registration, then the product granted to it by staff with `seats`. */
 async function keyWith(api: Call, productCode: string, seats: number, from: string): Promise<{ key: string; entitlementId: number }> {
   const registered = await api('POST', '/licensing/v1/keys', { vendorPrefix: prefix, productCode, customer: { companyName: 'Floating Ltd', legalForm: 'organization' } }, { token: null, headers: { 'x-forwarded-for': from } });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode, periodDays: 365, seats });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { key: registered.body.key, entitlementId: granted.body.id };
+  const granted = await grantLicense(api, registered.body.key, { productCode, periodDays: 365, seats });
+  return { key: registered.body.key, entitlementId: granted.id };
 }
 
 const machine = (n: number) => ({ signatures: { hdd: `HDD-${n}`, cpu: `CPU-${n}`, bios: `BIOS-${n}`, ethernet: `00:11:22:33:44:${String(n).padStart(2, '0')}` }, hostname: `pc-${n}` });

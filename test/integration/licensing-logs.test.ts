@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLicensingProduct, grantLicense, registerLicensingVendor } from '../support/licensing';
 import { createTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
@@ -15,7 +16,7 @@ let at: TestPlatform['api'];
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_logs');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix);
   at = p.withClock(() => clock);
 });
 afterAll(async () => p?.close());
@@ -30,17 +31,15 @@ const publicApi = (path: string, body: unknown) => {
 async function license(settings: Record<string, unknown>, key?: string) {
   seq += 1;
   const code = `logs-${seq}`;
-  const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Logs ${seq}`, ...settings });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  await createLicensingProduct(p, prefix, code, `Logs ${seq}`, settings);
   let keyCode = key;
   if (!keyCode) {
     const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: code, customer: { companyName: `Logs Customer ${seq}` } });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     keyCode = registered.body.key as string;
   }
-  const granted = await at('POST', `/api/v1/licensing/keys/${keyCode}/entitlements`, { productCode: code, periodDays: null });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { key: keyCode, product: code, entitlementId: granted.body.id as number };
+  const granted = await grantLicense(at, keyCode, { productCode: code, periodDays: null });
+  return { key: keyCode, product: code, entitlementId: granted.id };
 }
 
 const sig = (n: number) => ({ hdd: `H${n}`, cpu: `C${n}`, bios: `B${n}`, ethernet: `E${n}` });

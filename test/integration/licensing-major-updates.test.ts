@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLicense } from '../../operations/licensing/documents';
+import { createLicensingProduct, grantLicense, registerLicensingVendor } from '../support/licensing';
 import { createClient, createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
 
 /**
@@ -13,7 +14,7 @@ const RETAIL = 120_000;
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_major_updates');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Major Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix, 'Major Software');
 });
 afterAll(async () => p?.close());
 
@@ -25,22 +26,17 @@ const publicApi = (path: string, body: unknown) => p.api('POST', `/licensing/v1$
 async function perpetualLicense(releases: Array<[number, string]>, boughtOn = '2024-01-10') {
   seq += 1;
   const code = `calc-${seq}`;
-  const made = await p.api('POST', '/api/v1/licensing/products', {
-    vendorPrefix: prefix,
-    code,
-    name: `Calc ${seq}`,
+  const made = await createLicensingProduct(p, prefix, code, `Calc ${seq}`, {
     termType: 'perpetual',
     activationPolicy: 'AcceptAllSingleMachine',
     majorReleases: releases.map(([major, releasedAt]) => ({ major, releasedAt })),
     retailPrice: RETAIL,
     retailCurrency: 'EUR',
   });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
   const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: code, customer: { companyName: `Org ${seq}`, legalForm: 'organization' } });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await at(boughtOn)('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: code, periodDays: null });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { code, productId: made.body.id as number, key: registered.body.key as string, entitlementId: granted.body.id as number };
+  const granted = await grantLicense(at(boughtOn), registered.body.key, { productCode: code, periodDays: null });
+  return { code, productId: made.id, key: registered.body.key as string, entitlementId: granted.id };
 }
 
 const request = (entitlementId: number, targetMajor: number, day: string) => at(day)('POST', `/api/v1/licensing/entitlements/${entitlementId}/major-updates`, { targetMajor });

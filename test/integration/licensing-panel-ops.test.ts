@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLicenseKey } from '../../domain/licensing/codes';
 import { addCalendarMonths } from '../../domain/licensing/commercial';
-import { createClient, createTestPlatform, waitForOrderStatus, type TestPlatform } from '../support/platform';
+import { createLicensingPlan, createLicensingProduct, firstRunLicense, publicLicensingApi, purchaseLicense, registerLicensingVendor, type PublicLicensingApi } from '../support/licensing';
+import { createTestPlatform, waitForOrderStatus, waitForScenarioStatus, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 22 point 2: the hosting panel's license operations (spec 04 §4.2, seed 002 "Software licenses") through the
@@ -20,62 +21,40 @@ let at: TestPlatform['api'];
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_panel_ops');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix);
   at = p.withClock(() => clock);
+  publicApi = publicLicensingApi(p);
 });
 afterAll(async () => p?.close());
 
 let seq = 0;
-let address = 0;
-const publicApi = (path: string, body: unknown, api: TestPlatform['api'] = p.api) => {
-  address += 1;
-  return api('POST', `/licensing/v1${path}`, body, { token: null, headers: { 'x-forwarded-for': `198.51.100.${(address % 250) + 1}` } });
-};
+let publicApi: PublicLicensingApi;
 
 async function product(settings: Record<string, unknown> = {}) {
   seq += 1;
   const code = `panel-${seq}`;
-  const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Panel ${seq}`, activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, ...settings });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  await createLicensingProduct(p, prefix, code, `Panel ${seq}`, { activationPolicy: 'AcceptAllSingleMachine', maxActivations: 5, ...settings });
   return code;
 }
 
 /** A first-run key holding a product granted by staff (`periodDays`, null = perpetual). */
 async function license(settings: Record<string, unknown> = {}, periodDays: number | null = 30, api: TestPlatform['api'] = p.api) {
   const code = await product(settings);
-  const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: code, customer: { companyName: `Panel Customer ${seq}` } }, api);
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: code, periodDays });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { key: registered.body.key as string, product: code, entitlementId: granted.body.id as number };
+  return firstRunLicense(p, { prefix, productCode: code, companyName: `Panel Customer ${seq}`, grant: { periodDays }, publicApi, api });
 }
 
-/** A billing client's key (bought through a plan on the licensing plugin) with a standalone 30-day license on it. */
-async function clientLicense(name: string) {
+/**
+ * A billing client's key (bought through a plan on the licensing plugin, with `resources` if given) with a standalone
+ * 30-day license on it; the purchase leaves the balance at 0.
+ */
+async function clientLicense(name: string, resources?: Array<Record<string, unknown>>) {
   const sold = await product();
-  const rule = (await p.api('POST', '/api/v1/service-rules', { key: `panel_rule_${seq}`, name: `Licenses ${seq}` })).body;
-  const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: `panel_prov_${seq}`, name: `Licenses ${seq}` })).body;
-  const productRow = (await p.api('POST', '/api/v1/products', { name: 'Accounting software' })).body;
-  const template = (await p.api('POST', '/api/v1/service-templates', { name: `Miko ${sold}`, plugin: 'licensing', settings: { vendorPrefix: prefix, productCode: sold } })).body;
-  const plan = await p.api('POST', '/api/v1/plans', {
-    productId: productRow.id,
-    serviceTemplateId: template.id,
-    provisioningRuleId: provisioning.id,
-    name: `Panel license ${seq}`,
-    sku: `PANEL-${seq}`,
-    currency: 'EUR',
-    periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 1000 }],
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  const clientId = await createClient(p, { serviceRuleId: rule.id } as never, name);
-  await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1000 });
-  const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.body.periods[0].id })).body;
-  const done = await waitForOrderStatus(p, order.id, 'completed');
-  const [key] = (await p.api('GET', `/api/v1/licensing/keys?clientId=${clientId}`)).body.items;
+  const plan = await createLicensingPlan(p, { prefix, productCode: sold, tag: `panel_${seq}`, name: `Panel license ${seq}`, sku: `PANEL-${seq}`, resources });
+  const bought = await purchaseLicense(p, plan, name);
   const term = await product();
-  const granted = await p.api('POST', `/api/v1/licensing/keys/${key.displayCode}/entitlements`, { productCode: term, periodDays: 30 });
+  const granted = await p.api('POST', `/api/v1/licensing/keys/${bought.key}/entitlements`, { productCode: term, periodDays: 30 });
   expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { clientId, key: key.displayCode as string, subscriptionId: done.subscriptionId as number, subscribed: key.entitlements[0].id as number, entitlementId: granted.body.id as number };
+  return { clientId: bought.clientId, key: bought.key, subscriptionId: bought.subscriptionId, subscribed: bought.keyRow.entitlements[0].id as number, entitlementId: granted.body.id as number };
 }
 
 const edit = (id: number, body: Record<string, unknown>, api: TestPlatform['api'] = p.api) => api('POST', `/api/v1/licensing/entitlements/${id}`, body);
@@ -269,6 +248,48 @@ describe('hosting-panel license operations (issue 22 point 2, spec 04 §4.2)', (
     const foreignInvoice = (await p.api('POST', `/api/v1/clients/${other.clientId}/payments`, { amount: 100 })).body;
     const foreign = await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'unpaid_invoice', paymentId: foreignInvoice.id ?? foreignInvoice.paymentId, price: 1 });
     expect([foreign.status, foreign.body.code]).toEqual([422, 'PAYMENT_NOT_ADDABLE']);
+  });
+
+  it('renewals on an unpaid invoice and on a new invoice, merged with an order into one payment, are applied when that payment is paid, once', async () => {
+    const seats = { key: 'seats', name: 'Seats', included: 1, minimum: 1, maximum: 50, recurringPrice: 100 };
+    const l = await clientLicense('Merged Renewals Ltd', [seats]);
+    const term = await product();
+    const second = await p.api('POST', `/api/v1/licensing/keys/${l.key}/entitlements`, { productCode: term, periodDays: 30 });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    const before = { first: new Date((await row(l.entitlementId)).expires_at!), second: new Date((await row(second.body.id)).expires_at!) };
+
+    // One renewal added to a waiting top-up, the other on a new invoice.
+    const topUp = (await p.api('POST', `/api/v1/clients/${l.clientId}/payments`, { amount: 2000 })).body;
+    const topUpId = (topUp.id ?? topUp.paymentId) as number;
+    const added = await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/renewals`, { periodMonths: 12, paymentMethod: 'unpaid_invoice', paymentId: topUpId, price: 400 });
+    const invoiced = await p.api('POST', `/api/v1/licensing/entitlements/${second.body.id}/renewals`, { periodMonths: 1, paymentMethod: 'invoice', price: 300 });
+    expect([added.status, invoiced.status], JSON.stringify([added.body, invoiced.body])).toEqual([200, 200]);
+
+    // A seats change the empty balance cannot pay: its order waits for its payment.
+    const change = await p.api('POST', `/api/v1/subscriptions/${l.subscriptionId}/change-resources`, { resources: { seats: 2 } });
+    expect(change.status, JSON.stringify(change.body)).toBe(201);
+    await waitForScenarioStatus(p, `order-${change.body.id}`, 'waiting');
+    const orderPayment = (await p.api('GET', `/api/v1/orders/${change.body.id}`)).body.payments[0];
+
+    const merged = await p.api('POST', `/api/v1/clients/${l.clientId}/payments/merge`, { paymentIds: [orderPayment.id, topUpId, invoiced.body.payment.id] });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(201);
+    expect(merged.body.amount).toBe(change.body.amount + 2000 + 400 + 300);
+    const confirmed = await p.api('POST', `/api/v1/payments/${merged.body.id}/confirm`, { method: 'bank_transfer' });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    await waitForOrderStatus(p, change.body.id, 'completed');
+
+    // Both renewals took effect with the merged payment, each debited once; the top-up's own 2000 stay on the balance.
+    expect(new Date((await row(l.entitlementId)).expires_at!)).toEqual(addCalendarMonths(before.first, 12));
+    expect(new Date((await row(second.body.id)).expires_at!)).toEqual(addCalendarMonths(before.second, 1));
+    const renewals = await p.sql<Array<{ status: string }>>`select status from license_renewals where entitlement_id = any(${[l.entitlementId, second.body.id]}::int[]) order by id`;
+    expect(renewals.map((r) => r.status)).toEqual(['applied', 'applied']);
+    const debits = await p.sql<Array<{ amount: string; payment_id: number }>>`select amount::text, payment_id from ledger_transactions where client_id = ${l.clientId} and kind = 'license_renewal' order by id`;
+    expect(debits.map((d) => [Number(d.amount), d.payment_id])).toEqual([
+      [-400, merged.body.id],
+      [-300, merged.body.id],
+    ]);
+    expect((await p.api('GET', `/api/v1/clients/${l.clientId}`)).body.balance).toBe(2000);
+    expect((await p.api('POST', `/api/v1/payments/${merged.body.id}/confirm`, { method: 'cash' })).status).toBe(409);
   });
 
   it('another reseller’s staff find none of these licenses: edit, configuration, renewal options and renewal answer 404 and change nothing', async () => {

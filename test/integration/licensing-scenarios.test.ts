@@ -4,6 +4,7 @@ import { licensingPublicApi } from '../../api/licensing-public';
 import { formatLicenseKey } from '../../domain/licensing/codes';
 import { generateLicenseKey } from '../../operations/licensing/keys/new-codes';
 import { parseLicenseFile, verifyLicense } from '../../operations/licensing/documents';
+import { createLicensingProduct, grantLicense, registerLicensingVendor } from '../support/licensing';
 import { createClient, createTestPlatform, testLicensingKeyEncryptionKey, waitForOrderStatus, type TestPlatform } from '../support/platform';
 import { secretBox } from '../../infra/secret-box';
 
@@ -20,7 +21,7 @@ const DAY = 86_400_000;
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing_scenarios');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix);
   api = licensingPublicApi({ sql: p.sql, licensingKeys: secretBox(testLicensingKeyEncryptionKey), now: () => clock, rateLimit: 100_000 });
 });
 afterAll(async () => p?.close());
@@ -36,13 +37,11 @@ let seq = 0;
 async function license(product: Record<string, unknown>, grant: Record<string, unknown> = {}) {
   seq += 1;
   const code = `app-${seq}`;
-  const made = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `App ${seq}`, ...product });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  await createLicensingProduct(p, prefix, code, `App ${seq}`, product);
   const registered = await call('POST', '/keys', { vendorPrefix: prefix, productCode: code, customer: { companyName: `Customer ${seq}` } });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-  const granted = await p.api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: code, periodDays: null, ...grant });
-  expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-  return { product: code, key: registered.body.key as string, entitlementId: granted.body.id as number };
+  const granted = await grantLicense(p.api, registered.body.key, { productCode: code, periodDays: null, ...grant });
+  return { product: code, key: registered.body.key as string, entitlementId: granted.id };
 }
 
 const sig = (hdd: string, cpu: string, bios: string, ethernet: string) => ({ hdd, cpu, bios, ethernet });

@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLicenseKey } from '../../domain/licensing/codes';
 import { generateLicenseKey } from '../../operations/licensing/keys/new-codes';
 import { parseLicenseFile, licenseFile, verifyLicense } from '../../operations/licensing/documents';
-import { createClient, createTestPlatform, eventually, waitForOrderStatus, type TestPlatform } from '../support/platform';
+import { createLicensingPlan, createLicensingProduct, purchaseLicense, registerLicensingVendor } from '../support/licensing';
+import { createTestPlatform, eventually, type TestPlatform } from '../support/platform';
 
 let p: TestPlatform;
 const prefix = 'MIKO';
 
 beforeAll(async () => {
   p = await createTestPlatform('licensing');
-  expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix })).status).toBe(201);
+  await registerLicensingVendor(p, prefix);
 });
 afterAll(async () => p?.close());
 
@@ -18,34 +19,13 @@ let productSeq = 0;
 async function licensingPlan(product: Record<string, unknown>) {
   productSeq += 1;
   const code = `accounting-${productSeq}`;
-  const created = await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: prefix, code, name: `Accounting ${productSeq}`, ...product });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const rule = (await p.api('POST', '/api/v1/service-rules', { key: `lic_rule_${productSeq}`, name: `Licenses ${productSeq}` })).body;
-  const provisioning = (await p.api('POST', '/api/v1/provisioning-rules', { key: `lic_prov_${productSeq}`, name: `Licenses ${productSeq}` })).body;
-  const productRow = (await p.api('POST', '/api/v1/products', { name: 'Accounting software' })).body;
-  const template = (await p.api('POST', '/api/v1/service-templates', { name: `Miko ${code}`, plugin: 'licensing', settings: { vendorPrefix: prefix, productCode: code } })).body;
-  const plan = await p.api('POST', '/api/v1/plans', {
-    productId: productRow.id,
-    serviceTemplateId: template.id,
-    provisioningRuleId: provisioning.id,
-    name: `Accounting license ${productSeq}`,
-    sku: `ACC-${productSeq}`,
-    currency: 'EUR',
-    periods: [{ duration: 1, unit: 'month', setupFee: 0, recurringFee: 1000 }],
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  return { code, serviceRuleId: rule.id as number, planPeriodId: plan.body.periods[0].id as number };
+  await createLicensingProduct(p, prefix, code, `Accounting ${productSeq}`, product);
+  const plan = await createLicensingPlan(p, { prefix, productCode: code, tag: `lic_${productSeq}`, name: `Accounting license ${productSeq}`, sku: `ACC-${productSeq}` });
+  return { code, ...plan };
 }
 
 /** A paid purchase of the plan: the plugin issues the client's key. */
-async function purchase(plan: { serviceRuleId: number; planPeriodId: number }) {
-  const clientId = await createClient(p, { serviceRuleId: plan.serviceRuleId } as never, 'Licensed Ltd');
-  await p.api('POST', `/api/v1/clients/${clientId}/top-ups`, { amount: 1000 });
-  const order = (await p.api('POST', '/api/v1/orders', { clientId, planPeriodId: plan.planPeriodId })).body;
-  const done = await waitForOrderStatus(p, order.id, 'completed');
-  const [key] = (await p.api('GET', `/api/v1/licensing/keys?clientId=${clientId}`)).body.items;
-  return { clientId, subscriptionId: done.subscriptionId as number, key: key.displayCode as string, keyRow: key };
-}
+const purchase = (plan: { serviceRuleId: number; planPeriodId: number }) => purchaseLicense(p, plan, 'Licensed Ltd');
 
 const machine = (n: number) => ({ signatures: { hdd: `HDD-${n}`, cpu: `CPU-${n}`, bios: `BIOS-${n}`, ethernet: `00:11:22:33:44:${String(n).padStart(2, '0')}` }, hostname: `pc-${n}` });
 const publicApi = (path: string, body: unknown, from = '198.51.100.1') => p.api('POST', `/licensing/v1${path}`, body, { token: null, headers: { 'x-forwarded-for': from } });

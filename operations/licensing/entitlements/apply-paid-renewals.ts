@@ -8,13 +8,16 @@ import { postLedgerEntry } from '../../ledger/ledger';
  * + period"), in the transaction that confirmed it and credited the balance: each renewal's price is debited again
  * (ledger `license_renewal`, key `license-renewal/<renewal id>`, so a repeated confirmation moves nothing twice)
  * and the license is extended from `now`. A license that can no longer be renewed (deleted, suspended, ...) leaves its
- * renewal `refused` and the money on the balance. Returns the renewals applied.
+ * renewal `refused` and the money on the balance. `paymentId` is the payment paid: the renewals on it, or, for a merged
+ * payment, on the top-ups merged into it (spec 02 §2.11: a part points at the payment that carries it now); the
+ * ledger names the payment paid. Returns the renewals applied.
  */
 export async function applyPaidRenewals(tx: TransactionSql, input: { paymentId: number; now: Date }): Promise<number[]> {
   const waiting = await tx<Array<{ id: number; entitlement_id: number; period_months: number; price: number; currency: string; client_id: number; status: string; expires_at: string | null }>>`
     select r.id, r.entitlement_id, r.period_months, r.price::int8 as price, r.currency, k.client_id, e.status, e.expires_at
     from license_renewals r join entitlements e on e.id = r.entitlement_id join license_keys k on k.id = e.key_id
-    where r.payment_id = ${input.paymentId} and r.status = 'awaiting_payment'
+    where r.status = 'awaiting_payment'
+      and (r.payment_id = ${input.paymentId} or r.payment_id in (select id from payments where merged_into_id = ${input.paymentId}))
     order by r.id for update of r, e`;
   const applied: number[] = [];
   for (const r of waiting) {

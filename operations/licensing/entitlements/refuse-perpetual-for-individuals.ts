@@ -10,8 +10,9 @@ import { legalFormOf, perpetualOrderRefusal, type ClientType, type TermType } fr
  */
 export async function refusePerpetualForIndividuals(db: Db, input: { keyId: number; productId: number }): Promise<void> {
   const [row] = await db<Array<{ term_type: TermType; customer: unknown; client_type: ClientType | null }>>`
-    select p.term_type, k.customer, c.client_type
+    select p.term_type, k.customer, t.key as client_type
     from license_keys k join licensing_products p on p.id = ${input.productId} left join clients c on c.id = k.client_id
+    left join client_types t on t.id = c.client_type_id
     where k.id = ${input.keyId}`;
   if (!row) return;
   const refusal = perpetualOrderRefusal({ termType: row.term_type, legalForm: legalFormOf({ customer: row.customer, clientType: row.client_type }) });

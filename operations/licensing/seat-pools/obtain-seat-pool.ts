@@ -5,6 +5,7 @@ import { AppError } from '../../../domain/errors';
 import { poolValidUntil } from '../../../domain/licensing/seat-pools';
 import { findEntitlementForProduct } from '../entitlement-for-product';
 import { leaseStatusRefusal } from '../leases/lease-rules';
+import { syncLicenseServer } from '../license-servers/license-server-rules';
 import { ensureFreeSeats, signSeatPool, type SignedSeatPool } from './pool-rules';
 
 export interface ObtainSeatPoolInput {
@@ -35,13 +36,16 @@ type StoredPool = { id: string; server_id: string; seats: number; document: Sign
  * with the lease refusals (LICENSE_NOT_FLOATING, the entitlement's status), 409 `SEATS_EXHAUSTED` when fewer
  * seats are free (seats less live root leases less other pools), 422 `POOL_VALIDITY_TOO_LONG`. A retry with
  * the same request key answers the pool it obtained (200), whatever happened since; the same key from another
- * server is 409 `POOL_REQUEST_CONFLICT`. The entitlement row is locked, so pools, leases and
+ * server is 409 `POOL_REQUEST_CONFLICT`. The first obtain of a server registers it (license-servers/); a server
+ * staff revoked is refused with 403 `LICENSE_SERVER_REVOKED`. The entitlement row is locked, so pools, leases and
  * activations of one license are decided one at a time.
  */
 export async function obtainSeatPool(db: Db, input: ObtainSeatPoolInput): Promise<ObtainedSeatPool> {
   const at = input.now;
   return inTransaction(db, async (tx) => {
     const ent = await findEntitlementForProduct(tx, { code: input.code, productCode: input.productCode, lock: true });
+    // First, so that a revoked server gets nothing, not even the answer to an earlier request.
+    const server = await syncLicenseServer(tx, { keyId: ent.key_id, serverId: input.serverId, at });
     const [earlier] = await tx<StoredPool[]>`select id, server_id, seats, document from seat_pools where entitlement_id = ${ent.id} and request_key = ${input.requestKey}`;
     if (earlier) {
       if (earlier.server_id !== input.serverId) {
@@ -59,8 +63,8 @@ export async function obtainSeatPool(db: Db, input: ObtainSeatPoolInput): Promis
     const grant = { id: randomUUID(), entitlementId: ent.id, serverId: input.serverId, seats: input.seats, validUntil: validUntil.toISOString() };
     const pool = await signSeatPool(tx, ent, grant, at, input.vault);
     await tx`
-      insert into seat_pools (id, entitlement_id, server_id, seats, valid_until, request_key, document)
-      values (${grant.id}, ${ent.id}, ${input.serverId}, ${input.seats}, ${grant.validUntil}, ${input.requestKey}, ${JSON.stringify(pool)}::jsonb)`;
+      insert into seat_pools (id, entitlement_id, license_server_id, server_id, seats, valid_until, request_key, document)
+      values (${grant.id}, ${ent.id}, ${server.id}, ${input.serverId}, ${input.seats}, ${grant.validUntil}, ${input.requestKey}, ${JSON.stringify(pool)}::jsonb)`;
     return { created: true, pool };
   });
 }

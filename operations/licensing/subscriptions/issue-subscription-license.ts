@@ -30,7 +30,7 @@ export async function issueSubscriptionLicense(db: Db, input: IssueSubscriptionL
       select e.id, e.status, e.seats, k.code from entitlements e join license_keys k on k.id = e.key_id where e.created_by = ${input.idempotencyKey}`;
     if (done) return done;
     const [product] = await tx<Product[]>`
-      select p.id, p.vendor_id, p.term_type, (select client_type from clients where id = ${input.clientId}) as client_type
+      select p.id, p.vendor_id, p.term_type, (select t.key from clients c join client_types t on t.id = c.client_type_id where c.id = ${input.clientId}) as client_type
       from licensing_products p join licensing_vendors v on v.id = p.vendor_id
       where v.prefix = ${input.vendorPrefix} and p.code = ${input.productCode} and v.status = 'active'`;
     if (!product) throw new PluginError('permanent', `no licensing product ${input.vendorPrefix}/${input.productCode}`, { code: 'UNKNOWN_EXTERNAL_PRODUCT' });
