@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delegationRefusal, followedPrice, markedUpPrice, normalizeMarkup, priceChain, usageChainMarkup } from './plan-delegation';
+import { delegationRefusal, followedPrice, markedUpPrice, multiplyDecimals, normalizeMarkup, priceChain, usageChain, usageChainMarkup, usageLevelPrice } from './plan-delegation';
 
 describe('the price chain (spec 05 §4.1, §13.1)', () => {
   it('1 → ×2 → ×3 gives 1, 2, 6', () => {
@@ -25,6 +25,24 @@ describe('usage_external coefficients per level (spec 05 §4.7, 01 §8.3)', () =
     expect(usageChainMarkup(['2', '1.5'], '3', null)).toBe('9');
     expect(usageChainMarkup(['2', '1.5'], '3', '4')).toBe('12');
     expect(usageChainMarkup([], '1.25', null)).toBe('1.25');
+  });
+  it('keeps every digit of the product (4-decimal root, 2-decimal levels)', () => {
+    expect(multiplyDecimals(['1.2345', '1.25', '1.33'])).toBe('2.05235625');
+    expect(multiplyDecimals(['2.0000', '3.00'])).toBe('6');
+  });
+  it('the chain of a subscription: the individual markup replaces the seller level only; fixed_price freezes the levels above', () => {
+    expect(usageChain(['1.0000', '2.0000', '3.0000'], { individual: null, frozenUpstream: null })).toEqual(['1.0000', '2.0000', '3.0000']);
+    expect(usageChain(['1.0000', '2.0000', '3.0000'], { individual: '4.0000', frozenUpstream: null })).toEqual(['1.0000', '2.0000', '4.0000']);
+    expect(usageChain(['1.0000', '2.5000', '3.0000'], { individual: null, frozenUpstream: ['1.0000', '2.0000'] })).toEqual(['1.0000', '2.0000', '3.0000']);
+    // A snapshot of another length (the plan was not delegated then) is not this chain's.
+    expect(usageChain(['1.5', '2'], { individual: null, frozenUpstream: [] })).toEqual(['1.5', '2']);
+  });
+  it('a level sells a usage charge at its cost × the coefficients from the root down to it, never the seller\'s (§5.2)', () => {
+    // Provider cost 10.00; operator 1, reseller ×2, sub-reseller ×3: the client pays 60.00, the levels sell at 10.00 and 20.00.
+    expect([0, 1, 2].map((d) => usageLevelPrice('1000.00000000', ['1.0000', '2.00', '3.00'], d))).toEqual([1000, 2000, 6000]);
+    expect(usageLevelPrice('333', ['1.5'], 0)).toBe(500); // 499.5 half-up
+    expect(usageLevelPrice('0.00000001', ['1'], 0)).toBe(0);
+    expect(() => usageLevelPrice('10', ['1'], 1)).toThrow(/level/);
   });
 });
 

@@ -55,26 +55,63 @@ export function followedPrice(current: MinorUnits, upstream: MinorUnits, markup:
   return markup === null ? current : markedUpPrice(upstream, markup);
 }
 
-/**
- * A usage_external chain (05 §4.7): the provider's cost × every level's coefficient down to the seller; an
- * individual markup of the subscription (01 §8.3) replaces only the seller's. Exact decimal text (4 decimals per
- * factor; the product keeps every digit).
- */
-export function usageChainMarkup(upstreamMarkups: readonly string[], sellerMarkup: string, individual: string | null): string {
-  const factors = [...upstreamMarkups, individual ?? sellerMarkup];
+/** A decimal factor or amount as an integer and its number of decimals: "1.25" → [125n, 2]. */
+function decimalParts(text: string, what: string): [bigint, number] {
+  const m = /^(\d{1,26})(?:\.(\d{1,12}))?$/.exec(text);
+  if (!m) throw new AppError('invalid_markup', `${what} is a non-negative decimal, got "${text.slice(0, 20)}"`);
+  return [BigInt(m[1]! + (m[2] ?? '')), (m[2] ?? '').length];
+}
+
+/** The exact product of decimal factors as decimal text, trailing zeros dropped: ["2.00", "1.5"] → "3". */
+export function multiplyDecimals(factors: readonly string[]): string {
   let num = 1n;
   let scale = 0;
   for (const f of factors) {
-    const m = /^(\d{1,8})(?:\.(\d{1,4}))?$/.exec(f);
-    if (!m) throw new AppError('invalid_markup', `a markup is a positive decimal, got "${f.slice(0, 20)}"`);
-    const decimals = (m[2] ?? '').length;
-    num *= BigInt(m[1]! + (m[2] ?? ''));
+    const [n, decimals] = decimalParts(f, 'a markup');
+    num *= n;
     scale += decimals;
   }
   if (scale === 0) return num.toString();
   const digits = num.toString().padStart(scale + 1, '0');
-  const text = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return text.replace(/\.?0+$/, '');
+  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
+}
+
+/**
+ * A usage_external chain (05 §4.7): the provider's cost × every level's coefficient down to the seller; an
+ * individual markup of the subscription (01 §8.3) replaces only the seller's. Exact decimal text (the product keeps
+ * every digit).
+ */
+export function usageChainMarkup(upstreamMarkups: readonly string[], sellerMarkup: string, individual: string | null): string {
+  const factors = [...upstreamMarkups, individual ?? sellerMarkup];
+  for (const f of factors) if (!/^\d{1,8}(?:\.\d{1,4})?$/.test(f)) throw new AppError('invalid_markup', `a markup is a positive decimal, got "${f.slice(0, 20)}"`);
+  return multiplyDecimals(factors);
+}
+
+/**
+ * The coefficients a usage_external subscription's usage is priced with, root first (05 §4.7): the plan's levels
+ * (`levels`, the root's coefficient first, the seller's last), the seller's replaced by the subscription's individual
+ * markup when it has one (§4.7.2), and, on a `fixed_price` plan, the levels above the seller as they were when the
+ * subscription was created (`frozenUpstream`, §4.6).
+ */
+export function usageChain(levels: readonly string[], o: { individual: string | null; frozenUpstream: readonly string[] | null }): string[] {
+  if (levels.length === 0) throw new AppError('invalid_value', 'a usage chain has at least the seller');
+  const upstream = o.frozenUpstream !== null && o.frozenUpstream.length === levels.length - 1 ? o.frozenUpstream : levels.slice(0, -1);
+  return [...upstream, o.individual ?? levels[levels.length - 1]!];
+}
+
+/**
+ * What a level sells a usage charge's usage for (05 §4.7, §5.2): the charge's provider cost (exact, plan currency's
+ * minor units) × the coefficients of the levels from the root down to that level (`markups` root first, `depth` 0
+ * = the root), half-up to a minor unit. The seller's own coefficient (or individual markup) is never part of an
+ * upper level's price.
+ */
+export function usageLevelPrice(cost: string, markups: readonly string[], depth: number): MinorUnits {
+  if (!Number.isInteger(depth) || depth < 0 || depth >= markups.length) throw new AppError('invalid_value', `level ${depth} is not on a chain of ${markups.length}`);
+  const [num, scale] = decimalParts(multiplyDecimals([cost, ...markups.slice(0, depth + 1)]).replace(/^(\d+)$/, '$1.0'), 'a usage cost');
+  const unit = 10n ** BigInt(scale);
+  const result = (num * 2n + unit) / (2n * unit);
+  if (result > BigInt(Number.MAX_SAFE_INTEGER)) throw new AppError('out_of_range', 'the usage price is too large');
+  return Number(result);
 }
 
 export interface DelegationFacts {

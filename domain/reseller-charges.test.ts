@@ -28,6 +28,8 @@ describe('reseller charge amounts (spec 05 §5.2, §5.3)', () => {
 
   it('one-off fees have period 1; a recurring charge over a whole financial period is 1.000', () => {
     expect(chargeMilliMonths('setup', '2026-09-15', '2026-09-15', 1)).toBe(1000);
+    // A usage charge's days are inside its cost (05 §4.7): its factor is 1 however long its period.
+    expect(chargeMilliMonths('usage', '2026-11-21', '2026-11-30', 1)).toBe(1000);
     expect(chargeMilliMonths('recurring', '2026-10-01', '2026-10-31', 1)).toBe(1000);
     expect(formatMilliMonths(chargeMilliMonths('recurring', '2026-09-16', '2026-09-30', 1))).toBe('0.500');
   });

@@ -7,6 +7,11 @@
 // OUR READING: one-off fees (setup, renewal, transfer) have period 1 (Q6); a recurring charge's period is the sum
 // over the financial periods it touches of days / days of that period, to 0.001 (the manual's 0.032 = 1 day of
 // 31). Each step rounds half-up to a minor unit: the undiscounted amount, the discount, the conversion.
+//
+// A usage charge (usage_external, 05 §4.7) has no plan price: the level's price is the charge's provider cost × the
+// coefficients from the root down to the level (plan-delegation.ts `usageLevelPrice`). The days and quantities of its
+// records are already inside that cost (Δ = price × days × quantity / 30), so its period factor is 1 and its
+// quantity the client charge's (none: 1), like a one-off fee.
 
 import { convertAmount, type Exchange } from './exchange';
 import { recurringCharges } from './charges';
@@ -15,8 +20,8 @@ import type { IsoDate } from './dates';
 import { AppError } from './errors';
 import type { MinorUnits } from './money';
 
-/** The client charge kinds that carry reseller charges; usage charges are priced by the provider (05 §4.7), not here. */
-export const resellerChargeKinds = ['setup', 'renewal', 'transfer', 'recurring'] as const;
+/** The client charge kinds that carry reseller charges (usage: usage_external charges, priced through their chain). */
+export const resellerChargeKinds = ['setup', 'renewal', 'transfer', 'recurring', 'usage'] as const;
 
 /** A client charge's period in thousandths of a month. */
 export function chargeMilliMonths(kind: string, from: IsoDate, to: IsoDate, financialDay: number): number {

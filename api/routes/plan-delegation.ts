@@ -27,7 +27,10 @@ const planEdit = z
     sku: z.string().max(100).nullable().optional(),
     description: z.string().max(4000).nullable().optional(),
     status: z.enum(['active', 'inactive']).optional(),
-    markup: markup.nullable().optional().describe('a delegated copy only; null switches automatic markup off'),
+    markup: markup
+      .nullable()
+      .optional()
+      .describe("a delegated copy only; null switches automatic markup off. usage_external: the level's coefficient on the provider's price (never off), a new price version for every subscription below"),
     fixedPrice: z.boolean().optional().describe('where the plan was created only; synced to every copy (spec 05 §4.6)'),
   })
   .strict()

@@ -344,6 +344,13 @@ export const charges = pgTable(
     usagePeriod: businessDate('usage_period'),
     usageRateVersion: integer('usage_rate_version'),
     usageAmount: numeric('usage_amount', { precision: 34, scale: 8 }),
+    /**
+     * usage_external: the exact Σ of the provider's cost of its records (unit price × days × quantity / 30), and the
+     * coefficients they were priced with, root first, the seller's last (spec 05 §4.7; one price version, one chain):
+     * what the reseller charges of each level above the seller are priced from when it closes (05 §5).
+     */
+    usageCost: numeric('usage_cost', { precision: 34, scale: 8 }),
+    usageMarkups: jsonb('usage_markups').$type<string[]>(),
     ...timestamps,
   },
   (t) => [
@@ -429,7 +436,8 @@ export const usageRecords = pgTable(
     usedOn: businessDate('used_on').notNull(),
     periodDays: integer('period_days').notNull(),
     unitPrice: numeric('unit_price', { precision: 24, scale: 6 }).notNull(),
-    markup: numeric('markup', { precision: 10, scale: 4 }).notNull(),
+    /** The product of the chain's coefficients (spec 05 §4.7): exact, so unconstrained. */
+    markup: numeric('markup').notNull(),
     amount: numeric('amount', { precision: 30, scale: 8 }).notNull(),
     financialPeriod: businessDate('financial_period').notNull(),
     chargeId: integer('charge_id').notNull().references(() => charges.id),

@@ -166,6 +166,7 @@ export const plans = pgTable('plans', {
   /**
    * "Fixed price" (spec 05 §3.3 rule 7, §4.6): synced down the chain from where the plan was created. On, the reseller
    * charges of a subscription use the upstream prices frozen when it was created (or last renewed): `reseller_cost_snapshots`.
+   * usage_external: the coefficients of the levels above the seller too (`reseller_cost_snapshots.usage_markup`).
    */
   fixedPrice: boolean('fixed_price').notNull().default(false),
   ...timestamps,

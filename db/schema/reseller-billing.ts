@@ -149,6 +149,8 @@ export const resellerCostSnapshots = pgTable(
     transferFee: money('transfer_fee').notNull(),
     /** Per resource key: `{ setup, recurring, renewal }`. */
     resourcePrices: jsonb('resource_prices').$type<Record<string, { setup: number; recurring: number; renewal: number }>>().notNull().default({}),
+    /** usage_external: the level's coefficient on the provider's price (spec 05 §4.6, §4.7); null in snapshots taken before it was kept. */
+    usageMarkup: numeric('usage_markup', { precision: 10, scale: 4 }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

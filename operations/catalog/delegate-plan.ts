@@ -19,7 +19,7 @@ export interface DelegatePlanInput {
  * duplicate check (the unique index on (source, reseller) is the last word). Returns the copy's id.
  */
 export async function delegatePlan(sql: Sql, input: DelegatePlanInput, by: { staffId: number; resellerId: number }): Promise<number> {
-  const markup = input.markup === undefined ? null : normalizeMarkup(input.markup);
+  const given = input.markup === undefined ? null : normalizeMarkup(input.markup);
   return sql.begin(async (tx) => {
     const [plan] = await tx<Array<{ id: number; reseller_id: number; status: PlanStatus; billing_type: string; chain_length: number }>>`
       select id, reseller_id, status, billing_type, chain_length from plans where id = ${input.planId} for update`;
@@ -33,6 +33,9 @@ export async function delegatePlan(sql: Sql, input: DelegatePlanInput, by: { sta
       alreadyDelegated: held !== undefined,
     });
     if (refusal) throw refuse(refusal);
+    // usage_external: a level's coefficient is never "not set" (05 §4.2 rule 2); without one it is the observed default
+    // 1.00 (§4.3), which passes the parent's price through.
+    const markup = given ?? (plan.billing_type === 'usage_external' ? '1.00' : null);
     // The synced fields come from the source in syncCopy; the rest (description, publishing, auto-renew) is copied once.
     const [copy] = await tx<Array<{ id: number }>>`
       insert into plans (reseller_id, product_id, service_template_id, provisioning_rule_id, name, sku, description, billing_type, currency, status,

@@ -53,6 +53,10 @@ export async function editPlan(sql: Sql, planId: number, edit: PlanEdit, by: { s
         fixed_price = coalesce(${edit.fixedPrice ?? null}::boolean, fixed_price),
         markup = case when ${markup !== undefined} then ${markup ?? null}::numeric else markup end,
         usage_markup = case when ${markup !== undefined && markup !== null} then ${markup ?? '1'}::numeric else usage_markup end,
+        -- usage_external: a new coefficient is a new price version from now on, here and for every subscription below
+        -- (their versions add up the levels'): running charges stay blocked, new usage grows new ones (05 §4.7.3).
+        usage_rate_version = case when ${markup !== undefined && markup !== null} and billing_type = 'usage_external' and usage_markup <> ${markup ?? '1'}::numeric
+                                  then usage_rate_version + 1 else usage_rate_version end,
         updated_at = now()
       where id = ${planId}`;
     // A copy whose markup changed is re-priced from its cost first; then the levels below follow.

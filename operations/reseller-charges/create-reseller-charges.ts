@@ -2,6 +2,7 @@ import type { Sql } from '../../db/client';
 import type { IsoDate } from '../../domain/dates';
 import type { Exchange } from '../../domain/exchange';
 import { applicableDiscount, chargeMilliMonths, formatMilliMonths, resellerChargeAmounts, resellerChargeKinds, type ResellerDiscountCandidate } from '../../domain/reseller-charges';
+import { usageLevelPrice } from '../../domain/plan-delegation';
 import { resellerExchange } from '../exchange-rates/reseller-rate';
 
 /** One (closed client charge, level above the seller) still without its reseller charge. */
@@ -23,6 +24,9 @@ interface DueLevel {
   creditor_currency: string;
   plan_currency: string;
   unit_price: string | null;
+  /** Usage charges: the exact provider cost and the chain's coefficients, root first (05 §4.7). */
+  usage_cost: string | null;
+  usage_markups: string[] | null;
   discounts: ResellerDiscountCandidate[];
 }
 
@@ -34,7 +38,8 @@ const batchSize = 2000;
  * subscription on a delegated plan, one reseller charge per level above the seller, at that level's sale price
  * (its copy of the plan; for a fixed-price plan, the price frozen when the charge's term began: §4.6,
  * take-cost-snapshot.ts), the client charge's period and quantity, the discount the level gave the level below
- * and the level's rate. Set-based: one recursive query finds every missing (client charge, level) of a batch and
+ * and the level's rate; a usage_external usage charge at the level's price through the chain the charge was priced
+ * with (05 §4.7). Set-based: one recursive query finds every missing (client charge, level) of a batch and
  * one statement writes them; the unique (client charge, creditor) makes a re-run (or a retried activity) write
  * nothing twice. A level without a rate for the plan currency is skipped and tried again on the next run; so is a
  * resource no longer on the level's plan.
@@ -53,13 +58,13 @@ export async function createResellerCharges(sql: Sql): Promise<{ created: number
       const key = `${d.creditor}/${d.creditor_currency}/${d.plan_currency}/${d.close_date}`;
       if (!rates.has(key)) rates.set(key, await resellerExchange(sql, d.creditor, d.creditor_currency, d.plan_currency, d.close_date));
       const exchange = rates.get(key);
-      if (!exchange || d.unit_price === null) {
+      const unitPrice = levelPrice(d);
+      if (!exchange || unitPrice === null) {
         skipped += 1;
         continue;
       }
       const milliMonths = chargeMilliMonths(d.kind, d.period_from, d.period_to, d.financial_day);
       const discount = applicableDiscount(d.discounts, { from: d.period_from, to: d.period_to });
-      const unitPrice = Number(d.unit_price);
       const amounts = resellerChargeAmounts({ unitPrice, milliMonths, quantity: d.quantity, discountBp: discount?.percentBp ?? 0, exchange });
       rows.push({
         client_charge_id: d.charge_id, subscription_id: d.subscription_id, plan_id: d.plan_id, creditor_reseller_id: d.creditor, debtor_reseller_id: d.debtor,
@@ -89,18 +94,32 @@ export async function createResellerCharges(sql: Sql): Promise<{ created: number
   return { created, skipped };
 }
 
+/**
+ * The creditor's sale price for the client charge: its copy's price, or for a usage charge the charge's provider cost
+ * × the coefficients from the root down to the creditor, as they were when the charge's records were priced (05 §4.6:
+ * the chain in force for that charge). Null: none (the level is skipped and tried again).
+ */
+function levelPrice(d: DueLevel): number | null {
+  if (d.kind !== 'usage') return d.unit_price === null ? null : Number(d.unit_price);
+  if (d.usage_cost === null || d.usage_markups === null) return null;
+  // `level` counts up from the seller (1: its parent); the chain counts down from the root (0).
+  return usageLevelPrice(d.usage_cost, d.usage_markups, d.usage_markups.length - 1 - d.level);
+}
+
 /** The missing levels of the next batch of closed client charges on delegated plans (ids above `after`). */
 async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
   return sql<DueLevel[]>`
     with recursive due as (
       select c.id, c.subscription_id, c.client_id, c.order_id, c.kind, c.resource_key, coalesce(c.quantity, 1) as quantity, c.period_from, c.period_to,
-             c.close_date, c.description, s.plan_id, s.plan_period_id, pr.financial_day, p.fixed_price
+             c.close_date, c.description, c.usage_cost, c.usage_markups, s.plan_id, s.plan_period_id, pr.financial_day, p.fixed_price
       from charges c
       join subscriptions s on s.id = c.subscription_id
       join plans p on p.id = s.plan_id
       join provisioning_rules pr on pr.id = p.provisioning_rule_id
       where c.status = 'closed' and not c.refund and not c.superseded and c.kind = any(${[...resellerChargeKinds]}::text[])
         and p.chain_length > 0 and c.id > ${after}
+        -- usage: the usage_external charges that carry their chain (one level per delegation and the seller's own).
+        and (c.kind <> 'usage' or jsonb_array_length(c.usage_markups) = p.chain_length + 1)
         and (select count(*) from reseller_charges rc where rc.client_charge_id = c.id and rc.reverses_id is null) < p.chain_length
       order by c.id limit ${batchSize}
     ), chain (charge_id, level, plan_id, period_id, debtor) as (
@@ -115,7 +134,9 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
     select d.id as charge_id, d.subscription_id, d.kind, d.resource_key, d.quantity, d.period_from::text as period_from, d.period_to::text as period_to,
            d.close_date::text as close_date, d.description, d.financial_day, ch.level, up.id as plan_id, up.reseller_id as creditor, ch.debtor,
            cr.currency as creditor_currency, up.currency as plan_currency,
-           coalesce(
+           d.usage_cost::text as usage_cost, d.usage_markups,
+           -- usage: priced from the charge's own chain (levelPrice), which already holds a fixed price's frozen levels.
+           case when d.kind = 'usage' then null else coalesce(
              -- Fixed price (05 §4.6): the level's price when the client charge's term began, from the latest snapshot
              -- an order not newer than the charge's took (the purchase, a renewal, a switch; never a cancelled one); a
              -- price the snapshot lacks (a resource added to the plan later) is the current one.
@@ -131,7 +152,7 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
                case d.kind when 'setup' then upp.setup_fee when 'renewal' then upp.renewal_fee when 'transfer' then upp.transfer_fee else upp.recurring_fee end
              else (select case d.kind when 'setup' then r.setup_price when 'renewal' then r.renewal_price else r.recurring_price end
                    from plan_resources r where r.plan_id = up.id and r.key = d.resource_key order by r.id limit 1)
-             end)::text as unit_price,
+             end) end::text as unit_price,
            coalesce((
              select jsonb_agg(jsonb_build_object('id', rd.id, 'percentBp', rd.percent_bp, 'validFrom', rd.valid_from, 'validTo', rd.valid_to))
              from reseller_discounts rd

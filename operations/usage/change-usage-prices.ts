@@ -23,9 +23,11 @@ export interface UsagePriceChange {
  */
 export async function changeUsagePrices(sql: Sql, change: UsagePriceChange): Promise<{ version: number; closedCharges: number }> {
   return sql.begin(async (tx: TransactionSql) => {
-    const [plan] = await tx<Array<{ billing_type: BillingType; usage_rate_version: number }>>`
-      select billing_type, usage_rate_version from plans where id = ${change.planId} for update`;
+    const [plan] = await tx<Array<{ billing_type: BillingType; usage_rate_version: number; delegated: boolean }>>`
+      select billing_type, usage_rate_version, delegated from plans where id = ${change.planId} for update`;
     if (!plan) throw new AppError('not_found', `plan ${change.planId} does not exist`);
+    // A copy's coefficient is its level's markup, set by its owner (PATCH /plans/{id}, spec 05 §4.2): one place for it.
+    if (plan.delegated && change.markup !== undefined) throw new AppError('invalid_markup', `plan ${change.planId} is delegated: its coefficient is its markup (PATCH /plans/${change.planId})`);
     if (!isUsageBillingType(plan.billing_type)) throw new AppError('not_usage_billing', `plan ${change.planId} is billed ${plan.billing_type}, not by usage`);
     for (const r of change.resources ?? []) {
       const updated = await tx`update plan_resources set recurring_price = ${r.recurringPrice}, updated_at = now() where plan_id = ${change.planId} and key = ${r.key}`;

@@ -97,22 +97,22 @@ async function exchangesOf(tx: Db, subs: Map<number, UsageSubscription>, today: 
  * id order so that concurrent batches on the same charges queue instead of deadlocking.
  */
 async function growingCharges(tx: Db, records: PricedRecord[], subs: Map<number, UsageSubscription>): Promise<Map<string, number>> {
-  const keys = new Map<string, { subscriptionId: number; period: string; version: number; from: string; to: string; closeDate: string; clientId: number; orderId: number; currency: string; planCurrency: string; rate: string; nominal: number }>();
+  const keys = new Map<string, { subscriptionId: number; period: string; version: number; from: string; to: string; closeDate: string; clientId: number; orderId: number; currency: string; planCurrency: string; rate: string; nominal: number; markups: string[] | null }>();
   for (const r of records) {
     const k = chargeKey(r.subscriptionId, r.financialPeriod, r.rateVersion);
     const s = subs.get(r.subscriptionId)!;
     const known = keys.get(k);
-    if (!known) keys.set(k, { subscriptionId: s.id, period: r.financialPeriod, version: r.rateVersion, from: r.usedOn < r.financialPeriod ? r.financialPeriod : r.usedOn, to: r.periodTo, closeDate: r.closeDate, clientId: s.clientId, orderId: s.orderId!, currency: s.currency, planCurrency: s.planCurrency, rate: s.exchange?.rate ?? '1', nominal: s.exchange?.nominal ?? 1 });
+    if (!known) keys.set(k, { subscriptionId: s.id, period: r.financialPeriod, version: r.rateVersion, from: r.usedOn < r.financialPeriod ? r.financialPeriod : r.usedOn, to: r.periodTo, closeDate: r.closeDate, clientId: s.clientId, orderId: s.orderId!, currency: s.currency, planCurrency: s.planCurrency, rate: s.exchange?.rate ?? '1', nominal: s.exchange?.nominal ?? 1, markups: s.billingType === 'usage_external' ? s.markups : null });
     else if (r.usedOn < known.from && r.usedOn >= r.financialPeriod) known.from = r.usedOn;
   }
   const wanted = JSON.stringify([...keys.values()]);
   await tx`
     insert into charges (client_id, order_id, subscription_id, kind, status, description, period_from, period_to, close_date, amount, currency,
-                         original_amount, original_currency, exchange_rate, exchange_nominal, usage_period, usage_rate_version, usage_amount)
+                         original_amount, original_currency, exchange_rate, exchange_nominal, usage_period, usage_rate_version, usage_amount, usage_cost, usage_markups)
     select k."clientId", k."orderId", k."subscriptionId", 'usage', 'blocked',
            'Resource usage of subscription ' || k."subscriptionId" || ' from ' || k.period || ' to ' || k."to",
-           k."from"::date, k."to"::date, k."closeDate"::date, 0, k.currency, 0, k."planCurrency", k.rate::numeric, k.nominal, k.period::date, k.version, 0
-    from jsonb_to_recordset(${wanted}::jsonb) as k("subscriptionId" int, period text, version int, "from" text, "to" text, "closeDate" text, "clientId" int, "orderId" int, currency text, "planCurrency" text, rate text, nominal int)
+           k."from"::date, k."to"::date, k."closeDate"::date, 0, k.currency, 0, k."planCurrency", k.rate::numeric, k.nominal, k.period::date, k.version, 0, 0, k.markups
+    from jsonb_to_recordset(${wanted}::jsonb) as k("subscriptionId" int, period text, version int, "from" text, "to" text, "closeDate" text, "clientId" int, "orderId" int, currency text, "planCurrency" text, rate text, nominal int, markups jsonb)
     order by k."subscriptionId", k.period, k.version
     on conflict (subscription_id, usage_period, usage_rate_version) where kind = 'usage' and status = 'blocked' and not superseded do nothing`;
   // By subscription ids (an index scan the planner always takes; a join to the JSON rows it may hash over the whole
@@ -151,7 +151,7 @@ async function insertAndGrow(tx: Db, source: string, records: PricedRecord[], ch
       insert into usage_records (source, record_id, subscription_id, resource, quantity, used_on, period_days, unit_price, markup, amount, financial_period, charge_id)
       select ${source}, r, s, res, q, d, pd, u, m, round(u * m * pd * q / 30, 8), fp, c from input
       on conflict (source, record_id) do nothing
-      returning id, record_id, subscription_id, resource, quantity, used_on, amount, financial_period, charge_id
+      returning id, record_id, subscription_id, resource, quantity, used_on, amount, financial_period, charge_id, round(unit_price * period_days * quantity / 30, 8) as cost
     ), rollup as (
       insert into usage_daily (subscription_id, financial_period, resource, day, quantity, amount, records)
       select subscription_id, financial_period, resource, used_on, sum(quantity), sum(amount), count(*)::int from ins
@@ -159,9 +159,10 @@ async function insertAndGrow(tx: Db, source: string, records: PricedRecord[], ch
       on conflict (subscription_id, financial_period, resource, day) do update
         set quantity = usage_daily.quantity + excluded.quantity, amount = usage_daily.amount + excluded.amount, records = usage_daily.records + excluded.records
     ), per_charge as (
-      select charge_id, sum(amount) as amount, min(used_on) as first_day, min(id) as first_record from ins group by charge_id
+      select charge_id, sum(amount) as amount, sum(cost) as cost, min(used_on) as first_day, min(id) as first_record from ins group by charge_id
     ), grown as (
       update charges c set usage_amount = c.usage_amount + g.amount, original_amount = round(c.usage_amount + g.amount),
+             usage_cost = coalesce(c.usage_cost, 0) + g.cost,
              amount = round((c.usage_amount + g.amount) * coalesce(c.exchange_rate, 1) / coalesce(c.exchange_nominal, 1)),
              period_from = least(c.period_from, greatest(g.first_day, c.usage_period)), updated_at = now()
       from per_charge g where c.id = g.charge_id and c.id = any(${chargeIdList}::int[])
