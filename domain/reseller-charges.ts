@@ -8,10 +8,11 @@
 // over the financial periods it touches of days / days of that period, to 0.001 (the manual's 0.032 = 1 day of
 // 31). Each step rounds half-up to a minor unit: the undiscounted amount, the discount, the conversion.
 //
-// A usage charge (usage_external, 05 §4.7) has no plan price: the level's price is the charge's provider cost × the
-// coefficients from the root down to the level (plan-delegation.ts `usageLevelPrice`). The days and quantities of its
-// records are already inside that cost (Δ = price × days × quantity / 30), so its period factor is 1 and its
-// quantity the client charge's (none: 1), like a one-off fee.
+// A usage charge has no single plan price. usage_external (05 §4.7): the level's price is the charge's provider cost ×
+// the coefficients from the root down to the level (plan-delegation.ts `usageLevelPrice`). usage_internal: the
+// charge's records at the level's own resource prices. Either way the days and quantities of its records are already
+// inside that price (Δ = price × days × quantity / 30), so its period factor is 1 and its quantity the client
+// charge's (none: 1), like a one-off fee.
 
 import { convertAmount, type Exchange } from './exchange';
 import { recurringCharges } from './charges';
@@ -20,7 +21,7 @@ import type { IsoDate } from './dates';
 import { AppError } from './errors';
 import type { MinorUnits } from './money';
 
-/** The client charge kinds that carry reseller charges (usage: usage_external charges, priced through their chain). */
+/** The client charge kinds that carry reseller charges (usage: both pay-as-you-go types, see above). */
 export const resellerChargeKinds = ['setup', 'renewal', 'transfer', 'recurring', 'usage'] as const;
 
 /** A client charge's period in thousandths of a month. */

@@ -39,7 +39,8 @@ const batchSize = 2000;
  * (its copy of the plan; for a fixed-price plan, the price frozen when the charge's term began: §4.6,
  * take-cost-snapshot.ts), the client charge's period and quantity, the discount the level gave the level below
  * and the level's rate; a usage_external usage charge at the level's price through the chain the charge was priced
- * with (05 §4.7). Set-based: one recursive query finds every missing (client charge, level) of a batch and
+ * with (05 §4.7), a usage_internal one at the level's own resource prices for the charge's records (Δ = price × days ×
+ * quantity / 30 per resource, 02 §4.10). Set-based: one recursive query finds every missing (client charge, level) of a batch and
  * one statement writes them; the unique (client charge, creditor) makes a re-run (or a retried activity) write
  * nothing twice. A level without a rate for the plan currency is skipped and tried again on the next run; so is a
  * resource no longer on the level's plan.
@@ -95,15 +96,18 @@ export async function createResellerCharges(sql: Sql): Promise<{ created: number
 }
 
 /**
- * The creditor's sale price for the client charge: its copy's price, or for a usage charge the charge's provider cost
- * × the coefficients from the root down to the creditor, as they were when the charge's records were priced (05 §4.6:
- * the chain in force for that charge). Null: none (the level is skipped and tried again).
+ * The creditor's sale price for the client charge: its copy's price (for a usage_internal usage charge, what the
+ * charge's records cost at the copy's resource prices: dueLevels prices them), or for a usage_external one the charge's
+ * provider cost × the coefficients from the root down to the creditor, as they were when the charge's records were
+ * priced (05 §4.6: the chain in force for that charge). Null: none (the level is skipped and tried again).
  */
 function levelPrice(d: DueLevel): number | null {
-  if (d.kind !== 'usage') return d.unit_price === null ? null : Number(d.unit_price);
-  if (d.usage_cost === null || d.usage_markups === null) return null;
-  // `level` counts up from the seller (1: its parent); the chain counts down from the root (0).
-  return usageLevelPrice(d.usage_cost, d.usage_markups, d.usage_markups.length - 1 - d.level);
+  if (d.kind === 'usage' && d.usage_markups !== null) {
+    if (d.usage_cost === null) return null;
+    // `level` counts up from the seller (1: its parent); the chain counts down from the root (0).
+    return usageLevelPrice(d.usage_cost, d.usage_markups, d.usage_markups.length - 1 - d.level);
+  }
+  return d.unit_price === null ? null : Number(d.unit_price);
 }
 
 /** The missing levels of the next batch of closed client charges on delegated plans (ids above `after`). */
@@ -111,15 +115,16 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
   return sql<DueLevel[]>`
     with recursive due as (
       select c.id, c.subscription_id, c.client_id, c.order_id, c.kind, c.resource_key, coalesce(c.quantity, 1) as quantity, c.period_from, c.period_to,
-             c.close_date, c.description, c.usage_cost, c.usage_markups, s.plan_id, s.plan_period_id, pr.financial_day, p.fixed_price
+             c.close_date, c.description, c.usage_cost, c.usage_markups, s.plan_id, s.plan_period_id, pr.financial_day, p.fixed_price, p.billing_type
       from charges c
       join subscriptions s on s.id = c.subscription_id
       join plans p on p.id = s.plan_id
       join provisioning_rules pr on pr.id = p.provisioning_rule_id
       where c.status = 'closed' and not c.refund and not c.superseded and c.kind = any(${[...resellerChargeKinds]}::text[])
         and p.chain_length > 0 and c.id > ${after}
-        -- usage: the usage_external charges that carry their chain (one level per delegation and the seller's own).
-        and (c.kind <> 'usage' or jsonb_array_length(c.usage_markups) = p.chain_length + 1)
+        -- usage: the usage_external charges that carry their chain (one level per delegation and the seller's own), and
+        -- usage_internal ones (priced from each level's resource prices).
+        and (c.kind <> 'usage' or jsonb_array_length(c.usage_markups) = p.chain_length + 1 or (c.usage_markups is null and p.billing_type = 'usage_internal'))
         and (select count(*) from reseller_charges rc where rc.client_charge_id = c.id and rc.reverses_id is null) < p.chain_length
       order by c.id limit ${batchSize}
     ), chain (charge_id, level, plan_id, period_id, debtor) as (
@@ -135,8 +140,24 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
            d.close_date::text as close_date, d.description, d.financial_day, ch.level, up.id as plan_id, up.reseller_id as creditor, ch.debtor,
            cr.currency as creditor_currency, up.currency as plan_currency,
            d.usage_cost::text as usage_cost, d.usage_markups,
-           -- usage: priced from the charge's own chain (levelPrice), which already holds a fixed price's frozen levels.
-           case when d.kind = 'usage' then null else coalesce(
+           -- usage_external: priced from the charge's own chain (levelPrice), which already holds a fixed price's frozen
+           -- levels. usage_internal: the charge's records at the level's monthly resource prices (a fixed price's from
+           -- the term's snapshot), Σ price × days × quantity / 30, rounded once like the client charge; none while a
+           -- resource has no price at the level.
+           case when d.kind = 'usage' and d.usage_markups is not null then null
+           when d.kind = 'usage' then (
+             select case when bool_and(x.price is not null) then round(sum(x.price * x.units / 30)) end
+             from (
+               select u.units, coalesce(
+                 case when d.fixed_price then (
+                   select (sn.resource_prices -> u.resource ->> 'recurring')::bigint
+                   from reseller_cost_snapshots sn join orders so on so.id = sn.order_id
+                   where sn.subscription_id = d.subscription_id and sn.plan_period_id = upp.id and sn.order_id <= d.order_id and so.status <> 'cancelled'
+                   order by sn.order_id desc limit 1) end,
+                 (select r.recurring_price from plan_resources r where r.plan_id = up.id and r.key = u.resource order by r.id limit 1)) as price
+               from (select ur.resource, sum(ur.period_days * ur.quantity) as units from usage_records ur where ur.charge_id = d.id group by ur.resource) u
+             ) x)
+           else coalesce(
              -- Fixed price (05 §4.6): the level's price when the client charge's term began, from the latest snapshot
              -- an order not newer than the charge's took (the purchase, a renewal, a switch; never a cancelled one); a
              -- price the snapshot lacks (a resource added to the plan later) is the current one.

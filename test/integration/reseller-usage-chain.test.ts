@@ -253,3 +253,42 @@ describe('usage_external prices through the chain (spec 05 §4.7, §5)', () => {
     expect((await delegatePlanTo(api, root.body.id, { resellerId: r1 })).markup).toBe('1.00');
   });
 });
+
+describe('usage_internal through the chain (spec 05 §5.1, 02 §4.10)', () => {
+  it("each level charges the level below at its own resource prices for the charge's records: cpu 30.00 a month × 2 × 3 → the client pays 180.00 × 2 units × 1 day / 30 = 12.00; R2 owes R1 60.00 × 2 / 30 = 4.00, R1 the operator 2.00", async () => {
+    const root = await api('POST', '/api/v1/plans', {
+      productId: env.catalog.productId, serviceTemplateId: env.catalog.serviceTemplateId, provisioningRuleId: env.catalog.provisioningRuleId,
+      name: 'Internal cloud', billingType: 'usage_internal', currency: 'EUR',
+      periods: [{ duration: 1, unit: 'month', unlimited: true, setupFee: 0, recurringFee: 0 }],
+      resources: [{ key: 'cpu', name: 'vCPU', recurringPrice: 3000 }, { key: 'ram', name: 'RAM', recurringPrice: 300 }],
+    });
+    expect(root.status, JSON.stringify(root.body)).toBe(201);
+    const atR1 = await delegatePlanTo(api, root.body.id, { resellerId: r1, markup: '2' });
+    const atR2 = await delegatePlanTo(api, atR1.id, { resellerId: r2, markup: '3' }, r1Token);
+    today = '2026-12-01';
+    const subscriptionId = await sold(atR2.periods[0]!.id, 'Internal client');
+    today = '2026-12-03';
+    // 2 vCPU on 2 Dec, and 3 GB of RAM on 2 Dec (RAM at R2: 3.00 × 2 × 3 = 18.00 a month: 3 × 1 / 30 → 1.80).
+    const sent = await api('POST', '/api/v1/usage-records', {
+      source: 'cloud', records: [
+        { recordId: `internal-${nextRecord++}`, subscriptionId, resource: 'cpu', quantity: 2, usedAt: '2026-12-02' },
+        { recordId: `internal-${nextRecord++}`, subscriptionId, resource: 'ram', quantity: 3, usedAt: '2026-12-02' },
+      ],
+    });
+    expect(sent.body.accepted, JSON.stringify(sent.body)).toBe(2);
+    const [open] = await usageCharges(subscriptionId);
+    expect(open).toMatchObject({ status: 'blocked', amount: 1200 + 180 });
+    today = '2027-01-01';
+    await runBillingDay(p, '2027-01-01');
+    const [closed] = await usageCharges(subscriptionId);
+    expect(closed!.status).toBe('closed');
+    // R1's prices: cpu 60.00, RAM 6.00 → 4.00 + 0.60; the operator's: 30.00 and 3.00 → 2.00 + 0.30.
+    expect(await resellerCharges(subscriptionId)).toEqual([
+      { charge: closed!.id, level: 1, creditor: r1, debtor: r2, unit: 460, quantity: 1, months: '1.000', bp: 0, amount: 460, currency: 'EUR' },
+      { charge: closed!.id, level: 2, creditor: 1, debtor: r1, unit: 230, quantity: 1, months: '1.000', bp: 0, amount: 230, currency: 'EUR' },
+    ]);
+    // A re-run writes nothing twice.
+    await runBillingDay(p, '2027-01-01');
+    expect(await resellerCharges(subscriptionId)).toHaveLength(2);
+  });
+});
