@@ -11,6 +11,7 @@ import { createServiceTemplate } from '../../operations/catalog/create-service-t
 import { addPlanPeriod } from '../../operations/catalog/plan-periods';
 import { catalogPage, catalogRecord, planCard, planPage, type CatalogTable } from '../../queries/catalog';
 import { findPropagated, listPropagated } from '../../queries/propagated';
+import type { Sql } from '../../db/client';
 import { guard, type Area } from '../auth';
 import { router, type ApiDeps } from '../deps';
 import { notFound } from '../errors';
@@ -138,6 +139,13 @@ export function maskSettings(settings: Record<string, unknown>): Record<string, 
   return Object.fromEntries(
     Object.entries(settings).map(([k, v]) => [k, /secret|password|token|api_?key/i.test(k) ? '********' : v]),
   );
+}
+
+/** A plan's card (periods, resources) as the plan routes answer it; 404 `not_found` when there is no such plan. */
+export async function planCardOr404(sql: Sql, id: number) {
+  const plan = await planCard(sql, id);
+  if (!plan) throw notFound('plan', id);
+  return plan;
 }
 
 /**
@@ -279,11 +287,7 @@ export function catalogRoutes({ sql, egress = publicEgressOnly }: ApiDeps) {
     present: (r) => ({ ...r, settings: maskSettings(r.settings as Record<string, unknown>) }),
   });
 
-  const loadPlan = async (id: number) => {
-    const plan = await planCard(sql, id);
-    if (!plan) throw notFound('plan', id);
-    return plan;
-  };
+  const loadPlan = (id: number) => planCardOr404(sql, id);
 
   app.openapi(
     createRoute({

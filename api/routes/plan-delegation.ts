@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { delegatePlan } from '../../operations/catalog/delegate-plan';
 import { editPlan, editPlanPeriod } from '../../operations/catalog/edit-plan';
-import { planCard } from '../../queries/catalog';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
-import { notFound } from '../errors';
+import { planCardOr404 } from './catalog';
 import { idParam, jsonBody, jsonResponses, looseObject, money, name } from '../schemas';
 
 const markup = z
@@ -52,11 +51,7 @@ const periodParams = z.object({
  */
 export function planDelegationRoutes({ sql }: ApiDeps) {
   const app = router();
-  const card = async (id: number) => {
-    const plan = await planCard(sql, id);
-    if (!plan) throw notFound('plan', id);
-    return plan;
-  };
+  const card = (id: number) => planCardOr404(sql, id);
 
   app.openapi(
     createRoute({
