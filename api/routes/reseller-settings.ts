@@ -60,7 +60,7 @@ function templateKey(key: string): { kind: DocumentTemplateKind; language: Docum
  * found. Long because it registers every route of the resource; each handler checks the subtree and calls one
  * operation or query.
  */
-export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
+export function resellerSettingsRoutes({ sql, egress, secrets }: ApiDeps) {
   const app = router();
   const resellerInSubtree = async (c: Context<AppEnv>, id: number) => {
     if (!(await findReseller(sql, c.get('staff'), id))) throw notFound('reseller', id);
@@ -112,7 +112,7 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
       await resellerInSubtree(c, id);
       const { seal, logo, ...input } = c.req.valid('json');
       const bytes = (value: string | null | undefined) => (typeof value === 'string' ? Buffer.from(value, 'base64') : value);
-      await saveResellerSettings(sql, id, { ...input, seal: bytes(seal), logo: bytes(logo) }, { by: c.get('staff').id, egress: egress ?? publicEgressOnly });
+      await saveResellerSettings(sql, id, { ...input, seal: bytes(seal), logo: bytes(logo) }, { by: c.get('staff').id, egress: egress ?? publicEgressOnly, secrets });
       return c.json(await settingsAnswer(id), 200);
     },
   );

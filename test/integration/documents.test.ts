@@ -3,7 +3,9 @@ import { addDays, todayIn } from '../../domain/dates';
 import { nextFinancialDay } from '../../domain/lifecycle';
 import { startSmtpReceiver, type SmtpReceiver } from '../fakes/smtp-receiver';
 import { pdfText } from '../support/pdf-text';
-import { createClient, createTestPlatform, eventually, seedCatalog, type Catalog, type TestPlatform } from '../support/platform';
+import { isSealed, secretBox } from '../../infra/secret-box';
+import { sealPlainSmtpPasswords } from '../../operations/resellers/smtp-password';
+import { createClient, createTestPlatform, eventually, seedCatalog, testLicensingKeyEncryptionKey, type Catalog, type TestPlatform } from '../support/platform';
 
 // Issue 21 point 6: acts and order invoices as PDF files of the client's reseller — its language, inherited or
 // modified template, seal and numbering — rendered once and served as stored; the invoice attached to the
@@ -129,6 +131,12 @@ describe('reseller settings (issue 21 point 1, spec 05 §8, spec 02 §13.6)', ()
     const kept = await p.api('POST', `/api/v1/resellers/${ids.a}/settings`, { smtp: { host: '127.0.0.1', port: resellerSmtp.port, security: 'none', user: 'a-mailer' } });
     expect(kept.body.own.smtp.passwordSet).toBe(true);
     for (const answer of [a, a1, kept, await p.api('GET', `/api/v1/resellers/${ids.a}/settings`)]) expect(JSON.stringify(answer.body)).not.toContain(relayPassword);
+    // At rest the password is sealed with the secrets key (SECRETS_ENCRYPTION_KEY): the column holds no plain password.
+    const [stored] = await p.sql<Array<{ smtp_password: string }>>`select smtp_password from reseller_settings where reseller_id = ${ids.a}`;
+    expect(isSealed(stored!.smtp_password)).toBe(true);
+    expect(stored!.smtp_password).not.toContain(relayPassword);
+    expect(JSON.stringify(await p.sql`select * from reseller_settings`)).not.toContain(relayPassword);
+    expect(secretBox(testLicensingKeyEncryptionKey).open(stored!.smtp_password)).toBe(relayPassword);
     const [log] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from event_log where changes::text like ${`%${relayPassword}%`}`;
     expect(log!.n).toBe(0);
   });
@@ -240,6 +248,13 @@ describe('acts as PDF (spec 02 §7; acceptance of issue 21 point 6)', () => {
 
 describe('the order invoice on "Order created" (spec 01 §16.11)', () => {
   it("is attached to the e-mail, which leaves through the nearest ancestor's relay with its sender, and is the PDF the API serves", async () => {
+    // A password stored in plain before passwords were sealed: the API's start seals it (platform/processes.ts),
+    // and the e-mail below still logs in with it.
+    await p.sql`update reseller_settings set smtp_password = ${relayPassword} where reseller_id = ${ids.a}`;
+    expect(await sealPlainSmtpPasswords(p.sql, secretBox(testLicensingKeyEncryptionKey))).toBe(1);
+    expect(await sealPlainSmtpPasswords(p.sql, secretBox(testLicensingKeyEncryptionKey))).toBe(0);
+    const [resealed] = await p.sql<Array<{ smtp_password: string }>>`select smtp_password from reseller_settings where reseller_id = ${ids.a}`;
+    expect(isSealed(resealed!.smtp_password)).toBe(true);
     const templates = (await p.api('GET', '/api/v1/notification-templates?event=order_created&limit=200')).body.items as any[];
     const template = templates.find((t) => t.defaultKey === 'order_created.email');
     expect((await p.api('POST', '/api/v1/notification-handlers', { event: 'order_created', templateId: template.id })).status).toBe(201);
@@ -257,6 +272,7 @@ describe('the order invoice on "Order created" (spec 01 §16.11)', () => {
     const order = placed.body;
     const operatorOrder = (await p.api('POST', '/api/v1/orders', { clientId: operatorBuyer, planPeriodId: prepaid.monthlyPeriodId })).body;
 
+    // The relay logged in with the password A set: the receiver refuses any other (its stored value is sealed).
     const mail = await eventually(async () => resellerSmtp.received.find((m) => m.parsed.attachments.length > 0), { what: "the reseller relay's e-mail", timeoutMs: 30_000 });
     expect(mail.user).toBe('a-mailer');
     expect(mail.from).toBe('billing@a.example');
