@@ -3,7 +3,7 @@ import type { Db } from './client';
 // The read side of propagation down the tenant tree (domain/propagation.ts): which row of a propagated object a
 // reseller uses. Operations (writes) and queries (lists) both resolve through here.
 
-export type PropagatedTable = 'notification_templates' | 'notification_handlers' | 'provisioning_rules';
+export type PropagatedTable = 'notification_templates' | 'notification_handlers' | 'provisioning_rules' | 'document_templates';
 
 /**
  * A subquery of the rows of `table` effective for the reseller whose path (root → reseller) is `path`: per key,
@@ -11,7 +11,8 @@ export type PropagatedTable = 'notification_templates' | 'notification_handlers'
  * effectiveRows. Every column of the table, plus `object_key`, `origin_reseller_id` and `shipped`.
  */
 export function effectiveRows(db: Db, table: PropagatedTable, path: readonly number[]) {
-  const shipped = table === 'notification_templates' ? db`t.default_key is not null` : db`false`;
+  /** The tables with factory defaults (`default_key`, operator only). */
+  const shipped = table === 'notification_templates' || table === 'document_templates' ? db`t.default_key is not null` : db`false`;
   const p = path as number[];
   return db`(
     select distinct on (coalesce(t.origin_id, t.id)) t.*, coalesce(t.origin_id, t.id) as object_key, o.reseller_id as origin_reseller_id, ${shipped} as shipped

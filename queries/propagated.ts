@@ -18,6 +18,8 @@ const columns: Record<PropagatedTable, (db: Db) => ReturnType<Db>> = {
     e.key, e.name, e.financial_day as "financialDay", e.promised_payment_allowed as "promisedPaymentAllowed",
     e.manual_renew_point_days as "manualRenewPointDays", e.auto_renew_point_days as "autoRenewPointDays",
     e.unpaid_stop_after_days as "unpaidStopAfterDays", e.blocking_period_days as "blockingPeriodDays", e.client_types as "clientTypes"`,
+  // Read through operations/documents/document-templates.ts (the body falls back to the factory default there).
+  document_templates: (db) => db`e.kind, e.language, e.body, e.default_key as "defaultKey"`,
 };
 
 /** Shapes a row: its flags replace the propagation columns; provisioning rules say `delegated` (spec 05 §3.2 rule 1). */

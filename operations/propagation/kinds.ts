@@ -28,3 +28,16 @@ export const provisioningRuleKind: PropagatedKind = {
   policy: { downstreamEdit: false },
   copyColumns: ['key', 'name', 'financial_day', 'promised_payment_allowed', 'manual_renew_point_days', 'auto_renew_point_days', 'unpaid_stop_after_days', 'blocking_period_days', 'client_types'],
 };
+
+/**
+ * Document templates (spec 05 §3.6: Invoice/Prepay and Invoice/Postpay are the act and invoice PDF templates, a fixed
+ * set): editable anywhere, a modified copy stops upstream changes, restore drops it; never created or deleted below
+ * the operator's factory rows.
+ */
+export const documentTemplateKind: PropagatedKind = {
+  table: 'document_templates',
+  label: 'document template',
+  policy: { downstreamEdit: true },
+  copyColumns: ['kind', 'language', 'body'],
+  shipped: true,
+};
