@@ -35,3 +35,11 @@ export function columnList(db: Db, names: readonly string[]) {
   for (const n of names) if (!/^[a-z_]+$/.test(n)) throw new Error(`not a column name: ${n}`);
   return db.unsafe(names.map((n) => `"${n}"`).join(', '));
 }
+
+/**
+ * Whether a handler row (alias `alias` of an effective-rows subquery: `object_key`, `active`) is on for a reseller:
+ * the reseller's own status (spec 03 §5.5, notification_handler_statuses), else the row's own flag.
+ */
+export function handlerActiveFor(db: Db, resellerId: number, alias = 'h') {
+  return db`coalesce((select s.active from notification_handler_statuses s where s.reseller_id = ${resellerId} and s.handler_key = ${db(alias)}.object_key), ${db(alias)}.active)`;
+}

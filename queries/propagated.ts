@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { effectiveRows, resellerPath, type PropagatedTable } from '../db/propagation';
+import { effectiveRows, handlerActiveFor, resellerPath, type PropagatedTable } from '../db/propagation';
 import { propagationFlags, type PropagationFlags } from '../domain/propagation';
 
 // Lists and cards of propagated objects (notification templates and handlers, provisioning rules) as one reseller
@@ -8,12 +8,13 @@ import { propagationFlags, type PropagationFlags } from '../domain/propagation';
 type Row = Record<string, unknown> & { id: number };
 type Raw = Row & { resellerId: number; originResellerId: number; modified: boolean; shipped: boolean };
 
-const columns: Record<PropagatedTable, (db: Db) => ReturnType<Db>> = {
+const columns: Record<PropagatedTable, (db: Db, viewerId: number) => ReturnType<Db>> = {
   notification_templates: (db) => db`
     e.name, e.channel, e.event, e.recipients, e.versions, e.fallback_language as "fallbackLanguage", e.default_key as "defaultKey"`,
-  notification_handlers: (db) => db`
+  // `active` is the viewer's own status where it switched the handler (spec 03 §5.5).
+  notification_handlers: (db, viewerId) => db`
     e.event, e.template_id as "templateId", (select channel from notification_templates where id = e.template_id) as channel, e.rule,
-    e.send_hour as "sendHour", e.active`,
+    e.send_hour as "sendHour", ${handlerActiveFor(db, viewerId, 'e')} as active`,
   provisioning_rules: (db) => db`
     e.key, e.name, e.financial_day as "financialDay", e.promised_payment_allowed as "promisedPaymentAllowed",
     e.manual_renew_point_days as "manualRenewPointDays", e.auto_renew_point_days as "autoRenewPointDays",
@@ -42,7 +43,7 @@ export async function listPropagated(db: Db, table: PropagatedTable, viewerId: n
   const path = (await resellerPath(db, viewerId)) ?? [];
   const byEvent = o.event !== undefined && table !== 'provisioning_rules' ? db`and e.event = ${o.event}` : db``;
   const rows = await db<Raw[]>`
-    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db)},
+    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db, viewerId)},
            e.created_at as "createdAt", e.updated_at as "updatedAt"
     from ${effectiveRows(db, table, path)} e
     where (${o.after ?? null}::int is null or e.id < ${o.after ?? null}) ${byEvent}
@@ -54,7 +55,7 @@ export async function listPropagated(db: Db, table: PropagatedTable, viewerId: n
 export async function findPropagated(db: Db, table: PropagatedTable, viewerId: number, id: number): Promise<(Row & PropagationFlags) | null> {
   const path = (await resellerPath(db, viewerId)) ?? [];
   const [row] = await db<Raw[]>`
-    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db)},
+    select e.id, e.object_key as "objectKey", e.reseller_id as "resellerId", e.origin_reseller_id as "originResellerId", e.modified, e.shipped, ${columns[table](db, viewerId)},
            e.created_at as "createdAt", e.updated_at as "updatedAt"
     from ${effectiveRows(db, table, path)} e
     where e.object_key = (select coalesce(origin_id, id) from ${db(table)} where id = ${id} and reseller_id = any(${path}::int[]))`;
