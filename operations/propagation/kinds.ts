@@ -9,6 +9,7 @@ export const handlerKind: PropagatedKind = {
   label: 'notification handler',
   policy: { downstreamEdit: true },
   copyColumns: ['event', 'template_id', 'rule', 'send_hour', 'active'],
+  resellerState: { table: 'notification_handler_statuses', keyColumn: 'handler_key' },
 };
 
 /** Notification templates (spec 03 §4): editable anywhere; a modified copy stops upstream changes. */

@@ -32,6 +32,8 @@ export interface PropagatedKind {
   shipped?: boolean;
   /** Objects naming this one by key (handlers name a template): deleted with it, and a modified one keeps it alive downstream. */
   dependents?: ReadonlyArray<{ kind: PropagatedKind; column: string }>;
+  /** A table of per-reseller state keyed by the object's key (handlers' on/off, spec 03 §5.5): re-keyed with a survivor. */
+  resellerState?: { table: 'notification_handler_statuses'; keyColumn: 'handler_key' };
 }
 
 /** A row effective for a viewer, with what the rules need. */
@@ -159,6 +161,10 @@ async function keepAt(tx: Db, kind: PropagatedKind, key: number, resellerId: num
   }
   const subtree = tx`select id from resellers where path @> array[${resellerId}::int]`;
   await tx`update ${tx(kind.table)} set origin_id = ${newKey} where origin_id = ${key} and reseller_id in (${subtree})`;
+  if (kind.resellerState) {
+    const { table, keyColumn } = kind.resellerState;
+    await tx`update ${tx(table)} set ${tx(keyColumn)} = ${newKey} where ${tx(keyColumn)} = ${key} and reseller_id in (${subtree})`;
+  }
   for (const d of kind.dependents ?? []) await tx`update ${tx(d.kind.table)} set ${tx(d.column)} = ${newKey} where ${tx(d.column)} = ${key} and reseller_id in (${subtree})`;
 }
 

@@ -223,11 +223,22 @@ describe("a reseller's own on/off of an inherited handler (spec 03 §5.5, §5.6)
     expect({ active: edited.active, modified: edited.modified }).toEqual({ active: false, modified: true });
     const restored = await created(api('r', 'POST', `/notification-handlers/${edited.id}/restore`, {}), 200);
     expect({ active: restored.active, modified: restored.modified, sendHour: restored.sendHour }).toEqual({ active: false, modified: false, sendHour: null });
+    // A reseller created under R now receives the handler as R has it: off (spec 03 §2.1).
+    const r2 = (await created(api('root', 'POST', '/resellers', { name: 'Sub-reseller R2', currency: 'EUR', parentId: r }))).id;
+    const r2Token = await staffOf(r2, 'admin@r2.example');
+    expect((await p.api('GET', `/api/v1/notification-handlers/${h.id}`, undefined, { token: r2Token })).body.active).toBe(false);
     // The operator switching it off changes only its own; R switching back on is R's alone.
     expect((await created(api('root', 'POST', `/notification-handlers/${h.id}`, { active: false }), 200)).active).toBe(false);
     expect((await api('s', 'GET', `/notification-handlers/${h.id}`)).body.active).toBe(true);
     expect((await created(api('r', 'POST', `/notification-handlers/${h.id}`, { active: true }), 200)).active).toBe(true);
     expect((await api('root', 'GET', `/notification-handlers/${h.id}`)).body.active).toBe(false);
+    expect((await p.api('GET', `/api/v1/notification-handlers/${h.id}`, undefined, { token: r2Token })).body.active).toBe(false);
+
+    // The operator deletes it: R's modified copy survives as R's own (spec 03 §5.7), still switched off at R.
+    await created(api('r', 'POST', `/notification-handlers/${h.id}`, { active: false }), 200);
+    const kept = await created(api('r', 'POST', `/notification-handlers/${h.id}`, { sendHour: 9 }), 200);
+    expect((await api('root', 'DELETE', `/notification-handlers/${h.id}`)).status).toBe(200);
+    expect((await api('r', 'GET', `/notification-handlers/${kept.id}`)).body).toMatchObject({ active: false, sendHour: 9, inherited: false, modified: false });
   });
 });
 
