@@ -1,5 +1,6 @@
 import type { Sql } from '../db/client';
 import { publicEgressOnly, type EgressPolicy } from '../infra/egress';
+import type { SecretBox } from '../infra/secret-box';
 import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from '../operations/plugins/registry';
 import { createBillingRunActivities } from './billing-runs';
@@ -25,10 +26,12 @@ export interface ActivityDeps {
   mail?: MailConfig;
   /** Which hosts inside the network outbound calls may reach (EGRESS_ALLOW_HOSTS); default: none. */
   egress?: EgressPolicy;
+  /** Opens the secrets sealed at rest, such as the resellers' SMTP passwords (SECRETS_ENCRYPTION_KEY). */
+  secrets?: SecretBox;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
-export function createActivities({ sql, plugins, timeZone, now = () => new Date(), mail = { from: 'billing@localhost' }, egress = publicEgressOnly }: ActivityDeps) {
+export function createActivities({ sql, plugins, timeZone, now = () => new Date(), mail = { from: 'billing@localhost' }, egress = publicEgressOnly, secrets }: ActivityDeps) {
   const today = () => todayIn(timeZone, now());
   return {
     ...createScenarioRecorders({ sql }),
@@ -40,7 +43,7 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createScenarioDispatchActivities({ sql }),
     ...createLifecycleOrderActivities({ sql, today, plugins }),
     ...createClientBlockActivities({ sql, today }),
-    ...createNotificationActivities({ sql, timeZone, now, mail, egress }),
+    ...createNotificationActivities({ sql, timeZone, now, mail, egress, secrets }),
     ...createUsageActivities({ sql, plugins, timeZone, now }),
   };
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
 import { createOutboundFetch, type EgressPolicy } from '../infra/egress';
+import type { SecretBox } from '../infra/secret-box';
 import { DeliveryError, type MailConfig } from '../operations/notifications/channels';
 import { deliverNotification, markNotificationFailed } from '../operations/notifications/deliver-notification';
 import { prepareNotifications } from '../operations/notifications/prepare-notifications';
@@ -12,6 +13,8 @@ export interface NotificationActivityDeps {
   mail: MailConfig;
   /** The SMS gateway is called under the egress policy (infra/egress.ts). */
   egress: EgressPolicy;
+  /** Opens the resellers' sealed SMTP passwords (SECRETS_ENCRYPTION_KEY). */
+  secrets?: SecretBox | undefined;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface NotificationActivityDeps {
  * rules and rendered into log rows (once per event and handler, whoever retries), then each row is
  * delivered through its channel with every attempt recorded (operations/notifications/).
  */
-export function createNotificationActivities({ sql, timeZone, now, mail, egress }: NotificationActivityDeps) {
+export function createNotificationActivities({ sql, timeZone, now, mail, egress, secrets }: NotificationActivityDeps) {
   const smsFetch = createOutboundFetch(egress);
   return {
     /** Returns the event's queued notifications and how long each is held (its sending hour, by the platform clock). */
@@ -29,7 +32,7 @@ export function createNotificationActivities({ sql, timeZone, now, mail, egress 
 
     /** One delivery attempt; a failure is recorded and thrown so Temporal retries it with back-off. */
     async deliverNotification({ notificationId }: { notificationId: number }): Promise<{ status: string; providerMessageId: string | null }> {
-      const outcome = await deliverNotification(sql, notificationId, { mail, smsFetch });
+      const outcome = await deliverNotification(sql, notificationId, { mail, smsFetch, secrets });
       if (!outcome) throw ApplicationFailure.nonRetryable(`notification ${notificationId} does not exist`, 'notification_missing');
       if (outcome.status === 'sent') return outcome;
       const { error } = outcome;

@@ -24,6 +24,11 @@ export interface ApiDeps {
   egress?: EgressPolicy;
   /** Seals and opens the licensing vendors' signing keys (LICENSING_KEY_ENCRYPTION_KEY); unset: they cannot be used. */
   licensingKeys?: SecretBox;
+  /**
+   * Seals the other secrets at rest, such as the resellers' SMTP passwords: the box of SECRETS_ENCRYPTION_KEY, the
+   * same key as licensingKeys' (infra/config.ts `secretsKeyOf`). Unset: a password cannot be stored (409).
+   */
+  secrets?: SecretBox;
 }
 
 /**

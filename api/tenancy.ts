@@ -175,6 +175,21 @@ export function tenantRule(method: string, path: string): TenantRule {
 
 const isRoot = (staff: Staff) => staff.resellerId === rootResellerId;
 
+/**
+ * Whether a reseller's staff may use what a route serves (`GET /api/v1/tasks`, as the OpenAPI document writes it):
+ * every rule but root-only. The operator UI asks this of the API route each page stands on (web/layout.tsx
+ * `sections`), so its menu and pages follow this one classification. `null` names no API route (a UI page of no
+ * tenant's rows, such as the system event log): unclassified, so root-only like any route nobody scoped.
+ */
+export function openToResellers(route: `${string} /api/v1/${string}` | null): boolean {
+  if (route === null) return false;
+  const [method, path] = route.split(' ') as [string, string];
+  return tenantRule(method, path).kind !== 'root';
+}
+
+/** Whether `resellerId`'s staff may use the route: the operator's staff use everything (spec 05 §7.3). */
+export const mayUseRoute = (resellerId: number, route: Parameters<typeof openToResellers>[0]) => resellerId === rootResellerId || openToResellers(route);
+
 /** The matched route as the OpenAPI document writes it (hono's `:id` → `{id}`). */
 function routeOf(c: Context<AppEnv>): { method: string; path: string } {
   const route = c.req.matchedRoutes.filter((r) => r.method !== 'ALL').at(-1);

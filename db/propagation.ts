@@ -3,7 +3,13 @@ import type { Db } from './client';
 // The read side of propagation down the tenant tree (domain/propagation.ts): which row of a propagated object a
 // reseller uses. Operations (writes) and queries (lists) both resolve through here.
 
-export type PropagatedTable = 'notification_templates' | 'notification_handlers' | 'notification_categories' | 'provisioning_rules' | 'client_types';
+export type PropagatedTable =
+  | 'notification_templates'
+  | 'notification_handlers'
+  | 'notification_categories'
+  | 'provisioning_rules'
+  | 'client_types'
+  | 'document_templates';
 
 /**
  * A subquery of the rows of `table` effective for the reseller whose path (root → reseller) is `path`: per key,
@@ -11,7 +17,8 @@ export type PropagatedTable = 'notification_templates' | 'notification_handlers'
  * effectiveRows. Every column of the table, plus `object_key`, `origin_reseller_id` and `shipped`.
  */
 export function effectiveRows(db: Db, table: PropagatedTable, path: readonly number[]) {
-  const shipped = table === 'notification_templates' ? db`t.default_key is not null` : db`false`;
+  /** The tables with factory defaults (`default_key`, operator only). */
+  const shipped = table === 'notification_templates' || table === 'document_templates' ? db`t.default_key is not null` : db`false`;
   const p = path as number[];
   return db`(
     select distinct on (coalesce(t.origin_id, t.id)) t.*, coalesce(t.origin_id, t.id) as object_key, o.reseller_id as origin_reseller_id, ${shipped} as shipped
@@ -33,4 +40,12 @@ export async function resellerPath(db: Db, resellerId: number): Promise<number[]
 export function columnList(db: Db, names: readonly string[]) {
   for (const n of names) if (!/^[a-z_]+$/.test(n)) throw new Error(`not a column name: ${n}`);
   return db.unsafe(names.map((n) => `"${n}"`).join(', '));
+}
+
+/**
+ * Whether a handler row (alias `alias` of an effective-rows subquery: `object_key`, `active`) is on for a reseller:
+ * the reseller's own status (spec 03 §5.5, notification_handler_statuses), else the row's own flag.
+ */
+export function handlerActiveFor(db: Db, resellerId: number, alias = 'h') {
+  return db`coalesce((select s.active from notification_handler_statuses s where s.reseller_id = ${resellerId} and s.handler_key = ${db(alias)}.object_key), ${db(alias)}.active)`;
 }

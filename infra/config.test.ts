@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, secretsKeyOf } from './config';
 
 describe('configuration from the environment', () => {
   it('applies defaults when nothing is set', () => {
@@ -14,6 +14,16 @@ describe('configuration from the environment', () => {
 
   it('reads LICENSING_KEY_ENCRYPTION_KEY as 32 bytes of base64', () => {
     expect(loadConfig({ LICENSING_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).LICENSING_KEY_ENCRYPTION_KEY?.length).toBe(32);
+  });
+
+  it('the secrets key is SECRETS_ENCRYPTION_KEY, else its earlier name LICENSING_KEY_ENCRYPTION_KEY; two different keys stop the process', () => {
+    const one = Buffer.alloc(32, 1).toString('base64');
+    const two = Buffer.alloc(32, 2).toString('base64');
+    expect(secretsKeyOf(loadConfig({ SECRETS_ENCRYPTION_KEY: one }))).toEqual(Buffer.alloc(32, 1));
+    expect(secretsKeyOf(loadConfig({ LICENSING_KEY_ENCRYPTION_KEY: one }))).toEqual(Buffer.alloc(32, 1));
+    expect(secretsKeyOf(loadConfig({ SECRETS_ENCRYPTION_KEY: one, LICENSING_KEY_ENCRYPTION_KEY: one }))).toEqual(Buffer.alloc(32, 1));
+    expect(secretsKeyOf(loadConfig({}))).toBeUndefined();
+    expect(() => secretsKeyOf(loadConfig({ SECRETS_ENCRYPTION_KEY: one, LICENSING_KEY_ENCRYPTION_KEY: two }))).toThrow(/SECRETS_ENCRYPTION_KEY: differs from LICENSING_KEY_ENCRYPTION_KEY/);
   });
 
   it('treats empty strings as unset, as compose files and shells produce them', () => {

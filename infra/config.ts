@@ -7,6 +7,19 @@ import { secretBoxKeyFrom } from './secret-box';
  * All configuration comes from environment variables, validated here once at start. A bad value stops
  * the process with a message naming the variable, before anything connects anywhere.
  */
+/** A secret box key: base64 of 32 random bytes. */
+const secretsKey = z
+  .string()
+  .transform((text, ctx) => {
+    const key = secretBoxKeyFrom(text);
+    if (!key) {
+      ctx.addIssue({ code: 'custom', message: 'must be base64 of exactly 32 bytes (openssl rand -base64 32)' });
+      return z.NEVER;
+    }
+    return key;
+  })
+  .optional();
+
 const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/billing'),
   TEMPORAL_ADDRESS: z
@@ -43,17 +56,13 @@ const configSchema = z.object({
    * bytes (`openssl rand -base64 32`). Kept out of the database on purpose. Unset: vendors cannot be registered,
    * rotated or sign documents (503 LICENSING_KEYS_LOCKED).
    */
-  LICENSING_KEY_ENCRYPTION_KEY: z
-    .string()
-    .transform((text, ctx) => {
-      const key = secretBoxKeyFrom(text);
-      if (!key) {
-        ctx.addIssue({ code: 'custom', message: 'must be base64 of exactly 32 bytes (openssl rand -base64 32)' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .optional(),
+  LICENSING_KEY_ENCRYPTION_KEY: secretsKey,
+  /**
+   * The key of every secret the platform keeps at rest (infra/secret-box.ts): the licensing vendors' signing keys,
+   * entitlement administrator passwords and the resellers' SMTP passwords. LICENSING_KEY_ENCRYPTION_KEY is its
+   * earlier name, still read: one key under either name, and both set must be the same key (`secretsKeyOf`).
+   */
+  SECRETS_ENCRYPTION_KEY: secretsKey,
   /** When set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The API's database statement timeout: a longer query is cancelled and answered 503 `query_timeout`; 0 turns it off. */
@@ -110,6 +119,21 @@ const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The one key of the secrets at rest: SECRETS_ENCRYPTION_KEY, else its earlier name LICENSING_KEY_ENCRYPTION_KEY.
+ * One key rather than one per kind of secret: the values it seals already share one box (the signing keys and the
+ * administrator passwords), a second key would be a second thing to keep out of the backups and to lose, and no
+ * rotation of the key itself exists that separate keys would make cheaper. Both names set to different keys would
+ * leave some secrets unopenable, so that stops the process.
+ */
+export function secretsKeyOf(config: Pick<Config, 'SECRETS_ENCRYPTION_KEY' | 'LICENSING_KEY_ENCRYPTION_KEY'>): Buffer | undefined {
+  const { SECRETS_ENCRYPTION_KEY: general, LICENSING_KEY_ENCRYPTION_KEY: licensing } = config;
+  if (general && licensing && !general.equals(licensing)) {
+    throw new ConfigError('Invalid configuration:\n  SECRETS_ENCRYPTION_KEY: differs from LICENSING_KEY_ENCRYPTION_KEY, its earlier name; set one of them, or both to the same key');
+  }
+  return general ?? licensing;
+}
 
 /** The egress policy of the API (checks when URLs are saved) and the worker (every outbound call). */
 export const egressPolicyFrom = (config: Config): EgressPolicy => ({ allowHosts: config.EGRESS_ALLOW_HOSTS });

@@ -7,6 +7,7 @@ import { bootstrapAdmin } from '../api/auth';
 import { hashPassword } from '../infra/passwords';
 import { secretBox, type SecretBox } from '../infra/secret-box';
 import { sealPlainSigningKeys } from '../operations/licensing/signing/vendor-signing-keys';
+import { sealPlainSmtpPasswords } from '../operations/resellers/smtp-password';
 import type { ApiDeps } from '../api/deps';
 import { startPendingBlockScenarios } from '../api/scenario-starts/client-blocks';
 import { resendPaidSignals } from '../api/scenario-starts/orders';
@@ -15,7 +16,7 @@ import { startNotificationDispatcher } from './notification-dispatcher';
 import { startMissingOrderScenarios } from '../api/scenario-starts/orders';
 import { connectDatabase, isConnectionLoss, type DatabaseHandle } from '../db/client';
 import type { PluginRetryPolicy } from '../contracts/plugin-calls';
-import { egressPolicyFrom, StartupError, type Config } from '../infra/config';
+import { egressPolicyFrom, secretsKeyOf, StartupError, type Config } from '../infra/config';
 import { probeTemporal } from './local-temporal';
 import { ensureBillingSchedule } from './billing-schedule';
 import type { Logger } from '../infra/logger';
@@ -39,18 +40,22 @@ export interface RunningApi {
 }
 
 /**
- * The box of LICENSING_KEY_ENCRYPTION_KEY for the API. Signing keys still in plain PEM (from before they were
- * encrypted) are sealed now; without the key, say so once.
+ * The secrets box for the API (SECRETS_ENCRYPTION_KEY, or its earlier name LICENSING_KEY_ENCRYPTION_KEY): one key
+ * for every secret at rest (infra/config.ts `secretsKeyOf`). Values still stored in plain (signing keys from before
+ * they were encrypted, SMTP passwords from before they were sealed) are sealed now; without the key, say so once.
  */
-async function openLicensingKeys(config: Config, database: DatabaseHandle, logger: Logger): Promise<{ licensingKeys?: SecretBox }> {
-  if (!config.LICENSING_KEY_ENCRYPTION_KEY) {
-    logger.warn('LICENSING_KEY_ENCRYPTION_KEY is not set: licensing vendors cannot be registered and documents cannot be signed');
+async function openSecrets(config: Config, database: DatabaseHandle, logger: Logger): Promise<{ licensingKeys?: SecretBox; secrets?: SecretBox }> {
+  const key = secretsKeyOf(config);
+  if (!key) {
+    logger.warn('SECRETS_ENCRYPTION_KEY is not set: licensing vendors cannot be registered, documents cannot be signed and resellers cannot store SMTP passwords');
     return {};
   }
-  const licensingKeys = secretBox(config.LICENSING_KEY_ENCRYPTION_KEY);
-  const sealed = await sealPlainSigningKeys(database.sql, licensingKeys);
-  if (sealed > 0) logger.info({ sealed }, 'licensing signing keys sealed with LICENSING_KEY_ENCRYPTION_KEY');
-  return { licensingKeys };
+  const box = secretBox(key);
+  const sealed = await sealPlainSigningKeys(database.sql, box);
+  if (sealed > 0) logger.info({ sealed }, 'licensing signing keys sealed with SECRETS_ENCRYPTION_KEY');
+  const passwords = await sealPlainSmtpPasswords(database.sql, box);
+  if (passwords > 0) logger.info({ sealed: passwords }, 'reseller SMTP passwords sealed with SECRETS_ENCRYPTION_KEY');
+  return { licensingKeys: box, secrets: box };
 }
 
 /** The HTTP API: connects, makes sure an admin token exists, serves, sweeps lost order starts. */
@@ -69,7 +74,7 @@ export async function startApi(config: Config & { TEMPORAL_ADDRESS: string }, lo
     timeZone: config.PLATFORM_TIME_ZONE,
     pluginRetryPolicy: pluginRetryPolicyFrom(config),
     egress: egressPolicyFrom(config),
-    ...(await openLicensingKeys(config, database, logger)),
+    ...(await openSecrets(config, database, logger)),
   };
   const { token, created } = await bootstrapAdmin(database.sql, config.BOOTSTRAP_ADMIN_TOKEN);
   // The operator UI needs a password: the first administrator gets the configured one, only while it has none.
@@ -155,6 +160,7 @@ export async function startWorker(config: Config & { TEMPORAL_ADDRESS: string },
     timeZone: config.PLATFORM_TIME_ZONE,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     mail: { url: config.SMTP_URL, from: config.MAIL_FROM },
+    ...(secretsKeyOf(config) ? { secrets: secretBox(secretsKeyOf(config)!) } : {}),
     logger,
   });
   const done = worker.run().finally(async () => {

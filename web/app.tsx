@@ -12,10 +12,10 @@ import { isStorableText } from '../domain/text';
 import { currentOrigin } from '../infra/request-context';
 import { todayIn } from '../domain/dates';
 import { apiBridge, type ApiFetch } from './api-bridge';
-import { isLanguage, translator, type Language, type MessageKey } from './i18n';
+import { isLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { listDefinitions } from './list-definitions';
 import { mountList, mountListPreferences } from './lists';
-import { dateTime, isOperatorStaff, mayRead, Page, Status } from './layout';
+import { dateTime, isOperatorStaff, mayOpen, mayRead, Page, Status } from './layout';
 import { operationPages } from './pages/operations';
 import { recordPages } from './pages/records';
 import { scenarioPages } from './pages/scenario';
@@ -28,7 +28,7 @@ import { countAccountAttempt, countAddressAttempt } from '../operations/staff/si
 import { startStaffSession } from '../operations/staff/start-session';
 import { endStaffSession } from '../operations/staff/end-session';
 import { setSessionLanguage } from '../operations/staff/set-session-language';
-import { SESSION_COOKIE, sameToken, sessions, type WebEnv } from './session';
+import { SESSION_COOKIE, sameToken, sessions, type Session, type WebEnv } from './session';
 
 /**
  * The operator UI (issue 8), rendered on the server with hono/jsx: staff sign-in with a memory-hard password
@@ -242,31 +242,7 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
             </table>
           </>
         ) : null}
-        <h2>{t('home.billingRuns')}</h2>
-        {runs.length === 0 ? (
-          <p>{t('home.noRuns')}</p>
-        ) : (
-          <table>
-            <tr>
-              <th>{t('home.date')}</th>
-              <th>{t('home.status')}</th>
-              <th>{t('home.progress')}</th>
-              <th>{t('home.runs')}</th>
-            </tr>
-            {runs.map((r) => (
-              <tr>
-                <td>{mayRead(session, 'finance') ? <a href={`/billing-runs/${r.date}`}>{r.date}</a> : r.date}</td>
-                <td>
-                  <Status t={t} value={r.status} />
-                </td>
-                <td>
-                  {String(r.duties)} {t('billing.dutiesDone')}
-                </td>
-                <td>{String(r.runs)}</td>
-              </tr>
-            ))}
-          </table>
-        )}
+        {mayOpen(session, 'GET /api/v1/billing/runs') ? <BillingRunsSummary t={t} session={session} runs={runs} /> : null}
       </Page>,
     );
   });
@@ -281,4 +257,37 @@ export function webApp({ sql, now = () => new Date(), fetchApi, temporalUi = { u
   settingsPages(context);
 
   return app;
+}
+
+/** The latest billing runs on the home page: installation-wide, the operator's alone (spec 05 §7.3). */
+function BillingRunsSummary({ t, session, runs }: { t: Translate; session: Session; runs: ReadonlyArray<{ date: string; status: string; runs: number; duties: number }> }) {
+  return (
+    <>
+      <h2>{t('home.billingRuns')}</h2>
+      {runs.length === 0 ? (
+        <p>{t('home.noRuns')}</p>
+      ) : (
+        <table>
+          <tr>
+            <th>{t('home.date')}</th>
+            <th>{t('home.status')}</th>
+            <th>{t('home.progress')}</th>
+            <th>{t('home.runs')}</th>
+          </tr>
+          {runs.map((r) => (
+            <tr>
+              <td>{mayRead(session, 'finance') ? <a href={`/billing-runs/${r.date}`}>{r.date}</a> : r.date}</td>
+              <td>
+                <Status t={t} value={r.status} />
+              </td>
+              <td>
+                {String(r.duties)} {t('billing.dutiesDone')}
+              </td>
+              <td>{String(r.runs)}</td>
+            </tr>
+          ))}
+        </table>
+      )}
+    </>
+  );
 }

@@ -2,24 +2,35 @@ import { rootResellerId } from '../domain/resellers';
 import type { ApiRecord } from './api-bridge';
 import type { Child } from 'hono/jsx';
 import { can, type Area } from '../api/auth';
+import { mayUseRoute, type openToResellers } from '../api/tenancy';
 import { translator, type Language, type MessageKey, type Translate } from './i18n';
 import type { Session } from './session';
 
-/** The sections of the operator UI and the permission area each reads; the menu shows what the role may open. */
-export const sections: Array<{ href: string; key: MessageKey; area: Area | null }> = [
-  { href: '/', key: 'nav.home', area: null },
-  { href: '/orders', key: 'nav.orders', area: 'operations' },
-  { href: '/subscriptions', key: 'nav.subscriptions', area: 'operations' },
-  { href: '/clients', key: 'nav.clients', area: 'operations' },
-  { href: '/payments', key: 'nav.payments', area: 'finance' },
-  { href: '/tasks', key: 'nav.tasks', area: 'tasks' },
-  { href: '/manual-operations', key: 'nav.manualOperations', area: 'operations' },
-  { href: '/scenarios', key: 'nav.scenarios', area: 'scenarios' },
-  { href: '/notifications', key: 'nav.notifications', area: 'operations' },
-  { href: '/event-log', key: 'nav.eventLog', area: 'staff' },
-  { href: '/notification-templates', key: 'nav.templates', area: 'billing_config' },
-  { href: '/billing-runs', key: 'nav.billingRuns', area: 'finance' },
+/** An API route as the OpenAPI document writes it (`GET /api/v1/tasks/{id}`), or null for a page that has none. */
+export type ApiRoute = Parameters<typeof openToResellers>[0];
+
+/**
+ * The sections of the operator UI: the permission area each reads (the menu shows what the role may open) and the
+ * API route it stands on, whose tenant-gate classification (api/tenancy.ts) decides whether a reseller's staff see
+ * it. The system event log has no API route: unclassified, so the operator's alone (spec 05 §7.3).
+ */
+export const sections: Array<{ href: string; key: MessageKey; area: Area | null; route: ApiRoute }> = [
+  { href: '/', key: 'nav.home', area: null, route: 'GET /api/v1/me' },
+  { href: '/orders', key: 'nav.orders', area: 'operations', route: 'GET /api/v1/orders' },
+  { href: '/subscriptions', key: 'nav.subscriptions', area: 'operations', route: 'GET /api/v1/subscriptions' },
+  { href: '/clients', key: 'nav.clients', area: 'operations', route: 'GET /api/v1/clients' },
+  { href: '/payments', key: 'nav.payments', area: 'finance', route: 'GET /api/v1/payments' },
+  { href: '/tasks', key: 'nav.tasks', area: 'tasks', route: 'GET /api/v1/tasks' },
+  { href: '/manual-operations', key: 'nav.manualOperations', area: 'operations', route: 'GET /api/v1/manual-operations' },
+  { href: '/scenarios', key: 'nav.scenarios', area: 'scenarios', route: 'GET /api/v1/scenarios' },
+  { href: '/notifications', key: 'nav.notifications', area: 'operations', route: 'GET /api/v1/notifications' },
+  { href: '/event-log', key: 'nav.eventLog', area: 'staff', route: null },
+  { href: '/notification-templates', key: 'nav.templates', area: 'billing_config', route: 'GET /api/v1/notification-templates' },
+  { href: '/billing-runs', key: 'nav.billingRuns', area: 'finance', route: 'GET /api/v1/billing/runs' },
 ];
+
+/** Whether the signed-in staff member may open what `route` serves: the operator's staff always, a reseller's unless it is root-only. */
+export const mayOpen = (session: Session, route: ApiRoute) => mayUseRoute(session.resellerId, route);
 
 /** The root reseller's staff: installation-wide figures and the operator's lists (spec 05 §7.3) are theirs alone. */
 export const isOperatorStaff = (session: Session) => session.resellerId === rootResellerId;
@@ -45,7 +56,7 @@ export function Page({ title, session, language, children }: { title: string; se
             <>
               <nav>
                 {sections
-                  .filter((s) => mayRead(session, s.area))
+                  .filter((s) => mayRead(session, s.area) && mayOpen(session, s.route))
                   .map((s) => (
                     <a href={s.href}>{t(s.key)}</a>
                   ))}

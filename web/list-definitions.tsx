@@ -21,6 +21,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'orders',
     path: '/orders',
+    route: 'GET /api/v1/orders',
     title: 'nav.orders',
     area: 'operations',
     query: orderList,
@@ -50,6 +51,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'subscriptions',
     path: '/subscriptions',
+    route: 'GET /api/v1/subscriptions',
     title: 'nav.subscriptions',
     area: 'operations',
     query: subscriptionList,
@@ -78,6 +80,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'clients',
     path: '/clients',
+    route: 'GET /api/v1/clients',
     title: 'nav.clients',
     area: 'operations',
     query: clientList,
@@ -102,6 +105,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'payments',
     path: '/payments',
+    route: 'GET /api/v1/payments',
     title: 'nav.payments',
     area: 'finance',
     query: paymentList,
@@ -130,6 +134,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'tasks',
     path: '/tasks',
+    route: 'GET /api/v1/tasks',
     title: 'nav.tasks',
     area: 'tasks',
     query: taskTable,
@@ -157,6 +162,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'manual-operations',
     path: '/manual-operations',
+    route: 'GET /api/v1/manual-operations',
     title: 'nav.manualOperations',
     area: 'operations',
     query: manualOperationList,
@@ -190,6 +196,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'scenarios',
     path: '/scenarios',
+    route: 'GET /api/v1/scenarios',
     title: 'nav.scenarios',
     area: 'scenarios',
     query: scenarioList,
@@ -215,6 +222,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'notifications',
     path: '/notifications',
+    route: 'GET /api/v1/notifications',
     title: 'nav.notifications',
     area: 'operations',
     query: notificationList,
@@ -243,6 +251,7 @@ export const listDefinitions: ListDefinition[] = [
   {
     name: 'event-log',
     path: '/event-log',
+    route: null,
     title: 'nav.eventLog',
     area: 'staff',
     query: eventLogList,

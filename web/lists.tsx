@@ -10,7 +10,8 @@ import type { Viewer } from '../queries/tenancy';
 import { isStorableText } from '../domain/text';
 import { csvCell } from '../infra/csv';
 import { translator, type MessageKey, type Translate } from './i18n';
-import { Csrf, dateTime, isOperatorStaff, mayRead, money, Page, Status } from './layout';
+import { Csrf, dateTime, isOperatorStaff, mayOpen, mayRead, money, Page, Status, type ApiRoute } from './layout';
+import { operatorOnlyPage } from './tenant-gate';
 import { localPath } from './local-path';
 import type { Session, WebEnv } from './session';
 
@@ -50,6 +51,8 @@ export interface ListDefinition {
   path: string;
   title: MessageKey;
   area: Area;
+  /** The API route the list stands on: its tenant-gate classification decides whether a reseller's staff open it (web/tenant-gate.tsx). */
+  route: ApiRoute;
   /** The list's one query (queries/lists/). */
   query: ListQuery<object>;
   columns: ListColumn[];
@@ -313,8 +316,10 @@ export function mountList(app: Hono<WebEnv>, sql: Sql, def: ListDefinition, sign
   app.get(def.path, signedIn, async (c) => {
     const session = c.get('session');
     const t = translator(session.language);
-    // A list of no tenant's rows (tasks, the system event log) is the operator's alone (spec 05 §7.3).
-    if (!mayRead(session, def.area) || (def.query.client === null && !isOperatorStaff(session))) return c.html(<Page title="403" session={session}><p class="error">{t('error.noAccess')}</p></Page>, 403);
+    if (!mayRead(session, def.area)) return c.html(<Page title="403" session={session}><p class="error">{t('error.noAccess')}</p></Page>, 403);
+    // The tenant gate of the list's API route (spec 05 §7.3). A query with no tenant column could not be scoped at
+    // all, so it stays the operator's even if its route were ever classified otherwise (list-definitions.test.ts).
+    if (!mayOpen(session, def.route) || (def.query.client === null && !isOperatorStaff(session))) return operatorOnlyPage(c);
     const prefs = await listPreferencesOf(sql, session.staffId, def.name);
     const parsed = parseQuery(def, c, prefs?.pageSize ?? null);
     if ('invalid' in parsed) return refuseFilter(c, def, t, session, c.req.query('format') === 'csv', parsed.invalid);

@@ -315,7 +315,7 @@ export function notificationRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/notification-handlers/{id}',
       tags: ['Notifications'],
-      summary: "Change a handler for the caller's reseller (an inherited one becomes its modified copy): its rule, sending hour or active flag",
+      summary: "Change a handler for the caller's reseller: a new rule or sending hour makes an inherited one its modified copy; `active` switches it on or off for the caller's reseller alone, as no modification (spec 03 §5.5)",
       ...guard('billing_config', true),
       request: { params: idParam, ...jsonBody(handlerUpdate) },
       responses: jsonResponses(200, looseObject, 'the handler'),

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { documentKinds as numberedKinds } from '../../domain/document-numbers';
 import { documentKinds, documentLanguages, isDocumentLanguage, type DocumentLanguage, type DocumentTemplateKind } from '../../domain/documents/templates';
 import { publicEgressOnly } from '../../infra/egress';
-import { resolveDocumentTemplate, saveDocumentTemplate } from '../../operations/documents/document-templates';
+import { resolveDocumentTemplate, saveDocumentTemplate, upstreamDocumentTemplate } from '../../operations/documents/document-templates';
 import { effectiveResellerSettings } from '../../operations/resellers/effective-reseller-settings';
 import { saveResellerSettings } from '../../operations/resellers/save-reseller-settings';
 import { findReseller } from '../../queries/resellers';
@@ -42,7 +42,7 @@ const templateParams = z.object({
   key: z.string().max(32).openapi({ param: { name: 'key', in: 'path' }, description: '<kind>.<language>: act.en, act.ru, invoice.en, invoice.ru' }),
 });
 const templateInput = z
-  .object({ body: z.string().min(1).max(64 * 1024).nullable().describe("Handlebars (docs/documents.md); null drops the reseller's copy, so the inherited one applies") })
+  .object({ body: z.string().min(1).max(64 * 1024).nullable().describe("Handlebars (docs/documents.md); null restores the upstream version: the reseller's copy is dropped (at the operator: the factory default)") })
   .strict()
   .openapi('DocumentTemplateInput');
 
@@ -60,7 +60,7 @@ function templateKey(key: string): { kind: DocumentTemplateKind; language: Docum
  * found. Long because it registers every route of the resource; each handler checks the subtree and calls one
  * operation or query.
  */
-export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
+export function resellerSettingsRoutes({ sql, egress, secrets }: ApiDeps) {
   const app = router();
   const resellerInSubtree = async (c: Context<AppEnv>, id: number) => {
     if (!(await findReseller(sql, c.get('staff'), id))) throw notFound('reseller', id);
@@ -112,7 +112,7 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
       await resellerInSubtree(c, id);
       const { seal, logo, ...input } = c.req.valid('json');
       const bytes = (value: string | null | undefined) => (typeof value === 'string' ? Buffer.from(value, 'base64') : value);
-      await saveResellerSettings(sql, id, { ...input, seal: bytes(seal), logo: bytes(logo) }, { by: c.get('staff').id, egress: egress ?? publicEgressOnly });
+      await saveResellerSettings(sql, id, { ...input, seal: bytes(seal), logo: bytes(logo) }, { by: c.get('staff').id, egress: egress ?? publicEgressOnly, secrets });
       return c.json(await settingsAnswer(id), 200);
     },
   );
@@ -122,7 +122,7 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
       method: 'get',
       path: '/resellers/{id}/document-templates/{key}',
       tags: ['Resellers', 'Documents'],
-      summary: "The template a reseller's documents use: its own copy, else the nearest ancestor's, else the default",
+      summary: "The template a reseller's documents use (its own copy, else the nearest ancestor's, else the default), its flags (installed, inherited, modified) and the upstream version to compare with",
       ...guard('resellers', false),
       request: { params: templateParams },
       responses: jsonResponses(200, looseObject, 'the template, its origin and whose copy it is'),
@@ -131,7 +131,7 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
       const { id, key } = c.req.valid('param');
       await resellerInSubtree(c, id);
       const { kind, language } = templateKey(key);
-      return c.json({ kind, language, ...(await resolveDocumentTemplate(sql, id, kind, language)) }, 200);
+      return c.json({ kind, language, ...(await resolveDocumentTemplate(sql, id, kind, language)), upstream: await upstreamDocumentTemplate(sql, id, kind, language) }, 200);
     },
   );
 
@@ -140,7 +140,7 @@ export function resellerSettingsRoutes({ sql, egress }: ApiDeps) {
       method: 'post',
       path: '/resellers/{id}/document-templates/{key}',
       tags: ['Resellers', 'Documents'],
-      summary: "Store the reseller's modified copy of a document template (Handlebars; see docs/documents.md), or drop it with null",
+      summary: "Edit a reseller's document template (Handlebars; see docs/documents.md): its own modified copy, which upstream changes no longer reach; null restores the upstream version (409 nothing_to_restore when there is no edit)",
       ...guard('resellers', true),
       request: { params: templateParams, ...jsonBody(templateInput) },
       responses: jsonResponses(200, looseObject, 'the template now in use'),

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, customType, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, check, customType, integer, jsonb, pgSequence, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { timestamps } from './columns';
-import { resellers } from './tenants';
+import { objectKey, propagatedColumns, resellers } from './tenants';
 
 // Issue 21 point 6: what a reseller prints and sends as its own — its settings (language, sender, SMTP, seal,
 // logo), its document templates, its document numbers, and the PDF files rendered once and served as stored.
@@ -39,20 +39,25 @@ export const resellerSettings = pgTable(
 );
 
 /**
- * A reseller's modified copy of a document template (act, invoice) in one language. A reseller without its own
- * copy uses the nearest ancestor's, and the root without one the factory default (domain/documents/templates.ts).
+ * Document templates (act, invoice) per language, on the one propagation mechanism (spec 05 §3.6, columns of
+ * propagatedColumns): the operator's factory row of each (`default_key` `<kind>.<language>`; a null body is the
+ * factory default of domain/documents/templates.ts) is the object's key; a reseller's row is its modified copy.
+ * A reseller without one uses the nearest ancestor's (operations/documents/document-templates.ts).
  */
 export const documentTemplates = pgTable(
   'document_templates',
   {
-    resellerId: integer('reseller_id').notNull().references(() => resellers.id),
+    id: serial('id').primaryKey(),
+    ...propagatedColumns((): AnyPgColumn => documentTemplates.id),
     kind: text('kind').notNull(),
     language: text('language').notNull(),
-    body: text('body').notNull(),
+    /** Handlebars; null only on an unmodified factory row (the factory default applies). */
+    body: text('body'),
+    defaultKey: text('default_key').unique(),
     updatedBy: integer('updated_by'),
     ...timestamps,
   },
-  (t) => [primaryKey({ columns: [t.resellerId, t.kind, t.language] })],
+  (t) => [uniqueIndex('document_templates_reseller_key').on(t.resellerId, objectKey(t))],
 );
 
 /** The operator numbers order invoices in a PostgreSQL sequence, like its other documents. */

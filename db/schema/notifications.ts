@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { notificationChannels, notificationEventKeys, notificationLanguages } from '../../domain/notifications/catalog';
 import { timestamps } from './columns';
 import { clients } from './parties';
-import { objectKey, propagatedColumns } from './tenants';
+import { objectKey, propagatedColumns, resellers } from './tenants';
 
 export const notificationStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
 
@@ -69,6 +69,21 @@ export const notificationHandlers = pgTable(
     uniqueIndex('notification_handlers_reseller_key').on(t.resellerId, objectKey(t)),
     check('notification_handlers_hour', sql`${t.sendHour} is null or ${t.sendHour} between 0 and 23`),
   ],
+);
+
+/**
+ * A reseller's own on/off of a handler (spec 03 §5.5), keyed by the handler's key (its origin row): switching it does
+ * not reach downstream resellers and is no modification. Without a row, the effective handler row's `active` applies.
+ */
+export const notificationHandlerStatuses = pgTable(
+  'notification_handler_statuses',
+  {
+    resellerId: integer('reseller_id').notNull().references(() => resellers.id),
+    handlerKey: integer('handler_key').notNull().references(() => notificationHandlers.id, { onDelete: 'cascade' }),
+    active: boolean('active').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.resellerId, t.handlerKey] })],
 );
 
 /**

@@ -2,7 +2,9 @@ import type { Db, Sql } from '../../db/client';
 import type { OutboundFetch } from '../../infra/egress';
 import { invoiceDocument } from '../documents/document-files';
 import { effectiveResellerSettings } from '../resellers/effective-reseller-settings';
-import { senderAddress, sendMail, sendSms, smtpUrl, type MailConfig, type MailMessage, type SmsGatewayConfig } from './channels';
+import type { SecretBox } from '../../infra/secret-box';
+import { openSmtpPassword, SmtpPasswordLocked } from '../resellers/smtp-password';
+import { DeliveryError, senderAddress, sendMail, sendSms, smtpUrl, type MailConfig, type MailMessage, type SmsGatewayConfig } from './channels';
 
 interface Claimed {
   status: string;
@@ -18,6 +20,8 @@ interface Claimed {
 
 export interface DeliveryChannels {
   mail: MailConfig;
+  /** Opens a reseller's sealed SMTP password (SECRETS_ENCRYPTION_KEY); unset: such a relay cannot be used. */
+  secrets?: SecretBox | undefined;
   /** How the SMS gateway is called (under the egress policy). */
   smsFetch: OutboundFetch;
 }
@@ -26,13 +30,21 @@ export interface DeliveryChannels {
  * Issue 21 point 6: a client's e-mail leaves through its reseller's SMTP relay and sender, or the nearest
  * ancestor's; with none on the way up, through the installation's (SMTP_URL, MAIL_FROM).
  */
-async function mailConfigFor(sql: Db, clientId: number | null, installation: MailConfig): Promise<MailConfig> {
+async function mailConfigFor(sql: Db, clientId: number | null, installation: MailConfig, secrets: SecretBox | undefined): Promise<MailConfig> {
   if (clientId === null) return installation;
   const [client] = await sql<Array<{ reseller_id: number }>>`select reseller_id from clients where id = ${clientId}`;
   const settings = client ? await effectiveResellerSettings(sql, client.reseller_id) : null;
   if (!settings) return installation;
+  let password: string | null = null;
+  try {
+    password = settings.smtp ? openSmtpPassword(secrets, settings.smtp.storedPassword) : null;
+  } catch (err) {
+    // No retry can open it: the notification fails now, saying why, and can be resent once the key is configured.
+    if (err instanceof SmtpPasswordLocked) throw new DeliveryError(err.message, false);
+    throw err;
+  }
   return {
-    url: settings.smtp ? smtpUrl(settings.smtp) : installation.url,
+    url: settings.smtp ? smtpUrl({ ...settings.smtp, password }) : installation.url,
     from: settings.sender ? senderAddress(settings.sender) : installation.from,
   };
 }
@@ -47,9 +59,9 @@ async function attachmentsOf(sql: Sql, n: Claimed): Promise<MailMessage['attachm
 }
 
 /** Sends through the row's channel; returns the provider's message id or throws (channels.ts DeliveryError, ...). */
-async function send(sql: Sql, notificationId: number, n: Claimed, { mail, smsFetch }: DeliveryChannels): Promise<string> {
+async function send(sql: Sql, notificationId: number, n: Claimed, { mail, smsFetch, secrets }: DeliveryChannels): Promise<string> {
   if (n.channel === 'email') {
-    const config = await mailConfigFor(sql, n.client_id, mail);
+    const config = await mailConfigFor(sql, n.client_id, mail, secrets);
     const attachments = await attachmentsOf(sql, n);
     return sendMail(config, { to: n.recipient, cc: n.content.cc, bcc: n.content.bcc, subject: n.content.subject ?? '', text: n.content.text, html: n.content.html, attachments });
   }

@@ -41,7 +41,8 @@ function dailyEvents(sql: Db, businessDate: string): DailyEvent[] {
  * events that have an active handler. The dedupe key holds the date, so re-running the date adds nothing.
  */
 export async function emitDailyNotificationEvents(sql: Db, businessDate: string): Promise<{ found: number; emitted: number }> {
-  const active = new Set((await sql<Array<{ event: string }>>`select distinct event from notification_handlers where active`).map((r) => r.event));
+  const active = new Set((await sql<Array<{ event: string }>>`select distinct h.event from notification_handlers h
+    where h.active or exists (select 1 from notification_handler_statuses s where s.handler_key = coalesce(h.origin_id, h.id) and s.active)`).map((r) => r.event));
   const facts = JSON.stringify({ current_date: businessDate });
   let found = 0;
   let emitted = 0;

@@ -67,25 +67,41 @@ export async function createNotificationHandler(db: Db, input: NotificationHandl
 }
 
 /**
- * Changes a handler's rule, sending hour or active flag as `resellerId` sees it; what is not given stays. An
- * inherited handler becomes the reseller's modified copy (spec 03 §2.3). Returns the row written.
+ * Changes a handler's rule, sending hour or active flag as `resellerId` sees it; what is not given stays. A new rule
+ * or hour makes an inherited handler the reseller's modified copy (spec 03 §2.3). On and off is the reseller's own
+ * status (spec 03 §5.5, `setHandlerStatus`): no modification, and it reaches no other reseller. Returns the row
+ * effective for the reseller.
  */
 export async function changeNotificationHandler(db: Db, resellerId: number, id: number, change: NotificationHandlerChange): Promise<number> {
-  return inTransaction(db, (tx) =>
-    editObject(tx, handlerKind, resellerId, id, async (rowId) => {
-      const [current] = await tx<Array<{ key: number; event: NotificationEvent; templateId: number; rule: string; sendHour: number | null; active: boolean }>>`
-        select coalesce(origin_id, id) as key, event, template_id as "templateId", rule, send_hour as "sendHour", active from notification_handlers where id = ${rowId}`;
-      const c = current!;
-      const rule = change.rule?.trim() ?? c.rule;
-      if (ruleRequired(c.event) && rule === '') throw new AppError('rule_required', `${c.event} needs a rule`);
-      checked(() => validateRule(rule, eventVariables(c.event)));
-      if (rule !== c.rule) await refuseTakenTuple(tx, resellerId, { event: c.event, templateKey: c.templateId, rule }, c.key);
-      await tx`
-        update notification_handlers set rule = ${rule}, send_hour = ${change.sendHour === undefined ? c.sendHour : change.sendHour},
-               active = ${change.active ?? c.active}
-        where id = ${rowId}`;
-    }),
-  );
+  return inTransaction(db, async (tx) => {
+    let rowId = (await findEffective(tx, handlerKind, resellerId, id)).id;
+    if (change.rule !== undefined || change.sendHour !== undefined) {
+      rowId = await editObject(tx, handlerKind, resellerId, id, async (target) => {
+        const [current] = await tx<Array<{ key: number; event: NotificationEvent; templateId: number; rule: string; sendHour: number | null }>>`
+          select coalesce(origin_id, id) as key, event, template_id as "templateId", rule, send_hour as "sendHour" from notification_handlers where id = ${target}`;
+        const c = current!;
+        const rule = change.rule?.trim() ?? c.rule;
+        if (ruleRequired(c.event) && rule === '') throw new AppError('rule_required', `${c.event} needs a rule`);
+        checked(() => validateRule(rule, eventVariables(c.event)));
+        if (rule !== c.rule) await refuseTakenTuple(tx, resellerId, { event: c.event, templateKey: c.templateId, rule }, c.key);
+        await tx`update notification_handlers set rule = ${rule}, send_hour = ${change.sendHour === undefined ? c.sendHour : change.sendHour} where id = ${target}`;
+      });
+    }
+    if (change.active !== undefined) await setHandlerStatus(tx, resellerId, rowId, change.active);
+    return rowId;
+  });
+}
+
+/**
+ * Switches a handler on or off for one reseller (spec 03 §5.5): its own status, stored beside the handler, so it
+ * changes neither the handler (no modified copy, nothing to restore) nor the status at any other reseller, upstream
+ * or downstream; a restore keeps it (§5.6). `rowId` is a row of the handler the reseller sees.
+ */
+async function setHandlerStatus(tx: Db, resellerId: number, rowId: number, active: boolean): Promise<void> {
+  await tx`
+    insert into notification_handler_statuses (reseller_id, handler_key, active)
+    select ${resellerId}, coalesce(origin_id, id), ${active} from notification_handlers where id = ${rowId}
+    on conflict (reseller_id, handler_key) do update set active = excluded.active, updated_at = now()`;
 }
 
 /** Back to the upstream's handler (spec 03 §5.6). Returns the row now effective. */

@@ -4,6 +4,7 @@ import { evaluateRule, parseRule } from '../../domain/notifications/rules';
 import { holdUntil } from '../../domain/notifications/schedule';
 import { nestVariables, renderTemplate, type TemplateDefinition } from '../../domain/notifications/templates';
 import { rootResellerId } from '../../domain/resellers';
+import { handlerActiveFor } from '../../db/propagation';
 import { effectiveRows } from '../propagation/propagation';
 import { loadEventVariables, type EventRow } from './data';
 import type { Vars } from './variables';
@@ -80,14 +81,15 @@ export async function prepareNotifications(sql: Db, eventId: number, options: Pr
   const [e] = await sql<EventRow[]>`select id, event, subject_kind, subject_id, client_id, dedupe_key, facts from notification_events where id = ${eventId}`;
   if (!e) return [];
   // The handlers and templates of the client's reseller, as it sees them down the tenant tree (spec 03 §2): its own
-  // modified copies, else its nearest ancestor's. An event about no client is the operator's.
+  // modified copies, else its nearest ancestor's, each on or off as that reseller switched it (spec 03 §5.5). An
+  // event about no client is the operator's.
   const [owner] = await sql<Array<{ path: number[] }>>`
     select path from resellers where id = coalesce((select reseller_id from clients where id = ${e.client_id}), ${rootResellerId})`;
   const path = owner!.path;
   const handlers = await sql<HandlerRow[]>`
     select h.id, h.rule, h.send_hour, t.id as template_id, t.channel, t.event, t.recipients, t.versions, t.fallback_language
     from ${effectiveRows(sql, 'notification_handlers', path)} h join ${effectiveRows(sql, 'notification_templates', path)} t on t.object_key = h.template_id
-    where h.event = ${e.event} and h.active order by h.id`;
+    where h.event = ${e.event} and ${handlerActiveFor(sql, path.at(-1)!)} order by h.id`;
   if (handlers.length > 0) {
     const vars = await loadEventVariables(sql, e, todayIn(options.timeZone, options.now()));
     await queueForHandlers(sql, e, handlers, vars, options);

@@ -8,6 +8,7 @@ export const handlerKind: PropagatedKind = {
   label: 'notification handler',
   policy: { downstreamEdit: true },
   copyColumns: ['event', 'template_id', 'rule', 'send_hour', 'active'],
+  references: [{ table: 'notification_handler_statuses', column: 'handler_key' }],
 };
 
 /** Notification templates (spec 03 §4): editable anywhere; a modified copy stops upstream changes. */
@@ -50,4 +51,17 @@ export const notificationCategoryKind: PropagatedKind = {
   label: 'notification category',
   policy: { downstreamEdit: true },
   copyColumns: ['name', 'description', 'published', 'enabled_on_client_creation'],
+};
+
+/**
+ * Document templates (spec 05 §3.6: Invoice/Prepay and Invoice/Postpay are the act and invoice PDF templates, a fixed
+ * set): editable anywhere, a modified copy stops upstream changes, restore drops it; never created or deleted below
+ * the operator's factory rows.
+ */
+export const documentTemplateKind: PropagatedKind = {
+  table: 'document_templates',
+  label: 'document template',
+  policy: { downstreamEdit: true },
+  copyColumns: ['kind', 'language', 'body'],
+  shipped: true,
 };

@@ -33,8 +33,9 @@ export interface PropagatedKind {
   /** Objects naming this one by key (handlers name a template): deleted with it, and a modified one keeps it alive downstream. */
   dependents?: ReadonlyArray<{ kind: PropagatedKind; column: string }>;
   /**
-   * Rows of other tables that name the object by key (clients name their client type): when a descendant keeps the
-   * object its upstream deletes, they are re-pointed to the kept copy in that descendant's subtree.
+   * Rows of other tables that name the object by key (clients name their client type; a reseller's own on/off of a
+   * handler, spec 03 §5.5): when a descendant keeps the object its upstream deletes, they are re-pointed to the kept
+   * copy in that descendant's subtree.
    */
   references?: ReadonlyArray<{ table: string; column: string }>;
   /**

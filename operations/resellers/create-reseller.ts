@@ -64,6 +64,9 @@ export async function createReseller(sql: Sql, input: CreateResellerInput, by: {
       values (${id}, ${parent.id}, ${[...parent.path, id]}, ${input.name}, ${input.currency}, ${input.managerId ?? null})`;
     const defaultSettings = input.defaultSettings ?? 'copy_provider';
     await giveServiceRules(tx, id, parent.id, defaultSettings);
+    // Handlers reach it as its parent has them (spec 03 §2.1), switched on or off as there (§5.5).
+    await tx`insert into notification_handler_statuses (reseller_id, handler_key, active)
+             select ${id}, handler_key, active from notification_handler_statuses where reseller_id = ${parent.id}`;
     await logEvent(tx, { actorId: by.staffId, viaApi: true, entityKind: 'reseller', entityId: id, action: 'created', changes: { parentId: parent.id, name: input.name, currency: input.currency, defaultSettings } });
     return id;
   });

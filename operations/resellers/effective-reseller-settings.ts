@@ -1,12 +1,13 @@
 import type { Db } from '../../db/client';
 
-/** A reseller's SMTP relay, with its password: for sending only, never for an answer. */
+/** A reseller's SMTP relay, with its password as stored (sealed): for sending only, never for an answer. */
 export interface SmtpServer {
   host: string;
   port: number;
   security: 'tls' | 'starttls' | 'none';
   user: string | null;
-  password: string | null;
+  /** Sealed (smtp-password.ts `openSmtpPassword` gives the password); plain only if stored before passwords were sealed. */
+  storedPassword: string | null;
   /** The reseller whose server it is (the reseller itself or its nearest ancestor with one). */
   resellerId: number;
 }
@@ -72,7 +73,7 @@ export async function effectiveResellerSettings(db: Db, resellerId: number): Pro
           port: smtpLevel.smtp_port ?? 587,
           security: (smtpLevel.smtp_security ?? 'starttls') as SmtpServer['security'],
           user: smtpLevel.smtp_user,
-          password: smtpLevel.smtp_password,
+          storedPassword: smtpLevel.smtp_password,
           resellerId: smtpLevel.id,
         }
       : null,

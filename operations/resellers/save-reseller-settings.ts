@@ -4,7 +4,9 @@ import { imageTypeOf } from '../../domain/documents/images';
 import { AppError } from '../../domain/errors';
 import { literalAddressRefusal, type EgressPolicy } from '../../infra/egress';
 import { checkImage } from '../../infra/pdf';
+import type { SecretBox } from '../../infra/secret-box';
 import { logEvent } from '../event-log/event-log';
+import { sealSmtpPassword } from './smtp-password';
 
 /** A change of a reseller's own settings: a field left out stays, a null clears it (then it is inherited). */
 export interface ResellerSettingsChange {
@@ -35,10 +37,10 @@ function image(bytes: Buffer, field: string): { bytes: Buffer; type: string } {
 
 /**
  * Stores a reseller's own settings (spec 05 §8, spec 02 §13.6) and logs which fields changed — names and plain
- * values, never the SMTP password or image bytes. The SMTP host must be one the egress policy lets the platform
+ * values, never the SMTP password or image bytes. The password is stored sealed with `secrets` (smtp-password.ts). The SMTP host must be one the egress policy lets the platform
  * reach (a reseller's administrator must not aim the platform's mail at an internal address).
  */
-export async function saveResellerSettings(sql: Sql, resellerId: number, change: ResellerSettingsChange, { by, egress }: { by: number; egress: EgressPolicy }): Promise<void> {
+export async function saveResellerSettings(sql: Sql, resellerId: number, change: ResellerSettingsChange, { by, egress, secrets }: { by: number; egress: EgressPolicy; secrets: SecretBox | undefined }): Promise<void> {
   if (change.timeZone) checkTimeZone(change.timeZone);
   if (change.smtp) {
     const refusal = literalAddressRefusal(egress, new URL(`smtp://${change.smtp.host}:${change.smtp.port}`));
@@ -48,6 +50,8 @@ export async function saveResellerSettings(sql: Sql, resellerId: number, change:
     if (!(documentKinds as string[]).includes(kind)) throw new AppError('invalid_document_mask', `documentMasks: unknown document kind "${kind}"`);
     parseDocumentMask(mask);
   }
+  // Sealed before anything is written: without the key the whole change is refused, not half stored.
+  const sealedPassword = typeof change.smtp?.password === 'string' ? sealSmtpPassword(secrets, change.smtp.password) : null;
   const seal = change.seal ? image(change.seal, 'seal') : change.seal;
   const logo = change.logo ? image(change.logo, 'logo') : change.logo;
   const has = (key: keyof ResellerSettingsChange) => change[key] !== undefined;
@@ -64,7 +68,7 @@ export async function saveResellerSettings(sql: Sql, resellerId: number, change:
       const s = change.smtp;
       await tx`update reseller_settings set smtp_host = ${s?.host ?? null}, smtp_port = ${s?.port ?? null}, smtp_security = ${s?.security ?? null},
                  smtp_user = ${s?.user ?? null},
-                 smtp_password = case when ${s === null} then null when ${s?.password === undefined} then smtp_password else ${s?.password ?? null} end
+                 smtp_password = case when ${s === null} then null when ${s?.password === undefined} then smtp_password else ${sealedPassword} end
                where reseller_id = ${resellerId}`;
     }
     if (seal !== undefined) await tx`update reseller_settings set seal = ${seal?.bytes ?? null}, seal_type = ${seal?.type ?? null} where reseller_id = ${resellerId}`;

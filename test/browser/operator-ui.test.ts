@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../domain/dates';
 import { translator, type MessageKey } from '../../web/i18n';
+import { sections } from '../../web/layout';
 import { listDefinitions } from '../../web/list-definitions';
 import { createClient, createTestPlatform, eventually, flattenTree, seedCatalog, waitForOrderStatus, waitForScenarioStatus, type Catalog, type TestPlatform } from '../support/platform';
 import { fillLists } from './fill-lists';
@@ -422,6 +423,36 @@ describe('operator UI in a browser (issue 8)', () => {
     expect(await page.content()).not.toContain('Client of B');
     await shot(page, 'sub-reseller-clients');
     await context.close();
+  });
+
+  it("issue 21: a reseller's staff member's menu lacks the operator's sections (task list, event log, billing runs), whose URLs answer 403; the operator sees them all", async () => {
+    // The menu follows the API's tenant gate through the route each section names; each named route is the API's own.
+    const doc = (await p.api('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const apiRoutes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    for (const s of sections.filter((x) => x.route !== null)) expect(apiRoutes, s.href).toContain(s.route);
+    const t = translator('en');
+    const operatorOnly = ['/tasks', '/event-log', '/billing-runs'];
+    const menuOf = async (page: Page) => page.locator('header nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+
+    const { context, page } = await signIn('subReseller');
+    const menu = await menuOf(page);
+    expect(menu).toEqual(expect.arrayContaining(['/', '/orders', '/subscriptions', '/clients', '/payments', '/manual-operations', '/scenarios', '/notifications', '/notification-templates']));
+    for (const href of operatorOnly) expect(menu).not.toContain(href);
+    expect(await page.locator('main').textContent()).not.toContain(t('home.billingRuns'));
+    const [task] = await p.sql<Array<{ id: number }>>`select id from tasks order by id limit 1`;
+    for (const path of [...operatorOnly, `/tasks/${task!.id}`, `/billing-runs/${todayIn('UTC', new Date())}`, '/tasks?format=csv']) {
+      const answer = await page.goto(path);
+      expect(answer?.status(), path).toBe(403);
+      expect(await page.locator('[data-code="operator_only"]').textContent(), path).toBe(t('error.operatorOnly'));
+      expect(await menuOf(page), path).not.toContain('/tasks');
+    }
+    await shot(page, 'sub-reseller-operator-only');
+    await context.close();
+
+    const operator = await signIn('admin');
+    expect(await menuOf(operator.page)).toEqual(sections.map((s) => s.href));
+    for (const path of operatorOnly) expect((await operator.page.goto(path))?.status(), path).toBe(200);
+    await operator.context.close();
   });
 
   it('acceptance 7: no page requested anything outside this server', () => {

@@ -3,7 +3,9 @@ import { addDays, todayIn } from '../../domain/dates';
 import { nextFinancialDay } from '../../domain/lifecycle';
 import { startSmtpReceiver, type SmtpReceiver } from '../fakes/smtp-receiver';
 import { pdfText } from '../support/pdf-text';
-import { createClient, createTestPlatform, eventually, seedCatalog, type Catalog, type TestPlatform } from '../support/platform';
+import { isSealed, secretBox } from '../../infra/secret-box';
+import { sealPlainSmtpPasswords } from '../../operations/resellers/smtp-password';
+import { createClient, createTestPlatform, eventually, seedCatalog, testLicensingKeyEncryptionKey, type Catalog, type TestPlatform } from '../support/platform';
 
 // Issue 21 point 6: acts and order invoices as PDF files of the client's reseller — its language, inherited or
 // modified template, seal and numbering — rendered once and served as stored; the invoice attached to the
@@ -129,6 +131,12 @@ describe('reseller settings (issue 21 point 1, spec 05 §8, spec 02 §13.6)', ()
     const kept = await p.api('POST', `/api/v1/resellers/${ids.a}/settings`, { smtp: { host: '127.0.0.1', port: resellerSmtp.port, security: 'none', user: 'a-mailer' } });
     expect(kept.body.own.smtp.passwordSet).toBe(true);
     for (const answer of [a, a1, kept, await p.api('GET', `/api/v1/resellers/${ids.a}/settings`)]) expect(JSON.stringify(answer.body)).not.toContain(relayPassword);
+    // At rest the password is sealed with the secrets key (SECRETS_ENCRYPTION_KEY): the column holds no plain password.
+    const [stored] = await p.sql<Array<{ smtp_password: string }>>`select smtp_password from reseller_settings where reseller_id = ${ids.a}`;
+    expect(isSealed(stored!.smtp_password)).toBe(true);
+    expect(stored!.smtp_password).not.toContain(relayPassword);
+    expect(JSON.stringify(await p.sql`select * from reseller_settings`)).not.toContain(relayPassword);
+    expect(secretBox(testLicensingKeyEncryptionKey).open(stored!.smtp_password)).toBe(relayPassword);
     const [log] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from event_log where changes::text like ${`%${relayPassword}%`}`;
     expect(log!.n).toBe(0);
   });
@@ -172,6 +180,38 @@ describe('document templates (spec 05 §3.6)', () => {
   });
 });
 
+describe('document templates on the propagation mechanism (spec 05 §3.6, spec 03 §2.3-§2.5)', () => {
+  it("a sub-reseller's edit is its own modified copy: its upstream's later change stops there, restore brings the upstream's back", async () => {
+    const a1 = as(tokens.a1);
+    const path = (id: number) => `/api/v1/resellers/${id}/document-templates/act.en`;
+    const factory = (await p.api('GET', path(1))).body;
+    expect(factory).toMatchObject({ origin: 'default', installed: true, inherited: false, modified: false, upstream: { resellerId: null } });
+    expect((await a1('GET', path(ids.a1))).body).toMatchObject({ origin: 'default', installed: false, inherited: true, modified: false });
+    // Nothing edited, nothing to restore.
+    expect((await a1('POST', path(ids.a1), { body: null })).body.code).toBe('nothing_to_restore');
+
+    const own = factory.body.replace('[seal]', 'A1 own layout\n[seal]');
+    const edited = await a1('POST', path(ids.a1), { body: own });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).toMatchObject({ origin: 'own', resellerId: ids.a1, installed: false, inherited: true, modified: true, body: own });
+    // A's change upstream reaches nobody below A that kept its own version.
+    const fromA = factory.body.replace('[seal]', 'A layout\n[seal]');
+    expect((await p.api('POST', path(ids.a), { body: fromA })).body).toMatchObject({ origin: 'own', inherited: true, modified: true });
+    const seenByA1 = (await a1('GET', path(ids.a1))).body;
+    expect(seenByA1).toMatchObject({ body: own, modified: true, upstream: { body: fromA, resellerId: ids.a } });
+    // Restore: A1's copy goes, A's version applies, and its later changes reach A1 again.
+    expect((await a1('POST', path(ids.a1), { body: null })).body).toMatchObject({ origin: 'inherited', resellerId: ids.a, body: fromA, modified: false, inherited: true });
+    const fromA2 = factory.body.replace('[seal]', 'A layout 2\n[seal]');
+    await p.api('POST', path(ids.a), { body: fromA2 });
+    expect((await a1('GET', path(ids.a1))).body.body).toBe(fromA2);
+    // A restores too: everyone is back on the factory default.
+    await p.api('POST', path(ids.a), { body: null });
+    expect((await a1('GET', path(ids.a1))).body).toMatchObject({ origin: 'default', body: factory.body });
+    const rows = await p.sql<Array<{ n: number }>>`select count(*)::int as n from document_templates where kind = 'act' and language = 'en'`;
+    expect(rows[0]!.n).toBe(1);
+  });
+});
+
 describe('acts as PDF (spec 02 §7; acceptance of issue 21 point 6)', () => {
   let actA1: { id: number; number: string; amount: number };
   let actB: { id: number; number: string };
@@ -201,6 +241,34 @@ describe('acts as PDF (spec 02 §7; acceptance of issue 21 point 6)', () => {
     actB = of(clients.b);
     expect(actA1.amount).toBeGreaterThan(0);
   }, 180_000);
+
+  it("an upstream change of the act template shows in the act PDF of an unmodified reseller and stops at a modified one (spec 05 §3.6)", async () => {
+    // The operator edits its act templates; B never edited its own, A edited act.ru (the test above), A1 under A did not.
+    const edit = async (key: string, marker: string) => {
+      const factory = (await p.api('GET', `/api/v1/resellers/1/document-templates/${key}`)).body;
+      const answer = await p.api('POST', `/api/v1/resellers/1/document-templates/${key}`, { body: factory.body.replace('[seal]', `${marker}\n[seal]`) });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body).toMatchObject({ origin: 'own', installed: true, inherited: false, modified: true });
+    };
+    await edit('act.en', 'Operator layout v2');
+    await edit('act.ru', 'Макет оператора v2');
+    expect((await as(tokens.b)('GET', `/api/v1/resellers/${ids.b}/document-templates/act.en`)).body).toMatchObject({ origin: 'inherited', resellerId: 1, inherited: true, modified: false });
+    expect((await p.api('GET', `/api/v1/resellers/${ids.a}/document-templates/act.ru`)).body).toMatchObject({ origin: 'own', inherited: true, modified: true });
+    expect((await as(tokens.a1)('GET', `/api/v1/resellers/${ids.a1}/document-templates/act.ru`)).body).toMatchObject({ origin: 'inherited', resellerId: ids.a, inherited: true, modified: false });
+
+    const textB = await pdfText((await download(`/api/v1/acts/${actB.id}/pdf`, tokens.b)).bytes);
+    expect(textB).toContain('Operator layout v2');
+    expect(textB).toContain(`Act ${actB.number} Date:`);
+    const textA1 = await pdfText((await download(`/api/v1/acts/${actA1.id}/pdf`, tokens.a1)).bytes);
+    expect(textA1).toContain('Шаблон реселлера А');
+    expect(textA1).not.toContain('Макет оператора v2');
+
+    // Restore at the operator is the factory default again (the acts above keep what they were issued with).
+    for (const key of ['act.en', 'act.ru']) {
+      expect((await p.api('POST', `/api/v1/resellers/1/document-templates/${key}`, { body: null })).body).toMatchObject({ origin: 'default', installed: true, modified: false });
+    }
+    expect((await as(tokens.b)('GET', `/api/v1/resellers/${ids.b}/document-templates/act.en`)).body.body).not.toContain('Operator layout v2');
+  });
 
   it("renders in the reseller's language, template and seal, and serves the same bytes on every download", async () => {
     const path = `/api/v1/acts/${actA1.id}/pdf`;
@@ -240,6 +308,13 @@ describe('acts as PDF (spec 02 §7; acceptance of issue 21 point 6)', () => {
 
 describe('the order invoice on "Order created" (spec 01 §16.11)', () => {
   it("is attached to the e-mail, which leaves through the nearest ancestor's relay with its sender, and is the PDF the API serves", async () => {
+    // A password stored in plain before passwords were sealed: the API's start seals it (platform/processes.ts),
+    // and the e-mail below still logs in with it.
+    await p.sql`update reseller_settings set smtp_password = ${relayPassword} where reseller_id = ${ids.a}`;
+    expect(await sealPlainSmtpPasswords(p.sql, secretBox(testLicensingKeyEncryptionKey))).toBe(1);
+    expect(await sealPlainSmtpPasswords(p.sql, secretBox(testLicensingKeyEncryptionKey))).toBe(0);
+    const [resealed] = await p.sql<Array<{ smtp_password: string }>>`select smtp_password from reseller_settings where reseller_id = ${ids.a}`;
+    expect(isSealed(resealed!.smtp_password)).toBe(true);
     const templates = (await p.api('GET', '/api/v1/notification-templates?event=order_created&limit=200')).body.items as any[];
     const template = templates.find((t) => t.defaultKey === 'order_created.email');
     expect((await p.api('POST', '/api/v1/notification-handlers', { event: 'order_created', templateId: template.id })).status).toBe(201);
@@ -257,6 +332,7 @@ describe('the order invoice on "Order created" (spec 01 §16.11)', () => {
     const order = placed.body;
     const operatorOrder = (await p.api('POST', '/api/v1/orders', { clientId: operatorBuyer, planPeriodId: prepaid.monthlyPeriodId })).body;
 
+    // The relay logged in with the password A set: the receiver refuses any other (its stored value is sealed).
     const mail = await eventually(async () => resellerSmtp.received.find((m) => m.parsed.attachments.length > 0), { what: "the reseller relay's e-mail", timeoutMs: 30_000 });
     expect(mail.user).toBe('a-mailer');
     expect(mail.from).toBe('billing@a.example');

@@ -188,6 +188,60 @@ describe('propagation of notification templates (spec 03 §2; issue 21 acceptanc
   });
 });
 
+describe("a reseller's own on/off of an inherited handler (spec 03 §5.5, §5.6)", () => {
+  it('R switches the operator’s handler off for its own clients without modifying it; the operator and S keep theirs; restore keeps it', async () => {
+    const t = await created(api('root', 'POST', '/notification-templates', templateBody('Status notice')));
+    const h = await created(api('root', 'POST', '/notification-handlers', { event: 'account_changed', templateId: t.id }));
+    const off = await created(api('r', 'POST', `/notification-handlers/${h.id}`, { active: false }), 200);
+    expect({ active: off.active, ...flags(off) }).toEqual({ active: false, installed: false, inherited: true, modified: false });
+    // Not a modification: no copy at R, nothing to restore; and no other reseller's status changed (§5.5).
+    expect((await p.sql`select 1 from notification_handlers where origin_id = ${h.id}`).length).toBe(0);
+    expect((await api('r', 'POST', `/notification-handlers/${h.id}/restore`, {})).body.code).toBe('nothing_to_restore');
+    expect((await api('root', 'GET', `/notification-handlers/${h.id}`)).body.active).toBe(true);
+    expect((await api('s', 'GET', `/notification-handlers/${h.id}`)).body.active).toBe(true);
+
+    // An account change at each level: R's client gets nothing from this handler, S's and the operator's do.
+    const ruleOf = async (who: Who) => (who === 'root' ? serviceRuleId : ((await api(who, 'GET', '/service-rules?limit=200')).body.items as Array<{ id: number }>)[0]!.id);
+    const blockedClient = async (email: string, who: Who) => {
+      const c = await created(api(who, 'POST', '/clients', { name: `Client ${email}`, serviceRuleId: await ruleOf(who), language: 'en', contacts: [{ name: 'Owner', email, role: 'owner', language: 'en' }] }));
+      await created(api(who, 'POST', `/clients/${c.id}/administrative-block`, { reason: 'status test' }), 200);
+      return c.id as number;
+    };
+    const rClient = await blockedClient('owner@r-status.example', 'r');
+    await blockedClient('owner@s-status.example', 's');
+    await blockedClient('owner@root-status.example', 'root');
+    const statusMail = (to: string) => smtp.received.find((m) => m.to.includes(to) && m.subject?.startsWith('Status notice'));
+    await eventually(async () => statusMail('owner@s-status.example'), { what: "S's client's notice" });
+    await eventually(async () => statusMail('owner@root-status.example'), { what: "the operator's client's notice" });
+    // R's client's event was handled too (other handlers sent their mail), just not by the switched-off one.
+    await eventually(async () => (await p.sql`select 1 from notification_events where client_id = ${rClient} and handled_at is not null`)[0], { what: "R's client's events handled" });
+    expect(statusMail('owner@r-status.example')).toBeUndefined();
+    expect(await p.sql`select n.id from notifications n join notification_events e on e.id = n.event_id where e.client_id = ${rClient} and n.content->>'subject' like 'Status notice%'`).toHaveLength(0);
+
+    // An edit makes R's modified copy; its restore drops the copy and keeps R's status (§5.6).
+    const edited = await created(api('r', 'POST', `/notification-handlers/${h.id}`, { sendHour: 8 }), 200);
+    expect({ active: edited.active, modified: edited.modified }).toEqual({ active: false, modified: true });
+    const restored = await created(api('r', 'POST', `/notification-handlers/${edited.id}/restore`, {}), 200);
+    expect({ active: restored.active, modified: restored.modified, sendHour: restored.sendHour }).toEqual({ active: false, modified: false, sendHour: null });
+    // A reseller created under R now receives the handler as R has it: off (spec 03 §2.1).
+    const r2 = (await created(api('root', 'POST', '/resellers', { name: 'Sub-reseller R2', currency: 'EUR', parentId: r }))).id;
+    const r2Token = await staffOf(r2, 'admin@r2.example');
+    expect((await p.api('GET', `/api/v1/notification-handlers/${h.id}`, undefined, { token: r2Token })).body.active).toBe(false);
+    // The operator switching it off changes only its own; R switching back on is R's alone.
+    expect((await created(api('root', 'POST', `/notification-handlers/${h.id}`, { active: false }), 200)).active).toBe(false);
+    expect((await api('s', 'GET', `/notification-handlers/${h.id}`)).body.active).toBe(true);
+    expect((await created(api('r', 'POST', `/notification-handlers/${h.id}`, { active: true }), 200)).active).toBe(true);
+    expect((await api('root', 'GET', `/notification-handlers/${h.id}`)).body.active).toBe(false);
+    expect((await p.api('GET', `/api/v1/notification-handlers/${h.id}`, undefined, { token: r2Token })).body.active).toBe(false);
+
+    // The operator deletes it: R's modified copy survives as R's own (spec 03 §5.7), still switched off at R.
+    await created(api('r', 'POST', `/notification-handlers/${h.id}`, { active: false }), 200);
+    const kept = await created(api('r', 'POST', `/notification-handlers/${h.id}`, { sendHour: 9 }), 200);
+    expect((await api('root', 'DELETE', `/notification-handlers/${h.id}`)).status).toBe(200);
+    expect((await api('r', 'GET', `/notification-handlers/${kept.id}`)).body).toMatchObject({ active: false, sendHour: 9, inherited: false, modified: false });
+  });
+});
+
 describe('provisioning rules reach every level read-only (spec 05 §3.4)', () => {
   const rule = (key: string, name = key) => ({ key, name, financialDay: 5 });
 

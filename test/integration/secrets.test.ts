@@ -129,6 +129,8 @@ describe('secrets (issue 9)', () => {
     }
     expect(gets).toBeGreaterThan(40);
     const eventLog = JSON.stringify(await p.sql`select * from event_log`);
+    // At rest too: the reseller's SMTP password is stored sealed (SECRETS_ENCRYPTION_KEY), so the table holds no trace of it.
+    expect(JSON.stringify(await p.sql`select * from reseller_settings`)).not.toContain(resellerSmtpPassword);
     const notifications = JSON.stringify(await p.sql`select last_error, content from notifications`);
     // The answers did carry the records (so a leak would have been seen): the service template, the staff member.
     expect(answers.join('\n')).toContain('sonia@example.com');

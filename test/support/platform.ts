@@ -143,6 +143,8 @@ export async function createTestPlatform(name: string, options: TestPlatformOpti
     notificationPolicy: fastNotificationPolicy,
     egress,
     licensingKeys: secretBox(testLicensingKeyEncryptionKey),
+    // One key for every secret at rest (infra/config.ts secretsKeyOf), as in production.
+    secrets: secretBox(testLicensingKeyEncryptionKey),
   };
   // Calls come "through a proxy on the loopback" that the app trusts (see `caller`), so a test may give a call the
   // client address it stands for with X-Forwarded-For, as the public licensing tests do to keep to their limits.
@@ -186,6 +188,7 @@ export async function createTestPlatform(name: string, options: TestPlatformOpti
       plugins: createDefaultPluginRegistry({ sql: database.sql, egress }),
       egress,
       timeZone: 'UTC',
+      secrets: secretBox(testLicensingKeyEncryptionKey),
       ...(options.mail ? { mail: options.mail } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.logger ? { logger: options.logger } : {}),

@@ -6,6 +6,7 @@ import { carried, ConfirmPage, isConfirmed } from '../confirm';
 import { fill, translator } from '../i18n';
 import { Csrf, dateTime, ErrorBox, Fields, mayWrite, Page, Status, Table } from '../layout';
 import type { WebEnv } from '../session';
+import { standsOn } from '../tenant-gate';
 
 /**
  * The task page (run, cancel, task log) and the manual operation page (approve / reject with a comment). Long
@@ -81,8 +82,8 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
     );
   };
 
-  app.get('/tasks/:id', signedIn, (c) => renderTask(c, c.req.param('id')));
-  app.post('/tasks/:id/run', signedIn, async (c) => {
+  app.get('/tasks/:id', signedIn, standsOn('GET /api/v1/tasks/{id}'), (c) => renderTask(c, c.req.param('id')));
+  app.post('/tasks/:id/run', signedIn, standsOn('POST /api/v1/tasks/{id}/run'), async (c) => {
     const form = await formOf(c);
     const input = jsonObjectField(form.input);
     const body: Record<string, unknown> = {};
@@ -91,7 +92,7 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
     const r = input.error ? invalidJson(input.error) : await callApi(c.get('session'), 'POST', `/tasks/${encodeURIComponent(c.req.param('id'))}/run`, body);
     return r.ok ? c.redirect(`/tasks/${c.req.param('id')}`, 303) : renderTask(c, c.req.param('id'), r.error, statusOf(r));
   });
-  app.post('/tasks/:id/cancel', signedIn, async (c) => {
+  app.post('/tasks/:id/cancel', signedIn, standsOn('POST /api/v1/tasks/{id}/cancel'), async (c) => {
     const form = await formOf(c);
     if (!isConfirmed(form)) {
       const session = c.get('session');
@@ -160,7 +161,7 @@ export function operationPages({ app, callApi, signedIn }: WebContext) {
     );
   };
 
-  app.get('/manual-operations/:id', signedIn, (c) => renderOperation(c, c.req.param('id')));
+  app.get('/manual-operations/:id', signedIn, standsOn('GET /api/v1/manual-operations/{id}'), (c) => renderOperation(c, c.req.param('id')));
   for (const decision of ['approve', 'reject'] as const) {
     app.post(`/manual-operations/:id/${decision}`, signedIn, async (c) => {
       const id = c.req.param('id');

@@ -10,6 +10,7 @@ import { formOf, statusOf, type WebContext } from '../context';
 import { fill, translator } from '../i18n';
 import { dateTime, ErrorBox, EventLog, Fields, mayRead, mayWrite, money, Page, ReasonForm, Status, Table } from '../layout';
 import type { WebEnv } from '../session';
+import { standsOn } from '../tenant-gate';
 
 /**
  * The order and client cards with their tabs and actions (the subscription card is in subscription.tsx). Long
@@ -91,7 +92,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
       status as 200,
     );
   };
-  app.get('/orders/:id', signedIn, (c) => renderOrder(c, c.req.param('id')));
+  app.get('/orders/:id', signedIn, standsOn('GET /api/v1/orders/{id}'), (c) => renderOrder(c, c.req.param('id')));
   app.post('/orders/:id/cancel', signedIn, async (c) => {
     const session = c.get('session');
     const form = await formOf(c);
@@ -170,7 +171,7 @@ export function recordPages({ app, sql, callApi, signedIn }: WebContext) {
       status as 200,
     );
   };
-  app.get('/clients/:id', signedIn, (c) => renderClient(c, c.req.param('id')));
+  app.get('/clients/:id', signedIn, standsOn('GET /api/v1/clients/{id}'), (c) => renderClient(c, c.req.param('id')));
 
   /** A block stops every working subscription of the client: the page says how many before it acts. */
   const confirmBlock = async (c: Context<WebEnv>, id: string, form: Record<string, string>) => {

@@ -8,6 +8,7 @@ import { formOf, invalidJson, jsonObjectField, statusOf, wantsJson, type WebCont
 import { fill, translator, type Translate } from '../i18n';
 import { Csrf, dateTime, ErrorBox, Fields, mayWrite, Page, Status } from '../layout';
 import type { Session, WebEnv } from '../session';
+import { standsOn } from '../tenant-gate';
 
 /** A digest of what the page shows, so the live poll replaces the tree only when something changed. */
 export const version = (state: unknown) => createHash('sha1').update(JSON.stringify(state)).digest('hex').slice(0, 16);
@@ -216,7 +217,7 @@ export function scenarioPages({ app, callApi, signedIn, temporalUi }: WebContext
     );
   };
 
-  app.get('/scenarios/:id', signedIn, (c) => render(c, c.req.param('id')));
+  app.get('/scenarios/:id', signedIn, standsOn('GET /api/v1/scenarios/{id}'), (c) => render(c, c.req.param('id')));
 
   /** What a skip or a cancel will do, before it does it; skipping a vendor step warns that the resource may not exist. */
   const confirmDecision = async (c: Context<WebEnv>, id: string, form: Record<string, string>) => {

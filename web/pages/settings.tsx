@@ -5,6 +5,7 @@ import { fill, translator, type MessageKey, type Translate } from '../i18n';
 import { Csrf, dateTime, ErrorBox, mayWrite, Page, Status, Table } from '../layout';
 import type { WebEnv } from '../session';
 import { version } from './scenario';
+import { standsOn } from '../tenant-gate';
 
 const languages = ['en', 'ru'] as const;
 const parts = ['subject', 'text', 'html'] as const;
@@ -62,7 +63,7 @@ function Concerned({ t, d }: { t: Translate; d: DutyPreview }) {
 export function settingsPages({ app, callApi, signedIn }: WebContext) {
   const failure = (c: Context<WebEnv>, r: ApiResult) => c.html(<Page title={String(r.status)} session={c.get('session')}><ErrorBox error={r.error} /></Page>, statusOf(r));
 
-  app.get('/notification-templates', signedIn, async (c) => {
+  app.get('/notification-templates', signedIn, standsOn('GET /api/v1/notification-templates'), async (c) => {
     const session = c.get('session');
     const t = translator(session.language);
     const r = await callApi(session, 'GET', '/notification-templates?limit=200');
@@ -163,7 +164,7 @@ export function settingsPages({ app, callApi, signedIn }: WebContext) {
     );
   };
 
-  app.get('/notification-templates/:id', signedIn, (c) => renderTemplate(c, c.req.param('id')));
+  app.get('/notification-templates/:id', signedIn, standsOn('GET /api/v1/notification-templates/{id}'), (c) => renderTemplate(c, c.req.param('id')));
   app.post('/notification-templates/:id', signedIn, async (c) => {
     const id = c.req.param('id');
     const session = c.get('session');
@@ -192,7 +193,7 @@ export function settingsPages({ app, callApi, signedIn }: WebContext) {
   });
 
   // ── Billing runs: run a date, watch its duties progress.
-  app.get('/billing-runs', signedIn, async (c) => {
+  app.get('/billing-runs', signedIn, standsOn('GET /api/v1/billing/runs'), async (c) => {
     const session = c.get('session');
     const t = translator(session.language);
     const r = await callApi(session, 'GET', '/billing/runs?limit=50');
@@ -284,12 +285,12 @@ export function settingsPages({ app, callApi, signedIn }: WebContext) {
     );
   };
 
-  app.get('/billing-runs/preview', signedIn, async (c) => {
+  app.get('/billing-runs/preview', signedIn, standsOn('POST /api/v1/billing/runs'), async (c) => {
     const date = c.req.query('date') ?? '';
     return renderPreview(c, date);
   });
 
-  app.post('/billing-runs', signedIn, async (c) => {
+  app.post('/billing-runs', signedIn, standsOn('POST /api/v1/billing/runs'), async (c) => {
     const session = c.get('session');
     const form = await formOf(c);
     const date = form.date ?? '';
@@ -300,7 +301,7 @@ export function settingsPages({ app, callApi, signedIn }: WebContext) {
     return renderPreview(c, date, r.error, statusOf(r));
   });
 
-  app.get('/billing-runs/:date', signedIn, async (c) => {
+  app.get('/billing-runs/:date', signedIn, standsOn('GET /api/v1/billing/runs/{date}'), async (c) => {
     const session = c.get('session');
     const t = translator(session.language);
     const date = c.req.param('date');

@@ -9,6 +9,7 @@ import { fill, translator, type Translate } from '../i18n';
 import { Csrf, dateTime, ErrorBox, EventLog, Fields, mayRead, mayWrite, money, Page, ReasonForm, Status, Table } from '../layout';
 import type { Session, WebEnv } from '../session';
 import { version } from './scenario';
+import { standsOn } from '../tenant-gate';
 
 type CardExtras = SubscriptionCardExtras;
 
@@ -191,7 +192,7 @@ export function subscriptionPages({ app, sql, callApi, signedIn, today }: WebCon
     }),
   };
 
-  app.get('/subscriptions/:id', signedIn, (c) => render(c, c.req.param('id')));
+  app.get('/subscriptions/:id', signedIn, standsOn('GET /api/v1/subscriptions/{id}'), (c) => render(c, c.req.param('id')));
   for (const op of ['stop', 'activate', 'delete', 'renew', 'expiration-date'] as const) {
     app.post(`/subscriptions/:id/${op}`, signedIn, async (c) => {
       const session = c.get('session');
