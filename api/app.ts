@@ -13,6 +13,7 @@ import { licensingTransferRoutes } from './routes/licensing-transfers';
 import { licensingKeyCardRoutes } from './routes/licensing-key-card';
 import { licensingLogRoutes } from './routes/licensing-logs';
 import { licensingPublicApi } from './licensing-public';
+import { tellExpiryChanged } from './entitlement-workflow';
 import { notificationRoutes } from './routes/notifications';
 import type { ApiDeps } from './deps';
 import { errorJson, toErrorResponse } from './errors';
@@ -113,7 +114,7 @@ export function createApp(options: AppOptions) {
   }
   app.route('/api/v1', v1);
   // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
-  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, licensingKeys: options.licensingKeys, now: options.now }));
+  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, licensingKeys: options.licensingKeys, now: options.now, expiryChanged: (ids, at) => void tellExpiryChanged(options, ids, at) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {
