@@ -67,7 +67,10 @@ export async function entitlementLifecycle(input: EntitlementLifecycleInput): Pr
         arm(expiry);
         return result;
       } catch (err) {
-        throw refusalOf(err);
+        const refusal = refusalOf(err);
+        // A license that does not exist (a mistyped id) leaves nothing to wait for: the read ends this workflow.
+        if (refusal instanceof ApplicationFailure && refusal.type === 'not_found') arm(await operations.readEntitlementExpiry({ entitlementId, at: op.at }));
+        throw refusal;
       } finally {
         running = null;
         total += 1;
