@@ -44,9 +44,12 @@ export async function entitlementLifecycle(input: EntitlementLifecycleInput): Pr
   let endedAs: string | null = null;
   /** Bumped by every message and state change, so the main loop's wait wakes and recomputes its timeout. */
   let wake = 0;
+  /** Bumped by every `arm`: a read that an operation overtook must not overwrite what the operation left. */
+  let armings = 0;
 
   /** Waits for the license's valid-until when it is active with one; ends the workflow when the license is gone. */
   function arm(e: EntitlementExpiry): void {
+    armings += 1;
     if (ENDED.has(e.status)) endedAs = e.status;
     armed = e.status === 'active' && e.expiresAt !== null && e.msLeft !== null ? { expiresAt: e.expiresAt, deadline: Date.now() + Math.max(0, e.msLeft) } : null;
     wake += 1;
@@ -93,7 +96,9 @@ export async function entitlementLifecycle(input: EntitlementLifecycleInput): Pr
       if (reportedAt !== null) {
         const at: string = reportedAt;
         reportedAt = null;
-        arm(await expirySteps.readEntitlementExpiry({ entitlementId, at }));
+        const before = armings;
+        const read = await expirySteps.readEntitlementExpiry({ entitlementId, at });
+        if (armings === before) arm(read);
         continue;
       }
       if (armed !== null && Date.now() >= armed.deadline) {
