@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { EntitlementExpiry, EntitlementOperation } from '../contracts/entitlement-lifecycle';
 import type { Sql } from '../db/client';
 import { applyEntitlementUpgrade } from '../operations/licensing/entitlements/apply-upgrade';
@@ -23,7 +24,7 @@ export function createEntitlementLifecycleActivities({ sql, now }: { sql: Sql; n
   return {
     /** One staff operation on the license, then the license's expiry as it left it (`at`: the request's clock). */
     async runEntitlementOperation(op: EntitlementOperation & { at: string }): Promise<{ result: unknown; expiry: EntitlementExpiry }> {
-      const result = await runOperation(sql, op);
+      const result = await runOperation(sql, op).catch(refuseBadData);
       const expiry = await readEntitlementExpiry(sql, { entitlementId: op.input.entitlementId, at: new Date(op.at) });
       return { result: result ?? null, expiry };
     },
@@ -48,6 +49,19 @@ export function createEntitlementLifecycleActivities({ sql, now }: { sql: Sql; n
 export type EntitlementLifecycleActivities = ReturnType<typeof createEntitlementLifecycleActivities>;
 
 const date = (iso: string) => new Date(iso);
+
+/**
+ * A PostgreSQL data exception or constraint violation (SQLSTATE class 22 or 23: a value out of range, a unique key
+ * taken) answers the same on every retry: a final failure of type `database_refusal` carrying the SQLSTATE, which the
+ * API answers as it answers that error anywhere else (api/errors.ts). Anything else is retried.
+ */
+function refuseBadData(err: unknown): never {
+  const pg = err as { code?: unknown; detail?: unknown } | null;
+  if (pg && typeof pg.code === 'string' && /^2[23]/.test(pg.code)) {
+    throw ApplicationFailure.create({ type: 'database_refusal', message: 'the database refused the values', nonRetryable: true, details: [{ code: pg.code, detail: typeof pg.detail === 'string' ? pg.detail : undefined }] });
+  }
+  throw err;
+}
 
 /** The operation of each kind, with the input it was sent (dates back from ISO text). */
 async function runOperation(sql: Sql, op: EntitlementOperation): Promise<unknown> {

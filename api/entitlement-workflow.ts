@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { entitlementLifecycleId, expiryChangedSignal, operateUpdate, type EntitlementOperation } from '../contracts/entitlement-lifecycle';
 import type { ScenarioWorkflows } from '../contracts/scenarios';
 import { AppError, isErrorCode } from '../domain/errors';
+import { toAppError } from './errors';
 
 interface WorkflowDeps {
   temporal: Client;
@@ -39,6 +40,8 @@ function refusalIn(err: unknown): AppError | null {
     if (cause instanceof ApplicationFailure && cause.type && isErrorCode(cause.type)) {
       return new AppError(cause.type, cause.message, cause.details?.[0]);
     }
+    // A value the database refused (activities/entitlement-lifecycle.ts): answered as the API answers it anywhere.
+    if (cause instanceof ApplicationFailure && cause.type === 'database_refusal') return toAppError(cause.details?.[0]);
   }
   return null;
 }

@@ -191,7 +191,8 @@ export function licensingRoutes(deps: ApiDeps) {
     },
   );
 
-  const entitlementParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+  // At most the largest Postgres integer: a bigger id is refused by validation, not by the database inside the workflow.
+  const entitlementParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) });
 
   /** Enable / disable (spec 04 §4.2, §7.2 resume / suspend): bindings stay, and validate again once resumed. */
   for (const path of Object.keys(ENTITLEMENT_SWITCHES) as Array<keyof typeof ENTITLEMENT_SWITCHES>) {

@@ -22,7 +22,7 @@ const started: LicenseServerProcess[] = [];
 
 beforeAll(async () => {
   // The local server renews and retries on its own: a limit far above its calls keeps the test about pools.
-  p = await createTestPlatform('license-server', { runWorker: false, licensingRateLimit: 10_000 });
+  p = await createTestPlatform('license-server', { licensingRateLimit: 10_000 });
   const vendor = await p.api('POST', '/api/v1/licensing/vendors', { name: 'Local Seats Ltd', prefix });
   expect(vendor.status, JSON.stringify(vendor.body)).toBe(201);
   publicKey = vendor.body.publicKey;

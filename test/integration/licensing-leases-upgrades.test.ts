@@ -41,7 +41,7 @@ function startClock() {
 }
 
 beforeAll(async () => {
-  p = await createTestPlatform('licensing-leases-upgrades', { runWorker: false });
+  p = await createTestPlatform('licensing-leases-upgrades');
   atClock = p.withClock(() => clock);
   const vendor = await p.api('POST', '/api/v1/licensing/vendors', { name: 'Miko Software', prefix });
   expect(vendor.status, JSON.stringify(vendor.body)).toBe(201);
