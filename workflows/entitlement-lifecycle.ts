@@ -7,6 +7,7 @@ import {
   type ArmedExpiry,
   type EntitlementExpiry,
   type EntitlementLifecycleInput,
+  type EntitlementOperation,
   type EntitlementOperationKind,
 } from '../contracts/entitlement-lifecycle';
 
@@ -35,103 +36,126 @@ const ENDED = new Set(['deleted', 'superseded']);
  * - it ends once the license is deleted or superseded, and continues as new when its history grows.
  */
 export async function entitlementLifecycle(input: EntitlementLifecycleInput): Promise<{ status: string }> {
-  const { entitlementId } = input;
-  let armed: ArmedExpiry | null = input.armed ?? null;
-  let total = input.operations ?? 0;
-  let thisRun = 0;
-  let running: EntitlementOperationKind | 'expiry' | null = null;
-  let reportedAt: string | null = null;
-  let endedAs: string | null = null;
-  /** Bumped by every message and state change, so the main loop's wait wakes and recomputes its timeout. */
-  let wake = 0;
-  /** Bumped by every `arm`: a read that an operation overtook must not overwrite what the operation left. */
-  let armings = 0;
-
-  /** Waits for the license's valid-until when it is active with one; ends the workflow when the license is gone. */
-  function arm(e: EntitlementExpiry): void {
-    armings += 1;
-    if (ENDED.has(e.status)) endedAs = e.status;
-    armed = e.status === 'active' && e.expiresAt !== null && e.msLeft !== null ? { expiresAt: e.expiresAt, deadline: Date.now() + Math.max(0, e.msLeft) } : null;
-    wake += 1;
-  }
-
-  setHandler(entitlementLifecycleStateQuery, () => ({ entitlementId, running: running === 'expiry' ? null : running, armed, operations: total }));
-  setHandler(expiryChangedSignal, ({ at }) => {
-    reportedAt = reportedAt === null || at > reportedAt ? at : reportedAt;
-    wake += 1;
-  });
-  setHandler(
-    operateUpdate,
-    async (op) => {
-      running = op.kind;
-      wake += 1;
-      try {
-        const { result, expiry } = await operations.runEntitlementOperation(op);
-        arm(expiry);
-        return result;
-      } catch (err) {
-        const refusal = refusalOf(err);
-        // A license that does not exist (a mistyped id) leaves nothing to wait for: the read ends this workflow.
-        if (refusal instanceof ApplicationFailure && refusal.type === 'not_found') arm(await operations.readEntitlementExpiry({ entitlementId, at: op.at }));
-        throw refusal;
-      } finally {
-        running = null;
-        total += 1;
-        thisRun += 1;
-        wake += 1;
-      }
-    },
-    {
-      validator: (op) => {
-        if (running !== null) {
-          throw ApplicationFailure.create({ type: 'OPERATION_IN_PROGRESS', message: `an operation on this license is running (${running === 'expiry' ? 'its expiry' : running}); try again when it has finished`, nonRetryable: true, details: [{ requested: op.kind }] });
-        }
-      },
-    },
-  );
+  const license = new LicenseLifecycle(input);
+  setHandler(entitlementLifecycleStateQuery, () => license.state());
+  setHandler(expiryChangedSignal, ({ at }) => license.reported(at));
+  setHandler(operateUpdate, (op) => license.operate(op), { validator: (op) => license.refuseWhileBusy(op.kind) });
 
   for (;;) {
-    if (running === null) {
-      if (endedAs !== null) break;
-      if (reportedAt !== null) {
-        const at: string = reportedAt;
-        reportedAt = null;
-        const before = armings;
-        const read = await expirySteps.readEntitlementExpiry({ entitlementId, at });
-        if (armings === before) arm(read);
+    if (license.running === null) {
+      if (license.endedAs !== null) break;
+      if (license.reportedAt !== null) {
+        await license.reread();
         continue;
       }
-      if (armed !== null && Date.now() >= armed.deadline) {
-        await reachExpiry(armed);
+      if (license.armed !== null && Date.now() >= license.armed.deadline) {
+        await license.reachExpiry(license.armed);
         continue;
       }
-      if (thisRun >= OPERATIONS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      if (license.thisRun >= OPERATIONS_PER_RUN || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
-        if (running === null && reportedAt === null) await continueAsNew<typeof entitlementLifecycle>({ entitlementId, armed, operations: total });
+        if (license.running === null && license.reportedAt === null) await continueAsNew<typeof entitlementLifecycle>(license.carriedOver());
         continue;
       }
     }
-    const seen = wake;
-    const due: ArmedExpiry | null = running === null ? armed : null;
-    if (due === null) await condition(() => wake !== seen);
-    else await condition(() => wake !== seen, Math.max(1, due.deadline - Date.now()));
+    const seen = license.wake;
+    const due: ArmedExpiry | null = license.running === null ? license.armed : null;
+    if (due === null) await condition(() => license.wake !== seen);
+    else await condition(() => license.wake !== seen, Math.max(1, due.deadline - Date.now()));
   }
   await condition(allHandlersFinished);
-  return { status: endedAs ?? 'deleted' };
+  return { status: license.endedAs ?? 'deleted' };
+}
+
+/** What the workflow knows of its license, and the steps that change it (deterministic: workflow time, activities). */
+class LicenseLifecycle {
+  readonly entitlementId: number;
+  armed: ArmedExpiry | null;
+  total: number;
+  thisRun = 0;
+  running: EntitlementOperationKind | 'expiry' | null = null;
+  reportedAt: string | null = null;
+  endedAs: string | null = null;
+  /** Bumped by every message and state change, so the main loop's wait wakes and recomputes its timeout. */
+  wake = 0;
+  /** Bumped by every `arm`: a read that an operation overtook must not overwrite what the operation left. */
+  private armings = 0;
+
+  constructor(input: EntitlementLifecycleInput) {
+    this.entitlementId = input.entitlementId;
+    this.armed = input.armed ?? null;
+    this.total = input.operations ?? 0;
+  }
+
+  state() {
+    return { entitlementId: this.entitlementId, running: this.running === 'expiry' ? null : this.running, armed: this.armed, operations: this.total };
+  }
+
+  carriedOver(): EntitlementLifecycleInput {
+    return { entitlementId: this.entitlementId, armed: this.armed, operations: this.total };
+  }
+
+  /** Waits for the license's valid-until when it is active with one; ends the workflow when the license is gone. */
+  arm(e: EntitlementExpiry): void {
+    this.armings += 1;
+    if (ENDED.has(e.status)) this.endedAs = e.status;
+    this.armed = e.status === 'active' && e.expiresAt !== null && e.msLeft !== null ? { expiresAt: e.expiresAt, deadline: Date.now() + Math.max(0, e.msLeft) } : null;
+    this.wake += 1;
+  }
+
+  reported(at: string): void {
+    this.reportedAt = this.reportedAt === null || at > this.reportedAt ? at : this.reportedAt;
+    this.wake += 1;
+  }
+
+  refuseWhileBusy(requested: EntitlementOperationKind): void {
+    if (this.running === null) return;
+    const what = this.running === 'expiry' ? 'its expiry' : this.running;
+    throw ApplicationFailure.create({ type: 'OPERATION_IN_PROGRESS', message: `an operation on this license is running (${what}); try again when it has finished`, nonRetryable: true, details: [{ requested }] });
+  }
+
+  async operate(op: EntitlementOperation & { at: string }): Promise<unknown> {
+    this.running = op.kind;
+    this.wake += 1;
+    try {
+      const { result, expiry } = await operations.runEntitlementOperation(op);
+      this.arm(expiry);
+      return result;
+    } catch (err) {
+      const refusal = refusalOf(err);
+      // A license that does not exist (a mistyped id) leaves nothing to wait for: the read ends this workflow.
+      if (refusal instanceof ApplicationFailure && refusal.type === 'not_found') this.arm(await operations.readEntitlementExpiry({ entitlementId: this.entitlementId, at: op.at }));
+      throw refusal;
+    } finally {
+      this.running = null;
+      this.total += 1;
+      this.thisRun += 1;
+      this.wake += 1;
+    }
+  }
+
+  /** A change reported from outside: re-read the license (unless an operation re-armed it meanwhile). */
+  async reread(): Promise<void> {
+    const at = this.reportedAt!;
+    this.reportedAt = null;
+    const before = this.armings;
+    const read = await expirySteps.readEntitlementExpiry({ entitlementId: this.entitlementId, at });
+    if (this.armings === before) this.arm(read);
+  }
 
   /** The valid-until is reached: hand off the auto-renewal, then expire the license if it is still due. */
-  async function reachExpiry(at: ArmedExpiry): Promise<void> {
-    running = 'expiry';
+  async reachExpiry(at: ArmedExpiry): Promise<void> {
+    this.running = 'expiry';
     try {
-      await expirySteps.handOffAutoRenewal({ entitlementId, expiresAt: at.expiresAt });
+      await expirySteps.handOffAutoRenewal({ entitlementId: this.entitlementId, expiresAt: at.expiresAt });
     } catch {
       // A refused hand-off (the balance spent between the check and the debit, say) leaves the license to expire.
     }
     try {
-      arm(await expirySteps.expireEntitlement({ entitlementId, expiresAt: at.expiresAt }));
+      this.arm(await expirySteps.expireEntitlement({ entitlementId: this.entitlementId, expiresAt: at.expiresAt }));
     } finally {
-      running = null;
-      wake += 1;
+      this.running = null;
+      this.wake += 1;
     }
   }
 }
