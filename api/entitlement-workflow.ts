@@ -4,6 +4,8 @@ import { entitlementLifecycleId, expiryChangedSignal, operateUpdate, type Entitl
 import type { ScenarioWorkflows } from '../contracts/scenarios';
 import { AppError, isErrorCode } from '../domain/errors';
 import { toAppError } from './errors';
+import type { Db } from '../db/client';
+import { entitlementExists } from '../queries/licensing/key-scope';
 
 interface WorkflowDeps {
   temporal: Client;
@@ -17,10 +19,13 @@ type Lifecycle = ScenarioWorkflows['entitlementLifecycle'];
  * (update-with-start, conflict policy USE_EXISTING), and answers the operation's result. The operation's refusal
  * comes back as the same AppError the route threw before the workflow existed (same status, code, details); a
  * second operation while one runs is refused by the workflow: 409 `OPERATION_IN_PROGRESS`, nothing changed.
- * `at` is the request's clock: the workflow measures the license's time left on it.
+ * `at` is the request's clock: the workflow measures the license's time left on it. An unknown license answers 404
+ * `not_found` as before, without a workflow.
  */
-export async function operateOnEntitlement<T>({ temporal, taskQueue }: WorkflowDeps, op: EntitlementOperation, at: Date): Promise<T> {
+export async function operateOnEntitlement<T>({ sql, temporal, taskQueue }: WorkflowDeps & { sql: Db }, op: EntitlementOperation, at: Date): Promise<T> {
   const id = op.input.entitlementId;
+  // An unknown license starts no workflow (ids cannot be used to make workflows by the thousand).
+  if (!(await entitlementExists(sql, id))) throw new AppError('not_found', `entitlement ${id} does not exist`);
   const startWorkflowOperation = new WithStartWorkflowOperation<Lifecycle>('entitlementLifecycle', {
     workflowId: entitlementLifecycleId(id),
     taskQueue,
