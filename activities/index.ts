@@ -5,6 +5,7 @@ import { todayIn } from '../domain/dates';
 import type { PluginRegistry } from '../operations/plugins/registry';
 import { createBillingRunActivities } from './billing-runs';
 import { createClientBlockActivities } from './client-blocks';
+import { createEntitlementLifecycleActivities } from './entitlement-lifecycle';
 import { createNotificationActivities } from './notifications';
 import type { MailConfig } from '../operations/notifications/channels';
 import { createLifecycleOrderActivities } from './lifecycle-orders';
@@ -45,5 +46,6 @@ export function createActivities({ sql, plugins, timeZone, now = () => new Date(
     ...createClientBlockActivities({ sql, today }),
     ...createNotificationActivities({ sql, timeZone, now, mail, egress, secrets }),
     ...createUsageActivities({ sql, plugins, timeZone, now }),
+    ...createEntitlementLifecycleActivities({ sql, now }),
   };
 }

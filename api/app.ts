@@ -14,6 +14,7 @@ import { licensingKeyCardRoutes } from './routes/licensing-key-card';
 import { licensingLogRoutes } from './routes/licensing-logs';
 import { licensingServerRoutes } from './routes/licensing-servers';
 import { licensingPublicApi } from './licensing-public';
+import { tellExpiryChanged } from './entitlement-workflow';
 import { notificationRoutes } from './routes/notifications';
 import { notificationCategoryRoutes } from './routes/notification-categories';
 import type { ApiDeps } from './deps';
@@ -158,7 +159,7 @@ export function createApp(options: AppOptions) {
   }
   app.route('/api/v1', v1);
   // The public licensing API protected applications call (spec 04 §7.1): its own path, keys as credentials.
-  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, licensingKeys: options.licensingKeys, now: options.now }));
+  app.route('/licensing/v1', licensingPublicApi({ sql: options.sql, rateLimit: options.licensingRateLimit, trialsPerHour: options.licensingTrialsPerHour, licensingKeys: options.licensingKeys, now: options.now, expiryChanged: (ids, at) => void tellExpiryChanged(options, ids, at) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {

@@ -68,7 +68,7 @@ function keyCodeOrNull(input: string): string | null {
 }
 
 /** Public coupon routes of the licensing API (spec 04 §3, §7.1 POST /v1/coupons/apply). */
-export function licensingCouponsPublic({ sql, now, limiter }: { sql: Sql; now: () => Date; limiter: RateLimiter }) {
+export function licensingCouponsPublic({ sql, now, limiter, expiryChanged }: { sql: Sql; now: () => Date; limiter: RateLimiter; expiryChanged: (entitlementIds: number[], at: Date) => void }) {
   const app = new Hono();
   app.onError(licensingErrorResponse);
   const failed = new FailedCouponAttempts(() => now().getTime());
@@ -91,8 +91,10 @@ export function licensingCouponsPublic({ sql, now, limiter }: { sql: Sql; now: (
       if (keyCode !== null && attempt !== null) failed.giveBack(keyCode, attempt);
     };
     try {
-      const applied = await applyCoupon(sql, { key: input.key, coupon: input.coupon, channel: input.channel, actor: `end_user@${sourceOf()}`, now: now() });
+      const at = now();
+      const applied = await applyCoupon(sql, { key: input.key, coupon: input.coupon, channel: input.channel, actor: `end_user@${sourceOf()}`, now: at });
       notFailed();
+      expiryChanged(applied.entitlements.map((e) => e.id), at);
       return c.json(applied, 200);
     } catch (err) {
       // Only a refused coupon counts as a failed attempt (§3.3); anything else gives the attempt back.

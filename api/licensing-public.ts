@@ -64,15 +64,20 @@ export interface LicensingPublicOptions {
   /** Opens the vendors' signing keys (LICENSING_KEY_ENCRYPTION_KEY). */
   licensingKeys?: SecretBox | undefined;
   now?: () => Date;
+  /**
+   * Tells the licenses' workflows that their valid-until changed (a coupon), after the change committed and
+   * without waiting: the public API stays one PostgreSQL transaction and answers whether Temporal is up or not.
+   */
+  expiryChanged?: (entitlementIds: number[], at: Date) => void;
 }
 
-export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, licensingKeys: vault, now = () => new Date() }: LicensingPublicOptions) {
+export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, licensingKeys: vault, now = () => new Date(), expiryChanged = () => {} }: LicensingPublicOptions) {
   const app = new Hono();
   const limiter = new RateLimiter(rateLimit);
 
   app.onError(licensingErrorResponse);
   // Coupons, floating leases and seat pools share the limiter, so guessing through them is counted too.
-  app.route('/', licensingCouponsPublic({ sql, now, limiter }));
+  app.route('/', licensingCouponsPublic({ sql, now, limiter, expiryChanged }));
   app.route('/', licensingLeasesPublic({ sql, now, limiter, vault }));
   app.route('/', licensingSeatPoolsPublic({ sql, now, limiter, vault }));
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));

@@ -5,6 +5,7 @@
  */
 
 import type { SubscriptionOperation } from '../domain/subscription-operations';
+import type { EntitlementLifecycleInput } from './entitlement-lifecycle';
 import type { PluginRetryPolicy } from './plugin-calls';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -110,6 +111,8 @@ export interface ScenarioWorkflows {
   notifyEvent: (input: NotifyEventInput) => Promise<{ notifications: number }>;
   sendNotification: (input: SendNotificationInput) => Outcome;
   usagePull: (input: UsagePullInput) => Promise<{ pages: number; records: number }>;
+  /** One license's workflow (spec 04 §7.3): contracts/entitlement-lifecycle.ts has its id and messages. */
+  entitlementLifecycle: (input: EntitlementLifecycleInput) => Promise<{ status: string }>;
 }
 
 export type ScenarioType = keyof ScenarioWorkflows;

@@ -1,6 +1,7 @@
 import type { ScenarioWorkflows } from '../contracts/scenarios';
 import { billingDay } from './billing-day';
 import { billingDispatch } from './billing-dispatch';
+import { entitlementLifecycle } from './entitlement-lifecycle';
 import { administrativeBlock, administrativeUnblock, financialBlock, financialUnblock } from './client-blocks';
 import { notifyEvent, sendNotification } from './notifications';
 import { purchaseOrder } from './purchase-order';
@@ -17,6 +18,7 @@ export {
   billingDispatch,
   blockSubscription,
   deleteSubscription,
+  entitlementLifecycle,
   financialBlock,
   financialUnblock,
   notifyEvent,
@@ -47,4 +49,5 @@ export type RegisteredScenarios = Implements<{
   notifyEvent: typeof notifyEvent;
   sendNotification: typeof sendNotification;
   usagePull: typeof usagePull;
+  entitlementLifecycle: typeof entitlementLifecycle;
 }>;

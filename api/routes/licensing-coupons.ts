@@ -7,6 +7,7 @@ import { reverseCouponActivation } from '../../operations/licensing/coupons/reve
 import { voidCoupon } from '../../operations/licensing/coupons/void-coupon';
 import { guard, staffIdOf } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import { tellExpiryChanged } from '../entitlement-workflow';
 import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery } from '../schemas';
 
 const INT4_MAX = 2_147_483_647;
@@ -63,7 +64,8 @@ const display = <T extends { code: string }>(row: T) => ({ ...row, code: formatC
  * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
-export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) {
+export function licensingCouponRoutes(deps: ApiDeps) {
+  const { sql, now = () => new Date() } = deps;
   const app = router();
 
   app.openapi(
@@ -145,7 +147,9 @@ export function licensingCouponRoutes({ sql, now = () => new Date() }: ApiDeps) 
     }),
     async (c) => {
       const { key, coupon } = c.req.valid('json');
-      const applied = await applyCoupon(sql, { key, coupon, channel: 'vendor_portal', actor: `staff:${staffIdOf(c) ?? 'unknown'}`, now: now() });
+      const at = now();
+      const applied = await applyCoupon(sql, { key, coupon, channel: 'vendor_portal', actor: `staff:${staffIdOf(c) ?? 'unknown'}`, now: at });
+      await tellExpiryChanged(deps, applied.entitlements.map((e) => e.id), at);
       return c.json(applied, 201);
     },
   );

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createUpgradeTemplate } from '../../operations/licensing/catalog/create-upgrade-template';
-import { applyEntitlementUpgrade } from '../../operations/licensing/entitlements/apply-upgrade';
-import { changeSeats } from '../../operations/licensing/entitlements/change-seats';
+import type { AppliedUpgrade } from '../../operations/licensing/entitlements/apply-upgrade';
+import type { SeatsChanged } from '../../operations/licensing/entitlements/change-seats';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import { operateOnEntitlement } from '../entitlement-workflow';
 import { jsonBody, jsonResponses, looseObject, name } from '../schemas';
 
 /** Largest id a Postgres `integer` holds: bigger ids are refused by validation, not by the database. */
@@ -45,7 +46,8 @@ const changeSeatsInput = z
  * changing the seats of an entitlement (§7.2 changeSeats). Time comes from the injected clock (`deps.now`), so
  * upgrade times line up with the activation times of the public API under test.
  */
-export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiDeps) {
+export function licensingEntitlementRoutes(deps: ApiDeps) {
+  const { sql, now = () => new Date() } = deps;
   const app = router();
 
   /**
@@ -89,7 +91,8 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
     async (c) => {
       const { id } = c.req.valid('param');
       const { templateId, slot } = c.req.valid('json');
-      const result = await applyEntitlementUpgrade(sql, { entitlementId: id, templateId, slot, now: now() });
+      const at = now();
+      const result = await operateOnEntitlement<AppliedUpgrade>(deps, { kind: 'applyUpgrade', input: { entitlementId: id, templateId, slot, now: at.toISOString() } }, at);
       return c.json(result, 201);
     },
   );
@@ -114,7 +117,8 @@ export function licensingEntitlementRoutes({ sql, now = () => new Date() }: ApiD
     async (c) => {
       const { id } = c.req.valid('param');
       const { seats, force } = c.req.valid('json');
-      const result = await changeSeats(sql, { entitlementId: id, seats, force, now: now() });
+      const at = now();
+      const result = await operateOnEntitlement<SeatsChanged>(deps, { kind: 'changeSeats', input: { entitlementId: id, seats, force, now: at.toISOString() } }, at);
       return c.json(result, 200);
     },
   );

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addMajorRelease } from '../../operations/licensing/catalog/add-major-release';
 import { payMajorUpdate } from '../../operations/licensing/major-updates/pay-major-update';
-import { requestMajorUpdate } from '../../operations/licensing/major-updates/request-major-update';
+import type { MajorUpdateAnswer } from '../../operations/licensing/major-updates/request-major-update';
 import { guard } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import { operateOnEntitlement } from '../entitlement-workflow';
 import { idParam, jsonBody, jsonResponses, looseObject } from '../schemas';
 import { majorRelease } from './licensing';
 
@@ -18,7 +19,8 @@ const payInput = z
  * Major updates of perpetual licenses (spec 04 §5.3, issue 22 point 3): a product's major releases; a license's
  * update request (the §5.3 quote, stored as an order); its payment, which moves the license.
  */
-export function licensingMajorUpdateRoutes({ sql, now = () => new Date() }: ApiDeps) {
+export function licensingMajorUpdateRoutes(deps: ApiDeps) {
+  const { sql, now = () => new Date() } = deps;
   const app = router();
 
   app.openapi(
@@ -44,7 +46,11 @@ export function licensingMajorUpdateRoutes({ sql, now = () => new Date() }: ApiD
       request: { params: idParam, ...jsonBody(requestInput) },
       responses: jsonResponses(201, looseObject, 'the quote and the update order (status quoted, applied or already_entitled)'),
     }),
-    async (c) => c.json(await requestMajorUpdate(sql, { entitlementId: c.req.valid('param').id, targetMajor: c.req.valid('json').targetMajor, now: now() }), 201),
+    async (c) => {
+      const at = now();
+      const input = { entitlementId: c.req.valid('param').id, targetMajor: c.req.valid('json').targetMajor, now: at.toISOString() };
+      return c.json(await operateOnEntitlement<MajorUpdateAnswer>(deps, { kind: 'requestMajorUpdate', input }, at), 201);
+    },
   );
 
   app.openapi(

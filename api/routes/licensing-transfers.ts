@@ -4,15 +4,17 @@ import { PANEL_PAYMENT_METHODS } from '../../domain/licensing/panel';
 import { createPartner } from '../../operations/licensing/catalog/create-partner';
 import { quoteMajorUpdate } from '../../operations/licensing/entitlements/quote-major-update';
 import { renewalOptions } from '../../operations/licensing/entitlements/renewal-options';
-import { renewEntitlement } from '../../operations/licensing/entitlements/renew-entitlement';
+import type { RenewedEntitlement } from '../../operations/licensing/entitlements/renew-entitlement';
 import { approveTransfer } from '../../operations/licensing/transfers/approve-transfer';
 import { closeTransfer } from '../../operations/licensing/transfers/close-transfer';
 import { TRANSFER_TTL_DAYS, transferExpiry, type TransferRow } from '../../operations/licensing/transfers/pending-transfer';
-import { startTransfer } from '../../operations/licensing/transfers/start-transfer';
+import type { StartedTransfer } from '../../operations/licensing/transfers/start-transfer';
+import { hashTransferSecret, newTransferSecret } from '../../operations/licensing/transfers/transfer-secrets';
 import type { Context } from 'hono';
 import { entitlementOwnedBy } from '../../queries/licensing/key-scope';
 import { eventActor, guard, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import { operateOnEntitlement } from '../entitlement-workflow';
 import { notFound } from '../errors';
 import { isoDate, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
@@ -88,7 +90,8 @@ const isoDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
  * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
-export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps) {
+export function licensingTransferRoutes(deps: ApiDeps) {
+  const { sql, now = () => new Date() } = deps;
   const app = router();
 
   /** Renewals move a client's money: a license of another reseller's key answers 404, as a missing one does. */
@@ -140,12 +143,17 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const started = await startTransfer(sql, { ...c.req.valid('json'), entitlementId: id, actor: eventActor(c), now: now() });
+      const { toPartnerPublicId, secret: asked } = c.req.valid('json');
+      // Made and hashed here: only the hash enters the workflow's history; the secret is answered once, below.
+      const secret = asked ?? newTransferSecret();
+      const at = now();
+      const input = { entitlementId: id, toPartnerPublicId, secretHash: await hashTransferSecret(secret), actor: eventActor(c), now: at.toISOString() };
+      const started = await operateOnEntitlement<StartedTransfer>(deps, { kind: 'startTransfer', input }, at);
       const { license, fromPartner: from, toPartner: to } = started;
       return c.json(
         {
           ...transferView(started.transfer),
-          secret: started.secret,
+          secret,
           // `license`: the field's name since the first release; integrators may read it.
           // `licence` is the deprecated spelling of `license` (docs/glossary.md), kept for integrators that read it.
           license: { ...license, expiresAt: dateOrNull(license.expiresAt) },
@@ -320,7 +328,8 @@ export function licensingTransferRoutes({ sql, now = () => new Date() }: ApiDeps
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       await refuseOtherResellers(c, id);
-      const renewed = await renewEntitlement(sql, { ...input, entitlementId: id, actor: eventActor(c), now: now() });
+      const at = now();
+      const renewed = await operateOnEntitlement<RenewedEntitlement>(deps, { kind: 'renew', input: { ...input, entitlementId: id, actor: eventActor(c), now: at.toISOString() } }, at);
       return c.json(
         {
           id,

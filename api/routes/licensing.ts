@@ -3,22 +3,19 @@ import { ACTIVATION_POLICIES } from '../../domain/licensing/activation';
 import { canonicalKeyCode, formatLicenseKey, isValidPrefix } from '../../domain/licensing/codes';
 import { createProduct } from '../../operations/licensing/catalog/create-product';
 import { registerVendor } from '../../operations/licensing/catalog/register-vendor';
-import { deleteEntitlement } from '../../operations/licensing/entitlements/delete-entitlement';
 import { entitlementCard } from '../../operations/licensing/entitlements/entitlement-card';
-import { extendEntitlementSupport } from '../../operations/licensing/entitlements/extend-support';
-import { resetRegistrations } from '../../operations/licensing/entitlements/reset-registrations';
-import { configureEntitlement } from '../../operations/licensing/entitlements/configure-entitlement';
-import { editEntitlement } from '../../operations/licensing/entitlements/edit-entitlement';
+import { sealAdminPassword } from '../../operations/licensing/entitlements/edit-entitlement';
 import { entitlementOwnedBy } from '../../queries/licensing/key-scope';
-import { ENTITLEMENT_SWITCHES, setEntitlementStatus } from '../../operations/licensing/entitlements/set-entitlement-status';
+import { ENTITLEMENT_SWITCHES } from '../../operations/licensing/entitlements/set-entitlement-status';
 import { deleteKey } from '../../operations/licensing/keys/delete-key';
 import { grantEntitlement } from '../../operations/licensing/keys/grant-entitlement';
 import type { Context } from 'hono';
 import { ownRows } from '../tenancy';
 import { eventActor, guard, type AppEnv } from '../auth';
 import { router, type ApiDeps } from '../deps';
+import { operateOnEntitlement, tellExpiryChanged } from '../entitlement-workflow';
 import { notFound } from '../errors';
-import { isoDate, jsonBody, jsonResponses, looseObject, name, page, pageOf, pageQuery } from '../schemas';
+import { isoDate, jsonBody, jsonResponses, looseObject, money, name, page, pageOf, pageQuery } from '../schemas';
 
 const vendorInput = z
   .object({ name, prefix: z.string().refine(isValidPrefix, 'exactly four letters A-Z') })
@@ -56,6 +53,10 @@ const entitlementEditInput = z
     regenerateKey: z.boolean().optional().describe('replace the registration key by a newly generated one'),
     resetRegistrations: z.boolean().optional().describe('delete all existing registrations (the ManagedExpiration anchor is kept)'),
     autoRenewMonths: z.number().int().min(1).max(120).nullable().optional().describe('months of automatic renewal; null: off'),
+    autoRenewPrice: money
+      .nullable()
+      .optional()
+      .describe('the cost of one automatic renewal in the client’s currency, minor units (until the billing catalogue is linked); without it the license is not renewed automatically'),
     validUntil: z.iso.datetime({ offset: true }).optional().describe('staff only; the status follows it (active / expired)'),
   })
   .strict()
@@ -84,7 +85,8 @@ const grantInput = z
  * Long because it is a route table: each handler is a few lines (parse, call the operation, shape the answer),
  * and the routes of one resource read best together.
  */
-export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: ApiDeps) {
+export function licensingRoutes(deps: ApiDeps) {
+  const { sql, now = () => new Date(), licensingKeys } = deps;
   const app = router();
 
   /** 404 for a license of another reseller's key, as for one that does not exist. */
@@ -182,12 +184,15 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     }),
     async (c) => {
       const keyCode = canonicalKeyCode(c.req.valid('param').code);
-      const row = await grantEntitlement(sql, { ...c.req.valid('json'), keyCode, now: now() });
+      const at = now();
+      const row = await grantEntitlement(sql, { ...c.req.valid('json'), keyCode, now: at });
+      await tellExpiryChanged(deps, [row.id as number], at);
       return c.json(row, 201);
     },
   );
 
-  const entitlementParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+  // At most the largest Postgres integer: a bigger id is refused by validation, not by the database inside the workflow.
+  const entitlementParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) });
 
   /** Enable / disable (spec 04 §4.2, §7.2 resume / suspend): bindings stay, and validate again once resumed. */
   for (const path of Object.keys(ENTITLEMENT_SWITCHES) as Array<keyof typeof ENTITLEMENT_SWITCHES>) {
@@ -203,7 +208,7 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await setEntitlementStatus(sql, { entitlementId: id, change: path });
+        await operateOnEntitlement(deps, { kind: path, input: { entitlementId: id } }, now());
         return c.json(await entitlementCard(sql, id), 200);
       },
     );
@@ -269,8 +274,11 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     async (c) => {
       const { id } = c.req.valid('param');
       await ownEntitlement(c, id);
-      const { validUntil, ...edit } = c.req.valid('json');
-      await editEntitlement(sql, { entitlementId: id, edit: { ...edit, ...(validUntil === undefined ? {} : { validUntil: new Date(validUntil) }) }, secretBox: licensingKeys, actor: eventActor(c), now: now() });
+      const { validUntil, adminPassword, ...edit } = c.req.valid('json');
+      // Sealed here, before anything changes: the password in clear never enters the workflow's history.
+      const sealed = adminPassword === undefined ? {} : { sealedAdminPassword: adminPassword === null ? null : sealAdminPassword(licensingKeys, adminPassword) };
+      const at = now();
+      await operateOnEntitlement(deps, { kind: 'edit', input: { entitlementId: id, edit: { ...edit, ...sealed, ...(validUntil === undefined ? {} : { validUntil: new Date(validUntil).toISOString() }) }, actor: eventActor(c), now: at.toISOString() } }, at);
       return c.json(await entitlementCard(sql, id), 200);
     },
   );
@@ -288,7 +296,7 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     async (c) => {
       const { id } = c.req.valid('param');
       await ownEntitlement(c, id);
-      const configuration = await configureEntitlement(sql, { entitlementId: id, features: c.req.valid('json').features, actor: eventActor(c) });
+      const configuration = await operateOnEntitlement<Record<string, boolean | number>>(deps, { kind: 'configure', input: { entitlementId: id, features: c.req.valid('json').features, actor: eventActor(c) } }, now());
       return c.json({ ...(await entitlementCard(sql, id)), configuration }, 200);
     },
   );
@@ -305,7 +313,7 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await deleteEntitlement(sql, { entitlementId: id });
+      await operateOnEntitlement(deps, { kind: 'delete', input: { entitlementId: id } }, now());
       return c.json(await entitlementCard(sql, id), 200);
     },
   );
@@ -340,7 +348,8 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     async (c) => {
       const { id } = c.req.valid('param');
       const { months } = c.req.valid('json');
-      await extendEntitlementSupport(sql, { entitlementId: id, months, now: now() });
+      const at = now();
+      await operateOnEntitlement(deps, { kind: 'extendSupport', input: { entitlementId: id, months, now: at.toISOString() } }, at);
       return c.json(await entitlementCard(sql, id), 200);
     },
   );
@@ -358,7 +367,7 @@ export function licensingRoutes({ sql, now = () => new Date(), licensingKeys }: 
     async (c) => {
       const { id } = c.req.valid('param');
       const { regenerateKey } = c.req.valid('json');
-      await resetRegistrations(sql, { entitlementId: id, regenerateKey });
+      await operateOnEntitlement(deps, { kind: 'resetRegistrations', input: { entitlementId: id, regenerateKey } }, now());
       return c.json(await entitlementCard(sql, id), 200);
     },
   );

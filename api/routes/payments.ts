@@ -16,6 +16,8 @@ import { idParam, jsonBody, jsonResponses, looseObject, page, pageOf, pageQuery 
 import { newestFirst } from '../../queries/lists/engine';
 import { paymentList, type PaymentFilters } from '../../queries/lists/payments';
 import { tellPaidOrders } from '../scenario-starts/orders';
+import { tellExpiryChanged } from '../entitlement-workflow';
+import { licensesRenewedByPayment } from '../../queries/licensing/paid-renewals';
 import { startBlockScenarios } from '../scenario-starts/subscriptions';
 
 const paymentStatuses = ['waiting_for_payment', 'completed', 'overdue', 'invoice_preparing', 'invoice_sent', 'cancelled', 'paid_from_balance'] as const;
@@ -149,6 +151,8 @@ export function paymentRoutes(deps: ApiDeps) {
       } else {
         await tellPaidOrders(deps, confirmed.paidOrderIds);
         await startBlockScenarios(deps, confirmed.releasedSubscriptionIds.map((subscriptionId) => ({ subscriptionId, operation: 'unblock' as const, reason: 'overdue payment paid' })));
+        // License renewals invoiced on this payment were applied with it: their workflows wait for the new valid-until.
+        await tellExpiryChanged(deps, await licensesRenewedByPayment(sql, id), new Date());
       }
       return c.json(await loadPayment(sql, id), 200);
     },

@@ -27,12 +27,15 @@ export const licenseRenewals = pgTable(
     expiresAtAfter: timestamp('expires_at_after', { withTimezone: true }),
     appliedAt: timestamp('applied_at', { withTimezone: true }),
     createdBy: integer('created_by').references(() => staff.id),
+    /** A renewal that must happen once per business event (the auto-renewal of one valid-until): `license-auto-renewal/<entitlement>/<expiresAt>`. */
+    idempotencyKey: text('idempotency_key'),
     ...timestamps,
   },
   (t) => [
     index('license_renewals_payment_idx').on(t.paymentId).where(sql`${t.status} = 'awaiting_payment'`),
     // One renewal waits for payment per license at a time: a second would extend twice for one decision.
     uniqueIndex('license_renewals_one_waiting').on(t.entitlementId).where(sql`${t.status} = 'awaiting_payment'`),
+    uniqueIndex('license_renewals_idempotency_key').on(t.idempotencyKey),
     check('license_renewals_price', sql`${t.price} >= 0 and ${t.periodMonths} >= 1`),
   ],
 );

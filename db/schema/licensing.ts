@@ -92,6 +92,11 @@ export const entitlements = pgTable(
     adminPasswordEnc: text('admin_password_enc'),
     /** Months a standalone license renews by automatically (spec 04 §4.2 Edit "auto-renewal"); null: no auto-renewal. */
     autoRenewMonths: integer('auto_renew_months'),
+    /**
+     * The cost of one automatic renewal in the client's currency, minor units (passed by staff until the billing
+     * catalogue is linked, like a renewal's price); the entitlement workflow's hand-off renews only when it is set.
+     */
+    autoRenewPrice: money('auto_renew_price'),
     /** License configuration (spec 04 §4.2): feature values within the product's master license, merged over it when signing. */
     configuration: jsonb('configuration').notNull().default({}),
     /** The product that replaced it by a composition change (spec 04 §3.2). */

@@ -15,3 +15,9 @@ export async function entitlementOwnedBy(db: Db, entitlementId: number, reseller
     where e.id = ${entitlementId} and ${keyOwnedBy(db, resellerId)}`;
   return row !== undefined;
 }
+
+/** Whether the license `entitlementId` exists (any status): an unknown one is answered 404 without starting its workflow. */
+export async function entitlementExists(db: Db, entitlementId: number): Promise<boolean> {
+  const [row] = await db`select 1 from entitlements where id = ${entitlementId}`;
+  return row !== undefined;
+}

@@ -23,7 +23,7 @@ const started: LicenseServerProcess[] = [];
 
 beforeAll(async () => {
   // The local server renews and retries on its own: a limit far above its calls keeps the test about pools.
-  p = await createTestPlatform('license-server', { runWorker: false, licensingRateLimit: 10_000 });
+  p = await createTestPlatform('license-server', { licensingRateLimit: 10_000 });
   publicKey = (await registerLicensingVendor(p, prefix, 'Local Seats Ltd')).publicKey;
   publicApi = publicLicensingApi(p);
   stateDir = await mkdtemp(join(tmpdir(), 'license-server-'));

@@ -42,7 +42,7 @@ function startClock() {
 }
 
 beforeAll(async () => {
-  p = await createTestPlatform('licensing-leases-upgrades', { runWorker: false });
+  p = await createTestPlatform('licensing-leases-upgrades');
   atClock = p.withClock(() => clock);
   publicKey = (await registerLicensingVendor(p, prefix)).publicKey;
 });

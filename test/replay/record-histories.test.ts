@@ -269,4 +269,21 @@ describe.skipIf(!recording)('record workflow histories', () => {
       await save(`financial-block-renewal-${outcome}`, `financial-block-${clientId}-1`);
     }
   });
+  it('records a license workflow: operations, a refusal, an expiry on time, a re-armed timer, the license deleted', async () => {
+    expect((await p.api('POST', '/api/v1/licensing/vendors', { name: 'Recorded Software', prefix: 'RECO' })).status).toBe(201);
+    expect((await p.api('POST', '/api/v1/licensing/products', { vendorPrefix: 'RECO', code: 'recorded', name: 'Recorded' })).status).toBe(201);
+    const registered = await p.api('POST', '/licensing/v1/keys', { vendorPrefix: 'RECO', productCode: 'recorded', customer: { companyName: 'Recorded Co' } }, { token: null });
+    const granted = (await p.api('POST', `/api/v1/licensing/keys/${registered.body.key}/entitlements`, { productCode: 'recorded', periodDays: 30 })).body;
+    const id = granted.id as number;
+    const license = `/api/v1/licensing/entitlements/${id}`;
+    expect((await p.api('POST', license, { name: 'Recorded license', validUntil: new Date(Date.now() + 2000).toISOString() })).status).toBe(200);
+    expect((await p.api('POST', `${license}/support-extensions`, { months: 12 })).status).toBe(422);
+    await eventually(async () => (await p.sql`select 1 from entitlements where id = ${id} and status = 'expired'`).length > 0, { timeoutMs: 20_000, what: 'the license to expire' });
+    expect((await p.api('POST', license, { validUntil: new Date(Date.now() + 86_400_000).toISOString() })).status).toBe(200);
+    expect((await p.api('POST', `${license}/suspend`, { reason: 'recording' })).status).toBe(200);
+    expect((await p.api('POST', `${license}/resume`, { reason: 'recording' })).status).toBe(200);
+    expect((await p.api('POST', `${license}/delete`, { reason: 'recording' })).status).toBe(200);
+    await eventually(async () => (await p.temporal.workflow.getHandle(`licensing-ent-${id}`).describe()).status.name === 'COMPLETED', { what: 'the license workflow to end' });
+    await save('entitlement-lifecycle', `licensing-ent-${id}`);
+  });
 });

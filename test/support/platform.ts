@@ -118,8 +118,8 @@ export async function createTestPlatform(name: string, options: TestPlatformOpti
   // Files that follow each other in a vitest worker share its Temporal namespace and scenario ids come from
   // record ids (`order-<id>`): give each database its own range of ids so two files never address one workflow.
   // Subscription and client ids name scenarios too (`subscription-<id>-stop-…`, `financial-block-<client>-<n>`),
-  // and so do notification events and notifications (`notify-event-<id>`, `notification-<id>`).
-  for (const table of ['orders', 'subscriptions', 'clients', 'notification_events', 'notifications']) {
+  // and so do notification events and notifications (`notify-event-<id>`, `notification-<id>`) and licenses (`licensing-ent-<id>`).
+  for (const table of ['orders', 'subscriptions', 'clients', 'notification_events', 'notifications', 'entitlements']) {
     const base = (randomBytes(4).readUInt32BE(0) % 1_000_000) * 1000 + 1;
     await database.sql`select setval(pg_get_serial_sequence(${table}, 'id'), ${base})`;
   }

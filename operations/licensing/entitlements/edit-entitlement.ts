@@ -13,8 +13,12 @@ export interface EntitlementEdit {
   boundIp?: string | null | undefined;
   /** Write-only: sealed at rest (infra/secret-box.ts), never answered; null clears it. */
   adminPassword?: string | null | undefined;
+  /** The password already sealed by the caller (`sealAdminPassword`), so that it never travels in clear (the workflow's history). */
+  sealedAdminPassword?: string | null | undefined;
   /** Null: no auto-renewal. */
   autoRenewMonths?: number | null | undefined;
+  /** The cost of one automatic renewal (minor units, the client's currency); null: none, so nothing is renewed automatically. */
+  autoRenewPrice?: number | null | undefined;
   /** Staff only; billing is told through the subscription's event log when a subscription bills the license. */
   validUntil?: Date | undefined;
   /** "Delete all existing registrations" (the ManagedExpiration anchor is kept). */
@@ -41,6 +45,7 @@ interface EditedRow {
   name: string | null;
   bound_ip: string | null;
   auto_renew_months: number | null;
+  auto_renew_price: string | null;
   starts_at: Date;
   expires_at: Date | null;
   term_type: 'term' | 'perpetual';
@@ -56,10 +61,10 @@ interface EditedRow {
  */
 export async function editEntitlement(db: Db, input: EditEntitlementInput): Promise<void> {
   const { edit, now } = input;
-  const sealed = edit.adminPassword === undefined || edit.adminPassword === null ? edit.adminPassword : sealPassword(input.secretBox, edit.adminPassword);
+  const sealed = edit.sealedAdminPassword !== undefined ? edit.sealedAdminPassword : edit.adminPassword === undefined || edit.adminPassword === null ? edit.adminPassword : sealAdminPassword(input.secretBox, edit.adminPassword);
   await inTransaction(db, async (tx) => {
     const [row] = await tx<EditedRow[]>`
-      select e.id, e.status, e.key_id, v.prefix, e.subscription_id, e.name, e.bound_ip, e.auto_renew_months, e.starts_at, e.expires_at, p.term_type
+      select e.id, e.status, e.key_id, v.prefix, e.subscription_id, e.name, e.bound_ip, e.auto_renew_months, e.auto_renew_price::text, e.starts_at, e.expires_at, p.term_type
       from entitlements e join license_keys k on k.id = e.key_id join licensing_vendors v on v.id = k.vendor_id join licensing_products p on p.id = e.product_id
       where e.id = ${input.entitlementId} for update of e`;
     if (!row) throw notFound('entitlement', input.entitlementId);
@@ -78,12 +83,14 @@ export async function editEntitlement(db: Db, input: EditEntitlementInput): Prom
     if (edit.name !== undefined) changes.name = { from: row.name, to: edit.name };
     if (edit.boundIp !== undefined) changes.boundIp = { from: row.bound_ip, to: edit.boundIp };
     if (edit.autoRenewMonths !== undefined) changes.autoRenewMonths = { from: row.auto_renew_months, to: edit.autoRenewMonths };
+    if (edit.autoRenewPrice !== undefined) changes.autoRenewPrice = { from: row.auto_renew_price === null ? null : Number(row.auto_renew_price), to: edit.autoRenewPrice };
     if (sealed !== undefined) changes.adminPassword = sealed === null ? 'cleared' : 'changed';
     await tx`
       update entitlements set
         name = ${edit.name === undefined ? row.name : edit.name},
         bound_ip = ${edit.boundIp === undefined ? row.bound_ip : edit.boundIp},
         auto_renew_months = ${edit.autoRenewMonths === undefined ? row.auto_renew_months : edit.autoRenewMonths},
+        auto_renew_price = ${edit.autoRenewPrice === undefined ? row.auto_renew_price : edit.autoRenewPrice},
         admin_password_enc = ${sealed === undefined ? tx`admin_password_enc` : sealed},
         status = ${status}, expires_at = ${expiresAt === null ? null : new Date(expiresAt).toISOString()}, updated_at = ${now.toISOString()}
       where id = ${row.id}`;
@@ -101,7 +108,8 @@ export async function editEntitlement(db: Db, input: EditEntitlementInput): Prom
   });
 }
 
-function sealPassword(box: SecretBox | undefined, password: string): string {
+/** Seals an administrator password (409 `SECRETS_KEY_NOT_CONFIGURED` without the licensing secrets' key). */
+export function sealAdminPassword(box: SecretBox | undefined, password: string): string {
   if (!box) throw new AppError('SECRETS_KEY_NOT_CONFIGURED', 'the installation has no LICENSING_KEY_ENCRYPTION_KEY, so a password cannot be stored');
   return box.seal(password);
 }

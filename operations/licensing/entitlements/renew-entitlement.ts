@@ -20,6 +20,8 @@ export interface RenewEntitlementInput {
   /** Who renews, for the event log. */
   actor: Pick<EventEntry, 'actorId' | 'actorKind'>;
   now: Date;
+  /** A renewal that must happen once per business event (the auto-renewal hand-off): stored unique on the renewal. */
+  idempotencyKey?: string | undefined;
 }
 
 export interface RenewedEntitlement {
@@ -57,7 +59,7 @@ export async function renewEntitlement(db: Db, input: RenewEntitlementInput): Pr
     if (!methods.includes(input.paymentMethod)) throw methodRefusal(state, input);
     const [waiting] = await tx`select id from license_renewals where entitlement_id = ${id} and status = 'awaiting_payment'`;
     if (waiting) throw new AppError('RENEWAL_AWAITING_PAYMENT', 'a renewal of this license already waits for its payment');
-    const base = { entitlementId: id, periodMonths: input.periodMonths, price: input.price, currency: state.currency!, method: input.paymentMethod, actorId: input.actor.actorId };
+    const base = { entitlementId: id, periodMonths: input.periodMonths, price: input.price, currency: state.currency!, method: input.paymentMethod, actorId: input.actor.actorId, idempotencyKey: input.idempotencyKey ?? null };
     if (input.paymentMethod === 'balance') {
       const renewalId = await insertRenewal(tx, { ...base, paymentId: null, status: 'applied', before: state.expires_at, after: decision.expiresAt, at });
       await postLedgerEntry(tx, {
@@ -113,14 +115,15 @@ interface RenewalRow {
   before: string | null;
   after: Date | null;
   actorId: number | null;
+  idempotencyKey: string | null;
   at: Date;
 }
 
 async function insertRenewal(tx: TransactionSql, r: RenewalRow): Promise<number> {
   const [row] = await tx<Array<{ id: number }>>`
-    insert into license_renewals (entitlement_id, period_months, price, currency, payment_method, payment_id, status, expires_at_before, expires_at_after, applied_at, created_by)
+    insert into license_renewals (entitlement_id, period_months, price, currency, payment_method, payment_id, status, expires_at_before, expires_at_after, applied_at, created_by, idempotency_key)
     values (${r.entitlementId}, ${r.periodMonths}, ${r.price}, ${r.currency}, ${r.method}, ${r.paymentId}, ${r.status}, ${r.before === null ? null : new Date(r.before).toISOString()},
-            ${r.after?.toISOString() ?? null}, ${r.status === 'applied' ? r.at.toISOString() : null}, ${r.actorId})
+            ${r.after?.toISOString() ?? null}, ${r.status === 'applied' ? r.at.toISOString() : null}, ${r.actorId}, ${r.idempotencyKey})
     returning id`;
   return row!.id;
 }

@@ -11,6 +11,11 @@ export interface StartTransferInput {
   toPartnerPublicId: string;
   /** At least 8 characters; generated when absent. */
   secret?: string | undefined;
+  /**
+   * The secret's hash, when the caller made the secret and keeps it (the API, so that the secret in clear never enters
+   * the entitlement workflow's history): the answer's `secret` is then null.
+   */
+  secretHash?: string | undefined;
   actor: Pick<EventEntry, 'actorId' | 'actorKind'>;
   now: Date;
 }
@@ -19,8 +24,8 @@ type Partner = { id: number; name: string; public_id: string };
 
 export interface StartedTransfer {
   transfer: TransferRow;
-  /** The secret in clear: answered once, stored only as a hash. */
-  secret: string;
+  /** The secret in clear: answered once, stored only as a hash; null when the caller passed only its hash. */
+  secret: string | null;
   license: { entitlementId: number; product: string; boundIp: string | null; expiresAt: string | null };
   fromPartner: Partner | null;
   toPartner: Partner;
@@ -42,8 +47,8 @@ export async function startTransfer(db: Db, input: StartTransferInput): Promise<
   if (ent.status === 'deleted' || ent.status === 'superseded') throw new AppError('entitlement_status', `the license is ${ent.status}`);
   const [to] = await db<Partner[]>`select id, name, public_id from licensing_partners where public_id = ${canonicalPartnerPublicId(input.toPartnerPublicId)}`;
   if (!to) throw new AppError('invalid_reference', 'no partner has this publicId');
-  const secret = input.secret ?? newTransferSecret();
-  const secretHash = await hashTransferSecret(secret);
+  const secret = input.secretHash !== undefined ? null : (input.secret ?? newTransferSecret());
+  const secretHash = input.secretHash ?? (await hashTransferSecret(secret!));
   const { transfer, fromPartnerId } = await inTransaction(db, async (tx) => {
     // The owner is read under the license's lock, so an approval committing meanwhile cannot leave a stale `from`.
     const [locked] = await tx<Array<{ partner_id: number | null }>>`select partner_id from entitlements where id = ${id} for update`;
