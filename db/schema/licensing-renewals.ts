@@ -22,7 +22,7 @@ export const licenseRenewals = pgTable(
     currency: text('currency').notNull(),
     paymentMethod: text('payment_method', { enum: ['balance', 'unpaid_invoice', 'invoice'] }).notNull(),
     paymentId: integer('payment_id').references(() => payments.id),
-    status: text('status', { enum: ['awaiting_payment', 'applied', 'refused'] }).notNull(),
+    status: text('status', { enum: ['awaiting_payment', 'applied', 'refused', 'cancelled'] }).notNull(),
     expiresAtBefore: timestamp('expires_at_before', { withTimezone: true }),
     expiresAtAfter: timestamp('expires_at_after', { withTimezone: true }),
     appliedAt: timestamp('applied_at', { withTimezone: true }),

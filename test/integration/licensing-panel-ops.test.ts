@@ -250,6 +250,23 @@ describe('hosting-panel license operations (issue 22 point 2, spec 04 §4.2)', (
     expect([foreign.status, foreign.body.code]).toEqual([422, 'PAYMENT_NOT_ADDABLE']);
   });
 
+  it('a renewal whose invoice is cancelled no longer waits: the next renewal is taken, and only the paid one moves the valid-until', async () => {
+    const l = await clientLicense('Cancelled Invoice Ltd');
+    const validUntil = new Date((await row(l.entitlementId)).expires_at!);
+    const renew = () => p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'invoice', price: 300 });
+    const first = await renew();
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const cancelled = await p.api('POST', `/api/v1/payments/${first.body.payment.id}/cancel`, { reason: 'the client will not pay this invoice' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBeLessThan(300);
+    // Before: 409 RENEWAL_AWAITING_PAYMENT for ever, as the cancelled invoice's renewal still "waited".
+    const second = await renew();
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    const renewals = await p.sql<Array<{ status: string }>>`select status from license_renewals where entitlement_id = ${l.entitlementId} order by id`;
+    expect(renewals.map((r) => r.status)).toEqual(['cancelled', 'awaiting_payment']);
+    expect((await p.api('POST', `/api/v1/payments/${second.body.payment.id}/confirm`, { method: 'cash' })).status).toBe(200);
+    expect(new Date((await row(l.entitlementId)).expires_at!)).toEqual(addCalendarMonths(validUntil, 1));
+  });
+
   it('renewals on an unpaid invoice and on a new invoice, merged with an order into one payment, are applied when that payment is paid, once', async () => {
     const seats = { key: 'seats', name: 'Seats', included: 1, minimum: 1, maximum: 50, recurringPrice: 100 };
     const l = await clientLicense('Merged Renewals Ltd', [seats]);

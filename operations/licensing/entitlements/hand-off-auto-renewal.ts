@@ -1,6 +1,6 @@
 import { inTransaction, type Db } from '../../../db/client';
 import { renewEntitlement } from './renew-entitlement';
-import { renewalState } from './renewal-state';
+import { renewalState, waitingRenewal } from './renewal-state';
 
 export type AutoRenewalOutcome =
   | 'renewed'
@@ -48,8 +48,7 @@ export async function handOffAutoRenewal(db: Db, input: { entitlementId: number;
     if (row.auto_renew_months === null) return { outcome: 'not_auto_renewed' };
     if (row.status !== 'active' || row.expires_at === null || new Date(row.expires_at).toISOString() !== input.expiresAt) return { outcome: 'not_due' };
     if (row.auto_renew_price === null) return { outcome: 'no_price' };
-    const [waiting] = await tx`select 1 from license_renewals where entitlement_id = ${id} and status = 'awaiting_payment'`;
-    if (waiting) return { outcome: 'awaiting_payment' };
+    if (await waitingRenewal(tx, id)) return { outcome: 'awaiting_payment' };
     const state = await renewalState(tx, { entitlementId: id, lock: false });
     if (state.balance === null) return { outcome: 'no_billing_client' };
     const price = Number(row.auto_renew_price);

@@ -7,7 +7,7 @@ import type { EventEntry } from '../../event-log/event-log';
 import { logEvent } from '../../event-log/event-log';
 import { postLedgerEntry } from '../../ledger/ledger';
 import { insertWaitingTopUp } from '../../payments/request-top-up';
-import { renewalState, subscriptionRefusal, unpaidInvoiceCount, type RenewalState } from './renewal-state';
+import { renewalState, subscriptionRefusal, unpaidInvoiceCount, waitingRenewal, type RenewalState } from './renewal-state';
 
 export interface RenewEntitlementInput {
   entitlementId: number;
@@ -57,8 +57,7 @@ export async function renewEntitlement(db: Db, input: RenewEntitlementInput): Pr
     if (!decision.ok) throw new AppError(decision.code, decision.message);
     const methods = panelPaymentMethods({ balance: state.balance, cost: input.price, unpaidInvoices: await unpaidInvoiceCount(tx, state.client_id) });
     if (!methods.includes(input.paymentMethod)) throw methodRefusal(state, input);
-    const [waiting] = await tx`select id from license_renewals where entitlement_id = ${id} and status = 'awaiting_payment'`;
-    if (waiting) throw new AppError('RENEWAL_AWAITING_PAYMENT', 'a renewal of this license already waits for its payment');
+    if (await waitingRenewal(tx, id)) throw new AppError('RENEWAL_AWAITING_PAYMENT', 'a renewal of this license already waits for its payment');
     const base = { entitlementId: id, periodMonths: input.periodMonths, price: input.price, currency: state.currency!, method: input.paymentMethod, actorId: input.actor.actorId, idempotencyKey: input.idempotencyKey ?? null };
     if (input.paymentMethod === 'balance') {
       const renewalId = await insertRenewal(tx, { ...base, paymentId: null, status: 'applied', before: state.expires_at, after: decision.expiresAt, at });

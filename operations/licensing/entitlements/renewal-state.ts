@@ -41,3 +41,18 @@ export async function unpaidInvoiceCount(db: Db, clientId: number | null): Promi
     select count(*)::int as n from payments where client_id = ${clientId} and type = 'manual_topup' and status = 'waiting_for_payment' and not merged`;
   return row!.n;
 }
+
+/**
+ * The license's renewal still waiting for its invoice, if any. A renewal whose invoice was cancelled (the top-up
+ * itself, or the merged payment that took it over) will never be paid: it is marked `cancelled` here, under the
+ * caller's lock of the license, so it no longer stands in the way of the next renewal (RENEWAL_AWAITING_PAYMENT).
+ */
+export async function waitingRenewal(tx: Db, entitlementId: number): Promise<{ id: number } | undefined> {
+  await tx`
+    update license_renewals r set status = 'cancelled'
+    from payments p left join payments m on m.id = p.merged_into_id
+    where r.entitlement_id = ${entitlementId} and r.status = 'awaiting_payment' and p.id = r.payment_id
+      and p.status = 'cancelled' and (m.id is null or m.status = 'cancelled')`;
+  const [waiting] = await tx<Array<{ id: number }>>`select id from license_renewals where entitlement_id = ${entitlementId} and status = 'awaiting_payment'`;
+  return waiting;
+}
