@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { billingTypesPlatform } from '../support/billing-types-platform';
 import { eventually, runBillingDay, type TestPlatform } from '../support/platform';
+import { createReseller, resellerAdminToken, resellerClient } from '../support/reseller-tree';
 
 // Issue 21 points 2-4 (spec 05 §3.3, §4, §5, §9): plans delegated down a three-level tree (operator → R1 → R2 →
 // client), prices through each level's markup, and the reseller charges a closed client charge of R2's client
@@ -14,36 +15,6 @@ let api: TestPlatform['api'];
 beforeAll(() => {
   ({ p, api } = env);
 });
-
-let staffSeq = 0;
-/** A system administrator of `resellerId` (made by the operator, its ancestor, spec 05 §2.1 step 3) and its API token. */
-async function adminOf(resellerId: number): Promise<string> {
-  staffSeq += 1;
-  const staff = await api('POST', '/api/v1/staff', { name: `Admin ${resellerId}/${staffSeq}`, email: `admin${staffSeq}.${resellerId}@resellers.example`, role: 'admin', resellerId });
-  expect(staff.status, JSON.stringify(staff.body)).toBe(201);
-  expect(staff.body.resellerId).toBe(resellerId);
-  const token = await api('POST', `/api/v1/staff/${staff.body.id}/tokens`, { name: 't' });
-  expect(token.status, JSON.stringify(token.body)).toBe(201);
-  return token.body.token as string;
-}
-
-/** A client of the reseller whose staff holds `token`, on that reseller's own service rule, with `amount` topped up. */
-async function clientOf(token: string, name: string, amount: number): Promise<number> {
-  // A reseller's clients take its own service rules (copied from its parent when it was created, spec 05 §2.2).
-  const rules = await api('GET', '/api/v1/service-rules?limit=100', undefined, { token });
-  expect(rules.status, JSON.stringify(rules.body)).toBe(200);
-  const serviceRuleId = (rules.body.items as Array<{ id: number }>)[0]!.id;
-  const client = await api('POST', '/api/v1/clients', { name, serviceRuleId }, { token });
-  expect(client.status, JSON.stringify(client.body)).toBe(201);
-  expect((await api('POST', `/api/v1/clients/${client.body.id}/top-ups`, { amount }, { token })).status).toBe(201);
-  return client.body.id as number;
-}
-
-async function reseller(name: string, currency: string, parentId?: number): Promise<number> {
-  const r = await api('POST', '/api/v1/resellers', { name, currency, ...(parentId ? { parentId } : {}) });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id as number;
-}
 
 /** An operator plan: one monthly period at `recurringFee`, setup `setupFee`, and a resource. */
 async function operatorPlan(name: string, recurringFee: number, setupFee = 0) {
@@ -84,10 +55,10 @@ describe('plan delegation and the price chain (spec 05 §3.3, §4, §13.1)', () 
   let r2Token: string;
   beforeAll(async () => {
     today = '2026-09-16';
-    r1 = await reseller('R1', 'EUR');
-    r2 = await reseller('R2', 'EUR', r1);
-    r1Token = await adminOf(r1);
-    r2Token = await adminOf(r2);
+    r1 = await createReseller(api, 'R1', 'EUR');
+    r2 = await createReseller(api, 'R2', 'EUR', r1);
+    r1Token = await resellerAdminToken(api, r1);
+    r2Token = await resellerAdminToken(api, r2);
   });
 
   it('1 → ×2 → ×3 prices 1, 2, 6 at the three levels; markup not set at R1 gives 1, 1, 3', async () => {
@@ -193,7 +164,7 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
     const atTop = (await delegate(plan.id, { resellerId: top, markup: m1 })).body;
     const atBottom = await delegate(atTop.id, { resellerId: bottom, markup: m2 }, topToken);
     expect(atBottom.status, JSON.stringify(atBottom.body)).toBe(201);
-    const clientId = await clientOf(bottomToken, `${label} client`, 1_000_000);
+    const clientId = await resellerClient(api, bottomToken, `${label} client`, 1_000_000);
     const order = await api('POST', '/api/v1/orders', { clientId, planPeriodId: atBottom.body.periods[0].id }, { token: bottomToken });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
     const done = await eventually(async () => {
@@ -205,11 +176,11 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
 
   beforeAll(async () => {
     today = '2026-10-01';
-    r1 = await reseller('Distributor child R1', 'EUR');
-    r2 = await reseller('Sub-reseller R2', 'EUR', r1);
-    rub1 = await reseller('Rouble reseller', 'RUB');
-    rub2 = await reseller('Rouble sub-reseller', 'RUB', rub1);
-    [r1Token, r2Token, rub1Token, rub2Token] = [await adminOf(r1), await adminOf(r2), await adminOf(rub1), await adminOf(rub2)];
+    r1 = await createReseller(api, 'Distributor child R1', 'EUR');
+    r2 = await createReseller(api, 'Sub-reseller R2', 'EUR', r1);
+    rub1 = await createReseller(api, 'Rouble reseller', 'RUB');
+    rub2 = await createReseller(api, 'Rouble sub-reseller', 'RUB', rub1);
+    [r1Token, r2Token, rub1Token, rub2Token] = [await resellerAdminToken(api, r1), await resellerAdminToken(api, r2), await resellerAdminToken(api, rub1), await resellerAdminToken(api, rub2)];
     // R1 gives R2 50 % on everything (05 §13.2).
     const discount = await api('POST', '/api/v1/reseller-discounts', { name: 'Top resellers', percent: '50.00', childResellerId: r2 }, { token: r1Token });
     expect(discount.status, JSON.stringify(discount.body)).toBe(201);
@@ -302,7 +273,7 @@ describe('reseller charges on the financial day (spec 05 §5, §13.2; decision 3
     const operatorPlanId = (await api('GET', `/api/v1/plans/${(await api('GET', `/api/v1/plans/${r2Plan.sourcePlanId}`, undefined, { token: r1Token })).body.sourcePlanId}`)).body.id;
     expect((await api('PATCH', `/api/v1/plans/${operatorPlanId}`, { status: 'inactive' })).status).toBe(200);
     expect((await api('GET', `/api/v1/plans/${r2Plan.id}`, undefined, { token: r2Token })).body.status).toBe('deactivated_by_provider');
-    const clientId = await clientOf(r2Token, 'Late client', 100_000);
+    const clientId = await resellerClient(api, r2Token, 'Late client', 100_000);
     const [before] = await p.sql<Array<{ n: number }>>`select count(*)::int as n from orders`;
     const refused = await api('POST', '/api/v1/orders', { clientId, planPeriodId: bought['§13.2']!.periodId }, { token: r2Token });
     expect([refused.status, refused.body.code]).toEqual([422, 'plan_deactivated_by_provider']);

@@ -4,6 +4,7 @@ import { createResellerCharges } from '../../operations/reseller-charges/create-
 import { reverseResellerCharges } from '../../operations/reseller-charges/reverse-reseller-charges';
 import { billingTypesPlatform } from '../support/billing-types-platform';
 import { eventually, flattenTree, runBillingDay, type TestPlatform } from '../support/platform';
+import { createReseller, resellerAdminToken, resellerClient } from '../support/reseller-tree';
 
 // Issue 21 (spec 05 §4.8, §5.1 rule 2, §4.6, Q3): a reseller's own plans, the cost snapshots of fixed-price plans,
 // and the reversal of reseller charges whose closed client charge was taken back, through the real API, Temporal
@@ -16,34 +17,6 @@ let api: TestPlatform['api'];
 beforeAll(() => {
   ({ p, api } = env);
 });
-
-let staffSeq = 0;
-/** A system administrator of `resellerId` (made by the operator, its ancestor) and its API token. */
-async function adminOf(resellerId: number): Promise<string> {
-  staffSeq += 1;
-  const staff = await api('POST', '/api/v1/staff', { name: `Admin ${resellerId}/${staffSeq}`, email: `own${staffSeq}.${resellerId}@resellers.example`, role: 'admin', resellerId });
-  expect(staff.status, JSON.stringify(staff.body)).toBe(201);
-  const token = await api('POST', `/api/v1/staff/${staff.body.id}/tokens`, { name: 't' });
-  expect(token.status, JSON.stringify(token.body)).toBe(201);
-  return token.body.token as string;
-}
-
-async function reseller(name: string, currency: string, parentId?: number): Promise<number> {
-  const r = await api('POST', '/api/v1/resellers', { name, currency, ...(parentId ? { parentId } : {}) });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id as number;
-}
-
-/** A client of the reseller whose staff holds `token`, on its own service rule, in `currency`, with money. */
-async function clientOf(token: string, name: string, currency: string, amount = 10_000_000): Promise<number> {
-  const rules = await api('GET', '/api/v1/service-rules?limit=100', undefined, { token });
-  expect(rules.status, JSON.stringify(rules.body)).toBe(200);
-  const serviceRuleId = (rules.body.items as Array<{ id: number }>)[0]!.id;
-  const client = await api('POST', '/api/v1/clients', { name, serviceRuleId, currency }, { token });
-  expect(client.status, JSON.stringify(client.body)).toBe(201);
-  expect((await api('POST', `/api/v1/clients/${client.body.id}/top-ups`, { amount }, { token })).status).toBe(201);
-  return client.body.id as number;
-}
 
 /** A plan body on the catalogue's product, template and rule: one month at `recurringFee`, and a resource. */
 const planBody = (name: string, recurringFee: number, extra: Record<string, unknown> = {}) => ({
@@ -106,10 +79,10 @@ describe("a reseller's own plans (spec 05 §4.8, §5.1 rule 2)", () => {
   let own: any;
   beforeAll(async () => {
     today = '2026-10-01';
-    r1 = await reseller('Own-plan reseller', 'USD');
-    sibling = await reseller('Sibling reseller', 'USD');
-    child = await reseller('Own-plan sub-reseller', 'USD', r1);
-    [r1Token, siblingToken, childToken] = [await adminOf(r1), await adminOf(sibling), await adminOf(child)];
+    r1 = await createReseller(api, 'Own-plan reseller', 'USD');
+    sibling = await createReseller(api, 'Sibling reseller', 'USD');
+    child = await createReseller(api, 'Own-plan sub-reseller', 'USD', r1);
+    [r1Token, siblingToken, childToken] = [await resellerAdminToken(api, r1), await resellerAdminToken(api, sibling), await resellerAdminToken(api, child)];
   });
 
   it("the reseller's staff creates a plan in its currency, sells it to its client, and the billing run closes the charge with no reseller charge toward the operator", async () => {
@@ -126,7 +99,7 @@ describe("a reseller's own plans (spec 05 §4.8, §5.1 rule 2)", () => {
     const listed = await api('GET', '/api/v1/plans?limit=100', undefined, { token: r1Token });
     expect(listed.body.items.map((x: any) => x.id)).toContain(own.id);
 
-    const clientId = await clientOf(r1Token, 'Own-plan client', 'USD');
+    const clientId = await resellerClient(api, r1Token, 'Own-plan client', 10_000_000, 'USD');
     const { subscriptionId } = await buy(r1Token, clientId, own.periods[0].id);
     today = '2026-11-01';
     await runBillingDay(p, '2026-11-01');
@@ -149,7 +122,7 @@ describe("a reseller's own plans (spec 05 §4.8, §5.1 rule 2)", () => {
     expect(answers.map((a) => [a.status, a.body.code])).toEqual(Array(5).fill([404, 'not_found']));
     expect((await as('GET', '/api/v1/plans?limit=100')).body.items.map((x: any) => x.id)).not.toContain(own.id);
     // Nor can the sibling's client buy it.
-    const clientId = await clientOf(siblingToken, 'Sibling client', 'USD');
+    const clientId = await resellerClient(api, siblingToken, 'Sibling client', 10_000_000, 'USD');
     const refused = await as('POST', '/api/v1/orders', { clientId, planPeriodId: own.periods[0].id });
     expect([refused.status, refused.body.code]).toEqual([422, 'invalid_reference']);
     const plan = (await api('GET', `/api/v1/plans/${own.id}`, undefined, { token: r1Token })).body;
@@ -170,7 +143,7 @@ describe("a reseller's own plans (spec 05 §4.8, §5.1 rule 2)", () => {
     expect([described.status, described.body.description]).toEqual([200, 'our wording']);
 
     today = '2026-11-01';
-    const clientId = await clientOf(childToken, 'Sub-reseller client', 'USD');
+    const clientId = await resellerClient(api, childToken, 'Sub-reseller client', 10_000_000, 'USD');
     const { subscriptionId } = await buy(childToken, clientId, copy.periods[0].id);
     today = '2026-12-01';
     await runBillingDay(p, '2026-12-01');
@@ -204,10 +177,10 @@ describe('fixed price: the cost snapshot a subscription uses (spec 05 §4.6)', (
 
   beforeAll(async () => {
     today = '2026-12-01';
-    r1 = await reseller('Fixed R1', 'EUR');
-    r2 = await reseller('Fixed R2', 'EUR', r1);
-    [r1Token, r2Token] = [await adminOf(r1), await adminOf(r2)];
-    const clientId = await clientOf(r2Token, 'Fixed-price client', 'EUR');
+    r1 = await createReseller(api, 'Fixed R1', 'EUR');
+    r2 = await createReseller(api, 'Fixed R2', 'EUR', r1);
+    [r1Token, r2Token] = [await resellerAdminToken(api, r1), await resellerAdminToken(api, r2)];
+    const clientId = await resellerClient(api, r2Token, 'Fixed-price client', 10_000_000, 'EUR');
     for (const [label, fixedPrice] of [['fixed', true], ['floating', false]] as const) {
       // Operator 10.00 → R1 ×2 = 20.00 → R2 ×3 = 60.00; bought on the financial day: December is one whole month.
       const operatorPlan = await createPlan(planBody(`${label} plan`, 1000, { fixedPrice }));
@@ -274,14 +247,14 @@ describe('fixed price: the cost snapshot a subscription uses (spec 05 §4.6)', (
 describe('reversals: a closed client charge taken back (spec 05 Q3, decided)', () => {
   it('cancelling a paid order refunds its closed setup fee: each level gets one reversing reseller charge, the receivable ledger nets to zero, and a re-run reverses nothing twice', async () => {
     today = '2027-02-03';
-    const r1 = await reseller('Reversal R1', 'EUR');
-    const r2 = await reseller('Reversal R2', 'EUR', r1);
-    const [r1Token, r2Token] = [await adminOf(r1), await adminOf(r2)];
+    const r1 = await createReseller(api, 'Reversal R1', 'EUR');
+    const r2 = await createReseller(api, 'Reversal R2', 'EUR', r1);
+    const [r1Token, r2Token] = [await resellerAdminToken(api, r1), await resellerAdminToken(api, r2)];
     // Setup 5.00 at the operator → ×2 at R1 → ×2 at R2: the setup fee closes when the order is paid.
     const operatorPlan = await createPlan({ ...planBody('Setup plan', 1000), periods: [{ duration: 1, unit: 'month', setupFee: 500, recurringFee: 1000 }] });
     const atR1 = await delegate(operatorPlan.id, r1, '2');
     const atR2 = await delegate(atR1.id, r2, '2', r1Token);
-    const clientId = await clientOf(r2Token, 'Refunded client', 'EUR');
+    const clientId = await resellerClient(api, r2Token, 'Refunded client', 10_000_000, 'EUR');
 
     // The vendor refuses the installation: the paid order stops at its failed step.
     p.vendor.rejectNext(1, 422, 'not sold in this region');

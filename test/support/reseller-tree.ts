@@ -19,17 +19,21 @@ export async function resellerAdminToken(api: Api, resellerId: number): Promise<
   staffSeq += 1;
   const staff = await api('POST', '/api/v1/staff', { name: `Admin ${resellerId}/${staffSeq}`, email: `tree-admin${staffSeq}.${resellerId}@resellers.example`, role: 'admin', resellerId });
   expect(staff.status, JSON.stringify(staff.body)).toBe(201);
+  expect(staff.body.resellerId).toBe(resellerId);
   const token = await api('POST', `/api/v1/staff/${staff.body.id}/tokens`, { name: 't' });
   expect(token.status, JSON.stringify(token.body)).toBe(201);
   return token.body.token as string;
 }
 
-/** A client of the reseller whose staff holds `token`, on that reseller's own service rule, with `amount` topped up. */
-export async function resellerClient(api: Api, token: string, name: string, amount: number): Promise<number> {
+/**
+ * A client of the reseller whose staff holds `token`, on that reseller's own service rule (copied from its parent when
+ * it was created, spec 05 §2.2), in `currency` when given (else the reseller's), with `amount` topped up.
+ */
+export async function resellerClient(api: Api, token: string, name: string, amount: number, currency?: string): Promise<number> {
   const rules = await api('GET', '/api/v1/service-rules?limit=100', undefined, { token });
   expect(rules.status, JSON.stringify(rules.body)).toBe(200);
   const serviceRuleId = (rules.body.items as Array<{ id: number }>)[0]!.id;
-  const client = await api('POST', '/api/v1/clients', { name, serviceRuleId }, { token });
+  const client = await api('POST', '/api/v1/clients', { name, serviceRuleId, ...(currency ? { currency } : {}) }, { token });
   expect(client.status, JSON.stringify(client.body)).toBe(201);
   expect((await api('POST', `/api/v1/clients/${client.body.id}/top-ups`, { amount }, { token })).status).toBe(201);
   return client.body.id as number;
