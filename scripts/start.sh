@@ -22,8 +22,11 @@ keep_secret() { # variable, file name, prefix, random bytes
   export "$1=$(cat "$file")"
 }
 [ -n "${BOOTSTRAP_ADMIN_TOKEN:-}" ] || keep_secret BOOTSTRAP_ADMIN_TOKEN admin-token bpt_ 24
-# The key that seals licensing vendors' signing keys: outside PostgreSQL, so a database copy holds no usable key.
-[ -n "${LICENSING_KEY_ENCRYPTION_KEY:-}" ] || keep_secret LICENSING_KEY_ENCRYPTION_KEY licensing-key-encryption-key '' 32
+# The one key that seals every secret at rest (vendors' signing keys, license administrator passwords, resellers'
+# SMTP passwords): outside PostgreSQL, so a database copy holds no usable secret. SECRETS_ENCRYPTION_KEY, or its
+# earlier name LICENSING_KEY_ENCRYPTION_KEY; when neither is set, the one kept in .data/ (the file keeps its earlier
+# name, so an installation keeps its key). Making one while the other name is set would stop the process (two keys).
+[ -n "${SECRETS_ENCRYPTION_KEY:-}${LICENSING_KEY_ENCRYPTION_KEY:-}" ] || keep_secret SECRETS_ENCRYPTION_KEY licensing-key-encryption-key '' 32
 if [ -z "${BOOTSTRAP_ADMIN_PASSWORD:-}" ]; then
   keep_secret BOOTSTRAP_ADMIN_PASSWORD admin-password '' 15
   export ADMIN_PASSWORD_FILE="${TEMPORAL_DATA_DIR:-.data}/admin-password"

@@ -71,8 +71,8 @@ interface Started {
 /** The port of the walkthrough's demo vendor: every start allow-lists it, as `npm start` does for the default 9099. */
 const demoVendorPort = freePort();
 
-async function start(via: 'npm' | 'script', databaseUrl: string | Promise<string>): Promise<Started> {
-  const run = await spawnRunCommand({ via, databaseUrl: await databaseUrl, env: { DEMO_VENDOR_PORT: String(await demoVendorPort) } });
+async function start(via: 'npm' | 'script', databaseUrl: string | Promise<string>, env: Record<string, string> = {}): Promise<Started> {
+  const run = await spawnRunCommand({ via, databaseUrl: await databaseUrl, env: { DEMO_VENDOR_PORT: String(await demoVendorPort), ...env } });
   runs.push(run);
   const banner = await waitForBanner(run, 200_000);
   return { run, banner, processes: descendants(run.pid) };
@@ -109,6 +109,7 @@ async function expectAllStopped(s: Started): Promise<Exit> {
   return exit as Exit;
 }
 
+const operatorSecretsKey = randomBytes(32).toString('base64');
 let a: Started;
 let b: Started;
 let c: Started;
@@ -118,7 +119,8 @@ let e: Started;
 beforeAll(async () => {
   [a, b, c, d, e] = await Promise.all([
     start('npm', newDatabaseUrl()),
-    start('script', migratedDatabaseUrl()),
+    // The operator's own key of the secrets at rest, under its general name (and not its earlier one).
+    start('script', migratedDatabaseUrl(), { SECRETS_ENCRYPTION_KEY: operatorSecretsKey }),
     start('npm', migratedDatabaseUrl()),
     start('script', migratedDatabaseUrl()),
     start('script', migratedDatabaseUrl()),
@@ -145,6 +147,19 @@ describe('the run command (npm start)', () => {
     expect(banner.adminToken).toMatch(/^bpt_[\w-]{20,}$/);
     // Temporal's state lives in the given data dir, file-backed.
     expect(existsSync(join(run.dataDir, 'temporal.db'))).toBe(true);
+  });
+
+  it("takes the operator's SECRETS_ENCRYPTION_KEY as the one key of the secrets at rest: it makes no second key (two keys stopped the platform) and seals with it", async () => {
+    expect(existsSync(join(b.run.dataDir, 'licensing-key-encryption-key'))).toBe(false);
+    const vendor = await fetch(`${b.banner.apiUrl}/licensing/vendors`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.banner.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Run-command vendor', prefix: 'RUNC' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(vendor.status, await vendor.clone().text()).toBe(201);
+    // A run without the variable keeps its own key beside the data.
+    expect(existsSync(join(a.run.dataDir, 'licensing-key-encryption-key'))).toBe(true);
   });
 
   it('reports all green on /health once the worker polls', async () => {
