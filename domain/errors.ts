@@ -195,6 +195,8 @@ export const errorStatus = {
   internal_error: 500,
   query_timeout: 503,
   database_unavailable: 503,
+  /** A license operation whose step gave up after its retries (api/entitlement-workflow.ts): nothing committed. */
+  operation_unavailable: 503,
 
   // The public licensing API (spec 04 §7.1) and the licensing routes of the staff API
   VALIDATION_FAILED: 400,
