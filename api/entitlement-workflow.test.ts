@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors';
 import { entitlementOperationError } from './entitlement-workflow';
 
-// What a failed `operate` update answers (api/entitlement-workflow.ts): the failures are built as the Temporal client
-// hands them over (update failure → activity failure → application failure).
-const failedUpdate = (cause: Error) =>
-  new WorkflowUpdateFailedError('update failed', new ActivityFailure('activity failed', 'runEntitlementOperation', '1', RetryState.MAXIMUM_ATTEMPTS_REACHED, 'worker', cause));
+// What a failed `operate` update answers (api/entitlement-workflow.ts). The failures are built as the client hands
+// them over: the workflow fails the update with the activity's last failure (workflows/entitlement-lifecycle.ts
+// `refusalOf` unwraps the ActivityFailure), and a validator's refusal is an ApplicationFailure of its own.
+const failedUpdate = (cause: Error) => new WorkflowUpdateFailedError('update failed', cause);
 
 describe('a failed license operation', () => {
   it('a business refusal answers its own code, message and details', () => {
@@ -21,6 +21,11 @@ describe('a failed license operation', () => {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('operation_unavailable');
     expect((err as AppError).message).not.toContain('ECONNREFUSED');
+  });
+
+  it('a refusal still wrapped in its activity failure is found as well', () => {
+    const wrapped = new ActivityFailure('activity failed', 'runEntitlementOperation', '1', RetryState.NON_RETRYABLE_FAILURE, 'worker', ApplicationFailure.create({ type: 'OPERATION_IN_PROGRESS', message: 'busy', nonRetryable: true }));
+    expect(entitlementOperationError(failedUpdate(wrapped))).toMatchObject({ code: 'OPERATION_IN_PROGRESS' });
   });
 
   it('anything else is passed on as it is', () => {

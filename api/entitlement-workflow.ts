@@ -1,5 +1,5 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { entitlementLifecycleId, expiryChangedSignal, operateUpdate, type EntitlementOperation } from '../contracts/entitlement-lifecycle';
 import type { ScenarioWorkflows } from '../contracts/scenarios';
 import { AppError, isErrorCode } from '../domain/errors';
@@ -41,16 +41,16 @@ export async function operateOnEntitlement<T>({ sql, temporal, taskQueue }: Work
 
 /**
  * What a failed `operate` update means for the caller: the business refusal among its causes, as the route threw it
- * before the workflow existed; else, when the operation's activity gave up (its retries spent on a database that did
- * not answer, say), 503 `operation_unavailable`: the operation's transaction never committed, so trying again later
- * is right (not 422 `rejected_by_scenario`, which says the request itself was refused). Anything else as it is.
+ * before the workflow existed. An update that failed without one is an operation whose activity gave up after its
+ * retries (a database that did not answer, say; the workflow hands the activity's last failure on as the update's,
+ * workflows/entitlement-lifecycle.ts `refusalOf`): 503 `operation_unavailable`, as its transaction never committed
+ * and trying again later is right (not 422 `rejected_by_scenario`, which says the request was refused). Anything
+ * else (Temporal unreachable, ...) as it is.
  */
 export function entitlementOperationError(err: unknown): unknown {
   const refusal = refusalIn(err);
   if (refusal) return refusal;
-  for (let cause = err; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof ActivityFailure) return new AppError('operation_unavailable', 'the license operation could not be completed now; nothing was changed, try again');
-  }
+  if (err instanceof WorkflowUpdateFailedError) return new AppError('operation_unavailable', 'the license operation could not be completed now; nothing was changed, try again');
   return err;
 }
 
