@@ -92,7 +92,11 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, li
   app.post('/keys', async (c) => {
     countSource(limiter);
     const input = registerInput.parse(await readJson(c));
-    return c.json(await registerKey(sql, { ...input, trialsPerHour, now: now() }), 201);
+    const at = now();
+    const { answer, trialEntitlementIds } = await registerKey(sql, { ...input, trialsPerHour, now: at });
+    // The trial's workflow arms its expiry timer (not awaited, like the coupons': the answer needs no Temporal).
+    if (trialEntitlementIds.length > 0) expiryChanged(trialEntitlementIds, at);
+    return c.json(answer, 201);
   });
 
   app.get('/vendors/:prefix/public-key', async (c) => {

@@ -68,6 +68,18 @@ async function validFor(id: number, ms: number): Promise<string> {
 }
 
 describe('one workflow per entitlement (issue 22 point 5, spec 04 §7.3)', () => {
+  it("a trial made at first run arms its workflow: the registration tells it the trial's valid-until, with no staff operation", async () => {
+    const code = await product({ trialDays: 1 });
+    const registered = await publicApi('/keys', { vendorPrefix: prefix, productCode: code, trial: true, customer: { companyName: 'Trial Customer' } });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    expect(registered.body.entitlements).toEqual([expect.objectContaining({ kind: 'trial' })]);
+    const [trial] = await p.sql<Array<{ id: number; expires_at: string }>>`
+      select e.id, e.expires_at from entitlements e join license_keys k on k.id = e.key_id where k.created_via = 'first_run' and e.kind = 'trial' order by e.id desc limit 1`;
+    // Before, no workflow ran for a first-run trial until staff touched it.
+    const armed = await eventually(async () => (await workflowState(trial!.id).catch(() => null))?.armed ?? null, { what: "the trial's timer armed" });
+    expect(new Date(armed.expiresAt).getTime()).toBe(new Date(trial!.expires_at).getTime());
+  });
+
   it('serializes operations on one license: a second one answers 409 OPERATION_IN_PROGRESS and changes nothing; another license is not held up', async () => {
     const busy = await license();
     const other = await license();

@@ -1,4 +1,4 @@
-import type { Db } from '../../../db/client';
+import { inTransaction, type Db } from '../../../db/client';
 import { logEvent } from '../../event-log/event-log';
 
 /** What the entitlement workflow's timer needs of a license (spec 04 §4.1, §7.3). */
@@ -31,20 +31,24 @@ export async function readEntitlementExpiry(db: Db, input: { entitlementId: numb
  * Answers the license as it now is, the time left measured from `expiresAt` (the business moment the timer stands for).
  */
 export async function expireEntitlementAtExpiry(db: Db, input: { entitlementId: number; expiresAt: string; now: Date }): Promise<EntitlementExpiryState & { expired: boolean }> {
-  const moved = await db<Array<{ id: number }>>`
-    update entitlements set status = 'expired', updated_at = ${input.now.toISOString()}
-    where id = ${input.entitlementId} and status = 'active' and expires_at = ${input.expiresAt}::timestamptz
-    returning id`;
-  if (moved.length > 0) {
-    await logEvent(db, {
-      actorId: null,
-      entityKind: 'entitlement',
-      entityId: input.entitlementId,
-      action: 'expired',
-      changes: { status: { from: 'active', to: 'expired' }, expiresAt: input.expiresAt },
-      dedupeKey: `license-expired/${input.entitlementId}/${input.expiresAt}`,
-    });
-  }
+  // One transaction: a retry after a crash between the two would find the license expired and log nothing.
+  const moved = await inTransaction(db, async (tx) => {
+    const rows = await tx<Array<{ id: number }>>`
+      update entitlements set status = 'expired', updated_at = ${input.now.toISOString()}
+      where id = ${input.entitlementId} and status = 'active' and expires_at = ${input.expiresAt}::timestamptz
+      returning id`;
+    if (rows.length > 0) {
+      await logEvent(tx, {
+        actorId: null,
+        entityKind: 'entitlement',
+        entityId: input.entitlementId,
+        action: 'expired',
+        changes: { status: { from: 'active', to: 'expired' }, expiresAt: input.expiresAt },
+        dedupeKey: `license-expired/${input.entitlementId}/${input.expiresAt}`,
+      });
+    }
+    return rows;
+  });
   const state = await readEntitlementExpiry(db, { entitlementId: input.entitlementId, at: new Date(input.expiresAt) });
   return { ...state, expired: moved.length > 0 };
 }

@@ -21,13 +21,19 @@ export interface RegisteredKey {
   entitlements: Array<{ product: string; kind: string; expiresAt: string }>;
 }
 
+/** What the caller learns besides the answer: the trial's license id, whose workflow must hear of its valid-until. */
+export interface KeyRegistration {
+  answer: RegisteredKey;
+  trialEntitlementIds: number[];
+}
+
 /**
  * First run (spec 04 §7.1 POST /v1/keys): a protected application registers its user and gets a key, with a
  * trial of the product when the product offers one. Anyone may register, so trials are limited per product:
  * the product row is locked while the trials of the last hour are counted, so registrations that arrive
  * together are counted one after another (429 `TRIAL_REGISTRATION_LIMITED` over the limit).
  */
-export async function registerKey(db: Db, input: RegisterKeyInput): Promise<RegisteredKey> {
+export async function registerKey(db: Db, input: RegisterKeyInput): Promise<KeyRegistration> {
   const prefix = input.vendorPrefix.toUpperCase();
   const at = input.now;
   return inTransaction(db, async (tx) => {
@@ -43,14 +49,17 @@ export async function registerKey(db: Db, input: RegisterKeyInput): Promise<Regi
       insert into license_keys (vendor_id, code, customer, created_via) values (${product.vendor_id}, ${code}, ${JSON.stringify(input.customer)}::jsonb, 'first_run')
       returning id`;
     const entitlements: RegisteredKey['entitlements'] = [];
+    const trialEntitlementIds: number[] = [];
     if (withTrial) {
       const expiresAt = new Date(at.getTime() + product.trial_days * 86_400_000).toISOString();
-      await tx`
+      const [trial] = await tx<Array<{ id: number }>>`
         insert into entitlements (key_id, product_id, seats, status, source, kind, starts_at, expires_at, created_by)
-        values (${key!.id}, ${product.id}, 1, 'active', 'trial', 'trial', ${at.toISOString()}, ${expiresAt}, ${`first-run/${key!.id}`})`;
+        values (${key!.id}, ${product.id}, 1, 'active', 'trial', 'trial', ${at.toISOString()}, ${expiresAt}, ${`first-run/${key!.id}`})
+        returning id`;
       entitlements.push({ product: product.code, kind: 'trial', expiresAt });
+      trialEntitlementIds.push(trial!.id);
     }
-    return { key: formatLicenseKey(code), entitlements };
+    return { answer: { key: formatLicenseKey(code), entitlements }, trialEntitlementIds };
   });
 }
 
