@@ -87,14 +87,13 @@ export function licensingPublicApi({ sql, rateLimit = 60, trialsPerHour = 30, li
   /**
    * First run (spec 04 §7.1 POST /v1/keys): a protected application registers its user and gets a key, with a
    * trial of the product when it offers one. Limited per source address like every call, and trials per product
-   * (operations/licensing/keys/register-key.ts): anyone may register.
+   * (operations/licensing/keys/register-key.ts): anyone may register. The trial's workflow is told, not awaited.
    */
   app.post('/keys', async (c) => {
     countSource(limiter);
     const input = registerInput.parse(await readJson(c));
     const at = now();
     const { answer, trialEntitlementIds } = await registerKey(sql, { ...input, trialsPerHour, now: at });
-    // The trial's workflow arms its expiry timer (not awaited, like the coupons': the answer needs no Temporal).
     if (trialEntitlementIds.length > 0) expiryChanged(trialEntitlementIds, at);
     return c.json(answer, 201);
   });
