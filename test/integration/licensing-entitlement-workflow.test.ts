@@ -134,8 +134,13 @@ describe('one workflow per entitlement (issue 22 point 5, spec 04 §7.3)', () =>
       select changes from event_log where entity_kind = 'entitlement' and entity_id = ${String(l.entitlementId)} and action = 'expired'`;
     expect(event!.changes.expiresAt).toBe(validUntil);
 
-    // Renewed from the balance: active again, and the workflow waits for the new valid-until.
-    const renewed = await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'balance', price: 700 });
+    // Renewed from the balance: active again, and the workflow waits for the new valid-until. The expiry step may
+    // still be finishing in the workflow when its commit is seen here: the renewal is then refused with 409
+    // OPERATION_IN_PROGRESS (not queued, §4.1) and a client tries again, as this test does.
+    const renewed = await eventually(async () => {
+      const answer = await p.api('POST', `/api/v1/licensing/entitlements/${l.entitlementId}/renewals`, { periodMonths: 1, paymentMethod: 'balance', price: 700 });
+      return answer.status === 409 && answer.body.code === 'OPERATION_IN_PROGRESS' ? null : answer;
+    }, { what: 'the renewal taken once the expiry step has finished' });
     expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
     expect(renewed.body).toMatchObject({ status: 'active', renewal: { status: 'applied' } });
     const after = await row(l.entitlementId);
