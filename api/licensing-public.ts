@@ -65,7 +65,7 @@ export interface LicensingPublicOptions {
   licensingKeys?: SecretBox | undefined;
   now?: () => Date;
   /**
-   * Tells the licenses' workflows that their valid-until changed (a coupon), after the change committed and
+   * Tells the licenses' workflows that their valid-until changed (a coupon, a first-run trial), after the change committed and
    * without waiting: the public API stays one PostgreSQL transaction and answers whether Temporal is up or not.
    */
   expiryChanged?: (entitlementIds: number[], at: Date) => void;
