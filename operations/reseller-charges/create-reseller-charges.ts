@@ -140,35 +140,25 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
            d.close_date::text as close_date, d.description, d.financial_day, ch.level, up.id as plan_id, up.reseller_id as creditor, ch.debtor,
            cr.currency as creditor_currency, up.currency as plan_currency,
            d.usage_cost::text as usage_cost, d.usage_markups,
-           -- usage_external: priced from the charge's own chain (levelPrice), which already holds a fixed price's frozen
-           -- levels. usage_internal: the charge's records at the level's monthly resource prices (a fixed price's from
-           -- the term's snapshot), Σ price × days × quantity / 30, rounded once like the client charge; none while a
-           -- resource has no price at the level.
+           -- Fixed price (05 §4.6): the level's prices come from sn, the snapshot of the client charge's term (below);
+           -- a price the snapshot lacks (a resource added to the plan later), or any price without fixed price, is the
+           -- current one. usage_external: priced from the charge's own chain (levelPrice), which already holds a fixed
+           -- price's frozen levels. usage_internal: the charge's records at the level's monthly resource prices, Σ price
+           -- × days × quantity / 30, rounded once like the client charge; none while a resource has no price at the level.
            case when d.kind = 'usage' and d.usage_markups is not null then null
            when d.kind = 'usage' then (
              select case when bool_and(x.price is not null) then round(sum(x.price * x.units / 30)) end
              from (
                select u.units, coalesce(
-                 case when d.fixed_price then (
-                   select (sn.resource_prices -> u.resource ->> 'recurring')::bigint
-                   from reseller_cost_snapshots sn join orders so on so.id = sn.order_id
-                   where sn.subscription_id = d.subscription_id and sn.plan_period_id = upp.id and sn.order_id <= d.order_id and so.status <> 'cancelled'
-                   order by sn.order_id desc limit 1) end,
+                 (sn.resource_prices -> u.resource ->> 'recurring')::bigint,
                  (select r.recurring_price from plan_resources r where r.plan_id = up.id and r.key = u.resource order by r.id limit 1)) as price
                from (select ur.resource, sum(ur.period_days * ur.quantity) as units from usage_records ur where ur.charge_id = d.id group by ur.resource) u
              ) x)
            else coalesce(
-             -- Fixed price (05 §4.6): the level's price when the client charge's term began, from the latest snapshot
-             -- an order not newer than the charge's took (the purchase, a renewal, a switch; never a cancelled one); a
-             -- price the snapshot lacks (a resource added to the plan later) is the current one.
-             case when d.fixed_price then (
-               select case when d.resource_key is null then
-                        case d.kind when 'setup' then sn.setup_fee when 'renewal' then sn.renewal_fee when 'transfer' then sn.transfer_fee else sn.recurring_fee end
-                      else (sn.resource_prices -> d.resource_key ->> (case d.kind when 'setup' then 'setup' when 'renewal' then 'renewal' else 'recurring' end))::bigint
-                      end
-               from reseller_cost_snapshots sn join orders so on so.id = sn.order_id
-               where sn.subscription_id = d.subscription_id and sn.plan_period_id = upp.id and sn.order_id <= d.order_id and so.status <> 'cancelled'
-               order by sn.order_id desc limit 1) end,
+             case when d.resource_key is null then
+               case d.kind when 'setup' then sn.setup_fee when 'renewal' then sn.renewal_fee when 'transfer' then sn.transfer_fee else sn.recurring_fee end
+             else (sn.resource_prices -> d.resource_key ->> (case d.kind when 'setup' then 'setup' when 'renewal' then 'renewal' else 'recurring' end))::bigint
+             end,
              case when d.resource_key is null then
                case d.kind when 'setup' then upp.setup_fee when 'renewal' then upp.renewal_fee when 'transfer' then upp.transfer_fee else upp.recurring_fee end
              else (select case d.kind when 'setup' then r.setup_price when 'renewal' then r.renewal_price else r.recurring_price end
@@ -187,6 +177,13 @@ async function dueLevels(sql: Sql, after: number): Promise<DueLevel[]> {
     join plans up on up.id = ch.plan_id
     join plan_periods upp on upp.id = ch.period_id
     join resellers cr on cr.id = up.reseller_id
+    -- A fixed price's snapshot of the level: the latest an order not newer than the charge's took (the purchase, a
+    -- renewal, a switch; never a cancelled one). None without fixed price: every price is then the current one.
+    left join lateral (
+      select sn.setup_fee, sn.recurring_fee, sn.renewal_fee, sn.transfer_fee, sn.resource_prices
+      from reseller_cost_snapshots sn join orders so on so.id = sn.order_id
+      where d.fixed_price and sn.subscription_id = d.subscription_id and sn.plan_period_id = upp.id and sn.order_id <= d.order_id and so.status <> 'cancelled'
+      order by sn.order_id desc limit 1) sn on true
     where not exists (select 1 from reseller_charges rc where rc.client_charge_id = d.id and rc.creditor_reseller_id = up.reseller_id and rc.reverses_id is null)
     order by d.id, ch.level`;
 }
